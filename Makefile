@@ -1,0 +1,46 @@
+# vaxsim: two commands on a fresh machine — `make run` and `make test`.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+# Find a Python >= 3.12: $(PYTHON) if given, then PATH, then pyenv's versions folder.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
+	  c=$$(command -v $$p 2>/dev/null) && $$c -c 'import sys; sys.exit(sys.version_info < (3,12))' 2>/dev/null && { echo $$c; exit; }; done; \
+	  for c in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V -r); do \
+	  $$c -c 'import sys; sys.exit(sys.version_info < (3,12))' 2>/dev/null && { echo $$c; exit; }; done)
+SCENARIO ?= scenarios/baseline.yaml
+
+.PHONY: run test bench lint venv clean help
+
+help:
+	@echo "make run    - create .venv, install, run $(SCENARIO), write results with plots"
+	@echo "make test   - create .venv, install with dev extras, run the whole test suite"
+	@echo "make bench  - run the pytest-benchmark suite in benchmarks/"
+	@echo "make lint   - ruff"
+
+$(VENV)/.stamp-base: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "error: vaxsim needs Python >= 3.12 (Mesa >= 3.4 requires it). Install one (e.g. 'pyenv install 3.12') or pass PYTHON=/path/to/python3.12" >&2; exit 1; fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.stamp-dev: $(VENV)/.stamp-base
+	$(PY) -m pip install -q -e ".[dev,distributed]"
+	@touch $@
+
+venv: $(VENV)/.stamp-base
+
+run: $(VENV)/.stamp-base
+	$(VENV)/bin/vaxsim run $(SCENARIO)
+
+test: $(VENV)/.stamp-dev
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.stamp-dev
+	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds
+
+lint: $(VENV)/.stamp-dev
+	$(VENV)/bin/ruff check sim tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .benchmarks
