@@ -1,0 +1,40 @@
+"""Shipped reference data (CSV files beside this module; provenance in SOURCES.md).
+
+Each loader reads its file once and returns a fresh copy, so callers may modify it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def _read(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA_DIR / name, keep_default_na=False, na_values=[""])
+
+
+def countries() -> pd.DataFrame:
+    """One row per country: iso3, name, who_region, continent, income_group, population,
+    gdp_per_capita_usd, pop_65plus_share (see SOURCES.md)."""
+    return _read("countries.csv").copy()
+
+
+def producers() -> pd.DataFrame:
+    """One row per producer entity: producer, name, home (';'-separated ISO3), products,
+    platforms."""
+    return _read("producers.csv").copy()
+
+
+def production() -> pd.DataFrame:
+    """Monthly output: producer, month (YYYY-MM), doses."""
+    return _read("production.csv").copy()
+
+
+def products() -> pd.DataFrame:
+    """Vaccine products: platform, doses per course, efficacy, price, shelf life."""
+    return _read("products.csv").copy()

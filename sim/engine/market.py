@@ -1,0 +1,112 @@
+"""Stages 2 and 3, export policy and market clearing: who gets today's output.
+
+1. *Export policy.* A producer under ``domestic_first`` first serves the open orders of
+   its home countries until each has been allocated ``coverage_target`` × courses ×
+   population; under an active ``ban`` it serves all home orders and exports nothing.
+   Home shares are pro rata to the home countries' outstanding need.
+2. *Market clearing.* What every non-banned producer has left is one world supply.
+   Open orders are served tier by tier (``priority`` 0 first: early orders at high
+   prices); within a tier, pro rata to the outstanding order. What is not sold stays in
+   the manufacturers' inventory for the next day.
+
+A producer's exports are its sales to countries outside its home; each buyer's purchase
+from the world market is split over producers in proportion to what they offered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.engine.params import Params
+from sim.engine.segments import Segments
+from sim.engine.state import State
+from sim.world import World
+
+
+@dataclass(frozen=True)
+class MarketPlan:
+    """Per-batch constants of market clearing.
+
+    Attributes
+    ----------
+    home : segments of countries by home producer (K = P)
+    home_producer : (N,) producer index of each country's home, 0 where it has none
+    has_home : (N,) bool
+    tier_masks : (K, E, N) bool, one mask per priority tier in use, in serving order
+    """
+
+    home: Segments
+    home_producer: np.ndarray
+    has_home: np.ndarray
+    tier_masks: np.ndarray
+
+    @classmethod
+    def build(cls, world: World, params: Params) -> MarketPlan:
+        """Precompute the masks and segments of ``world`` and ``params``."""
+        tiers = np.unique(params.priority)
+        return cls(
+            home=Segments(world.home_of, world.n_producers),
+            home_producer=np.maximum(world.home_of, 0),
+            has_home=world.home_of >= 0,
+            tier_masks=np.stack([params.priority == k for k in tiers]),
+        )
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, 0 where den is 0."""
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+def banned_today(params: Params, t: int) -> np.ndarray:
+    """(E, P) bool: producers whose export ban covers day ``t``."""
+    return (params.export_policy == 2) & (params.ban_start <= t) & (t <= params.ban_end)
+
+
+def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
+                 t: int) -> np.ndarray:
+    """Allocate manufacturers' inventory to open orders on day ``t``.
+
+    Updates ``inventory``, ``orders_open`` and ``exported_cum``.
+
+    Returns
+    -------
+    allocated : (E, N) doses allocated to each country today (they enter transit)
+    """
+    banned = banned_today(params, t)
+    protects = banned | (params.export_policy == 1)
+    hp = plan.home_producer
+    protected_n = protects[:, hp] & plan.has_home
+    allocated_so_far = params.order_total - state.orders_open
+    target = params.export_target[:, hp] * params.structure.doses_per_course * world.population
+    home_need = np.where(
+        banned[:, hp],
+        state.orders_open,
+        np.minimum(state.orders_open, np.maximum(target - allocated_so_far, 0.0)),
+    )
+    home_need = np.where(protected_n, home_need, 0.0)
+    demand_home = plan.home.sum(home_need)                       # (E, P)
+    served_home = np.minimum(state.inventory, demand_home)
+    alloc_home = home_need * _ratio(served_home, demand_home)[:, hp]
+    state.inventory -= served_home
+
+    offered = np.where(banned, 0.0, state.inventory)             # (E, P)
+    supply = offered.sum(axis=1)                                 # (E,)
+    remaining = supply.copy()
+    wanted = state.orders_open - alloc_home
+    alloc = np.zeros_like(wanted)
+    for mask in plan.tier_masks:
+        tier_orders = np.where(mask, wanted, 0.0)
+        demand = tier_orders.sum(axis=1)
+        fill = np.minimum(1.0, _ratio(remaining, demand))
+        alloc += tier_orders * fill[:, None]
+        remaining = np.maximum(remaining - fill * demand, 0.0)
+    sold_share = _ratio(supply - remaining, supply)              # (E,)
+    sold = offered * sold_share[:, None]
+    state.inventory -= sold
+    home_bought = plan.home.sum(alloc)                           # (E, P)
+    state.exported_cum += sold - offered * _ratio(home_bought, supply[:, None])
+    total = alloc_home + alloc
+    state.orders_open = np.maximum(state.orders_open - total, 0.0)
+    return total

@@ -1,0 +1,192 @@
+"""Member parameters: each scenario's policies as arrays with the ensemble axis first.
+
+A batch runs E members that share one :class:`~sim.world.World` (same countries, start
+and days) and the same *structure* (delivery lag, shelf-life buckets, dose interval).
+Everything else may differ between members and is stored per member: ``(E,)``,
+``(E, N)`` or ``(E, P)`` arrays.
+
+Per-country policies resolve from general to specific: ``default``, then groups in the
+order continent < WHO region < income group, then the country's own entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.engine.streams import member_rng
+from sim.scenario.schema import INCOME_GROUPS, Scenario
+from sim.world import World
+
+POLICY_CODES = {"open": 0, "domestic_first": 1, "ban": 2}
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What all members of a batch share (it fixes array shapes and ring sizes)."""
+
+    delivery_lag: int
+    shelf_buckets: int
+    bucket_days: int
+    dose_interval: int
+    doses_per_course: int
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Structure:
+        """The structure of ``scenario``."""
+        u = scenario.uptake
+        return cls(
+            delivery_lag=u.delivery_lag_days,
+            shelf_buckets=max(1, -(-u.shelf_life_days // u.shelf_bucket_days)),
+            bucket_days=u.shelf_bucket_days,
+            dose_interval=u.dose_interval_days,
+            doses_per_course=u.doses_per_course,
+        )
+
+
+@dataclass(frozen=True)
+class Params:
+    """Per-member parameter arrays of one batch.
+
+    Attributes
+    ----------
+    structure : shared ring sizes and course length
+    seeds : (E,) int, each member's seed
+    production_multiplier : (E, P, M) factor on the schedule per producer and month
+    export_policy : (E, P) int, 0 open, 1 domestic_first, 2 ban
+    export_target : (E, P) coverage share a domestic_first producer serves home up to
+    ban_start, ban_end : (E, P) int day indices of a ban (inclusive); outside it, open
+    order_total : (E, N) doses ordered in advance over the whole run
+    priority : (E, N) int market tier, 0 served first
+    capacity_start, capacity_end : (E, N) doses per person per day
+    capacity_ramp : (E, N) days of the linear ramp from start to end
+    willing : (E, N) share of people willing to be vaccinated
+    """
+
+    structure: Structure
+    seeds: np.ndarray
+    production_multiplier: np.ndarray
+    export_policy: np.ndarray
+    export_target: np.ndarray
+    ban_start: np.ndarray
+    ban_end: np.ndarray
+    order_total: np.ndarray
+    priority: np.ndarray
+    capacity_start: np.ndarray
+    capacity_end: np.ndarray
+    capacity_ramp: np.ndarray
+    willing: np.ndarray
+
+    @property
+    def n_members(self) -> int:
+        """E."""
+        return len(self.seeds)
+
+
+def resolve(world: World, default: Mapping[str, Any], groups: Mapping[str, Any],
+            countries: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One merged policy dict per country (N of them), general to specific."""
+
+    def fields(entry: Any) -> dict[str, Any]:
+        if entry is None:
+            return {}
+        if hasattr(entry, "model_dump"):
+            return entry.model_dump(exclude_none=True)
+        return dict(entry)
+
+    base = fields(default)
+    out = []
+    for n in range(world.n_countries):
+        merged = dict(base)
+        for key in (world.continent[n], world.who_region[n], world.income_group[n]):
+            merged.update(fields(groups.get(key)))
+        merged.update(fields(countries.get(world.iso3[n])))
+        out.append(merged)
+    return out
+
+
+def _scalar_per_country(world: World, default: float, groups: Mapping[str, float],
+                        countries: Mapping[str, float]) -> np.ndarray:
+    wrap = {k: {"v": v} for k, v in groups.items()}
+    rows = resolve(world, {"v": default}, wrap, {k: {"v": v} for k, v in countries.items()})
+    return np.array([r["v"] for r in rows], dtype=float)
+
+
+def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
+    """Arrays of one member (without the E axis)."""
+    n_months = int(world.month_index.max()) + 1
+    P = world.n_producers
+    prod = scenario.production
+    mult = np.full((P, n_months), prod.multiplier, dtype=float)
+    for code, m in prod.producers.items():
+        mult[world.producer_index(code)] *= m
+    if prod.noise_sd > 0:
+        rng = member_rng(seed, "production")
+        sigma = prod.noise_sd
+        mult *= rng.lognormal(-0.5 * sigma**2, sigma, size=(P, n_months))
+
+    day = lambda d, fallback: fallback if d is None else (d - world.start).days  # noqa: E731
+    policy = np.zeros(P, dtype=int)
+    target = np.zeros(P)
+    ban_start = np.full(P, world.days, dtype=int)
+    ban_end = np.full(P, -1, dtype=int)
+    for p, code in enumerate(world.producers):
+        ep = scenario.export.producers.get(str(code), scenario.export.default)
+        policy[p] = POLICY_CODES[ep.policy]
+        target[p] = ep.coverage_target
+        if ep.policy == "ban":
+            ban_start[p] = day(ep.start, 0)
+            ban_end[p] = day(ep.end, world.days)
+
+    u = scenario.uptake
+    willing = 1.0 - _scalar_per_country(world, u.hesitancy, u.hesitancy_groups,
+                                        u.hesitancy_countries)
+    proc = resolve(world, scenario.procurement.default, scenario.procurement.groups,
+                   scenario.procurement.countries)
+    course = float(u.doses_per_course)
+    wanted = np.array([
+        (r["multiple"] if r["strategy"] == "hoard" else w) * course * pop
+        for r, w, pop in zip(proc, willing, world.population, strict=True)
+    ])
+    affordable = np.array([r["budget_share"] / r["price_usd"] for r in proc]) \
+        * world.gdp_per_capita * world.population
+    caps = [u.capacity_countries.get(str(c), u.capacity[g])
+            for c, g in zip(world.iso3, world.income_group, strict=True)]
+    return {
+        "seeds": np.array(seed, dtype=np.int64),
+        "production_multiplier": mult,
+        "export_policy": policy,
+        "export_target": target,
+        "ban_start": ban_start,
+        "ban_end": ban_end,
+        "order_total": np.minimum(wanted, affordable),
+        "priority": np.array([r["priority"] for r in proc], dtype=int),
+        "capacity_start": np.array([c.start for c in caps]),
+        "capacity_end": np.array([c.end for c in caps]),
+        "capacity_ramp": np.array([max(c.ramp_days, 1) for c in caps], dtype=float),
+        "willing": willing,
+    }
+
+
+def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[int]) -> Params:
+    """Stack members: member ``e`` runs ``scenarios[e]`` with ``seeds[e]``.
+
+    All scenarios must share ``world`` and the same :class:`Structure`.
+    """
+    if len(scenarios) != len(seeds) or not scenarios:
+        raise ValueError("need one seed per scenario, and at least one member")
+    structure = Structure.of(scenarios[0])
+    for s in scenarios[1:]:
+        if Structure.of(s) != structure:
+            raise ValueError("members of one batch must share uptake structure "
+                             "(delivery lag, shelf life, buckets, dose interval)")
+    members = [member_params(world, s, int(seed)) for s, seed in zip(scenarios, seeds,
+                                                                         strict=True)]
+    stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
+    return Params(structure=structure, **stacked)
+
+
+__all__ = ["INCOME_GROUPS", "POLICY_CODES", "Params", "Structure", "build_params", "resolve"]

@@ -1,0 +1,25 @@
+"""Stage 1, production: each producer makes its scheduled doses for the day."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.params import Params
+from sim.engine.state import State
+from sim.world import World
+
+
+def produce(state: State, world: World, params: Params, t: int) -> np.ndarray:
+    """Add day ``t``'s output to the manufacturers' inventory.
+
+    Output is the shipped schedule (P, D) times the member's multiplier for the producer
+    and month (scenario multipliers and lognormal noise).
+
+    Returns
+    -------
+    made : (E, P) doses made on day ``t``
+    """
+    made = world.production[:, t] * params.production_multiplier[:, :, world.month_index[t]]
+    state.inventory += made
+    state.produced_cum += made
+    return made

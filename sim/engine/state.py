@@ -1,0 +1,89 @@
+"""The dynamic state of a batch: a dataclass of arrays, ensemble axis first.
+
+Shapes: E members, N countries, P producers, B shelf-life buckets, L delivery-lag days,
+I days of the dose interval. Units are doses unless a name says people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.engine.params import Params
+from sim.world import World
+
+
+@dataclass
+class State:
+    """Arrays that change from day to day.
+
+    Attributes
+    ----------
+    day : index of the next day to simulate
+    inventory : (E, P) doses made but not yet sold (manufacturers' stock)
+    orders_open : (E, N) doses ordered and not yet allocated
+    transit : (L, E, N) doses allocated, arriving ``slot`` days from now (ring buffer)
+    stock : (E, N, B) doses in country stock by bucket of remaining shelf life, 0 oldest
+    first : (E, N) people with at least one dose
+    completed : (E, N) people with a full course
+    due : (E, N) people whose completing dose is due
+    due_ring : (I, E, N) first doses given on each of the last I days (ring buffer)
+    produced_cum : (E, P) doses made since day 0
+    exported_cum : (E, P) doses sold to countries outside the producer's home
+    received_cum : (E, N) doses delivered into country stock
+    administered_cum : (E, N) doses given
+    expired_cum : (E, N) doses that passed shelf life in stock
+    """
+
+    day: int
+    inventory: np.ndarray
+    orders_open: np.ndarray
+    transit: np.ndarray
+    stock: np.ndarray
+    first: np.ndarray
+    completed: np.ndarray
+    due: np.ndarray
+    due_ring: np.ndarray
+    produced_cum: np.ndarray
+    exported_cum: np.ndarray
+    received_cum: np.ndarray
+    administered_cum: np.ndarray
+    expired_cum: np.ndarray
+
+    def copy(self) -> State:
+        """A deep copy."""
+        return State(**{k: (v.copy() if isinstance(v, np.ndarray) else v)
+                        for k, v in vars(self).items()})
+
+    # Derived totals (E,) used by the ledger and invariants.
+    def stock_countries(self) -> np.ndarray:
+        """(E,) doses in country stock."""
+        return self.stock.sum(axis=(1, 2))
+
+    def in_transit(self) -> np.ndarray:
+        """(E,) doses on their way."""
+        return self.transit.sum(axis=(0, 2))
+
+
+def initial_state(world: World, params: Params) -> State:
+    """All-zero state on day 0, with every advance order open."""
+    E, N, P = params.n_members, world.n_countries, world.n_producers
+    s = params.structure
+    zeros = lambda *shape: np.zeros(shape)  # noqa: E731
+    return State(
+        day=0,
+        inventory=zeros(E, P),
+        orders_open=params.order_total.astype(float).copy(),
+        transit=zeros(s.delivery_lag, E, N),
+        stock=zeros(E, N, s.shelf_buckets),
+        first=zeros(E, N),
+        completed=zeros(E, N),
+        due=zeros(E, N),
+        due_ring=zeros(s.dose_interval, E, N),
+        produced_cum=zeros(E, P),
+        exported_cum=zeros(E, P),
+        received_cum=zeros(E, N),
+        administered_cum=zeros(E, N),
+        expired_cum=zeros(E, N),
+    )

@@ -1,0 +1,87 @@
+"""Stages 6 and 7: delivery, administration and shelf-life expiry.
+
+Country stock ages in B buckets of ``bucket_days`` days of remaining shelf life; bucket 0
+is the oldest. Deliveries enter the freshest bucket (B-1). Every ``bucket_days`` days
+bucket 0 expires and the others move down one, so a delivered dose expires between
+``(B-1) * bucket_days + 1`` and ``B * bucket_days`` days after it arrives. Doses are
+given oldest first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.params import Params
+from sim.engine.state import State
+from sim.world import World
+
+
+def deliver(state: State, allocated: np.ndarray, t: int) -> np.ndarray:
+    """Put today's allocation (E, N) into transit; land what was allocated L days ago.
+
+    Returns
+    -------
+    arrived : (E, N) doses that entered country stock today
+    """
+    slot = t % state.transit.shape[0]
+    arrived = state.transit[slot].copy()
+    state.transit[slot] = allocated
+    state.stock[..., -1] += arrived
+    state.received_cum += arrived
+    return arrived
+
+
+def capacity(world: World, params: Params, t: int) -> np.ndarray:
+    """(E, N) doses a country can administer on day ``t`` (linear ramp, then flat)."""
+    ramp = np.minimum(1.0, t / params.capacity_ramp)
+    rate = params.capacity_start + (params.capacity_end - params.capacity_start) * ramp
+    return rate * world.population
+
+
+def administer(state: State, world: World, params: Params, t: int) -> np.ndarray:
+    """Give doses: completing doses that are due first, then first doses to the willing.
+
+    Limited by stock, daily capacity and willingness. Stock is used oldest bucket first.
+
+    Returns
+    -------
+    given : (E, N) doses administered on day ``t``
+    """
+    two_dose = params.structure.doses_per_course == 2
+    if two_dose:
+        slot = t % state.due_ring.shape[0]
+        state.due += state.due_ring[slot]
+    unvaccinated_willing = np.maximum(params.willing * world.population - state.first, 0.0)
+    cum = np.cumsum(state.stock, axis=-1)
+    given = np.minimum(np.minimum(cum[..., -1], capacity(world, params, t)),
+                       state.due + unvaccinated_willing)
+    take = np.clip(given[..., None] - (cum - state.stock), 0.0, state.stock)
+    state.stock -= take
+    given = take.sum(axis=-1)
+    second = np.minimum(given, state.due)
+    first = given - second
+    state.first += first
+    state.administered_cum += given
+    if two_dose:
+        state.due -= second
+        state.completed += second
+        state.due_ring[slot] = first
+    else:
+        state.completed += first
+    return given
+
+
+def expire(state: State, params: Params, t: int) -> np.ndarray:
+    """At the end of every bucket period, the oldest bucket expires and stock ages.
+
+    Returns
+    -------
+    expired : (E, N) doses that expired on day ``t``
+    """
+    if (t + 1) % params.structure.bucket_days:
+        return np.zeros(state.stock.shape[:2])
+    expired = state.stock[..., 0].copy()
+    state.expired_cum += expired
+    state.stock[..., :-1] = state.stock[..., 1:]
+    state.stock[..., -1] = 0.0
+    return expired

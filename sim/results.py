@@ -1,0 +1,175 @@
+"""Results of a run: tidy pandas tables built from the engine's trajectories, save and load.
+
+Tables (one row per member and date, and group or country):
+
+- ``groups``: member, date, group (World, HIC, UMIC, LMIC, LIC), population,
+  first_dose, completed, doses_administered, coverage_first, coverage_completed
+- ``ledger``: member, date, produced_cum, administered_cum, expired_cum,
+  stock_countries, stock_pool, in_transit, stock_producers
+- ``countries``: member, date, iso3, name, income_group, population, first_dose,
+  completed, doses_administered, doses_received, stock, doses_expired, orders_open,
+  coverage_first, doses_per_100 (every ``outputs.country_every_days`` days and the last)
+- ``producers``: member, producer, produced, exported (at the last day)
+
+Files are written atomically: everything goes to a temporary folder first and is moved
+into place only once complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.engine.params import Params
+from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
+from sim.scenario.loader import dump_scenario
+from sim.scenario.schema import Scenario
+from sim.world import World
+
+
+def group_populations(world: World) -> np.ndarray:
+    """(G,) population of World and each income group."""
+    pops = np.array([world.population[world.group_index == g].sum() for g in range(4)])
+    return np.concatenate([[pops.sum()], pops])
+
+
+def groups_table(world: World, traj: Trajectories) -> pd.DataFrame:
+    """The ``groups`` table (long format)."""
+    E, D, G, F = traj.groups.shape
+    idx = pd.MultiIndex.from_product(
+        [np.arange(E), world.dates, list(GROUPS)], names=["member", "date", "group"])
+    df = pd.DataFrame(traj.groups.reshape(E * D * G, F), index=idx,
+                      columns=list(GROUP_FIELDS)).reset_index()
+    df.insert(3, "population", np.tile(group_populations(world), E * D))
+    df["coverage_first"] = df["first_dose"] / df["population"]
+    df["coverage_completed"] = df["completed"] / df["population"]
+    return df
+
+
+def ledger_table(world: World, traj: Trajectories) -> pd.DataFrame:
+    """The ``ledger`` table."""
+    E, D, K = traj.ledger.shape
+    idx = pd.MultiIndex.from_product([np.arange(E), world.dates], names=["member", "date"])
+    return pd.DataFrame(traj.ledger.reshape(E * D, K), index=idx,
+                        columns=list(LEDGER_FIELDS)).reset_index()
+
+
+def countries_table(world: World, traj: Trajectories) -> pd.DataFrame:
+    """The ``countries`` table (long format, every recorded day)."""
+    E, W, N, F = traj.countries.shape
+    dates = world.dates[traj.country_days]
+    idx = pd.MultiIndex.from_product([np.arange(E), dates, np.arange(N)],
+                                     names=["member", "date", "n"])
+    df = pd.DataFrame(traj.countries.reshape(E * W * N, F), index=idx,
+                      columns=list(COUNTRY_FIELDS)).reset_index()
+    n = df.pop("n").to_numpy()
+    df.insert(2, "iso3", world.iso3[n])
+    df.insert(3, "name", world.name[n])
+    df.insert(4, "income_group", world.income_group[n])
+    df.insert(5, "population", world.population[n])
+    df["coverage_first"] = df["first_dose"] / df["population"]
+    df["doses_per_100"] = 100 * df["doses_administered"] / df["population"]
+    return df
+
+
+def producers_table(world: World, traj: Trajectories) -> pd.DataFrame:
+    """The ``producers`` table: cumulative output and exports at the last day."""
+    E, _, P = traj.produced_cum.shape
+    return pd.DataFrame({
+        "member": np.repeat(np.arange(E), P),
+        "producer": np.tile(world.producers, E),
+        "produced": traj.produced_cum[:, -1].ravel(),
+        "exported": traj.exported_cum[:, -1].ravel(),
+    })
+
+
+@dataclass
+class Results:
+    """A finished run of one scenario (E members: its replicates).
+
+    Attributes
+    ----------
+    scenario : the resolved scenario
+    world, params, trajectories : what the engine saw and recorded
+    groups, ledger, countries, producers : tidy tables (see the module docstring)
+    summary : the content of ``summary.json``
+    """
+
+    scenario: Scenario
+    world: World
+    params: Params
+    trajectories: Trajectories
+    groups: pd.DataFrame = field(init=False)
+    ledger: pd.DataFrame = field(init=False)
+    countries: pd.DataFrame = field(init=False)
+    producers: pd.DataFrame = field(init=False)
+    summary: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        from sim.metrics import summarize
+
+        self.groups = groups_table(self.world, self.trajectories)
+        self.ledger = ledger_table(self.world, self.trajectories)
+        self.countries = countries_table(self.world, self.trajectories)
+        self.producers = producers_table(self.world, self.trajectories)
+        self.summary = summarize(self)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by file stem."""
+        return {"groups": self.groups, "ledger": self.ledger, "countries": self.countries,
+                "producers": self.producers}
+
+    def save(self, out_dir: str | Path, plots: bool | None = None) -> Path:
+        """Write everything to ``out_dir`` atomically; return the folder.
+
+        Files: ``scenario.yaml`` (resolved, re-runnable), ``summary.json``,
+        ``<table>.parquet`` and ``plots/*.png``.
+        """
+        out_dir = Path(out_dir)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        try:
+            (tmp / "scenario.yaml").write_text(dump_scenario(self.scenario), encoding="utf-8")
+            (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n",
+                                              encoding="utf-8")
+            for stem, table in self.tables().items():
+                table.to_parquet(tmp / f"{stem}.parquet", index=False)
+            if self.scenario.outputs.plots if plots is None else plots:
+                from sim.plots import plot_run
+
+                plot_run(self, tmp / "plots")
+            publish(tmp, out_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return out_dir
+
+
+def publish(tmp: Path, out_dir: Path) -> None:
+    """Move a finished temporary folder into place (rename, or file by file into an
+    existing folder, each move atomic)."""
+    if not out_dir.exists():
+        os.replace(tmp, out_dir)
+        return
+    for path in sorted(tmp.rglob("*")):
+        target = out_dir / path.relative_to(tmp)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+
+
+def load_tables(out_dir: str | Path) -> dict[str, Any]:
+    """Read a results folder back: its tables as DataFrames and ``summary``."""
+    out_dir = Path(out_dir)
+    tables: dict[str, Any] = {p.stem: pd.read_parquet(p) for p in out_dir.glob("*.parquet")}
+    tables["summary"] = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
+    return tables

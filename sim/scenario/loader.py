@@ -1,0 +1,273 @@
+"""Load scenario YAML: safe parsing with line numbers, ``extends``, ``--set``, validation.
+
+Every problem becomes one :class:`ScenarioError` whose message names the file, the line
+and the key path, with a "did you mean" for a mistyped key or code. The CLI prints that
+one line and exits with code 2.
+
+Examples
+--------
+>>> from sim.scenario import load_scenario
+>>> s = load_scenario("scenarios/nationalism.yaml", sets=["days=30"])
+>>> s.days
+30
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sim.scenario.schema import Scenario
+
+Path_ = tuple[str | int, ...]
+
+
+class ScenarioError(ValueError):
+    """A scenario file (or override) that cannot be used; the message is one line."""
+
+
+# --------------------------------------------------------------------------- YAML with lines
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, where: str, path: Path_,
+               lines: dict[Path_, str]) -> Any:
+    """Turn a YAML node into Python data, recording ``file:line`` for every key path."""
+    lines.setdefault(path, f"{where}:{node.start_mark.line + 1}")
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, bool | int | float):  # e.g. a bare `yes:` or `2021:` key
+                key = str(key)
+            sub = (*path, key)
+            lines[sub] = f"{where}:{key_node.start_mark.line + 1}"
+            out[key] = _construct(loader, value_node, where, sub, lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(loader, n, where, (*path, i), lines) for i, n in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def read_yaml(path: Path) -> tuple[dict[str, Any], dict[Path_, str]]:
+    """Parse one YAML file safely; return its mapping and a key path → ``file:line`` map."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc})") from None
+    loader = yaml.SafeLoader(text)
+    lines: dict[Path_, str] = {}
+    try:
+        node = loader.get_single_node()
+        data = {} if node is None else _construct(loader, node, str(path), (), lines)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else "?"
+        tag = (exc.problem or "").replace("could not determine a constructor for the tag ", "")
+        raise ScenarioError(
+            f"{path}:{line}: unsupported YAML tag {tag} (scenario files are plain data)"
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else "?"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"{path}:{line}: invalid YAML: {problem}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}:1: a scenario file must be a mapping of keys to values")
+    return data, lines
+
+
+# --------------------------------------------------------------------------- merging
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``over`` onto ``base``: mappings merge key by key, everything else is replaced."""
+    out = copy.deepcopy(dict(base))
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], dict[Path_, str]]:
+    """Read ``path`` and, recursively, the files it ``extends``."""
+    path = path.resolve() if not path.is_absolute() else path
+    if path in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
+        raise ScenarioError(f"{seen[-1]}: extends makes a cycle: {chain}")
+    data, lines = read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, lines
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{lines[('extends',)]}: extends: expected a file name")
+    parent_path = (path.parent / parent)
+    if not parent_path.exists():
+        raise ScenarioError(f"{lines[('extends',)]}: extends: no such file {parent_path}")
+    base, base_lines = _resolve(parent_path, (*seen, path))
+    return deep_merge(base, data), {**base_lines, **lines}
+
+
+def apply_sets(data: dict[str, Any], sets: Iterable[str],
+               lines: dict[Path_, str]) -> dict[str, Any]:
+    """Apply ``dotted.key=value`` overrides; values are parsed as YAML scalars or lists."""
+    out = copy.deepcopy(data)
+    for item in sets:
+        if "=" not in item:
+            raise ScenarioError(f"--set {item}: expected dotted.key=value")
+        key, raw = item.split("=", 1)
+        keys = [k for k in key.strip().split(".") if k]
+        if not keys:
+            raise ScenarioError(f"--set {item}: empty key")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
+        node = out
+        for k in keys[:-1]:
+            child = node.get(k)
+            if not isinstance(child, dict):
+                child = node[k] = {}
+            node = child
+        node[keys[-1]] = value
+        for i in range(1, len(keys) + 1):
+            lines[tuple(keys[:i])] = f"--set {item}"
+    return out
+
+
+# --------------------------------------------------------------------------- error messages
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types inside Optional / Union / Annotated."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for a in typing.get_args(annotation) for t in _unwrap(a)]
+    return [annotation]
+
+
+def keys_at(model: type[BaseModel], loc: Path_) -> list[str]:
+    """The valid keys of the mapping at ``loc`` inside ``model`` (for suggestions)."""
+    current: list[Any] = [model]
+    for part in loc:
+        nxt: list[Any] = []
+        for t in current:
+            origin = typing.get_origin(t)
+            if isinstance(t, type) and issubclass(t, BaseModel) and part in t.model_fields:
+                nxt += _unwrap(t.model_fields[str(part)].annotation)
+            elif origin in (dict, list):
+                nxt += _unwrap(typing.get_args(t)[-1])
+        current = nxt
+    names: list[str] = []
+    for t in current:
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            names += list(t.model_fields)
+        elif typing.get_origin(t) is dict:
+            key_t = typing.get_args(t)[0]
+            if typing.get_origin(key_t) is typing.Literal:
+                names += [str(a) for a in typing.get_args(key_t)]
+    return names
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """A ``" (did you mean 'x'?)"`` suffix, or an empty string."""
+    choices = list(dict.fromkeys(choices))
+    best = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if not best:
+        lower = {c.lower(): c for c in choices}
+        best = [lower[word.lower()]] if word.lower() in lower else []
+    return f" (did you mean '{best[0]}'?)" if best else ""
+
+
+def where(lines: Mapping[Path_, str], loc: Path_, default: str) -> str:
+    """``file:line`` of the closest recorded ancestor of ``loc``."""
+    for i in range(len(loc), -1, -1):
+        if tuple(loc[:i]) in lines:
+            return lines[tuple(loc[:i])]
+    return default
+
+
+def dotted(loc: Path_) -> str:
+    """``('a', 'b', 0)`` → ``'a.b[0]'``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _format_validation(exc: ValidationError, lines: Mapping[Path_, str], source: str) -> str:
+    err = exc.errors(include_url=False)[0]
+    # Drop pydantic's tags for union members / function validators from the path.
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or "-" in p
+                                                                          and p.islower())))
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        key = str(loc[-1])
+        msg = f"unknown key '{key}'" + suggest(key, keys_at(Scenario, loc[:-1]))
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    elif "input" in err and not isinstance(err["input"], dict | list):
+        msg += f" (got {err['input']!r})"
+    more = len(exc.errors()) - 1
+    tail = f" [+{more} more]" if more > 0 else ""
+    return f"{where(lines, loc, source)}: {dotted(loc)}: {msg}{tail}"
+
+
+# --------------------------------------------------------------------------- public API
+def load_scenario(path: str | Path, sets: Iterable[str] = ()) -> Scenario:
+    """Load, merge (``extends``), override (``--set``) and validate a scenario file.
+
+    Parameters
+    ----------
+    path : file name of a scenario YAML file.
+    sets : ``dotted.key=value`` overrides applied after ``extends`` is resolved.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario; country, group and producer codes are checked against
+        the shipped data.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file, line and key path.
+    """
+    path = Path(path)
+    data, lines = _resolve(path)
+    data = apply_sets(data, sets, lines)
+    data.setdefault("name", path.stem)
+    return validate_data(data, lines, str(path))
+
+
+def validate_data(data: Mapping[str, Any], lines: Mapping[Path_, str] | None = None,
+                  source: str = "<scenario>") -> Scenario:
+    """Validate already-merged scenario data (schema, then codes against shipped data)."""
+    from sim.scenario.references import reference_errors
+
+    lines = lines or {}
+    try:
+        scenario = Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ScenarioError(_format_validation(exc, lines, source)) from None
+    problems = reference_errors(scenario)
+    if problems:
+        loc, msg = problems[0]
+        tail = f" [+{len(problems) - 1} more]" if len(problems) > 1 else ""
+        raise ScenarioError(f"{where(lines, loc, source)}: {dotted(loc)}: {msg}{tail}")
+    return scenario
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """The resolved scenario as YAML, re-runnable as it is (no ``extends``)."""
+    data = scenario.model_dump(mode="json", exclude={"extends"})
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -1,0 +1,216 @@
+"""The scenario schema: pydantic models for everything a scenario YAML file may say.
+
+A scenario is validated once, here; every later layer reads typed, defaulted fields.
+Policies that differ between countries use :class:`PerCountry`: a ``default`` entry,
+optional overrides by group (income group, WHO region or continent) and by country
+(ISO3); later, more specific entries win.
+
+`vaxsim schema` prints the JSON schema of :class:`Scenario` for editor completion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+INCOME_GROUPS = ("HIC", "UMIC", "LMIC", "LIC")
+WHO_REGIONS = ("AFR", "AMR", "SEAR", "EUR", "EMR", "WPR")
+CONTINENTS = ("Africa", "Asia", "Europe", "North America", "South America", "Oceania")
+GROUP_KEYS = INCOME_GROUPS + WHO_REGIONS + CONTINENTS
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+
+class Strict(BaseModel):
+    """Base model: unknown keys are errors, models are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- countries
+class CountryOverride(Strict):
+    """Replace a country's reference data (for what-if worlds)."""
+
+    population: Positive | None = None
+    gdp_per_capita_usd: Positive | None = None
+    pop_65plus_share: Share | None = None
+    income_group: Literal["HIC", "UMIC", "LMIC", "LIC"] | None = None
+
+
+class Countries(Strict):
+    """Which countries the world holds."""
+
+    include: Literal["all"] | list[str] = Field(
+        "all", description="'all' or a list of ISO3 codes, income groups, WHO regions or continents"
+    )
+    exclude: list[str] = Field(default_factory=list, description="ISO3 codes or groups to drop")
+    overrides: dict[str, CountryOverride] = Field(
+        default_factory=dict, description="per-ISO3 replacement of reference data"
+    )
+
+
+# --------------------------------------------------------------------------- production
+class Production(Strict):
+    """Manufacturing output: the shipped 2021-22 schedule scaled by multipliers."""
+
+    multiplier: NonNeg = Field(1.0, description="scales every producer's schedule")
+    producers: dict[str, NonNeg] = Field(
+        default_factory=dict, description="per-producer multiplier, e.g. {IND: 0.8, EU: 1.1}"
+    )
+    noise_sd: NonNeg = Field(
+        0.0, description="sigma of a lognormal (mean 1) multiplier per producer and month"
+    )
+
+
+class ExportPolicy(Strict):
+    """How a producer shares its output with the world."""
+
+    policy: Literal["open", "domestic_first", "ban"] = Field(
+        "open",
+        description="open: home countries buy like everyone else; domestic_first: home "
+        "orders are served first until home coverage reaches coverage_target; ban: no "
+        "exports between start and end (open outside those dates)",
+    )
+    coverage_target: Share = Field(0.7, description="domestic_first: home coverage to reach")
+    start: dt.date | None = Field(None, description="ban: first day of the ban")
+    end: dt.date | None = Field(None, description="ban: last day of the ban (inclusive)")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ExportPolicy:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+class Export(Strict):
+    """Export policy of each producer, with a default."""
+
+    default: ExportPolicy = Field(default_factory=ExportPolicy)
+    producers: dict[str, ExportPolicy] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- procurement
+class ProcurementPolicy(Strict):
+    """How a country orders doses in advance."""
+
+    strategy: Literal["need", "hoard"] = Field(
+        "need",
+        description="need: order enough full courses for the willing population; hoard: "
+        "order `multiple` full courses per inhabitant",
+    )
+    multiple: NonNeg = Field(1.0, description="hoard: courses ordered per inhabitant")
+    budget_share: NonNeg = Field(
+        0.01, description="share of GDP a country will spend on vaccine in all"
+    )
+    price_usd: Positive = Field(10.0, description="average price paid per dose")
+    priority: Annotated[int, Field(ge=0, le=9)] = Field(
+        2, description="market tier: 0 is served first (early orders at high prices)"
+    )
+
+
+class PartialProcurement(Strict):
+    """An override of some fields of :class:`ProcurementPolicy`."""
+
+    strategy: Literal["need", "hoard"] | None = None
+    multiple: NonNeg | None = None
+    budget_share: NonNeg | None = None
+    price_usd: Positive | None = None
+    priority: Annotated[int, Field(ge=0, le=9)] | None = None
+
+
+class Procurement(Strict):
+    """Procurement policy by country: default, then group, then country overrides."""
+
+    default: ProcurementPolicy = Field(default_factory=ProcurementPolicy)
+    groups: dict[str, PartialProcurement] = Field(default_factory=dict)
+    countries: dict[str, PartialProcurement] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- uptake
+class Capacity(Strict):
+    """Daily absorptive capacity: share of population that can be given a dose per day."""
+
+    start: NonNeg = Field(description="doses per person per day on day 0")
+    end: NonNeg = Field(description="doses per person per day after the ramp")
+    ramp_days: Annotated[int, Field(ge=0)] = Field(180, description="days of linear ramp")
+
+
+def _default_capacity() -> dict[str, Capacity]:
+    # Defaults are first guesses at the scale of 2021 campaigns (HIC peaks near 1% of the
+    # population a day); issue 8's calibration replaces them in historical_2021.yaml.
+    return {
+        "HIC": Capacity(start=0.001, end=0.008, ramp_days=120),
+        "UMIC": Capacity(start=0.0005, end=0.008, ramp_days=180),
+        "LMIC": Capacity(start=0.0002, end=0.004, ramp_days=270),
+        "LIC": Capacity(start=0.00005, end=0.001, ramp_days=365),
+    }
+
+
+class Uptake(Strict):
+    """Delivery, administration and shelf life."""
+
+    capacity: dict[Literal["HIC", "UMIC", "LMIC", "LIC"], Capacity] = Field(
+        default_factory=_default_capacity
+    )
+    capacity_countries: dict[str, Capacity] = Field(default_factory=dict)
+    hesitancy: Share = Field(0.15, description="share of people who will not be vaccinated")
+    hesitancy_groups: dict[str, Share] = Field(default_factory=dict)
+    hesitancy_countries: dict[str, Share] = Field(default_factory=dict)
+    delivery_lag_days: Annotated[int, Field(ge=1, le=120)] = 14
+    shelf_life_days: Annotated[int, Field(ge=30, le=1095)] = 180
+    shelf_bucket_days: Annotated[int, Field(ge=1, le=90)] = Field(
+        30, description="stock ages in buckets of this many days (shelf life resolution)"
+    )
+    dose_interval_days: Annotated[int, Field(ge=1, le=120)] = Field(
+        28, description="days between first and completing dose"
+    )
+    doses_per_course: Literal[1, 2] = Field(2, description="doses in a full course")
+
+    @field_validator("capacity")
+    @classmethod
+    def _all_groups(cls, v: dict[str, Capacity]) -> dict[str, Capacity]:
+        defaults = _default_capacity()
+        return {g: v.get(g, defaults[g]) for g in INCOME_GROUPS}
+
+
+# --------------------------------------------------------------------------- outputs
+class Outputs(Strict):
+    """What a run writes."""
+
+    country_every_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        7, description="countries.parquet keeps every n-th day"
+    )
+    plots: bool = True
+
+
+# --------------------------------------------------------------------------- scenario
+class Scenario(Strict):
+    """One scenario: the world, its policies and how long to run it."""
+
+    name: str = Field(description="short name, used for the results folder")
+    description: str = ""
+    extends: str | None = Field(None, description="a scenario file this one deep-merges onto")
+    start: dt.date = dt.date(2021, 1, 1)
+    days: Annotated[int, Field(ge=1, le=3650)] = 730
+    seed: Annotated[int, Field(ge=0)] = 20210101
+    replicates: Annotated[int, Field(ge=1, le=10000)] = 1
+    countries: Countries = Field(default_factory=Countries)
+    production: Production = Field(default_factory=Production)
+    export: Export = Field(default_factory=Export)
+    procurement: Procurement = Field(default_factory=Procurement)
+    uptake: Uptake = Field(default_factory=Uptake)
+    outputs: Outputs = Field(default_factory=Outputs)
+
+    @property
+    def end(self) -> dt.date:
+        """Last simulated day."""
+        return self.start + dt.timedelta(days=self.days - 1)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON schema of a scenario file."""
+    return Scenario.model_json_schema()
