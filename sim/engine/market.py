@@ -106,7 +106,7 @@ def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
     sold = offered * sold_share[:, None]
     state.inventory -= sold
     home_bought = plan.home.sum(alloc)                           # (E, P)
-    state.exported_cum += sold - offered * _ratio(home_bought, supply[:, None])
+    state.exported_cum += np.maximum(sold - offered * _ratio(home_bought, supply[:, None]), 0.0)
     total = alloc_home + alloc
     state.orders_open = np.maximum(state.orders_open - total, 0.0)
     return total

@@ -81,7 +81,7 @@ class Recorder:
             state.expired_cum.sum(axis=1),
             stock.sum(axis=1),
             np.zeros(E),
-            state.transit.sum(axis=(0, 2)),
+            state.in_transit(),
             state.inventory.sum(axis=1),
         ], axis=1)
         out.produced_cum[:, t] = state.produced_cum

@@ -23,7 +23,7 @@ class State:
     day : index of the next day to simulate
     inventory : (E, P) doses made but not yet sold (manufacturers' stock)
     orders_open : (E, N) doses ordered and not yet allocated
-    transit : (L, E, N) doses allocated, arriving ``slot`` days from now (ring buffer)
+    transit : (E, L, N) doses allocated, by ring slot (day mod L) of their arrival
     stock : (E, N, B) doses in country stock by bucket of remaining shelf life, 0 oldest
     first : (E, N) people with at least one dose
     completed : (E, N) people with a full course
@@ -63,7 +63,7 @@ class State:
 
     def in_transit(self) -> np.ndarray:
         """(E,) doses on their way."""
-        return self.transit.sum(axis=(0, 2))
+        return self.transit.sum(axis=(1, 2))
 
 
 def initial_state(world: World, params: Params) -> State:
@@ -75,7 +75,7 @@ def initial_state(world: World, params: Params) -> State:
         day=0,
         inventory=zeros(E, P),
         orders_open=params.order_total.astype(float).copy(),
-        transit=zeros(s.delivery_lag, E, N),
+        transit=zeros(E, s.delivery_lag, N),
         stock=zeros(E, N, s.shelf_buckets),
         first=zeros(E, N),
         completed=zeros(E, N),

@@ -23,9 +23,9 @@ def deliver(state: State, allocated: np.ndarray, t: int) -> np.ndarray:
     -------
     arrived : (E, N) doses that entered country stock today
     """
-    slot = t % state.transit.shape[0]
-    arrived = state.transit[slot].copy()
-    state.transit[slot] = allocated
+    slot = t % state.transit.shape[1]
+    arrived = state.transit[:, slot].copy()
+    state.transit[:, slot] = allocated
     state.stock[..., -1] += arrived
     state.received_cum += arrived
     return arrived

@@ -1,0 +1,38 @@
+"""Engine speed on the shipped world (run with `make bench`, never by `make test`).
+
+Targets (issue 2): one baseline run (about 200 countries × 730 days, E=1) in ≤ 50 ms of
+engine time; an ensemble of E=256 at ≥ 20 million country-days per second on one core.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from sim.engine.params import build_params
+from sim.engine.run import simulate
+from sim.engine.streams import replicate_seeds
+from sim.scenario import load_scenario
+from sim.world import build_world
+
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+
+
+def _batch(members: int):
+    scenario = load_scenario(BASELINE, ["production.noise_sd=0.1"])
+    world = build_world(scenario)
+    params = build_params(world, [scenario] * members, replicate_seeds(1, members))
+    return world, params
+
+
+def test_baseline_single_run(benchmark):
+    world, params = _batch(1)
+    benchmark.pedantic(simulate, args=(world, params), rounds=10, warmup_rounds=1)
+    benchmark.extra_info["country_days"] = world.n_countries * world.days
+
+
+@pytest.mark.parametrize("members", [256])
+def test_ensemble(benchmark, members):
+    world, params = _batch(members)
+    benchmark.pedantic(simulate, args=(world, params), rounds=3, warmup_rounds=1)
+    cd = members * world.n_countries * world.days
+    benchmark.extra_info["country_days_per_second"] = cd / benchmark.stats.stats.median

@@ -1,0 +1,61 @@
+"""Invariants on random valid scenarios (hypothesis): ledger identity, no negatives,
+coverage ≤ 1, population bounds."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from worlds import make_world, params_for, scenario
+
+from sim.engine.run import simulate
+from sim.metrics import ledger_residual
+from sim.results import ledger_table
+from sim.scenario.schema import INCOME_GROUPS
+
+policies = st.sampled_from(["open", "domestic_first", "ban"])
+
+
+@st.composite
+def worlds_and_scenarios(draw):
+    n = draw(st.integers(2, 6))
+    p = draw(st.integers(1, 3))
+    days = draw(st.integers(20, 150))
+    pops = draw(st.lists(st.floats(1e3, 1e8), min_size=n, max_size=n))
+    groups = draw(st.lists(st.sampled_from(INCOME_GROUPS), min_size=n, max_size=n))
+    home = draw(st.lists(st.integers(-1, p - 1), min_size=n, max_size=n))
+    prod = draw(st.lists(st.floats(0, 1e6), min_size=p, max_size=p))
+    world = make_world(pops, groups, home_of=home, production=prod, days=days)
+    export = {f"P{i}": {"policy": draw(policies), "coverage_target": draw(st.floats(0, 1)),
+                        "start": "2021-01-05", "end": "2021-02-10"} for i in range(p)}
+    groups_policy = {g: {"strategy": draw(st.sampled_from(["need", "hoard"])),
+                         "multiple": draw(st.floats(0, 6)),
+                         "priority": draw(st.integers(0, 4)),
+                         "budget_share": draw(st.floats(0, 0.05))} for g in INCOME_GROUPS}
+    cap = {g: {"start": draw(st.floats(0, 0.02)), "end": draw(st.floats(0, 0.02)),
+               "ramp_days": draw(st.integers(0, 200))} for g in INCOME_GROUPS}
+    scen = scenario(
+        export={"producers": export},
+        procurement={"groups": groups_policy},
+        production={"noise_sd": draw(st.floats(0, 0.5))},
+        uptake={"capacity": cap, "hesitancy": draw(st.floats(0, 1)),
+                "delivery_lag_days": draw(st.integers(1, 30)),
+                "shelf_life_days": draw(st.integers(30, 400)),
+                "shelf_bucket_days": draw(st.integers(1, 60)),
+                "dose_interval_days": draw(st.integers(1, 60)),
+                "doses_per_course": draw(st.sampled_from([1, 2]))})
+    return world, scen
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds_and_scenarios(), st.lists(st.integers(0, 2**31), min_size=1, max_size=3))
+def test_ledger_identity_and_bounds(ws, seeds):
+    world, scen = ws
+    params = params_for(world, scen, seeds)
+    traj, state = simulate(world, params)
+    assert ledger_residual(ledger_table(world, traj)).max() < 1e-9
+    for name, value in vars(state).items():
+        if isinstance(value, np.ndarray):
+            assert (value >= 0).all(), name
+    people = traj.countries[..., :2]  # first_dose, completed per country
+    assert (people <= world.population[None, None, :, None] * (1 + 1e-12)).all()
+    assert (traj.countries[..., 1] <= traj.countries[..., 0] * (1 + 1e-12) + 1e-9).all()
+    assert (state.first <= params.willing * world.population * (1 + 1e-12)).all()

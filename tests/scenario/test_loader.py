@@ -1,0 +1,131 @@
+"""Scenario loading: extends, --set, and one clear line for every kind of error."""
+
+import re
+
+import pytest
+from worlds import SCENARIOS
+
+from sim.cli import main
+from sim.scenario import ScenarioError, dump_scenario, load_scenario
+from sim.scenario.loader import deep_merge
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def error_of(path, sets=()):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, sets)
+    msg = str(info.value)
+    assert "\n" not in msg
+    return msg
+
+
+def test_shipped_scenarios_load():
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        s = load_scenario(path)
+        assert s.name and s.days > 0
+
+
+def test_extends_deep_merges(tmp_path):
+    write(tmp_path, "base.yaml", "name: base\ndays: 100\nuptake:\n  hesitancy: 0.2\n"
+          "  delivery_lag_days: 10\n")
+    child = write(tmp_path, "child.yaml", "extends: base.yaml\nname: child\n"
+                  "uptake:\n  hesitancy: 0.3\n")
+    s = load_scenario(child)
+    assert (s.name, s.days, s.uptake.hesitancy, s.uptake.delivery_lag_days) == \
+        ("child", 100, 0.3, 10)
+
+
+def test_nationalism_extends_baseline():
+    base = load_scenario(SCENARIOS / "baseline.yaml")
+    nat = load_scenario(SCENARIOS / "nationalism.yaml")
+    assert nat.days == base.days and nat.start == base.start
+    assert nat.export.default.policy == "domestic_first"
+    assert nat.procurement.groups["HIC"].multiple > base.procurement.groups["HIC"].multiple
+    assert nat.procurement.groups["HIC"].priority == base.procurement.groups["HIC"].priority
+
+
+def test_deep_merge_replaces_lists_and_scalars():
+    assert deep_merge({"a": {"b": 1, "c": [1, 2]}}, {"a": {"c": [3]}}) == {"a": {"b": 1, "c": [3]}}
+
+
+def test_set_overrides_any_field(tmp_path):
+    path = write(tmp_path, "s.yaml", "name: s\n")
+    s = load_scenario(path, ["days=30", "uptake.hesitancy=0.4",
+                             "export.producers.IND.policy=ban", "countries.include=[FRA, DEU]"])
+    assert s.days == 30 and s.uptake.hesitancy == 0.4
+    assert s.export.producers["IND"].policy == "ban"
+    assert s.countries.include == ["FRA", "DEU"]
+
+
+def test_resolved_scenario_round_trips(tmp_path):
+    s = load_scenario(SCENARIOS / "nationalism.yaml")
+    again = load_scenario(write(tmp_path, "resolved.yaml", dump_scenario(s)))
+    assert again == s
+
+
+@pytest.mark.parametrize("text, expect", [
+    ("name: x\nuptake:\n  hesitancyy: 0.2\n",
+     r":3: uptake\.hesitancyy: unknown key 'hesitancyy' \(did you mean 'hesitancy'\?\)"),
+    ("name: x\ndays: many\n", r":2: days: .*integer.*'many'"),
+    ("name: x\ncountries:\n  overrides:\n    FRA:\n      population: -5\n",
+     r":5: countries\.overrides\.FRA\.population: .*greater than 0"),
+    ("name: x\nstart: 2021-13-45\n", r":2: start: .*date"),
+    ("name: x\nseed: !!python/object:os.system {}\n", r":2: unsupported YAML tag"),
+    ("name: x\ndays: [1,\n", r":\d+: invalid YAML"),
+    ("name: x\nprocurement:\n  countries:\n    FRAA: {priority: 0}\n",
+     r":4: procurement\.countries\.FRAA: unknown country 'FRAA' \(did you mean 'FRA'\?\)"),
+    ("name: x\nexport:\n  producers:\n    IND: {policy: bann}\n",
+     r":4: export\.producers\.IND\.policy: .*'open', 'domestic_first' or 'ban'"),
+    ("name: x\nexport:\n  producers:\n    IND: {policy: ban, start: 2021-05-01, end: 2021-04-01}\n",
+     r":4: export\.producers\.IND: .*end is before start"),
+    ("extends: nowhere.yaml\n", r":1: extends: no such file"),
+    ("- just\n- a list\n", r":1: a scenario file must be a mapping"),
+])
+def test_errors_name_file_line_and_key(tmp_path, text, expect):
+    path = write(tmp_path, "bad.yaml", text)
+    msg = error_of(path)
+    assert msg.startswith(str(path))
+    assert re.search(expect, msg), msg
+
+
+def test_extends_cycle_is_an_error(tmp_path):
+    write(tmp_path, "a.yaml", "extends: b.yaml\n")
+    b = write(tmp_path, "b.yaml", "extends: a.yaml\n")
+    assert "cycle" in error_of(b)
+
+
+def test_error_in_parent_names_the_parent(tmp_path):
+    parent = write(tmp_path, "parent.yaml", "name: p\ndays: -3\n")
+    child = write(tmp_path, "child.yaml", "extends: parent.yaml\nname: c\n")
+    assert error_of(child).startswith(f"{parent}:2: days")
+
+
+def test_set_errors_name_the_override(tmp_path):
+    path = write(tmp_path, "s.yaml", "name: s\n")
+    msg = error_of(path, ["uptake.hesitancy=2"])
+    assert msg.startswith("--set uptake.hesitancy=2: uptake.hesitancy")
+
+
+@pytest.mark.parametrize("text", [
+    "name: x\nuptake:\n  hesitancyy: 0.2\n",
+    "name: x\ndays: many\n",
+    "name: x\ncountries:\n  overrides:\n    FRA:\n      population: -5\n",
+    "name: x\nstart: 2021-02-30\n",
+    "name: x\nseed: !!python/object/apply:os.system ['true']\n",
+])
+def test_validate_command_prints_one_line_and_exits_2(tmp_path, capsys, text):
+    path = write(tmp_path, "bad.yaml", text)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"vaxsim: error: {path}:")
+
+
+def test_validate_ok(capsys):
+    assert main(["validate", str(SCENARIOS / "baseline.yaml")]) == 0
+    assert "ok" in capsys.readouterr().out
