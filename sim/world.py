@@ -31,7 +31,7 @@ class World:
 
     Attributes
     ----------
-    iso3, name : (N,) str
+    iso3, name : (N,) str, countries ordered by income group (HIC … LIC), then ISO3
     income_group, who_region, continent : (N,) str
     group_index : (N,) int, index into ``INCOME_GROUPS`` (HIC=0 … LIC=3)
     population : (N,) people, 2021
@@ -97,10 +97,14 @@ def select_countries(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
 
     keep = pd.Series(True, index=table.index) if sel.include == "all" else matches(sel.include)
     keep &= ~matches(sel.exclude)
-    out = table[keep].sort_values("iso3").reset_index(drop=True)
+    out = table[keep].reset_index(drop=True)
     for code, override in sel.overrides.items():
         for column, value in override.model_dump(exclude_none=True).items():
             out.loc[out["iso3"] == code, column] = value
+    # Countries ordered by income group (HIC first), then ISO3: group sums are slices.
+    rank = out["income_group"].map({g: i for i, g in enumerate(INCOME_GROUPS)})
+    out = out.assign(_rank=rank).sort_values(["_rank", "iso3"]).drop(columns="_rank")
+    out = out.reset_index(drop=True)
     if out.empty:
         raise ValueError("the scenario selects no countries")
     return out

@@ -108,5 +108,6 @@ def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
     home_bought = plan.home.sum(alloc)                           # (E, P)
     state.exported_cum += np.maximum(sold - offered * _ratio(home_bought, supply[:, None]), 0.0)
     total = alloc_home + alloc
+    state.allocated_cum += total
     state.orders_open = np.maximum(state.orders_open - total, 0.0)
     return total

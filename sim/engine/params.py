@@ -26,13 +26,14 @@ POLICY_CODES = {"open": 0, "domestic_first": 1, "ban": 2}
 
 @dataclass(frozen=True)
 class Structure:
-    """What all members of a batch share (it fixes array shapes and ring sizes)."""
+    """What all members of a batch share (array shapes, ring sizes, stage timing)."""
 
     delivery_lag: int
     shelf_buckets: int
     bucket_days: int
     dose_interval: int
     doses_per_course: int
+    clearing_days: int
 
     @classmethod
     def of(cls, scenario: Scenario) -> Structure:
@@ -44,6 +45,7 @@ class Structure:
             bucket_days=u.shelf_bucket_days,
             dose_interval=u.dose_interval_days,
             doses_per_course=u.doses_per_course,
+            clearing_days=scenario.market.clearing_days,
         )
 
 
@@ -182,7 +184,7 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
     for s in scenarios[1:]:
         if Structure.of(s) != structure:
             raise ValueError("members of one batch must share uptake structure "
-                             "(delivery lag, shelf life, buckets, dose interval)")
+                             "(delivery lag, shelf life, buckets, dose interval, market clearing)")
     members = [member_params(world, s, int(seed)) for s, seed in zip(scenarios, seeds,
                                                                          strict=True)]
     stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}

@@ -2,6 +2,10 @@
 
 Daily: income-group and world totals, the dose ledger and producer totals. Every
 ``country_every`` days (and on the last day): per-country values.
+
+To keep a day cheap, each day only copies the per-country arrays into a block buffer
+of ``block`` days; group and world sums of a whole block are then taken in one
+vectorized pass. The result is the same as summing day by day.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ LEDGER_FIELDS = ("produced_cum", "administered_cum", "expired_cum", "stock_count
                  "stock_pool", "in_transit", "stock_producers")
 COUNTRY_FIELDS = ("first_dose", "completed", "doses_administered", "doses_received",
                   "stock", "doses_expired", "orders_open")
+#: Per-country arrays buffered each day, in this order.
+BUFFERED = ("first", "completed", "administered_cum", "expired_cum", "stock",
+            "allocated_cum", "received_cum")
 
 
 @dataclass
@@ -46,9 +53,10 @@ class Trajectories:
 
 
 class Recorder:
-    """Fills :class:`Trajectories` day by day."""
+    """Fills :class:`Trajectories` day by day (flushing sums once per block of days)."""
 
-    def __init__(self, world: World, params: Params, country_every: int = 7) -> None:
+    def __init__(self, world: World, params: Params, country_every: int = 7,
+                 block: int = 32) -> None:
         E, D, N, P = params.n_members, world.days, world.n_countries, world.n_producers
         self.income = Segments(world.group_index, len(INCOME_GROUPS))
         days = np.arange(country_every - 1, D, country_every)
@@ -56,6 +64,9 @@ class Recorder:
             days = np.append(days, D - 1)
         self.slot = np.full(D, -1)
         self.slot[days] = np.arange(len(days))
+        self.block = block
+        self.buffer = np.zeros((len(BUFFERED), block, E, N))
+        self.first_day = 0
         self.out = Trajectories(
             groups=np.zeros((E, D, len(GROUPS), len(GROUP_FIELDS))),
             ledger=np.zeros((E, D, len(LEDGER_FIELDS))),
@@ -67,27 +78,37 @@ class Recorder:
 
     def record(self, state: State, t: int) -> None:
         """Store the state at the end of day ``t``."""
-        out = self.out
-        E = state.first.shape[0]
-        stacked = np.stack([state.first, state.completed, state.administered_cum])  # (F,E,N)
-        by_group = self.income.sum(stacked.reshape(-1, stacked.shape[-1]))
-        by_group = by_group.reshape(len(GROUP_FIELDS), E, -1).transpose(1, 2, 0)  # (E,G,F)
-        out.groups[:, t, 1:] = by_group
-        out.groups[:, t, 0] = by_group.sum(axis=1)
-        stock = state.stock.sum(axis=-1)
-        out.ledger[:, t] = np.stack([
-            state.produced_cum.sum(axis=1),
-            state.administered_cum.sum(axis=1),
-            state.expired_cum.sum(axis=1),
-            stock.sum(axis=1),
-            np.zeros(E),
-            state.in_transit(),
-            state.inventory.sum(axis=1),
-        ], axis=1)
+        out, b = self.out, t - self.first_day
+        stock = state.stock.sum(axis=0)
+        buf = self.buffer[:, b]
+        buf[0], buf[1], buf[2], buf[3] = (state.first, state.completed,
+                                          state.administered_cum, state.expired_cum)
+        buf[4], buf[5], buf[6] = stock, state.allocated_cum, state.received_cum
         out.produced_cum[:, t] = state.produced_cum
         out.exported_cum[:, t] = state.exported_cum
+        out.ledger[:, t, 6] = state.inventory.sum(axis=1)
         w = self.slot[t]
         if w >= 0:
             out.countries[:, w] = np.stack([
                 state.first, state.completed, state.administered_cum, state.received_cum,
                 stock, state.expired_cum, state.orders_open], axis=-1)
+        if b == self.block - 1 or t == out.ledger.shape[1] - 1:
+            self.flush(b + 1)
+
+    def flush(self, n_days: int) -> None:
+        """Sum the first ``n_days`` buffered days into group and ledger totals."""
+        out, t0 = self.out, self.first_day
+        days = slice(t0, t0 + n_days)
+        buf = self.buffer[:, :n_days]                        # (K, b, E, N)
+        K, _, E, N = buf.shape
+        world = buf.sum(axis=-1)                             # (K, b, E)
+        first, completed, administered, expired, stock, allocated, received = world
+        by_group = self.income.sum(buf[:3].reshape(-1, N)).reshape(3, n_days, E, -1)
+        out.groups[:, days, 1:] = by_group.transpose(2, 1, 3, 0)
+        out.groups[:, days, 0] = world[:3].transpose(2, 1, 0)
+        out.ledger[:, days, 0] = out.produced_cum[:, days].sum(axis=-1)
+        out.ledger[:, days, 1] = administered.T
+        out.ledger[:, days, 2] = expired.T
+        out.ledger[:, days, 3] = stock.T
+        out.ledger[:, days, 5] = (allocated - received).T
+        self.first_day += n_days

@@ -3,7 +3,8 @@
 Order of stages in one day (see DESIGN.md):
 
 1. production         :func:`sim.engine.production.produce`
-2-3. export policy and market clearing   :func:`sim.engine.market.clear_market`
+2-3. export policy and market clearing, every ``market.clearing_days`` days
+                      :func:`sim.engine.market.clear_market`
 6. delivery and uptake   :func:`sim.engine.uptake.deliver`, :func:`~sim.engine.uptake.administer`
 7. expiry             :func:`sim.engine.uptake.expire`
 10. record            :class:`sim.engine.record.Recorder`
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from sim.engine.market import MarketPlan, clear_market
 from sim.engine.params import Params
@@ -41,12 +44,14 @@ class Simulation:
     state: State
     market: MarketPlan
     recorder: Recorder
+    nothing: np.ndarray  # (E, N) zeros: the allocation on days the market does not clear
 
     @classmethod
     def start(cls, world: World, params: Params, country_every: int = 7) -> Simulation:
         """A batch on day 0."""
         return cls(world, params, initial_state(world, params), MarketPlan.build(world, params),
-                   Recorder(world, params, country_every))
+                   Recorder(world, params, country_every),
+                   np.zeros((params.n_members, world.n_countries)))
 
     @property
     def done(self) -> bool:
@@ -57,7 +62,10 @@ class Simulation:
         """Run one day: every stage in order, then record."""
         t, state, world, params = self.state.day, self.state, self.world, self.params
         produce(state, world, params, t)
-        allocated = clear_market(state, world, params, self.market, t)
+        if t % params.structure.clearing_days == 0:
+            allocated = clear_market(state, world, params, self.market, t)
+        else:
+            allocated = self.nothing
         deliver(state, allocated, t)
         administer(state, world, params, t)
         expire(state, params, t)

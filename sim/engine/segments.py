@@ -32,10 +32,19 @@ class Segments:
         self.present = present
         self.n_segments = n_segments
         self.empty = len(self.order) == 0
+        # Labels already sorted (e.g. countries ordered by income group): sum slices
+        # in place instead of gathering columns first.
+        ends = np.append(self.starts[1:], len(self.order))
+        self.slices = None
+        if np.array_equal(self.order, np.arange(len(labels))):
+            self.slices = [slice(a, b) for a, b in zip(self.starts, ends, strict=True)]
 
     def sum(self, x: np.ndarray) -> np.ndarray:
         """(E, K) sums of ``x`` (E, N) over the columns of each segment."""
         out = np.zeros((x.shape[0], self.n_segments))
-        if not self.empty:
+        if self.slices is not None:
+            for k, cols in zip(self.present, self.slices, strict=True):
+                out[:, k] = x[:, cols].sum(axis=1)
+        elif not self.empty:
             out[:, self.present] = np.add.reduceat(x[:, self.order], self.starts, axis=1)
         return out

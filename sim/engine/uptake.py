@@ -26,7 +26,7 @@ def deliver(state: State, allocated: np.ndarray, t: int) -> np.ndarray:
     slot = t % state.transit.shape[1]
     arrived = state.transit[:, slot].copy()
     state.transit[:, slot] = allocated
-    state.stock[..., -1] += arrived
+    state.stock[-1] += arrived
     state.received_cum += arrived
     return arrived
 
@@ -52,12 +52,15 @@ def administer(state: State, world: World, params: Params, t: int) -> np.ndarray
         slot = t % state.due_ring.shape[0]
         state.due += state.due_ring[slot]
     unvaccinated_willing = np.maximum(params.willing * world.population - state.first, 0.0)
-    cum = np.cumsum(state.stock, axis=-1)
-    given = np.minimum(np.minimum(cum[..., -1], capacity(world, params, t)),
-                       state.due + unvaccinated_willing)
-    take = np.clip(given[..., None] - (cum - state.stock), 0.0, state.stock)
-    state.stock -= take
-    given = take.sum(axis=-1)
+    wanted = np.minimum(np.minimum(state.stock.sum(axis=0), capacity(world, params, t)),
+                        state.due + unvaccinated_willing)
+    left = wanted.copy()
+    take = np.empty_like(left)
+    for bucket in state.stock:  # oldest first; B is a handful of (E, N) planes
+        np.minimum(bucket, left, out=take)
+        bucket -= take
+        left -= take
+    given = wanted - left
     second = np.minimum(given, state.due)
     first = given - second
     state.first += first
@@ -79,9 +82,9 @@ def expire(state: State, params: Params, t: int) -> np.ndarray:
     expired : (E, N) doses that expired on day ``t``
     """
     if (t + 1) % params.structure.bucket_days:
-        return np.zeros(state.stock.shape[:2])
-    expired = state.stock[..., 0].copy()
+        return np.zeros(state.stock.shape[1:])
+    expired = state.stock[0].copy()
     state.expired_cum += expired
-    state.stock[..., :-1] = state.stock[..., 1:]
-    state.stock[..., -1] = 0.0
+    state.stock[:-1] = state.stock[1:].copy()
+    state.stock[-1] = 0.0
     return expired

@@ -93,6 +93,14 @@ class Export(Strict):
     producers: dict[str, ExportPolicy] = Field(default_factory=dict)
 
 
+class Market(Strict):
+    """How often the world market clears."""
+
+    clearing_days: Annotated[int, Field(ge=1, le=31)] = Field(
+        7, description="producers allocate output to orders every this many days "
+        "(shipments are weekly); output waits in their inventory in between")
+
+
 # --------------------------------------------------------------------------- procurement
 class ProcurementPolicy(Strict):
     """How a country orders doses in advance."""
@@ -201,6 +209,7 @@ class Scenario(Strict):
     countries: Countries = Field(default_factory=Countries)
     production: Production = Field(default_factory=Production)
     export: Export = Field(default_factory=Export)
+    market: Market = Field(default_factory=Market)
     procurement: Procurement = Field(default_factory=Procurement)
     uptake: Uptake = Field(default_factory=Uptake)
     outputs: Outputs = Field(default_factory=Outputs)

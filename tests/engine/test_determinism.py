@@ -51,3 +51,14 @@ def test_streams_are_named_and_reproducible():
     seeds = replicate_seeds(42, 4)
     assert seeds[0] == 42 and len(set(seeds)) == 4
     np.testing.assert_array_equal(seeds[:2], replicate_seeds(42, 2))
+
+
+def test_segments_sum_sorted_and_unsorted_labels_alike():
+    from sim.engine.segments import Segments
+
+    x = np.random.default_rng(0).random((3, 7))
+    sorted_labels = np.array([0, 0, 1, 1, 1, 3, 3])
+    mixed = np.array([1, 0, -1, 3, 1, 0, 3])
+    for labels in (sorted_labels, mixed):
+        expect = np.stack([x[:, labels == k].sum(axis=1) for k in range(4)], axis=1)
+        np.testing.assert_allclose(Segments(labels, 4).sum(x), expect)

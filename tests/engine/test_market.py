@@ -67,6 +67,7 @@ def test_export_ban_stops_exports_exactly_between_its_dates():
     w = make_world([1e6, 1e7], ["HIC", "LIC"], home_of=[0, -1], production=[10_000.0],
                    days=40)
     scen = scenario(uptake={"hesitancy": 0.0}, procurement={"default": {"budget_share": 1.0}},
+                    market={"clearing_days": 1},
                     export={"producers": {"P0": {"policy": "ban", "start": "2021-01-11",
                                                  "end": "2021-01-20"}}})
     params = params_for(w, scen)
@@ -77,3 +78,13 @@ def test_export_ban_stops_exports_exactly_between_its_dates():
     exports = np.diff(traj.exported_cum[0, :, 0], prepend=0.0)
     assert np.all(exports[10:20] == 0.0)
     assert np.all(exports[:10] > 0) and np.all(exports[20:] > 0)
+
+
+def test_market_clears_every_clearing_period():
+    w = make_world([1e6, 1e7], ["HIC", "LIC"], production=[10_000.0], days=30)
+    scen = scenario(uptake={"hesitancy": 0.0}, procurement={"default": {"budget_share": 1.0}},
+                    market={"clearing_days": 7})
+    traj, _ = simulate(w, params_for(w, scen))
+    exports = np.diff(traj.exported_cum[0, :, 0], prepend=0.0)
+    assert np.flatnonzero(exports).tolist() == [0, 7, 14, 21, 28]
+    assert exports[7] == pytest.approx(7 * 10_000.0)

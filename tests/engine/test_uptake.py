@@ -25,9 +25,9 @@ def test_delivery_arrives_after_the_lag():
 def test_administration_is_limited_by_capacity_stock_and_willingness():
     w, params, state = _setup(capacity={"HIC": {"start": 0.01, "end": 0.01}},
                               hesitancy=0.5)
-    state.stock[0, 0, -1] = 5.0
+    state.stock[-1, 0, 0] = 5.0
     assert administer(state, w, params, 0)[0, 0] == 5.0          # stock-limited
-    state.stock[0, 0, -1] = 1000.0
+    state.stock[-1, 0, 0] = 1000.0
     assert administer(state, w, params, 1)[0, 0] == pytest.approx(10.0)  # capacity 1% × 1000
     state.first[:] = 500.0                                        # all willing have a dose
     state.due[:] = 0.0
@@ -38,7 +38,7 @@ def test_administration_is_limited_by_capacity_stock_and_willingness():
 def test_completing_doses_come_after_the_interval_and_first():
     w, params, state = _setup(capacity={"HIC": {"start": 0.01, "end": 0.01}},
                               dose_interval_days=5)
-    state.stock[0, 0, -1] = 1e6
+    state.stock[-1, 0, 0] = 1e6
     for t in range(5):
         administer(state, w, params, t)
     assert state.completed[0, 0] == 0 and state.first[0, 0] == pytest.approx(50)
@@ -55,15 +55,15 @@ def test_capacity_ramps_linearly():
 
 def test_oldest_stock_is_used_first_and_expires_on_bucket_boundaries():
     w, params, state = _setup(shelf_life_days=60, shelf_bucket_days=30)
-    assert state.stock.shape[-1] == 2
-    state.stock[0, 0] = [30.0, 100.0]
+    assert state.stock.shape[0] == 2
+    state.stock[:, 0, 0] = [30.0, 100.0]
     state.first[:] = 0
     given = administer(state, w, params, 0)[0, 0]
     assert given == pytest.approx(1.0)  # 0.1% of 1000
-    np.testing.assert_allclose(state.stock[0, 0], [29.0, 100.0])
+    np.testing.assert_allclose(state.stock[:, 0, 0], [29.0, 100.0])
     assert expire(state, params, 28).sum() == 0  # not a boundary
     assert expire(state, params, 29)[0, 0] == pytest.approx(29.0)
-    np.testing.assert_allclose(state.stock[0, 0], [100.0, 0.0])
+    np.testing.assert_allclose(state.stock[:, 0, 0], [100.0, 0.0])
 
 
 def test_unused_doses_expire_within_shelf_life():
