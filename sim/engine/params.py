@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,7 @@ class Params:
     capacity_start, capacity_end : (E, N) doses per person per day
     capacity_ramp : (E, N) days of the linear ramp from start to end
     willing : (E, N) share of people willing to be vaccinated
+    population : (N,) people (the world's, for per-person rates)
     """
 
     structure: Structure
@@ -82,10 +84,24 @@ class Params:
     capacity_ramp: np.ndarray
     willing: np.ndarray
 
+    population: np.ndarray
+
     @property
     def n_members(self) -> int:
         """E."""
         return len(self.seeds)
+
+    @cached_property
+    def willing_people(self) -> np.ndarray:
+        """(E, N) people willing to be vaccinated."""
+        return self.willing * self.population
+
+    @cached_property
+    def capacity_per_day(self) -> tuple[np.ndarray, np.ndarray]:
+        """(E, N) doses per day on day 0, and (E, N) added per day of the ramp."""
+        start = self.capacity_start * self.population
+        slope = (self.capacity_end - self.capacity_start) * self.population / self.capacity_ramp
+        return start, slope
 
 
 def resolve(world: World, default: Mapping[str, Any], groups: Mapping[str, Any],
@@ -188,7 +204,7 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
     members = [member_params(world, s, int(seed)) for s, seed in zip(scenarios, seeds,
                                                                          strict=True)]
     stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
-    return Params(structure=structure, **stacked)
+    return Params(structure=structure, population=world.population, **stacked)
 
 
 __all__ = ["INCOME_GROUPS", "POLICY_CODES", "Params", "Structure", "build_params", "resolve"]

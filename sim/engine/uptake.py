@@ -33,9 +33,8 @@ def deliver(state: State, allocated: np.ndarray, t: int) -> np.ndarray:
 
 def capacity(world: World, params: Params, t: int) -> np.ndarray:
     """(E, N) doses a country can administer on day ``t`` (linear ramp, then flat)."""
-    ramp = np.minimum(1.0, t / params.capacity_ramp)
-    rate = params.capacity_start + (params.capacity_end - params.capacity_start) * ramp
-    return rate * world.population
+    start, slope = params.capacity_per_day
+    return start + slope * np.minimum(t, params.capacity_ramp)
 
 
 def administer(state: State, world: World, params: Params, t: int) -> np.ndarray:
@@ -51,7 +50,7 @@ def administer(state: State, world: World, params: Params, t: int) -> np.ndarray
     if two_dose:
         slot = t % state.due_ring.shape[0]
         state.due += state.due_ring[slot]
-    unvaccinated_willing = np.maximum(params.willing * world.population - state.first, 0.0)
+    unvaccinated_willing = np.maximum(params.willing_people - state.first, 0.0)
     wanted = np.minimum(np.minimum(state.stock.sum(axis=0), capacity(world, params, t)),
                         state.due + unvaccinated_willing)
     left = wanted.copy()
