@@ -154,7 +154,8 @@ class Results:
 
 def publish(tmp: Path, out_dir: Path) -> None:
     """Move a finished temporary folder into place (rename, or file by file into an
-    existing folder, each move atomic)."""
+    existing folder, each move atomic).
+    """
     if not out_dir.exists():
         os.replace(tmp, out_dir)
         return

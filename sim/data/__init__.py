@@ -20,13 +20,15 @@ def _read(name: str) -> pd.DataFrame:
 
 def countries() -> pd.DataFrame:
     """One row per country: iso3, name, who_region, continent, income_group, population,
-    gdp_per_capita_usd, pop_65plus_share (see SOURCES.md)."""
+    gdp_per_capita_usd, pop_65plus_share (see SOURCES.md).
+    """
     return _read("countries.csv").copy()
 
 
 def producers() -> pd.DataFrame:
     """One row per producer entity: producer, name, home (';'-separated ISO3), products,
-    platforms."""
+    platforms.
+    """
     return _read("producers.csv").copy()
 
 

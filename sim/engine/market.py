@@ -55,7 +55,7 @@ class MarketPlan:
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num / den, 0 where den is 0."""
+    """Num / den, 0 where den is 0."""
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
