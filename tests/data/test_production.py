@@ -104,7 +104,7 @@ def test_product_values(products):
 
 
 def test_producer_platforms(producers, products):
-    plat = dict(zip(products["product"], products["platform"]))
+    plat = dict(zip(products["product"], products["platform"], strict=True))
     for _, row in producers.iterrows():
         platforms = set(_split(row["platforms"]))
         assert platforms <= PLATFORMS, row["producer"]
