@@ -40,3 +40,13 @@ def production() -> pd.DataFrame:
 def products() -> pd.DataFrame:
     """Vaccine products: platform, doses per course, efficacy, price, shelf life."""
     return _read("products.csv").copy()
+
+
+def blocs() -> pd.DataFrame:
+    """Blocs of countries: bloc, name, members (';'-separated ISO3), as_of, source."""
+    return _read("blocs.csv").copy()
+
+
+def ties() -> pd.DataFrame:
+    """Documented bilateral ties: a, b (ISO3), kind, source."""
+    return _read("ties.csv").copy()

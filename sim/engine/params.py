@@ -68,6 +68,8 @@ class Params:
     capacity_ramp : (E, N) days of the linear ramp from start to end
     willing : (E, N) share of people willing to be vaccinated
     population : (N,) people (the world's, for per-person rates)
+    diplomacy : pool, donation, partner sales, licences and shocks
+        (:class:`sim.engine.diplomacy_params.DiplomacyParams`)
     """
 
     structure: Structure
@@ -85,6 +87,7 @@ class Params:
     willing: np.ndarray
 
     population: np.ndarray
+    diplomacy: Any = None
 
     @property
     def n_members(self) -> int:
@@ -204,7 +207,11 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
     members = [member_params(world, s, int(seed)) for s, seed in zip(scenarios, seeds,
                                                                          strict=True)]
     stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
-    return Params(structure=structure, population=world.population, **stacked)
+    from sim.engine.diplomacy_params import apply_ban_shocks, build_diplomacy
+
+    stacked = apply_ban_shocks(world, scenarios, stacked)
+    return Params(structure=structure, population=world.population,
+                  diplomacy=build_diplomacy(world, scenarios, stacked), **stacked)
 
 
 __all__ = ["INCOME_GROUPS", "POLICY_CODES", "Params", "Structure", "build_params", "resolve"]

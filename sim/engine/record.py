@@ -10,10 +10,11 @@ vectorized pass. The result is the same as summing day by day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.engine.flows import FlowLog
 from sim.engine.params import Params
 from sim.engine.segments import Segments
 from sim.engine.state import State
@@ -26,6 +27,9 @@ LEDGER_FIELDS = ("produced_cum", "administered_cum", "expired_cum", "stock_count
                  "stock_pool", "in_transit", "stock_producers")
 COUNTRY_FIELDS = ("first_dose", "completed", "doses_administered", "doses_received",
                   "stock", "doses_expired", "orders_open")
+#: Daily diplomacy totals (E, D, K) over countries (issue 3).
+DIPLOMACY_FIELDS = ("pool_bought_cum", "pool_delivered_cum", "pool_contributed_cum",
+                    "donated_bilateral_cum", "licensed_output_cum")
 #: Per-country arrays buffered each day, in this order.
 BUFFERED = ("first", "completed", "administered_cum", "expired_cum", "stock",
             "allocated_cum", "received_cum")
@@ -42,6 +46,8 @@ class Trajectories:
     produced_cum, exported_cum : (E, D, P) doses by producer
     country_days : (W,) day indices of the per-country records
     countries : (E, W, N, len(COUNTRY_FIELDS))
+    diplomacy : (E, D, len(DIPLOMACY_FIELDS)) doses
+    flows : (K, 6) the diplomacy ledger (see :mod:`sim.engine.flows`), set on the last day
     """
 
     groups: np.ndarray
@@ -50,6 +56,8 @@ class Trajectories:
     exported_cum: np.ndarray
     country_days: np.ndarray
     countries: np.ndarray
+    diplomacy: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    flows: np.ndarray = field(default_factory=lambda: np.zeros((0, 6)))
 
 
 class Recorder:
@@ -74,7 +82,9 @@ class Recorder:
             exported_cum=np.zeros((E, D, P)),
             country_days=days,
             countries=np.zeros((E, len(days), N, len(COUNTRY_FIELDS))),
+            diplomacy=np.zeros((E, D, len(DIPLOMACY_FIELDS))),
         )
+        self.flows = FlowLog(params.diplomacy.record_flows)
 
     def record(self, state: State, t: int) -> None:
         """Store the state at the end of day ``t``."""
@@ -86,7 +96,15 @@ class Recorder:
         buf[4], buf[5], buf[6] = stock, state.allocated_cum, state.received_cum
         out.produced_cum[:, t] = state.produced_cum
         out.exported_cum[:, t] = state.exported_cum
-        out.ledger[:, t, 6] = state.inventory.sum(axis=1)
+        out.ledger[:, t, 6] = state.inventory.sum(axis=1) + state.bulk.sum(axis=1)
+        out.ledger[:, t, 4] = state.pool_stock
+        if state.pool_bought_cum.any() or state.donated_cum.any() or state.licensed_cum.any():
+            out.diplomacy[:, t] = np.stack([
+                state.pool_bought_cum, state.pool_given.sum(axis=1),
+                state.pool_contributed_cum.sum(axis=1), state.donated_cum.sum(axis=1),
+                state.licensed_cum.sum(axis=1)], axis=-1)
+        if t == out.ledger.shape[1] - 1:
+            out.flows = self.flows.array()
         w = self.slot[t]
         if w >= 0:
             out.countries[:, w] = np.stack([

@@ -2,14 +2,21 @@
 
 Order of stages in one day (see DESIGN.md):
 
-1. production         :func:`sim.engine.production.produce`
-2-3. export policy and market clearing, every ``market.clearing_days`` days
-                      :func:`sim.engine.market.clear_market`
+1. production         :func:`sim.engine.production.produce`, plant outages
+                      :func:`sim.engine.shocks.cut_outages`, demand surges
+                      :func:`sim.engine.shocks.surge_orders`, licensees' fill-finish
+                      :func:`sim.engine.licensing.fill_finish`
+2-3. export policy and market clearing, every ``market.clearing_days`` days: partners
+                      first :func:`sim.engine.partners.sell_to_partners`, then the tiers
+                      with the pool as a buyer :func:`sim.engine.pool.clear_with_pool`
+4. pooling            :func:`sim.engine.pool.allocate_pool`
+5. bilateral donation :func:`sim.engine.donation.donate`
 6. delivery and uptake   :func:`sim.engine.uptake.deliver`, :func:`~sim.engine.uptake.administer`
+                      (donations: :func:`sim.engine.donation.deliver_gifts`)
 7. expiry             :func:`sim.engine.uptake.expire`
 10. record            :class:`sim.engine.record.Recorder`
 
-Stages 4-5 (pooling, donation), 8 (epidemic) and 9 (policy review) slot in between.
+Stages 8 (epidemic) and 9 (policy review) slot in between.
 """
 
 from __future__ import annotations
@@ -19,10 +26,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.market import MarketPlan, clear_market
+from sim.engine.donation import deliver_gifts, donate
+from sim.engine.licensing import fill_finish
+from sim.engine.market import MarketPlan
 from sim.engine.params import Params
+from sim.engine.partners import sell_to_partners
+from sim.engine.pool import allocate_pool, clear_with_pool
 from sim.engine.production import produce
 from sim.engine.record import Recorder, Trajectories
+from sim.engine.shocks import cut_outages, surge_orders
 from sim.engine.state import State, initial_state
 from sim.engine.uptake import administer, deliver, expire
 from sim.world import World
@@ -61,12 +73,19 @@ class Simulation:
     def step(self) -> None:
         """Run one day: every stage in order, then record."""
         t, state, world, params = self.state.day, self.state, self.world, self.params
-        produce(state, world, params, t)
+        cut_outages(state, params, produce(state, world, params, t), t)
+        surge_orders(state, params, t)
+        licensed = fill_finish(state, params, t)
         if t % params.structure.clearing_days == 0:
-            allocated = clear_market(state, world, params, self.market, t)
+            partners = sell_to_partners(state, params, t)
+            allocated = clear_with_pool(state, world, params, self.market, t)
         else:
-            allocated = self.nothing
-        deliver(state, allocated, t)
+            partners, allocated = None, self.nothing
+        pooled = allocate_pool(state, world, params, t, self.recorder.flows)
+        gifts = donate(state, world, params, t, self.recorder.flows)
+        deliver(state, sum(a for a in (partners, licensed, pooled) if a is not None) + allocated,
+                t)
+        deliver_gifts(state, params, gifts, t)
         administer(state, world, params, t)
         expire(state, params, t)
         self.recorder.record(state, t)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.diplomacy_params import initial_arrays
 from sim.engine.params import Params
 from sim.world import World
 
@@ -36,6 +37,33 @@ class State:
     received_cum : (E, N) doses delivered into country stock
     administered_cum : (E, N) doses given
     expired_cum : (E, N) doses that passed shelf life in stock
+
+    Diplomacy (issue 3). Country behaviour a policy review may change during a run
+    (issue 5's adaptive strategies write these; the kernels read them every period):
+
+    donor_share : (E, N) share of its surplus a country donates bilaterally each donation
+        period (0: not donating)
+    pool_share : (E, N) share of its surplus a country gives to the pool each pool period
+    pool_member : (E, N) 1 if the country receives pool allocations, else 0
+    orders_extra : (E, N) doses ordered after day 0 (demand surges, switching to hoarding),
+        on top of ``params.order_total``; add to it and to ``orders_open`` together
+
+    Diplomacy stocks and flows (kept by the kernels):
+
+    pool_stock : (E,) doses the pool holds (in the dose ledger as ``stock_pool``)
+    pool_orders_open : (E,) doses the pool has ordered and not yet bought
+    pool_bought_cum : (E,) doses the pool bought on the market
+    pool_given : (E, N) doses the pool allocated to each country
+    pool_contributed_cum : (E, N) doses each country gave to the pool
+    donated_cum : (E, N) doses each country gave bilaterally
+    donations_received_cum : (E, N) doses each country was given bilaterally
+    influence : (E, N) each donor's influence index: doses given, decaying with the
+        donation half-life
+    gift_transit : (E, L, N) donated doses on their way, by ring slot of arrival
+    bulk : (E, C) licensees' bulk awaiting fill-finish, per licence (in the dose ledger
+        with ``stock_producers``)
+    bulk_drawn_cum : (E, C) bulk each licence drew from its licensor
+    licensed_cum : (E, C) doses each licence filled and finished
     """
 
     day: int
@@ -53,6 +81,22 @@ class State:
     received_cum: np.ndarray
     administered_cum: np.ndarray
     expired_cum: np.ndarray
+    donor_share: np.ndarray
+    pool_share: np.ndarray
+    pool_member: np.ndarray
+    orders_extra: np.ndarray
+    pool_stock: np.ndarray
+    pool_orders_open: np.ndarray
+    pool_bought_cum: np.ndarray
+    pool_given: np.ndarray
+    pool_contributed_cum: np.ndarray
+    donated_cum: np.ndarray
+    donations_received_cum: np.ndarray
+    influence: np.ndarray
+    gift_transit: np.ndarray
+    bulk: np.ndarray
+    bulk_drawn_cum: np.ndarray
+    licensed_cum: np.ndarray
 
     def copy(self) -> State:
         """A deep copy."""
@@ -66,7 +110,7 @@ class State:
 
     def in_transit(self) -> np.ndarray:
         """(E,) doses on their way."""
-        return self.transit.sum(axis=(1, 2))
+        return self.transit.sum(axis=(1, 2)) + self.gift_transit.sum(axis=(1, 2))
 
 
 def initial_state(world: World, params: Params) -> State:
@@ -90,4 +134,5 @@ def initial_state(world: World, params: Params) -> State:
         received_cum=zeros(E, N),
         administered_cum=zeros(E, N),
         expired_cum=zeros(E, N),
+        **initial_arrays(params),
     )

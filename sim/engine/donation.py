@@ -1,0 +1,79 @@
+"""Stage 5, bilateral donation: donors give a share of their surplus to recipients weighted
+by affinity × need, and every dose lands in the diplomacy ledger.
+
+Every ``donation.every_days`` days, a donor d (``state.donor_share`` > 0) gives
+``donor_share × surplus`` (see :func:`sim.engine.need.surplus`), its oldest doses first.
+Recipient r gets a part proportional to affinity(d, r) × need(r), where need is the supply
+gap (times epidemic ``burden`` when given) of countries allowed to receive; no recipient
+gets more than its gap from all donors together. Donated doses travel ``delivery_lag``
+days in their own pipeline (``state.gift_transit``) and arrive with ``shelf_life_left`` of
+their shelf life. Each donor's influence index decays with the donation half-life and grows
+by the doses it gives.
+
+Work per round is (E, donors, N), only for countries that donate in some member.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.flows import BILATERAL, FlowLog
+from sim.engine.need import supply_gap, surplus, take_oldest
+from sim.engine.params import Params
+from sim.engine.state import State
+from sim.world import World
+
+
+def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
+           burden: np.ndarray | None = None) -> np.ndarray | None:
+    """Run a donation round on day ``t`` if it is one.
+
+    Returns
+    -------
+    given : (E, N) doses each recipient was given today (they enter ``gift_transit``), or
+        None when no member donates today.
+    """
+    d = params.diplomacy
+    active = t % d.donation_every == 0                                   # (E,)
+    if not active.any():
+        return None
+    share = np.where(active[:, None], state.donor_share, 0.0)
+    donors = np.flatnonzero((share > 0).any(axis=0))
+    state.influence *= np.where(active, d.decay, 1.0)[:, None]
+    if not len(donors):
+        return None
+    offer = share[:, donors] * surplus(state, world, params, t)[:, donors]   # (E, Nd)
+    need = np.where(d.receive, supply_gap(state, params, burden), 0.0)   # (E, N)
+    need[:, donors] = 0.0  # donors do not receive in the round they give
+    weight = d.affinity_rows(donors)[None] * need[:, None, :]           # (E, Nd, N)
+    total = weight.sum(axis=-1)                                          # (E, Nd)
+    flows = weight * np.divide(offer, total, out=np.zeros_like(offer),
+                               where=total > 0)[..., None]
+    received = flows.sum(axis=1)                                         # (E, N)
+    gap = supply_gap(state, params)
+    over = np.divide(gap, received, out=np.ones_like(gap), where=received > gap)
+    flows *= np.minimum(over, 1.0)[:, None, :]
+    received = flows.sum(axis=1)
+    gave = np.zeros_like(state.donated_cum)
+    gave[:, donors] = flows.sum(axis=-1)
+    take_oldest(state, gave)
+    state.donated_cum += gave
+    state.influence += gave
+    state.donations_received_cum += received
+    state.allocated_cum += received
+    log.add_matrix(t, flows, donors, BILATERAL)
+    return received
+
+
+def deliver_gifts(state: State, params: Params, given: np.ndarray | None, t: int) -> None:
+    """Put today's donations into their pipeline; land those given ``delivery_lag`` days
+    ago in the recipient's stock bucket for ``shelf_life_left``.
+    """
+    ring = state.gift_transit
+    slot = t % ring.shape[1]
+    arrived = ring[:, slot].copy()
+    ring[:, slot] = 0.0 if given is None else given
+    if arrived.any():
+        E = arrived.shape[0]
+        state.stock[params.diplomacy.arrival_bucket, np.arange(E)] += arrived
+        state.received_cum += arrived

@@ -1,0 +1,70 @@
+"""Stage 1b, licensing and technology transfer: licensees fill and finish doses from bulk
+supplied by their licensor (run right after production).
+
+A licence c (licensor producer p, licensee country n) becomes active ``lag_days`` after
+signing. From then on, every day:
+
+1. *Bulk.* The licensee tops its bulk stock up to ``clearing_days`` days of fill-finish
+   capacity (bulk arrives with the weekly shipments), within what is left of the contract.
+   Bulk comes out of the licensor's unsold stock (shared pro rata between its licences
+   when short), or, with ``additional: true``, is made on top of its output (counted in
+   the licensor's production).
+2. *Fill-finish.* Up to capacity (``doses_per_month``) of bulk becomes finished doses.
+3. *Domestic priority.* Finished doses serve the licensee's open orders first (they enter
+   the delivery pipeline); any excess joins the licensor's stock for the world market.
+
+Bulk counts in the dose ledger with the producers' stock.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.params import Params
+from sim.engine.state import State
+
+
+def _by(index: np.ndarray, values: np.ndarray, width: int) -> np.ndarray:
+    """(E, width) sums of ``values`` (E, C) by column ``index`` (E, C)."""
+    out = np.zeros((values.shape[0], width))
+    rows = np.broadcast_to(np.arange(values.shape[0])[:, None], index.shape)
+    np.add.at(out, (rows, index), values)
+    return out
+
+
+def fill_finish(state: State, params: Params, t: int) -> np.ndarray | None:
+    """Run the licences for day ``t``; return (E, N) doses for licensees' own orders
+    (None when no member has a licence).
+    """
+    d = params.diplomacy
+    if not d.any_licence:
+        return None
+    E, C = d.lic_rate.shape
+    P, N = state.inventory.shape[1], state.orders_open.shape[1]
+    rows = np.arange(E)[:, None]
+    active = t >= d.lic_active
+    room = np.maximum(d.lic_rate * params.structure.clearing_days - state.bulk, 0.0)
+    want = np.where(active, np.minimum(room, np.maximum(d.lic_total - state.bulk_drawn_cum,
+                                                         0.0)), 0.0)
+    from_stock = np.where(d.lic_additional, 0.0, want)
+    demand = _by(d.lic_producer, from_stock, P)
+    scale = np.divide(np.minimum(state.inventory, demand), demand,
+                      out=np.zeros_like(demand), where=demand > 0)
+    drawn = from_stock * scale[rows, d.lic_producer]
+    state.inventory = np.maximum(state.inventory - _by(d.lic_producer, drawn, P), 0.0)
+    made = np.where(d.lic_additional, want, 0.0)
+    state.produced_cum += _by(d.lic_producer, made, P)
+    draw = drawn + made
+    state.bulk += draw
+    state.bulk_drawn_cum += draw
+    filled = np.where(active, np.minimum(state.bulk, d.lic_rate), 0.0)
+    state.bulk -= filled
+    state.licensed_cum += filled
+    per_country = _by(d.lic_country, filled, N)
+    home = np.minimum(per_country, state.orders_open)
+    excess_share = np.divide(per_country - home, per_country, out=np.zeros_like(home),
+                             where=per_country > 0)
+    state.inventory += _by(d.lic_producer, filled * excess_share[rows, d.lic_country], P)
+    state.orders_open -= home
+    state.allocated_cum += home
+    return home

@@ -1,0 +1,122 @@
+"""Stages 3-4, the pool (COVAX-style): it buys on the market at its own priority, takes
+dose donations, and allocates to its participants in two phases.
+
+*Buying.* The pool's open orders (``state.pool_orders_open``, limited by its pledged
+funding) are served after countries in market tiers below ``pool.priority`` and before the
+others: :func:`clear_with_pool` clears the market for the earlier tiers, lets the pool buy
+from what non-banned producers have left, then clears the later tiers.
+
+*Allocating* (every ``pool.every_days``), :func:`allocate_pool`:
+
+1. Participants with surplus give ``state.pool_share`` of it to the pool.
+2. Phase 1, pro rata to population until each participant has received the first tier
+   (``tier_share`` × courses × population) from the pool.
+3. Phase 2, by need: what is left goes pro rata to the remaining supply gap (weighted by
+   epidemic ``burden`` when given), never above the gap.
+
+A shipment never lifts a recipient's stock plus doses on their way above ``absorb_days``
+of its absorptive capacity. Shipments enter the normal delivery pipeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from sim.engine.flows import FlowLog
+from sim.engine.market import MarketPlan, banned_today, clear_market
+from sim.engine.need import on_hand, supply_gap, surplus, take_oldest
+from sim.engine.params import Params
+from sim.engine.state import State
+from sim.engine.uptake import capacity
+from sim.world import World
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+def pool_buy(state: State, params: Params, t: int) -> np.ndarray:
+    """The pool buys from producers' unsold, exportable stock; return (E,) doses bought."""
+    d = params.diplomacy
+    funds_left = np.maximum(d.pool_budget[:, t] - state.pool_bought_cum, 0.0)
+    want = np.where(d.pool_on, np.minimum(state.pool_orders_open, funds_left), 0.0)
+    offered = np.where(banned_today(params, t), 0.0, state.inventory)       # (E, P)
+    supply = offered.sum(axis=1)
+    take = offered * np.minimum(1.0, _ratio(want, supply))[:, None]
+    bought = take.sum(axis=1)
+    state.inventory -= take
+    state.exported_cum += take  # the pool is outside every producer's home
+    state.pool_stock += bought
+    state.pool_bought_cum += bought
+    state.pool_orders_open = np.maximum(state.pool_orders_open - bought, 0.0)
+    return bought
+
+
+def clear_with_pool(state: State, world: World, params: Params, plan: MarketPlan,
+                    t: int) -> np.ndarray:
+    """Market clearing with the pool as a buyer at its priority; (E, N) allocated today."""
+    d = params.diplomacy
+    if not d.any_pool:
+        return clear_market(state, world, params, plan, t)
+    early = replace(plan, tier_masks=plan.tier_masks & d.pool_before[None])
+    late = replace(plan, tier_masks=plan.tier_masks & ~d.pool_before[None])
+    allocated = clear_market(state, world, params, early, t)
+    pool_buy(state, params, t)
+    return allocated + clear_market(state, world, params, late, t)
+
+
+def waterfill(avail: np.ndarray, weight: np.ndarray, cap: np.ndarray,
+              rounds: int = 6) -> np.ndarray:
+    """Share ``avail`` (E,) pro rata to ``weight`` (E, N), none above ``cap`` (E, N).
+
+    What a capped country cannot take is shared again among the others, ``rounds`` times.
+    """
+    x = np.zeros_like(cap)
+    left = avail.astype(float).copy()
+    for _ in range(rounds):
+        room = cap - x
+        w = np.where(room > 0, weight, 0.0)
+        add = np.minimum(room, w * _ratio(left, w.sum(axis=1))[:, None])
+        add = np.maximum(add, 0.0)
+        x += add
+        left = np.maximum(left - add.sum(axis=1), 0.0)
+    return x
+
+
+def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowLog,
+                  burden: np.ndarray | None = None) -> np.ndarray | None:
+    """Take contributions, then allocate pool stock; return (E, N) doses shipped today
+    (None on days without a pool round).
+
+    burden : optional (E, N) epidemic burden weighting phase 2 (issue 4's hook).
+    """
+    d = params.diplomacy
+    active = d.pool_on & (t % d.pool_every == 0)                        # (E,)
+    if not active.any():
+        return None
+    gift = state.pool_share * surplus(state, world, params, t) * active[:, None]
+    if gift.any():
+        take_oldest(state, gift)
+        state.pool_stock += gift.sum(axis=1)
+        state.pool_contributed_cum += gift
+        log.add_vector(t, gift, to_pool=True)
+    member = (state.pool_member > 0) & active[:, None]
+    avail = np.where(active, state.pool_stock, 0.0)
+    room = np.maximum(d.pool_absorb_days[:, None] * capacity(world, params, t)
+                      - on_hand(state), 0.0)
+    tier = np.where(member, np.minimum(np.maximum(d.pool_tier_doses - state.pool_given, 0.0),
+                                       room), 0.0)
+    first = waterfill(avail, world.population * (tier > 0), tier)
+    gap = np.maximum(supply_gap(state, params) - first, 0.0)
+    need = np.where(member, gap if burden is None else gap * burden, 0.0)
+    cap = np.where(member, np.minimum(gap, room - first), 0.0)
+    second = waterfill(avail - first.sum(axis=1), need, cap)
+    ship = first + second
+    shipped = ship.sum(axis=1)
+    state.pool_stock = np.maximum(state.pool_stock - shipped, 0.0)
+    state.pool_given += ship
+    state.allocated_cum += ship
+    log.add_vector(t, ship, to_pool=False)
+    return ship
