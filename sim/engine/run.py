@@ -7,9 +7,10 @@ Order of stages in one day (see DESIGN.md):
                       :func:`sim.engine.market.clear_market`
 6. delivery and uptake   :func:`sim.engine.uptake.deliver`, :func:`~sim.engine.uptake.administer`
 7. expiry             :func:`sim.engine.uptake.expire`
+9. policy review      :func:`sim.engine.review.review`
 10. record            :class:`sim.engine.record.Recorder`
 
-Stages 4-5 (pooling, donation), 8 (epidemic) and 9 (policy review) slot in between.
+Stages 4-5 (pooling, donation) and 8 (epidemic) slot in between.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sim.engine.market import MarketPlan, clear_market
 from sim.engine.params import Params
 from sim.engine.production import produce
 from sim.engine.record import Recorder, Trajectories
+from sim.engine.review import review
 from sim.engine.state import State, initial_state
 from sim.engine.uptake import administer, deliver, expire
 from sim.world import World
@@ -69,6 +71,7 @@ class Simulation:
         deliver(state, allocated, t)
         administer(state, world, params, t)
         expire(state, params, t)
+        review(state, world, params, t)
         self.recorder.record(state, t)
         state.day += 1
 

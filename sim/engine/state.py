@@ -36,6 +36,7 @@ class State:
     received_cum : (E, N) doses delivered into country stock
     administered_cum : (E, N) doses given
     expired_cum : (E, N) doses that passed shelf life in stock
+    strategy : (E, N) int, strategy code (index into ``sim.scenario.adaptation.STRATEGIES``)
     """
 
     day: int
@@ -53,6 +54,7 @@ class State:
     received_cum: np.ndarray
     administered_cum: np.ndarray
     expired_cum: np.ndarray
+    strategy: np.ndarray
 
     def copy(self) -> State:
         """A deep copy."""
@@ -90,4 +92,5 @@ def initial_state(world: World, params: Params) -> State:
         received_cum=zeros(E, N),
         administered_cum=zeros(E, N),
         expired_cum=zeros(E, N),
+        strategy=params.strategy_initial.copy(),
     )

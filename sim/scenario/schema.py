@@ -195,6 +195,9 @@ class Outputs(Strict):
     plots: bool = True
 
 
+from sim.scenario.adaptation import Adaptation  # noqa: E402  (needs Strict above)
+
+
 # --------------------------------------------------------------------------- scenario
 class Scenario(Strict):
     """One scenario: the world, its policies and how long to run it."""
@@ -213,6 +216,7 @@ class Scenario(Strict):
     procurement: Procurement = Field(default_factory=Procurement)
     uptake: Uptake = Field(default_factory=Uptake)
     outputs: Outputs = Field(default_factory=Outputs)
+    adaptation: Adaptation = Field(default_factory=Adaptation)
 
     @property
     def end(self) -> dt.date:
