@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.adaptive import strategy_counts
 from sim.engine.params import Params
 from sim.engine.segments import Segments
 from sim.engine.state import State
+from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import INCOME_GROUPS
 from sim.world import World
 
@@ -42,6 +44,7 @@ class Trajectories:
     produced_cum, exported_cum : (E, D, P) doses by producer
     country_days : (W,) day indices of the per-country records
     countries : (E, W, N, len(COUNTRY_FIELDS))
+    strategies : (E, D, S) number of countries following each strategy (``STRATEGIES``)
     """
 
     groups: np.ndarray
@@ -50,6 +53,7 @@ class Trajectories:
     exported_cum: np.ndarray
     country_days: np.ndarray
     countries: np.ndarray
+    strategies: np.ndarray
 
 
 class Recorder:
@@ -74,6 +78,7 @@ class Recorder:
             exported_cum=np.zeros((E, D, P)),
             country_days=days,
             countries=np.zeros((E, len(days), N, len(COUNTRY_FIELDS))),
+            strategies=np.zeros((E, D, len(STRATEGIES)), dtype=np.int32),
         )
 
     def record(self, state: State, t: int) -> None:
@@ -87,6 +92,7 @@ class Recorder:
         out.produced_cum[:, t] = state.produced_cum
         out.exported_cum[:, t] = state.exported_cum
         out.ledger[:, t, 6] = state.inventory.sum(axis=1)
+        out.strategies[:, t] = strategy_counts(state.strategy)
         w = self.slot[t]
         if w >= 0:
             out.countries[:, w] = np.stack([

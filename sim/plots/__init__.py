@@ -118,9 +118,12 @@ def dose_ledger(ledger: pd.DataFrame, path: Path, title: str) -> Path:
 
 def plot_run(results: Results, out: Path) -> list[Path]:
     """Write every plot of one run into ``out``; return the paths."""
+    from sim.plots import strategies
+
     name = results.scenario.name
     return [
         coverage_by_group(results.groups, out / "coverage_by_group.png", name),
         doses_per_100(results.countries, out / "doses_per_100.png", name),
         dose_ledger(results.ledger, out / "dose_ledger.png", name),
+        strategies.strategy_counts(results.strategies, out / "strategies.png", name),
     ]
