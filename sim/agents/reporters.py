@@ -1,0 +1,76 @@
+"""Model-level reporters of the Mesa layer: coverage by income group, Gini, deaths,
+strategy counts, computed from the engine's arrays (member 0) without touching agents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.adaptive import strategy_counts
+from sim.scenario.adaptation import STRATEGIES
+from sim.scenario.schema import INCOME_GROUPS
+
+if TYPE_CHECKING:
+    from sim.agents.model import VaccineDiplomacyModel
+
+
+def gini(values: np.ndarray, weights: np.ndarray) -> float:
+    """Population-weighted Gini coefficient of ``values`` (N,) with ``weights`` (N,).
+
+    Each unit of weight holds its country's value; 0 is perfect equality. Computed from
+    the Lorenz curve (exact for weighted discrete data); 0 when every value is 0.
+
+    Examples
+    --------
+    >>> gini(np.array([0.0, 1.0]), np.array([1.0, 1.0]))
+    0.5
+    """
+    order = np.argsort(values, kind="stable")
+    x, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
+    total = float((w * x).sum())
+    if total <= 0:
+        return 0.0
+    lorenz = np.concatenate([[0.0], np.cumsum(w * x) / total])
+    share = np.diff(np.concatenate([[0.0], np.cumsum(w)])) / w.sum()
+    return float(1.0 - np.sum(share * (lorenz[1:] + lorenz[:-1])))
+
+
+def coverage(model: VaccineDiplomacyModel, group: str) -> float:
+    """First-dose coverage of an income group (or ``World``)."""
+    w, first = model.world, model.state.first[0]
+    mask = slice(None) if group == "World" else w.income_group == group
+    pop = w.population[mask].sum()
+    return float(first[mask].sum() / pop) if pop > 0 else 0.0
+
+
+def coverage_gini(model: VaccineDiplomacyModel) -> float:
+    """Population-weighted Gini of first-dose coverage across countries."""
+    return gini(model.state.first[0] / model.world.population, model.world.population)
+
+
+def deaths(model: VaccineDiplomacyModel) -> float:
+    """Cumulative deaths in the world (NaN while the engine has no epidemic)."""
+    d = getattr(model.state, "deaths", None)
+    return float("nan") if d is None else float(np.sum(d[0]))
+
+
+def model_reporters() -> dict[str, Callable[[VaccineDiplomacyModel], float]]:
+    """Reporters for ``mesa.DataCollector``: ``coverage_<group>``, ``gini``, ``deaths``,
+    ``n_<strategy>``.
+    """
+    out: dict[str, Callable] = {f"coverage_{g}": (lambda m, g=g: coverage(m, g))
+                                for g in ("World", *INCOME_GROUPS)}
+    out["gini"] = coverage_gini
+    out["deaths"] = deaths
+    for i, s in enumerate(STRATEGIES):
+        out[f"n_{s}"] = lambda m, i=i: int(strategy_counts(m.state.strategy)[0, i])
+    return out
+
+
+#: Agent reporters for ``mesa.DataCollector`` (attribute names of :class:`Country`).
+AGENT_REPORTERS = {"iso3": "iso3", "income_group": "income_group", "coverage": "coverage",
+                   "stock": "stock", "strategy": "strategy", "donated": "donated",
+                   "received": "received", "influence": "influence"}
