@@ -104,6 +104,34 @@ def test_population_matches_an_independent_source(countries):
     assert all(0.8 < f < 1.2 for f in VINTAGE_REVISION_2019.values())
 
 
+def _raw(name: str) -> pd.DataFrame:
+    return pd.read_csv(ROOT / "sim" / "data" / "build" / "raw" / name, keep_default_na=False)
+
+
+def test_raw_extracts_add_up_to_the_world_bank_world_aggregates():
+    """The transcribed 2021 values of all 217 economies reproduce the World Bank's own WLD row.
+
+    Same files, same vintage: WLD population 7,888,408,686, WLD GDP per capita 12,282.00 US$,
+    WLD share aged 65+ 9.539%. The World Bank's world aggregates include Taiwan, which it does
+    not publish separately (about 23.5 M people, older and richer than the world average), so
+    the sums over the published economies fall a little short; a mistyped large value would
+    not.
+    """
+    pop = _raw("wdi_population_2021.csv").set_index("iso3")["population_2021"]
+    gap = WORLD_2021 - pop.sum()
+    assert 23.0e6 < gap < 24.0e6  # Taiwan's 2021 population, about 23.4-23.6 M
+
+    gdp = _raw("wdi_gdp_per_capita.csv").query("year == 2021").set_index("iso3")
+    w = pop.reindex(gdp.index)
+    world_gdp_pc = (gdp["gdp_per_capita_usd"] * w).sum() / w.sum()
+    assert world_gdp_pc == pytest.approx(12_282.00, rel=0.01)
+
+    old = _raw("wdi_pop65_share.csv").query("year == 2021").set_index("iso3")
+    w = pop.reindex(old.index)
+    world_65 = (old["pop_65plus_pct"] * w).sum() / w.sum()
+    assert world_65 == pytest.approx(9.539, rel=0.01)
+
+
 def test_build_script_reproduces_the_shipped_file(countries):
     """The raw extracts plus build_countries.py give exactly the shipped countries.csv."""
     import importlib.util
