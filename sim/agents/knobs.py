@@ -32,7 +32,8 @@ def apply_knobs(scenario: Scenario, *, hoard_multiple: float | None = None,
 
     Parameters
     ----------
-    hoard_multiple : courses per inhabitant ordered by every hoarding country
+    hoard_multiple : courses per inhabitant ordered by any country that hoards (now or
+        after an adaptive switch)
     export_policy : ``open``, ``domestic_first`` or ``ban`` for the largest producers
     adaptation_rule : ``fixed``, ``threshold`` or ``imitate`` for every country
     theta : coverage at which threshold countries switch, for every country
@@ -47,8 +48,8 @@ def apply_knobs(scenario: Scenario, *, hoard_multiple: float | None = None,
     if hoard_multiple is not None:
         proc = d["procurement"]
         entries = [proc["default"], *proc["groups"].values(), *proc["countries"].values()]
-        for entry in entries:
-            if entry.get("strategy") == "hoard" or "multiple" in entry:
+        for entry in entries:  # also for need countries that may switch to hoarding
+            if entry is proc["default"] or "multiple" in entry or entry.get("strategy"):
                 entry["multiple"] = float(hoard_multiple)
     if export_policy is not None:
         producers = d["export"]["producers"]

@@ -113,8 +113,8 @@ def _hoard_multiple(scenario: Scenario) -> float:
     return float(max(values, default=proc.default.multiple))
 
 
-def model_params(path: str, scenario: Scenario, seed: int,
-                 days: int | None = None, countries: str | None = None) -> dict[str, Any]:
+def model_params(path: str, scenario: Scenario, seed: int, days: int | None = None,
+                 countries: str | None = None, sets: str | None = None) -> dict[str, Any]:
     """SolaraViz ``model_params``: fixed scenario, seed and selection, and the sliders."""
     choose = lambda label, values: {  # noqa: E731
         "type": "Select", "label": label, "value": AS_IS, "values": [AS_IS, *values]}
@@ -123,6 +123,7 @@ def model_params(path: str, scenario: Scenario, seed: int,
         "rng": seed,
         "days": days,
         "countries": countries,
+        "sets": sets,
         "collect_agents": False,
         "hoard_multiple": {"type": "SliderFloat", "label": "Hoarding multiple",
                            "value": _hoard_multiple(scenario), "min": 1.0, "max": 6.0,
@@ -140,23 +141,25 @@ class VizModel(VaccineDiplomacyModel):
     """The model as the viz creates it: the "as in scenario" choice means no override."""
 
     def __init__(self, config: str = "", *, rng: int | None = None, days: int | None = None,
-                 countries: str | None = None, collect_agents: bool = False,
+                 countries: str | None = None, sets: str | None = None,
+                 collect_agents: bool = False,
                  hoard_multiple: float | None = None, export_policy: str | None = None,
                  adaptation_rule: str | None = None, theta: float | None = None) -> None:
         keep = lambda v: None if v == AS_IS else v  # noqa: E731
-        super().__init__(config, rng=rng, days=days, countries=countries,
+        super().__init__(config, rng=rng, days=days, countries=countries, sets=sets,
                          collect_agents=collect_agents, hoard_multiple=hoard_multiple,
                          export_policy=keep(export_policy),
                          adaptation_rule=keep(adaptation_rule), theta=theta)
 
 
-def make_page(path: str | Path, days: int | None = None, countries: str | None = None) -> Any:
+def make_page(path: str | Path, days: int | None = None, countries: str | None = None,
+              sets: str | None = None) -> Any:
     """The SolaraViz element of the scenario file at ``path``."""
     from sim.scenario import load_scenario
 
     path = str(Path(path).resolve())
-    scenario = load_scenario(path)
-    params = model_params(path, scenario, scenario.seed, days, countries)
+    scenario = load_scenario(path, [s for s in (sets or "").split(";") if s.strip()])
+    params = model_params(path, scenario, scenario.seed, days, countries, sets)
     initial = {k: (v["value"] if isinstance(v, dict) else v) for k, v in params.items()}
     model = VizModel(**initial)
     return SolaraViz(model, components=PANELS, model_params=params,

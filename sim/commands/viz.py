@@ -17,6 +17,7 @@ examples:
   vaxsim viz scenarios/baseline.yaml                 # then open http://127.0.0.1:8765
   vaxsim viz scenarios/nationalism.yaml --port 8800 --days 365
   vaxsim viz scenarios/baseline.yaml --countries USA,IND,NGA,BRA,DEU
+  vaxsim viz scenarios/baseline.yaml --set adaptation.default.rule=imitate
 
 Needs the viz extra: pip install 'vaxsim[viz]'. Offline, build Solara's asset cache once
 with scripts/solara_assets.sh (make test does it); vaxsim viz then uses it.
@@ -36,11 +37,12 @@ def asset_cache() -> Path | None:
 
 
 def viz_command(scenario: str, port: int, days: int | None = None,
-                countries: str | None = None) -> tuple[list[str], dict[str, str]]:
+                countries: str | None = None, sets: list[str] | None = None
+                ) -> tuple[list[str], dict[str, str]]:
     """The ``solara run`` command line and environment that serve ``scenario``."""
     env = dict(os.environ, VAXSIM_VIZ_SCENARIO=str(Path(scenario).resolve()),
                VAXSIM_VIZ_DAYS=str(days or ""), VAXSIM_VIZ_COUNTRIES=countries or "",
-               MPLBACKEND="Agg")
+               VAXSIM_VIZ_SETS=";".join(sets or []), MPLBACKEND="Agg")
     cache = asset_cache()
     if cache is not None:
         env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(cache)
@@ -53,12 +55,10 @@ def cmd_viz(args: argparse.Namespace) -> int:
     """Validate the scenario, then serve the SolaraViz page until interrupted."""
     from sim.scenario import load_scenario
 
-    if args.set:
-        raise InputError("viz: --set is not supported; edit the scenario or use the sliders")
-    load_scenario(args.scenario)  # a bad file fails here with a one-line error
+    load_scenario(args.scenario, args.set)  # a bad file fails here with a one-line error
     if importlib.util.find_spec("solara") is None:
         raise InputError("viz needs the viz extra: pip install 'vaxsim[viz]'")
-    cmd, env = viz_command(args.scenario, args.port, args.days, args.countries)
+    cmd, env = viz_command(args.scenario, args.port, args.days, args.countries, args.set)
     print(f"vaxsim viz: serving {args.scenario} on http://127.0.0.1:{args.port} "
           "(Ctrl-C to stop)", file=sys.stderr)
     proc = subprocess.Popen(cmd, env=env)

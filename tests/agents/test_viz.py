@@ -115,3 +115,4 @@ def test_viz_page_shows_the_plots_in_headless_chromium(server, tmp_path):
     non_white = (pixels < 0.95).any(axis=-1).mean()
     colours = len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0))
     assert non_white > 0.05 and colours > 50, (non_white, colours)
+
