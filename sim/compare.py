@@ -26,25 +26,33 @@ import pandas as pd
 from sim.results import Results, publish
 from sim.scenario.schema import Scenario
 
-#: Metrics in the printed table and the bar chart: (key, label, y-axis label). Keys a run
-#: does not have (no epidemic, no donations, target after the end) are skipped.
+#: Metrics in the printed table and the bar chart: (key, label, unit), unit one of
+#: :data:`UNITS`. Keys a run does not have (no epidemic, no donations, target after the
+#: end) are skipped.
 KEY_METRICS = (
-    ("coverage_final.World", "Coverage ≥1 dose, World", "share of population"),
-    ("coverage_final.HIC", "Coverage ≥1 dose, HIC", "share of population"),
-    ("coverage_final.LIC", "Coverage ≥1 dose, LIC", "share of population"),
-    ("gini_coverage", "Gini, population-weighted", "Gini (0–1)"),
-    ("gini_coverage_unweighted", "Gini, countries unweighted", "Gini (0–1)"),
-    ("concentration_index", "Concentration index (GDP pc)", "index (−1 to 1)"),
+    ("coverage_final.World", "Coverage ≥1 dose, World", "share"),
+    ("coverage_final.HIC", "Coverage ≥1 dose, HIC", "share"),
+    ("coverage_final.LIC", "Coverage ≥1 dose, LIC", "share"),
+    ("gini_coverage", "Gini, population-weighted", "index"),
+    ("gini_coverage_unweighted", "Gini, countries unweighted", "index"),
+    ("concentration_index", "Concentration index (GDP pc)", "index"),
     ("hic_lic_ratio", "HIC / LIC coverage ratio", "ratio"),
     ("targets.0.countries_met", "Countries meeting target 1", "countries"),
     ("targets.1.countries_met", "Countries meeting target 2", "countries"),
     ("doses_expired", "Doses expired", "doses"),
-    ("deaths_per_million.World", "Deaths per million, World", "deaths per million"),
-    ("deaths_averted_per_million.World", "Deaths averted per million", "deaths per million"),
+    ("deaths_per_million.World", "Deaths per million, World", "per_million"),
+    ("deaths_averted_per_million.World", "Deaths averted per million", "per_million"),
     ("donated_share_of_supply.LIC", "Donated share of LIC supply", "share"),
 )
-SHARES = {"coverage_final.World", "coverage_final.HIC", "coverage_final.LIC",
-          "donated_share_of_supply.LIC"}
+#: unit -> (factor applied before display, axis label, number format)
+UNITS = {
+    "share": (100.0, "% of population", "{:.1f}%"),
+    "index": (1.0, "index", "{:.3f}"),
+    "ratio": (1.0, "ratio (×)", "{:.1f}×"),
+    "countries": (1.0, "countries", "{:.0f}"),
+    "doses": (1e-9, "billion doses", "{:.2f} bn"),
+    "per_million": (1.0, "per million people", "{:.0f}"),
+}
 
 
 @dataclass
@@ -90,17 +98,12 @@ def metric_table(name: str, results: Results) -> pd.DataFrame:
     })
 
 
-def fmt(metric: str, v: float) -> str:
-    """A metric value for the printed table."""
+def fmt(unit: str, v: float) -> str:
+    """A metric value in ``unit`` (see :data:`UNITS`) for the printed table."""
     if not np.isfinite(v):
         return "n/a"
-    if metric in SHARES:
-        return f"{100 * v:.1f}%"
-    if metric.startswith("doses_"):
-        return f"{v / 1e9:.2f} bn"
-    if metric.startswith(("targets.", "deaths")):
-        return f"{v:.0f}"
-    return f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
+    factor, _, pattern = UNITS[unit]
+    return pattern.format(v * factor)
 
 
 def display_rows(table: pd.DataFrame, names: Sequence[str],
@@ -111,7 +114,7 @@ def display_rows(table: pd.DataFrame, names: Sequence[str],
     rows = []
     targets = scenarios[0].outcomes.targets
     measure = scenarios[0].outcomes.target_measure.replace("_", " ")
-    for key, label, _ in KEY_METRICS:
+    for key, label, unit in KEY_METRICS:
         sub = table[table["metric"] == key].set_index("scenario")
         if sub.empty or sub["median"].isna().all():
             continue
@@ -124,9 +127,9 @@ def display_rows(table: pd.DataFrame, names: Sequence[str],
                 cells.append("—")
                 continue
             r = sub.loc[n]
-            cell = fmt(key, r["median"])
+            cell = fmt(unit, r["median"])
             if r["replicates"] > 1 and np.isfinite(r["median"]):
-                cell += f" [{fmt(key, r['p05'])}–{fmt(key, r['p95'])}]"
+                cell += f" [{fmt(unit, r['p05'])}–{fmt(unit, r['p95'])}]"
             cells.append(cell)
         rows.append(cells)
     return rows
@@ -193,8 +196,8 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
         paths.append(cplots.compare_lorenz([(n, p.at()[1], p.population) for n, p in panels],
                                            plots / "compare_lorenz.png", end))
         paths.append(cplots.compare_metrics(
-            table, [m for m in KEY_METRICS if not m[0].startswith("deaths")],
-            plots / "compare_metrics.png"))
+            table, [(k, label, *UNITS[u][:2]) for k, label, u in KEY_METRICS
+                    if not k.startswith("deaths")], plots / "compare_metrics.png"))
         paths.append(cplots.compare_deaths(table, plots / "compare_deaths.png"))
         rows = display_rows(table, names, scenarios)
         note = (f"Seed {seed}, {replicates} replicate(s) each; "

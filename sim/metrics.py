@@ -268,14 +268,15 @@ def equity_metrics(results: Results) -> pd.DataFrame:
     - ``gini_coverage_unweighted``: Gini with countries as units;
     - ``concentration_index``: coverage ranked by GDP per capita, population-weighted
       (> 0: the rich are better covered);
-    - ``hic_lic_ratio``: coverage of high-income / low-income countries (inf if LIC has 0).
+    - ``hic_lic_ratio``: coverage of high-income / low-income countries (NaN, null in the
+      summary, when LIC coverage is 0: the ratio is undefined).
     """
     p = country_panel(results.countries, "coverage_first")
     _, cov = p.at()
     gdp = country_attributes(results)["gdp_per_capita"].reindex(p.iso3).to_numpy()
     groups = coverage_at(results.groups)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = groups["HIC"].to_numpy() / groups["LIC"].to_numpy()
+    lic = groups["LIC"].to_numpy()
+    ratio = groups["HIC"].to_numpy() / np.where(lic > 0, lic, np.nan)  # undefined if LIC is 0
     return _frame(p.members, {
         "gini_coverage": gini(cov, p.population),
         "gini_coverage_unweighted": gini(cov),

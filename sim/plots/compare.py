@@ -72,34 +72,44 @@ def compare_lorenz(curves: Sequence[tuple[str, np.ndarray, np.ndarray]], path: P
         return save(fig, path)
 
 
-def compare_metrics(table: pd.DataFrame, metrics: Sequence[tuple[str, str, str]],
+def compare_metrics(table: pd.DataFrame, metrics: Sequence[tuple[str, str, float, str]],
                     path: Path) -> Path:
     """One bar panel per metric, a bar per scenario with a 5–95% whisker.
 
     Parameters
     ----------
     table : comparison table (scenario, metric, median, p05, p95)
-    metrics : (metric key, panel title, y label); keys missing in ``table`` are skipped
+    metrics : (metric key, panel title, display factor, y label); keys missing in
+        ``table`` or undefined in every scenario are skipped
     """
-    metrics = [m for m in metrics if m[0] in set(table["metric"])]
     names = list(dict.fromkeys(table["scenario"]))
-    cols = min(len(metrics), 3)
-    rows = -(-len(metrics) // cols)
+    panels = []
+    for key, title, factor, ylabel in metrics:
+        sub = table[table["metric"] == key].set_index("scenario").reindex(names)
+        if sub["median"].notna().any():
+            panels.append((sub[["median", "p05", "p95"]].astype(float) * factor, title, ylabel))
+    cols = min(len(panels), 3)
+    rows = -(-len(panels) // cols)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.6 * rows), squeeze=False)
-        for ax, (key, title, ylabel) in zip(axes.flat, metrics, strict=False):
-            sub = table[table["metric"] == key].set_index("scenario").reindex(names)
-            med = sub["median"].to_numpy(dtype=float)
-            err = np.vstack([med - sub["p05"].to_numpy(dtype=float),
-                             sub["p95"].to_numpy(dtype=float) - med])
-            ax.bar(range(len(names)), np.nan_to_num(med), yerr=np.nan_to_num(err), capsize=4,
+        for ax, (sub, title, ylabel) in zip(axes.flat, panels, strict=False):
+            med = sub["median"].to_numpy()
+            err = np.vstack([med - sub["p05"].to_numpy(), sub["p95"].to_numpy() - med])
+            x = np.arange(len(names))
+            ax.bar(x, np.nan_to_num(med), yerr=np.nan_to_num(err), capsize=4,
                    color=[scenario_color(i) for i in range(len(names))])
-            ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
+            for i in np.flatnonzero(np.isnan(med)):
+                ax.text(i, 0, "n/a", ha="center", va="bottom", color="#555555")
+            ax.set_xticks(x, names, rotation=20, ha="right")
+            if np.nanmin(sub.to_numpy()) >= 0:  # no negative axis for non-negative values
+                top = float(np.nanmax(sub.to_numpy())) * 1.1
+                ax.set_ylim(0, top if top > 0 else 1.0)
             ax.set_title(title)
             ax.set_ylabel(ylabel)
-        for ax in list(axes.flat)[len(metrics):]:
+        for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)
-        fig.suptitle("Key metrics by scenario (bar: median; whisker: 5–95% over replicates)")
+        fig.suptitle("Key metrics by scenario (bar: median; whisker: 5–95% over replicates; "
+                     "n/a: undefined)")
         fig.tight_layout()
         return save(fig, path)
 
