@@ -54,8 +54,9 @@ def country_ranking(countries: pd.DataFrame, path: Path, title: str,
         fig, axes = plt.subplots(1, 2, figsize=(12, 0.28 * k + 2.2), sharex=True)
         for ax, (label, part) in zip(axes, parts, strict=True):
             part = part.iloc[::-1]
-            ax.barh(part["name"], part[column],
-                    color=[GROUP_COLORS[g] for g in part["income_group"]])
+            bars = ax.barh(part["name"], part[column],
+                           color=[GROUP_COLORS[g] for g in part["income_group"]])
+            ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=2)
             ax.set_title(f"{label} {len(part)} countries")
             ax.set_xlabel(xlabel)
             ax.tick_params(axis="y", labelsize=8)
