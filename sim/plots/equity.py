@@ -98,7 +98,7 @@ def deaths_by_group(per_member: pd.DataFrame, path: Path, title: str) -> Path | 
             ax.set_ylabel(f"{labels[key]} per million people")
             ax.set_title(labels[key])
             ax.tick_params(axis="x", labelsize=8)
-        fig.suptitle(f"{title}: deaths by income group (end of run); "
-                     f"{band_note(len(per_member)).replace('line', 'bar').replace('band', 'whisker')}")
+        note = band_note(len(per_member)).replace("line", "bar").replace("band", "whisker")
+        fig.suptitle(f"{title}: deaths by income group (end of run); {note}")
         fig.tight_layout()
         return save(fig, path)
