@@ -276,7 +276,8 @@ def equity_metrics(results: Results) -> pd.DataFrame:
     gdp = country_attributes(results)["gdp_per_capita"].reindex(p.iso3).to_numpy()
     groups = coverage_at(results.groups)
     lic = groups["LIC"].to_numpy()
-    ratio = groups["HIC"].to_numpy() / np.where(lic > 0, lic, np.nan)  # undefined if LIC is 0
+    # Undefined when LIC coverage is 0 (below one person in a billion: float residue).
+    ratio = groups["HIC"].to_numpy() / np.where(lic > 1e-9, lic, np.nan)
     return _frame(p.members, {
         "gini_coverage": gini(cov, p.population),
         "gini_coverage_unweighted": gini(cov),

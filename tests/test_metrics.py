@@ -116,3 +116,10 @@ def test_deaths_and_donations_when_present():
     assert received > 0
     assert m["donated_share_of_supply"]["LIC"] == pytest.approx(1500.0 / received)
     assert m["donated_share_of_supply"]["HIC"] == 0.0
+
+
+def test_hic_lic_ratio_is_undefined_when_lic_has_nothing():
+    r = small_results(days=60)
+    last = r.groups["date"] == r.groups["date"].max()
+    r.groups.loc[last & (r.groups["group"] == "LIC"), "coverage_first"] = 3e-17
+    assert summarize(r)["metrics"]["hic_lic_ratio"] is None
