@@ -173,6 +173,7 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes 0700; the published folder should be readable
     try:
         results, done = [], 0
         for s, name in zip(scenarios, names, strict=True):
