@@ -15,7 +15,6 @@ Examples
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.results import Results, publish
+from sim.results import Results, publish, staging_dir
 from sim.scenario.schema import Scenario
 
 #: Metrics in the printed table and the bar chart: (key, label, unit), unit one of
@@ -172,8 +171,7 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     names = unique_names(scenarios)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(0o755)  # mkdtemp makes 0700; the published folder should be readable
+    tmp = staging_dir(out)
     try:
         results, done = [], 0
         for s, name in zip(scenarios, names, strict=True):
