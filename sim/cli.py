@@ -17,6 +17,8 @@ from sim.commands import EXAMPLES, InputError
 COMMANDS = (
     "sim.commands.run",
     "sim.commands.validate",
+    "sim.commands.compare",
+    "sim.commands.report",
     "sim.commands.viz",
 )
 

@@ -118,3 +118,17 @@ def test_nationalism_serves_producers_homes_at_the_cost_of_the_rest(baseline_202
     nat = run(load_scenario(SCENARIOS / "nationalism.yaml", ["days=365"]))
     assert _coverage_of(nat, homes=True) > _coverage_of(baseline_2021, homes=True)
     assert _coverage_of(nat, homes=False) < 0.8 * _coverage_of(baseline_2021, homes=False)
+
+
+def test_results_folder_has_the_usual_mode(tmp_path):
+    import os
+    import stat
+
+    from sim.results import staging_dir
+
+    mask = os.umask(0o022)
+    try:
+        folder = staging_dir(tmp_path / "out")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755  # not mkdtemp's owner-only 0700

@@ -10,32 +10,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.adaptive import strategy_counts
+from sim.inequality import gini
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import INCOME_GROUPS
 
 if TYPE_CHECKING:
     from sim.agents.model import VaccineDiplomacyModel
-
-
-def gini(values: np.ndarray, weights: np.ndarray) -> float:
-    """Population-weighted Gini coefficient of ``values`` (N,) with ``weights`` (N,).
-
-    Each unit of weight holds its country's value; 0 is perfect equality. Computed from
-    the Lorenz curve (exact for weighted discrete data); 0 when every value is 0.
-
-    Examples
-    --------
-    >>> gini(np.array([0.0, 1.0]), np.array([1.0, 1.0]))
-    0.5
-    """
-    order = np.argsort(values, kind="stable")
-    x, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
-    total = float((w * x).sum())
-    if total <= 0:
-        return 0.0
-    lorenz = np.concatenate([[0.0], np.cumsum(w * x) / total])
-    share = np.diff(np.concatenate([[0.0], np.cumsum(w)])) / w.sum()
-    return float(1.0 - np.sum(share * (lorenz[1:] + lorenz[:-1])))
 
 
 def coverage(model: VaccineDiplomacyModel, group: str) -> float:
@@ -47,8 +27,10 @@ def coverage(model: VaccineDiplomacyModel, group: str) -> float:
 
 
 def coverage_gini(model: VaccineDiplomacyModel) -> float:
-    """Population-weighted Gini of first-dose coverage across countries."""
-    return gini(model.state.first[0] / model.world.population, model.world.population)
+    """Population-weighted Gini of first-dose coverage across countries (NaN while no one
+    is vaccinated), as :func:`sim.inequality.gini`.
+    """
+    return float(gini(model.state.first[0] / model.world.population, model.world.population))
 
 
 def deaths(model: VaccineDiplomacyModel) -> float:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.plots import STYLE, _band, _save, plt
+from sim.plots.style import STYLE, band, band_note, save
 from sim.scenario.adaptation import STRATEGIES
 
 STRATEGY_COLORS = {"need": "#7f7f7f", "hoard": "#d62728", "donate": "#2ca02c",
@@ -21,11 +22,12 @@ def strategy_counts(strategies: pd.DataFrame, path: Path, title: str) -> Path:
         fig, ax = plt.subplots(figsize=(9, 5))
         for s in STRATEGIES:
             sub = strategies[strategies["strategy"] == s]
-            _band(ax, sub, "date", "count", STRATEGY_COLORS[s], STRATEGY_LABELS[s])
+            band(ax, sub, "date", "count", STRATEGY_COLORS[s], STRATEGY_LABELS[s])
         ax.set_ylim(bottom=0)
         ax.set_xlabel("Date")
         ax.set_ylabel("Countries")
-        ax.set_title(f"{title}: countries by strategy")
+        ax.set_title(f"{title}: countries by strategy\n"
+                     f"{band_note(strategies['member'].nunique())}")
         ax.legend(loc="center right")
         fig.autofmt_xdate()
-        return _save(fig, path)
+        return save(fig, path)
