@@ -17,6 +17,7 @@ NEED, HOARD, DONATE, POOL = (STRATEGIES.index(s) for s in ("need", "hoard", "don
 FIXED, THRESHOLD, IMITATE = range(3)
 #: Strategies that hold doses back; a threshold country leaves them once covered.
 RESERVING = (NEED, HOARD)
+_CODES = np.arange(len(STRATEGIES))
 
 
 def threshold_switch(strategy: np.ndarray, rule: np.ndarray, coverage: np.ndarray,
@@ -123,4 +124,4 @@ def payoff(health: np.ndarray, influence: np.ndarray, spending: np.ndarray,
 
 def strategy_counts(strategy: np.ndarray) -> np.ndarray:
     """(E, S) number of countries following each strategy."""
-    return np.stack([(strategy == s).sum(axis=1) for s in range(len(STRATEGIES))], axis=1)
+    return (strategy[..., None] == _CODES).sum(axis=1)

@@ -69,6 +69,7 @@ class Recorder:
         self.slot = np.full(D, -1)
         self.slot[days] = np.arange(len(days))
         self.block = block
+        self.review_days = params.structure.review_days
         self.buffer = np.zeros((len(BUFFERED), block, E, N))
         self.first_day = 0
         self.out = Trajectories(
@@ -92,7 +93,10 @@ class Recorder:
         out.produced_cum[:, t] = state.produced_cum
         out.exported_cum[:, t] = state.exported_cum
         out.ledger[:, t, 6] = state.inventory.sum(axis=1)
-        out.strategies[:, t] = strategy_counts(state.strategy)
+        if t == 0 or (t + 1) % self.review_days == 0:  # strategies change only at stage 9
+            out.strategies[:, t] = strategy_counts(state.strategy)
+        else:
+            out.strategies[:, t] = out.strategies[:, t - 1]
         w = self.slot[t]
         if w >= 0:
             out.countries[:, w] = np.stack([

@@ -140,6 +140,8 @@ def _threshold_run(theta, review_days, seeds=(1, 2)):
         cov.append(sim.state.first / world.population)
         codes.append(sim.state.strategy.copy())
         orders.append(sim.state.orders_open.copy())
+    recorded = sim.recorder.out.strategies.transpose(1, 0, 2)        # (D, E, S)
+    assert (recorded == np.stack([strategy_counts(c) for c in codes])).all()
     return world, params, np.array(cov), np.array(codes), np.array(orders)
 
 
