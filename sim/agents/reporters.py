@@ -34,9 +34,11 @@ def coverage_gini(model: VaccineDiplomacyModel) -> float:
 
 
 def deaths(model: VaccineDiplomacyModel) -> float:
-    """Cumulative deaths in the world (NaN while the engine has no epidemic)."""
-    d = getattr(model.state, "deaths", None)
-    return float("nan") if d is None else float(np.sum(d[0]))
+    """Cumulative deaths in the world: ``state.epi.D`` of member 0 (NaN when the scenario
+    runs no epidemic).
+    """
+    epi = getattr(model.state, "epi", None)
+    return float("nan") if epi is None else float(np.sum(epi.D[0]))
 
 
 def model_reporters() -> dict[str, Callable[[VaccineDiplomacyModel], float]]:
