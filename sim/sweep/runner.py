@@ -20,7 +20,7 @@ import pandas as pd
 from sim.engine.params import Structure
 from sim.scenario.loader import ScenarioError, deep_merge
 from sim.scenario.schema import Scenario
-from sim.sweep.batches import BatchTask, members, plan_batches
+from sim.sweep.batches import Batch, BatchTask, members, plan_batches
 from sim.sweep.executors import execute
 from sim.sweep.samplers import point_values, sample_points
 from sim.sweep.spec import SweepSpec, dump_sweep, load_sweep, point_scenario
@@ -115,11 +115,34 @@ def point_structures(spec: SweepSpec, values: list[dict[str, Any]]) -> list[Stru
     return out
 
 
+@dataclass(frozen=True)
+class SweepPlan:
+    """What a sweep will run: its points, each point's values and the batches."""
+
+    points: pd.DataFrame
+    values: list[dict[str, Any]]
+    batches: list[Batch]
+
+    @property
+    def n_members(self) -> int:
+        """Members over all batches."""
+        return sum(b.size for b in self.batches)
+
+
+def plan_sweep(spec: SweepSpec) -> SweepPlan:
+    """Sample the points, validate each point's scenario and cut members into batches."""
+    points = sample_points(spec)
+    values = point_values(points, list(spec.parameters))
+    structures = point_structures(spec, values)
+    table = members(len(points), spec.replicates, spec.seed)
+    return SweepPlan(points, values, plan_batches(table, structures, spec.batch_size))
+
+
 def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
               workers: int | None = None, scheduler: str | None = None,
               out_dir: str | Path | None = None, resume: bool = False,
               world: World | None = None, progress: Progress | None = None,
-              plots: bool = True) -> SweepResults:
+              plots: bool = True, plan: SweepPlan | None = None) -> SweepResults:
     """Run a sweep.
 
     Parameters
@@ -135,6 +158,7 @@ def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
     world : the world to run on (default: built from the base scenario and shipped data)
     progress : called as ``progress(batches_done, members_done)`` after each batch
     plots : write plots and report.html into ``out_dir``
+    plan : the sweep's plan if already made (:func:`plan_sweep`)
 
     Returns
     -------
@@ -142,15 +166,12 @@ def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
     """
     spec = resolve(spec)
     paths = list(spec.parameters)
-    points = sample_points(spec)
-    values = point_values(points, paths)
-    structures = point_structures(spec, values)
+    plan = plan or plan_sweep(spec)
+    points, values, batches = plan.points, plan.values, plan.batches
     if world is None:
         from sim.world import build_world
 
         world = build_world(Scenario.model_validate(spec.base))
-    table = members(len(points), spec.replicates, spec.seed)
-    batches = plan_batches(table, structures, spec.batch_size)
 
     store = SweepStore(out_dir) if out_dir is not None else None
     done_tables: dict[int, pd.DataFrame] = {}

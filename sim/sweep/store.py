@@ -76,6 +76,8 @@ class SweepStore:
         elif yaml_path.exists():
             raise ResumeMismatch(f"{self.dir}: already holds a sweep (use --resume)")
         self.dir.mkdir(parents=True, exist_ok=True)
+        for stale in (self.dir / BATCH_DIR).glob(".batch-*"):  # temp files of a killed run
+            stale.unlink(missing_ok=True)
         write_text(yaml_path, spec_text)
         write_parquet(self.dir / "points.parquet", points)
 
