@@ -65,9 +65,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
           f"({n_members / max(elapsed, 1e-9):,.0f} members/s)")
     summary = res.summary()
     first_metric = spec.metrics[0]
-    best = summary.loc[summary[first_metric].idxmax()]
-    print(f"  highest {first_metric}: {best[first_metric]:.4g} at "
-          + ", ".join(f"{p}={best[p]}" for p in spec.parameters))
+    best = summary[first_metric].idxmax()
+    print(f"  highest {first_metric}: {summary.at[best, first_metric]:.4g} at "
+          + ", ".join(f"{p}={summary.at[best, p]}" for p in spec.parameters))
     if res.sensitivity is not None:
         table = res.sensitivity_table()
         if not table.empty:

@@ -104,6 +104,11 @@ class BatchView:
 
         return producers_table(self.world, self.trajectories)
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables a Results has (those the engine records)."""
+        return {"groups": self.groups, "ledger": self.ledger, "countries": self.countries,
+                "producers": self.producers}
+
 
 def needs_tables(names: Iterable[str]) -> bool:
     """True if some metric is not vectorized here (it then needs per-country records)."""

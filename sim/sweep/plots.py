@@ -84,10 +84,13 @@ def heatmap(summary: pd.DataFrame, x: str, y: str, metric: str, path: Path) -> P
         ax.set_ylabel(y)
         vmin, vmax = np.nanmin(table.to_numpy()), np.nanmax(table.to_numpy())
         mid = (vmin + vmax) / 2
+        top = max(abs(vmin), abs(vmax), 1e-300)
+        decimals = int(max(0, 2 - np.floor(np.log10(top))))  # 3 significant digits at most
         for i in range(table.shape[0]):
             for j in range(table.shape[1]):
                 v = table.iat[i, j]
-                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=9,
+                text = f"{v:.{decimals}f}".replace("-0.0", "0.0") if np.isfinite(v) else "–"
+                ax.text(j, i, text, ha="center", va="center", fontsize=9,
                         color="black" if v > mid else "white")
         fig.colorbar(im, ax=ax, label=label.replace(" (", "\n("))
         ax.set_title(f"{metric}: mean over replicates")

@@ -98,10 +98,14 @@ def resolve(spec: SweepSpec | str | Path) -> SweepSpec:
     if isinstance(spec.base, str):
         raise ScenarioError("a SweepSpec given in Python needs base as scenario data "
                             "(or load it from a file with load_sweep)")
-    if spec.overrides:
-        spec = spec.model_copy(update={"base": deep_merge(spec.base, spec.overrides),
-                                       "overrides": {}})
-    return spec
+    from sim.sweep.spec import full_base
+
+    base = deep_merge(spec.base, spec.overrides)
+    try:
+        scenario = Scenario.model_validate(base)
+    except ValueError as exc:
+        raise ScenarioError(f"sweep {spec.name}: base: {str(exc).splitlines()[0]}") from None
+    return spec.model_copy(update={"base": full_base(scenario), "overrides": {}})
 
 
 def point_structures(spec: SweepSpec, values: list[dict[str, Any]]) -> list[Structure]:

@@ -236,8 +236,8 @@ def load_sweep(path: str | Path) -> SweepSpec:
     Returns
     -------
     SweepSpec
-        With ``base`` replaced by the resolved base scenario data (``extends`` applied,
-        ``overrides`` merged), so the spec is self-contained.
+        With ``base`` replaced by the resolved base scenario, every default written
+        out (``extends`` applied, ``overrides`` merged), so the spec is self-contained.
 
     Raises
     ------
@@ -253,14 +253,27 @@ def load_sweep(path: str | Path) -> SweepSpec:
         if not base_path.exists():
             raise ScenarioError(f"{where(lines, ('base',), str(path))}: base: no such file "
                                 f"{base_path}")
-        base, _ = _resolve(base_path)
+        base, base_lines = _resolve(base_path)
         base.setdefault("name", base_path.stem)
     else:
-        base = dict(spec.base)
+        base, base_lines, base_path = dict(spec.base), {}, path
     base = deep_merge(base, spec.overrides)
-    spec = spec.model_copy(update={"base": base, "overrides": {}})
+    for key in spec.overrides:
+        base_lines[(key,)] = where(lines, ("overrides", key), str(path))
+    from sim.scenario.loader import validate_data
+
+    spec = spec.model_copy(update={"base": full_base(validate_data(base, base_lines,
+                                                                   str(base_path))),
+                                   "overrides": {}})
     check_points(spec, lines, str(path))
     return spec
+
+
+def full_base(scenario: Scenario) -> dict[str, Any]:
+    """A scenario as complete data (every default written out, no ``extends``), so a
+    swept path such as ``uptake.capacity.LIC.end`` lands inside its full parent entry.
+    """
+    return scenario.model_dump(mode="json", exclude={"extends"})
 
 
 def check_points(spec: SweepSpec, lines: Mapping[Path_, str] | None = None,

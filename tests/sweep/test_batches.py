@@ -67,3 +67,19 @@ def test_sweep_point_equals_a_single_run_of_that_point():
     alone = batch_metrics(traj, w, None, METRICS)
     got = res.metrics[(res.metrics.point == 7) & (res.metrics.replicate == 1)][METRICS]
     np.testing.assert_array_equal(got.to_numpy(), alone.to_numpy())
+
+
+def test_last_day_recorder_matches_the_full_recorder():
+    from sim.sweep.batches import simulate_final
+
+    w = sweep_world()
+    s = point_scenario(grid_spec().base, {})
+    params = build_params(w, [s] * 3, [1, 2, 3])
+    full, _ = simulate(w, params)
+    last = simulate_final(w, params)
+    np.testing.assert_array_equal(last.groups[:, 0], full.groups[:, -1])
+    np.testing.assert_array_equal(last.ledger[:, 0], full.ledger[:, -1])
+    np.testing.assert_array_equal(last.countries[:, 0], full.countries[:, -1])
+    np.testing.assert_array_equal(last.produced_cum[:, 0], full.produced_cum[:, -1])
+    pd.testing.assert_frame_equal(batch_metrics(last, w, params, list(FAST_METRICS)),
+                                  batch_metrics(full, w, params, list(FAST_METRICS)))
