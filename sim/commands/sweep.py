@@ -19,6 +19,10 @@ examples:
 """
 
 
+def _fmt(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a sweep and write its folder."""
     from tqdm import tqdm
@@ -67,7 +71,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     first_metric = spec.metrics[0]
     best = summary[first_metric].idxmax()
     print(f"  highest {first_metric}: {summary.at[best, first_metric]:.4g} at "
-          + ", ".join(f"{p}={summary.at[best, p]}" for p in spec.parameters))
+          + ", ".join(f"{p}={_fmt(summary.at[best, p])}" for p in spec.parameters))
     if res.sensitivity is not None:
         table = res.sensitivity_table()
         if not table.empty:
