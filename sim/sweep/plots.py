@@ -7,7 +7,8 @@
 - ``scatter_<metric>.png`` (every other sweep): the metric at each point against each
   parameter (one panel per parameter), the mean over replicates as dots.
 
-At most :data:`MAX_METRICS` metrics get plots (the first ones of the sweep's list).
+At most :data:`MAX_METRICS` metrics get plots (the first ones of the sweep's list that
+have a finite value somewhere).
 """
 
 from __future__ import annotations
@@ -16,15 +17,27 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+import matplotlib
 
-from sim.plots import STYLE, _save, plt
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 if TYPE_CHECKING:
     from sim.sweep.runner import SweepResults
 
 MAX_METRICS = 6
+STYLE = {"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
+         "axes.spines.right": False, "font.size": 10, "axes.titlesize": 12,
+         "legend.frameon": False}
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, bbox_inches="tight")
+    plt.close(fig)
+    return path
 
 
 def metric_label(name: str) -> tuple[str, float]:
@@ -82,7 +95,8 @@ def heatmap(summary: pd.DataFrame, x: str, y: str, metric: str, path: Path) -> P
         ax.set_yticks(range(table.shape[0]), [f"{v:g}" for v in table.index])
         ax.set_xlabel(x)
         ax.set_ylabel(y)
-        vmin, vmax = np.nanmin(table.to_numpy()), np.nanmax(table.to_numpy())
+        finite = table.to_numpy()[np.isfinite(table.to_numpy())]
+        vmin, vmax = finite.min(), finite.max()
         mid = (vmin + vmax) / 2
         top = max(abs(vmin), abs(vmax), 1e-300)
         decimals = int(max(0, 2 - np.floor(np.log10(top))))  # 3 significant digits at most
@@ -124,7 +138,9 @@ def plot_sweep(res: SweepResults, folder: Path) -> list[Path]:
     summary = res.summary()
     params = res.parameters
     out: list[Path] = []
-    for metric in list(res.spec.metrics)[:MAX_METRICS]:
+    finite = [m for m in res.spec.metrics
+              if np.isfinite(summary[m].to_numpy(dtype=float)).any()]  # all-NaN: nothing to draw
+    for metric in finite[:MAX_METRICS]:
         slug = _slug(metric)
         if res.sensitivity is not None:
             f = sobol_bars(res.sensitivity, metric, folder / f"sobol_{slug}.png")

@@ -83,3 +83,14 @@ def test_last_day_recorder_matches_the_full_recorder():
     np.testing.assert_array_equal(last.produced_cum[:, 0], full.produced_cum[:, -1])
     pd.testing.assert_frame_equal(batch_metrics(last, w, params, list(FAST_METRICS)),
                                   batch_metrics(full, w, params, list(FAST_METRICS)))
+
+
+def test_metrics_outside_the_fast_set_come_from_member_metrics(monkeypatch):
+    import sim.sweep.metrics as sm
+
+    w = sweep_world()
+    fast = run_sweep(grid_spec(replicates=1), world=w).metrics
+    monkeypatch.setattr(sm, "fast_metrics", lambda traj, world: {})
+    monkeypatch.setattr(sm, "FAST_METRICS", ())
+    slow = run_sweep(grid_spec(replicates=1), world=w).metrics   # full tables, member_metrics
+    pd.testing.assert_frame_equal(slow, fast)
