@@ -61,3 +61,16 @@ def test_small_sweep_writes_its_folder_and_resumes(tmp_path, capsys):
     assert main(["sweep", str(f), "--resume", str(out), "--no-plots"]) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(out / "metrics.parquet"), metrics)
     assert main(["sweep", str(f), "-o", str(out)]) == 2     # the folder already holds it
+
+
+@needs_data
+def test_resolved_sweep_yaml_reruns_to_the_same_sweep(tmp_path):
+    from sim.sweep.spec import dump_sweep, load_sweep
+
+    f = tmp_path / "s.yaml"
+    f.write_text(SMALL)
+    spec = load_sweep(f)
+    (tmp_path / "resolved.yaml").write_text(dump_sweep(spec))
+    again = load_sweep(tmp_path / "resolved.yaml")
+    assert dump_sweep(again) == dump_sweep(spec)
+    assert again.base["uptake"]["capacity"]["LIC"]["end"] > 0   # defaults written out
