@@ -18,6 +18,8 @@ COMMANDS = (
     "sim.commands.run",
     "sim.commands.validate",
     "sim.commands.sweep",
+    "sim.commands.compare",
+    "sim.commands.report",
 )
 
 

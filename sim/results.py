@@ -131,7 +131,7 @@ class Results:
         """Write everything to ``out_dir`` atomically; return the folder.
 
         Files: ``scenario.yaml`` (resolved, re-runnable), ``summary.json``,
-        ``<table>.parquet`` and ``plots/*.png``.
+        ``<table>.parquet``, ``plots/*.png`` and ``report.html``.
         """
         out_dir = Path(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -146,6 +146,9 @@ class Results:
                 from sim.plots import plot_run
 
                 plot_run(self, tmp / "plots")
+            from sim.report import write_report
+
+            write_report(tmp)
             publish(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

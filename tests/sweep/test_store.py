@@ -93,3 +93,14 @@ def test_in_memory_and_on_disk_runs_agree(tmp_path):
     assert {"sweep.yaml", "points.parquet", "metrics.parquet", "report.html", "plots"} <= names
     html = (tmp_path / "o" / "report.html").read_text()
     assert html.count("data:image/png;base64,") == len(res.files) >= 1
+
+
+def test_files_get_ordinary_modes(tmp_path):
+    from sim.sweep.store import write_text
+
+    mask = os.umask(0o022)
+    try:
+        write_text(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
