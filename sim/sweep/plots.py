@@ -47,6 +47,8 @@ def metric_label(name: str) -> tuple[str, float]:
         what = "≥1 dose" if kind == "coverage_final" else "full course" \
             if kind == "coverage_completed_final" else kind.replace("_", " ")
         return f"coverage {what}, {group} at the end (% of population)", 100.0
+    if name.startswith("gini"):
+        return f"{name.replace('_', ' ')} across countries (0 equal, 1 unequal)", 1.0
     if name.startswith("doses"):
         return f"{name.replace('_', ' ')} (billion doses)", 1e-9
     return name.replace("_", " "), 1.0
