@@ -36,7 +36,7 @@ class Structure:
     dose_interval: int
     doses_per_course: int
     clearing_days: int
-    review_days: int
+    review_days: int = 30  # the schema's default (adaptation.review_days)
 
     @classmethod
     def of(cls, scenario: Scenario) -> Structure:
