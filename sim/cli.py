@@ -17,6 +17,7 @@ from sim.commands import EXAMPLES, InputError
 COMMANDS = (
     "sim.commands.run",
     "sim.commands.validate",
+    "sim.commands.calibrate",
 )
 
 
