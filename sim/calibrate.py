@@ -11,8 +11,10 @@ Method
 1. A Latin-hypercube design (``scipy.stats.qmc.LatinHypercube``) of the bounded parameter
    box, plus the scenario's own values, is evaluated as the members of **one** engine
    batch (members that share a :class:`~sim.engine.params.Structure` run together).
-2. From the best design point(s), ``scipy.optimize.minimize(method="Powell")`` —
-   bounded and derivative-free — refines the fit, one run per evaluation.
+2. From the best design point(s), ``scipy.optimize.minimize`` — ``Powell`` (default) or
+   ``Nelder-Mead``, both bounded and derivative-free — refines the fit, one run per
+   evaluation. The best point run anywhere is kept: the loss is not smooth (weekly
+   market clearing, whole days), so an optimizer's last point need not be its best.
 
 Loss
 ----
@@ -39,6 +41,8 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import math
+import types
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +50,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sim.engine.params import Structure, build_params
 from sim.engine.record import GROUP_FIELDS, GROUPS
@@ -59,6 +63,7 @@ from sim.world import World, build_world
 #: The shipped 2021 targets.
 OBSERVED = Path(__file__).resolve().parent / "data" / "observed.csv"
 METRICS = ("coverage_first", "doses_administered")
+METHODS = ("Powell", "Nelder-Mead")
 #: Tolerances the loss is scaled by (and the fit is judged by).
 TOLERANCE = {"coverage_first": 5.0, "doses_administered": 0.10}
 ERROR_UNIT = {"coverage_first": "pp", "doses_administered": "rel"}
@@ -343,6 +348,7 @@ class Evaluator:
     progress: Callable[[int], None] | None = None
     calls: int = 0
     cache: dict[tuple[float, ...], float] = field(default_factory=dict)
+    best: tuple[float, np.ndarray | None] = (math.inf, None)
 
     def __post_init__(self) -> None:
         t = self.targets
@@ -398,8 +404,10 @@ class Evaluator:
 
     def errors(self, sims: np.ndarray) -> np.ndarray:
         """(K, T) errors: percentage points for coverage, relative for doses."""
-        return np.where(self.is_cov, 100.0 * (sims - self.observed),
-                        (sims - self.observed) / self.observed)
+        diff = sims - self.observed
+        rel = np.divide(diff, self.observed, out=np.zeros_like(diff),
+                        where=~self.is_cov & (self.observed != 0))
+        return np.where(self.is_cov, 100.0 * diff, rel)
 
     def losses(self, sims: np.ndarray) -> np.ndarray:
         """(K,) weighted mean of squared tolerance-scaled errors (see module docstring)."""
@@ -413,9 +421,17 @@ class Evaluator:
         x = self.values(u)
         sims, _ = self.simulated(x)
         out = self.losses(sims)
-        for row, loss in zip(x, out, strict=True):
-            self.cache[tuple(row)] = float(loss)
+        for row, point, loss in zip(x, np.atleast_2d(u), out, strict=True):
+            self._keep(tuple(row), point, float(loss))
         return out
+
+    def _keep(self, key: tuple[float, ...], u: np.ndarray, loss: float) -> None:
+        """Cache a loss and remember the best point seen (the objective is not smooth,
+        so an optimizer's last point need not be its best).
+        """
+        self.cache[key] = loss
+        if loss < self.best[0]:
+            self.best = (loss, np.clip(np.asarray(u, dtype=float), 0.0, 1.0))
 
     def __call__(self, u: np.ndarray) -> float:
         """Loss of one unit-cube point (cached by parameter values)."""
@@ -423,7 +439,7 @@ class Evaluator:
         key = tuple(x)
         if key not in self.cache:
             sims, _ = self.simulated(x[None])
-            self.cache[key] = float(self.losses(sims)[0])
+            self._keep(key, u, float(self.losses(sims)[0]))
         return self.cache[key]
 
 
@@ -496,7 +512,7 @@ def horizon(scenario: Scenario, targets: pd.DataFrame) -> Scenario:
 
 def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parameter], *,
               world: World | None = None, design: int | None = None, starts: int = 1,
-              maxfev: int | None = None, seed: int = 0,
+              maxfev: int | None = None, seed: int = 0, method: str = "Powell",
               progress: Callable[[int], None] | None = None) -> Fit:
     """Fit ``params`` of ``scenario`` to ``targets``.
 
@@ -507,9 +523,10 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
     params : see :func:`parameters`
     world : the world to run in (default: built from the scenario, cut at the last target)
     design : Latin-hypercube points (default ``max(16, 8 P)``), run as one batch
-    starts : Powell runs, from the best ``starts`` design points
-    maxfev : runs allowed per Powell run (default ``200 P``)
+    starts : optimizer runs, from the best ``starts`` design points
+    maxfev : runs allowed per optimizer run (default ``200 P``)
     seed : seed of the Latin-hypercube design
+    method : ``"Powell"`` or ``"Nelder-Mead"`` (both bounded and derivative-free)
     progress : called with the number of scenario runs done so far
 
     Returns
@@ -522,6 +539,8 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
     params = list(params)
     P = len(params)
     short = horizon(scenario, targets)
+    if method not in METHODS:
+        raise CalibrationError(f"--method {method}: expected one of {', '.join(METHODS)}")
     if world is None:
         world = build_world(short)
     elif world.days < short.days:
@@ -538,15 +557,13 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
     losses = ev.batch(u)
     initial_loss = float(losses[0]) if all(own) else float("nan")
     order = np.argsort(losses, kind="stable")[:max(1, starts)]
-    best_u, best = u[order[0]], float(losses[order[0]])
-    initial = ev.values(best_u)[0]
+    initial = ev.values(u[order[0]])[0]
+    options = {"maxfev": maxfev if maxfev is not None else 200 * P}
+    options.update({"xtol": 1e-4, "ftol": 1e-9} if method == "Powell"
+                   else {"xatol": 1e-4, "fatol": 1e-9, "adaptive": P > 3})
     for i in order:
-        res = minimize(ev, u[i], method="Powell", bounds=[(0.0, 1.0)] * P,
-                       options={"xtol": 1e-4, "ftol": 1e-9,
-                                "maxfev": maxfev if maxfev is not None else 200 * P})
-        loss = ev(res.x)
-        if loss < best:
-            best_u, best = np.clip(res.x, 0.0, 1.0), loss
+        minimize(ev, u[i], method=method, bounds=[(0.0, 1.0)] * P, options=options)
+    best, best_u = ev.best
     values = ev.values(best_u)[0]
     sims, groups = ev.simulated(values[None])
     return Fit(params=params, initial=initial, values=values, loss=best,
@@ -577,16 +594,65 @@ def nested(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def entry_prefix(keys: Sequence[str]) -> int:
+    """Length of the prefix of ``keys`` naming a whole entry that must be written in full.
+
+    A key inside an entry of a mapping of models with required fields (e.g.
+    ``uptake.capacity.LIC.end``: a ``Capacity`` needs ``start`` and ``end``) cannot be
+    overridden alone when the input does not list that entry; the entry (here
+    ``uptake.capacity.LIC``) is written whole. Returns ``len(keys)`` when no such entry
+    is on the path.
+    """
+    current: Any = Scenario
+    for i, key in enumerate(keys):
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(key)
+            if info is None:
+                return len(keys)
+            current = _concrete(info.annotation)
+        elif typing.get_origin(current) is dict:
+            value = _concrete(typing.get_args(current)[1])
+            if isinstance(value, type) and issubclass(value, BaseModel) and any(
+                    f.is_required() for f in value.model_fields.values()):
+                return i + 1
+            current = value
+        else:
+            return len(keys)
+    return len(keys)
+
+
+def _concrete(annotation: Any) -> Any:
+    """The first non-None type inside Optional / Annotated / Union."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _concrete(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _concrete(args[0]) if args else annotation
+    return annotation
+
+
 def fitted_yaml(fit: Fit, extends: str, name: str, note: str = "",
                 extra: Mapping[str, Any] | None = None) -> str:
     """The fitted scenario as YAML: ``extends`` the input, sets only the fitted keys.
 
-    ``extra`` holds further dotted overrides to keep (e.g. the ``--set`` values the fit
-    was run with).
+    A fitted key inside an entry that needs all its required fields (see
+    :func:`entry_prefix`) is written with its whole entry, taken from the fitted
+    scenario. ``extra`` holds further dotted overrides to keep (e.g. the ``--set``
+    values the fit was run with).
     """
     import yaml
 
-    body = nested({**(extra or {}), **fit.fitted})
+    fitted: dict[str, Any] = {}
+    dump = fit.scenario.model_dump(mode="json", exclude_none=True)
+    for path, value in fit.fitted.items():
+        keys = path.split(".")
+        cut = entry_prefix(keys)
+        if cut < len(keys):
+            fitted[".".join(keys[:cut])] = _get(dump, keys[:cut])
+        else:
+            fitted[path] = value
+    body = nested({**(extra or {}), **fitted})
     head = (f"# Fitted by `vaxsim calibrate` on {dt.date.today()}: loss {fit.loss:.4g} "
             f"(from {fit.initial_loss:.4g}), {fit.runs} runs.\n")
     if note:

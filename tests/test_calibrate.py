@@ -162,3 +162,19 @@ def test_fitted_yaml_extends_the_input_and_sets_only_fitted_keys():
     assert len(fit.table) == 6 and set(fit.table["error_unit"]) == {"pp", "rel"}
     lines = cal.format_fit(fit)
     assert lines[1].startswith("uptake.hesitancy") and any("loss" in s for s in lines)
+
+
+def test_fitted_key_inside_a_required_entry_writes_the_whole_entry():
+    world = _world()
+    targets = _targets_from_model(world, BASE, pd.to_datetime(["2021-06-01"]))
+    params = cal.parameters(BASE, ["uptake.capacity.LIC.end", "procurement.groups.HIC.multiple"])
+    fit = cal.calibrate(BASE, targets, params, world=world, design=4, maxfev=10)
+    doc = yaml.safe_load(cal.fitted_yaml(fit, "base.yaml", "b"))
+    lic = doc["uptake"]["capacity"]["LIC"]
+    assert set(lic) == {"start", "end", "ramp_days"}             # Capacity needs them all
+    assert lic["end"] == pytest.approx(fit.fitted["uptake.capacity.LIC.end"])
+    assert doc["procurement"] == {"groups": {"HIC": {"multiple": pytest.approx(
+        fit.fitted["procurement.groups.HIC.multiple"])}}}      # optional fields: key alone
+    merged = cal.Scenario.model_validate({"name": "b", **{k: v for k, v in doc.items()
+                                                         if k not in ("extends", "name")}})
+    assert merged.uptake.capacity["LIC"].end == lic["end"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+import textwrap
 from pathlib import Path
 
 from sim.commands import InputError, add_set_option, default_out, progress_bar
@@ -44,7 +45,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.starts < 1 or args.design < 0 or (args.maxfev is not None and args.maxfev < 1):
         raise InputError("--starts and --maxfev must be at least 1, --design at least 0")
     try:
-        targets = cal.load_targets(args.targets)
+        targets = cal.load_targets(args.targets or cal.OBSERVED)
         paths = [p.strip() for p in args.params.split(",") if p.strip()]
         params = cal.parameters(scenario, paths, cal.parse_bounds(args.bounds))
         # Codes in the paths (groups, countries, producers) must exist in the shipped data.
@@ -57,7 +58,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         try:
             fit = cal.calibrate(scenario, targets, params, design=args.design,
                                 starts=args.starts, maxfev=args.maxfev, seed=args.lhs_seed,
-                                progress=update)
+                                method=args.method, progress=update)
         finally:
             close()
     except cal.CalibrationError as exc:
@@ -69,8 +70,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     extends = os.path.relpath(source, out.resolve())
     flat = _flatten(apply_sets({}, args.set, {}))
     name = f"{scenario.name}_calibrated"
-    note = (f"Targets: {args.targets}. Parameters: {', '.join(paths)}.\n"
-            "Only the fitted keys (and any --set values) are overridden.")
+    targets_name = args.targets or "sim/data/observed.csv"
+    note = textwrap.fill(f"Targets: {targets_name}. Parameters: {', '.join(paths)}. Only "
+                         "the fitted keys (and any --set values) are overridden.", 88)
     yaml_path = out / f"{name}.yaml"
     _write(yaml_path, cal.fitted_yaml(fit, extends, name, note, flat))
     _write(out / "fit.csv", fit.table.to_csv(index=False))
@@ -98,18 +100,17 @@ def _flatten(data: dict, prefix: str = "") -> dict[str, object]:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``calibrate``."""
-    from sim.calibrate import OBSERVED
-
     p = sub.add_parser(
         "calibrate", help="fit scenario parameters to observed coverage and doses",
         description="Fit numeric scenario parameters (dotted keys) to observed targets: "
-        "a Latin-hypercube design run as one batch, then bounded Powell from the best "
-        "point(s). Writes <name>_calibrated.yaml (extends the input, overrides only the "
+        "a Latin-hypercube design run as one batch, then a bounded derivative-free "
+        "optimizer (Powell or Nelder-Mead) from the best point(s); the best point run is "
+        "kept. Writes <name>_calibrated.yaml (extends the input, overrides only the "
         "fitted keys), fit.csv, params.csv and fit.png.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--targets", default=str(OBSERVED),
-                   help="targets CSV (default: the shipped 2021 targets)")
+    p.add_argument("--targets",
+                   help="targets CSV (default: the shipped 2021 targets, sim/data/observed.csv)")
     p.add_argument("--params", required=True,
                    help="comma-separated dotted keys to fit, e.g. uptake.capacity.LIC.end")
     p.add_argument("--bounds", action="append", default=[], metavar="KEY=LO:HI,...",
@@ -117,10 +118,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output",
                    help="results folder (default results/<name>-calibration/<time>/)")
     p.add_argument("--starts", type=int, default=1,
-                   help="Powell runs from the best N design points (default 1)")
+                   help="optimizer runs from the best N design points (default 1)")
     p.add_argument("--design", type=int, default=32,
                    help="Latin-hypercube points run as one batch (default 32)")
-    p.add_argument("--maxfev", type=int, help="runs per Powell run (default 200 per parameter)")
+    p.add_argument("--maxfev", type=int, help="runs per optimizer run (default 200 per parameter)")
+    p.add_argument("--method", default="Powell", choices=("Powell", "Nelder-Mead"),
+                   help="bounded derivative-free optimizer (default Powell)")
     p.add_argument("--lhs-seed", type=int, default=0, help="seed of the design (default 0)")
     add_set_option(p)
     p.set_defaults(func=cmd_calibrate)

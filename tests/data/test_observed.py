@@ -38,13 +38,14 @@ def test_every_series_rises_over_time(observed):
         assert s["value"].is_monotonic_increasing, s
 
 
-def test_groups_ordered_by_income_on_each_date(observed):
+def test_low_income_far_behind_high_income_on_each_shared_date(observed):
+    # FACTS.md: the HIC/LIC ratio of first-dose coverage was about 23x in Oct 2021 and
+    # about 9x in Dec 2021.
     cov = observed[observed["metric"] == "coverage_first"].pivot(
-        index="date", columns="group", values="value")
-    order = ["HIC", "UMIC", "LMIC", "LIC"]
-    for _, row in cov.iterrows():
-        present = row[order].dropna()
-        assert present.is_monotonic_decreasing, row
+        index="date", columns="group", values="value").dropna(subset=["HIC", "LIC"])
+    ratio = cov["HIC"] / cov["LIC"]
+    assert len(ratio) >= 4 and (ratio > 8).all()
+    assert ratio[pd.Timestamp("2021-10-24")] == pytest.approx(23, rel=0.05)
 
 
 def test_world_doses_match_facts_md_within_rounding(observed):
