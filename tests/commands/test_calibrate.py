@@ -30,7 +30,6 @@ def _synthetic_targets(path):
     pd.DataFrame(rows, columns=["date", "group", "metric", "value"]).to_csv(path, index=False)
 
 
-@pytest.mark.slow
 def test_cli_recovers_known_parameters_and_writes_the_fit(tmp_path, capsys):
     targets, out = tmp_path / "targets.csv", tmp_path / "fit"
     _synthetic_targets(targets)
