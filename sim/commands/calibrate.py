@@ -69,7 +69,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     source = Path(args.scenario).resolve()
     extends = os.path.relpath(source, out.resolve())
     flat = _flatten(apply_sets({}, args.set, {}))
-    name = f"{scenario.name}_calibrated"
+    name = scenario.name if scenario.name.endswith("_calibrated") \
+        else f"{scenario.name}_calibrated"
     targets_name = args.targets or "sim/data/observed.csv"
     note = textwrap.fill(f"Targets: {targets_name}. Parameters: {', '.join(paths)}. Only "
                          "the fitted keys (and any --set values) are overridden.", 88)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import matplotlib.ticker as mticker
 import pandas as pd
 
 from sim.engine.record import GROUPS
-from sim.plots import GROUP_COLORS, GROUP_LABELS, STYLE, _save
+from sim.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, percent_axis, save
 
 
 def model_vs_observed(trajectories: pd.DataFrame, table: pd.DataFrame, path: Path,
@@ -35,8 +34,7 @@ def model_vs_observed(trajectories: pd.DataFrame, table: pd.DataFrame, path: Pat
             if len(o):
                 ax.plot(o["date"], o["observed"], "o", color=GROUP_COLORS[g], ms=6,
                         mfc="white", mew=1.8, label=f"{GROUP_LABELS[g]} (observed)")
-        ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0))
-        ax.set_ylim(0, 1)
+        percent_axis(ax)
         ax.set_xlabel("Date")
         ax.set_ylabel("Share of population with at least one dose")
         ax.set_title("Coverage by income group")
@@ -54,4 +52,4 @@ def model_vs_observed(trajectories: pd.DataFrame, table: pd.DataFrame, path: Pat
         fig.suptitle(title)
         fig.autofmt_xdate()
         fig.tight_layout()
-        return _save(fig, path)
+        return save(fig, path)
