@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -25,19 +25,11 @@ sim/data/observed.csv. Loss: errors scaled by 5 percentage points (coverage) and
 """
 
 
-def _write(path: Path, text: str) -> None:
-    """Write ``text`` atomically (temp file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Fit ``--params`` of a scenario to ``--targets``; write YAML, fit.csv and a plot."""
     from sim import calibrate as cal
     from sim.plots.calibration import model_vs_observed
+    from sim.results import publish, staging_dir
     from sim.scenario import load_scenario
     from sim.scenario.loader import apply_sets, validate_data
 
@@ -65,7 +57,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise InputError(str(exc)) from None
 
     out = Path(args.output) if args.output else default_out(f"{scenario.name}-calibration")
-    out.mkdir(parents=True, exist_ok=True)
     source = Path(args.scenario).resolve()
     extends = os.path.relpath(source, out.resolve())
     flat = _flatten(apply_sets({}, args.set, {}))
@@ -74,13 +65,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     targets_name = args.targets or "sim/data/observed.csv"
     note = textwrap.fill(f"Targets: {targets_name}. Parameters: {', '.join(paths)}. Only "
                          "the fitted keys (and any --set values) are overridden.", 88)
+    # Everything goes to a staging folder first and is moved into place once complete.
+    tmp = staging_dir(out)
+    try:
+        (tmp / f"{name}.yaml").write_text(cal.fitted_yaml(fit, extends, name, note, flat),
+                                          encoding="utf-8")
+        fit.table.to_csv(tmp / "fit.csv", index=False)
+        cal.params_table(fit).to_csv(tmp / "params.csv", index=False)
+        model_vs_observed(fit.trajectories, fit.table, tmp / "fit.png",
+                          f"{scenario.name}: model vs observed after calibration "
+                          f"(loss {fit.loss:.3g})")
+        publish(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     yaml_path = out / f"{name}.yaml"
-    _write(yaml_path, cal.fitted_yaml(fit, extends, name, note, flat))
-    _write(out / "fit.csv", fit.table.to_csv(index=False))
-    _write(out / "params.csv", cal.params_table(fit).to_csv(index=False))
-    model_vs_observed(fit.trajectories, fit.table, out / "fit.png",
-                      f"{scenario.name}: model vs observed after calibration "
-                      f"(loss {fit.loss:.3g})")
     for line in cal.format_fit(fit):
         print(line)
     print(f"fitted scenario: {yaml_path}")
