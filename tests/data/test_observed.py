@@ -7,7 +7,7 @@ import pytest
 
 from sim.calibrate import OBSERVED, load_targets
 
-SOURCES = OBSERVED.with_name("SOURCES_observed.md")
+SOURCES = OBSERVED.with_name("SOURCES.md")
 
 
 @pytest.fixture(scope="module")
