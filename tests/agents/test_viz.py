@@ -102,11 +102,25 @@ def test_viz_page_shows_the_plots_in_headless_chromium(server, tmp_path):
         text = driver.find_element(By.TAG_NAME, "body").text
         shot = tmp_path / "viz.png"
         driver.save_screenshot(str(shot))
+        # A slider change re-creates the model on Reset: pick another rule, reset, step.
+        rule = [e for e in driver.find_elements(By.CSS_SELECTOR, ".v-select")
+                if "Adaptive strategy rule" in e.text][0]
+        rule.find_element(By.CSS_SELECTOR, ".v-select__slot").click()
+        wait.until(lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, ".v-list-item")
+                              if e.text.strip() == "imitate"])[0].click()
+        button = lambda name: [b for b in driver.find_elements(By.TAG_NAME, "button")  # noqa: E731
+                               if b.text.strip().upper() == name][0]
+        button("RESET").click()
+        wait.until(lambda d: "Time: 0.0" in d.find_element(By.TAG_NAME, "body").text)
+        button("STEP").click()
+        wait.until(lambda d: "Time: 7.0" in d.find_element(By.TAG_NAME, "body").text)
+        after = driver.find_element(By.TAG_NAME, "body").text
     finally:
         driver.quit()
     for title in TITLES.values():
         assert title in text
     assert "Hoarding multiple" in text and "Export policy" in text
+    assert "imitate" in after and "Traceback" not in after and TITLES["gini"] in after
     if os.environ.get("VAXSIM_SCREENSHOT"):
         shutil.copy(shot, os.environ["VAXSIM_SCREENSHOT"])
     from matplotlib.image import imread
