@@ -17,6 +17,11 @@ from sim.commands import EXAMPLES, InputError
 COMMANDS = (
     "sim.commands.run",
     "sim.commands.validate",
+    "sim.commands.sweep",
+    "sim.commands.compare",
+    "sim.commands.report",
+    "sim.commands.calibrate",
+    "sim.commands.viz",
 )
 
 

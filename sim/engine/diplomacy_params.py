@@ -40,6 +40,7 @@ class DiplomacyParams:
     pool_every, pool_absorb_days : (E,) int
     pool_member0, pool_share0 : (E, N) initial participation and contribution share
     donor_share0 : (E, N) initial share of surplus donated per period
+    switch_share : (E,) share a country donates when a review turns it into a donor
     keep_doses : (E, N) doses a donor keeps for its own coverage target
     buffer_days : (E, N) days of absorptive capacity a donor keeps on top
     receive : (E, N) bool, may receive bilateral donations
@@ -70,6 +71,7 @@ class DiplomacyParams:
     pool_member0: np.ndarray
     pool_share0: np.ndarray
     donor_share0: np.ndarray
+    switch_share: np.ndarray
     keep_doses: np.ndarray
     buffer_days: np.ndarray
     receive: np.ndarray
@@ -164,6 +166,7 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "pool_member0": _column(prow, "member") * pool.enabled,
         "pool_share0": _column(prow, "contribute_share") * pool.enabled,
         "donor_share0": _column(drow, "share"),
+        "switch_share": don.switch_share,
         "keep_doses": np.minimum(_column(drow, "keep_coverage"), willing) * course * pop,
         "buffer_days": _column(drow, "buffer_days"),
         "receive": _column(drow, "receive", bool),
@@ -230,7 +233,8 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
         pool_tier_doses=stack("pool_tier_doses"), pool_every=stack("pool_every", int),
         pool_absorb_days=stack("pool_absorb_days", int),
         pool_member0=stack("pool_member0"), pool_share0=stack("pool_share0"),
-        donor_share0=stack("donor_share0"), keep_doses=stack("keep_doses"),
+        donor_share0=stack("donor_share0"), switch_share=stack("switch_share"),
+        keep_doses=stack("keep_doses"),
         buffer_days=stack("buffer_days"), receive=stack("receive", bool),
         donation_every=stack("donation_every", int), arrival_bucket=stack("arrival_bucket", int),
         decay=stack("decay"), record_flows=bool(first.donation.record_flows),
@@ -277,7 +281,9 @@ def initial_arrays(params: Any) -> dict[str, np.ndarray]:
     L = params.structure.delivery_lag
     z = np.zeros
     return {
-        "donor_share": d.donor_share0.copy(), "pool_share": d.pool_share0.copy(),
+        "donor_share": d.donor_share0.copy(),
+        "donor_share_on": np.where(d.donor_share0 > 0, d.donor_share0, d.switch_share[:, None]),
+        "pool_share": d.pool_share0.copy(),
         "pool_member": d.pool_member0.copy(), "orders_extra": z((E, N)),
         "pool_stock": z(E), "pool_orders_open": d.pool_orders.copy(), "pool_bought_cum": z(E),
         "pool_given": z((E, N)), "pool_contributed_cum": z((E, N)),

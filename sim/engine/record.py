@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.engine.adaptive import strategy_counts
 from sim.engine.flows import FlowLog
 from sim.engine.params import Params
 from sim.engine.segments import Segments
 from sim.engine.state import State
+from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import INCOME_GROUPS
 from sim.world import World
 
@@ -48,6 +50,7 @@ class Trajectories:
     countries : (E, W, N, len(COUNTRY_FIELDS))
     diplomacy : (E, D, len(DIPLOMACY_FIELDS)) doses
     flows : (K, 6) the diplomacy ledger (see :mod:`sim.engine.flows`), set on the last day
+    strategies : (E, D, S) number of countries following each strategy (``STRATEGIES``)
     """
 
     groups: np.ndarray
@@ -56,6 +59,7 @@ class Trajectories:
     exported_cum: np.ndarray
     country_days: np.ndarray
     countries: np.ndarray
+    strategies: np.ndarray
     diplomacy: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     flows: np.ndarray = field(default_factory=lambda: np.zeros((0, 6)))
 
@@ -73,6 +77,7 @@ class Recorder:
         self.slot = np.full(D, -1)
         self.slot[days] = np.arange(len(days))
         self.block = block
+        self.review_days = params.structure.review_days
         self.buffer = np.zeros((len(BUFFERED), block, E, N))
         self.first_day = 0
         self.out = Trajectories(
@@ -83,6 +88,7 @@ class Recorder:
             country_days=days,
             countries=np.zeros((E, len(days), N, len(COUNTRY_FIELDS))),
             diplomacy=np.zeros((E, D, len(DIPLOMACY_FIELDS))),
+            strategies=np.zeros((E, D, len(STRATEGIES)), dtype=np.int32),
         )
         self.flows = FlowLog(params.diplomacy.record_flows)
 
@@ -105,6 +111,10 @@ class Recorder:
                 state.licensed_cum.sum(axis=1)], axis=-1)
         if t == out.ledger.shape[1] - 1:
             out.flows = self.flows.array()
+        if t == 0 or (t + 1) % self.review_days == 0:  # strategies change only at stage 9
+            out.strategies[:, t] = strategy_counts(state.strategy)
+        else:
+            out.strategies[:, t] = out.strategies[:, t - 1]
         w = self.slot[t]
         if w >= 0:
             out.countries[:, w] = np.stack([

@@ -14,9 +14,10 @@ Order of stages in one day (see DESIGN.md):
 6. delivery and uptake   :func:`sim.engine.uptake.deliver`, :func:`~sim.engine.uptake.administer`
                       (donations: :func:`sim.engine.donation.deliver_gifts`)
 7. expiry             :func:`sim.engine.uptake.expire`
+9. policy review      :func:`sim.engine.review.review`
 10. record            :class:`sim.engine.record.Recorder`
 
-Stages 8 (epidemic) and 9 (policy review) slot in between.
+Stage 8 (epidemic) slots in between.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sim.engine.partners import sell_to_partners
 from sim.engine.pool import allocate_pool, clear_with_pool
 from sim.engine.production import produce
 from sim.engine.record import Recorder, Trajectories
+from sim.engine.review import review
 from sim.engine.shocks import cut_outages, surge_orders
 from sim.engine.state import State, initial_state
 from sim.engine.uptake import administer, deliver, expire
@@ -88,6 +90,7 @@ class Simulation:
         deliver_gifts(state, params, gifts, t)
         administer(state, world, params, t)
         expire(state, params, t)
+        review(state, world, params, t)
         self.recorder.record(state, t)
         state.day += 1
 

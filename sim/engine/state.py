@@ -43,6 +43,9 @@ class State:
 
     donor_share : (E, N) share of its surplus a country donates bilaterally each donation
         period (0: not donating)
+    donor_share_on : (E, N) share a country gives once it donates (used by ``donor``)
+    donor : (E, N) bool property, ``donor_share > 0``; setting it switches donating on
+        (at ``donor_share_on``) or off; issue 5's review sets it
     pool_share : (E, N) share of its surplus a country gives to the pool each pool period
     pool_member : (E, N) 1 if the country receives pool allocations, else 0
     orders_extra : (E, N) doses ordered after day 0 (demand surges, switching to hoarding),
@@ -64,6 +67,7 @@ class State:
         with ``stock_producers``)
     bulk_drawn_cum : (E, C) bulk each licence drew from its licensor
     licensed_cum : (E, C) doses each licence filled and finished
+    strategy : (E, N) int, strategy code (index into ``sim.scenario.adaptation.STRATEGIES``)
     """
 
     day: int
@@ -82,6 +86,7 @@ class State:
     administered_cum: np.ndarray
     expired_cum: np.ndarray
     donor_share: np.ndarray
+    donor_share_on: np.ndarray
     pool_share: np.ndarray
     pool_member: np.ndarray
     orders_extra: np.ndarray
@@ -97,6 +102,16 @@ class State:
     bulk: np.ndarray
     bulk_drawn_cum: np.ndarray
     licensed_cum: np.ndarray
+    strategy: np.ndarray
+
+    @property
+    def donor(self) -> np.ndarray:
+        """(E, N) bool: countries donating bilaterally."""
+        return self.donor_share > 0
+
+    @donor.setter
+    def donor(self, on: np.ndarray) -> None:
+        self.donor_share = np.where(on, self.donor_share_on, 0.0)
 
     def copy(self) -> State:
         """A deep copy."""
@@ -135,4 +150,5 @@ def initial_state(world: World, params: Params) -> State:
         administered_cum=zeros(E, N),
         expired_cum=zeros(E, N),
         **initial_arrays(params),
+        strategy=params.strategy_initial.copy(),
     )

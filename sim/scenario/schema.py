@@ -300,6 +300,9 @@ class Donation(Strict):
         "recipient (modelling choice)")
     record_flows: bool = Field(
         True, description="keep every donor → recipient flow for donations.parquet")
+    switch_share: Share = Field(
+        0.5, description="share of surplus a country gives per period when a policy review "
+        "makes it a donor and its own `share` is 0 (modelling choice)")
     default: DonationPolicy = Field(default_factory=DonationPolicy)
     groups: dict[str, PartialDonationPolicy] = Field(default_factory=dict)
     countries: dict[str, PartialDonationPolicy] = Field(default_factory=dict)
@@ -389,6 +392,38 @@ class DemandSurgeShock(Strict):
 
 Shock = Annotated[ExportBanShock | PlantOutageShock | DemandSurgeShock,
                   Field(discriminator="type")]
+# --------------------------------------------------------------------------- outcomes
+class Target(Strict):
+    """A dated coverage target, e.g. 40% of every country's population by end-2021."""
+
+    coverage: Share = Field(description="share of the population to reach")
+    by: dt.date = Field(description="date by which to reach it")
+
+
+def _default_targets() -> list[Target]:
+    # WHO Strategy to Achieve Global Covid-19 Vaccination by mid-2022 (Oct 2021): 40% of
+    # every country's population by end-2021 and 70% by mid-2022.
+    return [Target(coverage=0.4, by=dt.date(2021, 12, 31)),
+            Target(coverage=0.7, by=dt.date(2022, 6, 30))]
+
+
+class Outcomes(Strict):
+    """How outcomes are measured and reported."""
+
+    targets: list[Target] = Field(
+        default_factory=_default_targets,
+        description="dated coverage targets counted per country (default WHO's 40% by "
+        "2021-12-31 and 70% by 2022-06-30)")
+    target_measure: Literal["first_dose", "completed"] = Field(
+        "completed", description="which coverage the targets count: people with at least "
+        "one dose, or with a completed course (WHO tracked its targets as completed courses)")
+    dates: list[dt.date] = Field(
+        default_factory=lambda: [dt.date(2021, 12, 31), dt.date(2022, 6, 30)],
+        description="dates at which coverage by income group and WHO region is reported "
+        "(dates after the run's end are skipped)")
+
+
+from sim.scenario.adaptation import Adaptation  # noqa: E402  (needs Strict above)
 
 
 # --------------------------------------------------------------------------- scenario
@@ -416,6 +451,8 @@ class Scenario(Strict):
         default_factory=dict, description="selling with strings, by producer id")
     licences: list[Licence] = Field(default_factory=list)
     shocks: list[Shock] = Field(default_factory=list, description="dated events")
+    outcomes: Outcomes = Field(default_factory=Outcomes)
+    adaptation: Adaptation = Field(default_factory=Adaptation)
 
     @property
     def end(self) -> dt.date:
