@@ -362,22 +362,31 @@ class Licence(Strict):
     note: str = Field("", description="what the figures are and where they come from")
 
 
-class ExportBanShock(Strict):
+class DatedShock(Strict):
+    """A shock that lasts from ``start`` to ``end`` (inclusive)."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> DatedShock:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+class ExportBanShock(DatedShock):
     """A producer exports nothing between two dates (its home is served first)."""
 
     type: Literal["export_ban"]
     producer: str
-    start: dt.date
-    end: dt.date
 
 
-class PlantOutageShock(Strict):
+class PlantOutageShock(DatedShock):
     """A producer's output is scaled by ``multiplier`` between two dates."""
 
     type: Literal["plant_outage"]
     producer: str
-    start: dt.date
-    end: dt.date
     multiplier: Share = Field(0.0, description="share of output that survives")
 
 

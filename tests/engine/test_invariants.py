@@ -1,6 +1,8 @@
 """Invariants on random valid scenarios (hypothesis): ledger identity, no negatives,
 coverage ≤ 1, population bounds."""
 
+import datetime as dt
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -41,8 +43,48 @@ def worlds_and_scenarios(draw):
                 "shelf_life_days": draw(st.integers(30, 400)),
                 "shelf_bucket_days": draw(st.integers(1, 60)),
                 "dose_interval_days": draw(st.integers(1, 60)),
-                "doses_per_course": draw(st.sampled_from([1, 2]))})
+                "doses_per_course": draw(st.sampled_from([1, 2]))},
+        **draw(diplomacy(n, p)))
     return world, scen
+
+
+@st.composite
+def diplomacy(draw, n, p):
+    """Pool, donation, affinity, partner sales, licences and shocks, each maybe on."""
+    date = lambda: draw(st.dates(dt.date(2021, 1, 10), dt.date(2021, 6, 1))).isoformat()  # noqa: E731
+    share = st.floats(0, 1)
+    pool = {"enabled": draw(st.booleans()), "orders_doses": draw(st.floats(0, 1e8)),
+            "priority": draw(st.integers(0, 5)), "tier_share": draw(share),
+            "every_days": draw(st.integers(1, 30)), "absorb_days": draw(st.integers(1, 120)),
+            "funding": [{"date": date(), "usd": draw(st.floats(0, 1e8))}
+                        for _ in range(draw(st.integers(0, 2)))],
+            "groups": {g: {"member": draw(st.booleans()), "fund_courses": draw(st.floats(0, 2)),
+                           "contribute_share": draw(share)} for g in INCOME_GROUPS}}
+    donation = {"every_days": draw(st.integers(1, 60)),
+                "shelf_life_left": draw(st.floats(0.01, 1)),
+                "groups": {g: {"share": draw(share), "keep_coverage": draw(share),
+                               "buffer_days": draw(st.integers(0, 60)),
+                               "receive": draw(st.booleans())} for g in INCOME_GROUPS}}
+    countries = [f"C{i:02d}" for i in range(n)]
+    affinity = {"base": draw(st.floats(0, 2)), "pairs": {
+        draw(st.sampled_from(countries)): {draw(st.sampled_from(countries)): draw(st.floats(0, 5))}
+    }}
+    producer = st.sampled_from([f"P{i}" for i in range(p)])
+    licences = [{"licensor": draw(producer), "licensee": draw(st.sampled_from(countries)),
+                 "start": date(), "lag_days": draw(st.integers(0, 60)),
+                 "doses_per_month": draw(st.floats(0, 1e7)),
+                 "total_doses": draw(st.none() | st.floats(0, 1e8)),
+                 "additional": draw(st.booleans())} for _ in range(draw(st.integers(0, 2)))]
+    shocks = [{"type": "export_ban", "producer": draw(producer), "start": "2021-01-10",
+               "end": date()},
+              {"type": "plant_outage", "producer": draw(producer), "start": "2021-01-10",
+               "end": date(), "multiplier": draw(share)},
+              {"type": "demand_surge", "countries": [draw(st.sampled_from(countries))],
+               "date": date(), "extra_courses": draw(st.floats(0, 3))}]
+    return {"pool": pool, "donation": donation, "affinity": affinity, "licences": licences,
+            "shocks": draw(st.lists(st.sampled_from(shocks), max_size=3)),
+            "partner_sales": {draw(producer): {"min_affinity": draw(st.floats(0, 3)),
+                                               "share": draw(share)}}}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
