@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -96,15 +97,43 @@ class DiplomacyParams:
     surge_day: np.ndarray
     surge_doses: np.ndarray
 
-    @property
+    @cached_property
     def any_pool(self) -> bool:
         """True if some member runs a pool."""
         return bool(self.pool_on.any())
 
-    @property
+    @cached_property
     def any_licence(self) -> bool:
         """True if some member has a licence."""
         return self.lic_rate.shape[1] > 0
+
+    @cached_property
+    def any_outage(self) -> bool:
+        """True if some member has a plant outage."""
+        return self.outage_start.shape[1] > 0
+
+    @cached_property
+    def any_surge(self) -> bool:
+        """True if some member has a demand surge."""
+        return self.surge_day.shape[1] > 0
+
+    @cached_property
+    def any_partners(self) -> bool:
+        """True if some producer sells to partners first in some member."""
+        return bool((self.partner_mask.any(axis=1) & (self.partner_share > 0).any(axis=0))
+                    .any())
+
+    def pool_day(self, t: int) -> bool:
+        """True if some member's pool allocates on day ``t``."""
+        return self.any_pool and bool((t % self.pool_every[self.pool_on] == 0).any())
+
+    def donation_day(self, t: int) -> bool:
+        """True if day ``t`` is a donation round of some member."""
+        return any(t % p == 0 for p in self._donation_periods)
+
+    @cached_property
+    def _donation_periods(self) -> list[int]:
+        return [int(p) for p in np.unique(self.donation_every)]
 
     def affinity_rows(self, rows: np.ndarray) -> np.ndarray:
         """(len(rows), N) affinity from each of ``rows`` to every country."""

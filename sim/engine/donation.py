@@ -34,6 +34,8 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
         None when no member donates today.
     """
     d = params.diplomacy
+    if not d.donation_day(t):
+        return None
     active = t % d.donation_every == 0                                   # (E,)
     if not active.any():
         return None
@@ -62,6 +64,7 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     state.donations_received_cum += received
     state.allocated_cum += received
     log.add_matrix(t, flows, donors, BILATERAL)
+    state.last_gift_day = t
     return received
 
 
@@ -70,6 +73,8 @@ def deliver_gifts(state: State, params: Params, given: np.ndarray | None, t: int
     ago in the recipient's stock bucket for ``shelf_life_left``.
     """
     ring = state.gift_transit
+    if given is None and t - state.last_gift_day > ring.shape[1]:
+        return  # nothing on the way
     slot = t % ring.shape[1]
     arrived = ring[:, slot].copy()
     ring[:, slot] = 0.0 if given is None else given

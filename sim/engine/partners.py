@@ -21,6 +21,8 @@ def sell_to_partners(state: State, params: Params, t: int) -> np.ndarray | None:
     sells with strings.
     """
     d = params.diplomacy
+    if not d.any_partners:
+        return None
     sellers = np.flatnonzero(d.partner_mask.any(axis=1) & (d.partner_share > 0).any(axis=0))
     if not len(sellers):
         return None

@@ -93,6 +93,8 @@ def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowL
     burden : optional (E, N) epidemic burden weighting phase 2 (issue 4's hook).
     """
     d = params.diplomacy
+    if not d.pool_day(t):
+        return None
     active = d.pool_on & (t % d.pool_every == 0)                        # (E,)
     if not active.any():
         return None

@@ -91,6 +91,9 @@ class Recorder:
             strategies=np.zeros((E, D, len(STRATEGIES)), dtype=np.int32),
         )
         self.flows = FlowLog(params.diplomacy.record_flows)
+        d = params.diplomacy
+        self.track_diplomacy = (d.any_pool or d.any_licence or bool(d.donor_share0.any())
+                                or bool((params.rule != 0).any()))
 
     def record(self, state: State, t: int) -> None:
         """Store the state at the end of day ``t``."""
@@ -104,7 +107,7 @@ class Recorder:
         out.exported_cum[:, t] = state.exported_cum
         out.ledger[:, t, 6] = state.inventory.sum(axis=1) + state.bulk.sum(axis=1)
         out.ledger[:, t, 4] = state.pool_stock
-        if state.pool_bought_cum.any() or state.donated_cum.any() or state.licensed_cum.any():
+        if self.track_diplomacy:
             out.diplomacy[:, t] = np.stack([
                 state.pool_bought_cum, state.pool_given.sum(axis=1),
                 state.pool_contributed_cum.sum(axis=1), state.donated_cum.sum(axis=1),

@@ -21,6 +21,8 @@ def cut_outages(state: State, params: Params, made: np.ndarray, t: int) -> None:
     Several outages of one producer on the same day multiply.
     """
     d = params.diplomacy
+    if not d.any_outage:
+        return
     active = (d.outage_start <= t) & (t <= d.outage_end)          # (E, S)
     if not active.any():
         return
@@ -37,6 +39,8 @@ def cut_outages(state: State, params: Params, made: np.ndarray, t: int) -> None:
 def surge_orders(state: State, params: Params, t: int) -> None:
     """Place the orders of demand surges dated day ``t`` (adds to ``orders_extra`` too)."""
     d = params.diplomacy
+    if not d.any_surge:
+        return
     hit = d.surge_day == t                                          # (E, S)
     if not hit.any():
         return

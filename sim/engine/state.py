@@ -67,6 +67,8 @@ class State:
         with ``stock_producers``)
     bulk_drawn_cum : (E, C) bulk each licence drew from its licensor
     licensed_cum : (E, C) doses each licence filled and finished
+    last_gift_day : last day a donation was given (gifts may be on their way until
+        ``delivery_lag`` days later)
     strategy : (E, N) int, strategy code (index into ``sim.scenario.adaptation.STRATEGIES``)
     """
 
@@ -103,6 +105,7 @@ class State:
     bulk_drawn_cum: np.ndarray
     licensed_cum: np.ndarray
     strategy: np.ndarray
+    last_gift_day: int = -(10**9)
 
     @property
     def donor(self) -> np.ndarray:

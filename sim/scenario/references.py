@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim import data
+from sim.scenario.diplomacy_refs import check_diplomacy
 from sim.scenario.loader import Path_, suggest
 from sim.scenario.schema import GROUP_KEYS, Scenario
 
@@ -34,4 +35,5 @@ def reference_errors(scenario: Scenario) -> list[tuple[Path_, str]]:
     check(scenario.uptake.hesitancy_countries, iso3, ("uptake", "hesitancy_countries"), "country")
     check(scenario.adaptation.groups, GROUP_KEYS, ("adaptation", "groups"), "group")
     check(scenario.adaptation.countries, iso3, ("adaptation", "countries"), "country")
+    problems += check_diplomacy(scenario, check, iso3, producers, selectors)
     return problems

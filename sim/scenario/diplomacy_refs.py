@@ -1,0 +1,46 @@
+"""Unknown codes in the diplomacy sections (pool, donation, affinity, partner sales,
+licences, shocks), checked against the shipped countries and producers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from sim.scenario.loader import suggest
+from sim.scenario.schema import GROUP_KEYS, Scenario
+
+Check = Callable[..., None]
+
+
+def check_diplomacy(scenario: Scenario, check: Check, iso3: set[str],
+                    producers: set[str], selectors: set[str]) -> list[tuple[tuple, str]]:
+    """Call ``check(keys, valid, path, what[, by_key])`` for every code the sections name;
+    return the problems of single-code fields (licences, shocks) as (key path, message).
+    """
+    s = scenario
+    out: list[tuple[tuple, str]] = []
+    for section in ("pool", "donation"):
+        part = getattr(s, section)
+        check(part.groups, GROUP_KEYS, (section, "groups"), "group")
+        check(part.countries, iso3, (section, "countries"), "country")
+    check(s.affinity.pairs, iso3, ("affinity",), "country")
+    for d, row in s.affinity.pairs.items():
+        check(row, iso3, ("affinity", d), "country")
+    check(s.partner_sales, producers, ("partner_sales",), "producer")
+    for i, x in enumerate(s.licences):
+        out += _one(x.licensor, producers, ("licences", i, "licensor"), "producer")
+        out += _one(x.licensee, iso3, ("licences", i, "licensee"), "country")
+    for i, x in enumerate(s.shocks):
+        if x.type == "demand_surge":
+            check(x.countries, selectors, ("shocks", i, "countries"), "country or group",
+                  by_key=False)
+        else:
+            out += _one(x.producer, producers, ("shocks", i, "producer"), "producer")
+    return out
+
+
+def _one(code: str, valid: Iterable[str], path: tuple, what: str) -> list[tuple[tuple, str]]:
+    """The problem with a single code at ``path``, if any."""
+    if code in valid:
+        return []
+    return [(path, f"unknown {what} '{code}'" + suggest(code, valid))]
