@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.diplomacy_metrics import diplomacy_metrics, diplomacy_summary
 from sim.engine.record import GROUPS
 from sim.inequality import concentration_index, gini
 from sim.scenario.schema import INCOME_GROUPS, WHO_REGIONS
@@ -381,6 +382,7 @@ def member_metrics(results: Results) -> pd.DataFrame:
         target_metrics(results),
         donation_metrics(results),
         death_metrics(results),
+        diplomacy_metrics(results),
     ], axis=1)
 
 
@@ -425,6 +427,7 @@ def summarize(results: Results) -> dict[str, Any]:
     s = results.scenario
     metrics = _nest(median)
     metrics["targets"] = _targets_list(metrics, results)
+    metrics["diplomacy"] = diplomacy_summary(results)
     out: dict[str, Any] = {
         "scenario": s.name,
         "description": s.description,

@@ -11,6 +11,8 @@ Tables (one row per member and date, and group or country):
   coverage_first, doses_per_100 (every ``outputs.country_every_days`` days and the last)
 - ``producers``: member, producer, produced, exported (at the last day)
 - ``strategies``: member, date, strategy, count (countries following each strategy)
+- ``donations``: member, date, donor, recipient, doses, channel (the diplomacy ledger;
+  see :mod:`sim.diplomacy_metrics`)
 
 Files are written atomically: everything goes to a temporary folder first and is moved
 into place only once complete.
@@ -29,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.diplomacy_metrics import donations_table
 from sim.engine.params import Params
 from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
 from sim.scenario.adaptation import STRATEGIES
@@ -122,6 +125,7 @@ class Results:
     countries: pd.DataFrame = field(init=False)
     producers: pd.DataFrame = field(init=False)
     strategies: pd.DataFrame = field(init=False)
+    donations: pd.DataFrame = field(init=False)
     summary: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -132,12 +136,14 @@ class Results:
         self.countries = countries_table(self.world, self.trajectories)
         self.producers = producers_table(self.world, self.trajectories)
         self.strategies = strategies_table(self.world, self.trajectories)
+        self.donations = donations_table(self.world, self.trajectories)
         self.summary = summarize(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by file stem."""
         return {"groups": self.groups, "ledger": self.ledger, "countries": self.countries,
-                "producers": self.producers, "strategies": self.strategies}
+                "producers": self.producers, "strategies": self.strategies,
+                "donations": self.donations}
 
     def save(self, out_dir: str | Path, plots: bool | None = None) -> Path:
         """Write everything to ``out_dir`` atomically; return the folder.

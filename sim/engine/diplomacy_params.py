@@ -35,6 +35,7 @@ class DiplomacyParams:
     pool_on : (E,) bool, member runs a pool
     pool_orders : (E,) doses the pool orders in advance (its own order plus funded courses)
     pool_before : (E, N) bool, countries whose market tier is served before the pool
+    pool_same : (E, N) bool, countries in the pool's own market tier
     pool_budget : (E, D) cumulative doses the pool's pledges pay for by each day (inf: no
         funding limit)
     pool_tier_doses : (E, N) doses of the first tier (tier share × courses × population)
@@ -65,6 +66,7 @@ class DiplomacyParams:
     pool_on: np.ndarray
     pool_orders: np.ndarray
     pool_before: np.ndarray
+    pool_same: np.ndarray
     pool_budget: np.ndarray
     pool_tier_doses: np.ndarray
     pool_every: np.ndarray
@@ -188,6 +190,7 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "pool_on": pool.enabled,
         "pool_orders": (pool.orders_doses + funded.sum()) if pool.enabled else 0.0,
         "pool_before": priority < pool.priority,
+        "pool_same": priority == pool.priority,
         "pool_budget": budget,
         "pool_tier_doses": pool.tier_share * course * pop,
         "pool_every": pool.every_days,
@@ -258,7 +261,8 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
     stack = lambda k, dt=float: np.array([m[k] for m in members], dtype=dt)  # noqa: E731
     return DiplomacyParams(
         pool_on=stack("pool_on", bool), pool_orders=stack("pool_orders"),
-        pool_before=stack("pool_before", bool), pool_budget=stack("pool_budget"),
+        pool_before=stack("pool_before", bool), pool_same=stack("pool_same", bool),
+        pool_budget=stack("pool_budget"),
         pool_tier_doses=stack("pool_tier_doses"), pool_every=stack("pool_every", int),
         pool_absorb_days=stack("pool_absorb_days", int),
         pool_member0=stack("pool_member0"), pool_share0=stack("pool_share0"),

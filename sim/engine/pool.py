@@ -37,14 +37,21 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
-def pool_buy(state: State, params: Params, t: int) -> np.ndarray:
-    """The pool buys from producers' unsold, exportable stock; return (E,) doses bought."""
+def pool_buy(state: State, params: Params, t: int,
+             tier_orders: np.ndarray | None = None) -> np.ndarray:
+    """The pool buys from producers' unsold, exportable stock; return (E,) doses bought.
+
+    tier_orders : (E,) open orders of the countries in the pool's own tier; the pool
+        takes only its pro rata share of the supply beside them.
+    """
     d = params.diplomacy
     funds_left = np.maximum(d.pool_budget[:, t] - state.pool_bought_cum, 0.0)
     want = np.where(d.pool_on, np.minimum(state.pool_orders_open, funds_left), 0.0)
     offered = np.where(banned_today(params, t), 0.0, state.inventory)       # (E, P)
     supply = offered.sum(axis=1)
-    take = offered * np.minimum(1.0, _ratio(want, supply))[:, None]
+    others = 0.0 if tier_orders is None else tier_orders
+    fill = np.minimum(1.0, _ratio(supply, want + others))
+    take = offered * np.minimum(1.0, _ratio(want * fill, supply))[:, None]
     bought = take.sum(axis=1)
     state.inventory -= take
     state.exported_cum += take  # the pool is outside every producer's home
@@ -56,14 +63,18 @@ def pool_buy(state: State, params: Params, t: int) -> np.ndarray:
 
 def clear_with_pool(state: State, world: World, params: Params, plan: MarketPlan,
                     t: int) -> np.ndarray:
-    """Market clearing with the pool as a buyer at its priority; (E, N) allocated today."""
+    """Market clearing with the pool as a buyer at its priority; (E, N) allocated today.
+
+    Tiers below the pool's are served first; the pool then takes its pro rata share beside
+    the countries of its own tier, who share the rest with the later tiers as usual.
+    """
     d = params.diplomacy
     if not d.any_pool:
         return clear_market(state, world, params, plan, t)
     early = replace(plan, tier_masks=plan.tier_masks & d.pool_before[None])
     late = replace(plan, tier_masks=plan.tier_masks & ~d.pool_before[None])
     allocated = clear_market(state, world, params, early, t)
-    pool_buy(state, params, t)
+    pool_buy(state, params, t, (state.orders_open * d.pool_same).sum(axis=1))
     return allocated + clear_market(state, world, params, late, t)
 
 

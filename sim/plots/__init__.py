@@ -30,7 +30,7 @@ def plot_run(results: Results, out: Path) -> list[Path]:
     Each mechanism adds one line to the list below calling its own module; a function
     may return None when the run has nothing to show (e.g. no epidemic).
     """
-    from sim.plots import coverage, equity, strategies, worldmap
+    from sim.plots import coverage, diplomacy, equity, strategies, worldmap
     from sim.plots.run import equity_inputs
 
     name = results.scenario.name
@@ -47,5 +47,6 @@ def plot_run(results: Results, out: Path) -> list[Path]:
         worldmap.coverage_map(eq.coverage_map, out / "coverage_map.png", name, eq.end),
         equity.deaths_by_group(eq.per_member, out / "deaths_by_group.png", name),
         strategies.strategy_counts(results.strategies, out / "strategies.png", name),
+        *diplomacy.plot_diplomacy(results, out),
     ]
     return [p for p in paths if p is not None]

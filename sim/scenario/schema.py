@@ -242,8 +242,9 @@ class Pool(Strict):
         2.0e9, description="doses the pool orders in advance from producers (COVAX's goal "
         "was 2 bn doses in 2021: Gavi/WHO, see FACTS.md)")
     priority: Annotated[int, Field(ge=0, le=10)] = Field(
-        3, description="market tier of the pool's orders: served after countries in tiers "
-        "below this number and before the others (pools were served late in 2021)")
+        2, description="market tier of the pool's orders: served after countries in lower "
+        "tiers, pro rata with countries in the same tier, before higher tiers (pools were "
+        "served late in 2021: the baseline puts lower-middle-income orders in tier 2)")
     price_usd: Positive = Field(
         10.0, description="price per dose the pool pays (funding → doses); UNICEF average "
         "about 12.5 US$, AstraZeneca 3-4.5 US$")
