@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.engine.diplomacy_params import mechanisms_on
 from sim.engine.flows import CHANNELS, FLOW_COLUMNS, POOL
+from sim.engine.params import Params
 from sim.engine.record import DIPLOMACY_FIELDS, Trajectories
 from sim.world import World
 
@@ -24,8 +26,13 @@ if TYPE_CHECKING:
 POOL_CODE = "POOL"
 
 
-def donations_table(world: World, traj: Trajectories) -> pd.DataFrame:
-    """The ``donations`` table: member, date, donor, recipient, doses, channel."""
+def donations_table(world: World, traj: Trajectories,
+                    params: Params | None = None) -> pd.DataFrame | None:
+    """The ``donations`` table: member, date, donor, recipient, doses, channel; None when
+    ``params`` has no diplomacy mechanism on (absent, not zero).
+    """
+    if params is not None and not mechanisms_on(params):
+        return None
     f = traj.flows
     col = {c: f[:, i] for i, c in enumerate(FLOW_COLUMNS)}
     codes = np.append(world.iso3, POOL_CODE)  # index -1 (POOL) is the last entry
@@ -54,8 +61,11 @@ def diplomacy_totals(traj: Trajectories) -> pd.DataFrame:
 
 def diplomacy_metrics(results: Results) -> pd.DataFrame:
     """One row per member: doses donated bilaterally, delivered by the pool, filled under
-    licence, bought by the pool and given to it (whole run).
+    licence, bought by the pool and given to it (whole run); no columns when no
+    mechanism is on.
     """
+    if not mechanisms_on(results.params):
+        return pd.DataFrame(index=pd.Index(np.arange(results.params.n_members), name="member"))
     last = results.trajectories.diplomacy[:, -1]
     members = pd.Index(np.arange(last.shape[0]), name="member")
     pick = lambda k: last[:, DIPLOMACY_FIELDS.index(k)]  # noqa: E731
@@ -103,16 +113,18 @@ def influence(donations: pd.DataFrame, end: Any, half_life_days: float) -> pd.Da
 
 
 def diplomacy_summary(results: Results, top: int = 5) -> dict[str, Any]:
-    """``diplomacy`` in summary.json: top bilateral donors by doses and by recipients
-    (member 0, the scenario's own seed) and the pool's totals.
+    """``{"diplomacy": ...}`` for summary.json's metrics: top bilateral donors by doses and
+    by recipients (member 0, the scenario's own seed); ``{}`` when no mechanism is on.
     """
-    donations = results.tables()["donations"]
+    if results.donations is None:
+        return {}
+    donations = results.donations
     reach = donor_reach(donations)
     reach = reach[reach["member"] == 0]
     rows = lambda df: [{"donor": r.donor, "doses": float(r.doses),  # noqa: E731
                         "recipients": int(r.recipients)} for r in df.itertuples()]
-    return {
+    return {"diplomacy": {
         "top_donors_by_doses": rows(reach.nlargest(top, "doses")),
         "top_donors_by_recipients": rows(reach.sort_values(
             ["recipients", "doses"], ascending=False).head(top)),
-    }
+    }}

@@ -427,7 +427,7 @@ def summarize(results: Results) -> dict[str, Any]:
     s = results.scenario
     metrics = _nest(median)
     metrics["targets"] = _targets_list(metrics, results)
-    metrics["diplomacy"] = diplomacy_summary(results)
+    metrics.update(diplomacy_summary(results))
     out: dict[str, Any] = {
         "scenario": s.name,
         "description": s.description,

@@ -12,7 +12,7 @@ Tables (one row per member and date, and group or country):
 - ``producers``: member, producer, produced, exported (at the last day)
 - ``strategies``: member, date, strategy, count (countries following each strategy)
 - ``donations``: member, date, donor, recipient, doses, channel (the diplomacy ledger;
-  see :mod:`sim.diplomacy_metrics`)
+  see :mod:`sim.diplomacy_metrics`), only when a diplomacy mechanism is on
 
 Files are written atomically: everything goes to a temporary folder first and is moved
 into place only once complete.
@@ -125,7 +125,7 @@ class Results:
     countries: pd.DataFrame = field(init=False)
     producers: pd.DataFrame = field(init=False)
     strategies: pd.DataFrame = field(init=False)
-    donations: pd.DataFrame = field(init=False)
+    donations: pd.DataFrame | None = field(init=False)
     summary: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -136,14 +136,14 @@ class Results:
         self.countries = countries_table(self.world, self.trajectories)
         self.producers = producers_table(self.world, self.trajectories)
         self.strategies = strategies_table(self.world, self.trajectories)
-        self.donations = donations_table(self.world, self.trajectories)
+        self.donations = donations_table(self.world, self.trajectories, self.params)
         self.summary = summarize(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by file stem."""
         return {"groups": self.groups, "ledger": self.ledger, "countries": self.countries,
                 "producers": self.producers, "strategies": self.strategies,
-                "donations": self.donations}
+                **({} if self.donations is None else {"donations": self.donations})}
 
     def save(self, out_dir: str | Path, plots: bool | None = None) -> Path:
         """Write everything to ``out_dir`` atomically; return the folder.

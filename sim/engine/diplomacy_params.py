@@ -324,3 +324,11 @@ def initial_arrays(params: Any) -> dict[str, np.ndarray]:
         "gift_transit": z((E, L, N)),
         "bulk": z((E, C)), "bulk_drawn_cum": z((E, C)), "licensed_cum": z((E, C)),
     }
+
+
+def mechanisms_on(params: Any) -> bool:
+    """True if any member may pool, donate (now or after a policy review) or license."""
+    d: DiplomacyParams = params.diplomacy
+    rule = getattr(params, "rule", None)
+    return (d.any_pool or d.any_licence or bool(d.donor_share0.any())
+            or (rule is not None and bool((rule != 0).any())))

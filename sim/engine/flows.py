@@ -53,3 +53,7 @@ class FlowLog:
         if len(self.parts) > 1:
             self.parts = [np.concatenate(self.parts)]
         return self.parts[0].copy()
+
+
+#: A log that keeps nothing (for recorders without a diplomacy ledger).
+NO_FLOWS = FlowLog(enabled=False)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.engine.adaptive import strategy_counts
+from sim.engine.diplomacy_params import mechanisms_on
 from sim.engine.flows import FlowLog
 from sim.engine.params import Params
 from sim.engine.segments import Segments
@@ -91,9 +92,7 @@ class Recorder:
             strategies=np.zeros((E, D, len(STRATEGIES)), dtype=np.int32),
         )
         self.flows = FlowLog(params.diplomacy.record_flows)
-        d = params.diplomacy
-        self.track_diplomacy = (d.any_pool or d.any_licence or bool(d.donor_share0.any())
-                                or bool((params.rule != 0).any()))
+        self.track_diplomacy = mechanisms_on(params)
 
     def record(self, state: State, t: int) -> None:
         """Store the state at the end of day ``t``."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.donation import deliver_gifts, donate
+from sim.engine.flows import NO_FLOWS
 from sim.engine.licensing import fill_finish
 from sim.engine.market import MarketPlan
 from sim.engine.params import Params
@@ -83,8 +84,9 @@ class Simulation:
             allocated = clear_with_pool(state, world, params, self.market, t)
         else:
             partners, allocated = None, self.nothing
-        pooled = allocate_pool(state, world, params, t, self.recorder.flows)
-        gifts = donate(state, world, params, t, self.recorder.flows)
+        log = getattr(self.recorder, "flows", NO_FLOWS)  # a recorder may keep no ledger
+        pooled = allocate_pool(state, world, params, t, log)
+        gifts = donate(state, world, params, t, log)
         deliver(state, sum(a for a in (partners, licensed, pooled) if a is not None) + allocated,
                 t)
         deliver_gifts(state, params, gifts, t)

@@ -58,13 +58,15 @@ def diplomatic_flows(results: Results, path: Path, title: str) -> Path | None:
         return save(fig, path)
 
 
-def donor_flows(donations: pd.DataFrame, regions: pd.Series, path: Path, title: str,
+def donor_flows(donations: pd.DataFrame | None, regions: pd.Series, path: Path, title: str,
                 top: int = 12) -> Path | None:
     """Doses each of the ``top`` bilateral donors gave, split by the recipients' WHO region
     (mean over members); None if nobody donated bilaterally.
 
     regions : WHO region by ISO3
     """
+    if donations is None:
+        return None
     bil = donations[donations["channel"] == "bilateral"]
     if bil.empty:
         return None
