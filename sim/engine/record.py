@@ -104,9 +104,10 @@ class Recorder:
         buf[4], buf[5], buf[6] = stock, state.allocated_cum, state.received_cum
         out.produced_cum[:, t] = state.produced_cum
         out.exported_cum[:, t] = state.exported_cum
-        out.ledger[:, t, 6] = state.inventory.sum(axis=1) + state.bulk.sum(axis=1)
-        out.ledger[:, t, 4] = state.pool_stock
+        out.ledger[:, t, 6] = state.inventory.sum(axis=1)
         if self.track_diplomacy:
+            out.ledger[:, t, 6] += state.bulk.sum(axis=1)  # licensees' bulk is producers' stock
+            out.ledger[:, t, 4] = state.pool_stock
             out.diplomacy[:, t] = np.stack([
                 state.pool_bought_cum, state.pool_given.sum(axis=1),
                 state.pool_contributed_cum.sum(axis=1), state.donated_cum.sum(axis=1),

@@ -87,8 +87,10 @@ class Simulation:
         log = getattr(self.recorder, "flows", NO_FLOWS)  # a recorder may keep no ledger
         pooled = allocate_pool(state, world, params, t, log)
         gifts = donate(state, world, params, t, log)
-        deliver(state, sum(a for a in (partners, licensed, pooled) if a is not None) + allocated,
-                t)
+        for extra in (partners, licensed, pooled):  # None unless the mechanism acted today
+            if extra is not None:
+                allocated = allocated + extra
+        deliver(state, allocated, t)
         deliver_gifts(state, params, gifts, t)
         administer(state, world, params, t)
         expire(state, params, t)
