@@ -110,6 +110,19 @@ class DiplomacyParams:
         return self.lic_rate.shape[1] > 0
 
     @cached_property
+    def first_licence_day(self) -> int:
+        """The first day any licence fills doses."""
+        return int(self.lic_active.min()) if self.any_licence else 10**9
+
+    @cached_property
+    def lic_bins(self) -> tuple[np.ndarray, np.ndarray]:
+        """Flat (E·P and E·N) bin of each licence's licensor and licensee, for bincount."""
+        E = self.lic_rate.shape[0]
+        P, N = self.partner_mask.shape
+        rows = np.arange(E)[:, None]
+        return (rows * P + self.lic_producer).ravel(), (rows * N + self.lic_country).ravel()
+
+    @cached_property
     def any_outage(self) -> bool:
         """True if some member has a plant outage."""
         return self.outage_start.shape[1] > 0

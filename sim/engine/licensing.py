@@ -24,12 +24,9 @@ from sim.engine.params import Params
 from sim.engine.state import State
 
 
-def _by(index: np.ndarray, values: np.ndarray, width: int) -> np.ndarray:
-    """(E, width) sums of ``values`` (E, C) by column ``index`` (E, C)."""
-    out = np.zeros((values.shape[0], width))
-    rows = np.broadcast_to(np.arange(values.shape[0])[:, None], index.shape)
-    np.add.at(out, (rows, index), values)
-    return out
+def _by(bins: np.ndarray, values: np.ndarray, E: int, width: int) -> np.ndarray:
+    """(E, width) sums of ``values`` (E, C) into flat ``bins`` (E·C,) of an (E, width) grid."""
+    return np.bincount(bins, weights=values.ravel(), minlength=E * width).reshape(E, width)
 
 
 def fill_finish(state: State, params: Params, t: int) -> np.ndarray | None:
@@ -37,34 +34,35 @@ def fill_finish(state: State, params: Params, t: int) -> np.ndarray | None:
     (None when no member has a licence).
     """
     d = params.diplomacy
-    if not d.any_licence:
+    if t < d.first_licence_day:
         return None
     E, C = d.lic_rate.shape
     P, N = state.inventory.shape[1], state.orders_open.shape[1]
     rows = np.arange(E)[:, None]
+    by_p, by_n = d.lic_bins
     active = t >= d.lic_active
     room = np.maximum(d.lic_rate * params.structure.clearing_days - state.bulk, 0.0)
     want = np.where(active, np.minimum(room, np.maximum(d.lic_total - state.bulk_drawn_cum,
                                                          0.0)), 0.0)
     from_stock = np.where(d.lic_additional, 0.0, want)
-    demand = _by(d.lic_producer, from_stock, P)
+    demand = _by(by_p, from_stock, E, P)
     scale = np.divide(np.minimum(state.inventory, demand), demand,
                       out=np.zeros_like(demand), where=demand > 0)
     drawn = from_stock * scale[rows, d.lic_producer]
-    state.inventory = np.maximum(state.inventory - _by(d.lic_producer, drawn, P), 0.0)
+    state.inventory = np.maximum(state.inventory - _by(by_p, drawn, E, P), 0.0)
     made = np.where(d.lic_additional, want, 0.0)
-    state.produced_cum += _by(d.lic_producer, made, P)
+    state.produced_cum += _by(by_p, made, E, P)
     draw = drawn + made
     state.bulk += draw
     state.bulk_drawn_cum += draw
     filled = np.where(active, np.minimum(state.bulk, d.lic_rate), 0.0)
     state.bulk -= filled
     state.licensed_cum += filled
-    per_country = _by(d.lic_country, filled, N)
+    per_country = _by(by_n, filled, E, N)
     home = np.minimum(per_country, state.orders_open)
     excess_share = np.divide(per_country - home, per_country, out=np.zeros_like(home),
                              where=per_country > 0)
-    state.inventory += _by(d.lic_producer, filled * excess_share[rows, d.lic_country], P)
+    state.inventory += _by(by_p, filled * excess_share[rows, d.lic_country], E, P)
     state.orders_open -= home
     state.allocated_cum += home
     return home
