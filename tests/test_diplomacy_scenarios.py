@@ -63,11 +63,12 @@ def test_vietnam_receives_its_doses_through_diplomacy():
 
 
 @pytest.mark.slow
-def test_licences_fill_doses_in_bilateral_diplomacy():
+def test_china_licenses_and_donates_in_bilateral_diplomacy():
     res = _run_2021("bilateral_diplomacy")
     out = res.summary["metrics"]["doses_licensed_output"]
     # Egypt, Mexico and Brazil together: at most 40 + 35 + 100 million in the contracts.
     assert 5e7 < out <= 1.75e8 + 1
+    assert res.summary["metrics"]["diplomacy"]["top_donors_by_doses"][0]["donor"] == "CHN"
 
 
 def test_every_shipped_scenario_validates(capsys):
