@@ -4,7 +4,7 @@ N×N matrices, and the affinity of each pair as the scenario weights them.
 affinity(d, r) = base + same_region·[same WHO region] + bloc·(number of shared blocs)
 + tie·[documented tie] for d ≠ r, 0 on the diagonal; ``affinity.pairs`` replaces single
 directed pairs. Blocs and ties are shipped in ``sim/data/blocs.csv`` and ``ties.csv``
-(sources in ``sim/data/SOURCES_diplomacy.md``); ties are symmetric.
+(sources in ``sim/data/SOURCES.md``); ties are symmetric.
 
 Examples
 --------
