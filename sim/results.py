@@ -30,6 +30,7 @@ import pandas as pd
 
 from sim.engine.params import Params
 from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
+from sim.epidemic_metrics import epidemic_group_columns
 from sim.scenario.loader import dump_scenario
 from sim.scenario.schema import Scenario
 from sim.world import World
@@ -51,7 +52,7 @@ def groups_table(world: World, traj: Trajectories) -> pd.DataFrame:
     df.insert(3, "population", np.tile(group_populations(world), E * D))
     df["coverage_first"] = df["first_dose"] / df["population"]
     df["coverage_completed"] = df["completed"] / df["population"]
-    return df
+    return df.assign(**epidemic_group_columns(traj))
 
 
 def ledger_table(world: World, traj: Trajectories) -> pd.DataFrame:
@@ -99,6 +100,7 @@ class Results:
     ----------
     scenario : the resolved scenario
     world, params, trajectories : what the engine saw and recorded
+    counterfactual : the no-vaccine twins' trajectories (deaths averted), or None
     groups, ledger, countries, producers : tidy tables (see the module docstring)
     summary : the content of ``summary.json``
     """
@@ -107,6 +109,7 @@ class Results:
     world: World
     params: Params
     trajectories: Trajectories
+    counterfactual: Trajectories | None = None
     groups: pd.DataFrame = field(init=False)
     ledger: pd.DataFrame = field(init=False)
     countries: pd.DataFrame = field(init=False)

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.engine.epi_params import EpiParams, build_epi_params
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
 from sim.world import World
@@ -68,6 +69,7 @@ class Params:
     capacity_ramp : (E, N) days of the linear ramp from start to end
     willing : (E, N) share of people willing to be vaccinated
     population : (N,) people (the world's, for per-person rates)
+    epidemic : the epidemic's arrays (:mod:`sim.engine.epi_params`), None when it is off
     """
 
     structure: Structure
@@ -85,6 +87,7 @@ class Params:
     willing: np.ndarray
 
     population: np.ndarray
+    epidemic: EpiParams | None = None
 
     @property
     def n_members(self) -> int:
@@ -204,7 +207,8 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
     members = [member_params(world, s, int(seed)) for s, seed in zip(scenarios, seeds,
                                                                          strict=True)]
     stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
-    return Params(structure=structure, population=world.population, **stacked)
+    return Params(structure=structure, population=world.population,
+                  epidemic=build_epi_params(world, scenarios, seeds), **stacked)
 
 
 __all__ = ["INCOME_GROUPS", "POLICY_CODES", "Params", "Structure", "build_params", "resolve"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.epi_record import epi_recorder
 from sim.engine.params import Params
 from sim.engine.segments import Segments
 from sim.engine.state import State
@@ -42,6 +43,9 @@ class Trajectories:
     produced_cum, exported_cum : (E, D, P) doses by producer
     country_days : (W,) day indices of the per-country records
     countries : (E, W, N, len(COUNTRY_FIELDS))
+    epi_groups : (E, D, G, 3) new infections, new deaths, cumulative deaths by group
+        (``EPI_GROUP_FIELDS`` in :mod:`sim.engine.epi_record`); None without epidemic
+    epi_countries_end : (E, N, 2) cumulative infections and deaths per country at the end
     """
 
     groups: np.ndarray
@@ -50,6 +54,8 @@ class Trajectories:
     exported_cum: np.ndarray
     country_days: np.ndarray
     countries: np.ndarray
+    epi_groups: np.ndarray | None = None
+    epi_countries_end: np.ndarray | None = None
 
 
 class Recorder:
@@ -75,6 +81,7 @@ class Recorder:
             country_days=days,
             countries=np.zeros((E, len(days), N, len(COUNTRY_FIELDS))),
         )
+        self.epi = epi_recorder(world, params)
 
     def record(self, state: State, t: int) -> None:
         """Store the state at the end of day ``t``."""
@@ -87,6 +94,8 @@ class Recorder:
         out.produced_cum[:, t] = state.produced_cum
         out.exported_cum[:, t] = state.exported_cum
         out.ledger[:, t, 6] = state.inventory.sum(axis=1)
+        if self.epi is not None:
+            self.epi.record(state.epi, t)
         w = self.slot[t]
         if w >= 0:
             out.countries[:, w] = np.stack([
@@ -94,6 +103,8 @@ class Recorder:
                 stock, state.expired_cum, state.orders_open], axis=-1)
         if b == self.block - 1 or t == out.ledger.shape[1] - 1:
             self.flush(b + 1)
+            if self.epi is not None:
+                out.epi_groups, out.epi_countries_end = self.epi.groups, self.epi.countries_end
 
     def flush(self, n_days: int) -> None:
         """Sum the first ``n_days`` buffered days into group and ledger totals."""

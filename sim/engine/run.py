@@ -7,9 +7,10 @@ Order of stages in one day (see DESIGN.md):
                       :func:`sim.engine.market.clear_market`
 6. delivery and uptake   :func:`sim.engine.uptake.deliver`, :func:`~sim.engine.uptake.administer`
 7. expiry             :func:`sim.engine.uptake.expire`
+8. epidemic           :func:`sim.engine.epidemic.step_epidemic`
 10. record            :class:`sim.engine.record.Recorder`
 
-Stages 4-5 (pooling, donation), 8 (epidemic) and 9 (policy review) slot in between.
+Stages 4-5 (pooling, donation) and 9 (policy review) slot in between.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.epidemic import step_epidemic
 from sim.engine.market import MarketPlan, clear_market
 from sim.engine.params import Params
 from sim.engine.production import produce
@@ -69,6 +71,7 @@ class Simulation:
         deliver(state, allocated, t)
         administer(state, world, params, t)
         expire(state, params, t)
+        step_epidemic(state, world, params, t)
         self.recorder.record(state, t)
         state.day += 1
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.epidemic import EpiState, start_epidemic
 from sim.engine.params import Params
 from sim.world import World
 
@@ -36,6 +37,7 @@ class State:
     received_cum : (E, N) doses delivered into country stock
     administered_cum : (E, N) doses given
     expired_cum : (E, N) doses that passed shelf life in stock
+    epi : epidemic compartments (:class:`sim.engine.epidemic.EpiState`), None when off
     """
 
     day: int
@@ -53,10 +55,11 @@ class State:
     received_cum: np.ndarray
     administered_cum: np.ndarray
     expired_cum: np.ndarray
+    epi: EpiState | None = None
 
     def copy(self) -> State:
         """A deep copy."""
-        return State(**{k: (v.copy() if isinstance(v, np.ndarray) else v)
+        return State(**{k: (v.copy() if hasattr(v, "copy") else v)
                         for k, v in vars(self).items()})
 
     # Derived totals (E,) used by the ledger and invariants.
@@ -90,4 +93,5 @@ def initial_state(world: World, params: Params) -> State:
         received_cum=zeros(E, N),
         administered_cum=zeros(E, N),
         expired_cum=zeros(E, N),
+        epi=start_epidemic(world, params),
     )

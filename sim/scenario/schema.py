@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.scenario.epidemic import Epidemic
+
 INCOME_GROUPS = ("HIC", "UMIC", "LMIC", "LIC")
 WHO_REGIONS = ("AFR", "AMR", "SEAR", "EUR", "EMR", "WPR")
 CONTINENTS = ("Africa", "Asia", "Europe", "North America", "South America", "Oceania")
@@ -213,6 +215,7 @@ class Scenario(Strict):
     procurement: Procurement = Field(default_factory=Procurement)
     uptake: Uptake = Field(default_factory=Uptake)
     outputs: Outputs = Field(default_factory=Outputs)
+    epidemic: Epidemic = Field(default_factory=Epidemic)
 
     @property
     def end(self) -> dt.date:
