@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Results", "Scenario", "ScenarioError", "load_scenario", "run"]
+__all__ = ["Results", "Scenario", "ScenarioError", "SweepResults", "load_scenario", "run",
+           "sweep"]
 
 
 def __getattr__(name: str) -> Any:
@@ -22,6 +23,11 @@ def __getattr__(name: str) -> Any:
         from sim.api import run
 
         return run
+    if name in ("sweep", "SweepResults"):
+        # sim.sweep is the package, and calling it runs a sweep (sim.sweep.runner.run_sweep).
+        import sim.sweep
+
+        return sim.sweep if name == "sweep" else sim.sweep.SweepResults
     if name == "Results":
         from sim.results import Results
 

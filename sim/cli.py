@@ -17,6 +17,9 @@ from sim.commands import EXAMPLES, InputError
 COMMANDS = (
     "sim.commands.run",
     "sim.commands.validate",
+    "sim.commands.sweep",
+    "sim.commands.compare",
+    "sim.commands.report",
 )
 
 

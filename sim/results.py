@@ -134,11 +134,11 @@ class Results:
         """Write everything to ``out_dir`` atomically; return the folder.
 
         Files: ``scenario.yaml`` (resolved, re-runnable), ``summary.json``,
-        ``<table>.parquet`` and ``plots/*.png``.
+        ``<table>.parquet``, ``plots/*.png`` and ``report.html``.
         """
         out_dir = Path(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        tmp = staging_dir(out_dir)
         try:
             (tmp / "scenario.yaml").write_text(dump_scenario(self.scenario), encoding="utf-8")
             (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n",
@@ -149,10 +149,27 @@ class Results:
                 from sim.plots import plot_run
 
                 plot_run(self, tmp / "plots")
+            from sim.report import write_report
+
+            write_report(tmp)
             publish(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return out_dir
+
+
+def staging_dir(out_dir: Path) -> Path:
+    """A new hidden temporary folder beside ``out_dir`` to fill before :func:`publish`.
+
+    It gets the usual folder mode (``mkdtemp`` makes it owner-only), so the published
+    results are readable like any folder the user makes.
+    """
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    tmp.chmod(0o777 & ~mask)
+    return tmp
 
 
 def publish(tmp: Path, out_dir: Path) -> None:

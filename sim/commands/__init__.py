@@ -17,6 +17,8 @@ examples:
   vaxsim run scenarios/baseline.yaml
   vaxsim run scenarios/nationalism.yaml --replicates 20 --seed 7 -o results/nat
   vaxsim run scenarios/baseline.yaml --set days=365 --set uptake.hesitancy=0.3
+  vaxsim compare scenarios/nationalism.yaml scenarios/baseline.yaml --replicates 5
+  vaxsim report results/baseline/<time>
   vaxsim validate scenarios/*.yaml
   vaxsim schema > scenario.schema.json
 """

@@ -39,6 +39,11 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, where: str, path: Path_
                lines: dict[Path_, str]) -> Any:
     """Turn a YAML node into Python data, recording ``file:line`` for every key path."""
     lines.setdefault(path, f"{where}:{node.start_mark.line + 1}")
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
+        # A tagged mapping or list (e.g. ``!!python/object``) is never plain data.
+        raise yaml.constructor.ConstructorError(
+            None, None, f"could not determine a constructor for the tag {node.tag!r}",
+            node.start_mark)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -51,7 +56,15 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, where: str, path: Path_
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(loader, n, where, (*path, i), lines) for i, n in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, TypeError) as exc:  # e.g. 2021-13-45 is matched as a date, then fails
+        kind = "date" if node.tag.endswith(":timestamp") else "value"
+        raise ScenarioError(f"{where}:{node.start_mark.line + 1}: {dotted(path)}: invalid "
+                            f"{kind} {node.value!r} ({exc})") from None
+
+
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 def read_yaml(path: Path) -> tuple[dict[str, Any], dict[Path_, str]]:

@@ -197,6 +197,37 @@ class Outputs(Strict):
     plots: bool = True
 
 
+# --------------------------------------------------------------------------- outcomes
+class Target(Strict):
+    """A dated coverage target, e.g. 40% of every country's population by end-2021."""
+
+    coverage: Share = Field(description="share of the population to reach")
+    by: dt.date = Field(description="date by which to reach it")
+
+
+def _default_targets() -> list[Target]:
+    # WHO Strategy to Achieve Global Covid-19 Vaccination by mid-2022 (Oct 2021): 40% of
+    # every country's population by end-2021 and 70% by mid-2022.
+    return [Target(coverage=0.4, by=dt.date(2021, 12, 31)),
+            Target(coverage=0.7, by=dt.date(2022, 6, 30))]
+
+
+class Outcomes(Strict):
+    """How outcomes are measured and reported."""
+
+    targets: list[Target] = Field(
+        default_factory=_default_targets,
+        description="dated coverage targets counted per country (default WHO's 40% by "
+        "2021-12-31 and 70% by 2022-06-30)")
+    target_measure: Literal["first_dose", "completed"] = Field(
+        "completed", description="which coverage the targets count: people with at least "
+        "one dose, or with a completed course (WHO tracked its targets as completed courses)")
+    dates: list[dt.date] = Field(
+        default_factory=lambda: [dt.date(2021, 12, 31), dt.date(2022, 6, 30)],
+        description="dates at which coverage by income group and WHO region is reported "
+        "(dates after the run's end are skipped)")
+
+
 # --------------------------------------------------------------------------- scenario
 class Scenario(Strict):
     """One scenario: the world, its policies and how long to run it."""
@@ -215,6 +246,7 @@ class Scenario(Strict):
     procurement: Procurement = Field(default_factory=Procurement)
     uptake: Uptake = Field(default_factory=Uptake)
     outputs: Outputs = Field(default_factory=Outputs)
+    outcomes: Outcomes = Field(default_factory=Outcomes)
     epidemic: Epidemic = Field(default_factory=Epidemic)
 
     @property

@@ -1,7 +1,7 @@
 """Build sim/data/producers.csv, production.csv and products.csv.
 
 Every number below is either quoted from a source named in
-sim/data/SOURCES_production.md (the comment gives the short key) or derived from
+sim/data/SOURCES.md, section "Production" (the comment gives the short key) or derived from
 such numbers by the arithmetic written here. Run from anywhere:
 
     python sim/data/build/build_production.py

@@ -1,0 +1,92 @@
+"""Executors: run batch tasks serially, in local processes, or on a Dask cluster.
+
+Every executor runs the same batches (fixed by the sweep file) with the same function,
+:func:`sim.sweep.batches.run_batch`, and hands each finished batch to ``on_done`` as it
+completes (in any order); the tables are sorted afterwards, so the executor and the
+number of workers never change the results.
+
+- ``serial``: in this process, in batch order.
+- ``processes``: a ``concurrent.futures.ProcessPoolExecutor`` (``spawn`` start method,
+  safe with threads); ``workers`` defaults to the number of cores.
+- ``dask``: Dask distributed. With ``scheduler="tcp://HOST:PORT"`` it connects to a
+  running cluster (its workers need vaxsim installed); without, it starts a
+  ``LocalCluster`` on 127.0.0.1 (``workers`` processes, default 2, one thread each) and
+  closes it afterwards. Needs the ``distributed`` extra.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from sim.sweep.batches import BatchTask, run_batch
+
+EXECUTORS = ("serial", "processes", "dask")
+
+OnDone = Callable[[BatchTask, pd.DataFrame], None]
+
+
+def run_serial(tasks: Sequence[BatchTask], on_done: OnDone) -> None:
+    """Run tasks one after another in this process."""
+    for task in tasks:
+        on_done(task, run_batch(task))
+
+
+def run_processes(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | None = None
+                  ) -> None:
+    """Run tasks in a local process pool (default: one worker per core)."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    workers = workers or os.cpu_count() or 1
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, max(len(tasks), 1)),
+                             mp_context=ctx) as pool:
+        futures = {pool.submit(run_batch, t): t for t in tasks}
+        try:
+            for fut in as_completed(futures):
+                on_done(futures[fut], fut.result())
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+
+
+def run_dask(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | None = None,
+             scheduler: str | None = None) -> None:
+    """Run tasks on Dask: an existing scheduler, or a LocalCluster on 127.0.0.1."""
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - depends on the installed extras
+        raise RuntimeError("the dask executor needs the 'distributed' extra: "
+                           "pip install 'vaxsim[distributed]'") from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = {client.submit(run_batch, t, pure=False): t for t in tasks}
+        for fut in as_completed(list(futures)):
+            on_done(futures[fut], fut.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def execute(tasks: Sequence[BatchTask], on_done: OnDone, executor: str = "serial",
+            workers: int | None = None, scheduler: str | None = None) -> None:
+    """Run ``tasks`` with the named executor, calling ``on_done(task, table)`` per batch."""
+    if executor == "serial":
+        run_serial(tasks, on_done)
+    elif executor == "processes":
+        run_processes(tasks, on_done, workers)
+    elif executor == "dask":
+        run_dask(tasks, on_done, workers, scheduler)
+    else:
+        raise ValueError(f"unknown executor '{executor}' (choose from {', '.join(EXECUTORS)})")

@@ -1,0 +1,218 @@
+"""Run a sweep: points → members → batches → executor → tables (→ folder).
+
+Examples
+--------
+>>> import sim
+>>> res = sim.sweep("scenarios/sweeps/hoarding_vs_pooling.yaml")   # doctest: +SKIP
+>>> res.summary().head()                                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.engine.params import Structure
+from sim.scenario.loader import ScenarioError, deep_merge
+from sim.scenario.schema import Scenario
+from sim.sweep.batches import Batch, BatchTask, members, plan_batches
+from sim.sweep.executors import execute
+from sim.sweep.samplers import point_values, sample_points
+from sim.sweep.spec import SweepSpec, dump_sweep, load_sweep, point_scenario
+from sim.sweep.store import SweepStore, write_parquet, write_text
+from sim.world import World
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class SweepResults:
+    """A finished sweep.
+
+    Attributes
+    ----------
+    spec : the resolved sweep (base scenario inlined)
+    points : point, one column per parameter (sobol: block)
+    metrics : point, replicate, seed, one column per metric (one row per member)
+    sensitivity : the content of sensitivity.json (sobol sweeps), else None
+    out_dir : where it was written, if anywhere
+    """
+
+    spec: SweepSpec
+    points: pd.DataFrame
+    metrics: pd.DataFrame
+    sensitivity: dict[str, Any] | None = None
+    out_dir: Path | None = None
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def parameters(self) -> list[str]:
+        """Parameter paths, in sweep order."""
+        return list(self.spec.parameters)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per point: its parameter values and each metric's mean over replicates."""
+        names = list(self.spec.metrics)
+        mean = self.metrics.groupby("point")[names].mean().reset_index()
+        return self.points.merge(mean, on="point")
+
+    def sensitivity_table(self) -> pd.DataFrame:
+        """Sobol indices as a long table (empty if this is not a sobol sweep)."""
+        from sim.sweep.sensitivity import sensitivity_table
+
+        if self.sensitivity is None:
+            return sensitivity_table({"metrics": {}})
+        return sensitivity_table(self.sensitivity)
+
+    def save(self, out_dir: str | Path, plots: bool = True) -> Path:
+        """Write metrics.parquet, sensitivity.json, plots and report.html (atomically,
+        file by file) into ``out_dir`` (which also gets sweep.yaml and points.parquet if
+        missing).
+        """
+        out = Path(out_dir)
+        if not (out / "sweep.yaml").exists():
+            write_text(out / "sweep.yaml", dump_sweep(self.spec))
+            write_parquet(out / "points.parquet", self.points)
+        write_parquet(out / "metrics.parquet", self.metrics)
+        if self.sensitivity is not None:
+            write_text(out / "sensitivity.json", json.dumps(self.sensitivity, indent=2) + "\n")
+        if plots:
+            from sim.sweep.plots import plot_sweep
+            from sim.sweep.report import write_report
+
+            self.files = plot_sweep(self, out / "plots")
+            write_report(self, out / "report.html")
+        self.out_dir = out
+        return out
+
+
+def resolve(spec: SweepSpec | str | Path) -> SweepSpec:
+    """A sweep file loaded, or a spec with its overrides merged into an inline base."""
+    if isinstance(spec, str | Path):
+        return load_sweep(spec)
+    if isinstance(spec.base, str):
+        raise ScenarioError("a SweepSpec given in Python needs base as scenario data "
+                            "(or load it from a file with load_sweep)")
+    from sim.sweep.spec import full_base
+
+    base = deep_merge(spec.base, spec.overrides)
+    try:
+        scenario = Scenario.model_validate(base)
+    except ValueError as exc:
+        raise ScenarioError(f"sweep {spec.name}: base: {str(exc).splitlines()[0]}") from None
+    return spec.model_copy(update={"base": full_base(scenario), "overrides": {}})
+
+
+def point_structures(spec: SweepSpec, values: list[dict[str, Any]]) -> list[Structure]:
+    """Each point's Structure (validating every point's scenario on the way)."""
+    out = []
+    for p, v in enumerate(values):
+        try:
+            out.append(Structure.of(point_scenario(spec.base, v)))
+        except ScenarioError as exc:
+            raise ScenarioError(f"sweep {spec.name}: point {p} {v}: {exc}") from None
+    return out
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """What a sweep will run: its points, each point's values and the batches."""
+
+    points: pd.DataFrame
+    values: list[dict[str, Any]]
+    batches: list[Batch]
+
+    @property
+    def n_members(self) -> int:
+        """Members over all batches."""
+        return sum(b.size for b in self.batches)
+
+
+def plan_sweep(spec: SweepSpec) -> SweepPlan:
+    """Sample the points, validate each point's scenario and cut members into batches."""
+    points = sample_points(spec)
+    values = point_values(points, list(spec.parameters))
+    structures = point_structures(spec, values)
+    table = members(len(points), spec.replicates, spec.seed)
+    return SweepPlan(points, values, plan_batches(table, structures, spec.batch_size))
+
+
+def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
+              workers: int | None = None, scheduler: str | None = None,
+              out_dir: str | Path | None = None, resume: bool = False,
+              world: World | None = None, progress: Progress | None = None,
+              plots: bool = True, plan: SweepPlan | None = None) -> SweepResults:
+    """Run a sweep.
+
+    Parameters
+    ----------
+    spec : a sweep file name or a :class:`SweepSpec` (with an inline base scenario)
+    executor : ``serial``, ``processes`` or ``dask``
+    workers : processes / Dask workers (default: cores / 2)
+    scheduler : ``tcp://HOST:PORT`` of a running Dask scheduler
+    out_dir : write the folder here (per batch, then final tables, plots, report);
+        None keeps everything in memory
+    resume : ``out_dir`` holds an interrupted run of the same sweep: run only the
+        batches it lacks
+    world : the world to run on (default: built from the base scenario and shipped data)
+    progress : called as ``progress(batches_done, members_done)`` after each batch
+    plots : write plots and report.html into ``out_dir``
+    plan : the sweep's plan if already made (:func:`plan_sweep`)
+
+    Returns
+    -------
+    SweepResults
+    """
+    spec = resolve(spec)
+    paths = list(spec.parameters)
+    plan = plan or plan_sweep(spec)
+    points, values, batches = plan.points, plan.values, plan.batches
+    if world is None:
+        from sim.world import build_world
+
+        world = build_world(Scenario.model_validate(spec.base))
+
+    store = SweepStore(out_dir) if out_dir is not None else None
+    done_tables: dict[int, pd.DataFrame] = {}
+    finished: set[int] = set()
+    if store is not None:
+        store.start(dump_sweep(spec), points, resume=resume)
+        finished = store.finished() if resume else set()
+    todo = [b for b in batches if b.index not in finished]
+    counts = {"batches": len(finished),
+              "members": sum(b.size for b in batches if b.index in finished)}
+    if progress is not None:
+        progress(counts["batches"], counts["members"])
+
+    def on_done(task: BatchTask, result: pd.DataFrame) -> None:
+        if store is not None:
+            store.write_batch(task.batch.index, result)
+        else:
+            done_tables[task.batch.index] = result
+        counts["batches"] += 1
+        counts["members"] += task.batch.size
+        if progress is not None:
+            progress(counts["batches"], counts["members"])
+
+    tasks = [BatchTask(b, spec.base, {int(p): values[p] for p in set(b.point.tolist())},
+                       tuple(spec.metrics), world) for b in todo]
+    execute(tasks, on_done, executor, workers, scheduler)
+
+    parts = [done_tables[b.index] if b.index in done_tables else store.read_batch(b.index)
+             for b in batches]
+    metrics = (pd.concat(parts, ignore_index=True).drop(columns="batch")
+               .sort_values(["point", "replicate"], kind="stable").reset_index(drop=True))
+    sens = None
+    if spec.method == "sobol":
+        from sim.sweep.sensitivity import sweep_sensitivity
+
+        sens = sweep_sensitivity(points, metrics, paths, spec.metrics, seed=spec.seed)
+    res = SweepResults(spec, points, metrics, sens)
+    if out_dir is not None:
+        res.save(out_dir, plots=plots)
+    return res

@@ -1,0 +1,337 @@
+"""Sweep files: the pydantic schema of a sweep and its loader.
+
+A sweep names a base scenario, the parameters to vary (dotted paths into the scenario,
+each with a list of ``values`` or a range ``{low, high, log}``), how to sample them
+(``grid``, ``random``, ``lhs`` or ``sobol``), how many replicates each point gets, the
+seed, the batch size and the metrics to collect. Sweep files are checked like scenario
+files: a bad one gives one line naming the file, the line and the key path, with a
+"did you mean" for a mistyped key, parameter path or metric.
+
+Examples
+--------
+>>> from sim.sweep.spec import load_sweep
+>>> spec = load_sweep("scenarios/sweeps/hoarding_vs_pooling.yaml")   # doctest: +SKIP
+>>> spec.method, len(spec.parameters)                               # doctest: +SKIP
+('grid', 2)
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from sim.scenario.loader import (
+    Path_,
+    ScenarioError,
+    _resolve,
+    _unwrap,
+    deep_merge,
+    dotted,
+    keys_at,
+    read_yaml,
+    suggest,
+    where,
+)
+from sim.scenario.schema import Scenario, Strict
+
+#: Top-level scenario keys a sweep may not vary: they define the shared world, the
+#: member seeds or the outputs, not a policy or an uncertainty.
+FIXED_KEYS = ("name", "description", "extends", "start", "days", "seed", "replicates",
+              "countries", "outputs")
+
+Scalar = float | int | bool | str
+
+
+class Parameter(Strict):
+    """One swept parameter: a list of values or a range."""
+
+    values: list[Scalar] | None = Field(
+        None, description="the values to try (grid) or to draw from (other methods)")
+    low: float | None = Field(None, description="lower end of a range")
+    high: float | None = Field(None, description="upper end of a range")
+    log: bool = Field(False, description="sample the range uniformly in log space")
+    steps: Annotated[int, Field(ge=2, le=1000)] | None = Field(
+        None, description="grid method: number of evenly spaced levels of a range "
+        "(log-spaced if log is true)")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Parameter:
+        if self.values is not None:
+            if self.low is not None or self.high is not None:
+                raise ValueError("give either values or low/high, not both")
+            if not self.values:
+                raise ValueError("values is empty")
+            return self
+        if self.low is None or self.high is None:
+            raise ValueError("give values, or both low and high")
+        if not self.low < self.high:
+            raise ValueError("low must be below high")
+        if self.log and self.low <= 0:
+            raise ValueError("a log range needs low > 0")
+        return self
+
+    @property
+    def is_range(self) -> bool:
+        """True for ``{low, high}``, False for ``values``."""
+        return self.values is None
+
+
+class SweepSpec(Strict):
+    """A parameter sweep over a base scenario."""
+
+    name: str = Field(description="short name, used for the results folder")
+    description: str = ""
+    base: str | dict[str, Any] = Field(
+        description="the base scenario: a file name relative to the sweep file, or (in a "
+        "resolved sweep.yaml) the scenario itself")
+    overrides: dict[str, Any] = Field(
+        default_factory=dict, description="scenario keys deep-merged onto the base before "
+        "sweeping, e.g. {days: 365} for a shorter horizon")
+    parameters: dict[str, Parameter] = Field(
+        description="dotted scenario paths to vary, e.g. procurement.groups.HIC.multiple")
+    method: Literal["grid", "random", "lhs", "sobol"] = Field(
+        "grid", description="grid: every combination; random: independent uniform draws; "
+        "lhs: Latin hypercube; sobol: Saltelli's scheme for Sobol indices")
+    samples: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        64, description="random and lhs: number of points; sobol: base sample size N (a "
+        "power of 2), giving N * (parameters + 2) points; ignored by grid")
+    replicates: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        1, description="members per point, each with its own seed (replicate r has the "
+        "same seed at every point: common random numbers)")
+    seed: Annotated[int, Field(ge=0)] = Field(
+        20210101, description="seeds the sampler and the replicates' member seeds")
+    batch_size: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        256, description="members run together in one (E, N) batch; also the unit of "
+        "parallel work and of resuming")
+    metrics: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_METRICS),
+        description="per-member metrics to collect, named as in summary.json flattened "
+        "with dots, e.g. coverage_final.LIC")
+
+    @model_validator(mode="after")
+    def _checks(self) -> SweepSpec:
+        if not self.parameters:
+            raise ValueError("parameters is empty")
+        if self.method == "sobol" and self.samples & (self.samples - 1):
+            raise ValueError(f"sobol needs samples to be a power of 2 (got {self.samples})")
+        if self.method == "grid":
+            for path, p in self.parameters.items():
+                if p.is_range and p.steps is None:
+                    raise ValueError(f"parameter {path}: a range in a grid needs steps "
+                                     "(the number of levels)")
+        return self
+
+    def point_count(self) -> int:
+        """Number of points the method gives (see :mod:`sim.sweep.samplers`)."""
+        from sim.sweep.samplers import point_count
+
+        return point_count(self)
+
+
+DEFAULT_METRICS = ("coverage_final.World", "coverage_final.HIC", "coverage_final.LIC",
+                   "doses_administered", "doses_expired")
+
+
+# --------------------------------------------------------------------------- paths
+def leaf_types(path: tuple[str, ...]) -> tuple[list[Any], str | None]:
+    """Types of the scenario field at ``path``, or ``(types, error message)``."""
+    current: list[Any] = [Scenario]
+    for i, part in enumerate(path):
+        nxt: list[Any] = []
+        for t in current:
+            origin = typing.get_origin(t)
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                if part in t.model_fields:
+                    nxt += _unwrap(t.model_fields[part].annotation)
+            elif origin is dict:
+                key_t, val_t = typing.get_args(t)
+                keys = typing.get_args(key_t) if typing.get_origin(key_t) is Literal else None
+                if keys is None or part in keys:
+                    nxt += _unwrap(val_t)
+        if not nxt:
+            known = keys_at(Scenario, path[:i])
+            hint = suggest(part, known) if known else ""
+            return [], f"no scenario field '{part}' at {'.'.join(path[:i]) or 'top level'}" \
+                + hint
+        current = nxt
+    return current, None
+
+
+def check_path(path: str) -> str | None:
+    """Why ``path`` cannot be swept, or None if it can."""
+    parts = tuple(path.split("."))
+    if not all(parts):
+        return "empty part in the dotted path"
+    if parts[0] in FIXED_KEYS:
+        return f"'{parts[0]}' cannot be swept (it fixes the shared world, seeds or outputs)"
+    types, err = leaf_types(parts)
+    if err:
+        return err
+    scalar = [t for t in types if t in (int, float, bool)
+              or typing.get_origin(t) is Literal]
+    if not scalar:
+        return "not a number or choice (sweep a leaf field such as ...multiple)"
+    return None
+
+
+def is_integer(path: str) -> bool:
+    """True if the field at ``path`` holds whole numbers (range samples are rounded)."""
+    types, _ = leaf_types(tuple(path.split(".")))
+    return int in types and float not in types
+
+
+# --------------------------------------------------------------------------- loading
+def _format(exc: ValidationError, lines: Mapping[Path_, str], source: str) -> str:
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        key = str(loc[-1])
+        known = keys_at(SweepSpec, loc[:-1]) if len(loc) < 3 or loc[0] != "parameters" \
+            else list(Parameter.model_fields)
+        msg = f"unknown key '{key}'" + suggest(key, known)
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    elif "input" in err and not isinstance(err["input"], dict | list):
+        msg += f" (got {err['input']!r})"
+    return f"{where(lines, loc, source)}: {dotted(loc)}: {msg}"
+
+
+def parse_sweep(data: Mapping[str, Any], lines: Mapping[Path_, str] | None = None,
+                source: str = "<sweep>") -> SweepSpec:
+    """Validate sweep data (schema, parameter paths, metric names)."""
+    lines = lines or {}
+    try:
+        spec = SweepSpec.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ScenarioError(_format(exc, lines, source)) from None
+    for path in spec.parameters:
+        problem = check_path(path)
+        if problem:
+            loc = ("parameters", path)
+            raise ScenarioError(f"{where(lines, loc, source)}: parameters.{path}: {problem}")
+    from sim.sweep.metrics import available_metrics
+
+    known = available_metrics(spec.metrics)
+    for i, name in enumerate(spec.metrics):
+        if name not in known:
+            loc = ("metrics", i)
+            raise ScenarioError(f"{where(lines, loc, source)}: metrics[{i}]: unknown metric "
+                                f"'{name}'" + suggest(name, known))
+    return spec
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Load and check a sweep file; the base scenario is resolved and inlined.
+
+    Parameters
+    ----------
+    path : a sweep YAML file
+
+    Returns
+    -------
+    SweepSpec
+        With ``base`` replaced by the resolved base scenario, every default written
+        out (``extends`` applied, ``overrides`` merged), so the spec is self-contained.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file, line and key path.
+    """
+    path = Path(path)
+    data, lines = read_yaml(path)
+    data.setdefault("name", path.stem)
+    spec = parse_sweep(data, lines, str(path))
+    if isinstance(spec.base, str):
+        base_path = path.parent / spec.base
+        if not base_path.exists():
+            raise ScenarioError(f"{where(lines, ('base',), str(path))}: base: no such file "
+                                f"{base_path}")
+        base, base_lines = _resolve(base_path)
+        base.setdefault("name", base_path.stem)
+    else:
+        base, base_lines, base_path = dict(spec.base), {}, path
+    base = deep_merge(base, spec.overrides)
+    for key in spec.overrides:
+        base_lines[(key,)] = where(lines, ("overrides", key), str(path))
+    from sim.scenario.loader import validate_data
+
+    spec = spec.model_copy(update={"base": full_base(validate_data(base, base_lines,
+                                                                   str(base_path))),
+                                   "overrides": {}})
+    check_points(spec, lines, str(path))
+    return spec
+
+
+def full_base(scenario: Scenario) -> dict[str, Any]:
+    """A scenario as complete data (every default written out, no ``extends``), so a
+    swept path such as ``uptake.capacity.LIC.end`` lands inside its full parent entry.
+    """
+    return scenario.model_dump(mode="json", exclude={"extends"})
+
+
+def check_points(spec: SweepSpec, lines: Mapping[Path_, str] | None = None,
+                 source: str = "<sweep>", check_codes: bool = True) -> None:
+    """Validate the base scenario at the corners of every parameter's range.
+
+    Each parameter takes its lowest and highest value (or every listed value) with the
+    others at their first value; the resulting scenarios must be valid. With
+    ``check_codes``, country, group and producer codes are checked against shipped data.
+    """
+    from sim.sweep.samplers import corner_points
+
+    lines = lines or {}
+    for values in corner_points(spec):
+        try:
+            point_scenario(spec.base, values, check_codes=check_codes)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{where(lines, ('parameters',), source)}: parameters: "
+                                f"a point is not a valid scenario: {exc}") from None
+
+
+def point_scenario(base: Mapping[str, Any], values: Mapping[str, Any],
+                   check_codes: bool = False) -> Scenario:
+    """The scenario of one sweep point: ``base`` with each dotted path set to its value."""
+    from sim.scenario.loader import _format_validation
+    from sim.scenario.references import reference_errors
+
+    data = apply_values(base, values)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_format_validation(exc, {}, "<point>")) from None
+    if check_codes:
+        problems = reference_errors(scenario)
+        if problems:
+            loc, msg = problems[0]
+            raise ScenarioError(f"{dotted(loc)}: {msg}")
+    return scenario
+
+
+def apply_values(base: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` (scenario data) with each dotted path in ``values`` set."""
+    out = deep_merge(base, {})
+    for path, value in values.items():
+        node = out
+        *parents, leaf = path.split(".")
+        for k in parents:
+            child = node.get(k)
+            node[k] = dict(child) if isinstance(child, Mapping) else {}
+            node = node[k]
+        node[leaf] = value.item() if hasattr(value, "item") else value
+    return out
+
+
+def dump_sweep(spec: SweepSpec) -> str:
+    """The resolved sweep as YAML (base scenario inlined), re-runnable as it is."""
+    return yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+__all__ = ["DEFAULT_METRICS", "Parameter", "SweepSpec", "apply_values",
+           "check_path", "dump_sweep", "load_sweep", "parse_sweep", "point_scenario"]

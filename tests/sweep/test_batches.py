@@ -1,0 +1,96 @@
+"""Members and batches: a member's metrics do not depend on its batch, and equal a run."""
+
+import numpy as np
+import pandas as pd
+from sweeps import METRICS, grid_spec, sweep_world
+
+from sim.engine.params import Structure, build_params
+from sim.engine.run import simulate
+from sim.results import Results
+from sim.sweep.batches import members, plan_batches
+from sim.sweep.metrics import FAST_METRICS, batch_metrics
+from sim.sweep.runner import run_sweep
+from sim.sweep.spec import point_scenario
+
+
+def test_members_are_point_major_with_common_seeds():
+    t = members(3, 2, seed=5)
+    assert list(t["point"]) == [0, 0, 1, 1, 2, 2]
+    assert list(t["replicate"]) == [0, 1] * 3
+    assert t["seed"].iloc[0] == 5 and len(set(t["seed"])) == 2
+
+
+def test_batches_split_by_structure_then_size():
+    a = Structure(14, 6, 30, 28, 2, 7)
+    b = Structure(7, 6, 30, 28, 2, 7)
+    t = members(5, 3, seed=1)
+    batches = plan_batches(t, [a, b, a, b, a], batch_size=4)
+    seen = np.concatenate([x.point * 3 + x.replicate for x in batches])
+    assert sorted(seen) == list(range(15))
+    for x in batches:
+        assert x.size <= 4
+        assert len({[a, b, a, b, a][p] for p in x.point}) == 1
+    assert [x.index for x in batches] == list(range(len(batches)))
+
+
+def test_batch_size_does_not_change_the_table():
+    w = sweep_world()
+    one = run_sweep(grid_spec(batch_size=1), world=w).metrics
+    many = run_sweep(grid_spec(batch_size=7), world=w).metrics
+    pd.testing.assert_frame_equal(one, many)
+    assert len(one) == 12 * 2 and not one.duplicated(["point", "replicate"]).any()
+
+
+def test_fast_metrics_equal_member_metrics_of_a_run():
+    from sim.metrics import member_metrics
+
+    w = sweep_world()
+    spec = grid_spec()
+    s = point_scenario(spec.base, {"procurement.groups.HIC.multiple": 4.0,
+                                   "uptake.hesitancy": 0.3})
+    params = build_params(w, [s, s], [3, 4])
+    traj, _ = simulate(w, params)
+    ref = member_metrics(Results(s, w, params, traj)).reset_index(drop=True)
+    ours = batch_metrics(traj, w, params, list(FAST_METRICS))
+    pd.testing.assert_frame_equal(ours, ref[list(FAST_METRICS)], check_names=False)
+
+
+def test_sweep_point_equals_a_single_run_of_that_point():
+    w = sweep_world()
+    spec = grid_spec()
+    res = run_sweep(spec, world=w)
+    row = res.points.iloc[7]
+    values = {p: row[p] for p in spec.parameters}
+    s = point_scenario(spec.base, values)
+    seed = int(res.metrics[(res.metrics.point == 7) & (res.metrics.replicate == 1)].seed.iloc[0])
+    traj, _ = simulate(w, build_params(w, [s], [seed]))
+    alone = batch_metrics(traj, w, None, METRICS)
+    got = res.metrics[(res.metrics.point == 7) & (res.metrics.replicate == 1)][METRICS]
+    np.testing.assert_array_equal(got.to_numpy(), alone.to_numpy())
+
+
+def test_last_day_recorder_matches_the_full_recorder():
+    from sim.sweep.batches import simulate_final
+
+    w = sweep_world()
+    s = point_scenario(grid_spec().base, {})
+    params = build_params(w, [s] * 3, [1, 2, 3])
+    full, _ = simulate(w, params)
+    last = simulate_final(w, params)
+    np.testing.assert_array_equal(last.groups[:, 0], full.groups[:, -1])
+    np.testing.assert_array_equal(last.ledger[:, 0], full.ledger[:, -1])
+    np.testing.assert_array_equal(last.countries[:, 0], full.countries[:, -1])
+    np.testing.assert_array_equal(last.produced_cum[:, 0], full.produced_cum[:, -1])
+    pd.testing.assert_frame_equal(batch_metrics(last, w, params, list(FAST_METRICS)),
+                                  batch_metrics(full, w, params, list(FAST_METRICS)))
+
+
+def test_metrics_outside_the_fast_set_come_from_member_metrics(monkeypatch):
+    import sim.sweep.metrics as sm
+
+    w = sweep_world()
+    fast = run_sweep(grid_spec(replicates=1), world=w).metrics
+    monkeypatch.setattr(sm, "fast_metrics", lambda traj, world: {})
+    monkeypatch.setattr(sm, "FAST_METRICS", ())
+    slow = run_sweep(grid_spec(replicates=1), world=w).metrics   # full tables, member_metrics
+    pd.testing.assert_frame_equal(slow, fast)

@@ -1,0 +1,98 @@
+"""Sweep files are checked like scenarios: one line with file, line, key path, suggestion."""
+
+import textwrap
+
+import pytest
+
+from sim.scenario import ScenarioError
+from sim.sweep.spec import apply_values, check_path, is_integer, load_sweep, point_scenario
+
+GOOD = """\
+name: s
+base: base.yaml
+overrides: {days: 30}
+parameters:
+  procurement.groups.HIC.multiple: {values: [1, 2]}
+  uptake.hesitancy: {low: 0.1, high: 0.3, steps: 3}
+method: grid
+metrics: [coverage_final.LIC]
+"""
+
+
+def write(tmp_path, text, base="name: base\ndays: 60\n"):
+    (tmp_path / "base.yaml").write_text(base)
+    f = tmp_path / "sweep.yaml"
+    f.write_text(textwrap.dedent(text))
+    return f
+
+
+@pytest.mark.parametrize("edit,message", [
+    (("method: grid", "methd: grid"), r"sweep.yaml:7: methd: unknown key 'methd' \(did you mean "
+                                      r"'method'\?\)"),
+    (("procurement.groups.HIC.multiple", "procurement.grups.HIC.multiple"),
+     r"sweep.yaml:5: parameters.procurement.grups.HIC.multiple: no scenario field 'grups' at "
+     r"procurement \(did you mean 'groups'\?\)"),
+    (("procurement.groups.HIC.multiple", "days"), r"sweep.yaml:5: parameters.days: 'days' "
+                                                  r"cannot be swept"),
+    (("procurement.groups.HIC.multiple", "procurement.groups"), r"not a number or choice"),
+    (("[coverage_final.LIC]", "[coverage_final.LlC]"),
+     r"sweep.yaml:8: metrics\[0\]: unknown metric 'coverage_final.LlC' \(did you mean "
+     r"'coverage_final.LIC'\?\)"),
+    (("steps: 3", "stepz: 3"), r"sweep.yaml:6: parameters.uptake.hesitancy.stepz: unknown key "
+                               r"'stepz' \(did you mean 'steps'\?\)"),
+    (("low: 0.1, high: 0.3, steps: 3", "low: 0.4, high: 0.3, steps: 3"),
+     r"sweep.yaml:6: parameters.uptake.hesitancy: low must be below high"),
+    ((", steps: 3", ""), r"a range in a grid needs steps"),
+    (("method: grid", "method: sobol\nsamples: 10"), r"power of 2"),
+    (("base: base.yaml", "base: nope.yaml"), r"sweep.yaml:2: base: no such file"),
+])
+def test_bad_sweep_files_give_one_line(tmp_path, edit, message):
+    f = write(tmp_path, GOOD.replace(*edit))
+    with pytest.raises(ScenarioError, match=message) as err:
+        load_sweep(f)
+    assert "\n" not in str(err.value)
+
+
+def test_paths_are_checked_against_the_schema():
+    assert check_path("uptake.capacity.LIC.end") is None
+    assert "did you mean 'LIC'" in check_path("uptake.capacity.LlC.end")
+    assert check_path("export.producers.IND.policy") is None
+    assert is_integer("procurement.groups.HIC.priority")
+    assert not is_integer("procurement.groups.HIC.multiple")
+
+
+def test_point_scenario_sets_dotted_paths_without_touching_the_base():
+    base = {"name": "b", "procurement": {"groups": {"HIC": {"priority": 0}}}}
+    s = point_scenario(base, {"procurement.groups.HIC.multiple": 3.0,
+                              "uptake.hesitancy": 0.2})
+    assert s.procurement.groups["HIC"].multiple == 3.0
+    assert s.procurement.groups["HIC"].priority == 0
+    assert s.uptake.hesitancy == 0.2
+    assert base == {"name": "b", "procurement": {"groups": {"HIC": {"priority": 0}}}}
+    assert apply_values(base, {})["procurement"] is not base["procurement"]
+
+
+def test_an_invalid_point_is_an_error():
+    with pytest.raises(ScenarioError, match="uptake.hesitancy"):
+        point_scenario({"name": "b"}, {"uptake.hesitancy": 1.5})
+
+
+needs_data = pytest.mark.skipif(
+    not (__import__("sim.data", fromlist=["DATA_DIR"]).DATA_DIR / "countries.csv").exists(),
+    reason="needs the shipped country data (sim/data/countries.csv)")
+
+
+@needs_data
+def test_good_sweep_loads_with_base_inlined(tmp_path):
+    spec = load_sweep(write(tmp_path, GOOD))
+    assert spec.base["days"] == 30 and spec.base["name"] == "base"
+    assert spec.overrides == {} and spec.point_count() == 6
+
+
+@needs_data
+@pytest.mark.parametrize("path", ["hoarding_vs_pooling.yaml", "sensitivity.yaml"])
+def test_shipped_sweeps_load(path):
+    from worlds import SCENARIOS
+
+    spec = load_sweep(SCENARIOS / "sweeps" / path)
+    assert spec.point_count() >= 4
