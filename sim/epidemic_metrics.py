@@ -19,15 +19,20 @@ if TYPE_CHECKING:
     from sim.results import Results
 
 
-def epidemic_group_columns(traj: Trajectories) -> dict[str, np.ndarray]:
-    """Daily ``infections``, ``deaths``, ``deaths_cum`` (people) for the ``groups`` table,
-    in its (member, date, group) row order; empty when the epidemic is off.
+def epidemic_group_columns(traj: Trajectories,
+                           counterfactual: Trajectories | None = None) -> dict[str, np.ndarray]:
+    """Columns for the ``groups`` table, in its (member, date, group) row order (people):
+    daily ``infections``, ``deaths``, ``deaths_cum`` and, with the no-vaccine twins,
+    ``deaths_cum_novax``. Empty when the epidemic is off.
     """
     if traj.epi_groups is None:
         return {}
     g = traj.epi_groups
     flat = g.reshape(-1, g.shape[-1])
-    return {name: flat[:, i] for i, name in enumerate(EPI_GROUP_FIELDS)}
+    cols = {name: flat[:, i] for i, name in enumerate(EPI_GROUP_FIELDS)}
+    if counterfactual is not None and counterfactual.epi_groups is not None:
+        cols["deaths_cum_novax"] = counterfactual.epi_groups[..., 2].reshape(-1)
+    return cols
 
 
 def _totals(traj: Trajectories) -> tuple[np.ndarray, np.ndarray]:

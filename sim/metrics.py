@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.record import GROUPS
+from sim.epidemic_metrics import epidemic_member_metrics, epidemic_rows
 from sim.inequality import concentration_index, gini
 from sim.scenario.schema import INCOME_GROUPS, WHO_REGIONS
 
@@ -381,6 +382,7 @@ def member_metrics(results: Results) -> pd.DataFrame:
         target_metrics(results),
         donation_metrics(results),
         death_metrics(results),
+        epidemic_member_metrics(results),
     ], axis=1)
 
 
@@ -492,7 +494,7 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
                      num(m["deaths_averted_per_million"]["World"], ".0f")))
     if "donated_share_of_supply" in m:
         rows.append(("donated share of LIC supply", _pct(m["donated_share_of_supply"]["LIC"])))
-    return rows
+    return rows + epidemic_rows(m)
 
 
 def ledger_residual(ledger: pd.DataFrame) -> np.ndarray:

@@ -52,7 +52,7 @@ def groups_table(world: World, traj: Trajectories) -> pd.DataFrame:
     df.insert(3, "population", np.tile(group_populations(world), E * D))
     df["coverage_first"] = df["first_dose"] / df["population"]
     df["coverage_completed"] = df["completed"] / df["population"]
-    return df.assign(**epidemic_group_columns(traj))
+    return df
 
 
 def ledger_table(world: World, traj: Trajectories) -> pd.DataFrame:
@@ -119,7 +119,8 @@ class Results:
     def __post_init__(self) -> None:
         from sim.metrics import summarize
 
-        self.groups = groups_table(self.world, self.trajectories)
+        self.groups = groups_table(self.world, self.trajectories).assign(
+            **epidemic_group_columns(self.trajectories, self.counterfactual))
         self.ledger = ledger_table(self.world, self.trajectories)
         self.countries = countries_table(self.world, self.trajectories)
         self.producers = producers_table(self.world, self.trajectories)
