@@ -72,12 +72,20 @@ def epidemics(draw):
     }
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(worlds_and_scenarios(), st.lists(st.integers(0, 2**31), min_size=1, max_size=3))
-def test_ledger_identity_and_bounds(ws, seeds):
+many = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+runs = given(worlds_and_scenarios(), st.lists(st.integers(0, 2**31), min_size=1, max_size=3))
+
+
+def _run(ws, seeds):
     world, scen = ws
     params = params_for(world, scen, seeds)
-    traj, state = simulate(world, params)
+    return (world, scen, params, *simulate(world, params))
+
+
+@many
+@runs
+def test_ledger_identity_and_bounds(ws, seeds):
+    world, scen, params, traj, state = _run(ws, seeds)
     assert ledger_residual(ledger_table(world, traj)).max() < 1e-9
     for name, value in vars(state).items():
         if isinstance(value, np.ndarray):
@@ -88,12 +96,10 @@ def test_ledger_identity_and_bounds(ws, seeds):
     assert (state.first <= params.willing * world.population * (1 + 1e-12)).all()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(worlds_and_scenarios(), st.lists(st.integers(0, 2**31), min_size=1, max_size=3))
+@many
+@runs
 def test_epidemic_conserves_people_and_stays_non_negative(ws, seeds):
-    world, scen = ws
-    params = params_for(world, scen, seeds)
-    traj, state = simulate(world, params)
+    world, scen, params, traj, state = _run(ws, seeds)
     epi = state.epi
     np.testing.assert_allclose(epi.total(), np.broadcast_to(world.population, epi.R.shape),
                                rtol=1e-12, atol=0)
