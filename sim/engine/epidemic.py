@@ -180,39 +180,88 @@ def infect(epi: EpiState, ep: EpiParams, population: np.ndarray, t: int,
     efficacy = ep.variant_efficacy[t] * ep.emergence_efficacy ** epi.variants \
         * ep.vaccine_effect                                            # (E, 1)
     ve_inf, ve_death = ep.ve_infection * efficacy, ep.ve_death * efficacy   # (K, E, 1)
-    fatal = np.minimum(ep.ifr * _safe_div(1.0 - ve_death, 1.0 - ve_inf), 1.0)  # (K, E, N)
-    escape = (1.0 - ve_inf) / H                                        # (K, E, 1)
-    leave_e = np.broadcast_to(1.0 - c["ee"], epi.E.shape)
-    through_e = np.broadcast_to(_safe_div(c["er"], 1.0 - c["ee"]), epi.E.shape)
-    leave_i = np.broadcast_to(1.0 - c["ii"], epi.I.shape)
-    half_leave = np.broadcast_to(1.0 - half["ee"], epi.E.shape)
-    half_through = np.broadcast_to(_safe_div(half["er"], 1.0 - half["ee"]), epi.E.shape)
-    world_pop = population.sum()
+    # An infected person of status k dies with probability ifr × relative[k].
+    relative = _safe_div(1.0 - ve_death, 1.0 - ve_inf)                  # (K, E, 1)
+    fatal = (ep.ifr, relative)
+    escape = -(1.0 - ve_inf) / H                                       # (K, E, 1)
+    # Home and global parts of the mixing, per infectious person: (E, N) and (E, 1).
+    home = strength * (1.0 - ep.importation) / population
+    away = strength * (ep.importation / population.sum())
+    rates = {"leave_e": 1.0 - c["ee"], "through_e": _safe_div(c["er"], 1.0 - c["ee"]),
+             "leave_i": 1.0 - c["ii"], "half_leave": 1.0 - half["ee"],
+             "half_through": _safe_div(half["er"], 1.0 - half["ee"])}     # each (E, 1)
     infections = np.zeros(epi.R.shape)
     deaths = np.zeros(epi.R.shape)
-    K = epi.S.shape[0]
+    move = _drawn if draw.stochastic else _expected
     for h in range(H):
         mean_i = epi.I.sum(axis=0) * c["mean_i"] + epi.E.sum(axis=0) * c["mean_e"]
-        mixed = (1.0 - ep.importation) * mean_i / population \
-            + ep.importation * mean_i.sum(axis=1, keepdims=True) / world_pop
-        p_inf = -np.expm1(-strength * mixed * escape)                  # (K, E, N)
-        a = draw(t, h, 0, np.concatenate([epi.S, epi.E, epi.I]),
-                 np.concatenate([p_inf, leave_e, leave_i]))
-        new_k, out_e, out_i = a[:K], a[K:K + 2], a[K + 2:]
-        b = draw(t, h, 1, np.concatenate([new_k, out_e]), np.concatenate([fatal, through_e]))
-        fatal_k, through = b[:K], b[K:]
-        new = np.stack([(new_k - fatal_k).sum(axis=0), fatal_k.sum(axis=0)])
-        new_out = draw(t, h, 2, new, half_leave)
-        new_through = draw(t, h, 3, new_out, half_through)
-        removed = through + out_i + new_through
-        epi.S -= new_k
-        epi.E += new - out_e - new_out
-        epi.I += out_e - through - out_i + new_out - new_through
-        epi.R += removed[0]
-        epi.D += removed[1]
-        infections += new.sum(axis=0)
-        deaths += removed[1]
+        force = home * mean_i + away * mean_i.sum(axis=1, keepdims=True)   # (E, N)
+        stay = np.exp(force * escape)                  # (K, E, N) not infected this step
+        new, dead = move(epi, stay, fatal, rates, draw, t, h)
+        infections += new
+        deaths += dead
     return infections, deaths
+
+
+def _expected(epi: EpiState, stay, fatal, r, draw, t, h) -> tuple[np.ndarray, np.ndarray]:
+    """One sub-step of expected flows (deterministic mode), in place; (new, dead).
+
+    The same flows as :func:`_drawn` with every draw replaced by its mean, fused into
+    as few array passes as possible (this runs every sub-step for every member).
+    """
+    ifr, relative = fatal
+    remaining = np.multiply(epi.S, stay, out=stay)
+    new_k = epi.S - remaining
+    epi.S = remaining
+    tot = new_k.sum(axis=0)
+    weighted = new_k[0].copy()                  # status 0: relative fatality 1
+    for k in range(1, new_k.shape[0]):          # K - 1 planes
+        weighted += new_k[k] * relative[k]
+    fat = np.minimum(weighted * ifr, tot)
+    new = np.stack([tot - fat, fat])
+    # E: stays E*ee; new infections progress half a step: new*(1-hl) stay latent.
+    out_e = epi.E * r["leave_e"]
+    out_i = epi.I * r["leave_i"]
+    new_out = new * r["half_leave"]
+    through = out_e * r["through_e"]
+    new_through = new_out * r["half_through"]
+    epi.E += new
+    epi.E -= out_e
+    epi.E -= new_out
+    out_e -= through               # now: E → I this step, staying infectious
+    new_out -= new_through         # now: new infections infectious at the step's end
+    epi.I -= out_i
+    epi.I += out_e
+    epi.I += new_out
+    through += out_i
+    through += new_through         # now: removed (recovered [0], dead [1])
+    epi.R += through[0]
+    epi.D += through[1]
+    return tot, through[1]
+
+
+def _drawn(epi: EpiState, stay, fatal, r, draw, t, h) -> tuple[np.ndarray, np.ndarray]:
+    """One sub-step of binomial flows (stochastic mode), in place; (new, dead)."""
+    K = epi.S.shape[0]
+    p_inf = 1.0 - stay
+    fatal = np.minimum(fatal[0] * fatal[1], 1.0)                        # (K, E, N)
+    like = lambda x, rate: np.broadcast_to(rate, x.shape)  # noqa: E731
+    a = draw(t, h, 0, np.concatenate([epi.S, epi.E, epi.I]),
+             np.concatenate([p_inf, like(epi.E, r["leave_e"]), like(epi.I, r["leave_i"])]))
+    new_k, out_e, out_i = a[:K], a[K:K + 2], a[K + 2:]
+    b = draw(t, h, 1, np.concatenate([new_k, out_e]),
+             np.concatenate([like(new_k, fatal), like(out_e, r["through_e"])]))
+    fatal_k, through = b[:K], b[K:]
+    new = np.stack([(new_k - fatal_k).sum(axis=0), fatal_k.sum(axis=0)])
+    new_out = draw(t, h, 2, new, like(new, r["half_leave"]))
+    new_through = draw(t, h, 3, new_out, like(new_out, r["half_through"]))
+    removed = through + out_i + new_through
+    epi.S -= new_k
+    epi.E += new - out_e - new_out
+    epi.I += out_e - through - out_i + new_out - new_through
+    epi.R += removed[0]
+    epi.D += removed[1]
+    return new.sum(axis=0), removed[1]
 
 
 def step_epidemic(state, world, params, t: int) -> None:

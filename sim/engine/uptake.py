@@ -34,7 +34,8 @@ def deliver(state: State, allocated: np.ndarray, t: int) -> np.ndarray:
 def capacity(world: World, params: Params, t: int) -> np.ndarray:
     """(E, N) doses a country can administer on day ``t`` (linear ramp, then flat)."""
     start, slope = params.capacity_per_day
-    return np.maximum(start + slope * np.minimum(t, params.capacity_ramp), 0.0)  # ramp-down rounding
+    # Never below 0: a ramp down to 0 can round to a tiny negative.
+    return np.maximum(start + slope * np.minimum(t, params.capacity_ramp), 0.0)
 
 
 def administer(state: State, world: World, params: Params, t: int) -> np.ndarray:
