@@ -20,6 +20,8 @@ COMMANDS = (
     "sim.commands.sweep",
     "sim.commands.compare",
     "sim.commands.report",
+    "sim.commands.calibrate",
+    "sim.commands.viz",
 )
 
 

@@ -51,7 +51,7 @@ def epidemic_member_metrics(results: Results) -> pd.DataFrame:
         return pd.DataFrame(index=pd.RangeIndex(results.params.n_members, name="member"))
     infections, deaths = _totals(traj)
     cols: dict[str, Any] = {"infections": infections[:, 0], "deaths": deaths[:, 0]}
-    cf = results.counterfactual
+    cf = getattr(results, "counterfactual", None)  # sweeps pass a results-like view
     if cf is not None and cf.epi_groups is not None:
         averted = _totals(cf)[1] - deaths
         cols["deaths_averted"] = averted[:, 0]

@@ -10,6 +10,7 @@ Tables (one row per member and date, and group or country):
   completed, doses_administered, doses_received, stock, doses_expired, orders_open,
   coverage_first, doses_per_100 (every ``outputs.country_every_days`` days and the last)
 - ``producers``: member, producer, produced, exported (at the last day)
+- ``strategies``: member, date, strategy, count (countries following each strategy)
 
 Files are written atomically: everything goes to a temporary folder first and is moved
 into place only once complete.
@@ -31,6 +32,7 @@ import pandas as pd
 from sim.engine.params import Params
 from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
 from sim.epidemic_metrics import epidemic_group_columns
+from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.loader import dump_scenario
 from sim.scenario.schema import Scenario
 from sim.world import World
@@ -92,6 +94,14 @@ def producers_table(world: World, traj: Trajectories) -> pd.DataFrame:
     })
 
 
+def strategies_table(world: World, traj: Trajectories) -> pd.DataFrame:
+    """The ``strategies`` table: countries per strategy, every day."""
+    E, D, S = traj.strategies.shape
+    idx = pd.MultiIndex.from_product([np.arange(E), world.dates, list(STRATEGIES)],
+                                     names=["member", "date", "strategy"])
+    return pd.DataFrame({"count": traj.strategies.reshape(-1)}, index=idx).reset_index()
+
+
 @dataclass
 class Results:
     """A finished run of one scenario (E members: its replicates).
@@ -114,6 +124,7 @@ class Results:
     ledger: pd.DataFrame = field(init=False)
     countries: pd.DataFrame = field(init=False)
     producers: pd.DataFrame = field(init=False)
+    strategies: pd.DataFrame = field(init=False)
     summary: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -124,12 +135,13 @@ class Results:
         self.ledger = ledger_table(self.world, self.trajectories)
         self.countries = countries_table(self.world, self.trajectories)
         self.producers = producers_table(self.world, self.trajectories)
+        self.strategies = strategies_table(self.world, self.trajectories)
         self.summary = summarize(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by file stem."""
         return {"groups": self.groups, "ledger": self.ledger, "countries": self.countries,
-                "producers": self.producers}
+                "producers": self.producers, "strategies": self.strategies}
 
     def save(self, out_dir: str | Path, plots: bool | None = None) -> Path:
         """Write everything to ``out_dir`` atomically; return the folder.

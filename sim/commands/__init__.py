@@ -21,6 +21,7 @@ examples:
   vaxsim report results/baseline/<time>
   vaxsim validate scenarios/*.yaml
   vaxsim schema > scenario.schema.json
+  vaxsim viz scenarios/adaptive.yaml          # browser view on http://127.0.0.1:8765
 """
 
 

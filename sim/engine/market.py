@@ -78,7 +78,7 @@ def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
     protects = banned | (params.export_policy == 1)
     hp = plan.home_producer
     protected_n = protects[:, hp] & plan.has_home
-    allocated_so_far = params.order_total - state.orders_open
+    allocated_so_far = state.allocated_cum  # orders may change at reviews
     target = params.export_target[:, hp] * params.structure.doses_per_course * world.population
     home_need = np.where(
         banned[:, hp],

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from sim.engine.epi_params import EpiParams, build_epi_params
+from sim.engine.review import member_adaptation
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
 from sim.world import World
@@ -36,6 +37,7 @@ class Structure:
     dose_interval: int
     doses_per_course: int
     clearing_days: int
+    review_days: int = 30  # the schema's default (adaptation.review_days)
 
     @classmethod
     def of(cls, scenario: Scenario) -> Structure:
@@ -48,6 +50,7 @@ class Structure:
             dose_interval=u.dose_interval_days,
             doses_per_course=u.doses_per_course,
             clearing_days=scenario.market.clearing_days,
+            review_days=scenario.adaptation.review_days,
         )
 
 
@@ -69,6 +72,11 @@ class Params:
     capacity_ramp : (E, N) days of the linear ramp from start to end
     willing : (E, N) share of people willing to be vaccinated
     population : (N,) people (the world's, for per-person rates)
+    order_need, order_hoard : (E, N) doses ordered over the run under ``need`` / ``hoard``
+    price : (E, N) US$ per dose
+    strategy_initial, rule, theta, then : (E, N) adaptation (see :mod:`sim.engine.review`)
+    imitate_prob, beta, w_health, w_influence, w_cost : (E,) imitation and payoff weights
+    policy_draws : (E, K, 3, N) uniforms of the K reviews (``member_rng(seed, "policy")``)
     epidemic : the epidemic's arrays (:mod:`sim.engine.epi_params`), None when it is off
     """
 
@@ -87,6 +95,19 @@ class Params:
     willing: np.ndarray
 
     population: np.ndarray
+    order_need: np.ndarray
+    order_hoard: np.ndarray
+    price: np.ndarray
+    strategy_initial: np.ndarray
+    rule: np.ndarray
+    theta: np.ndarray
+    then: np.ndarray
+    imitate_prob: np.ndarray
+    beta: np.ndarray
+    w_health: np.ndarray
+    w_influence: np.ndarray
+    w_cost: np.ndarray
+    policy_draws: np.ndarray
     epidemic: EpiParams | None = None
 
     @property
@@ -168,12 +189,12 @@ def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.n
     proc = resolve(world, scenario.procurement.default, scenario.procurement.groups,
                    scenario.procurement.countries)
     course = float(u.doses_per_course)
-    wanted = np.array([
-        (r["multiple"] if r["strategy"] == "hoard" else w) * course * pop
-        for r, w, pop in zip(proc, willing, world.population, strict=True)
-    ])
+    hoards = np.array([r["strategy"] == "hoard" for r in proc], dtype=bool)
     affordable = np.array([r["budget_share"] / r["price_usd"] for r in proc]) \
         * world.gdp_per_capita * world.population
+    order_need = np.minimum(willing * course * world.population, affordable)
+    order_hoard = np.minimum(np.array([r["multiple"] for r in proc]) * course
+                             * world.population, affordable)
     caps = [u.capacity_countries.get(str(c), u.capacity[g])
             for c, g in zip(world.iso3, world.income_group, strict=True)]
     return {
@@ -183,12 +204,16 @@ def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.n
         "export_target": target,
         "ban_start": ban_start,
         "ban_end": ban_end,
-        "order_total": np.minimum(wanted, affordable),
+        "order_total": np.where(hoards, order_hoard, order_need),
         "priority": np.array([r["priority"] for r in proc], dtype=int),
         "capacity_start": np.array([c.start for c in caps]),
         "capacity_end": np.array([c.end for c in caps]),
         "capacity_ramp": np.array([max(c.ramp_days, 1) for c in caps], dtype=float),
         "willing": willing,
+        "order_need": order_need,
+        "order_hoard": order_hoard,
+        "price": np.array([r["price_usd"] for r in proc], dtype=float),
+        **member_adaptation(world, scenario, seed, hoards),
     }
 
 

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.adaptive import strategy_counts
 from sim.engine.epi_record import epi_recorder
 from sim.engine.params import Params
 from sim.engine.segments import Segments
 from sim.engine.state import State
+from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import INCOME_GROUPS
 from sim.world import World
 
@@ -43,6 +45,7 @@ class Trajectories:
     produced_cum, exported_cum : (E, D, P) doses by producer
     country_days : (W,) day indices of the per-country records
     countries : (E, W, N, len(COUNTRY_FIELDS))
+    strategies : (E, D, S) number of countries following each strategy (``STRATEGIES``)
     epi_groups : (E, D, G, 3) new infections, new deaths, cumulative deaths by group
         (``EPI_GROUP_FIELDS`` in :mod:`sim.engine.epi_record`); None without epidemic
     epi_countries_end : (E, N, 2) cumulative infections and deaths per country at the end
@@ -54,6 +57,7 @@ class Trajectories:
     exported_cum: np.ndarray
     country_days: np.ndarray
     countries: np.ndarray
+    strategies: np.ndarray
     epi_groups: np.ndarray | None = None
     epi_countries_end: np.ndarray | None = None
 
@@ -71,6 +75,7 @@ class Recorder:
         self.slot = np.full(D, -1)
         self.slot[days] = np.arange(len(days))
         self.block = block
+        self.review_days = params.structure.review_days
         self.buffer = np.zeros((len(BUFFERED), block, E, N))
         self.first_day = 0
         self.out = Trajectories(
@@ -80,6 +85,7 @@ class Recorder:
             exported_cum=np.zeros((E, D, P)),
             country_days=days,
             countries=np.zeros((E, len(days), N, len(COUNTRY_FIELDS))),
+            strategies=np.zeros((E, D, len(STRATEGIES)), dtype=np.int32),
         )
         self.epi = epi_recorder(world, params)
 
@@ -94,6 +100,10 @@ class Recorder:
         out.produced_cum[:, t] = state.produced_cum
         out.exported_cum[:, t] = state.exported_cum
         out.ledger[:, t, 6] = state.inventory.sum(axis=1)
+        if t == 0 or (t + 1) % self.review_days == 0:  # strategies change only at stage 9
+            out.strategies[:, t] = strategy_counts(state.strategy)
+        else:
+            out.strategies[:, t] = out.strategies[:, t - 1]
         if self.epi is not None:
             self.epi.record(state.epi, t)
         w = self.slot[t]

@@ -8,9 +8,10 @@ Order of stages in one day (see DESIGN.md):
 6. delivery and uptake   :func:`sim.engine.uptake.deliver`, :func:`~sim.engine.uptake.administer`
 7. expiry             :func:`sim.engine.uptake.expire`
 8. epidemic           :func:`sim.engine.epidemic.step_epidemic`
+9. policy review      :func:`sim.engine.review.review`
 10. record            :class:`sim.engine.record.Recorder`
 
-Stages 4-5 (pooling, donation) and 9 (policy review) slot in between.
+Stages 4-5 (pooling, donation) slot in between.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sim.engine.market import MarketPlan, clear_market
 from sim.engine.params import Params
 from sim.engine.production import produce
 from sim.engine.record import Recorder, Trajectories
+from sim.engine.review import review
 from sim.engine.state import State, initial_state
 from sim.engine.uptake import administer, deliver, expire
 from sim.world import World
@@ -72,6 +74,7 @@ class Simulation:
         administer(state, world, params, t)
         expire(state, params, t)
         step_epidemic(state, world, params, t)
+        review(state, world, params, t)
         self.recorder.record(state, t)
         state.day += 1
 

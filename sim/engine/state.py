@@ -37,6 +37,7 @@ class State:
     received_cum : (E, N) doses delivered into country stock
     administered_cum : (E, N) doses given
     expired_cum : (E, N) doses that passed shelf life in stock
+    strategy : (E, N) int, strategy code (index into ``sim.scenario.adaptation.STRATEGIES``)
     epi : epidemic compartments (:class:`sim.engine.epidemic.EpiState`), None when off
     """
 
@@ -55,6 +56,7 @@ class State:
     received_cum: np.ndarray
     administered_cum: np.ndarray
     expired_cum: np.ndarray
+    strategy: np.ndarray
     epi: EpiState | None = None
 
     def copy(self) -> State:
@@ -93,5 +95,6 @@ def initial_state(world: World, params: Params) -> State:
         received_cum=zeros(E, N),
         administered_cum=zeros(E, N),
         expired_cum=zeros(E, N),
+        strategy=params.strategy_initial.copy(),
         epi=start_epidemic(world, params),
     )

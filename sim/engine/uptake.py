@@ -34,7 +34,7 @@ def deliver(state: State, allocated: np.ndarray, t: int) -> np.ndarray:
 def capacity(world: World, params: Params, t: int) -> np.ndarray:
     """(E, N) doses a country can administer on day ``t`` (linear ramp, then flat)."""
     start, slope = params.capacity_per_day
-    # Never below 0: a ramp down to 0 can round to a tiny negative.
+    # max: a ramp down to 0 may round to -1e-11 on its last day
     return np.maximum(start + slope * np.minimum(t, params.capacity_ramp), 0.0)
 
 

@@ -30,7 +30,7 @@ def plot_run(results: Results, out: Path) -> list[Path]:
     Each mechanism adds one line to the list below calling its own module; a function
     may return None when the run has nothing to show (e.g. no epidemic).
     """
-    from sim.plots import coverage, epidemic, equity, worldmap
+    from sim.plots import coverage, epidemic, equity, strategies, worldmap
     from sim.plots.run import equity_inputs
 
     name = results.scenario.name
@@ -46,6 +46,7 @@ def plot_run(results: Results, out: Path) -> list[Path]:
         equity.lorenz(eq.coverage_end, eq.population, out / "lorenz.png", name, eq.end),
         worldmap.coverage_map(eq.coverage_map, out / "coverage_map.png", name, eq.end),
         equity.deaths_by_group(eq.per_member, out / "deaths_by_group.png", name),
+        strategies.strategy_counts(results.strategies, out / "strategies.png", name),
         epidemic.deaths_over_time(results.groups, out / "deaths_over_time.png", name),
     ]
     return [p for p in paths if p is not None]

@@ -1,7 +1,7 @@
 """World choropleth of coverage, drawn offline from Natural Earth 110m country outlines.
 
 The outlines ship in ``sim/data/naturalearth/`` (public domain; provenance in
-``sim/data/SOURCES_map.md``) and are read with ``pyshp``; matplotlib draws the polygons
+``sim/data/SOURCES.md``) and are read with ``pyshp``; matplotlib draws the polygons
 in plain longitude/latitude (equirectangular). Nothing is downloaded.
 """
 

@@ -18,7 +18,7 @@ import copy
 import difflib
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,17 @@ def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], d
     return deep_merge(base, data), {**base_lines, **lines}
 
 
+def set_key(data: dict[str, Any], keys: Sequence[str], value: Any) -> None:
+    """Set ``data[k0][k1]…[kn] = value``, creating (or replacing non-mapping) levels."""
+    node = data
+    for k in keys[:-1]:
+        child = node.get(k)
+        if not isinstance(child, dict):
+            child = node[k] = {}
+        node = child
+    node[keys[-1]] = value
+
+
 def apply_sets(data: dict[str, Any], sets: Iterable[str],
                lines: dict[Path_, str]) -> dict[str, Any]:
     """Apply ``dotted.key=value`` overrides; values are parsed as YAML scalars or lists."""
@@ -145,13 +156,7 @@ def apply_sets(data: dict[str, Any], sets: Iterable[str],
             value = yaml.safe_load(raw) if raw.strip() else ""
         except yaml.YAMLError:
             value = raw
-        node = out
-        for k in keys[:-1]:
-            child = node.get(k)
-            if not isinstance(child, dict):
-                child = node[k] = {}
-            node = child
-        node[keys[-1]] = value
+        set_key(out, keys, value)
         for i in range(1, len(keys) + 1):
             lines[tuple(keys[:i])] = f"--set {item}"
     return out

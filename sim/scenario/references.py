@@ -32,4 +32,6 @@ def reference_errors(scenario: Scenario) -> list[tuple[Path_, str]]:
     check(scenario.uptake.capacity_countries, iso3, ("uptake", "capacity_countries"), "country")
     check(scenario.uptake.hesitancy_groups, GROUP_KEYS, ("uptake", "hesitancy_groups"), "group")
     check(scenario.uptake.hesitancy_countries, iso3, ("uptake", "hesitancy_countries"), "country")
+    check(scenario.adaptation.groups, GROUP_KEYS, ("adaptation", "groups"), "group")
+    check(scenario.adaptation.countries, iso3, ("adaptation", "countries"), "country")
     return problems

@@ -228,6 +228,9 @@ class Outcomes(Strict):
         "(dates after the run's end are skipped)")
 
 
+from sim.scenario.adaptation import Adaptation  # noqa: E402  (needs Strict above)
+
+
 # --------------------------------------------------------------------------- scenario
 class Scenario(Strict):
     """One scenario: the world, its policies and how long to run it."""
@@ -247,6 +250,7 @@ class Scenario(Strict):
     uptake: Uptake = Field(default_factory=Uptake)
     outputs: Outputs = Field(default_factory=Outputs)
     outcomes: Outcomes = Field(default_factory=Outcomes)
+    adaptation: Adaptation = Field(default_factory=Adaptation)
     epidemic: Epidemic = Field(default_factory=Epidemic)
 
     @property

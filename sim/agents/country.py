@@ -1,0 +1,94 @@
+"""``Country``: a Mesa agent whose attributes are read-through views of engine arrays.
+
+Nothing is copied: every property reads member 0 of the model's :class:`~sim.engine.state.
+State` on the day it is asked, so agents and the engine can never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.scenario.adaptation import STRATEGIES
+
+if TYPE_CHECKING:
+    from sim.agents.model import VaccineDiplomacyModel
+
+
+class Country(mesa.Agent):
+    """One country of the world (index ``n`` into the engine's country axis).
+
+    Attributes
+    ----------
+    n : index of the country in the world's arrays
+    iso3, name, income_group, who_region : static labels
+    population : people
+    coverage : share of the population with at least one dose
+    coverage_completed : share with a full course
+    stock : doses in the country's stock
+    orders_open : doses ordered and not yet allocated
+    strategy : ``need``, ``hoard``, ``donate`` or ``pool``
+    donated, received : doses given to / received from other countries as donations
+        (0 until the donation stage keeps ``donated_cum`` / ``donations_received_cum``)
+    influence : diplomatic influence (0 until the donation stage keeps ``influence``)
+    """
+
+    model: VaccineDiplomacyModel
+
+    def __init__(self, model: VaccineDiplomacyModel, n: int) -> None:
+        super().__init__(model)
+        w = model.world
+        self.n = n
+        self.iso3 = str(w.iso3[n])
+        self.name = str(w.name[n])
+        self.income_group = str(w.income_group[n])
+        self.who_region = str(w.who_region[n])
+        self.population = float(w.population[n])
+
+    def _optional(self, name: str) -> float:
+        array = getattr(self.model.state, name, None)
+        return 0.0 if array is None else float(array[0, self.n])
+
+    @property
+    def coverage(self) -> float:
+        """Share of the population with at least one dose."""
+        return float(self.model.state.first[0, self.n]) / self.population
+
+    @property
+    def coverage_completed(self) -> float:
+        """Share of the population with a full course."""
+        return float(self.model.state.completed[0, self.n]) / self.population
+
+    @property
+    def stock(self) -> float:
+        """Doses in stock (all shelf-life buckets)."""
+        return float(self.model.state.stock[:, 0, self.n].sum())
+
+    @property
+    def orders_open(self) -> float:
+        """Doses ordered and not yet allocated."""
+        return float(self.model.state.orders_open[0, self.n])
+
+    @property
+    def strategy(self) -> str:
+        """The country's current strategy."""
+        return STRATEGIES[int(self.model.state.strategy[0, self.n])]
+
+    @property
+    def donated(self) -> float:
+        """Doses donated to other countries so far."""
+        return self._optional("donated_cum")
+
+    @property
+    def received(self) -> float:
+        """Doses received as donations so far."""
+        return self._optional("donations_received_cum")
+
+    @property
+    def influence(self) -> float:
+        """Diplomatic influence."""
+        return self._optional("influence")
+
+    def __repr__(self) -> str:
+        return f"Country({self.iso3}, {self.strategy}, coverage={self.coverage:.3f})"

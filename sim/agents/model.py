@@ -1,0 +1,123 @@
+"""``VaccineDiplomacyModel``: a ``mesa.Model`` that steps the vectorized engine a day at a time.
+
+The model wraps :class:`sim.engine.run.Simulation` for a single member (E = 1): the same
+code path as :func:`sim.run`, so stepping the model to the end gives exactly the tables
+of ``sim.run`` on the same scenario and seed (:meth:`VaccineDiplomacyModel.results`).
+Agents are views; the engine's day stays vectorized.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from sim.agents.country import Country
+from sim.agents.knobs import apply_knobs
+from sim.agents.reporters import AGENT_REPORTERS, model_reporters
+from sim.engine.params import build_params
+from sim.engine.run import Simulation
+from sim.engine.state import State
+from sim.results import Results
+from sim.scenario.schema import Scenario
+from sim.world import World, build_world
+
+#: The scenario the model runs when given none.
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
+
+
+class VaccineDiplomacyModel(mesa.Model):
+    """A scenario run as a Mesa model: one ``step()`` is one simulated day.
+
+    Parameters
+    ----------
+    config : a scenario YAML path or a loaded :class:`~sim.scenario.schema.Scenario`
+    rng : the run's seed (an int); ``None`` draws a fresh one (Mesa's convention, used
+        by ``mesa.batch_run``'s ``iterations``); the seed is kept as ``model.seed``
+    days : run length override
+    countries : comma-separated ISO3 codes or groups to keep, e.g. ``"USA,IND,NGA"``
+    hoard_multiple, export_policy, adaptation_rule, theta, sets : policy knobs, see
+        :func:`sim.agents.knobs.apply_knobs`
+    world : a ready-made world (hand-built test worlds); default: built from the scenario
+    collect_agents : collect the agent reporters every day (off speeds long batch runs)
+
+    Attributes
+    ----------
+    config : the resolved scenario (Mesa reserves ``model.scenario`` for its own use)
+    world, params, sim : the engine's world, member parameters and simulation
+    datacollector : model reporters ``coverage_<group>``, ``gini``, ``deaths``,
+        ``n_<strategy>``; agent reporters ``coverage``, ``stock``, ``strategy``, ...
+
+    Examples
+    --------
+    >>> model = VaccineDiplomacyModel("scenarios/baseline.yaml", rng=7, days=60)  # doctest: +SKIP
+    >>> while model.running:                                                      # doctest: +SKIP
+    ...     model.step()
+    >>> model.agents.select(lambda c: c.coverage > 0.1).get("iso3")              # doctest: +SKIP
+    """
+
+    def __init__(self, config: Scenario | str | Path = DEFAULT_SCENARIO, *,
+                 rng: int | None = None, days: int | None = None,
+                 countries: str | None = None, hoard_multiple: float | None = None,
+                 export_policy: str | None = None, adaptation_rule: str | None = None,
+                 theta: float | None = None, sets: str | None = None,
+                 world: World | None = None, collect_agents: bool = True) -> None:
+        super().__init__(rng=rng)
+        if isinstance(rng, int | np.integer):
+            self.seed = int(rng)
+        else:
+            self.seed = int(self.rng.integers(np.iinfo(np.int32).max))
+        if not isinstance(config, Scenario):
+            from sim.scenario import load_scenario
+
+            config = load_scenario(config)
+        config = apply_knobs(config, hoard_multiple=hoard_multiple,
+                             export_policy=export_policy, adaptation_rule=adaptation_rule,
+                             theta=theta, countries=countries, sets=sets,
+                             check_references=world is None)
+        updates = {"seed": self.seed, "replicates": 1}
+        if days is not None:
+            updates["days"] = int(days)
+        self.config = config.model_copy(update=updates)
+        self.world = world if world is not None else build_world(self.config)
+        self.params = build_params(self.world, [self.config], [self.seed])
+        self.sim = Simulation.start(self.world, self.params,
+                                    self.config.outputs.country_every_days)
+        for n in range(self.world.n_countries):
+            Country(self, n)
+        self.datacollector = mesa.DataCollector(
+            model_reporters=model_reporters(),
+            agent_reporters=AGENT_REPORTERS if collect_agents else None)
+        self.running = True
+        self.datacollector.collect(self)
+
+    @property
+    def state(self) -> State:
+        """The engine's state (member 0 is this model's run)."""
+        return self.sim.state
+
+    @property
+    def day(self) -> int:
+        """Days simulated so far."""
+        return self.sim.state.day
+
+    def step(self) -> None:
+        """Simulate one day (every engine stage), then collect the reporters."""
+        if self.sim.done:
+            self.running = False
+            return
+        self.sim.step()
+        self.datacollector.collect(self)
+        self.running = not self.sim.done
+
+    def country(self, iso3: str) -> Country:
+        """The agent of one country."""
+        return self.agents.select(lambda c: c.iso3 == iso3).to_list()[0]
+
+    def results(self) -> Results:
+        """The run's :class:`~sim.results.Results` (complete once ``running`` is False)."""
+        if not self.sim.done:
+            raise RuntimeError(f"the run is on day {self.day} of {self.world.days}; "
+                               "step until model.running is False first")
+        return Results(self.config, self.world, self.params, self.sim.recorder.out)

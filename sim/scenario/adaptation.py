@@ -1,0 +1,76 @@
+"""Scenario schema of the ``adaptation`` section: how countries change strategy over time.
+
+Every ``review_days`` days each country reviews its strategy by its rule:
+
+A country starts with its procurement strategy (``need`` or ``hoard``).
+
+- ``fixed``: keep the strategy it has;
+- ``threshold``: while it holds doses back (``need`` or ``hoard``), switch to ``then``
+  (``donate`` or ``pool``) at the first review at which its own first-dose coverage is at
+  least ``theta``;
+- ``imitate``: with probability ``imitation.probability`` it looks at a partner drawn at
+  random (weighted by affinity where the world has one, else uniformly) and adopts the
+  partner's strategy with the Fermi probability 1 / (1 + exp(-beta (payoff_partner -
+  payoff_own))).
+
+The payoff weights are modelling choices (how much a government values health, influence
+and money), not estimates: there is no published figure to ground them, so they are
+exposed for sweeps.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from sim.scenario.schema import NonNeg, Share, Strict
+
+#: Strategy names in code order (the engine stores the code, an int, per country).
+STRATEGIES = ("need", "hoard", "donate", "pool")
+Rule = Literal["fixed", "threshold", "imitate"]
+
+
+class AdaptationRule(Strict):
+    """One country's review rule (every field may be left out to keep the general one)."""
+
+    rule: Rule | None = Field(None, description="fixed, threshold or imitate")
+    theta: Share | None = Field(
+        None, description="threshold: own first-dose coverage (share of population) at "
+        "which the country switches")
+    then: Literal["donate", "pool"] | None = Field(
+        None, description="threshold: the strategy it switches to once coverage reaches theta")
+
+
+class Imitation(Strict):
+    """How imitating countries compare payoffs (payoff = w_health × people protected per
+    capita + w_influence × influence − w_cost × spending per capita in US$).
+    """
+
+    probability: Share = Field(
+        0.2, description="chance that an imitating country looks at a partner at a review")
+    beta: NonNeg = Field(
+        10.0, description="selection intensity of the Fermi rule: 0 adopts at random "
+        "(probability 1/2), large values adopt only better-paid strategies")
+    w_health: NonNeg = Field(
+        1.0, description="payoff weight of the share of the population with a full course "
+        "(stands in for lives saved per capita until the epidemic reports them)")
+    w_influence: NonNeg = Field(
+        1.0, description="payoff weight of diplomatic influence (0 until donation exists)")
+    w_cost: NonNeg = Field(
+        0.005, description="payoff weight of spending, per US$ per inhabitant")
+
+
+class Adaptation(Strict):
+    """Adaptive strategies: review period, rules by country, and the imitation payoff."""
+
+    review_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        30, description="countries review their strategy every this many days")
+    default: AdaptationRule = Field(
+        default_factory=lambda: AdaptationRule(rule="fixed", theta=0.5, then="donate"),
+        description="the rule of every country not overridden below")
+    groups: dict[str, AdaptationRule] = Field(
+        default_factory=dict, description="overrides by income group, WHO region or continent")
+    countries: dict[str, AdaptationRule] = Field(
+        default_factory=dict, description="overrides by ISO3 code")
+    imitation: Imitation = Field(default_factory=Imitation)

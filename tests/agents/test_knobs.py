@@ -1,0 +1,37 @@
+"""Policy knobs of the Mesa model rewrite the scenario as documented."""
+
+import pytest
+from worlds import SCENARIOS
+
+from sim.agents.knobs import apply_knobs, largest_producers
+from sim.scenario import load_scenario
+from sim.scenario.loader import ScenarioError
+
+BASELINE = SCENARIOS / "baseline.yaml"
+
+
+def test_no_knob_returns_the_scenario_itself():
+    s = load_scenario(BASELINE)
+    assert apply_knobs(s) is s
+
+
+def test_knobs_edit_hoarders_largest_producers_rules_and_selection():
+    s = load_scenario(BASELINE)
+    out = apply_knobs(s, hoard_multiple=4.0, export_policy="ban", adaptation_rule="threshold",
+                      theta=0.3, countries="USA, IND,LIC", sets="days=40;seed=3")
+    assert out.procurement.groups["HIC"].multiple == 4.0
+    assert out.procurement.default.multiple == 4.0     # for countries that switch to hoard
+    assert out.procurement.groups["LIC"].multiple is None  # resolves to the default
+    top = largest_producers()
+    assert len(top) == 4 and all(out.export.producers[p].policy == "ban" for p in top)
+    assert out.adaptation.default.rule == "threshold" and out.adaptation.default.theta == 0.3
+    assert out.countries.include == ["USA", "IND", "LIC"]
+    assert (out.days, out.seed) == (40, 3)
+
+
+def test_bad_knob_values_are_scenario_errors():
+    s = load_scenario(BASELINE)
+    with pytest.raises(ScenarioError):
+        apply_knobs(s, export_policy="embargo")
+    with pytest.raises(ScenarioError, match="unknown country or group"):
+        apply_knobs(s, countries="USA,XXX")

@@ -1,0 +1,150 @@
+"""The Mesa layer: the model steps the engine exactly like sim.run; agents, DataCollector,
+batch_run."""
+
+import warnings
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+from worlds import SCENARIOS, make_world, scenario
+
+from sim import load_scenario, run
+from sim.agents import Country, VaccineDiplomacyModel
+from sim.engine.params import build_params
+from sim.engine.run import simulate
+from sim.inequality import gini
+from sim.results import Results
+
+BASELINE = SCENARIOS / "baseline.yaml"
+FEW = "USA,IND,NGA,BRA,DEU,ETH"
+
+
+def small():
+    world = make_world([1e6, 2e6, 3e6, 4e6], ["HIC", "UMIC", "LMIC", "LIC"],
+                       home_of=[0, -1, -1, -1], production=[60_000.0], days=80)
+    scen = scenario(
+        days=80,
+        procurement={"groups": {"HIC": {"strategy": "hoard", "multiple": 3.0}}},
+        adaptation={"review_days": 10, "default": {"rule": "imitate"},
+                    "groups": {"HIC": {"rule": "threshold", "theta": 0.05, "then": "pool"}},
+                    "imitation": {"probability": 0.5, "beta": 5.0}})
+    return world, scen
+
+
+def assert_same_tables(a: Results, b: Results, only_in_b=()):
+    for name, table in a.tables().items():
+        other = b.tables()[name].drop(columns=list(only_in_b), errors="ignore")
+        pd.testing.assert_frame_equal(table, other, check_exact=True, obj=name)
+
+
+def test_stepping_the_model_equals_the_batch_engine_on_a_small_world():
+    world, scen = small()
+    model = VaccineDiplomacyModel(scen, rng=42, world=world)
+    steps = 0
+    while model.running:
+        model.step()
+        steps += 1
+    assert steps == model.steps == 80 and model.day == 80
+    params = build_params(world, [scen.model_copy(update={"seed": 42})], [42])
+    traj, _ = simulate(world, params)
+    expected = Results(scen.model_copy(update={"seed": 42}), world, params, traj)
+    assert_same_tables(model.results(), expected)
+    model.step()                                            # past the end: a no-op
+    assert model.day == 80 and not model.running
+
+
+def test_agents_read_the_engine_arrays():
+    world, scen = small()
+    model = VaccineDiplomacyModel(scen, rng=1, world=world)
+    for _ in range(40):
+        model.step()
+    agents = model.agents
+    assert len(agents) == 4 and all(isinstance(a, Country) for a in agents)
+    s = model.state
+    cov = np.array(agents.get("coverage"))
+    assert np.array_equal(cov, s.first[0] / world.population)
+    assert agents.get("stock") == pytest.approx(s.stock[:, 0].sum(axis=0).tolist())
+    assert set(agents.get("strategy")) <= {"need", "hoard", "donate", "pool"}
+    by_group = agents.groupby("income_group").agg("coverage", max)
+    assert by_group == {g: c for g, c in zip(world.income_group, cov, strict=True)}
+    rich = agents.select(lambda a: a.income_group == "HIC")
+    assert rich.get("iso3") == ["C00"] and model.country("C00") is rich.to_list()[0]
+    # Values follow the engine day by day (views, not copies).
+    before = model.country("C00").coverage
+    for _ in range(5):
+        model.step()
+    assert model.country("C00").coverage > before
+
+
+def test_datacollector_reports_groups_gini_strategies_and_agents():
+    world, scen = small()
+    model = VaccineDiplomacyModel(scen, rng=5, world=world)
+    for _ in range(30):
+        model.step()
+    df = model.datacollector.get_model_vars_dataframe()
+    assert len(df) == 31                                    # day 0 and 30 steps
+    assert {"coverage_World", "coverage_HIC", "coverage_LIC", "gini", "deaths",
+            "n_need", "n_hoard", "n_donate", "n_pool"} <= set(df.columns)
+    last = df.iloc[-1]
+    assert last["n_need"] + last["n_hoard"] + last["n_donate"] + last["n_pool"] == 4
+    assert last["coverage_HIC"] == pytest.approx(model.state.first[0, 0] / 1e6)
+    assert 0 < last["gini"] < 1
+    assert last["deaths"] == pytest.approx(model.state.epi.D[0].sum()) and last["deaths"] > 0
+    agents = model.datacollector.get_agent_vars_dataframe()
+    assert len(agents) == 31 * 4 and {"coverage", "stock", "strategy"} <= set(agents.columns)
+
+
+def test_gini_reporter_is_the_population_weighted_gini_of_coverage():
+    world, scen = small()
+    model = VaccineDiplomacyModel(scen, rng=5, world=world)
+    assert np.isnan(model.datacollector.get_model_vars_dataframe()["gini"].iloc[0])
+    for _ in range(30):
+        model.step()
+    cov = model.state.first[0] / world.population
+    assert model.datacollector.get_model_vars_dataframe()["gini"].iloc[-1] == pytest.approx(
+        float(gini(cov, world.population)))
+
+
+def test_seed_from_rng_and_fresh_seed_when_none():
+    world, scen = small()
+    a = VaccineDiplomacyModel(scen, rng=9, world=world)
+    b = VaccineDiplomacyModel(scen, world=world)
+    c = VaccineDiplomacyModel(scen, world=world)
+    assert a.seed == 9 and a.config.seed == 9
+    assert b.seed != c.seed
+
+
+# ------------------------------------------------------------------ shipped world
+def test_model_equals_sim_run_on_the_shipped_baseline():
+    days = 75
+    scen = load_scenario(BASELINE, [f"days={days}", f"countries.include=[{FEW}]",
+                                    "adaptation.default.rule=imitate"])
+    model = VaccineDiplomacyModel(BASELINE, rng=scen.seed, days=days, countries=FEW,
+                                  adaptation_rule="imitate", collect_agents=False)
+    while model.running:
+        model.step()
+    # sim.run adds the no-vaccine twins (deaths_cum_novax); the Mesa model runs none.
+    assert_same_tables(model.results(), run(scen), only_in_b=("deaths_cum_novax",))
+
+
+@pytest.mark.slow
+def test_batch_run_over_two_parameters_returns_reporter_rows():
+    params = {"config": str(BASELINE), "countries": FEW, "days": 90,
+              "hoard_multiple": [1.0, 4.0], "adaptation_rule": ["fixed", "threshold"]}
+    rows = mesa.batch_run(VaccineDiplomacyModel, parameters=params, rng=[1, 2],
+                          max_steps=60, display_progress=False)
+    df = pd.DataFrame(rows)
+    assert len(df) == 2 * 2 * 2 * 6                      # seeds × grid × agents
+    assert {"coverage_World", "gini", "n_hoard", "coverage", "strategy"} <= set(df.columns)
+    assert (df["Step"] == 60).all()
+    end = df.groupby(["hoard_multiple", "adaptation_rule", "iteration"])["coverage_HIC"].first()
+    assert end.notna().all() and (end > 0).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        legacy = mesa.batch_run(VaccineDiplomacyModel, parameters={**params, "hoard_multiple": 2.0,
+                                "adaptation_rule": "fixed"}, iterations=2, max_steps=60,
+                                display_progress=False)
+    legacy = pd.DataFrame(legacy)
+    assert len(legacy) == 2 * 6 and set(legacy["iteration"]) == {0, 1}
+    assert {"coverage_World", "gini", "n_need"} <= set(legacy.columns)
