@@ -105,6 +105,27 @@ def _chain(sigma: np.ndarray, gamma: np.ndarray, h: float) -> dict[str, np.ndarr
             "mean_e": mean_e}
 
 
+_RATES: dict[int, tuple[EpiParams, dict, dict]] = {}
+
+
+def _step_rates(ep: EpiParams) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Sub-step chain weights and transition probabilities, each (E, 1); constant over a
+    run, so computed once per parameter set.
+    """
+    hit = _RATES.get(id(ep))
+    if hit is not None and hit[0] is ep:
+        return hit[1], hit[2]
+    H = ep.substeps
+    c = _chain(ep.sigma, ep.gamma, 1.0 / H)
+    half = _chain(ep.sigma, ep.gamma, 0.5 / H)
+    rates = {"leave_e": 1.0 - c["ee"], "through_e": _safe_div(c["er"], 1.0 - c["ee"]),
+             "leave_i": 1.0 - c["ii"], "half_leave": 1.0 - half["ee"],
+             "half_through": _safe_div(half["er"], 1.0 - half["ee"])}
+    _RATES.clear()  # keep one entry: the batch being run
+    _RATES[id(ep)] = (ep, c, rates)
+    return c, rates
+
+
 class Drawer:
     """Moves people between compartments: expected numbers, or binomial draws."""
 
@@ -172,8 +193,7 @@ def infect(epi: EpiState, ep: EpiParams, population: np.ndarray, t: int,
     (infections, deaths) : (E, N) people today
     """
     H = ep.substeps
-    c = _chain(ep.sigma, ep.gamma, 1.0 / H)
-    half = _chain(ep.sigma, ep.gamma, 0.5 / H)
+    c, rates = _step_rates(ep)
     contact = ep.contact_values[np.searchsorted(ep.contact_days, t, side="right") - 1]
     strength = ep.beta * contact * ep.variant_transmissibility[t] \
         * ep.emergence_transmissibility ** epi.variants               # (E, N) per day
@@ -187,9 +207,6 @@ def infect(epi: EpiState, ep: EpiParams, population: np.ndarray, t: int,
     # Home and global parts of the mixing, per infectious person: (E, N) and (E, 1).
     home = strength * (1.0 - ep.importation) / population
     away = strength * (ep.importation / population.sum())
-    rates = {"leave_e": 1.0 - c["ee"], "through_e": _safe_div(c["er"], 1.0 - c["ee"]),
-             "leave_i": 1.0 - c["ii"], "half_leave": 1.0 - half["ee"],
-             "half_through": _safe_div(half["er"], 1.0 - half["ee"])}     # each (E, 1)
     infections = np.zeros(epi.R.shape)
     deaths = np.zeros(epi.R.shape)
     move = _drawn if draw.stochastic else _expected
