@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.diplomacy_metrics import diplomacy_metrics, diplomacy_summary
 from sim.engine.record import GROUPS
+from sim.epidemic_metrics import epidemic_member_metrics, epidemic_rows
 from sim.inequality import concentration_index, gini
 from sim.scenario.schema import INCOME_GROUPS, WHO_REGIONS
 
@@ -383,6 +384,7 @@ def member_metrics(results: Results) -> pd.DataFrame:
         donation_metrics(results),
         death_metrics(results),
         diplomacy_metrics(results),
+        epidemic_member_metrics(results),
     ], axis=1)
 
 
@@ -495,7 +497,7 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
                      num(m["deaths_averted_per_million"]["World"], ".0f")))
     if "donated_share_of_supply" in m:
         rows.append(("donated share of LIC supply", _pct(m["donated_share_of_supply"]["LIC"])))
-    return rows
+    return rows + epidemic_rows(m)
 
 
 def ledger_residual(ledger: pd.DataFrame) -> np.ndarray:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.diplomacy_params import initial_arrays
+from sim.engine.epidemic import EpiState, start_epidemic
 from sim.engine.params import Params
 from sim.world import World
 
@@ -70,6 +71,7 @@ class State:
     last_gift_day : last day a donation was given (gifts may be on their way until
         ``delivery_lag`` days later)
     strategy : (E, N) int, strategy code (index into ``sim.scenario.adaptation.STRATEGIES``)
+    epi : epidemic compartments (:class:`sim.engine.epidemic.EpiState`), None when off
     """
 
     day: int
@@ -105,6 +107,7 @@ class State:
     bulk_drawn_cum: np.ndarray
     licensed_cum: np.ndarray
     strategy: np.ndarray
+    epi: EpiState | None = None
     last_gift_day: int = -(10**9)
 
     @property
@@ -118,7 +121,7 @@ class State:
 
     def copy(self) -> State:
         """A deep copy."""
-        return State(**{k: (v.copy() if isinstance(v, np.ndarray) else v)
+        return State(**{k: (v.copy() if hasattr(v, "copy") else v)
                         for k, v in vars(self).items()})
 
     # Derived totals (E,) used by the ledger and invariants.
@@ -154,4 +157,5 @@ def initial_state(world: World, params: Params) -> State:
         expired_cum=zeros(E, N),
         **initial_arrays(params),
         strategy=params.strategy_initial.copy(),
+        epi=start_epidemic(world, params),
     )

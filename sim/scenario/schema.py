@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.scenario.epidemic import Epidemic
+
 INCOME_GROUPS = ("HIC", "UMIC", "LMIC", "LIC")
 WHO_REGIONS = ("AFR", "AMR", "SEAR", "EUR", "EMR", "WPR")
 CONTINENTS = ("Africa", "Asia", "Europe", "North America", "South America", "Oceania")
@@ -463,6 +465,7 @@ class Scenario(Strict):
     shocks: list[Shock] = Field(default_factory=list, description="dated events")
     outcomes: Outcomes = Field(default_factory=Outcomes)
     adaptation: Adaptation = Field(default_factory=Adaptation)
+    epidemic: Epidemic = Field(default_factory=Epidemic)
 
     @property
     def end(self) -> dt.date:

@@ -32,9 +32,10 @@ def small():
     return world, scen
 
 
-def assert_same_tables(a: Results, b: Results):
+def assert_same_tables(a: Results, b: Results, only_in_b=()):
     for name, table in a.tables().items():
-        pd.testing.assert_frame_equal(table, b.tables()[name], check_exact=True, obj=name)
+        other = b.tables()[name].drop(columns=list(only_in_b), errors="ignore")
+        pd.testing.assert_frame_equal(table, other, check_exact=True, obj=name)
 
 
 def test_stepping_the_model_equals_the_batch_engine_on_a_small_world():
@@ -88,7 +89,8 @@ def test_datacollector_reports_groups_gini_strategies_and_agents():
     last = df.iloc[-1]
     assert last["n_need"] + last["n_hoard"] + last["n_donate"] + last["n_pool"] == 4
     assert last["coverage_HIC"] == pytest.approx(model.state.first[0, 0] / 1e6)
-    assert 0 < last["gini"] < 1 and np.isnan(last["deaths"])
+    assert 0 < last["gini"] < 1
+    assert last["deaths"] == pytest.approx(model.state.epi.D[0].sum()) and last["deaths"] > 0
     agents = model.datacollector.get_agent_vars_dataframe()
     assert len(agents) == 31 * 4 and {"coverage", "stock", "strategy"} <= set(agents.columns)
 
@@ -122,7 +124,8 @@ def test_model_equals_sim_run_on_the_shipped_baseline():
                                   adaptation_rule="imitate", collect_agents=False)
     while model.running:
         model.step()
-    assert_same_tables(model.results(), run(scen))
+    # sim.run adds the no-vaccine twins (deaths_cum_novax); the Mesa model runs none.
+    assert_same_tables(model.results(), run(scen), only_in_b=("deaths_cum_novax",))
 
 
 @pytest.mark.slow
