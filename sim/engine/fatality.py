@@ -11,7 +11,7 @@ two-band average::
 with ages uniform within 0-65 and, within 65+, a density falling linearly to zero at 95
 (mean age 75, close to that of high-income countries' 65+ populations). Both within-band
 profiles are approximations: young low-income populations hold fewer people near 65 than
-a uniform band assumes, so their IFR is if anything overstated (see SOURCES_epidemic.md).
+a uniform band assumes, so their IFR is if anything overstated (see SOURCES.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The ``epidemic`` section of a scenario: SEIR with vaccination in every country.
 
 On by default, so every run reports infections, deaths and deaths averted. Defaults come
-from the literature for 2021 (sources in ``sim/data/SOURCES_epidemic.md``); values that
+from the literature for 2021 (sources in ``sim/data/SOURCES.md``); values that
 are model assumptions rather than published figures say so in their description.
 """
 
