@@ -1,5 +1,10 @@
 """Records of the epidemic: daily infections and deaths by income group, and per country
 at the end of the run.
+
+Like :class:`sim.engine.record.Recorder`, each day only copies the (E, N) arrays into a
+block buffer; group and world sums of a whole block are taken in one vectorized pass
+(a single-member run would otherwise spend more time on a dozen tiny sums a day than on
+the epidemic itself).
 """
 
 from __future__ import annotations
@@ -14,32 +19,47 @@ EPI_COUNTRY_FIELDS = ("infections_cum", "deaths_cum")
 
 
 class EpiRecorder:
-    """Fills the epidemic records day by day.
+    """Fills the epidemic records day by day (group sums once per block of days).
 
     Attributes
     ----------
     groups : (E, D, G, 3) people per day by group (World, HIC … LIC) and field
-        (``EPI_GROUP_FIELDS``: new infections, new deaths, cumulative deaths)
+        (``EPI_GROUP_FIELDS``: new infections, new deaths, cumulative deaths); complete up
+        to the last flushed block
     countries_end : (E, N, 2) cumulative infections and deaths per country (last day)
     """
 
-    def __init__(self, group_index: np.ndarray, members: int, days: int) -> None:
+    def __init__(self, group_index: np.ndarray, members: int, days: int,
+                 block: int = 32) -> None:
         self.income = Segments(group_index, len(INCOME_GROUPS))
         self.groups = np.zeros((members, days, 1 + len(INCOME_GROUPS), len(EPI_GROUP_FIELDS)))
         self.countries_end = np.zeros((members, len(group_index), len(EPI_COUNTRY_FIELDS)))
+        self.buffer = np.zeros((len(EPI_GROUP_FIELDS), block, members, len(group_index)))
+        self.first_day = 0
 
     def record(self, epi, t: int) -> None:
         """Store day ``t`` of :class:`~sim.engine.epidemic.EpiState` ``epi``."""
-        g = self.groups[:, t]
-        for f, x in enumerate((epi.new_infections, epi.new_deaths, epi.D)):
-            g[:, 1:, f] = self.income.sum(x)
-            g[:, 0, f] = g[:, 1:, f].sum(axis=1)
-        self.countries_end[:, :, 0] = epi.infections_cum
-        self.countries_end[:, :, 1] = epi.D
+        b = t - self.first_day
+        buf = self.buffer[:, b]
+        buf[0], buf[1], buf[2] = epi.new_infections, epi.new_deaths, epi.D
+        if b == self.buffer.shape[1] - 1 or t == self.groups.shape[1] - 1:
+            self.flush(b + 1)
+            self.countries_end[:, :, 0] = epi.infections_cum
+            self.countries_end[:, :, 1] = epi.D
+
+    def flush(self, n_days: int) -> None:
+        """Sum the first ``n_days`` buffered days into group and world totals."""
+        buf = self.buffer[:, :n_days]                                 # (F, b, E, N)
+        F, _, E, N = buf.shape
+        by_group = self.income.sum(buf.reshape(-1, N)).reshape(F, n_days, E, -1)
+        days = slice(self.first_day, self.first_day + n_days)
+        self.groups[:, days, 1:] = by_group.transpose(2, 1, 3, 0)
+        self.groups[:, days, 0] = by_group.sum(axis=-1).transpose(2, 1, 0)
+        self.first_day += n_days
 
 
-def epi_recorder(world, params) -> EpiRecorder | None:
+def epi_recorder(world, params, block: int = 32) -> EpiRecorder | None:
     """A recorder for the batch, or None when it runs no epidemic."""
     if params.epidemic is None:
         return None
-    return EpiRecorder(world.group_index, params.n_members, world.days)
+    return EpiRecorder(world.group_index, params.n_members, world.days, block)

@@ -44,6 +44,7 @@ thresholds drawn from its ``"variant"`` stream (a hazard proportional to infecti
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,25 +106,121 @@ def _chain(sigma: np.ndarray, gamma: np.ndarray, h: float) -> dict[str, np.ndarr
             "mean_e": mean_e}
 
 
-_RATES: dict[int, tuple[EpiParams, dict, dict]] = {}
-
-
 def _step_rates(ep: EpiParams) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Sub-step chain weights and transition probabilities, each (E, 1); constant over a
-    run, so computed once per parameter set.
-    """
-    hit = _RATES.get(id(ep))
-    if hit is not None and hit[0] is ep:
-        return hit[1], hit[2]
+    """Sub-step chain weights and transition probabilities, each (E, 1)."""
     H = ep.substeps
     c = _chain(ep.sigma, ep.gamma, 1.0 / H)
     half = _chain(ep.sigma, ep.gamma, 0.5 / H)
     rates = {"leave_e": 1.0 - c["ee"], "through_e": _safe_div(c["er"], 1.0 - c["ee"]),
              "leave_i": 1.0 - c["ii"], "half_leave": 1.0 - half["ee"],
              "half_through": _safe_div(half["er"], 1.0 - half["ee"])}
-    _RATES.clear()  # keep one entry: the batch being run
-    _RATES[id(ep)] = (ep, c, rates)
     return c, rates
+
+
+class _Workspace:
+    """What :func:`infect` reuses between days for one batch: the constant sub-step
+    coefficients, the current day's constants and scratch buffers.
+
+    Building these once per batch instead of every day saves most of the per-day numpy
+    calls (which dominate a single-member run) and the allocation of (K, E, N)
+    temporaries (memory traffic, which dominates large ensembles).
+
+    Day constants depend on the day only through its *regime*: the index of the contact
+    change and of the scheduled variant in force, and the number of emerged variants.
+    ``regime`` (D,) numbers the days so that a new number starts wherever any of the
+    first two changes; the constants are recomputed only when the regime or the number of
+    emerged variants changes.
+    """
+
+    def __init__(self, ep: EpiParams, shape: tuple[int, int], population: np.ndarray) -> None:
+        self.ep, self.shape, self.population = ep, shape, population
+        self.chain, self.rates = _step_rates(ep)
+        H = ep.substeps
+        c = self.chain
+        half = _chain(ep.sigma, ep.gamma, 0.5 / H)
+        # Over a sub-step: latent stay (ee), become infectious (ei) or pass through to
+        # removal (er); infectious stay (ii) or are removed (1 - ii). The newly infected
+        # move through half a sub-step (ee, ei, er of ``half``).
+        self.e_stay, self.e_to_i, self.e_out = _shared(c["ee"], c["ei"], c["er"])
+        self.i_stay, self.i_out = _shared(c["ii"], 1.0 - c["ii"])
+        self.new_stay, self.new_to_i, self.new_out = _shared(half["ee"], half["ei"], half["er"])
+        self.weight_i, self.weight_e = _shared(c["mean_i"], c["mean_e"])
+        D = len(ep.variant_transmissibility)
+        contact = np.searchsorted(ep.contact_days, np.arange(D), side="right") - 1
+        changed = np.zeros(D, dtype=bool)
+        changed[1:] = ((contact[1:] != contact[:-1])
+                       | (ep.variant_transmissibility[1:] != ep.variant_transmissibility[:-1])
+                       .any(axis=(1, 2))
+                       | (ep.variant_efficacy[1:] != ep.variant_efficacy[:-1]).any(axis=(1, 2)))
+        self.contact = contact
+        self.regime = np.cumsum(changed)
+        self.can_emerge = bool(np.isfinite(ep.emergence_at).any())
+        self.key: tuple[int, float] | None = None
+        K = len(ep.ve_infection)
+        self.buf_k = np.empty((K, *shape))     # newly infected by status
+        self.buf_flow = np.empty((2, *shape))  # one flow between compartments, by fate
+        self.removed = np.empty((2, *shape))   # removed this sub-step: recovered, dead
+        self.new = np.empty((2, *shape))       # newly infected by fate
+        self.mean_i = np.empty(shape)
+        self.mean_e = np.empty(shape)
+        self.p_vaccinate = np.empty((3, *shape))  # first dose, completing dose, waning
+        self.p_vaccinate[2] = ep.waning
+
+    def day(self, t: int, variants: np.ndarray) -> None:
+        """Set the day constants for day ``t`` (recomputed only when the regime changed).
+
+        ``home`` (E, N) and ``away`` (E, 1) turn infectious people into force of
+        infection; ``neg_escape`` (K, E, 1) is −(1 − ve_infection) h per status;
+        ``fatal`` (K, E, N) the fatality ratio of an infected person of each status.
+        """
+        ep = self.ep
+        key = (int(self.regime[t]), float(variants.sum()) if self.can_emerge else 0.0)
+        if key == self.key:
+            return
+        self.key = key
+        contact = ep.contact_values[self.contact[t]]
+        strength = ep.beta * contact * ep.variant_transmissibility[t] \
+            * ep.emergence_transmissibility ** variants               # (E, N) per day
+        efficacy = ep.variant_efficacy[t] * ep.emergence_efficacy ** variants \
+            * ep.vaccine_effect                                        # (E, 1)
+        ve_inf, ve_death = ep.ve_infection * efficacy, ep.ve_death * efficacy   # (K, E, 1)
+        # An infected person of status k dies with probability ifr × relative[k].
+        self.relative = _safe_div(1.0 - ve_death, 1.0 - ve_inf)        # (K, E, 1)
+        self.fatal = ep.ifr * self.relative                            # (K, E, N)
+        self.neg_escape = _shared(-(1.0 - ve_inf) / ep.substeps)[0]     # (K, E, 1)
+        # Home and global parts of the mixing, per infectious person: (E, N) and (E, 1).
+        self.home = strength * (1.0 - ep.importation) / self.population
+        self.away = strength * (ep.importation / self.population.sum())
+
+
+def _shared(*coefficients: np.ndarray) -> list[np.ndarray | float]:
+    """Per-member coefficients (..., E, 1), each collapsed to (..., 1, 1) -- a float if it
+    has no leading axes -- when every member has the same value.
+
+    Why: numpy multiplies an (E, N) array by a scalar 2-3 times faster than by an
+    (E, 1) column broadcast along N (a batch of one scenario's replicates always shares
+    them), and the products are the same bit for bit, so members still do not depend on
+    their batch.
+    """
+    out: list[np.ndarray | float] = []
+    for c in coefficients:
+        if (c == c[..., :1, :]).all():
+            c = c[..., :1, :]
+            out.append(float(c.reshape(())) if c.size == 1 and c.ndim == 2 else c)
+        else:
+            out.append(c)
+    return out
+
+
+_WORKSPACES = threading.local()
+
+
+def _workspace(ep: EpiParams, shape: tuple[int, int], population: np.ndarray) -> _Workspace:
+    """The workspace of the batch being run in this thread (one kept per thread)."""
+    ws = getattr(_WORKSPACES, "current", None)
+    if ws is None or ws.ep is not ep or ws.shape != shape or ws.population is not population:
+        ws = _WORKSPACES.current = _Workspace(ep, shape, population)
+    return ws
 
 
 class Drawer:
@@ -171,17 +268,23 @@ def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def vaccinate(epi: EpiState, first: np.ndarray, completed: np.ndarray, population: np.ndarray,
               ep: EpiParams, one_dose: bool, draw: Drawer, t: int) -> None:
     """Move today's vaccinated susceptibles to their new status, then wane full courses."""
-    new_first = first - epi.first_seen
-    new_completed = completed - epi.completed_seen
-    q_first = np.minimum(_safe_div(new_first, population - epi.first_seen), 1.0)
-    q_second = np.minimum(_safe_div(new_completed, epi.first_seen - epi.completed_seen), 1.0)
-    p = np.stack([q_first, q_second, np.broadcast_to(ep.waning, q_first.shape)])
+    p = _workspace(ep, epi.R.shape, population).p_vaccinate  # p[2]: waning, set once
+    _share(first - epi.first_seen, population - epi.first_seen, out=p[0])
+    _share(completed - epi.completed_seen, epi.first_seen - epi.completed_seen, out=p[1])
     moved = draw(t, draw.slots - 2, 0, epi.S[:3], p)
     epi.S[:3] -= moved
     epi.S[2 if one_dose else 1] += moved[0]
     epi.S[2] += moved[1]
     epi.S[3] += moved[2]
-    epi.first_seen, epi.completed_seen = first.copy(), completed.copy()
+    np.copyto(epi.first_seen, first)
+    np.copyto(epi.completed_seen, completed)
+
+
+def _share(part: np.ndarray, whole: np.ndarray, out: np.ndarray) -> None:
+    """``min(part / whole, 1)`` into ``out``, 0 where ``whole`` is 0."""
+    out.fill(0.0)
+    np.divide(part, whole, out=out, where=whole > 0)
+    np.minimum(out, 1.0, out=out)
 
 
 def infect(epi: EpiState, ep: EpiParams, population: np.ndarray, t: int,
@@ -192,75 +295,67 @@ def infect(epi: EpiState, ep: EpiParams, population: np.ndarray, t: int,
     -------
     (infections, deaths) : (E, N) people today
     """
-    H = ep.substeps
-    c, rates = _step_rates(ep)
-    contact = ep.contact_values[np.searchsorted(ep.contact_days, t, side="right") - 1]
-    strength = ep.beta * contact * ep.variant_transmissibility[t] \
-        * ep.emergence_transmissibility ** epi.variants               # (E, N) per day
-    efficacy = ep.variant_efficacy[t] * ep.emergence_efficacy ** epi.variants \
-        * ep.vaccine_effect                                            # (E, 1)
-    ve_inf, ve_death = ep.ve_infection * efficacy, ep.ve_death * efficacy   # (K, E, 1)
-    # An infected person of status k dies with probability ifr × relative[k].
-    relative = _safe_div(1.0 - ve_death, 1.0 - ve_inf)                  # (K, E, 1)
-    fatal = (ep.ifr, relative)
-    escape = -(1.0 - ve_inf) / H                                       # (K, E, 1)
-    # Home and global parts of the mixing, per infectious person: (E, N) and (E, 1).
-    home = strength * (1.0 - ep.importation) / population
-    away = strength * (ep.importation / population.sum())
+    ws = _workspace(ep, epi.R.shape, population)
+    ws.day(t, epi.variants)
     infections = np.zeros(epi.R.shape)
     deaths = np.zeros(epi.R.shape)
-    move = _drawn if draw.stochastic else _expected
-    for h in range(H):
-        mean_i = epi.I.sum(axis=0) * c["mean_i"] + epi.E.sum(axis=0) * c["mean_e"]
-        force = home * mean_i + away * mean_i.sum(axis=1, keepdims=True)   # (E, N)
-        stay = np.exp(force * escape)                  # (K, E, N) not infected this step
-        new, dead = move(epi, stay, fatal, rates, draw, t, h)
+    mean_i, mean_e = ws.mean_i, ws.mean_e
+    for h in range(ep.substeps):
+        # Infectious people averaged over the step: (E, N).
+        np.add(epi.I[0], epi.I[1], out=mean_i)
+        mean_i *= ws.weight_i
+        np.add(epi.E[0], epi.E[1], out=mean_e)
+        mean_e *= ws.weight_e
+        mean_i += mean_e
+        force = np.multiply(ws.home, mean_i, out=mean_e)                    # (E, N)
+        force += ws.away * mean_i.sum(axis=1, keepdims=True)
+        # P(infected this step) = 1 − exp(−λ (1 − ve_k) h) by status, (K, E, N).
+        p_inf = np.multiply(ws.neg_escape, force, out=ws.buf_k)
+        np.exp(p_inf, out=p_inf)
+        np.subtract(1.0, p_inf, out=p_inf)
+        if draw.stochastic:
+            new, dead = _drawn(epi, p_inf, (ep.ifr, ws.relative), ws.rates, draw, t, h)
+        else:
+            new, dead = _expected(epi, p_inf, ws)
         infections += new
         deaths += dead
     return infections, deaths
 
 
-def _expected(epi: EpiState, stay, fatal, r, draw, t, h) -> tuple[np.ndarray, np.ndarray]:
+def _expected(epi: EpiState, p_inf: np.ndarray, ws: _Workspace) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
     """One sub-step of expected flows (deterministic mode), in place; (new, dead).
 
-    The same flows as :func:`_drawn` with every draw replaced by its mean, fused into
-    as few array passes as possible (this runs every sub-step for every member).
+    The same flows as :func:`_drawn` with every draw replaced by its mean, written into
+    the workspace's buffers (this runs every sub-step for every member; fresh (K, E, N)
+    temporaries cost as much memory traffic as the arithmetic). ``p_inf`` is overwritten.
     """
-    ifr, relative = fatal
-    remaining = np.multiply(epi.S, stay, out=stay)
-    new_k = epi.S - remaining
-    epi.S = remaining
+    new_k = np.multiply(epi.S, p_inf, out=p_inf)        # (K, E, N) newly infected
+    epi.S -= new_k
+    new = ws.new                                        # by fate: [recover, die]
     tot = new_k.sum(axis=0)
-    weighted = new_k[0].copy()                  # status 0: relative fatality 1
-    for k in range(1, new_k.shape[0]):          # K - 1 planes
-        weighted += new_k[k] * relative[k]
-    fat = np.minimum(weighted * ifr, tot)
-    new = np.stack([tot - fat, fat])
-    # E: stays E*ee; new infections progress half a step: new*(1-hl) stay latent.
-    out_e = epi.E * r["leave_e"]
-    out_i = epi.I * r["leave_i"]
-    new_out = new * r["half_leave"]
-    through = out_e * r["through_e"]
-    new_through = new_out * r["half_through"]
-    epi.E += new
-    epi.E -= out_e
-    epi.E -= new_out
-    out_e -= through               # now: E → I this step, staying infectious
-    new_out -= new_through         # now: new infections infectious at the step's end
-    epi.I -= out_i
-    epi.I += out_e
-    epi.I += new_out
-    through += out_i
-    through += new_through         # now: removed (recovered [0], dead [1])
-    epi.R += through[0]
-    epi.D += through[1]
-    return tot, through[1]
+    fat = np.multiply(new_k, ws.fatal, out=new_k).sum(axis=0, out=new[1])
+    np.minimum(fat, tot, out=fat)
+    np.subtract(tot, fat, out=new[0])
+    # Removed this step: latent passing through, infectious leaving, newly infected
+    # passing through within their half step.
+    flow, removed = ws.buf_flow, ws.removed
+    np.multiply(epi.E, ws.e_out, out=removed)
+    removed += np.multiply(epi.I, ws.i_out, out=flow)
+    removed += np.multiply(new, ws.new_out, out=flow)
+    epi.I *= ws.i_stay
+    epi.I += np.multiply(epi.E, ws.e_to_i, out=flow)
+    epi.I += np.multiply(new, ws.new_to_i, out=flow)
+    epi.E *= ws.e_stay
+    epi.E += np.multiply(new, ws.new_stay, out=flow)
+    epi.R += removed[0]
+    epi.D += removed[1]
+    return tot, removed[1]
 
 
-def _drawn(epi: EpiState, stay, fatal, r, draw, t, h) -> tuple[np.ndarray, np.ndarray]:
+def _drawn(epi: EpiState, p_inf, fatal, r, draw, t, h) -> tuple[np.ndarray, np.ndarray]:
     """One sub-step of binomial flows (stochastic mode), in place; (new, dead)."""
     K = epi.S.shape[0]
-    p_inf = 1.0 - stay
     fatal = np.minimum(fatal[0] * fatal[1], 1.0)                        # (K, E, N)
     like = lambda x, rate: np.broadcast_to(rate, x.shape)  # noqa: E731
     a = draw(t, h, 0, np.concatenate([epi.S, epi.E, epi.I]),
@@ -297,8 +392,9 @@ def step_epidemic(state, world, params, t: int) -> None:
     epi.infections_cum += infections
     epi.recent_deaths += (deaths / params.population - epi.recent_deaths) / BURDEN_DAYS
     epi.global_infections += infections.sum(axis=1, keepdims=True)
-    epi.variants = (ep.emergence_at <= epi.global_infections).sum(axis=1, keepdims=True)\
-        .astype(float)
+    if _workspace(ep, epi.R.shape, params.population).can_emerge:
+        epi.variants = (ep.emergence_at <= epi.global_infections).sum(axis=1, keepdims=True)\
+            .astype(float)
 
 
 def burden(state) -> np.ndarray:

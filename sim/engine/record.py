@@ -99,7 +99,7 @@ class Recorder:
         )
         self.flows = FlowLog(params.diplomacy.record_flows)
         self.track_diplomacy = mechanisms_on(params)
-        self.epi = epi_recorder(world, params)
+        self.epi = epi_recorder(world, params, block)
 
     def record(self, state: State, t: int) -> None:
         """Store the state at the end of day ``t``."""
