@@ -260,8 +260,13 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
                        for k in s.partner_sales):
             raise ValueError("members of one batch must share affinity and partner sets")
     course = float(first.uptake.doses_per_course)
-    members = [_member(world, s, stacked["order_total"][e], stacked["willing"][e], course)
-               for e, s in enumerate(scenarios)]
+    # Seed-independent: replicates of a scenario (the same object) share theirs.
+    by_scenario: dict[int, dict[str, Any]] = {}
+    for e, s in enumerate(scenarios):
+        if id(s) not in by_scenario:
+            by_scenario[id(s)] = _member(world, s, stacked["order_total"][e],
+                                         stacked["willing"][e], course)
+    members = [by_scenario[id(s)] for s in scenarios]
     ties = affinity_matrix(world, first.affinity, relations(world))
     base = first.affinity.base
     big = world.days + 10**6

@@ -103,11 +103,18 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
     col = lambda values: np.asarray(values, dtype=float)[:, None]  # noqa: E731
     D = world.days
     base_ifr = population_ifr(world.pop_65plus_share)
-    steps = [_contact_steps(world, e) for e in epis]
+    # Members with the same contacts section (replicates, no-vaccine twins) share it:
+    # resolve each distinct one once, then index.
+    distinct: dict[int, int] = {}
+    for e in epis:
+        distinct.setdefault(id(e.contacts), len(distinct))
+    which = [distinct[id(e.contacts)] for e in epis]
+    firsts = {distinct[id(e.contacts)]: e for e in reversed(epis)}
+    steps = [_contact_steps(world, firsts[i]) for i in range(len(distinct))]
     days = sorted({0} | {max(d, 0) for member in steps for country in member
                          for d, _ in country if d < D})
     contact_values = np.array([[[_contacts_on(country, d) for country in member]
-                                for member in steps] for d in days])
+                                for member in steps] for d in days])[:, which]
     trans = np.ones((D, len(epis), 1))
     eff = np.ones((D, len(epis), 1))
     for e, epi in enumerate(epis):

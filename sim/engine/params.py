@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from sim.engine.epi_params import EpiParams, build_epi_params
-from sim.engine.review import member_adaptation
+from sim.engine.review import adaptation_arrays, policy_draws
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
 from sim.world import World
@@ -133,7 +133,11 @@ class Params:
 
 def resolve(world: World, default: Mapping[str, Any], groups: Mapping[str, Any],
             countries: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One merged policy dict per country (N of them), general to specific."""
+    """One merged policy dict per country (N of them), general to specific.
+
+    Countries without an entry of their own may share one dict: treat the rows as
+    read-only.
+    """
 
     def fields(entry: Any) -> dict[str, Any]:
         if entry is None:
@@ -142,14 +146,21 @@ def resolve(world: World, default: Mapping[str, Any], groups: Mapping[str, Any],
             return entry.model_dump(exclude_none=True)
         return dict(entry)
 
+    # Countries sharing continent, WHO region and income group merge the same group
+    # entries: merge once per combination (a few dozen) rather than once per country.
     base = fields(default)
+    dumped = {key: fields(entry) for key, entry in groups.items()}
+    by_combo: dict[tuple, dict[str, Any]] = {}
     out = []
-    for n in range(world.n_countries):
-        merged = dict(base)
-        for key in (world.continent[n], world.who_region[n], world.income_group[n]):
-            merged.update(fields(groups.get(key)))
-        merged.update(fields(countries.get(world.iso3[n])))
-        out.append(merged)
+    for n, combo in enumerate(zip(world.continent, world.who_region, world.income_group,
+                                  strict=True)):
+        merged = by_combo.get(combo)
+        if merged is None:
+            merged = by_combo[combo] = dict(base)
+            for key in combo:
+                merged.update(dumped.get(key, {}))
+        own = countries.get(world.iso3[n])
+        out.append({**merged, **fields(own)} if own is not None else merged)
     return out
 
 
@@ -160,18 +171,17 @@ def _scalar_per_country(world: World, default: float, groups: Mapping[str, float
     return np.array([r["v"] for r in rows], dtype=float)
 
 
-def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
-    """Arrays of one member (without the E axis)."""
+def scenario_params(world: World, scenario: Scenario) -> dict[str, np.ndarray]:
+    """The seed-independent arrays of a member running ``scenario`` (without the E axis).
+
+    ``production_multiplier`` is before noise; :func:`seeded_params` adds the rest.
+    """
     n_months = int(world.month_index.max()) + 1
     P = world.n_producers
     prod = scenario.production
     mult = np.full((P, n_months), prod.multiplier, dtype=float)
     for code, m in prod.producers.items():
         mult[world.producer_index(code)] *= m
-    if prod.noise_sd > 0:
-        rng = member_rng(seed, "production")
-        sigma = prod.noise_sd
-        mult *= rng.lognormal(-0.5 * sigma**2, sigma, size=(P, n_months))
 
     day = lambda d, fallback: fallback if d is None else (d - world.start).days  # noqa: E731
     policy = np.zeros(P, dtype=int)
@@ -201,7 +211,6 @@ def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.n
     caps = [u.capacity_countries.get(str(c), u.capacity[g])
             for c, g in zip(world.iso3, world.income_group, strict=True)]
     return {
-        "seeds": np.array(seed, dtype=np.int64),
         "production_multiplier": mult,
         "export_policy": policy,
         "export_target": target,
@@ -216,8 +225,28 @@ def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.n
         "order_need": order_need,
         "order_hoard": order_hoard,
         "price": np.array([r["price_usd"] for r in proc], dtype=float),
-        **member_adaptation(world, scenario, seed, hoards),
+        **adaptation_arrays(world, scenario, hoards),
     }
+
+
+def seeded_params(world: World, scenario: Scenario, seed: int,
+                  fixed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays of a member that depend on its seed, given ``fixed`` from
+    :func:`scenario_params`: the seed, production noise and the policy reviews' draws.
+    """
+    mult = fixed["production_multiplier"]
+    sigma = scenario.production.noise_sd
+    if sigma > 0:
+        mult = mult * member_rng(seed, "production").lognormal(-0.5 * sigma**2, sigma,
+                                                               size=mult.shape)
+    return {"seeds": np.array(seed, dtype=np.int64), "production_multiplier": mult,
+            "policy_draws": policy_draws(world, scenario, seed)}
+
+
+def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
+    """Arrays of one member (without the E axis)."""
+    fixed = scenario_params(world, scenario)
+    return {**fixed, **seeded_params(world, scenario, seed, fixed)}
 
 
 def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[int]) -> Params:
@@ -232,8 +261,13 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
         if Structure.of(s) != structure:
             raise ValueError("members of one batch must share uptake structure "
                              "(delivery lag, shelf life, buckets, dose interval, market clearing)")
-    members = [member_params(world, s, int(seed)) for s, seed in zip(scenarios, seeds,
-                                                                         strict=True)]
+    # Replicates of a scenario (the same object) share its seed-independent arrays.
+    fixed: dict[int, dict[str, np.ndarray]] = {}
+    members = []
+    for s, seed in zip(scenarios, seeds, strict=True):
+        if id(s) not in fixed:
+            fixed[id(s)] = scenario_params(world, s)
+        members.append({**fixed[id(s)], **seeded_params(world, s, int(seed), fixed[id(s)])})
     stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
     from sim.engine.diplomacy_params import apply_ban_shocks, build_diplomacy
 

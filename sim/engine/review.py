@@ -68,12 +68,17 @@ def member_adaptation(world: World, scenario: Scenario, seed: int,
     ``beta``, ``w_health``, ``w_influence``, ``w_cost`` (scalars) and ``policy_draws``
     (K, 3, N) uniforms.
     """
+    return {**adaptation_arrays(world, scenario, hoards),
+            "policy_draws": policy_draws(world, scenario, seed)}
+
+
+def adaptation_arrays(world: World, scenario: Scenario,
+                      hoards: np.ndarray) -> dict[str, np.ndarray]:
+    """The seed-independent part of :func:`member_adaptation` (all but ``policy_draws``)."""
     from sim.engine.params import resolve
 
     a = scenario.adaptation
     rows = resolve(world, a.default, a.groups, a.countries)
-    N = world.n_countries
-    draws = member_rng(seed, "policy").random((n_reviews(world.days, a.review_days), N_DRAWS, N))
     im = a.imitation
     return {
         "strategy_initial": np.where(hoards, HOARD, STRATEGIES.index("need")),
@@ -85,8 +90,13 @@ def member_adaptation(world: World, scenario: Scenario, seed: int,
         "w_health": np.array(im.w_health),
         "w_influence": np.array(im.w_influence),
         "w_cost": np.array(im.w_cost),
-        "policy_draws": draws,
     }
+
+
+def policy_draws(world: World, scenario: Scenario, seed: int) -> np.ndarray:
+    """(K, 3, N) uniforms of the K reviews from ``member_rng(seed, "policy")``."""
+    K = n_reviews(world.days, scenario.adaptation.review_days)
+    return member_rng(seed, "policy").random((K, N_DRAWS, world.n_countries))
 
 
 def partner_weights(world: World) -> np.ndarray | None:
