@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sim.engine.params import build_params
-from sim.engine.run import simulate
+from sim.engine.counterfactual import simulate_with_counterfactual
 from sim.engine.streams import replicate_seeds
 from sim.results import Results
 from sim.scenario.schema import Scenario
@@ -22,7 +21,8 @@ from sim.world import build_world
 def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None = None,
         days: int | None = None,
         progress: Callable[[int], None] | None = None) -> Results:
-    """Run ``scenario``'s replicates as one batch.
+    """Run ``scenario``'s replicates as one batch (with their no-vaccine twins when the
+    epidemic is on: :mod:`sim.engine.counterfactual`).
 
     Parameters
     ----------
@@ -40,6 +40,6 @@ def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None =
         scenario = scenario.model_copy(update=updates)
     world = build_world(scenario)
     seeds = replicate_seeds(scenario.seed, scenario.replicates)
-    params = build_params(world, [scenario] * len(seeds), seeds)
-    traj, _ = simulate(world, params, scenario.outputs.country_every_days, progress)
-    return Results(scenario, world, params, traj)
+    params, traj, counterfactual = simulate_with_counterfactual(
+        world, scenario, seeds, scenario.outputs.country_every_days, progress)
+    return Results(scenario, world, params, traj, counterfactual)

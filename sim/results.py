@@ -34,6 +34,7 @@ import pandas as pd
 from sim.diplomacy_metrics import donations_table
 from sim.engine.params import Params
 from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
+from sim.epidemic_metrics import epidemic_group_columns
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.loader import dump_scenario
 from sim.scenario.schema import Scenario
@@ -112,6 +113,7 @@ class Results:
     ----------
     scenario : the resolved scenario
     world, params, trajectories : what the engine saw and recorded
+    counterfactual : the no-vaccine twins' trajectories (deaths averted), or None
     groups, ledger, countries, producers : tidy tables (see the module docstring)
     summary : the content of ``summary.json``
     """
@@ -120,6 +122,7 @@ class Results:
     world: World
     params: Params
     trajectories: Trajectories
+    counterfactual: Trajectories | None = None
     groups: pd.DataFrame = field(init=False)
     ledger: pd.DataFrame = field(init=False)
     countries: pd.DataFrame = field(init=False)
@@ -131,7 +134,8 @@ class Results:
     def __post_init__(self) -> None:
         from sim.metrics import summarize
 
-        self.groups = groups_table(self.world, self.trajectories)
+        self.groups = groups_table(self.world, self.trajectories).assign(
+            **epidemic_group_columns(self.trajectories, self.counterfactual))
         self.ledger = ledger_table(self.world, self.trajectories)
         self.countries = countries_table(self.world, self.trajectories)
         self.producers = producers_table(self.world, self.trajectories)

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.engine.epi_params import EpiParams, build_epi_params
 from sim.engine.review import member_adaptation
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
@@ -78,6 +79,7 @@ class Params:
     policy_draws : (E, K, 3, N) uniforms of the K reviews (``member_rng(seed, "policy")``)
     diplomacy : pool, donation, partner sales, licences and shocks
         (:class:`sim.engine.diplomacy_params.DiplomacyParams`)
+    epidemic : the epidemic's arrays (:mod:`sim.engine.epi_params`), None when it is off
     """
 
     structure: Structure
@@ -109,6 +111,7 @@ class Params:
     w_cost: np.ndarray
     policy_draws: np.ndarray
     diplomacy: Any = None
+    epidemic: EpiParams | None = None
 
     @property
     def n_members(self) -> int:
@@ -236,7 +239,8 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
 
     stacked = apply_ban_shocks(world, scenarios, stacked)
     return Params(structure=structure, population=world.population,
-                  diplomacy=build_diplomacy(world, scenarios, stacked), **stacked)
+                  diplomacy=build_diplomacy(world, scenarios, stacked),
+                  epidemic=build_epi_params(world, scenarios, seeds), **stacked)
 
 
 __all__ = ["INCOME_GROUPS", "POLICY_CODES", "Params", "Structure", "build_params", "resolve"]

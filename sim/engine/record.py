@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.engine.adaptive import strategy_counts
 from sim.engine.diplomacy_params import mechanisms_on
+from sim.engine.epi_record import epi_recorder
 from sim.engine.flows import FlowLog
 from sim.engine.params import Params
 from sim.engine.segments import Segments
@@ -52,6 +53,9 @@ class Trajectories:
     diplomacy : (E, D, len(DIPLOMACY_FIELDS)) doses
     flows : (K, 6) the diplomacy ledger (see :mod:`sim.engine.flows`), set on the last day
     strategies : (E, D, S) number of countries following each strategy (``STRATEGIES``)
+    epi_groups : (E, D, G, 3) new infections, new deaths, cumulative deaths by group
+        (``EPI_GROUP_FIELDS`` in :mod:`sim.engine.epi_record`); None without epidemic
+    epi_countries_end : (E, N, 2) cumulative infections and deaths per country at the end
     """
 
     groups: np.ndarray
@@ -63,6 +67,8 @@ class Trajectories:
     strategies: np.ndarray
     diplomacy: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     flows: np.ndarray = field(default_factory=lambda: np.zeros((0, 6)))
+    epi_groups: np.ndarray | None = None
+    epi_countries_end: np.ndarray | None = None
 
 
 class Recorder:
@@ -93,6 +99,7 @@ class Recorder:
         )
         self.flows = FlowLog(params.diplomacy.record_flows)
         self.track_diplomacy = mechanisms_on(params)
+        self.epi = epi_recorder(world, params)
 
     def record(self, state: State, t: int) -> None:
         """Store the state at the end of day ``t``."""
@@ -118,6 +125,8 @@ class Recorder:
             out.strategies[:, t] = strategy_counts(state.strategy)
         else:
             out.strategies[:, t] = out.strategies[:, t - 1]
+        if self.epi is not None:
+            self.epi.record(state.epi, t)
         w = self.slot[t]
         if w >= 0:
             out.countries[:, w] = np.stack([
@@ -125,6 +134,8 @@ class Recorder:
                 stock, state.expired_cum, state.orders_open], axis=-1)
         if b == self.block - 1 or t == out.ledger.shape[1] - 1:
             self.flush(b + 1)
+            if self.epi is not None:
+                out.epi_groups, out.epi_countries_end = self.epi.groups, self.epi.countries_end
 
     def flush(self, n_days: int) -> None:
         """Sum the first ``n_days`` buffered days into group and ledger totals."""

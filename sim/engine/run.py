@@ -14,10 +14,9 @@ Order of stages in one day (see DESIGN.md):
 6. delivery and uptake   :func:`sim.engine.uptake.deliver`, :func:`~sim.engine.uptake.administer`
                       (donations: :func:`sim.engine.donation.deliver_gifts`)
 7. expiry             :func:`sim.engine.uptake.expire`
+8. epidemic           :func:`sim.engine.epidemic.step_epidemic`
 9. policy review      :func:`sim.engine.review.review`
 10. record            :class:`sim.engine.record.Recorder`
-
-Stage 8 (epidemic) slots in between.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.donation import deliver_gifts, donate
+from sim.engine.epidemic import step_epidemic
 from sim.engine.flows import NO_FLOWS
 from sim.engine.licensing import fill_finish
 from sim.engine.market import MarketPlan
@@ -94,6 +94,7 @@ class Simulation:
         deliver_gifts(state, params, gifts, t)
         administer(state, world, params, t)
         expire(state, params, t)
+        step_epidemic(state, world, params, t)
         review(state, world, params, t)
         self.recorder.record(state, t)
         state.day += 1

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.diplomacy_params import initial_arrays
+from sim.engine.epidemic import EpiState, start_epidemic
 from sim.engine.params import Params
 from sim.world import World
 
@@ -48,8 +49,9 @@ class State:
         (at ``donor_share_on``) or off; issue 5's review sets it
     pool_share : (E, N) share of its surplus a country gives to the pool each pool period
     pool_member : (E, N) 1 if the country receives pool allocations, else 0
-    orders_extra : (E, N) doses ordered after day 0 (demand surges, switching to hoarding),
-        on top of ``params.order_total``; add to it and to ``orders_open`` together
+    orders_extra : (E, N) doses ordered after day 0 (demand surges, switching to hoarding;
+        negative after a switch away from hoarding), on top of ``params.order_total``; add
+        to it and to ``orders_open`` together
 
     Diplomacy stocks and flows (kept by the kernels):
 
@@ -70,6 +72,7 @@ class State:
     last_gift_day : last day a donation was given (gifts may be on their way until
         ``delivery_lag`` days later)
     strategy : (E, N) int, strategy code (index into ``sim.scenario.adaptation.STRATEGIES``)
+    epi : epidemic compartments (:class:`sim.engine.epidemic.EpiState`), None when off
     """
 
     day: int
@@ -105,6 +108,7 @@ class State:
     bulk_drawn_cum: np.ndarray
     licensed_cum: np.ndarray
     strategy: np.ndarray
+    epi: EpiState | None = None
     last_gift_day: int = -(10**9)
 
     @property
@@ -118,7 +122,7 @@ class State:
 
     def copy(self) -> State:
         """A deep copy."""
-        return State(**{k: (v.copy() if isinstance(v, np.ndarray) else v)
+        return State(**{k: (v.copy() if hasattr(v, "copy") else v)
                         for k, v in vars(self).items()})
 
     # Derived totals (E,) used by the ledger and invariants.
@@ -154,4 +158,5 @@ def initial_state(world: World, params: Params) -> State:
         expired_cum=zeros(E, N),
         **initial_arrays(params),
         strategy=params.strategy_initial.copy(),
+        epi=start_epidemic(world, params),
     )

@@ -30,7 +30,7 @@ def plot_run(results: Results, out: Path) -> list[Path]:
     Each mechanism adds one line to the list below calling its own module; a function
     may return None when the run has nothing to show (e.g. no epidemic).
     """
-    from sim.plots import coverage, diplomacy, equity, strategies, worldmap
+    from sim.plots import coverage, diplomacy, epidemic, equity, strategies, worldmap
     from sim.plots.run import equity_inputs
 
     name = results.scenario.name
@@ -48,5 +48,6 @@ def plot_run(results: Results, out: Path) -> list[Path]:
         equity.deaths_by_group(eq.per_member, out / "deaths_by_group.png", name),
         strategies.strategy_counts(results.strategies, out / "strategies.png", name),
         *diplomacy.plot_diplomacy(results, out),
+        epidemic.deaths_over_time(results.groups, out / "deaths_over_time.png", name),
     ]
     return [p for p in paths if p is not None]

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.scenario.epidemic import Epidemic
+
 INCOME_GROUPS = ("HIC", "UMIC", "LMIC", "LIC")
 WHO_REGIONS = ("AFR", "AMR", "SEAR", "EUR", "EMR", "WPR")
 CONTINENTS = ("Africa", "Asia", "Europe", "North America", "South America", "Oceania")
@@ -258,6 +260,9 @@ class Pool(Strict):
     absorb_days: Annotated[int, Field(ge=1, le=365)] = Field(
         60, description="a shipment never raises a recipient's stock and doses on the way "
         "above this many days of its absorptive capacity (modelling assumption)")
+    switch_share: Share = Field(
+        0.5, description="share of surplus a country gives the pool per period when a policy "
+        "review switches it to `pool` and its own `contribute_share` is 0 (modelling choice)")
     default: PoolPolicy = Field(default_factory=PoolPolicy)
     groups: dict[str, PartialPoolPolicy] = Field(default_factory=dict)
     countries: dict[str, PartialPoolPolicy] = Field(default_factory=dict)
@@ -463,6 +468,7 @@ class Scenario(Strict):
     shocks: list[Shock] = Field(default_factory=list, description="dated events")
     outcomes: Outcomes = Field(default_factory=Outcomes)
     adaptation: Adaptation = Field(default_factory=Adaptation)
+    epidemic: Epidemic = Field(default_factory=Epidemic)
 
     @property
     def end(self) -> dt.date:

@@ -44,6 +44,7 @@ def worlds_and_scenarios(draw):
                 "shelf_bucket_days": draw(st.integers(1, 60)),
                 "dose_interval_days": draw(st.integers(1, 60)),
                 "doses_per_course": draw(st.sampled_from([1, 2]))},
+        epidemic=draw(epidemics()),
         **draw(diplomacy(n, p)))
     return world, scen
 
@@ -87,12 +88,46 @@ def diplomacy(draw, n, p):
                                                "share": draw(share)}}}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(worlds_and_scenarios(), st.lists(st.integers(0, 2**31), min_size=1, max_size=3))
-def test_ledger_identity_and_bounds(ws, seeds):
+@st.composite
+def epidemics(draw):
+    share = st.floats(0, 1)
+    eff = {}
+    for stage in ("first", "completed", "waned"):
+        eff[f"{stage}_infection"] = x = draw(share)
+        eff[f"{stage}_death"] = draw(st.floats(x, 1))
+    eff["waning_days"] = draw(st.floats(0, 300))
+    return {
+        "mode": draw(st.sampled_from(["deterministic", "stochastic"])),
+        "r0": draw(st.floats(0.3, 9)), "latent_days": draw(st.floats(0.5, 10)),
+        "infectious_days": draw(st.floats(0.5, 12)),
+        "initial_prevalence": draw(st.floats(0, 0.05)),
+        "initial_immune": draw(st.floats(0, 0.5)),
+        "importation": draw(share), "ifr_multiplier": draw(st.floats(0, 5)),
+        "substeps": draw(st.integers(1, 4)), "efficacy": eff,
+        "contacts": {"default": [{"start": "2021-01-10", "multiplier": draw(st.floats(0, 2))}],
+                     "groups": {"LIC": [{"start": "2020-12-01", "multiplier": draw(share)}]}},
+        "variants": [{"start": "2021-02-01", "transmissibility": draw(st.floats(0.5, 3)),
+                      "efficacy_factor": draw(share)}],
+        "emergence": {"enabled": draw(st.booleans()), "per_billion_infections": 1e4,
+                      "max_variants": draw(st.integers(0, 3))},
+        "vaccine_effect": draw(st.booleans()),
+    }
+
+
+many = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+runs = given(worlds_and_scenarios(), st.lists(st.integers(0, 2**31), min_size=1, max_size=3))
+
+
+def _run(ws, seeds):
     world, scen = ws
     params = params_for(world, scen, seeds)
-    traj, state = simulate(world, params)
+    return (world, scen, params, *simulate(world, params))
+
+
+@many
+@runs
+def test_ledger_identity_and_bounds(ws, seeds):
+    world, scen, params, traj, state = _run(ws, seeds)
     assert ledger_residual(ledger_table(world, traj)).max() < 1e-9
     for name, value in vars(state).items():
         if isinstance(value, np.ndarray):
@@ -101,3 +136,19 @@ def test_ledger_identity_and_bounds(ws, seeds):
     assert (people <= world.population[None, None, :, None] * (1 + 1e-12)).all()
     assert (traj.countries[..., 1] <= traj.countries[..., 0] * (1 + 1e-12) + 1e-9).all()
     assert (state.first <= params.willing * world.population * (1 + 1e-12)).all()
+
+
+@many
+@runs
+def test_epidemic_conserves_people_and_stays_non_negative(ws, seeds):
+    world, scen, params, traj, state = _run(ws, seeds)
+    epi = state.epi
+    np.testing.assert_allclose(epi.total(), np.broadcast_to(world.population, epi.R.shape),
+                               rtol=1e-12, atol=0)
+    for name, value in vars(epi).items():
+        assert (value >= 0).all(), name
+    deaths = traj.epi_groups[..., 2]                       # (E, D, G) cumulative deaths
+    assert (np.diff(deaths, axis=1) >= -1e-9 * deaths.max()).all()
+    if scen.epidemic.mode == "stochastic":
+        for part in (epi.E, epi.I, epi.R, epi.D, epi.S[1:]):
+            np.testing.assert_array_equal(part, np.round(part))
