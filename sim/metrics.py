@@ -326,7 +326,9 @@ def target_metrics(results: Results) -> pd.DataFrame:
 
 def donation_metrics(results: Results) -> pd.DataFrame:
     """Donated share of each income group's supply: doses donated to its countries (every
-    channel in the ``donations`` table) / doses its countries received.
+    channel in the ``donations`` table) that had arrived by the last day / doses its
+    countries received. Donations still in transit at the end (given within the last
+    ``delivery_lag_days``) count in neither, so the share is at most 1.
 
     Runs without a ``donations`` table (no diplomacy mechanism) have no such metric: the
     frame has no columns, so the summary has no ``donated_share_of_supply`` key.
@@ -339,6 +341,8 @@ def donation_metrics(results: Results) -> pd.DataFrame:
     last = results.countries[results.countries["date"] == results.countries["date"].max()]
     received = last.pivot_table(index="member", columns="income_group",
                                 values="doses_received", aggfunc="sum")
+    arrived = last["date"].max() - pd.Timedelta(days=results.scenario.uptake.delivery_lag_days)
+    donations = donations[pd.to_datetime(donations["date"]) <= arrived]
     d = donations.assign(income_group=donations["recipient"].map(attrs["income_group"]))
     given = d.pivot_table(index="member", columns="income_group", values="doses",
                           aggfunc="sum").reindex(index=members, columns=list(INCOME_GROUPS))

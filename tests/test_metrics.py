@@ -106,9 +106,12 @@ def test_deaths_and_donations_when_present():
     g["deaths_cum"] = g["population"] * 1e-4
     g["deaths_cum_novax"] = g["population"] * 3e-4
     last = r.countries["date"].max()
-    r.donations = pd.DataFrame({"member": [0, 0], "date": [last, last],
-                                "donor": ["C00", "POOL"], "recipient": ["C03", "C03"],
-                                "doses": [1000.0, 500.0], "channel": ["bilateral", "pool"]})
+    early = last - pd.Timedelta(days=30)  # arrived; a gift on the last day is in transit
+    r.donations = pd.DataFrame({"member": [0, 0, 0], "date": [early, early, last],
+                                "donor": ["C00", "POOL", "C00"],
+                                "recipient": ["C03", "C03", "C03"],
+                                "doses": [1000.0, 500.0, 7000.0],
+                                "channel": ["bilateral", "pool", "bilateral"]})
     r.tables = lambda: {"donations": r.donations}
     m = summarize(r)["metrics"]
     assert m["deaths_per_million"]["LIC"] == pytest.approx(100.0)

@@ -29,9 +29,13 @@ class Country(mesa.Agent):
     stock : doses in the country's stock
     orders_open : doses ordered and not yet allocated
     strategy : ``need``, ``hoard``, ``donate`` or ``pool``
-    donated, received : doses given to / received from other countries as donations
-        (0 until the donation stage keeps ``donated_cum`` / ``donations_received_cum``)
-    influence : diplomatic influence (0 until the donation stage keeps ``influence``)
+    donated, received : doses given to / received from other countries bilaterally
+        (``state.donated_cum`` / ``state.donations_received_cum``)
+    pool_contributed, pool_received : doses given to / shipped by the pool
+        (``state.pool_contributed_cum`` / ``state.pool_given``)
+    influence : diplomatic influence index, doses given bilaterally decaying with the
+        donation half-life (``state.influence``)
+    deaths : cumulative deaths (``state.epi.D``; NaN when the scenario runs no epidemic)
     """
 
     model: VaccineDiplomacyModel
@@ -46,9 +50,8 @@ class Country(mesa.Agent):
         self.who_region = str(w.who_region[n])
         self.population = float(w.population[n])
 
-    def _optional(self, name: str) -> float:
-        array = getattr(self.model.state, name, None)
-        return 0.0 if array is None else float(array[0, self.n])
+    def _read(self, name: str) -> float:
+        return float(getattr(self.model.state, name)[0, self.n])
 
     @property
     def coverage(self) -> float:
@@ -77,18 +80,34 @@ class Country(mesa.Agent):
 
     @property
     def donated(self) -> float:
-        """Doses donated to other countries so far."""
-        return self._optional("donated_cum")
+        """Doses donated bilaterally to other countries so far."""
+        return self._read("donated_cum")
 
     @property
     def received(self) -> float:
-        """Doses received as donations so far."""
-        return self._optional("donations_received_cum")
+        """Doses received as bilateral donations so far."""
+        return self._read("donations_received_cum")
+
+    @property
+    def pool_contributed(self) -> float:
+        """Doses given to the pool so far."""
+        return self._read("pool_contributed_cum")
+
+    @property
+    def pool_received(self) -> float:
+        """Doses the pool shipped to this country so far."""
+        return self._read("pool_given")
 
     @property
     def influence(self) -> float:
-        """Diplomatic influence."""
-        return self._optional("influence")
+        """Diplomatic influence index (doses given bilaterally, decaying)."""
+        return self._read("influence")
+
+    @property
+    def deaths(self) -> float:
+        """Cumulative deaths (NaN when the scenario runs no epidemic)."""
+        epi = self.model.state.epi
+        return float("nan") if epi is None else float(epi.D[0, self.n])
 
     def __repr__(self) -> str:
         return f"Country({self.iso3}, {self.strategy}, coverage={self.coverage:.3f})"

@@ -3,7 +3,7 @@
 Each knob is a plain keyword (so ``mesa.batch_run`` and SolaraViz can set it) that
 rewrites part of a :class:`~sim.scenario.schema.Scenario`; ``None`` leaves the scenario
 as it is. Anything else can be set with ``sets`` (``"key.path=value;other.key=value"``,
-the syntax of ``vaxsim run --set``), including the pooling and donation keys.
+the syntax of ``vaxsim run --set``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ def largest_producers(k: int = LARGEST) -> list[str]:
 def apply_knobs(scenario: Scenario, *, hoard_multiple: float | None = None,
                 export_policy: str | None = None, adaptation_rule: str | None = None,
                 theta: float | None = None, countries: str | None = None,
-                sets: str | None = None, check_references: bool = True) -> Scenario:
+                sets: str | None = None, pool_tier: float | None = None,
+                donation_share: float | None = None,
+                check_references: bool = True) -> Scenario:
     """``scenario`` with the knobs applied (validated again).
 
     Parameters
@@ -38,10 +40,16 @@ def apply_knobs(scenario: Scenario, *, hoard_multiple: float | None = None,
     adaptation_rule : ``fixed``, ``threshold`` or ``imitate`` for every country
     theta : coverage at which threshold countries switch, for every country
     countries : comma-separated ISO3 codes or groups to keep (e.g. ``"USA,IND,NGA"``)
+    pool_tier : the pool's first tier, ``pool.tier_share`` (share of each participant's
+        population covered pro rata before need counts; nothing happens without a pool)
+    donation_share : share of its surplus every donor gives per donation period: the
+        ``share`` of every country the scenario makes a donor (``share`` > 0) and
+        ``donation.switch_share``, given by countries a policy review turns into donors
     sets : ``;``-separated ``key.path=value`` overrides
     check_references : check codes against the shipped data (off for hand-built worlds)
     """
-    knobs = (hoard_multiple, export_policy, adaptation_rule, theta, countries, sets)
+    knobs = (hoard_multiple, export_policy, adaptation_rule, theta, countries, sets,
+             pool_tier, donation_share)
     if all(k is None for k in knobs):
         return scenario
     d: dict[str, Any] = scenario.model_dump(mode="json", exclude_none=True)
@@ -61,6 +69,14 @@ def apply_knobs(scenario: Scenario, *, hoard_multiple: float | None = None,
             for entry in (adapt["default"], *adapt["groups"].values(),
                           *adapt["countries"].values()):
                 entry[key] = value
+    if pool_tier is not None:
+        d["pool"]["tier_share"] = float(pool_tier)
+    if donation_share is not None:
+        don = d["donation"]
+        don["switch_share"] = float(donation_share)
+        for entry in (don["default"], *don["groups"].values(), *don["countries"].values()):
+            if entry.get("share", 0.0) > 0:
+                entry["share"] = float(donation_share)
     if countries is not None:
         d["countries"]["include"] = [c.strip() for c in countries.split(",") if c.strip()]
     if sets:

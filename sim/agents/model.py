@@ -37,8 +37,8 @@ class VaccineDiplomacyModel(mesa.Model):
         by ``mesa.batch_run``'s ``iterations``); the seed is kept as ``model.seed``
     days : run length override
     countries : comma-separated ISO3 codes or groups to keep, e.g. ``"USA,IND,NGA"``
-    hoard_multiple, export_policy, adaptation_rule, theta, sets : policy knobs, see
-        :func:`sim.agents.knobs.apply_knobs`
+    hoard_multiple, export_policy, adaptation_rule, theta, pool_tier, donation_share,
+    sets : policy knobs, see :func:`sim.agents.knobs.apply_knobs`
     world : a ready-made world (hand-built test worlds); default: built from the scenario
     collect_agents : collect the agent reporters every day (off speeds long batch runs)
 
@@ -47,7 +47,8 @@ class VaccineDiplomacyModel(mesa.Model):
     config : the resolved scenario (Mesa reserves ``model.scenario`` for its own use)
     world, params, sim : the engine's world, member parameters and simulation
     datacollector : model reporters ``coverage_<group>``, ``gini``, ``deaths``,
-        ``n_<strategy>``; agent reporters ``coverage``, ``stock``, ``strategy``, ...
+        ``donated``, ``pool_delivered``, ``n_<strategy>``; agent reporters ``coverage``,
+        ``stock``, ``strategy``, ``donated``, ``deaths``, ...
 
     Examples
     --------
@@ -62,6 +63,7 @@ class VaccineDiplomacyModel(mesa.Model):
                  countries: str | None = None, hoard_multiple: float | None = None,
                  export_policy: str | None = None, adaptation_rule: str | None = None,
                  theta: float | None = None, sets: str | None = None,
+                 pool_tier: float | None = None, donation_share: float | None = None,
                  world: World | None = None, collect_agents: bool = True) -> None:
         super().__init__(rng=rng)
         if isinstance(rng, int | np.integer):
@@ -75,6 +77,7 @@ class VaccineDiplomacyModel(mesa.Model):
         config = apply_knobs(config, hoard_multiple=hoard_multiple,
                              export_policy=export_policy, adaptation_rule=adaptation_rule,
                              theta=theta, countries=countries, sets=sets,
+                             pool_tier=pool_tier, donation_share=donation_share,
                              check_references=world is None)
         updates = {"seed": self.seed, "replicates": 1}
         if days is not None:

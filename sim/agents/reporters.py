@@ -1,5 +1,6 @@
-"""Model-level reporters of the Mesa layer: coverage by income group, Gini, deaths,
-strategy counts, computed from the engine's arrays (member 0) without touching agents.
+"""Model-level reporters of the Mesa layer: coverage by income group, Gini, deaths, doses
+donated bilaterally and delivered by the pool, strategy counts, computed from the engine's
+arrays (member 0) without touching agents.
 """
 
 from __future__ import annotations
@@ -41,14 +42,26 @@ def deaths(model: VaccineDiplomacyModel) -> float:
     return float("nan") if epi is None else float(np.sum(epi.D[0]))
 
 
+def donated(model: VaccineDiplomacyModel) -> float:
+    """Doses donated bilaterally so far, all donors (``state.donated_cum`` of member 0)."""
+    return float(model.state.donated_cum[0].sum())
+
+
+def pool_delivered(model: VaccineDiplomacyModel) -> float:
+    """Doses the pool has shipped to its participants so far (``state.pool_given``)."""
+    return float(model.state.pool_given[0].sum())
+
+
 def model_reporters() -> dict[str, Callable[[VaccineDiplomacyModel], float]]:
     """Reporters for ``mesa.DataCollector``: ``coverage_<group>``, ``gini``, ``deaths``,
-    ``n_<strategy>``.
+    ``donated``, ``pool_delivered``, ``n_<strategy>``.
     """
     out: dict[str, Callable] = {f"coverage_{g}": (lambda m, g=g: coverage(m, g))
                                 for g in ("World", *INCOME_GROUPS)}
     out["gini"] = coverage_gini
     out["deaths"] = deaths
+    out["donated"] = donated
+    out["pool_delivered"] = pool_delivered
     for i, s in enumerate(STRATEGIES):
         out[f"n_{s}"] = lambda m, i=i: int(strategy_counts(m.state.strategy)[0, i])
     return out
@@ -57,4 +70,6 @@ def model_reporters() -> dict[str, Callable[[VaccineDiplomacyModel], float]]:
 #: Agent reporters for ``mesa.DataCollector`` (attribute names of :class:`Country`).
 AGENT_REPORTERS = {"iso3": "iso3", "income_group": "income_group", "coverage": "coverage",
                    "stock": "stock", "strategy": "strategy", "donated": "donated",
-                   "received": "received", "influence": "influence"}
+                   "received": "received", "pool_contributed": "pool_contributed",
+                   "pool_received": "pool_received", "influence": "influence",
+                   "deaths": "deaths"}

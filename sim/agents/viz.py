@@ -1,8 +1,8 @@
 """The SolaraViz page of ``vaxsim viz``: policy sliders and live plots of one scenario.
 
 Sliders re-create the model with :mod:`sim.agents.knobs` (hoarding multiple, export
-policy of the largest producers, adaptation rule and threshold; pooling tier and donation
-share join them once their mechanisms exist, through the ``sets`` knob). Plots are drawn
+policy of the largest producers, adaptation rule and threshold, the pool's first tier and
+the donors' share of surplus). Plots are drawn
 with matplotlib from the model's ``DataCollector`` and re-drawn every render step; each
 has a heading in the page text.
 
@@ -113,6 +113,14 @@ def _hoard_multiple(scenario: Scenario) -> float:
     return float(max(values, default=proc.default.multiple))
 
 
+def _donation_share(scenario: Scenario) -> float:
+    """The share the scenario's donors give (the largest), else ``switch_share``."""
+    don = scenario.donation
+    shares = [e.share for e in (don.default, *don.groups.values(), *don.countries.values())
+              if e.share]
+    return float(max(shares, default=don.switch_share))
+
+
 def model_params(path: str, scenario: Scenario, seed: int, days: int | None = None,
                  countries: str | None = None, sets: str | None = None) -> dict[str, Any]:
     """SolaraViz ``model_params``: fixed scenario, seed and selection, and the sliders."""
@@ -134,6 +142,12 @@ def model_params(path: str, scenario: Scenario, seed: int, days: int | None = No
         "theta": {"type": "SliderFloat", "label": "Switch at coverage",
                   "value": float(scenario.adaptation.default.theta or 0.5), "min": 0.05,
                   "max": 1.0, "step": 0.05},
+        "pool_tier": {"type": "SliderFloat", "label": "Pool first tier (population share)",
+                      "value": float(scenario.pool.tier_share), "min": 0.0, "max": 1.0,
+                      "step": 0.05},
+        "donation_share": {"type": "SliderFloat", "label": "Donors give (share of surplus)",
+                           "value": _donation_share(scenario), "min": 0.0, "max": 1.0,
+                           "step": 0.05},
     }
 
 
@@ -144,12 +158,14 @@ class VizModel(VaccineDiplomacyModel):
                  countries: str | None = None, sets: str | None = None,
                  collect_agents: bool = False,
                  hoard_multiple: float | None = None, export_policy: str | None = None,
-                 adaptation_rule: str | None = None, theta: float | None = None) -> None:
+                 adaptation_rule: str | None = None, theta: float | None = None,
+                 pool_tier: float | None = None, donation_share: float | None = None) -> None:
         keep = lambda v: None if v == AS_IS else v  # noqa: E731
         super().__init__(config, rng=rng, days=days, countries=countries, sets=sets,
                          collect_agents=collect_agents, hoard_multiple=hoard_multiple,
                          export_policy=keep(export_policy),
-                         adaptation_rule=keep(adaptation_rule), theta=theta)
+                         adaptation_rule=keep(adaptation_rule), theta=theta,
+                         pool_tier=pool_tier, donation_share=donation_share)
 
 
 def make_page(path: str | Path, days: int | None = None, countries: str | None = None,

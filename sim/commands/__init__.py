@@ -19,6 +19,8 @@ examples:
   vaxsim run scenarios/baseline.yaml --set days=365 --set uptake.hesitancy=0.3
   vaxsim compare scenarios/nationalism.yaml scenarios/baseline.yaml --replicates 5
   vaxsim report results/baseline/<time>
+  vaxsim sweep scenarios/sweeps/hoarding_vs_pooling.yaml --executor processes
+  vaxsim calibrate scenarios/historical_2021.yaml --params uptake.capacity.LIC.end
   vaxsim validate scenarios/*.yaml
   vaxsim schema > scenario.schema.json
   vaxsim viz scenarios/adaptive.yaml          # browser view on http://127.0.0.1:8765

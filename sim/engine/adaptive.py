@@ -61,6 +61,10 @@ def fermi(delta: np.ndarray, beta: np.ndarray) -> np.ndarray:
 def pick_partners(u: np.ndarray, cum_weights: np.ndarray | None) -> np.ndarray:
     """One partner per country, drawn from uniforms ``u`` (E, N) in [0, 1).
 
+    Country n picks m with probability weight(n, m) / sum_m weight(n, m): one binary
+    search per country in the row-normalized cumulative weights laid end to end (row n
+    shifted by 2n so rows never overlap), i.e. O(E·N·log N) work and E·N memory.
+
     Parameters
     ----------
     u : (E, N) uniforms
@@ -69,7 +73,8 @@ def pick_partners(u: np.ndarray, cum_weights: np.ndarray | None) -> np.ndarray:
 
     Returns
     -------
-    (E, N) int, partner index of each country (a country alone in its world picks itself)
+    (E, N) int, partner index of each country (a country with no positive weight, or
+    alone in its world, picks itself)
     """
     E, N = u.shape
     own = np.arange(N)
@@ -78,9 +83,15 @@ def pick_partners(u: np.ndarray, cum_weights: np.ndarray | None) -> np.ndarray:
     if cum_weights is None:
         return (own + 1 + np.minimum((u * (N - 1)).astype(int), N - 2)) % N
     total = cum_weights[:, -1]
-    target = u * total                                     # (E, N)
-    partner = (cum_weights[None, :, :] <= target[..., None]).sum(axis=-1)
-    return np.where(total > 0, np.minimum(partner, N - 1), own)
+    norm = np.divide(cum_weights, total[:, None], out=np.zeros_like(cum_weights, dtype=float),
+                     where=total[:, None] > 0)
+    flat = (norm + 2.0 * own[:, None]).ravel()
+    count = np.searchsorted(flat, u + 2.0 * own, side="right") - own * N     # (E, N)
+    # Rounding of u + 2n may count a row's last (zero-weight) entries: cap at the last
+    # country of positive weight.
+    positive = np.diff(cum_weights, axis=1, prepend=0.0) > 0
+    last = N - 1 - np.argmax(positive[:, ::-1], axis=1)
+    return np.where(total > 0, np.minimum(count, last), own)
 
 
 def imitate(strategy: np.ndarray, rule: np.ndarray, payoff: np.ndarray, partner: np.ndarray,

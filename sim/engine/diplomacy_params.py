@@ -43,6 +43,7 @@ class DiplomacyParams:
     pool_member0, pool_share0 : (E, N) initial participation and contribution share
     donor_share0 : (E, N) initial share of surplus donated per period
     switch_share : (E,) share a country donates when a review turns it into a donor
+    pool_switch_share : (E,) share a country gives the pool when a review switches it to pool
     keep_doses : (E, N) doses a donor keeps for its own coverage target
     buffer_days : (E, N) days of absorptive capacity a donor keeps on top
     receive : (E, N) bool, may receive bilateral donations
@@ -98,6 +99,7 @@ class DiplomacyParams:
     outage_keep: np.ndarray
     surge_day: np.ndarray
     surge_doses: np.ndarray
+    pool_switch_share: np.ndarray
 
     @cached_property
     def any_pool(self) -> bool:
@@ -212,6 +214,7 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "pool_share0": _column(prow, "contribute_share") * pool.enabled,
         "donor_share0": _column(drow, "share"),
         "switch_share": don.switch_share,
+        "pool_switch_share": pool.switch_share,
         "keep_doses": np.minimum(_column(drow, "keep_coverage"), willing) * course * pop,
         "buffer_days": _column(drow, "buffer_days"),
         "receive": _column(drow, "receive", bool),
@@ -301,6 +304,7 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
                            dtype=int).reshape(len(members), S2),
         surge_doses=np.array([[x for _, x in m] for m in surges],
                              dtype=float).reshape(len(members), S2, world.n_countries),
+        pool_switch_share=stack("pool_switch_share"),
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.epidemic import need_weight
 from sim.engine.flows import BILATERAL, FlowLog
 from sim.engine.need import supply_gap, surplus, take_oldest
 from sim.engine.params import Params
@@ -45,6 +46,8 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     if not len(donors):
         return None
     offer = share[:, donors] * surplus(state, world, params, t)[:, donors]   # (E, Nd)
+    if burden is None:  # the epidemic's weight of need (None without an epidemic)
+        burden = need_weight(state, world.population)
     need = np.where(d.receive, supply_gap(state, params, burden), 0.0)   # (E, N)
     need[:, donors] = 0.0  # donors do not receive in the round they give
     weight = d.affinity_rows(donors)[None] * need[:, None, :]           # (E, Nd, N)

@@ -406,6 +406,31 @@ def burden(state) -> np.ndarray:
     return np.zeros(state.first.shape) if epi is None else epi.recent_deaths
 
 
+def need_weight(state, population: np.ndarray) -> np.ndarray | None:
+    """(E, N) weight of a country's supply gap in pool and donation allocation, or None
+    when the run has no epidemic (the gap alone counts).
+
+    ``w = 1 + b / b̄``, with ``b`` the country's recent deaths per person per day
+    (:func:`burden`) and ``b̄`` the member's population-weighted world average: a country
+    dying at the world's average rate weighs twice one with no deaths, at three times the
+    average four times. Before any death anywhere every weight is 1. This is the
+    "threat" part of the WHO allocation framework's phase 2 (Nov 2020) in its simplest
+    form: need grows with burden, but no country with a gap is ever weighted to zero.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> epi = SimpleNamespace(recent_deaths=np.array([[0.0, 1e-5, 2e-5]]))
+    >>> need_weight(SimpleNamespace(epi=epi), np.array([1.0, 1.0, 1.0]))
+    array([[1., 2., 3.]])
+    """
+    if getattr(state, "epi", None) is None:
+        return None
+    b = state.epi.recent_deaths
+    mean = (b @ population) / population.sum()                        # (E,)
+    return 1.0 + np.divide(b, mean[:, None], out=np.zeros_like(b), where=mean[:, None] > 0)
+
+
 def start_epidemic(world, params) -> EpiState | None:
     """The day-0 :class:`EpiState` of a batch, or None when it runs no epidemic."""
     if params.epidemic is None:

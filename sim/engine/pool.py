@@ -24,6 +24,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from sim.engine.epidemic import need_weight
 from sim.engine.flows import FlowLog
 from sim.engine.market import MarketPlan, banned_today, clear_market
 from sim.engine.need import on_hand, supply_gap, surplus, take_oldest
@@ -101,7 +102,8 @@ def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowL
     """Take contributions, then allocate pool stock; return (E, N) doses shipped today
     (None on days without a pool round).
 
-    burden : optional (E, N) epidemic burden weighting phase 2 (issue 4's hook).
+    burden : optional (E, N) weight of each gap in phase 2; by default the epidemic's
+        :func:`~sim.engine.epidemic.need_weight` (none without an epidemic).
     """
     d = params.diplomacy
     if not d.pool_day(t):
@@ -123,6 +125,8 @@ def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowL
                                        room), 0.0)
     first = waterfill(avail, world.population * (tier > 0), tier)
     gap = np.maximum(supply_gap(state, params) - first, 0.0)
+    if burden is None:
+        burden = need_weight(state, world.population)
     need = np.where(member, gap if burden is None else gap * burden, 0.0)
     cap = np.where(member, np.minimum(gap, room - first), 0.0)
     second = waterfill(avail - first.sum(axis=1), need, cap)

@@ -49,8 +49,9 @@ class State:
         (at ``donor_share_on``) or off; issue 5's review sets it
     pool_share : (E, N) share of its surplus a country gives to the pool each pool period
     pool_member : (E, N) 1 if the country receives pool allocations, else 0
-    orders_extra : (E, N) doses ordered after day 0 (demand surges, switching to hoarding),
-        on top of ``params.order_total``; add to it and to ``orders_open`` together
+    orders_extra : (E, N) doses ordered after day 0 (demand surges, switching to hoarding;
+        negative after a switch away from hoarding), on top of ``params.order_total``; add
+        to it and to ``orders_open`` together
 
     Diplomacy stocks and flows (kept by the kernels):
 

@@ -7,9 +7,12 @@ A country starts with its procurement strategy (``need`` or ``hoard``).
 - ``fixed``: keep the strategy it has;
 - ``threshold``: while it holds doses back (``need`` or ``hoard``), switch to ``then``
   (``donate`` or ``pool``) at the first review at which its own first-dose coverage is at
-  least ``theta``;
+  least ``theta``. ``donate`` gives ``donation.switch_share`` of its surplus (or its own
+  ``share``) bilaterally every donation period; ``pool`` gives ``pool.switch_share`` (or
+  its own ``contribute_share``) to the pool every pool period, and without a pool keeps
+  its surplus (like ``need``);
 - ``imitate``: with probability ``imitation.probability`` it looks at a partner drawn at
-  random (weighted by affinity where the world has one, else uniformly) and adopts the
+  random with probability proportional to its affinity (``affinity``) and adopts the
   partner's strategy with the Fermi probability 1 / (1 + exp(-beta (payoff_partner -
   payoff_own))).
 
@@ -43,8 +46,15 @@ class AdaptationRule(Strict):
 
 
 class Imitation(Strict):
-    """How imitating countries compare payoffs (payoff = w_health × people protected per
-    capita + w_influence × influence − w_cost × spending per capita in US$).
+    """How imitating countries compare payoffs: payoff = w_health × health + w_influence ×
+    influence − w_cost × spending.
+
+    health is minus deaths so far per 1,000 inhabitants when the epidemic runs (lives
+    saved per capita with the no-vaccine toll taken as common to the two countries
+    compared, so it cancels in the payoff difference), else the share of the population
+    with a full course; influence is the donor's influence index (doses given bilaterally,
+    decaying with ``donation.half_life_days``) per inhabitant; spending is US$ paid for
+    the doses a country bought, per inhabitant.
     """
 
     probability: Share = Field(
@@ -53,12 +63,16 @@ class Imitation(Strict):
         10.0, description="selection intensity of the Fermi rule: 0 adopts at random "
         "(probability 1/2), large values adopt only better-paid strategies")
     w_health: NonNeg = Field(
-        1.0, description="payoff weight of the share of the population with a full course "
-        "(stands in for lives saved per capita until the epidemic reports them)")
+        1.0, description="payoff weight of health: minus deaths per 1,000 inhabitants with "
+        "the epidemic on (stands in for lives saved per capita: the no-vaccine toll, taken "
+        "as common to the two countries compared, cancels), else the share of the "
+        "population with a full course")
     w_influence: NonNeg = Field(
-        1.0, description="payoff weight of diplomatic influence (0 until donation exists)")
+        1.0, description="payoff weight of diplomatic influence: doses given bilaterally "
+        "per inhabitant of the donor, decaying with donation.half_life_days")
     w_cost: NonNeg = Field(
-        0.005, description="payoff weight of spending, per US$ per inhabitant")
+        0.005, description="payoff weight of spending, per US$ per inhabitant paid for "
+        "doses bought (gifts and pool shipments are free to the recipient)")
 
 
 class Adaptation(Strict):

@@ -260,6 +260,9 @@ class Pool(Strict):
     absorb_days: Annotated[int, Field(ge=1, le=365)] = Field(
         60, description="a shipment never raises a recipient's stock and doses on the way "
         "above this many days of its absorptive capacity (modelling assumption)")
+    switch_share: Share = Field(
+        0.5, description="share of surplus a country gives the pool per period when a policy "
+        "review switches it to `pool` and its own `contribute_share` is 0 (modelling choice)")
     default: PoolPolicy = Field(default_factory=PoolPolicy)
     groups: dict[str, PartialPoolPolicy] = Field(default_factory=dict)
     countries: dict[str, PartialPoolPolicy] = Field(default_factory=dict)

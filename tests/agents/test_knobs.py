@@ -35,3 +35,27 @@ def test_bad_knob_values_are_scenario_errors():
         apply_knobs(s, export_policy="embargo")
     with pytest.raises(ScenarioError, match="unknown country or group"):
         apply_knobs(s, countries="USA,XXX")
+
+
+def test_pool_tier_and_donation_share_knobs():
+    s = load_scenario(SCENARIOS / "vietnam_case.yaml")
+    assert s.donation.default.share == 0.0 and s.donation.countries["JPN"].share == 0.3
+    out = apply_knobs(s, pool_tier=0.35, donation_share=0.6)
+    assert out.pool.tier_share == 0.35
+    assert out.donation.switch_share == 0.6                 # countries a review makes donors
+    assert out.donation.default.share == 0.0                # non-donors stay non-donors
+    assert {c: p.share for c, p in out.donation.countries.items() if p.share} == {
+        c: 0.6 for c, p in s.donation.countries.items() if p.share}
+
+
+def test_viz_sliders_start_at_the_scenarios_pool_tier_and_donation_share():
+    pytest.importorskip("solara")
+    from sim.agents.viz import model_params
+
+    s = load_scenario(SCENARIOS / "vietnam_case.yaml")
+    params = model_params("x.yaml", s, 1)
+    assert params["pool_tier"]["value"] == s.pool.tier_share
+    assert params["pool_tier"]["label"].startswith("Pool first tier")
+    assert params["donation_share"]["value"] == 0.3
+    base = model_params("x.yaml", load_scenario(BASELINE), 1)
+    assert base["donation_share"]["value"] == load_scenario(BASELINE).donation.switch_share

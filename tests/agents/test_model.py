@@ -148,3 +148,38 @@ def test_batch_run_over_two_parameters_returns_reporter_rows():
     legacy = pd.DataFrame(legacy)
     assert len(legacy) == 2 * 6 and set(legacy["iteration"]) == {0, 1}
     assert {"coverage_World", "gini", "n_need"} <= set(legacy.columns)
+
+
+def test_agents_and_reporters_read_diplomacy_and_epidemic_arrays():
+    # C00 hoards, then donates at 30% coverage; the pool ships to the poor members.
+    world = make_world([1e6, 2e6, 2e6], ["HIC", "LIC", "LIC"], production=[40_000.0],
+                       days=120)
+    scen = scenario(
+        days=120,
+        procurement={"groups": {"HIC": {"strategy": "hoard", "multiple": 3.0, "priority": 0,
+                                        "budget_share": 1.0}}, "default": {"priority": 3}},
+        uptake={"capacity": {g: {"start": 0.01, "end": 0.01, "ramp_days": 0}
+                             for g in ("HIC", "LIC")}, "delivery_lag_days": 3},
+        donation={"every_days": 7},
+        pool={"enabled": True, "orders_doses": 5e5, "every_days": 7, "priority": 0,
+              "groups": {"LIC": {"member": True}}},
+        adaptation={"review_days": 7,
+                    "groups": {"HIC": {"rule": "threshold", "theta": 0.3, "then": "donate"}}})
+    model = VaccineDiplomacyModel(scen, rng=3, world=world)
+    while model.running:
+        model.step()
+    s, agents = model.state, model.agents
+    for name, array in (("donated", s.donated_cum), ("received", s.donations_received_cum),
+                        ("pool_contributed", s.pool_contributed_cum),
+                        ("pool_received", s.pool_given), ("influence", s.influence),
+                        ("deaths", s.epi.D)):
+        assert agents.get(name) == array[0].tolist(), name
+    assert model.country("C00").donated > 0 and model.country("C01").received > 0
+    assert model.country("C00").influence > 0 and model.country("C02").pool_received > 0
+    df = model.datacollector.get_model_vars_dataframe()
+    assert df["donated"].iloc[-1] == pytest.approx(s.donated_cum[0].sum())
+    assert df["pool_delivered"].iloc[-1] == pytest.approx(s.pool_given[0].sum())
+    assert df["donated"].iloc[0] == 0 and df["pool_delivered"].iloc[0] == 0
+    assert df["donated"].is_monotonic_increasing and df["pool_delivered"].is_monotonic_increasing
+    per_agent = model.datacollector.get_agent_vars_dataframe()
+    assert {"donated", "received", "pool_received", "influence", "deaths"} <= set(per_agent)

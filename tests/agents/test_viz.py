@@ -120,6 +120,7 @@ def test_viz_page_shows_the_plots_in_headless_chromium(server, tmp_path):
     for title in TITLES.values():
         assert title in text
     assert "Hoarding multiple" in text and "Export policy" in text
+    assert "Pool first tier" in text and "Donors give (share of surplus)" in text
     assert "imitate" in after and "Traceback" not in after and TITLES["gini"] in after
     if os.environ.get("VAXSIM_SCREENSHOT"):
         shutil.copy(shot, os.environ["VAXSIM_SCREENSHOT"])
