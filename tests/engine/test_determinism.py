@@ -62,3 +62,21 @@ def test_segments_sum_sorted_and_unsorted_labels_alike():
     for labels in (sorted_labels, mixed):
         expect = np.stack([x[:, labels == k].sum(axis=1) for k in range(4)], axis=1)
         np.testing.assert_allclose(Segments(labels, 4).sum(x), expect)
+
+
+def test_recorder_block_size_does_not_change_records():
+    from sim.engine.record import Recorder
+    from sim.engine.run import Simulation
+
+    w = _world()
+    params = params_for(w, SCEN, (7, 8, 9))
+    runs = []
+    for block in (1, 5, 32):
+        sim = Simulation.start(w, params)
+        sim.recorder = Recorder(w, params, 7, block)
+        while not sim.done:
+            sim.step()
+        runs.append(sim.recorder.out)
+    for other in runs[1:]:
+        for x, y in zip(vars(runs[0]).values(), vars(other).values(), strict=True):
+            np.testing.assert_array_equal(x, y)
