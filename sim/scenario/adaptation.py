@@ -27,7 +27,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from sim.scenario.schema import NonNeg, Share, Strict
+from sim.scenario.types import NonNeg, Share, Strict
 
 #: Strategy names in code order (the engine stores the code, an int, per country).
 STRATEGIES = ("need", "hoard", "donate", "pool")

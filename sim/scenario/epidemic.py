@@ -10,22 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-_Share = Annotated[float, Field(ge=0.0, le=1.0)]
-_NonNeg = Annotated[float, Field(ge=0.0)]
-_Positive = Annotated[float, Field(gt=0.0)]
+from sim.scenario.types import NonNeg, Positive, Share, Strict
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ContactStep(_Strict):
+class ContactStep(Strict):
     """From ``start`` on (until the next step), contacts are ``multiplier`` × normal."""
 
     start: dt.date = Field(description="first day this multiplier applies")
-    multiplier: _NonNeg = Field(
+    multiplier: NonNeg = Field(
         description="contacts relative to pre-pandemic life (1 = no distancing, 0.5 = half)")
 
 
@@ -35,7 +29,7 @@ def _default_contacts() -> list[ContactStep]:
     return [ContactStep(start=dt.date(2020, 1, 1), multiplier=0.45)]
 
 
-class Contacts(_Strict):
+class Contacts(Strict):
     """Dated contact multipliers (non-pharmaceutical interventions) per country.
 
     A country uses the most specific list given: its own (ISO3), else its income group,
@@ -48,13 +42,13 @@ class Contacts(_Strict):
     countries: dict[str, list[ContactStep]] = Field(default_factory=dict)
 
 
-class ScheduledVariant(_Strict):
+class ScheduledVariant(Strict):
     """A variant that takes over everywhere on a date (e.g. Delta in mid-2021)."""
 
     name: str = "variant"
     start: dt.date = Field(description="day the variant takes over")
-    transmissibility: _Positive = Field(description="factor on R0 (Delta vs ancestral ≈ 1.82)")
-    efficacy_factor: _Share = Field(
+    transmissibility: Positive = Field(description="factor on R0 (Delta vs ancestral ≈ 1.82)")
+    efficacy_factor: Share = Field(
         1.0, description="factor on vaccine efficacy (infection and death) against it")
 
 
@@ -66,39 +60,39 @@ def _default_variants() -> list[ScheduledVariant]:
                              transmissibility=5.1 / 2.8, efficacy_factor=0.9)]
 
 
-class Emergence(_Strict):
+class Emergence(Strict):
     """Random variant emergence with a hazard proportional to global infections (off by
     default): the feedback by which hoarding can backfire (Wagner et al., Science 2021).
     """
 
     enabled: bool = False
-    per_billion_infections: _NonNeg = Field(
+    per_billion_infections: NonNeg = Field(
         0.5, description="expected variants per billion infections worldwide "
         "(an illustrative assumption; no published estimate)")
     max_variants: Annotated[int, Field(ge=0, le=10)] = Field(
         2, description="at most this many variants emerge")
-    transmissibility: _Positive = Field(1.5, description="factor on R0 per emerged variant")
-    efficacy_factor: _Share = Field(0.8, description="factor on vaccine efficacy per variant")
+    transmissibility: Positive = Field(1.5, description="factor on R0 per emerged variant")
+    efficacy_factor: Share = Field(0.8, description="factor on vaccine efficacy per variant")
 
 
-class Efficacy(_Strict):
+class Efficacy(Strict):
     """Vaccine efficacy by dose, against infection and against death.
 
     Efficacy against death is overall protection (it includes not being infected), so
     it must be at least the efficacy against infection.
     """
 
-    first_infection: _Share = Field(
+    first_infection: Share = Field(
         0.5, description="after a first dose (estimate between PHE's 57-61% in early 2021 "
         "and 31% against Delta, Lopez Bernal et al. 2021)")
-    first_death: _Share = Field(0.8, description="after a first dose (PHE, May 2021: ~80%)")
-    completed_infection: _Share = Field(
+    first_death: Share = Field(0.8, description="after a first dose (PHE, May 2021: ~80%)")
+    completed_infection: Share = Field(
         0.83, description="full course, first months (living review of 68 studies: 83% at "
         "1 month)")
-    completed_death: _Share = Field(0.91, description="full course (same review: 91%)")
-    waned_infection: _Share = Field(0.62, description="full course after waning (62% at 4 mo)")
-    waned_death: _Share = Field(0.86, description="full course after waning (86% at 6 mo)")
-    waning_days: _NonNeg = Field(
+    completed_death: Share = Field(0.91, description="full course (same review: 91%)")
+    waned_infection: Share = Field(0.62, description="full course after waning (62% at 4 mo)")
+    waned_death: Share = Field(0.86, description="full course after waning (86% at 6 mo)")
+    waning_days: NonNeg = Field(
         90.0, description="mean days before a full course wanes (1 to 4 months in the "
         "review); 0 = no waning")
 
@@ -111,26 +105,26 @@ class Efficacy(_Strict):
         return self
 
 
-class Epidemic(_Strict):
+class Epidemic(Strict):
     """SEIR with vaccinated compartments in every country (see sim/engine/epidemic.py)."""
 
     enabled: bool = Field(True, description="run the epidemic (infections, deaths, averted)")
     mode: Literal["deterministic", "stochastic"] = Field(
         "deterministic", description="stochastic: binomial transitions from each member's "
         "random stream (small countries can see the epidemic die out)")
-    r0: _Positive = Field(2.8, description="basic reproduction number (ancestral strain, "
+    r0: Positive = Field(2.8, description="basic reproduction number (ancestral strain, "
                           "Liu and Rocklöv 2021)")
-    latent_days: _Positive = Field(4.5, description="mean days from infection to infectious")
-    infectious_days: _Positive = Field(5.0, description="mean days infectious")
-    initial_prevalence: _Share = Field(
+    latent_days: Positive = Field(4.5, description="mean days from infection to infectious")
+    infectious_days: Positive = Field(5.0, description="mean days infectious")
+    initial_prevalence: Share = Field(
         0.001, description="share of people infectious on day 0 (estimate: about 0.6 M "
         "reported cases a day worldwide in January 2021, times 5 infectious days, times a "
         "few unreported infections per reported case)")
-    initial_immune: _Share = Field(
+    initial_immune: Share = Field(
         0.0, description="share of people already immune from past infection on day 0")
-    ifr_multiplier: _NonNeg = Field(
+    ifr_multiplier: NonNeg = Field(
         1.0, description="factor on the infection fatality ratio derived from age structure")
-    importation: _Share = Field(
+    importation: Share = Field(
         0.01, description="share of a country's contacts with the rest of the world: the "
         "force of infection mixes home prevalence with global prevalence (0 = isolated "
         "countries; a model assumption)")

@@ -14,24 +14,20 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from sim.scenario.adaptation import Adaptation
 from sim.scenario.epidemic import Epidemic
-
-INCOME_GROUPS = ("HIC", "UMIC", "LMIC", "LIC")
-WHO_REGIONS = ("AFR", "AMR", "SEAR", "EUR", "EMR", "WPR")
-CONTINENTS = ("Africa", "Asia", "Europe", "North America", "South America", "Oceania")
-GROUP_KEYS = INCOME_GROUPS + WHO_REGIONS + CONTINENTS
-
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-
-
-class Strict(BaseModel):
-    """Base model: unknown keys are errors, models are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from sim.scenario.types import (  # noqa: F401  (re-exported: the schema's public names)
+    CONTINENTS,
+    GROUP_KEYS,
+    INCOME_GROUPS,
+    WHO_REGIONS,
+    NonNeg,
+    Positive,
+    Share,
+    Strict,
+)
 
 
 # --------------------------------------------------------------------------- countries
@@ -438,7 +434,6 @@ class Outcomes(Strict):
         "(dates after the run's end are skipped)")
 
 
-from sim.scenario.adaptation import Adaptation  # noqa: E402  (needs Strict above)
 
 
 # --------------------------------------------------------------------------- scenario
