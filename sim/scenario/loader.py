@@ -18,7 +18,7 @@ import copy
 import difflib
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -222,15 +222,24 @@ def dotted(loc: Path_) -> str:
     return out or "(top level)"
 
 
-def _format_validation(exc: ValidationError, lines: Mapping[Path_, str], source: str) -> str:
+def format_validation(exc: ValidationError, lines: Mapping[Path_, str], source: str,
+                      model: type[BaseModel] = Scenario,
+                      known: Callable[[Path_], list[str]] | None = None) -> str:
+    """The one-line message of a pydantic error: ``file:line: key.path: what`` with a
+    "did you mean" for an unknown key.
+
+    known : the valid keys beside an unknown one at ``loc`` (default: ``model``'s fields
+        there, :func:`keys_at`); sweep files pass their own for parameter entries.
+    """
     err = exc.errors(include_url=False)[0]
     # Drop pydantic's tags for union members / function validators from the path.
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or "-" in p
                                                                           and p.islower())))
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         key = str(loc[-1])
-        msg = f"unknown key '{key}'" + suggest(key, keys_at(Scenario, loc[:-1]))
+        choices = known(loc[:-1]) if known else keys_at(model, loc[:-1])
+        msg = f"unknown key '{key}'" + suggest(key, choices)
     elif err["type"] == "missing":
         msg = "required key is missing"
     elif "input" in err and not isinstance(err["input"], dict | list):
@@ -276,7 +285,7 @@ def validate_data(data: Mapping[str, Any], lines: Mapping[Path_, str] | None = N
     try:
         scenario = Scenario.model_validate(dict(data))
     except ValidationError as exc:
-        raise ScenarioError(_format_validation(exc, lines, source)) from None
+        raise ScenarioError(format_validation(exc, lines, source)) from None
     problems = reference_errors(scenario)
     if problems:
         loc, msg = problems[0]

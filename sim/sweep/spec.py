@@ -32,6 +32,7 @@ from sim.scenario.loader import (
     _unwrap,
     deep_merge,
     dotted,
+    format_validation,
     keys_at,
     read_yaml,
     suggest,
@@ -186,20 +187,11 @@ def is_integer(path: str) -> bool:
 
 
 # --------------------------------------------------------------------------- loading
-def _format(exc: ValidationError, lines: Mapping[Path_, str], source: str) -> str:
-    err = exc.errors(include_url=False)[0]
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        key = str(loc[-1])
-        known = keys_at(SweepSpec, loc[:-1]) if len(loc) < 3 or loc[0] != "parameters" \
-            else list(Parameter.model_fields)
-        msg = f"unknown key '{key}'" + suggest(key, known)
-    elif err["type"] == "missing":
-        msg = "required key is missing"
-    elif "input" in err and not isinstance(err["input"], dict | list):
-        msg += f" (got {err['input']!r})"
-    return f"{where(lines, loc, source)}: {dotted(loc)}: {msg}"
+def _known_keys(loc: Path_) -> list[str]:
+    """Valid keys beside an unknown one: a parameter entry's fields, else the spec's."""
+    if len(loc) >= 2 and loc[0] == "parameters":
+        return list(Parameter.model_fields)
+    return keys_at(SweepSpec, loc)
 
 
 def parse_sweep(data: Mapping[str, Any], lines: Mapping[Path_, str] | None = None,
@@ -209,7 +201,7 @@ def parse_sweep(data: Mapping[str, Any], lines: Mapping[Path_, str] | None = Non
     try:
         spec = SweepSpec.model_validate(dict(data))
     except ValidationError as exc:
-        raise ScenarioError(_format(exc, lines, source)) from None
+        raise ScenarioError(format_validation(exc, lines, source, SweepSpec, _known_keys)) from None
     for path in spec.parameters:
         problem = check_path(path)
         if problem:
@@ -298,14 +290,14 @@ def check_points(spec: SweepSpec, lines: Mapping[Path_, str] | None = None,
 def point_scenario(base: Mapping[str, Any], values: Mapping[str, Any],
                    check_codes: bool = False) -> Scenario:
     """The scenario of one sweep point: ``base`` with each dotted path set to its value."""
-    from sim.scenario.loader import _format_validation
+    from sim.scenario.loader import format_validation
     from sim.scenario.references import reference_errors
 
     data = apply_values(base, values)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_format_validation(exc, {}, "<point>")) from None
+        raise ScenarioError(format_validation(exc, {}, "<point>")) from None
     if check_codes:
         problems = reference_errors(scenario)
         if problems:
