@@ -37,6 +37,11 @@ def free_port() -> int:
 @pytest.fixture
 def server():
     pytest.importorskip("solara")
+    from sim.commands.viz import asset_cache
+
+    if asset_cache() is None:  # offline, Solara's front end would come from a CDN
+        pytest.skip("needs Solara's offline asset cache (scripts/solara_assets.sh; "
+                    "make test builds it)")
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "sim", "viz", str(SCENARIOS / "baseline.yaml"),
                              "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
