@@ -84,8 +84,11 @@ def test_pool_delivers_about_what_covax_delivered_by_mid_november(year_2021):
 def test_china_sells_abroad_and_donates_in_2021(year_2021):
     res = year_2021
     don = res.donations
-    china = don[(don["donor"] == "CHN") & (don["channel"] == "bilateral")]["doses"].sum()
-    assert china > 0
+    china = don[(don["donor"] == "CHN") & (don["channel"] == "bilateral")
+                & (don["date"] <= np.datetime64("2021-11-15"))]["doses"].sum()
+    # Donations: 119 M by Nov 2021 (Bridge Consulting, FACTS.md), most of it from factory
+    # output (`donation.from_output`); without that the model gave about 41 M.
+    assert 0.75 * 119e6 < china < 1.25 * 119e6, f"China donated {china / 1e6:.0f} M"
     # Sales: China's exports in 2021, the same order as the 1.5 bn sold (Bridge
     # Consulting, Nov 2021) and 1.33 bn exported by October (WTO-IMF): at least 1 bn.
     exported = res.producers.set_index("producer").loc["CHN", "exported"]

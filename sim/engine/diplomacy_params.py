@@ -44,6 +44,10 @@ class DiplomacyParams:
     donor_share0 : (E, N) initial share of surplus donated per period
     switch_share : (E,) share a country donates when a review turns it into a donor
     pool_switch_share : (E,) share a country gives the pool when a review switches it to pool
+    output_gift : (E, P) share of a producer's unsold output its home government donates per
+        donation period (``donation.from_output``)
+    output_donor : (P,) int country index of the government that donates a producer's
+        output, -1 where the producer is not a country in the world (e.g. the EU)
     keep_doses : (E, N) doses a donor keeps for its own coverage target
     buffer_days : (E, N) days of absorptive capacity a donor keeps on top
     receive : (E, N) bool, may receive bilateral donations
@@ -100,6 +104,8 @@ class DiplomacyParams:
     surge_day: np.ndarray
     surge_doses: np.ndarray
     pool_switch_share: np.ndarray
+    output_gift: np.ndarray
+    output_donor: np.ndarray
 
     @cached_property
     def any_pool(self) -> bool:
@@ -223,6 +229,7 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "decay": 0.5 ** (don.every_days / don.half_life_days),
         "partner_share": np.array([s.partner_sales[str(p)].share if str(p) in s.partner_sales
                                    else 0.0 for p in world.producers]),
+        "output_gift": np.array([don.from_output.get(str(p), 0.0) for p in world.producers]),
         "lic": lic,
         "outages": outages,
         "surges": surges,
@@ -305,7 +312,15 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
         surge_doses=np.array([[x for _, x in m] for m in surges],
                              dtype=float).reshape(len(members), S2, world.n_countries),
         pool_switch_share=stack("pool_switch_share"),
+        output_gift=stack("output_gift") * (_output_donors(world) >= 0),
+        output_donor=_output_donors(world),
     )
+
+
+def _output_donors(world: World) -> np.ndarray:
+    """(P,) country index of each producer whose id is a country of the world, else -1."""
+    position = {c: i for i, c in enumerate(world.iso3)}
+    return np.array([position.get(str(p), -1) for p in world.producers], dtype=int)
 
 
 def apply_ban_shocks(world: World, scenarios: Sequence[Scenario],
@@ -353,4 +368,5 @@ def mechanisms_on(params: Any) -> bool:
     d: DiplomacyParams = params.diplomacy
     rule = getattr(params, "rule", None)
     return (d.any_pool or d.any_licence or bool(d.donor_share0.any())
+            or bool(d.output_gift.any())
             or (rule is not None and bool((rule != 0).any())))

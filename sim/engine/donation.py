@@ -8,7 +8,8 @@ gap (times epidemic ``burden`` when given) of countries allowed to receive; no r
 gets more than its gap from all donors together. Donated doses travel ``delivery_lag``
 days in their own pipeline (``state.gift_transit``) and arrive with ``shelf_life_left`` of
 their shelf life. Each donor's influence index decays with the donation half-life and grows
-by the doses it gives.
+by the doses it gives. A producer's home government may also give a share of the
+producer's unsold output (``donation.from_output``), as China did.
 
 Work per round is (E, donors, N), only for countries that donate in some member.
 """
@@ -41,11 +42,15 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     if not active.any():
         return None
     share = np.where(active[:, None], state.donor_share, 0.0)
-    donors = np.flatnonzero((share > 0).any(axis=0))
+    from_output = output_offer(state, params, active)                   # (E, N) or None
+    giving = share > 0 if from_output is None else (share > 0) | (from_output > 0)
+    donors = np.flatnonzero(giving.any(axis=0))
     state.influence *= np.where(active, d.decay, 1.0)[:, None]
     if not len(donors):
         return None
     offer = share[:, donors] * surplus(state, world, params, t)[:, donors]   # (E, Nd)
+    if from_output is not None:
+        offer = offer + from_output[:, donors]
     if burden is None:  # the epidemic's weight of need (None without an epidemic)
         burden = need_weight(state, world.population)
     need = np.where(d.receive, supply_gap(state, params, burden), 0.0)   # (E, N)
@@ -61,7 +66,17 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     received = flows.sum(axis=1)
     gave = np.zeros_like(state.donated_cum)
     gave[:, donors] = flows.sum(axis=-1)
-    take_oldest(state, gave)
+    if from_output is not None:  # each donor's gift comes from output and stock pro rata
+        offered = np.zeros_like(gave)
+        offered[:, donors] = offer
+        out_part = gave * np.divide(from_output, offered, out=np.zeros_like(gave),
+                                    where=offered > 0)
+        has = d.output_donor >= 0
+        state.inventory[:, has] -= out_part[:, d.output_donor[has]]
+        gave_stock = gave - out_part
+    else:
+        gave_stock = gave
+    take_oldest(state, gave_stock)
     state.donated_cum += gave
     state.influence += gave
     state.donations_received_cum += received
@@ -69,6 +84,23 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     log.add_matrix(t, flows, donors, BILATERAL)
     state.last_gift_day = t
     return received
+
+
+def output_offer(state: State, params: Params, active: np.ndarray) -> np.ndarray | None:
+    """(E, N) doses producers' home governments offer from unsold output this round
+    (``donation.from_output`` × manufacturers' stock), at the producer's home country;
+    None when no producer gives from output.
+
+    active : (E,) bool, members holding a donation round today
+    """
+    d = params.diplomacy
+    if not d.output_gift.any():
+        return None
+    gift = np.where(active[:, None], d.output_gift, 0.0) * state.inventory    # (E, P)
+    out = np.zeros(state.donor_share.shape)
+    has = d.output_donor >= 0  # a country hosts at most one producer id: indices unique
+    out[:, d.output_donor[has]] = gift[:, has]
+    return out
 
 
 def deliver_gifts(state: State, params: Params, given: np.ndarray | None, t: int) -> None:

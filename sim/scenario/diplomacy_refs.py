@@ -27,6 +27,8 @@ def check_diplomacy(scenario: Scenario, check: Check, iso3: set[str],
     for d, row in s.affinity.pairs.items():
         check(row, iso3, ("affinity", d), "country")
     check(s.partner_sales, producers, ("partner_sales",), "producer")
+    check(s.donation.from_output, producers & iso3, ("donation", "from_output"),
+          "producer that is a country")
     for i, x in enumerate(s.licences):
         out += _one(x.licensor, producers, ("licences", i, "licensor"), "producer")
         out += _one(x.licensee, iso3, ("licences", i, "licensee"), "country")

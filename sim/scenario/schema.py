@@ -305,6 +305,12 @@ class Donation(Strict):
     switch_share: Share = Field(
         0.5, description="share of surplus a country gives per period when a policy review "
         "makes it a donor and its own `share` is 0 (modelling choice)")
+    from_output: dict[str, Share] = Field(
+        default_factory=dict,
+        description="per producer (ISO3 id): share of its unsold output (manufacturers' "
+        "stock) its home government donates every donation period, on top of its own "
+        "surplus stock, e.g. {CHN: 0.05}: China donated from factory output while its own "
+        "campaign used up its stock")
     default: DonationPolicy = Field(default_factory=DonationPolicy)
     groups: dict[str, PartialDonationPolicy] = Field(default_factory=dict)
     countries: dict[str, PartialDonationPolicy] = Field(default_factory=dict)

@@ -73,3 +73,48 @@ def test_donating_is_switchable_state_and_influence_decays():
     state.stock[:] = 0.0
     donate(state, w, params, 30, FlowLog())
     assert state.influence[0, 0] == pytest.approx(before / 2)
+
+
+def test_a_producers_government_donates_from_unsold_output():
+    # C00 hosts producer "C00"; its own stock holds 240 doses, the factory's unsold stock
+    # 400. With 0.5 of its surplus and 0.25 of output it offers 120 + 100 = 220, split
+    # 3:1:2 by affinity × need as in the test above; output pays 100 of it, stock 120.
+    w = make_world([100, 100, 100, 200], ["HIC", "LIC", "LIC", "LIC"], production=[0],
+                   days=40, producers=["C00"], home_of=[0, -1, -1, -1])
+    scen = scenario(uptake={"hesitancy": 0.0, "shelf_life_days": 120,
+                            "shelf_bucket_days": 30, "delivery_lag_days": 5},
+                    affinity=AFFINITY,
+                    donation={"countries": {"C00": {"share": 0.5, "keep_coverage": 0.0,
+                                                    "buffer_days": 0}},
+                              "from_output": {"C00": 0.25}})
+    params = params_for(w, scen)
+    state = initial_state(w, params)
+    state.stock[-1, 0, 0] = 240.0
+    state.inventory[0, 0] = 400.0
+    given = donate(state, w, params, 0, FlowLog())
+    assert given[0].sum() == pytest.approx(220.0)
+    np.testing.assert_allclose(given[0], np.array([0, 3, 1, 2]) * 220.0 / 6)
+    assert state.inventory[0, 0] == pytest.approx(300.0)          # 100 from output
+    assert state.stock[:, 0, 0].sum() == pytest.approx(120.0)     # 120 from stock
+    assert state.donated_cum[0, 0] == pytest.approx(220.0)
+
+
+def test_output_donation_keeps_the_ledger_and_needs_a_country_producer(tmp_path):
+    from sim.engine.run import simulate
+    from sim.metrics import ledger_residual
+    from sim.results import ledger_table
+
+    w = make_world([1e5, 1e5, 1e5], ["HIC", "LIC", "LIC"], production=[2e3], days=60,
+                   producers=["C00"], home_of=[0, -1, -1])
+    scen = scenario(procurement={"default": {"budget_share": 0.0}},
+                    donation={"every_days": 7, "from_output": {"C00": 0.5}})
+    traj, state = simulate(w, params_for(w, scen))
+    assert state.donated_cum[0, 0] > 0 and state.donations_received_cum[0, 1:].sum() > 0
+    assert ledger_residual(ledger_table(w, traj)).max() < 1e-9
+    assert (state.inventory >= 0).all()
+
+    from sim.scenario import ScenarioError, load_scenario
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ndonation:\n  from_output: {EU: 0.1}\n")
+    with pytest.raises(ScenarioError, match=r"donation\.from_output.*EU"):
+        load_scenario(bad)
