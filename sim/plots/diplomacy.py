@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.record import DIPLOMACY_FIELDS
-from sim.plots.style import STYLE, band_note, save
+from sim.plots.style import STYLE, band_arrays, band_note, save
 from sim.scenario.schema import WHO_REGIONS
 
 if TYPE_CHECKING:
@@ -44,10 +44,7 @@ def diplomatic_flows(results: Results, path: Path, title: str) -> Path | None:
             y = flows[:, :, DIPLOMACY_FIELDS.index(k)] / 1e6
             if not y.any():
                 continue
-            ax.plot(dates, np.median(y, axis=0), style, color=color, label=label, lw=1.8)
-            if y.shape[0] > 1:
-                ax.fill_between(dates, np.quantile(y, 0.05, axis=0),
-                                np.quantile(y, 0.95, axis=0), color=color, alpha=0.18, lw=0)
+            band_arrays(ax, dates, y, color, label, style)
         ax.set_ylim(bottom=0)
         ax.set_xlabel("Date")
         ax.set_ylabel("Doses (millions, cumulative)")

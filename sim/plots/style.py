@@ -7,12 +7,14 @@ so all PNGs look alike and read well when printed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker as mticker  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 GROUP_COLORS = {"World": "#222222", "HIC": "#1f77b4", "UMIC": "#2ca02c", "LMIC": "#ff7f0e",
@@ -45,10 +47,23 @@ def band(ax: plt.Axes, df: pd.DataFrame, x: str, y: str, color: str, label: str 
     """Median line and 5–95% band over members (``df`` has a ``member`` column)."""
     g = df.groupby(x)[y]
     med = g.median()
-    ax.plot(med.index, med.to_numpy(), style, color=color, label=label, lw=1.8)
-    if df["member"].nunique() > 1:
-        ax.fill_between(med.index, g.quantile(0.05).to_numpy(), g.quantile(0.95).to_numpy(),
-                        color=color, alpha=0.18, lw=0)
+    _median_and_band(ax, med.index, med.to_numpy(), g.quantile(0.05).to_numpy(),
+                     g.quantile(0.95).to_numpy(), df["member"].nunique() > 1, color, label,
+                     style)
+
+
+def band_arrays(ax: plt.Axes, x: Any, y: np.ndarray, color: str, label: str | None,
+                style: str = "-") -> None:
+    """Median line and 5–95% band of ``y`` (members, len(x)) over its first axis."""
+    _median_and_band(ax, x, np.median(y, axis=0), np.quantile(y, 0.05, axis=0),
+                     np.quantile(y, 0.95, axis=0), y.shape[0] > 1, color, label, style)
+
+
+def _median_and_band(ax: plt.Axes, x: Any, med: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                     shade: bool, color: str, label: str | None, style: str) -> None:
+    ax.plot(x, med, style, color=color, label=label, lw=1.8)
+    if shade:
+        ax.fill_between(x, lo, hi, color=color, alpha=0.18, lw=0)
 
 
 def percent_axis(ax: plt.Axes, axis: str = "y", top: float | None = 1.0) -> None:
