@@ -1,0 +1,59 @@
+"""Compiled kernels of the engine's hot paths, and the one convention they all follow.
+
+Convention
+----------
+- A kernel is a numba ``@njit(cache=True)`` function (``sim.engine.kernels.jit``) over
+  arrays whose leading axes are ``(E members, N countries, ...)``: float64 unless the
+  docstring says otherwise, C-contiguous, written in place into output arrays the caller
+  owns, so a simulated day allocates nothing. Scalars are plain floats and ints; no Python
+  objects, no dicts, no optional arguments.
+- Each kernel fuses a whole stage (or several) so that one day is a few calls, not hundreds
+  of numpy operations; loops over members and countries live *inside* the kernel.
+- Every kernel has a plain-numpy **reference** of the same stage, kept in the stage's own
+  module. Tests compare the two on random inputs: dose ledgers identical, epidemic
+  compartments within 1e-10.
+- ``backend()`` tells the engine which to call: ``"numba"`` by default, ``"numpy"`` when
+  the environment variable ``VAXSIM_BACKEND=numpy`` is set (tests, debugging, profiling).
+- The first call of a kernel compiles it (seconds); ``cache=True`` stores the machine code
+  next to the module so later processes load it. Benchmarks report the first-ever run
+  separately.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+Backend = Literal["numba", "numpy"]
+
+
+def backend() -> Backend:
+    """Which implementation the engine calls: ``"numba"`` (default) or ``"numpy"``.
+
+    Returns
+    -------
+    str
+        ``"numpy"`` when ``VAXSIM_BACKEND=numpy`` is set in the environment, else ``"numba"``.
+    """
+    return "numpy" if os.environ.get("VAXSIM_BACKEND", "").lower() == "numpy" else "numba"
+
+
+def jit(func: F) -> F:
+    """Compile ``func`` with the project's kernel options (``nopython``, ``cache=True``).
+
+    Parameters
+    ----------
+    func
+        A function following the convention of this package's docstring.
+
+    Returns
+    -------
+    callable
+        The numba dispatcher; it compiles on first call and caches to disk.
+    """
+    from numba import njit
+
+    return njit(cache=True, nogil=True)(func)  # type: ignore[no-any-return]
