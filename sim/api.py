@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from sim.engine.counterfactual import simulate_with_counterfactual
 from sim.engine.streams import replicate_seeds
-from sim.results import Results
+from sim.outcomes.results import Results
 from sim.scenario.schema import Scenario
-from sim.world import build_world
+from sim.world.world import build_world
 
 
 def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None = None,

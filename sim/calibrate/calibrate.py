@@ -10,7 +10,7 @@ Method
 ------
 1. A Latin-hypercube design (``scipy.stats.qmc.LatinHypercube``) of the bounded parameter
    box, plus the scenario's own values, is evaluated as the members of **one** engine
-   batch (members that share a :class:`~sim.engine.params.Structure` run together).
+   batch (members that share a :class:`~sim.engine.build.params.Structure` run together).
 2. From the best design point(s), ``scipy.optimize.minimize`` — ``Powell`` (default) or
    ``Nelder-Mead``, both bounded and derivative-free — refines the fit, one run per
    evaluation. The best point run anywhere is kept: the loss is not smooth (weekly
@@ -30,7 +30,7 @@ its whole tolerance costs as much as any other.
 Examples
 --------
 >>> from sim.scenario import load_scenario
->>> from sim.calibrate import calibrate, load_targets, parameters
+>>> from sim.calibrate.calibrate import calibrate, load_targets, parameters
 >>> s = load_scenario("scenarios/historical_2021.yaml")                   # doctest: +SKIP
 >>> fit = calibrate(s, load_targets(), parameters(s, ["uptake.hesitancy"]))  # doctest: +SKIP
 >>> fit.table                                                            # doctest: +SKIP
@@ -52,16 +52,17 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from sim.engine.params import Structure, build_params
+from sim.data import DATA_DIR
+from sim.engine.build.params import Structure, build_params
 from sim.engine.record import GROUP_FIELDS, GROUPS
 from sim.engine.run import simulate
 from sim.engine.streams import replicate_seeds
 from sim.scenario.loader import keys_at, set_key, suggest
 from sim.scenario.schema import Scenario
-from sim.world import World, build_world
+from sim.world.world import World, build_world
 
 #: The shipped 2021 targets.
-OBSERVED = Path(__file__).resolve().parent / "data" / "observed.csv"
+OBSERVED = DATA_DIR / "observed.csv"
 METRICS = ("coverage_first", "doses_administered")
 METHODS = ("Powell", "Nelder-Mead")
 #: Tolerances the loss is scaled by (and the fit is judged by).

@@ -1,6 +1,6 @@
 """The ``vaxsim`` command: parses arguments, calls the layers below, prints, sets exit codes.
 
-Each subcommand lives in ``sim/commands/<name>.py``. Exit codes: 0 success, 2 bad input
+Each subcommand lives in ``sim/cli/commands/<name>.py``. Exit codes: 0 success, 2 bad input
 (one line on stderr naming file, line and key path), 1 an unexpected failure.
 """
 
@@ -11,17 +11,17 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from sim.commands import EXAMPLES, InputError
+from sim.cli.commands import EXAMPLES, InputError
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = (
-    "sim.commands.run",
-    "sim.commands.validate",
-    "sim.commands.sweep",
-    "sim.commands.compare",
-    "sim.commands.report",
-    "sim.commands.calibrate",
-    "sim.commands.viz",
+    "sim.cli.commands.run",
+    "sim.cli.commands.validate",
+    "sim.cli.commands.sweep",
+    "sim.cli.commands.compare",
+    "sim.cli.commands.report",
+    "sim.cli.commands.calibrate",
+    "sim.cli.commands.viz",
 )
 
 

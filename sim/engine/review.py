@@ -48,11 +48,11 @@ from sim.engine.streams import member_rng
 from sim.scenario.adaptation import STRATEGIES
 
 if TYPE_CHECKING:
-    from sim.engine.diplomacy_params import DiplomacyParams
-    from sim.engine.params import Params
+    from sim.engine.build.diplomacy_params import DiplomacyParams
+    from sim.engine.build.params import Params
     from sim.engine.state import State
     from sim.scenario.schema import Scenario
-    from sim.world import World
+    from sim.world.world import World
 
 #: Random planes drawn per review: look at a partner?, which partner, adopt?
 N_DRAWS = 3
@@ -84,7 +84,7 @@ def member_adaptation(world: World, scenario: Scenario, seed: int,
 def adaptation_arrays(world: World, scenario: Scenario,
                       hoards: np.ndarray) -> dict[str, np.ndarray]:
     """The seed-independent part of :func:`member_adaptation` (all but ``policy_draws``)."""
-    from sim.engine.params import resolve
+    from sim.engine.build.params import resolve
 
     a = scenario.adaptation
     rows = resolve(world, a.default, a.groups, a.countries)
@@ -114,7 +114,7 @@ _WEIGHTS: dict[int, tuple[DiplomacyParams, np.ndarray]] = {}
 def partner_weights(diplomacy: DiplomacyParams) -> np.ndarray:
     """(N, N) row-wise cumulative partner weights: row n is the cumulative sum of the
     affinity from country n to every country (``base`` + blocs, region, ties and
-    overrides, :mod:`sim.affinity`; 0 to itself, never negative).
+    overrides, :mod:`sim.world.affinity`; 0 to itself, never negative).
 
     The affinity is the same for every member of a batch, so this is computed once per
     batch (the sparse ties made dense row by row: N² floats) and kept.

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.engine.diplomacy_params import mechanisms_on
+from sim.engine.build.diplomacy_params import mechanisms_on
+from sim.engine.build.params import Params
 from sim.engine.flows import CHANNELS, FLOW_COLUMNS, POOL
-from sim.engine.params import Params
 from sim.engine.record import DIPLOMACY_FIELDS, Trajectories
-from sim.world import World
+from sim.world.world import World
 
 if TYPE_CHECKING:
-    from sim.results import Results
+    from sim.outcomes.results import Results
 
 POOL_CODE = "POOL"
 

@@ -2,7 +2,7 @@
 
 Deaths averted pair each member with its no-vaccine twin (same seed, run in the same
 batch; see :mod:`sim.engine.counterfactual`): ``deaths(twin) − deaths(member)``.
-Hooked into :mod:`sim.metrics` (``member_metrics``, ``summary_rows``) with one line each.
+Hooked into :mod:`sim.outcomes.metrics` (``member_metrics``, ``summary_rows``) with one line each.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sim.engine.epi_record import EPI_GROUP_FIELDS
 from sim.engine.record import GROUPS, Trajectories
 
 if TYPE_CHECKING:
-    from sim.results import Results
+    from sim.outcomes.results import Results
 
 
 def epidemic_group_columns(traj: Trajectories,

@@ -6,7 +6,7 @@ With several members (replicates), ``summary.json`` reports each metric's median
 members and, under ``quantiles``, its 5th and 95th percentiles.
 
 Coverage here is the share of a population with at least one dose unless a name says
-``completed``. The inequality arithmetic lives in :mod:`sim.inequality`.
+``completed``. The inequality arithmetic lives in :mod:`sim.outcomes.inequality`.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.diplomacy_metrics import diplomacy_metrics, diplomacy_summary
 from sim.engine.record import GROUPS
-from sim.epidemic_metrics import epidemic_member_metrics, epidemic_rows
-from sim.inequality import concentration_index, gini
+from sim.outcomes.diplomacy_metrics import diplomacy_metrics, diplomacy_summary
+from sim.outcomes.epidemic_metrics import epidemic_member_metrics, epidemic_rows
+from sim.outcomes.inequality import concentration_index, gini
 from sim.scenario.schema import INCOME_GROUPS, WHO_REGIONS
 
 if TYPE_CHECKING:
-    from sim.results import Results
+    from sim.outcomes.results import Results
 
 
 # --------------------------------------------------------------------------- table helpers
@@ -113,7 +113,7 @@ def gini_over_time(countries: pd.DataFrame, column: str = "coverage_first") -> p
     Returns
     -------
     DataFrame with member, date, gini_weighted (population-weighted: people as units),
-    gini_unweighted (countries as units); see :func:`sim.inequality.gini`.
+    gini_unweighted (countries as units); see :func:`sim.outcomes.inequality.gini`.
     """
     p = country_panel(countries, column)
     E, W, _ = p.values.shape

@@ -12,7 +12,7 @@ Tables (one row per member and date, and group or country):
 - ``producers``: member, producer, produced, exported (at the last day)
 - ``strategies``: member, date, strategy, count (countries following each strategy)
 - ``donations``: member, date, donor, recipient, doses, channel (the diplomacy ledger;
-  see :mod:`sim.diplomacy_metrics`), only when a diplomacy mechanism is on
+  see :mod:`sim.outcomes.diplomacy_metrics`), only when a diplomacy mechanism is on
 
 Files are written atomically: everything goes to a temporary folder first and is moved
 into place only once complete.
@@ -31,14 +31,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.diplomacy_metrics import donations_table
-from sim.engine.params import Params
+from sim.engine.build.params import Params
 from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
-from sim.epidemic_metrics import epidemic_group_columns
+from sim.outcomes.diplomacy_metrics import donations_table
+from sim.outcomes.epidemic_metrics import epidemic_group_columns
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.loader import dump_scenario
 from sim.scenario.schema import Scenario
-from sim.world import World
+from sim.world.world import World
 
 
 def group_populations(world: World) -> np.ndarray:
@@ -132,7 +132,7 @@ class Results:
     summary: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
-        from sim.metrics import summarize
+        from sim.outcomes.metrics import summarize
 
         self.groups = groups_table(self.world, self.trajectories).assign(
             **epidemic_group_columns(self.trajectories, self.counterfactual))
@@ -165,10 +165,10 @@ class Results:
             for stem, table in self.tables().items():
                 table.to_parquet(tmp / f"{stem}.parquet", index=False)
             if self.scenario.outputs.plots if plots is None else plots:
-                from sim.plots import plot_run
+                from sim.output.plots import plot_run
 
                 plot_run(self, tmp / "plots")
-            from sim.report import write_report
+            from sim.output.report import write_report
 
             write_report(tmp)
             publish(tmp, out_dir)

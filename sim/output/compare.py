@@ -7,7 +7,7 @@ Output folder: ``comparison.csv`` (scenario × metric: median, p05, p95, replica
 Examples
 --------
 >>> from sim import load_scenario
->>> from sim.compare import compare
+>>> from sim.output.compare import compare
 >>> cmp = compare([load_scenario("scenarios/baseline.yaml"),
 ...                load_scenario("scenarios/nationalism.yaml")], "results/cmp")  # doctest: +SKIP
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.results import Results, publish, staging_dir
+from sim.outcomes.results import Results, publish, staging_dir
 from sim.scenario.schema import Scenario
 
 #: Metrics in the printed table and the bar chart: (key, label, unit), unit one of
@@ -84,7 +84,7 @@ def unique_names(scenarios: Sequence[Scenario]) -> list[str]:
 
 def metric_table(name: str, results: Results) -> pd.DataFrame:
     """Long table of every per-member metric of one run: median, p05, p95."""
-    from sim.metrics import member_metrics
+    from sim.outcomes.metrics import member_metrics
 
     pm = member_metrics(results)
     return pd.DataFrame({
@@ -162,9 +162,9 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     Comparison
     """
     from sim.api import run
-    from sim.metrics import country_panel
-    from sim.plots import compare as cplots
-    from sim.report import comparison_report, write_atomic
+    from sim.outcomes.metrics import country_panel
+    from sim.output.plots import compare as cplots
+    from sim.output.report import comparison_report, write_atomic
 
     seed = scenarios[0].seed if seed is None else seed
     replicates = max(s.replicates for s in scenarios) if replicates is None else replicates

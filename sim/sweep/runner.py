@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.engine.params import Structure
+from sim.engine.build.params import Structure
 from sim.scenario.loader import ScenarioError, deep_merge
 from sim.scenario.schema import Scenario
 from sim.sweep.batches import Batch, BatchTask, members, plan_batches
@@ -25,7 +25,7 @@ from sim.sweep.executors import execute
 from sim.sweep.samplers import point_values, sample_points
 from sim.sweep.spec import SweepSpec, dump_sweep, load_sweep, point_scenario
 from sim.sweep.store import SweepStore, write_parquet, write_text
-from sim.world import World
+from sim.world.world import World
 
 Progress = Callable[[int, int], None]
 
@@ -173,7 +173,7 @@ def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
     plan = plan or plan_sweep(spec)
     points, values, batches = plan.points, plan.values, plan.batches
     if world is None:
-        from sim.world import build_world
+        from sim.world.world import build_world
 
         world = build_world(Scenario.model_validate(spec.base))
 

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from sim import data
 from sim.scenario.schema import Affinity
-from sim.world import World
+from sim.world.world import World
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ the set of countries its export policy protects (the EU's home is its 27 members
 Examples
 --------
 >>> from sim.scenario import load_scenario
->>> from sim.world import build_world
+>>> from sim.world.world import build_world
 >>> w = build_world(load_scenario("scenarios/baseline.yaml"))
 >>> w.population.shape == (w.n_countries,)
 True

@@ -7,8 +7,8 @@ import pytest
 import yaml
 from worlds import make_world, scenario
 
-from sim import calibrate as cal
-from sim.engine.params import build_params
+from sim.calibrate import calibrate as cal
+from sim.engine.build.params import build_params
 from sim.engine.record import GROUP_FIELDS, GROUPS
 from sim.engine.run import simulate
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.inequality import concentration_index, fractional_rank, gini, lorenz_curve
+from sim.outcomes.inequality import concentration_index, fractional_rank, gini, lorenz_curve
 
 
 def test_perfect_equality_is_zero():

@@ -3,11 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
-from worlds import make_world, params_for, scenario
+from worlds import small_results
 
-from sim.engine.run import simulate
-from sim.inequality import gini
-from sim.metrics import (
+from sim.outcomes.inequality import gini
+from sim.outcomes.metrics import (
     country_panel,
     coverage_by,
     member_metrics,
@@ -16,16 +15,6 @@ from sim.metrics import (
     target_attainment,
     time_to_target,
 )
-from sim.results import Results
-
-
-def small_results(seeds=(1,), days=200, **fields) -> Results:
-    world = make_world([1e6, 2e6, 3e6, 4e6], ["HIC", "UMIC", "LMIC", "LIC"],
-                       home_of=[0, -1, -1, -1], production=[50_000.0], days=days)
-    scen = scenario(days=days, **fields)
-    params = params_for(world, scen, seeds)
-    traj, _ = simulate(world, params, 7)
-    return Results(scen, world, params, traj)
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
 """`vaxsim compare` on the shipped scenarios (shortened): CSV with bands, plots, report."""
 
 import pandas as pd
-from test_report import assert_self_contained
+from reports import assert_self_contained
 from worlds import SCENARIOS
 
-from sim.cli import main
+from sim.cli.main import main
 
 
 def test_compare_writes_csv_plots_and_report(tmp_path, capsys):

@@ -2,22 +2,11 @@
 `vaxsim report`, embedding every plot and referencing no external URL.
 """
 
-import re
 
-from test_metrics import small_results
+from reports import assert_self_contained
+from worlds import small_results
 
-from sim.cli import main
-
-EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(\s*["']?https?:""",
-                      re.IGNORECASE)
-
-
-def assert_self_contained(text, strict=True):
-    assert not EXTERNAL.search(text), EXTERNAL.search(text)
-    if not strict:  # user text may mention a URL, escaped, as plain text
-        return
-    outside_images = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
-    assert not re.search(r"cdn|https?://", outside_images, re.IGNORECASE)
+from sim.cli.main import main
 
 
 def test_results_folder_has_a_self_contained_report(tmp_path, capsys):

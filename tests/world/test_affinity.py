@@ -5,8 +5,8 @@ import pandas as pd
 from worlds import make_world
 
 from sim import data
-from sim.affinity import affinity_matrix, dense_rows, relations
 from sim.scenario.schema import Affinity
+from sim.world.affinity import affinity_matrix, dense_rows, relations
 
 
 def test_relations_from_blocs_ties_and_regions():

@@ -4,7 +4,7 @@ import numpy as np
 from worlds import SCENARIOS
 
 from sim.scenario import load_scenario
-from sim.world import build_world
+from sim.world.world import build_world
 
 
 def test_world_from_baseline():

@@ -8,7 +8,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from sim.commands import InputError, add_set_option, default_out, progress_bar
+from sim.cli.commands import InputError, add_set_option, default_out, progress_bar
 
 EXAMPLES = """\
 examples:
@@ -27,9 +27,9 @@ sim/data/observed.csv. Loss: errors scaled by 5 percentage points (coverage) and
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Fit ``--params`` of a scenario to ``--targets``; write YAML, fit.csv and a plot."""
-    from sim import calibrate as cal
-    from sim.plots.calibration import model_vs_observed
-    from sim.results import publish, staging_dir
+    from sim.calibrate import calibrate as cal
+    from sim.outcomes.results import publish, staging_dir
+    from sim.output.plots.calibration import model_vs_observed
     from sim.scenario import load_scenario
     from sim.scenario.loader import apply_sets, validate_data
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.commands import InputError, add_set_option, default_out, progress_bar
+from sim.cli.commands import InputError, add_set_option, default_out, progress_bar
 
 EXAMPLES = """\
 examples:
@@ -17,7 +17,7 @@ examples:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run and compare scenarios; print the key-metric table."""
-    from sim.compare import compare, display_rows, text_table
+    from sim.output.compare import compare, display_rows, text_table
     from sim.scenario import load_scenario
 
     if args.replicates is not None and args.replicates < 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.commands import InputError
+from sim.cli.commands import InputError
 
 EXAMPLES = """\
 examples:
@@ -15,7 +15,7 @@ examples:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Rewrite ``DIR/report.html`` from its summary.json, scenario.yaml and plots."""
-    from sim.report import write_report
+    from sim.output.report import write_report
 
     folder = Path(args.folder)
     if not (folder / "summary.json").is_file():

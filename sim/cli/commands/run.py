@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.commands import EXAMPLES, add_set_option, default_out, progress_bar
+from sim.cli.commands import EXAMPLES, add_set_option, default_out, progress_bar
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder."""
     from sim.api import run
-    from sim.metrics import summary_rows
+    from sim.outcomes.metrics import summary_rows
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.set)

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim.commands import InputError, default_out
+from sim.cli.commands import InputError, default_out
 
 SWEEP_EXAMPLES = """\
 examples:

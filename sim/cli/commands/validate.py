@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from sim.commands import add_set_option
+from sim.cli.commands import add_set_option
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim.commands import InputError, add_set_option
+from sim.cli.commands import InputError, add_set_option
 
 EXAMPLES = """\
 examples:

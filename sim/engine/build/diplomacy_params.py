@@ -1,7 +1,7 @@
 """Per-member parameters of the diplomacy mechanisms (pool, donation, partner sales,
-licences, shocks), stacked with the ensemble axis first like :class:`~sim.engine.params.Params`.
+licences, shocks), stacked with the ensemble axis first like :class:`~sim.engine.build.params.Params`.
 
-Built by :func:`build_diplomacy` inside :func:`sim.engine.params.build_params` and held in
+Built by :func:`build_diplomacy` inside :func:`sim.engine.build.params.build_params` and held in
 ``params.diplomacy``. Initial country behaviour (who donates, who pools) is copied into
 *mutable* :class:`~sim.engine.state.State` arrays at day 0 (see :func:`initial_arrays`), so
 a policy review may change it during a run; everything here stays fixed.
@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from sim.affinity import affinity_matrix, dense_rows, relations
-from sim.engine.params import resolve
+from sim.world.affinity import affinity_matrix, dense_rows, relations
+from sim.engine.build.params import resolve
 from sim.scenario.schema import Scenario
-from sim.world import World
+from sim.world.world import World
 
 
 @dataclass(frozen=True)

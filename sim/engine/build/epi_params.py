@@ -15,7 +15,7 @@ import numpy as np
 from sim.engine.fatality import population_ifr
 from sim.engine.streams import member_rng
 from sim.scenario.schema import Scenario
-from sim.world import World
+from sim.world.world import World
 
 STATUSES = ("unvaccinated", "first_dose", "completed", "waned")
 

@@ -1,6 +1,6 @@
 """Member parameters: each scenario's policies as arrays with the ensemble axis first.
 
-A batch runs E members that share one :class:`~sim.world.World` (same countries, start
+A batch runs E members that share one :class:`~sim.world.world.World` (same countries, start
 and days) and the same *structure* (delivery lag, shelf-life buckets, dose interval).
 Everything else may differ between members and is stored per member: ``(E,)``,
 ``(E, N)`` or ``(E, P)`` arrays.
@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine.epi_params import EpiParams, build_epi_params
+from sim.engine.build.epi_params import EpiParams, build_epi_params
 from sim.engine.review import adaptation_arrays, policy_draws
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
-from sim.world import World
+from sim.world.world import World
 
 POLICY_CODES = {"open": 0, "domestic_first": 1, "ban": 2}
 
@@ -78,8 +78,8 @@ class Params:
     imitate_prob, beta, w_health, w_influence, w_cost : (E,) imitation and payoff weights
     policy_draws : (E, K, 3, N) uniforms of the K reviews (``member_rng(seed, "policy")``)
     diplomacy : pool, donation, partner sales, licences and shocks
-        (:class:`sim.engine.diplomacy_params.DiplomacyParams`)
-    epidemic : the epidemic's arrays (:mod:`sim.engine.epi_params`), None when it is off
+        (:class:`sim.engine.build.diplomacy_params.DiplomacyParams`)
+    epidemic : the epidemic's arrays (:mod:`sim.engine.build.epi_params`), None when it is off
     """
 
     structure: Structure
@@ -269,7 +269,7 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
             fixed[id(s)] = scenario_params(world, s)
         members.append({**fixed[id(s)], **seeded_params(world, s, int(seed), fixed[id(s)])})
     stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
-    from sim.engine.diplomacy_params import apply_ban_shocks, build_diplomacy
+    from sim.engine.build.diplomacy_params import apply_ban_shocks, build_diplomacy
 
     stacked = apply_ban_shocks(world, scenarios, stacked)
     return Params(structure=structure, population=world.population,

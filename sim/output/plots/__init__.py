@@ -1,8 +1,8 @@
-"""PNG plots of a run, in one consistent style (:mod:`sim.plots.style`), readable when
+"""PNG plots of a run, in one consistent style (:mod:`sim.output.plots.style`), readable when
 printed.
 
 :func:`plot_run` writes every plot of one run. Plot functions take tidy tables (see
-:mod:`sim.results`) or arrays and a file path, draw with matplotlib's non-interactive
+:mod:`sim.outcomes.results`) or arrays and a file path, draw with matplotlib's non-interactive
 backend and write a PNG; with several members the line is the median and the band the
 5–95% range. Modules: ``coverage`` (coverage, ranking, ledger, targets), ``equity``
 (Gini, Lorenz, deaths by group), ``worldmap`` (choropleth), ``compare`` (scenarios side
@@ -14,11 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.plots.coverage import coverage_by_group, dose_ledger, doses_per_100
-from sim.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE
+from sim.output.plots.coverage import coverage_by_group, dose_ledger, doses_per_100
+from sim.output.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE
 
 if TYPE_CHECKING:
-    from sim.results import Results
+    from sim.outcomes.results import Results
 
 __all__ = ["GROUP_COLORS", "GROUP_LABELS", "STYLE", "coverage_by_group", "dose_ledger",
            "doses_per_100", "plot_run"]
@@ -30,8 +30,8 @@ def plot_run(results: Results, out: Path) -> list[Path]:
     Each mechanism adds one line to the list below calling its own module; a function
     may return None when the run has nothing to show (e.g. no epidemic).
     """
-    from sim.plots import coverage, diplomacy, epidemic, equity, strategies, worldmap
-    from sim.plots.run import equity_inputs
+    from sim.output.plots import coverage, diplomacy, epidemic, equity, strategies, worldmap
+    from sim.output.plots.run import equity_inputs
 
     name = results.scenario.name
     eq = equity_inputs(results)

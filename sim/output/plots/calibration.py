@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim.engine.record import GROUPS
-from sim.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, percent_axis, save
+from sim.output.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, percent_axis, save
 
 
 def model_vs_observed(trajectories: pd.DataFrame, table: pd.DataFrame, path: Path,

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.record import GROUPS
-from sim.plots.equity import draw_lorenz, median_member
-from sim.plots.style import (
+from sim.output.plots.equity import draw_lorenz, median_member
+from sim.output.plots.style import (
     GROUP_COLORS,
     GROUP_LABELS,
     STYLE,

@@ -10,7 +10,15 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim.engine.record import GROUPS
-from sim.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, band, band_note, percent_axis, save
+from sim.output.plots.style import (
+    GROUP_COLORS,
+    GROUP_LABELS,
+    STYLE,
+    band,
+    band_note,
+    percent_axis,
+    save,
+)
 
 
 def coverage_by_group(groups: pd.DataFrame, path: Path, title: str) -> Path:
@@ -105,7 +113,7 @@ def target_attainment(attainment: list[tuple[str, pd.Timestamp, pd.DataFrame]], 
     """Share of countries (solid) and of world population (dashed) at or above each
     dated target over time; a dotted vertical line marks each target's date.
 
-    ``attainment``: (label, target date, :func:`sim.metrics.target_attainment` table).
+    ``attainment``: (label, target date, :func:`sim.outcomes.metrics.target_attainment` table).
     """
     colors = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
     with plt.rc_context(STYLE):

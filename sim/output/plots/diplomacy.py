@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.record import DIPLOMACY_FIELDS
-from sim.plots.style import STYLE, band_arrays, band_note, save
+from sim.output.plots.style import STYLE, band_arrays, band_note, save
 from sim.scenario.schema import WHO_REGIONS
 
 if TYPE_CHECKING:
-    from sim.results import Results
+    from sim.outcomes.results import Results
 
 FLOW_STYLE = {
     "pool_bought_cum": ("Bought by the pool", "#9467bd", "--"),

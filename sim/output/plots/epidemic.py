@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim.engine.record import GROUPS
-from sim.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, band, band_note, save
+from sim.output.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, band, band_note, save
 
 
 def deaths_over_time(groups: pd.DataFrame, path: Path, title: str) -> Path | None:

@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.record import GROUPS
-from sim.inequality import gini, lorenz_curve
-from sim.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, band, band_note, save
+from sim.outcomes.inequality import gini, lorenz_curve
+from sim.output.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, band, band_note, save
 
 
 def gini_over_time(gini_table: pd.DataFrame, path: Path, title: str) -> Path:
     """Gini of ≥1-dose coverage across countries over time, population-weighted (people
     as units) and unweighted (countries as units); ``gini_table`` from
-    :func:`sim.metrics.gini_over_time`.
+    :func:`sim.outcomes.metrics.gini_over_time`.
     """
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(9, 5))

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim import metrics
+from sim.outcomes import metrics
 
 if TYPE_CHECKING:
-    from sim.results import Results
+    from sim.outcomes.results import Results
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class EquityInputs:
     population : (N,) people
     coverage_map : median ≥1-dose coverage over members by ISO3
     end : last recorded day
-    per_member : :func:`sim.metrics.member_metrics`
+    per_member : :func:`sim.outcomes.metrics.member_metrics`
     """
 
     gini: pd.DataFrame

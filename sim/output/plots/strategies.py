@@ -7,7 +7,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.plots.style import STYLE, band, band_note, save
+from sim.output.plots.style import STYLE, band, band_note, save
 from sim.scenario.adaptation import STRATEGIES
 
 STRATEGY_COLORS = {"need": "#7f7f7f", "hoard": "#d62728", "donate": "#2ca02c",

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.collections import PolyCollection
 
 from sim.data import DATA_DIR
-from sim.plots.style import STYLE, save
+from sim.output.plots.style import STYLE, save
 
 SHAPES = DATA_DIR / "naturalearth" / "ne_110m_admin_0_countries"
 #: Natural Earth's own codes that differ from the ISO3 / World Bank codes the data uses.

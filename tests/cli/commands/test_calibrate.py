@@ -5,9 +5,9 @@ import pytest
 import yaml
 from worlds import SCENARIOS
 
-from sim import calibrate as cal
 from sim import load_scenario, run
-from sim.cli import main
+from sim.calibrate import calibrate as cal
+from sim.cli.main import main
 
 BASELINE = SCENARIOS / "baseline.yaml"
 SMALL = ["countries.include=[USA, DEU, JPN, CHN, BRA, IND, IDN, NGA, ETH, COD, UGA]",

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from worlds import SCENARIOS
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.data import DATA_DIR
 
 needs_data = pytest.mark.skipif(not (DATA_DIR / "countries.csv").exists(),

@@ -2,7 +2,7 @@
 
 
 def test_viz_command_serves_on_localhost_with_the_asset_cache(tmp_path, monkeypatch):
-    from sim.commands.viz import viz_command
+    from sim.cli.commands.viz import viz_command
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("SOLARA_ASSETS_PROXY_CACHE_DIR", raising=False)

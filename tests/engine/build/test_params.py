@@ -6,7 +6,7 @@ import numpy as np
 from worlds import make_world, scenario
 
 from sim.engine.counterfactual import without_vaccine
-from sim.engine.params import build_params, member_params, resolve
+from sim.engine.build.params import build_params, member_params, resolve
 
 
 def _world():

@@ -4,8 +4,8 @@ import numpy as np
 from worlds import make_world, params_for, scenario
 
 from sim.engine.run import simulate
-from sim.plots.strategies import strategy_counts
-from sim.results import Results
+from sim.outcomes.results import Results
+from sim.output.plots.strategies import strategy_counts
 
 
 def test_strategies_table_counts_every_country_and_the_plot_is_written(tmp_path):

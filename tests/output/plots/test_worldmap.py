@@ -3,7 +3,7 @@
 import pandas as pd
 
 from sim import data
-from sim.plots.worldmap import coverage_map, map_code, outlines
+from sim.output.plots.worldmap import coverage_map, map_code, outlines
 
 
 def test_codes_resolve_the_minus_99_countries():
