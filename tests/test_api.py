@@ -10,7 +10,7 @@ from worlds import SCENARIOS
 from sim import load_scenario, run
 from sim.cli.main import main
 from sim.outcomes.metrics import coverage_at, ledger_residual
-from sim.outcomes.results import load_tables
+from sim.output.folder import load_tables
 
 BASELINE = SCENARIOS / "baseline.yaml"
 END_2021 = "2021-12-31"
@@ -124,7 +124,7 @@ def test_results_folder_has_the_usual_mode(tmp_path):
     import os
     import stat
 
-    from sim.outcomes.results import staging_dir
+    from sim.output.folder import staging_dir
 
     mask = os.umask(0o022)
     try:

@@ -57,7 +57,7 @@ from sim.engine.build.params import Structure, build_params
 from sim.engine.record import GROUP_FIELDS, GROUPS
 from sim.engine.run import simulate
 from sim.engine.streams import replicate_seeds
-from sim.scenario.loader import keys_at, set_key, suggest
+from sim.scenario.paths import keys_at, set_key, suggest
 from sim.scenario.schema import Scenario
 from sim.world.world import World, build_world
 

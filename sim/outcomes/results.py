@@ -1,4 +1,4 @@
-"""Results of a run: tidy pandas tables built from the engine's trajectories, save and load.
+"""Results of a run: tidy pandas tables built from the engine's trajectories.
 
 Tables (one row per member and date, and group or country):
 
@@ -14,18 +14,12 @@ Tables (one row per member and date, and group or country):
 - ``donations``: member, date, donor, recipient, doses, channel (the diplomacy ledger;
   see :mod:`sim.outcomes.diplomacy_metrics`), only when a diplomacy mechanism is on
 
-Files are written atomically: everything goes to a temporary folder first and is moved
-into place only once complete.
+Writing a results folder is :mod:`sim.output.folder`.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,7 +30,6 @@ from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELD
 from sim.outcomes.diplomacy_metrics import donations_table
 from sim.outcomes.epidemic_metrics import epidemic_group_columns
 from sim.scenario.adaptation import STRATEGIES
-from sim.scenario.loader import dump_scenario
 from sim.scenario.schema import Scenario
 from sim.world.world import World
 
@@ -148,68 +141,3 @@ class Results:
         return {"groups": self.groups, "ledger": self.ledger, "countries": self.countries,
                 "producers": self.producers, "strategies": self.strategies,
                 **({} if self.donations is None else {"donations": self.donations})}
-
-    def save(self, out_dir: str | Path, plots: bool | None = None) -> Path:
-        """Write everything to ``out_dir`` atomically; return the folder.
-
-        Files: ``scenario.yaml`` (resolved, re-runnable), ``summary.json``,
-        ``<table>.parquet``, ``plots/*.png`` and ``report.html``.
-        """
-        out_dir = Path(out_dir)
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = staging_dir(out_dir)
-        try:
-            (tmp / "scenario.yaml").write_text(dump_scenario(self.scenario), encoding="utf-8")
-            (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n",
-                                              encoding="utf-8")
-            for stem, table in self.tables().items():
-                table.to_parquet(tmp / f"{stem}.parquet", index=False)
-            if self.scenario.outputs.plots if plots is None else plots:
-                from sim.output.plots import plot_run
-
-                plot_run(self, tmp / "plots")
-            from sim.output.report import write_report
-
-            write_report(tmp)
-            publish(tmp, out_dir)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return out_dir
-
-
-def staging_dir(out_dir: Path) -> Path:
-    """A new hidden temporary folder beside ``out_dir`` to fill before :func:`publish`.
-
-    It gets the usual folder mode (``mkdtemp`` makes it owner-only), so the published
-    results are readable like any folder the user makes.
-    """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    mask = os.umask(0)
-    os.umask(mask)
-    tmp.chmod(0o777 & ~mask)
-    return tmp
-
-
-def publish(tmp: Path, out_dir: Path) -> None:
-    """Move a finished temporary folder into place (rename, or file by file into an
-    existing folder, each move atomic).
-    """
-    if not out_dir.exists():
-        os.replace(tmp, out_dir)
-        return
-    for path in sorted(tmp.rglob("*")):
-        target = out_dir / path.relative_to(tmp)
-        if path.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-
-
-def load_tables(out_dir: str | Path) -> dict[str, Any]:
-    """Read a results folder back: its tables as DataFrames and ``summary``."""
-    out_dir = Path(out_dir)
-    tables: dict[str, Any] = {p.stem: pd.read_parquet(p) for p in out_dir.glob("*.parquet")}
-    tables["summary"] = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
-    return tables

@@ -1,5 +1,5 @@
-"""Compare scenarios: run each with the same seed and replicates, tabulate their metrics
-with 5–95% bands, plot them side by side and write a comparison report.
+"""Comparisons of scenarios run with the same seed and replicates (:func:`sim.api.compare`):
+their metrics with 5–95% bands, plotted side by side, and a comparison report.
 
 Output folder: ``comparison.csv`` (scenario × metric: median, p05, p95, replicates),
 ``plots/compare_*.png``, ``report.html`` and one full results folder per scenario.
@@ -7,22 +7,24 @@ Output folder: ``comparison.csv`` (scenario × metric: median, p05, p95, replica
 Examples
 --------
 >>> from sim import load_scenario
->>> from sim.output.compare import compare
+>>> from sim.api import compare
 >>> cmp = compare([load_scenario("scenarios/baseline.yaml"),
 ...                load_scenario("scenarios/nationalism.yaml")], "results/cmp")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.outcomes.results import Results, publish, staging_dir
+from sim.outcomes.metrics import country_panel, member_metrics
+from sim.outcomes.results import Results
+from sim.output.plots import compare as cplots
+from sim.output.report import comparison_report, write_atomic
 from sim.scenario.schema import Scenario
 
 #: Metrics in the printed table and the bar chart: (key, label, unit), unit one of
@@ -84,8 +86,6 @@ def unique_names(scenarios: Sequence[Scenario]) -> list[str]:
 
 def metric_table(name: str, results: Results) -> pd.DataFrame:
     """Long table of every per-member metric of one run: median, p05, p95."""
-    from sim.outcomes.metrics import member_metrics
-
     pm = member_metrics(results)
     return pd.DataFrame({
         "scenario": name,
@@ -144,66 +144,34 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None = None,
-            replicates: int | None = None,
-            progress: Callable[[int], None] | None = None) -> Comparison:
-    """Run ``scenarios`` with one seed and replicate count and write the comparison.
-
-    Parameters
-    ----------
-    scenarios : validated scenarios (at least one)
-    out : output folder (written atomically)
-    seed : default the first scenario's seed
-    replicates : default the largest replicate count among the scenarios
-    progress : called with the number of days done over all scenarios
+def write_comparison(folder: Path, names: Sequence[str], scenarios: Sequence[Scenario],
+                     results: Sequence[Results], seed: int, replicates: int) -> pd.DataFrame:
+    """Write ``comparison.csv``, ``plots/compare_*.png`` and ``report.html`` of finished
+    runs into ``folder`` (a staging folder: :func:`sim.output.folder.staging_dir`).
 
     Returns
     -------
-    Comparison
+    DataFrame
+        scenario, metric, median, p05, p95, replicates (every metric of every run)
     """
-    from sim.api import run
-    from sim.outcomes.metrics import country_panel
-    from sim.output.plots import compare as cplots
-    from sim.output.report import comparison_report, write_atomic
-
-    seed = scenarios[0].seed if seed is None else seed
-    replicates = max(s.replicates for s in scenarios) if replicates is None else replicates
-    names = unique_names(scenarios)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = staging_dir(out)
-    try:
-        results, done = [], 0
-        for s, name in zip(scenarios, names, strict=True):
-            def step(d: int, base: int = done) -> None:
-                if progress is not None:
-                    progress(base + d)
-
-            r = run(s, seed=seed, replicates=replicates, progress=step)
-            r.save(tmp / name)
-            results.append(r)
-            done += s.days
-        table = pd.concat([metric_table(n, r) for n, r in zip(names, results, strict=True)],
-                          ignore_index=True)
-        write_atomic(tmp / "comparison.csv", table.to_csv(index=False))
-        plots = tmp / "plots"
-        paths = [cplots.compare_coverage([(n, r.groups) for n, r in zip(names, results,
-                                                                        strict=True)],
-                                         plots / "compare_coverage.png")]
-        panels = [(n, country_panel(r.countries)) for n, r in zip(names, results, strict=True)]
-        end = max(p.dates[-1] for _, p in panels)
-        paths.append(cplots.compare_lorenz([(n, p.at()[1], p.population) for n, p in panels],
-                                           plots / "compare_lorenz.png", end))
-        paths.append(cplots.compare_metrics(
-            table, [(k, label, *UNITS[u][:2]) for k, label, u in KEY_METRICS
-                    if not k.startswith("deaths")], plots / "compare_metrics.png"))
-        paths.append(cplots.compare_deaths(table, plots / "compare_deaths.png"))
-        rows = display_rows(table, names, scenarios)
-        note = (f"Seed {seed}, {replicates} replicate(s) each; "
-                f"scenarios: {', '.join(f'{n} ({s.days} days from {s.start})' for n, s in zip(names, scenarios, strict=True))}.")  # noqa: E501
-        write_atomic(tmp / "report.html", comparison_report(
-            names, rows, [p for p in paths if p is not None], [(n, n) for n in names], note))
-        publish(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return Comparison(names, results, table, out)
+    table = pd.concat([metric_table(n, r) for n, r in zip(names, results, strict=True)],
+                      ignore_index=True)
+    write_atomic(folder / "comparison.csv", table.to_csv(index=False))
+    plots = folder / "plots"
+    paths = [cplots.compare_coverage([(n, r.groups) for n, r in zip(names, results,
+                                                                    strict=True)],
+                                     plots / "compare_coverage.png")]
+    panels = [(n, country_panel(r.countries)) for n, r in zip(names, results, strict=True)]
+    end = max(p.dates[-1] for _, p in panels)
+    paths.append(cplots.compare_lorenz([(n, p.at()[1], p.population) for n, p in panels],
+                                       plots / "compare_lorenz.png", end))
+    paths.append(cplots.compare_metrics(
+        table, [(k, label, *UNITS[u][:2]) for k, label, u in KEY_METRICS
+                if not k.startswith("deaths")], plots / "compare_metrics.png"))
+    paths.append(cplots.compare_deaths(table, plots / "compare_deaths.png"))
+    rows = display_rows(table, names, scenarios)
+    note = (f"Seed {seed}, {replicates} replicate(s) each; "
+            f"scenarios: {', '.join(f'{n} ({s.days} days from {s.start})' for n, s in zip(names, scenarios, strict=True))}.")  # noqa: E501
+    write_atomic(folder / "report.html", comparison_report(
+        names, rows, [p for p in paths if p is not None], [(n, n) for n in names], note))
+    return table

@@ -7,11 +7,12 @@ from reports import assert_self_contained
 from worlds import small_results
 
 from sim.cli.main import main
+from sim.output.folder import save_results
 
 
 def test_results_folder_has_a_self_contained_report(tmp_path, capsys):
     res = small_results(seeds=(1, 2), days=120)
-    out = res.save(tmp_path / "run")
+    out = save_results(res, tmp_path / "run")
     html = (out / "report.html").read_text(encoding="utf-8")
     assert_self_contained(html)
     pngs = sorted((out / "plots").glob("*.png"))
@@ -28,7 +29,7 @@ def test_results_folder_has_a_self_contained_report(tmp_path, capsys):
 
 def test_report_escapes_scenario_text(tmp_path):
     res = small_results(days=30, description='<script src="https://cdn.example/x.js"></script>')
-    out = res.save(tmp_path / "run", plots=False)
+    out = save_results(res, tmp_path / "run", plots=False)
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<script" not in html
     assert_self_contained(html, strict=False)

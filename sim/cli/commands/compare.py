@@ -17,7 +17,8 @@ examples:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run and compare scenarios; print the key-metric table."""
-    from sim.output.compare import compare, display_rows, text_table
+    from sim.api import compare
+    from sim.output.compare import display_rows, text_table
     from sim.scenario import load_scenario
 
     if args.replicates is not None and args.replicates < 1:

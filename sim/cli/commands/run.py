@@ -12,6 +12,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder."""
     from sim.api import run
     from sim.outcomes.metrics import summary_rows
+    from sim.output.folder import save_results
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.set)
@@ -20,7 +21,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         results = run(scenario, seed=args.seed, replicates=args.replicates, progress=update)
     finally:
         close()
-    out = results.save(Path(args.output) if args.output else default_out(scenario.name),
+    out = save_results(results, Path(args.output) if args.output else default_out(scenario.name),
                        plots=False if args.no_plots else None)
     s = results.summary
     print(f"{s['scenario']}: {s['days']} days from {s['start']}, "

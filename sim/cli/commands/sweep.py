@@ -27,8 +27,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a sweep and write its folder."""
     from tqdm import tqdm
 
+    from sim.sweep.files import load_sweep
     from sim.sweep.runner import plan_sweep, run_sweep
-    from sim.sweep.spec import load_sweep
     from sim.sweep.store import ResumeMismatch
 
     if args.scheduler and args.executor != "dask":

@@ -19,7 +19,9 @@ from typing import Any
 import numpy as np
 
 from sim.engine.build.epi_params import EpiParams, build_epi_params
-from sim.engine.review import adaptation_arrays, policy_draws
+from sim.engine.build.adaptation_params import adaptation_arrays, policy_draws
+from sim.engine.build.diplomacy_params import DiplomacyParams, apply_ban_shocks, build_diplomacy
+from sim.engine.build.resolve import resolve
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
 from sim.world.world import World
@@ -110,7 +112,7 @@ class Params:
     w_influence: np.ndarray
     w_cost: np.ndarray
     policy_draws: np.ndarray
-    diplomacy: Any = None
+    diplomacy: DiplomacyParams | None = None
     epidemic: EpiParams | None = None
 
     @property
@@ -129,39 +131,6 @@ class Params:
         start = self.capacity_start * self.population
         slope = (self.capacity_end - self.capacity_start) * self.population / self.capacity_ramp
         return start, slope
-
-
-def resolve(world: World, default: Mapping[str, Any], groups: Mapping[str, Any],
-            countries: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One merged policy dict per country (N of them), general to specific.
-
-    Countries without an entry of their own may share one dict: treat the rows as
-    read-only.
-    """
-
-    def fields(entry: Any) -> dict[str, Any]:
-        if entry is None:
-            return {}
-        if hasattr(entry, "model_dump"):
-            return entry.model_dump(exclude_none=True)
-        return dict(entry)
-
-    # Countries sharing continent, WHO region and income group merge the same group
-    # entries: merge once per combination (a few dozen) rather than once per country.
-    base = fields(default)
-    dumped = {key: fields(entry) for key, entry in groups.items()}
-    by_combo: dict[tuple, dict[str, Any]] = {}
-    out = []
-    for n, combo in enumerate(zip(world.continent, world.who_region, world.income_group,
-                                  strict=True)):
-        merged = by_combo.get(combo)
-        if merged is None:
-            merged = by_combo[combo] = dict(base)
-            for key in combo:
-                merged.update(dumped.get(key, {}))
-        own = countries.get(world.iso3[n])
-        out.append({**merged, **fields(own)} if own is not None else merged)
-    return out
 
 
 def _scalar_per_country(world: World, default: float, groups: Mapping[str, float],
@@ -269,12 +238,10 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
             fixed[id(s)] = scenario_params(world, s)
         members.append({**fixed[id(s)], **seeded_params(world, s, int(seed), fixed[id(s)])})
     stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
-    from sim.engine.build.diplomacy_params import apply_ban_shocks, build_diplomacy
-
     stacked = apply_ban_shocks(world, scenarios, stacked)
     return Params(structure=structure, population=world.population,
                   diplomacy=build_diplomacy(world, scenarios, stacked),
                   epidemic=build_epi_params(world, scenarios, seeds), **stacked)
 
 
-__all__ = ["INCOME_GROUPS", "POLICY_CODES", "Params", "Structure", "build_params", "resolve"]
+__all__ = ["INCOME_GROUPS", "POLICY_CODES", "Params", "Structure", "build_params"]

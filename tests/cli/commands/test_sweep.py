@@ -65,7 +65,7 @@ def test_small_sweep_writes_its_folder_and_resumes(tmp_path, capsys):
 
 @needs_data
 def test_resolved_sweep_yaml_reruns_to_the_same_sweep(tmp_path):
-    from sim.sweep.spec import dump_sweep, load_sweep
+    from sim.sweep.files import dump_sweep, load_sweep
 
     f = tmp_path / "s.yaml"
     f.write_text(SMALL)

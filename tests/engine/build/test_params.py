@@ -6,7 +6,8 @@ import numpy as np
 from worlds import make_world, scenario
 
 from sim.engine.counterfactual import without_vaccine
-from sim.engine.build.params import build_params, member_params, resolve
+from sim.engine.build.params import build_params, member_params
+from sim.engine.build.resolve import resolve
 
 
 def _world():
