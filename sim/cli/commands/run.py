@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Run a scenario (all its replicates in one batch) and "
                        "write results: summary.json, parquet tables, plots/*.png.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("scenario", help="scenario YAML file or shipped scenario name (e.g. baseline)")
     p.add_argument("-o", "--output", help="results folder (default results/<name>/<time>/)")
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument("--replicates", type=int, help="override the number of replicates")

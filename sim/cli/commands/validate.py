@@ -35,7 +35,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``validate`` and ``schema``."""
     p = sub.add_parser("validate", help="check scenario files without running them")
-    p.add_argument("files", nargs="+", help="scenario YAML files")
+    p.add_argument("files", nargs="+",
+                   help="scenario YAML files or shipped scenario names (e.g. baseline)")
     add_set_option(p)
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("schema", help="print the scenario file JSON schema")
