@@ -148,7 +148,7 @@ class Capacity(Strict):
 
 def _default_capacity() -> dict[str, Capacity]:
     # Defaults are first guesses at the scale of 2021 campaigns (HIC peaks near 1% of the
-    # population a day); issue 8's calibration replaces them in historical_2021.yaml.
+    # population a day); the calibration replaces them in historical_2021.yaml.
     return {
         "HIC": Capacity(start=0.001, end=0.008, ramp_days=120),
         "UMIC": Capacity(start=0.0005, end=0.008, ramp_days=180),
@@ -196,7 +196,7 @@ class Outputs(Strict):
 
 # --------------------------------------------------------------------------- diplomacy
 # Pooling, bilateral donation, affinity, selling with strings, licences and shocks
-# (issue 3). The engine side lives in sim/engine/{pool,donation,licensing,shocks}.py.
+# The engine side lives in sim/engine/{pool,donation,licensing,shocks}.py.
 ISO3_KEY = r"^[A-Z][A-Z0-9]{2}$"
 
 

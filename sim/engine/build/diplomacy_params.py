@@ -1,5 +1,6 @@
 """Per-member parameters of the diplomacy mechanisms (pool, donation, partner sales,
-licences, shocks), stacked with the ensemble axis first like :class:`~sim.engine.build.params.Params`.
+licences, shocks), stacked with the ensemble axis first like
+:class:`~sim.engine.build.params.Params`.
 
 Built by :func:`build_diplomacy` inside :func:`sim.engine.build.params.build_params` and held in
 ``params.diplomacy``. Initial country behaviour (who donates, who pools) is copied into
@@ -20,9 +21,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from sim.world.affinity import affinity_matrix, dense_rows, relations
 from sim.engine.build.resolve import resolve
 from sim.scenario.schema import Scenario
+from sim.world.affinity import affinity_matrix, dense_rows, relations
 from sim.world.world import World
 
 

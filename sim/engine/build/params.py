@@ -14,13 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 
-from sim.engine.build.epi_params import EpiParams, build_epi_params
 from sim.engine.build.adaptation_params import adaptation_arrays, policy_draws
 from sim.engine.build.diplomacy_params import DiplomacyParams, apply_ban_shocks, build_diplomacy
+from sim.engine.build.epi_params import EpiParams, build_epi_params
 from sim.engine.build.resolve import resolve
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
