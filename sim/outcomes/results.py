@@ -19,7 +19,8 @@ Writing a results folder is :mod:`sim.output.folder`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from sim.engine.build.params import Params
 from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
 from sim.outcomes.diplomacy_metrics import donations_table
 from sim.outcomes.epidemic_metrics import epidemic_group_columns
+from sim.outcomes.summary import summarize
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import Scenario
 from sim.world.world import World
@@ -98,16 +100,21 @@ def strategies_table(world: World, traj: Trajectories) -> pd.DataFrame:
     return pd.DataFrame({"count": traj.strategies.reshape(-1)}, index=idx).reset_index()
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Results:
-    """A finished run of one scenario (E members: its replicates).
+    """A finished run of one scenario (E members: its replicates), as data.
+
+    The tables and the summary are computed on first use and kept (cached properties);
+    writing them, plotting and reporting is the output layer's job
+    (:func:`sim.output.folder.save_results`).
 
     Attributes
     ----------
-    scenario : the resolved scenario
+    scenario : the resolved scenario (for a sweep batch: its base scenario)
     world, params, trajectories : what the engine saw and recorded
     counterfactual : the no-vaccine twins' trajectories (deaths averted), or None
-    groups, ledger, countries, producers : tidy tables (see the module docstring)
+    groups, ledger, countries, producers, strategies, donations : tidy tables (see the
+        module docstring); ``donations`` is None when no diplomacy mechanism is on
     summary : the content of ``summary.json``
     """
 
@@ -116,28 +123,45 @@ class Results:
     params: Params
     trajectories: Trajectories
     counterfactual: Trajectories | None = None
-    groups: pd.DataFrame = field(init=False)
-    ledger: pd.DataFrame = field(init=False)
-    countries: pd.DataFrame = field(init=False)
-    producers: pd.DataFrame = field(init=False)
-    strategies: pd.DataFrame = field(init=False)
-    donations: pd.DataFrame | None = field(init=False)
-    summary: dict[str, Any] = field(init=False)
 
-    def __post_init__(self) -> None:
-        from sim.outcomes.metrics import summarize
-
-        self.groups = groups_table(self.world, self.trajectories).assign(
+    @cached_property
+    def groups(self) -> pd.DataFrame:
+        """World and income-group totals per member and date."""
+        return groups_table(self.world, self.trajectories).assign(
             **epidemic_group_columns(self.trajectories, self.counterfactual))
-        self.ledger = ledger_table(self.world, self.trajectories)
-        self.countries = countries_table(self.world, self.trajectories)
-        self.producers = producers_table(self.world, self.trajectories)
-        self.strategies = strategies_table(self.world, self.trajectories)
-        self.donations = donations_table(self.world, self.trajectories, self.params)
-        self.summary = summarize(self)
+
+    @cached_property
+    def ledger(self) -> pd.DataFrame:
+        """The dose ledger per member and date."""
+        return ledger_table(self.world, self.trajectories)
+
+    @cached_property
+    def countries(self) -> pd.DataFrame:
+        """Per-country records every ``outputs.country_every_days`` days and the last."""
+        return countries_table(self.world, self.trajectories)
+
+    @cached_property
+    def producers(self) -> pd.DataFrame:
+        """Each producer's output and exports at the last day."""
+        return producers_table(self.world, self.trajectories)
+
+    @cached_property
+    def strategies(self) -> pd.DataFrame:
+        """Countries following each strategy, every day."""
+        return strategies_table(self.world, self.trajectories)
+
+    @cached_property
+    def donations(self) -> pd.DataFrame | None:
+        """The diplomacy ledger as a table, or None without a diplomacy mechanism."""
+        return donations_table(self.world, self.trajectories, self.params)
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """The content of ``summary.json`` (:func:`sim.outcomes.summary.summarize`)."""
+        return summarize(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table by file stem."""
+        """Every table by file stem (``donations`` only when there is one)."""
         return {"groups": self.groups, "ledger": self.ledger, "countries": self.countries,
                 "producers": self.producers, "strategies": self.strategies,
                 **({} if self.donations is None else {"donations": self.donations})}

@@ -21,31 +21,32 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.outcomes.metrics import country_panel, member_metrics
+from sim.outcomes.coverage import country_panel
+from sim.outcomes.registry import member_metrics, unit_of
 from sim.outcomes.results import Results
 from sim.output.plots import compare as cplots
 from sim.output.report import comparison_report, write_atomic
 from sim.scenario.schema import Scenario
 
-#: Metrics in the printed table and the bar chart: (key, label, unit), unit one of
-#: :data:`UNITS`. Keys a run does not have (no epidemic, no donations, target after the
-#: end) are skipped.
+#: Metrics in the printed table and the bar chart: (key, label); units come from the
+#: metrics registry (:func:`sim.outcomes.registry.unit_of`). Keys a run does not have (no
+#: epidemic, no donations, target after the end) are skipped.
 KEY_METRICS = (
-    ("coverage_final.World", "Coverage ≥1 dose, World", "share"),
-    ("coverage_final.HIC", "Coverage ≥1 dose, HIC", "share"),
-    ("coverage_final.LIC", "Coverage ≥1 dose, LIC", "share"),
-    ("gini_coverage", "Gini, population-weighted", "index"),
-    ("gini_coverage_unweighted", "Gini, countries unweighted", "index"),
-    ("concentration_index", "Concentration index (GDP pc)", "index"),
-    ("hic_lic_ratio", "HIC / LIC coverage ratio", "ratio"),
-    ("targets.0.countries_met", "Countries meeting target 1", "countries"),
-    ("targets.1.countries_met", "Countries meeting target 2", "countries"),
-    ("doses_expired", "Doses expired", "doses"),
-    ("deaths_per_million.World", "Deaths per million, World", "per_million"),
-    ("deaths_averted_per_million.World", "Deaths averted per million", "per_million"),
-    ("donated_share_of_supply.LIC", "Donated share of LIC supply", "share"),
+    ("coverage_final.World", "Coverage ≥1 dose, World"),
+    ("coverage_final.HIC", "Coverage ≥1 dose, HIC"),
+    ("coverage_final.LIC", "Coverage ≥1 dose, LIC"),
+    ("gini_coverage", "Gini, population-weighted"),
+    ("gini_coverage_unweighted", "Gini, countries unweighted"),
+    ("concentration_index", "Concentration index (GDP pc)"),
+    ("hic_lic_ratio", "HIC / LIC coverage ratio"),
+    ("targets.0.countries_met", "Countries meeting target 1"),
+    ("targets.1.countries_met", "Countries meeting target 2"),
+    ("doses_expired", "Doses expired"),
+    ("deaths_per_million.World", "Deaths per million, World"),
+    ("deaths_averted_per_million.World", "Deaths averted per million"),
+    ("donated_share_of_supply.LIC", "Donated share of LIC supply"),
 )
-#: unit -> (factor applied before display, axis label, number format)
+#: registry unit -> (factor applied before display, axis label, number format)
 UNITS = {
     "share": (100.0, "% of population", "{:.1f}%"),
     "index": (1.0, "index", "{:.3f}"),
@@ -53,6 +54,9 @@ UNITS = {
     "countries": (1.0, "countries", "{:.0f}"),
     "doses": (1e-9, "billion doses", "{:.2f} bn"),
     "per_million": (1.0, "per million people", "{:.0f}"),
+    "per_100": (1.0, "doses per 100 people", "{:.0f}"),
+    "days": (1.0, "days", "{:.0f}"),
+    "people": (1e-6, "million people", "{:.2f} M"),
 }
 
 
@@ -113,7 +117,8 @@ def display_rows(table: pd.DataFrame, names: Sequence[str],
     rows = []
     targets = scenarios[0].outcomes.targets
     measure = scenarios[0].outcomes.target_measure.replace("_", " ")
-    for key, label, unit in KEY_METRICS:
+    for key, label in KEY_METRICS:
+        unit = unit_of(key)
         sub = table[table["metric"] == key].set_index("scenario")
         if sub.empty or sub["median"].isna().all():
             continue
@@ -166,7 +171,7 @@ def write_comparison(folder: Path, names: Sequence[str], scenarios: Sequence[Sce
     paths.append(cplots.compare_lorenz([(n, p.at()[1], p.population) for n, p in panels],
                                        plots / "compare_lorenz.png", end))
     paths.append(cplots.compare_metrics(
-        table, [(k, label, *UNITS[u][:2]) for k, label, u in KEY_METRICS
+        table, [(k, label, *UNITS[unit_of(k)][:2]) for k, label in KEY_METRICS
                 if not k.startswith("deaths")], plots / "compare_metrics.png"))
     paths.append(cplots.compare_deaths(table, plots / "compare_deaths.png"))
     rows = display_rows(table, names, scenarios)

@@ -116,7 +116,7 @@ def run_report(summary: dict[str, Any], scenario_yaml: str, plots: Iterable[Path
     scenario_yaml : the resolved scenario
     plots : PNG files to embed
     """
-    from sim.outcomes.metrics import summary_rows
+    from sim.outcomes.summary import summary_rows
 
     s = summary
     band = (f"; medians of {s['replicates']} replicates (5–95% ranges in summary.json)"

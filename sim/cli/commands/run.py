@@ -11,7 +11,7 @@ from sim.cli.commands import EXAMPLES, add_set_option, default_out, progress_bar
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder."""
     from sim.api import run
-    from sim.outcomes.metrics import summary_rows
+    from sim.outcomes.summary import summary_rows
     from sim.output.folder import save_results
     from sim.scenario import load_scenario
 
