@@ -179,3 +179,14 @@ def test_member_alone_equals_member_in_batch_over_a_whole_run():
     flows = batch.flows[batch.flows[:, 0] == 1]
     flows[:, 0] = 0
     assert flows.tobytes() == alone.flows.tobytes()
+
+
+def test_flow_log_keeps_only_members_that_record():
+    log = FlowLog(np.array([True, False, True]))
+    flows = np.ones((3, 1, 2))
+    log.add_matrix(4, flows, np.array([0]))
+    kept = log.array()
+    assert sorted(set(kept[:, 0])) == [0.0, 2.0] and len(kept) == 4
+    off = FlowLog(np.array([False, False]))
+    off.add_matrix(4, np.ones((2, 1, 2)), np.array([0]))
+    assert len(off.array()) == 0
