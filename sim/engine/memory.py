@@ -71,7 +71,7 @@ def recorded_bytes(members: int, countries: int, producers: int, days: int,
 def estimate_bytes(world, params_one, members: int, country_every: int,
                    record_days: bool = True) -> int:
     """Bytes a batch of ``members`` members like ``params_one`` (a one-member
-    :class:`~sim.engine.params.Params`) is expected to need at its peak.
+    :class:`~sim.engine.build.params.Params`) is expected to need at its peak.
 
     record_days : False when only the last day is recorded (sweeps' final metrics)
     """

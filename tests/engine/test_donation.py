@@ -101,8 +101,8 @@ def test_a_producers_government_donates_from_unsold_output():
 
 def test_output_donation_keeps_the_ledger_and_needs_a_country_producer(tmp_path):
     from sim.engine.run import simulate
-    from sim.metrics import ledger_residual
-    from sim.results import ledger_table
+    from sim.outcomes.metrics import ledger_residual
+    from sim.outcomes.results import ledger_table
 
     w = make_world([1e5, 1e5, 1e5], ["HIC", "LIC", "LIC"], production=[2e3], days=60,
                    producers=["C00"], home_of=[0, -1, -1])
@@ -135,7 +135,7 @@ def _two_members():
 
 
 def _donate_alone_and_in_batch(w, a, b):
-    from sim.engine.params import build_params
+    from sim.engine.build.params import build_params
 
     out = []
     for scens, seeds in (([b], [2]), ([a, b], [1, 2])):
@@ -164,7 +164,7 @@ def test_member_alone_equals_member_in_batch_over_a_whole_run():
     """The same through the whole day loop (any implementation of any stage)."""
     from dataclasses import fields
 
-    from sim.engine.params import build_params
+    from sim.engine.build.params import build_params
     from sim.engine.run import simulate
 
     _, a, b = _two_members()

@@ -8,11 +8,11 @@ import pytest
 from worlds import SCENARIOS
 
 from sim.api import run
-from sim.cli import main
+from sim.cli.main import main
+from sim.engine.build.params import build_params
 from sim.engine.memory import available_bytes, estimate_bytes, human
-from sim.engine.params import build_params
 from sim.scenario import ScenarioError, load_scenario
-from sim.world import build_world
+from sim.world.world import build_world
 
 
 @pytest.mark.slow

@@ -1,5 +1,5 @@
 """The checks of the fuzz: one *case* is a batch of random valid scenarios that share a
-world and a :class:`~sim.engine.params.Structure`, run together, then checked.
+world and a :class:`~sim.engine.build.params.Structure`, run together, then checked.
 
 Per member of the batch (each counts as one scenario):
 
@@ -41,7 +41,7 @@ SHARED_EPIDEMIC = ("enabled", "mode", "substeps")
 def members_of(base, case_seed: int, k: int, p_set: float, max_days: int) -> list:
     """``base`` and up to ``k - 1`` other random scenarios made to share its world and
     Structure (a variant the schema refuses is replaced by ``base`` itself)."""
-    from sim.engine.params import Structure
+    from sim.engine.build.params import Structure
     from sim.scenario.loader import ScenarioError, validate_data
 
     shared = base.model_dump(mode="python", exclude={"extends"})
@@ -84,8 +84,8 @@ def state_checks(state, problems: list[str]) -> None:
 
 def member_checks(world, params, traj, e: int, problems: list[str]) -> None:
     """Invariants of member ``e`` of a finished batch."""
-    from sim.metrics import ledger_residual
-    from sim.results import ledger_table
+    from sim.outcomes.metrics import ledger_residual
+    from sim.outcomes.results import ledger_table
 
     one = _member_traj(traj, e)
     for f in dataclasses.fields(one):
@@ -191,9 +191,9 @@ def check_case(case_seed: int, k: int = 4, det: bool = True, p_set: float = 0.35
     (scenarios checked, draws refused by the schema on the way, violations)
     """
     from sim.api import run
-    from sim.engine.params import build_params
+    from sim.engine.build.params import build_params
     from sim.engine.run import simulate
-    from sim.world import build_world
+    from sim.world.world import build_world
 
     base, refused = valid_scenario(case_seed, p_set, max_days)
     members = members_of(base, case_seed, k, p_set, max_days)
