@@ -97,7 +97,8 @@ def read_text(path: Path) -> str:
 
 def _check_shape(text: str, path: Path) -> None:
     """Refuse nesting deeper than :data:`MAX_DEPTH` and more than :data:`MAX_NODES`
-    values before anything recursive (or slow) sees them."""
+    values before anything recursive (or slow) sees them.
+    """
     depth = nodes = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.NodeEvent):
