@@ -26,7 +26,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,12 @@ from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.loader import dump_scenario
 from sim.scenario.schema import Scenario
 from sim.world import World
+
+if TYPE_CHECKING:
+    from sim.progress import Progress
+
+#: Table stems a run can write (``donations`` only with a diplomacy mechanism on).
+TABLES = ("groups", "ledger", "countries", "producers", "strategies", "donations")
 
 
 def group_populations(world: World) -> np.ndarray:
@@ -149,11 +155,13 @@ class Results:
                 "producers": self.producers, "strategies": self.strategies,
                 **({} if self.donations is None else {"donations": self.donations})}
 
-    def save(self, out_dir: str | Path, plots: bool | None = None) -> Path:
+    def save(self, out_dir: str | Path, plots: bool | None = None,
+             progress: Progress | None = None) -> Path:
         """Write everything to ``out_dir`` atomically; return the folder.
 
         Files: ``scenario.yaml`` (resolved, re-runnable), ``summary.json``,
-        ``<table>.parquet``, ``plots/*.png`` and ``report.html``.
+        ``<table>.parquet``, ``plots/*.png`` and ``report.html``. ``progress`` advances
+        its ``tables``, ``plots`` and ``report`` phases (see :func:`save_steps`).
         """
         out_dir = Path(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -164,17 +172,34 @@ class Results:
                                               encoding="utf-8")
             for stem, table in self.tables().items():
                 table.to_parquet(tmp / f"{stem}.parquet", index=False)
+                if progress is not None:
+                    progress.advance("tables")
+            if progress is not None:
+                progress.settle("tables")  # no donations table without diplomacy
             if self.scenario.outputs.plots if plots is None else plots:
                 from sim.plots import plot_run
 
-                plot_run(self, tmp / "plots")
+                plot_run(self, tmp / "plots",
+                         None if progress is None else lambda: progress.advance("plots"))
             from sim.report import write_report
 
             write_report(tmp)
+            if progress is not None:
+                progress.advance("report")
             publish(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return out_dir
+
+
+def save_steps(scenario: Scenario, plots: bool | None = None) -> dict[str, int]:
+    """Steps :meth:`Results.save` reports per phase: a table each (at most), a plot each,
+    the report.
+    """
+    from sim.plots import PLOT_STEMS
+
+    draw = scenario.outputs.plots if plots is None else plots
+    return {"tables": len(TABLES), "plots": len(PLOT_STEMS) if draw else 0, "report": 1}
 
 
 def staging_dir(out_dir: Path) -> Path:

@@ -448,6 +448,8 @@ class Scenario(Strict):
 
     name: str = Field(description="short name, used for the results folder")
     description: str = ""
+    question: str = Field("", description="the policy question the scenario answers, in "
+                          "one sentence; heads the report's brief")
     extends: str | None = Field(None, description="a scenario file this one deep-merges onto")
     start: dt.date = dt.date(2021, 1, 1)
     days: Annotated[int, Field(ge=1, le=3650)] = 730
