@@ -68,6 +68,7 @@ def _sig(v: float, digits: int = 3) -> str:
     """``v`` with ``digits`` significant digits, no exponent, thousands separators."""
     if v == 0:
         return "0"
+    v = float(f"{v:.{digits}g}")  # round first: 0.9996 → 1.00, not 1.000
     decimals = max(0, digits - 1 - math.floor(math.log10(abs(v))))
     return f"{v:,.{decimals}f}"
 

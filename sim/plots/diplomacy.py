@@ -52,7 +52,11 @@ REGION_LABELS = {"AFR": "Africa", "AMR": "Americas", "SEAR": "South-East Asia",
 POOL_ANCHOR = (-25.0, -38.0)
 #: Blocs shown by name; the rest are "Other donors".
 TOP_BLOCS = 7
-CHANNEL_LABELS = {"bilateral": "Bilateral gifts", "pool": "Gifts to the pool"}
+#: Bars of the diplomacy map: doses given bilaterally or to the pool by each donor bloc,
+#: and delivered by the pool (its own row): (label, hatch).
+BAR_CHANNELS = {"bilateral": ("Bilateral gifts", None), "to_pool": ("Gifts to the pool", "///"),
+                "from_pool": ("Delivered by the pool", "..")}
+CHANNELS = ("bilateral", "pool")
 
 
 def diplomatic_flows(flows: np.ndarray, dates: pd.DatetimeIndex, title: str) -> Figure | None:
@@ -163,18 +167,22 @@ def _widths(doses: np.ndarray, top: float) -> np.ndarray:
 
 
 def bloc_channel_table(pairs: pd.DataFrame, top: int = TOP_BLOCS) -> pd.DataFrame:
-    """Doses given by each donor bloc (rows, the ``top`` largest then ``OTHER``) through
-    each channel (columns ``bilateral``, ``pool``); pool deliveries are not gifts and
-    are left out.
+    """Doses by donor bloc (rows: the ``top`` largest givers, then ``OTHER``, then the
+    pool) and channel (columns of :data:`BAR_CHANNELS`: given bilaterally, given to the
+    pool, delivered by the pool, which only the pool's row has).
     """
-    given = pairs[pairs["donor"] != POOL]
-    table = given.pivot_table(index="bloc", columns="channel", values="doses",
-                              aggfunc="sum").reindex(columns=list(CHANNEL_LABELS)).fillna(0.0)
-    order = table.sum(axis=1).sort_values(ascending=False)
-    keep = list(order.index[:top])
-    out = table.loc[keep]
+    kind = np.where(pairs["donor"] == POOL, "from_pool",
+                    np.where(pairs["recipient"] == POOL, "to_pool", "bilateral"))
+    table = (pairs.assign(kind=kind)
+             .pivot_table(index="bloc", columns="kind", values="doses", aggfunc="sum")
+             .reindex(columns=list(BAR_CHANNELS)).fillna(0.0))
+    givers = table.drop(index=POOL, errors="ignore")
+    order = givers.sum(axis=1).sort_values(ascending=False)
+    out = givers.loc[list(order.index[:top])]
     if len(order) > top:
-        out.loc["OTHER"] = table.loc[order.index[top:]].sum()
+        out.loc["OTHER"] = givers.loc[order.index[top:]].sum()
+    if POOL in table.index:
+        out.loc[POOL] = table.loc[POOL]
     return out
 
 
@@ -200,7 +208,7 @@ def diplomacy_map(donations: pd.DataFrame | None, countries: pd.DataFrame,
     blocs_shown = set(bars.index)
     arcs = pairs[pairs["donor"].isin(at.keys()) | (pairs["donor"] == POOL)]
     arcs = arcs[arcs["recipient"].isin(at.keys()) | (arcs["recipient"] == POOL)]
-    drawn = pd.concat([arcs[arcs["channel"] == c].head(top) for c in CHANNEL_LABELS])
+    drawn = pd.concat([arcs[arcs["channel"] == c].head(top) for c in CHANNELS])
     biggest = float(drawn["doses"].max())
     members = donations["member"].nunique()
     with plt.rc_context({**STYLE, "axes.grid": False}):
@@ -232,22 +240,20 @@ def diplomacy_map(donations: pd.DataFrame | None, countries: pd.DataFrame,
                   loc="lower left", fontsize=8, title="Arc width", title_fontsize=8)
         left = np.zeros(len(bars))
         labels = [bloc_name(b, names) for b in bars.index][::-1]
-        hatches = {"bilateral": None, "pool": "///"}
-        for ch, label in CHANNEL_LABELS.items():
+        for ch, (label, hatch) in BAR_CHANNELS.items():
             vals = bars[ch].to_numpy()[::-1]
             bx.barh(labels, vals, left=left,
                     color=[donor_color(b) for b in bars.index][::-1],
-                    hatch=hatches[ch], edgecolor="white", label=label)
+                    hatch=hatch, edgecolor="white", label=label)
             left = left + vals
         unit_axis(bx, "count", "x")
-        bx.set_xlabel("Doses given (whole run"
-                      + (", mean over replicates)" if members > 1 else ")"))
+        bx.set_xlabel("Doses (whole run" + (", mean over replicates)" if members > 1 else ")"))
         bx.set_ylabel("Donor bloc")
-        bx.set_title("Doses given by donor bloc and channel", fontsize=10)
-        bx.legend(handles=[Patch(facecolor="#bbbbbb", label=CHANNEL_LABELS["bilateral"]),
-                           Patch(facecolor="#bbbbbb", hatch="///", edgecolor="white",
-                                 label=CHANNEL_LABELS["pool"])],
-                  loc="lower right", fontsize=8)
+        bx.set_title("Doses by donor bloc and channel", fontsize=10)
+        present = [ch for ch in BAR_CHANNELS if bars[ch].any()]
+        bx.legend(handles=[Patch(facecolor="#bbbbbb", hatch=BAR_CHANNELS[ch][1],
+                                 edgecolor="white", label=BAR_CHANNELS[ch][0])
+                           for ch in present], loc="lower right", fontsize=8)
         bx.grid(axis="x", alpha=0.3)
         fig.suptitle(f"{title}: who gave vaccine doses to whom")
         fig.tight_layout()
