@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
-from sim.plots.style import save
+from sim.output.plots.style import save
 
 #: An axis label says its unit (or what a category axis holds) with one of these.
 UNITS = re.compile(r"\(.+\)|%|\bdate\b|\bcountry\b|\bdonor\b|\bscenario\b|income group|"

@@ -10,9 +10,9 @@
   replicates as dots.
 
 Parameters and metrics are labelled in words with their units (:func:`param_label`,
-:func:`metric_label`), numbers through :mod:`sim.formatting`. At most
+:func:`metric_label`), numbers through :mod:`sim.outcomes.formatting`. At most
 :data:`MAX_METRICS` metrics get plots (the first ones of the sweep's list that have a
-finite value somewhere). Plots use the run plots' style (:mod:`sim.plots.style`).
+finite value somewhere). Plots use the run plots' style (:mod:`sim.output.plots.style`).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim import formatting
-from sim.plots.style import GROUP_LABELS, STYLE, figure, legend_outside, save, unit_axis
+from sim.outcomes import formatting
+from sim.output.plots.style import GROUP_LABELS, STYLE, figure, legend_outside, save, unit_axis
 
 if TYPE_CHECKING:
     from sim.sweep.runner import SweepResults
@@ -62,7 +62,7 @@ def param_label(path: str) -> str:
 
 
 def metric_unit(name: str) -> str:
-    """The :mod:`sim.formatting` unit of a sweep metric."""
+    """The :mod:`sim.outcomes.formatting` unit of a sweep metric."""
     if name.startswith(("coverage", "donated_share")):
         return "share"
     if name.startswith("concentration"):

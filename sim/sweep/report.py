@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim import formatting
+from sim.outcomes import formatting
 from sim.sweep.store import write_text
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def _table(df: pd.DataFrame, params: list[str], metrics: list[str]) -> str:
     """Points as a table: parameters in words, metrics formatted by unit."""
-    from sim.report import table_html
+    from sim.output.report import table_html
     from sim.sweep.plots import metric_label, metric_unit, param_label
 
     header = ["point", *(param_label(p) for p in params),
@@ -35,7 +35,7 @@ def _table(df: pd.DataFrame, params: list[str], metrics: list[str]) -> str:
 
 
 def _sobol_table(table: pd.DataFrame) -> str:
-    from sim.report import table_html
+    from sim.output.report import table_html
     from sim.sweep.plots import metric_label, param_label
 
     cols = [c for c in table.columns if c not in ("metric", "parameter")]
@@ -46,7 +46,7 @@ def _sobol_table(table: pd.DataFrame) -> str:
 
 def render(res: SweepResults) -> str:
     """The report as an HTML string (the run report's page, CSS and brief)."""
-    from sim.report import Headline, brief_html, esc, image_tag, page
+    from sim.output.report import Headline, brief_html, esc, image_tag, page
     from sim.sweep.plots import metric_label, metric_unit, param_label, slug
 
     spec = res.spec

@@ -1,0 +1,63 @@
+"""One module per ``vaxsim`` subcommand; each has ``register(subparsers)``.
+
+To add a command, write ``sim/cli/commands/<name>.py`` with a ``register`` function that adds
+its parser and sets ``func``, and list the module in :data:`sim.cli.main.COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+EXAMPLES = """\
+examples:
+  vaxsim run scenarios/baseline.yaml
+  vaxsim run scenarios/nationalism.yaml --replicates 20 --seed 7 -o results/nat
+  vaxsim run scenarios/baseline.yaml --set days=365 --set uptake.hesitancy=0.3
+  vaxsim compare scenarios/nationalism.yaml scenarios/baseline.yaml --replicates 5
+  vaxsim report results/baseline/<time>
+  vaxsim sweep scenarios/sweeps/hoarding_vs_pooling.yaml --executor processes
+  vaxsim calibrate scenarios/historical_2021.yaml --params uptake.capacity.LIC.end
+  vaxsim validate scenarios/*.yaml
+  vaxsim schema > scenario.schema.json
+  vaxsim viz scenarios/adaptive.yaml          # browser view on http://127.0.0.1:8765
+"""
+
+
+class InputError(Exception):
+    """A user error: printed as one line, exit code 2."""
+
+
+def add_output_options(p: argparse.ArgumentParser, table: bool = True) -> None:
+    """``--quiet`` (no progress display, nothing on stdout but errors) and, for commands
+    that print a table, ``--json`` (the table as JSON on stdout, nothing else there).
+    """
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress display and no printed summary (errors still go to "
+                   "stderr)")
+    if table:
+        p.add_argument("--json", action="store_true",
+                       help="print the results as JSON on stdout (for scripts)")
+
+
+def emit(args: argparse.Namespace, data: dict, lines: Sequence[str]) -> None:
+    """Print ``data`` as JSON with ``--json``, else ``lines`` unless ``--quiet``."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, indent=2, default=str))
+    elif not args.quiet:
+        for line in lines:
+            print(line)
+
+
+def default_out(name: str) -> Path:
+    """``results/<name>/<timestamp>/``."""
+    return Path("results") / name / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def add_set_option(p: argparse.ArgumentParser) -> None:
+    """The repeatable ``--set KEY=VALUE`` option."""
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", default=[],
+                   help="override a scenario field, e.g. --set uptake.hesitancy=0.3")

@@ -1,0 +1,119 @@
+"""``vaxsim sweep``: run a parameter sweep and write its results folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from sim.cli.commands import InputError, add_output_options, default_out, emit
+
+SWEEP_EXAMPLES = """\
+examples:
+  vaxsim sweep scenarios/sweeps/hoarding_vs_pooling.yaml
+  vaxsim sweep scenarios/sweeps/sensitivity.yaml --executor processes --workers 2
+  vaxsim sweep scenarios/sweeps/sensitivity.yaml --executor dask
+  vaxsim sweep scenarios/sweeps/sensitivity.yaml --executor dask --scheduler tcp://10.0.0.5:8786
+  vaxsim sweep scenarios/sweeps/sensitivity.yaml --resume results/sensitivity/20260101-120000
+"""
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run a sweep and write its folder, under one progress display (batches, plots,
+    report).
+    """
+    from sim.output.progress import Progress
+    from sim.sweep.files import load_sweep
+    from sim.sweep.plots import plot_count
+    from sim.sweep.runner import plan_sweep, run_sweep
+    from sim.sweep.store import ResumeMismatch
+
+    if args.scheduler and args.executor != "dask":
+        raise InputError("--scheduler needs --executor dask")
+    if args.workers is not None and args.workers < 1:
+        raise InputError("--workers must be at least 1")
+    if args.resume and args.output:
+        raise InputError("give either --resume DIR or -o DIR, not both")
+    spec = load_sweep(args.spec)
+    out = Path(args.resume or args.output or default_out(spec.name))
+    if args.resume and not (out / "sweep.yaml").exists():
+        raise InputError(f"--resume {out}: no sweep.yaml there (not a sweep folder)")
+    plan = plan_sweep(spec)
+    n_members = plan.n_members
+    quiet = args.quiet or args.json
+    if not quiet:
+        print(f"{spec.name}: {spec.method}, {len(plan.points)} points × {spec.replicates} "
+              f"replicate(s) = {n_members} members in {len(plan.batches)} batch(es), "
+              f"executor {args.executor}", file=sys.stderr)
+    draw = not args.no_plots
+    steps = {"simulate": len(plan.batches),
+             "plots": plot_count(spec) if draw else 0, "report": 1 if draw else 0}
+    clock = {"start": time.perf_counter()}
+    ran = {}
+
+    with Progress(spec.name, steps, quiet=quiet, unit="step") as bar:
+        def progress(done_batches: int, done_members: int) -> None:
+            # The first call counts the batches a resumed sweep already has: not run now.
+            ran.setdefault("resumed", done_members)
+            ran["members"] = done_members - ran["resumed"]
+            clock["simulated"] = time.perf_counter()
+            bar.set("simulate", done_batches)
+
+        try:
+            res = run_sweep(spec, executor=args.executor, workers=args.workers,
+                            scheduler=args.scheduler, out_dir=out, resume=bool(args.resume),
+                            progress=progress, plots=draw, plan=plan, on_output=bar.advance)
+        except ResumeMismatch as exc:
+            raise InputError(str(exc)) from None
+        bar.settle("plots")
+    run_now = ran.get("members", 0)
+    seconds = clock.get("simulated", clock["start"]) - clock["start"]
+    summary = res.summary()
+    first_metric = spec.metrics[0]
+    best = summary[first_metric].idxmax()
+    lines = [f"{spec.name}: {run_now} members simulated in {seconds:.1f} s "
+             f"({run_now / max(seconds, 1e-9):,.0f} members/s, plots and report excluded)"
+             + (f"; {ran.get('resumed', 0)} resumed from {out}" if ran.get("resumed") else ""),
+             f"  highest {first_metric}: {_fmt(summary.at[best, first_metric])} at "
+             + ", ".join(f"{p}={_fmt(summary.at[best, p])}" for p in spec.parameters)]
+    table = res.sensitivity_table() if res.sensitivity is not None else None
+    if table is not None and not table.empty:
+        top = table.loc[table.groupby("metric")["ST"].idxmax()]
+        lines += [f"  {row['metric']}: most influential {row['parameter']} "
+                  f"(ST {row['ST']:.2f}, S1 {row['S1']:.2f})" for _, row in top.iterrows()]
+    lines.append(f"results: {out}")
+    emit(args, {"results": str(out), "members_simulated": run_now,
+                "members_resumed": ran.get("resumed", 0), "simulate_seconds": seconds,
+                "points": summary.to_dict(orient="records"),
+                "sensitivity": None if table is None else table.to_dict(orient="records")},
+         lines)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``sweep``."""
+    p = sub.add_parser("sweep", help="run a parameter sweep (grid, LHS, Sobol) with replicates",
+                       description="Run a sweep file: sample its parameters, run every point's "
+                       "replicates in ensemble batches on the chosen executor, and write "
+                       "points.parquet, metrics.parquet, sweep.yaml, sensitivity.json (sobol), "
+                       "plots and report.html. Batches are written as they finish, so an "
+                       "interrupted sweep can be resumed.",
+                       epilog=SWEEP_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("spec", help="sweep YAML file (see scenarios/sweeps/)")
+    p.add_argument("-o", "--output", help="results folder (default results/<sweep>/<time>/)")
+    p.add_argument("--executor", choices=("serial", "processes", "dask"), default="serial",
+                   help="where batches run (default serial); results are identical")
+    p.add_argument("--workers", type=int, help="processes or Dask workers (default: cores "
+                   "for processes, 2 for a local Dask cluster)")
+    p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address "
+                   "tcp://HOST:PORT (default: start a local cluster on 127.0.0.1)")
+    p.add_argument("--resume", metavar="DIR", help="finish the interrupted sweep in DIR, "
+                   "running only the batches it lacks")
+    p.add_argument("--no-plots", action="store_true", help="skip plots and report.html")
+    add_output_options(p)
+    p.set_defaults(func=cmd_sweep)
