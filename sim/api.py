@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.engine.counterfactual import simulate_with_counterfactual
 from sim.engine.streams import replicate_seeds
@@ -21,6 +22,9 @@ from sim.output.folder import publish, save_results, staging_dir
 from sim.scenario.loader import revalidate
 from sim.scenario.schema import Scenario
 from sim.world.world import build_world
+
+if TYPE_CHECKING:
+    from sim.output.progress import Progress
 
 
 def check_runnable(scenario: Scenario) -> None:
@@ -76,8 +80,7 @@ def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None =
 
 
 def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None = None,
-            replicates: int | None = None,
-            progress: Callable[[int], None] | None = None) -> Comparison:
+            replicates: int | None = None, progress: Progress | None = None) -> Comparison:
     """Run ``scenarios`` with one seed and replicate count and write the comparison
     (:mod:`sim.output.compare`): one results folder per scenario, ``comparison.csv``,
     plots and ``report.html``.
@@ -88,7 +91,8 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     out : output folder (written atomically)
     seed : default the first scenario's seed
     replicates : default the largest replicate count among the scenarios
-    progress : called with the number of days done over all scenarios
+    progress : advanced through :func:`sim.output.compare.compare_steps`' phases (days
+        simulated over all scenarios, then tables, plots and reports)
 
     Returns
     -------
@@ -104,13 +108,13 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
         for s, name in zip(scenarios, names, strict=True):
             def step(d: int, base: int = done) -> None:
                 if progress is not None:
-                    progress(base + d)
+                    progress.set("simulate", base + d)
 
             r = run(s, seed=seed, replicates=replicates, progress=step)
-            save_results(r, tmp / name)
+            save_results(r, tmp / name, progress=progress)
             results.append(r)
             done += s.days
-        table = write_comparison(tmp, names, scenarios, results, seed, replicates)
+        table = write_comparison(tmp, names, scenarios, results, seed, replicates, progress)
         publish(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -459,6 +459,8 @@ class Scenario(Strict):
     name: str = Field(min_length=1, max_length=100,
                       description="short name; its slug names the results folder")
     description: str = ""
+    question: str = Field("", description="the policy question the scenario answers, in "
+                          "one sentence; heads the report's brief")
     extends: str | None = Field(None, description="a scenario file this one deep-merges onto")
     start: dt.date = dt.date(2021, 1, 1)
     days: count(1, 3650) = 730
