@@ -26,7 +26,7 @@ import numpy as np
 
 from sim.engine.epidemic import need_weight
 from sim.engine.flows import FlowLog
-from sim.engine.market import MarketPlan, banned_today, clear_market
+from sim.engine.market import MarketPlan, banned_today, clear
 from sim.engine.need import on_hand, supply_gap, surplus, take_oldest
 from sim.engine.params import Params
 from sim.engine.state import State
@@ -71,12 +71,12 @@ def clear_with_pool(state: State, world: World, params: Params, plan: MarketPlan
     """
     d = params.diplomacy
     if not d.any_pool:
-        return clear_market(state, world, params, plan, t)
+        return clear(state, world, params, plan, t)
     early = replace(plan, tier_masks=plan.tier_masks & d.pool_before[None])
     late = replace(plan, tier_masks=plan.tier_masks & ~d.pool_before[None])
-    allocated = clear_market(state, world, params, early, t)
+    allocated = clear(state, world, params, early, t)
     pool_buy(state, params, t, (state.orders_open * d.pool_same).sum(axis=1))
-    return allocated + clear_market(state, world, params, late, t)
+    return allocated + clear(state, world, params, late, t)
 
 
 def waterfill(avail: np.ndarray, weight: np.ndarray, cap: np.ndarray,
