@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from worlds import SCENARIOS
 
+from sim.engine.build.params import build_params
 from sim.engine.kernels.sums import pairwise_sum, segment_sums
-from sim.engine.params import build_params
 from sim.engine.run import simulate
 from sim.engine.segments import Segments
 from sim.engine.streams import replicate_seeds
 from sim.scenario import load_scenario
-from sim.world import build_world
+from sim.world.world import build_world
 
 DOSE_FIELDS = ("ledger", "groups", "countries", "produced_cum", "exported_cum", "diplomacy",
                "flows", "strategies")
