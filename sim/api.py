@@ -23,15 +23,16 @@ from sim.world.world import build_world
 
 
 def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None = None,
-        days: int | None = None,
+        days: int | None = None, deaths_averted: bool | None = None,
         progress: Callable[[int], None] | None = None) -> Results:
     """Run ``scenario``'s replicates as one batch (with their no-vaccine twins when the
-    epidemic is on: :mod:`sim.engine.counterfactual`).
+    epidemic is on and deaths averted are asked for: :mod:`sim.engine.counterfactual`).
 
     Parameters
     ----------
     scenario : a validated scenario (``load_scenario``)
     seed, replicates, days : override the scenario's values
+    deaths_averted : override ``outputs.deaths_averted`` (False: no twins, half the work)
     progress : called with the number of days done
 
     Returns
@@ -40,6 +41,9 @@ def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None =
     """
     updates = {k: v for k, v in (("seed", seed), ("replicates", replicates), ("days", days))
                if v is not None}
+    if deaths_averted is not None:
+        outputs = scenario.outputs.model_copy(update={"deaths_averted": deaths_averted})
+        updates["outputs"] = outputs
     if updates:
         scenario = scenario.model_copy(update=updates)
     world = build_world(scenario)

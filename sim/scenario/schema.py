@@ -192,6 +192,9 @@ class Outputs(Strict):
         7, description="countries.parquet keeps every n-th day"
     )
     plots: bool = True
+    deaths_averted: bool = Field(
+        True, description="with the epidemic on, also run every replicate's no-vaccine "
+        "twin to measure deaths averted (doubles the engine's work); false skips them")
 
 
 # --------------------------------------------------------------------------- diplomacy
