@@ -41,7 +41,8 @@ def check_run_fits(world, scenario: Scenario) -> None:
     from sim.engine.build.params import build_params
     from sim.engine.memory import check_fits, estimate_bytes
 
-    twins = scenario.epidemic.enabled and scenario.epidemic.vaccine_effect
+    twins = (scenario.epidemic.enabled and scenario.epidemic.vaccine_effect
+             and scenario.outputs.deaths_averted)
     members = scenario.replicates * (2 if twins else 1)
     one = build_params(world, [scenario], [scenario.seed])
     estimate = estimate_bytes(world, one, members, scenario.outputs.country_every_days)
@@ -50,15 +51,16 @@ def check_run_fits(world, scenario: Scenario) -> None:
 
 
 def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None = None,
-        days: int | None = None,
+        days: int | None = None, deaths_averted: bool | None = None,
         progress: Callable[[int], None] | None = None) -> Results:
     """Run ``scenario``'s replicates as one batch (with their no-vaccine twins when the
-    epidemic is on: :mod:`sim.engine.counterfactual`).
+    epidemic is on and deaths averted are asked for: :mod:`sim.engine.counterfactual`).
 
     Parameters
     ----------
     scenario : a validated scenario (``load_scenario``)
     seed, replicates, days : override the scenario's values (validated like the file's)
+    deaths_averted : override ``outputs.deaths_averted`` (False: no twins, half the work)
     progress : called with the number of days done
 
     Returns
@@ -71,6 +73,9 @@ def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None =
         An override out of bounds, or a run that would not fit in memory.
     """
     scenario = revalidate(scenario, seed=seed, replicates=replicates, days=days)
+    if deaths_averted is not None:
+        outputs = scenario.outputs.model_copy(update={"deaths_averted": deaths_averted})
+        scenario = scenario.model_copy(update={"outputs": outputs})
     world = build_world(scenario)
     check_run_fits(world, scenario)
     seeds = replicate_seeds(scenario.seed, scenario.replicates)

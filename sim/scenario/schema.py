@@ -201,6 +201,9 @@ class Outputs(Strict):
         7, description="countries.parquet keeps every n-th day"
     )
     plots: Flag = True
+    deaths_averted: Flag = Field(
+        True, description="with the epidemic on, also run every replicate's no-vaccine "
+        "twin to measure deaths averted (doubles the engine's work); false skips them")
 
 
 # --------------------------------------------------------------------------- diplomacy
