@@ -48,17 +48,18 @@ if TYPE_CHECKING:
     from sim.outcomes.results import Results
     from sim.world.world import World
 
-#: Units of metric values (how ``vaxsim compare`` and reports display them).
+#: Units of metric values: those of :mod:`sim.outcomes.formatting` (how tables, reports and
+#: plots print them), plus days and doses per 100 people.
 UNITS = {
     "share": "share of a population (0-1) or of a total",
-    "doses": "vaccine doses",
-    "per_100": "doses per 100 people",
-    "index": "inequality index (Gini 0-1, concentration index -1..1)",
-    "ratio": "ratio of two coverages",
-    "countries": "number of countries",
-    "days": "days from the run's start",
-    "people": "people",
+    "count": "doses or people",
     "per_million": "people per million population",
+    "countries": "number of countries",
+    "index": "inequality index from 0 (equal) to 1",
+    "signed_index": "index from -1 to 1",
+    "ratio": "ratio of two coverages",
+    "per_100": "doses per 100 people",
+    "days": "days from the run's start",
 }
 
 
@@ -107,17 +108,18 @@ FAMILIES: tuple[Family, ...] = (
         ("coverage_on.{d}.{r}", "share", "≥1-dose coverage by WHO region on a reporting date"),
     )),
     Family("flows", flow_metrics, (
-        ("doses_produced", "doses", "doses produced over the run"),
-        ("doses_administered", "doses", "doses administered over the run"),
-        ("doses_expired", "doses", "doses expired over the run"),
-        ("doses_in_stock_end", "doses", "doses in countries' stock on the last day"),
-        ("doses_unsold_end", "doses", "doses produced but unsold on the last day"),
+        ("doses_produced", "count", "doses produced over the run"),
+        ("doses_administered", "count", "doses administered over the run"),
+        ("doses_expired", "count", "doses expired over the run"),
+        ("doses_in_stock_end", "count", "doses in countries' stock on the last day"),
+        ("doses_unsold_end", "count", "doses produced but unsold on the last day"),
         ("expired_share_of_produced", "share", "expired / produced doses"),
     )),
     Family("equity", equity_metrics, (
         ("gini_coverage", "index", "population-weighted Gini of country coverage"),
         ("gini_coverage_unweighted", "index", "Gini of country coverage, countries as units"),
-        ("concentration_index", "index", "coverage ranked by GDP per capita (> 0: rich ahead)"),
+        ("concentration_index", "signed_index", "coverage ranked by GDP per capita (> 0: rich"
+                                                " ahead)"),
         ("hic_lic_ratio", "ratio", "high-income / low-income coverage (NaN if LIC at 0)"),
     )),
     Family("targets", target_metrics, (
@@ -135,19 +137,19 @@ FAMILIES: tuple[Family, ...] = (
          "deaths averted by vaccines (no-vaccine twin) per million"),
     ), _epidemic_on),
     Family("diplomacy", diplomacy_metrics, (
-        ("doses_donated_bilateral", "doses", "doses donated bilaterally"),
-        ("doses_delivered_pool", "doses", "doses delivered by the pool"),
-        ("doses_licensed_output", "doses", "doses filled under licence"),
-        ("doses_pool_bought", "doses", "doses bought by the pool"),
-        ("doses_given_to_pool", "doses", "doses countries gave to the pool"),
+        ("doses_donated_bilateral", "count", "doses donated bilaterally"),
+        ("doses_delivered_pool", "count", "doses delivered by the pool"),
+        ("doses_licensed_output", "count", "doses filled under licence"),
+        ("doses_pool_bought", "count", "doses bought by the pool"),
+        ("doses_given_to_pool", "count", "doses countries gave to the pool"),
     )),
     Family("epidemic", epidemic_member_metrics, (
-        ("infections", "people", "infections over the run"),
-        ("deaths", "people", "deaths over the run"),
-        ("deaths_averted", "people", "deaths averted by vaccines (no-vaccine twin)"),
-        ("deaths_no_vaccine", "people", "deaths of the no-vaccine twin"),
-        ("deaths_by_group.{g}", "people", "deaths by income group"),
-        ("deaths_averted_by_group.{g}", "people", "deaths averted by income group"),
+        ("infections", "count", "infections over the run"),
+        ("deaths", "count", "deaths over the run"),
+        ("deaths_averted", "count", "deaths averted by vaccines (no-vaccine twin)"),
+        ("deaths_no_vaccine", "count", "deaths of the no-vaccine twin"),
+        ("deaths_by_group.{g}", "count", "deaths by income group"),
+        ("deaths_averted_by_group.{g}", "count", "deaths averted by income group"),
     ), _epidemic_on),
 )
 
@@ -157,7 +159,7 @@ FAMILIES: tuple[Family, ...] = (
 SERIES: dict[str, Metric] = {
     "coverage_first": Metric("coverage_first", "share", "coverage",
                              "share of a group's population with ≥1 dose, by date"),
-    "doses_administered": Metric("doses_administered", "doses", "flows",
+    "doses_administered": Metric("doses_administered", "count", "flows",
                                  "doses administered so far, by date"),
 }
 #: The group field behind each series (coverage divides it by the group's population).

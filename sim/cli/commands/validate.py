@@ -11,12 +11,17 @@ from sim.cli.commands import add_set_option
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate scenario files; one line per file; exit 2 if any is bad."""
+    from sim.api import check_runnable
     from sim.scenario import ScenarioError, load_scenario
 
     bad = 0
     for f in args.files:
         try:
             s = load_scenario(f, args.set)
+            try:
+                check_runnable(s)
+            except ScenarioError as exc:
+                raise ScenarioError(f"{f}: {exc}") from None
             print(f"{f}: ok ({s.name}, {s.days} days from {s.start})")
         except ScenarioError as exc:
             print(f"vaxsim: error: {exc}", file=sys.stderr)

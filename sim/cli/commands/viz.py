@@ -20,7 +20,7 @@ examples:
   vaxsim viz scenarios/baseline.yaml --set adaptation.default.rule=imitate
 
 Needs the viz extra: pip install 'vaxsim[viz]'. Offline, build Solara's asset cache once
-with scripts/solara_assets.sh (make test does it); vaxsim viz then uses it.
+with scripts/solara_assets.sh (make browser-deps does it); vaxsim viz then uses it.
 """
 
 
