@@ -38,6 +38,8 @@ def epidemic_group_columns(traj: Trajectories,
 def _totals(traj: Trajectories) -> tuple[np.ndarray, np.ndarray]:
     """(E, G) infections over the run and deaths at the end, by group."""
     g = traj.epi_groups
+    if g is None:
+        raise ValueError("the run has no epidemic records")
     return g[:, :, :, 0].sum(axis=1), g[:, -1, :, 2]
 
 

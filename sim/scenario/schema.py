@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Field, field_validator, model_validator
 
@@ -155,7 +155,11 @@ class Capacity(Strict):
     ramp_days: count(0, 3650) = Field(180, description="days of linear ramp")
 
 
-def _default_capacity() -> dict[str, Capacity]:
+#: An income group code.
+IncomeGroup = Literal["HIC", "UMIC", "LMIC", "LIC"]
+
+
+def _default_capacity() -> dict[IncomeGroup, Capacity]:
     # Defaults are first guesses at the scale of 2021 campaigns (HIC peaks near 1% of the
     # population a day); the calibration replaces them in historical_2021.yaml.
     return {
@@ -169,7 +173,7 @@ def _default_capacity() -> dict[str, Capacity]:
 class Uptake(Strict):
     """Delivery, administration and shelf life."""
 
-    capacity: dict[Literal["HIC", "UMIC", "LMIC", "LIC"], Capacity] = Field(
+    capacity: dict[IncomeGroup, Capacity] = Field(
         default_factory=_default_capacity
     )
     capacity_countries: dict[str, Capacity] = Field(default_factory=dict)
@@ -189,7 +193,7 @@ class Uptake(Strict):
     @field_validator("capacity")
     @classmethod
     def _all_groups(cls, v: dict[str, Capacity]) -> dict[str, Capacity]:
-        defaults = _default_capacity()
+        defaults = cast(dict[str, Capacity], _default_capacity())
         return {g: v.get(g, defaults[g]) for g in INCOME_GROUPS}
 
 

@@ -53,9 +53,9 @@ def bounded(lo: float, hi: float, *, above: bool = False) -> Any:
     >>> TypeAdapter(bounded(0, 10)).validate_python(3)
     3.0
     """
-    limits = {"gt": lo} if above else {"ge": lo}
-    return Annotated[float, BeforeValidator(_no_bool),
-                     Field(**limits, le=hi, allow_inf_nan=False)]
+    field = (Field(gt=lo, le=hi, allow_inf_nan=False) if above
+             else Field(ge=lo, le=hi, allow_inf_nan=False))
+    return Annotated[float, BeforeValidator(_no_bool), field]
 
 
 def count(lo: int, hi: int) -> Any:

@@ -54,7 +54,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     steps = {"simulate": len(plan.batches),
              "plots": plot_count(spec) if draw else 0, "report": 1 if draw else 0}
     clock = {"start": time.perf_counter()}
-    ran = {}
+    ran: dict[str, int] = {}
 
     with Progress(spec.name, steps, quiet=quiet, unit="step") as bar:
         def progress(done_batches: int, done_members: int) -> None:

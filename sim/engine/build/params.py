@@ -124,7 +124,7 @@ class Params:
     w_influence: np.ndarray
     w_cost: np.ndarray
     policy_draws: np.ndarray
-    diplomacy: DiplomacyParams | None = None
+    diplomacy: DiplomacyParams
     epidemic: EpiParams | None = None
 
     @property
@@ -230,7 +230,8 @@ def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.n
     return {**fixed, **seeded_params(world, scenario, seed, fixed)}
 
 
-def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[int]) -> Params:
+def build_params(world: World, scenarios: Sequence[Scenario],
+                 seeds: Sequence[int] | np.ndarray) -> Params:
     """Stack members: member ``e`` runs ``scenarios[e]`` with ``seeds[e]``.
 
     All scenarios must share ``world`` and the same :class:`Structure`.
