@@ -179,10 +179,12 @@ def headlines(summary: dict[str, Any], n: int = 3) -> list[Headline]:
         if mid is None or (unit == "count" and not mid):
             continue
         q = _lookup(summary.get("quantiles"), key) or {}
+        reps = summary.get("replicates", 1)
         if q.get("p05") is not None and q.get("p95") is not None:
             text = formatting.with_band(mid, q["p05"], q["p95"], unit)
             value, _, rest = text.partition(" [")
-            band = f"5–95%: {rest.rstrip(']')}" if rest else ""
+            band = (f"5–95% over {reps} replicates: {rest.rstrip(']')}" if rest
+                    else f"the same in all {reps} replicates")
         else:
             value, band = formatting.value(mid, unit), "one replicate: no band"
         out.append(Headline(label, value, band))

@@ -281,28 +281,42 @@ def influence_table(donations: pd.DataFrame, end: pd.Timestamp, half_life_days: 
             .groupby("recipient", as_index=False).first())
 
 
+#: Influence per inhabitant shaded from :data:`INFLUENCE_RANGE`'s low end (palest) to its
+#: high end (full colour), on a log scale; below the low end a recipient is not coloured.
+INFLUENCE_RANGE = (1e-4, 5e-2)
+
+
+def _shade(color: str, per_person: float) -> tuple[float, ...]:
+    """``color`` blended with white by where ``per_person`` falls in the range."""
+    lo, hi = INFLUENCE_RANGE
+    t = float(np.clip(np.log(per_person / lo) / np.log(hi / lo), 0.0, 1.0))
+    rgba = np.array(to_rgba(color))
+    rgba[:3] = 1 - (0.2 + 0.8 * t) * (1 - rgba[:3])
+    return tuple(rgba)
+
+
 def influence_map(donations: pd.DataFrame | None, countries: pd.DataFrame,
                   eu: frozenset[str], end: pd.Timestamp, half_life_days: float,
                   title: str) -> Figure | None:
     """Where influence went: each recipient filled with the colour of the donor bloc
-    holding the most influence over it at the end (pale when that bloc holds under half
-    of it); None when nobody gave bilaterally.
+    holding the most influence over it at the end, darker the more influence per
+    inhabitant (see :data:`INFLUENCE_RANGE`); None when nobody gave bilaterally.
+
+    countries : indexed by ISO3, with ``name`` and ``population``
     """
     if donations is None:
         return None
     top = influence_table(donations, end, half_life_days, eu)
-    top = top[top["influence"] > 0]
+    top = top.assign(per_person=top["influence"].to_numpy(dtype=float)
+                     / countries["population"].reindex(top["recipient"]).to_numpy(dtype=float))
+    top = top[top["per_person"] >= INFLUENCE_RANGE[0]]
     if top.empty:
         return None
     ranked = top.groupby("bloc")["influence"].sum().sort_values(ascending=False)
     shown = list(ranked.index[:TOP_BLOCS])
     top["bloc"] = top["bloc"].where(top["bloc"].isin(shown), "OTHER")
-    fills = {}
-    for row in top.itertuples():
-        rgba = np.array(to_rgba(donor_color(row.bloc)))
-        if row.share < 0.5:
-            rgba[:3] = 1 - 0.45 * (1 - rgba[:3])  # pale: no bloc holds most of the influence
-        fills[row.recipient] = tuple(rgba)
+    fills = {row.recipient: _shade(donor_color(row.bloc), row.per_person)
+             for row in top.itertuples()}
     names = countries["name"].to_dict()
     with plt.rc_context({**STYLE, "axes.grid": False}):
         fig, ax = figure((12, 6))
@@ -313,8 +327,11 @@ def influence_map(donations: pd.DataFrame | None, countries: pd.DataFrame,
         ax.legend([Patch(color=donor_color(b)) for b in order],
                   [f"{bloc_name(b, names)} ({counts[b]} countries)" for b in order],
                   loc="lower left", fontsize=8, title="Largest influence", title_fontsize=8)
+        lo, hi = INFLUENCE_RANGE
         ax.set_title(f"{title}: where influence went on {pd.Timestamp(end).date()}\n"
-                     "each recipient in the colour of the donor bloc with the most "
-                     f"influence (doses given, half-life {half_life_days:g} days); pale: "
-                     "under half of it; light grey: no bilateral gifts", fontsize=10)
+                     "each recipient in the colour of the donor bloc with the most influence "
+                     f"(doses given bilaterally, half-life {half_life_days:g} days);\n"
+                     f"darker: more per inhabitant ({lo * 100:g}–{hi * 100:g} doses per 100 "
+                     f"people); grey: under {lo * 1e4:g} per 10,000 people or none",
+                     fontsize=10)
         return fig

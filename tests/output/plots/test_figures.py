@@ -40,7 +40,7 @@ def bars(ax):
 @pytest.fixture(scope="module")
 def world_countries():
     c = data.countries().set_index("iso3")
-    return c[["name", "who_region"]]
+    return c[["name", "who_region", "population"]]
 
 
 EU = frozenset(data.blocs().set_index("bloc").at["EU", "members"].split(";"))
