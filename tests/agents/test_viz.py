@@ -85,6 +85,8 @@ def test_viz_page_shows_the_plots_in_headless_chromium(server, tmp_path):
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "img")) >= len(TITLES))
         time.sleep(2.0)
         text = driver.find_element(By.TAG_NAME, "body").text
+        thumbs = [e.get_attribute("textContent").strip()
+                  for e in driver.find_elements(By.CSS_SELECTOR, ".v-slider__thumb-label")]
         shot = tmp_path / "viz.png"
         driver.save_screenshot(str(shot))
         # A slider change re-creates the model on Reset: pick another rule, reset, step.
@@ -107,6 +109,8 @@ def test_viz_page_shows_the_plots_in_headless_chromium(server, tmp_path):
     assert "Hoarding multiple" in text and "Export policy" in text
     assert "Pool first tier" in text and "Donors give (share of surplus)" in text
     assert "imitate" in after and "Traceback" not in after and TITLES["gini"] in after
+    # Every slider shows its value without being dragged (hoarding multiple 2.5 in baseline).
+    assert len(thumbs) >= 4 and all(thumbs) and "2.5" in thumbs, thumbs
     if os.environ.get("VAXSIM_SCREENSHOT"):
         shutil.copy(shot, os.environ["VAXSIM_SCREENSHOT"])
     from matplotlib.image import imread

@@ -23,6 +23,7 @@ from matplotlib.patches import Patch
 from sim.engine.record import DIPLOMACY_FIELDS
 from sim.outcomes import formatting
 from sim.output.plots.style import (
+    DONOR_COLORS,
     POOL_LABEL,
     STYLE,
     band_arrays,
@@ -38,14 +39,15 @@ from sim.scenario.schema import WHO_REGIONS
 POOL = "POOL"
 #: Cumulative flows over time, in legend order: (label, colour, line style).
 FLOW_STYLE = {
-    "pool_contributed_cum": ("Given to the pool by donors", "#7E57C2", ":"),
-    "pool_bought_cum": ("Bought by the pool", "#7E57C2", "--"),
-    "pool_delivered_cum": ("Delivered by the pool", "#7E57C2", "-"),
-    "donated_bilateral_cum": ("Donated bilaterally", "#2ca02c", "-"),
-    "licensed_output_cum": ("Filled under licence", "#ff7f0e", "-"),
+    "pool_contributed_cum": ("Given to the pool by donors", DONOR_COLORS["POOL"], ":"),
+    "pool_bought_cum": ("Bought by the pool", DONOR_COLORS["POOL"], "--"),
+    "pool_delivered_cum": ("Delivered by the pool", DONOR_COLORS["POOL"], "-"),
+    "donated_bilateral_cum": ("Donated bilaterally", "#17becf", "-"),
+    "licensed_output_cum": ("Filled under licence", "#bcbd22", "-"),
 }
-REGION_COLORS = dict(zip(WHO_REGIONS, ["#8c564b", "#1f77b4", "#ff7f0e", "#2ca02c",
-                                       "#d62728", "#9467bd"], strict=True))
+#: WHO regions in pastels, so no region reads as an income group.
+REGION_COLORS = dict(zip(WHO_REGIONS, ["#fc8d62", "#8da0cb", "#e78ac3", "#a6d854",
+                                       "#ffd92f", "#66c2a5"], strict=True))
 REGION_LABELS = {"AFR": "Africa", "AMR": "Americas", "SEAR": "South-East Asia",
                  "EUR": "Europe", "EMR": "Eastern Mediterranean", "WPR": "Western Pacific"}
 #: Where the pool sits on the map: a schematic hub in the South Atlantic (not a country).
