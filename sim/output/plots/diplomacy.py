@@ -86,8 +86,9 @@ def diplomatic_flows(flows: np.ndarray, dates: pd.DatetimeIndex, title: str) -> 
             what.append("bilateral donations")
         if "licensed_output_cum" in present:
             what.append("licensed output")
-        ax.set_title(f"{title}: {', '.join(what[:-1]) + ' and ' if len(what) > 1 else ''}"
-                     f"{what[-1]}, cumulative\n{band_note(flows.shape[0])}")
+        ax.set_title(f"{title}: doses through "
+                     f"{', '.join(what[:-1]) + ' and ' if len(what) > 1 else ''}{what[-1]}"
+                     f" (cumulative)\n{band_note(flows.shape[0])}")
         legend_outside(ax)
         fig.autofmt_xdate()
         return fig
