@@ -11,7 +11,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 needs_chromium = pytest.mark.skipif(
     not (Path(CHROMIUM).exists() and Path(DRIVER).exists()),
-    reason="needs Debian's chromium and chromium-driver (make test installs them as root)")
+    reason="needs chromium and chromium-driver (run make browser-deps)")
 
 
 def browser(tmp_path, width=1400, height=1000):

@@ -148,7 +148,7 @@ def coverage_by(countries: pd.DataFrame, labels: pd.Series, date: Any | None = N
     out = {}
     for g in pd.unique(lab[pd.notna(lab)]):
         sel = lab == g
-        out[g] = values[:, sel] @ p.population[sel] / p.population[sel].sum()
+        out[g] = (values[:, sel] * p.population[sel]).sum(axis=-1) / p.population[sel].sum()
     return _frame(p.members, out)
 
 
@@ -169,7 +169,8 @@ def target_attainment(countries: pd.DataFrame, coverage: float,
         "date": np.tile(p.dates, E),
         "countries_met": met.sum(axis=-1).ravel(),
         "countries_total": np.full(E * W, N),
-        "population_share_met": (met @ p.population / p.population.sum()).ravel(),
+        "population_share_met": ((met * p.population).sum(axis=-1)
+                                 / p.population.sum()).ravel(),
     })
 
 

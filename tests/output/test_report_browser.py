@@ -1,7 +1,7 @@
 """Every kind of report (run with diplomacy flows, comparison, sweep) rendered in headless
 Chromium at 1,280 px: no horizontal overflow, every image loads, the brief comes first and
 fits a page, and the screenshot is a real picture. Skipped, with the reason, where
-Chromium or selenium is absent (``make test`` installs both on Debian). Set
+Chromium or selenium is absent (``make browser-deps`` installs Chromium). Set
 ``VAXSIM_SCREENSHOTS=folder`` to keep the screenshots.
 """
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 EXAMPLES = """\
 examples:
+  vaxsim run baseline                  # a shipped scenario, by name
   vaxsim run scenarios/baseline.yaml
   vaxsim run scenarios/nationalism.yaml --replicates 20 --seed 7 -o results/nat
   vaxsim run scenarios/baseline.yaml --set days=365 --set uptake.hesitancy=0.3

@@ -34,6 +34,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.output.progress import Progress
     from sim.scenario import load_scenario
     from sim.scenario.loader import apply_sets, validate_data
+    from sim.scenario.shipped import find_file
 
     scenario = load_scenario(args.scenario, args.set)
     if args.starts < 1 or args.design < 0 or (args.maxfev is not None and args.maxfev < 1):
@@ -65,7 +66,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise InputError(str(exc)) from None
 
     out = Path(args.output) if args.output else default_out(f"{scenario.name}-calibration")
-    source = Path(args.scenario).resolve()
+    source = find_file(args.scenario).resolve()
     extends = os.path.relpath(source, out.resolve())
     flat = _flatten(apply_sets({}, args.set, {}))
     name = scenario.name if scenario.name.endswith("_calibrated") \
@@ -119,7 +120,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "kept. Writes <name>_calibrated.yaml (extends the input, overrides only the "
         "fitted keys), fit.csv, params.csv and fit.png.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("scenario", help="scenario YAML file or shipped scenario name (e.g. baseline)")
     p.add_argument("--targets",
                    help="targets CSV (default: the shipped 2021 targets, sim/data/observed.csv)")
     p.add_argument("--params", required=True,

@@ -52,7 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "replicates and write comparison.csv (scenario × metric with 5–95% "
                        "bands), comparison plots, report.html and each scenario's results.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenarios", nargs="+", help="scenario YAML files")
+    p.add_argument("scenarios", nargs="+",
+                   help="scenario YAML files or shipped scenario names (e.g. baseline)")
     p.add_argument("-o", "--output", help="output folder (default results/compare/<time>/)")
     p.add_argument("--seed", type=int, help="seed for every scenario (default: the first's)")
     p.add_argument("--replicates", type=int,

@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "write results: summary.json, parquet tables, plots/*.png and a "
                        "self-contained report.html opening with a one-page brief.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("scenario", help="scenario YAML file or shipped scenario name (e.g. baseline)")
     p.add_argument("-o", "--output", help="results folder (default results/<name>/<time>/)")
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument("--replicates", type=int, help="override the number of replicates")

@@ -104,7 +104,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "plots and report.html. Batches are written as they finish, so an "
                        "interrupted sweep can be resumed.",
                        epilog=SWEEP_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("spec", help="sweep YAML file (see scenarios/sweeps/)")
+    p.add_argument("spec", help="sweep YAML file or shipped sweep name (see scenarios/sweeps/)")
     p.add_argument("-o", "--output", help="results folder (default results/<sweep>/<time>/)")
     p.add_argument("--executor", choices=("serial", "processes", "dask"), default="serial",
                    help="where batches run (default serial); results are identical")
