@@ -209,6 +209,17 @@ def scatter(summary: pd.DataFrame, params: list[str], metric: str,
         return fig
 
 
+def caption(stem: str, metrics: list[str]) -> str:
+    """The report caption of a sweep plot, from its file stem."""
+    kind, _, name = stem.partition("_")
+    metric = next((m for m in metrics if slug(m) == name), name)
+    what = metric_label(metric).rsplit(" (", 1)[0]
+    return {"sobol": f"What drives {what}: Sobol indices of each parameter.",
+            "heatmap": f"{what} over the grid of the two parameters (mean over replicates).",
+            "scatter": f"{what} at each sweep point against each parameter."}.get(
+                kind, f"{what}.")
+
+
 def plot_count(spec: SweepSpec) -> int:
     """Plots :func:`plot_sweep` writes at most (for a progress display)."""
     metrics = min(len(spec.metrics), MAX_METRICS)

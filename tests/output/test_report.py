@@ -87,3 +87,6 @@ def test_report_command_rebuilds_a_sweep_folder(tmp_path, capsys):
     assert html.count("data:image/png;base64,") == len(list((out / "plots").glob("*.png")))
     assert "High-income hoarding (courses ordered per person)" in html   # words, not paths
     assert "<div class=scroll><table>" in html                           # tables scroll
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", html)
+    assert captions and all(c.endswith(".") and "_" not in c for c in captions)
+    assert any("at each sweep point against each parameter" in c for c in captions)
