@@ -39,6 +39,8 @@ def progress_bar(total: int, label: str, unit: str = "day"
     """
     from tqdm import tqdm
 
+    # No monitor thread: a single-threaded process may fork plot and sweep workers.
+    tqdm.monitor_interval = 0
     bar = tqdm(total=total, desc=label, unit=unit, file=sys.stderr, disable=None, leave=False)
 
     def update(done: int) -> None:

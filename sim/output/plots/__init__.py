@@ -24,30 +24,40 @@ __all__ = ["GROUP_COLORS", "GROUP_LABELS", "STYLE", "coverage_by_group", "dose_l
            "doses_per_100", "plot_run"]
 
 
-def plot_run(results: Results, out: Path) -> list[Path]:
+def plot_run(results: Results, out: Path, workers: int | None = None) -> list[Path]:
     """Write every plot of one run into ``out``; return the paths written.
 
-    Each mechanism adds one line to the list below calling its own module; a function
-    may return None when the run has nothing to show (e.g. no epidemic).
+    Each mechanism adds one call to the list below from its own module; a function may
+    return None when the run has nothing to show (e.g. no epidemic). The tables are built
+    here first, then the plots are drawn in worker processes
+    (:func:`sim.output.workers.map_calls`, ``workers`` of them, default one per core).
     """
+    from functools import partial as call
+
     from sim.output.plots import coverage, diplomacy, epidemic, equity, strategies, worldmap
     from sim.output.plots.run import equity_inputs
+    from sim.output.workers import map_calls
 
     name = results.scenario.name
     eq = equity_inputs(results)
-    paths = [
-        coverage.coverage_by_group(results.groups, out / "coverage_by_group.png", name),
-        coverage.doses_per_100(results.countries, out / "doses_per_100.png", name),
-        coverage.country_ranking(results.countries, out / "coverage_ranking.png", name,
-                                 "coverage_first"),
-        coverage.dose_ledger(results.ledger, out / "dose_ledger.png", name),
-        coverage.target_attainment(eq.attainment, out / "target_attainment.png", name),
-        equity.gini_over_time(eq.gini, out / "gini_over_time.png", name),
-        equity.lorenz(eq.coverage_end, eq.population, out / "lorenz.png", name, eq.end),
-        worldmap.coverage_map(eq.coverage_map, out / "coverage_map.png", name, eq.end),
-        equity.deaths_by_group(eq.per_member, out / "deaths_by_group.png", name),
-        strategies.strategy_counts(results.strategies, out / "strategies.png", name),
-        *diplomacy.plot_diplomacy(results, out),
-        epidemic.deaths_over_time(results.groups, out / "deaths_over_time.png", name),
+    groups, countries, ledger = results.groups, results.countries, results.ledger
+    results.strategies, results.donations  # noqa: B018 - built once, here, not per worker
+    calls = [
+        call(coverage.coverage_by_group, groups, out / "coverage_by_group.png", name),
+        call(coverage.doses_per_100, countries, out / "doses_per_100.png", name),
+        call(coverage.country_ranking, countries, out / "coverage_ranking.png", name,
+             "coverage_first"),
+        call(coverage.dose_ledger, ledger, out / "dose_ledger.png", name),
+        call(coverage.target_attainment, eq.attainment, out / "target_attainment.png", name),
+        call(equity.gini_over_time, eq.gini, out / "gini_over_time.png", name),
+        call(equity.lorenz, eq.coverage_end, eq.population, out / "lorenz.png", name, eq.end),
+        call(worldmap.coverage_map, eq.coverage_map, out / "coverage_map.png", name, eq.end),
+        call(equity.deaths_by_group, eq.per_member, out / "deaths_by_group.png", name),
+        call(strategies.strategy_counts, results.strategies, out / "strategies.png", name),
+        call(diplomacy.plot_diplomacy, results, out),
+        call(epidemic.deaths_over_time, groups, out / "deaths_over_time.png", name),
     ]
+    paths: list[Path] = []
+    for drawn in map_calls(calls, workers):
+        paths.extend(drawn if isinstance(drawn, list) else [drawn])
     return [p for p in paths if p is not None]
