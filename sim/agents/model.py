@@ -22,10 +22,11 @@ from sim.engine.run import Simulation
 from sim.engine.state import State
 from sim.outcomes.results import Results
 from sim.scenario.schema import Scenario
+from sim.scenario.shipped import shipped_dir
 from sim.world.world import World, build_world
 
 #: The scenario the model runs when given none.
-DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
+DEFAULT_SCENARIO = shipped_dir() / "baseline.yaml"
 
 
 class VaccineDiplomacyModel(mesa.Model):

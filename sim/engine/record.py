@@ -32,7 +32,7 @@ LEDGER_FIELDS = ("produced_cum", "administered_cum", "expired_cum", "stock_count
                  "stock_pool", "in_transit", "stock_producers")
 COUNTRY_FIELDS = ("first_dose", "completed", "doses_administered", "doses_received",
                   "stock", "doses_expired", "orders_open")
-#: Daily diplomacy totals (E, D, K) over countries (issue 3).
+#: Daily diplomacy totals (E, D, K) over countries.
 DIPLOMACY_FIELDS = ("pool_bought_cum", "pool_delivered_cum", "pool_contributed_cum",
                     "donated_bilateral_cum", "licensed_output_cum")
 #: Per-country arrays buffered each day, in this order.

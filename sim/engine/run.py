@@ -1,6 +1,6 @@
 """The day loop: a fixed order of vectorized stages over (E, N) arrays.
 
-Order of stages in one day (see DESIGN.md):
+Order of stages in one day (see docs/DESIGN.md):
 
 1. production         :func:`sim.engine.production.produce`, plant outages
                       :func:`sim.engine.shocks.cut_outages`, demand surges

@@ -41,17 +41,24 @@ def _call(i: int) -> Any:
     return _CALLS[i]()
 
 
-def map_calls(calls: Sequence[Callable[[], Any]], workers: int | None = None) -> list[Any]:
+def map_calls(calls: Sequence[Callable[[], Any]], workers: int | None = None,
+              on_done: Callable[[], None] | None = None) -> list[Any]:
     """``[c() for c in calls]``, spread over forked worker processes when possible.
 
     The calls need not be picklable (the workers inherit them); their results must be.
-    The order of the results is the order of ``calls``. With one worker, one call, or
-    where forking is not safe (:func:`can_fork`), they run here, one after another.
+    The order of the results is the order of ``calls``; ``on_done()`` is called after
+    each. With one worker, one call, or where forking is not safe (:func:`can_fork`),
+    they run here, one after another.
     """
     global _CALLS
+    done = on_done if on_done is not None else (lambda: None)
     workers = min(len(calls), workers or default_workers())
     if workers <= 1 or not can_fork():
-        return [c() for c in calls]
+        out = []
+        for c in calls:
+            out.append(c())
+            done()
+        return out
     _CALLS = calls
     try:
         with warnings.catch_warnings():
@@ -61,6 +68,10 @@ def map_calls(calls: Sequence[Callable[[], Any]], workers: int | None = None) ->
             warnings.filterwarnings("ignore", "This process .* is multi-threaded",
                                     DeprecationWarning)
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                return pool.map(_call, range(len(calls)), chunksize=1)
+                out = []
+                for result in pool.imap(_call, range(len(calls))):
+                    out.append(result)
+                    done()
+                return out
     finally:
         _CALLS = ()
