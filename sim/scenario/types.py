@@ -71,6 +71,8 @@ def count(lo: int, hi: int) -> Any:
 
 
 Share = bounded(0.0, 1.0)
+#: A price per dose in US$ (0.1 cent to 100,000 US$).
+Price = bounded(1e-3, 1e5)
 NonNeg = bounded(0.0, BIG)
 Positive = bounded(TINY, BIG)
 #: A switch: only ``true`` or ``false``.
