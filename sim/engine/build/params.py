@@ -89,7 +89,9 @@ class Params:
     order_need, order_hoard : (E, N) doses ordered over the run under ``need`` / ``hoard``
     price : (E, N) US$ per dose
     strategy_initial, rule, theta, then : (E, N) adaptation (see :mod:`sim.engine.review`)
-    imitate_prob, beta, w_health, w_influence, w_cost : (E,) imitation and payoff weights
+    imitate_prob, imitation_beta, w_health, w_influence, w_cost : (E,) imitation and payoff
+        weights (``imitation_beta``: the Fermi selection intensity, not the epidemic's
+        transmission ``EpiParams.beta``)
     policy_draws : (E, K, 3, N) uniforms of the K reviews (``member_rng(seed, "policy")``)
     diplomacy : pool, donation, partner sales, licences and shocks
         (:class:`sim.engine.build.diplomacy_params.DiplomacyParams`)
@@ -119,7 +121,7 @@ class Params:
     theta: np.ndarray
     then: np.ndarray
     imitate_prob: np.ndarray
-    beta: np.ndarray
+    imitation_beta: np.ndarray
     w_health: np.ndarray
     w_influence: np.ndarray
     w_cost: np.ndarray
