@@ -75,6 +75,12 @@ class Progress:
         """Steps done over every phase."""
         return sum(self.counts.values())
 
+    @property
+    def fraction(self) -> float:
+        """Share of the weighted work done (what the bar shows), 0–1."""
+        total = self._work(self.planned)
+        return self._work(self.counts) / total if total else 1.0
+
     def plan(self, phase: str, steps: int) -> None:
         """Add ``steps`` to ``phase`` (created if new) and to the total."""
         self.planned[phase] = self.planned.get(phase, 0) + steps
