@@ -252,7 +252,7 @@ def brief_section(r: RunInput) -> str:
 
 def metrics_section(r: RunInput) -> str:
     """Key metrics table and conventions."""
-    from sim.outcomes.metrics import summary_rows
+    from sim.outcomes.summary import summary_rows
 
     s = r.summary
     parts = [f"<h2>Key metrics</h2><p>{esc(s.get('description') or '')}</p>",

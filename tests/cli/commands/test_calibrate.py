@@ -5,8 +5,8 @@ import pytest
 import yaml
 from worlds import SCENARIOS
 
+from sim import calibrate as cal
 from sim import load_scenario, run
-from sim.calibrate import calibrate as cal
 from sim.cli.main import main
 
 BASELINE = SCENARIOS / "baseline.yaml"
