@@ -252,14 +252,18 @@ def compare_brief(c: CompareInput) -> str:
     rows = display_rows(c.table, names, metrics)
     asks = "".join(f"<li><b>{esc(s['name'])}</b>: {esc(s['question'])}</li>"
                    for s in c.meta["scenarios"] if s.get("question"))
-    maps = [c.folder / n / "plots" / "diplomacy_map.png" for n in names]
+    # The map: the first diplomacy map among the scenarios, else the last coverage map.
+    maps = [c.folder / n / "plots" / "diplomacy_map.png" for n in names] + [
+        c.folder / n / "plots" / "coverage_map.png" for n in reversed(names)]
     shown = next((m for m in maps if m.exists()), None)
+    what = "Who gave doses to whom" if shown is not None and shown.stem == "diplomacy_map" \
+        else "Coverage by country at the end"
     body = (f"<section class=brief><h1>Comparison: {esc(' vs '.join(names))}</h1>"
             f"<p class=question>{esc(question)}</p>"
             + (f"<ul>{asks}</ul>" if asks else "")
             + table_html(("headline", *names), rows)
             + f"<p class=meta>{esc(compare_note(c.meta))}</p>"
-            + (image_tag(shown, f"Who gave doses to whom in {shown.parent.parent.name}.")
+            + (image_tag(shown, f"{what} in {shown.parent.parent.name}.")
                if shown else "") + "</section>")
     return body
 

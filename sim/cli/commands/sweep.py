@@ -27,7 +27,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a sweep and write its folder, under one progress display (batches, plots,
     report).
     """
-    from sim.output.progress import Progress
+    from sim.output.progress import Progress, member_day_ms
     from sim.sweep.files import load_sweep
     from sim.sweep.plots import plot_count
     from sim.sweep.runner import plan_sweep, run_sweep
@@ -56,7 +56,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     clock = {"start": time.perf_counter()}
     ran: dict[str, int] = {}
 
-    with Progress(spec.name, steps, quiet=quiet, unit="step") as bar:
+    batch_ms = int(spec.base.get("days", 730)) * member_day_ms(spec.batch_size)
+    with Progress(spec.name, steps, quiet=quiet, weights={"simulate": batch_ms}) as bar:
         def progress(done_batches: int, done_members: int) -> None:
             # The first call counts the batches a resumed sweep already has: not run now.
             ran.setdefault("resumed", done_members)
