@@ -17,7 +17,8 @@ from sim.engine.counterfactual import simulate_with_counterfactual
 from sim.engine.streams import replicate_seeds
 from sim.outcomes.results import Results
 from sim.output.compare import Comparison, unique_names, write_comparison
-from sim.output.folder import publish, save_results, staging_dir
+from sim.output.folder import check_target, publish, save_results, staging_dir
+from sim.output.names import unique_slugs
 from sim.scenario.loader import revalidate
 from sim.scenario.schema import Scenario
 from sim.world.world import build_world
@@ -77,7 +78,7 @@ def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None =
 
 def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None = None,
             replicates: int | None = None,
-            progress: Callable[[int], None] | None = None) -> Comparison:
+            progress: Callable[[int], None] | None = None, replace: bool = False) -> Comparison:
     """Run ``scenarios`` with one seed and replicate count and write the comparison
     (:mod:`sim.output.compare`): one results folder per scenario, ``comparison.csv``,
     plots and ``report.html``.
@@ -89,6 +90,8 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     seed : default the first scenario's seed
     replicates : default the largest replicate count among the scenarios
     progress : called with the number of days done over all scenarios
+    replace : replace the finished results already in ``out`` (else ``out`` must be new
+        or empty)
 
     Returns
     -------
@@ -97,21 +100,23 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     seed = scenarios[0].seed if seed is None else seed
     replicates = max(s.replicates for s in scenarios) if replicates is None else replicates
     names = unique_names(scenarios)
+    folders = unique_slugs(names)
     out = Path(out)
+    check_target(out, replace)
     tmp = staging_dir(out)
     try:
         results, done = [], 0
-        for s, name in zip(scenarios, names, strict=True):
+        for s, folder in zip(scenarios, folders, strict=True):
             def step(d: int, base: int = done) -> None:
                 if progress is not None:
                     progress(base + d)
 
             r = run(s, seed=seed, replicates=replicates, progress=step)
-            save_results(r, tmp / name)
+            save_results(r, tmp / folder)
             results.append(r)
             done += s.days
         table = write_comparison(tmp, names, scenarios, results, seed, replicates)
-        publish(tmp, out)
+        publish(tmp, out, "compare", replace)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return Comparison(names, results, table, out)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.outcomes.metrics import country_panel, member_metrics
 from sim.outcomes.results import Results
+from sim.output.names import unique_slugs
 from sim.output.plots import compare as cplots
 from sim.output.report import comparison_report, write_atomic
 from sim.scenario.schema import Scenario
@@ -173,5 +174,6 @@ def write_comparison(folder: Path, names: Sequence[str], scenarios: Sequence[Sce
     note = (f"Seed {seed}, {replicates} replicate(s) each; "
             f"scenarios: {', '.join(f'{n} ({s.days} days from {s.start})' for n, s in zip(names, scenarios, strict=True))}.")  # noqa: E501
     write_atomic(folder / "report.html", comparison_report(
-        names, rows, [p for p in paths if p is not None], [(n, n) for n in names], note))
+        names, rows, [p for p in paths if p is not None],
+        list(zip(names, unique_slugs(names), strict=True)), note))
     return table

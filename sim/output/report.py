@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
@@ -165,7 +166,8 @@ def comparison_report(names: Sequence[str], table_rows: Sequence[Sequence[str]],
     runs : (scenario name, relative path of its own results folder)
     note : seeds, replicates, overrides
     """
-    links = "".join(f'<li>{html.escape(n)}: <a href="{html.escape(p)}/report.html">'
+    # Relative links only ("./" + a percent-encoded folder name): no scheme can sneak in.
+    links = "".join(f'<li>{html.escape(n)}: <a href="./{quote(p)}/report.html">'
                     f"{html.escape(p)}/report.html</a></li>" for n, p in runs)
     body = "\n".join([
         f"<h1>Comparison: {html.escape(' vs '.join(names))}</h1>",

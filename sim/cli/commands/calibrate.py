@@ -8,7 +8,14 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from sim.cli.commands import InputError, add_set_option, default_out, progress_bar
+from sim.cli.commands import (
+    InputError,
+    add_output_options,
+    add_set_option,
+    default_out,
+    given_out,
+    progress_bar,
+)
 
 EXAMPLES = """\
 examples:
@@ -34,6 +41,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.scenario.loader import apply_sets, validate_data
 
     scenario = load_scenario(args.scenario, args.set)
+    target = given_out(args.output, args.force)
     if args.starts < 1 or args.design < 0 or (args.maxfev is not None and args.maxfev < 1):
         raise InputError("--starts and --maxfev must be at least 1, --design at least 0")
     try:
@@ -56,7 +64,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except cal.CalibrationError as exc:
         raise InputError(str(exc)) from None
 
-    out = Path(args.output) if args.output else default_out(f"{scenario.name}-calibration")
+    out = target or default_out(f"{scenario.name}-calibration")
     source = Path(args.scenario).resolve()
     extends = os.path.relpath(source, out.resolve())
     flat = _flatten(apply_sets({}, args.set, {}))
@@ -75,7 +83,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         model_vs_observed(fit.trajectories, fit.table, tmp / "fit.png",
                           f"{scenario.name}: model vs observed after calibration "
                           f"(loss {fit.loss:.3g})")
-        publish(tmp, out)
+        publish(tmp, out, "calibration", replace=args.force)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     yaml_path = out / f"{name}.yaml"
@@ -114,8 +122,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="comma-separated dotted keys to fit, e.g. uptake.capacity.LIC.end")
     p.add_argument("--bounds", action="append", default=[], metavar="KEY=LO:HI,...",
                    help="bounds per key (defaults exist for common keys)")
-    p.add_argument("-o", "--output",
-                   help="results folder (default results/<name>-calibration/<time>/)")
+    add_output_options(p, "results/<name>-calibration/<time>/")
     p.add_argument("--starts", type=int, default=1,
                    help="optimizer runs from the best N design points (default 1)")
     p.add_argument("--design", type=int, default=32,

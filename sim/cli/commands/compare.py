@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from sim.cli.commands import InputError, add_set_option, default_out, progress_bar
+from sim.cli.commands import (
+    InputError,
+    add_output_options,
+    add_set_option,
+    default_out,
+    given_out,
+    progress_bar,
+)
 
 EXAMPLES = """\
 examples:
@@ -24,10 +30,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.replicates is not None and args.replicates < 1:
         raise InputError("--replicates must be at least 1")
     scenarios = [load_scenario(f, args.set) for f in args.scenarios]
+    target = given_out(args.output, args.force)
     update, close = progress_bar(sum(s.days for s in scenarios), "compare")
     try:
-        cmp = compare(scenarios, Path(args.output) if args.output else default_out("compare"),
-                      seed=args.seed, replicates=args.replicates, progress=update)
+        cmp = compare(scenarios, target or default_out("compare"), seed=args.seed,
+                      replicates=args.replicates, progress=update, replace=args.force)
     finally:
         close()
     r0 = cmp.results[0]
@@ -47,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "bands), comparison plots, report.html and each scenario's results.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenarios", nargs="+", help="scenario YAML files")
-    p.add_argument("-o", "--output", help="output folder (default results/compare/<time>/)")
+    add_output_options(p, "results/compare/<time>/")
     p.add_argument("--seed", type=int, help="seed for every scenario (default: the first's)")
     p.add_argument("--replicates", type=int,
                    help="replicates for every scenario (default: the largest among them)")

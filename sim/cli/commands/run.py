@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from sim.cli.commands import EXAMPLES, add_set_option, default_out, progress_bar
+from sim.cli.commands import (
+    EXAMPLES,
+    add_output_options,
+    add_set_option,
+    default_out,
+    given_out,
+    progress_bar,
+)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -16,12 +22,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.set)
+    target = given_out(args.output, args.force)
     update, close = progress_bar(scenario.days, scenario.name)
     try:
         results = run(scenario, seed=args.seed, replicates=args.replicates, progress=update)
     finally:
         close()
-    out = save_results(results, Path(args.output) if args.output else default_out(scenario.name),
+    out = save_results(results, target or default_out(scenario.name), replace=args.force,
                        plots=False if args.no_plots else None)
     s = results.summary
     print(f"{s['scenario']}: {s['days']} days from {s['start']}, "
@@ -41,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "write results: summary.json, parquet tables, plots/*.png.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("-o", "--output", help="results folder (default results/<name>/<time>/)")
+    add_output_options(p, "results/<name>/<time>/")
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument("--replicates", type=int, help="override the number of replicates")
     add_set_option(p)

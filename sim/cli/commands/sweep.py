@@ -23,6 +23,18 @@ def _fmt(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _check_new_sweep_folder(path: Path) -> None:
+    """``-o`` of a new sweep: a new or empty folder (a sweep's own folder is resumed with
+    --resume; files are never scattered into another folder).
+    """
+    if path.exists() and not path.is_dir():
+        raise InputError(f"-o {path}: exists and is not a folder")
+    if path.is_dir() and any(path.iterdir()):
+        if (path / "sweep.yaml").exists():
+            raise InputError(f"-o {path}: already holds a sweep; finish it with --resume {path}")
+        raise InputError(f"-o {path}: folder is not empty; give a new or empty folder")
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a sweep and write its folder."""
     from tqdm import tqdm
@@ -38,6 +50,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.resume and args.output:
         raise InputError("give either --resume DIR or -o DIR, not both")
     spec = load_sweep(args.spec)
+    if args.output and not args.resume:
+        _check_new_sweep_folder(Path(args.output))
     out = Path(args.resume or args.output or default_out(spec.name))
     if args.resume and not (out / "sweep.yaml").exists():
         raise InputError(f"--resume {out}: no sweep.yaml there (not a sweep folder)")
