@@ -23,6 +23,26 @@ def _fmt(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Refuse (exit 2, before anything is written) a scheduler nothing answers at."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or not port:
+        raise InputError(f"--scheduler {address}: expected tcp://HOST:PORT")
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise InputError(f"--scheduler {address}: cannot connect ({exc.strerror or exc})"
+                         ) from None
+
+
 def _check_new_sweep_folder(path: Path) -> None:
     """``-o`` of a new sweep: a new or empty folder (a sweep's own folder is resumed with
     --resume; files are never scattered into another folder).
@@ -45,6 +65,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if args.scheduler and args.executor != "dask":
         raise InputError("--scheduler needs --executor dask")
+    if args.scheduler:
+        _check_reachable(args.scheduler)
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers must be at least 1")
     if args.resume and args.output:
