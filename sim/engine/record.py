@@ -170,5 +170,7 @@ class Recorder:
         out.ledger[:, days, 1] = administered.T
         out.ledger[:, days, 2] = expired.T
         out.ledger[:, days, 3] = stock.T
-        out.ledger[:, days, 5] = (allocated - received).T
+        # In transit = allocated - received: a difference of two large running sums, whose
+        # rounding can dip below zero once everything has arrived; a stock is never < 0.
+        out.ledger[:, days, 5] = np.maximum(allocated - received, 0.0).T
         self.first_day += n_days

@@ -25,7 +25,7 @@ def test_short_fuzz_case_is_clean(case):
 #: a pool in another member, or through another member's record_flows; IFR multiplier
 #: above 1/IFR making negative compartments; rounding of a fractional population at the
 #: stochastic start): kept as regression tests.
-REGRESSIONS = [100027, 100042, 100047, 100058, 100115, 100215]
+REGRESSIONS = [100027, 100042, 100047, 100058, 100115, 100215, 100337]
 
 
 @pytest.mark.slow
