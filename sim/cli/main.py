@@ -79,7 +79,7 @@ def _main(argv: list[str], debug: bool) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from sim.output.folder import OutputError
+    from sim.output.names import OutputError
     from sim.scenario.loader import ScenarioError
 
     if not debug:  # numerical warnings are not for users; outputs are checked finite

@@ -11,6 +11,11 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+
+class OutputError(ValueError):
+    """A results folder that cannot be used (exit 2): one line."""
+
+
 #: Longest slug (folder names stay well below file-system limits).
 MAX_SLUG = 60
 

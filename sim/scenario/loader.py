@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from sim.scenario.paths import Path_, dotted, keys_at, set_key, suggest, where
 from sim.scenario.references import reference_errors
 from sim.scenario.schema import Scenario
+from sim.scenario.shipped import find_file
 
 
 class ScenarioError(ValueError):
@@ -330,7 +331,8 @@ def load_scenario(path: str | Path, sets: Iterable[str] = ()) -> Scenario:
 
     Parameters
     ----------
-    path : file name of a scenario YAML file.
+    path : file name of a scenario YAML file, or the name of a shipped scenario
+        (``"baseline"``: :mod:`sim.scenario.shipped`).
     sets : ``dotted.key=value`` overrides applied after ``extends`` is resolved.
 
     Returns
@@ -344,7 +346,10 @@ def load_scenario(path: str | Path, sets: Iterable[str] = ()) -> Scenario:
     ScenarioError
         One line naming the file, line and key path.
     """
-    path = Path(path)
+    try:
+        path = find_file(path, "scenario")
+    except FileNotFoundError as exc:
+        raise ScenarioError(str(exc)) from None
     data, lines = _resolve(path)
     data = apply_sets(data, sets, lines)
     data.setdefault("name", path.stem)

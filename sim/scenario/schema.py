@@ -157,7 +157,7 @@ class Capacity(Strict):
 
 def _default_capacity() -> dict[str, Capacity]:
     # Defaults are first guesses at the scale of 2021 campaigns (HIC peaks near 1% of the
-    # population a day); issue 8's calibration replaces them in historical_2021.yaml.
+    # population a day); the calibration replaces them in historical_2021.yaml.
     return {
         "HIC": Capacity(start=0.001, end=0.008, ramp_days=120),
         "UMIC": Capacity(start=0.0005, end=0.008, ramp_days=180),
@@ -201,11 +201,14 @@ class Outputs(Strict):
         7, description="countries.parquet keeps every n-th day"
     )
     plots: Flag = True
+    deaths_averted: Flag = Field(
+        True, description="with the epidemic on, also run every replicate's no-vaccine "
+        "twin to measure deaths averted (doubles the engine's work); false skips them")
 
 
 # --------------------------------------------------------------------------- diplomacy
 # Pooling, bilateral donation, affinity, selling with strings, licences and shocks
-# (issue 3). The engine side lives in sim/engine/{pool,donation,licensing,shocks}.py.
+# The engine side lives in sim/engine/{pool,donation,licensing,shocks}.py.
 ISO3_KEY = r"^[A-Z][A-Z0-9]{2}$"
 
 
@@ -459,6 +462,8 @@ class Scenario(Strict):
     name: str = Field(min_length=1, max_length=100,
                       description="short name; its slug names the results folder")
     description: str = ""
+    question: str = Field("", description="the policy question the scenario answers, in "
+                          "one sentence; heads the report's brief")
     extends: str | None = Field(None, description="a scenario file this one deep-merges onto")
     start: dt.date = dt.date(2021, 1, 1)
     days: count(1, 3650) = 730

@@ -1,5 +1,6 @@
 """Per-member parameters of the diplomacy mechanisms (pool, donation, partner sales,
-licences, shocks), stacked with the ensemble axis first like :class:`~sim.engine.build.params.Params`.
+licences, shocks), stacked with the ensemble axis first like
+:class:`~sim.engine.build.params.Params`.
 
 Built by :func:`build_diplomacy` inside :func:`sim.engine.build.params.build_params` and held in
 ``params.diplomacy``. Initial country behaviour (who donates, who pools) is copied into
