@@ -198,5 +198,8 @@ class Recorder:
         out.ledger[:, days, L.administered_cum] = world[B.administered_cum].T
         out.ledger[:, days, L.expired_cum] = world[B.expired_cum].T
         out.ledger[:, days, L.stock_countries] = world[B.stock].T
-        out.ledger[:, days, L.in_transit] = (world[B.allocated_cum] - world[B.received_cum]).T
+        # In transit = allocated - received: a difference of two large running sums, whose
+        # rounding can dip below zero once everything has arrived; a stock is never < 0.
+        out.ledger[:, days, L.in_transit] = np.maximum(
+            world[B.allocated_cum] - world[B.received_cum], 0.0).T
         self.first_day += n_days

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -28,6 +29,7 @@ from sim.outcomes import formatting
 from sim.outcomes.registry import member_metrics, unit_of
 from sim.outcomes.results import Results
 from sim.output.folder import save_steps
+from sim.output.names import unique_slugs
 from sim.output.plots import PlotJob, draw
 from sim.output.report import (
     HEADLINES,
@@ -291,8 +293,10 @@ def compare_plots_section(c: CompareInput) -> str:
 
 def compare_links_section(c: CompareInput) -> str:
     """Links to each scenario's own report."""
-    links = "".join(f'<li>{esc(n)}: <a href="{esc(n)}/report.html">{esc(n)}/report.html'
-                    "</a></li>" for n in c.names)
+    # Each run's folder is the slug of its name; links are relative ("./" + a
+    # percent-encoded slug), so no scheme (javascript:, data:) can get into an href.
+    links = "".join(f'<li>{esc(n)}: <a href="./{quote(f)}/report.html">{esc(f)}/report.html'
+                    "</a></li>" for n, f in zip(c.names, unique_slugs(c.names), strict=True))
     return f"<h2>Each scenario's own report</h2><ul>{links}</ul>"
 
 

@@ -63,5 +63,6 @@ def record_day(t: int, first: np.ndarray, completed: np.ndarray, administered: n
                 s += stock[b, e, n]
             row[n] = s
         ledger[e, t, _STOCK] = pairwise_sum(row, 0, N)
-        ledger[e, t, _IN_TRANSIT] = (pairwise_sum(allocated[e], 0, N)
-                                     - pairwise_sum(received[e], 0, N))
+        # A difference of two large running sums: clamp rounding below zero (as numpy's).
+        ledger[e, t, _IN_TRANSIT] = max(pairwise_sum(allocated[e], 0, N)
+                                        - pairwise_sum(received[e], 0, N), 0.0)
