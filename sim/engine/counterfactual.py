@@ -64,6 +64,6 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     twin = without_vaccine(scenario)
     batch = build_params(world, [scenario] * len(seeds) + [twin] * len(seeds),
                          [*seeds, *seeds])
-    traj, _ = simulate(world, batch, country_every, progress)
+    traj, _ = simulate(world, batch, country_every, progress, country_members=len(seeds))
     real, counterfactual = split_members(traj, len(seeds))
     return params, real, counterfactual
