@@ -85,7 +85,8 @@ def plot_jobs(results: Results) -> list[PlotJob]:
     name = results.scenario.name
     eq = equity_inputs(results)
     world = results.world
-    countries = pd.DataFrame({"name": world.name, "who_region": world.who_region},
+    countries = pd.DataFrame({"name": world.name, "who_region": world.who_region,
+                              "population": world.population},
                              index=pd.Index(world.iso3, name="iso3"))
     eu = frozenset(data.blocs().set_index("bloc").at["EU", "members"].split(";"))
     end = world.dates[-1]
