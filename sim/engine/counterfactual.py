@@ -59,13 +59,14 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     from sim.engine.run import simulate
 
     params = build_params(world, [scenario] * len(seeds), seeds)
+    kept = min(len(seeds), scenario.outputs.country_members)  # twins keep none
     if (not scenario.epidemic.enabled or not scenario.epidemic.vaccine_effect
             or not scenario.outputs.deaths_averted):
-        traj, _ = simulate(world, params, country_every, progress)
+        traj, _ = simulate(world, params, country_every, progress, country_members=kept)
         return params, traj, None
     twin = without_vaccine(scenario)
     batch = build_params(world, [scenario] * len(seeds) + [twin] * len(seeds),
                          [*seeds, *seeds])
-    traj, _ = simulate(world, batch, country_every, progress)
+    traj, _ = simulate(world, batch, country_every, progress, country_members=kept)
     real, counterfactual = split_members(traj, len(seeds))
     return params, real, counterfactual

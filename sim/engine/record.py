@@ -69,7 +69,8 @@ class Trajectories:
     ledger : (E, D, len(LEDGER_FIELDS)) doses
     produced_cum, exported_cum : (E, D, P) doses by producer
     country_days : (W,) day indices of the per-country records
-    countries : (E, W, N, len(COUNTRY_FIELDS))
+    countries : (K, W, N, len(COUNTRY_FIELDS)), the first K members (all unless the
+        recorder was asked for fewer: no-vaccine twins keep none)
     diplomacy : (E, D, len(DIPLOMACY_FIELDS)) doses
     flows : (K, 6) the diplomacy ledger (see :mod:`sim.engine.flows`), set on the last day
     strategies : (E, D, S) number of countries following each strategy (``STRATEGIES``)
@@ -95,8 +96,9 @@ class Recorder:
     """Fills :class:`Trajectories` day by day (flushing sums once per block of days)."""
 
     def __init__(self, world: World, params: Params, country_every: int = 7,
-                 block: int | None = None) -> None:
+                 block: int | None = None, country_members: int | None = None) -> None:
         E, D, N, P = params.n_members, world.days, world.n_countries, world.n_producers
+        self.country_members = E if country_members is None else min(country_members, E)
         if block is None:
             block = buffer_days(E, N)
         self.income = Segments(world.group_index, len(INCOME_GROUPS))
@@ -116,7 +118,7 @@ class Recorder:
             produced_cum=np.zeros((E, D, P)),
             exported_cum=np.zeros((E, D, P)),
             country_days=days,
-            countries=np.zeros((E, len(days), N, len(COUNTRY_FIELDS))),
+            countries=np.zeros((self.country_members, len(days), N, len(COUNTRY_FIELDS))),
             diplomacy=np.zeros((E, D, len(DIPLOMACY_FIELDS))),
             strategies=np.zeros((E, D, len(STRATEGIES)), dtype=np.int32),
         )
@@ -166,13 +168,14 @@ class Recorder:
             self.epi.record(state.epi, t)
         w = self.slot[t]
         if w >= 0:
-            rec, C = out.countries[:, w], COUNTRY_FIELDS            # (E, N, F)
-            rec[..., C.first_dose], rec[..., C.completed] = state.first, state.completed
-            rec[..., C.doses_administered] = state.administered_cum
-            rec[..., C.doses_received] = state.received_cum
-            rec[..., C.stock] = state.stock.sum(axis=0)
-            rec[..., C.doses_expired] = state.expired_cum
-            rec[..., C.orders_open] = state.orders_open
+            k = self.country_members                               # twins not kept
+            rec, C = out.countries[:, w], COUNTRY_FIELDS            # (k, N, F)
+            rec[..., C.first_dose], rec[..., C.completed] = state.first[:k], state.completed[:k]
+            rec[..., C.doses_administered] = state.administered_cum[:k]
+            rec[..., C.doses_received] = state.received_cum[:k]
+            rec[..., C.stock] = state.stock[:, :k].sum(axis=0)
+            rec[..., C.doses_expired] = state.expired_cum[:k]
+            rec[..., C.orders_open] = state.orders_open[:k]
         if b == self.block - 1 or t == out.ledger.shape[1] - 1:
             if not self.compiled:
                 self.flush(b + 1)

@@ -218,6 +218,10 @@ class Outputs(Strict):
         7, description="countries.parquet keeps every n-th day"
     )
     plots: Flag = True
+    country_members: count(1, 1_000_000) = Field(
+        256, description="per-country trajectories (countries.parquet and the metrics read "
+        "from it: Gini, targets) are kept for the first this many replicates, so memory "
+        "does not grow with replicates x countries x days; group totals keep every replicate")
     deaths_averted: Flag = Field(
         True, description="with the epidemic on, also run every replicate's no-vaccine "
         "twin to measure deaths averted (doubles the engine's work); false skips them")

@@ -129,6 +129,17 @@ def simulate_final(world: World, params: Params) -> Trajectories:
     return sim.recorder.out
 
 
+def warm_up(task: BatchTask) -> None:
+    """Load what running ``task`` needs (modules, compiled kernels) into this process by
+    simulating one day of its first member; workers forked afterwards inherit it all.
+    """
+    b = task.batch
+    p = int(b.point[0])
+    scenario = point_scenario(task.base, task.values[p])
+    world = replace(task.world, days=1)
+    Simulation.start(world, build_params(world, [scenario], b.seed[:1]), 1).step()
+
+
 def run_batch(task: BatchTask) -> pd.DataFrame:
     """Run one batch; one row per member: batch, point, replicate, seed, metrics."""
     b = task.batch

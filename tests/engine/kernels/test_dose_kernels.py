@@ -73,7 +73,8 @@ def test_one_dose_course_and_single_member(monkeypatch):
     assert ref[0].ledger[0, -1, LEDGER_FIELDS.expired_cum] > 0  # some doses expired
 
 
-@pytest.mark.parametrize("n", [*range(0, 40), 64, 127, 128, 129, 200, 255, 256, 257, 1000, 4099])
+@pytest.mark.parametrize("n", [*range(0, 40), 64, 127, 128, 129, 200, 255, 256, 257, 1000, 4099,
+                               20_000, 100_003])
 def test_pairwise_sum_matches_numpy(n):
     rng = np.random.default_rng(n)
     x = rng.random(n + 3) * 10.0 ** rng.uniform(-6, 9, n + 3)
