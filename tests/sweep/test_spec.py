@@ -117,3 +117,12 @@ def test_a_huge_grid_is_refused_before_sampling():
     with pytest.raises(ScenarioError, match=r"1,000,000,000 points .* more than the"):
         plan_sweep(spec)
     assert time.process_time() - t0 < 1.0
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 2**64])
+def test_sweep_seed_out_of_int64_is_refused(seed):
+    from sim.sweep.spec import SweepSpec
+
+    with pytest.raises(ValueError, match="seed"):
+        SweepSpec.model_validate({"name": "s", "base": {"name": "b"}, "seed": seed,
+                                  "parameters": {"uptake.hesitancy": {"values": [0.1]}}})
