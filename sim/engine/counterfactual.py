@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from sim.engine.flows import FLOW_COLUMNS
 from sim.engine.record import Trajectories
 from sim.scenario.schema import Scenario
 
@@ -32,9 +33,10 @@ def split_members(traj: Trajectories, real: int) -> tuple[Trajectories, Trajecto
             elif f.name == "flows":  # (K, 6) rows led by the member index
                 first = members.start or 0
                 last = traj.groups.shape[0] if members.stop is None else members.stop
-                keep = (v[:, 0] >= first) & (v[:, 0] < last)
+                member = FLOW_COLUMNS.member
+                keep = (v[:, member] >= first) & (v[:, member] < last)
                 rows = v[keep].copy()
-                rows[:, 0] -= first
+                rows[:, member] -= first
                 out[f.name] = rows
             else:
                 out[f.name] = v[members]

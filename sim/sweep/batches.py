@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -122,7 +122,8 @@ class LastDayRecorder:
 def simulate_final(world: World, params: Params) -> Trajectories:
     """Run a batch to the end, recording only its last day."""
     sim = Simulation.start(world, params, world.days)
-    sim.recorder = LastDayRecorder(world, params)
+    # Same interface as the engine's Recorder (record(state, t), out).
+    sim.recorder = cast(Recorder, LastDayRecorder(world, params))
     while not sim.done:
         sim.step()
     return sim.recorder.out

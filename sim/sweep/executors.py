@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import sys
 from collections.abc import Callable, Sequence
 
 import pandas as pd
@@ -34,6 +35,22 @@ def run_serial(tasks: Sequence[BatchTask], on_done: OnDone) -> None:
     """Run tasks one after another in this process."""
     for task in tasks:
         on_done(task, run_batch(task))
+
+
+def die_with_parent() -> None:
+    """Worker initializer: on Linux, have the kernel kill this process when its parent
+    dies, so a killed sweep leaves no worker running (elsewhere a no-op).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def run_processes(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | None = None
@@ -55,7 +72,8 @@ def run_processes(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | No
         warm_up(tasks[0])
     with contextlib.ExitStack() as stack:
         ctx = stack.enter_context(forking()) if fork else multiprocessing.get_context("spawn")
-        pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=ctx))
+        pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                                       initializer=die_with_parent))
         futures = {pool.submit(run_batch, t): t for t in tasks}
         try:
             for fut in as_completed(futures):
@@ -78,8 +96,11 @@ def run_dask(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | None = 
     if scheduler:
         client = Client(scheduler)
     else:
+        # No dashboard; the scheduler's small HTTP server (health checks) gets a free
+        # loopback port instead of Dask's default 8787.
         cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+                               host="127.0.0.1", dashboard_address=None,
+                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
         client = Client(cluster)
     try:
         futures = {client.submit(run_batch, t, pure=False): t for t in tasks}

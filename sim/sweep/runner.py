@@ -120,7 +120,7 @@ def point_structures(spec: SweepSpec, values: list[dict[str, Any]]) -> list[Stru
     out = []
     for p, v in enumerate(values):
         try:
-            out.append(Structure.of(point_scenario(spec.base, v)))
+            out.append(Structure.of(point_scenario(spec.base_data, v)))
         except ScenarioError as exc:
             raise ScenarioError(f"sweep {spec.name}: point {p} {v}: {exc}") from None
     return out
@@ -140,8 +140,33 @@ class SweepPlan:
         return sum(b.size for b in self.batches)
 
 
+#: Most members (points × replicates) a sweep may have: beyond it the plan alone (points,
+#: members and metric tables) would take gigabytes, and the runs days of CPU.
+MAX_MEMBERS = 2_000_000
+
+
+def check_size(spec: SweepSpec) -> None:
+    """Refuse (exit 2), before sampling anything, a sweep with more than
+    :data:`MAX_MEMBERS` members or whose tables would not fit in memory.
+    """
+    from sim.engine.memory import check_fits
+    from sim.scenario.loader import ScenarioError
+    from sim.sweep.samplers import point_count
+
+    points = point_count(spec)
+    members = points * spec.replicates
+    if members > MAX_MEMBERS:
+        raise ScenarioError(f"{spec.name}: {points:,} points x {spec.replicates} replicate(s) = "
+                            f"{members:,} members, more than the {MAX_MEMBERS:,} a sweep may "
+                            "have; use fewer levels, samples or replicates")
+    # points, members and metrics tables (8-byte cells), each built and copied once
+    cells = points * (len(spec.parameters) + 2) + members * (len(spec.metrics) + 5)
+    check_fits(cells * 8 * 4, f"{spec.name}: {members:,} members")
+
+
 def plan_sweep(spec: SweepSpec) -> SweepPlan:
     """Sample the points, validate each point's scenario and cut members into batches."""
+    check_size(spec)
     points = sample_points(spec)
     values = point_values(points, list(spec.parameters))
     structures = point_structures(spec, values)
@@ -211,12 +236,17 @@ def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
         if progress is not None:
             progress(counts["batches"], counts["members"])
 
-    tasks = [BatchTask(b, spec.base, {int(p): values[p] for p in set(b.point.tolist())},
+    tasks = [BatchTask(b, spec.base_data, {int(p): values[p] for p in set(b.point.tolist())},
                        tuple(spec.metrics), world) for b in todo]
     execute(tasks, on_done, executor, workers, scheduler)
 
-    parts = [done_tables[b.index] if b.index in done_tables else store.read_batch(b.index)
-             for b in batches]
+    def table(index: int) -> pd.DataFrame:
+        if index in done_tables:
+            return done_tables[index]
+        assert store is not None, "batches not run here come from the store"
+        return store.read_batch(index)
+
+    parts = [table(b.index) for b in batches]
     metrics = (pd.concat(parts, ignore_index=True).drop(columns="batch")
                .sort_values(["point", "replicate"], kind="stable").reset_index(drop=True))
     sens = None
