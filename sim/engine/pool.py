@@ -20,8 +20,6 @@ of its absorptive capacity. Shipments enter the normal delivery pipeline.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from sim.engine.build.params import Params
@@ -74,8 +72,7 @@ def clear_with_pool(state: State, world: World, params: Params, plan: MarketPlan
     # has no tier before it): a member's arithmetic must not depend on whether another
     # member of its batch runs a pool.
     before = d.pool_before & d.pool_on[:, None]
-    early = replace(plan, tier_masks=plan.tier_masks & before[None])
-    late = replace(plan, tier_masks=plan.tier_masks & ~before[None])
+    early, late = plan.split(before)
     allocated = clear(state, world, params, early, t)
     if d.any_pool:  # without a pool in any member, pool_buy would add exact zeros
         pool_buy(state, params, t, (state.orders_open * d.pool_same).sum(axis=1))
