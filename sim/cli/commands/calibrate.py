@@ -34,11 +34,11 @@ sim/data/observed.csv. Loss: errors scaled by 5 percentage points (coverage) and
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Fit ``--params`` of a scenario to ``--targets``; write YAML, fit.csv and a plot."""
-    from sim.calibrate import calibrate as cal
+    from sim import calibrate as cal
     from sim.output.folder import publish, staging_dir
     from sim.output.plots.calibration import model_vs_observed
     from sim.output.plots.style import save
-    from sim.output.progress import Progress
+    from sim.output.progress import Progress, member_day_ms
     from sim.scenario import load_scenario
     from sim.scenario.loader import apply_sets, validate_data
     from sim.scenario.shipped import find_file
@@ -60,7 +60,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         # takes the runs it did not need out of the total.
         progress = Progress(f"calibrate {scenario.name}",
                             {"fit": args.design + 1 + per_start * args.starts, "write": 2},
-                            quiet=args.quiet or args.json, unit="step")
+                            quiet=args.quiet or args.json,
+                            weights={"fit": scenario.days * member_day_ms(scenario.replicates),
+                                     "write": 400.0})
         try:
             fit = cal.calibrate(scenario, targets, params, design=args.design,
                                 starts=args.starts, maxfev=args.maxfev, seed=args.lhs_seed,

@@ -27,15 +27,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run and compare scenarios under one progress display; print the key-metric table."""
     from sim.api import compare
     from sim.output.compare import compare_steps, display_rows, key_metrics, text_table
-    from sim.output.progress import Progress
+    from sim.output.progress import Progress, member_day_ms
     from sim.scenario import load_scenario
 
     if args.replicates is not None and args.replicates < 1:
         raise InputError("--replicates must be at least 1")
     scenarios = [load_scenario(f, args.set) for f in args.scenarios]
+    members = args.replicates or max(s.replicates for s in scenarios)
     target = given_out(args.output, args.force)
-    with Progress("compare", compare_steps(scenarios),
-                  quiet=args.quiet or args.json) as progress:
+    with Progress("compare", compare_steps(scenarios), quiet=args.quiet or args.json,
+                  weights={"simulate": member_day_ms(members)}) as progress:
         cmp = compare(scenarios, target or default_out("compare"), seed=args.seed,
                       replicates=args.replicates, progress=progress, replace=args.force)
     r0 = cmp.results[0]

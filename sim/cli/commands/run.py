@@ -20,16 +20,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     (simulate, tables, plots, report).
     """
     from sim.api import run
-    from sim.outcomes.metrics import summary_rows
+    from sim.outcomes.summary import summary_rows
     from sim.output.folder import save_results, save_steps
-    from sim.output.progress import Progress
+    from sim.output.progress import Progress, member_day_ms
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.set)
     target = given_out(args.output, args.force)
     plots = False if args.no_plots else None
     steps = {"simulate": scenario.days, **save_steps(scenario, plots)}
-    with Progress(scenario.name, steps, quiet=args.quiet or args.json) as progress:
+    members = args.replicates or scenario.replicates
+    with Progress(scenario.name, steps, quiet=args.quiet or args.json,
+                  weights={"simulate": member_day_ms(members)}) as progress:
         results = run(scenario, seed=args.seed, replicates=args.replicates,
                       progress=lambda d: progress.set("simulate", d))
         out = save_results(results, target or default_out(scenario.name), plots=plots,

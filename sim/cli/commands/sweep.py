@@ -59,7 +59,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a sweep and write its folder, under one progress display (batches, plots,
     report).
     """
-    from sim.output.progress import Progress
+    from sim.output.progress import Progress, member_day_ms
     from sim.sweep.files import load_sweep
     from sim.sweep.plots import plot_count
     from sim.sweep.runner import plan_sweep, run_sweep
@@ -90,9 +90,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     steps = {"simulate": len(plan.batches),
              "plots": plot_count(spec) if draw else 0, "report": 1 if draw else 0}
     clock = {"start": time.perf_counter()}
-    ran = {}
+    ran: dict[str, int] = {}
 
-    with Progress(spec.name, steps, quiet=quiet, unit="step") as bar:
+    batch_ms = int(spec.base_data.get("days", 730)) * member_day_ms(spec.batch_size)
+    with Progress(spec.name, steps, quiet=quiet, weights={"simulate": batch_ms}) as bar:
         def progress(done_batches: int, done_members: int) -> None:
             # The first call counts the batches a resumed sweep already has: not run now.
             ran.setdefault("resumed", done_members)
