@@ -80,6 +80,8 @@ class Params:
     diplomacy : pool, donation, partner sales, licences and shocks
         (:class:`sim.engine.diplomacy_params.DiplomacyParams`)
     epidemic : the epidemic's arrays (:mod:`sim.engine.epi_params`), None when it is off
+    vaccination : eligibility, priority and boosters by age band
+        (:class:`sim.engine.bands.VaccinationParams`)
     """
 
     structure: Structure
@@ -112,6 +114,7 @@ class Params:
     policy_draws: np.ndarray
     diplomacy: Any = None
     epidemic: EpiParams | None = None
+    vaccination: Any = None
 
     @property
     def n_members(self) -> int:
@@ -269,12 +272,15 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
             fixed[id(s)] = scenario_params(world, s)
         members.append({**fixed[id(s)], **seeded_params(world, s, int(seed), fixed[id(s)])})
     stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
+    from sim.engine.bands import build_vaccination
     from sim.engine.diplomacy_params import apply_ban_shocks, build_diplomacy
 
     stacked = apply_ban_shocks(world, scenarios, stacked)
     return Params(structure=structure, population=world.population,
                   diplomacy=build_diplomacy(world, scenarios, stacked),
-                  epidemic=build_epi_params(world, scenarios, seeds), **stacked)
+                  epidemic=build_epi_params(world, scenarios, seeds),
+                  vaccination=build_vaccination(world, scenarios, stacked["willing"]),
+                  **stacked)
 
 
 __all__ = ["INCOME_GROUPS", "POLICY_CODES", "Params", "Structure", "build_params", "resolve"]
