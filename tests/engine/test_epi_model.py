@@ -13,6 +13,7 @@ from sim.engine.params import build_params
 from sim.engine.run import simulate
 
 SIGMA, GAMMA = 1 / 4.5, 1 / 5.0
+SUBSTEPS = 2
 IMMUNITY = {"vaccine": {"infection": 0.8, "death": 0.9, "infection_half_life_days": 200,
                         "death_half_life_days": 2000},
             "infection": {"infection": 0.85, "death": 0.9, "infection_half_life_days": 300,
@@ -26,7 +27,7 @@ def plain(r0, prevalence=1e-6, **extra):
     """Only the epidemic: full contacts, no variants, isolated countries."""
     epi = {"r0": r0, "initial_prevalence": prevalence, "importation": 0.0, "variants": [],
            "contacts": {"default": [], "countries": {}}, "travel": {"countries": {}},
-           "immunity": IMMUNITY, **extra}
+           "immunity": IMMUNITY, "substeps": SUBSTEPS, **extra}
     return scenario(epidemic=epi)
 
 
