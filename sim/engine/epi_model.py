@@ -4,7 +4,7 @@ country, and its plain-numpy reference implementation.
 State (people, float64) per member e and country n (:class:`EpiState`):
 
 - ``S[e, n, a, k]`` not currently infected, by age band a (0-19, 20-64, 65+) and immunity
-  status k (:data:`~sim.engine.epi_params.STATUSES`: naive, vaccine, vaccine waned,
+  status k (:data:`~sim.engine.build.epi_params.STATUSES`: naive, vaccine, vaccine waned,
   infection, infection waned, hybrid, hybrid waned);
 - ``Ex[e, n, a, v]``, ``Ix[e, n, a, v]`` latent and infectious with strain v;
 - ``shadow[e, n, a, :]`` = (latent, infectious) of those who will die, then (latent,
@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine.epi_params import VACCINATED, EpiParams
+from sim.engine.build.epi_params import VACCINATED, EpiParams
 
 #: Statuses that vaccination moves, and where to: naive -> vaccine, infection -> hybrid.
 _COURSE_FROM, _COURSE_TO = (0, 3, 4), (1, 5, 5)

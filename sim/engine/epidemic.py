@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.build.epi_params import VACCINATED, EpiParams
 from sim.engine.epi_model import EpiState, day_reference, immunity_tables, initial_epi
-from sim.engine.epi_params import VACCINATED, EpiParams
 from sim.engine.epi_random import uniforms
 from sim.engine.kernels import backend
 

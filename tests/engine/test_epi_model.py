@@ -6,10 +6,10 @@ import pytest
 from scipy.integrate import solve_ivp
 from worlds import TEST_BAND_SHARES, make_world, params_for, scenario
 
+from sim.engine.build.params import build_params
 from sim.engine.epi_model import day_reference, immunity_tables
 from sim.engine.epidemic import _VACCINATED, _Workspace, start_epidemic
 from sim.engine.kernels.epidemic import epidemic_day
-from sim.engine.params import build_params
 from sim.engine.run import simulate
 
 SIGMA, GAMMA = 1 / 4.5, 1 / 5.0

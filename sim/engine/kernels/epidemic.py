@@ -36,7 +36,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
     traffic : (E, N) outbound traffic weights
     band_pop : (N, A) people
     wane : (E,) daily probability that fresh immunity wanes
-    chain : (E, 10) sub-step coefficients (:func:`sim.engine.epi_params.chain_table`)
+    chain : (E, 10) sub-step coefficients (:func:`sim.engine.build.epi_params.chain_table`)
     activity : (E, A); eps, regional : (E,)
     region : (N,) int64; n_regions : R
     strains : (E, V, 4); active : (E, V)
