@@ -259,3 +259,22 @@ def test_band_populations_of_test_worlds_add_up():
     w = make_world([1e6], ["HIC"])
     assert w.band_population.sum() == pytest.approx(1e6)
     assert sum(TEST_BAND_SHARES) == pytest.approx(1.0)
+
+
+def test_deaths_and_deaths_averted_by_band_add_up():
+    from sim.engine.counterfactual import simulate_with_counterfactual
+    from sim.outcomes.epidemic_metrics import epidemic_member_metrics
+    from sim.outcomes.results import Results
+
+    w = make_world([1e6, 4e6], ["HIC", "LIC"], home_of=[0, -1], production=[2e4], days=200)
+    scen = scenario(days=200, epidemic={"variants": [], "initial_prevalence": 1e-3})
+    params, traj, cf = simulate_with_counterfactual(w, scen, [1])
+    results = Results(scen, w, params, traj)
+    results.counterfactual = cf
+    m = epidemic_member_metrics(results).iloc[0]
+    bands = [m[f"deaths_by_band.{b}"] for b in ("0_19", "20_64", "65plus")]
+    averted = [m[f"deaths_averted_by_band.{b}"] for b in ("0_19", "20_64", "65plus")]
+    assert sum(bands) == pytest.approx(m["deaths"], rel=1e-9)
+    assert sum(averted) == pytest.approx(m["deaths_averted"], rel=1e-9)
+    assert m["deaths_averted"] > 0
+    assert averted[2] > 0          # oldest first: the 65+ gain most
