@@ -44,6 +44,11 @@ class _Workspace:
         self.sus = self.fatal = None
         self.infections = np.zeros((E, N, A))
         self.deaths = np.zeros((E, N, A))
+        self.backend = backend()
+        self.seeds_on: dict[int, list[int]] = {}
+        for s, day in enumerate(ep.seed_day):
+            if ep.seed_origin[s] >= 0:
+                self.seeds_on.setdefault(int(day), []).append(s)
         self.X = np.zeros((N, A, V))
         self.prev = np.zeros((N, V))
         self.reg = np.zeros((ep.n_regions, V))
@@ -131,17 +136,19 @@ def step_epidemic(state, world, params, t: int) -> None:
     if epi.workspace is None:
         epi.workspace = _Workspace(ep, epi)
     ws = epi.workspace
-    for s in np.flatnonzero(ep.seed_day == t):
-        if ep.seed_origin[s] >= 0:
-            seed(epi, ep, int(ep.seed_origin[s]), int(ep.seed_strain[s]), ep.seed_share[:, s])
+    for s in ws.seeds_on.get(t, ()):
+        seed(epi, ep, int(ep.seed_origin[s]), int(ep.seed_strain[s]), ep.seed_share[:, s])
     ws.day(t)
     sus, fatal = ws.tables(epi)
     dcourse = state.courses_band - epi.courses_seen
     dboost = state.boosted_band - epi.boosted_seen
-    if backend() == "numpy":
+    if ws.backend == "numpy":
         infections, deaths = day_reference(
             epi, {"dcourse": dcourse, "dboost": dboost, "force": ws.force, "mix": ws.mix,
                   "traffic": ws.traffic}, ep, sus, fatal)
+        epi.new_infections = infections.sum(axis=2)
+        epi.new_deaths = deaths.sum(axis=2)
+        epi.D = epi.D_band.sum(axis=2)
     else:
         from sim.engine.kernels.epidemic import epidemic_day
 
@@ -150,11 +157,8 @@ def step_epidemic(state, world, params, t: int) -> None:
                      epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
                      ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
                      ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus,
-                     fatal, ep.substeps, _VACCINATED, infections, deaths, ws.X, ws.prev,
-                     ws.reg, ws.regw)
-    epi.new_infections = infections.sum(axis=2)
-    epi.new_deaths = deaths.sum(axis=2)
-    epi.D = epi.D_band.sum(axis=2)
+                     fatal, ep.substeps, _VACCINATED, infections, deaths, epi.new_infections,
+                     epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg, ws.regw)
     epi.infections_cum += epi.new_infections
     epi.recent_deaths += (epi.new_deaths / params.population - epi.recent_deaths) / BURDEN_DAYS
     _emerge(epi, ep, epi.new_infections, t)

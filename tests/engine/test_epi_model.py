@@ -168,13 +168,15 @@ def test_kernel_equals_numpy_reference():
                  epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
                  ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
                  ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus, fatal,
-                 ep.substeps, _VACCINATED, ws.infections, ws.deaths, ws.X, ws.prev, ws.reg,
-                 ws.regw)
+                 ep.substeps, _VACCINATED, ws.infections, ws.deaths, epi.new_infections,
+                 epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg, ws.regw)
     for name in ("S", "Ex", "Ix", "shadow", "D_band", "courses_seen", "boosted_seen"):
         np.testing.assert_allclose(getattr(epi, name), getattr(ref, name), rtol=1e-10,
                                    atol=1e-10, err_msg=name)
     np.testing.assert_allclose(ws.infections, inf_ref, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(ws.deaths, dead_ref, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(epi.new_deaths, dead_ref.sum(axis=2), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(epi.D, ref.D + dead_ref.sum(axis=2), rtol=1e-10, atol=1e-10)
 
 
 def test_backends_give_the_same_run(monkeypatch):

@@ -16,10 +16,22 @@ _VACCINATED = np.array([False, True, True, False, False, True, True])
 
 
 @jit
+def _infected_share(y):
+    """``1 − exp(−y)`` for y ≥ 0: a Taylor polynomial below 0.05 (relative error under
+    1e-10, and about a third of the cost of ``exp``), ``exp`` above.
+    """
+    if y < 0.05:
+        return y * (1.0 - y * (0.5 - y * (1.0 / 6.0 - y * (1.0 / 24.0 - y * (
+            1.0 / 120.0 - y / 720.0)))))
+    return 1.0 - np.exp(-y)
+
+
+@jit
 def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
                  dcourse, dboost, force, mix, traffic, band_pop, wane, chain, activity,
                  eps, regional, region, n_regions, strains, active, sus, fatal, substeps,
-                 vaccinated, infections, deaths, X, prev, reg, regw):
+                 vaccinated, infections, deaths, country_infections, country_deaths, D,
+                 X, prev, reg, regw):
     """Run one day for every member, in place.
 
     Parameters
@@ -44,6 +56,8 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
     substeps : sub-steps per day
     vaccinated : (K,) bool, statuses that count as vaccinated
     infections, deaths : (E, N, A) outputs, overwritten
+    country_infections, country_deaths : (E, N) outputs (band sums), overwritten
+    D : (E, N) dead, all bands (updated)
     X : (N, A, V), prev : (N, V), reg : (R, V), regw : (R,) scratch
     """
     E, N, A, K = S.shape
@@ -168,7 +182,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                             x += lam_a[v] * sus_k[v]
                         if x <= 0.0:
                             continue
-                        new = s * (1.0 - np.exp(-x * h))
+                        new = s * _infected_share(x * h)
                         S[e, n, a, k] = s - new
                         new_tot += new
                         per = new / x
@@ -199,3 +213,12 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     D_band[e, n, a] += removed[0]
                     infections[e, n, a] += new_tot
                     deaths[e, n, a] += removed[0]
+        for n in range(N):
+            ci = 0.0
+            cd = 0.0
+            for a in range(A):
+                ci += infections[e, n, a]
+                cd += deaths[e, n, a]
+            country_infections[e, n] = ci
+            country_deaths[e, n] = cd
+            D[e, n] += cd
