@@ -70,9 +70,8 @@ def booster_demand(state, vp: VaccinationParams, t: int) -> np.ndarray:
     week = t // 7
     if t % 7 == 0:
         state.course_weeks[week % W] = state.courses_band
-    past = week - vp.interval_weeks
-    if past < 0:
-        return np.zeros_like(state.courses_band)
-    open_ = vp.booster_day <= t
-    want = vp.booster_uptake[:, None, None] * state.course_weeks[past % W] - state.boosted_band
+    past = week - vp.interval_weeks                                      # (E,)
+    then = state.course_weeks[past % W, np.arange(len(past))]            # (E, N, A)
+    open_ = (vp.booster_day <= t) & (past >= 0)[:, None, None]
+    want = vp.booster_uptake[:, None, None] * then - state.boosted_band
     return np.where(open_, np.maximum(want, 0.0), 0.0)

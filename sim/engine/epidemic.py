@@ -45,10 +45,17 @@ class _Workspace:
         self.infections = np.zeros((E, N, A))
         self.deaths = np.zeros((E, N, A))
         self.backend = backend()
-        self.seeds_on: dict[int, list[int]] = {}
-        for s, day in enumerate(ep.seed_day):
-            if ep.seed_origin[s] >= 0:
-                self.seeds_on.setdefault(int(day), []).append(s)
+        # Seeding days -> [(origin, strain slot, (E,) shares)], members grouped.
+        self.seeds_on: dict[int, list[tuple[int, int, np.ndarray]]] = {}
+        for e, s in zip(*np.nonzero((ep.seed_origin >= 0) & (ep.seed_share > 0)),
+                        strict=True):
+            day, n = int(ep.seed_day[e, s]), int(ep.seed_origin[e, s])
+            todo = self.seeds_on.setdefault(day, [])
+            match = [x for x in todo if x[0] == n and x[1] == 1 + s]
+            if not match:
+                todo.append((n, 1 + int(s), np.zeros(E)))
+                match = todo[-1:]
+            match[0][2][e] = ep.seed_share[e, s]
         self.X = np.zeros((N, A, V))
         self.prev = np.zeros((N, V))
         self.reg = np.zeros((ep.n_regions, V))
@@ -136,8 +143,8 @@ def step_epidemic(state, world, params, t: int) -> None:
     if epi.workspace is None:
         epi.workspace = _Workspace(ep, epi)
     ws = epi.workspace
-    for s in ws.seeds_on.get(t, ()):
-        seed(epi, ep, int(ep.seed_origin[s]), int(ep.seed_strain[s]), ep.seed_share[:, s])
+    for n, v, share in ws.seeds_on.get(t, ()):
+        seed(epi, ep, n, v, share)
     ws.day(t)
     sus, fatal = ws.tables(epi)
     dcourse = state.courses_band - epi.courses_seen
@@ -194,5 +201,6 @@ def need_weight(state, population: np.ndarray) -> np.ndarray | None:
     if getattr(state, "epi", None) is None:
         return None
     b = state.epi.recent_deaths
-    mean = (b * population).sum(axis=1) / population.sum()            # (E,) per member
+    # Row by row (not ``b @ population``, whose rounding depends on the batch size).
+    mean = (b * population).sum(axis=-1) / population.sum()           # (E,)
     return 1.0 + np.divide(b, mean[:, None], out=np.zeros_like(b), where=mean[:, None] > 0)
