@@ -27,7 +27,7 @@ sim/data/observed.csv. Loss: errors scaled by 5 percentage points (coverage) and
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Fit ``--params`` of a scenario to ``--targets``; write YAML, fit.csv and a plot."""
-    from sim.calibrate import calibrate as cal
+    from sim import calibrate as cal
     from sim.output.folder import publish, staging_dir
     from sim.output.plots.calibration import model_vs_observed
     from sim.output.plots.style import save
