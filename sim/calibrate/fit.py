@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -251,19 +252,20 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
     u = qmc.LatinHypercube(d=P, seed=seed).random(n) if n > 0 else np.zeros((0, P))
     own = [p.start is not None for p in params]
     if all(own):
-        u = np.vstack([[p.unit(p.start) for p in params], u])
+        u = np.vstack([[p.unit(p.start) for p in params if p.start is not None], u])
     elif len(u) == 0:
         u = np.full((1, P), 0.5)
     losses = ev.batch(u)
     initial_loss = float(losses[0]) if all(own) else float("nan")
     order = np.argsort(losses, kind="stable")[:max(1, starts)]
     initial = ev.values(u[order[0]])[0]
-    options = {"maxfev": maxfev if maxfev is not None else 200 * P}
+    options: dict[str, Any] = {"maxfev": maxfev if maxfev is not None else 200 * P}
     options.update({"xtol": 1e-4, "ftol": 1e-9} if method == "Powell"
                    else {"xatol": 1e-4, "fatol": 1e-9, "adaptive": P > 3})
     for i in order:
         minimize(ev, u[i], method=method, bounds=[(0.0, 1.0)] * P, options=options)
     best, best_u = ev.best
+    assert best_u is not None, "the design always runs at least one candidate"
     values = ev.values(best_u)[0]
     sims, groups = ev.simulated(values[None])
     return Fit(params=params, initial=initial, values=values, loss=best,
