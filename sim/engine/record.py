@@ -77,6 +77,7 @@ class Trajectories:
     epi_groups : (E, D, G, 3) new infections, new deaths, cumulative deaths by group
         (``EPI_GROUP_FIELDS`` in :mod:`sim.engine.epi_record`); None without epidemic
     epi_countries_end : (E, N, 2) cumulative infections and deaths per country at the end
+    epi_bands : (E, D, G, 3) cumulative deaths by group and age band (0-19, 20-64, 65+)
     """
 
     groups: np.ndarray
@@ -90,6 +91,7 @@ class Trajectories:
     flows: np.ndarray = field(default_factory=lambda: np.zeros((0, 6)))
     epi_groups: np.ndarray | None = None
     epi_countries_end: np.ndarray | None = None
+    epi_bands: np.ndarray | None = None
 
 
 class Recorder:
@@ -183,6 +185,7 @@ class Recorder:
                 self.first_day += b + 1
             if self.epi is not None:
                 out.epi_groups, out.epi_countries_end = self.epi.groups, self.epi.countries_end
+                out.epi_bands = self.epi.bands
 
     def flush(self, n_days: int) -> None:
         """Sum the first ``n_days`` buffered days into group and ledger totals."""

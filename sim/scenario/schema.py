@@ -50,6 +50,7 @@ from sim.scenario.types import (  # noqa: F401  (re-exported: the schema's publi
     bounded,
     count,
 )
+from sim.scenario.vaccination import Vaccination
 
 
 # --------------------------------------------------------------------------- countries
@@ -307,6 +308,7 @@ class Scenario(Strict):
     outcomes: Outcomes = Field(default_factory=Outcomes)
     adaptation: Adaptation = Field(default_factory=Adaptation)
     epidemic: Epidemic = Field(default_factory=Epidemic)
+    vaccination: Vaccination = Field(default_factory=Vaccination)
 
     @field_validator("name")
     @classmethod

@@ -112,7 +112,7 @@ def shared_key_spec(batch_size):
     return SweepSpec.model_validate({
         "name": "t", "base": {"name": "b", "days": 60,
                               "donation": {"default": {"share": 0.5, "keep_coverage": 0.1}}},
-        "parameters": {"epidemic.mode": {"values": ["deterministic", "stochastic"]},
+        "parameters": {"uptake.doses_per_course": {"values": [1, 2]},
                        "epidemic.enabled": {"values": [True, False]},
                        "affinity.base": {"values": [0.1, 2.0]},
                        "epidemic.substeps": {"values": [1, 2]}},
