@@ -1,6 +1,7 @@
-"""Model-level reporters of the Mesa layer: coverage by income group, Gini, deaths, doses
-donated bilaterally and delivered by the pool, strategy counts, computed from the engine's
-arrays (member 0) without touching agents.
+"""Model-level reporters of the Mesa layer: coverage by income group, Gini, deaths and
+deaths averted (against the model's no-vaccine twin, member 1), doses donated bilaterally
+and delivered by the pool, strategy counts, computed from the engine's arrays (member 0)
+without touching agents.
 """
 
 from __future__ import annotations
@@ -42,6 +43,18 @@ def deaths(model: VaccineDiplomacyModel) -> float:
     return float("nan") if epi is None else float(np.sum(epi.D[0]))
 
 
+def deaths_averted(model: VaccineDiplomacyModel, group: str = "World") -> float:
+    """Deaths averted so far in an income group (or ``World``): the no-vaccine twin's
+    cumulative deaths minus the run's (``state.epi.D`` of members 1 and 0); NaN without
+    an epidemic or when the model runs no twin.
+    """
+    epi = getattr(model.state, "epi", None)
+    if epi is None or not model.has_twin:
+        return float("nan")
+    mask = slice(None) if group == "World" else model.world.income_group == group
+    return float(np.sum(epi.D[1][mask]) - np.sum(epi.D[0][mask]))
+
+
 def donated(model: VaccineDiplomacyModel) -> float:
     """Doses donated bilaterally so far, all donors (``state.donated_cum`` of member 0)."""
     return float(model.state.donated_cum[0].sum())
@@ -54,12 +67,16 @@ def pool_delivered(model: VaccineDiplomacyModel) -> float:
 
 def model_reporters() -> dict[str, Callable[[VaccineDiplomacyModel], float]]:
     """Reporters for ``mesa.DataCollector``: ``coverage_<group>``, ``gini``, ``deaths``,
-    ``donated``, ``pool_delivered``, ``n_<strategy>``.
+    ``deaths_averted`` and ``deaths_averted_<group>``, ``donated``, ``pool_delivered``,
+    ``n_<strategy>``.
     """
     out: dict[str, Callable] = {f"coverage_{g}": (lambda m, g=g: coverage(m, g))
                                 for g in ("World", *INCOME_GROUPS)}
     out["gini"] = coverage_gini
     out["deaths"] = deaths
+    for g in ("World", *INCOME_GROUPS):
+        out["deaths_averted" if g == "World" else f"deaths_averted_{g}"] = (
+            lambda m, g=g: deaths_averted(m, g))
     out["donated"] = donated
     out["pool_delivered"] = pool_delivered
     for i, s in enumerate(STRATEGIES):
@@ -72,4 +89,4 @@ AGENT_REPORTERS = {"iso3": "iso3", "income_group": "income_group", "coverage": "
                    "stock": "stock", "strategy": "strategy", "donated": "donated",
                    "received": "received", "pool_contributed": "pool_contributed",
                    "pool_received": "pool_received", "influence": "influence",
-                   "deaths": "deaths"}
+                   "deaths": "deaths", "deaths_averted": "deaths_averted"}

@@ -21,6 +21,19 @@ def without_vaccine(scenario: Scenario) -> Scenario:
     return scenario.model_copy(update={"epidemic": epi})
 
 
+def has_twin(scenario: Scenario) -> bool:
+    """True when deaths averted are defined: the epidemic runs and vaccines protect."""
+    return scenario.epidemic.enabled and scenario.epidemic.vaccine_effect
+
+
+def with_twins(scenarios: list[Scenario], seeds) -> tuple[list[Scenario], list[int]]:
+    """Members followed by their no-vaccine twins, member ``i`` and twin ``E + i`` sharing
+    seed ``seeds[i]`` (a member without an epidemic gets itself as twin: nothing to avert).
+    """
+    twins = [without_vaccine(s) if has_twin(s) else s for s in scenarios]
+    return [*scenarios, *twins], [*seeds, *seeds]
+
+
 def split_members(traj: Trajectories, real: int) -> tuple[Trajectories, Trajectories]:
     """(first ``real`` members, the rest) of a batch's trajectories."""
     def take(members: slice) -> Trajectories:
@@ -57,12 +70,10 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     from sim.engine.run import simulate
 
     params = build_params(world, [scenario] * len(seeds), seeds)
-    if not scenario.epidemic.enabled or not scenario.epidemic.vaccine_effect:
+    if not has_twin(scenario):
         traj, _ = simulate(world, params, country_every, progress)
         return params, traj, None
-    twin = without_vaccine(scenario)
-    batch = build_params(world, [scenario] * len(seeds) + [twin] * len(seeds),
-                         [*seeds, *seeds])
+    batch = build_params(world, *with_twins([scenario] * len(seeds), list(seeds)))
     traj, _ = simulate(world, batch, country_every, progress)
     real, counterfactual = split_members(traj, len(seeds))
     return params, real, counterfactual

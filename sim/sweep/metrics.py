@@ -58,11 +58,51 @@ def fast_metrics(traj: Trajectories, world: World) -> dict[str, np.ndarray]:
     return out
 
 
+def death_fast_metrics(traj: Trajectories, world: World,
+                       counterfactual: Trajectories | None = None) -> dict[str, np.ndarray]:
+    """Deaths at the end by group and, with the no-vaccine twins, deaths averted: name →
+    (E,) people (``*_per_million``: per million inhabitants of the group). NaN when the
+    epidemic is off (or, for the averted ones, when no twins ran); same arithmetic as
+    :func:`sim.metrics.death_metrics` and :func:`sim.epidemic_metrics.epidemic_member_metrics`.
+    """
+    members = traj.groups.shape[0]
+    nan = np.full((members, len(GROUPS)), np.nan)
+    deaths = nan if traj.epi_groups is None else traj.epi_groups[:, -1, :, 2]   # (E, G)
+    novax = (nan if counterfactual is None or counterfactual.epi_groups is None
+             else counterfactual.epi_groups[:, -1, :, 2])
+    averted = novax - deaths
+    per_million = 1e6 / _group_pops(world)
+    out = {"deaths": deaths[:, 0], "deaths_averted": averted[:, 0],
+           "deaths_no_vaccine": novax[:, 0]}
+    for g, group in enumerate(GROUPS):
+        out[f"deaths_by_group.{group}"] = deaths[:, g]
+        out[f"deaths_averted_by_group.{group}"] = averted[:, g]
+        out[f"deaths_per_million.{group}"] = deaths[:, g] * per_million[g]
+        out[f"deaths_averted_per_million.{group}"] = averted[:, g] * per_million[g]
+    return out
+
+
+#: Metrics that need each member's no-vaccine twin in the same batch.
+AVERTED_METRICS = (
+    "deaths_averted", "deaths_no_vaccine",
+    *[f"deaths_averted_by_group.{g}" for g in GROUPS],
+    *[f"deaths_averted_per_million.{g}" for g in GROUPS],
+)
+
 FAST_METRICS = (
     *[f"coverage_final.{g}" for g in GROUPS],
     *[f"coverage_completed_final.{g}" for g in GROUPS],
     *_FLOWS,
+    "deaths",
+    *[f"deaths_by_group.{g}" for g in GROUPS],
+    *[f"deaths_per_million.{g}" for g in GROUPS],
+    *AVERTED_METRICS,
 )
+
+
+def needs_twins(names: Iterable[str]) -> bool:
+    """True if some metric is a deaths-averted one (the batch then runs the twins)."""
+    return any(n in AVERTED_METRICS for n in names)
 
 
 @dataclass
@@ -75,13 +115,16 @@ class BatchView:
     world: World
     params: Params
     trajectories: Trajectories
+    counterfactual: Trajectories | None = None
 
     @cached_property
     def groups(self) -> pd.DataFrame:
-        """The groups table."""
+        """The groups table (with the epidemic's columns, as in :class:`sim.results.Results`)."""
+        from sim.epidemic_metrics import epidemic_group_columns
         from sim.results import groups_table
 
-        return groups_table(self.world, self.trajectories)
+        return groups_table(self.world, self.trajectories).assign(
+            **epidemic_group_columns(self.trajectories, self.counterfactual))
 
     @cached_property
     def ledger(self) -> pd.DataFrame:
@@ -116,7 +159,8 @@ def needs_tables(names: Iterable[str]) -> bool:
 
 
 def batch_metrics(traj: Trajectories, world: World, params: Params, names: Sequence[str],
-                  scenario: Any = None) -> pd.DataFrame:
+                  scenario: Any = None,
+                  counterfactual: Trajectories | None = None) -> pd.DataFrame:
     """Per-member metrics of one batch.
 
     Parameters
@@ -125,6 +169,7 @@ def batch_metrics(traj: Trajectories, world: World, params: Params, names: Seque
     world, params : what the batch ran on
     names : metric names (``summary.json`` keys flattened with dots)
     scenario : the base scenario, for metrics computed by ``sim.metrics.member_metrics``
+    counterfactual : the members' no-vaccine twins (same order), for deaths averted
 
     Returns
     -------
@@ -132,12 +177,14 @@ def batch_metrics(traj: Trajectories, world: World, params: Params, names: Seque
         E rows (members in batch order), one float column per name.
     """
     fast = fast_metrics(traj, world)
+    if any(n.startswith("deaths") for n in names):
+        fast |= death_fast_metrics(traj, world, counterfactual)
     out = {n: fast[n] for n in names if n in fast}
     missing = [n for n in names if n not in fast]
     if missing:
         from sim.metrics import member_metrics
 
-        table = member_metrics(BatchView(scenario, world, params, traj))
+        table = member_metrics(BatchView(scenario, world, params, traj, counterfactual))
         for n in missing:
             out[n] = table[n].to_numpy(dtype=float)
     return pd.DataFrame({n: np.asarray(out[n], dtype=float) for n in names})
