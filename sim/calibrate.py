@@ -1,10 +1,13 @@
 """Calibration: fit dotted scenario parameters to observed targets.
 
 A *target* is one observed number: the share of a group's population with at least one
-dose (``coverage_first``) or the world's cumulative doses administered
-(``doses_administered``) on a date (see ``sim/data/observed.csv``). A *parameter* is any
-numeric scenario field named by its dotted key path, e.g. ``uptake.capacity.LIC.end`` or
-``procurement.groups.HIC.multiple``; it is fitted between bounds.
+dose (``coverage_first``), the world's cumulative doses administered
+(``doses_administered``), or a group's deaths since the run's start (``deaths``, with the
+source's 95% range in ``low`` / ``high``) on a date (see ``sim/data/observed.csv`` and
+``sim/data/observed_deaths.csv``). A *parameter* is any numeric scenario field named by
+its dotted key path, e.g. ``uptake.capacity.LIC.end``, ``procurement.groups.HIC.multiple``
+or ``epidemic.contacts.groups.LIC.1.multiplier`` (a number is a list index); it is fitted
+between bounds.
 
 Method
 ------
@@ -22,10 +25,14 @@ Each target's error is scaled by the tolerance the fit is judged by, then square
 
     coverage:  z = (simulated − observed) × 100 / 5      (percentage points / 5 pp)
     doses:     z = (simulated − observed) / observed / 0.10   (relative error / 10 %)
+    deaths:    z = (simulated − observed) / (high − observed)  above the estimate,
+               z = (simulated − observed) / (observed − low)   below it
+               (the source's 95% range; ±15% where a row gives none)
     loss = Σ w z² / Σ w                                    (w: ``weight`` column, default 1)
 
-so a loss below 1 means the targets are met on (quadratic) average, and one target off by
-its whole tolerance costs as much as any other.
+so a loss below 1 means the targets are met on (quadratic) average, one target off by
+its whole tolerance costs as much as any other, and a death target is met when the
+simulated deaths fall inside the source's 95% range.
 
 Examples
 --------
@@ -60,13 +67,15 @@ from sim.scenario.loader import keys_at, set_key, suggest
 from sim.scenario.schema import Scenario
 from sim.world import World, build_world
 
-#: The shipped 2021 targets.
+#: The shipped 2021 targets: coverage and doses, and deaths (2021 excess deaths by group).
 OBSERVED = Path(__file__).resolve().parent / "data" / "observed.csv"
-METRICS = ("coverage_first", "doses_administered")
+OBSERVED_DEATHS = Path(__file__).resolve().parent / "data" / "observed_deaths.csv"
+METRICS = ("coverage_first", "doses_administered", "deaths")
 METHODS = ("Powell", "Nelder-Mead")
-#: Tolerances the loss is scaled by (and the fit is judged by).
-TOLERANCE = {"coverage_first": 5.0, "doses_administered": 0.10}
-ERROR_UNIT = {"coverage_first": "pp", "doses_administered": "rel"}
+#: Tolerances the loss is scaled by (and the fit is judged by); deaths use each row's
+#: 95% range (``low``, ``high``) and this relative one only where a row gives none.
+TOLERANCE = {"coverage_first": 5.0, "doses_administered": 0.10, "deaths": 0.15}
+ERROR_UNIT = {"coverage_first": "pp", "doses_administered": "rel", "deaths": "rel"}
 #: Top-level scenario keys that change the world or the run, not a parameter of it.
 NOT_FITTABLE = ("name", "description", "extends", "start", "days", "seed", "replicates",
                 "countries", "outputs")
@@ -87,6 +96,15 @@ DEFAULT_BOUNDS: tuple[tuple[str, float, float], ...] = (
     ("uptake.capacity*.end", 0.0001, 0.02),
     ("uptake.capacity*.ramp_days", 14, 540),
     ("uptake.delivery_lag_days", 3, 60),
+    ("epidemic.ifr_multiplier", 0.2, 5.0),
+    ("epidemic.ifr_multiplier_groups.*", 0.2, 5.0),
+    ("epidemic.prior_immunity_scale", 0.0, 2.0),
+    ("epidemic.initial_prevalence", 1e-5, 0.01),
+    ("epidemic.contacts.*.multiplier", 0.1, 1.5),
+    ("epidemic.travel.*.multiplier", 0.0, 1.0),
+    ("epidemic.variants.*.transmissibility", 1.0, 4.0),
+    ("epidemic.variants.*.escape", 0.0, 0.9),
+    ("epidemic.variants.*.severity", 0.1, 3.0),
 )
 
 
@@ -95,19 +113,33 @@ class CalibrationError(ValueError):
 
 
 # --------------------------------------------------------------------------- targets
-def load_targets(path: str | Path = OBSERVED) -> pd.DataFrame:
-    """Read a targets CSV: ``date, group, metric, value`` (+ optional ``source, weight``).
+def load_targets(path: str | Path | Sequence[str | Path] = OBSERVED) -> pd.DataFrame:
+    """Read targets CSV file(s): ``date, group, metric, value`` (+ optional ``source,
+    weight``, and ``low, high`` — the 95% range of a death target).
+
+    Parameters
+    ----------
+    path : one file, or several whose targets are fitted together (e.g.
+        ``[OBSERVED, OBSERVED_DEATHS]``)
 
     Returns
     -------
-    DataFrame with ``date`` as Timestamps and ``weight`` filled with 1 where absent.
+    DataFrame with ``date`` as Timestamps, ``weight`` filled with 1 and ``low`` / ``high``
+    with NaN where absent.
 
     Raises
     ------
     CalibrationError
         Missing file or column, unknown group or metric, a share outside [0, 1], a
-        non-positive dose count or weight.
+        non-positive dose count, death count or weight, a range that does not hold the
+        value.
     """
+    if not isinstance(path, str | Path):
+        frames = [load_targets(p) for p in path]
+        if not frames:
+            raise CalibrationError("--targets: name at least one file")
+        return (pd.concat(frames, ignore_index=True)
+                .sort_values(["date", "group", "metric"]).reset_index(drop=True))
     path = Path(path)
     try:
         df = pd.read_csv(path, keep_default_na=False, na_values=[""])
@@ -122,6 +154,9 @@ def load_targets(path: str | Path = OBSERVED) -> pd.DataFrame:
         raise CalibrationError(f"{path}: no targets")
     if "weight" not in df.columns:
         df["weight"] = 1.0
+    for column in ("low", "high"):
+        if column not in df.columns:
+            df[column] = np.nan
     for i, row in df.iterrows():
         where = f"{path}:{int(i) + 2}"
         if row["group"] not in GROUPS:
@@ -141,11 +176,15 @@ def load_targets(path: str | Path = OBSERVED) -> pd.DataFrame:
             raise CalibrationError(f"{where}: bad date, value or weight")
         if row["metric"] == "coverage_first" and not 0.0 <= value <= 1.0:
             raise CalibrationError(f"{where}: value: a coverage share must be in [0, 1]")
-        if row["metric"] == "doses_administered" and value <= 0:
-            raise CalibrationError(f"{where}: value: doses must be positive")
+        if row["metric"] in ("doses_administered", "deaths") and value <= 0:
+            raise CalibrationError(f"{where}: value: {row['metric']} must be positive")
+        low, high = (float(row[c]) if pd.notna(row[c]) else math.nan for c in ("low", "high"))
+        if (math.isnan(low) != math.isnan(high)
+                or (not math.isnan(low) and not low <= value <= high)):
+            raise CalibrationError(f"{where}: low, high: give both, with low <= value <= high")
     df["date"] = pd.to_datetime(df["date"])
-    df["value"] = df["value"].astype(float)
-    df["weight"] = df["weight"].astype(float)
+    for column in ("value", "weight", "low", "high"):
+        df[column] = df[column].astype(float)
     return df.sort_values(["date", "group", "metric"]).reset_index(drop=True)
 
 
@@ -192,10 +231,32 @@ class Parameter:
 def _get(data: Mapping[str, Any], keys: Sequence[str]) -> Any:
     node: Any = data
     for k in keys:
-        if not isinstance(node, Mapping) or k not in node:
+        if isinstance(node, list) and k.isdigit() and int(k) < len(node):
+            node = node[int(k)]
+        elif isinstance(node, Mapping) and k in node:
+            node = node[k]
+        else:
             return None
-        node = node[k]
     return node
+
+
+def _set(data: dict[str, Any], keys: Sequence[str], value: Any) -> None:
+    """``set_key`` that also steps into existing list items (a key made of digits)."""
+    for i in range(len(keys) - 1):
+        node = _get(data, keys[:i + 1])
+        if isinstance(node, list):
+            index = keys[i + 1]
+            if not index.isdigit() or int(index) >= len(node):
+                raise CalibrationError(f"--params {'.'.join(keys)}: "
+                                       f"'{'.'.join(keys[:i + 1])}' has {len(node)} item(s); "
+                                       f"no item {index}")
+            rest = keys[i + 2:]
+            if not rest:
+                node[int(index)] = value
+            else:
+                _set(node[int(index)], rest, value)
+            return
+    set_key(data, keys, value)
 
 
 def check_path(path: str) -> tuple[str, ...]:
@@ -215,12 +276,15 @@ def check_path(path: str) -> tuple[str, ...]:
         raise CalibrationError(f"--params {path}: '{keys[0]}' is not a parameter that can "
                                "be fitted (it changes the world or the run)")
     for i, key in enumerate(keys):
+        if key.isdigit():  # an item of a list (checked against the scenario later)
+            continue
         valid = keys_at(Scenario, keys[:i])
         if valid and key not in valid:
             raise CalibrationError(f"--params {path}: unknown key '{key}'"
                                    + suggest(key, valid) + (f" under '{'.'.join(keys[:i])}'"
                                                             if i else ""))
-        if not valid and i and not keys_at(Scenario, keys[:i - 1]):
+        if not valid and i and not keys[i - 1].isdigit() and not keys_at(Scenario,
+                                                                           keys[:i - 1]):
             # Two free-keyed levels in a row is never a scenario field.
             raise CalibrationError(f"--params {path}: unknown key path")
     return keys
@@ -273,7 +337,7 @@ def with_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
     """
     data = scenario.model_dump()
     for path, v in values.items():
-        set_key(data, path.split("."), v)
+        _set(data, path.split("."), v)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -326,6 +390,29 @@ def parameters(scenario: Scenario, paths: Sequence[str],
 
 
 # --------------------------------------------------------------------------- evaluation
+def tolerances(targets: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(below, above): how far under / over each target's value the simulation may fall
+    and still meet it, in the target's own units (shares, doses, deaths).
+
+    Coverage: 5 percentage points either side; doses: 10% either side; deaths: down to
+    ``low`` and up to ``high`` (the source's 95% range), else 15% either side.
+    """
+    value = targets["value"].to_numpy(dtype=float)
+    metric = targets["metric"].to_numpy()
+    rel = np.array([TOLERANCE[m] for m in metric]) * value
+    cov = np.full(len(value), TOLERANCE["coverage_first"] / 100.0)
+    below = np.where(metric == "coverage_first", cov, rel)
+    above = below.copy()
+    low = targets.get("low", pd.Series(np.nan, index=targets.index)).to_numpy(dtype=float)
+    high = targets.get("high", pd.Series(np.nan, index=targets.index)).to_numpy(dtype=float)
+    ranged = (metric == "deaths") & ~np.isnan(low)
+    below[ranged] = (value - low)[ranged]
+    above[ranged] = (high - value)[ranged]
+    # A degenerate range (low == value) still needs a finite scale: 1% of the value.
+    floor = 0.01 * np.abs(value)
+    return np.maximum(below, floor), np.maximum(above, floor)
+
+
 @dataclass
 class Evaluator:
     """Runs candidate parameter sets as members of engine batches and scores them.
@@ -355,8 +442,10 @@ class Evaluator:
         self.day = ((t["date"] - pd.Timestamp(self.world.start)).dt.days).to_numpy()
         self.group = t["group"].map({g: i for i, g in enumerate(GROUPS)}).to_numpy()
         self.is_cov = (t["metric"] == "coverage_first").to_numpy()
+        self.is_deaths = (t["metric"] == "deaths").to_numpy()
         self.observed = t["value"].to_numpy(dtype=float)
         self.weight = t["weight"].to_numpy(dtype=float)
+        self.below, self.above = tolerances(t)
         pops = np.array([self.world.population[self.world.group_index == g].sum()
                          for g in range(len(GROUPS) - 1)])
         self.group_pop = np.concatenate([[pops.sum()], pops])
@@ -381,9 +470,17 @@ class Evaluator:
         sims : (K, T) simulated value of each target, averaged over replicates
         groups : (K, D, G, F) group trajectories (mean over replicates)
         """
+        sims, groups, _ = self.simulated_with_deaths(x)
+        return sims, groups
+
+    def simulated_with_deaths(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                             np.ndarray]:
+        """:meth:`simulated`, plus ``deaths`` (K, D, G): cumulative deaths by group since
+        the start, mean over replicates (NaN without an epidemic).
+        """
         cands = self.scenarios(x)
         K, R = len(cands), len(self.seeds)
-        groups = np.zeros((K, self.world.days, len(GROUPS), len(GROUP_FIELDS)))
+        groups = np.full((K, self.world.days, len(GROUPS), len(GROUP_FIELDS) + 1), np.nan)
         # Members that share a structure run as one batch.
         by_structure: dict[Structure, list[int]] = {}
         for k, s in enumerate(cands):
@@ -393,14 +490,18 @@ class Evaluator:
             seeds = np.tile(self.seeds, len(ks))
             traj, _ = simulate(self.world, build_params(self.world, members, seeds),
                                country_every=self.world.days)
-            groups[ks] = traj.groups.reshape(len(ks), R, *traj.groups.shape[1:]).mean(axis=1)
+            shape = (len(ks), R, *traj.groups.shape[1:3])
+            groups[ks, ..., :-1] = traj.groups.reshape(*shape, -1).mean(axis=1)
+            if traj.epi_groups is not None:
+                groups[ks, ..., -1] = traj.epi_groups[..., 2].reshape(shape).mean(axis=1)
         self.calls += K
         if self.progress is not None:
             self.progress(self.calls)
-        g = groups[:, self.day, self.group]                       # (K, T, F)
+        g = groups[:, self.day, self.group]                       # (K, T, F + 1)
         cov = g[..., GROUP_FIELDS.index("first_dose")] / self.group_pop[self.group]
         doses = g[..., GROUP_FIELDS.index("doses_administered")]
-        return np.where(self.is_cov, cov, doses), groups
+        sims = np.where(self.is_cov, cov, np.where(self.is_deaths, g[..., -1], doses))
+        return sims, groups[..., :-1], groups[..., -1]
 
     def errors(self, sims: np.ndarray) -> np.ndarray:
         """(K, T) errors: percentage points for coverage, relative for doses."""
@@ -409,11 +510,14 @@ class Evaluator:
                         where=~self.is_cov & (self.observed != 0))
         return np.where(self.is_cov, 100.0 * diff, rel)
 
+    def scaled(self, sims: np.ndarray) -> np.ndarray:
+        """(K, T) errors in units of each target's tolerance on its side (|z| <= 1: met)."""
+        diff = sims - self.observed
+        return diff / np.where(diff > 0, self.above, self.below)
+
     def losses(self, sims: np.ndarray) -> np.ndarray:
         """(K,) weighted mean of squared tolerance-scaled errors (see module docstring)."""
-        tol = np.where(self.is_cov, TOLERANCE["coverage_first"],
-                       TOLERANCE["doses_administered"])
-        z = self.errors(sims) / tol
+        z = self.scaled(sims)
         return (self.weight * z**2).sum(axis=-1) / self.weight.sum()
 
     def batch(self, u: np.ndarray) -> np.ndarray:
@@ -484,12 +588,17 @@ def fit_table(ev: Evaluator, sims: np.ndarray) -> pd.DataFrame:
     """The per-target table of one candidate's simulated values ``sims`` (T,)."""
     t = ev.targets
     err = ev.errors(sims[None])[0]
-    tol = np.where(ev.is_cov, TOLERANCE["coverage_first"], TOLERANCE["doses_administered"])
+    z = ev.scaled(sims[None])[0]
+    low, high = ev.observed - ev.below, ev.observed + ev.above
+    death_tol = np.divide(ev.above, ev.observed, out=np.zeros_like(ev.above),
+                          where=ev.is_deaths & (ev.observed != 0))
+    tol = np.where(ev.is_cov, TOLERANCE["coverage_first"],
+                   np.where(ev.is_deaths, death_tol, TOLERANCE["doses_administered"]))
     return pd.DataFrame({
         "target": target_labels(t), "date": t["date"].dt.date, "group": t["group"],
         "metric": t["metric"], "observed": ev.observed, "simulated": sims, "error": err,
         "error_unit": np.where(ev.is_cov, "pp", "rel"), "tolerance": tol,
-        "within": np.abs(err) <= tol,
+        "low": low, "high": high, "within": np.abs(z) <= 1.0,
     })
 
 
@@ -539,6 +648,8 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
     params = list(params)
     P = len(params)
     short = horizon(scenario, targets)
+    if (targets["metric"] == "deaths").any() and not scenario.epidemic.enabled:
+        raise CalibrationError("death targets need the epidemic (epidemic.enabled: true)")
     if method not in METHODS:
         raise CalibrationError(f"--method {method}: expected one of {', '.join(METHODS)}")
     if world is None:
@@ -565,23 +676,27 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
         minimize(ev, u[i], method=method, bounds=[(0.0, 1.0)] * P, options=options)
     best, best_u = ev.best
     values = ev.values(best_u)[0]
-    sims, groups = ev.simulated(values[None])
+    sims, groups, deaths = ev.simulated_with_deaths(values[None])
     return Fit(params=params, initial=initial, values=values, loss=best,
                initial_loss=initial_loss, table=fit_table(ev, sims[0]),
-               trajectories=trajectories(world, groups[0], ev.group_pop),
+               trajectories=trajectories(world, groups[0], ev.group_pop, deaths[0]),
                scenario=with_values(scenario, {p.path: (int(v) if p.integer else float(v))
                                                for p, v in zip(params, values, strict=True)}),
                runs=ev.calls)
 
 
-def trajectories(world: World, groups: np.ndarray, group_pop: np.ndarray) -> pd.DataFrame:
-    """Long table of one member's group trajectories ``groups`` (D, G, F)."""
+def trajectories(world: World, groups: np.ndarray, group_pop: np.ndarray,
+                 deaths: np.ndarray) -> pd.DataFrame:
+    """Long table of one member's group trajectories ``groups`` (D, G, F) and cumulative
+    ``deaths`` (D, G): date, group, coverage_first, doses_administered, deaths.
+    """
     D, G, _ = groups.shape
     return pd.DataFrame({
         "date": np.repeat(world.dates, G),
         "group": np.tile(list(GROUPS), D),
         "coverage_first": (groups[..., GROUP_FIELDS.index("first_dose")] / group_pop).ravel(),
         "doses_administered": groups[..., GROUP_FIELDS.index("doses_administered")].ravel(),
+        "deaths": deaths.ravel(),
     })
 
 
@@ -600,8 +715,10 @@ def entry_prefix(keys: Sequence[str]) -> int:
     A key inside an entry of a mapping of models with required fields (e.g.
     ``uptake.capacity.LIC.end``: a ``Capacity`` needs ``start`` and ``end``) cannot be
     overridden alone when the input does not list that entry; the entry (here
-    ``uptake.capacity.LIC``) is written whole. Returns ``len(keys)`` when no such entry
-    is on the path.
+    ``uptake.capacity.LIC``) is written whole. Likewise a key inside a list item
+    (``epidemic.contacts.groups.LIC.1.multiplier``) writes the whole list
+    (``epidemic.contacts.groups.LIC``), since an override replaces a list. Returns
+    ``len(keys)`` when no such entry is on the path.
     """
     current: Any = Scenario
     for i, key in enumerate(keys):
@@ -610,6 +727,8 @@ def entry_prefix(keys: Sequence[str]) -> int:
             if info is None:
                 return len(keys)
             current = _concrete(info.annotation)
+        elif typing.get_origin(current) is list:
+            return i  # an item of a list: the whole list is written
         elif typing.get_origin(current) is dict:
             value = _concrete(typing.get_args(current)[1])
             if isinstance(value, type) and issubclass(value, BaseModel) and any(
@@ -688,6 +807,9 @@ def format_fit(fit: Fit) -> list[str]:
         if r.metric == "coverage_first":
             obs, sim, err = f"{100 * r.observed:.1f}%", f"{100 * r.simulated:.1f}%", \
                 f"{r.error:+.1f} pp"
+        elif r.metric == "deaths":
+            obs, sim, err = _doses(r.observed), _doses(r.simulated), f"{100 * r.error:+.1f}%"
+            obs = f"{obs} [{_doses(r.low)}-{_doses(r.high)}]"
         else:
             obs, sim, err = _doses(r.observed), _doses(r.simulated), f"{100 * r.error:+.1f}%"
         flag = "" if r.within else "  (outside tolerance)"
