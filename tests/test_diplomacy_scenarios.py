@@ -7,10 +7,10 @@ import pytest
 from worlds import SCENARIOS
 
 from sim import load_scenario, run
-from sim.cli import main
-from sim.diplomacy_metrics import donor_reach, influence, recipient_shares
-from sim.metrics import coverage_at, ledger_residual
-from sim.results import load_tables
+from sim.cli.main import main
+from sim.outcomes.diplomacy_metrics import donor_reach, influence, recipient_shares
+from sim.outcomes.metrics import coverage_at, ledger_residual
+from sim.output.folder import load_tables
 
 END_2021 = "2021-12-31"
 DIPLOMACY = ["covax_pooling", "india_export_ban", "bilateral_diplomacy", "vietnam_case",

@@ -24,14 +24,14 @@ from dataclasses import replace
 
 import numpy as np
 
+from sim.engine.build.params import Params
 from sim.engine.epidemic import need_weight
 from sim.engine.flows import FlowLog
 from sim.engine.market import MarketPlan, banned_today, clear_market
 from sim.engine.need import on_hand, supply_gap, surplus, take_oldest
-from sim.engine.params import Params
 from sim.engine.state import State
 from sim.engine.uptake import capacity
-from sim.world import World
+from sim.world.world import World
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
