@@ -3,16 +3,17 @@ targets of ``vaxsim calibrate``.
 
 Offline and deterministic; reads ``sim/data/excess_deaths_2021.csv`` (The Economist's
 excess-deaths model, cumulative per country) and ``sim/data/countries.csv``. For each
-income group, over the countries of countries.csv that have an estimate:
+income group, over the countries of countries.csv that have an estimate, and for the
+first half of 2021 (to the source's 2021-06-28) and the whole year (to 2022-01-03):
 
-    value = Σ excess_cum(2022-01-03) − Σ excess_cum(2021-01-04)        (central)
-    low   = Σ excess_cum_lo95(2022-01-03) − Σ excess_cum_lo95(2021-01-04)
-    high  = Σ excess_cum_hi95(2022-01-03) − Σ excess_cum_hi95(2021-01-04)
+    value = Σ excess_cum(end) − Σ excess_cum(2021-01-04)                (central)
+    low   = Σ excess_cum_lo95(end) − Σ excess_cum_lo95(2021-01-04)
+    high  = Σ excess_cum_hi95(end) − Σ excess_cum_hi95(2021-01-04)
 
-dated 2021-12-31 (the source's weeks cover 2021-01-04 to 2022-01-03, 364 days; the model
-counts deaths from its start, 2021-01-01, so the two windows are offset by three days).
-Only whole-year 2021 rows are targets: the first-half totals and the regional totals of
-the same file stay out of the fit as checks (tests/test_historical_deaths.py).
+The whole-year rows are dated 2021-12-31 (the source's weeks cover 2021-01-04 to
+2022-01-03, 364 days; the model counts deaths from its start, 2021-01-01, so the windows
+are offset by three days), the first-half rows 2021-06-28. Regional totals of the same
+file are not targets: they are the out-of-sample check.
 
     python sim/data/build/build_death_targets.py
 """
@@ -27,27 +28,32 @@ from csv_io import read_rows, write_rows  # noqa: E402  (sibling module, script-
 
 DATA = Path(__file__).resolve().parents[1]
 GROUPS = ("HIC", "UMIC", "LMIC", "LIC")
-START, END, DATE = "2021-01-04", "2022-01-03", "2021-12-31"
+START = "2021-01-04"
+#: source date closing each window -> target date
+ENDS = {"2021-06-28": "2021-06-28", "2022-01-03": "2021-12-31"}
 COLUMNS = ["date", "group", "metric", "value", "low", "high", "source"]
-SOURCE = "Economist excess deaths, 2021-01-04 to 2022-01-03"
+SOURCE = "Economist excess deaths, 2021-01-04 to {end}"
 
 
 def build() -> list[dict[str, object]]:
-    """One row per income group: 2021 excess deaths, central and 95% range."""
+    """One row per window and income group: excess deaths since 2021-01-04, central and
+    95% range."""
     group = {r["iso3"]: r["income_group"] for r in read_rows(DATA / "countries.csv")}
-    sums = {(g, d, k): 0.0 for g in GROUPS for d in (START, END)
-            for k in ("excess_cum", "excess_cum_lo95", "excess_cum_hi95")}
+    keys = ("excess_cum", "excess_cum_lo95", "excess_cum_hi95")
+    sums = {(g, d, k): 0.0 for g in GROUPS for d in (START, *ENDS) for k in keys}
     for r in read_rows(DATA / "excess_deaths_2021.csv"):
-        if r["iso3"] in group and r["date"] in (START, END):
-            for k in ("excess_cum", "excess_cum_lo95", "excess_cum_hi95"):
+        if r["iso3"] in group and r["date"] in (START, *ENDS):
+            for k in keys:
                 sums[group[r["iso3"]], r["date"], k] += float(r[k])
 
-    def year(g: str, k: str) -> int:
-        return round(sums[g, END, k] - sums[g, START, k])
+    def since_start(g: str, end: str, k: str) -> int:
+        return round(sums[g, end, k] - sums[g, START, k])
 
-    return [{"date": DATE, "group": g, "metric": "deaths", "value": year(g, "excess_cum"),
-             "low": year(g, "excess_cum_lo95"), "high": year(g, "excess_cum_hi95"),
-             "source": SOURCE} for g in GROUPS]
+    return [{"date": date, "group": g, "metric": "deaths",
+             "value": since_start(g, end, "excess_cum"),
+             "low": since_start(g, end, "excess_cum_lo95"),
+             "high": since_start(g, end, "excess_cum_hi95"),
+             "source": SOURCE.format(end=end)} for end, date in ENDS.items() for g in GROUPS]
 
 
 def main() -> None:

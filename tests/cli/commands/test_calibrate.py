@@ -93,5 +93,5 @@ def test_cli_fits_coverage_and_deaths_together(tmp_path, capsys):
     table = pd.read_csv(out / "fit.csv")
     assert set(table["metric"]) == {"coverage_first", "doses_administered", "deaths"}
     deaths = table[table["metric"] == "deaths"]
-    assert len(deaths) == 4 and (deaths["low"] < deaths["high"]).all()
+    assert len(deaths) == 8 and (deaths["low"] < deaths["high"]).all()
     assert (out / "fit.png").stat().st_size > 10_000
