@@ -28,6 +28,7 @@ from sim.scenario.types import (  # noqa: F401  (re-exported: the schema's publi
     Share,
     Strict,
 )
+from sim.scenario.vaccination import Vaccination
 
 
 # --------------------------------------------------------------------------- countries
@@ -470,6 +471,7 @@ class Scenario(Strict):
     outcomes: Outcomes = Field(default_factory=Outcomes)
     adaptation: Adaptation = Field(default_factory=Adaptation)
     epidemic: Epidemic = Field(default_factory=Epidemic)
+    vaccination: Vaccination = Field(default_factory=Vaccination)
 
     @property
     def end(self) -> dt.date:

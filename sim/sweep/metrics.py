@@ -210,7 +210,10 @@ def _probe_names() -> tuple[str, ...]:
         gdp_per_capita=np.full(n, 1e4), pop_65plus_share=np.full(n, 0.1),
         producers=np.array(["AAA"]), home_of=np.array([0, -1, -1, -1]),
         production=np.full((1, days), 1e4), month_index=np.zeros(days, dtype=int),
-        start=dt.date(2021, 1, 1), days=days)
+        start=dt.date(2021, 1, 1), days=days,
+        # a probe for metric names only: any age structure will do
+        band_population=np.full((n, 3), 1e6 / 3), band_ifr=np.full((n, 3), 1e-3),
+        prior_infected=np.zeros(n))
     scenario = Scenario(name="probe", days=days)
     params = build_params(world, [scenario], [0])
     traj, _ = simulate(world, params)

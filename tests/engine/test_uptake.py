@@ -30,6 +30,7 @@ def test_administration_is_limited_by_capacity_stock_and_willingness():
     state.stock[-1, 0, 0] = 1000.0
     assert administer(state, w, params, 1)[0, 0] == pytest.approx(10.0)  # capacity 1% × 1000
     state.first[:] = 500.0                                        # all willing have a dose
+    state.first_band[:] = params.vaccination.eligible(2)
     state.due[:] = 0.0
     state.due_ring[:] = 0.0
     assert administer(state, w, params, 2)[0, 0] == 0.0

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from sim.world.affinity import affinity_matrix, dense_rows, relations
 from sim.engine.build.resolve import resolve
 from sim.scenario.schema import Scenario
+from sim.world.affinity import affinity_matrix, dense_rows, relations
 from sim.world.world import World
 
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 
-from sim.engine.build.epi_params import EpiParams, build_epi_params
 from sim.engine.build.adaptation_params import adaptation_arrays, policy_draws
 from sim.engine.build.diplomacy_params import DiplomacyParams, apply_ban_shocks, build_diplomacy
+from sim.engine.build.epi_params import EpiParams, build_epi_params
 from sim.engine.build.resolve import resolve
+from sim.engine.build.vaccination_params import VaccinationParams, build_vaccination
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
 from sim.world.world import World
@@ -82,6 +82,8 @@ class Params:
     diplomacy : pool, donation, partner sales, licences and shocks
         (:class:`sim.engine.build.diplomacy_params.DiplomacyParams`)
     epidemic : the epidemic's arrays (:mod:`sim.engine.build.epi_params`), None when it is off
+    vaccination : eligibility, priority and boosters by age band
+        (:class:`sim.engine.build.vaccination_params.VaccinationParams`)
     """
 
     structure: Structure
@@ -114,6 +116,7 @@ class Params:
     policy_draws: np.ndarray
     diplomacy: DiplomacyParams | None = None
     epidemic: EpiParams | None = None
+    vaccination: VaccinationParams | None = None
 
     @property
     def n_members(self) -> int:
@@ -241,7 +244,9 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
     stacked = apply_ban_shocks(world, scenarios, stacked)
     return Params(structure=structure, population=world.population,
                   diplomacy=build_diplomacy(world, scenarios, stacked),
-                  epidemic=build_epi_params(world, scenarios, seeds), **stacked)
+                  epidemic=build_epi_params(world, scenarios, seeds),
+                  vaccination=build_vaccination(world, scenarios, stacked["willing"]),
+                  **stacked)
 
 
 __all__ = ["INCOME_GROUPS", "POLICY_CODES", "Params", "Structure", "build_params"]

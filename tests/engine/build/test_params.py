@@ -5,9 +5,9 @@ import dataclasses
 import numpy as np
 from worlds import make_world, scenario
 
-from sim.engine.counterfactual import without_vaccine
 from sim.engine.build.params import build_params, member_params
 from sim.engine.build.resolve import resolve
+from sim.engine.counterfactual import without_vaccine
 
 
 def _world():
