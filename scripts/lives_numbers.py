@@ -34,8 +34,8 @@ END_2021 = pd.Timestamp("2021-12-31")
 
 def observed_2021() -> pd.DataFrame:
     """The shipped 2021 death targets (central, low, high) by group, World = their sum."""
-    t = pd.read_csv(ROOT / "sim" / "data" / "observed_deaths.csv").set_index("group")
-    t = t[["value", "low", "high"]]
+    t = pd.read_csv(ROOT / "sim" / "data" / "observed_deaths.csv")
+    t = t[t["date"] == "2021-12-31"].set_index("group")[["value", "low", "high"]]
     t.loc["World"] = t.sum()
     return t
 
