@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.adaptive import strategy_counts
+from sim.engine.build.epi_params import BANDS
 from sim.outcomes.inequality import gini
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import INCOME_GROUPS
@@ -55,6 +56,16 @@ def deaths_averted(model: VaccineDiplomacyModel, group: str = "World") -> float:
     return float(np.sum(epi.D[1][mask]) - np.sum(epi.D[0][mask]))
 
 
+def deaths_averted_band(model: VaccineDiplomacyModel, band: int) -> float:
+    """Deaths averted so far in age band ``band`` (index into ``BANDS``: 0-19, 20-64,
+    65+), all countries: from ``state.epi.D_band`` of the twin and the run.
+    """
+    epi = getattr(model.state, "epi", None)
+    if epi is None or not model.has_twin or getattr(epi, "D_band", None) is None:
+        return float("nan")
+    return float(epi.D_band[1, :, band].sum() - epi.D_band[0, :, band].sum())
+
+
 def donated(model: VaccineDiplomacyModel) -> float:
     """Doses donated bilaterally so far, all donors (``state.donated_cum`` of member 0)."""
     return float(model.state.donated_cum[0].sum())
@@ -67,7 +78,8 @@ def pool_delivered(model: VaccineDiplomacyModel) -> float:
 
 def model_reporters() -> dict[str, Callable[[VaccineDiplomacyModel], float]]:
     """Reporters for ``mesa.DataCollector``: ``coverage_<group>``, ``gini``, ``deaths``,
-    ``deaths_averted`` and ``deaths_averted_<group>``, ``donated``, ``pool_delivered``,
+    ``deaths_averted``, ``deaths_averted_<group>`` and ``deaths_averted_<band>`` (0_19,
+    20_64, 65plus), ``donated``, ``pool_delivered``,
     ``n_<strategy>``.
     """
     out: dict[str, Callable] = {f"coverage_{g}": (lambda m, g=g: coverage(m, g))
@@ -77,6 +89,8 @@ def model_reporters() -> dict[str, Callable[[VaccineDiplomacyModel], float]]:
     for g in ("World", *INCOME_GROUPS):
         out["deaths_averted" if g == "World" else f"deaths_averted_{g}"] = (
             lambda m, g=g: deaths_averted(m, g))
+    for i, band in enumerate(BANDS):
+        out[f"deaths_averted_{band}"] = lambda m, i=i: deaths_averted_band(m, i)
     out["donated"] = donated
     out["pool_delivered"] = pool_delivered
     for i, s in enumerate(STRATEGIES):

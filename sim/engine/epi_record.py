@@ -27,6 +27,8 @@ class EpiRecorder:
         (``EPI_GROUP_FIELDS``: new infections, new deaths, cumulative deaths); complete up
         to the last flushed block
     countries_end : (E, N, 2) cumulative infections and deaths per country (last day)
+    bands_end : (E, N, A) cumulative deaths per country and age band (last day; A = 3
+        bands 0-19, 20-64, 65+), or None when the epidemic has no age bands
     """
 
     def __init__(self, group_index: np.ndarray, members: int, days: int,
@@ -34,6 +36,7 @@ class EpiRecorder:
         self.income = Segments(group_index, len(INCOME_GROUPS))
         self.groups = np.zeros((members, days, 1 + len(INCOME_GROUPS), len(EPI_GROUP_FIELDS)))
         self.countries_end = np.zeros((members, len(group_index), len(EPI_COUNTRY_FIELDS)))
+        self.bands_end: np.ndarray | None = None
         self.buffer = np.zeros((len(EPI_GROUP_FIELDS), block, members, len(group_index)))
         self.first_day = 0
 
@@ -46,6 +49,9 @@ class EpiRecorder:
             self.flush(b + 1)
             self.countries_end[:, :, 0] = epi.infections_cum
             self.countries_end[:, :, 1] = epi.D
+            band_deaths = getattr(epi, "D_band", None)
+            if band_deaths is not None:
+                self.bands_end = np.array(band_deaths, copy=True)
 
     def flush(self, n_days: int) -> None:
         """Sum the first ``n_days`` buffered days into group and world totals."""

@@ -72,6 +72,7 @@ class Trajectories:
     epi_groups : (E, D, G, 3) new infections, new deaths, cumulative deaths by group
         (``EPI_GROUP_FIELDS`` in :mod:`sim.engine.epi_record`); None without epidemic
     epi_countries_end : (E, N, 2) cumulative infections and deaths per country at the end
+    epi_bands_end : (E, N, 3) cumulative deaths per country and age band at the end
     """
 
     groups: np.ndarray
@@ -85,6 +86,7 @@ class Trajectories:
     flows: np.ndarray = field(default_factory=lambda: np.zeros((0, 6)))
     epi_groups: np.ndarray | None = None
     epi_countries_end: np.ndarray | None = None
+    epi_bands_end: np.ndarray | None = None
 
 
 class Recorder:
@@ -154,6 +156,7 @@ class Recorder:
             self.flush(b + 1)
             if self.epi is not None:
                 out.epi_groups, out.epi_countries_end = self.epi.groups, self.epi.countries_end
+                out.epi_bands_end = self.epi.bands_end
 
     def flush(self, n_days: int) -> None:
         """Sum the first ``n_days`` buffered days into group and ledger totals."""

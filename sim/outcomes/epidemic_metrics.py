@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.engine.build.epi_params import BANDS
 from sim.engine.epi_record import EPI_GROUP_FIELDS
 from sim.engine.record import GROUPS, Trajectories
 
@@ -41,10 +42,17 @@ def _totals(traj: Trajectories) -> tuple[np.ndarray, np.ndarray]:
     return g[:, :, :, 0].sum(axis=1), g[:, -1, :, 2]
 
 
+def band_deaths(traj: Trajectories) -> np.ndarray | None:
+    """(E, A) world deaths by age band at the end (``BANDS``), or None without bands."""
+    return None if traj.epi_bands_end is None else traj.epi_bands_end.sum(axis=1)
+
+
 def epidemic_member_metrics(results: Results) -> pd.DataFrame:
-    """One row per member: ``infections``, ``deaths``, ``deaths_averted`` (World) and
-    ``deaths_by_group.<g>``, ``deaths_averted_by_group.<g>`` (people); no columns when the
-    epidemic is off. Deaths averted are left out when no counterfactual was run.
+    """One row per member: ``infections``, ``deaths``, ``deaths_averted`` (World),
+    ``deaths_by_group.<g>``, ``deaths_averted_by_group.<g>`` and, with age bands,
+    ``deaths_by_band.<b>``, ``deaths_averted_by_band.<b>`` (b: 0_19, 20_64, 65plus;
+    people); no columns when the epidemic is off. Deaths averted are left out when no
+    counterfactual was run.
     """
     traj = results.trajectories
     if traj.epi_groups is None:
@@ -61,6 +69,14 @@ def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     if "deaths_averted" in cols:
         for i, g in enumerate(GROUPS):
             cols[f"deaths_averted_by_group.{g}"] = averted[:, i]
+    bands = band_deaths(traj)
+    if bands is not None:
+        for i, b in enumerate(BANDS):
+            cols[f"deaths_by_band.{b}"] = bands[:, i]
+        cf_bands = None if cf is None else band_deaths(cf)
+        if cf_bands is not None:
+            for i, b in enumerate(BANDS):
+                cols[f"deaths_averted_by_band.{b}"] = cf_bands[:, i] - bands[:, i]
     return pd.DataFrame(cols, index=pd.RangeIndex(len(deaths), name="member"))
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.engine.build.epi_params import BANDS
 from sim.engine.build.params import Params
 from sim.engine.record import GROUPS, LEDGER_FIELDS, Trajectories
 from sim.world.world import World
@@ -60,8 +61,8 @@ def fast_metrics(traj: Trajectories, world: World) -> dict[str, np.ndarray]:
 
 def death_fast_metrics(traj: Trajectories, world: World,
                        counterfactual: Trajectories | None = None) -> dict[str, np.ndarray]:
-    """Deaths at the end by group and, with the no-vaccine twins, deaths averted: name →
-    (E,) people (``*_per_million``: per million inhabitants of the group). NaN when the
+    """Deaths at the end by group and age band and, with the no-vaccine twins, deaths
+    averted: name → (E,) people (``*_per_million``: per million inhabitants of the group). NaN when the
     epidemic is off (or, for the averted ones, when no twins ran); same arithmetic as
     :func:`sim.outcomes.metrics.death_metrics` and
     :func:`sim.outcomes.epidemic_metrics.epidemic_member_metrics`.
@@ -75,6 +76,13 @@ def death_fast_metrics(traj: Trajectories, world: World,
     per_million = 1e6 / _group_pops(world)
     out = {"deaths": deaths[:, 0], "deaths_averted": averted[:, 0],
            "deaths_no_vaccine": novax[:, 0]}
+    nan_bands = np.full((members, len(BANDS)), np.nan)
+    bands = nan_bands if traj.epi_bands_end is None else traj.epi_bands_end.sum(axis=1)
+    cf_bands = (nan_bands if counterfactual is None or counterfactual.epi_bands_end is None
+                else counterfactual.epi_bands_end.sum(axis=1))
+    for i, band in enumerate(BANDS):
+        out[f"deaths_by_band.{band}"] = bands[:, i]
+        out[f"deaths_averted_by_band.{band}"] = cf_bands[:, i] - bands[:, i]
     for g, group in enumerate(GROUPS):
         out[f"deaths_by_group.{group}"] = deaths[:, g]
         out[f"deaths_averted_by_group.{group}"] = averted[:, g]
@@ -86,6 +94,7 @@ def death_fast_metrics(traj: Trajectories, world: World,
 #: Metrics that need each member's no-vaccine twin in the same batch.
 AVERTED_METRICS = (
     "deaths_averted", "deaths_no_vaccine",
+    *[f"deaths_averted_by_band.{b}" for b in BANDS],
     *[f"deaths_averted_by_group.{g}" for g in GROUPS],
     *[f"deaths_averted_per_million.{g}" for g in GROUPS],
 )
@@ -96,6 +105,7 @@ FAST_METRICS = (
     *_FLOWS,
     "deaths",
     *[f"deaths_by_group.{g}" for g in GROUPS],
+    *[f"deaths_by_band.{b}" for b in BANDS],
     *[f"deaths_per_million.{g}" for g in GROUPS],
     *AVERTED_METRICS,
 )

@@ -125,6 +125,9 @@ def test_deaths_averted_reporters_follow_the_no_vaccine_twin():
     by_group = [last[f"deaths_averted_{g}"] for g in ("HIC", "UMIC", "LMIC", "LIC")]
     assert sum(by_group) == pytest.approx(last["deaths_averted"])
     assert frame["deaths_averted"].iloc[0] == 0
+    by_band = [last[f"deaths_averted_{b}"] for b in ("0_19", "20_64", "65plus")]
+    assert sum(by_band) == pytest.approx(last["deaths_averted"])
+    assert by_band[2] > by_band[0]  # oldest first: most lives saved among the old
     agents = model.datacollector.get_agent_vars_dataframe().xs(model.steps, level="Step")
     assert agents["deaths_averted"].sum() == pytest.approx(last["deaths_averted"])
     summary = model.results().summary["metrics"]

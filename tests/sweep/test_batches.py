@@ -65,11 +65,14 @@ def test_sweep_deaths_averted_pair_each_member_with_its_twin():
 
     w = sweep_world()
     names = ["deaths", "deaths_averted", "deaths_averted_by_group.LIC",
-             "deaths_averted_per_million.World", "coverage_final.LIC"]
+             "deaths_averted_per_million.World", "coverage_final.LIC",
+             "deaths_by_band.65plus", "deaths_averted_by_band.65plus"]
     spec = grid_spec(metrics=names)
     res = run_sweep(spec, world=w)
     assert res.metrics[names].notna().all().all()
     assert (res.metrics["deaths_averted"] > 0).all()
+    assert (res.metrics["deaths_averted_by_band.65plus"]
+            <= res.metrics["deaths_averted"] + 1e-6).all()
     row = res.metrics.iloc[5]
     s = point_scenario(spec.base, {p: res.points.loc[row.point, p] for p in spec.parameters})
     params, traj, twins = simulate_with_counterfactual(w, s, [int(row.seed)])
