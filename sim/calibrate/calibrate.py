@@ -16,8 +16,12 @@ Method
    batch (members that share a :class:`~sim.engine.build.params.Structure` run together).
 2. From the best design point(s), ``scipy.optimize.minimize`` — ``Powell`` (default) or
    ``Nelder-Mead``, both bounded and derivative-free — refines the fit, one run per
-   evaluation. The best point run anywhere is kept: the loss is not smooth (weekly
-   market clearing, whole days), so an optimizer's last point need not be its best.
+   evaluation. Or ``search``: rounds of Latin-hypercube points in a box around the best
+   point so far, the box halving each round, every round one engine batch (many
+   parameters cost little more than few: a batch of a hundred members runs in a few
+   times the time of one). The best point run anywhere is kept: the loss is not smooth
+   (weekly market clearing, whole days), so an optimizer's last point need not be its
+   best.
 
 Loss
 ----
@@ -72,7 +76,7 @@ from sim.world.world import World, build_world
 OBSERVED = DATA_DIR / "observed.csv"
 OBSERVED_DEATHS = DATA_DIR / "observed_deaths.csv"
 METRICS = ("coverage_first", "doses_administered", "deaths")
-METHODS = ("Powell", "Nelder-Mead")
+METHODS = ("Powell", "Nelder-Mead", "search")
 #: Tolerances the loss is scaled by (and the fit is judged by); deaths use each row's
 #: 95% range (``low``, ``high``) and this relative one only where a row gives none.
 TOLERANCE = {"coverage_first": 5.0, "doses_administered": 0.10, "deaths": 0.15}
@@ -634,9 +638,11 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
     world : the world to run in (default: built from the scenario, cut at the last target)
     design : Latin-hypercube points (default ``max(16, 8 P)``), run as one batch
     starts : optimizer runs, from the best ``starts`` design points
-    maxfev : runs allowed per optimizer run (default ``200 P``)
-    seed : seed of the Latin-hypercube design
-    method : ``"Powell"`` or ``"Nelder-Mead"`` (both bounded and derivative-free)
+    maxfev : runs allowed per optimizer run (default ``200 P``); for ``search``, the runs
+        of all its rounds together
+    seed : seed of the Latin-hypercube design (and of the search's rounds)
+    method : ``"Powell"`` or ``"Nelder-Mead"`` (both bounded and derivative-free), or
+        ``"search"`` (batched shrinking-box search, see the module docstring)
     progress : called with the number of scenario runs done so far
 
     Returns
@@ -670,11 +676,15 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
     initial_loss = float(losses[0]) if all(own) else float("nan")
     order = np.argsort(losses, kind="stable")[:max(1, starts)]
     initial = ev.values(u[order[0]])[0]
-    options = {"maxfev": maxfev if maxfev is not None else 200 * P}
-    options.update({"xtol": 1e-4, "ftol": 1e-9} if method == "Powell"
-                   else {"xatol": 1e-4, "fatol": 1e-9, "adaptive": P > 3})
-    for i in order:
-        minimize(ev, u[i], method=method, bounds=[(0.0, 1.0)] * P, options=options)
+    budget = maxfev if maxfev is not None else 200 * P
+    if method == "search":
+        search(ev, budget, seed)
+    else:
+        options = {"maxfev": budget}
+        options.update({"xtol": 1e-4, "ftol": 1e-9} if method == "Powell"
+                       else {"xatol": 1e-4, "fatol": 1e-9, "adaptive": P > 3})
+        for i in order:
+            minimize(ev, u[i], method=method, bounds=[(0.0, 1.0)] * P, options=options)
     best, best_u = ev.best
     values = ev.values(best_u)[0]
     sims, groups, deaths = ev.simulated_with_deaths(values[None])
@@ -684,6 +694,25 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
                scenario=with_values(scenario, {p.path: (int(v) if p.integer else float(v))
                                                for p, v in zip(params, values, strict=True)}),
                runs=ev.calls)
+
+
+def search(ev: Evaluator, budget: int, seed: int = 0, rounds: int = 8) -> None:
+    """Batched shrinking-box search from ``ev``'s best point: ``rounds`` rounds of
+    ``budget // rounds`` Latin-hypercube points (at least 4) in a box of half-width 0.25,
+    0.125, … (in units of each parameter's bounds) centred on the best point so far, each
+    round run as one batch. Updates ``ev.best``.
+    """
+    from scipy.stats import qmc
+
+    P = len(ev.params)
+    size = max(4, budget // rounds)
+    sampler = qmc.LatinHypercube(d=P, seed=seed + 1)
+    half = 0.25
+    for _ in range(rounds):
+        centre = ev.best[1]
+        u = np.clip(centre + (2.0 * sampler.random(size) - 1.0) * half, 0.0, 1.0)
+        ev.batch(u)
+        half /= 2.0
 
 
 def trajectories(world: World, groups: np.ndarray, group_pop: np.ndarray,

@@ -62,8 +62,9 @@ def fast_metrics(traj: Trajectories, world: World) -> dict[str, np.ndarray]:
 def death_fast_metrics(traj: Trajectories, world: World,
                        counterfactual: Trajectories | None = None) -> dict[str, np.ndarray]:
     """Deaths at the end by group and age band and, with the no-vaccine twins, deaths
-    averted: name → (E,) people (``*_per_million``: per million inhabitants of the group). NaN when the
-    epidemic is off (or, for the averted ones, when no twins ran); same arithmetic as
+    averted: name → (E,) people (``*_per_million``: per million inhabitants of the
+    group). NaN when the epidemic is off (or, for the averted ones, when no twins ran);
+    same arithmetic as
     :func:`sim.outcomes.metrics.death_metrics` and
     :func:`sim.outcomes.epidemic_metrics.epidemic_member_metrics`.
     """

@@ -272,3 +272,16 @@ def test_list_items_in_paths_are_checked_and_written_whole():
     with pytest.raises(cal.CalibrationError, match="need the epidemic"):
         cal.calibrate(off, targets, cal.parameters(off, ["epidemic.ifr_multiplier"]),
                       world=_world())
+
+
+def test_batched_search_recovers_parameters_in_few_batches():
+    world = _world()
+    truth = {"uptake.capacity.LIC.end": 0.0016, "uptake.hesitancy": 0.22}
+    dates = pd.date_range("2021-02-01", periods=9, freq="MS") + pd.Timedelta(days=14)
+    targets = _targets_from_model(world, cal.with_values(BASE, truth), dates)
+    fit = cal.calibrate(BASE, targets, cal.parameters(BASE, list(truth)), world=world,
+                        method="search", design=32, maxfev=256)
+    for path, value in truth.items():
+        assert fit.fitted[path] == pytest.approx(value, rel=0.05), path
+    assert fit.loss < fit.initial_loss and fit.table["within"].all()
+    assert fit.runs == 1 + 32 + 256 + 1

@@ -134,8 +134,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--design", type=int, default=32,
                    help="Latin-hypercube points run as one batch (default 32)")
     p.add_argument("--maxfev", type=int, help="runs per optimizer run (default 200 per parameter)")
-    p.add_argument("--method", default="Powell", choices=("Powell", "Nelder-Mead"),
-                   help="bounded derivative-free optimizer (default Powell)")
+    p.add_argument("--method", default="Powell", choices=("Powell", "Nelder-Mead", "search"),
+                   help="bounded derivative-free optimizer (default Powell), or search: "
+                        "rounds of batched points in a shrinking box (fast for many "
+                        "parameters)")
     p.add_argument("--lhs-seed", type=int, default=0, help="seed of the design (default 0)")
     add_set_option(p)
     p.set_defaults(func=cmd_calibrate)
