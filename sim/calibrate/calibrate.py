@@ -110,6 +110,7 @@ DEFAULT_BOUNDS: tuple[tuple[str, float, float], ...] = (
     ("epidemic.variants.*.transmissibility", 1.0, 4.0),
     ("epidemic.variants.*.escape", 0.0, 0.9),
     ("epidemic.variants.*.severity", 0.1, 3.0),
+    ("epidemic.variants.*.seed_share", 1e-6, 1e-2),
 )
 
 

@@ -31,7 +31,10 @@ GROUPS = ("HIC", "UMIC", "LMIC", "LIC")
 START = "2021-01-04"
 #: source date closing each window -> target date
 ENDS = {"2021-06-28": "2021-06-28", "2022-01-03": "2021-12-31"}
-COLUMNS = ["date", "group", "metric", "value", "low", "high", "source"]
+COLUMNS = ["date", "group", "metric", "value", "low", "high", "weight", "source"]
+#: Weight in the calibration loss: the whole year counts twice the first half (the year is
+#: what the fit is judged by; the half year only places the waves in time).
+WEIGHT = {"2021-06-28": 1.0, "2021-12-31": 2.0}
 SOURCE = "Economist excess deaths, 2021-01-04 to {end}"
 
 
@@ -52,7 +55,7 @@ def build() -> list[dict[str, object]]:
     return [{"date": date, "group": g, "metric": "deaths",
              "value": since_start(g, end, "excess_cum"),
              "low": since_start(g, end, "excess_cum_lo95"),
-             "high": since_start(g, end, "excess_cum_hi95"),
+             "high": since_start(g, end, "excess_cum_hi95"), "weight": WEIGHT[date],
              "source": SOURCE.format(end=end)} for end, date in ENDS.items() for g in GROUPS]
 
 
