@@ -89,12 +89,12 @@ def plot_regimes(diffs: pd.DataFrame, table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def summary_text(table: pd.DataFrame, thresholds: pd.DataFrame | None) -> str:
+def summary_text(table: pd.DataFrame, thresholds: pd.DataFrame | None, days: int) -> str:
     """The experiment's numbers in words (markdown)."""
     lines = ["# Donor-regime experiment", "",
-             "HIC deaths over 2021-22 (730 days), HIC keeps vs shares; share − keep paired "
-             "by replicate (common random numbers); 95% t-interval of the mean difference.",
-             ""]
+             f"Deaths over {days} days from 2021-01-01, HIC keeps vs shares; share − keep "
+             "paired by replicate (common random numbers); 95% t-interval of the mean "
+             "difference.", ""]
     for r in table.itertuples():
         lines.append(
             f"- {r.regime}, {r.metric}: keep {r.control_mean / 1e6:.3f} M, share "
@@ -104,11 +104,11 @@ def summary_text(table: pd.DataFrame, thresholds: pd.DataFrame | None) -> str:
     if thresholds is not None:
         lines += ["", "## Threshold grid (variants on): HIC share − keep, thousands", ""]
         params = [c for c in thresholds.columns if c.startswith("epidemic.")]
-        for r in thresholds.itertuples(index=False):
-            setting = ", ".join(f"{p.split('.')[-1]} {getattr(r, p.replace('.', '_'), '')}"
-                                for p in params)
-            lines.append(f"- {setting}: {r.diff_mean / 1e3:+,.1f} k "
-                         f"[{r.diff_lo / 1e3:+,.1f}, {r.diff_hi / 1e3:+,.1f}]")
+        for r in thresholds.to_dict(orient="records"):
+            setting = ", ".join(f"{p.split('.')[-1]} {r[p]}" for p in params)
+            lines.append(f"- {setting}: {r['diff_mean'] / 1e3:+,.1f} k "
+                         f"[{r['diff_lo'] / 1e3:+,.1f}, {r['diff_hi'] / 1e3:+,.1f}]; sharing "
+                         f"lower in {r['share_treatment_lower']:.0%} of pairs")
     return "\n".join(lines) + "\n"
 
 
@@ -147,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         thresholds = paired_contrast(grid.points, grid.metrics, ARM, KEEP, SHARE,
                                      "deaths_by_group.HIC")
         thresholds.to_csv(out / "thresholds.csv", index=False)
-    text = summary_text(table, thresholds)
+    days = args.days or int(load_sweep(SWEEPS / "donor_regimes.yaml").base["days"])
+    text = summary_text(table, thresholds, days)
     (out / "summary.md").write_text(text, encoding="utf-8")
     print(text)
     print(f"results: {out}")

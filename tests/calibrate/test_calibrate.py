@@ -285,3 +285,21 @@ def test_batched_search_recovers_parameters_in_few_batches():
         assert fit.fitted[path] == pytest.approx(value, rel=0.05), path
     assert fit.loss < fit.initial_loss and fit.table["within"].all()
     assert fit.runs == 1 + 32 + 256 + 1
+
+
+def test_rescaling_severity_meets_each_groups_deaths():
+    """Deaths are proportional to severity: one rescale brings each group's factor back to
+    the value that produced the targets."""
+    world = _world()
+    truth = cal.with_values(BASE, {"epidemic.ifr_multiplier_groups": {
+        g: 1.0 for g in ("HIC", "UMIC", "LMIC", "LIC")}})
+    targets = _death_targets_from_model(world, truth, "2021-08-01")
+    off = cal.with_values(BASE, {"epidemic.ifr_multiplier_groups": {
+        "HIC": 2.0, "UMIC": 0.5, "LMIC": 1.7, "LIC": 0.6}})
+    scenario, fit = cal.rescale_severity(off, targets, world=world)
+    for g, factor in scenario.epidemic.ifr_multiplier_groups.items():
+        assert factor == pytest.approx(1.0, rel=0.01), g
+    assert fit.table["within"].all() and fit.loss < 1e-3
+    with pytest.raises(cal.CalibrationError, match="needs death targets"):
+        cal.rescale_severity(off, targets.assign(metric="coverage_first", value=0.1),
+                             world=world)

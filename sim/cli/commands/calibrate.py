@@ -17,8 +17,9 @@ examples:
   vaxsim calibrate scenarios/baseline.yaml --targets my_targets.csv \\
       --params production.multiplier,uptake.hesitancy --bounds uptake.hesitancy=0.05:0.4 \\
       --starts 3 -o results/fit
-  vaxsim calibrate scenarios/historical_2021.yaml --deaths \\
-      --params epidemic.ifr_multiplier_groups.LIC,epidemic.contacts.groups.LIC.1.multiplier
+  vaxsim calibrate scenarios/historical_2021.yaml --deaths --method search \\
+      --params epidemic.ifr_multiplier_groups.LIC,epidemic.contacts.groups.LIC.1.multiplier \\
+      --rescale-severity
 
 Targets CSV: date, group (World, HIC, UMIC, LMIC, LIC), metric (coverage_first |
 doses_administered | deaths), value [, weight] [, low, high: a death target's 95% range].
@@ -61,13 +62,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                 method=args.method, progress=update)
         finally:
             close()
+        severity: dict[str, float] = {}
+        if args.rescale_severity:
+            fit, severity = cal.fit_with_rescaled_severity(fit, targets)
     except cal.CalibrationError as exc:
         raise InputError(str(exc)) from None
 
     out = Path(args.output) if args.output else default_out(f"{scenario.name}-calibration")
     source = Path(args.scenario).resolve()
     extends = os.path.relpath(source, out.resolve())
-    flat = _flatten(apply_sets({}, args.set, {}))
+    flat = _flatten(apply_sets({}, args.set, {})) | severity
     name = scenario.name if scenario.name.endswith("_calibrated") \
         else f"{scenario.name}_calibrated"
     targets_name = ", ".join([args.targets or "sim/data/observed.csv"]
@@ -138,6 +142,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="bounded derivative-free optimizer (default Powell), or search: "
                         "rounds of batched points in a shrinking box (fast for many "
                         "parameters)")
+    p.add_argument("--rescale-severity", action="store_true",
+                   help="after the fit, scale each income group's severity "
+                        "(epidemic.ifr_multiplier_groups) so its deaths meet the central "
+                        "estimate of its last death target")
     p.add_argument("--lhs-seed", type=int, default=0, help="seed of the design (default 0)")
     add_set_option(p)
     p.set_defaults(func=cmd_calibrate)

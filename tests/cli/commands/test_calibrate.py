@@ -85,7 +85,8 @@ def test_cli_fits_coverage_and_deaths_together(tmp_path, capsys):
     fit table and plot carry both (a few runs only: this checks the plumbing)."""
     out = tmp_path / "fit"
     args = ["calibrate", str(BASELINE), "--deaths", "--params", "epidemic.ifr_multiplier",
-            "--design", "2", "--maxfev", "3", "-o", str(out), "--set", SMALL[0]]
+            "--design", "2", "--maxfev", "3", "--rescale-severity", "-o", str(out),
+            "--set", SMALL[0]]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "2021-12-31 LIC deaths" in printed and "observed_deaths.csv" in (
@@ -95,3 +96,8 @@ def test_cli_fits_coverage_and_deaths_together(tmp_path, capsys):
     deaths = table[table["metric"] == "deaths"]
     assert len(deaths) == 8 and (deaths["low"] < deaths["high"]).all()
     assert (out / "fit.png").stat().st_size > 10_000
+    # --rescale-severity: each group's factor written, so its year deaths meet the estimate
+    doc = yaml.safe_load((out / "baseline_calibrated.yaml").read_text())
+    assert set(doc["epidemic"]["ifr_multiplier_groups"]) == {"HIC", "UMIC", "LMIC", "LIC"}
+    year = deaths[deaths["date"] == "2021-12-31"]
+    assert ((year["simulated"] - year["observed"]).abs() < 0.01 * year["observed"]).all()
