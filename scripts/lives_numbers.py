@@ -1,7 +1,8 @@
 """Deaths and deaths averted that the project reports: a scenario's 2021 and 2022 deaths by
 income group against The Economist's 2021 excess-death estimates, the share of deaths
 vaccines averted in 2021, and deaths averted under two policies (by default
-``covax_pooling`` vs ``nationalism``).
+``covax_pooling`` vs ``nationalism``, run with the historical scenario's fitted epidemic
+unless ``--own-epidemic``).
 
 Every run is paired with its no-vaccine twin (same seeds): deaths averted = twin's deaths −
 run's deaths. Writes ``numbers.json`` and ``numbers.md`` into the output folder.
@@ -102,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicates", type=int)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--own-epidemic", action="store_true",
+                        help="run the policies with their own epidemic section (default: "
+                             "the historical scenario's fitted one)")
     args = parser.parse_args(argv)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -114,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     for path in args.policies:
         s = load_scenario(path, args.set)
+        if not args.own_epidemic:  # the 2021-fitted epidemic, so deaths are comparable
+            s = s.model_copy(update={"epidemic": hist.epidemic})
         numbers["policies"][s.name] = averted_total(run(s, days=args.days,
                                                         replicates=args.replicates))
     (out / "numbers.json").write_text(json.dumps(numbers, indent=2) + "\n", encoding="utf-8")
