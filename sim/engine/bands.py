@@ -18,14 +18,18 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.build.vaccination_params import OLDEST_FIRST, UNIFORM, VaccinationParams
+from sim.engine.kernels import backend
 
-__all__ = ["OLDEST_FIRST", "UNIFORM", "allocate", "booster_demand"]
+__all__ = ["OLDEST_FIRST", "UNIFORM", "VaccinationParams", "allocate", "allocate_reference",
+           "booster_demand"]
 
 
 def allocate(amount: np.ndarray, room: np.ndarray, priority: np.ndarray) -> np.ndarray:
     """Split ``amount`` (E, N) people over bands with ``room`` (E, N, A) by ``priority``.
 
-    Returns (E, N, A), never more than ``room`` per band nor ``amount`` in total.
+    Returns (E, N, A), never more than ``room`` per band nor ``amount`` in total. Runs
+    the compiled :func:`sim.engine.kernels.bands.allocate_bands` unless the backend is
+    numpy (:func:`allocate_reference`).
 
     Examples
     --------
@@ -35,6 +39,19 @@ def allocate(amount: np.ndarray, room: np.ndarray, priority: np.ndarray) -> np.n
     >>> allocate(np.array([[15.0]]), room, np.array([[UNIFORM]]))
     array([[[5., 5., 5.]]])
     """
+    if backend() == "numpy":
+        return allocate_reference(amount, room, priority)
+    from sim.engine.kernels.bands import allocate_bands
+
+    out = np.empty(room.shape)
+    allocate_bands(np.ascontiguousarray(amount), np.ascontiguousarray(room),
+                   np.ascontiguousarray(priority), out)
+    return out
+
+
+def allocate_reference(amount: np.ndarray, room: np.ndarray,
+                       priority: np.ndarray) -> np.ndarray:
+    """Numpy reference of :func:`allocate`."""
     room = np.maximum(room, 0.0)
     oldest = np.empty_like(room)
     left = amount.copy()
@@ -53,9 +70,8 @@ def booster_demand(state, vp: VaccinationParams, t: int) -> np.ndarray:
     week = t // 7
     if t % 7 == 0:
         state.course_weeks[week % W] = state.courses_band
-    past = week - vp.interval_weeks
-    if past < 0:
-        return np.zeros_like(state.courses_band)
-    open_ = vp.booster_day <= t
-    want = vp.booster_uptake[:, None, None] * state.course_weeks[past % W] - state.boosted_band
+    past = week - vp.interval_weeks                                      # (E,)
+    then = state.course_weeks[past % W, np.arange(len(past))]            # (E, N, A)
+    open_ = (vp.booster_day <= t) & (past >= 0)[:, None, None]
+    want = vp.booster_uptake[:, None, None] * then - state.boosted_band
     return np.where(open_, np.maximum(want, 0.0), 0.0)

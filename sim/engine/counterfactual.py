@@ -22,8 +22,11 @@ def without_vaccine(scenario: Scenario) -> Scenario:
 
 
 def has_twin(scenario: Scenario) -> bool:
-    """True when deaths averted are defined: the epidemic runs and vaccines protect."""
-    return scenario.epidemic.enabled and scenario.epidemic.vaccine_effect
+    """True when deaths averted are defined and asked for: the epidemic runs, vaccines
+    protect, and ``outputs.deaths_averted`` is on.
+    """
+    return (scenario.epidemic.enabled and scenario.epidemic.vaccine_effect
+            and scenario.outputs.deaths_averted)
 
 
 def with_twins(scenarios: list[Scenario], seeds) -> tuple[list[Scenario], list[int]]:
@@ -58,8 +61,8 @@ def split_members(traj: Trajectories, real: int) -> tuple[Trajectories, Trajecto
 
 def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every: int = 7,
                                  progress=None):
-    """Run ``scenario``'s members and, when it has an epidemic, their no-vaccine twins in
-    one batch.
+    """Run ``scenario``'s members and, when it has an epidemic and asks for deaths averted
+    (``outputs.deaths_averted``, the default), their no-vaccine twins in one batch.
 
     Returns
     -------

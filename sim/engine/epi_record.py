@@ -16,6 +16,8 @@ from sim.scenario.schema import INCOME_GROUPS
 
 EPI_GROUP_FIELDS = ("infections", "deaths", "deaths_cum")
 EPI_COUNTRY_FIELDS = ("infections_cum", "deaths_cum")
+#: Age bands of ``bands`` records.
+BANDS = ("0_19", "20_64", "65plus")
 
 
 class EpiRecorder:
@@ -27,8 +29,8 @@ class EpiRecorder:
         (``EPI_GROUP_FIELDS``: new infections, new deaths, cumulative deaths); complete up
         to the last flushed block
     countries_end : (E, N, 2) cumulative infections and deaths per country (last day)
-    bands_end : (E, N, A) cumulative deaths per country and age band (last day; A = 3
-        bands 0-19, 20-64, 65+), or None when the epidemic has no age bands
+    bands : (E, D, G, A) cumulative deaths by group (World, HIC … LIC) and age band
+        (``BANDS``)
     """
 
     def __init__(self, group_index: np.ndarray, members: int, days: int,
@@ -36,8 +38,9 @@ class EpiRecorder:
         self.income = Segments(group_index, len(INCOME_GROUPS))
         self.groups = np.zeros((members, days, 1 + len(INCOME_GROUPS), len(EPI_GROUP_FIELDS)))
         self.countries_end = np.zeros((members, len(group_index), len(EPI_COUNTRY_FIELDS)))
-        self.bands_end: np.ndarray | None = None
-        self.buffer = np.zeros((len(EPI_GROUP_FIELDS), block, members, len(group_index)))
+        self.bands = np.zeros((members, days, 1 + len(INCOME_GROUPS), len(BANDS)))
+        self.buffer = np.zeros((len(EPI_GROUP_FIELDS) + len(BANDS), block, members,
+                                len(group_index)))
         self.first_day = 0
 
     def record(self, epi, t: int) -> None:
@@ -45,13 +48,11 @@ class EpiRecorder:
         b = t - self.first_day
         buf = self.buffer[:, b]
         buf[0], buf[1], buf[2] = epi.new_infections, epi.new_deaths, epi.D
+        buf[3:] = epi.D_band.transpose(2, 0, 1)
         if b == self.buffer.shape[1] - 1 or t == self.groups.shape[1] - 1:
             self.flush(b + 1)
             self.countries_end[:, :, 0] = epi.infections_cum
             self.countries_end[:, :, 1] = epi.D
-            band_deaths = getattr(epi, "D_band", None)
-            if band_deaths is not None:
-                self.bands_end = np.array(band_deaths, copy=True)
 
     def flush(self, n_days: int) -> None:
         """Sum the first ``n_days`` buffered days into group and world totals."""
@@ -59,8 +60,11 @@ class EpiRecorder:
         F, _, E, N = buf.shape
         by_group = self.income.sum(buf.reshape(-1, N)).reshape(F, n_days, E, -1)
         days = slice(self.first_day, self.first_day + n_days)
-        self.groups[:, days, 1:] = by_group.transpose(2, 1, 3, 0)
-        self.groups[:, days, 0] = by_group.sum(axis=-1).transpose(2, 1, 0)
+        F0 = len(EPI_GROUP_FIELDS)
+        self.groups[:, days, 1:] = by_group[:F0].transpose(2, 1, 3, 0)
+        self.groups[:, days, 0] = by_group[:F0].sum(axis=-1).transpose(2, 1, 0)
+        self.bands[:, days, 1:] = by_group[F0:].transpose(2, 1, 3, 0)
+        self.bands[:, days, 0] = by_group[F0:].sum(axis=-1).transpose(2, 1, 0)
         self.first_day += n_days
 
 

@@ -44,6 +44,18 @@ class _Workspace:
         self.sus = self.fatal = None
         self.infections = np.zeros((E, N, A))
         self.deaths = np.zeros((E, N, A))
+        self.backend = backend()
+        # Seeding days -> [(origin, strain slot, (E,) shares)], members grouped.
+        self.seeds_on: dict[int, list[tuple[int, int, np.ndarray]]] = {}
+        for e, s in zip(*np.nonzero((ep.seed_origin >= 0) & (ep.seed_share > 0)),
+                        strict=True):
+            day, n = int(ep.seed_day[e, s]), int(ep.seed_origin[e, s])
+            todo = self.seeds_on.setdefault(day, [])
+            match = [x for x in todo if x[0] == n and x[1] == 1 + s]
+            if not match:
+                todo.append((n, 1 + int(s), np.zeros(E)))
+                match = todo[-1:]
+            match[0][2][e] = ep.seed_share[e, s]
         self.X = np.zeros((N, A, V))
         self.prev = np.zeros((N, V))
         self.reg = np.zeros((ep.n_regions, V))
@@ -131,17 +143,19 @@ def step_epidemic(state, world, params, t: int) -> None:
     if epi.workspace is None:
         epi.workspace = _Workspace(ep, epi)
     ws = epi.workspace
-    for s in np.flatnonzero(ep.seed_day == t):
-        if ep.seed_origin[s] >= 0:
-            seed(epi, ep, int(ep.seed_origin[s]), int(ep.seed_strain[s]), ep.seed_share[:, s])
+    for n, v, share in ws.seeds_on.get(t, ()):
+        seed(epi, ep, n, v, share)
     ws.day(t)
     sus, fatal = ws.tables(epi)
     dcourse = state.courses_band - epi.courses_seen
     dboost = state.boosted_band - epi.boosted_seen
-    if backend() == "numpy":
+    if ws.backend == "numpy":
         infections, deaths = day_reference(
             epi, {"dcourse": dcourse, "dboost": dboost, "force": ws.force, "mix": ws.mix,
                   "traffic": ws.traffic}, ep, sus, fatal)
+        epi.new_infections = infections.sum(axis=2)
+        epi.new_deaths = deaths.sum(axis=2)
+        epi.D = epi.D_band.sum(axis=2)
     else:
         from sim.engine.kernels.epidemic import epidemic_day
 
@@ -150,11 +164,8 @@ def step_epidemic(state, world, params, t: int) -> None:
                      epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
                      ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
                      ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus,
-                     fatal, ep.substeps, _VACCINATED, infections, deaths, ws.X, ws.prev,
-                     ws.reg, ws.regw)
-    epi.new_infections = infections.sum(axis=2)
-    epi.new_deaths = deaths.sum(axis=2)
-    epi.D = epi.D_band.sum(axis=2)
+                     fatal, ep.substeps, _VACCINATED, infections, deaths, epi.new_infections,
+                     epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg, ws.regw)
     epi.infections_cum += epi.new_infections
     epi.recent_deaths += (epi.new_deaths / params.population - epi.recent_deaths) / BURDEN_DAYS
     _emerge(epi, ep, epi.new_infections, t)
@@ -190,5 +201,6 @@ def need_weight(state, population: np.ndarray) -> np.ndarray | None:
     if getattr(state, "epi", None) is None:
         return None
     b = state.epi.recent_deaths
-    mean = (b * population).sum(axis=1) / population.sum()            # (E,) per member
+    # Row by row (not ``b @ population``, whose rounding depends on the batch size).
+    mean = (b * population).sum(axis=-1) / population.sum()           # (E,)
     return 1.0 + np.divide(b, mean[:, None], out=np.zeros_like(b), where=mean[:, None] > 0)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.build.params import Params
+from sim.engine.kernels import backend
 from sim.engine.segments import Segments
 from sim.engine.state import State
 from sim.world.world import World
@@ -64,9 +65,28 @@ def banned_today(params: Params, t: int) -> np.ndarray:
     return (params.export_policy == 2) & (params.ban_start <= t) & (t <= params.ban_end)
 
 
+def clear(state: State, world: World, params: Params, plan: MarketPlan, t: int) -> np.ndarray:
+    """:func:`clear_market` by the backend in use: the compiled kernel
+    (:func:`sim.engine.kernels.market.clear_market`) or the numpy reference.
+    """
+    if backend() == "numpy":
+        return clear_market(state, world, params, plan, t)
+    from sim.engine.kernels.market import clear_market as kernel
+
+    banned = banned_today(params, t)
+    home = plan.home
+    out = np.empty_like(state.orders_open)
+    kernel(state.inventory, state.orders_open, state.allocated_cum, state.exported_cum,
+           np.where(banned, 0.0, 1.0), banned, banned | (params.export_policy == 1),
+           params.export_target, float(params.structure.doses_per_course), world.population,
+           plan.home_producer, plan.has_home, home.order, home.starts, home.present,
+           home.slices is not None, plan.tier_masks, out)
+    return out
+
+
 def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
                  t: int) -> np.ndarray:
-    """Allocate manufacturers' inventory to open orders on day ``t``.
+    """Allocate manufacturers' inventory to open orders on day ``t`` (numpy reference).
 
     Updates ``inventory``, ``orders_open`` and ``exported_cum``.
 

@@ -27,7 +27,7 @@ import numpy as np
 from sim.engine.build.params import Params
 from sim.engine.epidemic import need_weight
 from sim.engine.flows import FlowLog
-from sim.engine.market import MarketPlan, banned_today, clear_market
+from sim.engine.market import MarketPlan, banned_today, clear
 from sim.engine.need import on_hand, supply_gap, surplus, take_oldest
 from sim.engine.state import State
 from sim.engine.uptake import capacity
@@ -70,13 +70,16 @@ def clear_with_pool(state: State, world: World, params: Params, plan: MarketPlan
     the countries of its own tier, who share the rest with the later tiers as usual.
     """
     d = params.diplomacy
-    if not d.any_pool:
-        return clear_market(state, world, params, plan, t)
-    early = replace(plan, tier_masks=plan.tier_masks & d.pool_before[None])
-    late = replace(plan, tier_masks=plan.tier_masks & ~d.pool_before[None])
-    allocated = clear_market(state, world, params, early, t)
-    pool_buy(state, params, t, (state.orders_open * d.pool_same).sum(axis=1))
-    return allocated + clear_market(state, world, params, late, t)
+    # Every member clears in the same two passes, pool or not (a member without a pool
+    # has no tier before it): a member's arithmetic must not depend on whether another
+    # member of its batch runs a pool.
+    before = d.pool_before & d.pool_on[:, None]
+    early = replace(plan, tier_masks=plan.tier_masks & before[None])
+    late = replace(plan, tier_masks=plan.tier_masks & ~before[None])
+    allocated = clear(state, world, params, early, t)
+    if d.any_pool:  # without a pool in any member, pool_buy would add exact zeros
+        pool_buy(state, params, t, (state.orders_open * d.pool_same).sum(axis=1))
+    return allocated + clear(state, world, params, late, t)
 
 
 def waterfill(avail: np.ndarray, weight: np.ndarray, cap: np.ndarray,

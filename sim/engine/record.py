@@ -19,6 +19,7 @@ from sim.engine.build.diplomacy_params import mechanisms_on
 from sim.engine.build.params import Params
 from sim.engine.epi_record import epi_recorder
 from sim.engine.flows import FlowLog
+from sim.engine.kernels import backend
 from sim.engine.segments import Segments
 from sim.engine.state import State
 from sim.scenario.adaptation import STRATEGIES
@@ -31,7 +32,7 @@ LEDGER_FIELDS = ("produced_cum", "administered_cum", "expired_cum", "stock_count
                  "stock_pool", "in_transit", "stock_producers")
 COUNTRY_FIELDS = ("first_dose", "completed", "doses_administered", "doses_received",
                   "stock", "doses_expired", "orders_open")
-#: Daily diplomacy totals (E, D, K) over countries (issue 3).
+#: Daily diplomacy totals (E, D, K) over countries.
 DIPLOMACY_FIELDS = ("pool_bought_cum", "pool_delivered_cum", "pool_contributed_cum",
                     "donated_bilateral_cum", "licensed_output_cum")
 #: Per-country arrays buffered each day, in this order.
@@ -72,7 +73,7 @@ class Trajectories:
     epi_groups : (E, D, G, 3) new infections, new deaths, cumulative deaths by group
         (``EPI_GROUP_FIELDS`` in :mod:`sim.engine.epi_record`); None without epidemic
     epi_countries_end : (E, N, 2) cumulative infections and deaths per country at the end
-    epi_bands_end : (E, N, 3) cumulative deaths per country and age band at the end
+    epi_bands : (E, D, G, 3) cumulative deaths by group and age band (0-19, 20-64, 65+)
     """
 
     groups: np.ndarray
@@ -86,7 +87,7 @@ class Trajectories:
     flows: np.ndarray = field(default_factory=lambda: np.zeros((0, 6)))
     epi_groups: np.ndarray | None = None
     epi_countries_end: np.ndarray | None = None
-    epi_bands_end: np.ndarray | None = None
+    epi_bands: np.ndarray | None = None
 
 
 class Recorder:
@@ -105,7 +106,8 @@ class Recorder:
         self.slot[days] = np.arange(len(days))
         self.block = block
         self.review_days = params.structure.review_days
-        self.buffer = np.zeros((len(BUFFERED), block, E, N))
+        self.compiled = backend() == "numba"  # day sums by the kernel: no buffer needed
+        self.buffer = np.zeros((len(BUFFERED), 0 if self.compiled else block, E, N))
         self.first_day = 0
         self.out = Trajectories(
             groups=np.zeros((E, D, len(GROUPS), len(GROUP_FIELDS))),
@@ -124,12 +126,21 @@ class Recorder:
     def record(self, state: State, t: int) -> None:
         """Store the state at the end of day ``t``."""
         out, b = self.out, t - self.first_day
-        stock = state.stock.sum(axis=0)
-        buf = self.buffer[:, b]
-        buf[0], buf[1], buf[2], buf[3] = (state.first, state.completed,
-                                          state.administered_cum, state.expired_cum)
-        buf[4], buf[5], buf[6] = stock, state.allocated_cum, state.received_cum
         out.produced_cum[:, t] = state.produced_cum
+        if self.compiled:
+            from sim.engine.kernels.record import record_day
+
+            inc = self.income
+            record_day(t, state.first, state.completed, state.administered_cum,
+                       state.expired_cum, state.stock, state.allocated_cum, state.received_cum,
+                       out.produced_cum, inc.order, inc.starts, inc.present,
+                       inc.slices is not None, out.groups, out.ledger)
+        else:
+            buf = self.buffer[:, b]
+            buf[0], buf[1], buf[2], buf[3] = (state.first, state.completed,
+                                              state.administered_cum, state.expired_cum)
+            buf[4], buf[5], buf[6] = (state.stock.sum(axis=0), state.allocated_cum,
+                                      state.received_cum)
         out.exported_cum[:, t] = state.exported_cum
         out.ledger[:, t, 6] = state.inventory.sum(axis=1)
         if self.track_diplomacy:
@@ -151,12 +162,15 @@ class Recorder:
         if w >= 0:
             out.countries[:, w] = np.stack([
                 state.first, state.completed, state.administered_cum, state.received_cum,
-                stock, state.expired_cum, state.orders_open], axis=-1)
+                state.stock.sum(axis=0), state.expired_cum, state.orders_open], axis=-1)
         if b == self.block - 1 or t == out.ledger.shape[1] - 1:
-            self.flush(b + 1)
+            if not self.compiled:
+                self.flush(b + 1)
+            else:
+                self.first_day += b + 1
             if self.epi is not None:
                 out.epi_groups, out.epi_countries_end = self.epi.groups, self.epi.countries_end
-                out.epi_bands_end = self.epi.bands_end
+                out.epi_bands = self.epi.bands
 
     def flush(self, n_days: int) -> None:
         """Sum the first ``n_days`` buffered days into group and ledger totals."""

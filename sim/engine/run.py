@@ -1,6 +1,6 @@
 """The day loop: a fixed order of vectorized stages over (E, N) arrays.
 
-Order of stages in one day (see DESIGN.md):
+Order of stages in one day (see docs/DESIGN.md):
 
 1. production         :func:`sim.engine.production.produce`, plant outages
                       :func:`sim.engine.shocks.cut_outages`, demand surges
@@ -30,6 +30,7 @@ from sim.engine.build.params import Params
 from sim.engine.donation import deliver_gifts, donate
 from sim.engine.epidemic import step_epidemic
 from sim.engine.flows import NO_FLOWS
+from sim.engine.kernels import backend
 from sim.engine.licensing import fill_finish
 from sim.engine.market import MarketPlan
 from sim.engine.partners import sell_to_partners
@@ -90,14 +91,45 @@ class Simulation:
         for extra in (partners, licensed, pooled):  # None unless the mechanism acted today
             if extra is not None:
                 allocated = allocated + extra
-        deliver(state, allocated, t)
-        deliver_gifts(state, params, gifts, t)
-        administer(state, world, params, t)
-        expire(state, params, t)
+        deliver_and_administer(state, world, params, allocated, gifts, t)
         step_epidemic(state, world, params, t)
         review(state, world, params, t)
         self.recorder.record(state, t)
         state.day += 1
+
+
+def deliver_and_administer(state: State, world: World, params: Params, allocated: np.ndarray,
+                           gifts: np.ndarray | None, t: int) -> None:
+    """Stages 6-7: delivery of bought and donated doses, administration, expiry.
+
+    One compiled pass (:func:`sim.engine.kernels.uptake.uptake_day`) unless
+    ``VAXSIM_BACKEND=numpy`` asks for the numpy reference stages.
+    """
+    if backend() == "numpy":
+        deliver(state, allocated, t)
+        deliver_gifts(state, params, gifts, t)
+        administer(state, world, params, t)
+        expire(state, params, t)
+        return
+    from sim.engine.kernels.uptake import uptake_day
+
+    s = params.structure
+    start, slope = params.capacity_per_day
+    uptake_day(t, allocated, state.orders_open if gifts is None else gifts, gifts is not None,
+               t - state.last_gift_day <= state.gift_transit.shape[1], state.transit,
+               state.gift_transit, state.stock, params.diplomacy.arrival_bucket,
+               state.received_cum, state.first, state.completed, state.due, state.due_ring,
+               state.administered_cum, state.expired_cum, params.willing_people, start, slope,
+               params.capacity_ramp, s.doses_per_course == 2, (t + 1) % s.bucket_days == 0,
+               *band_arguments(state, params))
+
+
+def band_arguments(state: State, params: Params) -> tuple:
+    """The age-band arrays :func:`~sim.engine.kernels.uptake.uptake_day` reads and writes."""
+    vp = params.vaccination
+    return (vp.willing_band, vp.children_day, vp.priority, vp.booster_day, vp.booster_uptake,
+            vp.interval_weeks, state.course_weeks, state.first_band, state.courses_band,
+            state.boosted_band, state.boosted)
 
 
 def simulate(world: World, params: Params, country_every: int = 7,

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.engine.build.epi_params import BANDS
-from sim.engine.epi_record import EPI_GROUP_FIELDS
+from sim.engine.epi_record import BANDS, EPI_GROUP_FIELDS
 from sim.engine.record import GROUPS, Trajectories
 
 if TYPE_CHECKING:
@@ -42,17 +41,11 @@ def _totals(traj: Trajectories) -> tuple[np.ndarray, np.ndarray]:
     return g[:, :, :, 0].sum(axis=1), g[:, -1, :, 2]
 
 
-def band_deaths(traj: Trajectories) -> np.ndarray | None:
-    """(E, A) world deaths by age band at the end (``BANDS``), or None without bands."""
-    return None if traj.epi_bands_end is None else traj.epi_bands_end.sum(axis=1)
-
-
 def epidemic_member_metrics(results: Results) -> pd.DataFrame:
-    """One row per member: ``infections``, ``deaths``, ``deaths_averted`` (World),
-    ``deaths_by_group.<g>``, ``deaths_averted_by_group.<g>`` and, with age bands,
-    ``deaths_by_band.<b>``, ``deaths_averted_by_band.<b>`` (b: 0_19, 20_64, 65plus;
-    people); no columns when the epidemic is off. Deaths averted are left out when no
-    counterfactual was run.
+    """One row per member: ``infections``, ``deaths``, ``deaths_averted`` (World) and
+    ``deaths_by_group.<g>``, ``deaths_averted_by_group.<g>``, ``deaths_by_band.<b>``,
+    ``deaths_averted_by_band.<b>`` (World, bands 0_19, 20_64, 65plus) (people); no columns
+    when the epidemic is off. Deaths averted are left out when no counterfactual was run.
     """
     traj = results.trajectories
     if traj.epi_groups is None:
@@ -69,21 +62,27 @@ def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     if "deaths_averted" in cols:
         for i, g in enumerate(GROUPS):
             cols[f"deaths_averted_by_group.{g}"] = averted[:, i]
-    bands = band_deaths(traj)
-    if bands is not None:
-        for i, b in enumerate(BANDS):
-            cols[f"deaths_by_band.{b}"] = bands[:, i]
-        cf_bands = None if cf is None else band_deaths(cf)
-        if cf_bands is not None:
-            for i, b in enumerate(BANDS):
-                cols[f"deaths_averted_by_band.{b}"] = cf_bands[:, i] - bands[:, i]
+    if traj.epi_bands is not None:
+        bands = traj.epi_bands[:, -1, 0]                                  # (E, A) World
+        for a, b in enumerate(BANDS):
+            cols[f"deaths_by_band.{b}"] = bands[:, a]
+        if cf is not None and cf.epi_bands is not None:
+            for a, b in enumerate(BANDS):
+                cols[f"deaths_averted_by_band.{b}"] = cf.epi_bands[:, -1, 0, a] - bands[:, a]
     return pd.DataFrame(cols, index=pd.RangeIndex(len(deaths), name="member"))
 
 
-def epidemic_rows(metrics: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) lines for the printed summary; none when the epidemic is off."""
+def epidemic_rows(metrics: dict[str, Any],
+                  quantiles: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """(label, value) lines for the printed summary ("5.69 bn [5.60–5.75]" with bands
+    from ``quantiles``); none when the epidemic is off.
+    """
+    from sim.outcomes import formatting
+
     rows = []
     for key in ("infections", "deaths", "deaths_averted"):
         if key in metrics:
-            rows.append((key.replace("_", " "), f"{metrics[key] / 1e6:.2f} M"))
+            band = (quantiles or {}).get(key) or {}
+            rows.append((key.replace("_", " "), formatting.with_band(
+                metrics[key], band.get("p05"), band.get("p95"), "count")))
     return rows

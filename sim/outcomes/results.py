@@ -19,7 +19,8 @@ Writing a results folder is :mod:`sim.output.folder`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -102,13 +103,17 @@ def strategies_table(world: World, traj: Trajectories) -> pd.DataFrame:
 class Results:
     """A finished run of one scenario (E members: its replicates).
 
+    The tables and the summary are built from the trajectories the first time they are
+    read, then kept: a caller that wants one number pays for no table it does not use.
+
     Attributes
     ----------
     scenario : the resolved scenario
     world, params, trajectories : what the engine saw and recorded
     counterfactual : the no-vaccine twins' trajectories (deaths averted), or None
-    groups, ledger, countries, producers : tidy tables (see the module docstring)
-    summary : the content of ``summary.json``
+    groups, ledger, countries, producers, strategies, donations : tidy tables (see the
+        module docstring), built on first use
+    summary : the content of ``summary.json``, computed on first use
     """
 
     scenario: Scenario
@@ -116,25 +121,44 @@ class Results:
     params: Params
     trajectories: Trajectories
     counterfactual: Trajectories | None = None
-    groups: pd.DataFrame = field(init=False)
-    ledger: pd.DataFrame = field(init=False)
-    countries: pd.DataFrame = field(init=False)
-    producers: pd.DataFrame = field(init=False)
-    strategies: pd.DataFrame = field(init=False)
-    donations: pd.DataFrame | None = field(init=False)
-    summary: dict[str, Any] = field(init=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def groups(self) -> pd.DataFrame:
+        """The ``groups`` table, with the epidemic's columns when it ran."""
+        return groups_table(self.world, self.trajectories).assign(
+            **epidemic_group_columns(self.trajectories, self.counterfactual))
+
+    @cached_property
+    def ledger(self) -> pd.DataFrame:
+        """The ``ledger`` table."""
+        return ledger_table(self.world, self.trajectories)
+
+    @cached_property
+    def countries(self) -> pd.DataFrame:
+        """The ``countries`` table."""
+        return countries_table(self.world, self.trajectories)
+
+    @cached_property
+    def producers(self) -> pd.DataFrame:
+        """The ``producers`` table."""
+        return producers_table(self.world, self.trajectories)
+
+    @cached_property
+    def strategies(self) -> pd.DataFrame:
+        """The ``strategies`` table."""
+        return strategies_table(self.world, self.trajectories)
+
+    @cached_property
+    def donations(self) -> pd.DataFrame | None:
+        """The ``donations`` table, None when no diplomacy mechanism is on."""
+        return donations_table(self.world, self.trajectories, self.params)
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """The content of ``summary.json`` (:func:`sim.outcomes.metrics.summarize`)."""
         from sim.outcomes.metrics import summarize
 
-        self.groups = groups_table(self.world, self.trajectories).assign(
-            **epidemic_group_columns(self.trajectories, self.counterfactual))
-        self.ledger = ledger_table(self.world, self.trajectories)
-        self.countries = countries_table(self.world, self.trajectories)
-        self.producers = producers_table(self.world, self.trajectories)
-        self.strategies = strategies_table(self.world, self.trajectories)
-        self.donations = donations_table(self.world, self.trajectories, self.params)
-        self.summary = summarize(self)
+        return summarize(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by file stem."""

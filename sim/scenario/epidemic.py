@@ -9,18 +9,29 @@ assumptions rather than published figures say so in their description.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.types import NonNeg, Positive, Share, Strict
+from sim.scenario.types import Flag, NonNeg, Share, Strict, bounded, count
+
+#: A multiplier on contacts or travel, a transmissibility or severity factor.
+Factor = bounded(0.0, 20.0)
+#: A positive factor (a strain's transmissibility or severity).
+PositiveFactor = bounded(0.01, 20.0)
+#: A duration in days (latent, infectious periods).
+Days = bounded(0.1, 365.0)
+#: Contacts per person per day.
+ContactRate = bounded(0.01, 500.0)
+#: A half-life or mean residence in days.
+LongDays = bounded(1.0, 36500.0)
 
 
 class ContactStep(Strict):
     """From ``start`` on (until the next step), contacts are ``multiplier`` × normal."""
 
     start: dt.date = Field(description="first day this multiplier applies")
-    multiplier: NonNeg = Field(
+    multiplier: Factor = Field(
         description="contacts relative to pre-pandemic life (1 = no distancing, 0.5 = half)")
 
 
@@ -78,10 +89,10 @@ class ScheduledVariant(Strict):
     start: dt.date = Field(description="day it is seeded")
     seed_share: Share = Field(1e-5, description="share of the origin's people infected "
                               "with it on that day (model assumption)")
-    transmissibility: Positive = Field(description="factor on R0 vs the ancestral strain")
+    transmissibility: PositiveFactor = Field(description="factor on R0 vs the ancestral strain")
     escape: Share = Field(0.0, description="share of protection against infection evaded")
     escape_death: Share = Field(0.0, description="share of protection against death evaded")
-    severity: Positive = Field(1.0, description="factor on the infection fatality ratio")
+    severity: PositiveFactor = Field(1.0, description="factor on the infection fatality ratio")
 
 
 def _default_variants() -> list[ScheduledVariant]:
@@ -113,20 +124,20 @@ class Emergence(Strict):
     apply on top of the strain most common at its origin.
     """
 
-    enabled: bool = False
+    enabled: Flag = False
     per_billion_infections: NonNeg = Field(
         0.5, description="expected variants per billion infections (an illustrative "
         "assumption; no published estimate)")
-    max_variants: Annotated[int, Field(ge=0, le=6)] = Field(
+    max_variants: count(0, 6) = Field(
         2, description="at most this many variants emerge")
     start: dt.date = Field(dt.date(2021, 1, 1), description="no emergence before this day")
     seed_share: Share = Field(1e-5, description="share of the origin's people infected")
-    transmissibility: Positive = Field(1.2, description="factor on its parent's R0")
+    transmissibility: PositiveFactor = Field(1.2, description="factor on its parent's R0")
     escape: Share = Field(0.3, description="extra share of protection against infection "
                           "evaded")
     escape_death: Share = Field(0.05, description="extra share of protection against death "
                                 "evaded")
-    severity: Positive = Field(1.0, description="factor on its parent's fatality ratio")
+    severity: PositiveFactor = Field(1.0, description="factor on its parent's fatality ratio")
 
 
 class Protection(Strict):
@@ -135,8 +146,8 @@ class Protection(Strict):
     infection: Share = Field(description="protection against infection at its peak")
     death: Share = Field(description="protection against death at its peak (overall: it "
                          "includes not being infected)")
-    infection_half_life_days: Positive
-    death_half_life_days: Positive
+    infection_half_life_days: LongDays
+    death_half_life_days: LongDays
 
     @model_validator(mode="after")
     def _death_at_least_infection(self) -> Protection:
@@ -170,20 +181,30 @@ class Immunity(Strict):
     # months (Bobrovitz et al., Lancet ID 2023); half-lives: model assumption.
     hybrid: Protection = Field(default_factory=lambda: Protection(
         infection=0.96, death=0.98, infection_half_life_days=1000, death_half_life_days=5000))
-    fresh_days: Positive = Field(120.0, description="mean days in the fresh level")
+    fresh_days: LongDays = Field(120.0, description="mean days in the fresh level")
+
+
+class BandContacts(Strict):
+    """Daily contacts per person by age band (rounded POLYMOD means over its eight
+    countries, Mossong et al., PLoS Med 2008); only their ratios matter, as R0 is fixed.
+    """
+
+    age_0_19: ContactRate = 14.1
+    age_20_64: ContactRate = 12.9
+    age_65plus: ContactRate = 7.9
 
 
 class Epidemic(Strict):
     """Age-structured SEIR with waning immunity and variants (sim/engine/epi_model.py)."""
 
-    enabled: bool = Field(True, description="run the epidemic (infections, deaths, averted)")
+    enabled: Flag = Field(True, description="run the epidemic (infections, deaths, averted)")
     mode: Literal["deterministic"] = Field(
         "deterministic", description="expected flows (the age-structured model has no "
         "stochastic mode yet)")
-    r0: Positive = Field(2.8, description="basic reproduction number (ancestral strain, "
+    r0: bounded(0.01, 30.0) = Field(2.8, description="basic reproduction number (ancestral strain, "
                           "Liu and Rocklöv 2021)")
-    latent_days: Positive = Field(4.5, description="mean days from infection to infectious")
-    infectious_days: Positive = Field(5.0, description="mean days infectious")
+    latent_days: Days = Field(4.5, description="mean days from infection to infectious")
+    infectious_days: Days = Field(5.0, description="mean days infectious")
     initial_prevalence: Share = Field(
         0.001, description="share of people infectious on day 0 (estimate: about 0.6 M "
         "reported cases a day worldwide in January 2021, times 5 infectious days, times a "
@@ -191,16 +212,15 @@ class Epidemic(Strict):
     initial_immune: Share = Field(
         0.0, description="share of people immune from past infection on day 0, on top of "
         "the prior immunity data (for synthetic worlds and sensitivity runs)")
-    prior_immunity_scale: NonNeg = Field(
+    prior_immunity_scale: bounded(0.0, 10.0) = Field(
         1.0, description="factor on each country's share infected before 2021 (data)")
-    ifr_multiplier: NonNeg = Field(
+    ifr_multiplier: bounded(0.0, 50.0) = Field(
         1.0, description="factor on every band's infection fatality ratio")
-    ifr_multiplier_groups: dict[str, NonNeg] = Field(
+    ifr_multiplier_groups: dict[str, bounded(0.0, 50.0)] = Field(
         default_factory=dict, description="extra factor by income group, WHO region, "
         "continent or ISO3 (most specific wins)")
-    band_contacts: tuple[Positive, Positive, Positive] = Field(
-        (14.1, 12.9, 7.9), description="daily contacts per person by band 0-19, 20-64, "
-        "65+ (rounded POLYMOD means, Mossong et al., PLoS Med 2008)")
+    band_contacts: BandContacts = Field(
+        default_factory=BandContacts, description="daily contacts per person by age band")
     assortativity: Share = Field(
         0.3, description="share of a band's contacts kept within its band, the rest "
         "proportionate (model assumption)")
@@ -216,9 +236,9 @@ class Epidemic(Strict):
     variants: list[ScheduledVariant] = Field(default_factory=_default_variants)
     emergence: Emergence = Field(default_factory=Emergence)
     immunity: Immunity = Field(default_factory=Immunity)
-    vaccine_effect: bool = Field(
+    vaccine_effect: Flag = Field(
         True, description="false: doses are given as usual but protect no one (the "
         "no-vaccine counterfactual that deaths averted are measured against)")
-    substeps: Annotated[int, Field(ge=1, le=24)] = Field(
+    substeps: count(1, 24) = Field(
         2, description="integration sub-steps per day (2 keeps final size and peak day "
         "within 1% of the exact ODE solution)")

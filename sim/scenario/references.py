@@ -10,8 +10,8 @@ from sim.scenario.schema import GROUP_KEYS, Scenario
 
 def reference_errors(scenario: Scenario) -> list[tuple[Path_, str]]:
     """Every unknown code in ``scenario`` as (key path, message with a suggestion)."""
-    iso3 = set(data.countries()["iso3"])
-    producers = set(data.producers()["producer"])
+    iso3 = set(data.codes("countries.csv", "iso3"))
+    producers = set(data.codes("producers.csv", "producer"))
     selectors = iso3 | set(GROUP_KEYS)
     problems: list[tuple[Path_, str]] = []
 

@@ -9,11 +9,11 @@ Age bands are ``0_19``, ``20_64`` and ``65plus``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from sim.scenario.types import Share, Strict
+from sim.scenario.types import Share, Strict, count
 
 BANDS = ("0_19", "20_64", "65plus")
 Band = Literal["0_19", "20_64", "65plus"]
@@ -58,7 +58,7 @@ class Boosters(Strict):
     start: dict[str, dt.date | None] = Field(
         default_factory=_booster_start,
         description="first booster day by income group / region / ISO3 (null: never)")
-    interval_days: Annotated[int, Field(ge=28, le=730)] = Field(
+    interval_days: count(28, 730) = Field(
         182, description="days after a completed course before a booster (6 months: the "
         "UK's JCVI and US CDC advice of autumn 2021)")
     uptake: Share = Field(0.8, description="share of people with a course who take a "

@@ -168,13 +168,15 @@ def test_kernel_equals_numpy_reference():
                  epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
                  ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
                  ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus, fatal,
-                 ep.substeps, _VACCINATED, ws.infections, ws.deaths, ws.X, ws.prev, ws.reg,
-                 ws.regw)
+                 ep.substeps, _VACCINATED, ws.infections, ws.deaths, epi.new_infections,
+                 epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg, ws.regw)
     for name in ("S", "Ex", "Ix", "shadow", "D_band", "courses_seen", "boosted_seen"):
         np.testing.assert_allclose(getattr(epi, name), getattr(ref, name), rtol=1e-10,
                                    atol=1e-10, err_msg=name)
     np.testing.assert_allclose(ws.infections, inf_ref, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(ws.deaths, dead_ref, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(epi.new_deaths, dead_ref.sum(axis=2), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(epi.D, ref.D + dead_ref.sum(axis=2), rtol=1e-10, atol=1e-10)
 
 
 def test_backends_give_the_same_run(monkeypatch):
@@ -259,3 +261,22 @@ def test_band_populations_of_test_worlds_add_up():
     w = make_world([1e6], ["HIC"])
     assert w.band_population.sum() == pytest.approx(1e6)
     assert sum(TEST_BAND_SHARES) == pytest.approx(1.0)
+
+
+def test_deaths_and_deaths_averted_by_band_add_up():
+    from sim.engine.counterfactual import simulate_with_counterfactual
+    from sim.outcomes.epidemic_metrics import epidemic_member_metrics
+    from sim.outcomes.results import Results
+
+    w = make_world([1e6, 4e6], ["HIC", "LIC"], home_of=[0, -1], production=[2e4], days=200)
+    scen = scenario(days=200, epidemic={"variants": [], "initial_prevalence": 1e-3})
+    params, traj, cf = simulate_with_counterfactual(w, scen, [1])
+    results = Results(scen, w, params, traj)
+    results.counterfactual = cf
+    m = epidemic_member_metrics(results).iloc[0]
+    bands = [m[f"deaths_by_band.{b}"] for b in ("0_19", "20_64", "65plus")]
+    averted = [m[f"deaths_averted_by_band.{b}"] for b in ("0_19", "20_64", "65plus")]
+    assert sum(bands) == pytest.approx(m["deaths"], rel=1e-9)
+    assert sum(averted) == pytest.approx(m["deaths_averted"], rel=1e-9)
+    assert m["deaths_averted"] > 0
+    assert averted[2] > 0          # oldest first: the 65+ gain most

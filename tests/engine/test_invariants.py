@@ -106,7 +106,8 @@ def epidemics(draw):
         "initial_immune": draw(st.floats(0, 0.5)),
         "importation": draw(share), "ifr_multiplier": draw(st.floats(0, 5)),
         "ifr_multiplier_groups": {"LIC": draw(st.floats(0, 3))},
-        "band_contacts": [draw(st.floats(0.5, 20)) for _ in range(3)],
+        "band_contacts": {k: draw(st.floats(0.5, 20))
+                          for k in ("age_0_19", "age_20_64", "age_65plus")},
         "assortativity": draw(share), "regional_travel": draw(share),
         "substeps": draw(st.integers(1, 4)), "immunity": immunity,
         "contacts": {"default": [{"start": "2021-01-10", "multiplier": draw(st.floats(0, 2))}],

@@ -73,7 +73,7 @@ def test_resolved_scenario_round_trips(tmp_path):
      r":3: uptake\.hesitancyy: unknown key 'hesitancyy' \(did you mean 'hesitancy'\?\)"),
     ("name: x\ndays: many\n", r":2: days: .*integer.*'many'"),
     ("name: x\ncountries:\n  overrides:\n    FRA:\n      population: -5\n",
-     r":5: countries\.overrides\.FRA\.population: .*greater than 0"),
+     r":5: countries\.overrides\.FRA\.population: .*greater than or equal to 1"),
     ("name: x\nstart: 2021-13-45\n", r":2: start: .*date"),
     ("name: x\nseed: !!python/object:os.system {}\n", r":2: unsupported YAML tag"),
     ("name: x\ndays: [1,\n", r":\d+: invalid YAML"),

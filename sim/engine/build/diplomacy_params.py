@@ -1,5 +1,6 @@
 """Per-member parameters of the diplomacy mechanisms (pool, donation, partner sales,
-licences, shocks), stacked with the ensemble axis first like :class:`~sim.engine.build.params.Params`.
+licences, shocks), stacked with the ensemble axis first like
+:class:`~sim.engine.build.params.Params`.
 
 Built by :func:`build_diplomacy` inside :func:`sim.engine.build.params.build_params` and held in
 ``params.diplomacy``. Initial country behaviour (who donates, who pools) is copied into
@@ -54,7 +55,7 @@ class DiplomacyParams:
     donation_every : (E,) int days between donation rounds
     arrival_bucket : (E,) int shelf-life bucket donated doses arrive in
     decay : (E,) influence kept per donation period (from the half-life)
-    record_flows : bool, keep donor → recipient flows
+    record_flows : (E,) bool, keep the member's donor → recipient flows
     affinity_base : float, affinity of any pair
     affinity_ties : (N, N) csr, affinity above base (blocs, region, ties, overrides)
     partner_share : (E, P) share of stock a producer offers its partners first
@@ -86,7 +87,7 @@ class DiplomacyParams:
     donation_every: np.ndarray
     arrival_bucket: np.ndarray
     decay: np.ndarray
-    record_flows: bool
+    record_flows: np.ndarray
     affinity_base: float
     affinity_ties: sp.csr_matrix
     partner_share: np.ndarray
@@ -298,7 +299,8 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
         keep_doses=stack("keep_doses"),
         buffer_days=stack("buffer_days"), receive=stack("receive", bool),
         donation_every=stack("donation_every", int), arrival_bucket=stack("arrival_bucket", int),
-        decay=stack("decay"), record_flows=bool(first.donation.record_flows),
+        decay=stack("decay"),
+        record_flows=np.array([s.donation.record_flows for s in scenarios], dtype=bool),
         affinity_base=float(base), affinity_ties=ties,
         partner_share=stack("partner_share"),
         partner_mask=_partner_mask(world, first, ties, base),

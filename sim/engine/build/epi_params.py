@@ -33,7 +33,8 @@ class EpiParams:
     ----------
     mode : "deterministic" or "stochastic" (shared by the batch)
     substeps : integration sub-steps per day (shared)
-    strain_names : (V,) names: "ancestral", scheduled variants, "emergent 1" ...
+    strain_names : (V,) names: "ancestral", scheduled variants (the first member's names;
+        members may schedule different variants, slot by slot), "emergent 1" ...
     chain : (E, 10) sub-step coefficients of the E -> I -> R chain (:func:`chain_table`)
     force : (E, N) transmissions per infectious person per day at full contacts, scaled
         so that each country's basic reproduction number is the scenario's ``r0``
@@ -53,8 +54,9 @@ class EpiParams:
     contact_values, travel_values : (C, E, N) multipliers from each change day on
     strain_table : (E, V, 4) transmissibility, escape, escape_death, severity of each
         strain (emergent slots are filled when they emerge)
-    seed_day, seed_origin, seed_strain : (S,) int, scheduled variants' seeding
-    seed_share : (E, S) share of the origin's people infected
+    seed_day, seed_origin : (E, S) int day and origin country (-1: not in the world) of
+        each member's scheduled variant s (strain slot 1 + s); S the longest list
+    seed_share : (E, S) share of the origin's people infected (0: no variant in the slot)
     emergence_rate : (E,) expected new variants per infection (0: none)
     emergence_start : first day a variant may emerge
     emergence_factors : (E, 4) factors of an emerging variant on its parent
@@ -90,7 +92,6 @@ class EpiParams:
     strain_table: np.ndarray
     seed_day: np.ndarray
     seed_origin: np.ndarray
-    seed_strain: np.ndarray
     seed_share: np.ndarray
     emergence_rate: np.ndarray
     emergence_start: int
@@ -230,31 +231,27 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
     travel_values = np.array([[[_on(c, d) for c in travel[id(e.travel)]] for e in epis]
                               for d in days])
     # Strains: ancestral, scheduled variants (the same list in every member), emergent slots.
-    names = [v.name for v in epis[0].variants]
-    for e in epis[1:]:
-        if [v.name for v in e.variants] != names:
-            raise ValueError("members of one batch must share epidemic.variants' names")
+    S = max(len(e.variants) for e in epis)
+    names = [v.name for v in epis[0].variants] + [f"variant {s + 1}"
+                                                  for s in range(len(epis[0].variants), S)]
     n_emergent = max(e.emergence.max_variants if e.emergence.enabled else 0 for e in epis)
-    V = 1 + len(names) + n_emergent
+    V = 1 + S + n_emergent
     table = np.zeros((E, V, 4))
-    table[:, 0] = [1.0, 0.0, 0.0, 1.0]
-    S = len(names)
-    seed_day = np.zeros(S, dtype=int)
-    seed_origin = np.zeros(S, dtype=int)
+    table[:, :, 0] = 1.0
+    table[:, :, 3] = 1.0
+    seed_day = np.full((E, S), -1, dtype=np.int64)
+    seed_origin = np.full((E, S), -1, dtype=np.int64)
     seed_share = np.zeros((E, S))
     position = {c: i for i, c in enumerate(world.iso3)}
     for e, epi in enumerate(epis):
         for s, v in enumerate(epi.variants):
             table[e, 1 + s] = [v.transmissibility, v.escape, v.escape_death, v.severity]
             seed_share[e, s] = v.seed_share
-            if e == 0:
-                seed_day[s] = (v.start - world.start).days
-                seed_origin[s] = position.get(v.origin, -1)
-            elif (v.start - world.start).days != seed_day[s] or \
-                    position.get(v.origin, -1) != seed_origin[s]:
-                raise ValueError("members of one batch must share variants' origin and start")
+            seed_day[e, s] = (v.start - world.start).days
+            seed_origin[e, s] = position.get(v.origin, -1)
     peak_level = [_levels(e) for e in epis]
-    activity = np.array([e.band_contacts for e in epis], dtype=float)
+    activity = np.array([[e.band_contacts.age_0_19, e.band_contacts.age_20_64,
+                          e.band_contacts.age_65plus] for e in epis], dtype=float)
     activity /= activity.mean(axis=1, keepdims=True)
     eps = np.array([e.assortativity for e in epis])
     scale = {}
@@ -264,9 +261,10 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
             scale[key] = spectral_scale(activity[e], eps[e], world.band_population)
     force = np.array([epi.r0 / epi.infectious_days * scale[(tuple(activity[e]), eps[e])]
                       for e, epi in enumerate(epis)])
-    ifr = np.array([world.band_ifr * _per_country(world, epi.ifr_multiplier,
-                                                  epi.ifr_multiplier_groups)[:, None]
-                    for epi in epis])
+    # A fatality ratio is a probability: a large multiplier saturates at 1.
+    ifr = np.minimum([world.band_ifr * _per_country(world, epi.ifr_multiplier,
+                                                    epi.ifr_multiplier_groups)[:, None]
+                      for epi in epis], 1.0)
     regions = sorted(set(world.who_region))
     region = np.array([regions.index(r) for r in world.who_region], dtype=int)
     prior = world.prior_infected if world.prior_infected is not None else np.zeros(N)
@@ -297,7 +295,6 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
         strain_table=table,
         seed_day=seed_day,
         seed_origin=seed_origin,
-        seed_strain=np.arange(1, S + 1, dtype=int),
         seed_share=seed_share,
         emergence_rate=np.array([m.per_billion_infections / 1e9 if m.enabled else 0.0
                                  for m in em]),

@@ -11,6 +11,7 @@ order continent < WHO region < income group, then the country's own entry.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,7 +32,9 @@ POLICY_CODES = {"open": 0, "domestic_first": 1, "ban": 2}
 
 @dataclass(frozen=True)
 class Structure:
-    """What all members of a batch share (array shapes, ring sizes, stage timing)."""
+    """What all members of a batch share (array shapes, ring sizes, stage timing, epidemic
+    mode, relations). Sweeps and calibration group members by it, so any key may vary.
+    """
 
     delivery_lag: int
     shelf_buckets: int
@@ -40,11 +43,19 @@ class Structure:
     doses_per_course: int
     clearing_days: int
     review_days: int = 30  # the schema's default (adaptation.review_days)
+    #: ``(mode, substeps)`` of the epidemic, or ``()`` when it is off.
+    epidemic: tuple[str, int] | tuple[()] = ("deterministic", 2)
+    #: The affinity section and partner sets (producer, min_affinity), as canonical JSON.
+    relations: str = ""
 
     @classmethod
     def of(cls, scenario: Scenario) -> Structure:
         """The structure of ``scenario``."""
-        u = scenario.uptake
+        u, e = scenario.uptake, scenario.epidemic
+        relations = json.dumps([scenario.affinity.model_dump(mode="json"),
+                                sorted((k, v.min_affinity)
+                                       for k, v in scenario.partner_sales.items())],
+                               sort_keys=True)
         return cls(
             delivery_lag=u.delivery_lag_days,
             shelf_buckets=max(1, -(-u.shelf_life_days // u.shelf_bucket_days)),
@@ -53,6 +64,8 @@ class Structure:
             doses_per_course=u.doses_per_course,
             clearing_days=scenario.market.clearing_days,
             review_days=scenario.adaptation.review_days,
+            epidemic=(e.mode, e.substeps) if e.enabled else (),
+            relations=relations,
         )
 
 
@@ -231,8 +244,9 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
     structure = Structure.of(scenarios[0])
     for s in scenarios[1:]:
         if Structure.of(s) != structure:
-            raise ValueError("members of one batch must share uptake structure "
-                             "(delivery lag, shelf life, buckets, dose interval, market clearing)")
+            raise ValueError("members of one batch must share their Structure (delivery lag, "
+                             "shelf life, buckets, dose interval, market clearing, review "
+                             "period, epidemic mode and substeps, affinity and partner sets)")
     # Replicates of a scenario (the same object) share its seed-independent arrays.
     fixed: dict[int, dict[str, np.ndarray]] = {}
     members = []

@@ -29,7 +29,8 @@ class VaccinationParams:
     priority : (E, N) int, OLDEST_FIRST or UNIFORM
     booster_day : (E, N, A) int, first day a band may be boosted (NEVER: not in this run)
     booster_uptake : (E,) share of people with a course who take a booster
-    interval_weeks : weeks between a completed course and a booster (shared)
+    interval_weeks : (E,) int weeks between a completed course and a booster
+    memory_weeks : W, weeks of course counts kept (the longest interval + 2)
     vaccine_peak : (E, 2) peak protection of a course against infection and death
     """
 
@@ -38,7 +39,8 @@ class VaccinationParams:
     priority: np.ndarray
     booster_day: np.ndarray
     booster_uptake: np.ndarray
-    interval_weeks: int
+    interval_weeks: np.ndarray
+    memory_weeks: int
     vaccine_peak: np.ndarray
 
     def eligible(self, t: int) -> np.ndarray:
@@ -74,9 +76,8 @@ def build_vaccination(world: World, scenarios: Sequence[Scenario],
     if bands is None:  # no age data: one band holds everyone, no boosters
         bands = np.zeros((N, 3))
         bands[:, 1] = world.population
-    intervals = {s.vaccination.boosters.interval_days for s in scenarios}
-    if len(intervals) > 1:
-        raise ValueError("members of one batch must share vaccination.boosters.interval_days")
+    weeks = np.array([-(-s.vaccination.boosters.interval_days // 7) for s in scenarios],
+                     dtype=np.int64)
     children, priority, boost = [], [], []
     for s in scenarios:
         v = s.vaccination
@@ -104,6 +105,7 @@ def build_vaccination(world: World, scenarios: Sequence[Scenario],
         priority=np.array(priority, dtype=np.int64),
         booster_day=np.array(boost, dtype=np.int64),
         booster_uptake=np.array([s.vaccination.boosters.uptake for s in scenarios]),
-        interval_weeks=-(-intervals.pop() // 7),
+        interval_weeks=weeks,
+        memory_weeks=int(weeks.max()) + 2,
         vaccine_peak=np.array([[p.infection, p.death] for p in vp]),
     )

@@ -16,10 +16,22 @@ _VACCINATED = np.array([False, True, True, False, False, True, True])
 
 
 @jit
+def _infected_share(y):
+    """``1 − exp(−y)`` for y ≥ 0: a Taylor polynomial below 0.05 (relative error under
+    1e-10, and about a third of the cost of ``exp``), ``exp`` above.
+    """
+    if y < 0.05:
+        return y * (1.0 - y * (0.5 - y * (1.0 / 6.0 - y * (1.0 / 24.0 - y * (
+            1.0 / 120.0 - y / 720.0)))))
+    return 1.0 - np.exp(-y)
+
+
+@jit
 def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
                  dcourse, dboost, force, mix, traffic, band_pop, wane, chain, activity,
                  eps, regional, region, n_regions, strains, active, sus, fatal, substeps,
-                 vaccinated, infections, deaths, X, prev, reg, regw):
+                 vaccinated, infections, deaths, country_infections, country_deaths, D,
+                 X, prev, reg, regw):
     """Run one day for every member, in place.
 
     Parameters
@@ -44,6 +56,8 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
     substeps : sub-steps per day
     vaccinated : (K,) bool, statuses that count as vaccinated
     infections, deaths : (E, N, A) outputs, overwritten
+    country_infections, country_deaths : (E, N) outputs (band sums), overwritten
+    D : (E, N) dead, all bands (updated)
     X : (N, A, V), prev : (N, V), reg : (R, V), regw : (R,) scratch
     """
     E, N, A, K = S.shape
@@ -52,6 +66,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
     world = np.empty(V)
     lam = np.empty((A, V))
     new_v = np.empty(V)
+    live = np.empty(V, dtype=np.int64)
     removed = np.empty(2)
     for e in range(E):
         c = chain[e]
@@ -129,7 +144,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                 act_p = 0.0
                 for a in range(A):
                     act_p += activity[e, a] * band_pop[n, a]
-                m = mix[e, n]
+                mx = mix[e, n]
                 r = region[n]
                 for v in range(V):
                     if active[e, v] == 0.0:
@@ -143,32 +158,44 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     for a in range(A):
                         home = eps[e] * X[n, a, v] / band_pop[n, a] + (1.0 - eps[e]) * mixed
                         lam[a, v] = force[e, n] * strains[e, v, 0] * activity[e, a] * (
-                            (1.0 - m) * home + m * reg[r, v])
+                            (1.0 - mx) * home + mx * reg[r, v])
                 for a in range(A):
                     new_tot = 0.0
                     new_d = 0.0
                     new_h = 0.0
-                    new_v[:] = 0.0
+                    for v in range(V):
+                        new_v[v] = 0.0
+                    lam_a = lam[a]
+                    m = 0
+                    for v in range(V):  # strains with a force of infection here
+                        if lam_a[v] > 0.0:
+                            live[m] = v
+                            m += 1
                     for k in range(K):
                         s = S[e, n, a, k]
                         if s <= 0.0:
                             continue
+                        sus_k = sus[e, n, k]
                         x = 0.0
-                        for v in range(V):
-                            x += lam[a, v] * sus[e, n, k, v]
+                        for j in range(m):
+                            v = live[j]
+                            x += lam_a[v] * sus_k[v]
                         if x <= 0.0:
                             continue
-                        new = s * (1.0 - np.exp(-x * h))
+                        new = s * _infected_share(x * h)
                         S[e, n, a, k] = s - new
                         new_tot += new
                         per = new / x
-                        for v in range(V):
-                            b = lam[a, v] * sus[e, n, k, v] * per
+                        fatal_k = fatal[e, n, a, k]
+                        dk = 0.0
+                        for j in range(m):
+                            v = live[j]
+                            b = lam_a[v] * sus_k[v] * per
                             new_v[v] += b
-                            dy = b * fatal[e, n, a, k, v]
-                            new_d += dy
-                            if vaccinated[k]:
-                                new_h += b - dy
+                            dk += b * fatal_k[v]
+                        new_d += dk
+                        if vaccinated[k]:
+                            new_h += new - dk
                     out = 0.0
                     for v in range(V):
                         ev, iv, nv = Ex[e, n, a, v], Ix[e, n, a, v], new_v[v]
@@ -186,3 +213,12 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     D_band[e, n, a] += removed[0]
                     infections[e, n, a] += new_tot
                     deaths[e, n, a] += removed[0]
+        for n in range(N):
+            ci = 0.0
+            cd = 0.0
+            for a in range(A):
+                ci += infections[e, n, a]
+                cd += deaths[e, n, a]
+            country_infections[e, n] = ci
+            country_deaths[e, n] = cd
+            D[e, n] += cd

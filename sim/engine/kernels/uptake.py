@@ -1,0 +1,181 @@
+"""Stages 6 and 7 fused: delivery (bought and donated doses), administration and expiry of
+one day in a single compiled pass over (E, N).
+
+The numpy reference is :func:`sim.engine.uptake.deliver`,
+:func:`sim.engine.donation.deliver_gifts`, :func:`sim.engine.uptake.administer` and
+:func:`sim.engine.uptake.expire`, called in that order; this kernel does the same
+arithmetic in the same order, element by element, so the dose ledger is identical.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.kernels import jit
+
+
+@jit
+def _split(amount, room, priority, out):
+    """``amount`` people over bands with ``room`` (A,) into ``out`` (A,): oldest band first
+    (priority 0) or in proportion to room (1); reference :func:`sim.engine.bands.allocate`.
+    """
+    A = room.shape[0]
+    if priority == 0:
+        left = amount
+        for b in range(A - 1, -1, -1):
+            take = min(left, max(room[b], 0.0))
+            out[b] = take
+            left -= take
+    else:
+        total = 0.0
+        for b in range(A):
+            total += max(room[b], 0.0)
+        share = min(amount / total, 1.0) if total > 0.0 else 0.0
+        for b in range(A):
+            out[b] = max(room[b], 0.0) * share
+
+
+@jit
+def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bool,
+               gifts_moving: bool, transit: np.ndarray, gift_transit: np.ndarray,
+               stock: np.ndarray, arrival_bucket: np.ndarray, received_cum: np.ndarray,
+               first: np.ndarray, completed: np.ndarray, due: np.ndarray,
+               due_ring: np.ndarray, administered_cum: np.ndarray, expired_cum: np.ndarray,
+               willing: np.ndarray, cap_start: np.ndarray, cap_slope: np.ndarray,
+               cap_ramp: np.ndarray, two_dose: bool, expire_today: bool,
+               willing_band: np.ndarray, children_day: np.ndarray, priority: np.ndarray,
+               booster_day: np.ndarray, booster_uptake: np.ndarray, interval_weeks: np.ndarray,
+               course_weeks: np.ndarray, first_band: np.ndarray, courses_band: np.ndarray,
+               boosted_band: np.ndarray, boosted: np.ndarray) -> None:
+    """Deliver, administer and expire day ``t`` in place.
+
+    Parameters
+    ----------
+    allocated : (E, N) doses allocated today (they enter ``transit``)
+    gifts : (E, N) doses donated today (they enter ``gift_transit``; read only when
+        ``gifts_given``)
+    gifts_moving : False when no gift can be on its way (the gift ring is skipped)
+    transit, gift_transit : (E, L, N) rings of doses on their way
+    stock : (B, E, N) country stock by shelf-life bucket, 0 oldest
+    arrival_bucket : (E,) int bucket donated doses arrive in
+    first, completed, due, administered_cum, expired_cum, received_cum : (E, N)
+    due_ring : (I, E, N) first doses of the last I days
+    willing : (E, N) people willing to be vaccinated
+    cap_start, cap_slope, cap_ramp : (E, N) daily capacity on day 0, its daily change and
+        the ramp's length in days
+    two_dose : the course has two doses
+    expire_today : the oldest bucket expires at the end of today
+    willing_band : (E, N, A) willing people by age band; children_day : (E, N) int first
+        day the 0-19 band is eligible; priority : (E, N) int (0 oldest first, 1 uniform)
+    booster_day : (E, N, A) int first booster day per band; booster_uptake : (E,)
+    interval_weeks : (E,) int weeks from a course to its booster
+    course_weeks : (W, E, N, A) courses by band at the start of each of the last W weeks
+    first_band, courses_band, boosted_band : (E, N, A); boosted : (E, N)
+        (reference: :mod:`sim.engine.bands`)
+    """
+    B, E, N = stock.shape
+    L = transit.shape[1]
+    slot = t % L
+    # Bought doses: land what was allocated L days ago, send today's.
+    for e in range(E):
+        for n in range(N):
+            arrived = transit[e, slot, n]
+            transit[e, slot, n] = allocated[e, n]
+            stock[B - 1, e, n] += arrived
+            received_cum[e, n] += arrived
+    # Donated doses (reference: only when anything arrives at all).
+    if gifts_given or gifts_moving:
+        any_arrival = False
+        for e in range(E):
+            for n in range(N):
+                if gift_transit[e, slot, n] != 0.0:
+                    any_arrival = True
+        for e in range(E):
+            b = arrival_bucket[e]
+            for n in range(N):
+                arrived = gift_transit[e, slot, n]
+                gift_transit[e, slot, n] = gifts[e, n] if gifts_given else 0.0
+                if any_arrival:
+                    stock[b, e, n] += arrived
+                    received_cum[e, n] += arrived
+    # Administration: completing doses due first, then first doses and boosters sharing
+    # the rest in proportion to their demand; each split over age bands by priority.
+    interval = due_ring.shape[0]
+    ring_slot = t % interval
+    tf = float(t)
+    A = first_band.shape[2]
+    W = course_weeks.shape[0]
+    week = t // 7
+    room = np.empty(A)
+    boost_want = np.empty(A)
+    split = np.empty(A)
+    for e in range(E):
+        past = week - interval_weeks[e]
+        for n in range(N):
+            if two_dose:
+                due[e, n] += due_ring[ring_slot, e, n]
+            if t % 7 == 0:
+                for a in range(A):
+                    course_weeks[week % W, e, n, a] = courses_band[e, n, a]
+            first_wanted = 0.0
+            for a in range(A):
+                w = willing_band[e, n, a]
+                if a == 0:
+                    w = w * (1.0 if children_day[e, n] <= t else 0.0)
+                room[a] = max(w - first_band[e, n, a], 0.0)
+                first_wanted += room[a]
+            boost_wanted = 0.0
+            for a in range(A):
+                want = 0.0
+                if past >= 0 and booster_day[e, n, a] <= t:
+                    want = max(booster_uptake[e] * course_weeks[past % W, e, n, a]
+                               - boosted_band[e, n, a], 0.0)
+                boost_want[a] = want
+                boost_wanted += want
+            on_shelf = stock[0, e, n]
+            for b in range(1, B):
+                on_shelf += stock[b, e, n]
+            capacity = max(cap_start[e, n] + cap_slope[e, n] * min(tf, cap_ramp[e, n]), 0.0)
+            wanted = min(min(on_shelf, capacity), due[e, n] + first_wanted + boost_wanted)
+            left = wanted
+            for b in range(B):
+                take = min(stock[b, e, n], left)
+                stock[b, e, n] -= take
+                left -= take
+            given = wanted - left
+            second = min(given, due[e, n])
+            rest = given - second
+            demand = first_wanted + boost_wanted
+            new_first = rest * (first_wanted / demand) if demand > 0.0 else 0.0
+            new_boost = rest - new_first
+            _split(new_first, room, priority[e, n], split)
+            for a in range(A):
+                first_band[e, n, a] += split[a]
+            first[e, n] += new_first
+            administered_cum[e, n] += given
+            _split(new_boost, boost_want, priority[e, n], split)
+            for a in range(A):
+                boosted_band[e, n, a] += split[a]
+            boosted[e, n] += new_boost
+            if two_dose:
+                due[e, n] -= second
+                completed[e, n] += second
+                due_ring[ring_slot, e, n] = new_first
+                for a in range(A):
+                    room[a] = first_band[e, n, a] - courses_band[e, n, a]
+                _split(second, room, priority[e, n], split)
+                for a in range(A):
+                    courses_band[e, n, a] += split[a]
+            else:
+                completed[e, n] += new_first
+                _split(new_first, room, priority[e, n], split)
+                for a in range(A):
+                    courses_band[e, n, a] += split[a]
+    # Expiry at the end of a bucket period: bucket 0 expires, the others age.
+    if expire_today:
+        for e in range(E):
+            for n in range(N):
+                expired_cum[e, n] += stock[0, e, n]
+                for b in range(B - 1):
+                    stock[b, e, n] = stock[b + 1, e, n]
+                stock[B - 1, e, n] = 0.0
