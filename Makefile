@@ -40,7 +40,8 @@ test: $(VENV)/.stamp-dev
 	MPLCONFIGDIR=$(CURDIR)/$(VENV)/matplotlib $(PY) -m pytest -q
 
 bench: $(VENV)/.stamp-dev
-	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds
+	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds \
+	  --benchmark-autosave  # JSON in .benchmarks/ (compare runs: pytest-benchmark compare)
 
 FUZZ_N ?= 10000
 fuzz: $(VENV)/.stamp-dev

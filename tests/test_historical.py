@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from worlds import SCENARIOS
 
+from sim import calibrate as cal
 from sim import run
-from sim.calibrate import calibrate as cal
 from sim.engine.build.params import build_params
 from sim.engine.record import DIPLOMACY_FIELDS
 from sim.engine.run import simulate
 from sim.engine.streams import replicate_seeds
-from sim.outcomes.metrics import ledger_residual
+from sim.outcomes.coverage import ledger_residual
 from sim.scenario import load_scenario
 from sim.world.world import build_world
 

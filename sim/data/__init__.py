@@ -33,6 +33,19 @@ def codes(name: str, column: str) -> frozenset[str]:
         return frozenset(row[column] for row in csv.DictReader(f))
 
 
+def rows(name: str, columns: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Chosen columns of a shipped CSV file, one tuple per row, read with the standard
+    library (no pandas): for checks that must stay light, like ``vaxsim validate``.
+    """
+    return _rows(name, columns)
+
+
+@cache
+def _rows(name: str, columns: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    with open(DATA_DIR / name, newline="", encoding="utf-8") as f:
+        return tuple(tuple(row[c] for c in columns) for row in csv.DictReader(f))
+
+
 def countries() -> pd.DataFrame:
     """One row per country: iso3, name, who_region, continent, income_group, population,
     gdp_per_capita_usd, pop_65plus_share (see SOURCES.md).

@@ -16,11 +16,11 @@ the peak that :mod:`tracemalloc` measures for real runs.
 
 from __future__ import annotations
 
-import os
 from dataclasses import fields, is_dataclass
-from pathlib import Path
 
 import numpy as np
+
+from sim.scenario.budget import USABLE_SHARE, available_bytes, human
 
 #: Temporaries of the per-member arrays a day's stages make (a stage rarely holds more
 #: than two or three (E, N) intermediates per input array).
@@ -28,8 +28,6 @@ WORKING_COPIES = 3
 #: Copies of the recorded trajectories alive while tables, plots and files are written
 #: (the arrays, the long tables built from them and one table being written).
 TABLE_COPIES = 3
-#: Share of the machine's memory a run may plan to use.
-USABLE_SHARE = 0.8
 
 
 def array_bytes(obj: object, seen: set[int] | None = None) -> int:
@@ -88,35 +86,6 @@ def estimate_bytes(world, params_one, members: int, country_every: int,
     total += TABLE_COPIES * recorded_bytes(members, N, world.n_producers, days,
                                            country_every, params_one.epidemic is not None)
     return int(total)
-
-
-def available_bytes() -> int:
-    """Memory this process may use: the cgroup limit if there is one, else physical RAM;
-    ``VAXSIM_MEMORY_LIMIT`` (bytes, or with a K/M/G suffix) overrides both.
-    """
-    given = os.environ.get("VAXSIM_MEMORY_LIMIT", "").strip()
-    if given:
-        scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(given[-1].upper(), 1)
-        return int(float(given.rstrip("KMGkmg")) * scale)
-    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    for limit_file in ("/sys/fs/cgroup/memory.max",
-                       "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
-        try:
-            text = Path(limit_file).read_text().strip()
-        except OSError:
-            continue
-        if text.isdigit():
-            return min(physical, int(text))
-    return physical
-
-
-def human(n: float) -> str:
-    """``1536`` → ``'1.5 KiB'``."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TiB"
 
 
 def check_fits(estimate: int, what: str) -> None:

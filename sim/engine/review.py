@@ -65,7 +65,7 @@ def partner_weights(diplomacy: DiplomacyParams) -> np.ndarray:
     hit = _WEIGHTS.get(id(diplomacy))
     if hit is not None and hit[0] is diplomacy:
         return hit[1]
-    N = diplomacy.affinity_ties.shape[0]
+    N = diplomacy.affinity.n
     cum = np.cumsum(diplomacy.affinity_rows(np.arange(N)), axis=1)
     _WEIGHTS.clear()  # keep one entry: the batch being run
     _WEIGHTS[id(diplomacy)] = (diplomacy, cum)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sim.outcomes import formatting
-from sim.outcomes.metrics import member_metrics
+from sim.outcomes.registry import member_metrics, unit_of
 from sim.outcomes.results import Results
 from sim.output.folder import save_steps
 from sim.output.plots import PlotJob, draw
@@ -42,23 +42,24 @@ from sim.scenario.schema import Scenario
 if TYPE_CHECKING:
     from sim.output.progress import Progress
 
-#: Metrics in the printed table and the bar chart: (key, label, unit of
-#: :mod:`sim.outcomes.formatting`). Keys a run does not have (no epidemic, no donations, target
-#: after the end) are skipped; target labels are filled in by :func:`key_metrics`.
+#: Metrics in the printed table and the bar chart: (key, label); each one's unit comes from
+#: the metrics registry (:func:`sim.outcomes.registry.unit_of`). Keys a run does not have
+#: (no epidemic, no donations, target after the end) are skipped; target labels are
+#: filled in by :func:`key_metrics`.
 KEY_METRICS = (
-    ("coverage_final.World", "Coverage ≥1 dose, World", "share"),
-    ("coverage_final.HIC", "Coverage ≥1 dose, high income", "share"),
-    ("coverage_final.LIC", "Coverage ≥1 dose, low income", "share"),
-    ("gini_coverage", "Gini, population-weighted", "index"),
-    ("gini_coverage_unweighted", "Gini, countries unweighted", "index"),
-    ("concentration_index", "Concentration index (GDP per capita)", "signed_index"),
-    ("hic_lic_ratio", "High / low income coverage ratio", "ratio"),
-    ("targets.0.countries_met", "Countries meeting target 1", "countries"),
-    ("targets.1.countries_met", "Countries meeting target 2", "countries"),
-    ("doses_expired", "Doses expired", "count"),
-    ("deaths_per_million.World", "Deaths per million, World", "per_million"),
-    ("deaths_averted_per_million.World", "Deaths averted per million, World", "per_million"),
-    ("donated_share_of_supply.LIC", "Donated share of low-income supply", "share"),
+    ("coverage_final.World", "Coverage ≥1 dose, World"),
+    ("coverage_final.HIC", "Coverage ≥1 dose, high income"),
+    ("coverage_final.LIC", "Coverage ≥1 dose, low income"),
+    ("gini_coverage", "Gini, population-weighted"),
+    ("gini_coverage_unweighted", "Gini, countries unweighted"),
+    ("concentration_index", "Concentration index (GDP per capita)"),
+    ("hic_lic_ratio", "High / low income coverage ratio"),
+    ("targets.0.countries_met", "Countries meeting target 1"),
+    ("targets.1.countries_met", "Countries meeting target 2"),
+    ("doses_expired", "Doses expired"),
+    ("deaths_per_million.World", "Deaths per million, World"),
+    ("deaths_averted_per_million.World", "Deaths averted per million, World"),
+    ("donated_share_of_supply.LIC", "Donated share of low-income supply"),
 )
 
 
@@ -69,7 +70,8 @@ def key_metrics(scenarios: Sequence[Scenario]) -> list[tuple[str, str, str]]:
     targets = scenarios[0].outcomes.targets
     measure = scenarios[0].outcomes.target_measure.replace("_", " ")
     out = []
-    for key, label, unit in KEY_METRICS:
+    for key, label in KEY_METRICS:
+        unit = unit_of(key)
         if key.startswith("targets."):
             i = int(key.split(".")[1])
             if i >= len(targets):
@@ -159,7 +161,7 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def comparison_plot_jobs(names: Sequence[str], results: Sequence[Results],
                          table: pd.DataFrame, scenarios: Sequence[Scenario]) -> list[PlotJob]:
     """The comparison's plots as jobs (see :mod:`sim.output.plots`), in report order."""
-    from sim.outcomes.metrics import country_panel
+    from sim.outcomes.coverage import country_panel
     from sim.output.plots import compare as cplots
 
     panels = [(n, country_panel(r.countries)) for n, r in zip(names, results, strict=True)]

@@ -42,6 +42,7 @@ class Progress:
         self.planned: dict[str, int] = dict(phases or {})
         self.counts: dict[str, int] = dict.fromkeys(self.planned, 0)
         self.phase = next(iter(self.planned), "")
+        tqdm.monitor_interval = 0  # no monitor thread: the process may fork plot workers
         self._bar = tqdm(total=self.total, desc=label, unit=unit, file=sys.stderr,
                          disable=True if quiet else None, leave=False, dynamic_ncols=True,
                          bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 INCOME_GROUPS = ("HIC", "UMIC", "LMIC", "LIC")
@@ -27,16 +26,24 @@ BIG = 1e12
 TINY = 1e-6
 
 
+def _is_numpy_bool(value: Any) -> bool:
+    """A numpy boolean (sweep samplers make them), recognised without importing numpy so
+    that checking a scenario file stays light.
+    """
+    kind = type(value)
+    return kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
+
+
 def _no_bool(value: Any) -> Any:
     """Refuse ``true`` / ``false`` where a number is expected (YAML would make them 1 / 0)."""
-    if isinstance(value, bool | np.bool_):
+    if isinstance(value, bool) or _is_numpy_bool(value):
         raise ValueError(f"expected a number, not {str(value).lower()}")
     return value
 
 
 def _only_bool(value: Any) -> Any:
     """Accept only ``true`` / ``false`` for a switch (not 1, "yes" or "on")."""
-    if isinstance(value, np.bool_):
+    if _is_numpy_bool(value):
         return bool(value)
     if not isinstance(value, bool):
         raise ValueError(f"expected true or false, not {value!r}")

@@ -147,7 +147,8 @@ def run_batch(task: BatchTask) -> pd.DataFrame:
     counterfactual = None
     if twins:
         traj, counterfactual = split_members(traj, b.size)
-    values = batch_metrics(traj, world, params, task.metrics, members_[0], counterfactual)
+    values = batch_metrics(traj, world, params, task.metrics, members_[0],
+                           counterfactual=counterfactual)
     head = pd.DataFrame({"batch": np.full(b.size, b.index), "point": b.point,
                          "replicate": b.replicate, "seed": b.seed})
     return pd.concat([head, values], axis=1)

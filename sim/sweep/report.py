@@ -47,7 +47,7 @@ def _sobol_table(table: pd.DataFrame) -> str:
 def render(res: SweepResults) -> str:
     """The report as an HTML string (the run report's page, CSS and brief)."""
     from sim.output.report import Headline, brief_html, esc, image_tag, page
-    from sim.sweep.plots import metric_label, metric_unit, param_label, slug
+    from sim.sweep.plots import caption, metric_label, metric_unit, param_label, slug
 
     spec = res.spec
     params_html = "".join(
@@ -81,6 +81,7 @@ def render(res: SweepResults) -> str:
     question = (spec.description or "").split(". ")[0].strip()
     parts = [
         brief_html(f"Sweep: {spec.name}", question, lines, figure,
+                   caption(Path(figure).stem, metrics) if figure else "",
                    f"{spec.method}, {len(res.points)} points × {spec.replicates} "
                    f"replicate(s); values are means over replicates."),
         f"<p>{esc(spec.description)}</p>",
@@ -100,8 +101,8 @@ def render(res: SweepResults) -> str:
     if res.sensitivity is not None:
         parts.append("<h2>Sobol sensitivity</h2><p>" + esc(res.sensitivity["method"])
                      + "</p>" + _sobol_table(res.sensitivity_table()))
-    parts.append("<h2>Plots</h2>" + "".join(image_tag(Path(p)) for p in res.files
-                                            if p != figure))
+    parts.append("<h2>Plots</h2>" + "".join(image_tag(Path(p), caption(Path(p).stem, metrics))
+                                            for p in res.files if p != figure))
     return page(f"vaxsim sweep: {spec.name}", "\n".join(parts))
 
 

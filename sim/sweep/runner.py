@@ -23,10 +23,11 @@ from sim.scenario.schema import Scenario
 from sim.sweep.batches import Batch, BatchTask, members, plan_batches
 from sim.sweep.executors import execute
 from sim.sweep.files import dump_sweep, load_sweep
+from sim.sweep.metrics import check_metrics
 from sim.sweep.samplers import point_values, sample_points
 from sim.sweep.spec import SweepSpec, point_scenario
 from sim.sweep.store import SweepStore, write_parquet, write_text
-from sim.world.world import World
+from sim.world.world import World, build_world
 
 Progress = Callable[[int, int], None]
 
@@ -180,10 +181,13 @@ def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
     paths = list(spec.parameters)
     plan = plan or plan_sweep(spec)
     points, values, batches = plan.points, plan.values, plan.batches
+    base = Scenario.model_validate(spec.base)
     if world is None:
-        from sim.world.world import build_world
-
-        world = build_world(Scenario.model_validate(spec.base))
+        world = build_world(base)
+    try:
+        check_metrics(spec.metrics, base, world)
+    except ValueError as exc:
+        raise ScenarioError(f"sweep {spec.name}: {exc}") from None
 
     store = SweepStore(out_dir) if out_dir is not None else None
     done_tables: dict[int, pd.DataFrame] = {}

@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.streams import member_rng
-from sim.sweep.spec import Parameter, SweepSpec, is_integer
+from sim.scenario.paths import is_integer
+from sim.sweep.spec import Parameter, SweepSpec
 
 
 def levels(param: Parameter, integer: bool = False) -> list[Any]:

@@ -18,24 +18,20 @@ Examples
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from sim.scenario.loader import (
     ScenarioError,
-    deep_merge,
     format_validation,
 )
-from sim.scenario.paths import dotted, keys_at, suggest, unwrap
+from sim.scenario.paths import dotted, with_values
 from sim.scenario.schema import Scenario, Strict
 
 #: Top-level scenario keys a sweep may not vary: they define the shared world, the
 #: member seeds or the outputs, not a policy or an uncertainty.
-FIXED_KEYS = ("name", "description", "extends", "start", "days", "seed", "replicates",
-              "countries", "outputs")
 
 Scalar = float | int | bool | str
 
@@ -124,61 +120,13 @@ DEFAULT_METRICS = ("coverage_final.World", "coverage_final.HIC", "coverage_final
                    "doses_administered", "doses_expired")
 
 
-# --------------------------------------------------------------------------- paths
-def leaf_types(path: tuple[str, ...]) -> tuple[list[Any], str | None]:
-    """Types of the scenario field at ``path``, or ``(types, error message)``."""
-    current: list[Any] = [Scenario]
-    for i, part in enumerate(path):
-        nxt: list[Any] = []
-        for t in current:
-            origin = typing.get_origin(t)
-            if isinstance(t, type) and issubclass(t, BaseModel):
-                if part in t.model_fields:
-                    nxt += unwrap(t.model_fields[part].annotation)
-            elif origin is dict:
-                key_t, val_t = typing.get_args(t)
-                keys = typing.get_args(key_t) if typing.get_origin(key_t) is Literal else None
-                if keys is None or part in keys:
-                    nxt += unwrap(val_t)
-        if not nxt:
-            known = keys_at(Scenario, path[:i])
-            hint = suggest(part, known) if known else ""
-            return [], f"no scenario field '{part}' at {'.'.join(path[:i]) or 'top level'}" \
-                + hint
-        current = nxt
-    return current, None
-
-
-def check_path(path: str) -> str | None:
-    """Why ``path`` cannot be swept, or None if it can."""
-    parts = tuple(path.split("."))
-    if not all(parts):
-        return "empty part in the dotted path"
-    if parts[0] in FIXED_KEYS:
-        return f"'{parts[0]}' cannot be swept (it fixes the shared world, seeds or outputs)"
-    types, err = leaf_types(parts)
-    if err:
-        return err
-    scalar = [t for t in types if t in (int, float, bool)
-              or typing.get_origin(t) is Literal]
-    if not scalar:
-        return "not a number or choice (sweep a leaf field such as ...multiple)"
-    return None
-
-
-def is_integer(path: str) -> bool:
-    """True if the field at ``path`` holds whole numbers (range samples are rounded)."""
-    types, _ = leaf_types(tuple(path.split(".")))
-    return int in types and float not in types
-
-
 # --------------------------------------------------------------------------- loading
 def point_scenario(base: Mapping[str, Any], values: Mapping[str, Any],
                    check_codes: bool = False) -> Scenario:
     """The scenario of one sweep point: ``base`` with each dotted path set to its value."""
     from sim.scenario.references import reference_errors
 
-    data = apply_values(base, values)
+    data = with_values(base, values)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -191,19 +139,4 @@ def point_scenario(base: Mapping[str, Any], values: Mapping[str, Any],
     return scenario
 
 
-def apply_values(base: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` (scenario data) with each dotted path in ``values`` set."""
-    out = deep_merge(base, {})
-    for path, value in values.items():
-        node = out
-        *parents, leaf = path.split(".")
-        for k in parents:
-            child = node.get(k)
-            node[k] = dict(child) if isinstance(child, Mapping) else {}
-            node = node[k]
-        node[leaf] = value.item() if hasattr(value, "item") else value
-    return out
-
-
-__all__ = ["DEFAULT_METRICS", "Parameter", "SweepSpec", "apply_values", "check_path",
-           "point_scenario"]
+__all__ = ["DEFAULT_METRICS", "Parameter", "SweepSpec", "point_scenario"]

@@ -101,7 +101,7 @@ def test_a_producers_government_donates_from_unsold_output():
 
 def test_output_donation_keeps_the_ledger_and_needs_a_country_producer(tmp_path):
     from sim.engine.run import simulate
-    from sim.outcomes.metrics import ledger_residual
+    from sim.outcomes.coverage import ledger_residual
     from sim.outcomes.results import ledger_table
 
     w = make_world([1e5, 1e5, 1e5], ["HIC", "LIC", "LIC"], production=[2e3], days=60,

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from worlds import make_world, params_for, scenario
 
 from sim.engine.run import simulate
-from sim.outcomes.metrics import ledger_residual
+from sim.outcomes.coverage import ledger_residual
 from sim.outcomes.results import ledger_table
 from sim.scenario.schema import INCOME_GROUPS
 

@@ -84,7 +84,7 @@ def state_checks(state, problems: list[str]) -> None:
 
 def member_checks(world, params, traj, e: int, problems: list[str]) -> None:
     """Invariants of member ``e`` of a finished batch."""
-    from sim.outcomes.metrics import ledger_residual
+    from sim.outcomes.coverage import ledger_residual
     from sim.outcomes.results import ledger_table
 
     one = _member_traj(traj, e)

@@ -69,6 +69,7 @@ def test_harness_catches_a_member_that_depends_on_its_batch(monkeypatch):
     """The check has teeth: an engine that leaks one member's state into another fails."""
     import sim.engine.run as run_mod
 
+    monkeypatch.setenv("VAXSIM_BACKEND", "numpy")  # the numpy stages, where the leak is put
     real = run_mod.administer
 
     def leaky(state, world, params, t):

@@ -32,7 +32,7 @@ range (deaths), squared, weighted mean. A number in a key path is a list item.
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Fit ``--params`` of a scenario to ``--targets``; write YAML, fit.csv and a plot."""
-    from sim.calibrate import calibrate as cal
+    from sim import calibrate as cal
     from sim.output.folder import publish, staging_dir
     from sim.output.plots.calibration import model_vs_observed
     from sim.output.plots.style import save

@@ -13,7 +13,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     (simulate, tables, plots, report).
     """
     from sim.api import run
-    from sim.outcomes.metrics import summary_rows
+    from sim.outcomes.summary import summary_rows
     from sim.output.folder import save_results, save_steps
     from sim.output.progress import Progress
     from sim.scenario import load_scenario

@@ -19,11 +19,10 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from sim.engine.build.resolve import resolve
 from sim.scenario.schema import Scenario
-from sim.world.affinity import affinity_matrix, dense_rows, relations
+from sim.world.affinity import PairAffinity, pair_affinity
 from sim.world.world import World
 
 
@@ -56,8 +55,8 @@ class DiplomacyParams:
     arrival_bucket : (E,) int shelf-life bucket donated doses arrive in
     decay : (E,) influence kept per donation period (from the half-life)
     record_flows : (E,) bool, keep the member's donor → recipient flows
-    affinity_base : float, affinity of any pair
-    affinity_ties : (N, N) csr, affinity above base (blocs, region, ties, overrides)
+    affinity : the affinity of every pair (:class:`sim.world.affinity.PairAffinity`),
+        computed row by row when a mechanism asks
     partner_share : (E, P) share of stock a producer offers its partners first
     partner_mask : (P, N) bool, partners of each producer
     lic_producer, lic_country : (E, C) int licensor producer and licensee country
@@ -88,8 +87,7 @@ class DiplomacyParams:
     arrival_bucket: np.ndarray
     decay: np.ndarray
     record_flows: np.ndarray
-    affinity_base: float
-    affinity_ties: sp.csr_matrix
+    affinity: PairAffinity
     partner_share: np.ndarray
     partner_mask: np.ndarray
     lic_producer: np.ndarray
@@ -161,7 +159,7 @@ class DiplomacyParams:
 
     def affinity_rows(self, rows: np.ndarray) -> np.ndarray:
         """(len(rows), N) affinity from each of ``rows`` to every country."""
-        return dense_rows(self.affinity_base, self.affinity_ties, rows)
+        return self.affinity.rows(rows)
 
 
 def _column(rows: list[dict[str, Any]], key: str, dtype: Any = float) -> np.ndarray:
@@ -242,7 +240,7 @@ def _pad(members: list[list[tuple]], fill: tuple) -> list[list[tuple]]:
     return [m + [fill] * (width - len(m)) for m in members]
 
 
-def _partner_mask(world: World, s: Scenario, ties: sp.csr_matrix, base: float) -> np.ndarray:
+def _partner_mask(world: World, s: Scenario, affinity: PairAffinity) -> np.ndarray:
     """(P, N) partners of each producer with partner sales: countries whose affinity to
     some home country of the producer reaches ``min_affinity`` (home countries excluded).
     """
@@ -252,7 +250,7 @@ def _partner_mask(world: World, s: Scenario, ties: sp.csr_matrix, base: float) -
         p = world.producer_index(code)
         home = np.flatnonzero(world.home_of == p)
         if len(home):
-            rows = dense_rows(base, ties, home)
+            rows = affinity.rows(home)
             mask[p] = (rows >= rule.min_affinity).any(axis=0) & (world.home_of != p)
     return mask
 
@@ -278,8 +276,7 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
             by_scenario[id(s)] = _member(world, s, stacked["order_total"][e],
                                          stacked["willing"][e], course)
     members = [by_scenario[id(s)] for s in scenarios]
-    ties = affinity_matrix(world, first.affinity, relations(world))
-    base = first.affinity.base
+    affinity = pair_affinity(world, first.affinity)
     big = world.days + 10**6
     lic = np.array(_pad([m["lic"] for m in members], (0, 0, big, 0.0, 0.0, False)),
                    dtype=object).reshape(len(members), -1, 6)
@@ -301,9 +298,9 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
         donation_every=stack("donation_every", int), arrival_bucket=stack("arrival_bucket", int),
         decay=stack("decay"),
         record_flows=np.array([s.donation.record_flows for s in scenarios], dtype=bool),
-        affinity_base=float(base), affinity_ties=ties,
+        affinity=affinity,
         partner_share=stack("partner_share"),
-        partner_mask=_partner_mask(world, first, ties, base),
+        partner_mask=_partner_mask(world, first, affinity),
         lic_producer=lic[..., 0].astype(int), lic_country=lic[..., 1].astype(int),
         lic_active=lic[..., 2].astype(int), lic_rate=lic[..., 3].astype(float),
         lic_total=lic[..., 4].astype(float), lic_additional=lic[..., 5].astype(bool),
