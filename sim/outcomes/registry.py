@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim.engine.epi_record import BANDS
 from sim.engine.record import GROUPS
 from sim.outcomes.diplomacy_metrics import diplomacy_metrics
 from sim.outcomes.epidemic_metrics import epidemic_member_metrics
@@ -151,8 +150,12 @@ FAMILIES: tuple[Family, ...] = (
         ("deaths_no_vaccine", "count", "deaths of the no-vaccine twin"),
         ("deaths_by_group.{g}", "count", "deaths by income group"),
         ("deaths_averted_by_group.{g}", "count", "deaths averted by income group"),
-        ("deaths_by_band.{b}", "count", "deaths by age band (0_19, 20_64, 65plus)"),
-        ("deaths_averted_by_band.{b}", "count", "deaths averted by age band"),
+        ("deaths_by_band.0_19", "count", "deaths aged 0-19"),
+        ("deaths_by_band.20_64", "count", "deaths aged 20-64"),
+        ("deaths_by_band.65plus", "count", "deaths aged 65 and over"),
+        ("deaths_averted_by_band.0_19", "count", "deaths averted aged 0-19"),
+        ("deaths_averted_by_band.20_64", "count", "deaths averted aged 20-64"),
+        ("deaths_averted_by_band.65plus", "count", "deaths averted aged 65 and over"),
     ), _epidemic_on),
 )
 
@@ -193,7 +196,6 @@ def declared_metrics(scenario: Scenario, world: World) -> dict[str, Metric]:
         "d": [pd.Timestamp(d).date().isoformat() for d in scenario.outcomes.dates
               if start <= pd.Timestamp(d) <= last],
         "i": [str(i) for i in range(len(scenario.outcomes.targets))],
-        "b": list(BANDS),
     }
     out: dict[str, Metric] = {}
     for family in FAMILIES:
@@ -211,7 +213,6 @@ _PLACEHOLDERS = {
     "r": "(?:" + "|".join(WHO_REGIONS) + ")",
     "d": r"\d{4}-\d{2}-\d{2}",
     "i": r"\d+",
-    "b": "(?:" + "|".join(BANDS) + ")",
 }
 
 
@@ -246,8 +247,7 @@ def example_names() -> tuple[str, ...]:
     """Metric names with every group, region and two targets filled in (no dates): the
     candidates of a "did you mean" when no scenario is at hand.
     """
-    values = {"g": list(GROUPS), "r": list(WHO_REGIONS), "d": [], "i": ["0", "1"],
-              "b": list(BANDS)}
+    values = {"g": list(GROUPS), "r": list(WHO_REGIONS), "d": [], "i": ["0", "1"]}
     return tuple(name for family in FAMILIES for pattern, _, _ in family.patterns
                  for name in _expand(pattern, values))
 

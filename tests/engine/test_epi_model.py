@@ -271,8 +271,7 @@ def test_deaths_and_deaths_averted_by_band_add_up():
     w = make_world([1e6, 4e6], ["HIC", "LIC"], home_of=[0, -1], production=[2e4], days=200)
     scen = scenario(days=200, epidemic={"variants": [], "initial_prevalence": 1e-3})
     params, traj, cf = simulate_with_counterfactual(w, scen, [1])
-    results = Results(scen, w, params, traj)
-    results.counterfactual = cf
+    results = Results(scen, w, params, traj, counterfactual=cf)
     m = epidemic_member_metrics(results).iloc[0]
     bands = [m[f"deaths_by_band.{b}"] for b in ("0_19", "20_64", "65plus")]
     averted = [m[f"deaths_averted_by_band.{b}"] for b in ("0_19", "20_64", "65plus")]
