@@ -139,8 +139,9 @@ def _hoard_multiple(scenario: Scenario) -> float:
 def _donation_share(scenario: Scenario) -> float:
     """The share the scenario's donors give (the largest), else ``switch_share``."""
     don = scenario.donation
-    shares = [e.share for e in (don.default, *don.groups.values(), *don.countries.values())
-              if e.share]
+    given = [getattr(e, "share", None) for e in
+             (don.default, *don.groups.values(), *don.countries.values())]
+    shares = [float(s) for s in given if s]
     return float(max(shares, default=don.switch_share))
 
 

@@ -2,7 +2,8 @@
 
 Modules: :mod:`~sim.calibrate.targets` (observed targets, tolerances),
 :mod:`~sim.calibrate.parameters` (fitted fields and bounds), :mod:`~sim.calibrate.fit`
-(evaluation and optimizer), :mod:`~sim.calibrate.fitted` (the fitted scenario file).
+(evaluation and optimizer), :mod:`~sim.calibrate.severity` (severity rescaled to death
+targets), :mod:`~sim.calibrate.fitted` (the fitted scenario file).
 
 A *target* is one observed number: the share of a group's population with at least one
 dose (``coverage_first``), the world's cumulative doses administered
@@ -26,7 +27,7 @@ Method
    times the time of one). The best point run anywhere is kept: the loss is not smooth
    (weekly market clearing, whole days), so an optimizer's last point need not be its
    best.
-3. Optionally (:func:`~sim.calibrate.fit.rescale_severity`, ``--rescale-severity``), each
+3. Optionally (:func:`~sim.calibrate.severity.rescale_severity`, ``--rescale-severity``), each
    income group's severity is then scaled so its deaths meet the central estimate of its
    last death target: deaths are proportional to the fatality ratio.
 
@@ -60,9 +61,7 @@ from sim.calibrate.fit import (
     Fit,
     calibrate,
     fit_table,
-    fit_with_rescaled_severity,
     horizon,
-    rescale_severity,
     search,
     trajectories,
 )
@@ -76,6 +75,7 @@ from sim.calibrate.parameters import (
     parse_bounds,
     with_values,
 )
+from sim.calibrate.severity import fit_with_rescaled_severity, rescale_severity
 from sim.calibrate.targets import (
     ERROR_UNIT,
     METRICS,

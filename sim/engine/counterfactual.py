@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from sim.engine.flows import FLOW_COLUMNS
 from sim.engine.record import Trajectories
 from sim.scenario.schema import Scenario
 
@@ -48,9 +49,10 @@ def split_members(traj: Trajectories, real: int) -> tuple[Trajectories, Trajecto
             elif f.name == "flows":  # (K, 6) rows led by the member index
                 first = members.start or 0
                 last = traj.groups.shape[0] if members.stop is None else members.stop
-                keep = (v[:, 0] >= first) & (v[:, 0] < last)
+                member = FLOW_COLUMNS.member
+                keep = (v[:, member] >= first) & (v[:, member] < last)
                 rows = v[keep].copy()
-                rows[:, 0] -= first
+                rows[:, member] -= first
                 out[f.name] = rows
             else:
                 out[f.name] = v[members]
@@ -73,10 +75,11 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     from sim.engine.run import simulate
 
     params = build_params(world, [scenario] * len(seeds), seeds)
+    kept = min(len(seeds), scenario.outputs.country_members)  # twins keep none
     if not has_twin(scenario):
-        traj, _ = simulate(world, params, country_every, progress)
+        traj, _ = simulate(world, params, country_every, progress, country_members=kept)
         return params, traj, None
     batch = build_params(world, *with_twins([scenario] * len(seeds), list(seeds)))
-    traj, _ = simulate(world, batch, country_every, progress)
+    traj, _ = simulate(world, batch, country_every, progress, country_members=kept)
     real, counterfactual = split_members(traj, len(seeds))
     return params, real, counterfactual

@@ -187,6 +187,11 @@ def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)
 
 
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a / b`` broadcast, 0 where ``b`` is not positive."""
+    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0)
+
+
 def _move(S: np.ndarray, share: np.ndarray, src: tuple[int, ...], dst: tuple[int, ...]) -> None:
     """Move ``share`` (E, N, A) of each status in ``src`` to the matching ``dst``."""
     moved = [S[..., k] * share for k in src]
@@ -233,10 +238,11 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
     actP = (P[None] * act[:, None, :]).sum(axis=2)                    # (E, N)
     for _ in range(ep.substeps):
         X = co(8) * epi.Ix + co(9) * epi.Ex                           # (E, N, A, V)
-        prev = X.sum(axis=2) / P.sum(axis=1)[None, :, None]           # (E, N, V)
+        pop = np.broadcast_to(P.sum(axis=1)[None, :, None], X.shape[:2] + X.shape[3:])
+        prev = _ratio(X.sum(axis=2), pop)                              # (E, N, V)
         w = day["traffic"]                                            # (E, N)
         travellers = np.zeros_like(prev)
-        world = (w[:, :, None] * prev).sum(axis=1) / w.sum(axis=1)[:, None]  # (E, V)
+        world = _ratio((w[:, :, None] * prev).sum(axis=1), w.sum(axis=1)[:, None])  # (E, V)
         for r in range(ep.n_regions):
             inside = ep.region == r
             wr = w[:, inside].sum(axis=1)[:, None]
@@ -244,8 +250,8 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
                                  out=np.zeros_like(world), where=wr > 0)
             travellers[:, inside] = (ep.regional[:, None] * regional
                                      + (1.0 - ep.regional[:, None]) * world)[:, None]
-        mixed = (act[:, None, :, None] * X).sum(axis=2) / actP[:, :, None]     # (E, N, V)
-        home = eps * X / P[None, :, :, None] + (1.0 - eps) * mixed[:, :, None]
+        mixed = _ratio((act[:, None, :, None] * X).sum(axis=2), actP[:, :, None])  # (E,N,V)
+        home = eps * _ratio(X, P[None, :, :, None]) + (1.0 - eps) * mixed[:, :, None]
         lam = day["force"][:, :, None, None] * rel * act[:, None, :, None] \
             * ((1.0 - mix) * home + mix * travellers[:, :, None])            # (E, N, A, V)
         rate = lam[:, :, :, None, :] * sus[:, :, None]                       # (E,N,A,K,V)

@@ -162,6 +162,6 @@ def review(state: State, world: World, params: Params, t: int) -> None:
     new = threshold_switch(old, params.rule, coverage, params.theta, params.then)
     if (params.rule == IMITATE).any():
         partner = pick_partners(u_partner, partner_weights(params.diplomacy))
-        new = imitate(new, params.rule, payoffs(state, world, params), partner, params.beta,
-                      params.imitate_prob, u_look, u_adopt)
+        new = imitate(new, params.rule, payoffs(state, world, params), partner,
+                      params.imitation_beta, params.imitate_prob, u_look, u_adopt)
     apply_strategy(state, params, old, new)

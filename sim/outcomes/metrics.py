@@ -98,12 +98,12 @@ def equity_metrics(results: Results) -> pd.DataFrame:
     lic = groups["LIC"].to_numpy()
     # Undefined when LIC coverage is 0 (below one person in a billion: float residue).
     ratio = groups["HIC"].to_numpy() / np.where(lic > 1e-9, lic, np.nan)
-    return _frame(p.members, {
+    # Country panels may keep fewer members than the group totals (outputs.country_members).
+    return pd.concat([_frame(p.members, {
         "gini_coverage": gini(cov, p.population),
         "gini_coverage_unweighted": gini(cov),
         "concentration_index": concentration_index(cov, gdp, p.population),
-        "hic_lic_ratio": ratio,
-    })
+    }), _frame(groups.index.to_numpy(), {"hic_lic_ratio": ratio})], axis=1)
 
 
 def target_metrics(results: Results) -> pd.DataFrame:

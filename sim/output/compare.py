@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -28,6 +29,7 @@ from sim.outcomes import formatting
 from sim.outcomes.registry import member_metrics, unit_of
 from sim.outcomes.results import Results
 from sim.output.folder import save_steps
+from sim.output.names import unique_slugs
 from sim.output.plots import PlotJob, draw
 from sim.output.report import (
     HEADLINES,
@@ -252,14 +254,18 @@ def compare_brief(c: CompareInput) -> str:
     rows = display_rows(c.table, names, metrics)
     asks = "".join(f"<li><b>{esc(s['name'])}</b>: {esc(s['question'])}</li>"
                    for s in c.meta["scenarios"] if s.get("question"))
-    maps = [c.folder / n / "plots" / "diplomacy_map.png" for n in names]
+    # The map: the first diplomacy map among the scenarios, else the last coverage map.
+    maps = [c.folder / n / "plots" / "diplomacy_map.png" for n in names] + [
+        c.folder / n / "plots" / "coverage_map.png" for n in reversed(names)]
     shown = next((m for m in maps if m.exists()), None)
+    what = "Who gave doses to whom" if shown is not None and shown.stem == "diplomacy_map" \
+        else "Coverage by country at the end"
     body = (f"<section class=brief><h1>Comparison: {esc(' vs '.join(names))}</h1>"
             f"<p class=question>{esc(question)}</p>"
             + (f"<ul>{asks}</ul>" if asks else "")
             + table_html(("headline", *names), rows)
             + f"<p class=meta>{esc(compare_note(c.meta))}</p>"
-            + (image_tag(shown, f"Who gave doses to whom in {shown.parent.parent.name}.")
+            + (image_tag(shown, f"{what} in {shown.parent.parent.name}.")
                if shown else "") + "</section>")
     return body
 
@@ -287,8 +293,10 @@ def compare_plots_section(c: CompareInput) -> str:
 
 def compare_links_section(c: CompareInput) -> str:
     """Links to each scenario's own report."""
-    links = "".join(f'<li>{esc(n)}: <a href="{esc(n)}/report.html">{esc(n)}/report.html'
-                    "</a></li>" for n in c.names)
+    # Each run's folder is the slug of its name; links are relative ("./" + a
+    # percent-encoded slug), so no scheme (javascript:, data:) can get into an href.
+    links = "".join(f'<li>{esc(n)}: <a href="./{quote(f)}/report.html">{esc(f)}/report.html'
+                    "</a></li>" for n, f in zip(c.names, unique_slugs(c.names), strict=True))
     return f"<h2>Each scenario's own report</h2><ul>{links}</ul>"
 
 

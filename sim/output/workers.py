@@ -9,12 +9,13 @@ way: :func:`map_calls` runs the calls in this process.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 _CALLS: Sequence[Callable[[], Any]] = ()
@@ -35,6 +36,19 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def forking() -> Iterator[multiprocessing.context.BaseContext]:
+    """The ``fork`` start method, with Python's warning about other OS threads silenced.
+
+    Python warns whenever the process has more than one OS thread; the others here are
+    idle native pools (OpenBLAS, Arrow) that re-initialise in the child through their own
+    fork handlers. Use only when :func:`can_fork` is true (no other Python thread runs).
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        yield multiprocessing.get_context("fork")
 
 
 def _call(i: int) -> Any:
@@ -61,13 +75,8 @@ def map_calls(calls: Sequence[Callable[[], Any]], workers: int | None = None,
         return out
     _CALLS = calls
     try:
-        with warnings.catch_warnings():
-            # Python warns about forking whenever the process has more than one OS thread;
-            # here the others are idle native pools (OpenBLAS, Arrow) that re-initialise
-            # in the child through their own fork handlers. No Python thread runs.
-            warnings.filterwarnings("ignore", "This process .* is multi-threaded",
-                                    DeprecationWarning)
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with forking() as ctx:
+            with ctx.Pool(workers) as pool:
                 out = []
                 for result in pool.imap(_call, range(len(calls))):
                     out.append(result)

@@ -62,8 +62,8 @@ def parse_sweep(data: Mapping[str, Any], lines: Mapping[Path_, str] | None = Non
         try:
             describe(name)
         except KeyError:
-            loc = ("metrics", i)
-            raise ScenarioError(f"{where(lines, loc, source)}: metrics[{i}]: unknown metric "
+            raise ScenarioError(f"{where(lines, ('metrics', i), source)}: metrics[{i}]: "
+                                "unknown metric "
                                 f"'{name}'" + suggest(name, example_names())) from None
     return spec
 
@@ -130,7 +130,7 @@ def check_points(spec: SweepSpec, lines: Mapping[Path_, str] | None = None,
     lines = lines or {}
     for values in corner_points(spec):
         try:
-            point_scenario(spec.base, values, check_codes=check_codes)
+            point_scenario(spec.base_data, values, check_codes=check_codes)
         except ScenarioError as exc:
             raise ScenarioError(f"{where(lines, ('parameters',), source)}: parameters: "
                                 f"a point is not a valid scenario: {exc}") from None

@@ -174,7 +174,8 @@ def heatmap(summary: pd.DataFrame, x: str, y: str, metric: str) -> Figure:
         finite = values[np.isfinite(values)]
         note = (f"the same at every point ({formatting.value(finite[0], unit)})"
                 if finite.size and np.ptp(finite) == 0 else
-                f"colour scale spans {formatting.value(norm.vmax - norm.vmin, unit)}")
+                f"colour scale spans "
+                f"{formatting.value((norm.vmax or 0.0) - (norm.vmin or 0.0), unit)}")
         ax.set_title(f"{metric_label(metric).rsplit(' (', 1)[0]}\nmean over replicates; "
                      f"{note}", fontsize=10)
         return fig

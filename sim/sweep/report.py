@@ -52,7 +52,7 @@ def render(res: SweepResults) -> str:
     spec = res.spec
     params_html = "".join(
         f"<li>{esc(param_label(p))} (<code>{esc(p)}</code>): "
-        + (f"values {esc(', '.join(f'{x:g}' if isinstance(x, float) else str(x) for x in v.values))}"  # noqa: E501
+        + (f"values {esc(', '.join(f'{x:g}' if isinstance(x, float) else str(x) for x in v.choices))}"  # noqa: E501
            if not v.is_range else
            f"{v.low:g} to {v.high:g}{' (log)' if v.log else ''}"
            + (f", {v.steps} steps" if v.steps else ""))
@@ -85,7 +85,7 @@ def render(res: SweepResults) -> str:
                    f"{spec.method}, {len(res.points)} points × {spec.replicates} "
                    f"replicate(s); values are means over replicates."),
         f"<p>{esc(spec.description)}</p>",
-        f"<p>Base scenario <code>{esc(str(spec.base.get('name', '')))}</code>; method "
+        f"<p>Base scenario <code>{esc(str(spec.base_data.get('name', '')))}</code>; method "
         f"<b>{esc(spec.method)}</b>; {len(res.points)} points × {spec.replicates} "
         f"replicate(s) = {len(res.metrics)} members in batches of {spec.batch_size}; "
         f"seed {spec.seed}.</p><h2>Parameters</h2><ul>{params_html}</ul>",

@@ -120,7 +120,7 @@ def point_structures(spec: SweepSpec, values: list[dict[str, Any]]) -> list[Stru
     out = []
     for p, v in enumerate(values):
         try:
-            out.append(Structure.of(point_scenario(spec.base, v)))
+            out.append(Structure.of(point_scenario(spec.base_data, v)))
         except ScenarioError as exc:
             raise ScenarioError(f"sweep {spec.name}: point {p} {v}: {exc}") from None
     return out
@@ -211,12 +211,17 @@ def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
         if progress is not None:
             progress(counts["batches"], counts["members"])
 
-    tasks = [BatchTask(b, spec.base, {int(p): values[p] for p in set(b.point.tolist())},
+    tasks = [BatchTask(b, spec.base_data, {int(p): values[p] for p in set(b.point.tolist())},
                        tuple(spec.metrics), world) for b in todo]
     execute(tasks, on_done, executor, workers, scheduler)
 
-    parts = [done_tables[b.index] if b.index in done_tables else store.read_batch(b.index)
-             for b in batches]
+    def table(index: int) -> pd.DataFrame:
+        if index in done_tables:
+            return done_tables[index]
+        assert store is not None, "batches not run here come from the store"
+        return store.read_batch(index)
+
+    parts = [table(b.index) for b in batches]
     metrics = (pd.concat(parts, ignore_index=True).drop(columns="batch")
                .sort_values(["point", "replicate"], kind="stable").reset_index(drop=True))
     sens = None

@@ -30,10 +30,11 @@ from sim.scenario.loader import (
 from sim.scenario.paths import dotted, with_values
 from sim.scenario.schema import Scenario, Strict
 
-#: Top-level scenario keys a sweep may not vary: they define the shared world, the
-#: member seeds or the outputs, not a policy or an uncertainty.
-
 Scalar = float | int | bool | str
+#: Metrics a sweep collects when its file names none.
+DEFAULT_METRICS: tuple[str, ...] = (
+    "coverage_final.World", "coverage_final.HIC", "coverage_final.LIC", "doses_administered",
+    "doses_expired")
 
 
 class Parameter(Strict):
@@ -69,6 +70,18 @@ class Parameter(Strict):
         """True for ``{low, high}``, False for ``values``."""
         return self.values is None
 
+    @property
+    def choices(self) -> list[Scalar]:
+        """The listed values (empty for a range)."""
+        return list(self.values or [])
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """``(low, high)`` of a range (the validator guarantees both for a range)."""
+        if self.low is None or self.high is None:
+            raise ValueError("not a range parameter")
+        return self.low, self.high
+
 
 class SweepSpec(Strict):
     """A parameter sweep over a base scenario."""
@@ -102,6 +115,14 @@ class SweepSpec(Strict):
         description="per-member metrics to collect, named as in summary.json flattened "
         "with dots, e.g. coverage_final.LIC")
 
+    @property
+    def base_data(self) -> dict[str, Any]:
+        """The base scenario as data (:func:`sim.sweep.files.load_sweep` inlines it)."""
+        if isinstance(self.base, str):
+            raise ValueError(f"base {self.base!r} is a file name: load the sweep with "
+                             "load_sweep to resolve it")
+        return self.base
+
     @model_validator(mode="after")
     def _checks(self) -> SweepSpec:
         if not self.parameters:
@@ -116,8 +137,6 @@ class SweepSpec(Strict):
         return self
 
 
-DEFAULT_METRICS = ("coverage_final.World", "coverage_final.HIC", "coverage_final.LIC",
-                   "doses_administered", "doses_expired")
 
 
 # --------------------------------------------------------------------------- loading

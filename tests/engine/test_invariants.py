@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from worlds import make_world, params_for, scenario
 
+from sim.engine.epi_record import EPI_GROUP_FIELDS
 from sim.engine.run import simulate
 from sim.outcomes.coverage import ledger_residual
 from sim.outcomes.results import ledger_table
@@ -171,7 +172,7 @@ def test_epidemic_conserves_people_and_stays_non_negative(ws, seeds):
     infected = epi.Ex.sum(axis=3) + epi.Ix.sum(axis=3)
     shadow = epi.shadow.sum(axis=3)
     assert (shadow <= infected * (1 + 1e-9) + 1e-6).all()
-    deaths = traj.epi_groups[..., 2]                       # (E, D, G) cumulative deaths
+    deaths = traj.epi_groups[..., EPI_GROUP_FIELDS.deaths_cum]   # (E, D, G) cumulative
     assert (np.diff(deaths, axis=1) >= -1e-9 * deaths.max()).all()
     # Doses by band never exceed the band's eligible willing people.
     assert (state.first_band <= params.vaccination.willing_band * (1 + 1e-9) + 1e-6).all()

@@ -174,6 +174,10 @@ def output_checks(res, problems: list[str]) -> bytes:
                     problems.append(f"{name}.{col}: coverage outside [0, 1]")
             elif bad.any():
                 problems.append(f"{name}.{col}: {bad.sum()} non-finite values")
+        for col in ("stock_countries", "stock_pool", "in_transit", "stock_producers",
+                    "stock"):
+            if col in table and (table[col].to_numpy() < 0).any():
+                problems.append(f"{name}.{col}: negative stock (min {table[col].min():.3g})")
         table.to_parquet(blob, index=False)
     for path, x in _walk_numbers(res.summary):
         if not math.isfinite(x):

@@ -172,8 +172,8 @@ def _day(world: World, d: Any) -> int:
 
 def _selected(world: World, codes: Sequence[str]) -> np.ndarray:
     """(N,) bool: countries named by ISO3 or by a group they belong to."""
-    codes = set(codes)
-    return np.array([bool({i, g, r, c} & codes) for i, g, r, c in zip(
+    wanted = set(codes)
+    return np.array([bool({i, g, r, c} & wanted) for i, g, r, c in zip(
         world.iso3, world.income_group, world.who_region, world.continent, strict=True)])
 
 
@@ -265,8 +265,8 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
     first = scenarios[0]
     for s in scenarios[1:]:
         if s.affinity != first.affinity or s.partner_sales.keys() != first.partner_sales.keys() \
-                or any(s.partner_sales[k].min_affinity != first.partner_sales[k].min_affinity
-                       for k in s.partner_sales):
+                or any(float(s.partner_sales[k].min_affinity)
+                       != float(first.partner_sales[k].min_affinity) for k in s.partner_sales):
             raise ValueError("members of one batch must share affinity and partner sets")
     course = float(first.uptake.doses_per_course)
     # Seed-independent: replicates of a scenario (the same object) share theirs.
@@ -280,8 +280,8 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
     big = world.days + 10**6
     lic = np.array(_pad([m["lic"] for m in members], (0, 0, big, 0.0, 0.0, False)),
                    dtype=object).reshape(len(members), -1, 6)
-    out = _pad([m["outages"] for m in members], (0, big, -1, 1.0))
-    out = np.array(out, dtype=float).reshape(len(members), -1, 4)
+    out = np.array(_pad([m["outages"] for m in members], (0, big, -1, 1.0)),
+                   dtype=float).reshape(len(members), -1, 4)
     surges = _pad([m["surges"] for m in members], (big, np.zeros(world.n_countries)))
     S2 = len(surges[0])
     stack = lambda k, dt=float: np.array([m[k] for m in members], dtype=dt)  # noqa: E731
@@ -342,7 +342,7 @@ def apply_ban_shocks(world: World, scenarios: Sequence[Scenario],
     return stacked
 
 
-def initial_arrays(params: Any) -> dict[str, np.ndarray]:
+def initial_arrays(params: Any) -> dict[str, Any]:
     """Mutable day-0 state of the diplomacy mechanisms (see :class:`~sim.engine.state.State`)."""
     d: DiplomacyParams = params.diplomacy
     E, N = d.donor_share0.shape

@@ -128,13 +128,13 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     else:
                         for a in range(A):
                             X[n, a, v] = 0.0
-                    prev[n, v] = tot / pop
+                    prev[n, v] = tot / pop if pop > 0.0 else 0.0
                     reg[region[n], v] += traffic[e, n] * prev[n, v]
             for v in range(V):
                 world[v] = 0.0
                 for r in range(n_regions):
                     world[v] += reg[r, v]
-                world[v] /= world_w
+                world[v] = world[v] / world_w if world_w > 0.0 else 0.0
             for r in range(n_regions):
                 for v in range(V):
                     reg[r, v] = regional[e] * (reg[r, v] / regw[r] if regw[r] > 0.0 else 0.0) \
@@ -154,9 +154,10 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     mixed = 0.0
                     for a in range(A):
                         mixed += activity[e, a] * X[n, a, v]
-                    mixed /= act_p
+                    mixed = mixed / act_p if act_p > 0.0 else 0.0
                     for a in range(A):
-                        home = eps[e] * X[n, a, v] / band_pop[n, a] + (1.0 - eps[e]) * mixed
+                        own = X[n, a, v] / band_pop[n, a] if band_pop[n, a] > 0.0 else 0.0
+                        home = eps[e] * own + (1.0 - eps[e]) * mixed
                         lam[a, v] = force[e, n] * strains[e, v, 0] * activity[e, a] * (
                             (1.0 - mx) * home + mx * reg[r, v])
                 for a in range(A):

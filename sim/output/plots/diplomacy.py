@@ -103,7 +103,7 @@ def donor_flows(donations: pd.DataFrame | None, countries: pd.DataFrame, title: 
     """
     if donations is None:
         return None
-    bil = donations[(donations["channel"] == "bilateral") & (donations["doses"] > 0)]
+    bil = donations[(donations["channel"] == "bilateral") & real_doses(donations)]
     if bil.empty:
         return None
     members = max(donations["member"].nunique(), 1)
@@ -129,6 +129,13 @@ def donor_flows(donations: pd.DataFrame | None, countries: pd.DataFrame, title: 
         return fig
 
 
+def real_doses(table: pd.DataFrame) -> np.ndarray:
+    """Mask of rows whose ``doses`` are not floating-point dust (1e-9 doses is not a
+    gift): at least the count resolution of :mod:`sim.outcomes.formatting`.
+    """
+    return formatting.snap(table["doses"].to_numpy(dtype=float), "count") > 0
+
+
 # ------------------------------------------------------------------ the diplomacy map
 def donor_bloc(codes: pd.Series, eu: frozenset[str]) -> pd.Series:
     """The donor bloc of each code: ``EU`` for EU member states, the pool stays ``POOL``,
@@ -148,9 +155,10 @@ def flow_pairs(donations: pd.DataFrame, eu: frozenset[str]) -> pd.DataFrame:
     the donor's bloc; the largest first.
     """
     members = max(donations["member"].nunique(), 1)
-    pairs = (donations[donations["doses"] > 0]
-             .groupby(["donor", "recipient", "channel"], as_index=False)["doses"].sum())
+    pairs = (donations.groupby(["donor", "recipient", "channel"], as_index=False)["doses"]
+             .sum())
     pairs["doses"] /= members
+    pairs = pairs[real_doses(pairs)]
     pairs["bloc"] = donor_bloc(pairs["donor"], eu)
     return pairs.sort_values("doses", ascending=False, ignore_index=True)
 
@@ -202,9 +210,11 @@ def diplomacy_map(donations: pd.DataFrame | None, countries: pd.DataFrame,
     eu : ISO3 codes of EU member states (shown as one bloc)
     top : arcs drawn per channel (the largest flows); the bars count every flow
     """
-    if donations is None or not (donations["doses"] > 0).any():
+    if donations is None:
         return None
     pairs = flow_pairs(donations, eu)
+    if pairs.empty:
+        return None
     names = countries["name"].to_dict()
     at = anchors()
     bars = bloc_channel_table(pairs)
@@ -271,7 +281,7 @@ def influence_table(donations: pd.DataFrame, end: pd.Timestamp, half_life_days: 
     """
     from sim.outcomes.diplomacy_metrics import influence
 
-    inf = influence(donations, end, half_life_days)
+    inf = influence(donations[real_doses(donations)], end, half_life_days)
     if inf.empty:
         return pd.DataFrame(columns=["recipient", "bloc", "share", "influence"])
     members = max(donations["member"].nunique(), 1)

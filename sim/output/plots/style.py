@@ -41,7 +41,9 @@ POOL_LABEL = "COVAX-style pool"
 #: Colours for scenarios side by side (colour-blind safe, Okabe–Ito).
 SCENARIO_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
                    "#000000", "#F0E442")
-STYLE = {"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
+#: Matplotlib rc settings of every plot (keys typed loosely: rc_context wants its own).
+STYLE: dict[Any, Any] = {
+    "figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
          "axes.spines.right": False, "font.size": 10, "axes.titlesize": 12,
          "legend.frameon": False}
 

@@ -152,6 +152,14 @@ def test_diplomacy_family(world_countries, tmp_path):
                                    pd.Timestamp("2021-12-31"), 365.0, "t") is None
 
 
+def test_floating_point_dust_is_no_flow(world_countries):
+    dust = donations_frame().assign(doses=1e-9)
+    assert diplomacy.diplomacy_map(dust, world_countries, EU, "t") is None
+    assert diplomacy.influence_map(dust, world_countries, EU, pd.Timestamp("2021-12-31"),
+                                   365.0, "t") is None
+    assert diplomacy.donor_flows(dust, world_countries, "t") is None
+
+
 def test_influence_goes_to_the_largest_recent_donor_bloc():
     don = donations_frame()
     top = diplomacy.influence_table(don, pd.Timestamp("2021-12-31"), 365.0, EU)
