@@ -73,3 +73,10 @@ def test_build_script_reproduces_the_shipped_file():
                 "ifr_population"]:
         np.testing.assert_allclose(rebuilt[col].astype(float), shipped[col], rtol=1e-6)
     assert (rebuilt["basis"] == shipped["basis"]).all()
+
+
+def test_death_targets_rebuild_from_the_excess_file():
+    rebuilt = pd.DataFrame(load_build_script("build_death_targets").build())
+    shipped = pd.read_csv(data.DATA_DIR / "observed_deaths.csv")
+    pd.testing.assert_frame_equal(rebuilt, shipped, check_dtype=False)
+    assert (shipped["date"] <= "2021-12-31").all()
