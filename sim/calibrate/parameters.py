@@ -8,6 +8,7 @@ import fnmatch
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
@@ -132,7 +133,7 @@ def parse_bounds(items: str | Sequence[str] | None) -> dict[str, tuple[float, fl
     return out
 
 
-def with_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
+def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     """``scenario`` with dotted fields set to ``values`` (validated by the schema).
 
     Raises

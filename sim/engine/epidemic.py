@@ -41,7 +41,8 @@ class _Workspace:
         E, N, A, _ = epi.S.shape
         V = ep.n_strains
         self.key: tuple | None = None
-        self.sus = self.fatal = None
+        self.sus: np.ndarray = np.empty(0)    # filled by tables() on first use
+        self.fatal: np.ndarray = np.empty(0)
         self.infections = np.zeros((E, N, A))
         self.deaths = np.zeros((E, N, A))
         self.backend = backend()
@@ -61,7 +62,10 @@ class _Workspace:
         self.reg = np.zeros((ep.n_regions, V))
         self.regw = np.zeros(ep.n_regions)
         self.regime = -1
-        self.force = self.mix = self.traffic = None
+        # Per-regime arrays, set by day() before any use.
+        self.force: np.ndarray = np.empty(0)
+        self.mix: np.ndarray = np.empty(0)
+        self.traffic: np.ndarray = np.empty(0)
 
     def tables(self, epi: EpiState) -> tuple[np.ndarray, np.ndarray]:
         key = (epi.active.tobytes(), epi.strains.tobytes(), float(epi.ve_course.sum()))

@@ -20,7 +20,7 @@ Band = Literal["0_19", "20_64", "65plus"]
 Priority = Literal["oldest_first", "uniform"]
 
 
-def _children_from() -> dict[str, dt.date]:
+def _children_from() -> dict[str, dt.date | None]:
     # Adolescents first became eligible in May-June 2021 in most high-income countries
     # (FDA 12-15 EUA 2021-05-10; EMA 2021-05-28); China vaccinated 12-17 from July 2021
     # and 3-11 from late October 2021; most LMIC/LIC programmes had not reached children
@@ -31,7 +31,7 @@ def _children_from() -> dict[str, dt.date]:
             "LMIC": dt.date(2022, 3, 1), "LIC": dt.date(2022, 6, 1)}
 
 
-def _booster_start() -> dict[str, dt.date]:
+def _booster_start() -> dict[str, dt.date | None]:
     # Israel from 2021-07-30, the UK from 2021-09-16, the US from 2021-09-22, most of the
     # EU in autumn 2021; China from October 2021 (Our World in Data booster series).
     # Lower-income groups: model assumption (few boosters before 2022).
@@ -47,7 +47,7 @@ class Restraint(Strict):
     countries: list[str] = Field(
         default_factory=list, description="ISO3 codes or group codes (HIC, EUR, ...) that "
         "hold back")
-    bands: list[Band] = Field(default_factory=lambda: ["0_19", "20_64"],
+    bands: list[Band] = Field(default_factory=lambda: ["0_19", "20_64"],  # type: ignore[arg-type]
                               description="bands whose boosters are delayed")
     until: dt.date = Field(dt.date(2022, 3, 1), description="first day they may be boosted")
 

@@ -207,7 +207,7 @@ def _levels(epi) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_epi_params(world: World, scenarios: Sequence[Scenario],
-                     seeds: Sequence[int]) -> EpiParams | None:
+                     seeds: Sequence[int] | np.ndarray) -> EpiParams | None:
     """Stack the members' epidemic settings; ``None`` if the epidemic is off."""
     epis = [s.epidemic for s in scenarios]
     if not epis[0].enabled:
@@ -243,22 +243,22 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
     seed_origin = np.full((E, S), -1, dtype=np.int64)
     seed_share = np.zeros((E, S))
     position = {c: i for i, c in enumerate(world.iso3)}
-    for e, epi in enumerate(epis):
+    for m, epi in enumerate(epis):
         for s, v in enumerate(epi.variants):
-            table[e, 1 + s] = [v.transmissibility, v.escape, v.escape_death, v.severity]
-            seed_share[e, s] = v.seed_share
-            seed_day[e, s] = (v.start - world.start).days
-            seed_origin[e, s] = position.get(v.origin, -1)
-    peak_level = [_levels(e) for e in epis]
-    activity = np.array([[e.band_contacts.age_0_19, e.band_contacts.age_20_64,
-                          e.band_contacts.age_65plus] for e in epis], dtype=float)
+            table[m, 1 + s] = [v.transmissibility, v.escape, v.escape_death, v.severity]
+            seed_share[m, s] = v.seed_share
+            seed_day[m, s] = (v.start - world.start).days
+            seed_origin[m, s] = position.get(v.origin, -1)
+    peak_level = [_levels(x) for x in epis]
+    activity = np.array([[x.band_contacts.age_0_19, x.band_contacts.age_20_64,
+                          x.band_contacts.age_65plus] for x in epis], dtype=float)
     activity /= activity.mean(axis=1, keepdims=True)
-    eps = np.array([e.assortativity for e in epis])
+    eps = np.array([x.assortativity for x in epis])
     scale = {}
-    for e in range(E):
-        key = (tuple(activity[e]), eps[e])
+    for k in range(E):
+        key = (tuple(activity[k]), eps[k])
         if key not in scale:
-            scale[key] = spectral_scale(activity[e], eps[e], world.band_population)
+            scale[key] = spectral_scale(activity[k], eps[k], world.band_population)
     force = np.array([epi.r0 / epi.infectious_days * scale[(tuple(activity[e]), eps[e])]
                       for e, epi in enumerate(epis)])
     # A fatality ratio is a probability: a large multiplier saturates at 1.

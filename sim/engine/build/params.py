@@ -131,8 +131,8 @@ class Params:
     w_cost: np.ndarray
     policy_draws: np.ndarray
     diplomacy: DiplomacyParams
+    vaccination: VaccinationParams
     epidemic: EpiParams | None = None
-    vaccination: VaccinationParams | None = None
 
     @property
     def n_members(self) -> int:
