@@ -276,7 +276,9 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
         sh[..., 0::2] = co(0) * lat + co(5) * new_s
         sh[..., 1::2] = inf_next
         out = out_v.sum(axis=3)
-        S[..., 3] += out - out_s[..., 0] - out_s[..., 1]
+        # A difference of nearly equal flows: rounding must not leave an emptied status
+        # below zero (the compiled kernel clamps the same way).
+        S[..., 3] = np.maximum(S[..., 3] + out - out_s[..., 0] - out_s[..., 1], 0.0)
         S[..., 5] += out_s[..., 1]
         epi.D_band += out_s[..., 0]
         infections += new.sum(axis=3)

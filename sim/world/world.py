@@ -162,6 +162,10 @@ def build_world(scenario: Scenario) -> World:
     production, month_index = daily_schedule(
         data.production(), list(prods["producer"]), scenario.start, scenario.days)
     group_lookup = {g: i for i, g in enumerate(INCOME_GROUPS)}
+    ages = age_arrays(iso3)
+    ages["band_population"] = overridden_bands(
+        ages["band_population"], iso3, table["population"].to_numpy(dtype=float),
+        table["pop_65plus_share"].to_numpy(dtype=float), scenario)
     return World(
         iso3=iso3,
         name=table["name"].to_numpy(dtype=str),
@@ -178,8 +182,35 @@ def build_world(scenario: Scenario) -> World:
         month_index=month_index,
         start=scenario.start,
         days=scenario.days,
-        **age_arrays(iso3),
+        **ages,
     )
+
+
+def overridden_bands(bands: np.ndarray | None, iso3: np.ndarray, population: np.ndarray,
+                     share_65plus: np.ndarray, scenario: Scenario) -> np.ndarray | None:
+    """Band populations (N, 3) that follow the scenario's country overrides: a country whose
+    population is overridden keeps its band shares at the new size; one whose 65+ share is
+    overridden gets that share in the 65+ band and the rest in the two younger bands, in
+    their shipped proportion. Countries without such overrides keep the shipped rows.
+    """
+    if bands is None:
+        return None
+    out = bands.copy()
+    where = {c: i for i, c in enumerate(iso3)}
+    for code, override in scenario.countries.overrides.items():
+        i = where.get(code)
+        if i is None or (override.population is None and override.pop_65plus_share is None):
+            continue
+        total = population[i]
+        if override.pop_65plus_share is None:
+            out[i] = bands[i] * (total / bands[i].sum()) if bands[i].sum() > 0 else 0.0
+            continue
+        old = share_65plus[i] * total
+        young = bands[i, :2]
+        out[i, 2] = old
+        rest = total - old
+        out[i, :2] = young * (rest / young.sum()) if young.sum() > 0 else rest / 2
+    return out
 
 
 def age_arrays(iso3: np.ndarray) -> dict[str, np.ndarray | None]:

@@ -209,7 +209,9 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                         removed[j] = c[2] * lat + c[4] * inf + c[7] * nj
                         shadow[e, n, a, 2 * j + 1] = c[3] * inf + c[1] * lat + c[6] * nj
                         shadow[e, n, a, 2 * j] = c[0] * lat + c[5] * nj
-                    S[e, n, a, 3] += out - removed[0] - removed[1]
+                    # A difference of nearly equal flows: rounding must not leave an
+                    # emptied status below zero (the numpy reference clamps the same way).
+                    S[e, n, a, 3] = max(S[e, n, a, 3] + out - removed[0] - removed[1], 0.0)
                     S[e, n, a, 5] += removed[1]
                     D_band[e, n, a] += removed[0]
                     infections[e, n, a] += new_tot
