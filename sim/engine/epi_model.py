@@ -262,7 +262,9 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
         dying = by * fatal
         new_v = by.sum(axis=3)                                                # (E,N,A,V)
         new_d = dying.sum(axis=(3, 4))                                        # (E,N,A)
-        new_h = (by[:, :, :, vaccinated] - dying[:, :, :, vaccinated]).sum(axis=(3, 4))
+        # Per status, as the kernel: those who die are part of the new, but for rounding.
+        new_h = np.maximum(by[:, :, :, vaccinated].sum(axis=4)
+                           - dying[:, :, :, vaccinated].sum(axis=4), 0.0).sum(axis=3)
         out_v = co(2) * epi.Ex + co(4) * epi.Ix + co(7) * new_v
         epi.Ix *= co(3)
         epi.Ix += co(1) * epi.Ex + co(6) * new_v

@@ -112,7 +112,9 @@ def seed(epi: EpiState, ep: EpiParams, n: int, v: int, share: np.ndarray) -> Non
 
 def _emerge(epi: EpiState, ep: EpiParams, infections: np.ndarray, t: int) -> None:
     """Let new variants emerge (see the module docstring)."""
-    free = ep.n_scheduled + epi.emerged < ep.n_strains
+    # Each member by its own cap and start day: a batch's extra slots or earlier starts are
+    # other members' and must not change this one.
+    free = (epi.emerged < ep.emergence_max) & (t >= ep.emergence_from)
     if t < ep.emergence_start or not (free & (ep.emergence_rate > 0)).any():
         return
     E, N = infections.shape

@@ -58,7 +58,10 @@ class EpiParams:
         each member's scheduled variant s (strain slot 1 + s); S the longest list
     seed_share : (E, S) share of the origin's people infected (0: no variant in the slot)
     emergence_rate : (E,) expected new variants per infection (0: none)
-    emergence_start : first day a variant may emerge
+    emergence_start : first day a variant may emerge in any member
+    emergence_from : (E,) int first day a variant may emerge in each member
+    emergence_max : (E,) int most variants that may emerge in each member (a member's own
+        cap, whatever slots its batch has)
     emergence_factors : (E, 4) factors of an emerging variant on its parent
     emergence_seed : (E,) share of the origin's people infected with it
     n_scheduled : 1 + scheduled variants (index of the first emergent slot)
@@ -95,6 +98,8 @@ class EpiParams:
     seed_share: np.ndarray
     emergence_rate: np.ndarray
     emergence_start: int
+    emergence_from: np.ndarray
+    emergence_max: np.ndarray
     emergence_factors: np.ndarray
     emergence_seed: np.ndarray
     n_scheduled: int
@@ -299,6 +304,9 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
         emergence_rate=np.array([m.per_billion_infections / 1e9 if m.enabled else 0.0
                                  for m in em]),
         emergence_start=min((m.start - world.start).days for m in em),
+        emergence_from=np.array([(m.start - world.start).days for m in em], dtype=np.int64),
+        emergence_max=np.array([m.max_variants if m.enabled else 0 for m in em],
+                               dtype=np.int64),
         emergence_factors=np.array([[m.transmissibility, m.escape, m.escape_death,
                                      m.severity] for m in em]),
         emergence_seed=np.array([m.seed_share for m in em]),

@@ -195,8 +195,8 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                             new_v[v] += b
                             dk += b * fatal_k[v]
                         new_d += dk
-                        if vaccinated[k]:
-                            new_h += new - dk
+                        if vaccinated[k]:  # dk <= new but for rounding
+                            new_h += max(new - dk, 0.0)
                     out = 0.0
                     for v in range(V):
                         ev, iv, nv = Ex[e, n, a, v], Ix[e, n, a, v], new_v[v]
