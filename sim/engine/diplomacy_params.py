@@ -52,7 +52,10 @@ class DiplomacyParams:
     buffer_days : (E, N) days of absorptive capacity a donor keeps on top
     receive : (E, N) bool, may receive bilateral donations
     donation_every : (E,) int days between donation rounds
-    arrival_bucket : (E,) int shelf-life bucket donated doses arrive in
+    arrival_bucket : (E,) int freshest shelf-life bucket donated doses may arrive in
+    donation_absorb_days : (E,) int days of capacity a recipient accepts gifts up to
+    contract_supplier : (E, K) int producer index of each pool contract (K padded)
+    contract_due : (E, K, D) doses each contract has made due by the end of each day
     decay : (E,) influence kept per donation period (from the half-life)
     record_flows : bool, keep donor → recipient flows
     affinity_base : float, affinity of any pair
@@ -85,6 +88,9 @@ class DiplomacyParams:
     receive: np.ndarray
     donation_every: np.ndarray
     arrival_bucket: np.ndarray
+    donation_absorb_days: np.ndarray
+    contract_supplier: np.ndarray
+    contract_due: np.ndarray
     decay: np.ndarray
     record_flows: bool
     affinity_base: float
@@ -129,6 +135,11 @@ class DiplomacyParams:
         P, N = self.partner_mask.shape
         rows = np.arange(E)[:, None]
         return (rows * P + self.lic_producer).ravel(), (rows * N + self.lic_country).ravel()
+
+    @cached_property
+    def any_contract(self) -> bool:
+        """True if some member's pool has an advance-purchase contract."""
+        return bool(self.contract_due[..., -1].any()) if self.contract_due.size else False
 
     @cached_property
     def any_outage(self) -> bool:
@@ -203,6 +214,8 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
             _day(world, x.start) + x.lag_days, x.doses_per_month * 12 / 365.25,
             np.inf if x.total_doses is None else x.total_doses, x.additional)
            for x in s.licences if x.licensee in set(world.iso3)]
+    contracts = [(world.producer_index(c.supplier), _schedule(world, c)) for c in pool.contracts
+                 if pool.enabled]
     outages = [(world.producer_index(x.producer), _day(world, x.start), _day(world, x.end),
                 x.multiplier) for x in s.shocks if x.type == "plant_outage"]
     surges = [(_day(world, x.date), x.extra_courses * course * pop * _selected(world, x.countries))
@@ -226,6 +239,8 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "receive": _column(drow, "receive", bool),
         "donation_every": don.every_days,
         "arrival_bucket": max(0, min(B - 1, int(np.ceil(don.shelf_life_left * B)) - 1)),
+        "donation_absorb_days": don.absorb_days,
+        "contracts": contracts,
         "decay": 0.5 ** (don.every_days / don.half_life_days),
         "partner_share": np.array([s.partner_sales[str(p)].share if str(p) in s.partner_sales
                                    else 0.0 for p in world.producers]),
@@ -234,6 +249,22 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "outages": outages,
         "surges": surges,
     }
+
+
+def _schedule(world: World, contract: Any) -> np.ndarray:
+    """(D,) doses a contract has made due by the end of each day: each window's doses
+    spread evenly over its days (what fell due before the run's start is due on day 0).
+    """
+    D = world.days
+    daily = np.zeros(D)
+    for w in contract.deliveries:
+        a, b = _day(world, w.start), _day(world, w.end) + 1     # days [a, b)
+        per_day = w.doses / (b - a)
+        if a < 0:
+            daily[0] += per_day * (min(b, 0) - a)
+        lo, hi = min(max(a, 0), D), min(max(b, 0), D)
+        daily[lo:hi] += per_day
+    return np.cumsum(daily)
 
 
 def _pad(members: list[list[tuple]], fill: tuple) -> list[list[tuple]]:
@@ -286,6 +317,8 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
     out = np.array(out, dtype=float).reshape(len(members), -1, 4)
     surges = _pad([m["surges"] for m in members], (big, np.zeros(world.n_countries)))
     S2 = len(surges[0])
+    con = _pad([m["contracts"] for m in members], (0, np.zeros(world.days)))
+    K = len(con[0])
     stack = lambda k, dt=float: np.array([m[k] for m in members], dtype=dt)  # noqa: E731
     return DiplomacyParams(
         pool_on=stack("pool_on", bool), pool_orders=stack("pool_orders"),
@@ -298,6 +331,11 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
         keep_doses=stack("keep_doses"),
         buffer_days=stack("buffer_days"), receive=stack("receive", bool),
         donation_every=stack("donation_every", int), arrival_bucket=stack("arrival_bucket", int),
+        donation_absorb_days=stack("donation_absorb_days", int),
+        contract_supplier=np.array([[p for p, _ in m] for m in con],
+                                   dtype=int).reshape(len(members), K),
+        contract_due=np.array([[x for _, x in m] for m in con],
+                              dtype=float).reshape(len(members), K, world.days),
         decay=stack("decay"), record_flows=bool(first.donation.record_flows),
         affinity_base=float(base), affinity_ties=ties,
         partner_share=stack("partner_share"),
@@ -358,7 +396,9 @@ def initial_arrays(params: Any) -> dict[str, np.ndarray]:
         "pool_stock": z(E), "pool_orders_open": d.pool_orders.copy(), "pool_bought_cum": z(E),
         "pool_given": z((E, N)), "pool_contributed_cum": z((E, N)),
         "donated_cum": z((E, N)), "donations_received_cum": z((E, N)), "influence": z((E, N)),
-        "gift_transit": z((E, L, N)),
+        "gift_transit": z((params.structure.shelf_buckets, E, L, N)),
+        "expired_arrival_cum": z((E, N)),
+        "contract_delivered_cum": z((E, d.contract_supplier.shape[1])),
         "bulk": z((E, C)), "bulk_drawn_cum": z((E, C)), "licensed_cum": z((E, C)),
     }
 

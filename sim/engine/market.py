@@ -2,7 +2,9 @@
 
 1. *Export policy.* A producer under ``domestic_first`` first serves the open orders of
    its home countries until each has been allocated ``coverage_target`` × courses ×
-   population; under an active ``ban`` it serves all home orders and exports nothing.
+   population; under an active ``ban`` it serves all home orders and exports nothing,
+   and for ``resume_days`` after the ban it still serves all home orders first and offers
+   only a rising share of what is left (:func:`export_share`).
    Home shares are pro rata to the home countries' outstanding need.
 2. *Market clearing.* What every non-banned producer has left is one world supply.
    Open orders are served tier by tier (``priority`` 0 first: early orders at high
@@ -64,6 +66,19 @@ def banned_today(params: Params, t: int) -> np.ndarray:
     return (params.export_policy == 2) & (params.ban_start <= t) & (t <= params.ban_end)
 
 
+def export_share(params: Params, t: int) -> np.ndarray:
+    """(E, P) share of its unsold stock each producer may offer abroad on day ``t``.
+
+    0 during a ban; after it, ``(t - ban_end) / resume_days`` until it reaches 1 (India's
+    exports resumed slowly from October 2021, home first); 1 otherwise.
+    """
+    after = t - params.ban_end
+    resume = params.resume_days if params.resume_days is not None else 0.0
+    ramp = np.where((params.export_policy == 2) & (after > 0) & (after < resume),
+                    after / np.maximum(resume, 1.0), 1.0)
+    return np.where(banned_today(params, t), 0.0, ramp)
+
+
 def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
                  t: int) -> np.ndarray:
     """Allocate manufacturers' inventory to open orders on day ``t``.
@@ -74,14 +89,15 @@ def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
     -------
     allocated : (E, N) doses allocated to each country today (they enter transit)
     """
-    banned = banned_today(params, t)
-    protects = banned | (params.export_policy == 1)
+    share = export_share(params, t)
+    restricted = share < 1.0                                     # ban or its aftermath
+    protects = restricted | (params.export_policy == 1)
     hp = plan.home_producer
     protected_n = protects[:, hp] & plan.has_home
     allocated_so_far = state.allocated_cum  # orders may change at reviews
     target = params.export_target[:, hp] * params.structure.doses_per_course * world.population
     home_need = np.where(
-        banned[:, hp],
+        restricted[:, hp],
         state.orders_open,
         np.minimum(state.orders_open, np.maximum(target - allocated_so_far, 0.0)),
     )
@@ -91,7 +107,7 @@ def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
     alloc_home = home_need * _ratio(served_home, demand_home)[:, hp]
     state.inventory -= served_home
 
-    offered = np.where(banned, 0.0, state.inventory)             # (E, P)
+    offered = state.inventory * share                            # (E, P)
     supply = offered.sum(axis=1)                                 # (E,)
     remaining = supply.copy()
     wanted = state.orders_open - alloc_home
@@ -106,7 +122,9 @@ def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
     sold = offered * sold_share[:, None]
     state.inventory -= sold
     home_bought = plan.home.sum(alloc)                           # (E, P)
-    state.exported_cum += np.maximum(sold - offered * _ratio(home_bought, supply[:, None]), 0.0)
+    sold_home = np.minimum(offered * _ratio(home_bought, supply[:, None]), sold)
+    state.exported_cum += sold - sold_home
+    state.home_delivered_cum += served_home + sold_home
     total = alloc_home + alloc
     state.allocated_cum += total
     state.orders_open = np.maximum(state.orders_open - total, 0.0)

@@ -14,7 +14,8 @@ from sim.world import World
 
 def on_hand(state: State) -> np.ndarray:
     """(E, N) doses in stock or on their way (bought, pooled or donated)."""
-    return state.stock.sum(axis=0) + state.transit.sum(axis=1) + state.gift_transit.sum(axis=1)
+    return (state.stock.sum(axis=0) + state.transit.sum(axis=1)
+            + state.gift_transit.sum(axis=(0, 2)))
 
 
 def supply_gap(state: State, params: Params, burden: np.ndarray | None = None) -> np.ndarray:
@@ -25,7 +26,8 @@ def supply_gap(state: State, params: Params, burden: np.ndarray | None = None) -
     Hook: the epidemic passes its burden here; without it every country weighs 1.
     """
     course = params.structure.doses_per_course
-    gap = np.maximum(course * params.willing_people - state.administered_cum - on_hand(state),
+    willing = params.willing_people_on(state.day)
+    gap = np.maximum(course * willing - state.administered_cum - on_hand(state),
                      0.0)
     return gap if burden is None else gap * burden
 
@@ -42,14 +44,19 @@ def surplus(state: State, world: World, params: Params, t: int) -> np.ndarray:
     return np.clip(on_hand(state) - keep, 0.0, stock)
 
 
-def take_oldest(state: State, amount: np.ndarray) -> None:
+def take_oldest(state: State, amount: np.ndarray) -> np.ndarray:
     """Remove ``amount`` (E, N) doses from country stock, oldest bucket first.
 
     ``amount`` must not exceed the stock (see :func:`surplus`).
+
+    Returns
+    -------
+    taken : (B, E, N) doses taken from each shelf-life bucket
     """
     left = amount.copy()
-    take = np.empty_like(left)
-    for bucket in state.stock:  # B planes
-        np.minimum(bucket, left, out=take)
-        bucket -= take
-        left -= take
+    taken = np.zeros_like(state.stock)
+    for b, bucket in enumerate(state.stock):  # B planes
+        np.minimum(bucket, left, out=taken[b])
+        bucket -= taken[b]
+        left -= taken[b]
+    return taken

@@ -77,6 +77,9 @@ class Params:
     strategy_initial, rule, theta, then : (E, N) adaptation (see :mod:`sim.engine.review`)
     imitate_prob, beta, w_health, w_influence, w_cost : (E,) imitation and payoff weights
     policy_draws : (E, K, 3, N) uniforms of the K reviews (``member_rng(seed, "policy")``)
+    resume_days : (E, P) days over which exports ramp back up after a ban
+    willing_days : (K,) int first day of each willingness period (0 first)
+    willing_steps : (E, K, N) share of people willing in each period
     diplomacy : pool, donation, partner sales, licences and shocks
         (:class:`sim.engine.diplomacy_params.DiplomacyParams`)
     epidemic : the epidemic's arrays (:mod:`sim.engine.epi_params`), None when it is off
@@ -110,6 +113,9 @@ class Params:
     w_influence: np.ndarray
     w_cost: np.ndarray
     policy_draws: np.ndarray
+    resume_days: np.ndarray | None = None
+    willing_steps: np.ndarray | None = None
+    willing_days: np.ndarray | None = None
     diplomacy: Any = None
     epidemic: EpiParams | None = None
 
@@ -122,6 +128,17 @@ class Params:
     def willing_people(self) -> np.ndarray:
         """(E, N) people willing to be vaccinated."""
         return self.willing * self.population
+
+    def willing_people_on(self, t: int) -> np.ndarray:
+        """(E, N) people willing to be vaccinated on day ``t`` (dated hesitancy changes)."""
+        if self.willing_days is None or len(self.willing_days) < 2:
+            return self.willing_people
+        k = int(np.searchsorted(self.willing_days, t, side="right")) - 1
+        return self._willing_people_steps[:, k]
+
+    @cached_property
+    def _willing_people_steps(self) -> np.ndarray:
+        return self.willing_steps * self.population
 
     @cached_property
     def capacity_per_day(self) -> tuple[np.ndarray, np.ndarray]:
@@ -188,6 +205,7 @@ def scenario_params(world: World, scenario: Scenario) -> dict[str, np.ndarray]:
     target = np.zeros(P)
     ban_start = np.full(P, world.days, dtype=int)
     ban_end = np.full(P, -1, dtype=int)
+    resume = np.zeros(P)
     for p, code in enumerate(world.producers):
         ep = scenario.export.producers.get(str(code), scenario.export.default)
         policy[p] = POLICY_CODES[ep.policy]
@@ -195,10 +213,26 @@ def scenario_params(world: World, scenario: Scenario) -> dict[str, np.ndarray]:
         if ep.policy == "ban":
             ban_start[p] = day(ep.start, 0)
             ban_end[p] = day(ep.end, world.days)
+            resume[p] = ep.resume_days
 
     u = scenario.uptake
-    willing = 1.0 - _scalar_per_country(world, u.hesitancy, u.hesitancy_groups,
-                                        u.hesitancy_countries)
+    hesitancy = _scalar_per_country(world, u.hesitancy, u.hesitancy_groups,
+                                    u.hesitancy_countries)
+    willing = 1.0 - hesitancy
+    steps, days = [willing], [0]
+    for change in sorted(u.hesitancy_changes, key=lambda c: c.date):
+        base = hesitancy if change.default is None else np.full_like(hesitancy,
+                                                                       change.default)
+        hesitancy = base.copy()
+        for n, iso in enumerate(world.iso3):
+            g = [change.groups[k] for k in (world.continent[n], world.who_region[n],
+                                            world.income_group[n]) if k in change.groups]
+            if g:
+                hesitancy[n] = g[-1]
+            if iso in change.countries:
+                hesitancy[n] = change.countries[iso]
+        steps.append(1.0 - hesitancy)
+        days.append(max(day(change.date, 0), 0))
     proc = resolve(world, scenario.procurement.default, scenario.procurement.groups,
                    scenario.procurement.countries)
     course = float(u.doses_per_course)
@@ -216,6 +250,8 @@ def scenario_params(world: World, scenario: Scenario) -> dict[str, np.ndarray]:
         "export_target": target,
         "ban_start": ban_start,
         "ban_end": ban_end,
+        "resume_days": resume,
+        "willing_steps": np.stack(steps),
         "order_total": np.where(hoards, order_hoard, order_need),
         "priority": np.array([r["priority"] for r in proc], dtype=int),
         "capacity_start": np.array([c.start for c in caps]),
@@ -241,6 +277,18 @@ def seeded_params(world: World, scenario: Scenario, seed: int,
                                                                size=mult.shape)
     return {"seeds": np.array(seed, dtype=np.int64), "production_multiplier": mult,
             "policy_draws": policy_draws(world, scenario, seed)}
+
+
+def _willing_days(world: World, scenarios: Sequence[Scenario]) -> np.ndarray:
+    """(K,) first day of each willingness period; every member of a batch must share them."""
+    first = None
+    for s in scenarios:
+        days = [0] + [max((c.date - world.start).days, 0) for c in
+                      sorted(s.uptake.hesitancy_changes, key=lambda c: c.date)]
+        if first is not None and days != first:
+            raise ValueError("members of one batch must share the dates of hesitancy changes")
+        first = days
+    return np.array(first, dtype=int)
 
 
 def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
@@ -272,7 +320,8 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
     from sim.engine.diplomacy_params import apply_ban_shocks, build_diplomacy
 
     stacked = apply_ban_shocks(world, scenarios, stacked)
-    return Params(structure=structure, population=world.population,
+    days = _willing_days(world, scenarios)
+    return Params(structure=structure, population=world.population, willing_days=days,
                   diplomacy=build_diplomacy(world, scenarios, stacked),
                   epidemic=build_epi_params(world, scenarios, seeds), **stacked)
 

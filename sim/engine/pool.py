@@ -26,7 +26,7 @@ import numpy as np
 
 from sim.engine.epidemic import need_weight
 from sim.engine.flows import FlowLog
-from sim.engine.market import MarketPlan, banned_today, clear_market
+from sim.engine.market import MarketPlan, clear_market, export_share
 from sim.engine.need import on_hand, supply_gap, surplus, take_oldest
 from sim.engine.params import Params
 from sim.engine.state import State
@@ -48,7 +48,7 @@ def pool_buy(state: State, params: Params, t: int,
     d = params.diplomacy
     funds_left = np.maximum(d.pool_budget[:, t] - state.pool_bought_cum, 0.0)
     want = np.where(d.pool_on, np.minimum(state.pool_orders_open, funds_left), 0.0)
-    offered = np.where(banned_today(params, t), 0.0, state.inventory)       # (E, P)
+    offered = state.inventory * export_share(params, t)                      # (E, P)
     supply = offered.sum(axis=1)
     others = 0.0 if tier_orders is None else tier_orders
     fill = np.minimum(1.0, _ratio(supply, want + others))

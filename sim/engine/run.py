@@ -6,8 +6,9 @@ Order of stages in one day (see DESIGN.md):
                       :func:`sim.engine.shocks.cut_outages`, demand surges
                       :func:`sim.engine.shocks.surge_orders`, licensees' fill-finish
                       :func:`sim.engine.licensing.fill_finish`
-2-3. export policy and market clearing, every ``market.clearing_days`` days: partners
-                      first :func:`sim.engine.partners.sell_to_partners`, then the tiers
+2-3. export policy and market clearing, every ``market.clearing_days`` days: the
+                      pool's contracts first :func:`sim.engine.contracts.deliver_contracts`,
+                      then partners :func:`sim.engine.partners.sell_to_partners`, then the tiers
                       with the pool as a buyer :func:`sim.engine.pool.clear_with_pool`
 4. pooling            :func:`sim.engine.pool.allocate_pool`
 5. bilateral donation :func:`sim.engine.donation.donate`
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.contracts import deliver_contracts
 from sim.engine.donation import deliver_gifts, donate
 from sim.engine.epidemic import step_epidemic
 from sim.engine.flows import NO_FLOWS
@@ -80,6 +82,7 @@ class Simulation:
         surge_orders(state, params, t)
         licensed = fill_finish(state, params, t)
         if t % params.structure.clearing_days == 0:
+            deliver_contracts(state, params, t)
             partners = sell_to_partners(state, params, t)
             allocated = clear_with_pool(state, world, params, self.market, t)
         else:
@@ -93,7 +96,7 @@ class Simulation:
         deliver(state, allocated, t)
         deliver_gifts(state, params, gifts, t)
         administer(state, world, params, t)
-        expire(state, params, t)
+        expire(state, params, t)  # stock and gifts on their way age together
         step_epidemic(state, world, params, t)
         review(state, world, params, t)
         self.recorder.record(state, t)

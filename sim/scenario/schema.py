@@ -77,6 +77,11 @@ class ExportPolicy(Strict):
     coverage_target: Share = Field(0.7, description="domestic_first: home coverage to reach")
     start: dt.date | None = Field(None, description="ban: first day of the ban")
     end: dt.date | None = Field(None, description="ban: last day of the ban (inclusive)")
+    resume_days: Annotated[int, Field(ge=0, le=730)] = Field(
+        0, description="ban: after its end, the share of stock offered for export rises "
+        "linearly from 0 to 1 over this many days, home orders served first meanwhile "
+        "(0: fully open the day after the ban; India's exports resumed slowly from October "
+        "2021)")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ExportPolicy:
@@ -157,6 +162,17 @@ def _default_capacity() -> dict[str, Capacity]:
     }
 
 
+class HesitancyChange(Strict):
+    """From ``date`` on, the share of people unwilling to be vaccinated changes (e.g.
+    eligibility widening to adolescents and children raises the willing population).
+    """
+
+    date: dt.date
+    default: Share | None = Field(None, description="new hesitancy everywhere")
+    groups: dict[str, Share] = Field(default_factory=dict)
+    countries: dict[str, Share] = Field(default_factory=dict)
+
+
 class Uptake(Strict):
     """Delivery, administration and shelf life."""
 
@@ -167,6 +183,9 @@ class Uptake(Strict):
     hesitancy: Share = Field(0.15, description="share of people who will not be vaccinated")
     hesitancy_groups: dict[str, Share] = Field(default_factory=dict)
     hesitancy_countries: dict[str, Share] = Field(default_factory=dict)
+    hesitancy_changes: list[HesitancyChange] = Field(
+        default_factory=list, description="dated changes of hesitancy by group or country; "
+        "each applies on top of the ones before it")
     delivery_lag_days: Annotated[int, Field(ge=1, le=120)] = 14
     shelf_life_days: Annotated[int, Field(ge=30, le=1095)] = 180
     shelf_bucket_days: Annotated[int, Field(ge=1, le=90)] = Field(
@@ -227,6 +246,36 @@ class Pledge(Strict):
     usd: NonNeg = Field(description="US$ pledged on that date")
 
 
+class ContractDelivery(Strict):
+    """Doses a supplier is to deliver to the pool evenly over a window of dates."""
+
+    start: dt.date
+    end: dt.date = Field(description="last day of the window (inclusive)")
+    doses: NonNeg = Field(description="doses due over the window")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ContractDelivery:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+class Contract(Strict):
+    """An advance-purchase contract of the pool with one supplier (a producer id).
+
+    On every market clearing the supplier delivers to the pool, before it sells to anyone
+    else, what the schedule has made due and is not yet delivered, from its unsold stock:
+    never more than the schedule, less when the supplier is short or barred from exporting
+    (a shortfall carried forward, delivered when stock allows).
+    """
+
+    supplier: str = Field(description="producer id that delivers (e.g. IND for the Serum "
+                          "Institute of India)")
+    product: str = Field("", description="the vaccine contracted (for the record)")
+    deliveries: list[ContractDelivery] = Field(description="dated delivery schedule")
+    note: str = Field("", description="what the figures are and where they come from")
+
+
 class Pool(Strict):
     """A COVAX-style pool: a buyer on the market that allocates to its participants.
 
@@ -259,6 +308,9 @@ class Pool(Strict):
     switch_share: Share = Field(
         0.5, description="share of surplus a country gives the pool per period when a policy "
         "review switches it to `pool` and its own `contribute_share` is 0 (modelling choice)")
+    contracts: list[Contract] = Field(
+        default_factory=list, description="advance-purchase contracts with dated delivery "
+        "schedules, served before any market sale of their supplier")
     default: PoolPolicy = Field(default_factory=PoolPolicy)
     groups: dict[str, PartialPoolPolicy] = Field(default_factory=dict)
     countries: dict[str, PartialPoolPolicy] = Field(default_factory=dict)
@@ -295,8 +347,13 @@ class Donation(Strict):
     every_days: Annotated[int, Field(ge=1, le=180)] = Field(
         30, description="donors give every this many days")
     shelf_life_left: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
-        1.0, description="share of the full shelf life donated doses have left when they "
-        "arrive (doses donated near expiry: below 1)")
+        1.0, description="at most this share of the full shelf life is left on donated "
+        "doses when they arrive; gifts from stock keep the remaining shelf life of the "
+        "donor's doses (oldest given first) and may expire on the way")
+    absorb_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        60, description="a recipient accepts gifts only up to this many days of its "
+        "absorptive capacity in stock and on the way (over 100 M donated doses were "
+        "declined in Dec 2021 for short shelf life and low absorption, UNICEF)")
     half_life_days: Positive = Field(
         365.0, description="half-life of the influence a donated dose buys with its "
         "recipient (modelling choice)")
