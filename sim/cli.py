@@ -20,6 +20,7 @@ COMMANDS = (
     "sim.commands.sweep",
     "sim.commands.compare",
     "sim.commands.report",
+    "sim.commands.history",
     "sim.commands.calibrate",
     "sim.commands.viz",
 )

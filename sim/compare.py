@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,7 +162,7 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     -------
     Comparison
     """
-    from sim.api import run
+    from sim.api import deterministic_note, run
     from sim.metrics import country_panel
     from sim.plots import compare as cplots
     from sim.report import comparison_report, write_atomic
@@ -169,6 +170,9 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     seed = scenarios[0].seed if seed is None else seed
     replicates = max(s.replicates for s in scenarios) if replicates is None else replicates
     names = unique_names(scenarios)
+    notes = [n for n in (deterministic_note(s, replicates) for s in scenarios) if n]
+    for n in notes:  # once per scenario, before the runs
+        print(n, file=sys.stderr)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = staging_dir(out)
@@ -200,7 +204,8 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
         paths.append(cplots.compare_deaths(table, plots / "compare_deaths.png"))
         rows = display_rows(table, names, scenarios)
         note = (f"Seed {seed}, {replicates} replicate(s) each; "
-                f"scenarios: {', '.join(f'{n} ({s.days} days from {s.start})' for n, s in zip(names, scenarios, strict=True))}.")  # noqa: E501
+                f"scenarios: {', '.join(f'{n} ({s.days} days from {s.start})' for n, s in zip(names, scenarios, strict=True))}."  # noqa: E501
+                + "".join(f" Note: {n.removeprefix('note: ')}." for n in notes))
         write_atomic(tmp / "report.html", comparison_report(
             names, rows, [p for p in paths if p is not None], [(n, n) for n in names], note))
         publish(tmp, out)

@@ -107,6 +107,23 @@ def write_atomic(path: Path, text: str) -> Path:
     return path
 
 
+def history_section(rows: Sequence[dict[str, Any]] | None) -> list[str]:
+    """The report's "History check" section: the run beside the observed 2021 series."""
+    parts = ["<h2>History check</h2>"]
+    if not rows:
+        parts.append("<p class=meta>No observed figure (sim/data/observed.csv, history.csv) "
+                     "falls inside this run's dates, or the run lacks what they measure.</p>")
+        return parts
+    parts.append("<p class=meta>The run beside what was observed in 2021 (sources in "
+                 "sim/data/SOURCES.md; (est.) marks a derived figure). Error: model minus "
+                 "observed, in percentage points for coverage, relative otherwise. A "
+                 "counterfactual scenario is expected to differ: the check reads as how far "
+                 "it is from history.</p>")
+    keys = ("series", "group", "date", "observed", "model", "error", "source")
+    parts.append(table_html(keys, [[r[k] for k in keys] for r in rows]))
+    return parts
+
+
 def run_report(summary: dict[str, Any], scenario_yaml: str, plots: Iterable[Path]) -> str:
     """The HTML of one run's report.
 
@@ -134,6 +151,7 @@ def run_report(summary: dict[str, Any], scenario_yaml: str, plots: Iterable[Path
         parts.append("<p class=meta>" + "<br>".join(
             f"<b>{html.escape(k)}</b>: {html.escape(v)}" for k, v in conventions.items())
             + "</p>")
+    parts += history_section(s.get("history_check"))
     parts.append("<h2>Plots</h2>")
     parts += [image_tag(p) for p in ordered_plots(plots)]
     parts += ["<h2>Resolved scenario</h2>", f"<pre>{html.escape(scenario_yaml)}</pre>"]

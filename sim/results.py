@@ -9,7 +9,9 @@ Tables (one row per member and date, and group or country):
 - ``countries``: member, date, iso3, name, income_group, population, first_dose,
   completed, doses_administered, doses_received, stock, doses_expired, orders_open,
   coverage_first, doses_per_100 (every ``outputs.country_every_days`` days and the last)
-- ``producers``: member, producer, produced, exported (at the last day)
+- ``producers``: member, date, producer, produced, exported, home (doses in the week
+  ending on ``date``: output, sales abroad, sales to its own home countries) and their
+  running totals produced_cum, exported_cum, home_cum; weekly and on the last day
 - ``strategies``: member, date, strategy, count (countries following each strategy)
 - ``donations``: member, date, donor, recipient, doses, channel (the diplomacy ledger;
   see :mod:`sim.diplomacy_metrics`), only when a diplomacy mechanism is on
@@ -35,6 +37,7 @@ from sim.diplomacy_metrics import donations_table
 from sim.engine.params import Params
 from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
 from sim.epidemic_metrics import epidemic_group_columns
+from sim.history import history_rows, history_table
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.loader import dump_scenario
 from sim.scenario.schema import Scenario
@@ -86,15 +89,38 @@ def countries_table(world: World, traj: Trajectories) -> pd.DataFrame:
     return df
 
 
-def producers_table(world: World, traj: Trajectories) -> pd.DataFrame:
-    """The ``producers`` table: cumulative output and exports at the last day."""
-    E, _, P = traj.produced_cum.shape
-    return pd.DataFrame({
-        "member": np.repeat(np.arange(E), P),
-        "producer": np.tile(world.producers, E),
-        "produced": traj.produced_cum[:, -1].ravel(),
-        "exported": traj.exported_cum[:, -1].ravel(),
+def producers_table(world: World, traj: Trajectories, every: int = 7) -> pd.DataFrame:
+    """The ``producers`` table: each producer's output, exports and home deliveries per
+    week (every ``every`` days and the last day), with running totals.
+    """
+    E, D, P = traj.produced_cum.shape
+    days = np.arange(every - 1, D, every)
+    if len(days) == 0 or days[-1] != D - 1:
+        days = np.append(days, D - 1)
+    W = len(days)
+    home = traj.home_cum if traj.home_cum.size else np.zeros_like(traj.produced_cum)
+    cum = {k: a[:, days] for k, a in (("produced", traj.produced_cum),
+                                        ("exported", traj.exported_cum), ("home", home))}
+    table = pd.DataFrame({
+        "member": np.repeat(np.arange(E), W * P),
+        "date": np.tile(np.repeat(world.dates[days], P), E),
+        "producer": np.tile(world.producers, E * W),
     })
+    for k, a in cum.items():
+        table[k] = np.diff(a, axis=1, prepend=0.0).ravel()
+    for k, a in cum.items():
+        table[f"{k}_cum"] = a.ravel()
+    return table
+
+
+def producer_totals(producers: pd.DataFrame, member: int = 0) -> pd.DataFrame:
+    """Run totals of one member from the ``producers`` table, indexed by producer:
+    produced, exported, home.
+    """
+    last = producers[(producers["member"] == member)
+                     & (producers["date"] == producers["date"].max())]
+    return last.set_index("producer")[["produced_cum", "exported_cum", "home_cum"]].rename(
+        columns=lambda c: c.removesuffix("_cum"))
 
 
 def strategies_table(world: World, traj: Trajectories) -> pd.DataFrame:
@@ -129,6 +155,7 @@ class Results:
     producers: pd.DataFrame = field(init=False)
     strategies: pd.DataFrame = field(init=False)
     donations: pd.DataFrame | None = field(init=False)
+    history: pd.DataFrame = field(init=False)
     summary: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -141,7 +168,11 @@ class Results:
         self.producers = producers_table(self.world, self.trajectories)
         self.strategies = strategies_table(self.world, self.trajectories)
         self.donations = donations_table(self.world, self.trajectories, self.params)
+        self.history = history_table(self)
         self.summary = summarize(self)
+        self.summary["history_check"] = [
+            dict(zip(("series", "group", "date", "observed", "model", "error", "source"), r,
+                     strict=True)) for r in history_rows(self.history)]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by file stem."""
@@ -153,7 +184,8 @@ class Results:
         """Write everything to ``out_dir`` atomically; return the folder.
 
         Files: ``scenario.yaml`` (resolved, re-runnable), ``summary.json``,
-        ``<table>.parquet``, ``plots/*.png`` and ``report.html``.
+        ``<table>.parquet``, ``history.csv`` (the history check), ``plots/*.png`` and
+        ``report.html``.
         """
         out_dir = Path(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -164,6 +196,7 @@ class Results:
                                               encoding="utf-8")
             for stem, table in self.tables().items():
                 table.to_parquet(tmp / f"{stem}.parquet", index=False)
+            self.history.to_csv(tmp / "history.csv", index=False)
             if self.scenario.outputs.plots if plots is None else plots:
                 from sim.plots import plot_run
 

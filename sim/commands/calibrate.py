@@ -12,7 +12,7 @@ from sim.commands import InputError, add_set_option, default_out, progress_bar
 
 EXAMPLES = """\
 examples:
-  vaxsim calibrate scenarios/historical_2021.yaml \\
+  vaxsim calibrate scenarios/baseline.yaml \\
       --params uptake.capacity.LIC.end,uptake.hesitancy_groups.HIC
   vaxsim calibrate scenarios/baseline.yaml --targets my_targets.csv \\
       --params production.multiplier,uptake.hesitancy --bounds uptake.hesitancy=0.05:0.4 \\

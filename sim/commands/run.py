@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from sim.commands import EXAMPLES, add_set_option, default_out, progress_bar
@@ -10,11 +11,14 @@ from sim.commands import EXAMPLES, add_set_option, default_out, progress_bar
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder."""
-    from sim.api import run
+    from sim.api import deterministic_note, run
     from sim.metrics import summary_rows
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.set)
+    note = deterministic_note(scenario, args.replicates or scenario.replicates)
+    if note:
+        print(note, file=sys.stderr)
     update, close = progress_bar(scenario.days, scenario.name)
     try:
         results = run(scenario, seed=args.seed, replicates=args.replicates, progress=update)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from sim.engine.record import Trajectories
 from sim.scenario.schema import Scenario
 
@@ -63,6 +65,9 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     twin = without_vaccine(scenario)
     batch = build_params(world, [scenario] * len(seeds) + [twin] * len(seeds),
                          [*seeds, *seeds])
+    # Twins weigh allocation by their real member's epidemic, so doses move identically.
+    real_of = np.tile(np.arange(len(seeds)), 2)
+    batch = dataclasses.replace(batch, burden_member=real_of)
     traj, _ = simulate(world, batch, country_every, progress)
     real, counterfactual = split_members(traj, len(seeds))
     return params, real, counterfactual

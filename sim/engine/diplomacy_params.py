@@ -40,6 +40,7 @@ class DiplomacyParams:
         funding limit)
     pool_tier_doses : (E, N) doses of the first tier (tier share × courses × population)
     pool_every, pool_absorb_days : (E,) int
+    pool_proportional : (E,) bool, participants never get more than their population share
     pool_member0, pool_share0 : (E, N) initial participation and contribution share
     donor_share0 : (E, N) initial share of surplus donated per period
     switch_share : (E,) share a country donates when a review turns it into a donor
@@ -54,7 +55,8 @@ class DiplomacyParams:
     donation_every : (E,) int days between donation rounds
     arrival_bucket : (E,) int freshest shelf-life bucket donated doses may arrive in
     donation_absorb_days : (E,) int days of capacity a recipient accepts gifts up to
-    contract_supplier : (E, K) int producer index of each pool contract (K padded)
+    contract_supplier : (E, K) int producer index of each contract (K padded)
+    contract_buyer : (E, K) int country index of each contract's buyer, -1 for the pool
     contract_due : (E, K, D) doses each contract has made due by the end of each day
     decay : (E,) influence kept per donation period (from the half-life)
     record_flows : bool, keep donor → recipient flows
@@ -79,6 +81,7 @@ class DiplomacyParams:
     pool_tier_doses: np.ndarray
     pool_every: np.ndarray
     pool_absorb_days: np.ndarray
+    pool_proportional: np.ndarray
     pool_member0: np.ndarray
     pool_share0: np.ndarray
     donor_share0: np.ndarray
@@ -90,6 +93,7 @@ class DiplomacyParams:
     arrival_bucket: np.ndarray
     donation_absorb_days: np.ndarray
     contract_supplier: np.ndarray
+    contract_buyer: np.ndarray
     contract_due: np.ndarray
     decay: np.ndarray
     record_flows: bool
@@ -138,7 +142,7 @@ class DiplomacyParams:
 
     @cached_property
     def any_contract(self) -> bool:
-        """True if some member's pool has an advance-purchase contract."""
+        """True if some member has a supply contract (the pool's or a country's)."""
         return bool(self.contract_due[..., -1].any()) if self.contract_due.size else False
 
     @cached_property
@@ -214,8 +218,10 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
             _day(world, x.start) + x.lag_days, x.doses_per_month * 12 / 365.25,
             np.inf if x.total_doses is None else x.total_doses, x.additional)
            for x in s.licences if x.licensee in set(world.iso3)]
-    contracts = [(world.producer_index(c.supplier), _schedule(world, c)) for c in pool.contracts
-                 if pool.enabled]
+    contracts = [(world.producer_index(c.supplier), -1, _schedule(world, c))
+                 for c in pool.contracts if pool.enabled]
+    contracts += [(world.producer_index(c.supplier), int(world.index([c.buyer])[0]),
+                   _schedule(world, c)) for c in s.contracts if c.buyer in set(world.iso3)]
     outages = [(world.producer_index(x.producer), _day(world, x.start), _day(world, x.end),
                 x.multiplier) for x in s.shocks if x.type == "plant_outage"]
     surges = [(_day(world, x.date), x.extra_courses * course * pop * _selected(world, x.countries))
@@ -229,6 +235,7 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "pool_tier_doses": pool.tier_share * course * pop,
         "pool_every": pool.every_days,
         "pool_absorb_days": pool.absorb_days,
+        "pool_proportional": pool.proportional,
         "pool_member0": _column(prow, "member") * pool.enabled,
         "pool_share0": _column(prow, "contribute_share") * pool.enabled,
         "donor_share0": _column(drow, "share"),
@@ -317,7 +324,7 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
     out = np.array(out, dtype=float).reshape(len(members), -1, 4)
     surges = _pad([m["surges"] for m in members], (big, np.zeros(world.n_countries)))
     S2 = len(surges[0])
-    con = _pad([m["contracts"] for m in members], (0, np.zeros(world.days)))
+    con = _pad([m["contracts"] for m in members], (0, -1, np.zeros(world.days)))
     K = len(con[0])
     stack = lambda k, dt=float: np.array([m[k] for m in members], dtype=dt)  # noqa: E731
     return DiplomacyParams(
@@ -326,15 +333,18 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
         pool_budget=stack("pool_budget"),
         pool_tier_doses=stack("pool_tier_doses"), pool_every=stack("pool_every", int),
         pool_absorb_days=stack("pool_absorb_days", int),
+        pool_proportional=stack("pool_proportional", bool),
         pool_member0=stack("pool_member0"), pool_share0=stack("pool_share0"),
         donor_share0=stack("donor_share0"), switch_share=stack("switch_share"),
         keep_doses=stack("keep_doses"),
         buffer_days=stack("buffer_days"), receive=stack("receive", bool),
         donation_every=stack("donation_every", int), arrival_bucket=stack("arrival_bucket", int),
         donation_absorb_days=stack("donation_absorb_days", int),
-        contract_supplier=np.array([[p for p, _ in m] for m in con],
+        contract_supplier=np.array([[p for p, _, _ in m] for m in con],
                                    dtype=int).reshape(len(members), K),
-        contract_due=np.array([[x for _, x in m] for m in con],
+        contract_buyer=np.array([[b for _, b, _ in m] for m in con],
+                                dtype=int).reshape(len(members), K),
+        contract_due=np.array([[x for _, _, x in m] for m in con],
                               dtype=float).reshape(len(members), K, world.days),
         decay=stack("decay"), record_flows=bool(first.donation.record_flows),
         affinity_base=float(base), affinity_ties=ties,
@@ -407,6 +417,6 @@ def mechanisms_on(params: Any) -> bool:
     """True if any member may pool, donate (now or after a policy review) or license."""
     d: DiplomacyParams = params.diplomacy
     rule = getattr(params, "rule", None)
-    return (d.any_pool or d.any_licence or bool(d.donor_share0.any())
+    return (d.any_pool or d.any_licence or d.any_contract or bool(d.donor_share0.any())
             or bool(d.output_gift.any())
             or (rule is not None and bool((rule != 0).any())))

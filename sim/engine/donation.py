@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.epidemic import need_weight
 from sim.engine.flows import BILATERAL, FlowLog
-from sim.engine.need import on_hand, supply_gap, surplus, take_oldest
+from sim.engine.need import burden_weight, on_hand, supply_gap, surplus, take_oldest
 from sim.engine.params import Params
 from sim.engine.state import State
 from sim.engine.uptake import capacity
@@ -57,7 +56,7 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     if from_output is not None:
         offer = offer + from_output[:, donors]
     if burden is None:  # the epidemic's weight of need (None without an epidemic)
-        burden = need_weight(state, world.population)
+        burden = burden_weight(state, world, params)
     need = np.where(d.receive, supply_gap(state, params, burden), 0.0)   # (E, N)
     need[:, donors] = 0.0  # donors do not receive in the round they give
     weight = d.affinity_rows(donors)[None] * need[:, None, :]           # (E, Nd, N)

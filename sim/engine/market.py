@@ -3,8 +3,9 @@
 1. *Export policy.* A producer under ``domestic_first`` first serves the open orders of
    its home countries until each has been allocated ``coverage_target`` × courses ×
    population; under an active ``ban`` it serves all home orders and exports nothing,
-   and for ``resume_days`` after the ban it still serves all home orders first and offers
-   only a rising share of what is left (:func:`export_share`).
+   and for ``resume_days`` after the ban it offers a rising share of its stock abroad
+   (:func:`export_share`) and serves all home orders first from the rest (what home does
+   not need may then go abroad too).
    Home shares are pro rata to the home countries' outstanding need.
 2. *Market clearing.* What every non-banned producer has left is one world supply.
    Open orders are served tier by tier (``priority`` 0 first: early orders at high
@@ -103,11 +104,15 @@ def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
     )
     home_need = np.where(protected_n, home_need, 0.0)
     demand_home = plan.home.sum(home_need)                       # (E, P)
-    served_home = np.minimum(state.inventory, demand_home)
+    # While restricted, ``share`` of the stock is kept for abroad: home orders are served
+    # first from the rest; once they are all served, everything left may go abroad.
+    abroad = np.where(restricted, state.inventory * share, 0.0)
+    served_home = np.minimum(state.inventory - abroad, demand_home)
     alloc_home = home_need * _ratio(served_home, demand_home)[:, hp]
     state.inventory -= served_home
-
-    offered = state.inventory * share                            # (E, P)
+    home_done = served_home >= demand_home
+    offered = np.where(restricted & ~home_done, abroad, state.inventory)      # (E, P)
+    offered = np.where(share > 0, offered, 0.0)
     supply = offered.sum(axis=1)                                 # (E,)
     remaining = supply.copy()
     wanted = state.orders_open - alloc_home

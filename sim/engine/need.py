@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.epidemic import need_weight
 from sim.engine.params import Params
 from sim.engine.state import State
 from sim.engine.uptake import capacity
@@ -16,6 +17,20 @@ def on_hand(state: State) -> np.ndarray:
     """(E, N) doses in stock or on their way (bought, pooled or donated)."""
     return (state.stock.sum(axis=0) + state.transit.sum(axis=1)
             + state.gift_transit.sum(axis=(0, 2)))
+
+
+def burden_weight(state: State, world: World, params: Params) -> np.ndarray | None:
+    """(E, N) epidemic weight of each country's gap in pool and donation allocation
+    (:func:`sim.engine.epidemic.need_weight`), None without an epidemic.
+
+    A no-vaccine twin (:mod:`sim.engine.counterfactual`) uses its real member's weight
+    (``params.burden_member``), so doses move exactly as in the real run and deaths
+    averted compare the same allocation with and without the vaccine's effect.
+    """
+    w = need_weight(state, world.population)
+    if w is None or params.burden_member is None:
+        return w
+    return w[params.burden_member]
 
 
 def supply_gap(state: State, params: Params, burden: np.ndarray | None = None) -> np.ndarray:

@@ -80,6 +80,8 @@ class Params:
     resume_days : (E, P) days over which exports ramp back up after a ban
     willing_days : (K,) int first day of each willingness period (0 first)
     willing_steps : (E, K, N) share of people willing in each period
+    burden_member : (E,) int member whose epidemic burden weighs each member's pool and
+        donation allocation (a no-vaccine twin: its real member); None: its own
     diplomacy : pool, donation, partner sales, licences and shocks
         (:class:`sim.engine.diplomacy_params.DiplomacyParams`)
     epidemic : the epidemic's arrays (:mod:`sim.engine.epi_params`), None when it is off
@@ -116,6 +118,7 @@ class Params:
     resume_days: np.ndarray | None = None
     willing_steps: np.ndarray | None = None
     willing_days: np.ndarray | None = None
+    burden_member: np.ndarray | None = None
     diplomacy: Any = None
     epidemic: EpiParams | None = None
 

@@ -15,7 +15,9 @@ from what non-banned producers have left, then clears the later tiers.
    epidemic ``burden`` when given), never above the gap.
 
 A shipment never lifts a recipient's stock plus doses on their way above ``absorb_days``
-of its absorptive capacity. Shipments enter the normal delivery pipeline.
+of its absorptive capacity. With ``pool.proportional`` no participant ever receives more
+than its population share (among participants) of all doses the pool has had: what it
+cannot absorb yet waits in the pool for it. Shipments enter the normal delivery pipeline.
 """
 
 from __future__ import annotations
@@ -24,10 +26,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from sim.engine.epidemic import need_weight
 from sim.engine.flows import FlowLog
 from sim.engine.market import MarketPlan, clear_market, export_share
-from sim.engine.need import on_hand, supply_gap, surplus, take_oldest
+from sim.engine.need import burden_weight, on_hand, supply_gap, surplus, take_oldest
 from sim.engine.params import Params
 from sim.engine.state import State
 from sim.engine.uptake import capacity
@@ -121,12 +122,18 @@ def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowL
     avail = np.where(active, state.pool_stock, 0.0)
     room = np.maximum(d.pool_absorb_days[:, None] * capacity(world, params, t)
                       - on_hand(state), 0.0)
+    if d.pool_proportional.any():
+        had = state.pool_bought_cum + state.pool_contributed_cum.sum(axis=1)     # (E,)
+        pop = np.where(member, world.population, 0.0)
+        share = pop / np.maximum(pop.sum(axis=1, keepdims=True), 1.0)
+        fair = np.maximum(share * had[:, None] - state.pool_given, 0.0)
+        room = np.where(d.pool_proportional[:, None], np.minimum(room, fair), room)
     tier = np.where(member, np.minimum(np.maximum(d.pool_tier_doses - state.pool_given, 0.0),
                                        room), 0.0)
     first = waterfill(avail, world.population * (tier > 0), tier)
     gap = np.maximum(supply_gap(state, params) - first, 0.0)
     if burden is None:
-        burden = need_weight(state, world.population)
+        burden = burden_weight(state, world, params)
     need = np.where(member, gap if burden is None else gap * burden, 0.0)
     cap = np.where(member, np.minimum(gap, room - first), 0.0)
     second = waterfill(avail - first.sum(axis=1), need, cap)

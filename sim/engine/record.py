@@ -64,6 +64,9 @@ class Trajectories:
     groups : (E, D, G, F) people / doses by group (``GROUPS``) and field (``GROUP_FIELDS``)
     ledger : (E, D, len(LEDGER_FIELDS)) doses
     produced_cum, exported_cum : (E, D, P) doses by producer
+    home_cum : (E, D, P) doses each producer sold to its own home countries
+    licensed_cum : (E, D, C) doses each licence filled and finished
+    contract_cum : (E, D, K) doses each pool contract delivered
     country_days : (W,) day indices of the per-country records
     countries : (E, W, N, len(COUNTRY_FIELDS))
     diplomacy : (E, D, len(DIPLOMACY_FIELDS)) doses
@@ -81,6 +84,9 @@ class Trajectories:
     country_days: np.ndarray
     countries: np.ndarray
     strategies: np.ndarray
+    home_cum: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    licensed_cum: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    contract_cum: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     diplomacy: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     flows: np.ndarray = field(default_factory=lambda: np.zeros((0, 6)))
     epi_groups: np.ndarray | None = None
@@ -110,6 +116,9 @@ class Recorder:
             ledger=np.zeros((E, D, len(LEDGER_FIELDS))),
             produced_cum=np.zeros((E, D, P)),
             exported_cum=np.zeros((E, D, P)),
+            home_cum=np.zeros((E, D, P)),
+            licensed_cum=np.zeros((E, D, params.diplomacy.lic_rate.shape[1])),
+            contract_cum=np.zeros((E, D, params.diplomacy.contract_supplier.shape[1])),
             country_days=days,
             countries=np.zeros((E, len(days), N, len(COUNTRY_FIELDS))),
             diplomacy=np.zeros((E, D, len(DIPLOMACY_FIELDS))),
@@ -129,6 +138,7 @@ class Recorder:
         buf[4], buf[5], buf[6] = stock, state.allocated_cum, state.received_cum
         out.produced_cum[:, t] = state.produced_cum
         out.exported_cum[:, t] = state.exported_cum
+        out.home_cum[:, t] = state.home_delivered_cum
         out.ledger[:, t, 6] = state.inventory.sum(axis=1)
         if self.track_diplomacy:
             out.ledger[:, t, 6] += state.bulk.sum(axis=1)  # licensees' bulk is producers' stock
@@ -137,6 +147,8 @@ class Recorder:
                 state.pool_bought_cum, state.pool_given.sum(axis=1),
                 state.pool_contributed_cum.sum(axis=1), state.donated_cum.sum(axis=1),
                 state.licensed_cum.sum(axis=1)], axis=-1)
+            out.licensed_cum[:, t] = state.licensed_cum
+            out.contract_cum[:, t] = state.contract_delivered_cum
         if t == out.ledger.shape[1] - 1:
             out.flows = self.flows.array()
         if t == 0 or (t + 1) % self.review_days == 0:  # strategies change only at stage 9

@@ -82,15 +82,16 @@ class Simulation:
         surge_orders(state, params, t)
         licensed = fill_finish(state, params, t)
         if t % params.structure.clearing_days == 0:
-            deliver_contracts(state, params, t)
+            contracted = deliver_contracts(state, world, params, t)
             partners = sell_to_partners(state, params, t)
             allocated = clear_with_pool(state, world, params, self.market, t)
         else:
-            partners, allocated = None, self.nothing
+            contracted, partners, allocated = None, None, self.nothing
         log = getattr(self.recorder, "flows", NO_FLOWS)  # a recorder may keep no ledger
         pooled = allocate_pool(state, world, params, t, log)
         gifts = donate(state, world, params, t, log)
-        for extra in (partners, licensed, pooled):  # None unless the mechanism acted today
+        # Each is None unless its mechanism acted today.
+        for extra in (contracted, partners, licensed, pooled):
             if extra is not None:
                 allocated = allocated + extra
         deliver(state, allocated, t)

@@ -77,7 +77,7 @@ class ExportPolicy(Strict):
     coverage_target: Share = Field(0.7, description="domestic_first: home coverage to reach")
     start: dt.date | None = Field(None, description="ban: first day of the ban")
     end: dt.date | None = Field(None, description="ban: last day of the ban (inclusive)")
-    resume_days: Annotated[int, Field(ge=0, le=730)] = Field(
+    resume_days: Annotated[int, Field(ge=0, le=3650)] = Field(
         0, description="ban: after its end, the share of stock offered for export rises "
         "linearly from 0 to 1 over this many days, home orders served first meanwhile "
         "(0: fully open the day after the ban; India's exports resumed slowly from October "
@@ -153,7 +153,7 @@ class Capacity(Strict):
 
 def _default_capacity() -> dict[str, Capacity]:
     # Defaults are first guesses at the scale of 2021 campaigns (HIC peaks near 1% of the
-    # population a day); issue 8's calibration replaces them in historical_2021.yaml.
+    # population a day); the calibration replaces them in baseline.yaml.
     return {
         "HIC": Capacity(start=0.001, end=0.008, ramp_days=120),
         "UMIC": Capacity(start=0.0005, end=0.008, ramp_days=180),
@@ -261,7 +261,8 @@ class ContractDelivery(Strict):
 
 
 class Contract(Strict):
-    """An advance-purchase contract of the pool with one supplier (a producer id).
+    """An advance-purchase contract with one supplier (a producer id), for the pool
+    (``pool.contracts``) or for a country (``contracts``, with ``buyer``).
 
     On every market clearing the supplier delivers to the pool, before it sells to anyone
     else, what the schedule has made due and is not yet delivered, from its unsold stock:
@@ -271,6 +272,8 @@ class Contract(Strict):
 
     supplier: str = Field(description="producer id that delivers (e.g. IND for the Serum "
                           "Institute of India)")
+    buyer: str | None = Field(None, description="ISO3 of the buying country (top-level "
+                              "`contracts`); none for the pool's own contracts")
     product: str = Field("", description="the vaccine contracted (for the record)")
     deliveries: list[ContractDelivery] = Field(description="dated delivery schedule")
     note: str = Field("", description="what the figures are and where they come from")
@@ -311,6 +314,11 @@ class Pool(Strict):
     contracts: list[Contract] = Field(
         default_factory=list, description="advance-purchase contracts with dated delivery "
         "schedules, served before any market sale of their supplier")
+    proportional: bool = Field(
+        False, description="strictly population-proportional: no participant ever receives "
+        "more than its population share of all doses the pool has had; what it cannot "
+        "absorb yet waits in the pool for it (the equity bound of Chinazzi et al. 2020) "
+        "instead of going to participants that can")
     default: PoolPolicy = Field(default_factory=PoolPolicy)
     groups: dict[str, PartialPoolPolicy] = Field(default_factory=dict)
     countries: dict[str, PartialPoolPolicy] = Field(default_factory=dict)
@@ -523,6 +531,10 @@ class Scenario(Strict):
     partner_sales: dict[str, PartnerSales] = Field(
         default_factory=dict, description="selling with strings, by producer id")
     licences: list[Licence] = Field(default_factory=list)
+    contracts: list[Contract] = Field(
+        default_factory=list, description="countries' own supply contracts with dated "
+        "delivery schedules (each with a `buyer`), served before any market sale of their "
+        "supplier; they count against the buyer's orders")
     shocks: list[Shock] = Field(default_factory=list, description="dated events")
     outcomes: Outcomes = Field(default_factory=Outcomes)
     adaptation: Adaptation = Field(default_factory=Adaptation)

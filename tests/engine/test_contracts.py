@@ -12,6 +12,13 @@ from sim.metrics import ledger_residual
 from sim.results import ledger_table
 
 
+def _step(state, w, params, t, k=0):
+    """Run the contract stage on day t; return the doses contract k delivered."""
+    before = state.contract_delivered_cum[0, k]
+    deliver_contracts(state, w, params, t)
+    return float(state.contract_delivered_cum[0, k] - before)
+
+
 def _world(output=1000.0, days=60):
     return make_world([1e6, 1e6], ["HIC", "LIC"], home_of=[0, -1], production=[output],
                       days=days)
@@ -34,7 +41,7 @@ def test_a_contract_delivers_on_its_schedule_and_no_more():
                                [0, 300, 1500, 3000, 3000])
     state = initial_state(w, params)
     state.inventory[:] = 1e6
-    delivered = [float(deliver_contracts(state, params, t)[0, 0]) for t in range(30)]
+    delivered = [_step(state, w, params, t) for t in range(30)]
     assert delivered[:10] == [0.0] * 10
     assert delivered[10:20] == pytest.approx([300.0] * 10)
     assert delivered[20:] == [0.0] * 10
@@ -50,10 +57,10 @@ def test_a_short_supplier_carries_the_shortfall_forward():
     params = params_for(w, scen)
     state = initial_state(w, params)
     state.inventory[:] = 200.0                     # 500 due on day 0, only 200 in stock
-    assert deliver_contracts(state, params, 0)[0, 0] == pytest.approx(200.0)
+    assert _step(state, w, params, 0) == pytest.approx(200.0)
     state.inventory[:] = 10_000.0
     # Day 1: 1,000 due in all, 200 delivered: the 800 owed come now, no more.
-    assert deliver_contracts(state, params, 1)[0, 0] == pytest.approx(800.0)
+    assert _step(state, w, params, 1) == pytest.approx(800.0)
     assert state.contract_delivered_cum[0, 0] == pytest.approx(1000.0)
 
 
@@ -65,7 +72,7 @@ def test_a_supplier_under_an_export_ban_delivers_nothing_until_it_ends():
     params = params_for(w, scen)
     state = initial_state(w, params)
     state.inventory[:] = 1e6
-    got = [float(deliver_contracts(state, params, t)[0, 0]) for t in range(20)]
+    got = [_step(state, w, params, t) for t in range(20)]
     assert sum(got[:15]) == 0.0
     assert got[15] == pytest.approx(1600.0)        # the 16 days owed arrive at once
 
@@ -77,4 +84,23 @@ def test_contracts_feed_the_pool_and_keep_the_ledger():
     assert state.contract_delivered_cum[0, 0] == pytest.approx(traj.diplomacy[0, -1, 0])
     assert state.contract_delivered_cum[0, 0] <= 20_000 + 1e-6
     assert state.pool_given[0].sum() > 0
+    assert ledger_residual(ledger_table(w, traj)).max() < 1e-9
+
+
+def test_a_countrys_own_contract_is_allocated_to_it_and_counts_against_its_orders():
+    w = _world(output=10_000.0)
+    scen = scenario(contracts=[{"supplier": "P0", "buyer": "C01", "deliveries": [
+        {"start": "2021-01-01", "end": "2021-01-10", "doses": 1000}]}],
+        procurement={"default": {"budget_share": 1.0}}, uptake={"hesitancy": 0.0})
+    params = params_for(w, scen)
+    state = initial_state(w, params)
+    state.inventory[:] = 1e6
+    orders = state.orders_open[0, 1]
+    allocated = deliver_contracts(state, w, params, 0)
+    np.testing.assert_allclose(allocated[0], [0.0, 100.0])
+    assert state.orders_open[0, 1] == pytest.approx(orders - 100.0)
+    assert state.exported_cum[0, 0] == pytest.approx(100.0)       # C01 is abroad for P0
+    assert state.pool_stock[0] == 0.0
+    traj, end = simulate(w, params)
+    assert end.contract_delivered_cum[0, 0] == pytest.approx(1000.0)
     assert ledger_residual(ledger_table(w, traj)).max() < 1e-9

@@ -76,3 +76,31 @@ def test_unused_doses_expire_within_shelf_life():
     assert state.expired_cum.sum() > 0
     # Nothing in stock is older than the shelf life: at most 2 buckets of arrivals.
     assert state.stock.sum() <= 60 * 1e5 + 1e-6
+
+
+def test_willingness_changes_on_its_date_for_its_group_only():
+    # Eligibility widening: from day 10 HIC hesitancy falls from 50% to 20%; LIC keeps 50%.
+    w = make_world([1000.0, 1000.0], ["HIC", "LIC"], production=[0], days=40)
+    scen = scenario(uptake={"hesitancy": 0.5, "hesitancy_changes": [
+        {"date": "2021-01-11", "groups": {"HIC": 0.2}}]})
+    params = params_for(w, scen)
+    np.testing.assert_allclose(params.willing_people_on(9)[0], [500, 500])
+    np.testing.assert_allclose(params.willing_people_on(10)[0], [800, 500])
+    state = initial_state(w, params)
+    state.stock[-1] = 1e6
+    big = {"capacity": {g: {"start": 1.0, "end": 1.0} for g in ("HIC", "LIC")}}
+    params = params_for(w, scenario(uptake={**scen.uptake.model_dump(), **big}))
+    for t in range(12):
+        administer(state, w, params, t)
+    np.testing.assert_allclose(state.first[0], [800, 500])
+
+
+def test_hesitancy_changes_apply_in_date_order_and_on_top_of_each_other():
+    w = make_world([1000.0, 1000.0], ["HIC", "LIC"], production=[0], days=40)
+    scen = scenario(uptake={"hesitancy": 0.5, "hesitancy_changes": [
+        {"date": "2021-01-21", "countries": {"C01": 0.1}},
+        {"date": "2021-01-11", "default": 0.3}]})
+    params = params_for(w, scen)
+    assert params.willing_days.tolist() == [0, 10, 20]
+    np.testing.assert_allclose(params.willing_people_on(15)[0], [700, 700])
+    np.testing.assert_allclose(params.willing_people_on(25)[0], [700, 900])
