@@ -9,13 +9,14 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 	  $$c -c 'import sys; sys.exit(sys.version_info < (3,12))' 2>/dev/null && { echo $$c; exit; }; done)
 SCENARIO ?= scenarios/baseline.yaml
 
-.PHONY: run test bench lint venv clean help
+.PHONY: run test bench lint venv clean help golden
 
 help:
 	@echo "make run    - create .venv, install, run $(SCENARIO), write results with plots"
 	@echo "make test   - create .venv, install with dev extras, run the whole test suite"
 	@echo "make bench  - run the pytest-benchmark suite in benchmarks/"
 	@echo "make lint   - ruff"
+	@echo "make golden - regenerate tests/golden/*.json after a deliberate model change"
 
 $(VENV)/.stamp-base: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "error: vaxsim needs Python >= 3.12 (Mesa >= 3.4 requires it). Install one (e.g. 'pyenv install 3.12') or pass PYTHON=/path/to/python3.12" >&2; exit 1; fi
@@ -41,6 +42,10 @@ bench: $(VENV)/.stamp-dev
 
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check sim tests benchmarks
+
+# Golden summaries of the shipped scenarios (tests/test_golden.py compares with them).
+golden: $(VENV)/.stamp-dev
+	$(PY) -m tests.golden --update
 
 clean:
 	rm -rf $(VENV) .pytest_cache .benchmarks

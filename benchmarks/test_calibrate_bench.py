@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import calibrate as cal
+from sim.calibrate import calibrate as cal
 from sim.scenario import load_scenario
-from sim.world import build_world
+from sim.world.world import build_world
 
 HISTORICAL = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 K = 32

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from sim.engine.params import build_params
+from sim.engine.build.params import build_params
 from sim.engine.run import simulate
 from sim.engine.streams import replicate_seeds
 from sim.scenario import load_scenario
-from sim.world import build_world
+from sim.world.world import build_world
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 

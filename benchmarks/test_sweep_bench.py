@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from sim.engine.params import build_params
+from sim.engine.build.params import build_params
 from sim.engine.streams import replicate_seeds
 from sim.scenario import load_scenario
 from sim.sweep.batches import simulate_final
 from sim.sweep.metrics import batch_metrics
 from sim.sweep.spec import DEFAULT_METRICS
-from sim.world import build_world
+from sim.world.world import build_world
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 DAYS = 365

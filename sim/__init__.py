@@ -29,7 +29,7 @@ def __getattr__(name: str) -> Any:
 
         return sim.sweep if name == "sweep" else sim.sweep.SweepResults
     if name == "Results":
-        from sim.results import Results
+        from sim.outcomes.results import Results
 
         return Results
     raise AttributeError(name)

@@ -1,4 +1,4 @@
-"""The Python API: ``run(load_scenario(path)) -> Results``.
+"""The Python API: ``run(load_scenario(path)) -> Results`` and ``compare(scenarios, out)``.
 
 Examples
 --------
@@ -9,13 +9,18 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from sim.engine.counterfactual import simulate_with_counterfactual
 from sim.engine.streams import replicate_seeds
-from sim.results import Results
+from sim.outcomes.results import Results
+from sim.output.compare import Comparison, unique_names, write_comparison
+from sim.output.folder import publish, save_results, staging_dir
 from sim.scenario.schema import Scenario
-from sim.world import build_world
+from sim.world.world import build_world
 
 
 def randomness(scenario: Scenario) -> list[str]:
@@ -72,3 +77,48 @@ def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None =
     params, traj, counterfactual = simulate_with_counterfactual(
         world, scenario, seeds, scenario.outputs.country_every_days, progress)
     return Results(scenario, world, params, traj, counterfactual)
+
+
+def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None = None,
+            replicates: int | None = None,
+            progress: Callable[[int], None] | None = None) -> Comparison:
+    """Run ``scenarios`` with one seed and replicate count and write the comparison
+    (:mod:`sim.output.compare`): one results folder per scenario, ``comparison.csv``,
+    plots and ``report.html``.
+
+    Parameters
+    ----------
+    scenarios : validated scenarios (at least one)
+    out : output folder (written atomically)
+    seed : default the first scenario's seed
+    replicates : default the largest replicate count among the scenarios
+    progress : called with the number of days done over all scenarios
+
+    Returns
+    -------
+    Comparison
+    """
+    seed = scenarios[0].seed if seed is None else seed
+    replicates = max(s.replicates for s in scenarios) if replicates is None else replicates
+    names = unique_names(scenarios)
+    notes = [n for n in (deterministic_note(s, replicates) for s in scenarios) if n]
+    for n in notes:  # once per scenario, before the runs
+        print(n, file=sys.stderr)
+    out = Path(out)
+    tmp = staging_dir(out)
+    try:
+        results, done = [], 0
+        for s, name in zip(scenarios, names, strict=True):
+            def step(d: int, base: int = done) -> None:
+                if progress is not None:
+                    progress(base + d)
+
+            r = run(s, seed=seed, replicates=replicates, progress=step)
+            save_results(r, tmp / name)
+            results.append(r)
+            done += s.days
+        table = write_comparison(tmp, names, scenarios, results, seed, replicates, notes)
+        publish(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return Comparison(names, results, table, out)

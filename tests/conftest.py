@@ -3,7 +3,7 @@
 import pytest
 from worlds import make_world
 
-from sim.world import World
+from sim.world.world import World
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ import pytest
 from worlds import SCENARIOS
 
 from sim import load_scenario, run
-from sim.cli import main
-from sim.diplomacy_metrics import donor_reach, influence, recipient_shares
-from sim.metrics import coverage_at, ledger_residual
-from sim.results import load_tables, producer_totals
+from sim.cli.main import main
+from sim.outcomes.diplomacy_metrics import donor_reach, influence, recipient_shares
+from sim.outcomes.metrics import coverage_at, ledger_residual
+from sim.outcomes.results import producer_totals
+from sim.output.folder import load_tables
 
 END_2021 = "2021-12-31"
 DIPLOMACY = ["covax_pooling", "equitable", "nationalism", "india_export_ban",

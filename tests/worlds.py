@@ -7,9 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.engine.params import build_params
+from sim.engine.build.params import build_params
+from sim.engine.run import simulate
+from sim.outcomes.results import Results
 from sim.scenario.schema import INCOME_GROUPS, Scenario
-from sim.world import World
+from sim.world.world import World
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -51,3 +53,12 @@ def scenario(**fields) -> Scenario:
 def params_for(world, scen, seeds=(1,)):
     return build_params(world, [scen] * len(seeds), list(seeds))
 
+
+def small_results(seeds=(1,), days=200, **fields) -> Results:
+    """A finished run of a four-country world (one producer) with ``scenario(**fields)``."""
+    world = make_world([1e6, 2e6, 3e6, 4e6], ["HIC", "UMIC", "LMIC", "LIC"],
+                       home_of=[0, -1, -1, -1], production=[50_000.0], days=days)
+    scen = scenario(days=days, **fields)
+    params = params_for(world, scen, seeds)
+    traj, _ = simulate(world, params, 7)
+    return Results(scen, world, params, traj)

@@ -16,12 +16,12 @@ import numpy as np
 from sim.agents.country import Country
 from sim.agents.knobs import apply_knobs
 from sim.agents.reporters import AGENT_REPORTERS, model_reporters
-from sim.engine.params import build_params
+from sim.engine.build.params import build_params
 from sim.engine.run import Simulation
 from sim.engine.state import State
-from sim.results import Results
+from sim.outcomes.results import Results
 from sim.scenario.schema import Scenario
-from sim.world import World, build_world
+from sim.world.world import World, build_world
 
 #: The scenario the model runs when given none.
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
@@ -119,7 +119,7 @@ class VaccineDiplomacyModel(mesa.Model):
         return self.agents.select(lambda c: c.iso3 == iso3).to_list()[0]
 
     def results(self) -> Results:
-        """The run's :class:`~sim.results.Results` (complete once ``running`` is False)."""
+        """The run's :class:`~sim.outcomes.results.Results` (complete once ``running`` is False)."""
         if not self.sim.done:
             raise RuntimeError(f"the run is on day {self.day} of {self.world.days}; "
                                "step until model.running is False first")

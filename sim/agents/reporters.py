@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.adaptive import strategy_counts
-from sim.inequality import gini
+from sim.outcomes.inequality import gini
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import INCOME_GROUPS
 
@@ -29,7 +29,7 @@ def coverage(model: VaccineDiplomacyModel, group: str) -> float:
 
 def coverage_gini(model: VaccineDiplomacyModel) -> float:
     """Population-weighted Gini of first-dose coverage across countries (NaN while no one
-    is vaccinated), as :func:`sim.inequality.gini`.
+    is vaccinated), as :func:`sim.outcomes.inequality.gini`.
     """
     return float(gini(model.state.first[0] / model.world.population, model.world.population))
 

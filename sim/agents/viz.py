@@ -27,8 +27,8 @@ from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
 from sim.agents.model import VaccineDiplomacyModel  # noqa: E402
-from sim.plots import GROUP_COLORS, GROUP_LABELS  # noqa: E402
-from sim.plots.strategies import STRATEGY_COLORS, STRATEGY_LABELS  # noqa: E402
+from sim.output.plots import GROUP_COLORS, GROUP_LABELS  # noqa: E402
+from sim.output.plots.strategies import STRATEGY_COLORS, STRATEGY_LABELS  # noqa: E402
 from sim.scenario.adaptation import STRATEGIES  # noqa: E402
 from sim.scenario.schema import Scenario  # noqa: E402
 

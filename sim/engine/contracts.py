@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.build.params import Params
 from sim.engine.market import export_share
-from sim.engine.params import Params
 from sim.engine.state import State
-from sim.world import World
+from sim.world.world import World
 
 
 def _by(bins: np.ndarray, values: np.ndarray, E: int, width: int) -> np.ndarray:

@@ -55,7 +55,7 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     (params, trajectories, counterfactual) : parameters and trajectories of the real
         members only; the twins' trajectories, or None when the epidemic is off
     """
-    from sim.engine.params import build_params
+    from sim.engine.build.params import build_params
     from sim.engine.run import simulate
 
     params = build_params(world, [scenario] * len(seeds), seeds)

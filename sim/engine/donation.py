@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.build.params import Params
 from sim.engine.flows import BILATERAL, FlowLog
 from sim.engine.need import burden_weight, on_hand, supply_gap, surplus, take_oldest
-from sim.engine.params import Params
 from sim.engine.state import State
 from sim.engine.uptake import capacity
-from sim.world import World
+from sim.world.world import World
 
 
 def donate(state: State, world: World, params: Params, t: int, log: FlowLog,

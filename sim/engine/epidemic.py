@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.epi_params import EpiParams
+from sim.engine.build.epi_params import EpiParams
 from sim.engine.epi_random import binomial, uniforms
 
 BURDEN_DAYS = 14.0

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.params import Params
+from sim.engine.build.params import Params
 from sim.engine.state import State
 
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.params import Params
+from sim.engine.build.params import Params
 from sim.engine.segments import Segments
 from sim.engine.state import State
-from sim.world import World
+from sim.world.world import World
 
 
 @dataclass(frozen=True)

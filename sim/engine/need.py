@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.build.params import Params
 from sim.engine.epidemic import need_weight
-from sim.engine.params import Params
 from sim.engine.state import State
 from sim.engine.uptake import capacity
-from sim.world import World
+from sim.world.world import World
 
 
 def on_hand(state: State) -> np.ndarray:

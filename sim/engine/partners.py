@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.build.params import Params
 from sim.engine.market import export_share
-from sim.engine.params import Params
 from sim.engine.state import State
 
 

@@ -26,13 +26,13 @@ from dataclasses import replace
 
 import numpy as np
 
+from sim.engine.build.params import Params
 from sim.engine.flows import FlowLog
 from sim.engine.market import MarketPlan, clear_market, export_share
 from sim.engine.need import burden_weight, on_hand, supply_gap, surplus, take_oldest
-from sim.engine.params import Params
 from sim.engine.state import State
 from sim.engine.uptake import capacity
-from sim.world import World
+from sim.world.world import World
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

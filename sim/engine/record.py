@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.engine.adaptive import strategy_counts
-from sim.engine.diplomacy_params import mechanisms_on
+from sim.engine.build.diplomacy_params import mechanisms_on
+from sim.engine.build.params import Params
 from sim.engine.epi_record import epi_recorder
 from sim.engine.flows import FlowLog
-from sim.engine.params import Params
 from sim.engine.segments import Segments
 from sim.engine.state import State
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import INCOME_GROUPS
-from sim.world import World
+from sim.world.world import World
 
 GROUPS = ("World", *INCOME_GROUPS)
 GROUP_FIELDS = ("first_dose", "completed", "doses_administered")

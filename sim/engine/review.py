@@ -38,75 +38,18 @@ from sim.engine.adaptive import (
     HOARD,
     IMITATE,
     POOL,
-    RULES,
     imitate,
     payoff,
     pick_partners,
     threshold_switch,
 )
-from sim.engine.streams import member_rng
-from sim.scenario.adaptation import STRATEGIES
+from sim.engine.build.adaptation_params import N_DRAWS
 
 if TYPE_CHECKING:
-    from sim.engine.diplomacy_params import DiplomacyParams
-    from sim.engine.params import Params
+    from sim.engine.build.diplomacy_params import DiplomacyParams
+    from sim.engine.build.params import Params
     from sim.engine.state import State
-    from sim.scenario.schema import Scenario
-    from sim.world import World
-
-#: Random planes drawn per review: look at a partner?, which partner, adopt?
-N_DRAWS = 3
-
-
-def n_reviews(days: int, review_days: int) -> int:
-    """Number of review days in a run of ``days`` days."""
-    return days // review_days
-
-
-def member_adaptation(world: World, scenario: Scenario, seed: int,
-                      hoards: np.ndarray) -> dict[str, np.ndarray]:
-    """One member's adaptation arrays (without the E axis).
-
-    Parameters
-    ----------
-    hoards : (N,) bool, countries whose procurement strategy is ``hoard``
-
-    Returns
-    -------
-    dict with ``strategy_initial``, ``rule``, ``theta``, ``then`` (N,), ``imitate_prob``,
-    ``beta``, ``w_health``, ``w_influence``, ``w_cost`` (scalars) and ``policy_draws``
-    (K, 3, N) uniforms.
-    """
-    return {**adaptation_arrays(world, scenario, hoards),
-            "policy_draws": policy_draws(world, scenario, seed)}
-
-
-def adaptation_arrays(world: World, scenario: Scenario,
-                      hoards: np.ndarray) -> dict[str, np.ndarray]:
-    """The seed-independent part of :func:`member_adaptation` (all but ``policy_draws``)."""
-    from sim.engine.params import resolve
-
-    a = scenario.adaptation
-    rows = resolve(world, a.default, a.groups, a.countries)
-    im = a.imitation
-    return {
-        "strategy_initial": np.where(hoards, HOARD, STRATEGIES.index("need")),
-        "rule": np.array([RULES.index(r.get("rule", "fixed")) for r in rows], dtype=int),
-        "theta": np.array([r.get("theta", 0.5) for r in rows], dtype=float),
-        "then": np.array([STRATEGIES.index(r.get("then", "donate")) for r in rows], dtype=int),
-        "imitate_prob": np.array(im.probability),
-        "beta": np.array(im.beta),
-        "w_health": np.array(im.w_health),
-        "w_influence": np.array(im.w_influence),
-        "w_cost": np.array(im.w_cost),
-    }
-
-
-def policy_draws(world: World, scenario: Scenario, seed: int) -> np.ndarray:
-    """(K, 3, N) uniforms of the K reviews from ``member_rng(seed, "policy")``."""
-    K = n_reviews(world.days, scenario.adaptation.review_days)
-    return member_rng(seed, "policy").random((K, N_DRAWS, world.n_countries))
-
+    from sim.world.world import World
 
 _WEIGHTS: dict[int, tuple[DiplomacyParams, np.ndarray]] = {}
 
@@ -114,7 +57,7 @@ _WEIGHTS: dict[int, tuple[DiplomacyParams, np.ndarray]] = {}
 def partner_weights(diplomacy: DiplomacyParams) -> np.ndarray:
     """(N, N) row-wise cumulative partner weights: row n is the cumulative sum of the
     affinity from country n to every country (``base`` + blocs, region, ties and
-    overrides, :mod:`sim.affinity`; 0 to itself, never negative).
+    overrides, :mod:`sim.world.affinity`; 0 to itself, never negative).
 
     The affinity is the same for every member of a batch, so this is computed once per
     batch (the sparse ties made dense row by row: N² floats) and kept.

@@ -27,13 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.build.params import Params
 from sim.engine.contracts import deliver_contracts
 from sim.engine.donation import deliver_gifts, donate
 from sim.engine.epidemic import step_epidemic
 from sim.engine.flows import NO_FLOWS
 from sim.engine.licensing import fill_finish
 from sim.engine.market import MarketPlan
-from sim.engine.params import Params
 from sim.engine.partners import sell_to_partners
 from sim.engine.pool import allocate_pool, clear_with_pool
 from sim.engine.production import produce
@@ -42,7 +42,7 @@ from sim.engine.review import review
 from sim.engine.shocks import cut_outages, surge_orders
 from sim.engine.state import State, initial_state
 from sim.engine.uptake import administer, deliver, expire
-from sim.world import World
+from sim.world.world import World
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Shocks: dated events from the scenario's ``shocks`` list.
 
 - ``export_ban``: folded into the export-policy arrays when parameters are built
-  (:func:`sim.engine.diplomacy_params.apply_ban_shocks`); the market applies it.
+  (:func:`sim.engine.build.diplomacy_params.apply_ban_shocks`); the market applies it.
 - ``plant_outage``: :func:`cut_outages` scales a producer's output on the days of the
   outage (run right after production).
 - ``demand_surge``: :func:`surge_orders` adds orders on the day of the surge.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.params import Params
+from sim.engine.build.params import Params
 from sim.engine.state import State
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.diplomacy_params import initial_arrays
+from sim.engine.build.diplomacy_params import initial_arrays
+from sim.engine.build.params import Params
 from sim.engine.epidemic import EpiState, start_epidemic
-from sim.engine.params import Params
-from sim.world import World
+from sim.world.world import World
 
 
 @dataclass

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.params import Params
+from sim.engine.build.params import Params
 from sim.engine.state import State
-from sim.world import World
+from sim.world.world import World
 
 
 def deliver(state: State, allocated: np.ndarray, t: int) -> np.ndarray:

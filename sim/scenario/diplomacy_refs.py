@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from sim.scenario.loader import suggest
+from sim.scenario.paths import suggest
 from sim.scenario.schema import GROUP_KEYS, Scenario
 
 Check = Callable[..., None]

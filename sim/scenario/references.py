@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sim import data
 from sim.scenario.diplomacy_refs import check_diplomacy
-from sim.scenario.loader import Path_, suggest
+from sim.scenario.paths import Path_, suggest
 from sim.scenario.schema import GROUP_KEYS, Scenario
 
 

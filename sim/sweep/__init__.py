@@ -32,10 +32,14 @@ def __getattr__(name: str) -> Any:
         from sim.sweep import runner
 
         return getattr(runner, name)
-    if name in ("SweepSpec", "load_sweep"):
-        from sim.sweep import spec
+    if name == "SweepSpec":
+        from sim.sweep.spec import SweepSpec
 
-        return getattr(spec, name)
+        return SweepSpec
+    if name == "load_sweep":
+        from sim.sweep.files import load_sweep
+
+        return load_sweep
     raise AttributeError(name)
 
 

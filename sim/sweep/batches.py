@@ -4,7 +4,7 @@ Member ``m`` is point ``m // R``, replicate ``m % R`` (R replicates per point). 
 ``r`` has the same seed at every point (``replicate_seeds(sweep seed, R)[r]``): common
 random numbers, so differences between points are not noise between seeds.
 
-Members whose scenarios share a :class:`~sim.engine.params.Structure` (ring sizes, shelf
+Members whose scenarios share a :class:`~sim.engine.build.params.Structure` (ring sizes, shelf
 life buckets, clearing period) are cut, in member order, into batches of at most
 ``batch_size`` members. The batches depend only on the sweep file — never on the
 executor or the number of workers — and a member's result does not depend on its batch
@@ -21,14 +21,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.engine.params import Params, Structure, build_params
+from sim.engine.build.params import Params, Structure, build_params
 from sim.engine.record import Recorder, Trajectories
 from sim.engine.run import Simulation, simulate
 from sim.engine.state import State
 from sim.engine.streams import replicate_seeds
 from sim.sweep.metrics import batch_metrics, needs_tables
 from sim.sweep.spec import point_scenario
-from sim.world import World
+from sim.world.world import World
 
 
 @dataclass(frozen=True)

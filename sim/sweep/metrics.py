@@ -1,11 +1,11 @@
 """Per-member scalar metrics of a whole batch, straight from its trajectories.
 
-A sweep runs thousands of members; building the tidy tables of :class:`sim.results.Results`
+A sweep runs thousands of members; building the tidy tables of :class:`sim.outcomes.results.Results`
 for each would cost more than the simulation. :func:`batch_metrics` computes the common
 metrics directly from the recorded arrays, vectorized over members, with the same names
 as ``summary.json`` flattened with dots (``coverage_final.LIC``, ``doses_expired`` …) and
-the same arithmetic as :func:`sim.metrics.member_metrics`, so a sweep's numbers equal a
-``vaxsim run`` of the same point. Any other metric that :func:`sim.metrics.member_metrics`
+the same arithmetic as :func:`sim.outcomes.metrics.member_metrics`, so a sweep's numbers equal a
+``vaxsim run`` of the same point. Any other metric that :func:`sim.outcomes.metrics.member_metrics`
 knows is computed by it, on tables built for the batch (slower, but always consistent).
 """
 
@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.engine.params import Params
+from sim.engine.build.params import Params
 from sim.engine.record import GROUPS, LEDGER_FIELDS, Trajectories
-from sim.world import World
+from sim.world.world import World
 
-#: Ledger column (at the last day) behind each flow metric, as in sim.metrics.
+#: Ledger column (at the last day) behind each flow metric, as in sim.outcomes.metrics.
 _FLOWS = {
     "doses_produced": "produced_cum",
     "doses_administered": "administered_cum",
@@ -34,7 +34,7 @@ _FLOWS = {
 
 
 def _group_pops(world: World) -> np.ndarray:
-    from sim.results import group_populations
+    from sim.outcomes.results import group_populations
 
     return group_populations(world)
 
@@ -67,7 +67,7 @@ FAST_METRICS = (
 
 @dataclass
 class BatchView:
-    """What :func:`sim.metrics.member_metrics` reads from a Results, built lazily for a
+    """What :func:`sim.outcomes.metrics.member_metrics` reads from a Results, built lazily for a
     batch whose members may run different scenarios (``scenario`` is the base one).
     """
 
@@ -79,28 +79,28 @@ class BatchView:
     @cached_property
     def groups(self) -> pd.DataFrame:
         """The groups table."""
-        from sim.results import groups_table
+        from sim.outcomes.results import groups_table
 
         return groups_table(self.world, self.trajectories)
 
     @cached_property
     def ledger(self) -> pd.DataFrame:
         """The ledger table."""
-        from sim.results import ledger_table
+        from sim.outcomes.results import ledger_table
 
         return ledger_table(self.world, self.trajectories)
 
     @cached_property
     def countries(self) -> pd.DataFrame:
         """The countries table."""
-        from sim.results import countries_table
+        from sim.outcomes.results import countries_table
 
         return countries_table(self.world, self.trajectories)
 
     @cached_property
     def producers(self) -> pd.DataFrame:
         """The producers table."""
-        from sim.results import producers_table
+        from sim.outcomes.results import producers_table
 
         return producers_table(self.world, self.trajectories)
 
@@ -124,7 +124,7 @@ def batch_metrics(traj: Trajectories, world: World, params: Params, names: Seque
     traj : the batch's trajectories (E members)
     world, params : what the batch ran on
     names : metric names (``summary.json`` keys flattened with dots)
-    scenario : the base scenario, for metrics computed by ``sim.metrics.member_metrics``
+    scenario : the base scenario, for metrics computed by ``sim.outcomes.metrics.member_metrics``
 
     Returns
     -------
@@ -135,7 +135,7 @@ def batch_metrics(traj: Trajectories, world: World, params: Params, names: Seque
     out = {n: fast[n] for n in names if n in fast}
     missing = [n for n in names if n not in fast]
     if missing:
-        from sim.metrics import member_metrics
+        from sim.outcomes.metrics import member_metrics
 
         table = member_metrics(BatchView(scenario, world, params, traj))
         for n in missing:
@@ -145,12 +145,12 @@ def batch_metrics(traj: Trajectories, world: World, params: Params, names: Seque
 
 @cache
 def _probe_names() -> tuple[str, ...]:
-    """Metric names :func:`sim.metrics.member_metrics` gives on a tiny two-country run."""
+    """Metric names :func:`sim.outcomes.metrics.member_metrics` gives on a tiny two-country run."""
     import datetime as dt
 
-    from sim.engine.params import build_params
+    from sim.engine.build.params import build_params
     from sim.engine.run import simulate
-    from sim.metrics import member_metrics
+    from sim.outcomes.metrics import member_metrics
     from sim.scenario.schema import Scenario
 
     n, days = 4, 10

@@ -17,15 +17,16 @@ from typing import Any
 
 import pandas as pd
 
-from sim.engine.params import Structure
+from sim.engine.build.params import Structure
 from sim.scenario.loader import ScenarioError, deep_merge
 from sim.scenario.schema import Scenario
 from sim.sweep.batches import Batch, BatchTask, members, plan_batches
 from sim.sweep.executors import execute
+from sim.sweep.files import dump_sweep, load_sweep
 from sim.sweep.samplers import point_values, sample_points
-from sim.sweep.spec import SweepSpec, dump_sweep, load_sweep, point_scenario
+from sim.sweep.spec import SweepSpec, point_scenario
 from sim.sweep.store import SweepStore, write_parquet, write_text
-from sim.world import World
+from sim.world.world import World
 
 Progress = Callable[[int, int], None]
 
@@ -98,7 +99,7 @@ def resolve(spec: SweepSpec | str | Path) -> SweepSpec:
     if isinstance(spec.base, str):
         raise ScenarioError("a SweepSpec given in Python needs base as scenario data "
                             "(or load it from a file with load_sweep)")
-    from sim.sweep.spec import full_base
+    from sim.sweep.files import full_base
 
     base = deep_merge(spec.base, spec.overrides)
     try:
@@ -173,7 +174,7 @@ def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
     plan = plan or plan_sweep(spec)
     points, values, batches = plan.points, plan.values, plan.batches
     if world is None:
-        from sim.world import build_world
+        from sim.world.world import build_world
 
         world = build_world(Scenario.model_validate(spec.base))
 

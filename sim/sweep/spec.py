@@ -1,4 +1,5 @@
-"""Sweep files: the pydantic schema of a sweep and its loader.
+"""Sweep specs: the pydantic schema of a sweep, its parameter paths and its points'
+scenarios (reading and checking files: :mod:`sim.sweep.files`).
 
 A sweep names a base scenario, the parameters to vary (dotted paths into the scenario,
 each with a list of ``values`` or a range ``{low, high, log}``), how to sample them
@@ -9,7 +10,7 @@ files: a bad one gives one line naming the file, the line and the key path, with
 
 Examples
 --------
->>> from sim.sweep.spec import load_sweep
+>>> from sim.sweep.files import load_sweep
 >>> spec = load_sweep("scenarios/sweeps/hoarding_vs_pooling.yaml")   # doctest: +SKIP
 >>> spec.method, len(spec.parameters)                               # doctest: +SKIP
 ('grid', 2)
@@ -19,25 +20,16 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from sim.scenario.loader import (
-    Path_,
     ScenarioError,
-    _resolve,
-    _unwrap,
     deep_merge,
-    dotted,
     format_validation,
-    keys_at,
-    read_yaml,
-    suggest,
-    where,
 )
+from sim.scenario.paths import dotted, keys_at, suggest, unwrap
 from sim.scenario.schema import Scenario, Strict
 
 #: Top-level scenario keys a sweep may not vary: they define the shared world, the
@@ -127,12 +119,6 @@ class SweepSpec(Strict):
                                      "(the number of levels)")
         return self
 
-    def point_count(self) -> int:
-        """Number of points the method gives (see :mod:`sim.sweep.samplers`)."""
-        from sim.sweep.samplers import point_count
-
-        return point_count(self)
-
 
 DEFAULT_METRICS = ("coverage_final.World", "coverage_final.HIC", "coverage_final.LIC",
                    "doses_administered", "doses_expired")
@@ -148,12 +134,12 @@ def leaf_types(path: tuple[str, ...]) -> tuple[list[Any], str | None]:
             origin = typing.get_origin(t)
             if isinstance(t, type) and issubclass(t, BaseModel):
                 if part in t.model_fields:
-                    nxt += _unwrap(t.model_fields[part].annotation)
+                    nxt += unwrap(t.model_fields[part].annotation)
             elif origin is dict:
                 key_t, val_t = typing.get_args(t)
                 keys = typing.get_args(key_t) if typing.get_origin(key_t) is Literal else None
                 if keys is None or part in keys:
-                    nxt += _unwrap(val_t)
+                    nxt += unwrap(val_t)
         if not nxt:
             known = keys_at(Scenario, path[:i])
             hint = suggest(part, known) if known else ""
@@ -187,110 +173,9 @@ def is_integer(path: str) -> bool:
 
 
 # --------------------------------------------------------------------------- loading
-def _known_keys(loc: Path_) -> list[str]:
-    """Valid keys beside an unknown one: a parameter entry's fields, else the spec's."""
-    if len(loc) >= 2 and loc[0] == "parameters":
-        return list(Parameter.model_fields)
-    return keys_at(SweepSpec, loc)
-
-
-def parse_sweep(data: Mapping[str, Any], lines: Mapping[Path_, str] | None = None,
-                source: str = "<sweep>") -> SweepSpec:
-    """Validate sweep data (schema, parameter paths, metric names)."""
-    lines = lines or {}
-    try:
-        spec = SweepSpec.model_validate(dict(data))
-    except ValidationError as exc:
-        raise ScenarioError(format_validation(exc, lines, source, SweepSpec, _known_keys)) from None
-    for path in spec.parameters:
-        problem = check_path(path)
-        if problem:
-            loc = ("parameters", path)
-            raise ScenarioError(f"{where(lines, loc, source)}: parameters.{path}: {problem}")
-    from sim.sweep.metrics import available_metrics
-
-    known = available_metrics(spec.metrics)
-    for i, name in enumerate(spec.metrics):
-        if name not in known:
-            loc = ("metrics", i)
-            raise ScenarioError(f"{where(lines, loc, source)}: metrics[{i}]: unknown metric "
-                                f"'{name}'" + suggest(name, known))
-    return spec
-
-
-def load_sweep(path: str | Path) -> SweepSpec:
-    """Load and check a sweep file; the base scenario is resolved and inlined.
-
-    Parameters
-    ----------
-    path : a sweep YAML file
-
-    Returns
-    -------
-    SweepSpec
-        With ``base`` replaced by the resolved base scenario, every default written
-        out (``extends`` applied, ``overrides`` merged), so the spec is self-contained.
-
-    Raises
-    ------
-    ScenarioError
-        One line naming the file, line and key path.
-    """
-    path = Path(path)
-    data, lines = read_yaml(path)
-    data.setdefault("name", path.stem)
-    spec = parse_sweep(data, lines, str(path))
-    if isinstance(spec.base, str):
-        base_path = path.parent / spec.base
-        if not base_path.exists():
-            raise ScenarioError(f"{where(lines, ('base',), str(path))}: base: no such file "
-                                f"{base_path}")
-        base, base_lines = _resolve(base_path)
-        base.setdefault("name", base_path.stem)
-    else:
-        base, base_lines, base_path = dict(spec.base), {}, path
-    base = deep_merge(base, spec.overrides)
-    for key in spec.overrides:
-        base_lines[(key,)] = where(lines, ("overrides", key), str(path))
-    from sim.scenario.loader import validate_data
-
-    spec = spec.model_copy(update={"base": full_base(validate_data(base, base_lines,
-                                                                   str(base_path))),
-                                   "overrides": {}})
-    check_points(spec, lines, str(path))
-    return spec
-
-
-def full_base(scenario: Scenario) -> dict[str, Any]:
-    """A scenario as complete data (every default written out, no ``extends``), so a
-    swept path such as ``uptake.capacity.LIC.end`` lands inside its full parent entry.
-    """
-    return scenario.model_dump(mode="json", exclude={"extends"})
-
-
-def check_points(spec: SweepSpec, lines: Mapping[Path_, str] | None = None,
-                 source: str = "<sweep>", check_codes: bool = True) -> None:
-    """Validate the base scenario at the corners of every parameter's range.
-
-    Each parameter takes its lowest and highest value (or every listed value) with the
-    others at their first value; the resulting scenarios must be valid. With
-    ``check_codes``, country, group and producer codes are checked against shipped data.
-    """
-    from sim.sweep.samplers import corner_points
-
-    lines = lines or {}
-    for values in corner_points(spec):
-        try:
-            point_scenario(spec.base, values, check_codes=check_codes)
-        except ScenarioError as exc:
-            raise ScenarioError(f"{where(lines, ('parameters',), source)}: parameters: "
-                                f"a point is not a valid scenario: {exc}") from None
-
-
 def point_scenario(base: Mapping[str, Any], values: Mapping[str, Any],
                    check_codes: bool = False) -> Scenario:
     """The scenario of one sweep point: ``base`` with each dotted path set to its value."""
-    from sim.scenario.loader import format_validation
     from sim.scenario.references import reference_errors
 
     data = apply_values(base, values)
@@ -320,10 +205,5 @@ def apply_values(base: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str
     return out
 
 
-def dump_sweep(spec: SweepSpec) -> str:
-    """The resolved sweep as YAML (base scenario inlined), re-runnable as it is."""
-    return yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
-
-
-__all__ = ["DEFAULT_METRICS", "Parameter", "SweepSpec", "apply_values",
-           "check_path", "dump_sweep", "load_sweep", "parse_sweep", "point_scenario"]
+__all__ = ["DEFAULT_METRICS", "Parameter", "SweepSpec", "apply_values", "check_path",
+           "point_scenario"]

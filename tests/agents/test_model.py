@@ -11,10 +11,10 @@ from worlds import SCENARIOS, make_world, scenario
 
 from sim import load_scenario, run
 from sim.agents import Country, VaccineDiplomacyModel
-from sim.engine.params import build_params
+from sim.engine.build.params import build_params
 from sim.engine.run import simulate
-from sim.inequality import gini
-from sim.results import Results
+from sim.outcomes.inequality import gini
+from sim.outcomes.results import Results
 
 BASELINE = SCENARIOS / "baseline.yaml"
 FEW = "USA,IND,NGA,BRA,DEU,ETH"

@@ -37,7 +37,7 @@ def free_port() -> int:
 @pytest.fixture
 def server():
     pytest.importorskip("solara")
-    from sim.commands.viz import asset_cache
+    from sim.cli.commands.viz import asset_cache
 
     if asset_cache() is None:  # offline, Solara's front end would come from a CDN
         pytest.skip("needs Solara's offline asset cache (scripts/solara_assets.sh; "

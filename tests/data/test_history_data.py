@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sim.data import DATA_DIR
-from sim.history import SERIES, observations
+from sim.outcomes.history import SERIES, observations
 
 HIST = pd.read_csv(DATA_DIR / "history.csv")
 SOURCES = (DATA_DIR / "SOURCES.md").read_text(encoding="utf-8")

@@ -145,8 +145,8 @@ def test_a_producers_government_donates_from_unsold_output():
 
 def test_output_donation_keeps_the_ledger_and_needs_a_country_producer(tmp_path):
     from sim.engine.run import simulate
-    from sim.metrics import ledger_residual
-    from sim.results import ledger_table
+    from sim.outcomes.metrics import ledger_residual
+    from sim.outcomes.results import ledger_table
 
     w = make_world([1e5, 1e5, 1e5], ["HIC", "LIC", "LIC"], production=[2e3], days=60,
                    producers=["C00"], home_of=[0, -1, -1])

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 from worlds import make_world, params_for, scenario
 
-from sim.engine.epi_params import build_epi_params
+from sim.engine.build.epi_params import build_epi_params
 from sim.engine.epidemic import Drawer, burden, infect, initial_epi, vaccinate
 from sim.engine.run import simulate
 
@@ -156,7 +156,7 @@ def test_vaccine_effect_off_changes_deaths_only_through_vaccination():
     w = _engine_world()
     real = scenario()
     twin = scenario(epidemic={"vaccine_effect": False})
-    from sim.engine.params import build_params
+    from sim.engine.build.params import build_params
 
     traj, state = simulate(w, build_params(w, [real, twin], [3, 3]))
     np.testing.assert_array_equal(traj.ledger[0], traj.ledger[1])   # same doses

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from worlds import make_world, params_for, scenario
 
 from sim.engine.run import simulate
-from sim.metrics import ledger_residual
-from sim.results import ledger_table
+from sim.outcomes.metrics import ledger_residual
+from sim.outcomes.results import ledger_table
 from sim.scenario.schema import INCOME_GROUPS
 
 policies = st.sampled_from(["open", "domestic_first", "ban"])

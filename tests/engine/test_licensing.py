@@ -6,8 +6,8 @@ from worlds import make_world, params_for, scenario
 
 from sim.engine.record import DIPLOMACY_FIELDS
 from sim.engine.run import simulate
-from sim.metrics import ledger_residual
-from sim.results import ledger_table
+from sim.outcomes.metrics import ledger_residual
+from sim.outcomes.results import ledger_table
 
 LICENSED = DIPLOMACY_FIELDS.index("licensed_output_cum")
 PER_DAY_100 = 100 * 365.25 / 12  # doses a month for 100 doses a day

@@ -5,7 +5,7 @@ import re
 import pytest
 from worlds import SCENARIOS
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.scenario import ScenarioError, dump_scenario, load_scenario
 from sim.scenario.loader import deep_merge
 

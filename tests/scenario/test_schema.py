@@ -2,7 +2,7 @@
 
 import json
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.scenario.schema import INCOME_GROUPS, Scenario
 
 

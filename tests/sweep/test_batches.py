@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 from sweeps import METRICS, grid_spec, sweep_world
 
-from sim.engine.params import Structure, build_params
+from sim.engine.build.params import Structure, build_params
 from sim.engine.run import simulate
-from sim.results import Results
+from sim.outcomes.results import Results
 from sim.sweep.batches import members, plan_batches
 from sim.sweep.metrics import FAST_METRICS, batch_metrics
 from sim.sweep.runner import run_sweep
@@ -42,7 +42,7 @@ def test_batch_size_does_not_change_the_table():
 
 
 def test_fast_metrics_equal_member_metrics_of_a_run():
-    from sim.metrics import member_metrics
+    from sim.outcomes.metrics import member_metrics
 
     w = sweep_world()
     spec = grid_spec()

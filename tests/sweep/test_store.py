@@ -12,8 +12,8 @@ import pytest
 from sweeps import grid_spec, sweep_world
 from worlds import ROOT
 
+from sim.sweep.files import dump_sweep
 from sim.sweep.runner import run_sweep
-from sim.sweep.spec import dump_sweep
 from sim.sweep.store import ResumeMismatch, SweepStore
 
 SCRIPT = """

@@ -1,0 +1,298 @@
+"""Member parameters: each scenario's policies as arrays with the ensemble axis first.
+
+A batch runs E members that share one :class:`~sim.world.world.World` (same countries, start
+and days) and the same *structure* (delivery lag, shelf-life buckets, dose interval).
+Everything else may differ between members and is stored per member: ``(E,)``,
+``(E, N)`` or ``(E, P)`` arrays.
+
+Per-country policies resolve from general to specific: ``default``, then groups in the
+order continent < WHO region < income group, then the country's own entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from sim.engine.build.adaptation_params import adaptation_arrays, policy_draws
+from sim.engine.build.diplomacy_params import DiplomacyParams, apply_ban_shocks, build_diplomacy
+from sim.engine.build.epi_params import EpiParams, build_epi_params
+from sim.engine.build.resolve import resolve
+from sim.engine.streams import member_rng
+from sim.scenario.schema import INCOME_GROUPS, Scenario
+from sim.world.world import World
+
+POLICY_CODES = {"open": 0, "domestic_first": 1, "ban": 2}
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What all members of a batch share (array shapes, ring sizes, stage timing)."""
+
+    delivery_lag: int
+    shelf_buckets: int
+    bucket_days: int
+    dose_interval: int
+    doses_per_course: int
+    clearing_days: int
+    review_days: int = 30  # the schema's default (adaptation.review_days)
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Structure:
+        """The structure of ``scenario``."""
+        u = scenario.uptake
+        return cls(
+            delivery_lag=u.delivery_lag_days,
+            shelf_buckets=max(1, -(-u.shelf_life_days // u.shelf_bucket_days)),
+            bucket_days=u.shelf_bucket_days,
+            dose_interval=u.dose_interval_days,
+            doses_per_course=u.doses_per_course,
+            clearing_days=scenario.market.clearing_days,
+            review_days=scenario.adaptation.review_days,
+        )
+
+
+@dataclass(frozen=True)
+class Params:
+    """Per-member parameter arrays of one batch.
+
+    Attributes
+    ----------
+    structure : shared ring sizes and course length
+    seeds : (E,) int, each member's seed
+    production_multiplier : (E, P, M) factor on the schedule per producer and month
+    export_policy : (E, P) int, 0 open, 1 domestic_first, 2 ban
+    export_target : (E, P) coverage share a domestic_first producer serves home up to
+    ban_start, ban_end : (E, P) int day indices of a ban (inclusive); outside it, open
+    order_total : (E, N) doses ordered in advance over the whole run
+    priority : (E, N) int market tier, 0 served first
+    capacity_start, capacity_end : (E, N) doses per person per day
+    capacity_ramp : (E, N) days of the linear ramp from start to end
+    willing : (E, N) share of people willing to be vaccinated
+    population : (N,) people (the world's, for per-person rates)
+    order_need, order_hoard : (E, N) doses ordered over the run under ``need`` / ``hoard``
+    price : (E, N) US$ per dose
+    strategy_initial, rule, theta, then : (E, N) adaptation (see :mod:`sim.engine.review`)
+    imitate_prob, beta, w_health, w_influence, w_cost : (E,) imitation and payoff weights
+    policy_draws : (E, K, 3, N) uniforms of the K reviews (``member_rng(seed, "policy")``)
+    resume_days : (E, P) days over which exports ramp back up after a ban
+    willing_days : (K,) int first day of each willingness period (0 first)
+    willing_steps : (E, K, N) share of people willing in each period
+    burden_member : (E,) int member whose epidemic burden weighs each member's pool and
+        donation allocation (a no-vaccine twin: its real member); None: its own
+    diplomacy : pool, donation, partner sales, licences and shocks
+        (:class:`sim.engine.build.diplomacy_params.DiplomacyParams`)
+    epidemic : the epidemic's arrays (:mod:`sim.engine.build.epi_params`), None when it is off
+    """
+
+    structure: Structure
+    seeds: np.ndarray
+    production_multiplier: np.ndarray
+    export_policy: np.ndarray
+    export_target: np.ndarray
+    ban_start: np.ndarray
+    ban_end: np.ndarray
+    order_total: np.ndarray
+    priority: np.ndarray
+    capacity_start: np.ndarray
+    capacity_end: np.ndarray
+    capacity_ramp: np.ndarray
+    willing: np.ndarray
+
+    population: np.ndarray
+    order_need: np.ndarray
+    order_hoard: np.ndarray
+    price: np.ndarray
+    strategy_initial: np.ndarray
+    rule: np.ndarray
+    theta: np.ndarray
+    then: np.ndarray
+    imitate_prob: np.ndarray
+    beta: np.ndarray
+    w_health: np.ndarray
+    w_influence: np.ndarray
+    w_cost: np.ndarray
+    policy_draws: np.ndarray
+    resume_days: np.ndarray | None = None
+    willing_steps: np.ndarray | None = None
+    willing_days: np.ndarray | None = None
+    burden_member: np.ndarray | None = None
+    diplomacy: DiplomacyParams | None = None
+    epidemic: EpiParams | None = None
+
+    @property
+    def n_members(self) -> int:
+        """E."""
+        return len(self.seeds)
+
+    @cached_property
+    def willing_people(self) -> np.ndarray:
+        """(E, N) people willing to be vaccinated."""
+        return self.willing * self.population
+
+    def willing_people_on(self, t: int) -> np.ndarray:
+        """(E, N) people willing to be vaccinated on day ``t`` (dated hesitancy changes)."""
+        if self.willing_days is None or len(self.willing_days) < 2:
+            return self.willing_people
+        k = int(np.searchsorted(self.willing_days, t, side="right")) - 1
+        return self._willing_people_steps[:, k]
+
+    @cached_property
+    def _willing_people_steps(self) -> np.ndarray:
+        return self.willing_steps * self.population
+
+    @cached_property
+    def capacity_per_day(self) -> tuple[np.ndarray, np.ndarray]:
+        """(E, N) doses per day on day 0, and (E, N) added per day of the ramp."""
+        start = self.capacity_start * self.population
+        slope = (self.capacity_end - self.capacity_start) * self.population / self.capacity_ramp
+        return start, slope
+
+
+def _scalar_per_country(world: World, default: float, groups: Mapping[str, float],
+                        countries: Mapping[str, float]) -> np.ndarray:
+    wrap = {k: {"v": v} for k, v in groups.items()}
+    rows = resolve(world, {"v": default}, wrap, {k: {"v": v} for k, v in countries.items()})
+    return np.array([r["v"] for r in rows], dtype=float)
+
+
+def scenario_params(world: World, scenario: Scenario) -> dict[str, np.ndarray]:
+    """The seed-independent arrays of a member running ``scenario`` (without the E axis).
+
+    ``production_multiplier`` is before noise; :func:`seeded_params` adds the rest.
+    """
+    n_months = int(world.month_index.max()) + 1
+    P = world.n_producers
+    prod = scenario.production
+    mult = np.full((P, n_months), prod.multiplier, dtype=float)
+    for code, m in prod.producers.items():
+        mult[world.producer_index(code)] *= m
+
+    day = lambda d, fallback: fallback if d is None else (d - world.start).days  # noqa: E731
+    policy = np.zeros(P, dtype=int)
+    target = np.zeros(P)
+    ban_start = np.full(P, world.days, dtype=int)
+    ban_end = np.full(P, -1, dtype=int)
+    resume = np.zeros(P)
+    for p, code in enumerate(world.producers):
+        ep = scenario.export.producers.get(str(code), scenario.export.default)
+        policy[p] = POLICY_CODES[ep.policy]
+        target[p] = ep.coverage_target
+        if ep.policy == "ban":
+            ban_start[p] = day(ep.start, 0)
+            ban_end[p] = day(ep.end, world.days)
+            resume[p] = ep.resume_days
+
+    u = scenario.uptake
+    hesitancy = _scalar_per_country(world, u.hesitancy, u.hesitancy_groups,
+                                    u.hesitancy_countries)
+    willing = 1.0 - hesitancy
+    steps, days = [willing], [0]
+    for change in sorted(u.hesitancy_changes, key=lambda c: c.date):
+        base = hesitancy if change.default is None else np.full_like(hesitancy,
+                                                                       change.default)
+        hesitancy = base.copy()
+        for n, iso in enumerate(world.iso3):
+            g = [change.groups[k] for k in (world.continent[n], world.who_region[n],
+                                            world.income_group[n]) if k in change.groups]
+            if g:
+                hesitancy[n] = g[-1]
+            if iso in change.countries:
+                hesitancy[n] = change.countries[iso]
+        steps.append(1.0 - hesitancy)
+        days.append(max(day(change.date, 0), 0))
+    proc = resolve(world, scenario.procurement.default, scenario.procurement.groups,
+                   scenario.procurement.countries)
+    course = float(u.doses_per_course)
+    hoards = np.array([r["strategy"] == "hoard" for r in proc], dtype=bool)
+    affordable = np.array([r["budget_share"] / r["price_usd"] for r in proc]) \
+        * world.gdp_per_capita * world.population
+    order_need = np.minimum(willing * course * world.population, affordable)
+    order_hoard = np.minimum(np.array([r["multiple"] for r in proc]) * course
+                             * world.population, affordable)
+    caps = [u.capacity_countries.get(str(c), u.capacity[g])
+            for c, g in zip(world.iso3, world.income_group, strict=True)]
+    return {
+        "production_multiplier": mult,
+        "export_policy": policy,
+        "export_target": target,
+        "ban_start": ban_start,
+        "ban_end": ban_end,
+        "resume_days": resume,
+        "willing_steps": np.stack(steps),
+        "order_total": np.where(hoards, order_hoard, order_need),
+        "priority": np.array([r["priority"] for r in proc], dtype=int),
+        "capacity_start": np.array([c.start for c in caps]),
+        "capacity_end": np.array([c.end for c in caps]),
+        "capacity_ramp": np.array([max(c.ramp_days, 1) for c in caps], dtype=float),
+        "willing": willing,
+        "order_need": order_need,
+        "order_hoard": order_hoard,
+        "price": np.array([r["price_usd"] for r in proc], dtype=float),
+        **adaptation_arrays(world, scenario, hoards),
+    }
+
+
+def seeded_params(world: World, scenario: Scenario, seed: int,
+                  fixed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays of a member that depend on its seed, given ``fixed`` from
+    :func:`scenario_params`: the seed, production noise and the policy reviews' draws.
+    """
+    mult = fixed["production_multiplier"]
+    sigma = scenario.production.noise_sd
+    if sigma > 0:
+        mult = mult * member_rng(seed, "production").lognormal(-0.5 * sigma**2, sigma,
+                                                               size=mult.shape)
+    return {"seeds": np.array(seed, dtype=np.int64), "production_multiplier": mult,
+            "policy_draws": policy_draws(world, scenario, seed)}
+
+
+def _willing_days(world: World, scenarios: Sequence[Scenario]) -> np.ndarray:
+    """(K,) first day of each willingness period; every member of a batch must share them."""
+    first = None
+    for s in scenarios:
+        days = [0] + [max((c.date - world.start).days, 0) for c in
+                      sorted(s.uptake.hesitancy_changes, key=lambda c: c.date)]
+        if first is not None and days != first:
+            raise ValueError("members of one batch must share the dates of hesitancy changes")
+        first = days
+    return np.array(first, dtype=int)
+
+
+def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
+    """Arrays of one member (without the E axis)."""
+    fixed = scenario_params(world, scenario)
+    return {**fixed, **seeded_params(world, scenario, seed, fixed)}
+
+
+def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[int]) -> Params:
+    """Stack members: member ``e`` runs ``scenarios[e]`` with ``seeds[e]``.
+
+    All scenarios must share ``world`` and the same :class:`Structure`.
+    """
+    if len(scenarios) != len(seeds) or not scenarios:
+        raise ValueError("need one seed per scenario, and at least one member")
+    structure = Structure.of(scenarios[0])
+    for s in scenarios[1:]:
+        if Structure.of(s) != structure:
+            raise ValueError("members of one batch must share uptake structure "
+                             "(delivery lag, shelf life, buckets, dose interval, market clearing)")
+    # Replicates of a scenario (the same object) share its seed-independent arrays.
+    fixed: dict[int, dict[str, np.ndarray]] = {}
+    members = []
+    for s, seed in zip(scenarios, seeds, strict=True):
+        if id(s) not in fixed:
+            fixed[id(s)] = scenario_params(world, s)
+        members.append({**fixed[id(s)], **seeded_params(world, s, int(seed), fixed[id(s)])})
+    stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
+    stacked = apply_ban_shocks(world, scenarios, stacked)
+    days = _willing_days(world, scenarios)
+    return Params(structure=structure, population=world.population, willing_days=days,
+                  diplomacy=build_diplomacy(world, scenarios, stacked),
+                  epidemic=build_epi_params(world, scenarios, seeds), **stacked)
+
+
+__all__ = ["INCOME_GROUPS", "POLICY_CODES", "Params", "Structure", "build_params"]

@@ -1,0 +1,130 @@
+"""Diplomacy outcomes from the diplomacy ledger: the ``donations`` table, per-member totals
+(doses donated bilaterally, delivered by the pool, filled under licence), each donor's reach,
+each recipient's donated share by donor, and the influence index per donor–recipient pair.
+
+Country codes in the tables are ISO3; the pool is ``POOL``. Channels: ``bilateral`` (donor
+country → recipient) and ``pool`` (country → ``POOL`` contributions, ``POOL`` → country
+deliveries).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.engine.build.diplomacy_params import mechanisms_on
+from sim.engine.build.params import Params
+from sim.engine.flows import CHANNELS, FLOW_COLUMNS, POOL
+from sim.engine.record import DIPLOMACY_FIELDS, Trajectories
+from sim.world.world import World
+
+if TYPE_CHECKING:
+    from sim.outcomes.results import Results
+
+POOL_CODE = "POOL"
+
+
+def donations_table(world: World, traj: Trajectories,
+                    params: Params | None = None) -> pd.DataFrame | None:
+    """The ``donations`` table: member, date, donor, recipient, doses, channel; None when
+    ``params`` has no diplomacy mechanism on (absent, not zero).
+    """
+    if params is not None and not mechanisms_on(params):
+        return None
+    f = traj.flows
+    col = {c: f[:, i] for i, c in enumerate(FLOW_COLUMNS)}
+    codes = np.append(world.iso3, POOL_CODE)  # index -1 (POOL) is the last entry
+
+    def code(idx: np.ndarray) -> np.ndarray:
+        i = idx.astype(int)
+        return codes[np.where(i == POOL, len(codes) - 1, i)]
+
+    return pd.DataFrame({
+        "member": col["member"].astype(int),
+        "date": world.dates[col["day"].astype(int)],
+        "donor": code(col["donor"]),
+        "recipient": code(col["recipient"]),
+        "doses": col["doses"],
+        "channel": np.array(CHANNELS)[col["channel"].astype(int)],
+    })
+
+
+def diplomacy_totals(traj: Trajectories) -> pd.DataFrame:
+    """(E, D) cumulative totals as a frame indexed by member and day index."""
+    E, D, K = traj.diplomacy.shape
+    idx = pd.MultiIndex.from_product([np.arange(E), np.arange(D)], names=["member", "day"])
+    return pd.DataFrame(traj.diplomacy.reshape(E * D, K), index=idx,
+                        columns=list(DIPLOMACY_FIELDS))
+
+
+def diplomacy_metrics(results: Results) -> pd.DataFrame:
+    """One row per member: doses donated bilaterally, delivered by the pool, filled under
+    licence, bought by the pool and given to it (whole run); no columns when no
+    mechanism is on.
+    """
+    if not mechanisms_on(results.params):
+        return pd.DataFrame(index=pd.Index(np.arange(results.params.n_members), name="member"))
+    last = results.trajectories.diplomacy[:, -1]
+    members = pd.Index(np.arange(last.shape[0]), name="member")
+    pick = lambda k: last[:, DIPLOMACY_FIELDS.index(k)]  # noqa: E731
+    return pd.DataFrame({
+        "doses_donated_bilateral": pick("donated_bilateral_cum"),
+        "doses_delivered_pool": pick("pool_delivered_cum"),
+        "doses_licensed_output": pick("licensed_output_cum"),
+        "doses_pool_bought": pick("pool_bought_cum"),
+        "doses_given_to_pool": pick("pool_contributed_cum"),
+    }, index=members)
+
+
+def donor_reach(donations: pd.DataFrame) -> pd.DataFrame:
+    """Bilateral donors' reach per member: doses given and number of recipients."""
+    bil = donations[donations["channel"] == "bilateral"]
+    return (bil.groupby(["member", "donor"])
+            .agg(doses=("doses", "sum"), recipients=("recipient", "nunique"))
+            .reset_index())
+
+
+def recipient_shares(donations: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
+    """Share of each recipient's received doses (at the last recorded day) that came from
+    each donor (bilateral donors and ``POOL``): member, recipient, donor, doses, share.
+    """
+    last = countries[countries["date"] == countries["date"].max()]
+    received = last.set_index(["member", "iso3"])["doses_received"]
+    given = donations[donations["recipient"] != POOL_CODE]
+    out = given.groupby(["member", "recipient", "donor"], as_index=False)["doses"].sum()
+    key = pd.MultiIndex.from_arrays([out["member"], out["recipient"]])
+    total = received.reindex(key).to_numpy()
+    out["share"] = np.divide(out["doses"], total, out=np.full(len(out), np.nan),
+                             where=total > 0)
+    return out
+
+
+def influence(donations: pd.DataFrame, end: Any, half_life_days: float) -> pd.DataFrame:
+    """Influence index per member and bilateral donor–recipient pair on date ``end``: doses
+    given, each weighted by 0.5 ** (days since given / half-life).
+    """
+    bil = donations[donations["channel"] == "bilateral"]
+    age = (pd.Timestamp(end) - bil["date"]).dt.days.to_numpy()
+    w = bil.assign(influence=bil["doses"] * 0.5 ** (age / half_life_days))
+    return (w.groupby(["member", "donor", "recipient"], as_index=False)["influence"].sum()
+            .sort_values(["member", "influence"], ascending=[True, False]))
+
+
+def diplomacy_summary(results: Results, top: int = 5) -> dict[str, Any]:
+    """``{"diplomacy": ...}`` for summary.json's metrics: top bilateral donors by doses and
+    by recipients (member 0, the scenario's own seed); ``{}`` when no mechanism is on.
+    """
+    if results.donations is None:
+        return {}
+    donations = results.donations
+    reach = donor_reach(donations)
+    reach = reach[reach["member"] == 0]
+    rows = lambda df: [{"donor": r.donor, "doses": float(r.doses),  # noqa: E731
+                        "recipients": int(r.recipients)} for r in df.itertuples()]
+    return {"diplomacy": {
+        "top_donors_by_doses": rows(reach.nlargest(top, "doses")),
+        "top_donors_by_recipients": rows(reach.sort_values(
+            ["recipients", "doses"], ascending=False).head(top)),
+    }}

@@ -1,0 +1,73 @@
+"""Epidemic outcome metrics: infections, deaths and deaths averted, per member.
+
+Deaths averted pair each member with its no-vaccine twin (same seed, run in the same
+batch; see :mod:`sim.engine.counterfactual`): ``deaths(twin) − deaths(member)``.
+Hooked into :mod:`sim.outcomes.metrics` (``member_metrics``, ``summary_rows``) with one line each.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.engine.epi_record import EPI_GROUP_FIELDS
+from sim.engine.record import GROUPS, Trajectories
+
+if TYPE_CHECKING:
+    from sim.outcomes.results import Results
+
+
+def epidemic_group_columns(traj: Trajectories,
+                           counterfactual: Trajectories | None = None) -> dict[str, np.ndarray]:
+    """Columns for the ``groups`` table, in its (member, date, group) row order (people):
+    daily ``infections``, ``deaths``, ``deaths_cum`` and, with the no-vaccine twins,
+    ``deaths_cum_novax``. Empty when the epidemic is off.
+    """
+    if traj.epi_groups is None:
+        return {}
+    g = traj.epi_groups
+    flat = g.reshape(-1, g.shape[-1])
+    cols = {name: flat[:, i] for i, name in enumerate(EPI_GROUP_FIELDS)}
+    if counterfactual is not None and counterfactual.epi_groups is not None:
+        cols["deaths_cum_novax"] = counterfactual.epi_groups[..., 2].reshape(-1)
+    return cols
+
+
+def _totals(traj: Trajectories) -> tuple[np.ndarray, np.ndarray]:
+    """(E, G) infections over the run and deaths at the end, by group."""
+    g = traj.epi_groups
+    return g[:, :, :, 0].sum(axis=1), g[:, -1, :, 2]
+
+
+def epidemic_member_metrics(results: Results) -> pd.DataFrame:
+    """One row per member: ``infections``, ``deaths``, ``deaths_averted`` (World) and
+    ``deaths_by_group.<g>``, ``deaths_averted_by_group.<g>`` (people); no columns when the
+    epidemic is off. Deaths averted are left out when no counterfactual was run.
+    """
+    traj = results.trajectories
+    if traj.epi_groups is None:
+        return pd.DataFrame(index=pd.RangeIndex(results.params.n_members, name="member"))
+    infections, deaths = _totals(traj)
+    cols: dict[str, Any] = {"infections": infections[:, 0], "deaths": deaths[:, 0]}
+    cf = getattr(results, "counterfactual", None)  # sweeps pass a results-like view
+    if cf is not None and cf.epi_groups is not None:
+        averted = _totals(cf)[1] - deaths
+        cols["deaths_averted"] = averted[:, 0]
+        cols["deaths_no_vaccine"] = _totals(cf)[1][:, 0]
+    for i, g in enumerate(GROUPS):
+        cols[f"deaths_by_group.{g}"] = deaths[:, i]
+    if "deaths_averted" in cols:
+        for i, g in enumerate(GROUPS):
+            cols[f"deaths_averted_by_group.{g}"] = averted[:, i]
+    return pd.DataFrame(cols, index=pd.RangeIndex(len(deaths), name="member"))
+
+
+def epidemic_rows(metrics: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) lines for the printed summary; none when the epidemic is off."""
+    rows = []
+    for key in ("infections", "deaths", "deaths_averted"):
+        if key in metrics:
+            rows.append((key.replace("_", " "), f"{metrics[key] / 1e6:.2f} M"))
+    return rows

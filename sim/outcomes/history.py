@@ -1,0 +1,162 @@
+"""The history check: a run set beside what was observed in 2021, series by series.
+
+Observed figures come from two shipped files (provenance in ``sim/data/SOURCES.md``):
+
+- ``observed.csv``: coverage with at least one dose by income group and the world, and
+  doses administered worldwide (Our World in Data), the calibration targets;
+- ``history.csv``: COVAX deliveries over time, India's exports, China's exports and
+  donations, licensees' output and Vietnam's receipts, with ``estimate`` = 1 where the
+  figure is derived (interpolated) rather than printed in its source.
+
+:func:`history_table` gives one row per observation: the model's median (and 5–95%
+range over replicates) on that date, the error (percentage points for coverage, relative
+otherwise) and the source. Observations outside the run's dates, or about something the
+run does not have (a licensee without a licence, no pool), are left out with a reason.
+
+Examples
+--------
+>>> res = run(load_scenario("scenarios/baseline.yaml"))   # doctest: +SKIP
+>>> history_table(res)                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.data import DATA_DIR
+from sim.engine.record import DIPLOMACY_FIELDS, GROUP_FIELDS, GROUPS
+
+if TYPE_CHECKING:
+    from sim.outcomes.results import Results
+
+#: What each series is, for tables and the report.
+SERIES = {
+    "coverage_first": "people with at least one dose (share of population)",
+    "doses_administered": "doses administered, cumulative",
+    "covax_delivered": "doses the pool (COVAX) delivered, cumulative",
+    "india_exported": "doses India exported, cumulative",
+    "china_exported": "doses China exported, cumulative",
+    "china_donated": "doses China donated, cumulative",
+    "licensed_output": "doses a licensee filled and finished, cumulative",
+    "received": "doses a country received, cumulative",
+}
+COLUMNS = ("series", "group", "date", "observed", "model", "model_p05", "model_p95",
+           "error", "error_unit", "estimate", "source")
+
+
+def observations() -> pd.DataFrame:
+    """Every observed figure: series, group, date, observed, estimate, source."""
+    obs = pd.read_csv(DATA_DIR / "observed.csv")
+    obs = obs.rename(columns={"metric": "series", "value": "observed"}).assign(estimate=0)
+    hist = pd.read_csv(DATA_DIR / "history.csv").rename(columns={"value": "observed"})
+    both = pd.concat([obs[["series", "group", "date", "observed", "estimate", "source"]],
+                      hist[["series", "group", "date", "observed", "estimate", "source"]]],
+                     ignore_index=True)
+    both["date"] = pd.to_datetime(both["date"]).dt.date
+    return both
+
+
+def _series(res: Results, series: str, group: str) -> np.ndarray | None:
+    """(E, D) the model's values of one series, or None when the run does not have it."""
+    traj, world = res.trajectories, res.world
+    if series in ("coverage_first", "doses_administered"):
+        g = GROUPS.index(group)
+        if series == "doses_administered":
+            return traj.groups[:, :, g, GROUP_FIELDS.index("doses_administered")]
+        pop = res.groups["population"].to_numpy()[g]  # the first rows are member 0, day 0
+        return traj.groups[:, :, g, GROUP_FIELDS.index("first_dose")] / pop
+    if series == "covax_delivered":
+        if not traj.diplomacy.size or not res.params.diplomacy.any_pool:
+            return None
+        return traj.diplomacy[:, :, DIPLOMACY_FIELDS.index("pool_delivered_cum")]
+    if series in ("india_exported", "china_exported"):
+        code = "IND" if series == "india_exported" else "CHN"
+        if code not in set(world.producers):
+            return None
+        return traj.exported_cum[:, :, world.producer_index(code)]
+    if series == "china_donated":
+        if "CHN" not in set(world.iso3) or res.donations is None:
+            return None
+        return _donated_by(res, "CHN")
+    if series == "licensed_output":
+        d = res.params.diplomacy
+        if group not in set(world.iso3) or not traj.licensed_cum.size:
+            return None
+        n = int(world.index([group])[0])
+        mine = d.lic_country == n                                  # (E, C)
+        if not mine.any():
+            return None
+        return np.einsum("edc,ec->ed", traj.licensed_cum, mine.astype(float))
+    if series == "received":
+        if group not in set(world.iso3):
+            return None
+        return _received(res, group)
+    return None
+
+
+def _donated_by(res: Results, donor: str) -> np.ndarray:
+    """(E, D) cumulative bilateral donations of ``donor`` by day."""
+    don = res.donations
+    E, D = res.trajectories.groups.shape[:2]
+    out = np.zeros((E, D))
+    mine = don[(don["donor"] == donor) & (don["channel"] == "bilateral")]
+    if mine.empty:
+        return out
+    day = (pd.to_datetime(mine["date"]) - pd.Timestamp(res.world.start)).dt.days.to_numpy()
+    np.add.at(out, (mine["member"].to_numpy(), day), mine["doses"].to_numpy())
+    return np.cumsum(out, axis=1)
+
+
+def _received(res: Results, iso3: str) -> np.ndarray:
+    """(E, D) doses a country received, held constant between recorded days."""
+    from sim.engine.record import COUNTRY_FIELDS
+
+    traj, world = res.trajectories, res.world
+    n = int(world.index([iso3])[0])
+    rec = traj.countries[:, :, n, COUNTRY_FIELDS.index("doses_received")]   # (E, W)
+    D = traj.groups.shape[1]
+    slot = np.searchsorted(traj.country_days, np.arange(D), side="right") - 1
+    return np.where(slot[None] >= 0, rec[:, np.maximum(slot, 0)], 0.0)
+
+
+def history_table(res: Results) -> pd.DataFrame:
+    """The history check of a run (see the module docstring), one row per observation
+    inside the run's dates that the run can speak to.
+    """
+    obs = observations()
+    start, D = res.world.start, res.trajectories.groups.shape[1]
+    rows = []
+    for r in obs.itertuples(index=False):
+        day = (r.date - start).days
+        if not 0 <= day < D:
+            continue
+        values = _series(res, r.series, r.group)
+        if values is None:
+            continue
+        v = values[:, day]
+        median = float(np.median(v))
+        pp = r.series == "coverage_first"
+        error = 100 * (median - r.observed) if pp else (median - r.observed) / r.observed
+        rows.append((r.series, r.group, r.date, float(r.observed), median,
+                     float(np.percentile(v, 5)), float(np.percentile(v, 95)), error,
+                     "pp" if pp else "relative", int(r.estimate), r.source))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def history_rows(table: pd.DataFrame) -> list[list[str]]:
+    """Formatted rows (series, group, date, observed, model [5–95%], error, source)."""
+    def fmt(series: str, x: float) -> str:
+        return f"{100 * x:.1f}%" if series == "coverage_first" else f"{x / 1e6:,.1f} M"
+
+    out = []
+    for r in table.itertuples(index=False):
+        band = (f" [{fmt(r.series, r.model_p05)}–{fmt(r.series, r.model_p95)}]"
+                if r.model_p95 > r.model_p05 else "")
+        err = f"{r.error:+.1f} pp" if r.error_unit == "pp" else f"{100 * r.error:+.0f}%"
+        out.append([r.series, r.group, str(r.date), fmt(r.series, r.observed)
+                    + (" (est.)" if r.estimate else ""), fmt(r.series, r.model) + band, err,
+                    r.source])
+    return out

@@ -1,0 +1,1 @@
+"""Output: writing results folders, plots, the HTML report and comparisons."""

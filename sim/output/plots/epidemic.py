@@ -1,0 +1,49 @@
+"""Epidemic plot: deaths over time by income group, with the no-vaccine counterfactual."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from sim.engine.record import GROUPS
+from sim.output.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, band, band_note, save
+
+
+def deaths_over_time(groups: pd.DataFrame, path: Path, title: str) -> Path | None:
+    """Two panels by income group: daily deaths per million (7-day mean) and cumulative
+    deaths per million, solid with vaccines, dashed without (the counterfactual).
+
+    None (no plot) when the run has no epidemic.
+    """
+    if "deaths" not in groups:
+        return None
+    df = groups.sort_values(["member", "group", "date"]).copy()
+    per_m = 1e6 / df["population"]
+    df["daily"] = (df.groupby(["member", "group"])["deaths"]
+                   .transform(lambda s: s.rolling(7, min_periods=1).mean()) * per_m)
+    df["cum"] = df["deaths_cum"] * per_m
+    novax = "deaths_cum_novax" in df
+    if novax:
+        df["cum_novax"] = df["deaths_cum_novax"] * per_m
+    with plt.rc_context(STYLE):
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(13, 5))
+        for g in GROUPS:
+            sub = df[df["group"] == g]
+            band(a1, sub, "date", "daily", GROUP_COLORS[g], GROUP_LABELS[g])
+            band(a2, sub, "date", "cum", GROUP_COLORS[g], GROUP_LABELS[g])
+            if novax:
+                band(a2, sub, "date", "cum_novax", GROUP_COLORS[g], None, "--")
+        a1.set_ylabel("Deaths per million people per day (7-day mean)")
+        a1.set_title("Daily deaths")
+        a2.set_ylabel("Deaths per million people (cumulative)")
+        a2.set_title("Cumulative deaths" + ("; dashed: without vaccines" if novax else ""))
+        for ax in (a1, a2):
+            ax.set_xlabel("Date")
+            ax.set_ylim(bottom=0)
+        a1.legend(loc="upper right")
+        fig.suptitle(f"{title}: deaths by income group; {band_note(df['member'].nunique())}")
+        fig.autofmt_xdate()
+        fig.tight_layout()
+        return save(fig, path)

@@ -1,0 +1,64 @@
+"""What the equity plots of one run need, computed once from its results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.outcomes import metrics
+
+if TYPE_CHECKING:
+    from sim.outcomes.results import Results
+
+
+@dataclass(frozen=True)
+class EquityInputs:
+    """Inputs of the equity plots.
+
+    Attributes
+    ----------
+    gini : member, date, gini_weighted, gini_unweighted
+    attainment : (label, date, target attainment table) per outcome target
+    coverage_end : (E, N) ≥1-dose coverage on the last recorded day
+    population : (N,) people
+    coverage_map : median ≥1-dose coverage over members by ISO3
+    end : last recorded day
+    per_member : :func:`sim.outcomes.metrics.member_metrics`
+    """
+
+    gini: pd.DataFrame
+    attainment: list[tuple[str, pd.Timestamp, pd.DataFrame]]
+    coverage_end: np.ndarray
+    population: np.ndarray
+    coverage_map: pd.Series
+    end: pd.Timestamp
+    per_member: pd.DataFrame
+
+
+def target_label(coverage: float, by: object, measure: str) -> str:
+    """E.g. ``40% (completed) by 2021-12-31``."""
+    return f"{100 * coverage:.0f}% ({measure.replace('_', ' ')}) by {by}"
+
+
+def equity_inputs(results: Results) -> EquityInputs:
+    """Compute :class:`EquityInputs` of ``results``."""
+    out = results.scenario.outcomes
+    column = {"first_dose": "coverage_first", "completed": "coverage_completed"}[
+        out.target_measure]
+    attainment = [(target_label(t.coverage, t.by, out.target_measure), pd.Timestamp(t.by),
+                   metrics.target_attainment(results.countries, t.coverage, column))
+                  for t in out.targets]
+    panel = metrics.country_panel(results.countries, "coverage_first")
+    end, cov = panel.at()
+    return EquityInputs(
+        gini=metrics.gini_over_time(results.countries),
+        attainment=attainment,
+        coverage_end=cov,
+        population=panel.population,
+        coverage_map=pd.Series(np.median(cov, axis=0), index=panel.iso3),
+        end=end,
+        per_member=metrics.member_metrics(results),
+    )

@@ -1,0 +1,170 @@
+"""The static world: country and producer arrays built from shipped data and a scenario.
+
+Nothing here changes during a run. Arrays are indexed by country ``n`` (N countries, in
+the order of ``iso3``) and producer ``p`` (P producer entities). A producer's *home* is
+the set of countries its export policy protects (the EU's home is its 27 members).
+
+Examples
+--------
+>>> from sim.scenario import load_scenario
+>>> from sim.world.world import build_world
+>>> w = build_world(load_scenario("scenarios/baseline.yaml"))
+>>> w.population.shape == (w.n_countries,)
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim import data
+from sim.scenario.schema import INCOME_GROUPS, Scenario
+
+
+@dataclass(frozen=True)
+class World:
+    """Static arrays of one scenario's world.
+
+    Attributes
+    ----------
+    iso3, name : (N,) str, countries ordered by income group (HIC … LIC), then ISO3
+    income_group, who_region, continent : (N,) str
+    group_index : (N,) int, index into ``INCOME_GROUPS`` (HIC=0 … LIC=3)
+    population : (N,) people, 2021
+    gdp_per_capita : (N,) US$ per person, 2021
+    pop_65plus_share : (N,) fraction
+    producers : (P,) producer ids (ISO3 or ``EU``)
+    home_of : (N,) int, the producer whose home a country is in, or -1
+    production : (P, D) doses per day of the shipped schedule on each simulated day
+    month_index : (D,) int, calendar month of each day counted from the start month
+    start : first simulated day
+    days : D
+    """
+
+    iso3: np.ndarray
+    name: np.ndarray
+    income_group: np.ndarray
+    who_region: np.ndarray
+    continent: np.ndarray
+    group_index: np.ndarray
+    population: np.ndarray
+    gdp_per_capita: np.ndarray
+    pop_65plus_share: np.ndarray
+    producers: np.ndarray
+    home_of: np.ndarray
+    production: np.ndarray
+    month_index: np.ndarray
+    start: dt.date
+    days: int
+
+    @property
+    def n_countries(self) -> int:
+        """N."""
+        return len(self.iso3)
+
+    @property
+    def n_producers(self) -> int:
+        """P."""
+        return len(self.producers)
+
+    @property
+    def dates(self) -> pd.DatetimeIndex:
+        """(D,) simulated days."""
+        return pd.date_range(self.start, periods=self.days, freq="D")
+
+    def index(self, codes: list[str] | np.ndarray) -> np.ndarray:
+        """Country indices of ISO3 ``codes`` (in the world's order)."""
+        lookup = {c: i for i, c in enumerate(self.iso3)}
+        return np.array([lookup[c] for c in codes], dtype=int)
+
+    def producer_index(self, producer: str) -> int:
+        """Index of a producer id."""
+        return int(np.flatnonzero(self.producers == producer)[0])
+
+
+def select_countries(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Rows of ``table`` kept by ``scenario.countries`` (include, exclude, overrides)."""
+    sel = scenario.countries
+
+    def matches(codes: list[str]) -> pd.Series:
+        codes = set(codes)
+        return (table["iso3"].isin(codes) | table["income_group"].isin(codes)
+                | table["who_region"].isin(codes) | table["continent"].isin(codes))
+
+    keep = pd.Series(True, index=table.index) if sel.include == "all" else matches(sel.include)
+    keep &= ~matches(sel.exclude)
+    out = table[keep].reset_index(drop=True)
+    for code, override in sel.overrides.items():
+        for column, value in override.model_dump(exclude_none=True).items():
+            out.loc[out["iso3"] == code, column] = value
+    # Countries ordered by income group (HIC first), then ISO3: group sums are slices.
+    rank = out["income_group"].map({g: i for i, g in enumerate(INCOME_GROUPS)})
+    out = out.assign(_rank=rank).sort_values(["_rank", "iso3"]).drop(columns="_rank")
+    out = out.reset_index(drop=True)
+    if out.empty:
+        raise ValueError("the scenario selects no countries")
+    return out
+
+
+def daily_schedule(monthly: pd.DataFrame, producers: list[str], start: dt.date,
+                   days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Spread monthly output evenly over the days of each month.
+
+    Days after the last month of data repeat the last month's daily rate; days before
+    the first month produce nothing.
+
+    Returns
+    -------
+    production : (P, D) doses per day
+    month_index : (D,) months since the start month
+    """
+    dates = pd.date_range(start, periods=days, freq="D")
+    months = dates.to_period("M")
+    table = monthly.pivot_table(index="producer", columns="month", values="doses",
+                                aggfunc="sum").reindex(producers).fillna(0.0)
+    table.columns = pd.PeriodIndex(table.columns, freq="M")
+    table = table.sort_index(axis=1)
+    per_day = table / np.array([p.days_in_month for p in table.columns], dtype=float)
+    last = table.columns.max()
+    lookup = np.minimum(months, last) if len(table.columns) else months
+    idx = table.columns.get_indexer(lookup)
+    production = np.where(idx >= 0, per_day.to_numpy()[:, np.maximum(idx, 0)], 0.0)
+    month_index = np.asarray((months - months[0]).map(lambda off: off.n), dtype=int)
+    return np.ascontiguousarray(production, dtype=float), month_index
+
+
+def build_world(scenario: Scenario) -> World:
+    """The static arrays of ``scenario``'s world."""
+    table = select_countries(data.countries(), scenario)
+    prods = data.producers()
+    iso3 = table["iso3"].to_numpy(dtype=str)
+    position = {c: i for i, c in enumerate(iso3)}
+    home_of = np.full(len(iso3), -1, dtype=int)
+    for p, home in enumerate(prods["home"]):
+        for code in str(home).split(";"):
+            if code.strip() in position:
+                home_of[position[code.strip()]] = p
+    production, month_index = daily_schedule(
+        data.production(), list(prods["producer"]), scenario.start, scenario.days)
+    group_lookup = {g: i for i, g in enumerate(INCOME_GROUPS)}
+    return World(
+        iso3=iso3,
+        name=table["name"].to_numpy(dtype=str),
+        income_group=table["income_group"].to_numpy(dtype=str),
+        who_region=table["who_region"].to_numpy(dtype=str),
+        continent=table["continent"].to_numpy(dtype=str),
+        group_index=table["income_group"].map(group_lookup).to_numpy(dtype=int),
+        population=table["population"].to_numpy(dtype=float),
+        gdp_per_capita=table["gdp_per_capita_usd"].to_numpy(dtype=float),
+        pop_65plus_share=table["pop_65plus_share"].to_numpy(dtype=float),
+        producers=prods["producer"].to_numpy(dtype=str),
+        home_of=home_of,
+        production=production,
+        month_index=month_index,
+        start=scenario.start,
+        days=scenario.days,
+    )

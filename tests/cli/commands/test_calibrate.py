@@ -1,0 +1,78 @@
+"""`vaxsim calibrate` end to end on the shipped world (a few countries, a short horizon)."""
+
+import pandas as pd
+import pytest
+import yaml
+from worlds import SCENARIOS
+
+from sim import load_scenario, run
+from sim.calibrate import calibrate as cal
+from sim.cli.main import main
+
+BASELINE = SCENARIOS / "baseline.yaml"
+SMALL = ["countries.include=[USA, DEU, JPN, CHN, BRA, IND, IDN, NGA, ETH, COD, UGA]",
+         "days=365"]
+TRUTH = {"uptake.capacity.HIC.end": 0.006, "uptake.hesitancy": 0.25}
+
+
+def _synthetic_targets(path):
+    """Targets the model itself produces with TRUTH set (monthly, every group + doses)."""
+    res = run(cal.with_values(load_scenario(BASELINE, SMALL), TRUTH))
+    g = res.groups
+    dates = pd.date_range("2021-02-15", "2021-12-15", freq="MS") + pd.Timedelta(days=14)
+    rows = []
+    for d in dates:
+        day = g[g["date"] == d].set_index("group")
+        rows += [(d.date(), grp, "coverage_first", day.loc[grp, "coverage_first"])
+                 for grp in day.index]
+        rows.append((d.date(), "World", "doses_administered",
+                     day.loc["World", "doses_administered"]))
+    pd.DataFrame(rows, columns=["date", "group", "metric", "value"]).to_csv(path, index=False)
+
+
+def test_cli_recovers_known_parameters_and_writes_the_fit(tmp_path, capsys):
+    targets, out = tmp_path / "targets.csv", tmp_path / "fit"
+    _synthetic_targets(targets)
+    args = ["calibrate", str(BASELINE), "--targets", str(targets),
+            "--params", ",".join(TRUTH), "--design", "12", "-o", str(out)]
+    for s in SMALL:
+        args += ["--set", s]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "loss" in printed and "fitted scenario:" in printed
+    for name in ("baseline_calibrated.yaml", "fit.csv", "params.csv", "fit.png"):
+        assert (out / name).is_file(), name
+    fitted = load_scenario(out / "baseline_calibrated.yaml")   # extends the input
+    assert fitted.uptake.capacity["HIC"].end == pytest.approx(TRUTH[
+        "uptake.capacity.HIC.end"], rel=0.05)
+    assert fitted.uptake.hesitancy == pytest.approx(TRUTH["uptake.hesitancy"], rel=0.05)
+    assert len(fitted.countries.include) == 11          # the --set values are kept
+    doc = yaml.safe_load((out / "baseline_calibrated.yaml").read_text())
+    assert set(doc) == {"extends", "name", "countries", "days", "uptake"}
+    table = pd.read_csv(out / "fit.csv")
+    assert {"target", "observed", "simulated", "error"} <= set(table.columns)
+    assert table["within"].all()
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--params", "uptake.capacty.LIC.end"], "did you mean 'capacity'"),
+    (["--params", "uptake.hesitancy", "--bounds", "uptake.hesitancy=0.4:0.1"],
+     "need lo < hi"),
+    (["--params", "uptake.hesitancy", "--bounds", "uptake.hesitancyy=0:0.5"],
+     "not one of the --params"),
+    (["--params", "procurement.groups.HICC.multiple"], "unknown group 'HICC'"),
+    (["--params", "market.clearing_days"], "no default bounds"),
+    (["--params", "uptake.hesitancy", "--targets", "missing.csv"], "no such targets file"),
+])
+def test_bad_input_is_one_line_and_exit_2(extra, message, capsys, tmp_path):
+    code = main(["calibrate", str(BASELINE), *extra, "-o", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("vaxsim: error:") and err.count("\n") == 1 and message in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_help_has_examples(capsys):
+    with pytest.raises(SystemExit):
+        main(["calibrate", "--help"])
+    assert "examples:" in capsys.readouterr().out

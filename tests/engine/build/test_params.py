@@ -1,0 +1,72 @@
+"""Member parameters: a batch's arrays do not depend on which members share it."""
+
+import dataclasses
+
+import numpy as np
+from worlds import make_world, scenario
+
+from sim.engine.build.params import build_params, member_params
+from sim.engine.build.resolve import resolve
+from sim.engine.counterfactual import without_vaccine
+
+
+def _world():
+    w = make_world([1e6, 5e6, 2e7, 3e6], ["HIC", "UMIC", "LMIC", "LIC"],
+                   home_of=[0, -1, -1, -1], production=[4e4], days=90)
+    return dataclasses.replace(w, continent=np.array(["Europe", "Asia", "Asia", "Africa"]))
+
+
+SCEN = scenario(production={"noise_sd": 0.3},
+                procurement={"groups": {"HIC": {"strategy": "hoard", "multiple": 3},
+                                        "Asia": {"price_usd": 5.0}},
+                             "countries": {"C02": {"priority": 0}}},
+                adaptation={"default": {"rule": "threshold", "theta": 0.4}},
+                epidemic={"emergence": {"enabled": True}})
+
+
+def _arrays(obj, prefix=""):
+    out = {}
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        if dataclasses.is_dataclass(v):
+            out.update(_arrays(v, f"{prefix}{f.name}."))
+        elif isinstance(v, np.ndarray):
+            out[prefix + f.name] = v
+    return out
+
+
+def test_replicates_and_twins_in_a_batch_equal_members_built_alone():
+    w = _world()
+    twin = without_vaccine(SCEN)
+    members = [SCEN, SCEN, twin, SCEN]
+    seeds = [3, 4, 3, 2**31 - 1]
+    batch = _arrays(build_params(w, members, seeds))
+    for e, (s, seed) in enumerate(zip(members, seeds, strict=True)):
+        alone = _arrays(build_params(w, [s], [seed]))
+        checked = 0
+        for name, x in alone.items():
+            b = batch[name]
+            # The member axis: where the batch has one entry per member and x has one.
+            axes = [a for a in range(x.ndim) if x.shape[a] == 1 and b.shape[a] == len(members)
+                    and b.shape[:a] + b.shape[a + 1:] == x.shape[:a] + x.shape[a + 1:]]
+            if axes:
+                np.testing.assert_array_equal(np.take(b, [e], axis=axes[0]), x, err_msg=name)
+                checked += 1
+        assert checked > 40
+    assert not np.array_equal(batch["production_multiplier"][0],
+                              batch["production_multiplier"][1])   # seeded parts differ
+
+
+def test_member_params_matches_the_batch_builder():
+    w = _world()
+    one = member_params(w, SCEN, 5)
+    batch = build_params(w, [SCEN], [5])
+    for name, x in one.items():
+        np.testing.assert_array_equal(getattr(batch, name)[0], x, err_msg=name)
+
+
+def test_resolve_merges_general_to_specific():
+    w = _world()
+    rows = resolve(w, {"a": 1, "b": 1}, {"Asia": {"a": 2}, "LMIC": {"b": 3}},
+                   {"C01": {"b": 4}})
+    assert [(r["a"], r["b"]) for r in rows] == [(1, 1), (2, 4), (2, 3), (1, 1)]

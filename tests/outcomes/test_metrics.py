@@ -1,0 +1,118 @@
+"""Outcome metrics on a small hand-built world: keys, targets, absent mechanisms."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from worlds import small_results
+
+from sim.outcomes.inequality import gini
+from sim.outcomes.metrics import (
+    country_panel,
+    coverage_by,
+    member_metrics,
+    summarize,
+    summary_rows,
+    target_attainment,
+    time_to_target,
+)
+
+
+@pytest.fixture(scope="module")
+def res():
+    return small_results(seeds=(1, 2, 3), outcomes={
+        "targets": [{"coverage": 0.2, "by": "2021-05-31"}, {"coverage": 0.5, "by": "2022-06-30"}],
+        "dates": ["2021-03-31", "2030-01-01"]})
+
+
+def test_summary_has_equity_metrics_and_targets(res):
+    m = res.summary["metrics"]
+    for key in ("gini_coverage", "gini_coverage_unweighted", "concentration_index",
+                "hic_lic_ratio"):
+        assert key in m
+    assert 0 <= m["gini_coverage"] <= 1 and 0 <= m["gini_coverage_unweighted"] <= 1
+    cov = m["coverage_final"]
+    assert m["hic_lic_ratio"] == pytest.approx(cov["HIC"] / cov["LIC"], rel=1e-6)
+    t0, t1 = m["targets"]
+    assert {"coverage", "by", "countries_met", "countries_total",
+            "population_share_met"} <= set(t0)
+    assert t0["coverage"] == 0.2 and t0["by"] == "2021-05-31" and t0["countries_total"] == 4
+    assert t1["countries_met"] is None  # after the run's end: not observed, not zero
+    assert "2021-03-31" in m["coverage_on"] and "2030-01-01" not in m["coverage_on"]
+    assert "gini_coverage" in res.summary["quantiles"]
+    labels = [label for label, _ in summary_rows(res.summary)]
+    assert "Gini of coverage, population-weighted" in labels
+
+
+def test_targets_by_hand(res):
+    # Recompute the first target from the countries table directly.
+    c = res.countries
+    day = c[c["date"] <= "2021-05-31"]["date"].max()
+    last = c[(c["date"] == day) & (c["member"] == 0)]
+    met = (last["completed"] / last["population"]) >= 0.2
+    att = target_attainment(c, 0.2)
+    row = att[(att["member"] == 0) & (att["date"] == day)].iloc[0]
+    assert row["countries_met"] == met.sum()
+    assert row["population_share_met"] == pytest.approx(
+        last.loc[met, "population"].sum() / last["population"].sum())
+
+
+def test_gini_matches_country_table(res):
+    pm = member_metrics(res)
+    c = res.countries[res.countries["date"] == res.countries["date"].max()]
+    for e, sub in c.groupby("member"):
+        assert pm.loc[e, "gini_coverage"] == pytest.approx(
+            float(gini(sub["coverage_first"].to_numpy(), sub["population"].to_numpy())))
+        assert pm.loc[e, "gini_coverage_unweighted"] == pytest.approx(
+            float(gini(sub["coverage_first"].to_numpy())))
+
+
+def test_coverage_by_label_is_population_weighted(res):
+    labels = pd.Series({"C00": "A", "C01": "A", "C02": "B", "C03": "B"})
+    got = coverage_by(res.countries, labels)
+    p = country_panel(res.countries)
+    _, cov = p.at()
+    expect_a = (cov[:, 0] * 1e6 + cov[:, 1] * 2e6) / 3e6
+    np.testing.assert_allclose(got["A"].to_numpy(), expect_a)
+
+
+def test_time_to_target_is_first_crossing(res):
+    by_country, by_group = time_to_target(res, 0.2)
+    hic = res.groups[(res.groups["group"] == "HIC") & (res.groups["member"] == 0)]
+    first = hic[hic["coverage_completed"] >= 0.2]["date"].min()
+    assert by_group.loc[0, "HIC"] == (first - pd.Timestamp("2021-01-01")).days
+    assert by_country.shape == (3, 4)
+
+
+def test_absent_mechanisms_are_absent_not_zero(res):
+    assert "donated_share_of_supply" not in res.summary["metrics"]
+    m = small_results(days=60, epidemic={"enabled": False}).summary["metrics"]
+    assert "deaths_per_million" not in m and "deaths" not in m
+
+
+def test_deaths_and_donations_when_present():
+    r = small_results(days=60)
+    g = r.groups
+    g["deaths_cum"] = g["population"] * 1e-4
+    g["deaths_cum_novax"] = g["population"] * 3e-4
+    last = r.countries["date"].max()
+    early = last - pd.Timedelta(days=30)  # arrived; a gift on the last day is in transit
+    r.donations = pd.DataFrame({"member": [0, 0, 0], "date": [early, early, last],
+                                "donor": ["C00", "POOL", "C00"],
+                                "recipient": ["C03", "C03", "C03"],
+                                "doses": [1000.0, 500.0, 7000.0],
+                                "channel": ["bilateral", "pool", "bilateral"]})
+    r.tables = lambda: {"donations": r.donations}
+    m = summarize(r)["metrics"]
+    assert m["deaths_per_million"]["LIC"] == pytest.approx(100.0)
+    assert m["deaths_averted_per_million"]["World"] == pytest.approx(200.0)
+    received = r.countries.query("date == @last and iso3 == 'C03'")["doses_received"].iloc[0]
+    assert received > 0
+    assert m["donated_share_of_supply"]["LIC"] == pytest.approx(1500.0 / received)
+    assert m["donated_share_of_supply"]["HIC"] == 0.0
+
+
+def test_hic_lic_ratio_is_undefined_when_lic_has_nothing():
+    r = small_results(days=60)
+    last = r.groups["date"] == r.groups["date"].max()
+    r.groups.loc[last & (r.groups["group"] == "LIC"), "coverage_first"] = 3e-17
+    assert summarize(r)["metrics"]["hic_lic_ratio"] is None

@@ -1,0 +1,41 @@
+"""`vaxsim compare` on the shipped scenarios (shortened): CSV with bands, plots, report."""
+
+import pandas as pd
+from reports import assert_self_contained
+from worlds import SCENARIOS
+
+from sim.cli.main import main
+
+
+def test_compare_writes_csv_plots_and_report(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code = main(["compare", str(SCENARIOS / "nationalism.yaml"), str(SCENARIOS / "baseline.yaml"),
+                 "-o", str(out), "--set", "days=120", "--replicates", "2", "--seed", "5",
+                 "--set", "production.noise_sd=0.2"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "nationalism" in printed and "baseline" in printed
+    assert "Gini, population-weighted" in printed and str(out) in printed
+    table = pd.read_csv(out / "comparison.csv")
+    assert list(table.columns) == ["scenario", "metric", "median", "p05", "p95", "replicates"]
+    assert set(table["scenario"]) == {"nationalism", "baseline"}
+    assert (table["replicates"] == 2).all()
+    gini = table[table["metric"] == "gini_coverage"].set_index("scenario")
+    assert ((gini["p05"] <= gini["median"]) & (gini["median"] <= gini["p95"])).all()
+    assert {"compare_coverage.png", "compare_lorenz.png", "compare_metrics.png"} <= {
+        p.name for p in (out / "plots").glob("*.png")}
+    assert_self_contained((out / "report.html").read_text(encoding="utf-8"))
+    # Each scenario's own results folder, run with the same seed and replicates.
+    for name in ("nationalism", "baseline"):
+        summary = pd.read_json(out / name / "summary.json", typ="series")
+        assert summary["seed"] == 5 and summary["replicates"] == 2
+        assert (out / name / "report.html").is_file()
+
+
+def test_compare_bad_scenario_is_input_error(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nuptake: {hesitancy: 7}\n")
+    out = tmp_path / "cmp"
+    assert main(["compare", str(SCENARIOS / "baseline.yaml"), str(bad), "-o", str(out)]) == 2
+    assert not out.exists()
+    assert capsys.readouterr().err.count("\n") == 1

@@ -1,0 +1,35 @@
+"""Affinity: the shipped relationship table and the scenario's weights and overrides."""
+
+import numpy as np
+import pandas as pd
+from worlds import make_world
+
+from sim import data
+from sim.scenario.schema import Affinity
+from sim.world.affinity import affinity_matrix, dense_rows, relations
+
+
+def test_relations_from_blocs_ties_and_regions():
+    w = make_world([1, 1, 1, 1], ["HIC"] * 4)
+    blocs = pd.DataFrame({"members": ["C00;C01;C02", "C00;C01;XXX"]})
+    ties = pd.DataFrame({"a": ["C02"], "b": ["C03"]})
+    rel = relations(w, blocs, ties)
+    assert rel.blocs[0, 1] == 2 and rel.blocs[0, 2] == 1 and rel.blocs[0, 3] == 0
+    assert rel.ties[2, 3] == 1 and rel.ties[3, 2] == 1
+    assert rel.region[0, 3] == 1 and rel.region.diagonal().sum() == 0
+    aff = Affinity.model_validate({"base": 0.1, "same_region": 0.5, "bloc": 1.0, "tie": 2.0,
+                                   "C03": {"C00": 5.0}})
+    rows = dense_rows(0.1, affinity_matrix(w, aff, rel), np.arange(4))
+    np.testing.assert_allclose(rows[0], [0, 2.6, 1.6, 0.6])
+    np.testing.assert_allclose(rows[3], [5.0, 0.6, 2.6, 0])
+
+
+def test_shipped_blocs_and_ties_name_real_countries_and_sources():
+    iso3 = set(data.countries()["iso3"])
+    blocs, ties = data.blocs(), data.ties()
+    assert {"ASEAN", "AU", "EU", "QUAD"} <= set(blocs["bloc"])
+    assert blocs["source"].str.len().min() > 10 and ties["source"].str.len().min() > 10
+    members = {c for m in blocs["members"] for c in m.split(";")}
+    # Eritrea, the Sahrawi Republic and Taiwan are not in the country table.
+    assert members - iso3 <= {"ERI", "ESH"}
+    assert (set(ties["a"]) | set(ties["b"])) - iso3 <= {"TWN"}
