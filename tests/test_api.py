@@ -131,3 +131,22 @@ def test_results_folder_has_the_usual_mode(tmp_path):
     finally:
         os.umask(mask)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755  # not mkdtemp's owner-only 0700
+
+
+def test_a_deterministic_scenario_asked_for_replicates_says_so_once(tmp_path, capsys):
+    from sim.api import deterministic_note, randomness
+
+    base = load_scenario(BASELINE)
+    assert randomness(base) == ["production noise (sigma 0.095)"]
+    flat = load_scenario(BASELINE, ["production.noise_sd=0"])
+    assert deterministic_note(flat, 1) is None and deterministic_note(base, 5) is None
+    assert main(["run", str(BASELINE), "-o", str(tmp_path / "r"), "--no-plots",
+                 "--replicates", "3", "--set", "days=30",
+                 "--set", "production.noise_sd=0"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("is deterministic") == 1 and "3 replicates are identical" in err
+    # The baseline's replicates differ: its bands are real.
+    res = run(load_scenario(BASELINE, ["days=120"]), replicates=3)
+    doses = res.groups[(res.groups["group"] == "World")
+                       & (res.groups["date"] == res.groups["date"].max())]
+    assert doses["doses_administered"].nunique() == 3
