@@ -122,6 +122,24 @@ def _received(res: Results, iso3: str) -> np.ndarray:
     return np.where(slot[None] >= 0, rec[:, np.maximum(slot, 0)], 0.0)
 
 
+def supply_series(res: Results) -> list[tuple[str, str, np.ndarray, pd.DataFrame]]:
+    """The supply series of the history check the run has, for plotting.
+
+    Returns (series, group, model values (E, D), its observations) per series and group,
+    in the order of :data:`SERIES` (coverage and doses, drawn elsewhere, left out).
+    """
+    obs = observations()
+    out = []
+    for (series, group), rows in obs.groupby(["series", "group"], sort=False):
+        if series in ("coverage_first", "doses_administered"):
+            continue
+        values = _series(res, series, group)
+        if values is not None:
+            out.append((series, group, values, rows))
+    order = list(SERIES)
+    return sorted(out, key=lambda x: (order.index(x[0]), x[1]))
+
+
 def history_table(res: Results) -> pd.DataFrame:
     """The history check of a run (see the module docstring), one row per observation
     inside the run's dates that the run can speak to.

@@ -37,6 +37,8 @@ pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: .85em; }
 #: Captions of known plots, by file stem; others get their stem as caption.
 CAPTIONS = {
     "coverage_by_group": "Coverage by income group over time.",
+    "history_check": "History check: the run's supply series against the observed 2021 "
+                     "figures (sources in sim/data/SOURCES.md; open markers are estimates).",
     "gini_over_time": "Inequality of coverage across countries: Gini, both conventions.",
     "lorenz": "Lorenz curve of vaccinated people against population at the end.",
     "coverage_map": "Coverage by country at the end.",

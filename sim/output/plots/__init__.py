@@ -30,7 +30,15 @@ def plot_run(results: Results, out: Path) -> list[Path]:
     Each mechanism adds one line to the list below calling its own module; a function
     may return None when the run has nothing to show (e.g. no epidemic).
     """
-    from sim.output.plots import coverage, diplomacy, epidemic, equity, strategies, worldmap
+    from sim.output.plots import (
+        coverage,
+        diplomacy,
+        epidemic,
+        equity,
+        history,
+        strategies,
+        worldmap,
+    )
     from sim.output.plots.run import equity_inputs
 
     name = results.scenario.name
@@ -49,5 +57,6 @@ def plot_run(results: Results, out: Path) -> list[Path]:
         strategies.strategy_counts(results.strategies, out / "strategies.png", name),
         *diplomacy.plot_diplomacy(results, out),
         epidemic.deaths_over_time(results.groups, out / "deaths_over_time.png", name),
+        history.history_check(results, out / "history_check.png", name),
     ]
     return [p for p in paths if p is not None]
