@@ -56,7 +56,7 @@ def deliver_contracts(state: State, world: World, params: Params,
     fill = np.divide(np.minimum(available, demand), demand, out=np.zeros_like(demand),
                      where=demand > 0)
     delivered = owed * fill[rows, d.contract_supplier]                                 # (E, K)
-    state.inventory -= demand * fill
+    state.inventory = np.maximum(state.inventory - demand * fill, 0.0)
     state.contract_delivered_cum += delivered
     to_pool = d.contract_buyer < 0
     home = ~to_pool & (world.home_of[np.maximum(d.contract_buyer, 0)] == d.contract_supplier)

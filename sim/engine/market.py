@@ -107,7 +107,7 @@ def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
     # While restricted, ``share`` of the stock is kept for abroad: home orders are served
     # first from the rest; once they are all served, everything left may go abroad.
     abroad = np.where(restricted, state.inventory * share, 0.0)
-    served_home = np.minimum(state.inventory - abroad, demand_home)
+    served_home = np.clip(state.inventory - abroad, 0.0, demand_home)
     alloc_home = home_need * _ratio(served_home, demand_home)[:, hp]
     state.inventory -= served_home
     home_done = served_home >= demand_home
