@@ -1,6 +1,6 @@
 """Engine speed on the shipped world (run with `make bench`, never by `make test`).
 
-Targets (issue 2): one baseline run (about 200 countries × 730 days, E=1) in ≤ 50 ms of
+Targets: one baseline run (about 200 countries × 730 days, E=1) in ≤ 50 ms of
 engine time; an ensemble of E=256 at ≥ 20 million country-days per second on one core.
 """
 

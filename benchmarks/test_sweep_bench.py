@@ -3,7 +3,7 @@
 Each round runs what a sweep worker does for its members — build the member parameters,
 simulate (recording the last day), compute the metrics — in batches of the given size
 (batch size 1 = members one by one). The horizon is shortened to 365 days to keep the
-suite within minutes. Target (issue 7): a batch of about 1,000 members at ≥ 20× the
+suite within minutes. Target: a batch of about 1,000 members at ≥ 20× the
 throughput of running members one by one.
 
 Run: ``make bench`` or ``.venv/bin/python -m pytest benchmarks/test_sweep_bench.py

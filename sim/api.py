@@ -13,14 +13,42 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.engine.counterfactual import simulate_with_counterfactual
 from sim.engine.streams import replicate_seeds
 from sim.outcomes.results import Results
 from sim.output.compare import Comparison, unique_names, write_comparison
 from sim.output.folder import publish, save_results, staging_dir
+from sim.scenario.loader import revalidate
 from sim.scenario.schema import Scenario
 from sim.world.world import build_world
+
+if TYPE_CHECKING:
+    from sim.output.progress import Progress
+
+
+def check_runnable(scenario: Scenario) -> None:
+    """Everything :func:`run` checks before running, without running: the world can be
+    built and the run fits in memory (``vaxsim validate`` calls it).
+    """
+    check_run_fits(build_world(scenario), scenario)
+
+
+def check_run_fits(world, scenario: Scenario) -> None:
+    """Refuse (exit 2) a run whose estimated memory exceeds what the machine can give it
+    (:mod:`sim.engine.memory`); its no-vaccine twins count as members.
+    """
+    from sim.engine.build.params import build_params
+    from sim.engine.memory import check_fits, estimate_bytes
+
+    twins = (scenario.epidemic.enabled and scenario.epidemic.vaccine_effect
+             and scenario.outputs.deaths_averted)
+    members = scenario.replicates * (2 if twins else 1)
+    one = build_params(world, [scenario], [scenario.seed])
+    estimate = estimate_bytes(world, one, members, scenario.outputs.country_every_days)
+    check_fits(estimate, f"{scenario.name}: {scenario.replicates} replicate(s) of "
+               f"{world.n_countries} countries over {scenario.days} days")
 
 
 def randomness(scenario: Scenario) -> list[str]:
@@ -53,26 +81,33 @@ def deterministic_note(scenario: Scenario, replicates: int) -> str | None:
 
 
 def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None = None,
-        days: int | None = None,
+        days: int | None = None, deaths_averted: bool | None = None,
         progress: Callable[[int], None] | None = None) -> Results:
     """Run ``scenario``'s replicates as one batch (with their no-vaccine twins when the
-    epidemic is on: :mod:`sim.engine.counterfactual`).
+    epidemic is on and deaths averted are asked for: :mod:`sim.engine.counterfactual`).
 
     Parameters
     ----------
     scenario : a validated scenario (``load_scenario``)
-    seed, replicates, days : override the scenario's values
+    seed, replicates, days : override the scenario's values (validated like the file's)
+    deaths_averted : override ``outputs.deaths_averted`` (False: no twins, half the work)
     progress : called with the number of days done
 
     Returns
     -------
     Results
+
+    Raises
+    ------
+    ScenarioError
+        An override out of bounds, or a run that would not fit in memory.
     """
-    updates = {k: v for k, v in (("seed", seed), ("replicates", replicates), ("days", days))
-               if v is not None}
-    if updates:
-        scenario = scenario.model_copy(update=updates)
+    scenario = revalidate(scenario, seed=seed, replicates=replicates, days=days)
+    if deaths_averted is not None:
+        outputs = scenario.outputs.model_copy(update={"deaths_averted": deaths_averted})
+        scenario = scenario.model_copy(update={"outputs": outputs})
     world = build_world(scenario)
+    check_run_fits(world, scenario)
     seeds = replicate_seeds(scenario.seed, scenario.replicates)
     params, traj, counterfactual = simulate_with_counterfactual(
         world, scenario, seeds, scenario.outputs.country_every_days, progress)
@@ -80,8 +115,7 @@ def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None =
 
 
 def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None = None,
-            replicates: int | None = None,
-            progress: Callable[[int], None] | None = None) -> Comparison:
+            replicates: int | None = None, progress: Progress | None = None) -> Comparison:
     """Run ``scenarios`` with one seed and replicate count and write the comparison
     (:mod:`sim.output.compare`): one results folder per scenario, ``comparison.csv``,
     plots and ``report.html``.
@@ -92,7 +126,8 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     out : output folder (written atomically)
     seed : default the first scenario's seed
     replicates : default the largest replicate count among the scenarios
-    progress : called with the number of days done over all scenarios
+    progress : advanced through :func:`sim.output.compare.compare_steps`' phases (days
+        simulated over all scenarios, then tables, plots and reports)
 
     Returns
     -------
@@ -111,13 +146,13 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
         for s, name in zip(scenarios, names, strict=True):
             def step(d: int, base: int = done) -> None:
                 if progress is not None:
-                    progress(base + d)
+                    progress.set("simulate", base + d)
 
             r = run(s, seed=seed, replicates=replicates, progress=step)
-            save_results(r, tmp / name)
+            save_results(r, tmp / name, progress=progress)
             results.append(r)
             done += s.days
-        table = write_comparison(tmp, names, scenarios, results, seed, replicates, notes)
+        table = write_comparison(tmp, names, scenarios, results, seed, replicates, progress)
         publish(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

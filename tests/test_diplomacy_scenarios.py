@@ -35,7 +35,8 @@ def test_every_counterfactual_extends_the_baseline_and_asks_its_question():
     for name in DIPLOMACY:
         text = (SCENARIOS / f"{name}.yaml").read_text()
         assert "extends: baseline.yaml" in text, name
-        assert "Question:" in load_scenario(SCENARIOS / f"{name}.yaml").description, name
+        s = load_scenario(SCENARIOS / f"{name}.yaml")
+        assert s.question.endswith("?") and "Question:" in s.description, name
 
 
 @pytest.mark.slow

@@ -13,18 +13,20 @@ from pathlib import Path
 import mesa
 import numpy as np
 
+from sim.agents.collector import ArrayCollector
 from sim.agents.country import Country
 from sim.agents.knobs import apply_knobs
-from sim.agents.reporters import AGENT_REPORTERS, model_reporters
+from sim.agents.reporters import AGENT_ARRAYS, model_reporters
 from sim.engine.build.params import build_params
 from sim.engine.run import Simulation
 from sim.engine.state import State
 from sim.outcomes.results import Results
 from sim.scenario.schema import Scenario
+from sim.scenario.shipped import shipped_dir
 from sim.world.world import World, build_world
 
 #: The scenario the model runs when given none.
-DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
+DEFAULT_SCENARIO = shipped_dir() / "baseline.yaml"
 
 
 class VaccineDiplomacyModel(mesa.Model):
@@ -40,7 +42,8 @@ class VaccineDiplomacyModel(mesa.Model):
     hoard_multiple, export_policy, adaptation_rule, theta, pool_tier, donation_share,
     sets : policy knobs, see :func:`sim.agents.knobs.apply_knobs`
     world : a ready-made world (hand-built test worlds); default: built from the scenario
-    collect_agents : collect the agent reporters every day (off speeds long batch runs)
+    collect_agents : collect the agent reporters every day (whole arrays, see
+        :class:`sim.agents.collector.ArrayCollector`)
 
     Attributes
     ----------
@@ -87,11 +90,10 @@ class VaccineDiplomacyModel(mesa.Model):
         self.params = build_params(self.world, [self.config], [self.seed])
         self.sim = Simulation.start(self.world, self.params,
                                     self.config.outputs.country_every_days)
-        for n in range(self.world.n_countries):
-            Country(self, n)
-        self.datacollector = mesa.DataCollector(
+        ids = [Country(self, n).unique_id for n in range(self.world.n_countries)]
+        self.datacollector = ArrayCollector(
             model_reporters=model_reporters(),
-            agent_reporters=AGENT_REPORTERS if collect_agents else None)
+            agent_arrays=AGENT_ARRAYS if collect_agents else None, agent_ids=np.array(ids))
         self.running = True
         self.datacollector.collect(self)
 

@@ -67,9 +67,28 @@ def model_reporters() -> dict[str, Callable[[VaccineDiplomacyModel], float]]:
     return out
 
 
-#: Agent reporters for ``mesa.DataCollector`` (attribute names of :class:`Country`).
-AGENT_REPORTERS = {"iso3": "iso3", "income_group": "income_group", "coverage": "coverage",
-                   "stock": "stock", "strategy": "strategy", "donated": "donated",
-                   "received": "received", "pool_contributed": "pool_contributed",
-                   "pool_received": "pool_received", "influence": "influence",
-                   "deaths": "deaths"}
+def _member0(name: str) -> Callable[[VaccineDiplomacyModel], np.ndarray]:
+    return lambda m: getattr(m.state, name)[0]
+
+
+def _deaths(model: VaccineDiplomacyModel) -> np.ndarray:
+    epi = getattr(model.state, "epi", None)
+    return np.full(model.world.n_countries, np.nan) if epi is None else epi.D[0]
+
+
+#: Agent reporters (:class:`sim.agents.collector.ArrayCollector`): each reads the (N,)
+#: array of every country at once; the values equal the :class:`Country` attributes of
+#: the same names.
+AGENT_ARRAYS: dict[str, Callable[[VaccineDiplomacyModel], np.ndarray]] = {
+    "iso3": lambda m: m.world.iso3,
+    "income_group": lambda m: m.world.income_group,
+    "coverage": lambda m: m.state.first[0] / m.world.population,
+    "stock": lambda m: m.state.stock[:, 0].sum(axis=0),
+    "strategy": lambda m: np.asarray(STRATEGIES)[m.state.strategy[0]],
+    "donated": _member0("donated_cum"),
+    "received": _member0("donations_received_cum"),
+    "pool_contributed": _member0("pool_contributed_cum"),
+    "pool_received": _member0("pool_given"),
+    "influence": _member0("influence"),
+    "deaths": _deaths,
+}

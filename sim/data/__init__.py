@@ -5,17 +5,45 @@ Each loader reads its file once and returns a fresh copy, so callers may modify 
 
 from __future__ import annotations
 
+import csv
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parent
 
 
 @cache
 def _read(name: str) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_csv(DATA_DIR / name, keep_default_na=False, na_values=[""])
+
+
+@cache
+def codes(name: str, column: str) -> frozenset[str]:
+    """The values of one column of a shipped CSV file (e.g. ``codes("countries.csv",
+    "iso3")``), read with the standard library: checking a scenario's codes needs no
+    pandas.
+    """
+    with open(DATA_DIR / name, newline="", encoding="utf-8") as f:
+        return frozenset(row[column] for row in csv.DictReader(f))
+
+
+def rows(name: str, columns: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Chosen columns of a shipped CSV file, one tuple per row, read with the standard
+    library (no pandas): for checks that must stay light, like ``vaxsim validate``.
+    """
+    return _rows(name, columns)
+
+
+@cache
+def _rows(name: str, columns: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    with open(DATA_DIR / name, newline="", encoding="utf-8") as f:
+        return tuple(tuple(row[c] for c in columns) for row in csv.DictReader(f))
 
 
 def countries() -> pd.DataFrame:

@@ -47,8 +47,8 @@ def split_members(traj: Trajectories, real: int) -> tuple[Trajectories, Trajecto
 
 def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every: int = 7,
                                  progress=None):
-    """Run ``scenario``'s members and, when it has an epidemic, their no-vaccine twins in
-    one batch.
+    """Run ``scenario``'s members and, when it has an epidemic and asks for deaths averted
+    (``outputs.deaths_averted``, the default), their no-vaccine twins in one batch.
 
     Returns
     -------
@@ -59,7 +59,8 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     from sim.engine.run import simulate
 
     params = build_params(world, [scenario] * len(seeds), seeds)
-    if not scenario.epidemic.enabled or not scenario.epidemic.vaccine_effect:
+    if (not scenario.epidemic.enabled or not scenario.epidemic.vaccine_effect
+            or not scenario.outputs.deaths_averted):
         traj, _ = simulate(world, params, country_every, progress)
         return params, traj, None
     twin = without_vaccine(scenario)

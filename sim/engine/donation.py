@@ -15,7 +15,8 @@ life ends on the way arrive expired (booked in ``expired_cum`` and
 donation half-life and grows by the doses it gives. A producer's home government may also
 give a share of the producer's unsold output (``donation.from_output``), as China did.
 
-Work per round is (E, donors, N), only for countries that donate in some member.
+Work per round is (E, donors, N), only for countries that donate in some member; a
+country that gives in one member still receives in the others (masks are per member).
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     if burden is None:  # the epidemic's weight of need (None without an epidemic)
         burden = burden_weight(state, world, params)
     need = np.where(d.receive, supply_gap(state, params, burden), 0.0)   # (E, N)
-    need[:, donors] = 0.0  # donors do not receive in the round they give
+    # A country does not receive in a round it gives in — in that member only: each
+    # member's mask is its own, so a member's result does not depend on its batch.
+    need[giving] = 0.0
     weight = d.affinity_rows(donors)[None] * need[:, None, :]           # (E, Nd, N)
     total = weight.sum(axis=-1)                                          # (E, Nd)
     flows = weight * np.divide(offer, total, out=np.zeros_like(offer),

@@ -427,7 +427,8 @@ def need_weight(state, population: np.ndarray) -> np.ndarray | None:
     if getattr(state, "epi", None) is None:
         return None
     b = state.epi.recent_deaths
-    mean = (b @ population) / population.sum()                        # (E,)
+    # Row by row (not ``b @ population``, whose rounding depends on the batch size).
+    mean = (b * population).sum(axis=-1) / population.sum()           # (E,)
     return 1.0 + np.divide(b, mean[:, None], out=np.zeros_like(b), where=mean[:, None] > 0)
 
 

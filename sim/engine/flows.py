@@ -19,8 +19,13 @@ FLOW_COLUMNS = ("member", "day", "donor", "recipient", "doses", "channel")
 class FlowLog:
     """Append-only log of flows; :meth:`array` gives them as one (K, 6) float array."""
 
-    def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled
+    def __init__(self, enabled: bool | np.ndarray = True) -> None:
+        """Keep flows of all members (True), none (False) or some ((E,) bool).
+
+        A member's ledger does not depend on what the other members of its batch keep.
+        """
+        self.keep = np.asarray(enabled, dtype=bool)
+        self.enabled = bool(self.keep.any())
         self.parts: list[np.ndarray] = []
 
     def add_matrix(self, t: int, flows: np.ndarray, donors: np.ndarray,
@@ -43,6 +48,12 @@ class FlowLog:
             self._append(e, t, donor, recipient, doses[e, n], POOLED)
 
     def _append(self, e, t, donor, recipient, doses, channel) -> None:
+        if self.keep.ndim:  # only the members that keep their flows
+            sel = self.keep[e]
+            if not sel.all():
+                e, donor, recipient, doses = e[sel], donor[sel], recipient[sel], doses[sel]
+            if not len(e):
+                return
         self.parts.append(np.column_stack([e, np.full(len(e), t), donor, recipient, doses,
                                            np.full(len(e), channel)]).astype(float))
 

@@ -37,7 +37,7 @@ def supply_gap(state: State, params: Params, burden: np.ndarray | None = None) -
     """(E, N) doses a country still lacks to give every willing person a full course:
     courses for the willing minus doses given, in stock and on their way.
 
-    burden : optional (E, N) weight (epidemic burden, issue 4); the gap is multiplied by it.
+    burden : optional (E, N) weight (epidemic burden); the gap is multiplied by it.
     Hook: the epidemic passes its burden here; without it every country weighs 1.
     """
     course = params.structure.doses_per_course

@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.engine.build.params import Params
 from sim.engine.flows import FlowLog
-from sim.engine.market import MarketPlan, clear_market, export_share
+from sim.engine.market import MarketPlan, banned_today, clear, serve_home_while_resuming
 from sim.engine.need import burden_weight, on_hand, supply_gap, surplus, take_oldest
 from sim.engine.state import State
 from sim.engine.uptake import capacity
@@ -49,7 +49,7 @@ def pool_buy(state: State, params: Params, t: int,
     d = params.diplomacy
     funds_left = np.maximum(d.pool_budget[:, t] - state.pool_bought_cum, 0.0)
     want = np.where(d.pool_on, np.minimum(state.pool_orders_open, funds_left), 0.0)
-    offered = state.inventory * export_share(params, t)                      # (E, P)
+    offered = np.where(banned_today(params, t), 0.0, state.inventory)       # (E, P)
     supply = offered.sum(axis=1)
     others = 0.0 if tier_orders is None else tier_orders
     fill = np.minimum(1.0, _ratio(supply, want + others))
@@ -67,17 +67,25 @@ def clear_with_pool(state: State, world: World, params: Params, plan: MarketPlan
                     t: int) -> np.ndarray:
     """Market clearing with the pool as a buyer at its priority; (E, N) allocated today.
 
-    Tiers below the pool's are served first; the pool then takes its pro rata share beside
-    the countries of its own tier, who share the rest with the later tiers as usual.
+    Producers resuming exports after a ban first serve their home countries
+    (:func:`sim.engine.market.serve_home_while_resuming`). Tiers below the pool's are
+    served first; the pool then takes its pro rata share beside the countries of its own
+    tier, who share the rest with the later tiers as usual.
     """
     d = params.diplomacy
-    if not d.any_pool:
-        return clear_market(state, world, params, plan, t)
-    early = replace(plan, tier_masks=plan.tier_masks & d.pool_before[None])
-    late = replace(plan, tier_masks=plan.tier_masks & ~d.pool_before[None])
-    allocated = clear_market(state, world, params, early, t)
-    pool_buy(state, params, t, (state.orders_open * d.pool_same).sum(axis=1))
-    return allocated + clear_market(state, world, params, late, t)
+    # Every member clears in the same two passes, pool or not (a member without a pool
+    # has no tier before it): a member's arithmetic must not depend on whether another
+    # member of its batch runs a pool.
+    before = d.pool_before & d.pool_on[:, None]
+    early = replace(plan, tier_masks=plan.tier_masks & before[None])
+    late = replace(plan, tier_masks=plan.tier_masks & ~before[None])
+    home = serve_home_while_resuming(state, world, params, plan, t)
+    allocated = clear(state, world, params, early, t)
+    if home is not None:
+        allocated = allocated + home
+    if d.any_pool:  # without a pool in any member, pool_buy would add exact zeros
+        pool_buy(state, params, t, (state.orders_open * d.pool_same).sum(axis=1))
+    return allocated + clear(state, world, params, late, t)
 
 
 def waterfill(avail: np.ndarray, weight: np.ndarray, cap: np.ndarray,

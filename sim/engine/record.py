@@ -19,6 +19,7 @@ from sim.engine.build.diplomacy_params import mechanisms_on
 from sim.engine.build.params import Params
 from sim.engine.epi_record import epi_recorder
 from sim.engine.flows import FlowLog
+from sim.engine.kernels import backend
 from sim.engine.segments import Segments
 from sim.engine.state import State
 from sim.scenario.adaptation import STRATEGIES
@@ -30,8 +31,8 @@ GROUP_FIELDS = ("first_dose", "completed", "doses_administered")
 LEDGER_FIELDS = ("produced_cum", "administered_cum", "expired_cum", "stock_countries",
                  "stock_pool", "in_transit", "stock_producers")
 COUNTRY_FIELDS = ("first_dose", "completed", "doses_administered", "doses_received",
-                  "stock", "doses_expired", "orders_open")
-#: Daily diplomacy totals (E, D, K) over countries (issue 3).
+                  "stock", "doses_expired", "orders_open", "doses_licensed")
+#: Daily diplomacy totals (E, D, K) over countries.
 DIPLOMACY_FIELDS = ("pool_bought_cum", "pool_delivered_cum", "pool_contributed_cum",
                     "donated_bilateral_cum", "licensed_output_cum")
 #: Per-country arrays buffered each day, in this order.
@@ -65,8 +66,6 @@ class Trajectories:
     ledger : (E, D, len(LEDGER_FIELDS)) doses
     produced_cum, exported_cum : (E, D, P) doses by producer
     home_cum : (E, D, P) doses each producer sold to its own home countries
-    licensed_cum : (E, D, C) doses each licence filled and finished
-    contract_cum : (E, D, K) doses each pool contract delivered
     country_days : (W,) day indices of the per-country records
     countries : (E, W, N, len(COUNTRY_FIELDS))
     diplomacy : (E, D, len(DIPLOMACY_FIELDS)) doses
@@ -85,8 +84,6 @@ class Trajectories:
     countries: np.ndarray
     strategies: np.ndarray
     home_cum: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
-    licensed_cum: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
-    contract_cum: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     diplomacy: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     flows: np.ndarray = field(default_factory=lambda: np.zeros((0, 6)))
     epi_groups: np.ndarray | None = None
@@ -109,7 +106,8 @@ class Recorder:
         self.slot[days] = np.arange(len(days))
         self.block = block
         self.review_days = params.structure.review_days
-        self.buffer = np.zeros((len(BUFFERED), block, E, N))
+        self.compiled = backend() == "numba"  # day sums by the kernel: no buffer needed
+        self.buffer = np.zeros((len(BUFFERED), 0 if self.compiled else block, E, N))
         self.first_day = 0
         self.out = Trajectories(
             groups=np.zeros((E, D, len(GROUPS), len(GROUP_FIELDS))),
@@ -117,8 +115,6 @@ class Recorder:
             produced_cum=np.zeros((E, D, P)),
             exported_cum=np.zeros((E, D, P)),
             home_cum=np.zeros((E, D, P)),
-            licensed_cum=np.zeros((E, D, params.diplomacy.lic_rate.shape[1])),
-            contract_cum=np.zeros((E, D, params.diplomacy.contract_supplier.shape[1])),
             country_days=days,
             countries=np.zeros((E, len(days), N, len(COUNTRY_FIELDS))),
             diplomacy=np.zeros((E, D, len(DIPLOMACY_FIELDS))),
@@ -126,17 +122,27 @@ class Recorder:
         )
         self.flows = FlowLog(params.diplomacy.record_flows)
         self.track_diplomacy = mechanisms_on(params)
+        self.lic_bins = params.diplomacy.lic_bins[1]  # flat (E·C,) licensee bins
         self.epi = epi_recorder(world, params, block)
 
     def record(self, state: State, t: int) -> None:
         """Store the state at the end of day ``t``."""
         out, b = self.out, t - self.first_day
-        stock = state.stock.sum(axis=0)
-        buf = self.buffer[:, b]
-        buf[0], buf[1], buf[2], buf[3] = (state.first, state.completed,
-                                          state.administered_cum, state.expired_cum)
-        buf[4], buf[5], buf[6] = stock, state.allocated_cum, state.received_cum
         out.produced_cum[:, t] = state.produced_cum
+        if self.compiled:
+            from sim.engine.kernels.record import record_day
+
+            inc = self.income
+            record_day(t, state.first, state.completed, state.administered_cum,
+                       state.expired_cum, state.stock, state.allocated_cum, state.received_cum,
+                       out.produced_cum, inc.order, inc.starts, inc.present,
+                       inc.slices is not None, out.groups, out.ledger)
+        else:
+            buf = self.buffer[:, b]
+            buf[0], buf[1], buf[2], buf[3] = (state.first, state.completed,
+                                              state.administered_cum, state.expired_cum)
+            buf[4], buf[5], buf[6] = (state.stock.sum(axis=0), state.allocated_cum,
+                                      state.received_cum)
         out.exported_cum[:, t] = state.exported_cum
         out.home_cum[:, t] = state.home_delivered_cum
         out.ledger[:, t, 6] = state.inventory.sum(axis=1)
@@ -147,8 +153,6 @@ class Recorder:
                 state.pool_bought_cum, state.pool_given.sum(axis=1),
                 state.pool_contributed_cum.sum(axis=1), state.donated_cum.sum(axis=1),
                 state.licensed_cum.sum(axis=1)], axis=-1)
-            out.licensed_cum[:, t] = state.licensed_cum
-            out.contract_cum[:, t] = state.contract_delivered_cum
         if t == out.ledger.shape[1] - 1:
             out.flows = self.flows.array()
         if t == 0 or (t + 1) % self.review_days == 0:  # strategies change only at stage 9
@@ -161,11 +165,24 @@ class Recorder:
         if w >= 0:
             out.countries[:, w] = np.stack([
                 state.first, state.completed, state.administered_cum, state.received_cum,
-                stock, state.expired_cum, state.orders_open], axis=-1)
+                state.stock.sum(axis=0), state.expired_cum, state.orders_open,
+                self.licensed_by_country(state)], axis=-1)
         if b == self.block - 1 or t == out.ledger.shape[1] - 1:
-            self.flush(b + 1)
+            if not self.compiled:
+                self.flush(b + 1)
+            else:
+                self.first_day += b + 1
             if self.epi is not None:
                 out.epi_groups, out.epi_countries_end = self.epi.groups, self.epi.countries_end
+
+    def licensed_by_country(self, state: State) -> np.ndarray:
+        """(E, N) doses filled and finished by each licensee country so far."""
+        E, N = state.first.shape
+        if not state.licensed_cum.size:
+            return np.zeros((E, N))
+        by_n = self.lic_bins
+        return np.bincount(by_n, weights=state.licensed_cum.ravel(),
+                           minlength=E * N).reshape(E, N)
 
     def flush(self, n_days: int) -> None:
         """Sum the first ``n_days`` buffered days into group and ledger totals."""

@@ -1,6 +1,6 @@
 """The day loop: a fixed order of vectorized stages over (E, N) arrays.
 
-Order of stages in one day (see DESIGN.md):
+Order of stages in one day (see docs/DESIGN.md):
 
 1. production         :func:`sim.engine.production.produce`, plant outages
                       :func:`sim.engine.shocks.cut_outages`, demand surges
@@ -32,6 +32,7 @@ from sim.engine.contracts import deliver_contracts
 from sim.engine.donation import deliver_gifts, donate
 from sim.engine.epidemic import step_epidemic
 from sim.engine.flows import NO_FLOWS
+from sim.engine.kernels import backend
 from sim.engine.licensing import fill_finish
 from sim.engine.market import MarketPlan
 from sim.engine.partners import sell_to_partners
@@ -94,14 +95,39 @@ class Simulation:
         for extra in (contracted, partners, licensed, pooled):
             if extra is not None:
                 allocated = allocated + extra
-        deliver(state, allocated, t)
-        deliver_gifts(state, params, gifts, t)
-        administer(state, world, params, t)
-        expire(state, params, t)  # stock and gifts on their way age together
+        deliver_and_administer(state, world, params, allocated, gifts, t)
         step_epidemic(state, world, params, t)
         review(state, world, params, t)
         self.recorder.record(state, t)
         state.day += 1
+
+
+def deliver_and_administer(state: State, world: World, params: Params, allocated: np.ndarray,
+                           gifts: np.ndarray | None, t: int) -> None:
+    """Stages 6-7: delivery of bought and donated doses, administration, expiry (stock and
+    gifts on their way age together).
+
+    One compiled pass (:func:`sim.engine.kernels.uptake.uptake_day`) unless
+    ``VAXSIM_BACKEND=numpy`` asks for the numpy reference stages, or donated doses are
+    given or on their way today: gifts travel by shelf-life bucket ((B, E, L, N), see
+    :mod:`sim.engine.donation`), which the numpy stages handle.
+    """
+    if backend() == "numpy" or gifts is not None or state.gift_transit.any():
+        deliver(state, allocated, t)
+        deliver_gifts(state, params, gifts, t)
+        administer(state, world, params, t)
+        expire(state, params, t)
+        return
+    from sim.engine.kernels.uptake import uptake_day
+
+    s = params.structure
+    start, slope = params.capacity_per_day
+    uptake_day(t, allocated, state.orders_open, False, False, state.transit,
+               state.gift_transit[0], state.stock, params.diplomacy.arrival_bucket,
+               state.received_cum, state.first, state.completed, state.due, state.due_ring,
+               state.administered_cum, state.expired_cum, params.willing_people_on(t), start,
+               slope, params.capacity_ramp, s.doses_per_course == 2,
+               (t + 1) % s.bucket_days == 0)
 
 
 def simulate(world: World, params: Params, country_every: int = 7,

@@ -39,14 +39,14 @@ class State:
     administered_cum : (E, N) doses given
     expired_cum : (E, N) doses that passed shelf life in stock
 
-    Diplomacy (issue 3). Country behaviour a policy review may change during a run
-    (issue 5's adaptive strategies write these; the kernels read them every period):
+    Diplomacy. Country behaviour a policy review may change during a run
+    (the adaptive strategies write these; the kernels read them every period):
 
     donor_share : (E, N) share of its surplus a country donates bilaterally each donation
         period (0: not donating)
     donor_share_on : (E, N) share a country gives once it donates (used by ``donor``)
     donor : (E, N) bool property, ``donor_share > 0``; setting it switches donating on
-        (at ``donor_share_on``) or off; issue 5's review sets it
+        (at ``donor_share_on``) or off; the policy review sets it
     pool_share : (E, N) share of its surplus a country gives to the pool each pool period
     pool_member : (E, N) 1 if the country receives pool allocations, else 0
     orders_extra : (E, N) doses ordered after day 0 (demand surges, switching to hoarding;

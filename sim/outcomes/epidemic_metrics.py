@@ -64,10 +64,17 @@ def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     return pd.DataFrame(cols, index=pd.RangeIndex(len(deaths), name="member"))
 
 
-def epidemic_rows(metrics: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) lines for the printed summary; none when the epidemic is off."""
+def epidemic_rows(metrics: dict[str, Any],
+                  quantiles: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """(label, value) lines for the printed summary ("5.69 bn [5.60–5.75]" with bands
+    from ``quantiles``); none when the epidemic is off.
+    """
+    from sim.outcomes import formatting
+
     rows = []
     for key in ("infections", "deaths", "deaths_averted"):
         if key in metrics:
-            rows.append((key.replace("_", " "), f"{metrics[key] / 1e6:.2f} M"))
+            band = (quantiles or {}).get(key) or {}
+            rows.append((key.replace("_", " "), formatting.with_band(
+                metrics[key], band.get("p05"), band.get("p95"), "count")))
     return rows

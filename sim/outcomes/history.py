@@ -83,17 +83,13 @@ def _series(res: Results, series: str, group: str) -> np.ndarray | None:
         return _donated_by(res, "CHN")
     if series == "licensed_output":
         d = res.params.diplomacy
-        if group not in set(world.iso3) or not traj.licensed_cum.size:
+        if group not in set(world.iso3) or not (d.lic_country == world.index([group])[0]).any():
             return None
-        n = int(world.index([group])[0])
-        mine = d.lic_country == n                                  # (E, C)
-        if not mine.any():
-            return None
-        return np.einsum("edc,ec->ed", traj.licensed_cum, mine.astype(float))
+        return _country_series(res, group, "doses_licensed")
     if series == "received":
         if group not in set(world.iso3):
             return None
-        return _received(res, group)
+        return _country_series(res, group, "doses_received")
     return None
 
 
@@ -110,13 +106,15 @@ def _donated_by(res: Results, donor: str) -> np.ndarray:
     return np.cumsum(out, axis=1)
 
 
-def _received(res: Results, iso3: str) -> np.ndarray:
-    """(E, D) doses a country received, held constant between recorded days."""
+def _country_series(res: Results, iso3: str, field: str) -> np.ndarray:
+    """(E, D) a per-country record (``COUNTRY_FIELDS``) of one country, held constant
+    between recorded (weekly) days.
+    """
     from sim.engine.record import COUNTRY_FIELDS
 
     traj, world = res.trajectories, res.world
     n = int(world.index([iso3])[0])
-    rec = traj.countries[:, :, n, COUNTRY_FIELDS.index("doses_received")]   # (E, W)
+    rec = traj.countries[:, :, n, COUNTRY_FIELDS.index(field)]               # (E, W)
     D = traj.groups.shape[1]
     slot = np.searchsorted(traj.country_days, np.arange(D), side="right") - 1
     return np.where(slot[None] >= 0, rec[:, np.maximum(slot, 0)], 0.0)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.record import GROUPS
+from sim.outcomes import formatting
 from sim.outcomes.diplomacy_metrics import diplomacy_metrics, diplomacy_summary
 from sim.outcomes.epidemic_metrics import epidemic_member_metrics, epidemic_rows
 from sim.outcomes.inequality import concentration_index, gini
@@ -147,7 +148,7 @@ def coverage_by(countries: pd.DataFrame, labels: pd.Series, date: Any | None = N
     out = {}
     for g in pd.unique(lab[pd.notna(lab)]):
         sel = lab == g
-        out[g] = values[:, sel] @ p.population[sel] / p.population[sel].sum()
+        out[g] = (values[:, sel] * p.population[sel]).sum(axis=-1) / p.population[sel].sum()
     return _frame(p.members, out)
 
 
@@ -168,7 +169,8 @@ def target_attainment(countries: pd.DataFrame, coverage: float,
         "date": np.tile(p.dates, E),
         "countries_met": met.sum(axis=-1).ravel(),
         "countries_total": np.full(E * W, N),
-        "population_share_met": (met @ p.population / p.population.sum()).ravel(),
+        "population_share_met": ((met * p.population).sum(axis=-1)
+                                 / p.population.sum()).ravel(),
     })
 
 
@@ -462,46 +464,50 @@ def summarize(results: Results) -> dict[str, Any]:
     return out
 
 
-def _pct(v: float | None) -> str:
-    return "n/a" if v is None else f"{100 * v:.1f}%"
-
-
 def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, formatted value) pairs of the key metrics, for printing and the report.
+    """(label, formatted value) pairs of the key metrics, for printing and the report;
+    with several replicates each value is "median [5–95%]" (:mod:`sim.outcomes.formatting`).
 
     Metrics a run does not have (older results, no epidemic, no donations) are left out.
     """
     m = summary["metrics"]
-    rows = [(f"coverage ≥1 dose, {g}", _pct(m["coverage_final"][g])) for g in GROUPS]
+    q = summary.get("quantiles") or {}
+
+    def cell(path: str, unit: str) -> str:
+        mid, band = m, q
+        for part in path.split("."):
+            mid = mid.get(part) if isinstance(mid, dict) else None
+            band = band.get(part, {}) if isinstance(band, dict) else {}
+        return formatting.with_band(mid, band.get("p05"), band.get("p95"), unit)
+
+    rows = [(f"coverage ≥1 dose, {g}", cell(f"coverage_final.{g}", "share")) for g in GROUPS]
     for key in ("doses_produced", "doses_administered", "doses_expired", "doses_in_stock_end"):
-        rows.append((key.replace("_", " "), f"{m[key] / 1e9:.2f} bn"))
-
-    def num(v: float | None, fmt: str) -> str:
-        return "n/a" if v is None else format(v, fmt)
-
+        rows.append((key.replace("_", " "), cell(key, "count")))
     if "gini_coverage" in m:
-        rows += [("Gini of coverage, population-weighted", num(m["gini_coverage"], ".3f")),
+        rows += [("Gini of coverage, population-weighted", cell("gini_coverage", "index")),
                  ("Gini of coverage, countries unweighted",
-                  num(m["gini_coverage_unweighted"], ".3f")),
+                  cell("gini_coverage_unweighted", "index")),
                  ("concentration index (by GDP per capita)",
-                  num(m["concentration_index"], "+.3f")),
-                 ("HIC / LIC coverage ratio", num(m["hic_lic_ratio"], ".1f") + "×"
-                  if m["hic_lic_ratio"] is not None else "n/a")]
+                  cell("concentration_index", "signed_index")),
+                 ("HIC / LIC coverage ratio", cell("hic_lic_ratio", "ratio"))]
     for t in m.get("targets", []):
         label = f"{100 * t['coverage']:.0f}% {t['measure'].replace('_', ' ')} by {t['by']}"
         if t["countries_met"] is None:
             rows.append((label, "after run end"))
         else:
-            rows.append((label, f"{t['countries_met']:.0f}/{t['countries_total']:.0f} "
-                         f"countries, {_pct(t['population_share_met'])} of people"))
+            rows.append((label, f"{formatting.countries(t['countries_met'])}/"
+                         f"{formatting.countries(t['countries_total'])} countries, "
+                         f"{formatting.share(t['population_share_met'])} of people"))
     if "deaths_per_million" in m:
-        rows.append(("deaths per million, World", num(m["deaths_per_million"]["World"], ".0f")))
+        rows.append(("deaths per million, World", cell("deaths_per_million.World",
+                                                       "per_million")))
     if "deaths_averted_per_million" in m:
         rows.append(("deaths averted per million, World",
-                     num(m["deaths_averted_per_million"]["World"], ".0f")))
+                     cell("deaths_averted_per_million.World", "per_million")))
     if "donated_share_of_supply" in m:
-        rows.append(("donated share of LIC supply", _pct(m["donated_share_of_supply"]["LIC"])))
-    return rows + epidemic_rows(m)
+        rows.append(("donated share of LIC supply", cell("donated_share_of_supply.LIC",
+                                                         "share")))
+    return rows + epidemic_rows(m, q)
 
 
 def ledger_residual(ledger: pd.DataFrame) -> np.ndarray:

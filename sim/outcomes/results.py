@@ -8,6 +8,7 @@ Tables (one row per member and date, and group or country):
   stock_countries, stock_pool, in_transit, stock_producers
 - ``countries``: member, date, iso3, name, income_group, population, first_dose,
   completed, doses_administered, doses_received, stock, doses_expired, orders_open,
+  doses_licensed (filled and finished by the country as a licensee),
   coverage_first, doses_per_100 (every ``outputs.country_every_days`` days and the last)
 - ``producers``: member, date, producer, produced, exported, home (doses in the week
   ending on ``date``: output, sales abroad, sales to its own home countries) and their
@@ -21,7 +22,8 @@ Writing a results folder is :mod:`sim.output.folder`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -128,13 +130,18 @@ def strategies_table(world: World, traj: Trajectories) -> pd.DataFrame:
 class Results:
     """A finished run of one scenario (E members: its replicates).
 
+    The tables and the summary are built from the trajectories the first time they are
+    read, then kept: a caller that wants one number pays for no table it does not use.
+
     Attributes
     ----------
     scenario : the resolved scenario
     world, params, trajectories : what the engine saw and recorded
     counterfactual : the no-vaccine twins' trajectories (deaths averted), or None
-    groups, ledger, countries, producers : tidy tables (see the module docstring)
-    summary : the content of ``summary.json``
+    groups, ledger, countries, producers, strategies, donations : tidy tables (see the
+        module docstring), built on first use
+    history : the history check against observed 2021 series, built on first use
+    summary : the content of ``summary.json``, computed on first use
     """
 
     scenario: Scenario
@@ -142,30 +149,53 @@ class Results:
     params: Params
     trajectories: Trajectories
     counterfactual: Trajectories | None = None
-    groups: pd.DataFrame = field(init=False)
-    ledger: pd.DataFrame = field(init=False)
-    countries: pd.DataFrame = field(init=False)
-    producers: pd.DataFrame = field(init=False)
-    strategies: pd.DataFrame = field(init=False)
-    donations: pd.DataFrame | None = field(init=False)
-    history: pd.DataFrame = field(init=False)
-    summary: dict[str, Any] = field(init=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def groups(self) -> pd.DataFrame:
+        """The ``groups`` table, with the epidemic's columns when it ran."""
+        return groups_table(self.world, self.trajectories).assign(
+            **epidemic_group_columns(self.trajectories, self.counterfactual))
+
+    @cached_property
+    def ledger(self) -> pd.DataFrame:
+        """The ``ledger`` table."""
+        return ledger_table(self.world, self.trajectories)
+
+    @cached_property
+    def countries(self) -> pd.DataFrame:
+        """The ``countries`` table."""
+        return countries_table(self.world, self.trajectories)
+
+    @cached_property
+    def producers(self) -> pd.DataFrame:
+        """The ``producers`` table."""
+        return producers_table(self.world, self.trajectories)
+
+    @cached_property
+    def strategies(self) -> pd.DataFrame:
+        """The ``strategies`` table."""
+        return strategies_table(self.world, self.trajectories)
+
+    @cached_property
+    def donations(self) -> pd.DataFrame | None:
+        """The ``donations`` table, None when no diplomacy mechanism is on."""
+        return donations_table(self.world, self.trajectories, self.params)
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """The content of ``summary.json`` (:func:`sim.outcomes.metrics.summarize`)."""
         from sim.outcomes.metrics import summarize
 
-        self.groups = groups_table(self.world, self.trajectories).assign(
-            **epidemic_group_columns(self.trajectories, self.counterfactual))
-        self.ledger = ledger_table(self.world, self.trajectories)
-        self.countries = countries_table(self.world, self.trajectories)
-        self.producers = producers_table(self.world, self.trajectories)
-        self.strategies = strategies_table(self.world, self.trajectories)
-        self.donations = donations_table(self.world, self.trajectories, self.params)
-        self.history = history_table(self)
-        self.summary = summarize(self)
-        self.summary["history_check"] = [
+        summary = summarize(self)
+        summary["history_check"] = [
             dict(zip(("series", "group", "date", "observed", "model", "error", "source"), r,
                      strict=True)) for r in history_rows(self.history)]
+        return summary
+
+    @cached_property
+    def history(self) -> pd.DataFrame:
+        """The history check (:func:`sim.outcomes.history.history_table`)."""
+        return history_table(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by file stem."""

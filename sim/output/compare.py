@@ -2,7 +2,9 @@
 their metrics with 5–95% bands, plotted side by side, and a comparison report.
 
 Output folder: ``comparison.csv`` (scenario × metric: median, p05, p95, replicates),
-``plots/compare_*.png``, ``report.html`` and one full results folder per scenario.
+``comparison.json`` (names, seed, replicates, key-metric rows: what ``vaxsim report``
+needs to rebuild the report), ``plots/compare_*.png``, ``report.html`` and one full
+results folder per scenario.
 
 Examples
 --------
@@ -14,46 +16,68 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
-from sim.outcomes.metrics import country_panel, member_metrics
+from sim.outcomes import formatting
+from sim.outcomes.metrics import member_metrics
 from sim.outcomes.results import Results
-from sim.output.plots import compare as cplots
-from sim.output.report import comparison_report, write_atomic
+from sim.output.folder import save_steps
+from sim.output.plots import PlotJob, draw
+from sim.output.report import (
+    HEADLINES,
+    esc,
+    image_tag,
+    page,
+    table_html,
+    write_atomic,
+)
 from sim.scenario.schema import Scenario
 
-#: Metrics in the printed table and the bar chart: (key, label, unit), unit one of
-#: :data:`UNITS`. Keys a run does not have (no epidemic, no donations, target after the
-#: end) are skipped.
+if TYPE_CHECKING:
+    from sim.output.progress import Progress
+
+#: Metrics in the printed table and the bar chart: (key, label, unit of
+#: :mod:`sim.outcomes.formatting`). Keys a run does not have (no epidemic, no donations, target
+#: after the end) are skipped; target labels are filled in by :func:`key_metrics`.
 KEY_METRICS = (
     ("coverage_final.World", "Coverage ≥1 dose, World", "share"),
-    ("coverage_final.HIC", "Coverage ≥1 dose, HIC", "share"),
-    ("coverage_final.LIC", "Coverage ≥1 dose, LIC", "share"),
+    ("coverage_final.HIC", "Coverage ≥1 dose, high income", "share"),
+    ("coverage_final.LIC", "Coverage ≥1 dose, low income", "share"),
     ("gini_coverage", "Gini, population-weighted", "index"),
     ("gini_coverage_unweighted", "Gini, countries unweighted", "index"),
-    ("concentration_index", "Concentration index (GDP pc)", "index"),
-    ("hic_lic_ratio", "HIC / LIC coverage ratio", "ratio"),
+    ("concentration_index", "Concentration index (GDP per capita)", "signed_index"),
+    ("hic_lic_ratio", "High / low income coverage ratio", "ratio"),
     ("targets.0.countries_met", "Countries meeting target 1", "countries"),
     ("targets.1.countries_met", "Countries meeting target 2", "countries"),
-    ("doses_expired", "Doses expired", "doses"),
+    ("doses_expired", "Doses expired", "count"),
     ("deaths_per_million.World", "Deaths per million, World", "per_million"),
-    ("deaths_averted_per_million.World", "Deaths averted per million", "per_million"),
-    ("donated_share_of_supply.LIC", "Donated share of LIC supply", "share"),
+    ("deaths_averted_per_million.World", "Deaths averted per million, World", "per_million"),
+    ("donated_share_of_supply.LIC", "Donated share of low-income supply", "share"),
 )
-#: unit -> (factor applied before display, axis label, number format)
-UNITS = {
-    "share": (100.0, "% of population", "{:.1f}%"),
-    "index": (1.0, "index", "{:.3f}"),
-    "ratio": (1.0, "ratio (×)", "{:.1f}×"),
-    "countries": (1.0, "countries", "{:.0f}"),
-    "doses": (1e-9, "billion doses", "{:.2f} bn"),
-    "per_million": (1.0, "per million people", "{:.0f}"),
-}
+
+
+def key_metrics(scenarios: Sequence[Scenario]) -> list[tuple[str, str, str]]:
+    """:data:`KEY_METRICS` with each target's label saying which target it is
+    ("Countries ≥40% completed by 2021-12-31"), from the first scenario's targets.
+    """
+    targets = scenarios[0].outcomes.targets
+    measure = scenarios[0].outcomes.target_measure.replace("_", " ")
+    out = []
+    for key, label, unit in KEY_METRICS:
+        if key.startswith("targets."):
+            i = int(key.split(".")[1])
+            if i >= len(targets):
+                continue
+            t = targets[i]
+            label = f"Countries ≥{100 * t.coverage:.0f}% {measure} by {t.by}"
+        out.append((key, label, unit))
+    return out
 
 
 @dataclass
@@ -97,39 +121,27 @@ def metric_table(name: str, results: Results) -> pd.DataFrame:
     })
 
 
-def fmt(unit: str, v: float) -> str:
-    """A metric value in ``unit`` (see :data:`UNITS`) for the printed table."""
-    if not np.isfinite(v):
-        return "n/a"
-    factor, _, pattern = UNITS[unit]
-    return pattern.format(v * factor)
-
-
 def display_rows(table: pd.DataFrame, names: Sequence[str],
-                 scenarios: Sequence[Scenario]) -> list[list[str]]:
-    """Rows (label, value per scenario) of the key metrics; values are "median" or
-    "median [p05–p95]" with several replicates.
+                 metrics: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Rows (label, value per scenario) of ``metrics`` ((key, label, unit) as from
+    :func:`key_metrics`); values are "median" or "median [p05–p95]" with several
+    replicates, formatted by :mod:`sim.outcomes.formatting`.
     """
     rows = []
-    targets = scenarios[0].outcomes.targets
-    measure = scenarios[0].outcomes.target_measure.replace("_", " ")
-    for key, label, unit in KEY_METRICS:
+    for key, label, unit in metrics:
         sub = table[table["metric"] == key].set_index("scenario")
         if sub.empty or sub["median"].isna().all():
             continue
-        if key.startswith("targets."):
-            t = targets[int(key.split(".")[1])]
-            label = f"Countries ≥{100 * t.coverage:.0f}% {measure} by {t.by}"
         cells = [label]
         for n in names:
             if n not in sub.index:
                 cells.append("—")
                 continue
             r = sub.loc[n]
-            cell = fmt(unit, r["median"])
-            if r["replicates"] > 1 and np.isfinite(r["median"]):
-                cell += f" [{fmt(unit, r['p05'])}–{fmt(unit, r['p95'])}]"
-            cells.append(cell)
+            if r["replicates"] > 1:
+                cells.append(formatting.with_band(r["median"], r["p05"], r["p95"], unit))
+            else:
+                cells.append(formatting.value(r["median"], unit))
         rows.append(cells)
     return rows
 
@@ -144,12 +156,48 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+def comparison_plot_jobs(names: Sequence[str], results: Sequence[Results],
+                         table: pd.DataFrame, scenarios: Sequence[Scenario]) -> list[PlotJob]:
+    """The comparison's plots as jobs (see :mod:`sim.output.plots`), in report order."""
+    from sim.outcomes.metrics import country_panel
+    from sim.output.plots import compare as cplots
+
+    panels = [(n, country_panel(r.countries)) for n, r in zip(names, results, strict=True)]
+    end = max(p.dates[-1] for _, p in panels)
+    bars = [m for m in key_metrics(scenarios) if not m[0].startswith("deaths")]
+    return [
+        PlotJob("compare_coverage", cplots.compare_coverage,
+                ([(n, r.groups) for n, r in zip(names, results, strict=True)],)),
+        PlotJob("compare_lorenz", cplots.compare_lorenz,
+                ([(n, p.at()[1], p.population) for n, p in panels], end)),
+        PlotJob("compare_metrics", cplots.compare_metrics, (table, bars)),
+        PlotJob("compare_deaths", cplots.compare_deaths, (table,)),
+    ]
+
+
+#: Plots of a comparison (the length of :func:`comparison_plot_jobs`).
+COMPARE_PLOTS = 4
+
+
+def compare_steps(scenarios: Sequence[Scenario]) -> dict[str, int]:
+    """Steps :func:`sim.api.compare` reports per phase, for a progress display planned
+    ahead.
+    """
+    steps = {"simulate": sum(s.days for s in scenarios)}
+    for s in scenarios:
+        for phase, n in save_steps(s).items():
+            steps[phase] = steps.get(phase, 0) + n
+    steps["plots"] += COMPARE_PLOTS
+    steps["report"] += 1
+    return steps
+
+
 def write_comparison(folder: Path, names: Sequence[str], scenarios: Sequence[Scenario],
                      results: Sequence[Results], seed: int, replicates: int,
-                     notes: Sequence[str] = ()) -> pd.DataFrame:
-    """Write ``comparison.csv``, ``plots/compare_*.png`` and ``report.html`` of finished
-    runs into ``folder`` (a staging folder: :func:`sim.output.folder.staging_dir`);
-    ``notes`` (e.g. that a scenario is deterministic) go under the report's title.
+                     progress: Progress | None = None) -> pd.DataFrame:
+    """Write ``comparison.csv``, ``comparison.json``, ``plots/compare_*.png`` and
+    ``report.html`` of finished runs into ``folder`` (a staging folder:
+    :func:`sim.output.folder.staging_dir`); ``progress`` advances ``plots`` and ``report``.
 
     Returns
     -------
@@ -159,22 +207,102 @@ def write_comparison(folder: Path, names: Sequence[str], scenarios: Sequence[Sce
     table = pd.concat([metric_table(n, r) for n, r in zip(names, results, strict=True)],
                       ignore_index=True)
     write_atomic(folder / "comparison.csv", table.to_csv(index=False))
-    plots = folder / "plots"
-    paths = [cplots.compare_coverage([(n, r.groups) for n, r in zip(names, results,
-                                                                    strict=True)],
-                                     plots / "compare_coverage.png")]
-    panels = [(n, country_panel(r.countries)) for n, r in zip(names, results, strict=True)]
-    end = max(p.dates[-1] for _, p in panels)
-    paths.append(cplots.compare_lorenz([(n, p.at()[1], p.population) for n, p in panels],
-                                       plots / "compare_lorenz.png", end))
-    paths.append(cplots.compare_metrics(
-        table, [(k, label, *UNITS[u][:2]) for k, label, u in KEY_METRICS
-                if not k.startswith("deaths")], plots / "compare_metrics.png"))
-    paths.append(cplots.compare_deaths(table, plots / "compare_deaths.png"))
-    rows = display_rows(table, names, scenarios)
-    note = (f"Seed {seed}, {replicates} replicate(s) each; "
-            f"scenarios: {', '.join(f'{n} ({s.days} days from {s.start})' for n, s in zip(names, scenarios, strict=True))}."  # noqa: E501
-            + "".join(f" Note: {n.removeprefix('note: ')}." for n in notes))
-    write_atomic(folder / "report.html", comparison_report(
-        names, rows, [p for p in paths if p is not None], [(n, n) for n in names], note))
+    for job in comparison_plot_jobs(names, results, table, scenarios):
+        draw(job, folder / "plots")
+        if progress is not None:
+            progress.advance("plots")
+    meta = {"names": list(names), "seed": seed, "replicates": replicates,
+            "scenarios": [{"name": n, "days": s.days, "start": s.start.isoformat(),
+                           "question": s.question or "", "description": s.description}
+                          for n, s in zip(names, scenarios, strict=True)],
+            "key_metrics": key_metrics(scenarios)}
+    write_atomic(folder / "comparison.json", json.dumps(meta, indent=2) + "\n")
+    write_comparison_report(folder)
+    if progress is not None:
+        progress.advance("report")
     return table
+
+
+# --------------------------------------------------------------------------- comparison
+@dataclass
+class CompareInput:
+    """What a comparison report is built from (read from the comparison folder)."""
+
+    folder: Path
+    meta: dict[str, Any]
+    table: Any  # pandas DataFrame of comparison.csv
+    plots: list[Path] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        """Scenario names, in the order compared."""
+        return list(self.meta["names"])
+
+
+def compare_brief(c: CompareInput) -> str:
+    """The brief of a comparison: the question, headline numbers per scenario, a map."""
+    names = c.names
+    question = f"What changes between {', '.join(names[:-1])} and {names[-1]}?" \
+        if len(names) > 1 else names[0]
+    keys = [k for k, _, _ in HEADLINES]
+    metrics = sorted([m for m in c.meta["key_metrics"] if m[0] in keys],
+                     key=lambda m: keys.index(m[0]))[:3]
+    rows = display_rows(c.table, names, metrics)
+    asks = "".join(f"<li><b>{esc(s['name'])}</b>: {esc(s['question'])}</li>"
+                   for s in c.meta["scenarios"] if s.get("question"))
+    maps = [c.folder / n / "plots" / "diplomacy_map.png" for n in names]
+    shown = next((m for m in maps if m.exists()), None)
+    body = (f"<section class=brief><h1>Comparison: {esc(' vs '.join(names))}</h1>"
+            f"<p class=question>{esc(question)}</p>"
+            + (f"<ul>{asks}</ul>" if asks else "")
+            + table_html(("headline", *names), rows)
+            + f"<p class=meta>{esc(compare_note(c.meta))}</p>"
+            + (image_tag(shown, f"Who gave doses to whom in {shown.parent.parent.name}.")
+               if shown else "") + "</section>")
+    return body
+
+
+def compare_note(meta: dict[str, Any]) -> str:
+    """Seed, replicates and each scenario's period."""
+    runs = ", ".join(f"{s['name']} ({s['days']} days from {s['start']})"
+                     for s in meta["scenarios"])
+    band = "; values are medians [5–95% over replicates]" if meta["replicates"] > 1 else ""
+    return f"Seed {meta['seed']}, {meta['replicates']} replicate(s) each{band}; {runs}."
+
+
+def compare_metrics_section(c: CompareInput) -> str:
+    """Every key metric, side by side."""
+    return ("<h2>Key metrics</h2>"
+            + table_html(("metric", *c.names), display_rows(c.table, c.names,
+                                                              c.meta["key_metrics"])))
+
+
+def compare_plots_section(c: CompareInput) -> str:
+    """The comparison plots."""
+    return "<h2>Plots</h2>" + "".join(image_tag(p) for p in sorted(c.plots,
+                                                                   key=lambda p: p.name))
+
+
+def compare_links_section(c: CompareInput) -> str:
+    """Links to each scenario's own report."""
+    links = "".join(f'<li>{esc(n)}: <a href="{esc(n)}/report.html">{esc(n)}/report.html'
+                    "</a></li>" for n in c.names)
+    return f"<h2>Each scenario's own report</h2><ul>{links}</ul>"
+
+
+#: Sections of a comparison report, in order; append to add one.
+COMPARE_SECTIONS: list[Callable[[CompareInput], str]] = [
+    compare_brief, compare_metrics_section, compare_plots_section, compare_links_section]
+
+
+def write_comparison_report(folder: str | Path) -> Path:
+    """(Re)write ``folder/report.html`` of a comparison from comparison.json,
+    comparison.csv and plots/*.png; return its path.
+    """
+    folder = Path(folder)
+    meta = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+    table = pd.read_csv(folder / "comparison.csv")
+    c = CompareInput(folder, meta, table, sorted((folder / "plots").glob("*.png")))
+    text = page(f"vaxsim comparison: {', '.join(c.names)}",
+                "\n".join(section(c) for section in COMPARE_SECTIONS))
+    return write_atomic(folder / "report.html", text)

@@ -17,17 +17,32 @@ from typing import Any
 import pandas as pd
 
 from sim.outcomes.results import Results
-from sim.output.plots import plot_run
+from sim.output.plots import PLOT_STEMS, plot_run
+from sim.output.progress import Progress
 from sim.output.report import write_report
 from sim.scenario.loader import dump_scenario
+from sim.scenario.schema import Scenario
+
+#: Table stems a run can write (``donations`` only with a diplomacy mechanism on).
+TABLES = ("groups", "ledger", "countries", "producers", "strategies", "donations")
 
 
-def save_results(results: Results, out_dir: str | Path, plots: bool | None = None) -> Path:
+def save_steps(scenario: Scenario, plots: bool | None = None) -> dict[str, int]:
+    """Steps :func:`save_results` reports per phase, for a progress display planned
+    ahead: a table each (at most), a plot each, the report.
+    """
+    draw = scenario.outputs.plots if plots is None else plots
+    return {"tables": len(TABLES), "plots": len(PLOT_STEMS) if draw else 0, "report": 1}
+
+
+def save_results(results: Results, out_dir: str | Path, plots: bool | None = None,
+                 progress: Progress | None = None) -> Path:
     """Write ``results`` to ``out_dir`` atomically; return the folder.
 
     Files: ``scenario.yaml``, ``summary.json``, ``<table>.parquet``, ``history.csv`` (the
     history check, :mod:`sim.outcomes.history`), ``plots/*.png`` and ``report.html``.
-    ``plots`` defaults to the scenario's ``outputs.plots``.
+    ``plots`` defaults to the scenario's ``outputs.plots``. ``progress`` advances its
+    ``tables``, ``plots`` and ``report`` phases (see :func:`save_steps`).
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -38,10 +53,17 @@ def save_results(results: Results, out_dir: str | Path, plots: bool | None = Non
                                           encoding="utf-8")
         for stem, table in results.tables().items():
             table.to_parquet(tmp / f"{stem}.parquet", index=False)
+            if progress is not None:
+                progress.advance("tables")
+        if progress is not None:
+            progress.settle("tables")  # no donations table without diplomacy
         results.history.to_csv(tmp / "history.csv", index=False)  # the history check
         if results.scenario.outputs.plots if plots is None else plots:
-            plot_run(results, tmp / "plots")
+            plot_run(results, tmp / "plots",
+                     None if progress is None else lambda: progress.advance("plots"))
         write_report(tmp)
+        if progress is not None:
+            progress.advance("report")
         publish(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

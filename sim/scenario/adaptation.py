@@ -23,11 +23,14 @@ exposed for sweeps.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from sim.scenario.types import NonNeg, Share, Strict
+from sim.scenario.types import Share, Strict, bounded, count
+
+#: A weight or sensitivity of the imitation payoff.
+Weight = bounded(0.0, 1e3)
 
 #: Strategy names in code order (the engine stores the code, an int, per country).
 STRATEGIES = ("need", "hoard", "donate", "pool")
@@ -59,18 +62,18 @@ class Imitation(Strict):
 
     probability: Share = Field(
         0.2, description="chance that an imitating country looks at a partner at a review")
-    beta: NonNeg = Field(
+    beta: Weight = Field(
         10.0, description="selection intensity of the Fermi rule: 0 adopts at random "
         "(probability 1/2), large values adopt only better-paid strategies")
-    w_health: NonNeg = Field(
+    w_health: Weight = Field(
         1.0, description="payoff weight of health: minus deaths per 1,000 inhabitants with "
         "the epidemic on (stands in for lives saved per capita: the no-vaccine toll, taken "
         "as common to the two countries compared, cancels), else the share of the "
         "population with a full course")
-    w_influence: NonNeg = Field(
+    w_influence: Weight = Field(
         1.0, description="payoff weight of diplomatic influence: doses given bilaterally "
         "per inhabitant of the donor, decaying with donation.half_life_days")
-    w_cost: NonNeg = Field(
+    w_cost: Weight = Field(
         0.005, description="payoff weight of spending, per US$ per inhabitant paid for "
         "doses bought (gifts and pool shipments are free to the recipient)")
 
@@ -78,7 +81,7 @@ class Imitation(Strict):
 class Adaptation(Strict):
     """Adaptive strategies: review period, rules by country, and the imitation payoff."""
 
-    review_days: Annotated[int, Field(ge=1, le=365)] = Field(
+    review_days: count(1, 365) = Field(
         30, description="countries review their strategy every this many days")
     default: AdaptationRule = Field(
         default_factory=lambda: AdaptationRule(rule="fixed", theta=0.5, then="donate"),

@@ -8,18 +8,23 @@ are model assumptions rather than published figures say so in their description.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.types import NonNeg, Positive, Share, Strict
+from sim.scenario.types import Flag, NonNeg, Share, Strict, bounded, count
+
+#: A factor on transmission (contacts, R0 of a variant).
+Factor = bounded(0.0, 20.0)
+#: A mean duration in days.
+Days = bounded(0.1, 365.0)
 
 
 class ContactStep(Strict):
     """From ``start`` on (until the next step), contacts are ``multiplier`` × normal."""
 
     start: dt.date = Field(description="first day this multiplier applies")
-    multiplier: NonNeg = Field(
+    multiplier: Factor = Field(
         description="contacts relative to pre-pandemic life (1 = no distancing, 0.5 = half)")
 
 
@@ -47,7 +52,8 @@ class ScheduledVariant(Strict):
 
     name: str = "variant"
     start: dt.date = Field(description="day the variant takes over")
-    transmissibility: Positive = Field(description="factor on R0 (Delta vs ancestral ≈ 1.82)")
+    transmissibility: bounded(0.01, 20.0) = Field(
+        description="factor on R0 (Delta vs ancestral ≈ 1.82)")
     efficacy_factor: Share = Field(
         1.0, description="factor on vaccine efficacy (infection and death) against it")
 
@@ -65,13 +71,14 @@ class Emergence(Strict):
     default): the feedback by which hoarding can backfire (Wagner et al., Science 2021).
     """
 
-    enabled: bool = False
+    enabled: Flag = False
     per_billion_infections: NonNeg = Field(
         0.5, description="expected variants per billion infections worldwide "
         "(an illustrative assumption; no published estimate)")
-    max_variants: Annotated[int, Field(ge=0, le=10)] = Field(
+    max_variants: count(0, 10) = Field(
         2, description="at most this many variants emerge")
-    transmissibility: Positive = Field(1.5, description="factor on R0 per emerged variant")
+    transmissibility: bounded(0.01, 20.0) = Field(
+        1.5, description="factor on R0 per emerged variant")
     efficacy_factor: Share = Field(0.8, description="factor on vaccine efficacy per variant")
 
 
@@ -92,7 +99,7 @@ class Efficacy(Strict):
     completed_death: Share = Field(0.91, description="full course (same review: 91%)")
     waned_infection: Share = Field(0.62, description="full course after waning (62% at 4 mo)")
     waned_death: Share = Field(0.86, description="full course after waning (86% at 6 mo)")
-    waning_days: NonNeg = Field(
+    waning_days: bounded(0.0, 3650.0) = Field(
         90.0, description="mean days before a full course wanes (1 to 4 months in the "
         "review); 0 = no waning")
 
@@ -108,21 +115,21 @@ class Efficacy(Strict):
 class Epidemic(Strict):
     """SEIR with vaccinated compartments in every country (see sim/engine/epidemic.py)."""
 
-    enabled: bool = Field(True, description="run the epidemic (infections, deaths, averted)")
+    enabled: Flag = Field(True, description="run the epidemic (infections, deaths, averted)")
     mode: Literal["deterministic", "stochastic"] = Field(
         "deterministic", description="stochastic: binomial transitions from each member's "
         "random stream (small countries can see the epidemic die out)")
-    r0: Positive = Field(2.8, description="basic reproduction number (ancestral strain, "
+    r0: bounded(0.01, 30.0) = Field(2.8, description="basic reproduction number (ancestral strain, "
                           "Liu and Rocklöv 2021)")
-    latent_days: Positive = Field(4.5, description="mean days from infection to infectious")
-    infectious_days: Positive = Field(5.0, description="mean days infectious")
+    latent_days: Days = Field(4.5, description="mean days from infection to infectious")
+    infectious_days: Days = Field(5.0, description="mean days infectious")
     initial_prevalence: Share = Field(
         0.001, description="share of people infectious on day 0 (estimate: about 0.6 M "
         "reported cases a day worldwide in January 2021, times 5 infectious days, times a "
         "few unreported infections per reported case)")
     initial_immune: Share = Field(
         0.0, description="share of people already immune from past infection on day 0")
-    ifr_multiplier: NonNeg = Field(
+    ifr_multiplier: bounded(0.0, 50.0) = Field(
         1.0, description="factor on the infection fatality ratio derived from age structure")
     importation: Share = Field(
         0.01, description="share of a country's contacts with the rest of the world: the "
@@ -132,9 +139,9 @@ class Epidemic(Strict):
     variants: list[ScheduledVariant] = Field(default_factory=_default_variants)
     emergence: Emergence = Field(default_factory=Emergence)
     efficacy: Efficacy = Field(default_factory=Efficacy)
-    vaccine_effect: bool = Field(
+    vaccine_effect: Flag = Field(
         True, description="false: doses are given as usual but protect no one (the "
         "no-vaccine counterfactual that deaths averted are measured against)")
-    substeps: Annotated[int, Field(ge=1, le=24)] = Field(
+    substeps: count(1, 24) = Field(
         2, description="integration sub-steps per day (2 keeps final size and peak day "
         "within 1% of the exact ODE solution)")

@@ -10,8 +10,8 @@ from sim.scenario.schema import GROUP_KEYS, Scenario
 
 def reference_errors(scenario: Scenario) -> list[tuple[Path_, str]]:
     """Every unknown code in ``scenario`` as (key path, message with a suggestion)."""
-    iso3 = set(data.countries()["iso3"])
-    producers = set(data.producers()["producer"])
+    iso3 = set(data.codes("countries.csv", "iso3"))
+    producers = set(data.codes("producers.csv", "producer"))
     selectors = iso3 | set(GROUP_KEYS)
     problems: list[tuple[Path_, str]] = []
 
@@ -36,4 +36,23 @@ def reference_errors(scenario: Scenario) -> list[tuple[Path_, str]]:
     check(scenario.adaptation.groups, GROUP_KEYS, ("adaptation", "groups"), "group")
     check(scenario.adaptation.countries, iso3, ("adaptation", "countries"), "country")
     problems += check_diplomacy(scenario, check, iso3, producers, selectors)
+    if not problems and selected_count(scenario) == 0:
+        problems.append((("countries",), "the scenario selects no countries (include minus "
+                         "exclude is empty)"))
     return problems
+
+
+def selected_count(scenario: Scenario) -> int:
+    """How many shipped countries ``scenario.countries`` keeps (include minus exclude; a
+    code matches a country by ISO3, income group, WHO region or continent), read without
+    pandas so that ``vaxsim validate`` stays light. :func:`sim.world.world.select_countries`
+    makes the same selection on the full table.
+    """
+    c = scenario.countries
+    include = None if c.include == "all" else set(c.include)
+    exclude = set(c.exclude)
+    kept = 0
+    for row in data.rows("countries.csv", ("iso3", "income_group", "who_region", "continent")):
+        if (include is None or include.intersection(row)) and not exclude.intersection(row):
+            kept += 1
+    return kept

@@ -22,20 +22,29 @@ from sim.scenario.types import (  # noqa: F401  (re-exported: the schema's publi
     CONTINENTS,
     GROUP_KEYS,
     INCOME_GROUPS,
+    MAX_SEED,
     WHO_REGIONS,
+    Flag,
     NonNeg,
     Positive,
     Share,
     Strict,
+    bounded,
+    count,
 )
+
+#: A price per dose in US$ (0.1 cent to 100,000 US$).
+Price = bounded(1e-3, 1e5)
+#: How close two countries are (affinity): at most 1,000 times a shared bloc.
+Closeness = bounded(0.0, 1e3)
 
 
 # --------------------------------------------------------------------------- countries
 class CountryOverride(Strict):
     """Replace a country's reference data (for what-if worlds)."""
 
-    population: Positive | None = None
-    gdp_per_capita_usd: Positive | None = None
+    population: bounded(1.0, 1e10) | None = None
+    gdp_per_capita_usd: bounded(1.0, 1e7) | None = None
     pop_65plus_share: Share | None = None
     income_group: Literal["HIC", "UMIC", "LMIC", "LIC"] | None = None
 
@@ -56,11 +65,11 @@ class Countries(Strict):
 class Production(Strict):
     """Manufacturing output: the shipped 2021-22 schedule scaled by multipliers."""
 
-    multiplier: NonNeg = Field(1.0, description="scales every producer's schedule")
-    producers: dict[str, NonNeg] = Field(
+    multiplier: bounded(0.0, 1e3) = Field(1.0, description="scales every producer's schedule")
+    producers: dict[str, bounded(0.0, 1e3)] = Field(
         default_factory=dict, description="per-producer multiplier, e.g. {IND: 0.8, EU: 1.1}"
     )
-    noise_sd: NonNeg = Field(
+    noise_sd: bounded(0.0, 3.0) = Field(
         0.0, description="sigma of a lognormal (mean 1) multiplier per producer and month"
     )
 
@@ -77,7 +86,7 @@ class ExportPolicy(Strict):
     coverage_target: Share = Field(0.7, description="domestic_first: home coverage to reach")
     start: dt.date | None = Field(None, description="ban: first day of the ban")
     end: dt.date | None = Field(None, description="ban: last day of the ban (inclusive)")
-    resume_days: Annotated[int, Field(ge=0, le=3650)] = Field(
+    resume_days: count(0, 3650) = Field(
         0, description="ban: after its end, the share of stock offered for export rises "
         "linearly from 0 to 1 over this many days, home orders served first meanwhile "
         "(0: fully open the day after the ban; India's exports resumed slowly from October "
@@ -100,7 +109,7 @@ class Export(Strict):
 class Market(Strict):
     """How often the world market clears."""
 
-    clearing_days: Annotated[int, Field(ge=1, le=31)] = Field(
+    clearing_days: count(1, 31) = Field(
         7, description="producers allocate output to orders every this many days "
         "(shipments are weekly); output waits in their inventory in between")
 
@@ -114,12 +123,12 @@ class ProcurementPolicy(Strict):
         description="need: order enough full courses for the willing population; hoard: "
         "order `multiple` full courses per inhabitant",
     )
-    multiple: NonNeg = Field(1.0, description="hoard: courses ordered per inhabitant")
-    budget_share: NonNeg = Field(
+    multiple: bounded(0.0, 100.0) = Field(1.0, description="hoard: courses ordered per inhabitant")
+    budget_share: Share = Field(
         0.01, description="share of GDP a country will spend on vaccine in all"
     )
-    price_usd: Positive = Field(10.0, description="average price paid per dose")
-    priority: Annotated[int, Field(ge=0, le=9)] = Field(
+    price_usd: Price = Field(10.0, description="average price paid per dose")
+    priority: count(0, 9) = Field(
         2, description="market tier: 0 is served first (early orders at high prices)"
     )
 
@@ -128,10 +137,10 @@ class PartialProcurement(Strict):
     """An override of some fields of :class:`ProcurementPolicy`."""
 
     strategy: Literal["need", "hoard"] | None = None
-    multiple: NonNeg | None = None
-    budget_share: NonNeg | None = None
-    price_usd: Positive | None = None
-    priority: Annotated[int, Field(ge=0, le=9)] | None = None
+    multiple: bounded(0.0, 100.0) | None = None
+    budget_share: Share | None = None
+    price_usd: Price | None = None
+    priority: count(0, 9) | None = None
 
 
 class Procurement(Strict):
@@ -146,9 +155,9 @@ class Procurement(Strict):
 class Capacity(Strict):
     """Daily absorptive capacity: share of population that can be given a dose per day."""
 
-    start: NonNeg = Field(description="doses per person per day on day 0")
-    end: NonNeg = Field(description="doses per person per day after the ramp")
-    ramp_days: Annotated[int, Field(ge=0)] = Field(180, description="days of linear ramp")
+    start: Share = Field(description="doses per person per day on day 0")
+    end: Share = Field(description="doses per person per day after the ramp")
+    ramp_days: count(0, 3650) = Field(180, description="days of linear ramp")
 
 
 def _default_capacity() -> dict[str, Capacity]:
@@ -186,12 +195,12 @@ class Uptake(Strict):
     hesitancy_changes: list[HesitancyChange] = Field(
         default_factory=list, description="dated changes of hesitancy by group or country; "
         "each applies on top of the ones before it")
-    delivery_lag_days: Annotated[int, Field(ge=1, le=120)] = 14
-    shelf_life_days: Annotated[int, Field(ge=30, le=1095)] = 180
-    shelf_bucket_days: Annotated[int, Field(ge=1, le=90)] = Field(
+    delivery_lag_days: count(1, 120) = 14
+    shelf_life_days: count(30, 1095) = 180
+    shelf_bucket_days: count(1, 90) = Field(
         30, description="stock ages in buckets of this many days (shelf life resolution)"
     )
-    dose_interval_days: Annotated[int, Field(ge=1, le=120)] = Field(
+    dose_interval_days: count(1, 120) = Field(
         28, description="days between first and completing dose"
     )
     doses_per_course: Literal[1, 2] = Field(2, description="doses in a full course")
@@ -207,24 +216,27 @@ class Uptake(Strict):
 class Outputs(Strict):
     """What a run writes."""
 
-    country_every_days: Annotated[int, Field(ge=1, le=365)] = Field(
+    country_every_days: count(1, 365) = Field(
         7, description="countries.parquet keeps every n-th day"
     )
-    plots: bool = True
+    plots: Flag = True
+    deaths_averted: Flag = Field(
+        True, description="with the epidemic on, also run every replicate's no-vaccine "
+        "twin to measure deaths averted (doubles the engine's work); false skips them")
 
 
 # --------------------------------------------------------------------------- diplomacy
 # Pooling, bilateral donation, affinity, selling with strings, licences and shocks
-# (issue 3). The engine side lives in sim/engine/{pool,donation,licensing,shocks}.py.
+# The engine side lives in sim/engine/{pool,donation,licensing,shocks}.py.
 ISO3_KEY = r"^[A-Z][A-Z0-9]{2}$"
 
 
 class PoolPolicy(Strict):
     """A country's part in the pool (COVAX-style)."""
 
-    member: bool = Field(
+    member: Flag = Field(
         False, description="participant: receives pool allocations (e.g. the AMC group)")
-    fund_courses: NonNeg = Field(
+    fund_courses: bounded(0.0, 100.0) = Field(
         0.0, description="full courses per inhabitant this country buys for the pool, "
         "within what its budget has left after its own orders (self-financing donors)")
     contribute_share: Share = Field(
@@ -234,8 +246,8 @@ class PoolPolicy(Strict):
 class PartialPoolPolicy(Strict):
     """An override of some fields of :class:`PoolPolicy`."""
 
-    member: bool | None = None
-    fund_courses: NonNeg | None = None
+    member: Flag | None = None
+    fund_courses: bounded(0.0, 100.0) | None = None
     contribute_share: Share | None = None
 
 
@@ -287,15 +299,15 @@ class Pool(Strict):
     (remaining supply gap, weighted by epidemic burden once the epidemic exists).
     """
 
-    enabled: bool = Field(False, description="switch the pool on")
+    enabled: Flag = Field(False, description="switch the pool on")
     orders_doses: NonNeg = Field(
         2.0e9, description="doses the pool orders in advance from producers (COVAX's goal "
         "was 2 bn doses in 2021: Gavi/WHO, see FACTS.md)")
-    priority: Annotated[int, Field(ge=0, le=10)] = Field(
+    priority: count(0, 10) = Field(
         2, description="market tier of the pool's orders: served after countries in lower "
         "tiers, pro rata with countries in the same tier, before higher tiers (pools were "
         "served late in 2021: the baseline puts lower-middle-income orders in tier 2)")
-    price_usd: Positive = Field(
+    price_usd: Price = Field(
         10.0, description="price per dose the pool pays (funding → doses); UNICEF average "
         "about 12.5 US$, AstraZeneca 3-4.5 US$")
     funding: list[Pledge] = Field(
@@ -303,9 +315,9 @@ class Pool(Strict):
     tier_share: Share = Field(
         0.2, description="first tier: population share covered pro rata to population "
         "before need counts (WHO allocation framework, Nov 2020: up to 20%)")
-    every_days: Annotated[int, Field(ge=1, le=90)] = Field(
+    every_days: count(1, 90) = Field(
         7, description="the pool allocates its stock every this many days")
-    absorb_days: Annotated[int, Field(ge=1, le=365)] = Field(
+    absorb_days: count(1, 365) = Field(
         60, description="a shipment never raises a recipient's stock and doses on the way "
         "above this many days of its absorptive capacity (modelling assumption)")
     switch_share: Share = Field(
@@ -314,7 +326,7 @@ class Pool(Strict):
     contracts: list[Contract] = Field(
         default_factory=list, description="advance-purchase contracts with dated delivery "
         "schedules, served before any market sale of their supplier")
-    proportional: bool = Field(
+    proportional: Flag = Field(
         False, description="strictly population-proportional: no participant ever receives "
         "more than its population share of all doses the pool has had; what it cannot "
         "absorb yet waits in the pool for it (the equity bound of Chinazzi et al. 2020) "
@@ -333,9 +345,9 @@ class DonationPolicy(Strict):
     keep_coverage: Share = Field(
         0.8, description="population share (in full courses) a donor keeps doses for "
         "before anything counts as surplus")
-    buffer_days: Annotated[int, Field(ge=0, le=365)] = Field(
+    buffer_days: count(0, 365) = Field(
         30, description="plus this many days of its own absorptive capacity kept in stock")
-    receive: bool = Field(True, description="may receive bilateral donations")
+    receive: Flag = Field(True, description="may receive bilateral donations")
 
 
 class PartialDonationPolicy(Strict):
@@ -343,8 +355,8 @@ class PartialDonationPolicy(Strict):
 
     share: Share | None = None
     keep_coverage: Share | None = None
-    buffer_days: Annotated[int, Field(ge=0, le=365)] | None = None
-    receive: bool | None = None
+    buffer_days: count(0, 365) | None = None
+    receive: Flag | None = None
 
 
 class Donation(Strict):
@@ -352,20 +364,20 @@ class Donation(Strict):
     affinity × need; every dose is recorded donor → recipient (the diplomacy ledger).
     """
 
-    every_days: Annotated[int, Field(ge=1, le=180)] = Field(
+    every_days: count(1, 180) = Field(
         30, description="donors give every this many days")
     shelf_life_left: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         1.0, description="at most this share of the full shelf life is left on donated "
         "doses when they arrive; gifts from stock keep the remaining shelf life of the "
         "donor's doses (oldest given first) and may expire on the way")
-    absorb_days: Annotated[int, Field(ge=1, le=365)] = Field(
+    absorb_days: count(1, 365) = Field(
         60, description="a recipient accepts gifts only up to this many days of its "
         "absorptive capacity in stock and on the way (over 100 M donated doses were "
         "declined in Dec 2021 for short shelf life and low absorption, UNICEF)")
-    half_life_days: Positive = Field(
+    half_life_days: bounded(1.0, 1e5) = Field(
         365.0, description="half-life of the influence a donated dose buys with its "
         "recipient (modelling choice)")
-    record_flows: bool = Field(
+    record_flows: Flag = Field(
         True, description="keep every donor → recipient flow for donations.parquet")
     switch_share: Share = Field(
         0.5, description="share of surplus a country gives per period when a policy review "
@@ -390,11 +402,11 @@ class Affinity(Strict):
     ``affinity: {CHN: {VNM: 2.0}}``.
     """
 
-    base: NonNeg = Field(0.1, description="affinity of any two different countries")
-    same_region: NonNeg = Field(0.5, description="added for the same WHO region")
-    bloc: NonNeg = Field(1.0, description="added per shared bloc (ASEAN, AU, EU, Quad …)")
-    tie: NonNeg = Field(2.0, description="added for a documented historical tie")
-    pairs: dict[str, dict[str, NonNeg]] = Field(
+    base: Closeness = Field(0.1, description="affinity of any two different countries")
+    same_region: Closeness = Field(0.5, description="added for the same WHO region")
+    bloc: Closeness = Field(1.0, description="added per shared bloc (ASEAN, AU, EU, Quad …)")
+    tie: Closeness = Field(2.0, description="added for a documented historical tie")
+    pairs: dict[str, dict[str, Closeness]] = Field(
         default_factory=dict, description="directed overrides {from ISO3: {to ISO3: value}}")
 
     @model_validator(mode="before")
@@ -411,7 +423,7 @@ class Affinity(Strict):
 class PartnerSales(Strict):
     """Selling with strings: a producer serves partner countries' orders first."""
 
-    min_affinity: NonNeg = Field(
+    min_affinity: Closeness = Field(
         1.0, description="partners: countries whose affinity with the producer's home is "
         "at least this")
     share: Share = Field(
@@ -425,11 +437,11 @@ class Licence(Strict):
     licensor: str = Field(description="producer id supplying bulk (e.g. CHN)")
     licensee: str = Field(description="ISO3 of the country that fills and finishes")
     start: dt.date = Field(description="date the licence is signed")
-    lag_days: Annotated[int, Field(ge=0, le=730)] = Field(
+    lag_days: count(0, 730) = Field(
         90, description="days from signing to the first filled doses")
     doses_per_month: NonNeg = Field(description="fill-finish capacity, doses a month")
     total_doses: NonNeg | None = Field(None, description="contract size; none: unlimited")
-    additional: bool = Field(
+    additional: Flag = Field(
         False, description="true: bulk is made on top of the licensor's finished output "
         "(fill-finish was the bottleneck); false: bulk is taken from that output")
     note: str = Field("", description="what the figures are and where they come from")
@@ -469,7 +481,8 @@ class DemandSurgeShock(Strict):
     type: Literal["demand_surge"]
     countries: list[str] = Field(description="ISO3 codes or groups")
     date: dt.date
-    extra_courses: NonNeg = Field(description="full courses per inhabitant ordered on top")
+    extra_courses: bounded(0.0, 100.0) = Field(
+        description="full courses per inhabitant ordered on top")
 
 
 Shock = Annotated[ExportBanShock | PlantOutageShock | DemandSurgeShock,
@@ -511,13 +524,16 @@ class Outcomes(Strict):
 class Scenario(Strict):
     """One scenario: the world, its policies and how long to run it."""
 
-    name: str = Field(description="short name, used for the results folder")
+    name: str = Field(min_length=1, max_length=100,
+                      description="short name; its slug names the results folder")
     description: str = ""
+    question: str = Field("", description="the policy question the scenario answers, in "
+                          "one sentence; heads the report's brief")
     extends: str | None = Field(None, description="a scenario file this one deep-merges onto")
     start: dt.date = dt.date(2021, 1, 1)
-    days: Annotated[int, Field(ge=1, le=3650)] = 730
-    seed: Annotated[int, Field(ge=0)] = 20210101
-    replicates: Annotated[int, Field(ge=1, le=10000)] = 1
+    days: count(1, 3650) = 730
+    seed: count(0, MAX_SEED) = 20210101
+    replicates: count(1, 10000) = 1
     countries: Countries = Field(default_factory=Countries)
     production: Production = Field(default_factory=Production)
     export: Export = Field(default_factory=Export)
@@ -539,6 +555,13 @@ class Scenario(Strict):
     outcomes: Outcomes = Field(default_factory=Outcomes)
     adaptation: Adaptation = Field(default_factory=Adaptation)
     epidemic: Epidemic = Field(default_factory=Epidemic)
+
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, v: str) -> str:
+        if not v.isprintable():
+            raise ValueError("a name must be printable text (no control characters)")
+        return v
 
     @property
     def end(self) -> dt.date:

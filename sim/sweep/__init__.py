@@ -1,6 +1,7 @@
 """Parameter sweeps: sweep files → sampled points → batches of members → executors → tables.
 
-Modules: :mod:`~sim.sweep.spec` (sweep files), :mod:`~sim.sweep.samplers` (grid,
+Modules: :mod:`~sim.sweep.spec` (the sweep schema), :mod:`~sim.sweep.files` (reading
+and checking sweep files), :mod:`~sim.sweep.samplers` (grid,
 random, Latin hypercube, Sobol/Saltelli), :mod:`~sim.sweep.batches` (members and
 batches), :mod:`~sim.sweep.executors` (serial, processes, Dask), :mod:`~sim.sweep.metrics`
 (per-member metrics of a batch), :mod:`~sim.sweep.store` (per-batch files, resume),
@@ -19,28 +20,26 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 from typing import Any
 
-__all__ = ["SweepResults", "SweepSpec", "load_sweep", "run_sweep"]
+#: Public name -> module defining it (imported on first use, so ``import sim.sweep.spec``
+#: does not pull in the engine and pandas).
+_LAZY = {"run_sweep": "sim.sweep.runner", "SweepResults": "sim.sweep.runner",
+         "SweepSpec": "sim.sweep.spec", "load_sweep": "sim.sweep.files"}
+__all__ = sorted(_LAZY)
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy, so `import sim.sweep.spec` does not pull in the engine and pandas.
-    if name in ("run_sweep", "SweepResults"):
-        from sim.sweep import runner
+    if name not in _LAZY:
+        raise AttributeError(f"module 'sim.sweep' has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name]), name)
 
-        return getattr(runner, name)
-    if name == "SweepSpec":
-        from sim.sweep.spec import SweepSpec
 
-        return SweepSpec
-    if name == "load_sweep":
-        from sim.sweep.files import load_sweep
-
-        return load_sweep
-    raise AttributeError(name)
+def __dir__() -> list[str]:
+    return sorted({n for n in globals() if n.startswith("__")} | set(_LAZY))
 
 
 class _CallableModule(types.ModuleType):

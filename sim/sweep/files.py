@@ -29,6 +29,7 @@ from sim.scenario.loader import (
 )
 from sim.scenario.paths import Path_, keys_at, suggest, where
 from sim.scenario.schema import Scenario
+from sim.scenario.shipped import find_file
 from sim.sweep.samplers import corner_points
 from sim.sweep.spec import Parameter, SweepSpec, check_path, point_scenario
 
@@ -69,7 +70,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
 
     Parameters
     ----------
-    path : a sweep YAML file
+    path : a sweep YAML file, or the name of a shipped sweep (``"sensitivity"``)
 
     Returns
     -------
@@ -82,7 +83,10 @@ def load_sweep(path: str | Path) -> SweepSpec:
     ScenarioError
         One line naming the file, line and key path.
     """
-    path = Path(path)
+    try:
+        path = find_file(path, "sweep")
+    except FileNotFoundError as exc:
+        raise ScenarioError(str(exc)) from None
     data, lines = read_yaml(path)
     data.setdefault("name", path.stem)
     spec = parse_sweep(data, lines, str(path))

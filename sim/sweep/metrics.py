@@ -12,8 +12,7 @@ knows is computed by it, on tables built for the batch (slower, but always consi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,7 @@ import pandas as pd
 
 from sim.engine.build.params import Params
 from sim.engine.record import GROUPS, LEDGER_FIELDS, Trajectories
+from sim.outcomes.results import Results
 from sim.world.world import World
 
 #: Ledger column (at the last day) behind each flow metric, as in sim.outcomes.metrics.
@@ -65,51 +65,6 @@ FAST_METRICS = (
 )
 
 
-@dataclass
-class BatchView:
-    """What :func:`sim.outcomes.metrics.member_metrics` reads from a Results, built lazily for a
-    batch whose members may run different scenarios (``scenario`` is the base one).
-    """
-
-    scenario: Any
-    world: World
-    params: Params
-    trajectories: Trajectories
-
-    @cached_property
-    def groups(self) -> pd.DataFrame:
-        """The groups table."""
-        from sim.outcomes.results import groups_table
-
-        return groups_table(self.world, self.trajectories)
-
-    @cached_property
-    def ledger(self) -> pd.DataFrame:
-        """The ledger table."""
-        from sim.outcomes.results import ledger_table
-
-        return ledger_table(self.world, self.trajectories)
-
-    @cached_property
-    def countries(self) -> pd.DataFrame:
-        """The countries table."""
-        from sim.outcomes.results import countries_table
-
-        return countries_table(self.world, self.trajectories)
-
-    @cached_property
-    def producers(self) -> pd.DataFrame:
-        """The producers table."""
-        from sim.outcomes.results import producers_table
-
-        return producers_table(self.world, self.trajectories)
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The tables a Results has (those the engine records)."""
-        return {"groups": self.groups, "ledger": self.ledger, "countries": self.countries,
-                "producers": self.producers}
-
-
 def needs_tables(names: Iterable[str]) -> bool:
     """True if some metric is not vectorized here (it then needs per-country records)."""
     return any(n not in FAST_METRICS for n in names)
@@ -137,7 +92,7 @@ def batch_metrics(traj: Trajectories, world: World, params: Params, names: Seque
     if missing:
         from sim.outcomes.metrics import member_metrics
 
-        table = member_metrics(BatchView(scenario, world, params, traj))
+        table = member_metrics(Results(scenario, world, params, traj))
         for n in missing:
             out[n] = table[n].to_numpy(dtype=float)
     return pd.DataFrame({n: np.asarray(out[n], dtype=float) for n in names})
@@ -166,7 +121,7 @@ def _probe_names() -> tuple[str, ...]:
     scenario = Scenario(name="probe", days=days)
     params = build_params(world, [scenario], [0])
     traj, _ = simulate(world, params)
-    return tuple(member_metrics(BatchView(scenario, world, params, traj)).columns)
+    return tuple(member_metrics(Results(scenario, world, params, traj)).columns)
 
 
 def available_metrics(requested: Iterable[str] = ()) -> list[str]:

@@ -3,62 +3,104 @@
 - ``sobol_<metric>.png`` (sobol sweeps): first-order and total indices per parameter,
   with their confidence intervals as error bars;
 - ``heatmap_<metric>.png`` (grids over exactly two parameters): the metric's mean over
-  replicates in every cell, written in the cell;
+  replicates in every cell, written in the cell; the colour scale spans at least the
+  metric's :data:`MIN_SPAN`, so a difference too small to matter does not look dramatic;
 - ``scatter_<metric>.png`` (every other sweep): the metric at each point against each
-  parameter (one panel per parameter), the mean over replicates as dots.
+  parameter (one panel per parameter, log axis for log-sampled ranges), the mean over
+  replicates as dots.
 
-At most :data:`MAX_METRICS` metrics get plots (the first ones of the sweep's list that
-have a finite value somewhere).
+Parameters and metrics are labelled in words with their units (:func:`param_label`,
+:func:`metric_label`), numbers through :mod:`sim.outcomes.formatting`. At most
+:data:`MAX_METRICS` metrics get plots (the first ones of the sweep's list that have a
+finite value somewhere). Plots use the run plots' style (:mod:`sim.output.plots.style`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from sim.outcomes import formatting
+from sim.output.plots.style import GROUP_LABELS, STYLE, figure, legend_outside, save, unit_axis
 
 if TYPE_CHECKING:
     from sim.sweep.runner import SweepResults
+    from sim.sweep.spec import SweepSpec
 
 MAX_METRICS = 6
-STYLE = {"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
-         "axes.spines.right": False, "font.size": 10, "axes.titlesize": 12,
-         "legend.frameon": False}
+#: Labels of parameters the shipped sweeps vary; others are spelled out from their path.
+PARAM_LABELS = {
+    "procurement.groups.HIC.multiple": "High-income hoarding (courses ordered per person)",
+    "procurement.groups.HIC.priority": "High-income market tier (0 = served first)",
+    "procurement.groups.LIC.budget_share": "Low-income vaccine budget (share of GDP)",
+    "pool.tier_share": "Pool first tier (share of population, pro rata)",
+    "production.multiplier": "Manufacturing output (× shipped schedule)",
+    "uptake.hesitancy": "Vaccine hesitancy (share of people)",
+    "uptake.capacity.LIC.end": "Low-income vaccination capacity (share of people per day)",
+}
+#: Smallest colour-scale span of a heatmap, per unit (share: 10 percentage points).
+MIN_SPAN = {"share": 0.10, "index": 0.10, "count": 0.0, "per_million": 0.0,
+            "signed_index": 0.10, "ratio": 0.5, "countries": 10.0}
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, bbox_inches="tight")
-    plt.close(fig)
-    return path
+def param_label(path: str) -> str:
+    """Words for a parameter path: ``pool.tier_share`` → "Pool first tier (share …)"."""
+    if path in PARAM_LABELS:
+        return PARAM_LABELS[path]
+    parts = [GROUP_LABELS.get(p, p).replace("_", " ") for p in path.split(".")]
+    return f"{parts[-1].capitalize()} ({', '.join(parts[:-1])})" if len(parts) > 1 \
+        else parts[0].capitalize()
 
 
-def metric_label(name: str) -> tuple[str, float]:
-    """Axis label with units, and the factor to multiply values by."""
-    if name.startswith("coverage"):
-        kind, _, group = name.partition(".")
-        what = "≥1 dose" if kind == "coverage_final" else "full course" \
-            if kind == "coverage_completed_final" else kind.replace("_", " ")
-        return f"coverage {what}, {group} at the end (% of population)", 100.0
+def metric_unit(name: str) -> str:
+    """The :mod:`sim.outcomes.formatting` unit of a sweep metric."""
+    if name.startswith(("coverage", "donated_share")):
+        return "share"
+    if name.startswith("concentration"):
+        return "signed_index"
     if name.startswith("gini"):
-        return f"{name.replace('_', ' ')} across countries (0 equal, 1 unequal)", 1.0
-    if name.startswith("doses"):
-        return f"{name.replace('_', ' ')} (billion doses)", 1e-9
-    return name.replace("_", " "), 1.0
+        return "index"
+    if "per_million" in name:
+        return "per_million"
+    if name.startswith("hic_lic"):
+        return "ratio"
+    if ".countries_met" in name:
+        return "countries"
+    return "count"
 
 
-def _slug(name: str) -> str:
+def metric_label(name: str) -> str:
+    """Axis label of a metric, with its unit."""
+    kind, _, group = name.partition(".")
+    where = GROUP_LABELS.get(group, group)
+    if kind == "coverage_final":
+        return f"{where}: people with ≥1 dose at the end (%)"
+    if kind == "coverage_completed_final":
+        return f"{where}: people with a full course at the end (%)"
+    if kind == "gini_coverage":
+        return "Gini of coverage, population-weighted (index)"
+    if kind == "gini_coverage_unweighted":
+        return "Gini of coverage, countries unweighted (index)"
+    unit = metric_unit(name)
+    text = kind.replace("_", " ").capitalize() + (f", {where}" if where else "")
+    return f"{text} ({formatting.AXIS_UNITS[unit] or 'doses'})"
+
+
+def slug(name: str) -> str:
+    """A file-name-safe form of a metric name."""
     return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_")
 
 
-def sobol_bars(sens: dict, metric: str, path: Path) -> Path | None:
+def sobol_bars(sens: dict, metric: str) -> Figure | None:
     """Horizontal bars of S1 and ST per parameter, with confidence intervals."""
     by_param = sens["metrics"].get(metric)
     if not by_param:
@@ -66,91 +108,138 @@ def sobol_bars(sens: dict, metric: str, path: Path) -> Path | None:
     params = list(by_param)
     y = np.arange(len(params))
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(8, 1.2 + 0.55 * len(params)))
+        fig, ax = figure((10, 2.4 + 0.6 * len(params)))
         for key, label, color, off in (("S1", "first-order (S1)", "#1f77b4", -0.2),
                                        ("ST", "total (ST)", "#d62728", 0.2)):
-            vals = np.array([by_param[p][key] for p in params])
-            ci = np.array([by_param[p][f"{key}_ci"] for p in params])
+            vals = np.array([by_param[p][key] for p in params], dtype=float)
+            ci = np.array([by_param[p][f"{key}_ci"] for p in params], dtype=float)
             err = np.abs(np.vstack([vals - ci[:, 0], ci[:, 1] - vals]))
             ax.barh(y + off, vals, height=0.38, color=color, label=label, xerr=err,
                     capsize=3, error_kw={"lw": 1})
-        ax.set_yticks(y, params)
+        ax.set_yticks(y, [param_label(p) for p in params])
         ax.invert_yaxis()
         ax.axvline(0, color="black", lw=0.8)
         ax.set_xlabel("Sobol index (share of output variance)")
+        ax.set_ylabel("Parameter")
         level = int(round(100 * sens.get("confidence_level", 0.95)))
-        ax.set_title(f"Sensitivity of {metric_label(metric)[0].split(' (')[0]}\n"
-                     f"(bars: estimates; whiskers: {level}% bootstrap CI, "
-                     f"N = {sens.get('base_samples')})")
-        ax.legend(loc="lower right")
-        return _save(fig, path)
+        ax.set_title(f"What drives {metric_label(metric).rsplit(' (', 1)[0]}?\n"
+                     f"bars: estimates; whiskers: {level}% bootstrap interval; "
+                     f"N = {sens.get('base_samples')} base samples", fontsize=10)
+        legend_outside(ax)
+        return fig
 
 
-def heatmap(summary: pd.DataFrame, x: str, y: str, metric: str, path: Path) -> Path:
-    """The metric's mean over replicates on a 2-parameter grid."""
-    label, factor = metric_label(metric)
-    table = summary.pivot_table(index=y, columns=x, values=metric, aggfunc="mean") * factor
+def _norm(values: np.ndarray, unit: str) -> matplotlib.colors.Normalize:
+    """A colour norm over the finite ``values``, widened to at least the unit's span."""
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    span = max(MIN_SPAN.get(unit, 0.0), hi - lo)
+    if unit == "count":
+        span = max(span, 0.2 * max(abs(hi), abs(lo)))  # counts: at least ±10% of the level
+    mid = (lo + hi) / 2
+    lo, hi = mid - span / 2, mid + span / 2
+    if unit in ("share", "index") and lo < 0:
+        lo, hi = 0.0, span
+    if hi <= lo:
+        hi = lo + 1.0
+    return matplotlib.colors.Normalize(lo, hi)
+
+
+def heatmap(summary: pd.DataFrame, x: str, y: str, metric: str) -> Figure:
+    """The metric's mean over replicates on a 2-parameter grid, values in the cells."""
+    unit = metric_unit(metric)
+    table = summary.pivot_table(index=y, columns=x, values=metric, aggfunc="mean")
+    values = formatting.snap(table.to_numpy(dtype=float), unit)
+    norm = _norm(values, unit)
+    cmap = matplotlib.colormaps["viridis"]
+    ny, nx = values.shape
     with plt.rc_context({**STYLE, "axes.grid": False}):
-        fig, ax = plt.subplots(figsize=(1.6 + 1.1 * table.shape[1], 1.4 + 0.7 * table.shape[0]))
-        im = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(table.shape[1]), [f"{v:g}" for v in table.columns])
-        ax.set_yticks(range(table.shape[0]), [f"{v:g}" for v in table.index])
-        ax.set_xlabel(x)
-        ax.set_ylabel(y)
-        finite = table.to_numpy()[np.isfinite(table.to_numpy())]
-        vmin, vmax = finite.min(), finite.max()
-        mid = (vmin + vmax) / 2
-        top = max(abs(vmin), abs(vmax), 1e-300)
-        decimals = int(max(0, 2 - np.floor(np.log10(top))))  # 3 significant digits at most
-        for i in range(table.shape[0]):
-            for j in range(table.shape[1]):
-                v = table.iat[i, j]
-                text = f"{v:.{decimals}f}".replace("-0.0", "0.0") if np.isfinite(v) else "–"
-                ax.text(j, i, text, ha="center", va="center", fontsize=9,
-                        color="black" if v > mid else "white")
-        fig.colorbar(im, ax=ax, label=label.replace(" (", "\n("))
-        ax.set_title(f"{metric}: mean over replicates")
-        return _save(fig, path)
+        fig, ax = figure((min(2.5 + 1.2 * nx, 14), min(2.0 + 0.65 * ny, 10)))
+        im = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto",
+                       cmap=cmap, norm=norm, interpolation="nearest")
+        ax.set_xticks(range(nx), [f"{v:g}" for v in table.columns])
+        ax.set_yticks(range(ny), [f"{v:g}" for v in table.index])
+        ax.set_xlabel(param_label(x))
+        ax.set_ylabel(param_label(y))
+        for i in range(ny):
+            for j in range(nx):
+                v = values[i, j]
+                text = formatting.value(v, unit) if np.isfinite(v) else "n/a"
+                light = np.isfinite(v) and np.mean(cmap(norm(v))[:3]) > 0.5
+                ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                        color="black" if light else "white")
+        bar = fig.colorbar(im, ax=ax)
+        unit_axis(bar.ax, unit)
+        bar.set_label(metric_label(metric))
+        finite = values[np.isfinite(values)]
+        note = (f"the same at every point ({formatting.value(finite[0], unit)})"
+                if finite.size and np.ptp(finite) == 0 else
+                f"colour scale spans {formatting.value(norm.vmax - norm.vmin, unit)}")
+        ax.set_title(f"{metric_label(metric).rsplit(' (', 1)[0]}\nmean over replicates; "
+                     f"{note}", fontsize=10)
+        return fig
 
 
-def scatter(summary: pd.DataFrame, params: list[str], metric: str, path: Path) -> Path:
-    """The metric at each point against each parameter."""
-    label, factor = metric_label(metric)
+def scatter(summary: pd.DataFrame, params: list[str], metric: str,
+            log: set[str] | frozenset[str] = frozenset()) -> Figure:
+    """The metric at each point against each parameter (log axis for ``log`` ones)."""
+    unit = metric_unit(metric)
     n = len(params)
     cols = min(n, 3)
     rows = -(-n // cols)
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False,
-                                 sharey=True)
+        fig, axes = figure((4.6 * cols, 3.6 * rows), rows, cols, squeeze=False, sharey=True)
+        values = formatting.snap(summary[metric].to_numpy(dtype=float), unit)
         for ax, p in zip(axes.ravel(), params, strict=False):
-            ax.scatter(summary[p], summary[metric] * factor, s=10, alpha=0.6, color="#1f77b4")
-            ax.set_xlabel(p)
+            ax.scatter(summary[p], values, s=10, alpha=0.6, color="#1f77b4")
+            if p in log:  # decades and 2, 5 between them, written plainly (0.002, 0.005)
+                ax.set_xscale("log")
+                ax.xaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+                ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+                ax.xaxis.set_minor_formatter(mticker.NullFormatter())
+            ax.set_xlabel(param_label(p) + (" — log scale" if p in log else ""), fontsize=8)
+            unit_axis(ax, unit)
         for ax in axes[:, 0]:
-            ax.set_ylabel(label.replace(" (", "\n("))
+            ax.set_ylabel(metric_label(metric), fontsize=8)
         for ax in axes.ravel()[n:]:
             ax.set_visible(False)
-        fig.suptitle(f"{metric} at each sweep point (mean over replicates)")
+        fig.suptitle(f"{metric_label(metric).rsplit(' (', 1)[0]} at each sweep point "
+                     "(mean over replicates)")
         fig.tight_layout()
-        return _save(fig, path)
+        return fig
 
 
-def plot_sweep(res: SweepResults, folder: Path) -> list[Path]:
-    """Every plot of a sweep into ``folder``; returns the files written."""
+def plot_count(spec: SweepSpec) -> int:
+    """Plots :func:`plot_sweep` writes at most (for a progress display)."""
+    metrics = min(len(spec.metrics), MAX_METRICS)
+    return metrics * (2 if spec.method == "sobol" else 1)
+
+
+def plot_sweep(res: SweepResults, folder: Path,
+               progress: Callable[[], None] | None = None) -> list[Path]:
+    """Every plot of a sweep into ``folder``; returns the files written.
+
+    ``progress()`` is called after each plot written.
+    """
     folder = Path(folder)
     summary = res.summary()
     params = res.parameters
+    log = {p for p, v in res.spec.parameters.items() if v.log}
     out: list[Path] = []
     finite = [m for m in res.spec.metrics
               if np.isfinite(summary[m].to_numpy(dtype=float)).any()]  # all-NaN: nothing to draw
     for metric in finite[:MAX_METRICS]:
-        slug = _slug(metric)
+        name = slug(metric)
+        figs = []
         if res.sensitivity is not None:
-            f = sobol_bars(res.sensitivity, metric, folder / f"sobol_{slug}.png")
-            if f:
-                out.append(f)
+            figs.append((f"sobol_{name}", sobol_bars(res.sensitivity, metric)))
         if res.spec.method == "grid" and len(params) == 2:
-            out.append(heatmap(summary, params[0], params[1], metric,
-                               folder / f"heatmap_{slug}.png"))
+            figs.append((f"heatmap_{name}", heatmap(summary, params[0], params[1], metric)))
         else:
-            out.append(scatter(summary, params, metric, folder / f"scatter_{slug}.png"))
+            figs.append((f"scatter_{name}", scatter(summary, params, metric, log)))
+        for stem, fig in figs:
+            if fig is not None:
+                out.append(save(fig, folder / f"{stem}.png"))
+                if progress is not None:
+                    progress()
     return out

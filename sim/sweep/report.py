@@ -1,68 +1,108 @@
 """``report.html`` of a sweep: one self-contained page (plots inlined as base64 PNG).
 
-What was swept and how, the points' results (mean over replicates per point, best and
+A one-page brief (the sweep's question, the highest and lowest point of its first
+metric, the most influential parameter of a sobol sweep, its main plot), then what was
+swept and how, the points' results (mean over replicates per point, best and
 worst points of the first metric), Sobol indices when computed, and every plot.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from sim.outcomes import formatting
 from sim.sweep.store import write_text
 
 if TYPE_CHECKING:
     from sim.sweep.runner import SweepResults
 
-CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
-table{border-collapse:collapse;font-size:0.9em;margin:0.5em 0 1.5em}
-td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}
-img{max-width:100%;margin:0.5em 0 1.5em;border:1px solid #eee}code{background:#f6f6f6}"""
+
+def _table(df: pd.DataFrame, params: list[str], metrics: list[str]) -> str:
+    """Points as a table: parameters in words, metrics formatted by unit."""
+    from sim.output.report import table_html
+    from sim.sweep.plots import metric_label, metric_unit, param_label
+
+    header = ["point", *(param_label(p) for p in params),
+              *(metric_label(m) for m in metrics)]
+    rows = [[str(int(r["point"])), *(f"{r[p]:.4g}" if isinstance(r[p], float) else str(r[p])
+                                     for p in params),
+             *(formatting.value(r[m], metric_unit(m)) for m in metrics)]
+            for _, r in df.iterrows()]
+    return table_html(header, rows)
 
 
-def _table(df, floatfmt: str = "{:.4g}") -> str:
-    return df.to_html(index=False, float_format=floatfmt.format, border=0)
+def _sobol_table(table: pd.DataFrame) -> str:
+    from sim.output.report import table_html
+    from sim.sweep.plots import metric_label, param_label
 
-
-def _img(path: Path) -> str:
-    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    return f'<img alt="{html.escape(Path(path).stem)}" src="data:image/png;base64,{data}">'
+    cols = [c for c in table.columns if c not in ("metric", "parameter")]
+    rows = [[metric_label(r["metric"]).rsplit(" (", 1)[0], param_label(r["parameter"]),
+             *(f"{r[c]:.3f}" for c in cols)] for _, r in table.iterrows()]
+    return table_html(["metric", "parameter", *cols], rows)
 
 
 def render(res: SweepResults) -> str:
-    """The report as an HTML string."""
+    """The report as an HTML string (the run report's page, CSS and brief)."""
+    from sim.output.report import Headline, brief_html, esc, image_tag, page
+    from sim.sweep.plots import metric_label, metric_unit, param_label, slug
+
     spec = res.spec
-    e = html.escape
-    params = "".join(
-        f"<li><code>{e(p)}</code>: "
-        + (f"values {e(str(v.values))}" if not v.is_range else
+    params_html = "".join(
+        f"<li>{esc(param_label(p))} (<code>{esc(p)}</code>): "
+        + (f"values {esc(', '.join(f'{x:g}' if isinstance(x, float) else str(x) for x in v.values))}"  # noqa: E501
+           if not v.is_range else
            f"{v.low:g} to {v.high:g}{' (log)' if v.log else ''}"
            + (f", {v.steps} steps" if v.steps else ""))
         + "</li>" for p, v in spec.parameters.items())
     summary = res.summary()
-    first = spec.metrics[0]
+    params = res.parameters
+    metrics = list(spec.metrics)
+    first = metrics[0]
+    unit = metric_unit(first)
+    best, worst = summary.loc[summary[first].idxmax()], summary.loc[summary[first].idxmin()]
+    where = lambda r: ", ".join(f"{param_label(p).split(' (')[0]} {r[p]:.3g}"  # noqa: E731
+                                for p in params)
+    lines = [Headline(f"highest, at {where(best)}", formatting.value(best[first], unit),
+                      metric_label(first)),
+             Headline(f"lowest, at {where(worst)}", formatting.value(worst[first], unit),
+                      metric_label(first))]
+    if res.sensitivity is not None:
+        st = res.sensitivity_table()
+        st = st[st["metric"] == first]
+        if not st.empty:
+            top = st.loc[st["ST"].idxmax()]
+            lines.append(Headline(f"share of the variance of {metric_label(first)} due to "
+                                  f"{param_label(top['parameter'])} (total Sobol index)",
+                                  f"{top['ST']:.2f}", "most influential parameter"))
+    figure = next((p for p in res.files if Path(p).stem.endswith(slug(first))), None)
+    question = (spec.description or "").split(". ")[0].strip()
     parts = [
-        f"<!doctype html><html><head><meta charset='utf-8'><title>Sweep {e(spec.name)}"
-        f"</title><style>{CSS}</style></head><body>",
-        f"<h1>Sweep: {e(spec.name)}</h1><p>{e(spec.description)}</p>",
-        f"<p>Base scenario <code>{e(str(spec.base.get('name', '')))}</code>; method "
-        f"<b>{e(spec.method)}</b>; {len(res.points)} points × {spec.replicates} "
+        brief_html(f"Sweep: {spec.name}", question, lines, figure,
+                   f"{spec.method}, {len(res.points)} points × {spec.replicates} "
+                   f"replicate(s); values are means over replicates."),
+        f"<p>{esc(spec.description)}</p>",
+        f"<p>Base scenario <code>{esc(str(spec.base.get('name', '')))}</code>; method "
+        f"<b>{esc(spec.method)}</b>; {len(res.points)} points × {spec.replicates} "
         f"replicate(s) = {len(res.metrics)} members in batches of {spec.batch_size}; "
-        f"seed {spec.seed}.</p><h2>Parameters</h2><ul>{params}</ul>",
+        f"seed {spec.seed}.</p><h2>Parameters</h2><ul>{params_html}</ul>",
         f"<h2>Results by point (mean over replicates)</h2>"
-        f"<p>Highest {e(first)}:</p>{_table(summary.nlargest(5, first))}"
-        f"<p>Lowest {e(first)}:</p>{_table(summary.nsmallest(5, first))}",
+        f"<p>Highest {esc(metric_label(first))}:</p>"
+        f"{_table(summary.nlargest(5, first), params, metrics)}"
+        f"<p>Lowest {esc(metric_label(first))}:</p>"
+        f"{_table(summary.nsmallest(5, first), params, metrics)}",
     ]
     if len(summary) <= 60:
-        parts.append(f"<details><summary>All points</summary>{_table(summary)}</details>")
+        parts.append(f"<details><summary>All points</summary>"
+                     f"{_table(summary, params, metrics)}</details>")
     if res.sensitivity is not None:
-        parts.append("<h2>Sobol sensitivity</h2><p>" + e(res.sensitivity["method"])
-                     + "</p>" + _table(res.sensitivity_table(), "{:.3f}"))
-    parts.append("<h2>Plots</h2>" + "".join(_img(p) for p in res.files))
-    parts.append("</body></html>")
-    return "\n".join(parts)
+        parts.append("<h2>Sobol sensitivity</h2><p>" + esc(res.sensitivity["method"])
+                     + "</p>" + _sobol_table(res.sensitivity_table()))
+    parts.append("<h2>Plots</h2>" + "".join(image_tag(Path(p)) for p in res.files
+                                            if p != figure))
+    return page(f"vaxsim sweep: {spec.name}", "\n".join(parts))
 
 
 def write_report(res: SweepResults, path: Path) -> Path:

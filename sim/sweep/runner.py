@@ -70,10 +70,12 @@ class SweepResults:
             return sensitivity_table({"metrics": {}})
         return sensitivity_table(self.sensitivity)
 
-    def save(self, out_dir: str | Path, plots: bool = True) -> Path:
+    def save(self, out_dir: str | Path, plots: bool = True,
+             on_output: Callable[[str], None] | None = None) -> Path:
         """Write metrics.parquet, sensitivity.json, plots and report.html (atomically,
         file by file) into ``out_dir`` (which also gets sweep.yaml and points.parquet if
-        missing).
+        missing). ``on_output(phase)`` is called after each plot (``"plots"``) and after the
+        report (``"report"``).
         """
         out = Path(out_dir)
         if not (out / "sweep.yaml").exists():
@@ -86,8 +88,11 @@ class SweepResults:
             from sim.sweep.plots import plot_sweep
             from sim.sweep.report import write_report
 
-            self.files = plot_sweep(self, out / "plots")
+            self.files = plot_sweep(self, out / "plots",
+                                    None if on_output is None else lambda: on_output("plots"))
             write_report(self, out / "report.html")
+            if on_output is not None:
+                on_output("report")
         self.out_dir = out
         return out
 
@@ -147,7 +152,8 @@ def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
               workers: int | None = None, scheduler: str | None = None,
               out_dir: str | Path | None = None, resume: bool = False,
               world: World | None = None, progress: Progress | None = None,
-              plots: bool = True, plan: SweepPlan | None = None) -> SweepResults:
+              plots: bool = True, plan: SweepPlan | None = None,
+              on_output: Callable[[str], None] | None = None) -> SweepResults:
     """Run a sweep.
 
     Parameters
@@ -163,6 +169,7 @@ def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
     world : the world to run on (default: built from the base scenario and shipped data)
     progress : called as ``progress(batches_done, members_done)`` after each batch
     plots : write plots and report.html into ``out_dir``
+    on_output : called with ``"plots"`` after each plot, ``"report"`` after the report
     plan : the sweep's plan if already made (:func:`plan_sweep`)
 
     Returns
@@ -215,5 +222,17 @@ def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
         sens = sweep_sensitivity(points, metrics, paths, spec.metrics, seed=spec.seed)
     res = SweepResults(spec, points, metrics, sens)
     if out_dir is not None:
-        res.save(out_dir, plots=plots)
+        res.save(out_dir, plots=plots, on_output=on_output)
     return res
+
+
+def load_sweep_results(folder: str | Path) -> SweepResults:
+    """A sweep folder read back (sweep.yaml, points, metrics, sensitivity.json)."""
+    folder = Path(folder)
+    sens = folder / "sensitivity.json"
+    return SweepResults(
+        spec=load_sweep(folder / "sweep.yaml"),
+        points=pd.read_parquet(folder / "points.parquet"),
+        metrics=pd.read_parquet(folder / "metrics.parquet"),
+        sensitivity=json.loads(sens.read_text(encoding="utf-8")) if sens.exists() else None,
+        out_dir=folder)

@@ -100,13 +100,18 @@ def select_countries(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     out = table[keep].reset_index(drop=True)
     for code, override in sel.overrides.items():
         for column, value in override.model_dump(exclude_none=True).items():
+            if isinstance(value, float) and out[column].dtype.kind in "iu":
+                out[column] = out[column].astype(float)  # e.g. a population of 1.5e6
             out.loc[out["iso3"] == code, column] = value
     # Countries ordered by income group (HIC first), then ISO3: group sums are slices.
     rank = out["income_group"].map({g: i for i, g in enumerate(INCOME_GROUPS)})
     out = out.assign(_rank=rank).sort_values(["_rank", "iso3"]).drop(columns="_rank")
     out = out.reset_index(drop=True)
     if out.empty:
-        raise ValueError("the scenario selects no countries")
+        from sim.scenario.loader import ScenarioError
+
+        raise ScenarioError(f"{scenario.name}: countries: the scenario selects no countries "
+                            "(include minus exclude is empty)")
     return out
 
 

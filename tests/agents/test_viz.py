@@ -24,7 +24,7 @@ DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not (Path(CHROMIUM).exists() and Path(DRIVER).exists()),
-                       reason="needs Debian's chromium and chromium-driver"),
+                       reason="needs chromium and chromium-driver (run make browser-deps)"),
 ]
 
 
@@ -41,7 +41,7 @@ def server():
 
     if asset_cache() is None:  # offline, Solara's front end would come from a CDN
         pytest.skip("needs Solara's offline asset cache (scripts/solara_assets.sh; "
-                    "make test builds it)")
+                    "make browser-deps builds it)")
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "sim", "viz", str(SCENARIOS / "baseline.yaml"),
                              "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,

@@ -49,7 +49,7 @@ def test_covers_the_world(countries):
 
 
 def test_income_group_populations(countries):
-    """Totals near the World Bank FY2022 groups' 2021 populations (issue 2)."""
+    """Totals near the World Bank FY2022 groups' 2021 populations."""
     pop = countries.groupby("income_group")["population"].sum() / 1e9
     assert 1.15 <= pop["HIC"] <= 1.25
     assert 2.45 <= pop["UMIC"] <= 2.65

@@ -104,3 +104,17 @@ def test_hesitancy_changes_apply_in_date_order_and_on_top_of_each_other():
     assert params.willing_days.tolist() == [0, 10, 20]
     np.testing.assert_allclose(params.willing_people_on(15)[0], [700, 700])
     np.testing.assert_allclose(params.willing_people_on(25)[0], [700, 900])
+
+
+def test_members_with_different_change_dates_share_one_batch():
+    w = make_world([1000.0], ["HIC"], production=[0], days=40)
+    a = scenario(uptake={"hesitancy": 0.5, "hesitancy_changes": [
+        {"date": "2021-01-11", "default": 0.2}]})
+    b = scenario(uptake={"hesitancy": 0.4, "hesitancy_changes": [
+        {"date": "2021-01-21", "default": 0.1}]})
+    from sim.engine.build.params import build_params
+
+    params = build_params(w, [a, b], [1, 2])
+    assert params.willing_days.tolist() == [0, 10, 20]
+    np.testing.assert_allclose([params.willing_people_on(t)[:, 0] for t in (5, 15, 25)],
+                               [[500, 600], [800, 600], [800, 900]])

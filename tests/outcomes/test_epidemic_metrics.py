@@ -43,3 +43,17 @@ def test_no_epidemic_no_epidemic_metrics():
     res = run(scen, days=60)
     assert res.counterfactual is None
     assert "deaths" not in res.summary["metrics"] and "deaths" not in res.groups
+
+
+def test_no_twins_when_deaths_averted_are_not_asked_for(results):
+    plain = run(load_scenario(SCENARIOS / "baseline.yaml"), days=240, replicates=2,
+                deaths_averted=False)
+    assert plain.counterfactual is None
+    assert "deaths_averted" not in plain.summary["metrics"]
+    assert "deaths_cum_novax" not in plain.groups
+    # the real members are the same run with or without their twins
+    np.testing.assert_array_equal(plain.trajectories.epi_groups, results.trajectories.epi_groups)
+    np.testing.assert_array_equal(plain.trajectories.ledger, results.trajectories.ledger)
+    off = load_scenario(SCENARIOS / "baseline.yaml", ["outputs.deaths_averted=false"])
+    assert run(off, days=30).counterfactual is None
+

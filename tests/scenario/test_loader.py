@@ -74,7 +74,7 @@ def test_resolved_scenario_round_trips(tmp_path):
      r":3: uptake\.hesitancyy: unknown key 'hesitancyy' \(did you mean 'hesitancy'\?\)"),
     ("name: x\ndays: many\n", r":2: days: .*integer.*'many'"),
     ("name: x\ncountries:\n  overrides:\n    FRA:\n      population: -5\n",
-     r":5: countries\.overrides\.FRA\.population: .*greater than 0"),
+     r":5: countries\.overrides\.FRA\.population: .*greater than or equal to 1"),
     ("name: x\nstart: 2021-13-45\n", r":2: start: .*date"),
     ("name: x\nseed: !!python/object:os.system {}\n", r":2: unsupported YAML tag"),
     ("name: x\ndays: [1,\n", r":\d+: invalid YAML"),
@@ -130,3 +130,20 @@ def test_validate_command_prints_one_line_and_exits_2(tmp_path, capsys, text):
 def test_validate_ok(capsys):
     assert main(["validate", str(SCENARIOS / "baseline.yaml")]) == 0
     assert "ok" in capsys.readouterr().out
+
+
+def test_contracts_and_hesitancy_changes_name_known_codes(tmp_path):
+    from sim.scenario import ScenarioError
+
+    cases = {
+        "pool:\n  contracts: [{supplier: SII, deliveries: []}]\n":
+            r"pool\.contracts\[0\]\.supplier.*SII",
+        "contracts: [{supplier: EU, buyer: VNN, deliveries: []}]\n": r"contracts\[0\]\.buyer.*VNM",
+        "contracts: [{supplier: EU, deliveries: []}]\n": r"contracts\[0\].*needs a `buyer`",
+        "uptake:\n  hesitancy_changes: [{date: 2021-06-01, groups: {HIK: 0.1}}]\n":
+            r"hesitancy_changes\[0\]\.groups.*HIK",
+    }
+    for i, (text, message) in enumerate(cases.items()):
+        path = write(tmp_path, f"c{i}.yaml", "name: x\n" + text)
+        with pytest.raises(ScenarioError, match=message):
+            load_scenario(path)

@@ -94,3 +94,26 @@ def test_metrics_outside_the_fast_set_come_from_member_metrics(monkeypatch):
     monkeypatch.setattr(sm, "FAST_METRICS", ())
     slow = run_sweep(grid_spec(replicates=1), world=w).metrics   # full tables, member_metrics
     pd.testing.assert_frame_equal(slow, fast)
+
+
+def shared_key_spec(batch_size):
+    from sim.sweep.spec import SweepSpec
+
+    return SweepSpec.model_validate({
+        "name": "t", "base": {"name": "b", "days": 60,
+                              "donation": {"default": {"share": 0.5, "keep_coverage": 0.1}}},
+        "parameters": {"epidemic.mode": {"values": ["deterministic", "stochastic"]},
+                       "epidemic.enabled": {"values": [True, False]},
+                       "affinity.base": {"values": [0.1, 2.0]},
+                       "epidemic.substeps": {"values": [1, 2]}},
+        "method": "grid", "replicates": 2, "batch_size": batch_size, "metrics": METRICS})
+
+
+def test_sweeps_over_batch_shared_keys_split_batches_and_agree():
+    """Keys members of a batch must share (epidemic mode, switch, substeps, affinity) are
+    swept by putting each value in its own batches; any batch size gives the same table."""
+    w = sweep_world(days=60)
+    one = run_sweep(shared_key_spec(1), world=w).metrics
+    eight = run_sweep(shared_key_spec(8), world=w).metrics
+    assert len(one) == 16 * 2
+    pd.testing.assert_frame_equal(one, eight)

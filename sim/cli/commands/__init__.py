@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
-from collections.abc import Callable
+import json
+from collections.abc import Sequence
 from pathlib import Path
 
 EXAMPLES = """\
 examples:
+  vaxsim run baseline                  # a shipped scenario, by name
   vaxsim run scenarios/baseline.yaml
   vaxsim run scenarios/nationalism.yaml --replicates 20 --seed 7 -o results/nat
   vaxsim run scenarios/baseline.yaml --set days=365 --set uptake.hesitancy=0.3
@@ -31,20 +32,25 @@ class InputError(Exception):
     """A user error: printed as one line, exit code 2."""
 
 
-def progress_bar(total: int, label: str, unit: str = "day"
-                 ) -> tuple[Callable[[int], None], Callable[[], None]]:
-    """A tqdm bar on stderr (silent when stderr is not a terminal).
-
-    Returns ``(update, close)``; ``update(done)`` sets the count done so far.
+def add_output_options(p: argparse.ArgumentParser, table: bool = True) -> None:
+    """``--quiet`` (no progress display, nothing on stdout but errors) and, for commands
+    that print a table, ``--json`` (the table as JSON on stdout, nothing else there).
     """
-    from tqdm import tqdm
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress display and no printed summary (errors still go to "
+                   "stderr)")
+    if table:
+        p.add_argument("--json", action="store_true",
+                       help="print the results as JSON on stdout (for scripts)")
 
-    bar = tqdm(total=total, desc=label, unit=unit, file=sys.stderr, disable=None, leave=False)
 
-    def update(done: int) -> None:
-        bar.update(done - bar.n)
-
-    return update, bar.close
+def emit(args: argparse.Namespace, data: dict, lines: Sequence[str]) -> None:
+    """Print ``data`` as JSON with ``--json``, else ``lines`` unless ``--quiet``."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, indent=2, default=str))
+    elif not args.quiet:
+        for line in lines:
+            print(line)
 
 
 def default_out(name: str) -> Path:

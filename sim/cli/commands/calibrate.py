@@ -8,7 +8,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from sim.cli.commands import InputError, add_set_option, default_out, progress_bar
+from sim.cli.commands import InputError, add_output_options, add_set_option, default_out, emit
 
 EXAMPLES = """\
 examples:
@@ -30,8 +30,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibrate import calibrate as cal
     from sim.output.folder import publish, staging_dir
     from sim.output.plots.calibration import model_vs_observed
+    from sim.output.plots.style import save
+    from sim.output.progress import Progress
     from sim.scenario import load_scenario
     from sim.scenario.loader import apply_sets, validate_data
+    from sim.scenario.shipped import find_file
 
     scenario = load_scenario(args.scenario, args.set)
     if args.starts < 1 or args.design < 0 or (args.maxfev is not None and args.maxfev < 1):
@@ -45,19 +48,25 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                            for p in params})
         validate_data(probe.model_dump(), source="--params")
         per_start = args.maxfev if args.maxfev is not None else 200 * len(params)
-        update, close = progress_bar(args.design + 1 + per_start * args.starts,
-                                     f"calibrate {scenario.name}", unit="run")
+        # The optimizer's budget is an upper bound: when it converges sooner, settle()
+        # takes the runs it did not need out of the total.
+        progress = Progress(f"calibrate {scenario.name}",
+                            {"fit": args.design + 1 + per_start * args.starts, "write": 2},
+                            quiet=args.quiet or args.json, unit="step")
         try:
             fit = cal.calibrate(scenario, targets, params, design=args.design,
                                 starts=args.starts, maxfev=args.maxfev, seed=args.lhs_seed,
-                                method=args.method, progress=update)
-        finally:
-            close()
+                                method=args.method,
+                                progress=lambda runs: progress.set("fit", runs))
+            progress.settle("fit")
+        except BaseException:
+            progress.close()
+            raise
     except cal.CalibrationError as exc:
         raise InputError(str(exc)) from None
 
     out = Path(args.output) if args.output else default_out(f"{scenario.name}-calibration")
-    source = Path(args.scenario).resolve()
+    source = find_file(args.scenario).resolve()
     extends = os.path.relpath(source, out.resolve())
     flat = _flatten(apply_sets({}, args.set, {}))
     name = scenario.name if scenario.name.endswith("_calibrated") \
@@ -72,17 +81,21 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                           encoding="utf-8")
         fit.table.to_csv(tmp / "fit.csv", index=False)
         cal.params_table(fit).to_csv(tmp / "params.csv", index=False)
-        model_vs_observed(fit.trajectories, fit.table, tmp / "fit.png",
-                          f"{scenario.name}: model vs observed after calibration "
-                          f"(loss {fit.loss:.3g})")
+        progress.advance("write")
+        save(model_vs_observed(fit.trajectories, fit.table,
+                               f"{scenario.name}: model vs observed after calibration "
+                               f"(loss {fit.loss:.3g})"), tmp / "fit.png")
+        progress.advance("write")
         publish(tmp, out)
     finally:
+        progress.close()
         shutil.rmtree(tmp, ignore_errors=True)
     yaml_path = out / f"{name}.yaml"
-    for line in cal.format_fit(fit):
-        print(line)
-    print(f"fitted scenario: {yaml_path}")
-    print(f"results: {out}")
+    emit(args, {"results": str(out), "fitted_scenario": str(yaml_path), "loss": fit.loss,
+                "initial_loss": fit.initial_loss, "runs": fit.runs,
+                "params": cal.params_table(fit).to_dict(orient="records"),
+                "fit": fit.table.to_dict(orient="records")},
+         [*cal.format_fit(fit), f"fitted scenario: {yaml_path}", f"results: {out}"])
     return 0
 
 
@@ -107,7 +120,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "kept. Writes <name>_calibrated.yaml (extends the input, overrides only the "
         "fitted keys), fit.csv, params.csv and fit.png.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("scenario", help="scenario YAML file or shipped scenario name (e.g. baseline)")
     p.add_argument("--targets",
                    help="targets CSV (default: the shipped 2021 targets, sim/data/observed.csv)")
     p.add_argument("--params", required=True,
@@ -125,4 +138,5 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="bounded derivative-free optimizer (default Powell)")
     p.add_argument("--lhs-seed", type=int, default=0, help="seed of the design (default 0)")
     add_set_option(p)
+    add_output_options(p)
     p.set_defaults(func=cmd_calibrate)

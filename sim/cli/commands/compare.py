@@ -5,37 +5,43 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.commands import InputError, add_set_option, default_out, progress_bar
+from sim.cli.commands import InputError, add_output_options, add_set_option, default_out, emit
 
 EXAMPLES = """\
 examples:
   vaxsim compare scenarios/nationalism.yaml scenarios/baseline.yaml
   vaxsim compare scenarios/*.yaml --replicates 10 --seed 7 -o results/cmp
   vaxsim compare scenarios/baseline.yaml scenarios/nationalism.yaml --set days=365
+  vaxsim compare scenarios/baseline.yaml scenarios/covax_pooling.yaml --json > cmp.json
 """
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Run and compare scenarios; print the key-metric table."""
+    """Run and compare scenarios under one progress display; print the key-metric table."""
     from sim.api import compare
-    from sim.output.compare import display_rows, text_table
+    from sim.output.compare import compare_steps, display_rows, key_metrics, text_table
+    from sim.output.progress import Progress
     from sim.scenario import load_scenario
 
     if args.replicates is not None and args.replicates < 1:
         raise InputError("--replicates must be at least 1")
     scenarios = [load_scenario(f, args.set) for f in args.scenarios]
-    update, close = progress_bar(sum(s.days for s in scenarios), "compare")
-    try:
+    with Progress("compare", compare_steps(scenarios),
+                  quiet=args.quiet or args.json) as progress:
         cmp = compare(scenarios, Path(args.output) if args.output else default_out("compare"),
-                      seed=args.seed, replicates=args.replicates, progress=update)
-    finally:
-        close()
+                      seed=args.seed, replicates=args.replicates, progress=progress)
     r0 = cmp.results[0]
-    print(f"compared {len(cmp.names)} scenarios: seed {r0.scenario.seed}, "
+    header = ["metric", *cmp.names]
+    rows = display_rows(cmp.table, cmp.names, key_metrics(scenarios))
+    emit(args, {"results": str(cmp.folder), "scenarios": cmp.names,
+                "seed": r0.scenario.seed, "replicates": int(r0.params.n_members),
+                "table": [dict(zip(header, row, strict=True)) for row in rows],
+                "metrics": cmp.table.to_dict(orient="records")},
+         [f"compared {len(cmp.names)} scenarios: seed {r0.scenario.seed}, "
           f"{r0.params.n_members} replicate(s) each"
-          + ("; median [5–95%]" if r0.params.n_members > 1 else ""))
-    print(text_table(["metric", *cmp.names], display_rows(cmp.table, cmp.names, scenarios)))
-    print(f"results: {cmp.folder} (comparison.csv, plots/, report.html)")
+          + ("; median [5–95%]" if r0.params.n_members > 1 else ""),
+          text_table(header, rows),
+          f"results: {cmp.folder} (comparison.csv, plots/, report.html)"])
     return 0
 
 
@@ -46,10 +52,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "replicates and write comparison.csv (scenario × metric with 5–95% "
                        "bands), comparison plots, report.html and each scenario's results.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenarios", nargs="+", help="scenario YAML files")
+    p.add_argument("scenarios", nargs="+",
+                   help="scenario YAML files or shipped scenario names (e.g. baseline)")
     p.add_argument("-o", "--output", help="output folder (default results/compare/<time>/)")
     p.add_argument("--seed", type=int, help="seed for every scenario (default: the first's)")
     p.add_argument("--replicates", type=int,
                    help="replicates for every scenario (default: the largest among them)")
     add_set_option(p)
+    add_output_options(p)
     p.set_defaults(func=cmd_compare)

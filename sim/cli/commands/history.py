@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.commands import InputError, add_set_option, progress_bar
+from sim.cli.commands import InputError, add_set_option
 
 EXAMPLES = """\
 examples:
@@ -30,14 +30,13 @@ def _table(args: argparse.Namespace):  # noqa: ANN202 (a pandas DataFrame)
         return table
     from sim.api import run
     from sim.outcomes.history import history_table
+    from sim.output.progress import Progress
     from sim.scenario import load_scenario
 
     scenario = load_scenario(target, [f"days={args.days}", *args.set])
-    update, close = progress_bar(scenario.days, scenario.name)
-    try:
-        results = run(scenario, seed=args.seed, replicates=args.replicates, progress=update)
-    finally:
-        close()
+    with Progress(scenario.name, {"simulate": scenario.days}) as progress:
+        results = run(scenario, seed=args.seed, replicates=args.replicates,
+                      progress=lambda d: progress.set("simulate", d))
     return history_table(results)
 
 

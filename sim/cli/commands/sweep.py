@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim.cli.commands import InputError, default_out
+from sim.cli.commands import InputError, add_output_options, default_out, emit
 
 SWEEP_EXAMPLES = """\
 examples:
@@ -24,10 +24,12 @@ def _fmt(value: object) -> str:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    """Run a sweep and write its folder."""
-    from tqdm import tqdm
-
+    """Run a sweep and write its folder, under one progress display (batches, plots,
+    report).
+    """
+    from sim.output.progress import Progress
     from sim.sweep.files import load_sweep
+    from sim.sweep.plots import plot_count
     from sim.sweep.runner import plan_sweep, run_sweep
     from sim.sweep.store import ResumeMismatch
 
@@ -43,43 +45,53 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise InputError(f"--resume {out}: no sweep.yaml there (not a sweep folder)")
     plan = plan_sweep(spec)
     n_members = plan.n_members
-    print(f"{spec.name}: {spec.method}, {len(plan.points)} points × {spec.replicates} "
-          f"replicate(s) = {n_members} members in {len(plan.batches)} batch(es), "
-          f"executor {args.executor}", file=sys.stderr)
-    bar = tqdm(total=len(plan.batches), desc=spec.name, unit="batch", file=sys.stderr,
-               disable=None)
-    t0, first = time.perf_counter(), {}
+    quiet = args.quiet or args.json
+    if not quiet:
+        print(f"{spec.name}: {spec.method}, {len(plan.points)} points × {spec.replicates} "
+              f"replicate(s) = {n_members} members in {len(plan.batches)} batch(es), "
+              f"executor {args.executor}", file=sys.stderr)
+    draw = not args.no_plots
+    steps = {"simulate": len(plan.batches),
+             "plots": plot_count(spec) if draw else 0, "report": 1 if draw else 0}
+    clock = {"start": time.perf_counter()}
+    ran = {}
 
-    def progress(done_batches: int, done_members: int) -> None:
-        first.setdefault("members", done_members)
-        bar.update(done_batches - bar.n)
-        rate = (done_members - first["members"]) / max(time.perf_counter() - t0, 1e-9)
-        bar.set_postfix_str(f"{done_members}/{n_members} members, {rate:,.0f} members/s")
+    with Progress(spec.name, steps, quiet=quiet, unit="step") as bar:
+        def progress(done_batches: int, done_members: int) -> None:
+            # The first call counts the batches a resumed sweep already has: not run now.
+            ran.setdefault("resumed", done_members)
+            ran["members"] = done_members - ran["resumed"]
+            clock["simulated"] = time.perf_counter()
+            bar.set("simulate", done_batches)
 
-    try:
-        res = run_sweep(spec, executor=args.executor, workers=args.workers,
-                        scheduler=args.scheduler, out_dir=out, resume=bool(args.resume),
-                        progress=progress, plots=not args.no_plots, plan=plan)
-    except ResumeMismatch as exc:
-        raise InputError(str(exc)) from None
-    finally:
-        bar.close()
-    elapsed = time.perf_counter() - t0
-    print(f"{spec.name}: {n_members} members in {elapsed:.1f} s "
-          f"({n_members / max(elapsed, 1e-9):,.0f} members/s)")
+        try:
+            res = run_sweep(spec, executor=args.executor, workers=args.workers,
+                            scheduler=args.scheduler, out_dir=out, resume=bool(args.resume),
+                            progress=progress, plots=draw, plan=plan, on_output=bar.advance)
+        except ResumeMismatch as exc:
+            raise InputError(str(exc)) from None
+        bar.settle("plots")
+    run_now = ran.get("members", 0)
+    seconds = clock.get("simulated", clock["start"]) - clock["start"]
     summary = res.summary()
     first_metric = spec.metrics[0]
     best = summary[first_metric].idxmax()
-    print(f"  highest {first_metric}: {summary.at[best, first_metric]:.4g} at "
-          + ", ".join(f"{p}={_fmt(summary.at[best, p])}" for p in spec.parameters))
-    if res.sensitivity is not None:
-        table = res.sensitivity_table()
-        if not table.empty:
-            top = table.loc[table.groupby("metric")["ST"].idxmax()]
-            for _, row in top.iterrows():
-                print(f"  {row['metric']}: most influential {row['parameter']} "
-                      f"(ST {row['ST']:.2f}, S1 {row['S1']:.2f})")
-    print(f"results: {out}")
+    lines = [f"{spec.name}: {run_now} members simulated in {seconds:.1f} s "
+             f"({run_now / max(seconds, 1e-9):,.0f} members/s, plots and report excluded)"
+             + (f"; {ran.get('resumed', 0)} resumed from {out}" if ran.get("resumed") else ""),
+             f"  highest {first_metric}: {_fmt(summary.at[best, first_metric])} at "
+             + ", ".join(f"{p}={_fmt(summary.at[best, p])}" for p in spec.parameters)]
+    table = res.sensitivity_table() if res.sensitivity is not None else None
+    if table is not None and not table.empty:
+        top = table.loc[table.groupby("metric")["ST"].idxmax()]
+        lines += [f"  {row['metric']}: most influential {row['parameter']} "
+                  f"(ST {row['ST']:.2f}, S1 {row['S1']:.2f})" for _, row in top.iterrows()]
+    lines.append(f"results: {out}")
+    emit(args, {"results": str(out), "members_simulated": run_now,
+                "members_resumed": ran.get("resumed", 0), "simulate_seconds": seconds,
+                "points": summary.to_dict(orient="records"),
+                "sensitivity": None if table is None else table.to_dict(orient="records")},
+         lines)
     return 0
 
 
@@ -92,7 +104,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "plots and report.html. Batches are written as they finish, so an "
                        "interrupted sweep can be resumed.",
                        epilog=SWEEP_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("spec", help="sweep YAML file (see scenarios/sweeps/)")
+    p.add_argument("spec", help="sweep YAML file or shipped sweep name (see scenarios/sweeps/)")
     p.add_argument("-o", "--output", help="results folder (default results/<sweep>/<time>/)")
     p.add_argument("--executor", choices=("serial", "processes", "dask"), default="serial",
                    help="where batches run (default serial); results are identical")
@@ -103,4 +115,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", metavar="DIR", help="finish the interrupted sweep in DIR, "
                    "running only the batches it lacks")
     p.add_argument("--no-plots", action="store_true", help="skip plots and report.html")
+    add_output_options(p)
     p.set_defaults(func=cmd_sweep)

@@ -20,7 +20,7 @@ examples:
   vaxsim viz scenarios/baseline.yaml --set adaptation.default.rule=imitate
 
 Needs the viz extra: pip install 'vaxsim[viz]'. Offline, build Solara's asset cache once
-with scripts/solara_assets.sh (make test does it); vaxsim viz then uses it.
+with scripts/solara_assets.sh (make browser-deps does it); vaxsim viz then uses it.
 """
 
 
@@ -40,7 +40,9 @@ def viz_command(scenario: str, port: int, days: int | None = None,
                 countries: str | None = None, sets: list[str] | None = None
                 ) -> tuple[list[str], dict[str, str]]:
     """The ``solara run`` command line and environment that serve ``scenario``."""
-    env = dict(os.environ, VAXSIM_VIZ_SCENARIO=str(Path(scenario).resolve()),
+    from sim.scenario.shipped import find_file
+
+    env = dict(os.environ, VAXSIM_VIZ_SCENARIO=str(find_file(scenario).resolve()),
                VAXSIM_VIZ_DAYS=str(days or ""), VAXSIM_VIZ_COUNTRIES=countries or "",
                VAXSIM_VIZ_SETS=";".join(sets or []), MPLBACKEND="Agg")
     cache = asset_cache()
@@ -85,7 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "producers, adaptive rule and threshold) and live plots of coverage "
                        "by income group, Gini, deaths and strategy counts.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("scenario", help="scenario YAML file or shipped scenario name (e.g. baseline)")
     p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
     p.add_argument("--days", type=int, help="override the run length")
     p.add_argument("--countries", help="comma-separated ISO3 codes or groups to keep")

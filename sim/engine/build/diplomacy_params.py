@@ -1,5 +1,6 @@
 """Per-member parameters of the diplomacy mechanisms (pool, donation, partner sales,
-licences, shocks), stacked with the ensemble axis first like :class:`~sim.engine.build.params.Params`.
+licences, shocks), stacked with the ensemble axis first like
+:class:`~sim.engine.build.params.Params`.
 
 Built by :func:`build_diplomacy` inside :func:`sim.engine.build.params.build_params` and held in
 ``params.diplomacy``. Initial country behaviour (who donates, who pools) is copied into
@@ -59,7 +60,7 @@ class DiplomacyParams:
     contract_buyer : (E, K) int country index of each contract's buyer, -1 for the pool
     contract_due : (E, K, D) doses each contract has made due by the end of each day
     decay : (E,) influence kept per donation period (from the half-life)
-    record_flows : bool, keep donor → recipient flows
+    record_flows : (E,) bool, keep the member's donor → recipient flows
     affinity_base : float, affinity of any pair
     affinity_ties : (N, N) csr, affinity above base (blocs, region, ties, overrides)
     partner_share : (E, P) share of stock a producer offers its partners first
@@ -96,7 +97,7 @@ class DiplomacyParams:
     contract_buyer: np.ndarray
     contract_due: np.ndarray
     decay: np.ndarray
-    record_flows: bool
+    record_flows: np.ndarray
     affinity_base: float
     affinity_ties: sp.csr_matrix
     partner_share: np.ndarray
@@ -346,7 +347,8 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
                                 dtype=int).reshape(len(members), K),
         contract_due=np.array([[x for _, _, x in m] for m in con],
                               dtype=float).reshape(len(members), K, world.days),
-        decay=stack("decay"), record_flows=bool(first.donation.record_flows),
+        decay=stack("decay"),
+        record_flows=np.array([s.donation.record_flows for s in scenarios], dtype=bool),
         affinity_base=float(base), affinity_ties=ties,
         partner_share=stack("partner_share"),
         partner_mask=_partner_mask(world, first, ties, base),

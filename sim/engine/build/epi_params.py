@@ -30,7 +30,7 @@ class EpiParams:
     substeps : integration sub-steps per day (shared)
     beta : (E, 1) transmissions per infectious person per day at full contacts (R0 / T_inf)
     sigma, gamma : (E, 1) per day, 1 / latent days and 1 / infectious days
-    ifr : (E, N) infection fatality ratio of an unvaccinated person
+    ifr : (E, N) infection fatality ratio of an unvaccinated person (at most 1)
     ve_infection, ve_death : (K, E, 1) efficacy by status (status 0 is 0)
     waning : (E, 1) daily probability that a full course wanes
     importation : (E, 1) share of contacts mixing with the global pool
@@ -138,7 +138,8 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
         beta=col([e.r0 / e.infectious_days for e in epis]),
         sigma=col([1.0 / e.latent_days for e in epis]),
         gamma=col([1.0 / e.infectious_days for e in epis]),
-        ifr=col([e.ifr_multiplier for e in epis]) * base_ifr,
+        # A fatality ratio is a probability: a large multiplier saturates at 1.
+        ifr=np.minimum(col([e.ifr_multiplier for e in epis]) * base_ifr, 1.0),
         ve_infection=ve("infection"),
         ve_death=ve("death"),
         waning=col([1.0 - np.exp(-1.0 / e.efficacy.waning_days) if e.efficacy.waning_days

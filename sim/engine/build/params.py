@@ -11,6 +11,7 @@ order continent < WHO region < income group, then the country's own entry.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,7 +31,9 @@ POLICY_CODES = {"open": 0, "domestic_first": 1, "ban": 2}
 
 @dataclass(frozen=True)
 class Structure:
-    """What all members of a batch share (array shapes, ring sizes, stage timing)."""
+    """What all members of a batch share (array shapes, ring sizes, stage timing, epidemic
+    mode, relations). Sweeps and calibration group members by it, so any key may vary.
+    """
 
     delivery_lag: int
     shelf_buckets: int
@@ -39,11 +42,19 @@ class Structure:
     doses_per_course: int
     clearing_days: int
     review_days: int = 30  # the schema's default (adaptation.review_days)
+    #: ``(mode, substeps)`` of the epidemic, or ``()`` when it is off.
+    epidemic: tuple[str, int] | tuple[()] = ("deterministic", 2)
+    #: The affinity section and partner sets (producer, min_affinity), as canonical JSON.
+    relations: str = ""
 
     @classmethod
     def of(cls, scenario: Scenario) -> Structure:
         """The structure of ``scenario``."""
-        u = scenario.uptake
+        u, e = scenario.uptake, scenario.epidemic
+        relations = json.dumps([scenario.affinity.model_dump(mode="json"),
+                                sorted((k, v.min_affinity)
+                                       for k, v in scenario.partner_sales.items())],
+                               sort_keys=True)
         return cls(
             delivery_lag=u.delivery_lag_days,
             shelf_buckets=max(1, -(-u.shelf_life_days // u.shelf_bucket_days)),
@@ -52,6 +63,8 @@ class Structure:
             doses_per_course=u.doses_per_course,
             clearing_days=scenario.market.clearing_days,
             review_days=scenario.adaptation.review_days,
+            epidemic=(e.mode, e.substeps) if e.enabled else (),
+            relations=relations,
         )
 
 
@@ -250,16 +263,24 @@ def seeded_params(world: World, scenario: Scenario, seed: int,
             "policy_draws": policy_draws(world, scenario, seed)}
 
 
-def _willing_days(world: World, scenarios: Sequence[Scenario]) -> np.ndarray:
-    """(K,) first day of each willingness period; every member of a batch must share them."""
-    first = None
-    for s in scenarios:
-        days = [0] + [max((c.date - world.start).days, 0) for c in
-                      sorted(s.uptake.hesitancy_changes, key=lambda c: c.date)]
-        if first is not None and days != first:
-            raise ValueError("members of one batch must share the dates of hesitancy changes")
-        first = days
-    return np.array(first, dtype=int)
+def _change_days(world: World, scenario: Scenario) -> np.ndarray:
+    """(K,) first day of each of ``scenario``'s willingness periods (0 first)."""
+    return np.array([0] + [max((c.date - world.start).days, 0) for c in
+                           sorted(scenario.uptake.hesitancy_changes, key=lambda c: c.date)],
+                    dtype=int)
+
+
+def _align_willingness(world: World, scenarios: Sequence[Scenario],
+                       members: list[dict[str, np.ndarray]]) -> np.ndarray:
+    """Give every member its willingness on the union of the batch's change days (members
+    may change on different dates); return that (K,) union. Updates ``members`` in place.
+    """
+    own = [_change_days(world, s) for s in scenarios]
+    union = np.unique(np.concatenate(own))
+    for m, days in zip(members, own, strict=True):
+        period = np.searchsorted(days, union, side="right") - 1   # last change on or before
+        m["willing_steps"] = m["willing_steps"][period]
+    return union
 
 
 def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
@@ -278,8 +299,9 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
     structure = Structure.of(scenarios[0])
     for s in scenarios[1:]:
         if Structure.of(s) != structure:
-            raise ValueError("members of one batch must share uptake structure "
-                             "(delivery lag, shelf life, buckets, dose interval, market clearing)")
+            raise ValueError("members of one batch must share their Structure (delivery lag, "
+                             "shelf life, buckets, dose interval, market clearing, review "
+                             "period, epidemic mode and substeps, affinity and partner sets)")
     # Replicates of a scenario (the same object) share its seed-independent arrays.
     fixed: dict[int, dict[str, np.ndarray]] = {}
     members = []
@@ -287,9 +309,9 @@ def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[in
         if id(s) not in fixed:
             fixed[id(s)] = scenario_params(world, s)
         members.append({**fixed[id(s)], **seeded_params(world, s, int(seed), fixed[id(s)])})
+    days = _align_willingness(world, scenarios, members)
     stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
     stacked = apply_ban_shocks(world, scenarios, stacked)
-    days = _willing_days(world, scenarios)
     return Params(structure=structure, population=world.population, willing_days=days,
                   diplomacy=build_diplomacy(world, scenarios, stacked),
                   epidemic=build_epi_params(world, scenarios, seeds), **stacked)

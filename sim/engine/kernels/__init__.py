@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
-
-F = TypeVar("F", bound=Callable[..., Any])
+from typing import Any, Literal
 
 Backend = Literal["numba", "numpy"]
 
@@ -41,7 +39,7 @@ def backend() -> Backend:
     return "numpy" if os.environ.get("VAXSIM_BACKEND", "").lower() == "numpy" else "numba"
 
 
-def jit(func: F) -> F:
+def jit[F: Callable[..., Any]](func: F) -> F:
     """Compile ``func`` with the project's kernel options (``nopython``, ``cache=True``).
 
     Parameters

@@ -1,35 +1,86 @@
 """PNG plots of a run, in one consistent style (:mod:`sim.output.plots.style`), readable when
 printed.
 
-:func:`plot_run` writes every plot of one run. Plot functions take tidy tables (see
-:mod:`sim.outcomes.results`) or arrays and a file path, draw with matplotlib's non-interactive
-backend and write a PNG; with several members the line is the median and the band the
-5–95% range. Modules: ``coverage`` (coverage, ranking, ledger, targets), ``equity``
-(Gini, Lorenz, deaths by group), ``worldmap`` (choropleth), ``compare`` (scenarios side
-by side); each mechanism adds its own module (``diplomacy``, ``epidemic``).
+Every plot is a plain function: tables or arrays in, a matplotlib ``Figure`` out (or
+None when the run has nothing to show), with no global state, so plots can be drawn in
+worker processes and tested on matplotlib's own objects. :func:`plot_jobs` lists the
+plots of a run as :class:`PlotJob` (file stem, function, arguments); :func:`draw` draws
+one and writes its PNG; :func:`plot_run` draws them all. With several members a line is
+the median and a band the 5–95% range. Modules: ``coverage`` (coverage, ranking, ledger,
+targets), ``equity`` (Gini, Lorenz, deaths by group), ``worldmap`` (choropleth),
+``diplomacy`` (flows, the diplomacy map, influence), ``compare`` (scenarios side by
+side); each mechanism adds its own module (``epidemic``, ``strategies``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sim.output.plots.coverage import coverage_by_group, dose_ledger, doses_per_100
-from sim.output.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE
+from sim.output.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, save
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from sim.outcomes.results import Results
 
-__all__ = ["GROUP_COLORS", "GROUP_LABELS", "STYLE", "coverage_by_group", "dose_ledger",
-           "doses_per_100", "plot_run"]
+__all__ = ["CAPTIONS", "GROUP_COLORS", "GROUP_LABELS", "PLOT_STEMS", "STYLE", "PlotJob",
+           "draw", "plot_jobs", "plot_run"]
+
+#: Every plot of a run, in report order, with the caption the report gives it. A
+#: mechanism adding a plot adds its stem here and its job in :func:`plot_jobs`.
+CAPTIONS = {
+    "coverage_by_group": "Coverage by income group over time.",
+    "history_check": "History check: the run's supply series against the observed 2021 "
+                     "figures (sources in sim/data/SOURCES.md; open markers are estimates).",
+    "diplomacy_map": "Who gave doses to whom: bilateral and pool flows on the world map, "
+                     "and doses by donor bloc and channel.",
+    "coverage_map": "Coverage by country at the end.",
+    "gini_over_time": "Inequality of coverage across countries: Gini, both conventions.",
+    "lorenz": "Lorenz curve of vaccinated people against population at the end.",
+    "target_attainment": "Countries and people meeting the dated coverage targets.",
+    "coverage_ranking": "Countries with the highest and lowest coverage at the end.",
+    "doses_per_100": "Doses administered per 100 people: highest and lowest countries.",
+    "dose_ledger": "Where every produced dose is.",
+    "deaths_by_group": "Deaths and deaths averted per million by income group.",
+    "deaths_over_time": "Deaths per million over time by income group, with and without "
+                        "vaccines.",
+    "diplomatic_flows": "Doses through each diplomacy channel over time.",
+    "influence_map": "Where influence went: the donor bloc with the most influence over "
+                     "each recipient at the end.",
+    "donor_flows": "The largest bilateral donors, by the recipients' WHO region.",
+    "strategies": "Countries following each procurement strategy over time.",
+}
+PLOT_STEMS = tuple(CAPTIONS)
 
 
-def plot_run(results: Results, out: Path) -> list[Path]:
-    """Write every plot of one run into ``out``; return the paths written.
-
-    Each mechanism adds one line to the list below calling its own module; a function
-    may return None when the run has nothing to show (e.g. no epidemic).
+@dataclass(frozen=True)
+class PlotJob:
+    """One plot to draw: ``function(*args)`` returns a Figure or None; ``stem`` names the
+    PNG (``<stem>.png``). Picklable when its arguments are.
     """
+
+    stem: str
+    function: Callable[..., Figure | None]
+    args: tuple[Any, ...]
+
+
+def draw(job: PlotJob, out: Path) -> Path | None:
+    """Draw ``job`` and write ``out/<stem>.png``; None when it has nothing to show."""
+    fig = job.function(*job.args)
+    return None if fig is None else save(fig, Path(out) / f"{job.stem}.png")
+
+
+def plot_jobs(results: Results) -> list[PlotJob]:
+    """Every plot of one run, in report order.
+
+    Each mechanism adds its jobs to the list below from its own module.
+    """
+    import pandas as pd
+
+    from sim import data
     from sim.output.plots import (
         coverage,
         diplomacy,
@@ -43,20 +94,49 @@ def plot_run(results: Results, out: Path) -> list[Path]:
 
     name = results.scenario.name
     eq = equity_inputs(results)
-    paths = [
-        coverage.coverage_by_group(results.groups, out / "coverage_by_group.png", name),
-        coverage.doses_per_100(results.countries, out / "doses_per_100.png", name),
-        coverage.country_ranking(results.countries, out / "coverage_ranking.png", name,
-                                 "coverage_first"),
-        coverage.dose_ledger(results.ledger, out / "dose_ledger.png", name),
-        coverage.target_attainment(eq.attainment, out / "target_attainment.png", name),
-        equity.gini_over_time(eq.gini, out / "gini_over_time.png", name),
-        equity.lorenz(eq.coverage_end, eq.population, out / "lorenz.png", name, eq.end),
-        worldmap.coverage_map(eq.coverage_map, out / "coverage_map.png", name, eq.end),
-        equity.deaths_by_group(eq.per_member, out / "deaths_by_group.png", name),
-        strategies.strategy_counts(results.strategies, out / "strategies.png", name),
-        *diplomacy.plot_diplomacy(results, out),
-        epidemic.deaths_over_time(results.groups, out / "deaths_over_time.png", name),
-        history.history_check(results, out / "history_check.png", name),
+    world = results.world
+    countries = pd.DataFrame({"name": world.name, "who_region": world.who_region},
+                             index=pd.Index(world.iso3, name="iso3"))
+    eu = frozenset(data.blocs().set_index("bloc").at["EU", "members"].split(";"))
+    end = world.dates[-1]
+    half_life = results.scenario.donation.half_life_days
+    J = PlotJob
+    jobs = [
+        J("coverage_by_group", coverage.coverage_by_group, (results.groups, name)),
+        J("diplomacy_map", diplomacy.diplomacy_map, (results.donations, countries, eu, name)),
+        J("coverage_map", worldmap.coverage_map, (eq.coverage_map, name, eq.end)),
+        J("gini_over_time", equity.gini_over_time, (eq.gini, name)),
+        J("lorenz", equity.lorenz, (eq.coverage_end, eq.population, name, eq.end)),
+        J("target_attainment", coverage.target_attainment, (eq.attainment, name)),
+        J("coverage_ranking", coverage.country_ranking,
+          (results.countries, name, "coverage_first")),
+        J("doses_per_100", coverage.doses_per_100, (results.countries, name)),
+        J("dose_ledger", coverage.dose_ledger, (results.ledger, name)),
+        J("deaths_by_group", equity.deaths_by_group, (eq.per_member, name)),
+        J("deaths_over_time", epidemic.deaths_over_time, (results.groups, name)),
+        J("diplomatic_flows", diplomacy.diplomatic_flows,
+          (results.trajectories.diplomacy, world.dates, name)),
+        J("influence_map", diplomacy.influence_map,
+          (results.donations, countries, eu, end, half_life, name)),
+        J("donor_flows", diplomacy.donor_flows, (results.donations, countries, name)),
+        J("strategies", strategies.strategy_counts, (results.strategies, name)),
+        J("history_check", history.history_check, (results, name)),
     ]
-    return [p for p in paths if p is not None]
+    order = {s: i for i, s in enumerate(PLOT_STEMS)}
+    return sorted(jobs, key=lambda j: order[j.stem])
+
+
+def plot_run(results: Results, out: Path,
+             progress: Callable[[], None] | None = None) -> list[Path]:
+    """Write every plot of one run into ``out``; return the paths written.
+
+    ``progress()`` is called once per plot job (drawn or skipped).
+    """
+    paths = []
+    for job in plot_jobs(results):
+        path = draw(job, out)
+        if path is not None:
+            paths.append(path)
+        if progress is not None:
+            progress()
+    return paths

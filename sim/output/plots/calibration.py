@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sim.engine.record import GROUPS
-from sim.output.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, percent_axis, save
+from sim.output.plots.style import (
+    GROUP_COLORS,
+    GROUP_LABELS,
+    STYLE,
+    figure,
+    percent_axis,
+    unit_axis,
+)
 
 
-def model_vs_observed(trajectories: pd.DataFrame, table: pd.DataFrame, path: Path,
-                      title: str) -> Path:
+def model_vs_observed(trajectories: pd.DataFrame, table: pd.DataFrame,
+                      title: str) -> Figure:
     """Simulated coverage (lines) and world doses against the observed targets (markers).
 
     Parameters
     ----------
     trajectories : date, group, coverage_first (share), doses_administered (doses)
     table : the fit table (date, group, metric, observed, simulated)
-    path : PNG to write
     title : figure title
     """
     with plt.rc_context(STYLE):
-        fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 5),
-                                     gridspec_kw={"width_ratios": [3, 2]})
+        fig, (ax, bx) = figure((14, 5.5), 1, 2, gridspec_kw={"width_ratios": [3, 2]})
         obs = table.assign(date=pd.to_datetime(table["date"]))
         for g in GROUPS:
             sim = trajectories[trajectories["group"] == g]
@@ -36,20 +40,22 @@ def model_vs_observed(trajectories: pd.DataFrame, table: pd.DataFrame, path: Pat
                         mfc="white", mew=1.8, label=f"{GROUP_LABELS[g]} (observed)")
         percent_axis(ax)
         ax.set_xlabel("Date")
-        ax.set_ylabel("Share of population with at least one dose")
+        ax.set_ylabel("Share of population with at least one dose (%)")
         ax.set_title("Coverage by income group")
-        ax.legend(loc="upper left", fontsize=8, ncol=2)
+        fig.legend(*ax.get_legend_handles_labels(), loc="lower center", fontsize=8, ncol=4,
+                   bbox_to_anchor=(0.5, -0.04))
         world = trajectories[trajectories["group"] == "World"]
-        bx.plot(world["date"], world["doses_administered"] / 1e9, color="black", lw=1.8,
+        bx.plot(world["date"], world["doses_administered"], color="black", lw=1.8,
                 label="World (model)")
         o = obs[obs["metric"] == "doses_administered"]
-        bx.plot(o["date"], o["observed"] / 1e9, "o", color="black", mfc="white", mew=1.8,
+        bx.plot(o["date"], o["observed"], "o", color="black", mfc="white", mew=1.8,
                 label="World (observed)")
+        unit_axis(bx, "count")
         bx.set_xlabel("Date")
-        bx.set_ylabel("Doses administered (billions, cumulative)")
+        bx.set_ylabel("Doses administered (cumulative doses)")
         bx.set_title("Doses administered, world")
         bx.legend(loc="upper left", fontsize=8)
         fig.suptitle(title)
         fig.autofmt_xdate()
-        fig.tight_layout()
-        return save(fig, path)
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+        return fig

@@ -1,126 +1,190 @@
 """Coverage plots of one run: by income group over time, country ranking, dose ledger,
-attainment of dated targets.
+attainment of dated targets. Each function returns a Figure (see :mod:`sim.output.plots.style`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from sim.engine.record import GROUPS
+from sim.outcomes import formatting
 from sim.output.plots.style import (
     GROUP_COLORS,
     GROUP_LABELS,
     STYLE,
     band,
     band_note,
+    figure,
+    legend_outside,
     percent_axis,
-    save,
+    unit_axis,
 )
 
+#: Country columns the ranking can show: (axis label, unit of :mod:`sim.outcomes.formatting`).
+RANKED = {"doses_per_100": ("Doses administered (per 100 people)", "per_million"),
+          "coverage_first": ("Population with at least one dose (%)", "share")}
 
-def coverage_by_group(groups: pd.DataFrame, path: Path, title: str) -> Path:
+
+def coverage_by_group(groups: pd.DataFrame, title: str) -> Figure:
     """Share of population with ≥1 dose (solid) and a full course (dashed) by group."""
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(9, 5))
+        fig, ax = figure((10, 5))
         for g in GROUPS:
             sub = groups[groups["group"] == g]
             band(ax, sub, "date", "coverage_first", GROUP_COLORS[g], GROUP_LABELS[g])
             band(ax, sub, "date", "coverage_completed", GROUP_COLORS[g], None, "--")
         percent_axis(ax)
         ax.set_xlabel("Date")
-        ax.set_ylabel("Share of population")
+        ax.set_ylabel("Share of population (%)")
         ax.set_title(f"{title}: vaccination coverage by income group\n"
                      f"solid: at least one dose; dashed: full course; "
                      f"{band_note(groups['member'].nunique())}")
-        ax.legend(loc="upper left")
+        handles, labels = ax.get_legend_handles_labels()
+        handles += [Line2D([], [], color="#555555"), Line2D([], [], color="#555555", ls="--")]
+        labels += ["at least one dose", "full course"]
+        legend_outside(ax, handles=handles, labels=labels)
         fig.autofmt_xdate()
-        return save(fig, path)
+        return fig
 
 
-def country_ranking(countries: pd.DataFrame, path: Path, title: str,
-                    column: str = "doses_per_100", k: int = 20) -> Path:
-    """The top and bottom ``k`` countries by ``column`` on the last recorded day.
-
-    ``column`` is ``doses_per_100`` (doses administered per 100 people) or
-    ``coverage_first`` (share with ≥1 dose, drawn as a percentage).
+def _ranked(countries: pd.DataFrame, column: str) -> pd.DataFrame:
+    """One row per country on the last recorded day: the median over members, noise
+    snapped to zero, sorted from highest to lowest (ties: most populous first).
     """
     last = countries[countries["date"] == countries["date"].max()]
-    per = last.groupby(["iso3", "name", "income_group"], as_index=False)[column]\
-        .median().sort_values(column, ascending=False)
-    share = column.startswith("coverage")
-    if share:
-        per[column] = 100 * per[column]
-    xlabel = {"doses_per_100": "Doses administered per 100 people",
-              "coverage_first": "Share of population with at least one dose (%)"}.get(
-                  column, column)
+    per = last.groupby(["iso3", "name", "income_group"], as_index=False).agg(
+        value=(column, "median"), population=("population", "first"))
+    unit = RANKED[column][1]
+    # Values that read the same are ties: 85.0% and 84.99% are not ranked apart.
+    per["value"] = np.round(formatting.snap(per["value"].to_numpy(), unit),
+                            3 if unit == "share" else 0)
+    return per.sort_values(["value", "population"], ascending=[False, False])
+
+
+def _tie_note(per: pd.DataFrame, shown: pd.DataFrame, unit: str) -> str:
+    """"; 57 more at 85.0%" when countries not shown tie with the panel's last one."""
+    edge = shown["value"].iloc[-1]
+    more = int((per["value"] == edge).sum() - (shown["value"] == edge).sum())
+    if more <= 0:
+        return ""
+    return (f"\n{more} more countries at {_label(edge, unit)} are not shown "
+            "(ties: the most populous are)")
+
+
+def _label(v: float, unit: str) -> str:
+    return formatting.share(v) if unit == "share" else f"{v:,.0f}"
+
+
+def country_ranking(countries: pd.DataFrame, title: str, column: str = "doses_per_100",
+                    k: int = 20) -> Figure:
+    """The ``k`` countries with the highest and the lowest ``column`` on the last recorded
+    day (median over members), as dots on a line from zero, so a zero is still drawn.
+
+    ``column`` is ``doses_per_100`` (doses administered per 100 people) or
+    ``coverage_first`` (share with ≥1 dose). Ties are broken by population (the most
+    populous shown) and the panel says how many tied countries it leaves out.
+    """
+    xlabel, unit = RANKED[column]
+    per = _ranked(countries, column)
     k = min(k, max(len(per) // 2, 1))
-    parts = [("Highest", per.head(k)), ("Lowest", per.tail(k))]
+    low = per.sort_values(["value", "population"], ascending=[True, False]).head(k)
+    parts = [("Highest", per.head(k)), ("Lowest", low)]
+    top = float(per["value"].max()) or 1.0
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(12, 0.28 * k + 2.2), sharex=True)
+        fig, axes = figure((12, 0.3 * k + 2.6), 1, 2, sharex=True)
         for ax, (label, part) in zip(axes, parts, strict=True):
-            part = part.iloc[::-1]
-            bars = ax.barh(part["name"], part[column],
-                           color=[GROUP_COLORS[g] for g in part["income_group"]])
-            ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=2)
-            ax.set_title(f"{label} {len(part)} countries")
+            y = range(len(part))[::-1]
+            colors = [GROUP_COLORS[g] for g in part["income_group"]]
+            ax.hlines(list(y), 0, part["value"], colors=colors, lw=2)
+            ax.scatter(part["value"], list(y), color=colors, s=28, zorder=3)
+            for yi, v in zip(y, part["value"], strict=True):
+                ax.annotate(_label(v, unit), (v, yi), xytext=(4, 0), textcoords="offset points",
+                            va="center", fontsize=7)
+            ax.set_yticks(list(y), part["name"])
+            ax.set_ylim(-0.7, len(part) - 0.3)
+            ax.set_xlim(0, top * 1.15)
+            ax.set_title(f"{label} {len(part)} countries{_tie_note(per, part, unit)}",
+                         fontsize=10)
             ax.set_xlabel(xlabel)
+            ax.set_ylabel("Country")
             ax.tick_params(axis="y", labelsize=8)
-        handles = [plt.Rectangle((0, 0), 1, 1, color=GROUP_COLORS[g]) for g in GROUPS[1:]]
-        fig.legend(handles, [GROUP_LABELS[g] for g in GROUPS[1:]], loc="lower center",
-                   ncol=4, bbox_to_anchor=(0.5, -0.02))
-        date = pd.Timestamp(last["date"].iloc[0]).date()
-        what = "coverage (≥1 dose)" if share else "doses per 100 people"
+            if unit == "share":
+                unit_axis(ax, "share", "x")
+        shown = pd.concat([p for _, p in parts])["income_group"].unique()
+        present = [g for g in GROUPS[1:] if g in shown]
+        fig.legend([Patch(color=GROUP_COLORS[g]) for g in present],
+                   [GROUP_LABELS[g] for g in present], loc="lower center",
+                   ncol=len(present), bbox_to_anchor=(0.5, -0.01))
+        date = pd.Timestamp(countries["date"].max()).date()
+        what = "coverage (≥1 dose)" if unit == "share" else "doses per 100 people"
         members = countries["member"].nunique()
         fig.suptitle(f"{title}: {what} on {date}"
                      + (f" (median of {members} replicates)" if members > 1 else ""))
-        fig.tight_layout(rect=(0, 0.04, 1, 1))
-        return save(fig, path)
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        return fig
 
 
-def doses_per_100(countries: pd.DataFrame, path: Path, title: str, k: int = 20) -> Path:
+def doses_per_100(countries: pd.DataFrame, title: str, k: int = 20) -> Figure:
     """Doses administered per 100 people at the end: the top and bottom ``k`` countries."""
-    return country_ranking(countries, path, title, "doses_per_100", k)
+    return country_ranking(countries, title, "doses_per_100", k)
 
 
-def dose_ledger(ledger: pd.DataFrame, path: Path, title: str) -> Path:
-    """Where every produced dose is: administered, expired, in stock, in transit, unsold."""
-    med = ledger.groupby("date").median(numeric_only=True) / 1e9
-    parts = [("administered_cum", "Administered", "#2ca02c"),
-             ("expired_cum", "Expired", "#7f7f7f"),
-             ("stock_countries", "In country stock", "#1f77b4"),
-             ("stock_pool", "In pool stock", "#9467bd"),
-             ("in_transit", "In transit", "#bcbd22"),
-             ("stock_producers", "Unsold at producers", "#ff7f0e")]
+LEDGER_PARTS = (("administered_cum", "Administered", "#2ca02c"),
+                ("expired_cum", "Expired", "#7f7f7f"),
+                ("stock_countries", "In country stock", "#1f77b4"),
+                ("stock_pool", "In pool stock", "#9467bd"),
+                ("in_transit", "In transit", "#bcbd22"),
+                ("stock_producers", "Unsold at producers", "#ff7f0e"))
+
+
+def dose_ledger(ledger: pd.DataFrame, title: str) -> Figure:
+    """Where every produced dose is: administered, expired, in stock, in transit, unsold
+    (median over members), stacked under the produced total.
+    """
+    med = ledger.groupby("date").median(numeric_only=True)
+    parts = [p for p in LEDGER_PARTS if med[p[0]].abs().max() >= 0.5]  # drop empty layers
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(9, 5))
-        ax.stackplot(med.index, *[med[c].to_numpy() for c, _, _ in parts],
+        fig, ax = figure((10, 5))
+        ax.stackplot(med.index, *[med[c].clip(lower=0).to_numpy() for c, _, _ in parts],
                      labels=[lab for _, lab, _ in parts], colors=[c for _, _, c in parts],
                      alpha=0.85)
         ax.plot(med.index, med["produced_cum"], color="black", lw=1.5, label="Produced")
+        unit_axis(ax, "count")
+        ax.set_ylim(bottom=0)
         ax.set_xlabel("Date")
-        ax.set_ylabel("Doses (billions, cumulative)")
-        ax.set_title(f"{title}: dose ledger")
-        ax.legend(loc="upper left")
+        ax.set_ylabel("Doses (cumulative)")
+        members = ledger["member"].nunique()
+        ax.set_title(f"{title}: where the produced doses are"
+                     + (f"\n(median of {members} replicates)" if members > 1 else ""))
+        handles, labels = ax.get_legend_handles_labels()
+        legend_outside(ax, handles=handles[::-1], labels=labels[::-1])
         fig.autofmt_xdate()
-        return save(fig, path)
+        return fig
 
 
-def target_attainment(attainment: list[tuple[str, pd.Timestamp, pd.DataFrame]], path: Path,
-                      title: str) -> Path:
+TARGET_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+
+
+def target_attainment(attainment: list[tuple[str, pd.Timestamp, pd.DataFrame]],
+                      title: str) -> Figure | None:
     """Share of countries (solid) and of world population (dashed) at or above each
-    dated target over time; a dotted vertical line marks each target's date.
+    dated target over time; a dotted vertical line marks each target's date. None when
+    the scenario has no targets.
 
-    ``attainment``: (label, target date, :func:`sim.outcomes.metrics.target_attainment` table).
+    ``attainment``: (label, target date, :func:`sim.metrics.target_attainment` table).
     """
-    colors = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+    if not attainment:
+        return None
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(9, 5))
+        fig, ax = figure((10, 5))
         members = 1
         for i, (label, by, att) in enumerate(attainment):
-            c = colors[i % len(colors)]
+            c = TARGET_COLORS[i % len(TARGET_COLORS)]
             att = att.assign(share_countries=att["countries_met"] / att["countries_total"])
             members = att["member"].nunique()
             band(ax, att, "date", "share_countries", c, f"{label}: share of countries")
@@ -129,9 +193,9 @@ def target_attainment(attainment: list[tuple[str, pd.Timestamp, pd.DataFrame]], 
                 ax.axvline(by, color=c, ls=":", lw=1.2)
         percent_axis(ax)
         ax.set_xlabel("Date")
-        ax.set_ylabel("Share meeting the target")
+        ax.set_ylabel("Share meeting the target (%)")
         ax.set_title(f"{title}: countries meeting coverage targets\n"
                      f"dotted line: target date; {band_note(members)}")
-        ax.legend(loc="upper left", fontsize=9)
+        legend_outside(ax, fontsize=9)
         fig.autofmt_xdate()
-        return save(fig, path)
+        return fig

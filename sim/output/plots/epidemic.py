@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sim.engine.record import GROUPS
-from sim.output.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, band, band_note, save
+from sim.output.plots.style import (
+    GROUP_COLORS,
+    GROUP_LABELS,
+    STYLE,
+    band,
+    band_note,
+    figure,
+    unit_axis,
+)
 
 
-def deaths_over_time(groups: pd.DataFrame, path: Path, title: str) -> Path | None:
+def deaths_over_time(groups: pd.DataFrame, title: str) -> Figure | None:
     """Two panels by income group: daily deaths per million (7-day mean) and cumulative
     deaths per million, solid with vaccines, dashed without (the counterfactual).
 
@@ -28,7 +35,7 @@ def deaths_over_time(groups: pd.DataFrame, path: Path, title: str) -> Path | Non
     if novax:
         df["cum_novax"] = df["deaths_cum_novax"] * per_m
     with plt.rc_context(STYLE):
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(13, 5))
+        fig, (a1, a2) = figure((13, 5), 1, 2)
         for g in GROUPS:
             sub = df[df["group"] == g]
             band(a1, sub, "date", "daily", GROUP_COLORS[g], GROUP_LABELS[g])
@@ -42,8 +49,10 @@ def deaths_over_time(groups: pd.DataFrame, path: Path, title: str) -> Path | Non
         for ax in (a1, a2):
             ax.set_xlabel("Date")
             ax.set_ylim(bottom=0)
-        a1.legend(loc="upper right")
+            unit_axis(ax, "per_million")
+        fig.legend(*a1.get_legend_handles_labels(), loc="lower center", ncol=len(GROUPS),
+                   bbox_to_anchor=(0.5, -0.02))
         fig.suptitle(f"{title}: deaths by income group; {band_note(df['member'].nunique())}")
         fig.autofmt_xdate()
-        fig.tight_layout()
-        return save(fig, path)
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        return fig

@@ -4,37 +4,46 @@ end, deaths and deaths averted per million by income group (when the run has the
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sim.engine.record import GROUPS
+from sim.outcomes import formatting
 from sim.outcomes.inequality import gini, lorenz_curve
-from sim.output.plots.style import GROUP_COLORS, GROUP_LABELS, STYLE, band, band_note, save
+from sim.output.plots.style import (
+    GROUP_COLORS,
+    GROUP_LABELS,
+    STYLE,
+    band,
+    band_note,
+    figure,
+    legend_outside,
+    unit_axis,
+)
 
 
-def gini_over_time(gini_table: pd.DataFrame, path: Path, title: str) -> Path:
+def gini_over_time(gini_table: pd.DataFrame, title: str) -> Figure:
     """Gini of ≥1-dose coverage across countries over time, population-weighted (people
     as units) and unweighted (countries as units); ``gini_table`` from
-    :func:`sim.outcomes.metrics.gini_over_time`.
+    :func:`sim.metrics.gini_over_time`.
     """
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(9, 5))
+        fig, ax = figure((10, 5))
         band(ax, gini_table, "date", "gini_weighted", "#0072B2",
              "population-weighted (people as units)")
         band(ax, gini_table, "date", "gini_unweighted", "#D55E00",
              "unweighted (countries as units)", "--")
         ax.set_ylim(0, 1)
         ax.set_xlabel("Date")
-        ax.set_ylabel("Gini coefficient (0 = equal, 1 = unequal)")
+        ax.set_ylabel("Gini coefficient (index: 0 equal, 1 unequal)")
         ax.set_title(f"{title}: inequality of vaccination coverage across countries\n"
                      f"coverage = share with at least one dose; "
                      f"{band_note(gini_table['member'].nunique())}")
-        ax.legend(loc="upper right")
+        legend_outside(ax)
         fig.autofmt_xdate()
-        return save(fig, path)
+        return fig
 
 
 def median_member(coverage: np.ndarray, population: np.ndarray) -> int:
@@ -48,11 +57,11 @@ def draw_lorenz(ax: plt.Axes, coverage: np.ndarray, population: np.ndarray, colo
     """Population-weighted Lorenz curve of one member's coverage (N,) on ``ax``."""
     x, y = lorenz_curve(coverage, population)
     g = float(gini(coverage, population))
-    ax.plot(x, y, color=color, lw=2, label=f"{label} (Gini {g:.2f})")
+    ax.plot(x, y, color=color, lw=2, label=f"{label} (Gini {formatting.index(g)})")
 
 
-def lorenz(coverage: np.ndarray, population: np.ndarray, path: Path, title: str,
-           date: pd.Timestamp) -> Path:
+def lorenz(coverage: np.ndarray, population: np.ndarray, title: str,
+           date: pd.Timestamp) -> Figure:
     """Lorenz curve of vaccinated people against population at ``date``.
 
     Parameters
@@ -62,21 +71,28 @@ def lorenz(coverage: np.ndarray, population: np.ndarray, path: Path, title: str,
     """
     e = median_member(coverage, population)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.5, 6))
+        fig, ax = figure((6.5, 6))
         ax.plot([0, 1], [0, 1], color="grey", lw=1, ls=":", label="perfect equality")
         label = "simulated" if len(coverage) == 1 else "replicate with the median Gini"
         draw_lorenz(ax, coverage[e], population, "#0072B2", label)
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_xlabel("Cumulative share of world population\n(countries from least to most "
-                      "covered)")
-        ax.set_ylabel("Cumulative share of people with ≥1 dose")
+        lorenz_axes(ax)
         ax.set_title(f"{title}: Lorenz curve of vaccination on {pd.Timestamp(date).date()}")
         ax.legend(loc="upper left")
-        return save(fig, path)
+        return fig
 
 
-def deaths_by_group(per_member: pd.DataFrame, path: Path, title: str) -> Path | None:
+def lorenz_axes(ax: plt.Axes) -> None:
+    """Limits, percentage ticks and labels of a Lorenz plot."""
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    unit_axis(ax, "share", "x")
+    unit_axis(ax, "share", "y")
+    ax.set_xlabel("Cumulative share of world population (%)\n(countries from least to "
+                  "most covered)")
+    ax.set_ylabel("Cumulative share of people with ≥1 dose (%)")
+
+
+def deaths_by_group(per_member: pd.DataFrame, title: str) -> Figure | None:
     """Bars of deaths (and deaths averted) per million by income group, median with a
     5–95% whisker; None (no plot) when the run has no epidemic output.
     """
@@ -86,19 +102,23 @@ def deaths_by_group(per_member: pd.DataFrame, path: Path, title: str) -> Path | 
         return None
     labels = {"deaths_per_million": "Deaths", "deaths_averted_per_million": "Deaths averted"}
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, len(keys), figsize=(5.5 * len(keys), 4.5), squeeze=False)
+        fig, axes = figure((5.5 * len(keys), 4.5), 1, len(keys), squeeze=False)
         for ax, key in zip(axes[0], keys, strict=True):
             cols = [f"{key}.{g}" for g in GROUPS]
-            med = per_member[cols].median().to_numpy()
-            lo = per_member[cols].quantile(0.05).to_numpy()
-            hi = per_member[cols].quantile(0.95).to_numpy()
+            med, lo, hi = (formatting.snap(q, "per_million") for q in (
+                per_member[cols].median(), per_member[cols].quantile(0.05),
+                per_member[cols].quantile(0.95)))
             ax.bar([GROUP_LABELS[g].replace(" income", "\nincome") for g in GROUPS], med,
                    yerr=[med - lo, hi - med] if len(per_member) > 1 else None, capsize=4,
                    color=[GROUP_COLORS[g] for g in GROUPS])
-            ax.set_ylabel(f"{labels[key]} per million people")
+            ax.set_ylabel(f"{labels[key]} (per million people)")
+            ax.set_xlabel("Income group")
             ax.set_title(labels[key])
             ax.tick_params(axis="x", labelsize=8)
+            unit_axis(ax, "per_million")
+            if np.nanmax(hi, initial=0.0) <= 0:
+                ax.set_ylim(0, 1)
         note = band_note(len(per_member)).replace("line", "bar").replace("band", "whisker")
         fig.suptitle(f"{title}: deaths by income group (end of run); {note}")
         fig.tight_layout()
-        return save(fig, path)
+        return fig

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sim.outcomes.history import SERIES, supply_series
-from sim.output.plots.style import STYLE, band_arrays, band_note, save
+from sim.output.plots.style import STYLE, band_arrays, band_note, figure
 
 if TYPE_CHECKING:
     from sim.outcomes.results import Results
 
 
-def history_check(results: Results, path: Path, title: str) -> Path | None:
+def history_check(results: Results, title: str) -> Figure | None:
     """One panel per supply series of the history check (COVAX deliveries, India's and
     China's exports, China's donations, licensees' output, Vietnam's receipts): the
     model's median and 5–95% band (millions of doses, cumulative) and the observed
@@ -37,7 +37,7 @@ def history_check(results: Results, path: Path, title: str) -> Path | None:
     rows = -(-len(panels) // cols)
     dates = results.world.dates
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.6 * rows), squeeze=False)
+        fig, axes = figure((5 * cols, 3.6 * rows), rows, cols, squeeze=False)
         for ax, (series, group, values, obs) in zip(axes.ravel(), panels, strict=False):
             band_arrays(ax, dates, values / 1e6, "#1f77b4", "model")
             inside = within(obs)
@@ -56,4 +56,4 @@ def history_check(results: Results, path: Path, title: str) -> Path | None:
         fig.suptitle(f"{title}: history check ({band_note(int(np.shape(panels[0][2])[0]))})")
         fig.autofmt_xdate()
         fig.tight_layout()
-        return save(fig, path)
+        return fig

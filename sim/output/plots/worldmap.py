@@ -1,4 +1,5 @@
-"""World choropleth of coverage, drawn offline from Natural Earth 110m country outlines.
+"""The offline world map: Natural Earth 110m country outlines, a coverage choropleth, and
+the drawing helpers the diplomacy maps share (country fills, anchor points, the frame).
 
 The outlines ship in ``sim/data/naturalearth/`` (public domain; provenance in
 ``sim/data/SOURCES.md``) and are read with ``pyshp``; matplotlib draws the polygons
@@ -7,20 +8,26 @@ in plain longitude/latitude (equirectangular). Nothing is downloaded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
 
 from sim.data import DATA_DIR
-from sim.output.plots.style import STYLE, save
+from sim.output.plots.style import STYLE, figure, unit_axis
 
 SHAPES = DATA_DIR / "naturalearth" / "ne_110m_admin_0_countries"
 #: Natural Earth's own codes that differ from the ISO3 / World Bank codes the data uses.
 ALIASES = {"KOS": "XKX"}
+#: Fill of countries outside the simulated world, and of those with no value.
+NOT_SIMULATED = "#dddddd"
+#: Latitudes shown (Antarctica is cut).
+LAT_RANGE = (-58.0, 84.0)
 
 
 def map_code(record: dict) -> str:
@@ -46,7 +53,62 @@ def outlines() -> tuple[tuple[str, tuple[np.ndarray, ...]], ...]:
     return tuple(out)
 
 
-def coverage_map(coverage: pd.Series, path: Path, title: str, date: pd.Timestamp) -> Path:
+def _ring_centroid(ring: np.ndarray) -> tuple[float, float, float]:
+    """(area, lon, lat) of a polygon ring (shoelace formula, in degrees²)."""
+    x, y = ring[:, 0], ring[:, 1]
+    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+    area = cross.sum() / 2
+    if abs(area) < 1e-12:
+        return 0.0, float(x.mean()), float(y.mean())
+    cx = ((x[:-1] + x[1:]) * cross).sum() / (6 * area)
+    cy = ((y[:-1] + y[1:]) * cross).sum() / (6 * area)
+    return abs(area), float(cx), float(cy)
+
+
+@cache
+def anchors() -> dict[str, tuple[float, float]]:
+    """(lon, lat) anchor of every country on the map: the centroid of its largest ring
+    (mainland France, not French Guiana), where flow arcs start and end.
+    """
+    out = {}
+    for code, rings in outlines():
+        _, lon, lat = max((_ring_centroid(r) for r in rings), key=lambda t: t[0])
+        out[code] = (lon, lat)
+    return out
+
+
+def draw_countries(ax: plt.Axes, fills: Mapping[str, object], default: object = NOT_SIMULATED,
+                   edge: str = "white") -> None:
+    """Every country on ``ax``, filled with ``fills[iso3]`` (a colour), else ``default``."""
+    polys, colors = [], []
+    for code, rings in outlines():
+        color = fills.get(code, default)
+        for ring in rings:
+            polys.append(ring)
+            colors.append(color)
+    ax.add_collection(PolyCollection(polys, facecolors=colors, edgecolors=edge,
+                                     linewidths=0.3))
+
+
+def map_frame(ax: plt.Axes) -> None:
+    """Whole-world limits, equal aspect, no ticks, grid or spines (a map, not a chart).
+
+    The map's axes carry no tick labels; they are still labelled (longitude, latitude)
+    so that every axis of every vaxsim figure says what it holds.
+    """
+    ax.set_xlim(-180, 180)
+    ax.set_ylim(*LAT_RANGE)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    ax.set_xlabel("longitude (°)", fontsize=7, color="#999999")
+    ax.set_ylabel("latitude (°)", fontsize=7, color="#999999")
+    for side in ("left", "bottom", "top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def coverage_map(coverage: pd.Series, title: str, date: pd.Timestamp) -> Figure:
     """Choropleth of ≥1-dose coverage by country.
 
     Parameters
@@ -54,32 +116,17 @@ def coverage_map(coverage: pd.Series, path: Path, title: str, date: pd.Timestamp
     coverage : share (0–1) indexed by ISO3; countries not in it are drawn grey (not in
         the simulated world)
     """
-    cmap = plt.get_cmap("viridis")
-    polys, colors, missing = [], [], []
-    for code, rings in outlines():
-        value = coverage.get(code, np.nan)
-        for ring in rings:
-            if np.isnan(value):
-                missing.append(ring)
-            else:
-                polys.append(ring)
-                colors.append(cmap(float(np.clip(value, 0, 1))))
+    cmap = matplotlib.colormaps["viridis"]
+    fills = {code: cmap(float(np.clip(v, 0, 1))) for code, v in coverage.items()
+             if np.isfinite(v)}
     with plt.rc_context({**STYLE, "axes.grid": False}):
-        fig, ax = plt.subplots(figsize=(11, 5.6))
-        ax.add_collection(PolyCollection(missing, facecolors="#dddddd", edgecolors="white",
-                                         linewidths=0.3))
-        ax.add_collection(PolyCollection(polys, facecolors=colors, edgecolors="white",
-                                         linewidths=0.3))
-        ax.set_xlim(-180, 180)
-        ax.set_ylim(-58, 84)
-        ax.set_aspect("equal")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for side in ("left", "bottom", "top", "right"):
-            ax.spines[side].set_visible(False)
-        sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, 100))
-        bar = fig.colorbar(sm, ax=ax, orientation="horizontal", fraction=0.05, pad=0.02,
+        fig, ax = figure((11, 5.6))
+        draw_countries(ax, fills)
+        map_frame(ax)
+        sm = matplotlib.cm.ScalarMappable(cmap=cmap, norm=matplotlib.colors.Normalize(0, 1))
+        bar = fig.colorbar(sm, ax=ax, orientation="horizontal", fraction=0.05, pad=0.04,
                            aspect=40)
+        unit_axis(bar.ax, "share", "x")
         bar.set_label("Share of population with at least one dose (%); grey: not simulated")
         ax.set_title(f"{title}: vaccination coverage on {pd.Timestamp(date).date()}")
-        return save(fig, path)
+        return fig

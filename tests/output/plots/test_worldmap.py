@@ -1,9 +1,10 @@
 """The offline world map: Natural Earth outlines keyed by ISO3, a choropleth PNG."""
 
 import pandas as pd
+from figure_checks import check_figure
 
 from sim import data
-from sim.output.plots.worldmap import coverage_map, map_code, outlines
+from sim.output.plots.worldmap import anchors, coverage_map, map_code, outlines
 
 
 def test_codes_resolve_the_minus_99_countries():
@@ -20,7 +21,18 @@ def test_shipped_countries_are_on_the_map():
     assert len(shipped & on_map) >= 150
 
 
-def test_coverage_map_writes_a_png(tmp_path):
+def test_coverage_map_fills_simulated_countries(tmp_path):
     cov = pd.Series({"FRA": 0.8, "NGA": 0.05, "IND": 0.4})
-    path = coverage_map(cov, tmp_path / "map.png", "test", pd.Timestamp("2021-12-31"))
-    assert path.stat().st_size > 10_000
+    fig = coverage_map(cov, "test", pd.Timestamp("2021-12-31"))
+    check_figure(fig, tmp_path)
+    colors = fig.axes[0].collections[0].get_facecolors()
+    grey = (colors[:, :3] == colors[0, :3]).all(axis=1)
+    assert 0 < (~grey).sum() < len(colors)       # three countries coloured, the rest grey
+
+
+def test_anchors_sit_inside_their_country():
+    at = anchors()
+    lon, lat = at["FRA"]                         # mainland France, not French Guiana
+    assert -5 < lon < 8 and 42 < lat < 51
+    lon, lat = at["USA"]
+    assert -125 < lon < -65 and 25 < lat < 50

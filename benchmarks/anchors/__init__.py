@@ -1,0 +1,1 @@
+"""Reference workloads that vaxsim's speed is measured against (see ``README.md`` here)."""

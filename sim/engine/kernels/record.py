@@ -1,0 +1,59 @@
+"""Stage 10 compiled: a day's income-group, world and ledger totals taken straight from the
+state arrays in one pass, instead of buffering (E, N) copies and summing a block later.
+
+The numpy reference is :class:`sim.engine.record.Recorder`'s buffer and
+:meth:`~sim.engine.record.Recorder.flush`; sums are taken in numpy's order
+(:mod:`sim.engine.kernels.sums`), so the records are identical.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.kernels import jit
+from sim.engine.kernels.sums import pairwise_sum, segment_sums
+
+
+@jit
+def record_day(t: int, first: np.ndarray, completed: np.ndarray, administered: np.ndarray,
+               expired: np.ndarray, stock: np.ndarray, allocated: np.ndarray,
+               received: np.ndarray, produced: np.ndarray, seg_order: np.ndarray,
+               seg_starts: np.ndarray, seg_present: np.ndarray, seg_contiguous: bool,
+               groups: np.ndarray, ledger: np.ndarray) -> None:
+    """Write day ``t`` of ``groups`` (E, D, 1 + G, 3) and ledger columns 0-3 and 5 of
+    ``ledger`` (E, D, 7).
+
+    Parameters
+    ----------
+    first, completed, administered, expired, allocated, received : (E, N) state arrays
+    stock : (B, E, N) doses by shelf-life bucket
+    produced : (E, D, P) cumulative output, day ``t`` already written
+    seg_order, seg_starts, seg_present, seg_contiguous : the income-group segments
+        (:class:`sim.engine.segments.Segments`)
+    """
+    B, E, N = stock.shape
+    G = groups.shape[2] - 1
+    P = produced.shape[2]
+    row = np.empty(N)
+    scratch = np.empty(N)
+    by_group = np.empty(G)
+    for e in range(E):
+        for f in range(3):
+            src = first if f == 0 else (completed if f == 1 else administered)
+            for n in range(N):
+                row[n] = src[e, n]
+            groups[e, t, 0, f] = pairwise_sum(row, 0, N)
+            segment_sums(row, seg_order, seg_starts, seg_present, seg_contiguous, by_group,
+                         scratch)
+            for g in range(G):
+                groups[e, t, 1 + g, f] = by_group[g]
+        ledger[e, t, 0] = pairwise_sum(produced[e, t], 0, P)
+        ledger[e, t, 1] = groups[e, t, 0, 2]
+        ledger[e, t, 2] = pairwise_sum(expired[e], 0, N)
+        for n in range(N):
+            s = stock[0, e, n]
+            for b in range(1, B):
+                s += stock[b, e, n]
+            row[n] = s
+        ledger[e, t, 3] = pairwise_sum(row, 0, N)
+        ledger[e, t, 5] = pairwise_sum(allocated[e], 0, N) - pairwise_sum(received[e], 0, N)

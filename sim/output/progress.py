@@ -1,0 +1,101 @@
+"""One progress display for a whole command, over all its phases.
+
+A command plans its phases up front (``simulate`` 730 days, ``tables`` 6, ``plots`` 15,
+``report`` 1 …) so the total is known from the start; each layer then advances the phase
+it is in. The bar shows the phase it is in; when a phase ends early (an optimizer that
+converges before its budget) :meth:`Progress.settle` takes the unused steps out of the
+total, so the count always ends equal to the total.
+
+The bar is drawn by tqdm on stderr, and only when stderr is a terminal; ``quiet=True``
+draws nothing.
+
+Examples
+--------
+>>> p = Progress("baseline", {"simulate": 730, "plots": 15}, quiet=True)
+>>> p.set("simulate", 730); p.advance("plots", 15); p.close()
+>>> p.done == p.total
+True
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+
+
+class Progress:
+    """A single progress bar over named phases.
+
+    Parameters
+    ----------
+    label : what the command works on (scenario or sweep name)
+    phases : planned steps per phase, in the order they run
+    quiet : draw nothing (counts are still kept)
+    unit : what a step is, for the display
+    """
+
+    def __init__(self, label: str, phases: Mapping[str, int] | None = None, *,
+                 quiet: bool = False, unit: str = "step") -> None:
+        from tqdm import tqdm
+
+        self.label = label
+        self.planned: dict[str, int] = dict(phases or {})
+        self.counts: dict[str, int] = dict.fromkeys(self.planned, 0)
+        self.phase = next(iter(self.planned), "")
+        self._bar = tqdm(total=self.total, desc=label, unit=unit, file=sys.stderr,
+                         disable=True if quiet else None, leave=False, dynamic_ncols=True,
+                         bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                                    "{unit}s [{elapsed}]")
+
+    @property
+    def total(self) -> int:
+        """Planned steps over every phase."""
+        return sum(self.planned.values())
+
+    @property
+    def done(self) -> int:
+        """Steps done over every phase."""
+        return sum(self.counts.values())
+
+    def plan(self, phase: str, steps: int) -> None:
+        """Add ``steps`` to ``phase`` (created if new) and to the total."""
+        self.planned[phase] = self.planned.get(phase, 0) + steps
+        self.counts.setdefault(phase, 0)
+        self._refresh()
+
+    def advance(self, phase: str, n: int = 1) -> None:
+        """``n`` more steps of ``phase`` done."""
+        self.set(phase, self.counts.get(phase, 0) + n)
+
+    def set(self, phase: str, done: int) -> None:
+        """``done`` steps of ``phase`` done so far (never more than planned)."""
+        if phase not in self.planned:
+            self.plan(phase, done)
+        self.counts[phase] = min(done, self.planned[phase])
+        self.phase = phase
+        self._refresh()
+
+    def settle(self, phase: str) -> None:
+        """End ``phase``: steps planned but not needed leave the total."""
+        if phase in self.planned:
+            self.planned[phase] = self.counts[phase]
+            self._refresh()
+
+    def close(self) -> None:
+        """Remove the bar."""
+        self._bar.close()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _refresh(self) -> None:
+        bar = self._bar
+        bar.total = self.total
+        bar.n = self.done
+        planned = self.planned.get(self.phase, 0)
+        bar.set_description_str(f"{self.label}: {self.phase} "
+                                f"{self.counts.get(self.phase, 0)}/{planned}", refresh=False)
+        bar.refresh()

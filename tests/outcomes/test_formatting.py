@@ -1,0 +1,46 @@
+"""Numbers for people: one module writes every value the same way everywhere."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sim.outcomes import formatting as f
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (5.693e9, "5.69 bn"), (48.1e6, "48.1 M"), (40.48e6, "40.5 M"), (15.0e9, "15.0 bn"),
+    (12_345.0, "12,345"), (7.0, "7"), (0.6, "0.6"), (0.3, "0"), (1.2e12, "1.20 tn"),
+    (999_600_000.0, "1.00 bn"), (-2.5e6, "-2.50 M")])
+def test_counts_read_like_a_briefing(value, text):
+    assert f.count(value) == text
+
+
+def test_shares_bands_and_the_other_units():
+    assert f.share(0.481) == "48.1%"
+    assert f.with_band(0.481, 0.452, 0.510, "share") == "48.1% [45.2–51.0]"
+    assert f.with_band(5.69e9, 5.6e9, 5.75e9, "count") == "5.69 bn [5.60–5.75]"
+    assert f.with_band(48.1e6, 9e5, 5e7, "count") == "48.1 M [0.900–50.0]"  # the median's unit
+    assert f.with_band(0.481, None, None, "share") == "48.1%"
+    assert f.with_band(0.481, 0.481, 0.481, "share") == "48.1%"
+    assert f.index(0.41234) == "0.412" and f.signed_index(-0.045) == "−0.045"
+    assert f.ratio(3.44) == "3.4×" and f.ratio(24.6) == "25×"
+    assert f.per_million(1234.4) == "1,234" and f.per_million(4.25) == "4.2"
+    assert f.countries(57.5) == "57.5" and f.countries(57.0) == "57"
+    for unit in f.UNITS:
+        assert f.value(None, unit) == "n/a" and f.value(math.nan, unit) == "n/a"
+
+
+def test_noise_below_the_resolution_is_zero():
+    assert f.snap(1e-15, "share") == 0.0 and f.snap(0.02, "share") == 0.02
+    arr = f.snap(np.array([1e-15, np.nan, 0.3, -1e-12]), "index")
+    assert arr[0] == 0.0 and np.isnan(arr[1]) and arr[2] == 0.3 and arr[3] == 0.0
+    assert f.share(1e-15) == "0.0%" and f.count(1e-9) == "0"
+
+
+def test_tick_formatter_writes_the_same_units():
+    assert f.tick_formatter("share")(0.4) == "40%"
+    assert f.tick_formatter("share")(0.125) == "12.5%"
+    assert f.tick_formatter("count")(2e9) == "2 bn"
+    assert f.tick_formatter("count")(2.5e9) == "2.5 bn"
+    assert f.tick_formatter("count")(0.0) == "0"

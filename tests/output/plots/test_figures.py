@@ -1,0 +1,259 @@
+"""Every plot family on matplotlib's own objects: PNG size, a title, labelled axes with
+units, no empty panel, and values below the unit's resolution drawn as zero.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from figure_checks import check_figure, panels
+from matplotlib.container import BarContainer
+from worlds import small_results
+
+from sim import data
+from sim.engine.record import DIPLOMACY_FIELDS
+from sim.output.plots import (
+    PLOT_STEMS,
+    calibration,
+    compare,
+    coverage,
+    diplomacy,
+    epidemic,
+    equity,
+    plot_jobs,
+    strategies,
+    worldmap,
+)
+from sim.output.plots.run import equity_inputs
+from sim.sweep import plots as sweep_plots
+
+
+@pytest.fixture(scope="module")
+def res():
+    return small_results(seeds=(1, 2), days=150, outcomes={
+        "targets": [{"coverage": 0.2, "by": "2021-03-31"}, {"coverage": 0.5, "by": "2021-05-01"}]})
+
+
+def bars(ax):
+    return np.concatenate([c.datavalues for c in ax.containers if isinstance(c, BarContainer)])
+
+
+@pytest.fixture(scope="module")
+def world_countries():
+    c = data.countries().set_index("iso3")
+    return c[["name", "who_region"]]
+
+
+EU = frozenset(data.blocs().set_index("bloc").at["EU", "members"].split(";"))
+
+
+def donations_frame():
+    """Two members: bilateral gifts by the US, China and two EU members, and pool flows."""
+    rows = []
+    for m in (0, 1):
+        for donor, rec, doses, ch in [("USA", "VNM", 20e6, "bilateral"),
+                                      ("USA", "NGA", 8e6, "bilateral"),
+                                      ("CHN", "PAK", 30e6, "bilateral"),
+                                      ("CHN", "VNM", 5e6, "bilateral"),
+                                      ("DEU", "KEN", 4e6, "bilateral"),
+                                      ("FRA", "SEN", 3e6, "bilateral"),
+                                      ("GBR", "POOL", 10e6, "pool"),
+                                      ("POOL", "ETH", 6e6, "pool"),
+                                      ("POOL", "BGD", 4e6, "pool")]:
+            rows.append((m, pd.Timestamp("2021-06-01"), donor, rec, doses * (1 + 0.1 * m), ch))
+    return pd.DataFrame(rows, columns=["member", "date", "donor", "recipient", "doses",
+                                       "channel"])
+
+
+# ---------------------------------------------------------------- run plot families
+def test_plot_jobs_cover_every_stem_once(res):
+    assert [j.stem for j in plot_jobs(res)] == list(PLOT_STEMS)
+
+
+def test_coverage_family(res, tmp_path):
+    eq = equity_inputs(res)
+    check_figure(coverage.coverage_by_group(res.groups, "t"), tmp_path, "a")
+    check_figure(coverage.dose_ledger(res.ledger, "t"), tmp_path, "b")
+    check_figure(coverage.target_attainment(eq.attainment, "t"), tmp_path, "c")
+    assert coverage.target_attainment([], "t") is None
+    for column in ("coverage_first", "doses_per_100"):
+        check_figure(coverage.country_ranking(res.countries, "t", column), tmp_path, column)
+
+
+def test_ranking_draws_noise_as_zero_names_countries_and_notes_ties(res, tmp_path):
+    countries = res.countries.copy()
+    last = countries["date"] == countries["date"].max()
+    countries.loc[last, "coverage_first"] = [0.85, 0.85, 0.85, 1e-12] * 2
+    fig = coverage.country_ranking(countries, "t", "coverage_first", k=2)
+    check_figure(fig, tmp_path)
+    high, low = panels(fig)
+    lowest = low.collections[-1].get_offsets()[:, 0]   # the dots
+    assert lowest.min() == 0.0                          # 1e-12 drawn as exactly zero
+    names = {t.get_text() for ax in (high, low) for t in ax.get_yticklabels()}
+    assert names <= set(res.world.name)                 # names, not codes
+    assert "1 more countries at 85.0%" in high.get_title()
+    legend = fig.legends[0].get_texts()
+    shown = {res.world.income_group[list(res.world.name).index(n)] for n in names}
+    assert len(legend) == len(shown)                    # only colours that appear
+
+
+def test_equity_family(res, tmp_path):
+    eq = equity_inputs(res)
+    check_figure(equity.gini_over_time(eq.gini, "t"), tmp_path, "a")
+    check_figure(equity.lorenz(eq.coverage_end, eq.population, "t", eq.end), tmp_path, "b")
+    check_figure(equity.deaths_by_group(eq.per_member, "t"), tmp_path, "c")
+
+
+def test_deaths_by_group_draws_noise_as_zero(res, tmp_path):
+    pm = equity_inputs(res).per_member.copy()
+    cols = [c for c in pm if c.startswith("deaths_per_million.")]
+    pm[cols] = 1e-9
+    fig = equity.deaths_by_group(pm, "t")
+    check_figure(fig, tmp_path)
+    assert (bars(panels(fig)[0]) == 0).all()
+
+
+def test_epidemic_and_strategies_families(res, tmp_path):
+    check_figure(epidemic.deaths_over_time(res.groups, "t"), tmp_path, "a")
+    assert epidemic.deaths_over_time(res.groups.drop(columns="deaths"), "t") is None
+    flat = res.strategies.assign(count=res.strategies.groupby("strategy")["count"]
+                                 .transform("first"))
+    assert strategies.strategy_counts(flat, "t") is None    # nothing changes: no plot
+    moving = res.strategies.copy()
+    moving.loc[moving["date"] > moving["date"].median(), "count"] += 1
+    check_figure(strategies.strategy_counts(moving, "t"), tmp_path, "b")
+
+
+def test_worldmap_family(tmp_path):
+    cov = pd.Series({"FRA": 0.8, "NGA": 0.05, "IND": 0.4})
+    fig = worldmap.coverage_map(cov, "t", pd.Timestamp("2021-12-31"))
+    check_figure(fig, tmp_path)
+
+
+def test_diplomacy_family(world_countries, tmp_path):
+    don = donations_frame()
+    fig = diplomacy.diplomacy_map(don, world_countries, EU, "t")
+    check_figure(fig, tmp_path, "map")
+    mp, bx = panels(fig)
+    labels = [t.get_text() for t in bx.get_yticklabels()]
+    assert labels[-1] == "China" and "EU members" in labels and "United States" in labels
+    assert labels[0] == "COVAX-style pool"           # its deliveries, on a row of its own
+    assert len(mp.get_lines()) == len(don[don["member"] == 0])   # every flow drawn
+    inf = diplomacy.influence_map(don, world_countries, EU, pd.Timestamp("2021-12-31"),
+                                  365.0, "t")
+    check_figure(inf, tmp_path, "influence")
+    legend = [t.get_text() for t in inf.axes[0].get_legend().get_texts()]
+    assert any(t.startswith("China (") for t in legend)
+    donors = diplomacy.donor_flows(don, world_countries, "t")
+    check_figure(donors, tmp_path, "donors")
+    assert {t.get_text() for t in donors.axes[0].get_yticklabels()} == {
+        "United States", "China", "Germany", "France"}
+    assert diplomacy.diplomacy_map(None, world_countries, EU, "t") is None
+    assert diplomacy.influence_map(don[don["channel"] == "pool"], world_countries, EU,
+                                   pd.Timestamp("2021-12-31"), 365.0, "t") is None
+
+
+def test_influence_goes_to_the_largest_recent_donor_bloc():
+    don = donations_frame()
+    top = diplomacy.influence_table(don, pd.Timestamp("2021-12-31"), 365.0, EU)
+    by = top.set_index("recipient")
+    assert by.at["VNM", "bloc"] == "USA" and by.at["KEN", "bloc"] == "EU"
+    assert by.at["VNM", "share"] == pytest.approx(20 / 25)
+
+
+def test_diplomatic_flows_names_only_what_ran(tmp_path):
+    dates = pd.date_range("2021-01-01", periods=50)
+    flows = np.zeros((2, 50, len(DIPLOMACY_FIELDS)))
+    flows[:, :, DIPLOMACY_FIELDS.index("donated_bilateral_cum")] = np.linspace(0, 5e7, 50)
+    fig = diplomacy.diplomatic_flows(flows, dates, "t")
+    check_figure(fig, tmp_path)
+    title = fig.axes[0].get_title()
+    assert "pool" not in title and "bilateral donations" in title
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+        "Donated bilaterally"]
+    flows[:, :, DIPLOMACY_FIELDS.index("pool_contributed_cum")] = 1e6
+    flows[:, :, DIPLOMACY_FIELDS.index("pool_bought_cum")] = 2e6
+    flows[:, :, DIPLOMACY_FIELDS.index("pool_delivered_cum")] = 1.5e6
+    fig = diplomacy.diplomatic_flows(flows, dates, "t")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[:3] == ["Given to the pool by donors", "Bought by the pool",
+                          "Delivered by the pool"]
+    assert diplomacy.diplomatic_flows(np.zeros_like(flows), dates, "t") is None
+
+
+# ---------------------------------------------------------------- comparison
+def comparison_table(noise=1e-15):
+    rows = []
+    for s, cov in (("baseline", 0.4), ("pooling", 0.5)):
+        for metric, v in (("coverage_final.World", cov), ("gini_coverage", 0.3),
+                          ("doses_expired", 2e9), ("donated_share_of_supply.LIC", noise)):
+            rows.append((s, metric, v, v * 0.9, v * 1.1, 5))
+        for g in ("World", "HIC", "UMIC", "LMIC", "LIC"):
+            rows.append((s, f"deaths_averted_per_million.{g}", 100.0, 90.0, 110.0, 5))
+    return pd.DataFrame(rows, columns=["scenario", "metric", "median", "p05", "p95",
+                                       "replicates"])
+
+
+def test_compare_family(res, tmp_path):
+    check_figure(compare.compare_coverage([("a", res.groups), ("b", res.groups)]), tmp_path,
+                 "a")
+    eq = equity_inputs(res)
+    check_figure(compare.compare_lorenz([("a", eq.coverage_end, eq.population)], eq.end),
+                 tmp_path, "b")
+    check_figure(compare.compare_deaths(comparison_table()), tmp_path, "c")
+
+
+def test_compare_metrics_draws_floating_point_noise_as_zero(tmp_path):
+    metrics = [("coverage_final.World", "Coverage ≥1 dose, World", "share"),
+               ("doses_expired", "Doses expired", "count"),
+               ("donated_share_of_supply.LIC", "Donated share of low-income supply", "share")]
+    fig = compare.compare_metrics(comparison_table(1e-15), metrics)
+    check_figure(fig, tmp_path)
+    noise = [ax for ax in panels(fig) if ax.get_title().startswith("Donated")][0]
+    assert (bars(noise) == 0).all()
+    assert noise.get_ylim()[1] >= 0.5          # not a full-height bar on a 1e-15 axis
+    labels = [t.get_text() for t in noise.texts]
+    assert set(labels) == {"0.0%"}
+
+
+# ---------------------------------------------------------------- calibration, sweeps
+def test_calibration_family(tmp_path):
+    dates = pd.date_range("2021-01-01", periods=60)
+    traj = pd.concat([pd.DataFrame({"date": dates, "group": g, "coverage_first":
+                                    np.linspace(0, 0.5, 60), "doses_administered":
+                                    np.linspace(0, 1e9, 60)})
+                      for g in ("World", "HIC", "UMIC", "LMIC", "LIC")])
+    table = pd.DataFrame({"date": ["2021-02-01"] * 2, "group": ["HIC", "World"],
+                          "metric": ["coverage_first", "doses_administered"],
+                          "observed": [0.3, 5e8], "simulated": [0.25, 4e8]})
+    check_figure(calibration.model_vs_observed(traj, table, "t"), tmp_path)
+
+
+def test_sweep_family(tmp_path):
+    x = np.repeat([1.0, 2.5, 5.0], 4)
+    y = np.tile([0.05, 0.1, 0.2, 0.4], 3)
+    summary = pd.DataFrame({"procurement.groups.HIC.multiple": x, "pool.tier_share": y,
+                            "coverage_final.LIC": 0.07 + 1e-12 * x,
+                            "doses_expired": np.zeros(12)})
+    fig = sweep_plots.heatmap(summary, "procurement.groups.HIC.multiple", "pool.tier_share",
+                              "coverage_final.LIC")
+    check_figure(fig, tmp_path, "heat")
+    norm = fig.axes[0].images[0].norm
+    assert norm.vmax - norm.vmin >= 0.10       # a tiny spread is drawn as tiny
+    assert {t.get_text() for t in fig.axes[0].texts} == {"7.0%"}
+    assert "High-income hoarding" in fig.axes[0].get_xlabel()
+    zero = sweep_plots.heatmap(summary, "procurement.groups.HIC.multiple", "pool.tier_share",
+                               "doses_expired")
+    check_figure(zero, tmp_path, "zero")
+    assert "the same at every point (0)" in zero.axes[0].get_title()
+    fig = sweep_plots.scatter(summary, ["procurement.groups.HIC.multiple",
+                                        "pool.tier_share"], "coverage_final.LIC",
+                              log={"pool.tier_share"})
+    check_figure(fig, tmp_path, "scatter")
+    assert panels(fig)[1].get_xscale() == "log"
+    sens = {"base_samples": 64, "confidence_level": 0.95, "metrics": {"gini_coverage": {
+        p: {"S1": 0.3, "ST": 0.5, "S1_ci": [0.2, 0.4], "ST_ci": [0.4, 0.6]}
+        for p in ("uptake.hesitancy", "production.multiplier")}}}
+    fig = sweep_plots.sobol_bars(sens, "gini_coverage")
+    check_figure(fig, tmp_path, "sobol")
+    legend = fig.axes[0].get_legend()
+    assert legend.get_bbox_to_anchor().x0 >= fig.axes[0].get_window_extent().x1 - 1
