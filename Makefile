@@ -9,13 +9,15 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 	  $$c -c 'import sys; sys.exit(sys.version_info < (3,12))' 2>/dev/null && { echo $$c; exit; }; done)
 SCENARIO ?= scenarios/baseline.yaml
 
-.PHONY: run test bench lint venv clean help golden fuzz browser-deps
+.PHONY: run test bench lint typecheck check venv clean help golden fuzz browser-deps
 
 help:
 	@echo "make run    - create .venv, install, run $(SCENARIO), write results with plots"
 	@echo "make test   - create .venv, install with dev extras, run the whole test suite"
 	@echo "make bench  - run the pytest-benchmark suite in benchmarks/"
 	@echo "make lint   - ruff"
+	@echo "make typecheck - mypy (configured in pyproject.toml)"
+	@echo "make check  - lint, typecheck and test (what CI runs)"
 	@echo "make golden - regenerate tests/golden/*.json after a deliberate model change"
 	@echo "make fuzz   - long fuzz of the engine on random valid scenarios (FUZZ_N=$(FUZZ_N))"
 	@echo "make browser-deps - on request: Solara asset cache (~/.cache) and chromium (apt, root)"
@@ -40,7 +42,8 @@ test: $(VENV)/.stamp-dev
 	MPLCONFIGDIR=$(CURDIR)/$(VENV)/matplotlib $(PY) -m pytest -q
 
 bench: $(VENV)/.stamp-dev
-	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds
+	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds \
+	  --benchmark-autosave  # JSON in .benchmarks/ (compare runs: pytest-benchmark compare)
 
 FUZZ_N ?= 10000
 fuzz: $(VENV)/.stamp-dev
@@ -48,6 +51,11 @@ fuzz: $(VENV)/.stamp-dev
 
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check sim tests benchmarks
+
+typecheck: $(VENV)/.stamp-dev
+	$(VENV)/bin/mypy
+
+check: lint typecheck test
 
 # Golden summaries of the shipped scenarios (tests/test_golden.py compares with them).
 golden: $(VENV)/.stamp-dev

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.calibrate import calibrate as cal
+from sim import calibrate as cal
 from sim.scenario import load_scenario
 from sim.world.world import build_world
 

@@ -19,7 +19,8 @@ from sim.engine.counterfactual import simulate_with_counterfactual
 from sim.engine.streams import replicate_seeds
 from sim.outcomes.results import Results
 from sim.output.compare import Comparison, unique_names, write_comparison
-from sim.output.folder import publish, save_results, staging_dir
+from sim.output.folder import check_target, publish, save_results, staging_dir
+from sim.output.names import unique_slugs
 from sim.scenario.loader import revalidate
 from sim.scenario.schema import Scenario
 from sim.world.world import build_world
@@ -115,7 +116,8 @@ def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None =
 
 
 def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None = None,
-            replicates: int | None = None, progress: Progress | None = None) -> Comparison:
+            replicates: int | None = None, progress: Progress | None = None,
+            replace: bool = False) -> Comparison:
     """Run ``scenarios`` with one seed and replicate count and write the comparison
     (:mod:`sim.output.compare`): one results folder per scenario, ``comparison.csv``,
     plots and ``report.html``.
@@ -128,6 +130,8 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     replicates : default the largest replicate count among the scenarios
     progress : advanced through :func:`sim.output.compare.compare_steps`' phases (days
         simulated over all scenarios, then tables, plots and reports)
+    replace : replace the finished results already in ``out`` (else ``out`` must be new
+        or empty)
 
     Returns
     -------
@@ -139,21 +143,23 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     notes = [n for n in (deterministic_note(s, replicates) for s in scenarios) if n]
     for n in notes:  # once per scenario, before the runs
         print(n, file=sys.stderr)
+    folders = unique_slugs(names)
     out = Path(out)
+    check_target(out, replace)
     tmp = staging_dir(out)
     try:
         results, done = [], 0
-        for s, name in zip(scenarios, names, strict=True):
+        for s, folder in zip(scenarios, folders, strict=True):
             def step(d: int, base: int = done) -> None:
                 if progress is not None:
                     progress.set("simulate", base + d)
 
             r = run(s, seed=seed, replicates=replicates, progress=step)
-            save_results(r, tmp / name, progress=progress)
+            save_results(r, tmp / folder, progress=progress)
             results.append(r)
             done += s.days
         table = write_comparison(tmp, names, scenarios, results, seed, replicates, progress)
-        publish(tmp, out)
+        publish(tmp, out, "compare", replace)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return Comparison(names, results, table, out)

@@ -9,7 +9,7 @@ from worlds import SCENARIOS
 
 from sim import load_scenario, run
 from sim.cli.main import main
-from sim.outcomes.metrics import coverage_at, ledger_residual
+from sim.outcomes.coverage import coverage_at, ledger_residual
 from sim.outcomes.results import producer_totals
 from sim.output.folder import load_tables
 

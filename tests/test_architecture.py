@@ -5,9 +5,17 @@ Imports inside functions count; imports under ``if TYPE_CHECKING:`` do not (they
 run).
 """
 
+import re
+import subprocess
 import textwrap
+from pathlib import Path
 
-from import_graph import cycles, import_graph, imports_of
+import pytest
+from import_graph import SIM, cycles, import_graph, imports_of, modules
+
+ROOT = SIM.parent
+#: Longest module allowed, in lines (data build scripts excepted): small modules with one job.
+MAX_LINES = 400
 
 #: The layers, lowest first. A module may import its own layer and the layers below.
 LAYERS = (
@@ -89,3 +97,39 @@ def test_graph_counts_function_imports_and_skips_type_checking(tmp_path):
 def test_cycles_are_found():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
     assert cycles(graph) == [["a", "b", "c"]]
+
+
+#: Modules over the limit that another line of work is replacing whole: checked, but their
+#: failure is expected until the replacement lands (then the test passes as it is).
+BEING_REPLACED = {"sim/engine/epidemic.py": "the age-structured epidemic replaces it"}
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT))
+                                        for p in modules().values()))
+def test_no_module_is_over_the_line_limit(path, request):
+    if path in BEING_REPLACED:
+        request.applymarker(pytest.mark.xfail(reason=BEING_REPLACED[path], strict=False))
+    lines = len((ROOT / path).read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{path} has {lines} lines (limit {MAX_LINES}): split it"
+
+
+def tracked_text_files() -> list[Path]:
+    """Files git tracks (the repository as a fresh clone has it), text only."""
+    names = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    keep = (".py", ".md", ".yaml", ".yml", ".toml", ".txt", ".cfg", ".sh", "Makefile", "run")
+    return [ROOT / n for n in names if n.endswith(keep) and (ROOT / n).is_file()
+            and not n.startswith("tests/golden/")]
+
+
+def test_the_repository_refers_to_nothing_outside_itself():
+    outside = re.compile(r"\.\./shared|/work/|\bissues? #?\d+\b", re.IGNORECASE)
+    bad = []
+    for path in tracked_text_files():
+        if path == Path(__file__).resolve():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for i, line in enumerate(text.splitlines(), 1):
+            if outside.search(line) and "noqa" not in line:
+                bad.append(f"{path.relative_to(ROOT)}:{i}: {line.strip()[:90]}")
+    assert not bad, "references outside the repository or to issue numbers:\n" + "\n".join(bad)

@@ -8,8 +8,8 @@ from worlds import SCENARIOS
 
 from sim import load_scenario, run
 from sim.cli.main import main
+from sim.outcomes.coverage import coverage_at, ledger_residual
 from sim.outcomes.diplomacy_metrics import donor_reach, influence, recipient_shares
-from sim.outcomes.metrics import coverage_at, ledger_residual
 from sim.outcomes.results import producer_totals
 from sim.output.folder import load_tables
 

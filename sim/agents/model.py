@@ -17,7 +17,7 @@ from sim.agents.collector import ArrayCollector
 from sim.agents.country import Country
 from sim.agents.knobs import apply_knobs
 from sim.agents.reporters import AGENT_ARRAYS, model_reporters
-from sim.engine.build.params import build_params
+from sim.engine.build.params import Params, build_params
 from sim.engine.run import Simulation
 from sim.engine.state import State
 from sim.outcomes.results import Results
@@ -60,6 +60,11 @@ class VaccineDiplomacyModel(mesa.Model):
     ...     model.step()
     >>> model.agents.select(lambda c: c.coverage > 0.1).get("iso3")              # doctest: +SKIP
     """
+
+    config: Scenario
+    world: World
+    params: Params
+    sim: Simulation
 
     def __init__(self, config: Scenario | str | Path = DEFAULT_SCENARIO, *,
                  rng: int | None = None, days: int | None = None,

@@ -20,6 +20,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
+import mesa.visualization.solara_viz as mesa_solara_viz  # noqa: E402
 import pandas as pd  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -31,6 +32,28 @@ from sim.output.plots import GROUP_COLORS, GROUP_LABELS  # noqa: E402
 from sim.output.plots.strategies import STRATEGY_COLORS, STRATEGY_LABELS  # noqa: E402
 from sim.scenario.adaptation import STRATEGIES  # noqa: E402
 from sim.scenario.schema import Scenario  # noqa: E402
+
+
+class _SolaraShowingSliderValues:
+    """Solara as Mesa's input panel sees it: every slider shows its value at all times
+    (Mesa builds sliders without ``thumb_label``, so a value shows only while dragging).
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(solara, name)
+
+    @staticmethod
+    def SliderFloat(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 (Solara's name)
+        """``solara.SliderFloat`` with its value always shown."""
+        return solara.SliderFloat(*args, **{"thumb_label": "always", **kwargs})
+
+    @staticmethod
+    def SliderInt(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 (Solara's name)
+        """``solara.SliderInt`` with its value always shown."""
+        return solara.SliderInt(*args, **{"thumb_label": "always", **kwargs})
+
+
+mesa_solara_viz.solara = _SolaraShowingSliderValues()
 
 #: Plot titles, shown as page text above each plot.
 TITLES = {
@@ -79,7 +102,7 @@ def _coverage(ax: Any, df: pd.DataFrame) -> None:
 
 
 def _gini(ax: Any, df: pd.DataFrame) -> None:
-    ax.plot(df.index, df["gini"], color="#222222")
+    ax.plot(df.index, df["gini"], color=GROUP_COLORS["World"])
     ax.set_ylim(0, 1)
     ax.set_ylabel("Gini (0 = equal coverage)")
 
@@ -90,7 +113,7 @@ def _deaths(ax: Any, df: pd.DataFrame) -> None:
                 transform=ax.transAxes)
         ax.set_ylabel("Deaths (cumulative)")
         return
-    ax.plot(df.index, df["deaths"], color="#d62728")
+    ax.plot(df.index, df["deaths"], color=GROUP_COLORS["World"])
     ax.set_ylabel("Deaths (cumulative)")
 
 
@@ -116,8 +139,9 @@ def _hoard_multiple(scenario: Scenario) -> float:
 def _donation_share(scenario: Scenario) -> float:
     """The share the scenario's donors give (the largest), else ``switch_share``."""
     don = scenario.donation
-    shares = [e.share for e in (don.default, *don.groups.values(), *don.countries.values())
-              if e.share]
+    given = [getattr(e, "share", None) for e in
+             (don.default, *don.groups.values(), *don.countries.values())]
+    shares = [float(s) for s in given if s]
     return float(max(shares, default=don.switch_share))
 
 

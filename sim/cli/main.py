@@ -1,17 +1,32 @@
 """The ``vaxsim`` command: parses arguments, calls the layers below, prints, sets exit codes.
 
-Each subcommand lives in ``sim/cli/commands/<name>.py``. Exit codes: 0 success, 2 bad input
-(one line on stderr naming file, line and key path), 1 an unexpected failure.
+Each subcommand lives in ``sim/cli/commands/<name>.py``. Exit codes (:data:`EXIT_CODES`,
+also in ``vaxsim --help``): 0 success, 1 runtime failure, 2 bad input, 130 interrupted.
+Every failure is one line on stderr; ``--debug`` (anywhere on the command line, or
+``VAXSIM_DEBUG=1``) shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from sim.cli.commands import EXAMPLES, InputError
+
+EXIT_CODES = """\
+exit codes:
+  0    success
+  1    runtime failure (a bug, a full disk, too little memory): one line on stderr
+  2    bad input: a scenario, sweep, option or folder that cannot be used (one line
+       naming file, line and key path)
+  130  interrupted (Ctrl-C); a run that did not finish leaves no finished results folder
+
+  Add --debug to see the traceback of a failure instead of its one-line message.
+"""
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = (
@@ -34,8 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="vaxsim",
         description="Agent-based policy simulator of vaccine diplomacy: run scenarios of "
         "production, hoarding, pooling, donation and licensing, and compare equity outcomes.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EXAMPLES + "\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"vaxsim {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of a failure (anywhere on the line)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(name).register(sub)
@@ -43,22 +61,60 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``vaxsim``; returns the exit code."""
+    """Entry point of ``vaxsim``; returns the exit code (:data:`EXIT_CODES`)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or os.environ.get("VAXSIM_DEBUG", "") not in ("", "0")
+    argv = [a for a in argv if a != "--debug"]
+    try:
+        return _main(argv, debug)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print("vaxsim: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str], debug: bool) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from sim.output.names import OutputError
     from sim.scenario.loader import ScenarioError
 
+    if not debug:  # numerical warnings are not for users; outputs are checked finite
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
     try:
         return int(args.func(args) or 0)
-    except (ScenarioError, InputError) as exc:
-        print(f"vaxsim: error: {exc}", file=sys.stderr)
+    except (ScenarioError, InputError, OutputError) as exc:
+        if debug:
+            raise
+        print(f"vaxsim: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("vaxsim: interrupted", file=sys.stderr)
-        return 130
+        raise
+    except MemoryError:
+        if debug:
+            raise
+        print("vaxsim: error: out of memory (try fewer replicates, countries or days)",
+              file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `vaxsim schema | head`: the reader left
+        sys.stderr.close()
+        return 1
+    except Exception as exc:  # noqa: BLE001 - every other failure: one line, exit 1
+        if debug:
+            raise
+        print(f"vaxsim: error: {type(exc).__name__}: {_one_line(exc)} "
+              "(run again with --debug for the traceback)", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of an exception's message, at most 300 characters."""
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 if __name__ == "__main__":

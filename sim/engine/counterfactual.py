@@ -13,6 +13,7 @@ import dataclasses
 
 import numpy as np
 
+from sim.engine.flows import FLOW_COLUMNS
 from sim.engine.record import Trajectories
 from sim.scenario.schema import Scenario
 
@@ -34,9 +35,10 @@ def split_members(traj: Trajectories, real: int) -> tuple[Trajectories, Trajecto
             elif f.name == "flows":  # (K, 6) rows led by the member index
                 first = members.start or 0
                 last = traj.groups.shape[0] if members.stop is None else members.stop
-                keep = (v[:, 0] >= first) & (v[:, 0] < last)
+                member = FLOW_COLUMNS.member
+                keep = (v[:, member] >= first) & (v[:, member] < last)
                 rows = v[keep].copy()
-                rows[:, 0] -= first
+                rows[:, member] -= first
                 out[f.name] = rows
             else:
                 out[f.name] = v[members]
@@ -59,9 +61,10 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     from sim.engine.run import simulate
 
     params = build_params(world, [scenario] * len(seeds), seeds)
+    kept = min(len(seeds), scenario.outputs.country_members)  # twins keep none
     if (not scenario.epidemic.enabled or not scenario.epidemic.vaccine_effect
             or not scenario.outputs.deaths_averted):
-        traj, _ = simulate(world, params, country_every, progress)
+        traj, _ = simulate(world, params, country_every, progress, country_members=kept)
         return params, traj, None
     twin = without_vaccine(scenario)
     batch = build_params(world, [scenario] * len(seeds) + [twin] * len(seeds),
@@ -69,6 +72,6 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     # Twins weigh allocation by their real member's epidemic, so doses move identically.
     real_of = np.tile(np.arange(len(seeds)), 2)
     batch = dataclasses.replace(batch, burden_member=real_of)
-    traj, _ = simulate(world, batch, country_every, progress)
+    traj, _ = simulate(world, batch, country_every, progress, country_members=kept)
     real, counterfactual = split_members(traj, len(seeds))
     return params, real, counterfactual

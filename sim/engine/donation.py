@@ -64,8 +64,10 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     need[giving] = 0.0
     weight = d.affinity_rows(donors)[None] * need[:, None, :]           # (E, Nd, N)
     total = weight.sum(axis=-1)                                          # (E, Nd)
-    flows = weight * np.divide(offer, total, out=np.zeros_like(offer),
-                               where=total > 0)[..., None]
+    # Each recipient's share of a donor's weight first (in [0, 1] even when the weights
+    # are subnormal), then times the offer: offer / total could overflow to inf.
+    flows = np.divide(weight, total[..., None], out=np.zeros_like(weight),
+                      where=total[..., None] > 0) * offer[..., None]
     received = flows.sum(axis=1)                                         # (E, N)
     room = np.maximum(d.donation_absorb_days[:, None] * capacity(world, params, t)
                       - on_hand(state), 0.0)

@@ -42,7 +42,8 @@ def uniforms(keys: np.ndarray, counter: int, planes: int, n: int) -> np.ndarray:
     counter : a distinct integer for each (day, sub-step, stage) of the run
     planes, n : number of planes and countries
     """
-    position = (np.uint64(counter) * np.uint64(planes) + np.arange(planes, dtype=np.uint64))
+    position: np.ndarray = (np.uint64(counter) * np.uint64(planes)
+                            + np.arange(planes, dtype=np.uint64))
     position = position[:, None, None] * np.uint64(n) + np.arange(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
         x = _mix(_mix(keys[None, :, None] ^ (position * _GOLDEN)) + keys[None, :, None])

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.fields import Fields
 from sim.engine.segments import Segments
 from sim.scenario.schema import INCOME_GROUPS
 
-EPI_GROUP_FIELDS = ("infections", "deaths", "deaths_cum")
-EPI_COUNTRY_FIELDS = ("infections_cum", "deaths_cum")
+EPI_GROUP_FIELDS = Fields("infections", "deaths", "deaths_cum")
+EPI_COUNTRY_FIELDS = Fields("infections_cum", "deaths_cum")
 
 
 class EpiRecorder:
@@ -41,7 +42,9 @@ class EpiRecorder:
         """Store day ``t`` of :class:`~sim.engine.epidemic.EpiState` ``epi``."""
         b = t - self.first_day
         buf = self.buffer[:, b]
-        buf[0], buf[1], buf[2] = epi.new_infections, epi.new_deaths, epi.D
+        F = EPI_GROUP_FIELDS
+        buf[F.infections], buf[F.deaths], buf[F.deaths_cum] = (epi.new_infections,
+                                                               epi.new_deaths, epi.D)
         if b == self.buffer.shape[1] - 1 or t == self.groups.shape[1] - 1:
             self.flush(b + 1)
             self.countries_end[:, :, 0] = epi.infections_cum

@@ -246,8 +246,9 @@ def initial_epi(population: np.ndarray, ep: EpiParams, E: int) -> EpiState:
     pop = np.broadcast_to(population, (E, len(population)))
     infectious = ep.initial_prevalence * pop
     immune = np.minimum(ep.initial_immune * pop, pop - infectious)
-    if ep.mode == "stochastic":
-        infectious, immune = np.round(infectious), np.round(immune)
+    if ep.mode == "stochastic":  # whole people, never more than the population
+        infectious = np.minimum(np.round(infectious), np.floor(pop))
+        immune = np.minimum(np.round(immune), np.floor(pop - infectious))
     draw = Drawer(ep, len(population))
     fatal = draw(0, draw.slots - 1, 0, infectious[None], ep.ifr[None])[0]
     zeros = np.zeros((E, len(population)))

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.fields import Fields
+
 POOL = -1
 BILATERAL, POOLED = 0, 1
 CHANNELS = ("bilateral", "pool")
 #: Columns of :meth:`FlowLog.array`.
-FLOW_COLUMNS = ("member", "day", "donor", "recipient", "doses", "channel")
+FLOW_COLUMNS = Fields("member", "day", "donor", "recipient", "doses", "channel")
 
 
 class FlowLog:

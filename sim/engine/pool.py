@@ -99,7 +99,8 @@ def waterfill(avail: np.ndarray, weight: np.ndarray, cap: np.ndarray,
     for _ in range(rounds):
         room = cap - x
         w = np.where(room > 0, weight, 0.0)
-        add = np.minimum(room, w * _ratio(left, w.sum(axis=1))[:, None])
+        # Shares in [0, 1] first, then times what is left (left / total can overflow).
+        add = np.minimum(room, _ratio(w, w.sum(axis=1, keepdims=True)) * left[:, None])
         add = np.maximum(add, 0.0)
         x += add
         left = np.maximum(left - add.sum(axis=1), 0.0)

@@ -18,6 +18,13 @@ from sim.engine.adaptive import strategy_counts
 from sim.engine.build.diplomacy_params import mechanisms_on
 from sim.engine.build.params import Params
 from sim.engine.epi_record import epi_recorder
+from sim.engine.fields import (
+    COUNTRY_FIELDS,
+    DIPLOMACY_FIELDS,
+    GROUP_FIELDS,
+    LEDGER_FIELDS,
+    Fields,
+)
 from sim.engine.flows import FlowLog
 from sim.engine.kernels import backend
 from sim.engine.segments import Segments
@@ -27,21 +34,17 @@ from sim.scenario.schema import INCOME_GROUPS
 from sim.world.world import World
 
 GROUPS = ("World", *INCOME_GROUPS)
-GROUP_FIELDS = ("first_dose", "completed", "doses_administered")
-LEDGER_FIELDS = ("produced_cum", "administered_cum", "expired_cum", "stock_countries",
-                 "stock_pool", "in_transit", "stock_producers")
-COUNTRY_FIELDS = ("first_dose", "completed", "doses_administered", "doses_received",
-                  "stock", "doses_expired", "orders_open", "doses_licensed")
-#: Daily diplomacy totals (E, D, K) over countries.
-DIPLOMACY_FIELDS = ("pool_bought_cum", "pool_delivered_cum", "pool_contributed_cum",
-                    "donated_bilateral_cum", "licensed_output_cum")
 #: Per-country arrays buffered each day, in this order.
-BUFFERED = ("first", "completed", "administered_cum", "expired_cum", "stock",
-            "allocated_cum", "received_cum")
+BUFFERED = Fields("first", "completed", "administered_cum", "expired_cum", "stock",
+                  "allocated_cum", "received_cum")
 
 
 #: Bytes of per-country days buffered before group sums are taken (see :func:`buffer_days`).
 BUFFER_BYTES = 4 * 2**20
+
+
+# The recorder sums the first buffered fields into the group records.
+assert BUFFERED[:len(GROUP_FIELDS)] == ("first", "completed", "administered_cum")
 
 
 def buffer_days(members: int, countries: int, most: int = 32) -> int:
@@ -67,7 +70,8 @@ class Trajectories:
     produced_cum, exported_cum : (E, D, P) doses by producer
     home_cum : (E, D, P) doses each producer sold to its own home countries
     country_days : (W,) day indices of the per-country records
-    countries : (E, W, N, len(COUNTRY_FIELDS))
+    countries : (K, W, N, len(COUNTRY_FIELDS)), the first K members (all unless the
+        recorder was asked for fewer: no-vaccine twins keep none)
     diplomacy : (E, D, len(DIPLOMACY_FIELDS)) doses
     flows : (K, 6) the diplomacy ledger (see :mod:`sim.engine.flows`), set on the last day
     strategies : (E, D, S) number of countries following each strategy (``STRATEGIES``)
@@ -94,8 +98,9 @@ class Recorder:
     """Fills :class:`Trajectories` day by day (flushing sums once per block of days)."""
 
     def __init__(self, world: World, params: Params, country_every: int = 7,
-                 block: int | None = None) -> None:
+                 block: int | None = None, country_members: int | None = None) -> None:
         E, D, N, P = params.n_members, world.days, world.n_countries, world.n_producers
+        self.country_members = E if country_members is None else min(country_members, E)
         if block is None:
             block = buffer_days(E, N)
         self.income = Segments(world.group_index, len(INCOME_GROUPS))
@@ -116,7 +121,7 @@ class Recorder:
             exported_cum=np.zeros((E, D, P)),
             home_cum=np.zeros((E, D, P)),
             country_days=days,
-            countries=np.zeros((E, len(days), N, len(COUNTRY_FIELDS))),
+            countries=np.zeros((self.country_members, len(days), N, len(COUNTRY_FIELDS))),
             diplomacy=np.zeros((E, D, len(DIPLOMACY_FIELDS))),
             strategies=np.zeros((E, D, len(STRATEGIES)), dtype=np.int32),
         )
@@ -138,21 +143,26 @@ class Recorder:
                        out.produced_cum, inc.order, inc.starts, inc.present,
                        inc.slices is not None, out.groups, out.ledger)
         else:
-            buf = self.buffer[:, b]
-            buf[0], buf[1], buf[2], buf[3] = (state.first, state.completed,
-                                              state.administered_cum, state.expired_cum)
-            buf[4], buf[5], buf[6] = (state.stock.sum(axis=0), state.allocated_cum,
-                                      state.received_cum)
+            buf, B = self.buffer[:, b], BUFFERED
+            buf[B.first], buf[B.completed] = state.first, state.completed
+            buf[B.administered_cum], buf[B.expired_cum] = (state.administered_cum,
+                                                           state.expired_cum)
+            buf[B.stock] = state.stock.sum(axis=0)
+            buf[B.allocated_cum], buf[B.received_cum] = state.allocated_cum, state.received_cum
         out.exported_cum[:, t] = state.exported_cum
         out.home_cum[:, t] = state.home_delivered_cum
-        out.ledger[:, t, 6] = state.inventory.sum(axis=1)
+        L = LEDGER_FIELDS
+        out.ledger[:, t, L.stock_producers] = state.inventory.sum(axis=1)
         if self.track_diplomacy:
-            out.ledger[:, t, 6] += state.bulk.sum(axis=1)  # licensees' bulk is producers' stock
-            out.ledger[:, t, 4] = state.pool_stock
-            out.diplomacy[:, t] = np.stack([
-                state.pool_bought_cum, state.pool_given.sum(axis=1),
-                state.pool_contributed_cum.sum(axis=1), state.donated_cum.sum(axis=1),
-                state.licensed_cum.sum(axis=1)], axis=-1)
+            # Licensees' bulk is producers' stock.
+            out.ledger[:, t, L.stock_producers] += state.bulk.sum(axis=1)
+            out.ledger[:, t, L.stock_pool] = state.pool_stock
+            dip, P = out.diplomacy[:, t], DIPLOMACY_FIELDS
+            dip[:, P.pool_bought_cum] = state.pool_bought_cum
+            dip[:, P.pool_delivered_cum] = state.pool_given.sum(axis=1)
+            dip[:, P.pool_contributed_cum] = state.pool_contributed_cum.sum(axis=1)
+            dip[:, P.donated_bilateral_cum] = state.donated_cum.sum(axis=1)
+            dip[:, P.licensed_output_cum] = state.licensed_cum.sum(axis=1)
         if t == out.ledger.shape[1] - 1:
             out.flows = self.flows.array()
         if t == 0 or (t + 1) % self.review_days == 0:  # strategies change only at stage 9
@@ -163,10 +173,15 @@ class Recorder:
             self.epi.record(state.epi, t)
         w = self.slot[t]
         if w >= 0:
-            out.countries[:, w] = np.stack([
-                state.first, state.completed, state.administered_cum, state.received_cum,
-                state.stock.sum(axis=0), state.expired_cum, state.orders_open,
-                self.licensed_by_country(state)], axis=-1)
+            k = self.country_members                               # twins not kept
+            rec, C = out.countries[:, w], COUNTRY_FIELDS            # (k, N, F)
+            rec[..., C.first_dose], rec[..., C.completed] = state.first[:k], state.completed[:k]
+            rec[..., C.doses_administered] = state.administered_cum[:k]
+            rec[..., C.doses_received] = state.received_cum[:k]
+            rec[..., C.stock] = state.stock[:, :k].sum(axis=0)
+            rec[..., C.doses_expired] = state.expired_cum[:k]
+            rec[..., C.orders_open] = state.orders_open[:k]
+            rec[..., C.doses_licensed] = self.licensed_by_country(state)[:k]
         if b == self.block - 1 or t == out.ledger.shape[1] - 1:
             if not self.compiled:
                 self.flush(b + 1)
@@ -191,13 +206,18 @@ class Recorder:
         buf = self.buffer[:, :n_days]                        # (K, b, E, N)
         K, _, E, N = buf.shape
         world = buf.sum(axis=-1)                             # (K, b, E)
-        first, completed, administered, expired, stock, allocated, received = world
-        by_group = self.income.sum(buf[:3].reshape(-1, N)).reshape(3, n_days, E, -1)
+        B, L = BUFFERED, LEDGER_FIELDS
+        # The first buffered fields are the group fields, in GROUP_FIELDS order.
+        G = len(GROUP_FIELDS)
+        by_group = self.income.sum(buf[:G].reshape(-1, N)).reshape(G, n_days, E, -1)
         out.groups[:, days, 1:] = by_group.transpose(2, 1, 3, 0)
-        out.groups[:, days, 0] = world[:3].transpose(2, 1, 0)
-        out.ledger[:, days, 0] = out.produced_cum[:, days].sum(axis=-1)
-        out.ledger[:, days, 1] = administered.T
-        out.ledger[:, days, 2] = expired.T
-        out.ledger[:, days, 3] = stock.T
-        out.ledger[:, days, 5] = (allocated - received).T
+        out.groups[:, days, 0] = world[:G].transpose(2, 1, 0)
+        out.ledger[:, days, L.produced_cum] = out.produced_cum[:, days].sum(axis=-1)
+        out.ledger[:, days, L.administered_cum] = world[B.administered_cum].T
+        out.ledger[:, days, L.expired_cum] = world[B.expired_cum].T
+        out.ledger[:, days, L.stock_countries] = world[B.stock].T
+        # In transit = allocated - received: a difference of two large running sums, whose
+        # rounding can dip below zero once everything has arrived; a stock is never < 0.
+        out.ledger[:, days, L.in_transit] = np.maximum(
+            world[B.allocated_cum] - world[B.received_cum], 0.0).T
         self.first_day += n_days

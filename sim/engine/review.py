@@ -65,7 +65,7 @@ def partner_weights(diplomacy: DiplomacyParams) -> np.ndarray:
     hit = _WEIGHTS.get(id(diplomacy))
     if hit is not None and hit[0] is diplomacy:
         return hit[1]
-    N = diplomacy.affinity_ties.shape[0]
+    N = diplomacy.affinity.n
     cum = np.cumsum(diplomacy.affinity_rows(np.arange(N)), axis=1)
     _WEIGHTS.clear()  # keep one entry: the batch being run
     _WEIGHTS[id(diplomacy)] = (diplomacy, cum)
@@ -162,6 +162,6 @@ def review(state: State, world: World, params: Params, t: int) -> None:
     new = threshold_switch(old, params.rule, coverage, params.theta, params.then)
     if (params.rule == IMITATE).any():
         partner = pick_partners(u_partner, partner_weights(params.diplomacy))
-        new = imitate(new, params.rule, payoffs(state, world, params), partner, params.beta,
-                      params.imitate_prob, u_look, u_adopt)
+        new = imitate(new, params.rule, payoffs(state, world, params), partner,
+                      params.imitation_beta, params.imitate_prob, u_look, u_adopt)
     apply_strategy(state, params, old, new)

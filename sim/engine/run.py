@@ -65,10 +65,11 @@ class Simulation:
     nothing: np.ndarray  # (E, N) zeros: the allocation on days the market does not clear
 
     @classmethod
-    def start(cls, world: World, params: Params, country_every: int = 7) -> Simulation:
+    def start(cls, world: World, params: Params, country_every: int = 7,
+              country_members: int | None = None) -> Simulation:
         """A batch on day 0."""
         return cls(world, params, initial_state(world, params), MarketPlan.build(world, params),
-                   Recorder(world, params, country_every),
+                   Recorder(world, params, country_every, country_members=country_members),
                    np.zeros((params.n_members, world.n_countries)))
 
     @property
@@ -131,7 +132,8 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
 
 
 def simulate(world: World, params: Params, country_every: int = 7,
-             progress: Callable[[int], None] | None = None) -> tuple[Trajectories, State]:
+             progress: Callable[[int], None] | None = None, *,
+             country_members: int | None = None) -> tuple[Trajectories, State]:
     """Run a batch to the end.
 
     Parameters
@@ -139,13 +141,15 @@ def simulate(world: World, params: Params, country_every: int = 7,
     world : static arrays (N countries, P producers, D days)
     params : E members' parameters
     country_every : keep per-country records every this many days
+    country_members : keep per-country records of the first this many members only
+        (default all; no-vaccine twins need none)
     progress : called with the number of days done, now and then
 
     Returns
     -------
     (trajectories, final state)
     """
-    sim = Simulation.start(world, params, country_every)
+    sim = Simulation.start(world, params, country_every, country_members)
     while not sim.done:
         sim.step()
         if progress is not None and (sim.state.day % 30 == 0 or sim.done):

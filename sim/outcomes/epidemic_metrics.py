@@ -31,14 +31,18 @@ def epidemic_group_columns(traj: Trajectories,
     flat = g.reshape(-1, g.shape[-1])
     cols = {name: flat[:, i] for i, name in enumerate(EPI_GROUP_FIELDS)}
     if counterfactual is not None and counterfactual.epi_groups is not None:
-        cols["deaths_cum_novax"] = counterfactual.epi_groups[..., 2].reshape(-1)
+        cols["deaths_cum_novax"] = counterfactual.epi_groups[
+            ..., EPI_GROUP_FIELDS.deaths_cum].reshape(-1)
     return cols
 
 
 def _totals(traj: Trajectories) -> tuple[np.ndarray, np.ndarray]:
     """(E, G) infections over the run and deaths at the end, by group."""
     g = traj.epi_groups
-    return g[:, :, :, 0].sum(axis=1), g[:, -1, :, 2]
+    if g is None:
+        raise ValueError("the run has no epidemic records")
+    F = EPI_GROUP_FIELDS
+    return g[:, :, :, F.infections].sum(axis=1), g[:, -1, :, F.deaths_cum]
 
 
 def epidemic_member_metrics(results: Results) -> pd.DataFrame:

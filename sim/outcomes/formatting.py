@@ -97,11 +97,17 @@ def count(v: Any, scale: tuple[float, str] | None = None) -> str:
     return f"{_sig(v / div)} {suffix}"
 
 
-def share(v: Any, decimals: int = 1) -> str:
-    """A fraction 0–1 as a percentage: ``48.1%``."""
+def _share_decimals(v: float) -> int:
+    """One decimal, two below 1% (0.08%, not 0.1%)."""
+    return 2 if 0 < abs(v) < 0.01 else 1
+
+
+def share(v: Any, decimals: int | None = None) -> str:
+    """A fraction 0–1 as a percentage: ``48.1%``, ``0.08%``."""
     if _missing(v):
         return MISSING
-    return f"{100 * float(snap(v, 'share')):.{decimals}f}%"
+    v = float(snap(v, "share"))
+    return f"{100 * v:.{_share_decimals(v) if decimals is None else decimals}f}%"
 
 
 def per_million(v: Any) -> str:
@@ -155,7 +161,8 @@ def with_band(mid: Any, lo: Any, hi: Any, unit: str) -> str:
     if _missing(mid) or _missing(lo) or _missing(hi) or lo == hi == mid:
         return text
     if unit == "share":
-        ends = [f"{100 * float(snap(x, 'share')):.1f}" for x in (lo, hi)]
+        d = _share_decimals(float(mid))
+        ends = [f"{100 * float(snap(x, 'share')):.{d}f}" for x in (lo, hi)]
     elif unit == "count":
         sc = scale_of(float(mid))
         ends = [count(x, sc).removesuffix(f" {sc[1]}") if sc[1] else count(x, sc)
@@ -178,6 +185,10 @@ def tick_formatter(unit: str) -> Any:
             x = float(snap(x, "share"))
             return f"{100 * x:.0f}%" if abs(100 * x - round(100 * x)) < 1e-9 \
                 else f"{100 * x:.1f}%"
+        if unit in ("index", "signed_index", "ratio"):  # ticks: 0.1, +0.05, 2.5×
+            x = float(snap(x, unit))
+            text = f"{x:+.3g}" if unit == "signed_index" and x else f"{x:.3g}"
+            return text.replace("-", "−") + ("×" if unit == "ratio" else "")
         if unit == "count":  # ticks: as few digits as the tick needs (2 bn, 2.5 bn)
             div, suffix = scale_of(x)
             return f"{x / div:,.3g} {suffix}".strip() if abs(x) >= 1 or x == 0 \

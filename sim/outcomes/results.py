@@ -34,6 +34,7 @@ from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELD
 from sim.outcomes.diplomacy_metrics import donations_table
 from sim.outcomes.epidemic_metrics import epidemic_group_columns
 from sim.outcomes.history import history_rows, history_table
+from sim.outcomes.summary import summarize
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import Scenario
 from sim.world.world import World
@@ -126,22 +127,23 @@ def strategies_table(world: World, traj: Trajectories) -> pd.DataFrame:
     return pd.DataFrame({"count": traj.strategies.reshape(-1)}, index=idx).reset_index()
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Results:
-    """A finished run of one scenario (E members: its replicates).
+    """A finished run of one scenario (E members: its replicates), as data.
 
-    The tables and the summary are built from the trajectories the first time they are
-    read, then kept: a caller that wants one number pays for no table it does not use.
+    The tables and the summary are computed on first use and kept (cached properties);
+    writing them, plotting and reporting is the output layer's job
+    (:func:`sim.output.folder.save_results`).
 
     Attributes
     ----------
-    scenario : the resolved scenario
+    scenario : the resolved scenario (for a sweep batch: its base scenario)
     world, params, trajectories : what the engine saw and recorded
     counterfactual : the no-vaccine twins' trajectories (deaths averted), or None
     groups, ledger, countries, producers, strategies, donations : tidy tables (see the
-        module docstring), built on first use
+        module docstring); ``donations`` is None when no diplomacy mechanism is on
     history : the history check against observed 2021 series, built on first use
-    summary : the content of ``summary.json``, computed on first use
+    summary : the content of ``summary.json``
     """
 
     scenario: Scenario
@@ -152,40 +154,38 @@ class Results:
 
     @cached_property
     def groups(self) -> pd.DataFrame:
-        """The ``groups`` table, with the epidemic's columns when it ran."""
+        """World and income-group totals per member and date."""
         return groups_table(self.world, self.trajectories).assign(
             **epidemic_group_columns(self.trajectories, self.counterfactual))
 
     @cached_property
     def ledger(self) -> pd.DataFrame:
-        """The ``ledger`` table."""
+        """The dose ledger per member and date."""
         return ledger_table(self.world, self.trajectories)
 
     @cached_property
     def countries(self) -> pd.DataFrame:
-        """The ``countries`` table."""
+        """Per-country records every ``outputs.country_every_days`` days and the last."""
         return countries_table(self.world, self.trajectories)
 
     @cached_property
     def producers(self) -> pd.DataFrame:
-        """The ``producers`` table."""
+        """Each producer's output and exports at the last day."""
         return producers_table(self.world, self.trajectories)
 
     @cached_property
     def strategies(self) -> pd.DataFrame:
-        """The ``strategies`` table."""
+        """Countries following each strategy, every day."""
         return strategies_table(self.world, self.trajectories)
 
     @cached_property
     def donations(self) -> pd.DataFrame | None:
-        """The ``donations`` table, None when no diplomacy mechanism is on."""
+        """The diplomacy ledger as a table, or None without a diplomacy mechanism."""
         return donations_table(self.world, self.trajectories, self.params)
 
     @cached_property
     def summary(self) -> dict[str, Any]:
-        """The content of ``summary.json`` (:func:`sim.outcomes.metrics.summarize`)."""
-        from sim.outcomes.metrics import summarize
-
+        """The content of ``summary.json`` (:func:`sim.outcomes.summary.summarize`)."""
         summary = summarize(self)
         summary["history_check"] = [
             dict(zip(("series", "group", "date", "observed", "model", "error", "source"), r,
@@ -198,7 +198,7 @@ class Results:
         return history_table(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table by file stem."""
+        """Every table by file stem (``donations`` only when there is one)."""
         return {"groups": self.groups, "ledger": self.ledger, "countries": self.countries,
                 "producers": self.producers, "strategies": self.strategies,
                 **({} if self.donations is None else {"donations": self.donations})}

@@ -21,13 +21,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import pandas as pd
 
 from sim.outcomes import formatting
-from sim.outcomes.metrics import member_metrics
+from sim.outcomes.registry import member_metrics, unit_of
 from sim.outcomes.results import Results
 from sim.output.folder import save_steps
+from sim.output.names import unique_slugs
 from sim.output.plots import PlotJob, draw
 from sim.output.report import (
     HEADLINES,
@@ -42,23 +44,24 @@ from sim.scenario.schema import Scenario
 if TYPE_CHECKING:
     from sim.output.progress import Progress
 
-#: Metrics in the printed table and the bar chart: (key, label, unit of
-#: :mod:`sim.outcomes.formatting`). Keys a run does not have (no epidemic, no donations, target
-#: after the end) are skipped; target labels are filled in by :func:`key_metrics`.
+#: Metrics in the printed table and the bar chart: (key, label); each one's unit comes from
+#: the metrics registry (:func:`sim.outcomes.registry.unit_of`). Keys a run does not have
+#: (no epidemic, no donations, target after the end) are skipped; target labels are
+#: filled in by :func:`key_metrics`.
 KEY_METRICS = (
-    ("coverage_final.World", "Coverage ≥1 dose, World", "share"),
-    ("coverage_final.HIC", "Coverage ≥1 dose, high income", "share"),
-    ("coverage_final.LIC", "Coverage ≥1 dose, low income", "share"),
-    ("gini_coverage", "Gini, population-weighted", "index"),
-    ("gini_coverage_unweighted", "Gini, countries unweighted", "index"),
-    ("concentration_index", "Concentration index (GDP per capita)", "signed_index"),
-    ("hic_lic_ratio", "High / low income coverage ratio", "ratio"),
-    ("targets.0.countries_met", "Countries meeting target 1", "countries"),
-    ("targets.1.countries_met", "Countries meeting target 2", "countries"),
-    ("doses_expired", "Doses expired", "count"),
-    ("deaths_per_million.World", "Deaths per million, World", "per_million"),
-    ("deaths_averted_per_million.World", "Deaths averted per million, World", "per_million"),
-    ("donated_share_of_supply.LIC", "Donated share of low-income supply", "share"),
+    ("coverage_final.World", "Coverage ≥1 dose, World"),
+    ("coverage_final.HIC", "Coverage ≥1 dose, high income"),
+    ("coverage_final.LIC", "Coverage ≥1 dose, low income"),
+    ("gini_coverage", "Gini, population-weighted"),
+    ("gini_coverage_unweighted", "Gini, countries unweighted"),
+    ("concentration_index", "Concentration index (GDP per capita)"),
+    ("hic_lic_ratio", "High / low income coverage ratio"),
+    ("targets.0.countries_met", "Countries meeting target 1"),
+    ("targets.1.countries_met", "Countries meeting target 2"),
+    ("doses_expired", "Doses expired"),
+    ("deaths_per_million.World", "Deaths per million, World"),
+    ("deaths_averted_per_million.World", "Deaths averted per million, World"),
+    ("donated_share_of_supply.LIC", "Donated share of low-income supply"),
 )
 
 
@@ -69,7 +72,8 @@ def key_metrics(scenarios: Sequence[Scenario]) -> list[tuple[str, str, str]]:
     targets = scenarios[0].outcomes.targets
     measure = scenarios[0].outcomes.target_measure.replace("_", " ")
     out = []
-    for key, label, unit in KEY_METRICS:
+    for key, label in KEY_METRICS:
+        unit = unit_of(key)
         if key.startswith("targets."):
             i = int(key.split(".")[1])
             if i >= len(targets):
@@ -159,7 +163,7 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def comparison_plot_jobs(names: Sequence[str], results: Sequence[Results],
                          table: pd.DataFrame, scenarios: Sequence[Scenario]) -> list[PlotJob]:
     """The comparison's plots as jobs (see :mod:`sim.output.plots`), in report order."""
-    from sim.outcomes.metrics import country_panel
+    from sim.outcomes.coverage import country_panel
     from sim.output.plots import compare as cplots
 
     panels = [(n, country_panel(r.countries)) for n, r in zip(names, results, strict=True)]
@@ -250,14 +254,18 @@ def compare_brief(c: CompareInput) -> str:
     rows = display_rows(c.table, names, metrics)
     asks = "".join(f"<li><b>{esc(s['name'])}</b>: {esc(s['question'])}</li>"
                    for s in c.meta["scenarios"] if s.get("question"))
-    maps = [c.folder / n / "plots" / "diplomacy_map.png" for n in names]
+    # The map: the first diplomacy map among the scenarios, else the last coverage map.
+    maps = [c.folder / n / "plots" / "diplomacy_map.png" for n in names] + [
+        c.folder / n / "plots" / "coverage_map.png" for n in reversed(names)]
     shown = next((m for m in maps if m.exists()), None)
+    what = "Who gave doses to whom" if shown is not None and shown.stem == "diplomacy_map" \
+        else "Coverage by country at the end"
     body = (f"<section class=brief><h1>Comparison: {esc(' vs '.join(names))}</h1>"
             f"<p class=question>{esc(question)}</p>"
             + (f"<ul>{asks}</ul>" if asks else "")
             + table_html(("headline", *names), rows)
             + f"<p class=meta>{esc(compare_note(c.meta))}</p>"
-            + (image_tag(shown, f"Who gave doses to whom in {shown.parent.parent.name}.")
+            + (image_tag(shown, f"{what} in {shown.parent.parent.name}.")
                if shown else "") + "</section>")
     return body
 
@@ -285,8 +293,10 @@ def compare_plots_section(c: CompareInput) -> str:
 
 def compare_links_section(c: CompareInput) -> str:
     """Links to each scenario's own report."""
-    links = "".join(f'<li>{esc(n)}: <a href="{esc(n)}/report.html">{esc(n)}/report.html'
-                    "</a></li>" for n in c.names)
+    # Each run's folder is the slug of its name; links are relative ("./" + a
+    # percent-encoded slug), so no scheme (javascript:, data:) can get into an href.
+    links = "".join(f'<li>{esc(n)}: <a href="./{quote(f)}/report.html">{esc(f)}/report.html'
+                    "</a></li>" for n, f in zip(c.names, unique_slugs(c.names), strict=True))
     return f"<h2>Each scenario's own report</h2><ul>{links}</ul>"
 
 

@@ -7,8 +7,10 @@ moved into place only once complete.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from sim.outcomes.results import Results
+from sim.output.names import OutputError
 from sim.output.plots import PLOT_STEMS, plot_run
 from sim.output.progress import Progress
 from sim.output.report import write_report
@@ -36,13 +39,14 @@ def save_steps(scenario: Scenario, plots: bool | None = None) -> dict[str, int]:
 
 
 def save_results(results: Results, out_dir: str | Path, plots: bool | None = None,
-                 progress: Progress | None = None) -> Path:
+                 progress: Progress | None = None, replace: bool = False) -> Path:
     """Write ``results`` to ``out_dir`` atomically; return the folder.
 
     Files: ``scenario.yaml``, ``summary.json``, ``<table>.parquet``, ``history.csv`` (the
     history check, :mod:`sim.outcomes.history`), ``plots/*.png`` and ``report.html``.
     ``plots`` defaults to the scenario's ``outputs.plots``. ``progress`` advances its
-    ``tables``, ``plots`` and ``report`` phases (see :func:`save_steps`).
+    ``tables``, ``plots`` and ``report`` phases (see :func:`save_steps`); ``replace``
+    allows replacing a finished results folder (see :func:`publish`).
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -64,40 +68,166 @@ def save_results(results: Results, out_dir: str | Path, plots: bool | None = Non
         write_report(tmp)
         if progress is not None:
             progress.advance("report")
-        publish(tmp, out_dir)
+        publish(tmp, out_dir, "run", replace)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
 
 
+#: Written last into every folder vaxsim publishes: what it holds (kind) and by which
+#: version. A folder without it (or the legacy summary.json + scenario.yaml) is not ours.
+MARKER = ".vaxsim-results"
+#: Hidden staging folders are named ``.<name>.staging-<pid>-<random>``.
+_STAGING = re.compile(r"^\..*\.staging-(\d+)-[^/]*$")
+
+
+def is_results_folder(path: Path) -> bool:
+    """True for a folder vaxsim published (its marker, or a legacy run's files); never
+    for a staging folder.
+    """
+    if _STAGING.match(path.name):
+        return False
+    return (path / MARKER).is_file() or ((path / "summary.json").is_file()
+                                          and (path / "scenario.yaml").is_file())
+
+
+def check_target(path: Path, force: bool = False) -> None:
+    """Refuse ``-o path`` unless it is new, an empty folder, or (with ``force``) a
+    finished vaxsim results folder to replace. Nothing is ever mixed into a folder.
+    """
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise OutputError(f"{path}: exists and is not a folder")
+    if not path.exists() or not any(path.iterdir()):
+        return
+    if not is_results_folder(path):
+        raise OutputError(f"{path}: folder is not empty and is not a vaxsim results folder; "
+                          "give a new or empty folder")
+    if not force:
+        raise OutputError(f"{path}: already holds finished results; pass --force to replace "
+                          "them, or give another folder")
+
+
+def new_results_dir(name: str, root: Path = Path("results")) -> Path:
+    """Reserve ``<root>/<slug>/<YYYYmmdd-HHMMSS>[-k]/`` for a run and return it.
+
+    The folder is created here with an exclusive ``mkdir``, so two runs started in the
+    same second get different folders and a folder is never reused; it stays empty until
+    :func:`publish` swaps the finished results in. Stale staging folders of killed runs
+    beside it are removed on the way.
+    """
+    from sim.output.names import slug
+
+    base = root / slug(name)
+    base.mkdir(parents=True, exist_ok=True)
+    clean_stale_staging(base)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for k in range(1, 100_000):
+        candidate = base / (stamp if k == 1 else f"{stamp}-{k}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate
+    raise OutputError(f"{base}: no free results folder name for {stamp}")
+
+
+def clean_stale_staging(parent: Path) -> list[Path]:
+    """Remove staging folders in ``parent`` whose process is gone (a killed run); return
+    them.
+    """
+    removed = []
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _STAGING.match(entry.name)
+        if m and entry.is_dir() and not _alive(int(m.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def staging_dir(out_dir: Path) -> Path:
-    """A new hidden temporary folder beside ``out_dir`` to fill before :func:`publish`.
+    """A new hidden temporary folder beside ``out_dir`` to fill before :func:`publish`
+    (named with this process id, so a later run can tell a killed run's leftovers).
 
     It gets the usual folder mode (``mkdtemp`` makes it owner-only), so the published
     results are readable like any folder the user makes.
     """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    clean_stale_staging(out_dir.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name[:60]}.staging-{os.getpid()}-",
+                                dir=out_dir.parent))
     mask = os.umask(0)
     os.umask(mask)
     tmp.chmod(0o777 & ~mask)
     return tmp
 
 
-def publish(tmp: Path, out_dir: Path) -> None:
-    """Move a finished temporary folder into place (rename, or file by file into an
-    existing folder, each move atomic).
+def publish(tmp: Path, out_dir: Path, kind: str = "run", replace: bool = False) -> None:
+    """Move a finished staging folder into place in one rename.
+
+    ``out_dir`` may be missing or an empty folder (one :func:`new_results_dir` reserved);
+    a finished vaxsim results folder is replaced only with ``replace`` (moved aside, then
+    removed once the new one is in place). Anything else is refused: files are never
+    mixed into a folder.
     """
-    if not out_dir.exists():
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        made_by = version("vaxsim")
+    except PackageNotFoundError:  # run from a source tree without installing
+        made_by = "unknown"
+    (tmp / MARKER).write_text(json.dumps({"kind": kind, "vaxsim": made_by}) + "\n",
+                              encoding="utf-8")
+    _fsync_tree(tmp)
+    if out_dir.is_dir() and not out_dir.is_symlink() and any(out_dir.iterdir()):
+        check_target(out_dir, force=replace)
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name[:60]}.staging-{os.getpid()}-",
+                                    dir=out_dir.parent))
+        os.replace(out_dir, old / "old")
         os.replace(tmp, out_dir)
+        shutil.rmtree(old, ignore_errors=True)
         return
-    for path in sorted(tmp.rglob("*")):
-        target = out_dir / path.relative_to(tmp)
-        if path.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
+    os.replace(tmp, out_dir)  # atomic; replaces an empty folder
+    _fsync_dir(out_dir.parent)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush every file of ``folder`` to disk before it is renamed into place."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def load_tables(out_dir: str | Path) -> dict[str, Any]:

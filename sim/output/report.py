@@ -37,7 +37,7 @@ CSS = """
 *, *::before, *::after { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
        max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45;
-       overflow-wrap: anywhere; }
+       overflow-wrap: break-word; }
 h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { border-bottom: 1px solid #ccc; }
 .meta { color: #555; }
 .scroll { max-width: 100%; overflow-x: auto; }
@@ -179,10 +179,12 @@ def headlines(summary: dict[str, Any], n: int = 3) -> list[Headline]:
         if mid is None or (unit == "count" and not mid):
             continue
         q = _lookup(summary.get("quantiles"), key) or {}
+        reps = summary.get("replicates", 1)
         if q.get("p05") is not None and q.get("p95") is not None:
             text = formatting.with_band(mid, q["p05"], q["p95"], unit)
             value, _, rest = text.partition(" [")
-            band = f"5–95%: {rest.rstrip(']')}" if rest else ""
+            band = (f"5–95% over {reps} replicates: {rest.rstrip(']')}" if rest
+                    else f"the same in all {reps} replicates")
         else:
             value, band = formatting.value(mid, unit), "one replicate: no band"
         out.append(Headline(label, value, band))
@@ -192,7 +194,7 @@ def headlines(summary: dict[str, Any], n: int = 3) -> list[Headline]:
 
 
 def brief_html(title: str, question: str, lines: Sequence[Headline], map_png: Path | None,
-               note: str = "") -> str:
+               map_caption: str = "", note: str = "") -> str:
     """The one-page brief: question, headline numbers with bands, the map."""
     cards = "".join(f"<div class=headline><div class=value>{esc(h.value)}</div>"
                     f"<div class=band>{esc(h.band)}</div>"
@@ -201,7 +203,8 @@ def brief_html(title: str, question: str, lines: Sequence[Headline], map_png: Pa
              f"<p class=question>{esc(question)}</p>" if question else "",
              f"<div class=headlines>{cards}</div>" if cards else "",
              f"<p class=meta>{esc(note)}</p>" if note else "",
-             image_tag(map_png) if map_png is not None else "", "</section>"]
+             image_tag(map_png, map_caption or None) if map_png is not None else "",
+             "</section>"]
     return "".join(parts)
 
 
@@ -244,12 +247,12 @@ def brief_section(r: RunInput) -> str:
     note = (f"{s['days']} days from {s['start']}; {reps} replicate(s), seed {s['seed']}"
             + ("; values are medians, bands the 5–95% range over replicates." if reps > 1
                else "."))
-    return brief_html(s["scenario"], r.question, headlines(s), map_of(r.plots), note)
+    return brief_html(s["scenario"], r.question, headlines(s), map_of(r.plots), note=note)
 
 
 def metrics_section(r: RunInput) -> str:
     """Key metrics table and conventions."""
-    from sim.outcomes.metrics import summary_rows
+    from sim.outcomes.summary import summary_rows
 
     s = r.summary
     parts = [f"<h2>Key metrics</h2><p>{esc(s.get('description') or '')}</p>",

@@ -23,7 +23,7 @@ exposed for sweeps.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -35,6 +35,11 @@ Weight = bounded(0.0, 1e3)
 #: Strategy names in code order (the engine stores the code, an int, per country).
 STRATEGIES = ("need", "hoard", "donate", "pool")
 Rule = Literal["fixed", "threshold", "imitate"]
+
+
+#: What a country's review rule is where no entry (default, group, country) says: the one
+#: place these defaults live (the schema's default entry and the builders read it).
+RULE_DEFAULTS: dict[str, Any] = {"rule": "fixed", "theta": 0.5, "then": "donate"}
 
 
 class AdaptationRule(Strict):
@@ -84,7 +89,7 @@ class Adaptation(Strict):
     review_days: count(1, 365) = Field(
         30, description="countries review their strategy every this many days")
     default: AdaptationRule = Field(
-        default_factory=lambda: AdaptationRule(rule="fixed", theta=0.5, then="donate"),
+        default_factory=lambda: AdaptationRule(**RULE_DEFAULTS),
         description="the rule of every country not overridden below")
     groups: dict[str, AdaptationRule] = Field(
         default_factory=dict, description="overrides by income group, WHO region or continent")

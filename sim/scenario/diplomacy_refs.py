@@ -48,12 +48,12 @@ def check_diplomacy(scenario: Scenario, check: Check, iso3: set[str],
     for i, x in enumerate(s.uptake.hesitancy_changes):
         check(x.groups, GROUP_KEYS, ("uptake", "hesitancy_changes", i, "groups"), "group")
         check(x.countries, iso3, ("uptake", "hesitancy_changes", i, "countries"), "country")
-    for i, x in enumerate(s.shocks):
-        if x.type == "demand_surge":
-            check(x.countries, selectors, ("shocks", i, "countries"), "country or group",
+    for i, shock in enumerate(s.shocks):
+        if shock.type == "demand_surge":
+            check(shock.countries, selectors, ("shocks", i, "countries"), "country or group",
                   by_key=False)
         else:
-            out += _one(x.producer, producers, ("shocks", i, "producer"), "producer")
+            out += _one(shock.producer, producers, ("shocks", i, "producer"), "producer")
     return out
 
 

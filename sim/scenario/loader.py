@@ -381,7 +381,7 @@ def revalidate(scenario: Scenario, source: str = "arguments", **updates: Any) ->
     """
     data = scenario.model_dump(mode="python", exclude={"extends"})
     data.update({k: v for k, v in updates.items() if v is not None})
-    lines = {(k,): source for k, v in updates.items() if v is not None}
+    lines: dict[Path_, str] = {(k,): source for k, v in updates.items() if v is not None}
     return validate_data(data, lines, source)
 
 

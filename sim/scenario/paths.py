@@ -2,22 +2,35 @@
 ``uptake.capacity.LIC.end`` (``--set``, sweeps and calibration use it), and for the
 did-you-mean suggestions of error messages.
 
+- :func:`get_key`, :func:`set_key`, :func:`with_values`: read and write scenario data;
+- :func:`check_path`: why a path cannot be varied between runs (unknown key with a
+  suggestion, a key that fixes the world or the run, not a leaf number), or None;
+- :func:`field_types`, :func:`is_integer`: what the schema holds at a path.
+
 A path is a tuple of keys and list indices, ``("outcomes", "targets", 0)``, written
 dotted as ``outcomes.targets[0]``.
 """
 
 from __future__ import annotations
 
+import copy
 import difflib
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from sim.scenario.schema import Scenario
+
 #: A key path inside scenario data: mapping keys and list indices.
 Path_ = tuple[str | int, ...]
+
+#: Top-level keys that fix the world, the seeds or the outputs of a run: they cannot vary
+#: between the members of a batch (sweeps) nor be fitted (calibration).
+FIXED_KEYS = ("name", "description", "extends", "start", "days", "seed", "replicates",
+              "countries", "outputs")
 
 
 def set_key(data: dict[str, Any], keys: Sequence[str], value: Any) -> None:
@@ -88,3 +101,79 @@ def dotted(loc: Path_) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
+
+
+def get_key(data: Mapping[str, Any], keys: Sequence[str]) -> Any:
+    """``data[k0][k1]…[kn]``, or None where a level is missing."""
+    node: Any = data
+    for k in keys:
+        if not isinstance(node, Mapping) or k not in node:
+            return None
+        node = node[k]
+    return node
+
+
+def with_values(data: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of scenario ``data`` with each dotted path in ``values`` set (numpy scalars
+    become Python numbers); ``data`` is left as it is.
+    """
+    out = copy.deepcopy(dict(data))
+    for path, value in values.items():
+        set_key(out, path.split("."), value.item() if hasattr(value, "item") else value)
+    return out
+
+
+def field_types(path: Sequence[str], model: type[BaseModel] | None = None
+                ) -> tuple[list[Any], str | None]:
+    """Types the schema allows at ``path``, or ``([], why not)`` for an unknown key."""
+    model = Scenario if model is None else model
+    current: list[Any] = [model]
+    for i, part in enumerate(path):
+        nxt: list[Any] = []
+        for t in current:
+            origin = typing.get_origin(t)
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                if part in t.model_fields:
+                    nxt += unwrap(t.model_fields[part].annotation)
+            elif origin is dict:
+                key_t, val_t = typing.get_args(t)
+                keys = typing.get_args(key_t) if typing.get_origin(key_t) is Literal else None
+                if keys is None or part in keys:
+                    nxt += unwrap(val_t)
+        if not nxt:
+            known = keys_at(model, tuple(path[:i]))
+            hint = suggest(part, known) if known else ""
+            return [], (f"no scenario field '{part}' at {'.'.join(path[:i]) or 'top level'}"
+                        + hint)
+        current = nxt
+    return current, None
+
+
+def check_path(path: str, verb: str = "varied", choices: bool = True) -> str | None:
+    """Why ``path`` cannot be ``verb`` (swept, fitted) between runs, or None if it can.
+
+    A path must name a leaf number of the schema (``choices``: or a fixed choice such as
+    an export policy) and must not start at one of :data:`FIXED_KEYS`.
+    """
+    parts = tuple(path.split("."))
+    if not path or not all(parts):
+        return ("empty part in the dotted path (expected a dotted key such as "
+                "uptake.capacity.LIC.end)")
+    if parts[0] in FIXED_KEYS:
+        return (f"'{parts[0]}' cannot be {verb}: not a parameter that can be {verb} (it "
+                "fixes the world, seeds or outputs)")
+    types_, err = field_types(parts)
+    if err:
+        return err
+    numbers = [t for t in types_ if t in (int, float)]
+    picks = [t for t in types_ if t is bool or typing.get_origin(t) is Literal]
+    if not numbers and not (choices and picks):
+        return ("not a number or choice (use a leaf field such as ...multiple)" if choices
+                else "not a number (use a leaf field such as ...multiple)")
+    return None
+
+
+def is_integer(path: str) -> bool:
+    """True if the field at ``path`` holds whole numbers."""
+    types_, _ = field_types(tuple(path.split(".")))
+    return int in types_ and float not in types_

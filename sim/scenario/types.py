@@ -60,9 +60,9 @@ def bounded(lo: float, hi: float, *, above: bool = False) -> Any:
     >>> TypeAdapter(bounded(0, 10)).validate_python(3)
     3.0
     """
-    limits = {"gt": lo} if above else {"ge": lo}
-    return Annotated[float, BeforeValidator(_no_bool),
-                     Field(**limits, le=hi, allow_inf_nan=False)]
+    field = (Field(gt=lo, le=hi, allow_inf_nan=False) if above
+             else Field(ge=lo, le=hi, allow_inf_nan=False))
+    return Annotated[float, BeforeValidator(_no_bool), field]
 
 
 def count(lo: int, hi: int) -> Any:
@@ -71,6 +71,8 @@ def count(lo: int, hi: int) -> Any:
 
 
 Share = bounded(0.0, 1.0)
+#: A price per dose in US$ (0.1 cent to 100,000 US$).
+Price = bounded(1e-3, 1e5)
 NonNeg = bounded(0.0, BIG)
 Positive = bounded(TINY, BIG)
 #: A switch: only ``true`` or ``false``.

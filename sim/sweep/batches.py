@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -122,10 +122,22 @@ class LastDayRecorder:
 def simulate_final(world: World, params: Params) -> Trajectories:
     """Run a batch to the end, recording only its last day."""
     sim = Simulation.start(world, params, world.days)
-    sim.recorder = LastDayRecorder(world, params)
+    # Same interface as the engine's Recorder (record(state, t), out).
+    sim.recorder = cast(Recorder, LastDayRecorder(world, params))
     while not sim.done:
         sim.step()
     return sim.recorder.out
+
+
+def warm_up(task: BatchTask) -> None:
+    """Load what running ``task`` needs (modules, compiled kernels) into this process by
+    simulating one day of its first member; workers forked afterwards inherit it all.
+    """
+    b = task.batch
+    p = int(b.point[0])
+    scenario = point_scenario(task.base, task.values[p])
+    world = replace(task.world, days=1)
+    Simulation.start(world, build_params(world, [scenario], b.seed[:1]), 1).step()
 
 
 def run_batch(task: BatchTask) -> pd.DataFrame:

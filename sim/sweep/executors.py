@@ -6,8 +6,9 @@ completes (in any order); the tables are sorted afterwards, so the executor and 
 number of workers never change the results.
 
 - ``serial``: in this process, in batch order.
-- ``processes``: a ``concurrent.futures.ProcessPoolExecutor`` (``spawn`` start method,
-  safe with threads); ``workers`` defaults to the number of cores.
+- ``processes``: a ``concurrent.futures.ProcessPoolExecutor``, forked from a warmed-up
+  process on Linux (spawned elsewhere or when other threads run); ``workers`` defaults to
+  the number of cores.
 - ``dask``: Dask distributed. With ``scheduler="tcp://HOST:PORT"`` it connects to a
   running cluster (its workers need vaxsim installed); without, it starts a
   ``LocalCluster`` on 127.0.0.1 (``workers`` processes, default 2, one thread each) and
@@ -16,13 +17,14 @@ number of workers never change the results.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
-import os
+import sys
 from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from sim.sweep.batches import BatchTask, run_batch
+from sim.sweep.batches import BatchTask, run_batch, warm_up
 
 EXECUTORS = ("serial", "processes", "dask")
 
@@ -35,15 +37,43 @@ def run_serial(tasks: Sequence[BatchTask], on_done: OnDone) -> None:
         on_done(task, run_batch(task))
 
 
+def die_with_parent() -> None:
+    """Worker initializer: on Linux, have the kernel kill this process when its parent
+    dies, so a killed sweep leaves no worker running (elsewhere a no-op).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def run_processes(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | None = None
                   ) -> None:
-    """Run tasks in a local process pool (default: one worker per core)."""
+    """Run tasks in a local process pool (default: one worker per core).
+
+    On Linux, from a process running no other Python thread, the workers are forked after
+    this process has loaded everything a batch needs (modules, compiled kernels: one day of
+    the first batch's first member is run here), so a worker starts in milliseconds
+    instead of re-importing for seconds; elsewhere they are spawned.
+    """
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    workers = workers or os.cpu_count() or 1
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, max(len(tasks), 1)),
-                             mp_context=ctx) as pool:
+    from sim.output.workers import can_fork, default_workers, forking
+
+    workers = min(workers or default_workers(), max(len(tasks), 1))
+    fork = can_fork()
+    if fork and tasks:
+        warm_up(tasks[0])
+    with contextlib.ExitStack() as stack:
+        ctx = stack.enter_context(forking()) if fork else multiprocessing.get_context("spawn")
+        pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                                       initializer=die_with_parent))
         futures = {pool.submit(run_batch, t): t for t in tasks}
         try:
             for fut in as_completed(futures):
@@ -66,8 +96,11 @@ def run_dask(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | None = 
     if scheduler:
         client = Client(scheduler)
     else:
+        # No dashboard; the scheduler's small HTTP server (health checks) gets a free
+        # loopback port instead of Dask's default 8787.
         cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+                               host="127.0.0.1", dashboard_address=None,
+                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
         client = Client(cluster)
     try:
         futures = {client.submit(run_batch, t, pure=False): t for t in tasks}

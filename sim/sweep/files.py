@@ -27,11 +27,11 @@ from sim.scenario.loader import (
     read_yaml,
     validate_data,
 )
-from sim.scenario.paths import Path_, keys_at, suggest, where
+from sim.scenario.paths import Path_, check_path, keys_at, suggest, where
 from sim.scenario.schema import Scenario
 from sim.scenario.shipped import find_file
 from sim.sweep.samplers import corner_points
-from sim.sweep.spec import Parameter, SweepSpec, check_path, point_scenario
+from sim.sweep.spec import Parameter, SweepSpec, point_scenario
 
 
 def _known_keys(loc: Path_) -> list[str]:
@@ -50,18 +50,21 @@ def parse_sweep(data: Mapping[str, Any], lines: Mapping[Path_, str] | None = Non
     except ValidationError as exc:
         raise ScenarioError(format_validation(exc, lines, source, SweepSpec, _known_keys)) from None
     for path in spec.parameters:
-        problem = check_path(path)
+        problem = check_path(path, "swept")
         if problem:
             loc = ("parameters", path)
             raise ScenarioError(f"{where(lines, loc, source)}: parameters.{path}: {problem}")
-    from sim.sweep.metrics import available_metrics  # lazy: it pulls in the engine
+    # Names are checked against the registry's patterns here; against the base
+    # scenario (reporting dates, targets, regions of its world) when the sweep runs.
+    from sim.outcomes.registry import describe, example_names  # lazy: pandas, engine
 
-    known = available_metrics(spec.metrics)
     for i, name in enumerate(spec.metrics):
-        if name not in known:
-            loc = ("metrics", i)
-            raise ScenarioError(f"{where(lines, loc, source)}: metrics[{i}]: unknown metric "
-                                f"'{name}'" + suggest(name, known))
+        try:
+            describe(name)
+        except KeyError:
+            raise ScenarioError(f"{where(lines, ('metrics', i), source)}: metrics[{i}]: "
+                                "unknown metric "
+                                f"'{name}'" + suggest(name, example_names())) from None
     return spec
 
 
@@ -127,7 +130,7 @@ def check_points(spec: SweepSpec, lines: Mapping[Path_, str] | None = None,
     lines = lines or {}
     for values in corner_points(spec):
         try:
-            point_scenario(spec.base, values, check_codes=check_codes)
+            point_scenario(spec.base_data, values, check_codes=check_codes)
         except ScenarioError as exc:
             raise ScenarioError(f"{where(lines, ('parameters',), source)}: parameters: "
                                 f"a point is not a valid scenario: {exc}") from None

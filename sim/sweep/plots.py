@@ -109,8 +109,8 @@ def sobol_bars(sens: dict, metric: str) -> Figure | None:
     y = np.arange(len(params))
     with plt.rc_context(STYLE):
         fig, ax = figure((10, 2.4 + 0.6 * len(params)))
-        for key, label, color, off in (("S1", "first-order (S1)", "#1f77b4", -0.2),
-                                       ("ST", "total (ST)", "#d62728", 0.2)):
+        for key, label, color, off in (("S1", "first-order (S1)", "#1b9e77", -0.2),
+                                       ("ST", "total (ST)", "#fc8d62", 0.2)):
             vals = np.array([by_param[p][key] for p in params], dtype=float)
             ci = np.array([by_param[p][f"{key}_ci"] for p in params], dtype=float)
             err = np.abs(np.vstack([vals - ci[:, 0], ci[:, 1] - vals]))
@@ -174,7 +174,8 @@ def heatmap(summary: pd.DataFrame, x: str, y: str, metric: str) -> Figure:
         finite = values[np.isfinite(values)]
         note = (f"the same at every point ({formatting.value(finite[0], unit)})"
                 if finite.size and np.ptp(finite) == 0 else
-                f"colour scale spans {formatting.value(norm.vmax - norm.vmin, unit)}")
+                f"colour scale spans "
+                f"{formatting.value((norm.vmax or 0.0) - (norm.vmin or 0.0), unit)}")
         ax.set_title(f"{metric_label(metric).rsplit(' (', 1)[0]}\nmean over replicates; "
                      f"{note}", fontsize=10)
         return fig
@@ -207,6 +208,17 @@ def scatter(summary: pd.DataFrame, params: list[str], metric: str,
                      "(mean over replicates)")
         fig.tight_layout()
         return fig
+
+
+def caption(stem: str, metrics: list[str]) -> str:
+    """The report caption of a sweep plot, from its file stem."""
+    kind, _, name = stem.partition("_")
+    metric = next((m for m in metrics if slug(m) == name), name)
+    what = metric_label(metric).rsplit(" (", 1)[0]
+    return {"sobol": f"What drives {what}: Sobol indices of each parameter.",
+            "heatmap": f"{what} over the grid of the two parameters (mean over replicates).",
+            "scatter": f"{what} at each sweep point against each parameter."}.get(
+                kind, f"{what}.")
 
 
 def plot_count(spec: SweepSpec) -> int:

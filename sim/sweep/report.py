@@ -47,12 +47,12 @@ def _sobol_table(table: pd.DataFrame) -> str:
 def render(res: SweepResults) -> str:
     """The report as an HTML string (the run report's page, CSS and brief)."""
     from sim.output.report import Headline, brief_html, esc, image_tag, page
-    from sim.sweep.plots import metric_label, metric_unit, param_label, slug
+    from sim.sweep.plots import caption, metric_label, metric_unit, param_label, slug
 
     spec = res.spec
     params_html = "".join(
         f"<li>{esc(param_label(p))} (<code>{esc(p)}</code>): "
-        + (f"values {esc(', '.join(f'{x:g}' if isinstance(x, float) else str(x) for x in v.values))}"  # noqa: E501
+        + (f"values {esc(', '.join(f'{x:g}' if isinstance(x, float) else str(x) for x in v.choices))}"  # noqa: E501
            if not v.is_range else
            f"{v.low:g} to {v.high:g}{' (log)' if v.log else ''}"
            + (f", {v.steps} steps" if v.steps else ""))
@@ -81,10 +81,11 @@ def render(res: SweepResults) -> str:
     question = (spec.description or "").split(". ")[0].strip()
     parts = [
         brief_html(f"Sweep: {spec.name}", question, lines, figure,
+                   caption(Path(figure).stem, metrics) if figure else "",
                    f"{spec.method}, {len(res.points)} points × {spec.replicates} "
                    f"replicate(s); values are means over replicates."),
         f"<p>{esc(spec.description)}</p>",
-        f"<p>Base scenario <code>{esc(str(spec.base.get('name', '')))}</code>; method "
+        f"<p>Base scenario <code>{esc(str(spec.base_data.get('name', '')))}</code>; method "
         f"<b>{esc(spec.method)}</b>; {len(res.points)} points × {spec.replicates} "
         f"replicate(s) = {len(res.metrics)} members in batches of {spec.batch_size}; "
         f"seed {spec.seed}.</p><h2>Parameters</h2><ul>{params_html}</ul>",
@@ -100,8 +101,8 @@ def render(res: SweepResults) -> str:
     if res.sensitivity is not None:
         parts.append("<h2>Sobol sensitivity</h2><p>" + esc(res.sensitivity["method"])
                      + "</p>" + _sobol_table(res.sensitivity_table()))
-    parts.append("<h2>Plots</h2>" + "".join(image_tag(Path(p)) for p in res.files
-                                            if p != figure))
+    parts.append("<h2>Plots</h2>" + "".join(image_tag(Path(p), caption(Path(p).stem, metrics))
+                                            for p in res.files if p != figure))
     return page(f"vaxsim sweep: {spec.name}", "\n".join(parts))
 
 

@@ -23,10 +23,11 @@ from sim.scenario.schema import Scenario
 from sim.sweep.batches import Batch, BatchTask, members, plan_batches
 from sim.sweep.executors import execute
 from sim.sweep.files import dump_sweep, load_sweep
+from sim.sweep.metrics import check_metrics
 from sim.sweep.samplers import point_values, sample_points
 from sim.sweep.spec import SweepSpec, point_scenario
 from sim.sweep.store import SweepStore, write_parquet, write_text
-from sim.world.world import World
+from sim.world.world import World, build_world
 
 Progress = Callable[[int, int], None]
 
@@ -119,7 +120,7 @@ def point_structures(spec: SweepSpec, values: list[dict[str, Any]]) -> list[Stru
     out = []
     for p, v in enumerate(values):
         try:
-            out.append(Structure.of(point_scenario(spec.base, v)))
+            out.append(Structure.of(point_scenario(spec.base_data, v)))
         except ScenarioError as exc:
             raise ScenarioError(f"sweep {spec.name}: point {p} {v}: {exc}") from None
     return out
@@ -180,10 +181,13 @@ def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
     paths = list(spec.parameters)
     plan = plan or plan_sweep(spec)
     points, values, batches = plan.points, plan.values, plan.batches
+    base = Scenario.model_validate(spec.base)
     if world is None:
-        from sim.world.world import build_world
-
-        world = build_world(Scenario.model_validate(spec.base))
+        world = build_world(base)
+    try:
+        check_metrics(spec.metrics, base, world)
+    except ValueError as exc:
+        raise ScenarioError(f"sweep {spec.name}: {exc}") from None
 
     store = SweepStore(out_dir) if out_dir is not None else None
     done_tables: dict[int, pd.DataFrame] = {}
@@ -207,12 +211,17 @@ def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",
         if progress is not None:
             progress(counts["batches"], counts["members"])
 
-    tasks = [BatchTask(b, spec.base, {int(p): values[p] for p in set(b.point.tolist())},
+    tasks = [BatchTask(b, spec.base_data, {int(p): values[p] for p in set(b.point.tolist())},
                        tuple(spec.metrics), world) for b in todo]
     execute(tasks, on_done, executor, workers, scheduler)
 
-    parts = [done_tables[b.index] if b.index in done_tables else store.read_batch(b.index)
-             for b in batches]
+    def table(index: int) -> pd.DataFrame:
+        if index in done_tables:
+            return done_tables[index]
+        assert store is not None, "batches not run here come from the store"
+        return store.read_batch(index)
+
+    parts = [table(b.index) for b in batches]
     metrics = (pd.concat(parts, ignore_index=True).drop(columns="batch")
                .sort_values(["point", "replicate"], kind="stable").reset_index(drop=True))
     sens = None

@@ -27,17 +27,18 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.streams import member_rng
-from sim.sweep.spec import Parameter, SweepSpec, is_integer
+from sim.scenario.paths import is_integer
+from sim.sweep.spec import Parameter, SweepSpec
 
 
 def levels(param: Parameter, integer: bool = False) -> list[Any]:
     """A parameter's grid levels."""
     if not param.is_range:
-        return list(param.values)
+        return param.choices
     if param.steps is None:
         raise ValueError("a range in a grid needs steps (the number of levels)")
     space = np.geomspace if param.log else np.linspace
-    out = space(param.low, param.high, param.steps)
+    out = space(*param.bounds, param.steps)
     return [int(round(v)) for v in out] if integer else [float(v) for v in out]
 
 
@@ -55,15 +56,17 @@ def from_unit(param: Parameter, u: np.ndarray, integer: bool = False) -> np.ndar
     """Map unit draws ``u`` (n,) in [0, 1) onto the parameter's values (n,)."""
     u = np.clip(np.asarray(u, dtype=float), 0.0, np.nextafter(1.0, 0.0))
     if not param.is_range:
-        idx = np.minimum((u * len(param.values)).astype(int), len(param.values) - 1)
-        return np.asarray(param.values, dtype=object)[idx]
+        choices = param.choices
+        idx = np.minimum((u * len(choices)).astype(int), len(choices) - 1)
+        return np.asarray(choices, dtype=object)[idx]
+    low, high = param.bounds
     if integer:
-        lo, hi = int(np.ceil(param.low)), int(np.floor(param.high))
+        lo, hi = int(np.ceil(low)), int(np.floor(high))
         return np.minimum(lo + np.floor(u * (hi - lo + 1)), hi).astype(int)
     if param.log:
-        a, b = np.log(param.low), np.log(param.high)
+        a, b = np.log(low), np.log(high)
         return np.exp(a + u * (b - a))
-    return param.low + u * (param.high - param.low)
+    return low + u * (high - low)
 
 
 def unit_sample(spec: SweepSpec) -> tuple[np.ndarray, list[str]]:
@@ -107,6 +110,7 @@ def sample_points(spec: SweepSpec) -> pd.DataFrame:
     ``block`` (sobol only: which Saltelli matrix the point belongs to).
     """
     paths = list(spec.parameters)
+    cols: dict[str, Any]
     if spec.method == "grid":
         grids = [levels(spec.parameters[p], is_integer(p)) for p in paths]
         rows = list(itertools.product(*grids))
@@ -138,7 +142,7 @@ def corner_points(spec: SweepSpec) -> list[dict[str, Any]]:
             vals = [from_unit(p, np.array([0.0]), integer)[0],
                     from_unit(p, np.array([1.0]), integer)[0]]
         else:
-            vals = list(p.values)
+            vals = p.choices
         firsts[path] = vals[0]
         options[path] = vals
     points = [dict(firsts)]

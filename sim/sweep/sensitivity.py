@@ -103,10 +103,10 @@ def sobol_from_blocks(y: np.ndarray, blocks: Sequence[str], paths: Sequence[str]
     y = np.asarray(y, dtype=float)
     if y.ndim == 1:
         y = y[:, None]
-    blocks = np.asarray(blocks)
-    f_a = y[blocks == "A"].T                                        # (s, n)
-    f_b = y[blocks == "B"].T
-    f_ab = np.stack([y[blocks == f"AB:{p}"].T for p in paths])      # (d, s, n)
+    block = np.asarray(blocks)
+    f_a = y[block == "A"].T                                        # (s, n)
+    f_b = y[block == "B"].T
+    f_ab = np.stack([y[block == f"AB:{p}"].T for p in paths])      # (d, s, n)
     return _indices(f_a, f_b, f_ab, confidence, resamples, seed)
 
 
@@ -131,6 +131,7 @@ def sweep_sensitivity(points: pd.DataFrame, metrics: pd.DataFrame, paths: Sequen
         if not ok[j]:
             out["metrics"][name] = None
             continue
+        assert res is not None, "some metric varies, so the indices were computed"
         out["metrics"][name] = {
             p: {"S1": float(res["first_order"][k, i]),
                 "S1_ci": [float(res["first_low"][k, i]), float(res["first_high"][k, i])],

@@ -18,26 +18,23 @@ Examples
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from sim.scenario.loader import (
     ScenarioError,
-    deep_merge,
     format_validation,
 )
-from sim.scenario.paths import dotted, keys_at, suggest, unwrap
+from sim.scenario.paths import dotted, with_values
 from sim.scenario.schema import Scenario, Strict
 
-#: Top-level scenario keys a sweep may not vary: they define the shared world, the
-#: member seeds or the outputs, not a policy or an uncertainty.
-FIXED_KEYS = ("name", "description", "extends", "start", "days", "seed", "replicates",
-              "countries", "outputs")
-
 Scalar = float | int | bool | str
+#: Metrics a sweep collects when its file names none.
+DEFAULT_METRICS: tuple[str, ...] = (
+    "coverage_final.World", "coverage_final.HIC", "coverage_final.LIC", "doses_administered",
+    "doses_expired")
 
 
 class Parameter(Strict):
@@ -73,6 +70,18 @@ class Parameter(Strict):
         """True for ``{low, high}``, False for ``values``."""
         return self.values is None
 
+    @property
+    def choices(self) -> list[Scalar]:
+        """The listed values (empty for a range)."""
+        return list(self.values or [])
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """``(low, high)`` of a range (the validator guarantees both for a range)."""
+        if self.low is None or self.high is None:
+            raise ValueError("not a range parameter")
+        return self.low, self.high
+
 
 class SweepSpec(Strict):
     """A parameter sweep over a base scenario."""
@@ -106,6 +115,14 @@ class SweepSpec(Strict):
         description="per-member metrics to collect, named as in summary.json flattened "
         "with dots, e.g. coverage_final.LIC")
 
+    @property
+    def base_data(self) -> dict[str, Any]:
+        """The base scenario as data (:func:`sim.sweep.files.load_sweep` inlines it)."""
+        if isinstance(self.base, str):
+            raise ValueError(f"base {self.base!r} is a file name: load the sweep with "
+                             "load_sweep to resolve it")
+        return self.base
+
     @model_validator(mode="after")
     def _checks(self) -> SweepSpec:
         if not self.parameters:
@@ -120,56 +137,6 @@ class SweepSpec(Strict):
         return self
 
 
-DEFAULT_METRICS = ("coverage_final.World", "coverage_final.HIC", "coverage_final.LIC",
-                   "doses_administered", "doses_expired")
-
-
-# --------------------------------------------------------------------------- paths
-def leaf_types(path: tuple[str, ...]) -> tuple[list[Any], str | None]:
-    """Types of the scenario field at ``path``, or ``(types, error message)``."""
-    current: list[Any] = [Scenario]
-    for i, part in enumerate(path):
-        nxt: list[Any] = []
-        for t in current:
-            origin = typing.get_origin(t)
-            if isinstance(t, type) and issubclass(t, BaseModel):
-                if part in t.model_fields:
-                    nxt += unwrap(t.model_fields[part].annotation)
-            elif origin is dict:
-                key_t, val_t = typing.get_args(t)
-                keys = typing.get_args(key_t) if typing.get_origin(key_t) is Literal else None
-                if keys is None or part in keys:
-                    nxt += unwrap(val_t)
-        if not nxt:
-            known = keys_at(Scenario, path[:i])
-            hint = suggest(part, known) if known else ""
-            return [], f"no scenario field '{part}' at {'.'.join(path[:i]) or 'top level'}" \
-                + hint
-        current = nxt
-    return current, None
-
-
-def check_path(path: str) -> str | None:
-    """Why ``path`` cannot be swept, or None if it can."""
-    parts = tuple(path.split("."))
-    if not all(parts):
-        return "empty part in the dotted path"
-    if parts[0] in FIXED_KEYS:
-        return f"'{parts[0]}' cannot be swept (it fixes the shared world, seeds or outputs)"
-    types, err = leaf_types(parts)
-    if err:
-        return err
-    scalar = [t for t in types if t in (int, float, bool)
-              or typing.get_origin(t) is Literal]
-    if not scalar:
-        return "not a number or choice (sweep a leaf field such as ...multiple)"
-    return None
-
-
-def is_integer(path: str) -> bool:
-    """True if the field at ``path`` holds whole numbers (range samples are rounded)."""
-    types, _ = leaf_types(tuple(path.split(".")))
-    return int in types and float not in types
 
 
 # --------------------------------------------------------------------------- loading
@@ -178,7 +145,7 @@ def point_scenario(base: Mapping[str, Any], values: Mapping[str, Any],
     """The scenario of one sweep point: ``base`` with each dotted path set to its value."""
     from sim.scenario.references import reference_errors
 
-    data = apply_values(base, values)
+    data = with_values(base, values)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -191,19 +158,4 @@ def point_scenario(base: Mapping[str, Any], values: Mapping[str, Any],
     return scenario
 
 
-def apply_values(base: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` (scenario data) with each dotted path in ``values`` set."""
-    out = deep_merge(base, {})
-    for path, value in values.items():
-        node = out
-        *parents, leaf = path.split(".")
-        for k in parents:
-            child = node.get(k)
-            node[k] = dict(child) if isinstance(child, Mapping) else {}
-            node = node[k]
-        node[leaf] = value.item() if hasattr(value, "item") else value
-    return out
-
-
-__all__ = ["DEFAULT_METRICS", "Parameter", "SweepSpec", "apply_values", "check_path",
-           "point_scenario"]
+__all__ = ["DEFAULT_METRICS", "Parameter", "SweepSpec", "point_scenario"]

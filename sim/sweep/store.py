@@ -32,7 +32,7 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -40,10 +40,22 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     try:
         write(Path(tmp))
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
+        _fsync(tmp)  # the data is on disk before the name says the file is complete
         os.replace(tmp, path)
+        _fsync(path.parent)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _fsync(path: str | Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems cannot fsync a folder
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_text(path: Path, text: str) -> None:
@@ -93,7 +105,13 @@ class SweepStore:
         folder = self.dir / BATCH_DIR
         if not folder.exists():
             return set()
-        return {int(p.stem.split("-")[1]) for p in folder.glob("batch-*.parquet")}
+        done = set()
+        for p in folder.glob("batch-*.parquet"):
+            if p.stat().st_size == 0:  # torn by a crash before fsync existed: run it again
+                p.unlink(missing_ok=True)
+                continue
+            done.add(int(p.stem.split("-")[1]))
+        return done
 
     def write_batch(self, index: int, table: pd.DataFrame) -> None:
         """Store one finished batch."""

@@ -1,28 +1,36 @@
-"""Affinity between countries: the relationship table (blocs, ties, WHO regions) as sparse
-N×N matrices, and the affinity of each pair as the scenario weights them.
+"""Affinity between countries: the relationship table (blocs, ties, WHO regions) and the
+affinity of each pair as the scenario weights them, in memory linear in countries and ties.
 
 affinity(d, r) = base + same_region·[same WHO region] + bloc·(number of shared blocs)
-+ tie·[documented tie] for d ≠ r, 0 on the diagonal; ``affinity.pairs`` replaces single
-directed pairs. Blocs and ties are shipped in ``sim/data/blocs.csv`` and ``ties.csv``
-(sources in ``sim/data/SOURCES.md``); ties are symmetric.
++ tie·[documented tie] for d ≠ r, 0 on the diagonal, never negative; ``affinity.pairs``
+replaces single directed pairs. Blocs and ties are shipped in ``sim/data/blocs.csv`` and
+``ties.csv`` (sources in ``sim/data/SOURCES.md``); ties are symmetric.
+
+Nothing N × N is stored: :class:`Relations` keeps each country's WHO region (N,), its
+bloc memberships (N × blocs, sparse) and the ties (sparse), and
+:meth:`PairAffinity.rows` computes the affinity of the rows asked for (donors, a
+producer's home countries) in O(rows × N). Building is O(N + blocs' members + ties).
 
 Examples
 --------
->>> rel = relations(world)                                   # doctest: +SKIP
->>> rows = affinity_rows(rel, scenario.affinity, donors)     # doctest: +SKIP
+>>> aff = pair_affinity(world, scenario.affinity)   # doctest: +SKIP
+>>> weights = aff.rows(donors)                      # (len(donors), N)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 from sim import data
 from sim.scenario.schema import Affinity
 from sim.world.world import World
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -31,49 +39,41 @@ class Relations:
 
     Attributes
     ----------
-    region : (N, N) csr, 1 where two different countries share a WHO region
-    blocs : (N, N) csr, number of blocs two different countries share
-    ties : (N, N) csr, 1 for a documented tie (symmetric)
+    region : (N,) int, WHO region code of each country
+    membership : (N, K) csr, 1 where a country belongs to a bloc (K blocs)
+    ties : (N, N) csr, 1 for a documented tie (symmetric, no diagonal)
     """
 
-    region: sp.csr_matrix
-    blocs: sp.csr_matrix
+    region: np.ndarray
+    membership: sp.csr_matrix
     ties: sp.csr_matrix
 
-
-def _pairs_matrix(groups: list[np.ndarray], n: int) -> sp.csr_matrix:
-    """Sum over groups of the all-pairs matrix of each group's members, diagonal dropped."""
-    rows, cols = [], []
-    for idx in groups:
-        rows.append(np.repeat(idx, len(idx)))
-        cols.append(np.tile(idx, len(idx)))
-    if not rows:
-        return sp.csr_matrix((n, n))
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    keep = r != c
-    m = sp.coo_matrix((np.ones(keep.sum()), (r[keep], c[keep])), shape=(n, n)).tocsr()
-    m.sum_duplicates()
-    return m
+    def shared_blocs(self, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), N) number of blocs each of ``rows`` shares with every country."""
+        return (self.membership[rows] @ self.membership.T).toarray()
 
 
 def relations(world: World, blocs: pd.DataFrame | None = None,
               ties: pd.DataFrame | None = None) -> Relations:
-    """The relationship matrices of ``world`` (codes missing from the world are skipped)."""
+    """The relationship structure of ``world`` (codes missing from the world are skipped)."""
     blocs = data.blocs() if blocs is None else blocs
     ties = data.ties() if ties is None else ties
     pos = {c: i for i, c in enumerate(world.iso3)}
     n = world.n_countries
-    regions = [np.flatnonzero(world.who_region == r) for r in np.unique(world.who_region)]
-    members = [np.array([pos[c] for c in str(m).split(";") if c in pos], dtype=int)
-               for m in blocs["members"]]
+    _, region = np.unique(world.who_region, return_inverse=True)
+    rows, cols = [], []
+    for k, members in enumerate(blocs["members"]):
+        idx = sorted({pos[c] for c in str(members).split(";") if c in pos})
+        rows += idx
+        cols += [k] * len(idx)
+    membership = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(blocs)))
     a = np.array([pos.get(c, -1) for c in ties["a"]], dtype=int)
     b = np.array([pos.get(c, -1) for c in ties["b"]], dtype=int)
     ok = (a >= 0) & (b >= 0) & (a != b)
     t = sp.coo_matrix((np.ones(2 * ok.sum()), (np.r_[a[ok], b[ok]], np.r_[b[ok], a[ok]])),
                       shape=(n, n)).tocsr()
     t.data[:] = 1.0
-    return Relations(region=_pairs_matrix(regions, n), blocs=_pairs_matrix(members, n),
-                     ties=t)
+    return Relations(region=region.astype(np.int64), membership=membership, ties=t)
 
 
 def override_pairs(world: World, aff: Affinity) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -87,20 +87,56 @@ def override_pairs(world: World, aff: Affinity) -> tuple[np.ndarray, np.ndarray,
     return np.array(d), np.array(r), np.array(v, dtype=float)
 
 
-def affinity_matrix(world: World, aff: Affinity, rel: Relations | None = None) -> sp.csr_matrix:
-    """(N, N) csr of the ties part: affinity minus ``base`` off the diagonal (overrides
-    included as value − base). The full affinity is ``base + this`` for d ≠ r.
+@dataclass(frozen=True)
+class PairAffinity:
+    """The affinity of every pair of a world under a scenario's weights, row by row.
+
+    Attributes
+    ----------
+    base, same_region, bloc, tie : the scenario's weights (``affinity``)
+    relations : the world's :class:`Relations`
+    overrides : (N, N) csr, ``value − base`` of each overridden directed pair
+    overridden : (N, N) csr bool, which pairs are overridden
     """
+
+    base: float
+    same_region: float
+    bloc: float
+    tie: float
+    relations: Relations
+    overrides: sp.csr_matrix
+    overridden: sp.csr_matrix
+
+    @property
+    def n(self) -> int:
+        """N countries."""
+        return len(self.relations.region)
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), N) full affinity from each of ``rows`` to every country (0 to itself).
+
+        The pairs are summed in a fixed order (region, blocs, ties, then ``base``), so the
+        values do not depend on which rows are asked for together.
+        """
+        rows = np.asarray(rows, dtype=int)
+        rel = self.relations
+        extra = self.same_region * (rel.region[rows, None] == rel.region[None, :])
+        extra = extra + self.bloc * rel.shared_blocs(rows)
+        extra = extra + self.tie * rel.ties[rows].toarray()
+        hit = self.overridden[rows].toarray()
+        extra = np.where(hit, self.overrides[rows].toarray(), extra)
+        out = self.base + extra
+        out[np.arange(len(rows)), rows] = 0.0
+        return np.maximum(out, 0.0)
+
+
+def pair_affinity(world: World, aff: Affinity, rel: Relations | None = None) -> PairAffinity:
+    """The :class:`PairAffinity` of ``world`` under the scenario's ``affinity`` weights."""
     rel = relations(world) if rel is None else rel
-    m = (aff.same_region * rel.region + aff.bloc * rel.blocs + aff.tie * rel.ties).tolil()
     d, r, v = override_pairs(world, aff)
-    if len(d):
-        m[d, r] = v - aff.base
-    return m.tocsr()
-
-
-def dense_rows(base: float, ties: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
-    """(len(rows), N) full affinity of the given rows (0 on the diagonal)."""
-    out = base + ties[rows].toarray()
-    out[np.arange(len(rows)), rows] = 0.0
-    return np.maximum(out, 0.0)
+    n = world.n_countries
+    return PairAffinity(
+        base=float(aff.base), same_region=float(aff.same_region), bloc=float(aff.bloc),
+        tie=float(aff.tie), relations=rel,
+        overrides=sp.csr_matrix((v - aff.base, (d, r)), shape=(n, n)),
+        overridden=sp.csr_matrix((np.ones(len(d), dtype=bool), (d, r)), shape=(n, n)))

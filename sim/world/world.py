@@ -90,8 +90,8 @@ def select_countries(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """Rows of ``table`` kept by ``scenario.countries`` (include, exclude, overrides)."""
     sel = scenario.countries
 
-    def matches(codes: list[str]) -> pd.Series:
-        codes = set(codes)
+    def matches(names: list[str]) -> pd.Series:
+        codes = set(names)
         return (table["iso3"].isin(codes) | table["income_group"].isin(codes)
                 | table["who_region"].isin(codes) | table["continent"].isin(codes))
 

@@ -13,19 +13,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import numpy as np
 import pytest
+from browser import browser, needs_chromium
 from worlds import ROOT, SCENARIOS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not (Path(CHROMIUM).exists() and Path(DRIVER).exists()),
-                       reason="needs chromium and chromium-driver (run make browser-deps)"),
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 def free_port() -> int:
@@ -69,20 +63,6 @@ def server():
             proc.wait()
 
 
-def browser(tmp_path):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
-                 f"--user-data-dir={tmp_path / 'chromium-profile'}"):
-        opts.add_argument(flag)
-    return webdriver.Chrome(service=Service(DRIVER), options=opts)
-
-
 def test_viz_page_shows_the_plots_in_headless_chromium(server, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -105,6 +85,8 @@ def test_viz_page_shows_the_plots_in_headless_chromium(server, tmp_path):
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "img")) >= len(TITLES))
         time.sleep(2.0)
         text = driver.find_element(By.TAG_NAME, "body").text
+        thumbs = [e.get_attribute("textContent").strip()
+                  for e in driver.find_elements(By.CSS_SELECTOR, ".v-slider__thumb-label")]
         shot = tmp_path / "viz.png"
         driver.save_screenshot(str(shot))
         # A slider change re-creates the model on Reset: pick another rule, reset, step.
@@ -127,6 +109,8 @@ def test_viz_page_shows_the_plots_in_headless_chromium(server, tmp_path):
     assert "Hoarding multiple" in text and "Export policy" in text
     assert "Pool first tier" in text and "Donors give (share of surplus)" in text
     assert "imitate" in after and "Traceback" not in after and TITLES["gini"] in after
+    # Every slider shows its value without being dragged (hoarding multiple 2.5 in baseline).
+    assert len(thumbs) >= 4 and all(thumbs) and "2.5" in thumbs, thumbs
     if os.environ.get("VAXSIM_SCREENSHOT"):
         shutil.copy(shot, os.environ["VAXSIM_SCREENSHOT"])
     from matplotlib.image import imread

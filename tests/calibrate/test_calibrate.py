@@ -7,10 +7,11 @@ import pytest
 import yaml
 from worlds import make_world, scenario
 
-from sim.calibrate import calibrate as cal
+from sim import calibrate as cal
 from sim.engine.build.params import build_params
 from sim.engine.record import GROUP_FIELDS, GROUPS
 from sim.engine.run import simulate
+from sim.scenario.schema import Scenario
 
 DAYS = 300
 BASE = scenario(days=DAYS, uptake={"capacity": {
@@ -175,6 +176,6 @@ def test_fitted_key_inside_a_required_entry_writes_the_whole_entry():
     assert lic["end"] == pytest.approx(fit.fitted["uptake.capacity.LIC.end"])
     assert doc["procurement"] == {"groups": {"HIC": {"multiple": pytest.approx(
         fit.fitted["procurement.groups.HIC.multiple"])}}}      # optional fields: key alone
-    merged = cal.Scenario.model_validate({"name": "b", **{k: v for k, v in doc.items()
+    merged = Scenario.model_validate({"name": "b", **{k: v for k, v in doc.items()
                                                          if k not in ("extends", "name")}})
     assert merged.uptake.capacity["LIC"].end == lic["end"]

@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import pytest
 
-from sim.calibrate.calibrate import OBSERVED, load_targets
+from sim.calibrate import OBSERVED, load_targets
 
 SOURCES = OBSERVED.with_name("SOURCES.md")
 

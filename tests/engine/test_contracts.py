@@ -8,7 +8,7 @@ from worlds import make_world, params_for, scenario
 from sim.engine.contracts import deliver_contracts
 from sim.engine.run import simulate
 from sim.engine.state import initial_state
-from sim.outcomes.metrics import ledger_residual
+from sim.outcomes.coverage import ledger_residual
 from sim.outcomes.results import ledger_table
 
 

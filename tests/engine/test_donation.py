@@ -5,7 +5,7 @@ import pytest
 from worlds import make_world, params_for, scenario
 
 from sim.engine.donation import deliver_gifts, donate
-from sim.engine.flows import BILATERAL, FlowLog
+from sim.engine.flows import BILATERAL, FLOW_COLUMNS, FlowLog
 from sim.engine.state import initial_state
 
 FAST = {"start": 1.0, "end": 1.0}  # recipients can absorb 100 doses a day: no cap
@@ -37,9 +37,11 @@ def test_donation_goes_to_higher_affinity_times_need():
     assert state.stock[:, 0, 0].sum() == pytest.approx(120.0)
     assert state.influence[0, 0] == pytest.approx(120.0)
     flows = log.array()
-    assert flows[:, 2].tolist() == [0, 0, 0] and flows[:, 3].tolist() == [1, 2, 3]
-    assert (flows[:, 5] == BILATERAL).all()
-    np.testing.assert_allclose(flows[:, 4], [60, 20, 40])
+    F = FLOW_COLUMNS
+    assert flows[:, F.donor].tolist() == [0, 0, 0]
+    assert flows[:, F.recipient].tolist() == [1, 2, 3]
+    assert (flows[:, F.channel] == BILATERAL).all()
+    np.testing.assert_allclose(flows[:, F.doses], [60, 20, 40])
 
 
 def test_no_recipient_gets_more_than_its_gap():
@@ -145,7 +147,7 @@ def test_a_producers_government_donates_from_unsold_output():
 
 def test_output_donation_keeps_the_ledger_and_needs_a_country_producer(tmp_path):
     from sim.engine.run import simulate
-    from sim.outcomes.metrics import ledger_residual
+    from sim.outcomes.coverage import ledger_residual
     from sim.outcomes.results import ledger_table
 
     w = make_world([1e5, 1e5, 1e5], ["HIC", "LIC", "LIC"], production=[2e3], days=60,
@@ -221,8 +223,9 @@ def test_member_alone_equals_member_in_batch_over_a_whole_run():
         x, y = getattr(alone, f.name), getattr(batch, f.name)
         if isinstance(x, np.ndarray) and f.name != "flows" and y.shape[:1] == (3,):
             assert y[1:2].tobytes() == x.tobytes(), f.name
-    flows = batch.flows[batch.flows[:, 0] == 1]
-    flows[:, 0] = 0
+    member = FLOW_COLUMNS.member
+    flows = batch.flows[batch.flows[:, member] == 1]
+    flows[:, member] = 0
     assert flows.tobytes() == alone.flows.tobytes()
 
 

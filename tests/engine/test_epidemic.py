@@ -9,6 +9,7 @@ from scipy.integrate import solve_ivp
 from worlds import make_world, params_for, scenario
 
 from sim.engine.build.epi_params import build_epi_params
+from sim.engine.epi_record import EPI_GROUP_FIELDS
 from sim.engine.epidemic import Drawer, burden, infect, initial_epi, vaccinate
 from sim.engine.run import simulate
 
@@ -172,7 +173,8 @@ def test_emergence_raises_transmission_once_infections_pass_threshold():
     base, s0 = simulate(w, params_for(w, scenario()))
     emerged, s1 = simulate(w, params_for(w, scenario(epidemic={"emergence": on})))
     assert s0.epi.variants[0, 0] == 0 and s1.epi.variants[0, 0] == 1
-    assert emerged.epi_groups[0, -1, 0, 2] > base.epi_groups[0, -1, 0, 2]
+    deaths = EPI_GROUP_FIELDS.deaths_cum
+    assert emerged.epi_groups[0, -1, 0, deaths] > base.epi_groups[0, -1, 0, deaths]
 
 
 def test_epidemic_off_records_nothing():

@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from worlds import make_world, params_for, scenario
 
+from sim.engine.epi_record import EPI_GROUP_FIELDS
 from sim.engine.run import simulate
-from sim.outcomes.metrics import ledger_residual
+from sim.outcomes.coverage import ledger_residual
 from sim.outcomes.results import ledger_table
 from sim.scenario.schema import INCOME_GROUPS
 
@@ -174,7 +175,7 @@ def test_epidemic_conserves_people_and_stays_non_negative(ws, seeds):
                                rtol=1e-12, atol=0)
     for name, value in vars(epi).items():
         assert (value >= 0).all(), name
-    deaths = traj.epi_groups[..., 2]                       # (E, D, G) cumulative deaths
+    deaths = traj.epi_groups[..., EPI_GROUP_FIELDS.deaths_cum]   # (E, D, G) cumulative
     assert (np.diff(deaths, axis=1) >= -1e-9 * deaths.max()).all()
     if scen.epidemic.mode == "stochastic":
         for part in (epi.E, epi.I, epi.R, epi.D, epi.S[1:]):

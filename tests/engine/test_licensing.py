@@ -6,7 +6,7 @@ from worlds import make_world, params_for, scenario
 
 from sim.engine.record import DIPLOMACY_FIELDS
 from sim.engine.run import simulate
-from sim.outcomes.metrics import ledger_residual
+from sim.outcomes.coverage import ledger_residual
 from sim.outcomes.results import ledger_table
 
 LICENSED = DIPLOMACY_FIELDS.index("licensed_output_cum")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from worlds import make_world, params_for, scenario
 
-from sim.engine.flows import POOL, FlowLog
+from sim.engine.flows import FLOW_COLUMNS, POOL, FlowLog
 from sim.engine.market import MarketPlan
 from sim.engine.pool import allocate_pool, clear_with_pool
 from sim.engine.state import initial_state
@@ -34,7 +34,8 @@ def test_pro_rata_phase_reaches_the_tier_in_proportion_to_population():
     ship = allocate_pool(state, w, params, 0, log)
     np.testing.assert_allclose(ship[0] / w.population, [0.6, 0.6, 0.6])
     flows = log.array()
-    assert (flows[:, 2] == POOL).all() and flows[:, 4].sum() == pytest.approx(800.0)
+    F = FLOW_COLUMNS
+    assert (flows[:, F.donor] == POOL).all() and flows[:, F.doses].sum() == pytest.approx(800.0)
 
 
 def test_need_phase_favours_the_larger_gap():

@@ -84,7 +84,7 @@ def state_checks(state, problems: list[str]) -> None:
 
 def member_checks(world, params, traj, e: int, problems: list[str]) -> None:
     """Invariants of member ``e`` of a finished batch."""
-    from sim.outcomes.metrics import ledger_residual
+    from sim.outcomes.coverage import ledger_residual
     from sim.outcomes.results import ledger_table
 
     one = _member_traj(traj, e)
@@ -174,6 +174,10 @@ def output_checks(res, problems: list[str]) -> bytes:
                     problems.append(f"{name}.{col}: coverage outside [0, 1]")
             elif bad.any():
                 problems.append(f"{name}.{col}: {bad.sum()} non-finite values")
+        for col in ("stock_countries", "stock_pool", "in_transit", "stock_producers",
+                    "stock"):
+            if col in table and (table[col].to_numpy() < 0).any():
+                problems.append(f"{name}.{col}: negative stock (min {table[col].min():.3g})")
         table.to_parquet(blob, index=False)
     for path, x in _walk_numbers(res.summary):
         if not math.isfinite(x):

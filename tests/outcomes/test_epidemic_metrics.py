@@ -57,3 +57,8 @@ def test_no_twins_when_deaths_averted_are_not_asked_for(results):
     off = load_scenario(SCENARIOS / "baseline.yaml", ["outputs.deaths_averted=false"])
     assert run(off, days=30).counterfactual is None
 
+
+
+def test_twins_keep_no_per_country_records(results):
+    assert results.counterfactual.countries.shape[0] == 0
+    assert results.trajectories.countries.shape[0] == 2

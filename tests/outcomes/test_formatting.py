@@ -44,3 +44,12 @@ def test_tick_formatter_writes_the_same_units():
     assert f.tick_formatter("count")(2e9) == "2 bn"
     assert f.tick_formatter("count")(2.5e9) == "2.5 bn"
     assert f.tick_formatter("count")(0.0) == "0"
+    assert f.tick_formatter("index")(0.1) == "0.1"
+    assert f.tick_formatter("signed_index")(0.05) == "+0.05"
+    assert f.tick_formatter("signed_index")(0.0) == "0"
+    assert f.tick_formatter("ratio")(2.5) == "2.5×"
+
+
+def test_small_shares_keep_two_decimals():
+    assert f.share(0.0008) == "0.08%" and f.share(0.0) == "0.0%"
+    assert f.with_band(0.0008, 0.0007, 0.0009, "share") == "0.08% [0.07–0.09]"

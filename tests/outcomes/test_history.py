@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 from worlds import SCENARIOS
 
+from sim import calibrate as cal
 from sim import run
-from sim.calibrate import calibrate as cal
 from sim.engine.build.params import build_params
 from sim.engine.run import simulate
 from sim.engine.streams import replicate_seeds
+from sim.outcomes.coverage import ledger_residual
 from sim.outcomes.history import history_rows, history_table, observations
-from sim.outcomes.metrics import ledger_residual
 from sim.outcomes.results import producer_totals
 from sim.scenario import load_scenario
 from sim.world.world import build_world

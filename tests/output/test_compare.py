@@ -39,3 +39,29 @@ def test_compare_bad_scenario_is_input_error(tmp_path, capsys):
     assert main(["compare", str(SCENARIOS / "baseline.yaml"), str(bad), "-o", str(out)]) == 2
     assert not out.exists()
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_compare_json_brief_and_rebuild(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "cmp"
+    assert main(["compare", str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "nationalism.yaml"),
+                 "-o", str(out), "--set", "days=60", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)           # stdout holds only the JSON
+    assert doc["scenarios"] == ["baseline", "nationalism"]
+    labels = [row["metric"] for row in doc["table"]]
+    assert "Countries ≥40% completed by 2021-12-31" not in labels   # after the 60-day end
+    assert not any("target 1" in label for label in labels)         # targets say which
+    meta = json.loads((out / "comparison.json").read_text())
+    assert meta["names"] == ["baseline", "nationalism"] and meta["scenarios"][1]["question"]
+    # `vaxsim report` rebuilds the comparison and each scenario's own report.
+    for f in (out / "report.html", out / "baseline" / "report.html"):
+        f.unlink()
+    assert main(["report", str(out), "--quiet"]) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert_self_contained(html)
+    assert (out / "baseline" / "report.html").is_file()
+    brief = html[html.index("<section class=brief>"):html.index("</section>")]
+    assert "What changes between baseline and nationalism?" in brief
+    assert "What did sharing" in brief                   # the scenarios' own questions
+    assert "Coverage ≥1 dose, low income" in brief and "Gini, population-weighted" in brief

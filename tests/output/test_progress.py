@@ -48,3 +48,15 @@ def test_quiet_prints_nothing_and_json_prints_only_json(tmp_path, capsys):
     assert doc["results"] == str(tmp_path / "b")
     assert {"metric", "value"} == set(doc["table"][0])
     assert doc["summary"]["scenario"] == "baseline"
+
+
+def test_the_bar_fills_with_the_clock_not_with_step_counts():
+    p = Progress("baseline", {"simulate": 730, "tables": 6, "plots": 15, "report": 1},
+                 quiet=True)
+    p.set("simulate", 730)          # 730 of 752 steps, but about 1.5 s of 15 s
+    assert 0.05 < p.fraction < 0.2
+    p.advance("tables", 6)
+    p.advance("plots", 15)
+    p.advance("report")
+    assert p.fraction == 1.0 and p.done == p.total
+    p.close()

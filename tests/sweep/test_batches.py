@@ -42,7 +42,7 @@ def test_batch_size_does_not_change_the_table():
 
 
 def test_fast_metrics_equal_member_metrics_of_a_run():
-    from sim.outcomes.metrics import member_metrics
+    from sim.outcomes.registry import member_metrics
 
     w = sweep_world()
     spec = grid_spec()
@@ -85,15 +85,25 @@ def test_last_day_recorder_matches_the_full_recorder():
                                   batch_metrics(full, w, params, list(FAST_METRICS)))
 
 
-def test_metrics_outside_the_fast_set_come_from_member_metrics(monkeypatch):
-    import sim.sweep.metrics as sm
-
+def test_fast_path_equals_the_registry_on_tables():
     w = sweep_world()
-    fast = run_sweep(grid_spec(replicates=1), world=w).metrics
-    monkeypatch.setattr(sm, "fast_metrics", lambda traj, world: {})
-    monkeypatch.setattr(sm, "FAST_METRICS", ())
-    slow = run_sweep(grid_spec(replicates=1), world=w).metrics   # full tables, member_metrics
-    pd.testing.assert_frame_equal(slow, fast)
+    s = point_scenario(grid_spec().base, {"uptake.hesitancy": 0.3})
+    params = build_params(w, [s, s], [3, 4])
+    traj, _ = simulate(w, params)
+    names = [*FAST_METRICS, "gini_coverage", "targets.0.countries_met"]
+    fast = batch_metrics(traj, w, params, names, s)
+    slow = batch_metrics(traj, w, params, names, s, fast=False)
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_a_metric_a_member_does_not_give_is_nan():
+    w = sweep_world()
+    s = point_scenario(grid_spec().base, {})
+    params = build_params(w, [s], [1])
+    traj, _ = simulate(w, params)
+    out = batch_metrics(traj, w, params, ["doses_donated_bilateral", "doses_expired"], s)
+    assert np.isnan(out["doses_donated_bilateral"]).all()
+    assert (out["doses_expired"] >= 0).all()
 
 
 def shared_key_spec(batch_size):

@@ -1,5 +1,7 @@
 """Serial, processes and Dask (LocalCluster on 127.0.0.1, 2 workers) write identical tables."""
 
+import sys
+
 import pandas as pd
 import pytest
 from sweeps import grid_spec, sweep_world
@@ -35,3 +37,52 @@ def test_dask_connects_to_a_running_scheduler(tmp_path):
         res = run_sweep(spec, executor="dask", scheduler=cluster.scheduler_address, world=w)
         assert cluster.scheduler.workers  # our run left the cluster running
     pd.testing.assert_frame_equal(res.metrics, run_sweep(spec, world=w).metrics)
+
+
+PARENT = """
+import multiprocessing, sys, time
+from sim.sweep.executors import die_with_parent
+
+def child(ready):
+    die_with_parent()
+    open(ready, "w").close()
+    time.sleep(120)
+
+if __name__ == "__main__":
+    p = multiprocessing.get_context("spawn").Process(target=child, args=(sys.argv[1],))
+    p.start()
+    print(p.pid, flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_pool_workers_die_with_their_parent(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT)
+    ready = tmp_path / "ready"
+    parent = subprocess.Popen([sys.executable, str(script), str(ready)], stdout=subprocess.PIPE,
+                              text=True)
+    child = int(parent.stdout.readline())
+    deadline = time.monotonic() + 60
+    while not ready.exists() and time.monotonic() < deadline:  # initializer has run
+        time.sleep(0.05)
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    status = f"/proc/{child}/status"
+    while time.monotonic() < deadline:
+        try:
+            with open(status) as f:
+                if "State:\tZ" in f.read():  # dead, waiting to be reaped by init
+                    return
+        except FileNotFoundError:
+            return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the pool worker outlived its parent")

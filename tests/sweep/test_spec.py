@@ -5,9 +5,10 @@ import textwrap
 import pytest
 
 from sim.scenario import ScenarioError
+from sim.scenario.paths import check_path, is_integer, with_values
 from sim.sweep.files import load_sweep
 from sim.sweep.samplers import point_count
-from sim.sweep.spec import apply_values, check_path, is_integer, point_scenario
+from sim.sweep.spec import point_scenario
 
 GOOD = """\
 name: s
@@ -56,7 +57,7 @@ def test_bad_sweep_files_give_one_line(tmp_path, edit, message):
 
 
 def test_paths_are_checked_against_the_schema():
-    assert check_path("uptake.capacity.LIC.end") is None
+    assert check_path("uptake.capacity.LIC.end", "swept") is None
     assert "did you mean 'LIC'" in check_path("uptake.capacity.LlC.end")
     assert check_path("export.producers.IND.policy") is None
     assert is_integer("procurement.groups.HIC.priority")
@@ -71,7 +72,7 @@ def test_point_scenario_sets_dotted_paths_without_touching_the_base():
     assert s.procurement.groups["HIC"].priority == 0
     assert s.uptake.hesitancy == 0.2
     assert base == {"name": "b", "procurement": {"groups": {"HIC": {"priority": 0}}}}
-    assert apply_values(base, {})["procurement"] is not base["procurement"]
+    assert with_values(base, {})["procurement"] is not base["procurement"]
 
 
 def test_an_invalid_point_is_an_error():

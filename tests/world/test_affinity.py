@@ -6,7 +6,7 @@ from worlds import make_world
 
 from sim import data
 from sim.scenario.schema import Affinity
-from sim.world.affinity import affinity_matrix, dense_rows, relations
+from sim.world.affinity import pair_affinity, relations
 
 
 def test_relations_from_blocs_ties_and_regions():
@@ -14,14 +14,34 @@ def test_relations_from_blocs_ties_and_regions():
     blocs = pd.DataFrame({"members": ["C00;C01;C02", "C00;C01;XXX"]})
     ties = pd.DataFrame({"a": ["C02"], "b": ["C03"]})
     rel = relations(w, blocs, ties)
-    assert rel.blocs[0, 1] == 2 and rel.blocs[0, 2] == 1 and rel.blocs[0, 3] == 0
-    assert rel.ties[2, 3] == 1 and rel.ties[3, 2] == 1
-    assert rel.region[0, 3] == 1 and rel.region.diagonal().sum() == 0
+    shared = rel.shared_blocs(np.arange(4))
+    assert shared[0, 1] == 2 and shared[0, 2] == 1 and shared[0, 3] == 0
+    assert rel.ties[2, 3] == 1 and rel.ties[3, 2] == 1 and rel.ties.diagonal().sum() == 0
+    assert (rel.region == rel.region[0]).all()
     aff = Affinity.model_validate({"base": 0.1, "same_region": 0.5, "bloc": 1.0, "tie": 2.0,
                                    "C03": {"C00": 5.0}})
-    rows = dense_rows(0.1, affinity_matrix(w, aff, rel), np.arange(4))
+    pairs = pair_affinity(w, aff, rel)
+    rows = pairs.rows(np.arange(4))
     np.testing.assert_allclose(rows[0], [0, 2.6, 1.6, 0.6])
     np.testing.assert_allclose(rows[3], [5.0, 0.6, 2.6, 0])
+    # a row alone equals the same row among others, bit for bit
+    for r in range(4):
+        np.testing.assert_array_equal(pairs.rows(np.array([r]))[0], rows[r])
+    np.testing.assert_array_equal(pairs.rows(np.array([3, 1])), rows[[3, 1]])
+
+
+def test_affinity_memory_is_linear_in_countries():
+    from sim.scenario import load_scenario
+    from sim.world.synthetic import synthetic
+
+    aff = pair_affinity(synthetic(load_scenario("baseline"), 20_000),
+                        Affinity.model_validate({"same_region": 0.3}))
+    rel = aff.relations
+    stored = (rel.region.nbytes + rel.membership.data.nbytes + rel.ties.data.nbytes
+              + aff.overrides.data.nbytes)
+    assert stored < 2_000_000   # an N x N matrix of regions would be 20,000^2 / 6 pairs
+    rows = aff.rows(np.array([0, 19_999]))
+    assert rows.shape == (2, 20_000) and rows[0, 0] == 0 and rows.max() > rows.min()
 
 
 def test_shipped_blocs_and_ties_name_real_countries_and_sources():

@@ -7,7 +7,6 @@ its parser and sets ``func``, and list the module in :data:`sim.cli.main.COMMAND
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,8 +53,36 @@ def emit(args: argparse.Namespace, data: dict, lines: Sequence[str]) -> None:
 
 
 def default_out(name: str) -> Path:
-    """``results/<name>/<timestamp>/``."""
-    return Path("results") / name / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    """A new, reserved ``results/<slug of name>/<timestamp>[-k]/`` (never reused; see
+    :func:`sim.output.folder.new_results_dir`).
+    """
+    from sim.output.folder import new_results_dir
+
+    return new_results_dir(name)
+
+
+def given_out(output: str | None, force: bool = False) -> Path | None:
+    """``-o``'s folder, checked before any work: new, empty, or (``--force``) a finished
+    results folder to replace; None when ``-o`` was not given.
+    """
+    if output is None:
+        return None
+    from sim.output.folder import OutputError, check_target
+
+    path = Path(output)
+    try:
+        check_target(path, force)
+    except OutputError as exc:
+        raise InputError(f"-o {exc}") from None
+    return path
+
+
+def add_folder_options(p: argparse.ArgumentParser, default: str) -> None:
+    """``-o/--output`` and ``--force``."""
+    p.add_argument("-o", "--output", help=f"results folder (default {default}); must be new "
+                   "or empty, or a finished results folder with --force")
+    p.add_argument("--force", action="store_true",
+                   help="replace the finished results already in -o's folder")
 
 
 def add_set_option(p: argparse.ArgumentParser) -> None:

@@ -6,9 +6,16 @@ import argparse
 import os
 import shutil
 import textwrap
-from pathlib import Path
 
-from sim.cli.commands import InputError, add_output_options, add_set_option, default_out, emit
+from sim.cli.commands import (
+    InputError,
+    add_folder_options,
+    add_output_options,
+    add_set_option,
+    default_out,
+    emit,
+    given_out,
+)
 
 EXAMPLES = """\
 examples:
@@ -27,16 +34,17 @@ sim/data/observed.csv. Loss: errors scaled by 5 percentage points (coverage) and
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Fit ``--params`` of a scenario to ``--targets``; write YAML, fit.csv and a plot."""
-    from sim.calibrate import calibrate as cal
+    from sim import calibrate as cal
     from sim.output.folder import publish, staging_dir
     from sim.output.plots.calibration import model_vs_observed
     from sim.output.plots.style import save
-    from sim.output.progress import Progress
+    from sim.output.progress import Progress, member_day_ms
     from sim.scenario import load_scenario
     from sim.scenario.loader import apply_sets, validate_data
     from sim.scenario.shipped import find_file
 
     scenario = load_scenario(args.scenario, args.set)
+    target = given_out(args.output, args.force)
     if args.starts < 1 or args.design < 0 or (args.maxfev is not None and args.maxfev < 1):
         raise InputError("--starts and --maxfev must be at least 1, --design at least 0")
     try:
@@ -52,7 +60,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         # takes the runs it did not need out of the total.
         progress = Progress(f"calibrate {scenario.name}",
                             {"fit": args.design + 1 + per_start * args.starts, "write": 2},
-                            quiet=args.quiet or args.json, unit="step")
+                            quiet=args.quiet or args.json,
+                            weights={"fit": scenario.days * member_day_ms(scenario.replicates),
+                                     "write": 400.0})
         try:
             fit = cal.calibrate(scenario, targets, params, design=args.design,
                                 starts=args.starts, maxfev=args.maxfev, seed=args.lhs_seed,
@@ -65,7 +75,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except cal.CalibrationError as exc:
         raise InputError(str(exc)) from None
 
-    out = Path(args.output) if args.output else default_out(f"{scenario.name}-calibration")
+    out = target or default_out(f"{scenario.name}-calibration")
     source = find_file(args.scenario).resolve()
     extends = os.path.relpath(source, out.resolve())
     flat = _flatten(apply_sets({}, args.set, {}))
@@ -86,7 +96,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                f"{scenario.name}: model vs observed after calibration "
                                f"(loss {fit.loss:.3g})"), tmp / "fit.png")
         progress.advance("write")
-        publish(tmp, out)
+        publish(tmp, out, "calibration", replace=args.force)
     finally:
         progress.close()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -127,8 +137,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="comma-separated dotted keys to fit, e.g. uptake.capacity.LIC.end")
     p.add_argument("--bounds", action="append", default=[], metavar="KEY=LO:HI,...",
                    help="bounds per key (defaults exist for common keys)")
-    p.add_argument("-o", "--output",
-                   help="results folder (default results/<name>-calibration/<time>/)")
+    add_folder_options(p, "results/<name>-calibration/<time>/")
     p.add_argument("--starts", type=int, default=1,
                    help="optimizer runs from the best N design points (default 1)")
     p.add_argument("--design", type=int, default=32,

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from sim.cli.commands import InputError, add_output_options, add_set_option, default_out, emit
+from sim.cli.commands import (
+    InputError,
+    add_folder_options,
+    add_output_options,
+    add_set_option,
+    default_out,
+    emit,
+    given_out,
+)
 
 EXAMPLES = """\
 examples:
@@ -20,16 +27,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run and compare scenarios under one progress display; print the key-metric table."""
     from sim.api import compare
     from sim.output.compare import compare_steps, display_rows, key_metrics, text_table
-    from sim.output.progress import Progress
+    from sim.output.progress import Progress, member_day_ms
     from sim.scenario import load_scenario
 
     if args.replicates is not None and args.replicates < 1:
         raise InputError("--replicates must be at least 1")
     scenarios = [load_scenario(f, args.set) for f in args.scenarios]
-    with Progress("compare", compare_steps(scenarios),
-                  quiet=args.quiet or args.json) as progress:
-        cmp = compare(scenarios, Path(args.output) if args.output else default_out("compare"),
-                      seed=args.seed, replicates=args.replicates, progress=progress)
+    members = args.replicates or max(s.replicates for s in scenarios)
+    target = given_out(args.output, args.force)
+    with Progress("compare", compare_steps(scenarios), quiet=args.quiet or args.json,
+                  weights={"simulate": member_day_ms(members)}) as progress:
+        cmp = compare(scenarios, target or default_out("compare"), seed=args.seed,
+                      replicates=args.replicates, progress=progress, replace=args.force)
     r0 = cmp.results[0]
     header = ["metric", *cmp.names]
     rows = display_rows(cmp.table, cmp.names, key_metrics(scenarios))
@@ -54,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenarios", nargs="+",
                    help="scenario YAML files or shipped scenario names (e.g. baseline)")
-    p.add_argument("-o", "--output", help="output folder (default results/compare/<time>/)")
+    add_folder_options(p, "results/compare/<time>/")
     p.add_argument("--seed", type=int, help="seed for every scenario (default: the first's)")
     p.add_argument("--replicates", type=int,
                    help="replicates for every scenario (default: the largest among them)")

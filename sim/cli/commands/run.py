@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from sim.cli.commands import EXAMPLES, add_output_options, add_set_option, default_out, emit
+from sim.cli.commands import (
+    EXAMPLES,
+    add_folder_options,
+    add_output_options,
+    add_set_option,
+    default_out,
+    emit,
+    given_out,
+)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -14,22 +21,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     (simulate, tables, plots, report).
     """
     from sim.api import deterministic_note, run
-    from sim.outcomes.metrics import summary_rows
+    from sim.outcomes.summary import summary_rows
     from sim.output.folder import save_results, save_steps
-    from sim.output.progress import Progress
+    from sim.output.progress import Progress, member_day_ms
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.set)
     note = deterministic_note(scenario, args.replicates or scenario.replicates)
     if note:
         print(note, file=sys.stderr)
+    target = given_out(args.output, args.force)
     plots = False if args.no_plots else None
     steps = {"simulate": scenario.days, **save_steps(scenario, plots)}
-    with Progress(scenario.name, steps, quiet=args.quiet or args.json) as progress:
+    members = args.replicates or scenario.replicates
+    with Progress(scenario.name, steps, quiet=args.quiet or args.json,
+                  weights={"simulate": member_day_ms(members)}) as progress:
         results = run(scenario, seed=args.seed, replicates=args.replicates,
                       progress=lambda d: progress.set("simulate", d))
-        out = save_results(results, Path(args.output) if args.output
-                           else default_out(scenario.name), plots=plots, progress=progress)
+        out = save_results(results, target or default_out(scenario.name), plots=plots,
+                           progress=progress, replace=args.force)
     s = results.summary
     rows = summary_rows(s)
     width = max(len(label) for label, _ in rows)
@@ -51,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "self-contained report.html opening with a one-page brief.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", help="scenario YAML file or shipped scenario name (e.g. baseline)")
-    p.add_argument("-o", "--output", help="results folder (default results/<name>/<time>/)")
+    add_folder_options(p, "results/<name>/<time>/")
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument("--replicates", type=int, help="override the number of replicates")
     add_set_option(p)

@@ -23,11 +23,43 @@ def _fmt(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Refuse (exit 2, before anything is written) a scheduler nothing answers at."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or not port:
+        raise InputError(f"--scheduler {address}: expected tcp://HOST:PORT")
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise InputError(f"--scheduler {address}: cannot connect ({exc.strerror or exc})"
+                         ) from None
+
+
+def _check_new_sweep_folder(path: Path) -> None:
+    """``-o`` of a new sweep: a new or empty folder (a sweep's own folder is resumed with
+    --resume; files are never scattered into another folder).
+    """
+    if path.exists() and not path.is_dir():
+        raise InputError(f"-o {path}: exists and is not a folder")
+    if path.is_dir() and any(path.iterdir()):
+        if (path / "sweep.yaml").exists():
+            raise InputError(f"-o {path}: already holds a sweep; finish it with --resume {path}")
+        raise InputError(f"-o {path}: folder is not empty; give a new or empty folder")
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a sweep and write its folder, under one progress display (batches, plots,
     report).
     """
-    from sim.output.progress import Progress
+    from sim.output.progress import Progress, member_day_ms
     from sim.sweep.files import load_sweep
     from sim.sweep.plots import plot_count
     from sim.sweep.runner import plan_sweep, run_sweep
@@ -35,11 +67,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if args.scheduler and args.executor != "dask":
         raise InputError("--scheduler needs --executor dask")
+    if args.scheduler:
+        _check_reachable(args.scheduler)
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers must be at least 1")
     if args.resume and args.output:
         raise InputError("give either --resume DIR or -o DIR, not both")
     spec = load_sweep(args.spec)
+    if args.output and not args.resume:
+        _check_new_sweep_folder(Path(args.output))
     out = Path(args.resume or args.output or default_out(spec.name))
     if args.resume and not (out / "sweep.yaml").exists():
         raise InputError(f"--resume {out}: no sweep.yaml there (not a sweep folder)")
@@ -54,9 +90,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     steps = {"simulate": len(plan.batches),
              "plots": plot_count(spec) if draw else 0, "report": 1 if draw else 0}
     clock = {"start": time.perf_counter()}
-    ran = {}
+    ran: dict[str, int] = {}
 
-    with Progress(spec.name, steps, quiet=quiet, unit="step") as bar:
+    batch_ms = int(spec.base.get("days", 730)) * member_day_ms(spec.batch_size)
+    with Progress(spec.name, steps, quiet=quiet, weights={"simulate": batch_ms}) as bar:
         def progress(done_batches: int, done_members: int) -> None:
             # The first call counts the batches a resumed sweep already has: not run now.
             ran.setdefault("resumed", done_members)

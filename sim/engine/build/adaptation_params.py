@@ -12,7 +12,7 @@ import numpy as np
 from sim.engine.adaptive import HOARD, RULES
 from sim.engine.build.resolve import resolve
 from sim.engine.streams import member_rng
-from sim.scenario.adaptation import STRATEGIES
+from sim.scenario.adaptation import RULE_DEFAULTS, STRATEGIES
 from sim.scenario.schema import Scenario
 from sim.world.world import World
 
@@ -36,18 +36,18 @@ def adaptation_arrays(world: World, scenario: Scenario,
     Returns
     -------
     dict with ``strategy_initial``, ``rule``, ``theta``, ``then`` (N,), ``imitate_prob``,
-    ``beta``, ``w_health``, ``w_influence``, ``w_cost`` (scalars)
+    ``imitation_beta``, ``w_health``, ``w_influence``, ``w_cost`` (scalars)
     """
     a = scenario.adaptation
-    rows = resolve(world, a.default, a.groups, a.countries)
+    rows = [{**RULE_DEFAULTS, **r} for r in resolve(world, a.default, a.groups, a.countries)]
     im = a.imitation
     return {
         "strategy_initial": np.where(hoards, HOARD, STRATEGIES.index("need")),
-        "rule": np.array([RULES.index(r.get("rule", "fixed")) for r in rows], dtype=int),
-        "theta": np.array([r.get("theta", 0.5) for r in rows], dtype=float),
-        "then": np.array([STRATEGIES.index(r.get("then", "donate")) for r in rows], dtype=int),
+        "rule": np.array([RULES.index(r["rule"]) for r in rows], dtype=int),
+        "theta": np.array([r["theta"] for r in rows], dtype=float),
+        "then": np.array([STRATEGIES.index(r["then"]) for r in rows], dtype=int),
         "imitate_prob": np.array(im.probability),
-        "beta": np.array(im.beta),
+        "imitation_beta": np.array(im.beta),
         "w_health": np.array(im.w_health),
         "w_influence": np.array(im.w_influence),
         "w_cost": np.array(im.w_cost),

@@ -19,11 +19,11 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
+from sim.engine.build.contract_params import contract_arrays
 from sim.engine.build.resolve import resolve
 from sim.scenario.schema import Scenario
-from sim.world.affinity import affinity_matrix, dense_rows, relations
+from sim.world.affinity import PairAffinity, pair_affinity
 from sim.world.world import World
 
 
@@ -61,8 +61,8 @@ class DiplomacyParams:
     contract_due : (E, K, D) doses each contract has made due by the end of each day
     decay : (E,) influence kept per donation period (from the half-life)
     record_flows : (E,) bool, keep the member's donor → recipient flows
-    affinity_base : float, affinity of any pair
-    affinity_ties : (N, N) csr, affinity above base (blocs, region, ties, overrides)
+    affinity : the affinity of every pair (:class:`sim.world.affinity.PairAffinity`),
+        computed row by row when a mechanism asks
     partner_share : (E, P) share of stock a producer offers its partners first
     partner_mask : (P, N) bool, partners of each producer
     lic_producer, lic_country : (E, C) int licensor producer and licensee country
@@ -98,8 +98,7 @@ class DiplomacyParams:
     contract_due: np.ndarray
     decay: np.ndarray
     record_flows: np.ndarray
-    affinity_base: float
-    affinity_ties: sp.csr_matrix
+    affinity: PairAffinity
     partner_share: np.ndarray
     partner_mask: np.ndarray
     lic_producer: np.ndarray
@@ -176,7 +175,7 @@ class DiplomacyParams:
 
     def affinity_rows(self, rows: np.ndarray) -> np.ndarray:
         """(len(rows), N) affinity from each of ``rows`` to every country."""
-        return dense_rows(self.affinity_base, self.affinity_ties, rows)
+        return self.affinity.rows(rows)
 
 
 def _column(rows: list[dict[str, Any]], key: str, dtype: Any = float) -> np.ndarray:
@@ -189,8 +188,8 @@ def _day(world: World, d: Any) -> int:
 
 def _selected(world: World, codes: Sequence[str]) -> np.ndarray:
     """(N,) bool: countries named by ISO3 or by a group they belong to."""
-    codes = set(codes)
-    return np.array([bool({i, g, r, c} & codes) for i, g, r, c in zip(
+    wanted = set(codes)
+    return np.array([bool({i, g, r, c} & wanted) for i, g, r, c in zip(
         world.iso3, world.income_group, world.who_region, world.continent, strict=True)])
 
 
@@ -219,10 +218,6 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
             _day(world, x.start) + x.lag_days, x.doses_per_month * 12 / 365.25,
             np.inf if x.total_doses is None else x.total_doses, x.additional)
            for x in s.licences if x.licensee in set(world.iso3)]
-    contracts = [(world.producer_index(c.supplier), -1, _schedule(world, c))
-                 for c in pool.contracts if pool.enabled]
-    contracts += [(world.producer_index(c.supplier), int(world.index([c.buyer])[0]),
-                   _schedule(world, c)) for c in s.contracts if c.buyer in set(world.iso3)]
     outages = [(world.producer_index(x.producer), _day(world, x.start), _day(world, x.end),
                 x.multiplier) for x in s.shocks if x.type == "plant_outage"]
     surges = [(_day(world, x.date), x.extra_courses * course * pop * _selected(world, x.countries))
@@ -248,7 +243,6 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "donation_every": don.every_days,
         "arrival_bucket": max(0, min(B - 1, int(np.ceil(don.shelf_life_left * B)) - 1)),
         "donation_absorb_days": don.absorb_days,
-        "contracts": contracts,
         "decay": 0.5 ** (don.every_days / don.half_life_days),
         "partner_share": np.array([s.partner_sales[str(p)].share if str(p) in s.partner_sales
                                    else 0.0 for p in world.producers]),
@@ -259,28 +253,12 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
     }
 
 
-def _schedule(world: World, contract: Any) -> np.ndarray:
-    """(D,) doses a contract has made due by the end of each day: each window's doses
-    spread evenly over its days (what fell due before the run's start is due on day 0).
-    """
-    D = world.days
-    daily = np.zeros(D)
-    for w in contract.deliveries:
-        a, b = _day(world, w.start), _day(world, w.end) + 1     # days [a, b)
-        per_day = w.doses / (b - a)
-        if a < 0:
-            daily[0] += per_day * (min(b, 0) - a)
-        lo, hi = min(max(a, 0), D), min(max(b, 0), D)
-        daily[lo:hi] += per_day
-    return np.cumsum(daily)
-
-
 def _pad(members: list[list[tuple]], fill: tuple) -> list[list[tuple]]:
     width = max((len(m) for m in members), default=0)
     return [m + [fill] * (width - len(m)) for m in members]
 
 
-def _partner_mask(world: World, s: Scenario, ties: sp.csr_matrix, base: float) -> np.ndarray:
+def _partner_mask(world: World, s: Scenario, affinity: PairAffinity) -> np.ndarray:
     """(P, N) partners of each producer with partner sales: countries whose affinity to
     some home country of the producer reaches ``min_affinity`` (home countries excluded).
     """
@@ -290,7 +268,7 @@ def _partner_mask(world: World, s: Scenario, ties: sp.csr_matrix, base: float) -
         p = world.producer_index(code)
         home = np.flatnonzero(world.home_of == p)
         if len(home):
-            rows = dense_rows(base, ties, home)
+            rows = affinity.rows(home)
             mask[p] = (rows >= rule.min_affinity).any(axis=0) & (world.home_of != p)
     return mask
 
@@ -305,8 +283,8 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
     first = scenarios[0]
     for s in scenarios[1:]:
         if s.affinity != first.affinity or s.partner_sales.keys() != first.partner_sales.keys() \
-                or any(s.partner_sales[k].min_affinity != first.partner_sales[k].min_affinity
-                       for k in s.partner_sales):
+                or any(float(s.partner_sales[k].min_affinity)
+                       != float(first.partner_sales[k].min_affinity) for k in s.partner_sales):
             raise ValueError("members of one batch must share affinity and partner sets")
     course = float(first.uptake.doses_per_course)
     # Seed-independent: replicates of a scenario (the same object) share theirs.
@@ -316,17 +294,14 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
             by_scenario[id(s)] = _member(world, s, stacked["order_total"][e],
                                          stacked["willing"][e], course)
     members = [by_scenario[id(s)] for s in scenarios]
-    ties = affinity_matrix(world, first.affinity, relations(world))
-    base = first.affinity.base
+    affinity = pair_affinity(world, first.affinity)
     big = world.days + 10**6
     lic = np.array(_pad([m["lic"] for m in members], (0, 0, big, 0.0, 0.0, False)),
                    dtype=object).reshape(len(members), -1, 6)
-    out = _pad([m["outages"] for m in members], (0, big, -1, 1.0))
-    out = np.array(out, dtype=float).reshape(len(members), -1, 4)
+    out = np.array(_pad([m["outages"] for m in members], (0, big, -1, 1.0)),
+                   dtype=float).reshape(len(members), -1, 4)
     surges = _pad([m["surges"] for m in members], (big, np.zeros(world.n_countries)))
     S2 = len(surges[0])
-    con = _pad([m["contracts"] for m in members], (0, -1, np.zeros(world.days)))
-    K = len(con[0])
     stack = lambda k, dt=float: np.array([m[k] for m in members], dtype=dt)  # noqa: E731
     return DiplomacyParams(
         pool_on=stack("pool_on", bool), pool_orders=stack("pool_orders"),
@@ -341,17 +316,12 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
         buffer_days=stack("buffer_days"), receive=stack("receive", bool),
         donation_every=stack("donation_every", int), arrival_bucket=stack("arrival_bucket", int),
         donation_absorb_days=stack("donation_absorb_days", int),
-        contract_supplier=np.array([[p for p, _, _ in m] for m in con],
-                                   dtype=int).reshape(len(members), K),
-        contract_buyer=np.array([[b for _, b, _ in m] for m in con],
-                                dtype=int).reshape(len(members), K),
-        contract_due=np.array([[x for _, _, x in m] for m in con],
-                              dtype=float).reshape(len(members), K, world.days),
+        **contract_arrays(world, scenarios),
         decay=stack("decay"),
         record_flows=np.array([s.donation.record_flows for s in scenarios], dtype=bool),
-        affinity_base=float(base), affinity_ties=ties,
+        affinity=affinity,
         partner_share=stack("partner_share"),
-        partner_mask=_partner_mask(world, first, ties, base),
+        partner_mask=_partner_mask(world, first, affinity),
         lic_producer=lic[..., 0].astype(int), lic_country=lic[..., 1].astype(int),
         lic_active=lic[..., 2].astype(int), lic_rate=lic[..., 3].astype(float),
         lic_total=lic[..., 4].astype(float), lic_additional=lic[..., 5].astype(bool),
@@ -393,7 +363,7 @@ def apply_ban_shocks(world: World, scenarios: Sequence[Scenario],
     return stacked
 
 
-def initial_arrays(params: Any) -> dict[str, np.ndarray]:
+def initial_arrays(params: Any) -> dict[str, Any]:
     """Mutable day-0 state of the diplomacy mechanisms (see :class:`~sim.engine.state.State`)."""
     d: DiplomacyParams = params.diplomacy
     E, N = d.donor_share0.shape

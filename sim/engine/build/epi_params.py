@@ -89,15 +89,16 @@ def _contacts_on(steps: list[tuple[int, float]], day: int) -> float:
 
 
 def build_epi_params(world: World, scenarios: Sequence[Scenario],
-                     seeds: Sequence[int]) -> EpiParams | None:
+                     seeds: Sequence[int] | np.ndarray) -> EpiParams | None:
     """Stack the members' epidemic settings; ``None`` if the epidemic is off."""
     epis = [s.epidemic for s in scenarios]
     if not epis[0].enabled:
-        if any(e.enabled for e in epis):
+        if any(x.enabled for x in epis):
             raise ValueError("members of one batch must all run the epidemic, or none")
         return None
-    for e in epis[1:]:
-        if (e.enabled, e.mode, e.substeps) != (True, epis[0].mode, epis[0].substeps):
+    for other in epis[1:]:
+        if (other.enabled, other.mode, other.substeps) != (True, epis[0].mode,
+                                                          epis[0].substeps):
             raise ValueError("members of one batch must share epidemic.enabled, mode "
                              "and substeps")
     col = lambda values: np.asarray(values, dtype=float)[:, None]  # noqa: E731
@@ -106,10 +107,10 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
     # Members with the same contacts section (replicates, no-vaccine twins) share it:
     # resolve each distinct one once, then index.
     distinct: dict[int, int] = {}
-    for e in epis:
-        distinct.setdefault(id(e.contacts), len(distinct))
-    which = [distinct[id(e.contacts)] for e in epis]
-    firsts = {distinct[id(e.contacts)]: e for e in reversed(epis)}
+    for x in epis:
+        distinct.setdefault(id(x.contacts), len(distinct))
+    which = [distinct[id(x.contacts)] for x in epis]
+    firsts = {distinct[id(x.contacts)]: x for x in reversed(epis)}
     steps = [_contact_steps(world, firsts[i]) for i in range(len(distinct))]
     days = sorted({0} | {max(d, 0) for member in steps for country in member
                          for d, _ in country if d < D})
@@ -122,7 +123,7 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
             first = min(max((v.start - world.start).days, 0), D)
             trans[first:, e] *= v.transmissibility
             eff[first:, e] *= v.efficacy_factor
-    V = max(max(e.emergence.max_variants for e in epis), 1)
+    V = max(max(x.emergence.max_variants for x in epis), 1)
     emergence = np.full((len(epis), V), np.inf)
     for e, (epi, seed) in enumerate(zip(epis, seeds, strict=True)):
         em = epi.emergence

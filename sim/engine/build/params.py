@@ -89,7 +89,9 @@ class Params:
     order_need, order_hoard : (E, N) doses ordered over the run under ``need`` / ``hoard``
     price : (E, N) US$ per dose
     strategy_initial, rule, theta, then : (E, N) adaptation (see :mod:`sim.engine.review`)
-    imitate_prob, beta, w_health, w_influence, w_cost : (E,) imitation and payoff weights
+    imitate_prob, imitation_beta, w_health, w_influence, w_cost : (E,) imitation and payoff
+        weights (``imitation_beta``: the Fermi selection intensity, not the epidemic's
+        transmission ``EpiParams.beta``)
     policy_draws : (E, K, 3, N) uniforms of the K reviews (``member_rng(seed, "policy")``)
     resume_days : (E, P) days over which exports ramp back up after a ban
     willing_days : (K,) int first day of each willingness period (0 first)
@@ -124,16 +126,16 @@ class Params:
     theta: np.ndarray
     then: np.ndarray
     imitate_prob: np.ndarray
-    beta: np.ndarray
+    imitation_beta: np.ndarray
     w_health: np.ndarray
     w_influence: np.ndarray
     w_cost: np.ndarray
     policy_draws: np.ndarray
+    diplomacy: DiplomacyParams
     resume_days: np.ndarray | None = None
     willing_steps: np.ndarray | None = None
     willing_days: np.ndarray | None = None
     burden_member: np.ndarray | None = None
-    diplomacy: DiplomacyParams | None = None
     epidemic: EpiParams | None = None
 
     @property
@@ -289,7 +291,8 @@ def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.n
     return {**fixed, **seeded_params(world, scenario, seed, fixed)}
 
 
-def build_params(world: World, scenarios: Sequence[Scenario], seeds: Sequence[int]) -> Params:
+def build_params(world: World, scenarios: Sequence[Scenario],
+                 seeds: Sequence[int] | np.ndarray) -> Params:
     """Stack members: member ``e`` runs ``scenarios[e]`` with ``seeds[e]``.
 
     All scenarios must share ``world`` and the same :class:`Structure`.

@@ -10,7 +10,7 @@ from typing import Any
 from sim.world.world import World
 
 
-def resolve(world: World, default: Mapping[str, Any], groups: Mapping[str, Any],
+def resolve(world: World, default: Any, groups: Mapping[str, Any],
             countries: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One merged policy dict per country (N of them), general to specific.
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 Backend = Literal["numba", "numpy"]
 
@@ -54,4 +54,4 @@ def jit[F: Callable[..., Any]](func: F) -> F:
     """
     from numba import njit
 
-    return njit(cache=True, nogil=True)(func)  # type: ignore[no-any-return]
+    return cast(F, njit(cache=True, nogil=True)(func))

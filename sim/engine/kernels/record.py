@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.fields import GROUP_FIELDS, LEDGER_FIELDS
 from sim.engine.kernels import jit
 from sim.engine.kernels.sums import pairwise_sum, segment_sums
 
+# Field positions as module constants (numba reads them as compile-time constants).
+_FIRST, _COMPLETED, _ADMINISTERED = (GROUP_FIELDS.first_dose, GROUP_FIELDS.completed,
+                                     GROUP_FIELDS.doses_administered)
+_PRODUCED, _ADMINISTERED_CUM = LEDGER_FIELDS.produced_cum, LEDGER_FIELDS.administered_cum
+_EXPIRED, _STOCK = LEDGER_FIELDS.expired_cum, LEDGER_FIELDS.stock_countries
+_IN_TRANSIT = LEDGER_FIELDS.in_transit
 
 @jit
 def record_day(t: int, first: np.ndarray, completed: np.ndarray, administered: np.ndarray,
@@ -39,7 +46,7 @@ def record_day(t: int, first: np.ndarray, completed: np.ndarray, administered: n
     by_group = np.empty(G)
     for e in range(E):
         for f in range(3):
-            src = first if f == 0 else (completed if f == 1 else administered)
+            src = first if f == _FIRST else (completed if f == _COMPLETED else administered)
             for n in range(N):
                 row[n] = src[e, n]
             groups[e, t, 0, f] = pairwise_sum(row, 0, N)
@@ -47,13 +54,15 @@ def record_day(t: int, first: np.ndarray, completed: np.ndarray, administered: n
                          scratch)
             for g in range(G):
                 groups[e, t, 1 + g, f] = by_group[g]
-        ledger[e, t, 0] = pairwise_sum(produced[e, t], 0, P)
-        ledger[e, t, 1] = groups[e, t, 0, 2]
-        ledger[e, t, 2] = pairwise_sum(expired[e], 0, N)
+        ledger[e, t, _PRODUCED] = pairwise_sum(produced[e, t], 0, P)
+        ledger[e, t, _ADMINISTERED_CUM] = groups[e, t, 0, _ADMINISTERED]
+        ledger[e, t, _EXPIRED] = pairwise_sum(expired[e], 0, N)
         for n in range(N):
             s = stock[0, e, n]
             for b in range(1, B):
                 s += stock[b, e, n]
             row[n] = s
-        ledger[e, t, 3] = pairwise_sum(row, 0, N)
-        ledger[e, t, 5] = pairwise_sum(allocated[e], 0, N) - pairwise_sum(received[e], 0, N)
+        ledger[e, t, _STOCK] = pairwise_sum(row, 0, N)
+        # A difference of two large running sums: clamp rounding below zero (as numpy's).
+        ledger[e, t, _IN_TRANSIT] = max(pairwise_sum(allocated[e], 0, N)
+                                        - pairwise_sum(received[e], 0, N), 0.0)

@@ -45,12 +45,9 @@ def _block_sum(a: np.ndarray, lo: int, n: int) -> float:
 
 
 @jit
-def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
-    """``a[lo:lo + n].sum()`` for a 1-d float64 array ``a``, in numpy's order.
-
-    Runs longer than 128 split in two at half their length rounded down to a multiple of
-    8, each half summed the same way. Written with an explicit stack, not recursion:
-    numba's on-disk cache cannot hold a self-recursive function safely.
+def _stack_sum(a: np.ndarray, lo: int, n: int) -> float:
+    """Pairwise sum of any run in numpy's order, with an explicit stack (allocates two small
+    arrays: used only for runs of more than about 2,000 elements).
     """
     if n <= 128:
         return _block_sum(a, lo, n)
@@ -80,6 +77,51 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
             values[count - 1] = values[count - 1] + values[count]
             top -= 1
     return values[0]
+
+
+@jit
+def _sum0(a: np.ndarray, lo: int, n: int) -> float:
+    return _block_sum(a, lo, n) if n <= 128 else _stack_sum(a, lo, n)
+
+
+@jit
+def _sum1(a: np.ndarray, lo: int, n: int) -> float:
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    h = n // 2 - (n // 2) % 8
+    return _sum0(a, lo, h) + _sum0(a, lo + h, n - h)
+
+
+@jit
+def _sum2(a: np.ndarray, lo: int, n: int) -> float:
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    h = n // 2 - (n // 2) % 8
+    return _sum1(a, lo, h) + _sum1(a, lo + h, n - h)
+
+
+@jit
+def _sum3(a: np.ndarray, lo: int, n: int) -> float:
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    h = n // 2 - (n // 2) % 8
+    return _sum2(a, lo, h) + _sum2(a, lo + h, n - h)
+
+
+@jit
+def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
+    """``a[lo:lo + n].sum()`` for a 1-d float64 array ``a``, in numpy's order.
+
+    Runs longer than 128 split in two at half their length rounded down to a multiple of
+    8, each half summed the same way. No recursion (numba's on-disk cache cannot hold a
+    self-recursive function safely): four levels of splitting are written out, which
+    covers runs up to about 2,000 elements without allocating; deeper levels use an
+    explicit stack.
+    """
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    h = n // 2 - (n // 2) % 8
+    return _sum3(a, lo, h) + _sum3(a, lo + h, n - h)
 
 
 @jit

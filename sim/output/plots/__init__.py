@@ -95,7 +95,8 @@ def plot_jobs(results: Results) -> list[PlotJob]:
     name = results.scenario.name
     eq = equity_inputs(results)
     world = results.world
-    countries = pd.DataFrame({"name": world.name, "who_region": world.who_region},
+    countries = pd.DataFrame({"name": world.name, "who_region": world.who_region,
+                              "population": world.population},
                              index=pd.Index(world.iso3, name="iso3"))
     eu = frozenset(data.blocs().set_index("bloc").at["EU", "members"].split(";"))
     end = world.dates[-1]
@@ -126,17 +127,18 @@ def plot_jobs(results: Results) -> list[PlotJob]:
     return sorted(jobs, key=lambda j: order[j.stem])
 
 
-def plot_run(results: Results, out: Path,
-             progress: Callable[[], None] | None = None) -> list[Path]:
+def plot_run(results: Results, out: Path, progress: Callable[[], None] | None = None,
+             workers: int | None = None) -> list[Path]:
     """Write every plot of one run into ``out``; return the paths written.
 
-    ``progress()`` is called once per plot job (drawn or skipped).
+    The jobs' tables are built here, once; the plots are then drawn in worker processes
+    (:func:`sim.output.workers.map_calls`: ``workers`` of them, default one per core).
+    ``progress()`` is called once per plot job (drawn or skipped) as it finishes.
     """
-    paths = []
-    for job in plot_jobs(results):
-        path = draw(job, out)
-        if path is not None:
-            paths.append(path)
-        if progress is not None:
-            progress()
-    return paths
+    from functools import partial
+
+    from sim.output.workers import map_calls
+
+    drawn = map_calls([partial(draw, job, out) for job in plot_jobs(results)], workers,
+                      on_done=progress)
+    return [p for p in drawn if p is not None]

@@ -100,7 +100,7 @@ def compare_metrics(table: pd.DataFrame, metrics: Sequence[tuple[str, str, str]]
         for ax, (vals, title, unit) in zip(axes.flat, panels, strict=False):
             med, lo, hi = vals["median"], vals["p05"], vals["p95"]
             err = np.clip(np.nan_to_num(np.vstack([med - lo, hi - med])), 0, None)
-            bars = ax.bar(x, np.nan_to_num(med), yerr=err, capsize=4,
+            bars = ax.bar(x, np.nan_to_num(med), yerr=err if err.any() else None, capsize=4,
                           color=[scenario_color(i) for i in range(len(names))])
             ax.bar_label(bars, [formatting.value(v, unit) for v in med], fontsize=8,
                          padding=2)
@@ -113,12 +113,12 @@ def compare_metrics(table: pd.DataFrame, metrics: Sequence[tuple[str, str, str]]
             unit_axis(ax, unit)
             ax.set_title(title, fontsize=10)
             axis_unit = formatting.AXIS_UNITS[unit] or "doses"
-            ax.set_ylabel(f"{title.split(',')[0]} ({axis_unit})", fontsize=8)
+            ax.set_ylabel(f"{title.split(',')[0].split(' (')[0]} ({axis_unit})", fontsize=8)
         for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)
         fig.suptitle("Key metrics by scenario (bar: median; whisker: 5–95% over replicates; "
                      "n/a: undefined)")
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.25 / fig.get_figheight()))
         return fig
 
 
@@ -141,7 +141,8 @@ def compare_deaths(table: pd.DataFrame) -> Figure | None:
                            for c in ("median", "p05", "p95"))
             err = np.clip(np.nan_to_num(np.vstack([med - lo, hi - med])), 0, None)
             ax.bar(x + (i - (len(names) - 1) / 2) * width, np.nan_to_num(med), width,
-                   yerr=err, capsize=3, color=scenario_color(i), label=name)
+                   yerr=err if err.any() else None, capsize=3, color=scenario_color(i),
+                   label=name)
         ax.set_xticks(x, [GROUP_LABELS[g].replace(" income", "\nincome") for g in GROUPS])
         ax.set_xlabel("Income group")
         ax.set_ylabel("Deaths averted (per million people)")

@@ -14,6 +14,7 @@ from matplotlib.patches import Patch
 from sim.engine.record import GROUPS
 from sim.outcomes import formatting
 from sim.output.plots.style import (
+    DONOR_COLORS,
     GROUP_COLORS,
     GROUP_LABELS,
     STYLE,
@@ -137,7 +138,7 @@ def doses_per_100(countries: pd.DataFrame, title: str, k: int = 20) -> Figure:
 LEDGER_PARTS = (("administered_cum", "Administered", "#2ca02c"),
                 ("expired_cum", "Expired", "#7f7f7f"),
                 ("stock_countries", "In country stock", "#1f77b4"),
-                ("stock_pool", "In pool stock", "#9467bd"),
+                ("stock_pool", "In pool stock", DONOR_COLORS["POOL"]),
                 ("in_transit", "In transit", "#bcbd22"),
                 ("stock_producers", "Unsold at producers", "#ff7f0e"))
 

@@ -23,6 +23,7 @@ from matplotlib.patches import Patch
 from sim.engine.record import DIPLOMACY_FIELDS
 from sim.outcomes import formatting
 from sim.output.plots.style import (
+    DONOR_COLORS,
     POOL_LABEL,
     STYLE,
     band_arrays,
@@ -38,14 +39,15 @@ from sim.scenario.schema import WHO_REGIONS
 POOL = "POOL"
 #: Cumulative flows over time, in legend order: (label, colour, line style).
 FLOW_STYLE = {
-    "pool_contributed_cum": ("Given to the pool by donors", "#7E57C2", ":"),
-    "pool_bought_cum": ("Bought by the pool", "#7E57C2", "--"),
-    "pool_delivered_cum": ("Delivered by the pool", "#7E57C2", "-"),
-    "donated_bilateral_cum": ("Donated bilaterally", "#2ca02c", "-"),
-    "licensed_output_cum": ("Filled under licence", "#ff7f0e", "-"),
+    "pool_contributed_cum": ("Given to the pool by donors", DONOR_COLORS["POOL"], ":"),
+    "pool_bought_cum": ("Bought by the pool", DONOR_COLORS["POOL"], "--"),
+    "pool_delivered_cum": ("Delivered by the pool", DONOR_COLORS["POOL"], "-"),
+    "donated_bilateral_cum": ("Donated bilaterally", "#17becf", "-"),
+    "licensed_output_cum": ("Filled under licence", "#bcbd22", "-"),
 }
-REGION_COLORS = dict(zip(WHO_REGIONS, ["#8c564b", "#1f77b4", "#ff7f0e", "#2ca02c",
-                                       "#d62728", "#9467bd"], strict=True))
+#: WHO regions in pastels, so no region reads as an income group.
+REGION_COLORS = dict(zip(WHO_REGIONS, ["#fc8d62", "#8da0cb", "#e78ac3", "#a6d854",
+                                       "#ffd92f", "#66c2a5"], strict=True))
 REGION_LABELS = {"AFR": "Africa", "AMR": "Americas", "SEAR": "South-East Asia",
                  "EUR": "Europe", "EMR": "Eastern Mediterranean", "WPR": "Western Pacific"}
 #: Where the pool sits on the map: a schematic hub in the South Atlantic (not a country).
@@ -84,8 +86,9 @@ def diplomatic_flows(flows: np.ndarray, dates: pd.DatetimeIndex, title: str) -> 
             what.append("bilateral donations")
         if "licensed_output_cum" in present:
             what.append("licensed output")
-        ax.set_title(f"{title}: {', '.join(what[:-1]) + ' and ' if len(what) > 1 else ''}"
-                     f"{what[-1]}, cumulative\n{band_note(flows.shape[0])}")
+        ax.set_title(f"{title}: doses through "
+                     f"{', '.join(what[:-1]) + ' and ' if len(what) > 1 else ''}{what[-1]}"
+                     f" (cumulative)\n{band_note(flows.shape[0])}")
         legend_outside(ax)
         fig.autofmt_xdate()
         return fig
@@ -100,7 +103,7 @@ def donor_flows(donations: pd.DataFrame | None, countries: pd.DataFrame, title: 
     """
     if donations is None:
         return None
-    bil = donations[(donations["channel"] == "bilateral") & (donations["doses"] > 0)]
+    bil = donations[(donations["channel"] == "bilateral") & real_doses(donations)]
     if bil.empty:
         return None
     members = max(donations["member"].nunique(), 1)
@@ -126,6 +129,13 @@ def donor_flows(donations: pd.DataFrame | None, countries: pd.DataFrame, title: 
         return fig
 
 
+def real_doses(table: pd.DataFrame) -> np.ndarray:
+    """Mask of rows whose ``doses`` are not floating-point dust (1e-9 doses is not a
+    gift): at least the count resolution of :mod:`sim.outcomes.formatting`.
+    """
+    return formatting.snap(table["doses"].to_numpy(dtype=float), "count") > 0
+
+
 # ------------------------------------------------------------------ the diplomacy map
 def donor_bloc(codes: pd.Series, eu: frozenset[str]) -> pd.Series:
     """The donor bloc of each code: ``EU`` for EU member states, the pool stays ``POOL``,
@@ -145,9 +155,10 @@ def flow_pairs(donations: pd.DataFrame, eu: frozenset[str]) -> pd.DataFrame:
     the donor's bloc; the largest first.
     """
     members = max(donations["member"].nunique(), 1)
-    pairs = (donations[donations["doses"] > 0]
-             .groupby(["donor", "recipient", "channel"], as_index=False)["doses"].sum())
+    pairs = (donations.groupby(["donor", "recipient", "channel"], as_index=False)["doses"]
+             .sum())
     pairs["doses"] /= members
+    pairs = pairs[real_doses(pairs)]
     pairs["bloc"] = donor_bloc(pairs["donor"], eu)
     return pairs.sort_values("doses", ascending=False, ignore_index=True)
 
@@ -199,9 +210,11 @@ def diplomacy_map(donations: pd.DataFrame | None, countries: pd.DataFrame,
     eu : ISO3 codes of EU member states (shown as one bloc)
     top : arcs drawn per channel (the largest flows); the bars count every flow
     """
-    if donations is None or not (donations["doses"] > 0).any():
+    if donations is None:
         return None
     pairs = flow_pairs(donations, eu)
+    if pairs.empty:
+        return None
     names = countries["name"].to_dict()
     at = anchors()
     bars = bloc_channel_table(pairs)
@@ -268,7 +281,7 @@ def influence_table(donations: pd.DataFrame, end: pd.Timestamp, half_life_days: 
     """
     from sim.outcomes.diplomacy_metrics import influence
 
-    inf = influence(donations, end, half_life_days)
+    inf = influence(donations[real_doses(donations)], end, half_life_days)
     if inf.empty:
         return pd.DataFrame(columns=["recipient", "bloc", "share", "influence"])
     members = max(donations["member"].nunique(), 1)
@@ -281,28 +294,42 @@ def influence_table(donations: pd.DataFrame, end: pd.Timestamp, half_life_days: 
             .groupby("recipient", as_index=False).first())
 
 
+#: Influence per inhabitant shaded from :data:`INFLUENCE_RANGE`'s low end (palest) to its
+#: high end (full colour), on a log scale; below the low end a recipient is not coloured.
+INFLUENCE_RANGE = (1e-4, 5e-2)
+
+
+def _shade(color: str, per_person: float) -> tuple[float, ...]:
+    """``color`` blended with white by where ``per_person`` falls in the range."""
+    lo, hi = INFLUENCE_RANGE
+    t = float(np.clip(np.log(per_person / lo) / np.log(hi / lo), 0.0, 1.0))
+    rgba = np.array(to_rgba(color))
+    rgba[:3] = 1 - (0.2 + 0.8 * t) * (1 - rgba[:3])
+    return tuple(rgba)
+
+
 def influence_map(donations: pd.DataFrame | None, countries: pd.DataFrame,
                   eu: frozenset[str], end: pd.Timestamp, half_life_days: float,
                   title: str) -> Figure | None:
     """Where influence went: each recipient filled with the colour of the donor bloc
-    holding the most influence over it at the end (pale when that bloc holds under half
-    of it); None when nobody gave bilaterally.
+    holding the most influence over it at the end, darker the more influence per
+    inhabitant (see :data:`INFLUENCE_RANGE`); None when nobody gave bilaterally.
+
+    countries : indexed by ISO3, with ``name`` and ``population``
     """
     if donations is None:
         return None
     top = influence_table(donations, end, half_life_days, eu)
-    top = top[top["influence"] > 0]
+    top = top.assign(per_person=top["influence"].to_numpy(dtype=float)
+                     / countries["population"].reindex(top["recipient"]).to_numpy(dtype=float))
+    top = top[top["per_person"] >= INFLUENCE_RANGE[0]]
     if top.empty:
         return None
     ranked = top.groupby("bloc")["influence"].sum().sort_values(ascending=False)
     shown = list(ranked.index[:TOP_BLOCS])
     top["bloc"] = top["bloc"].where(top["bloc"].isin(shown), "OTHER")
-    fills = {}
-    for row in top.itertuples():
-        rgba = np.array(to_rgba(donor_color(row.bloc)))
-        if row.share < 0.5:
-            rgba[:3] = 1 - 0.45 * (1 - rgba[:3])  # pale: no bloc holds most of the influence
-        fills[row.recipient] = tuple(rgba)
+    fills = {row.recipient: _shade(donor_color(row.bloc), row.per_person)
+             for row in top.itertuples()}
     names = countries["name"].to_dict()
     with plt.rc_context({**STYLE, "axes.grid": False}):
         fig, ax = figure((12, 6))
@@ -313,8 +340,11 @@ def influence_map(donations: pd.DataFrame | None, countries: pd.DataFrame,
         ax.legend([Patch(color=donor_color(b)) for b in order],
                   [f"{bloc_name(b, names)} ({counts[b]} countries)" for b in order],
                   loc="lower left", fontsize=8, title="Largest influence", title_fontsize=8)
+        lo, hi = INFLUENCE_RANGE
         ax.set_title(f"{title}: where influence went on {pd.Timestamp(end).date()}\n"
-                     "each recipient in the colour of the donor bloc with the most "
-                     f"influence (doses given, half-life {half_life_days:g} days); pale: "
-                     "under half of it; light grey: no bilateral gifts", fontsize=10)
+                     "each recipient in the colour of the donor bloc with the most influence "
+                     f"(doses given bilaterally, half-life {half_life_days:g} days);\n"
+                     f"darker: more per inhabitant ({lo * 100:g}–{hi * 100:g} doses per 100 "
+                     f"people); grey: under {lo * 1e4:g} per 10,000 people or none",
+                     fontsize=10)
         return fig

@@ -108,9 +108,11 @@ def deaths_by_group(per_member: pd.DataFrame, title: str) -> Figure | None:
             med, lo, hi = (formatting.snap(q, "per_million") for q in (
                 per_member[cols].median(), per_member[cols].quantile(0.05),
                 per_member[cols].quantile(0.95)))
-            ax.bar([GROUP_LABELS[g].replace(" income", "\nincome") for g in GROUPS], med,
-                   yerr=[med - lo, hi - med] if len(per_member) > 1 else None, capsize=4,
-                   color=[GROUP_COLORS[g] for g in GROUPS])
+            bars = ax.bar([GROUP_LABELS[g].replace(" income", "\nincome") for g in GROUPS],
+                          med, yerr=[med - lo, hi - med] if len(per_member) > 1 else None,
+                          capsize=4, color=[GROUP_COLORS[g] for g in GROUPS])
+            ax.bar_label(bars, [formatting.per_million(v) for v in med], fontsize=8,
+                         padding=2)  # a zero reads "0", not as a missing bar
             ax.set_ylabel(f"{labels[key]} (per million people)")
             ax.set_xlabel("Income group")
             ax.set_title(labels[key])

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.outcomes import metrics
+from sim.outcomes import coverage as readers
+from sim.outcomes.registry import member_metrics
 
 if TYPE_CHECKING:
     from sim.outcomes.results import Results
@@ -26,7 +27,7 @@ class EquityInputs:
     population : (N,) people
     coverage_map : median ≥1-dose coverage over members by ISO3
     end : last recorded day
-    per_member : :func:`sim.outcomes.metrics.member_metrics`
+    per_member : :func:`sim.outcomes.registry.member_metrics`
     """
 
     gini: pd.DataFrame
@@ -49,16 +50,16 @@ def equity_inputs(results: Results) -> EquityInputs:
     column = {"first_dose": "coverage_first", "completed": "coverage_completed"}[
         out.target_measure]
     attainment = [(target_label(t.coverage, t.by, out.target_measure), pd.Timestamp(t.by),
-                   metrics.target_attainment(results.countries, t.coverage, column))
+                   readers.target_attainment(results.countries, t.coverage, column))
                   for t in out.targets]
-    panel = metrics.country_panel(results.countries, "coverage_first")
+    panel = readers.country_panel(results.countries, "coverage_first")
     end, cov = panel.at()
     return EquityInputs(
-        gini=metrics.gini_over_time(results.countries),
+        gini=readers.gini_over_time(results.countries),
         attainment=attainment,
         coverage_end=cov,
         population=panel.population,
         coverage_map=pd.Series(np.median(cov, axis=0), index=panel.iso3),
         end=end,
-        per_member=metrics.member_metrics(results),
+        per_member=member_metrics(results),
     )

@@ -6,11 +6,13 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.output.plots.style import STYLE, band, band_note, figure, legend_outside
+from sim.output.plots.style import DONOR_COLORS, STYLE, band, band_note, figure, legend_outside
 from sim.scenario.adaptation import STRATEGIES
 
-STRATEGY_COLORS = {"need": "#7f7f7f", "hoard": "#d62728", "donate": "#2ca02c",
-                   "pool": "#9467bd"}
+#: Strategy colours: none of them an income group's (red is low income everywhere), the
+#: pool strategy in the pool's own colour.
+STRATEGY_COLORS = {"need": "#7f7f7f", "hoard": "#8c564b", "donate": "#17becf",
+                   "pool": DONOR_COLORS["POOL"]}
 STRATEGY_LABELS = {"need": "Order for need", "hoard": "Hoard",
                    "donate": "Donate surplus", "pool": "Pool surplus"}
 

@@ -28,19 +28,22 @@ GROUP_COLORS = {"World": "#222222", "HIC": "#1f77b4", "UMIC": "#2ca02c", "LMIC":
                 "LIC": "#d62728"}
 GROUP_LABELS = {"World": "World", "HIC": "High income", "UMIC": "Upper-middle income",
                 "LMIC": "Lower-middle income", "LIC": "Low income"}
-#: Colours of the largest donors and blocs (fixed, so each reads the same in every plot);
-#: other donors get a stable colour from :data:`OTHER_DONOR_COLORS` by their code.
-DONOR_COLORS = {"USA": "#3C5488", "CHN": "#DC0000", "EU": "#F39B7F", "RUS": "#8491B4",
-                "GBR": "#4DBBD5", "JPN": "#E64B35", "IND": "#FF9F1C", "AUS": "#00A087",
-                "CAN": "#B09C85", "POOL": "#7E57C2", "OTHER": "#9E9E9E"}
-OTHER_DONOR_COLORS = ("#91D1C2", "#7E6148", "#A6761D", "#666666", "#1B9E77", "#E7298A",
-                      "#66A61E", "#D95F02")
+#: Colours of the largest donors and blocs (fixed, so each reads the same in every plot,
+#: and none is an income group's); other donors get a stable colour from
+#: :data:`OTHER_DONOR_COLORS` by their code.
+DONOR_COLORS = {"USA": "#283593", "CHN": "#880E4F", "EU": "#FFC107", "RUS": "#795548",
+                "GBR": "#00ACC1", "JPN": "#F06292", "IND": "#9E9D24", "AUS": "#26A69A",
+                "CAN": "#B0BEC5", "POOL": "#7E57C2", "OTHER": "#9E9E9E"}
+OTHER_DONOR_COLORS = ("#A1887F", "#90A4AE", "#CE93D8", "#80CBC4", "#FFAB91", "#C5E1A5",
+                      "#B39DDB", "#FFE082")
 #: How the pool is named in plots.
 POOL_LABEL = "COVAX-style pool"
 #: Colours for scenarios side by side (colour-blind safe, Okabe–Ito).
 SCENARIO_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
                    "#000000", "#F0E442")
-STYLE = {"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
+#: Matplotlib rc settings of every plot (keys typed loosely: rc_context wants its own).
+STYLE: dict[Any, Any] = {
+    "figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
          "axes.spines.right": False, "font.size": 10, "axes.titlesize": 12,
          "legend.frameon": False}
 

@@ -5,8 +5,8 @@ import pytest
 import yaml
 from worlds import SCENARIOS
 
+from sim import calibrate as cal
 from sim import load_scenario, run
-from sim.calibrate import calibrate as cal
 from sim.cli.main import main
 
 BASELINE = SCENARIOS / "baseline.yaml"
@@ -30,7 +30,13 @@ def _synthetic_targets(path):
     pd.DataFrame(rows, columns=["date", "group", "metric", "value"]).to_csv(path, index=False)
 
 
-def test_cli_recovers_known_parameters_and_writes_the_fit(tmp_path, capsys):
+def test_cli_recovers_known_parameters_and_writes_the_fit(tmp_path, capsys, monkeypatch):
+    from sim.output.progress import Progress
+
+    seen = []
+    close = Progress.close
+    monkeypatch.setattr(Progress, "close", lambda self: (seen.append(
+        (dict(self.planned), dict(self.counts))), close(self)))
     targets, out = tmp_path / "targets.csv", tmp_path / "fit"
     _synthetic_targets(targets)
     args = ["calibrate", str(BASELINE), "--targets", str(targets),
@@ -52,6 +58,10 @@ def test_cli_recovers_known_parameters_and_writes_the_fit(tmp_path, capsys):
     table = pd.read_csv(out / "fit.csv")
     assert {"target", "observed", "simulated", "error"} <= set(table.columns)
     assert table["within"].all()
+    # One progress display; the optimizer's unused budget left the total: it ends full.
+    planned, counts = seen[-1]
+    assert planned == counts and planned["write"] == 2
+    assert planned["fit"] < 12 + 1 + 200 * len(TRUTH)
 
 
 @pytest.mark.parametrize("extra, message", [

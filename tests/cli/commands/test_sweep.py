@@ -74,3 +74,24 @@ def test_resolved_sweep_yaml_reruns_to_the_same_sweep(tmp_path):
     again = load_sweep(tmp_path / "resolved.yaml")
     assert dump_sweep(again) == dump_sweep(spec)
     assert again.base["uptake"]["capacity"]["LIC"]["end"] > 0   # defaults written out
+
+
+@needs_data
+def test_sweep_json_counts_only_members_run_now(tmp_path, capsys):
+    import json
+
+    f = tmp_path / "s.yaml"
+    f.write_text(SMALL)
+    out = tmp_path / "out"
+    assert main(["sweep", str(f), "-o", str(out), "--json", "--no-plots"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["members_simulated"] == 8 and first["members_resumed"] == 0
+    assert len(first["points"]) == 4
+    (out / "batches" / "batch-00001.parquet").unlink()
+    (out / "metrics.parquet").unlink()
+    assert main(["sweep", str(f), "--resume", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+    (out / "batches" / "batch-00000.parquet").unlink()
+    assert main(["sweep", str(f), "--resume", str(out), "--json", "--no-plots"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["members_simulated"] == 3 and again["members_resumed"] == 5

@@ -40,7 +40,7 @@ def bars(ax):
 @pytest.fixture(scope="module")
 def world_countries():
     c = data.countries().set_index("iso3")
-    return c[["name", "who_region"]]
+    return c[["name", "who_region", "population"]]
 
 
 EU = frozenset(data.blocs().set_index("bloc").at["EU", "members"].split(";"))
@@ -152,6 +152,14 @@ def test_diplomacy_family(world_countries, tmp_path):
                                    pd.Timestamp("2021-12-31"), 365.0, "t") is None
 
 
+def test_floating_point_dust_is_no_flow(world_countries):
+    dust = donations_frame().assign(doses=1e-9)
+    assert diplomacy.diplomacy_map(dust, world_countries, EU, "t") is None
+    assert diplomacy.influence_map(dust, world_countries, EU, pd.Timestamp("2021-12-31"),
+                                   365.0, "t") is None
+    assert diplomacy.donor_flows(dust, world_countries, "t") is None
+
+
 def test_influence_goes_to_the_largest_recent_donor_bloc():
     don = donations_frame()
     top = diplomacy.influence_table(don, pd.Timestamp("2021-12-31"), 365.0, EU)
@@ -257,3 +265,21 @@ def test_sweep_family(tmp_path):
     check_figure(fig, tmp_path, "sobol")
     legend = fig.axes[0].get_legend()
     assert legend.get_bbox_to_anchor().x0 >= fig.axes[0].get_window_extent().x1 - 1
+
+
+def test_colours_mean_one_thing_across_plots_and_the_browser_view():
+    from sim.output.plots import style
+    from sim.output.plots.diplomacy import FLOW_STYLE, REGION_COLORS
+    from sim.output.plots.strategies import STRATEGY_COLORS
+
+    groups = {c.lower() for g, c in style.GROUP_COLORS.items() if g != "World"}
+    others = [*style.DONOR_COLORS.values(), *style.OTHER_DONOR_COLORS,
+              *STRATEGY_COLORS.values(), *REGION_COLORS.values(),
+              *(c for _, c, _ in FLOW_STYLE.values())]
+    assert not groups & {c.lower() for c in others}    # red is low income, nothing else
+    assert style.donor_color("CHN") == style.donor_color("CHN") != style.donor_color("USA")
+    assert style.donor_color("XYZ") in style.OTHER_DONOR_COLORS   # stable for any code
+    assert STRATEGY_COLORS["pool"] == style.DONOR_COLORS["POOL"] == FLOW_STYLE[
+        "pool_delivered_cum"][1]
+    viz = pytest.importorskip("sim.agents.viz", reason="needs the viz extra")
+    assert viz.GROUP_COLORS is style.GROUP_COLORS and viz.STRATEGY_COLORS is STRATEGY_COLORS

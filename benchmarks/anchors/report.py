@@ -1,0 +1,42 @@
+"""The ratios ``make bench`` prints: vaxsim beside the anchors measured in the same session.
+
+Each figure is (min, median) seconds of one benchmark; a ratio is given as
+min-over-min / median-over-median, and every target of the speed goals is listed with the
+figures it is judged on, whether or not it is met.
+"""
+
+from __future__ import annotations
+
+
+def _pair(figures: dict, a: str, b: str) -> tuple[float, float] | None:
+    if a in figures and b in figures:
+        return (figures[a]["min"] / figures[b]["min"],
+                figures[a]["median"] / figures[b]["median"])
+    return None
+
+
+def ratio_lines(figures: dict[str, dict[str, float]]) -> list[str]:
+    """Human-readable lines: each figure, then each ratio against its target."""
+    out = [f"{name:<34} min {f['min'] * 1e3:9.1f} ms   median {f['median'] * 1e3:9.1f} ms"
+           for name, f in sorted(figures.items())]
+
+    def line(label: str, pair: tuple[float, float] | None, target: str) -> None:
+        if pair is not None:
+            out.append(f"{label:<52} {pair[0]:7.2f} / {pair[1]:7.2f}   (target {target})")
+
+    line("toy / sim.run(baseline) E=1 [x faster]", _pair(figures, "mesa_toy", "vaxsim_run_e1"),
+         ">= 16")
+    line("toy / engine E=1 [x faster]", _pair(figures, "mesa_toy", "vaxsim_engine_e1"), "-")
+    for name in ("vaxsim_engine_e256", "vaxsim_run_e256", "vaxsim_run_e256_no_twins"):
+        if name in figures and "floor_e256" in figures:
+            cd = figures[name]["country_days"]
+            floor_cd = figures["floor_e256"]["country_days"]
+            mins = (cd / figures[name]["min"]) / (floor_cd / figures["floor_e256"]["min"])
+            meds = (cd / figures[name]["median"]) / (floor_cd / figures["floor_e256"]["median"])
+            line(f"{name} country-days/s / numpy floor's", (mins, meds), ">= 0.8")
+            out.append(f"{'  ' + name + ' M country-days/s':<52} "
+                       f"{cd / figures[name]['min'] / 1e6:7.1f} / "
+                       f"{cd / figures[name]['median'] / 1e6:7.1f}   (target >= 20)")
+    line("members one by one / batched [x]",
+         _pair(figures, "members_one_by_one", "members_batched"), ">= 20")
+    return out

@@ -1,0 +1,117 @@
+"""vaxsim beside its anchors, in one session: the plain-Mesa per-agent toy and the bare
+numpy floor (``benchmarks/anchors``), with the ratios printed at the end (``make bench``).
+
+Targets (full model, epidemic on):
+
+- ``sim.run(baseline)`` at E=1, 730 days: at least 16x faster than the toy; engine alone
+  (``simulate``) about 30 ms;
+- E=256 through ``sim.run``: at least 0.8x the numpy floor's country-days per second
+  (20 M or more);
+- members in one batch at least 20x faster than one by one;
+- 10,000 regions x 730 days, build + run, within 3 s, cost exponent at most 1.1
+  (:func:`test_scale`, synthetic worlds).
+
+The first call of each compiled kernel in a fresh checkout compiles it (seconds); every
+benchmark here warms up first, so the figures are for a warm kernel cache.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.anchors import mesa_toy, numpy_floor
+from sim import load_scenario, run
+from sim.engine.build.params import build_params
+from sim.engine.run import simulate
+from sim.engine.streams import replicate_seeds
+from sim.world.synthetic import synthetic
+from sim.world.world import build_world
+
+N_TOY, DAYS = 200, 730
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load_scenario("baseline")
+
+
+def test_mesa_toy(benchmark, record):
+    benchmark.pedantic(mesa_toy.run, args=(N_TOY, DAYS), rounds=3, warmup_rounds=1)
+    record("mesa_toy", benchmark, country_days=N_TOY * DAYS)
+
+
+def test_numpy_floor(benchmark, record):
+    benchmark.pedantic(numpy_floor.run, args=(256, N_TOY, DAYS), rounds=3, warmup_rounds=1)
+    record("floor_e256", benchmark, country_days=256 * N_TOY * DAYS)
+
+
+def test_run_e1(benchmark, record, baseline):
+    """``sim.run``: world, parameters, members and their no-vaccine twins, lazy tables."""
+    res = benchmark.pedantic(run, args=(baseline,), rounds=7, warmup_rounds=1)
+    assert res.counterfactual is not None
+    record("vaxsim_run_e1", benchmark)
+
+
+def test_engine_e1(benchmark, record, baseline):
+    world = build_world(baseline)
+    params = build_params(world, [baseline], [baseline.seed])
+    benchmark.pedantic(simulate, args=(world, params), rounds=10, warmup_rounds=1)
+    record("vaxsim_engine_e1", benchmark, country_days=world.n_countries * world.days)
+
+
+def test_engine_e256(benchmark, record, baseline):
+    scenario = baseline.model_copy(update={"production": baseline.production.model_copy(
+        update={"noise_sd": 0.1})})
+    world = build_world(scenario)
+    params = build_params(world, [scenario] * 256, replicate_seeds(1, 256))
+    benchmark.pedantic(simulate, args=(world, params), rounds=3, warmup_rounds=1)
+    record("vaxsim_engine_e256", benchmark, country_days=256 * world.n_countries * world.days)
+
+
+@pytest.mark.parametrize("twins", [True, False], ids=["with-twins", "no-twins"])
+def test_run_e256(benchmark, record, baseline, twins):
+    """E=256 replicates through ``sim.run`` (country-days of the 256 real members)."""
+    world = build_world(baseline)
+    benchmark.pedantic(run, args=(baseline,), kwargs={"replicates": 256,
+                                                      "deaths_averted": twins},
+                       rounds=2, warmup_rounds=0)
+    record("vaxsim_run_e256" if twins else "vaxsim_run_e256_no_twins", benchmark,
+           country_days=256 * world.n_countries * world.days)
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["one-by-one", "batched"])
+def test_members(benchmark, record, baseline, batched):
+    """64 members (365 days, engine only): one batch against one at a time."""
+    scenario = baseline.model_copy(update={"days": 365})
+    world = build_world(scenario)
+    seeds = replicate_seeds(3, 64)
+
+    def go():
+        if batched:
+            simulate(world, build_params(world, [scenario] * 64, seeds))
+        else:
+            for s in seeds:
+                simulate(world, build_params(world, [scenario], [s]))
+
+    benchmark.pedantic(go, rounds=2, warmup_rounds=1)
+    record("members_batched" if batched else "members_one_by_one", benchmark)
+
+
+SCALE: dict[int, float] = {}
+
+
+@pytest.mark.parametrize("regions", [1_000, 3_000, 10_000])
+def test_scale(benchmark, record, baseline, regions):
+    """Build (world, parameters) and run a synthetic world of ``regions`` for 730 days."""
+
+    def go():
+        world = synthetic(baseline, regions)
+        simulate(world, build_params(world, [baseline], [baseline.seed]))
+
+    benchmark.pedantic(go, rounds=2, warmup_rounds=1)
+    SCALE[regions] = benchmark.stats.stats.median
+    extra = {}
+    if 3_000 in SCALE and regions == 10_000:
+        extra["cost_exponent"] = float(np.log(SCALE[10_000] / SCALE[3_000]) / np.log(10 / 3))
+    record(f"scale_{regions}_regions", benchmark, **extra)

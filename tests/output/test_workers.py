@@ -1,0 +1,39 @@
+"""Output work spread over forked workers gives what running it here gives."""
+
+import os
+
+import pytest
+from worlds import small_results
+
+from sim.output.plots import plot_run
+from sim.output.workers import can_fork, map_calls
+
+
+def _pid_and(x):
+    return os.getpid(), x * x
+
+
+def test_map_calls_keeps_order_and_uses_workers_when_it_can():
+    calls = [lambda x=x: _pid_and(x) for x in range(8)]  # lambdas: nothing is pickled
+    out = map_calls(calls, workers=2)
+    assert [v for _, v in out] == [x * x for x in range(8)]
+    if can_fork():
+        assert os.getpid() not in {pid for pid, _ in out}
+    assert [v for _, v in map_calls(calls, workers=1)] == [x * x for x in range(8)]
+
+
+def test_errors_in_a_worker_reach_the_caller():
+    def boom():
+        raise ValueError("bad plot")
+
+    with pytest.raises(ValueError, match="bad plot"):
+        map_calls([boom, boom], workers=2)
+
+
+def test_plots_drawn_in_workers_equal_plots_drawn_here(tmp_path):
+    res = small_results()
+    here = plot_run(res, tmp_path / "here", workers=1)
+    pool = plot_run(res, tmp_path / "pool", workers=2)
+    assert [p.name for p in here] == [p.name for p in pool] and len(here) >= 8
+    for a, b in zip(here, pool, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
