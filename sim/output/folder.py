@@ -135,7 +135,7 @@ def clean_stale_staging(parent: Path) -> list[Path]:
     """Remove staging folders in ``parent`` whose process is gone (a killed run); return
     them.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(parent.iterdir())
     except OSError:

@@ -140,8 +140,33 @@ class SweepPlan:
         return sum(b.size for b in self.batches)
 
 
+#: Most members (points × replicates) a sweep may have: beyond it the plan alone (points,
+#: members and metric tables) would take gigabytes, and the runs days of CPU.
+MAX_MEMBERS = 2_000_000
+
+
+def check_size(spec: SweepSpec) -> None:
+    """Refuse (exit 2), before sampling anything, a sweep with more than
+    :data:`MAX_MEMBERS` members or whose tables would not fit in memory.
+    """
+    from sim.engine.memory import check_fits
+    from sim.scenario.loader import ScenarioError
+    from sim.sweep.samplers import point_count
+
+    points = point_count(spec)
+    members = points * spec.replicates
+    if members > MAX_MEMBERS:
+        raise ScenarioError(f"{spec.name}: {points:,} points x {spec.replicates} replicate(s) = "
+                            f"{members:,} members, more than the {MAX_MEMBERS:,} a sweep may "
+                            "have; use fewer levels, samples or replicates")
+    # points, members and metrics tables (8-byte cells), each built and copied once
+    cells = points * (len(spec.parameters) + 2) + members * (len(spec.metrics) + 5)
+    check_fits(cells * 8 * 4, f"{spec.name}: {members:,} members")
+
+
 def plan_sweep(spec: SweepSpec) -> SweepPlan:
     """Sample the points, validate each point's scenario and cut members into batches."""
+    check_size(spec)
     points = sample_points(spec)
     values = point_values(points, list(spec.parameters))
     structures = point_structures(spec, values)

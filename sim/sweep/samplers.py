@@ -21,6 +21,7 @@ the sweep seed, so the same sweep file always gives the same points.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -46,7 +47,8 @@ def point_count(spec: SweepSpec) -> int:
     """Points the sweep's method gives (see the module docstring)."""
     d = len(spec.parameters)
     if spec.method == "grid":
-        return int(np.prod([len(levels(p, is_integer(k))) for k, p in spec.parameters.items()]))
+        # math.prod: Python ints, so a huge grid is counted, not wrapped around int64
+        return math.prod(len(levels(p, is_integer(k))) for k, p in spec.parameters.items())
     if spec.method == "sobol":
         return spec.samples * (d + 2)
     return spec.samples

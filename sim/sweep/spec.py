@@ -29,6 +29,7 @@ from sim.scenario.loader import (
 )
 from sim.scenario.paths import dotted, with_values
 from sim.scenario.schema import Scenario, Strict
+from sim.scenario.types import MAX_SEED, count
 
 Scalar = float | int | bool | str
 #: Metrics a sweep collects when its file names none.
@@ -105,7 +106,7 @@ class SweepSpec(Strict):
     replicates: Annotated[int, Field(ge=1, le=10_000)] = Field(
         1, description="members per point, each with its own seed (replicate r has the "
         "same seed at every point: common random numbers)")
-    seed: Annotated[int, Field(ge=0)] = Field(
+    seed: count(0, MAX_SEED) = Field(
         20210101, description="seeds the sampler and the replicates' member seeds")
     batch_size: Annotated[int, Field(ge=1, le=100_000)] = Field(
         256, description="members run together in one (E, N) batch; also the unit of "

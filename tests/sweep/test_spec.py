@@ -99,3 +99,31 @@ def test_shipped_sweeps_load(path):
 
     spec = load_sweep(SCENARIOS / "sweeps" / path)
     assert point_count(spec) >= 4
+
+
+def test_a_huge_grid_is_refused_before_sampling():
+    """3 parameters x 1,000 levels is 10^9 points: refused at once with the count."""
+    import time
+
+    from sim.scenario.loader import ScenarioError
+    from sim.sweep.runner import plan_sweep
+    from sim.sweep.spec import SweepSpec
+
+    spec = SweepSpec.model_validate({
+        "name": "huge", "base": {"name": "b", "days": 30}, "method": "grid",
+        "parameters": {"uptake.hesitancy": {"low": 0, "high": 1, "steps": 1000},
+                       "production.multiplier": {"low": 0.5, "high": 2, "steps": 1000},
+                       "production.noise_sd": {"low": 0, "high": 1, "steps": 1000}}})
+    t0 = time.process_time()
+    with pytest.raises(ScenarioError, match=r"1,000,000,000 points .* more than the"):
+        plan_sweep(spec)
+    assert time.process_time() - t0 < 1.0
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 2**64])
+def test_sweep_seed_out_of_int64_is_refused(seed):
+    from sim.sweep.spec import SweepSpec
+
+    with pytest.raises(ValueError, match="seed"):
+        SweepSpec.model_validate({"name": "s", "base": {"name": "b"}, "seed": seed,
+                                  "parameters": {"uptake.hesitancy": {"values": [0.1]}}})

@@ -55,9 +55,16 @@ def viz_command(scenario: str, port: int, days: int | None = None,
 
 def cmd_viz(args: argparse.Namespace) -> int:
     """Validate the scenario, then serve the SolaraViz page until interrupted."""
-    from sim.scenario import load_scenario
+    from sim.scenario import ScenarioError, load_scenario
 
-    load_scenario(args.scenario, args.set)  # a bad file fails here with a one-line error
+    scenario = load_scenario(args.scenario, args.set)  # a bad file: one-line error here
+    if args.countries is not None:  # and bad --countries, before any server starts
+        from sim.agents.knobs import apply_knobs
+
+        try:
+            apply_knobs(scenario, countries=args.countries)
+        except ScenarioError as exc:
+            raise InputError(f"--countries {args.countries}: {exc}") from None
     if importlib.util.find_spec("solara") is None:
         raise InputError("viz needs the viz extra: pip install 'vaxsim[viz]'")
     cmd, env = viz_command(args.scenario, args.port, args.days, args.countries, args.set)

@@ -39,7 +39,7 @@ def contract_arrays(world: World, scenarios: Sequence[Scenario]) -> dict[str, np
     for s in scenarios:
         rows = [(world.producer_index(c.supplier), -1, schedule(world, c))
                 for c in s.pool.contracts if s.pool.enabled]
-        rows += [(world.producer_index(c.supplier), int(world.index([c.buyer])[0]),
+        rows += [(world.producer_index(c.supplier), int(world.index([str(c.buyer)])[0]),
                   schedule(world, c)) for c in s.contracts if c.buyer in iso3]
         members.append(rows)
     K = max((len(m) for m in members), default=0)

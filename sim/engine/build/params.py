@@ -18,7 +18,7 @@ from functools import cached_property
 
 import numpy as np
 
-from sim.engine.build.adaptation_params import adaptation_arrays, policy_draws
+from sim.engine.build.adaptation_params import N_DRAWS, adaptation_arrays, policy_draws
 from sim.engine.build.diplomacy_params import DiplomacyParams, apply_ban_shocks, build_diplomacy
 from sim.engine.build.epi_params import EpiParams, build_epi_params
 from sim.engine.build.resolve import resolve
@@ -92,7 +92,8 @@ class Params:
     imitate_prob, imitation_beta, w_health, w_influence, w_cost : (E,) imitation and payoff
         weights (``imitation_beta``: the Fermi selection intensity, not the epidemic's
         transmission ``EpiParams.beta``)
-    policy_draws : (E, K, 3, N) uniforms of the K reviews (``member_rng(seed, "policy")``)
+    policy_draws : (E, K, 3, N) uniforms of the K reviews (``member_rng(seed, "policy")``);
+        K = 0 when no member has an adaptive rule (reviews then never run)
     resume_days : (E, P) days over which exports ramp back up after a ban
     willing_days : (K,) int first day of each willingness period (0 first)
     willing_steps : (E, K, N) share of people willing in each period
@@ -252,7 +253,8 @@ def scenario_params(world: World, scenario: Scenario) -> dict[str, np.ndarray]:
 
 
 def seeded_params(world: World, scenario: Scenario, seed: int,
-                  fixed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+                  fixed: Mapping[str, np.ndarray], reviews: bool = True
+                  ) -> dict[str, np.ndarray]:
     """The arrays of a member that depend on its seed, given ``fixed`` from
     :func:`scenario_params`: the seed, production noise and the policy reviews' draws.
     """
@@ -262,7 +264,8 @@ def seeded_params(world: World, scenario: Scenario, seed: int,
         mult = mult * member_rng(seed, "production").lognormal(-0.5 * sigma**2, sigma,
                                                                size=mult.shape)
     return {"seeds": np.array(seed, dtype=np.int64), "production_multiplier": mult,
-            "policy_draws": policy_draws(world, scenario, seed)}
+            "policy_draws": policy_draws(world, scenario, seed) if reviews
+            else np.zeros((0, N_DRAWS, world.n_countries))}
 
 
 def _change_days(world: World, scenario: Scenario) -> np.ndarray:
@@ -286,9 +289,9 @@ def _align_willingness(world: World, scenarios: Sequence[Scenario],
 
 
 def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
-    """Arrays of one member (without the E axis)."""
+    """Arrays of one member (without the E axis), as :func:`build_params` makes them."""
     fixed = scenario_params(world, scenario)
-    return {**fixed, **seeded_params(world, scenario, seed, fixed)}
+    return {**fixed, **seeded_params(world, scenario, seed, fixed, (fixed["rule"] != 0).any())}
 
 
 def build_params(world: World, scenarios: Sequence[Scenario],
@@ -307,11 +310,14 @@ def build_params(world: World, scenarios: Sequence[Scenario],
                              "period, epidemic mode and substeps, affinity and partner sets)")
     # Replicates of a scenario (the same object) share its seed-independent arrays.
     fixed: dict[int, dict[str, np.ndarray]] = {}
-    members = []
-    for s, seed in zip(scenarios, seeds, strict=True):
+    for s in scenarios:
         if id(s) not in fixed:
             fixed[id(s)] = scenario_params(world, s)
-        members.append({**fixed[id(s)], **seeded_params(world, s, int(seed), fixed[id(s)])})
+    # Policy reviews run only when some member has an adaptive rule; otherwise their
+    # uniforms are never read, and (E, K, 3, N) of them is not drawn.
+    reviews = any((f["rule"] != 0).any() for f in fixed.values())
+    members = [{**fixed[id(s)], **seeded_params(world, s, int(seed), fixed[id(s)], reviews)}
+               for s, seed in zip(scenarios, seeds, strict=True)]
     days = _align_willingness(world, scenarios, members)
     stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
     stacked = apply_ban_shocks(world, scenarios, stacked)
