@@ -98,6 +98,8 @@ def _donated_by(res: Results, donor: str) -> np.ndarray:
     don = res.donations
     E, D = res.trajectories.groups.shape[:2]
     out = np.zeros((E, D))
+    if don is None:
+        return out
     mine = don[(don["donor"] == donor) & (don["channel"] == "bilateral")]
     if mine.empty:
         return out
@@ -128,7 +130,8 @@ def supply_series(res: Results) -> list[tuple[str, str, np.ndarray, pd.DataFrame
     """
     obs = observations()
     out = []
-    for (series, group), rows in obs.groupby(["series", "group"], sort=False):
+    for key, rows in obs.groupby(["series", "group"], sort=False):
+        series, group = str(key[0]), str(key[1])
         if series in ("coverage_first", "doses_administered"):
             continue
         values = _series(res, series, group)
@@ -145,20 +148,22 @@ def history_table(res: Results) -> pd.DataFrame:
     obs = observations()
     start, D = res.world.start, res.trajectories.groups.shape[1]
     rows = []
-    for r in obs.itertuples(index=False):
-        day = (r.date - start).days
+    for r in obs.to_dict("records"):
+        series, group, date = str(r["series"]), str(r["group"]), r["date"]
+        observed = float(r["observed"])
+        day = (date - start).days
         if not 0 <= day < D:
             continue
-        values = _series(res, r.series, r.group)
+        values = _series(res, series, group)
         if values is None:
             continue
         v = values[:, day]
         median = float(np.median(v))
-        pp = r.series == "coverage_first"
-        error = 100 * (median - r.observed) if pp else (median - r.observed) / r.observed
-        rows.append((r.series, r.group, r.date, float(r.observed), median,
+        pp = series == "coverage_first"
+        error = 100 * (median - observed) if pp else (median - observed) / observed
+        rows.append((series, group, date, observed, median,
                      float(np.percentile(v, 5)), float(np.percentile(v, 95)), error,
-                     "pp" if pp else "relative", int(r.estimate), r.source))
+                     "pp" if pp else "relative", int(r["estimate"]), str(r["source"])))
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
@@ -168,11 +173,13 @@ def history_rows(table: pd.DataFrame) -> list[list[str]]:
         return f"{100 * x:.1f}%" if series == "coverage_first" else f"{x / 1e6:,.1f} M"
 
     out = []
-    for r in table.itertuples(index=False):
-        band = (f" [{fmt(r.series, r.model_p05)}–{fmt(r.series, r.model_p95)}]"
-                if r.model_p95 > r.model_p05 else "")
-        err = f"{r.error:+.1f} pp" if r.error_unit == "pp" else f"{100 * r.error:+.0f}%"
-        out.append([r.series, r.group, str(r.date), fmt(r.series, r.observed)
-                    + (" (est.)" if r.estimate else ""), fmt(r.series, r.model) + band, err,
-                    r.source])
+    for r in table.to_dict("records"):
+        series = str(r["series"])
+        lo, hi = float(r["model_p05"]), float(r["model_p95"])
+        band = f" [{fmt(series, lo)}–{fmt(series, hi)}]" if hi > lo else ""
+        error = float(r["error"])
+        err = f"{error:+.1f} pp" if r["error_unit"] == "pp" else f"{100 * error:+.0f}%"
+        out.append([series, str(r["group"]), str(r["date"]),
+                    fmt(series, float(r["observed"])) + (" (est.)" if r["estimate"] else ""),
+                    fmt(series, float(r["model"])) + band, err, str(r["source"])])
     return out
