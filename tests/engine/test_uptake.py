@@ -118,3 +118,12 @@ def test_members_with_different_change_dates_share_one_batch():
     assert params.willing_days.tolist() == [0, 10, 20]
     np.testing.assert_allclose([params.willing_people_on(t)[:, 0] for t in (5, 15, 25)],
                                [[500, 600], [800, 600], [800, 900]])
+
+
+def test_a_hesitancy_change_dated_before_the_start_applies_from_day_0():
+    # Found by hypothesis: a change dated before the run was ignored.
+    w = make_world([1000.0, 1000.0], ["HIC", "LIC"], production=[0], days=10)
+    scen = scenario(uptake={"hesitancy": 0.0, "hesitancy_changes": [
+        {"date": "2020-12-01", "groups": {"LIC": 1.0}}]})
+    params = params_for(w, scen)
+    np.testing.assert_allclose(params.willing_people_on(0)[0], [1000, 0])

@@ -151,8 +151,10 @@ class Params:
 
     def willing_people_on(self, t: int) -> np.ndarray:
         """(E, N) people willing to be vaccinated on day ``t`` (dated hesitancy changes)."""
-        if self.willing_days is None or len(self.willing_days) < 2:
+        if self.willing_days is None or self.willing_steps is None:
             return self.willing_people
+        if len(self.willing_days) == 1:  # a change dated on or before day 0 applies at once
+            return self._willing_people_steps[:, 0]
         k = int(np.searchsorted(self.willing_days, t, side="right")) - 1
         return self._willing_people_steps[:, k]
 
