@@ -31,9 +31,9 @@ LAYERS = (
 )
 
 #: Engine modules builders may use besides each other: named random streams, the
-#: fatality and adaptation rules, dose segments, compiled kernels. Everything else in
+#: adaptation rules, dose segments, compiled kernels. Everything else in
 #: ``sim.engine`` is a day stage (or the loop and recorder), which builders never import.
-BUILDER_MAY_USE = ("sim.engine.streams", "sim.engine.fatality", "sim.engine.adaptive",
+BUILDER_MAY_USE = ("sim.engine.streams", "sim.engine.adaptive",
                    "sim.engine.segments", "sim.engine.kernels")
 
 

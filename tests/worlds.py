@@ -17,12 +17,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
 
+#: Synthetic age structure of test worlds: band shares and fatality ratios (not data).
+TEST_BAND_SHARES = (0.25, 0.6, 0.15)
+TEST_BAND_IFR = (2e-5, 1e-3, 3e-2)
+
+
 def make_world(population, groups, home_of=(), production=((),), days=60,
-               producers=None) -> World:
+               producers=None, band_shares=TEST_BAND_SHARES, band_ifr=TEST_BAND_IFR,
+               regions=None) -> World:
     """A world of N countries and P producers with a constant daily output per producer.
 
     population : (N,) people; groups : (N,) income group names;
-    home_of : (N,) producer index or -1; production : (P,) doses per day.
+    home_of : (N,) producer index or -1; production : (P,) doses per day;
+    band_shares, band_ifr : (3,) synthetic age structure; regions : (N,) WHO regions.
     """
     N = len(population)
     prod = np.atleast_1d(np.asarray(production, dtype=float)).ravel()
@@ -33,7 +40,8 @@ def make_world(population, groups, home_of=(), production=((),), days=60,
     return World(
         iso3=iso3, name=np.array([f"Country {i}" for i in range(N)]),
         income_group=np.asarray(groups, dtype=str),
-        who_region=np.array(["EUR"] * N), continent=np.array(["Europe"] * N),
+        who_region=np.array(regions if regions is not None else ["EUR"] * N),
+        continent=np.array(["Europe"] * N),
         group_index=np.array([gi[g] for g in groups]),
         population=np.asarray(population, dtype=float),
         gdp_per_capita=np.full(N, 10_000.0), pop_65plus_share=np.full(N, 0.1),
@@ -42,6 +50,10 @@ def make_world(population, groups, home_of=(), production=((),), days=60,
         production=np.repeat(prod[:, None], days, axis=1),
         month_index=np.arange(days) // 30,
         start=dt.date(2021, 1, 1), days=days,
+        band_population=np.asarray(population, dtype=float)[:, None]
+        * np.asarray(band_shares)[None],
+        band_ifr=np.repeat(np.asarray(band_ifr, dtype=float)[None], N, axis=0),
+        prior_infected=np.zeros(N),
     )
 
 

@@ -36,6 +36,7 @@ class Country(mesa.Agent):
     influence : diplomatic influence index, doses given bilaterally decaying with the
         donation half-life (``state.influence``)
     deaths : cumulative deaths (``state.epi.D``; NaN when the scenario runs no epidemic)
+    deaths_averted : the no-vaccine twin's cumulative deaths minus ``deaths`` (member 1)
     """
 
     model: VaccineDiplomacyModel
@@ -108,6 +109,16 @@ class Country(mesa.Agent):
         """Cumulative deaths (NaN when the scenario runs no epidemic)."""
         epi = self.model.state.epi
         return float("nan") if epi is None else float(epi.D[0, self.n])
+
+    @property
+    def deaths_averted(self) -> float:
+        """Deaths averted so far: the no-vaccine twin's cumulative deaths minus this run's
+        (NaN without an epidemic or a twin).
+        """
+        epi = self.model.state.epi
+        if epi is None or not self.model.has_twin:
+            return float("nan")
+        return float(epi.D[1, self.n] - epi.D[0, self.n])
 
     def __repr__(self) -> str:
         return f"Country({self.iso3}, {self.strategy}, coverage={self.coverage:.3f})"

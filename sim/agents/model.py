@@ -18,6 +18,7 @@ from sim.agents.country import Country
 from sim.agents.knobs import apply_knobs
 from sim.agents.reporters import AGENT_ARRAYS, model_reporters
 from sim.engine.build.params import Params, build_params
+from sim.engine.counterfactual import has_twin, split_members, twin_params
 from sim.engine.run import Simulation
 from sim.engine.state import State
 from sim.outcomes.results import Results
@@ -44,14 +45,19 @@ class VaccineDiplomacyModel(mesa.Model):
     world : a ready-made world (hand-built test worlds); default: built from the scenario
     collect_agents : collect the agent reporters every day (whole arrays, see
         :class:`sim.agents.collector.ArrayCollector`)
+    counterfactual : also step the no-vaccine twin (member 1 of the engine's batch, same
+        seed; doses flow as in the run but protect no one), so deaths averted are known
+        every day; on by default when the epidemic runs, off halves the cost of a step
 
     Attributes
     ----------
     config : the resolved scenario (Mesa reserves ``model.scenario`` for its own use)
     world, params, sim : the engine's world, member parameters and simulation
     datacollector : model reporters ``coverage_<group>``, ``gini``, ``deaths``,
-        ``donated``, ``pool_delivered``, ``n_<strategy>``; agent reporters ``coverage``,
-        ``stock``, ``strategy``, ``donated``, ``deaths``, ...
+        ``deaths_averted``, ``deaths_averted_<group>``, ``donated``, ``pool_delivered``,
+        ``n_<strategy>``; agent reporters ``coverage``, ``stock``, ``strategy``,
+        ``donated``, ``deaths``, ``deaths_averted``, ...
+    has_twin : True when the engine's member 1 is the no-vaccine twin
 
     Examples
     --------
@@ -72,7 +78,8 @@ class VaccineDiplomacyModel(mesa.Model):
                  export_policy: str | None = None, adaptation_rule: str | None = None,
                  theta: float | None = None, sets: str | None = None,
                  pool_tier: float | None = None, donation_share: float | None = None,
-                 world: World | None = None, collect_agents: bool = True) -> None:
+                 world: World | None = None, collect_agents: bool = True,
+                 counterfactual: bool = True) -> None:
         super().__init__(rng=rng)
         if isinstance(rng, int | np.integer):
             self.seed = int(rng)
@@ -93,8 +100,10 @@ class VaccineDiplomacyModel(mesa.Model):
         self.config = config.model_copy(update=updates)
         self.world = world if world is not None else build_world(self.config)
         self.params = build_params(self.world, [self.config], [self.seed])
-        self.sim = Simulation.start(self.world, self.params,
-                                    self.config.outputs.country_every_days)
+        self.has_twin = counterfactual and has_twin(self.config)
+        batch = (twin_params(self.world, [self.config], [self.seed])
+                 if self.has_twin else self.params)
+        self.sim = Simulation.start(self.world, batch, self.config.outputs.country_every_days)
         ids = [Country(self, n).unique_id for n in range(self.world.n_countries)]
         self.datacollector = ArrayCollector(
             model_reporters=model_reporters(),
@@ -130,4 +139,7 @@ class VaccineDiplomacyModel(mesa.Model):
         if not self.sim.done:
             raise RuntimeError(f"the run is on day {self.day} of {self.world.days}; "
                                "step until model.running is False first")
-        return Results(self.config, self.world, self.params, self.sim.recorder.out)
+        traj, twin = self.sim.recorder.out, None
+        if self.has_twin:
+            traj, twin = split_members(traj, 1)
+        return Results(self.config, self.world, self.params, traj, twin)

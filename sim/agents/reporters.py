@@ -1,6 +1,7 @@
-"""Model-level reporters of the Mesa layer: coverage by income group, Gini, deaths, doses
-donated bilaterally and delivered by the pool, strategy counts, computed from the engine's
-arrays (member 0) without touching agents.
+"""Model-level reporters of the Mesa layer: coverage by income group, Gini, deaths and
+deaths averted (against the model's no-vaccine twin, member 1), doses donated bilaterally
+and delivered by the pool, strategy counts, computed from the engine's arrays (member 0)
+without touching agents.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.adaptive import strategy_counts
+from sim.engine.build.epi_params import BANDS
 from sim.outcomes.inequality import gini
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import INCOME_GROUPS
@@ -42,6 +44,28 @@ def deaths(model: VaccineDiplomacyModel) -> float:
     return float("nan") if epi is None else float(np.sum(epi.D[0]))
 
 
+def deaths_averted(model: VaccineDiplomacyModel, group: str = "World") -> float:
+    """Deaths averted so far in an income group (or ``World``): the no-vaccine twin's
+    cumulative deaths minus the run's (``state.epi.D`` of members 1 and 0); NaN without
+    an epidemic or when the model runs no twin.
+    """
+    epi = getattr(model.state, "epi", None)
+    if epi is None or not model.has_twin:
+        return float("nan")
+    mask = slice(None) if group == "World" else model.world.income_group == group
+    return float(np.sum(epi.D[1][mask]) - np.sum(epi.D[0][mask]))
+
+
+def deaths_averted_band(model: VaccineDiplomacyModel, band: int) -> float:
+    """Deaths averted so far in age band ``band`` (index into ``BANDS``: 0-19, 20-64,
+    65+), all countries: from ``state.epi.D_band`` of the twin and the run.
+    """
+    epi = getattr(model.state, "epi", None)
+    if epi is None or not model.has_twin or getattr(epi, "D_band", None) is None:
+        return float("nan")
+    return float(epi.D_band[1, :, band].sum() - epi.D_band[0, :, band].sum())
+
+
 def donated(model: VaccineDiplomacyModel) -> float:
     """Doses donated bilaterally so far, all donors (``state.donated_cum`` of member 0)."""
     return float(model.state.donated_cum[0].sum())
@@ -54,12 +78,19 @@ def pool_delivered(model: VaccineDiplomacyModel) -> float:
 
 def model_reporters() -> dict[str, Callable[[VaccineDiplomacyModel], float]]:
     """Reporters for ``mesa.DataCollector``: ``coverage_<group>``, ``gini``, ``deaths``,
-    ``donated``, ``pool_delivered``, ``n_<strategy>``.
+    ``deaths_averted``, ``deaths_averted_<group>`` and ``deaths_averted_<band>`` (0_19,
+    20_64, 65plus), ``donated``, ``pool_delivered``,
+    ``n_<strategy>``.
     """
     out: dict[str, Callable] = {f"coverage_{g}": (lambda m, g=g: coverage(m, g))
                                 for g in ("World", *INCOME_GROUPS)}
     out["gini"] = coverage_gini
     out["deaths"] = deaths
+    for g in ("World", *INCOME_GROUPS):
+        out["deaths_averted" if g == "World" else f"deaths_averted_{g}"] = (
+            lambda m, g=g: deaths_averted(m, g))
+    for i, band in enumerate(BANDS):
+        out[f"deaths_averted_{band}"] = lambda m, i=i: deaths_averted_band(m, i)
     out["donated"] = donated
     out["pool_delivered"] = pool_delivered
     for i, s in enumerate(STRATEGIES):
@@ -74,6 +105,13 @@ def _member0(name: str) -> Callable[[VaccineDiplomacyModel], np.ndarray]:
 def _deaths(model: VaccineDiplomacyModel) -> np.ndarray:
     epi = getattr(model.state, "epi", None)
     return np.full(model.world.n_countries, np.nan) if epi is None else epi.D[0]
+
+
+def _deaths_averted(model: VaccineDiplomacyModel) -> np.ndarray:
+    epi = getattr(model.state, "epi", None)
+    if epi is None or not model.has_twin:
+        return np.full(model.world.n_countries, np.nan)
+    return epi.D[1] - epi.D[0]
 
 
 #: Agent reporters (:class:`sim.agents.collector.ArrayCollector`): each reads the (N,)
@@ -91,4 +129,5 @@ AGENT_ARRAYS: dict[str, Callable[[VaccineDiplomacyModel], np.ndarray]] = {
     "pool_received": _member0("pool_given"),
     "influence": _member0("influence"),
     "deaths": _deaths,
+    "deaths_averted": _deaths_averted,
 }

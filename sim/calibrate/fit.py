@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibrate.parameters import Parameter, with_values
-from sim.calibrate.targets import TOLERANCE, CalibrationError, target_labels
+from sim.calibrate.targets import TOLERANCE, CalibrationError, target_labels, tolerances
 from sim.engine.build.params import Structure, build_params
 from sim.engine.record import GROUP_FIELDS, GROUPS
 from sim.engine.run import simulate
@@ -22,7 +22,7 @@ from sim.outcomes.registry import SERIES_FIELD
 from sim.scenario.schema import Scenario
 from sim.world.world import World, build_world
 
-METHODS = ("Powell", "Nelder-Mead")
+METHODS = ("Powell", "Nelder-Mead", "search")
 #: Positions in ``GROUP_FIELDS`` of the fields behind the registry's target series.
 COVERAGE_FIELD = GROUP_FIELDS.index(SERIES_FIELD["coverage_first"])
 DOSES_FIELD = GROUP_FIELDS.index(SERIES_FIELD["doses_administered"])
@@ -57,8 +57,10 @@ class Evaluator:
         self.day = ((t["date"] - pd.Timestamp(self.world.start)).dt.days).to_numpy()
         self.group = t["group"].map({g: i for i, g in enumerate(GROUPS)}).to_numpy()
         self.is_cov = (t["metric"] == "coverage_first").to_numpy()
+        self.is_deaths = (t["metric"] == "deaths").to_numpy()
         self.observed = t["value"].to_numpy(dtype=float)
         self.weight = t["weight"].to_numpy(dtype=float)
+        self.below, self.above = tolerances(t)
         pops = np.array([self.world.population[self.world.group_index == g].sum()
                          for g in range(len(GROUPS) - 1)])
         self.group_pop = np.concatenate([[pops.sum()], pops])
@@ -83,9 +85,17 @@ class Evaluator:
         sims : (K, T) simulated value of each target, averaged over replicates
         groups : (K, D, G, F) group trajectories (mean over replicates)
         """
+        sims, groups, _ = self.simulated_with_deaths(x)
+        return sims, groups
+
+    def simulated_with_deaths(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                             np.ndarray]:
+        """:meth:`simulated`, plus ``deaths`` (K, D, G): cumulative deaths by group since
+        the start, mean over replicates (NaN without an epidemic).
+        """
         cands = self.scenarios(x)
         K, R = len(cands), len(self.seeds)
-        groups = np.zeros((K, self.world.days, len(GROUPS), len(GROUP_FIELDS)))
+        groups = np.full((K, self.world.days, len(GROUPS), len(GROUP_FIELDS) + 1), np.nan)
         # Members that share a structure run as one batch.
         by_structure: dict[Structure, list[int]] = {}
         for k, s in enumerate(cands):
@@ -95,14 +105,18 @@ class Evaluator:
             seeds = np.tile(self.seeds, len(ks))
             traj, _ = simulate(self.world, build_params(self.world, members, seeds),
                                country_every=self.world.days)
-            groups[ks] = traj.groups.reshape(len(ks), R, *traj.groups.shape[1:]).mean(axis=1)
+            shape = (len(ks), R, *traj.groups.shape[1:3])
+            groups[ks, ..., :-1] = traj.groups.reshape(*shape, -1).mean(axis=1)
+            if traj.epi_groups is not None:
+                groups[ks, ..., -1] = traj.epi_groups[..., 2].reshape(shape).mean(axis=1)
         self.calls += K
         if self.progress is not None:
             self.progress(self.calls)
-        g = groups[:, self.day, self.group]                       # (K, T, F)
+        g = groups[:, self.day, self.group]                       # (K, T, F + 1)
         cov = g[..., COVERAGE_FIELD] / self.group_pop[self.group]
         doses = g[..., DOSES_FIELD]
-        return np.where(self.is_cov, cov, doses), groups
+        sims = np.where(self.is_cov, cov, np.where(self.is_deaths, g[..., -1], doses))
+        return sims, groups[..., :-1], groups[..., -1]
 
     def errors(self, sims: np.ndarray) -> np.ndarray:
         """(K, T) errors: percentage points for coverage, relative for doses."""
@@ -111,11 +125,14 @@ class Evaluator:
                         where=~self.is_cov & (self.observed != 0))
         return np.where(self.is_cov, 100.0 * diff, rel)
 
+    def scaled(self, sims: np.ndarray) -> np.ndarray:
+        """(K, T) errors in units of each target's tolerance on its side (|z| <= 1: met)."""
+        diff = sims - self.observed
+        return diff / np.where(diff > 0, self.above, self.below)
+
     def losses(self, sims: np.ndarray) -> np.ndarray:
         """(K,) weighted mean of squared tolerance-scaled errors (see module docstring)."""
-        tol = np.where(self.is_cov, TOLERANCE["coverage_first"],
-                       TOLERANCE["doses_administered"])
-        z = self.errors(sims) / tol
+        z = self.scaled(sims)
         return (self.weight * z**2).sum(axis=-1) / self.weight.sum()
 
     def batch(self, u: np.ndarray) -> np.ndarray:
@@ -185,12 +202,17 @@ def fit_table(ev: Evaluator, sims: np.ndarray) -> pd.DataFrame:
     """The per-target table of one candidate's simulated values ``sims`` (T,)."""
     t = ev.targets
     err = ev.errors(sims[None])[0]
-    tol = np.where(ev.is_cov, TOLERANCE["coverage_first"], TOLERANCE["doses_administered"])
+    z = ev.scaled(sims[None])[0]
+    low, high = ev.observed - ev.below, ev.observed + ev.above
+    death_tol = np.divide(ev.above, ev.observed, out=np.zeros_like(ev.above),
+                          where=ev.is_deaths & (ev.observed != 0))
+    tol = np.where(ev.is_cov, TOLERANCE["coverage_first"],
+                   np.where(ev.is_deaths, death_tol, TOLERANCE["doses_administered"]))
     return pd.DataFrame({
         "target": target_labels(t), "date": t["date"].dt.date, "group": t["group"],
         "metric": t["metric"], "observed": ev.observed, "simulated": sims, "error": err,
         "error_unit": np.where(ev.is_cov, "pp", "rel"), "tolerance": tol,
-        "within": np.abs(err) <= tol,
+        "low": low, "high": high, "within": np.abs(z) <= 1.0,
     })
 
 
@@ -225,9 +247,11 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
     world : the world to run in (default: built from the scenario, cut at the last target)
     design : Latin-hypercube points (default ``max(16, 8 P)``), run as one batch
     starts : optimizer runs, from the best ``starts`` design points
-    maxfev : runs allowed per optimizer run (default ``200 P``)
-    seed : seed of the Latin-hypercube design
-    method : ``"Powell"`` or ``"Nelder-Mead"`` (both bounded and derivative-free)
+    maxfev : runs allowed per optimizer run (default ``200 P``); for ``search``, the runs
+        of all its rounds together
+    seed : seed of the Latin-hypercube design (and of the search's rounds)
+    method : ``"Powell"`` or ``"Nelder-Mead"`` (both bounded and derivative-free), or
+        ``"search"`` (batched shrinking-box search, see the package docstring)
     progress : called with the number of scenario runs done so far
 
     Returns
@@ -240,6 +264,8 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
     params = list(params)
     P = len(params)
     short = horizon(scenario, targets)
+    if (targets["metric"] == "deaths").any() and not scenario.epidemic.enabled:
+        raise CalibrationError("death targets need the epidemic (epidemic.enabled: true)")
     if method not in METHODS:
         raise CalibrationError(f"--method {method}: expected one of {', '.join(METHODS)}")
     if world is None:
@@ -259,29 +285,56 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
     initial_loss = float(losses[0]) if all(own) else float("nan")
     order = np.argsort(losses, kind="stable")[:max(1, starts)]
     initial = ev.values(u[order[0]])[0]
-    options: dict[str, Any] = {"maxfev": maxfev if maxfev is not None else 200 * P}
-    options.update({"xtol": 1e-4, "ftol": 1e-9} if method == "Powell"
-                   else {"xatol": 1e-4, "fatol": 1e-9, "adaptive": P > 3})
-    for i in order:
-        minimize(ev, u[i], method=method, bounds=[(0.0, 1.0)] * P, options=options)
+    budget = maxfev if maxfev is not None else 200 * P
+    if method == "search":
+        search(ev, budget, seed)
+    else:
+        options: dict[str, Any] = {"maxfev": budget}
+        options.update({"xtol": 1e-4, "ftol": 1e-9} if method == "Powell"
+                       else {"xatol": 1e-4, "fatol": 1e-9, "adaptive": P > 3})
+        for i in order:
+            minimize(ev, u[i], method=method, bounds=[(0.0, 1.0)] * P, options=options)
     best, best_u = ev.best
     assert best_u is not None, "the design always runs at least one candidate"
     values = ev.values(best_u)[0]
-    sims, groups = ev.simulated(values[None])
+    sims, groups, deaths = ev.simulated_with_deaths(values[None])
     return Fit(params=params, initial=initial, values=values, loss=best,
                initial_loss=initial_loss, table=fit_table(ev, sims[0]),
-               trajectories=trajectories(world, groups[0], ev.group_pop),
+               trajectories=trajectories(world, groups[0], ev.group_pop, deaths[0]),
                scenario=with_values(scenario, {p.path: (int(v) if p.integer else float(v))
                                                for p, v in zip(params, values, strict=True)}),
                runs=ev.calls)
 
 
-def trajectories(world: World, groups: np.ndarray, group_pop: np.ndarray) -> pd.DataFrame:
-    """Long table of one member's group trajectories ``groups`` (D, G, F)."""
+def search(ev: Evaluator, budget: int, seed: int = 0, rounds: int = 8) -> None:
+    """Batched shrinking-box search from ``ev``'s best point: ``rounds`` rounds of
+    ``budget // rounds`` Latin-hypercube points (at least 4) in a box of half-width 0.25,
+    0.125, … (in units of each parameter's bounds) centred on the best point so far, each
+    round run as one batch. Updates ``ev.best``.
+    """
+    from scipy.stats import qmc
+
+    P = len(ev.params)
+    size = max(4, budget // rounds)
+    sampler = qmc.LatinHypercube(d=P, seed=seed + 1)
+    half = 0.25
+    for _ in range(rounds):
+        centre = ev.best[1]
+        u = np.clip(centre + (2.0 * sampler.random(size) - 1.0) * half, 0.0, 1.0)
+        ev.batch(u)
+        half /= 2.0
+
+
+def trajectories(world: World, groups: np.ndarray, group_pop: np.ndarray,
+                 deaths: np.ndarray) -> pd.DataFrame:
+    """Long table of one member's group trajectories ``groups`` (D, G, F) and cumulative
+    ``deaths`` (D, G): date, group, coverage_first, doses_administered, deaths.
+    """
     D, G, _ = groups.shape
     return pd.DataFrame({
         "date": np.repeat(world.dates, G),
         "group": np.tile(list(GROUPS), D),
         "coverage_first": (groups[..., COVERAGE_FIELD] / group_pop).ravel(),
         "doses_administered": groups[..., DOSES_FIELD].ravel(),
+        "deaths": deaths.ravel(),
     })

@@ -32,8 +32,10 @@ def entry_prefix(keys: Sequence[str]) -> int:
     A key inside an entry of a mapping of models with required fields (e.g.
     ``uptake.capacity.LIC.end``: a ``Capacity`` needs ``start`` and ``end``) cannot be
     overridden alone when the input does not list that entry; the entry (here
-    ``uptake.capacity.LIC``) is written whole. Returns ``len(keys)`` when no such entry
-    is on the path.
+    ``uptake.capacity.LIC``) is written whole. Likewise a key inside a list item
+    (``epidemic.contacts.groups.LIC.1.multiplier``) writes the whole list
+    (``epidemic.contacts.groups.LIC``), since an override replaces a list. Returns
+    ``len(keys)`` when no such entry is on the path.
     """
     current: Any = Scenario
     for i, key in enumerate(keys):
@@ -42,6 +44,8 @@ def entry_prefix(keys: Sequence[str]) -> int:
             if info is None:
                 return len(keys)
             current = _concrete(info.annotation)
+        elif typing.get_origin(current) is list:
+            return i  # an item of a list: the whole list is written
         elif typing.get_origin(current) is dict:
             value = _concrete(typing.get_args(current)[1])
             if isinstance(value, type) and issubclass(value, BaseModel) and any(
@@ -120,6 +124,9 @@ def format_fit(fit: Fit) -> list[str]:
         if r.metric == "coverage_first":
             obs, sim, err = f"{100 * r.observed:.1f}%", f"{100 * r.simulated:.1f}%", \
                 f"{r.error:+.1f} pp"
+        elif r.metric == "deaths":
+            obs, sim, err = _doses(r.observed), _doses(r.simulated), f"{100 * r.error:+.1f}%"
+            obs = f"{obs} [{_doses(r.low)}-{_doses(r.high)}]"
         else:
             obs, sim, err = _doses(r.observed), _doses(r.simulated), f"{100 * r.error:+.1f}%"
         flag = "" if r.within else "  (outside tolerance)"

@@ -8,6 +8,7 @@ import fnmatch
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
@@ -34,6 +35,16 @@ DEFAULT_BOUNDS: tuple[tuple[str, float, float], ...] = (
     ("uptake.capacity*.end", 0.0001, 0.02),
     ("uptake.capacity*.ramp_days", 14, 540),
     ("uptake.delivery_lag_days", 3, 60),
+    ("epidemic.ifr_multiplier", 0.2, 5.0),
+    ("epidemic.ifr_multiplier_groups.*", 0.2, 5.0),
+    ("epidemic.prior_immunity_scale", 0.0, 2.0),
+    ("epidemic.initial_prevalence", 1e-5, 0.01),
+    ("epidemic.contacts.*.multiplier", 0.1, 1.5),
+    ("epidemic.travel.*.multiplier", 0.0, 1.0),
+    ("epidemic.variants.*.transmissibility", 1.0, 4.0),
+    ("epidemic.variants.*.escape", 0.0, 0.9),
+    ("epidemic.variants.*.severity", 0.1, 3.0),
+    ("epidemic.variants.*.seed_share", 1e-6, 1e-2),
 )
 
 
@@ -122,7 +133,7 @@ def parse_bounds(items: str | Sequence[str] | None) -> dict[str, tuple[float, fl
     return out
 
 
-def with_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
+def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     """``scenario`` with dotted fields set to ``values`` (validated by the schema).
 
     Raises
@@ -161,6 +172,11 @@ def parameters(scenario: Scenario, paths: Sequence[str],
     out = []
     for path in paths:
         keys = check_path(path)
+        for j, key in enumerate(keys):  # a list item must exist (a number in the path)
+            items = get_key(data, keys[:j])
+            if key.isdigit() and isinstance(items, list) and int(key) >= len(items):
+                raise CalibrationError(f"--params {path}: '{'.'.join(keys[:j])}' has "
+                                       f"{len(items)} item(s); no item {key}")
         current = get_key(data, keys)
         if current is not None and (isinstance(current, bool)
                                     or not isinstance(current, int | float)):

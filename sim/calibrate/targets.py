@@ -1,12 +1,15 @@
 """Calibration targets: observed numbers (coverage of a group, doses administered in the
-world) on dates, read from a CSV file and checked; the tolerances the fit is judged by.
+world, a group's deaths with their 95% range) on dates, read from CSV files and checked;
+the tolerances the fit is judged by.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.data import DATA_DIR
@@ -19,28 +22,45 @@ class CalibrationError(ValueError):
     """Bad calibration input (parameter path, bounds, targets); the message is one line."""
 
 
-#: The shipped 2021 targets.
+#: The shipped 2021 targets: coverage and doses, and deaths (2021 excess deaths by group).
 OBSERVED = DATA_DIR / "observed.csv"
-#: Calibration target metrics: group trajectories declared in the metrics registry.
-METRICS = tuple(SERIES)
-#: Tolerances the loss is scaled by (and the fit is judged by).
-TOLERANCE = {"coverage_first": 5.0, "doses_administered": 0.10}
-ERROR_UNIT = {"coverage_first": "pp", "doses_administered": "rel"}
+OBSERVED_DEATHS = DATA_DIR / "observed_deaths.csv"
+#: Calibration target metrics: group trajectories declared in the metrics registry, and
+#: a group's deaths since the start (the epidemic's record).
+METRICS = (*SERIES, "deaths")
+#: Tolerances the loss is scaled by (and the fit is judged by); deaths use each row's
+#: 95% range (``low``, ``high``) and this relative one only where a row gives none.
+TOLERANCE = {"coverage_first": 5.0, "doses_administered": 0.10, "deaths": 0.15}
+ERROR_UNIT = {"coverage_first": "pp", "doses_administered": "rel", "deaths": "rel"}
 
 
-def load_targets(path: str | Path = OBSERVED) -> pd.DataFrame:
-    """Read a targets CSV: ``date, group, metric, value`` (+ optional ``source, weight``).
+def load_targets(path: str | Path | Sequence[str | Path] = OBSERVED) -> pd.DataFrame:
+    """Read targets CSV file(s): ``date, group, metric, value`` (+ optional ``source,
+    weight``, and ``low, high`` — the 95% range of a death target).
+
+    Parameters
+    ----------
+    path : one file, or several whose targets are fitted together (e.g.
+        ``[OBSERVED, OBSERVED_DEATHS]``)
 
     Returns
     -------
-    DataFrame with ``date`` as Timestamps and ``weight`` filled with 1 where absent.
+    DataFrame with ``date`` as Timestamps, ``weight`` filled with 1 and ``low`` / ``high``
+    with NaN where absent.
 
     Raises
     ------
     CalibrationError
         Missing file or column, unknown group or metric, a share outside [0, 1], a
-        non-positive dose count or weight.
+        non-positive dose count, death count or weight, a range that does not hold the
+        value.
     """
+    if not isinstance(path, str | Path):
+        frames = [load_targets(p) for p in path]
+        if not frames:
+            raise CalibrationError("--targets: name at least one file")
+        return (pd.concat(frames, ignore_index=True)
+                .sort_values(["date", "group", "metric"]).reset_index(drop=True))
     path = Path(path)
     try:
         df = pd.read_csv(path, keep_default_na=False, na_values=[""])
@@ -55,6 +75,9 @@ def load_targets(path: str | Path = OBSERVED) -> pd.DataFrame:
         raise CalibrationError(f"{path}: no targets")
     if "weight" not in df.columns:
         df["weight"] = 1.0
+    for column in ("low", "high"):
+        if column not in df.columns:
+            df[column] = np.nan
     for i, row in df.iterrows():
         where = f"{path}:{int(i) + 2}"
         if row["group"] not in GROUPS:
@@ -74,11 +97,15 @@ def load_targets(path: str | Path = OBSERVED) -> pd.DataFrame:
             raise CalibrationError(f"{where}: bad date, value or weight")
         if row["metric"] == "coverage_first" and not 0.0 <= value <= 1.0:
             raise CalibrationError(f"{where}: value: a coverage share must be in [0, 1]")
-        if row["metric"] == "doses_administered" and value <= 0:
-            raise CalibrationError(f"{where}: value: doses must be positive")
+        if row["metric"] in ("doses_administered", "deaths") and value <= 0:
+            raise CalibrationError(f"{where}: value: {row['metric']} must be positive")
+        low, high = (float(row[c]) if pd.notna(row[c]) else math.nan for c in ("low", "high"))
+        if (math.isnan(low) != math.isnan(high)
+                or (not math.isnan(low) and not low <= value <= high)):
+            raise CalibrationError(f"{where}: low, high: give both, with low <= value <= high")
     df["date"] = pd.to_datetime(df["date"])
-    df["value"] = df["value"].astype(float)
-    df["weight"] = df["weight"].astype(float)
+    for column in ("value", "weight", "low", "high"):
+        df[column] = df[column].astype(float)
     return df.sort_values(["date", "group", "metric"]).reset_index(drop=True)
 
 
@@ -86,3 +113,26 @@ def target_labels(targets: pd.DataFrame) -> list[str]:
     """``'2021-10-24 LIC coverage_first'`` for each target."""
     return [f"{d:%Y-%m-%d} {g} {m}" for d, g, m in
             zip(targets["date"], targets["group"], targets["metric"], strict=True)]
+
+
+def tolerances(targets: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(below, above): how far under / over each target's value the simulation may fall
+    and still meet it, in the target's own units (shares, doses, deaths).
+
+    Coverage: 5 percentage points either side; doses: 10% either side; deaths: down to
+    ``low`` and up to ``high`` (the source's 95% range), else 15% either side.
+    """
+    value = targets["value"].to_numpy(dtype=float)
+    metric = targets["metric"].to_numpy()
+    rel = np.array([TOLERANCE[m] for m in metric]) * value
+    cov = np.full(len(value), TOLERANCE["coverage_first"] / 100.0)
+    below = np.where(metric == "coverage_first", cov, rel)
+    above = below.copy()
+    low = targets.get("low", pd.Series(np.nan, index=targets.index)).to_numpy(dtype=float)
+    high = targets.get("high", pd.Series(np.nan, index=targets.index)).to_numpy(dtype=float)
+    ranged = (metric == "deaths") & ~np.isnan(low)
+    below[ranged] = (value - low)[ranged]
+    above[ranged] = (high - value)[ranged]
+    # A degenerate range (low == value) still needs a finite scale: 1% of the value.
+    floor = 0.01 * np.abs(value)
+    return np.maximum(below, floor), np.maximum(above, floor)

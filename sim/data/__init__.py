@@ -78,3 +78,36 @@ def blocs() -> pd.DataFrame:
 def ties() -> pd.DataFrame:
     """Documented bilateral ties: a, b (ISO3), kind, source."""
     return _read("ties.csv").copy()
+
+
+def age_bands() -> pd.DataFrame:
+    """One row per country: iso3, pop_0_19, pop_20_64, pop_65plus (persons, 2021; they add up
+    to countries.csv population), ifr_0_19, ifr_20_64, ifr_65plus (infection fatality ratio,
+    fraction), age_source (wpp2024 or wpp2019).
+    """
+    return _read("age_bands.csv").copy()
+
+
+def prior_immunity() -> pd.DataFrame:
+    """One row per country: iso3, excess_2020 (excess deaths by 2021-01-04, with _low/_high
+    95% bounds), ifr_population, infected_share_2020 (fraction infected before 2021, capped,
+    with _low/_high), infected_share_uncapped, basis (estimate, capped, negative_excess,
+    no_estimate).
+    """
+    return _read("prior_immunity.csv").copy()
+
+
+@cache
+def _excess() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.read_csv(DATA_DIR / "excess_deaths_2021.csv", comment="#", keep_default_na=False,
+                       na_values=["", "NA"])
+
+
+def excess_deaths() -> pd.DataFrame:
+    """The Economist's cumulative excess deaths: iso3, date (weeks nearest 2021-01-01,
+    2021-07-01, 2022-01-01), excess_cum, excess_cum_lo95, excess_cum_hi95 (deaths),
+    reported_covid_cum (NaN where the source has none).
+    """
+    return _excess().copy()

@@ -24,6 +24,35 @@ def without_vaccine(scenario: Scenario) -> Scenario:
     return scenario.model_copy(update={"epidemic": epi})
 
 
+def has_twin(scenario: Scenario) -> bool:
+    """True when deaths averted are defined and asked for: the epidemic runs, vaccines
+    protect, and ``outputs.deaths_averted`` is on.
+    """
+    return (scenario.epidemic.enabled and scenario.epidemic.vaccine_effect
+            and scenario.outputs.deaths_averted)
+
+
+def with_twins(scenarios: list[Scenario], seeds) -> tuple[list[Scenario], list[int]]:
+    """Members followed by their no-vaccine twins, member ``i`` and twin ``E + i`` sharing
+    seed ``seeds[i]`` (a member without an epidemic gets itself as twin: nothing to avert).
+    """
+    twins = [without_vaccine(s) if has_twin(s) else s for s in scenarios]
+    return [*scenarios, *twins], [*seeds, *seeds]
+
+
+def twin_params(world, scenarios: list[Scenario], seeds: list[int]):
+    """Parameters of ``scenarios``' members followed by their no-vaccine twins
+    (:func:`with_twins`), each twin weighing allocation by its real member's epidemic
+    (``Params.burden_member``), so doses move identically and deaths averted compare the
+    same allocation with and without the vaccine's effect.
+    """
+    from sim.engine.build.params import build_params
+
+    batch = build_params(world, *with_twins(scenarios, seeds))
+    real_of = np.tile(np.arange(len(seeds)), 2)
+    return dataclasses.replace(batch, burden_member=real_of)
+
+
 def split_members(traj: Trajectories, real: int) -> tuple[Trajectories, Trajectories]:
     """(first ``real`` members, the rest) of a batch's trajectories."""
     def take(members: slice) -> Trajectories:
@@ -62,16 +91,10 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
 
     params = build_params(world, [scenario] * len(seeds), seeds)
     kept = min(len(seeds), scenario.outputs.country_members)  # twins keep none
-    if (not scenario.epidemic.enabled or not scenario.epidemic.vaccine_effect
-            or not scenario.outputs.deaths_averted):
+    if not has_twin(scenario):
         traj, _ = simulate(world, params, country_every, progress, country_members=kept)
         return params, traj, None
-    twin = without_vaccine(scenario)
-    batch = build_params(world, [scenario] * len(seeds) + [twin] * len(seeds),
-                         [*seeds, *seeds])
-    # Twins weigh allocation by their real member's epidemic, so doses move identically.
-    real_of = np.tile(np.arange(len(seeds)), 2)
-    batch = dataclasses.replace(batch, burden_member=real_of)
+    batch = twin_params(world, [scenario] * len(seeds), list(seeds))
     traj, _ = simulate(world, batch, country_every, progress, country_members=kept)
     real, counterfactual = split_members(traj, len(seeds))
     return params, real, counterfactual

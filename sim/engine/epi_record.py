@@ -17,6 +17,8 @@ from sim.scenario.schema import INCOME_GROUPS
 
 EPI_GROUP_FIELDS = Fields("infections", "deaths", "deaths_cum")
 EPI_COUNTRY_FIELDS = Fields("infections_cum", "deaths_cum")
+#: Age bands of ``bands`` records.
+BANDS = ("0_19", "20_64", "65plus")
 
 
 class EpiRecorder:
@@ -28,6 +30,8 @@ class EpiRecorder:
         (``EPI_GROUP_FIELDS``: new infections, new deaths, cumulative deaths); complete up
         to the last flushed block
     countries_end : (E, N, 2) cumulative infections and deaths per country (last day)
+    bands : (E, D, G, A) cumulative deaths by group (World, HIC … LIC) and age band
+        (``BANDS``)
     """
 
     def __init__(self, group_index: np.ndarray, members: int, days: int,
@@ -35,7 +39,9 @@ class EpiRecorder:
         self.income = Segments(group_index, len(INCOME_GROUPS))
         self.groups = np.zeros((members, days, 1 + len(INCOME_GROUPS), len(EPI_GROUP_FIELDS)))
         self.countries_end = np.zeros((members, len(group_index), len(EPI_COUNTRY_FIELDS)))
-        self.buffer = np.zeros((len(EPI_GROUP_FIELDS), block, members, len(group_index)))
+        self.bands = np.zeros((members, days, 1 + len(INCOME_GROUPS), len(BANDS)))
+        self.buffer = np.zeros((len(EPI_GROUP_FIELDS) + len(BANDS), block, members,
+                                len(group_index)))
         self.first_day = 0
 
     def record(self, epi, t: int) -> None:
@@ -45,6 +51,7 @@ class EpiRecorder:
         F = EPI_GROUP_FIELDS
         buf[F.infections], buf[F.deaths], buf[F.deaths_cum] = (epi.new_infections,
                                                                epi.new_deaths, epi.D)
+        buf[len(F):] = epi.D_band.transpose(2, 0, 1)
         if b == self.buffer.shape[1] - 1 or t == self.groups.shape[1] - 1:
             self.flush(b + 1)
             self.countries_end[:, :, 0] = epi.infections_cum
@@ -56,8 +63,11 @@ class EpiRecorder:
         F, _, E, N = buf.shape
         by_group = self.income.sum(buf.reshape(-1, N)).reshape(F, n_days, E, -1)
         days = slice(self.first_day, self.first_day + n_days)
-        self.groups[:, days, 1:] = by_group.transpose(2, 1, 3, 0)
-        self.groups[:, days, 0] = by_group.sum(axis=-1).transpose(2, 1, 0)
+        F0 = len(EPI_GROUP_FIELDS)
+        self.groups[:, days, 1:] = by_group[:F0].transpose(2, 1, 3, 0)
+        self.groups[:, days, 0] = by_group[:F0].sum(axis=-1).transpose(2, 1, 0)
+        self.bands[:, days, 1:] = by_group[F0:].transpose(2, 1, 3, 0)
+        self.bands[:, days, 0] = by_group[F0:].sum(axis=-1).transpose(2, 1, 0)
         self.first_day += n_days
 
 

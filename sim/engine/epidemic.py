@@ -1,401 +1,178 @@
-"""Stage 8, epidemic: SEIR with vaccinated compartments in every country, vectorized.
+"""Stage 8, epidemic: one day of :mod:`sim.engine.epi_model` in every country.
 
-Compartments (people, float64), per member and country:
+The stage seeds scheduled variants in their origin on their day, sets the day's contacts
+and travel, hands the dose engine's courses and boosters by age band to the compiled day
+kernel (:func:`sim.engine.kernels.epidemic.epidemic_day`, or its numpy reference
+:func:`sim.engine.epi_model.day_reference` with ``VAXSIM_BACKEND=numpy``), then lets new
+variants emerge.
 
-- ``S[k]`` susceptible by vaccination status k (0 none, 1 first dose, 2 full course,
-  3 full course waned), leaky protection: infection hazard × (1 − efficacy_k);
-- ``E[j]``, ``I[j]`` latent and infectious, j = 0 will recover, j = 1 will die (the fate
-  is drawn at infection with the infection fatality ratio of the person's status);
-- ``R`` recovered (immune for the rest of the run), ``D`` dead.
-
-``sum(S) + sum(E) + sum(I) + R + D`` equals the population in every country, every day.
-
-**Vaccination.** Today's first and completing doses are read off the engine's counters
-(``state.first``, ``state.completed``) as they changed since yesterday. People do not
-know whether they were infected, so doses go to everyone eligible in proportion: first
-doses to the never-dosed (``population − first``), of whom a share ``S[0] / (population −
-first)`` are susceptible and move to status 1; completing doses likewise from status 1 to
-2 (one-dose courses: 0 to 2). Doses given to the recovered, latent or infectious change
-nothing. Full courses wane to status 3 at a constant daily rate.
-
-**Transmission.** Force of infection in country n (per day)::
-
-    λ_n = β · c_n(t) · τ(t) · [(1 − m) · Ī_n / P_n + m · Σ Ī / Σ P]
-
-with β = R0 / infectious days, c_n(t) the dated contact multiplier, τ(t) the variants'
-transmissibility factor, m the importation share and Ī the infectious people averaged
-over the sub-step. Efficacy against death is overall protection, so an infected person
-of status k dies with probability ``IFR_n · (1 − ve_death_k) / (1 − ve_infection_k)``.
-
-**Scheme.** Each day runs ``substeps`` steps of length h. A step freezes λ at the mean
-of I over the step under the linear E → I → R flow, moves E and I with the exact
-transition probabilities of that flow, infects each S[k] with probability
-``1 − exp(−λ (1 − ve_k) h)`` and moves the newly infected through half a step. This is
-second order: with 2 sub-steps final size and peak day stay within 1% of the ODE
-(``tests/engine/test_epidemic.py`` checks against scipy's ``solve_ivp``). In the
-stochastic mode every transition above is a binomial draw with the same probabilities
-(:mod:`sim.engine.epi_random`), so its mean follows the deterministic path and small
-outbreaks can die out.
-
-**Variants.** Scheduled variants multiply transmissibility and efficacy from their date;
-emerging variants (optional) appear once a member's cumulative global infections pass
-thresholds drawn from its ``"variant"`` stream (a hazard proportional to infections).
+**Emergence.** Each day a member's chance of a new variant is ``1 − exp(−r × today's
+infections)`` (all countries), from its own ``"emergence"`` stream: a counter-based hash of
+the member's key and the day, so two policy arms with the same seed draw the same
+uniforms (common random numbers) and differ only where their infections differ. The origin
+is drawn in proportion to each country's infections today; the variant takes the factors
+of the strain most common there, times the scenario's ``emergence`` factors, and is seeded
+there.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
-
 import numpy as np
 
-from sim.engine.build.epi_params import EpiParams
-from sim.engine.epi_random import binomial, uniforms
+from sim.engine.build.epi_params import VACCINATED, EpiParams
+from sim.engine.epi_model import EpiState, day_reference, immunity_tables, initial_epi
+from sim.engine.epi_random import uniforms
+from sim.engine.kernels import backend
 
 BURDEN_DAYS = 14.0
+_VACCINATED = np.isin(np.arange(7), VACCINATED)
 
-
-@dataclass
-class EpiState:
-    """Epidemic arrays of a batch (people unless said otherwise).
-
-    Attributes
-    ----------
-    S : (K, E, N) susceptible by vaccination status (K = 4)
-    E, I : (2, E, N) latent, infectious; [0] will recover, [1] will die
-    R, D : (E, N) recovered, dead (cumulative)
-    infections_cum : (E, N) infections since day 0 (excluding those infectious on day 0)
-    new_infections, new_deaths : (E, N) on the last simulated day
-    recent_deaths : (E, N) deaths per person per day, exponential average over ~14 days
-    first_seen, completed_seen : (E, N) the engine's dose counters at the last step
-    global_infections : (E, 1) infections since day 0, all countries
-    variants : (E, 1) number of emerged variants
-    """
-
-    S: np.ndarray
-    E: np.ndarray
-    I: np.ndarray  # noqa: E741
-    R: np.ndarray
-    D: np.ndarray
-    infections_cum: np.ndarray
-    new_infections: np.ndarray
-    new_deaths: np.ndarray
-    recent_deaths: np.ndarray
-    first_seen: np.ndarray
-    completed_seen: np.ndarray
-    global_infections: np.ndarray
-    variants: np.ndarray
-
-    def copy(self) -> EpiState:
-        """A deep copy."""
-        return EpiState(**{k: v.copy() for k, v in vars(self).items()})
-
-    def total(self) -> np.ndarray:
-        """(E, N) people in all compartments (equals the population)."""
-        return self.S.sum(axis=0) + self.E.sum(axis=0) + self.I.sum(axis=0) + self.R + self.D
-
-
-def _chain(sigma: np.ndarray, gamma: np.ndarray, h: float) -> dict[str, np.ndarray]:
-    """Exact transition probabilities of E → I → R over time h, and mean-I weights."""
-    gamma = np.where(np.abs(gamma - sigma) < 1e-9, gamma * (1 + 1e-6), gamma)
-    ee, ii = np.exp(-sigma * h), np.exp(-gamma * h)
-    ei = sigma / (gamma - sigma) * (ee - ii)
-    mean_i = (1.0 - ii) / (gamma * h)                        # I0's mean share over the step
-    mean_e = sigma / (gamma - sigma) * ((1.0 - ee) / (sigma * h) - mean_i)
-    return {"ee": ee, "ei": ei, "er": 1.0 - ee - ei, "ii": ii, "mean_i": mean_i,
-            "mean_e": mean_e}
-
-
-def _step_rates(ep: EpiParams) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Sub-step chain weights and transition probabilities, each (E, 1)."""
-    H = ep.substeps
-    c = _chain(ep.sigma, ep.gamma, 1.0 / H)
-    half = _chain(ep.sigma, ep.gamma, 0.5 / H)
-    rates = {"leave_e": 1.0 - c["ee"], "through_e": _safe_div(c["er"], 1.0 - c["ee"]),
-             "leave_i": 1.0 - c["ii"], "half_leave": 1.0 - half["ee"],
-             "half_through": _safe_div(half["er"], 1.0 - half["ee"])}
-    return c, rates
+__all__ = ["BURDEN_DAYS", "EpiState", "burden", "need_weight", "start_epidemic",
+           "step_epidemic"]
 
 
 class _Workspace:
-    """What :func:`infect` reuses between days for one batch: the constant sub-step
-    coefficients, the current day's constants and scratch buffers.
-
-    Building these once per batch instead of every day saves most of the per-day numpy
-    calls (which dominate a single-member run) and the allocation of (K, E, N)
-    temporaries (memory traffic, which dominates large ensembles).
-
-    Day constants depend on the day only through its *regime*: the index of the contact
-    change and of the scheduled variant in force, and the number of emerged variants.
-    ``regime`` (D,) numbers the days so that a new number starts wherever any of the
-    first two changes; the constants are recomputed only when the regime or the number of
-    emerged variants changes.
+    """What a batch reuses from day to day: the regime index of each day, the immunity
+    tables (recomputed when strains or vaccine protection change) and scratch buffers.
     """
 
-    def __init__(self, ep: EpiParams, shape: tuple[int, int], population: np.ndarray) -> None:
-        self.ep, self.shape, self.population = ep, shape, population
-        self.chain, self.rates = _step_rates(ep)
-        H = ep.substeps
-        c = self.chain
-        half = _chain(ep.sigma, ep.gamma, 0.5 / H)
-        # Over a sub-step: latent stay (ee), become infectious (ei) or pass through to
-        # removal (er); infectious stay (ii) or are removed (1 - ii). The newly infected
-        # move through half a sub-step (ee, ei, er of ``half``).
-        self.e_stay, self.e_to_i, self.e_out = _shared(c["ee"], c["ei"], c["er"])
-        self.i_stay, self.i_out = _shared(c["ii"], 1.0 - c["ii"])
-        self.new_stay, self.new_to_i, self.new_out = _shared(half["ee"], half["ei"], half["er"])
-        self.weight_i, self.weight_e = _shared(c["mean_i"], c["mean_e"])
-        D = len(ep.variant_transmissibility)
-        contact = np.searchsorted(ep.contact_days, np.arange(D), side="right") - 1
-        changed = np.zeros(D, dtype=bool)
-        changed[1:] = ((contact[1:] != contact[:-1])
-                       | (ep.variant_transmissibility[1:] != ep.variant_transmissibility[:-1])
-                       .any(axis=(1, 2))
-                       | (ep.variant_efficacy[1:] != ep.variant_efficacy[:-1]).any(axis=(1, 2)))
-        self.contact = contact
-        self.regime = np.cumsum(changed)
-        self.can_emerge = bool(np.isfinite(ep.emergence_at).any())
-        self.key: tuple[int, float] | None = None
-        K = len(ep.ve_infection)
-        self.buf_k = np.empty((K, *shape))     # newly infected by status
-        self.buf_flow = np.empty((2, *shape))  # one flow between compartments, by fate
-        self.removed = np.empty((2, *shape))   # removed this sub-step: recovered, dead
-        self.new = np.empty((2, *shape))       # newly infected by fate
-        self.mean_i = np.empty(shape)
-        self.mean_e = np.empty(shape)
-        self.p_vaccinate = np.empty((3, *shape))  # first dose, completing dose, waning
-        self.p_vaccinate[2] = ep.waning
+    def __init__(self, ep: EpiParams, epi: EpiState) -> None:
+        self.ep = ep
+        E, N, A, _ = epi.S.shape
+        V = ep.n_strains
+        self.key: tuple | None = None
+        self.sus: np.ndarray = np.empty(0)    # filled by tables() on first use
+        self.fatal: np.ndarray = np.empty(0)
+        self.infections = np.zeros((E, N, A))
+        self.deaths = np.zeros((E, N, A))
+        self.backend = backend()
+        # Seeding days -> [(origin, strain slot, (E,) shares)], members grouped.
+        self.seeds_on: dict[int, list[tuple[int, int, np.ndarray]]] = {}
+        for e, s in zip(*np.nonzero((ep.seed_origin >= 0) & (ep.seed_share > 0)),
+                        strict=True):
+            day, n = int(ep.seed_day[e, s]), int(ep.seed_origin[e, s])
+            todo = self.seeds_on.setdefault(day, [])
+            match = [x for x in todo if x[0] == n and x[1] == 1 + s]
+            if not match:
+                todo.append((n, 1 + int(s), np.zeros(E)))
+                match = todo[-1:]
+            match[0][2][e] = ep.seed_share[e, s]
+        self.X = np.zeros((N, A, V))
+        self.prev = np.zeros((N, V))
+        self.reg = np.zeros((ep.n_regions, V))
+        self.regw = np.zeros(ep.n_regions)
+        self.regime = -1
+        # Per-regime arrays, set by day() before any use.
+        self.force: np.ndarray = np.empty(0)
+        self.mix: np.ndarray = np.empty(0)
+        self.traffic: np.ndarray = np.empty(0)
 
-    def day(self, t: int, variants: np.ndarray) -> None:
-        """Set the day constants for day ``t`` (recomputed only when the regime changed).
+    def tables(self, epi: EpiState) -> tuple[np.ndarray, np.ndarray]:
+        key = (epi.active.tobytes(), epi.strains.tobytes(), float(epi.ve_course.sum()))
+        if key != self.key:
+            self.key = key
+            self.sus, self.fatal = immunity_tables(self.ep, epi)
+        return self.sus, self.fatal
 
-        ``home`` (E, N) and ``away`` (E, 1) turn infectious people into force of
-        infection; ``neg_escape`` (K, E, 1) is −(1 − ve_infection) h per status;
-        ``fatal`` (K, E, N) the fatality ratio of an infected person of each status.
-        """
+    def day(self, t: int) -> None:
         ep = self.ep
-        key = (int(self.regime[t]), float(variants.sum()) if self.can_emerge else 0.0)
-        if key == self.key:
-            return
-        self.key = key
-        contact = ep.contact_values[self.contact[t]]
-        strength = ep.beta * contact * ep.variant_transmissibility[t] \
-            * ep.emergence_transmissibility ** variants               # (E, N) per day
-        efficacy = ep.variant_efficacy[t] * ep.emergence_efficacy ** variants \
-            * ep.vaccine_effect                                        # (E, 1)
-        ve_inf, ve_death = ep.ve_infection * efficacy, ep.ve_death * efficacy   # (K, E, 1)
-        # An infected person of status k dies with probability ifr × relative[k].
-        self.relative = _safe_div(1.0 - ve_death, 1.0 - ve_inf)        # (K, E, 1)
-        self.fatal = ep.ifr * self.relative                            # (K, E, N)
-        self.neg_escape = _shared(-(1.0 - ve_inf) / ep.substeps)[0]     # (K, E, 1)
-        # Home and global parts of the mixing, per infectious person: (E, N) and (E, 1).
-        self.home = strength * (1.0 - ep.importation) / self.population
-        self.away = strength * (ep.importation / self.population.sum())
+        i = int(np.searchsorted(ep.contact_days, t, side="right")) - 1
+        if i != self.regime:
+            self.regime = i
+            travel = ep.travel_values[i]
+            self.force = np.ascontiguousarray(ep.force * ep.contact_values[i])
+            self.mix = np.ascontiguousarray(ep.importation[:, None] * travel)
+            self.traffic = np.ascontiguousarray(ep.traffic[None] * travel)
 
 
-def _shared(*coefficients: np.ndarray) -> list[np.ndarray | float]:
-    """Per-member coefficients (..., E, 1), each collapsed to (..., 1, 1) -- a float if it
-    has no leading axes -- when every member has the same value.
+def start_epidemic(world, params) -> EpiState | None:
+    """The day-0 :class:`EpiState` of a batch, or None when it runs no epidemic."""
+    ep = params.epidemic
+    if ep is None:
+        return None
+    return initial_epi(ep, params.n_members, params.vaccination.vaccine_peak)
 
-    Why: numpy multiplies an (E, N) array by a scalar 2-3 times faster than by an
-    (E, 1) column broadcast along N (a batch of one scenario's replicates always shares
-    them), and the products are the same bit for bit, so members still do not depend on
-    their batch.
+
+def seed(epi: EpiState, ep: EpiParams, n: int, v: int, share: np.ndarray) -> None:
+    """Infect ``share`` (E,) of country ``n``'s people with strain ``v`` (into latent),
+    taken from every status in proportion; activates the strain.
     """
-    out: list[np.ndarray | float] = []
-    for c in coefficients:
-        if (c == c[..., :1, :]).all():
-            c = c[..., :1, :]
-            out.append(float(c.reshape(())) if c.size == 1 and c.ndim == 2 else c)
-        else:
-            out.append(c)
-    return out
+    take = np.minimum(share[:, None] * ep.band_population[n][None],
+                      epi.S[:, n].sum(axis=2))                          # (E, A)
+    total = epi.S[:, n].sum(axis=2)
+    frac = np.divide(take, total, out=np.zeros_like(take), where=total > 0)
+    moved = epi.S[:, n] * frac[:, :, None]
+    epi.S[:, n] -= moved
+    epi.Ex[:, n, :, v] += take
+    fatal = np.minimum(ep.ifr[:, n] * epi.strains[:, v, 3, None], 1.0)  # (E, A)
+    epi.shadow[:, n, :, 0] += take * fatal
+    epi.shadow[:, n, :, 2] += (moved[:, :, _VACCINATED].sum(axis=2)) * (1.0 - fatal)
+    epi.active[:, v] = np.where(share > 0, 1.0, epi.active[:, v])
 
 
-_WORKSPACES = threading.local()
-
-
-def _workspace(ep: EpiParams, shape: tuple[int, int], population: np.ndarray) -> _Workspace:
-    """The workspace of the batch being run in this thread (one kept per thread)."""
-    ws = getattr(_WORKSPACES, "current", None)
-    if ws is None or ws.ep is not ep or ws.shape != shape or ws.population is not population:
-        ws = _WORKSPACES.current = _Workspace(ep, shape, population)
-    return ws
-
-
-class Drawer:
-    """Moves people between compartments: expected numbers, or binomial draws."""
-
-    def __init__(self, ep: EpiParams, n: int) -> None:
-        self.stochastic = ep.mode == "stochastic"
-        self.keys, self.n = ep.keys, n
-        self.slots = ep.substeps + 2  # sub-steps, vaccination, initial split
-
-    def __call__(self, t: int, slot: int, stage: int, n: np.ndarray,
-                 p: np.ndarray) -> np.ndarray:
-        """(planes, E, N) people moving out of ``n`` with probabilities ``p``."""
-        if not self.stochastic:
-            return n * p
-        counter = (t * self.slots + slot) * 4 + stage
-        return binomial(n, np.broadcast_to(p, n.shape),
-                        uniforms(self.keys, counter, n.shape[0], self.n))
-
-
-def initial_epi(population: np.ndarray, ep: EpiParams, E: int) -> EpiState:
-    """Day-0 epidemic state: ``initial_prevalence`` infectious, ``initial_immune`` immune."""
-    pop = np.broadcast_to(population, (E, len(population)))
-    infectious = ep.initial_prevalence * pop
-    immune = np.minimum(ep.initial_immune * pop, pop - infectious)
-    if ep.mode == "stochastic":  # whole people, never more than the population
-        infectious = np.minimum(np.round(infectious), np.floor(pop))
-        immune = np.minimum(np.round(immune), np.floor(pop - infectious))
-    draw = Drawer(ep, len(population))
-    fatal = draw(0, draw.slots - 1, 0, infectious[None], ep.ifr[None])[0]
-    zeros = np.zeros((E, len(population)))
-    S = np.zeros((4, E, len(population)))
-    S[0] = pop - infectious - immune
-    return EpiState(S=S, E=np.zeros((2, E, len(population))),
-                    I=np.stack([infectious - fatal, fatal]), R=immune.copy(), D=zeros.copy(),
-                    infections_cum=zeros.copy(), new_infections=zeros.copy(),
-                    new_deaths=zeros.copy(), recent_deaths=zeros.copy(),
-                    first_seen=zeros.copy(), completed_seen=zeros.copy(),
-                    global_infections=np.zeros((E, 1)), variants=np.zeros((E, 1)))
-
-
-def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0)
-
-
-def vaccinate(epi: EpiState, first: np.ndarray, completed: np.ndarray, population: np.ndarray,
-              ep: EpiParams, one_dose: bool, draw: Drawer, t: int) -> None:
-    """Move today's vaccinated susceptibles to their new status, then wane full courses."""
-    p = _workspace(ep, epi.R.shape, population).p_vaccinate  # p[2]: waning, set once
-    _share(first - epi.first_seen, population - epi.first_seen, out=p[0])
-    _share(completed - epi.completed_seen, epi.first_seen - epi.completed_seen, out=p[1])
-    moved = draw(t, draw.slots - 2, 0, epi.S[:3], p)
-    epi.S[:3] -= moved
-    epi.S[2 if one_dose else 1] += moved[0]
-    epi.S[2] += moved[1]
-    epi.S[3] += moved[2]
-    np.copyto(epi.first_seen, first)
-    np.copyto(epi.completed_seen, completed)
-
-
-def _share(part: np.ndarray, whole: np.ndarray, out: np.ndarray) -> None:
-    """``min(part / whole, 1)`` into ``out``, 0 where ``whole`` is 0."""
-    out.fill(0.0)
-    np.divide(part, whole, out=out, where=whole > 0)
-    np.minimum(out, 1.0, out=out)
-
-
-def infect(epi: EpiState, ep: EpiParams, population: np.ndarray, t: int,
-           draw: Drawer) -> tuple[np.ndarray, np.ndarray]:
-    """Run one day of transmission and progression in ``substeps`` steps.
-
-    Returns
-    -------
-    (infections, deaths) : (E, N) people today
-    """
-    ws = _workspace(ep, epi.R.shape, population)
-    ws.day(t, epi.variants)
-    infections = np.zeros(epi.R.shape)
-    deaths = np.zeros(epi.R.shape)
-    mean_i, mean_e = ws.mean_i, ws.mean_e
-    for h in range(ep.substeps):
-        # Infectious people averaged over the step: (E, N).
-        np.add(epi.I[0], epi.I[1], out=mean_i)
-        mean_i *= ws.weight_i
-        np.add(epi.E[0], epi.E[1], out=mean_e)
-        mean_e *= ws.weight_e
-        mean_i += mean_e
-        force = np.multiply(ws.home, mean_i, out=mean_e)                    # (E, N)
-        force += ws.away * mean_i.sum(axis=1, keepdims=True)
-        # P(infected this step) = 1 − exp(−λ (1 − ve_k) h) by status, (K, E, N).
-        p_inf = np.multiply(ws.neg_escape, force, out=ws.buf_k)
-        np.exp(p_inf, out=p_inf)
-        np.subtract(1.0, p_inf, out=p_inf)
-        if draw.stochastic:
-            new, dead = _drawn(epi, p_inf, (ep.ifr, ws.relative), ws.rates, draw, t, h)
-        else:
-            new, dead = _expected(epi, p_inf, ws)
-        infections += new
-        deaths += dead
-    return infections, deaths
-
-
-def _expected(epi: EpiState, p_inf: np.ndarray, ws: _Workspace) -> tuple[np.ndarray,
-                                                                          np.ndarray]:
-    """One sub-step of expected flows (deterministic mode), in place; (new, dead).
-
-    The same flows as :func:`_drawn` with every draw replaced by its mean, written into
-    the workspace's buffers (this runs every sub-step for every member; fresh (K, E, N)
-    temporaries cost as much memory traffic as the arithmetic). ``p_inf`` is overwritten.
-    """
-    new_k = np.multiply(epi.S, p_inf, out=p_inf)        # (K, E, N) newly infected
-    epi.S -= new_k
-    new = ws.new                                        # by fate: [recover, die]
-    tot = new_k.sum(axis=0)
-    fat = np.multiply(new_k, ws.fatal, out=new_k).sum(axis=0, out=new[1])
-    np.minimum(fat, tot, out=fat)
-    np.subtract(tot, fat, out=new[0])
-    # Removed this step: latent passing through, infectious leaving, newly infected
-    # passing through within their half step.
-    flow, removed = ws.buf_flow, ws.removed
-    np.multiply(epi.E, ws.e_out, out=removed)
-    removed += np.multiply(epi.I, ws.i_out, out=flow)
-    removed += np.multiply(new, ws.new_out, out=flow)
-    epi.I *= ws.i_stay
-    epi.I += np.multiply(epi.E, ws.e_to_i, out=flow)
-    epi.I += np.multiply(new, ws.new_to_i, out=flow)
-    epi.E *= ws.e_stay
-    epi.E += np.multiply(new, ws.new_stay, out=flow)
-    epi.R += removed[0]
-    epi.D += removed[1]
-    return tot, removed[1]
-
-
-def _drawn(epi: EpiState, p_inf, fatal, r, draw, t, h) -> tuple[np.ndarray, np.ndarray]:
-    """One sub-step of binomial flows (stochastic mode), in place; (new, dead)."""
-    K = epi.S.shape[0]
-    fatal = np.minimum(fatal[0] * fatal[1], 1.0)                        # (K, E, N)
-    like = lambda x, rate: np.broadcast_to(rate, x.shape)  # noqa: E731
-    a = draw(t, h, 0, np.concatenate([epi.S, epi.E, epi.I]),
-             np.concatenate([p_inf, like(epi.E, r["leave_e"]), like(epi.I, r["leave_i"])]))
-    new_k, out_e, out_i = a[:K], a[K:K + 2], a[K + 2:]
-    b = draw(t, h, 1, np.concatenate([new_k, out_e]),
-             np.concatenate([like(new_k, fatal), like(out_e, r["through_e"])]))
-    fatal_k, through = b[:K], b[K:]
-    new = np.stack([(new_k - fatal_k).sum(axis=0), fatal_k.sum(axis=0)])
-    new_out = draw(t, h, 2, new, like(new, r["half_leave"]))
-    new_through = draw(t, h, 3, new_out, like(new_out, r["half_through"]))
-    removed = through + out_i + new_through
-    epi.S -= new_k
-    epi.E += new - out_e - new_out
-    epi.I += out_e - through - out_i + new_out - new_through
-    epi.R += removed[0]
-    epi.D += removed[1]
-    return new.sum(axis=0), removed[1]
+def _emerge(epi: EpiState, ep: EpiParams, infections: np.ndarray, t: int) -> None:
+    """Let new variants emerge (see the module docstring)."""
+    free = ep.n_scheduled + epi.emerged < ep.n_strains
+    if t < ep.emergence_start or not (free & (ep.emergence_rate > 0)).any():
+        return
+    E, N = infections.shape
+    u = uniforms(ep.emergence_keys, t, 2, 1)[:, :, 0]                   # (2, E)
+    total = infections.sum(axis=1)
+    happens = free & (u[0] < -np.expm1(-ep.emergence_rate * total))
+    for e in np.flatnonzero(happens):
+        cdf = np.cumsum(infections[e])
+        n = min(int(np.searchsorted(cdf, u[1, e] * cdf[-1], side="right")), N - 1)
+        parent = int(epi.Ix[e, n].sum(axis=0).argmax())
+        v = ep.n_scheduled + int(epi.emerged[e])
+        f = ep.emergence_factors[e]
+        p = epi.strains[e, parent]
+        epi.strains[e, v] = [p[0] * f[0], 1 - (1 - p[1]) * (1 - f[1]),
+                             1 - (1 - p[2]) * (1 - f[2]), p[3] * f[3]]
+        epi.ve_course[0, e, :, v] = epi.ve_course[0, e, :, parent] * (1 - f[1])
+        epi.ve_course[1, e, :, v] = epi.ve_course[1, e, :, parent] * (1 - f[2])
+        epi.emerged[e] += 1
+        share = np.zeros(E)
+        share[e] = ep.emergence_seed[e]
+        seed(epi, ep, n, v, share)
 
 
 def step_epidemic(state, world, params, t: int) -> None:
-    """Stage 8: vaccinate, transmit, progress; update counters and emerged variants.
+    """Stage 8: seed, vaccinate, wane, transmit, progress; update counters and variants.
 
     Does nothing when the batch runs no epidemic (``state.epi`` is None).
     """
     epi, ep = getattr(state, "epi", None), params.epidemic
     if epi is None or ep is None:
         return
-    draw = Drawer(ep, world.n_countries)
-    vaccinate(epi, state.first, state.completed, params.population, ep,
-              params.structure.doses_per_course == 1, draw, t)
-    infections, deaths = infect(epi, ep, params.population, t, draw)
-    epi.new_infections, epi.new_deaths = infections, deaths
-    epi.infections_cum += infections
-    epi.recent_deaths += (deaths / params.population - epi.recent_deaths) / BURDEN_DAYS
-    epi.global_infections += infections.sum(axis=1, keepdims=True)
-    if _workspace(ep, epi.R.shape, params.population).can_emerge:
-        epi.variants = (ep.emergence_at <= epi.global_infections).sum(axis=1, keepdims=True)\
-            .astype(float)
+    if epi.workspace is None:
+        epi.workspace = _Workspace(ep, epi)
+    ws = epi.workspace
+    for n, v, share in ws.seeds_on.get(t, ()):
+        seed(epi, ep, n, v, share)
+    ws.day(t)
+    sus, fatal = ws.tables(epi)
+    dcourse = state.courses_band - epi.courses_seen
+    dboost = state.boosted_band - epi.boosted_seen
+    if ws.backend == "numpy":
+        infections, deaths = day_reference(
+            epi, {"dcourse": dcourse, "dboost": dboost, "force": ws.force, "mix": ws.mix,
+                  "traffic": ws.traffic}, ep, sus, fatal)
+        epi.new_infections = infections.sum(axis=2)
+        epi.new_deaths = deaths.sum(axis=2)
+        epi.D = epi.D_band.sum(axis=2)
+    else:
+        from sim.engine.kernels.epidemic import epidemic_day
+
+        infections, deaths = ws.infections, ws.deaths
+        epidemic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.D_band, epi.courses_seen,
+                     epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
+                     ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
+                     ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus,
+                     fatal, ep.substeps, _VACCINATED, infections, deaths, epi.new_infections,
+                     epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg, ws.regw)
+    epi.infections_cum += epi.new_infections
+    epi.recent_deaths += (epi.new_deaths / params.population - epi.recent_deaths) / BURDEN_DAYS
+    _emerge(epi, ep, epi.new_infections, t)
 
 
 def burden(state) -> np.ndarray:
@@ -431,10 +208,3 @@ def need_weight(state, population: np.ndarray) -> np.ndarray | None:
     # Row by row (not ``b @ population``, whose rounding depends on the batch size).
     mean = (b * population).sum(axis=-1) / population.sum()           # (E,)
     return 1.0 + np.divide(b, mean[:, None], out=np.zeros_like(b), where=mean[:, None] > 0)
-
-
-def start_epidemic(world, params) -> EpiState | None:
-    """The day-0 :class:`EpiState` of a batch, or None when it runs no epidemic."""
-    if params.epidemic is None:
-        return None
-    return initial_epi(world.population, params.epidemic, params.n_members)

@@ -19,7 +19,7 @@ from the world market is split over producers in proportion to what they offered
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,6 +57,18 @@ class MarketPlan:
             has_home=world.home_of >= 0,
             tier_masks=np.stack([params.priority == k for k in tiers]),
         )
+
+    def split(self, before: np.ndarray) -> tuple[MarketPlan, MarketPlan]:
+        """(tiers served before the pool, the others): this plan with its masks cut by
+        ``before`` (E, N) bool, made once per batch and kept.
+        """
+        key = before.tobytes()
+        cached = self.__dict__.get("_split")
+        if cached is None or cached[0] != key:
+            cached = (key, replace(self, tier_masks=self.tier_masks & before[None]),
+                      replace(self, tier_masks=self.tier_masks & ~before[None]))
+            object.__setattr__(self, "_split", cached)
+        return cached[1], cached[2]
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

@@ -22,8 +22,6 @@ cannot absorb yet waits in the pool for it. Shipments enter the normal delivery 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from sim.engine.build.params import Params
@@ -77,8 +75,7 @@ def clear_with_pool(state: State, world: World, params: Params, plan: MarketPlan
     # has no tier before it): a member's arithmetic must not depend on whether another
     # member of its batch runs a pool.
     before = d.pool_before & d.pool_on[:, None]
-    early = replace(plan, tier_masks=plan.tier_masks & before[None])
-    late = replace(plan, tier_masks=plan.tier_masks & ~before[None])
+    early, late = plan.split(before)
     home = serve_home_while_resuming(state, world, params, plan, t)
     allocated = clear(state, world, params, early, t)
     if home is not None:

@@ -78,6 +78,7 @@ class Trajectories:
     epi_groups : (E, D, G, 3) new infections, new deaths, cumulative deaths by group
         (``EPI_GROUP_FIELDS`` in :mod:`sim.engine.epi_record`); None without epidemic
     epi_countries_end : (E, N, 2) cumulative infections and deaths per country at the end
+    epi_bands : (E, D, G, 3) cumulative deaths by group and age band (0-19, 20-64, 65+)
     """
 
     groups: np.ndarray
@@ -92,6 +93,7 @@ class Trajectories:
     flows: np.ndarray = field(default_factory=lambda: np.zeros((0, 6)))
     epi_groups: np.ndarray | None = None
     epi_countries_end: np.ndarray | None = None
+    epi_bands: np.ndarray | None = None
 
 
 class Recorder:
@@ -189,6 +191,7 @@ class Recorder:
                 self.first_day += b + 1
             if self.epi is not None:
                 out.epi_groups, out.epi_countries_end = self.epi.groups, self.epi.countries_end
+                out.epi_bands = self.epi.bands
 
     def licensed_by_country(self, state: State) -> np.ndarray:
         """(E, N) doses filled and finished by each licensee country so far."""

@@ -128,7 +128,17 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
                state.received_cum, state.first, state.completed, state.due, state.due_ring,
                state.administered_cum, state.expired_cum, params.willing_people_on(t), start,
                slope, params.capacity_ramp, s.doses_per_course == 2,
-               (t + 1) % s.bucket_days == 0)
+               (t + 1) % s.bucket_days == 0, *band_arguments(state, params, t))
+
+
+def band_arguments(state: State, params: Params, t: int) -> tuple:
+    """The age-band arrays :func:`~sim.engine.kernels.uptake.uptake_day` reads and writes
+    on day ``t`` (willingness by band follows dated hesitancy changes).
+    """
+    vp = params.vaccination
+    return (params.willing_band_on(t), vp.children_day, vp.priority, vp.booster_day,
+            vp.booster_uptake, vp.interval_weeks, state.course_weeks, state.first_band,
+            state.courses_band, state.boosted_band, state.boosted)
 
 
 def simulate(world: World, params: Params, country_every: int = 7,

@@ -78,6 +78,10 @@ class State:
     last_gift_day : last day a donation was given (gifts may be on their way until
         ``delivery_lag`` days later)
     strategy : (E, N) int, strategy code (index into ``sim.scenario.adaptation.STRATEGIES``)
+    first_band, courses_band, boosted_band : (E, N, A) people with a first dose, a full
+        course, a booster, by age band (0-19, 20-64, 65+)
+    boosted : (E, N) people with a booster
+    course_weeks : (W, E, N, A) ``courses_band`` at the start of each of the last W weeks
     epi : epidemic compartments (:class:`sim.engine.epidemic.EpiState`), None when off
     """
 
@@ -117,6 +121,11 @@ class State:
     bulk_drawn_cum: np.ndarray
     licensed_cum: np.ndarray
     strategy: np.ndarray
+    first_band: np.ndarray
+    courses_band: np.ndarray
+    boosted_band: np.ndarray
+    boosted: np.ndarray
+    course_weeks: np.ndarray
     epi: EpiState | None = None
     last_gift_day: int = -(10**9)
 
@@ -168,5 +177,10 @@ def initial_state(world: World, params: Params) -> State:
         home_delivered_cum=zeros(E, P),
         **initial_arrays(params),
         strategy=params.strategy_initial.copy(),
+        first_band=zeros(E, N, 3),
+        courses_band=zeros(E, N, 3),
+        boosted_band=zeros(E, N, 3),
+        boosted=zeros(E, N),
+        course_weeks=zeros(params.vaccination.memory_weeks, E, N, 3),
         epi=start_epidemic(world, params),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.bands import allocate, booster_demand
 from sim.engine.build.params import Params
 from sim.engine.state import State
 from sim.world.world import World
@@ -39,7 +40,10 @@ def capacity(world: World, params: Params, t: int) -> np.ndarray:
 
 
 def administer(state: State, world: World, params: Params, t: int) -> np.ndarray:
-    """Give doses: completing doses that are due first, then first doses to the willing.
+    """Give doses: completing doses that are due first, then first doses to the willing
+    eligible and boosters to those due one, sharing the rest of the day's doses in
+    proportion to their demand; each goes to age bands by the country's priority
+    (:mod:`sim.engine.bands`).
 
     Limited by stock, daily capacity and willingness. Stock is used oldest bucket first.
 
@@ -51,9 +55,13 @@ def administer(state: State, world: World, params: Params, t: int) -> np.ndarray
     if two_dose:
         slot = t % state.due_ring.shape[0]
         state.due += state.due_ring[slot]
-    unvaccinated_willing = np.maximum(params.willing_people_on(t) - state.first, 0.0)
+    vp = params.vaccination
+    room = np.maximum(vp.eligible(t, params.willing_band_on(t)) - state.first_band, 0.0)
+    first_wanted = room.sum(axis=2)
+    boost_band = booster_demand(state, vp, t)                          # (E, N, A)
+    boost_wanted = boost_band.sum(axis=2)
     wanted = np.minimum(np.minimum(state.stock.sum(axis=0), capacity(world, params, t)),
-                        state.due + unvaccinated_willing)
+                        state.due + first_wanted + boost_wanted)
     left = wanted.copy()
     take = np.empty_like(left)
     for bucket in state.stock:  # oldest first; B is a handful of (E, N) planes
@@ -62,15 +70,27 @@ def administer(state: State, world: World, params: Params, t: int) -> np.ndarray
         left -= take
     given = wanted - left
     second = np.minimum(given, state.due)
-    first = given - second
+    # First doses and boosters share what is left in proportion to their demand.
+    rest = given - second
+    demand = first_wanted + boost_wanted
+    first = rest * np.divide(first_wanted, demand, out=np.zeros_like(rest), where=demand > 0)
+    boost = rest - first
+    first_band = allocate(first, room, vp.priority)
+    state.first_band += first_band
     state.first += first
     state.administered_cum += given
+    boosted = allocate(boost, boost_band, vp.priority)
+    state.boosted_band += boosted
+    state.boosted += boost
     if two_dose:
         state.due -= second
         state.completed += second
         state.due_ring[slot] = first
+        state.courses_band += allocate(second, state.first_band - state.courses_band,
+                                       vp.priority)
     else:
         state.completed += first
+        state.courses_band += first_band
     return given
 
 

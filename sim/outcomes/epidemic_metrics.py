@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.engine.epi_record import EPI_GROUP_FIELDS
+from sim.engine.epi_record import BANDS, EPI_GROUP_FIELDS
 from sim.engine.record import GROUPS, Trajectories
 
 if TYPE_CHECKING:
@@ -47,8 +47,9 @@ def _totals(traj: Trajectories) -> tuple[np.ndarray, np.ndarray]:
 
 def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     """One row per member: ``infections``, ``deaths``, ``deaths_averted`` (World) and
-    ``deaths_by_group.<g>``, ``deaths_averted_by_group.<g>`` (people); no columns when the
-    epidemic is off. Deaths averted are left out when no counterfactual was run.
+    ``deaths_by_group.<g>``, ``deaths_averted_by_group.<g>``, ``deaths_by_band.<b>``,
+    ``deaths_averted_by_band.<b>`` (World, bands 0_19, 20_64, 65plus) (people); no columns
+    when the epidemic is off. Deaths averted are left out when no counterfactual was run.
     """
     traj = results.trajectories
     if traj.epi_groups is None:
@@ -65,6 +66,13 @@ def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     if "deaths_averted" in cols:
         for i, g in enumerate(GROUPS):
             cols[f"deaths_averted_by_group.{g}"] = averted[:, i]
+    if traj.epi_bands is not None:
+        bands = traj.epi_bands[:, -1, 0]                                  # (E, A) World
+        for a, b in enumerate(BANDS):
+            cols[f"deaths_by_band.{b}"] = bands[:, a]
+        if cf is not None and cf.epi_bands is not None:
+            for a, b in enumerate(BANDS):
+                cols[f"deaths_averted_by_band.{b}"] = cf.epi_bands[:, -1, 0, a] - bands[:, a]
     return pd.DataFrame(cols, index=pd.RangeIndex(len(deaths), name="member"))
 
 

@@ -150,6 +150,12 @@ FAMILIES: tuple[Family, ...] = (
         ("deaths_no_vaccine", "count", "deaths of the no-vaccine twin"),
         ("deaths_by_group.{g}", "count", "deaths by income group"),
         ("deaths_averted_by_group.{g}", "count", "deaths averted by income group"),
+        ("deaths_by_band.0_19", "count", "deaths aged 0-19"),
+        ("deaths_by_band.20_64", "count", "deaths aged 20-64"),
+        ("deaths_by_band.65plus", "count", "deaths aged 65 and over"),
+        ("deaths_averted_by_band.0_19", "count", "deaths averted aged 0-19"),
+        ("deaths_averted_by_band.20_64", "count", "deaths averted aged 20-64"),
+        ("deaths_averted_by_band.65plus", "count", "deaths averted aged 65 and over"),
     ), _epidemic_on),
 )
 

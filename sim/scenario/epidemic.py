@@ -1,8 +1,9 @@
-"""The ``epidemic`` section of a scenario: SEIR with vaccination in every country.
+"""The ``epidemic`` section of a scenario: an age-structured SEIR with waning immunity,
+reinfection and travelling variants in every country (see :mod:`sim.engine.epi_model`).
 
 On by default, so every run reports infections, deaths and deaths averted. Defaults come
-from the literature for 2021 (sources in ``sim/data/SOURCES.md``); values that
-are model assumptions rather than published figures say so in their description.
+from the literature (sources in ``sim/data/SOURCES.md``); values that are model
+assumptions rather than published figures say so in their description.
 """
 
 from __future__ import annotations
@@ -14,10 +15,16 @@ from pydantic import Field, model_validator
 
 from sim.scenario.types import Flag, NonNeg, Share, Strict, bounded, count
 
-#: A factor on transmission (contacts, R0 of a variant).
+#: A multiplier on contacts or travel, a transmissibility or severity factor.
 Factor = bounded(0.0, 20.0)
-#: A mean duration in days.
+#: A positive factor (a strain's transmissibility or severity).
+PositiveFactor = bounded(0.01, 20.0)
+#: A duration in days (latent, infectious periods).
 Days = bounded(0.1, 365.0)
+#: Contacts per person per day.
+ContactRate = bounded(0.01, 500.0)
+#: A half-life or mean residence in days.
+LongDays = bounded(1.0, 36500.0)
 
 
 class ContactStep(Strict):
@@ -30,12 +37,27 @@ class ContactStep(Strict):
 
 def _default_contacts() -> list[ContactStep]:
     # Model assumption (not a published figure): distancing and other NPIs in 2021 kept
-    # the effective reproduction number of the ancestral strain near 1.3 (2.8 × 0.45).
-    return [ContactStep(start=dt.date(2020, 1, 1), multiplier=0.45)]
+    # the effective reproduction number of the ancestral strain near 1.3 (2.8 × 0.45);
+    # most restrictions were lifted in early 2022.
+    return [ContactStep(start=dt.date(2020, 1, 1), multiplier=0.45),
+            ContactStep(start=dt.date(2022, 3, 1), multiplier=0.7)]
+
+
+def _china_contacts() -> dict[str, list[ContactStep]]:
+    # Zero-COVID: mass testing, lockdowns of whole cities on the first cases, through
+    # 2022 (ended 2022-12-07). Model assumption: contacts a third of normal.
+    return {"CHN": [ContactStep(start=dt.date(2020, 1, 1), multiplier=0.3)]}
+
+
+def _china_travel() -> dict[str, list[ContactStep]]:
+    # Zero-COVID borders: 14-21 days of hotel quarantine for every arrival from March
+    # 2020 until 2023-01-08. Model assumption: 2% of normal importation.
+    return {"CHN": [ContactStep(start=dt.date(2020, 1, 1), multiplier=0.02),
+                    ContactStep(start=dt.date(2023, 1, 8), multiplier=1.0)]}
 
 
 class Contacts(Strict):
-    """Dated contact multipliers (non-pharmaceutical interventions) per country.
+    """Dated multipliers per country (contacts: distancing; travel: borders).
 
     A country uses the most specific list given: its own (ISO3), else its income group,
     WHO region or continent, else ``default``. Before a list's first ``start`` the
@@ -44,81 +66,141 @@ class Contacts(Strict):
 
     default: list[ContactStep] = Field(default_factory=_default_contacts)
     groups: dict[str, list[ContactStep]] = Field(default_factory=dict)
-    countries: dict[str, list[ContactStep]] = Field(default_factory=dict)
+    countries: dict[str, list[ContactStep]] = Field(default_factory=_china_contacts)
+
+
+class Travel(Strict):
+    """Dated multipliers on importation per country (same resolution as ``contacts``)."""
+
+    default: list[ContactStep] = Field(default_factory=list)
+    groups: dict[str, list[ContactStep]] = Field(default_factory=dict)
+    countries: dict[str, list[ContactStep]] = Field(default_factory=_china_travel)
 
 
 class ScheduledVariant(Strict):
-    """A variant that takes over everywhere on a date (e.g. Delta in mid-2021)."""
+    """A variant seeded in its origin country on a date, spreading by importation.
+
+    Factors are relative to the ancestral strain (transmissibility, severity); ``escape``
+    is the share of every immunity's protection against infection that it evades.
+    """
 
     name: str = "variant"
-    start: dt.date = Field(description="day the variant takes over")
-    transmissibility: bounded(0.01, 20.0) = Field(
-        description="factor on R0 (Delta vs ancestral ≈ 1.82)")
-    efficacy_factor: Share = Field(
-        1.0, description="factor on vaccine efficacy (infection and death) against it")
+    origin: str = Field(description="ISO3 of the country where it is seeded")
+    start: dt.date = Field(description="day it is seeded")
+    seed_share: Share = Field(1e-5, description="share of the origin's people infected "
+                              "with it on that day (model assumption)")
+    transmissibility: PositiveFactor = Field(description="factor on R0 vs the ancestral strain")
+    escape: Share = Field(0.0, description="share of protection against infection evaded")
+    escape_death: Share = Field(0.0, description="share of protection against death evaded")
+    severity: PositiveFactor = Field(1.0, description="factor on the infection fatality ratio")
 
 
 def _default_variants() -> list[ScheduledVariant]:
-    # Delta: R0 5.1 vs 2.8 ancestral (Liu and Rocklöv 2021); dominant worldwide by mid-2021
-    # (WHO); two-dose efficacy against it about 0.9 of that against Alpha (Lopez Bernal et
-    # al., NEJM 2021: 88% vs 93.7% Pfizer, 67% vs 74.5% AstraZeneca).
-    return [ScheduledVariant(name="Delta", start=dt.date(2021, 6, 1),
-                             transmissibility=5.1 / 2.8, efficacy_factor=0.9)]
+    # Transmissibility vs non-VOC strains: Alpha +29%, Delta +97% (Campbell et al.,
+    # Eurosurveillance 2021). Severity: Alpha mortality hazard ratio 1.61 (Davies et al.,
+    # Nature 2021); Delta vs Alpha hospitalisation HR 2.26 (Twohig et al., Lancet ID 2022)
+    # -> Delta 1.61 × 1.4 (model assumption between the two); Omicron BA.1 vs Delta death
+    # HR 0.31 (Nyberg et al., Lancet 2022). Escape: two-dose VE against symptomatic
+    # Omicron ~65% vs ~90% against Delta early on (Andrews et al., NEJM 2022), past
+    # infection 45% vs 85% pre-Omicron (Stein et al., Lancet 2023) -> 0.4 of protection
+    # against infection evaded; protection against death largely kept (0.1). Omicron's
+    # intrinsic advantage over Delta: model assumption (1.2).
+    return [
+        ScheduledVariant(name="Alpha", origin="GBR", start=dt.date(2021, 1, 1),
+                         seed_share=2e-3, transmissibility=1.29, severity=1.61),
+        ScheduledVariant(name="Delta", origin="IND", start=dt.date(2021, 2, 15),
+                         seed_share=1e-5, transmissibility=1.97, severity=2.25,
+                         escape=0.1),
+        ScheduledVariant(name="Omicron BA.1", origin="ZAF", start=dt.date(2021, 11, 1),
+                         seed_share=1e-5, transmissibility=1.97 * 1.2,
+                         severity=2.25 * 0.31, escape=0.4, escape_death=0.1),
+    ]
 
 
 class Emergence(Strict):
-    """Random variant emergence with a hazard proportional to global infections (off by
-    default): the feedback by which hoarding can backfire (Wagner et al., Science 2021).
+    """New variants arising where infections are: each day a member's hazard is
+    ``per_billion_infections`` × today's infections / 1e9, summed over countries; the
+    origin is drawn in proportion to each country's infections. The new variant's factors
+    apply on top of the strain most common at its origin.
     """
 
     enabled: Flag = False
     per_billion_infections: NonNeg = Field(
-        0.5, description="expected variants per billion infections worldwide "
-        "(an illustrative assumption; no published estimate)")
-    max_variants: count(0, 10) = Field(
+        0.5, description="expected variants per billion infections (an illustrative "
+        "assumption; no published estimate)")
+    max_variants: count(0, 6) = Field(
         2, description="at most this many variants emerge")
-    transmissibility: bounded(0.01, 20.0) = Field(
-        1.5, description="factor on R0 per emerged variant")
-    efficacy_factor: Share = Field(0.8, description="factor on vaccine efficacy per variant")
+    start: dt.date = Field(dt.date(2021, 1, 1), description="no emergence before this day")
+    seed_share: Share = Field(1e-5, description="share of the origin's people infected")
+    transmissibility: PositiveFactor = Field(1.2, description="factor on its parent's R0")
+    escape: Share = Field(0.3, description="extra share of protection against infection "
+                          "evaded")
+    escape_death: Share = Field(0.05, description="extra share of protection against death "
+                                "evaded")
+    severity: PositiveFactor = Field(1.0, description="factor on its parent's fatality ratio")
 
 
-class Efficacy(Strict):
-    """Vaccine efficacy by dose, against infection and against death.
+class Protection(Strict):
+    """Protection of one kind of immunity right after it is gained, and its half-lives."""
 
-    Efficacy against death is overall protection (it includes not being infected), so
-    it must be at least the efficacy against infection.
-    """
-
-    first_infection: Share = Field(
-        0.5, description="after a first dose (estimate between PHE's 57-61% in early 2021 "
-        "and 31% against Delta, Lopez Bernal et al. 2021)")
-    first_death: Share = Field(0.8, description="after a first dose (PHE, May 2021: ~80%)")
-    completed_infection: Share = Field(
-        0.83, description="full course, first months (living review of 68 studies: 83% at "
-        "1 month)")
-    completed_death: Share = Field(0.91, description="full course (same review: 91%)")
-    waned_infection: Share = Field(0.62, description="full course after waning (62% at 4 mo)")
-    waned_death: Share = Field(0.86, description="full course after waning (86% at 6 mo)")
-    waning_days: bounded(0.0, 3650.0) = Field(
-        90.0, description="mean days before a full course wanes (1 to 4 months in the "
-        "review); 0 = no waning")
+    infection: Share = Field(description="protection against infection at its peak")
+    death: Share = Field(description="protection against death at its peak (overall: it "
+                         "includes not being infected)")
+    infection_half_life_days: LongDays
+    death_half_life_days: LongDays
 
     @model_validator(mode="after")
-    def _death_at_least_infection(self) -> Efficacy:
-        for stage in ("first", "completed", "waned"):
-            if getattr(self, f"{stage}_death") < getattr(self, f"{stage}_infection"):
-                raise ValueError(f"{stage}_death must be >= {stage}_infection (efficacy "
-                                 "against death includes protection from infection)")
+    def _death_at_least_infection(self) -> Protection:
+        if self.death < self.infection:
+            raise ValueError("death must be >= infection (protection against death "
+                             "includes protection from infection)")
         return self
 
 
+class Immunity(Strict):
+    """Vaccine-, infection- and hybrid (both) immunity, waning in two levels.
+
+    A person moves from the *fresh* to the *waned* level after ``fresh_days`` on average
+    (exponential). Protection of a level is the peak halved every half-life, taken at the
+    mean time since the immunising event of people in it: ``fresh_days / 2`` (fresh) and
+    ``2 × fresh_days`` (waned).
+    """
+
+    # Pre-Omicron full course: 83% against infection at 1 month, 62% at 4 months; 91%
+    # against death, 86% at 6 months (living review, Feikin et al., Lancet 2022) ->
+    # half-lives 90 ln 2 / ln(83/62) = 214 days and 150 ln 2 / ln(91/86) = 1,840 days;
+    # peaks extrapolated back from 1 month to day 0.
+    vaccine: Protection = Field(default_factory=lambda: Protection(
+        infection=0.91, death=0.92, infection_half_life_days=214, death_half_life_days=1840))
+    # Past infection vs pre-Omicron reinfection 85.2% at 1 month, 78.6% at 10 months;
+    # against severe disease 88.9%, no measurable decline over 10 months (Stein et al.,
+    # Lancet 2023) -> 270 ln 2 / ln(85.2/78.6) = 2,320 days; death: model assumption.
+    infection: Protection = Field(default_factory=lambda: Protection(
+        infection=0.87, death=0.92, infection_half_life_days=2320, death_half_life_days=5000))
+    # Hybrid: 96-97% against reinfection at 3 months, > 95% against severe disease at 12
+    # months (Bobrovitz et al., Lancet ID 2023); half-lives: model assumption.
+    hybrid: Protection = Field(default_factory=lambda: Protection(
+        infection=0.96, death=0.98, infection_half_life_days=1000, death_half_life_days=5000))
+    fresh_days: LongDays = Field(120.0, description="mean days in the fresh level")
+
+
+class BandContacts(Strict):
+    """Daily contacts per person by age band (rounded POLYMOD means over its eight
+    countries, Mossong et al., PLoS Med 2008); only their ratios matter, as R0 is fixed.
+    """
+
+    age_0_19: ContactRate = 14.1
+    age_20_64: ContactRate = 12.9
+    age_65plus: ContactRate = 7.9
+
+
 class Epidemic(Strict):
-    """SEIR with vaccinated compartments in every country (see sim/engine/epidemic.py)."""
+    """Age-structured SEIR with waning immunity and variants (sim/engine/epi_model.py)."""
 
     enabled: Flag = Field(True, description="run the epidemic (infections, deaths, averted)")
-    mode: Literal["deterministic", "stochastic"] = Field(
-        "deterministic", description="stochastic: binomial transitions from each member's "
-        "random stream (small countries can see the epidemic die out)")
+    mode: Literal["deterministic"] = Field(
+        "deterministic", description="expected flows (the age-structured model has no "
+        "stochastic mode yet)")
     r0: bounded(0.01, 30.0) = Field(2.8, description="basic reproduction number (ancestral strain, "
                           "Liu and Rocklöv 2021)")
     latent_days: Days = Field(4.5, description="mean days from infection to infectious")
@@ -128,17 +210,32 @@ class Epidemic(Strict):
         "reported cases a day worldwide in January 2021, times 5 infectious days, times a "
         "few unreported infections per reported case)")
     initial_immune: Share = Field(
-        0.0, description="share of people already immune from past infection on day 0")
+        0.0, description="share of people immune from past infection on day 0, on top of "
+        "the prior immunity data (for synthetic worlds and sensitivity runs)")
+    prior_immunity_scale: bounded(0.0, 10.0) = Field(
+        1.0, description="factor on each country's share infected before 2021 (data)")
     ifr_multiplier: bounded(0.0, 50.0) = Field(
-        1.0, description="factor on the infection fatality ratio derived from age structure")
+        1.0, description="factor on every band's infection fatality ratio")
+    ifr_multiplier_groups: dict[str, bounded(0.0, 50.0)] = Field(
+        default_factory=dict, description="extra factor by income group, WHO region, "
+        "continent or ISO3 (most specific wins)")
+    band_contacts: BandContacts = Field(
+        default_factory=BandContacts, description="daily contacts per person by age band")
+    assortativity: Share = Field(
+        0.3, description="share of a band's contacts kept within its band, the rest "
+        "proportionate (model assumption)")
     importation: Share = Field(
-        0.01, description="share of a country's contacts with the rest of the world: the "
-        "force of infection mixes home prevalence with global prevalence (0 = isolated "
-        "countries; a model assumption)")
+        0.01, description="share of a country's contacts with travellers: the force of "
+        "infection mixes home prevalence with the prevalence among travellers "
+        "(a model assumption)")
+    regional_travel: Share = Field(
+        0.8, description="share of those contacts with travellers from the same WHO "
+        "region (the rest from the whole world; model assumption)")
     contacts: Contacts = Field(default_factory=Contacts)
+    travel: Travel = Field(default_factory=Travel)
     variants: list[ScheduledVariant] = Field(default_factory=_default_variants)
     emergence: Emergence = Field(default_factory=Emergence)
-    efficacy: Efficacy = Field(default_factory=Efficacy)
+    immunity: Immunity = Field(default_factory=Immunity)
     vaccine_effect: Flag = Field(
         True, description="false: doses are given as usual but protect no one (the "
         "no-vaccine counterfactual that deaths averted are measured against)")

@@ -34,14 +34,22 @@ FIXED_KEYS = ("name", "description", "extends", "start", "days", "seed", "replic
 
 
 def set_key(data: dict[str, Any], keys: Sequence[str], value: Any) -> None:
-    """Set ``data[k0][k1]…[kn] = value``, creating (or replacing non-mapping) levels."""
-    node = data
-    for k in keys[:-1]:
+    """Set ``data[k0][k1]…[kn] = value``, creating (or replacing non-mapping) levels; a
+    key made of digits steps into an existing list item (IndexError if there is none).
+    """
+    node: Any = data
+    for k, nxt in zip(keys[:-1], keys[1:], strict=True):
+        if isinstance(node, list):
+            node = node[int(k)]
+            continue
         child = node.get(k)
-        if not isinstance(child, dict):
+        if not (isinstance(child, dict) or (isinstance(child, list) and nxt.isdigit())):
             child = node[k] = {}
         node = child
-    node[keys[-1]] = value
+    if isinstance(node, list):
+        node[int(keys[-1])] = value
+    else:
+        node[keys[-1]] = value
 
 
 def unwrap(annotation: Any) -> list[Any]:
@@ -104,12 +112,17 @@ def dotted(loc: Path_) -> str:
 
 
 def get_key(data: Mapping[str, Any], keys: Sequence[str]) -> Any:
-    """``data[k0][k1]…[kn]``, or None where a level is missing."""
+    """``data[k0][k1]…[kn]`` (a key made of digits indexes a list), or None where a
+    level is missing.
+    """
     node: Any = data
     for k in keys:
-        if not isinstance(node, Mapping) or k not in node:
+        if isinstance(node, list) and k.isdigit() and int(k) < len(node):
+            node = node[int(k)]
+        elif isinstance(node, Mapping) and k in node:
+            node = node[k]
+        else:
             return None
-        node = node[k]
     return node
 
 
@@ -140,6 +153,8 @@ def field_types(path: Sequence[str], model: type[BaseModel] | None = None
                 keys = typing.get_args(key_t) if typing.get_origin(key_t) is Literal else None
                 if keys is None or part in keys:
                     nxt += unwrap(val_t)
+            elif origin is list and part.isdigit():  # an item of a list
+                nxt += unwrap(typing.get_args(t)[0])
         if not nxt:
             known = keys_at(model, tuple(path[:i]))
             hint = suggest(part, known) if known else ""

@@ -52,6 +52,7 @@ from sim.scenario.types import (  # noqa: F401  (re-exported: the schema's publi
     bounded,
     count,
 )
+from sim.scenario.vaccination import Vaccination
 
 
 # --------------------------------------------------------------------------- countries
@@ -278,6 +279,22 @@ class Outcomes(Strict):
         description="dates at which coverage by income group and WHO region is reported "
         "(dates after the run's end are skipped)")
 
+    @field_validator("dates")
+    @classmethod
+    def _distinct_dates(cls, v: list[dt.date]) -> list[dt.date]:
+        seen = [d for i, d in enumerate(v) if d in v[:i]]
+        if seen:  # each date names a column of the summary
+            raise ValueError(f"{seen[0]} is given twice")
+        return v
+
+    @field_validator("targets")
+    @classmethod
+    def _distinct_targets(cls, v: list[Target]) -> list[Target]:
+        seen = [t for i, t in enumerate(v) if t in v[:i]]
+        if seen:
+            raise ValueError(f"target {seen[0].coverage} by {seen[0].by} is given twice")
+        return v
+
 
 
 
@@ -316,6 +333,7 @@ class Scenario(Strict):
     outcomes: Outcomes = Field(default_factory=Outcomes)
     adaptation: Adaptation = Field(default_factory=Adaptation)
     epidemic: Epidemic = Field(default_factory=Epidemic)
+    vaccination: Vaccination = Field(default_factory=Vaccination)
 
     @field_validator("name")
     @classmethod

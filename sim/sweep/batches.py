@@ -22,11 +22,12 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.build.params import Params, Structure, build_params
+from sim.engine.counterfactual import split_members, twin_params
 from sim.engine.record import Recorder, Trajectories
 from sim.engine.run import Simulation, simulate
 from sim.engine.state import State
 from sim.engine.streams import replicate_seeds
-from sim.sweep.metrics import batch_metrics, needs_tables
+from sim.sweep.metrics import batch_metrics, needs_tables, needs_twins
 from sim.sweep.spec import point_scenario
 from sim.world.world import World
 
@@ -147,12 +148,19 @@ def run_batch(task: BatchTask) -> pd.DataFrame:
     members_ = [scenarios[p] for p in b.point]
     world = task.world
     params = build_params(world, members_, b.seed)
+    # Deaths averted: each member's no-vaccine twin runs in the same batch (same seed).
+    twins = needs_twins(task.metrics)
+    batch = twin_params(world, members_, list(b.seed)) if twins else params
     # Only the last day is needed unless a metric reads the tables.
     if needs_tables(task.metrics):
-        traj, _ = simulate(world, params, members_[0].outputs.country_every_days)
+        traj, _ = simulate(world, batch, members_[0].outputs.country_every_days)
     else:
-        traj = simulate_final(world, params)
-    values = batch_metrics(traj, world, params, task.metrics, members_[0])
+        traj = simulate_final(world, batch)
+    counterfactual = None
+    if twins:
+        traj, counterfactual = split_members(traj, b.size)
+    values = batch_metrics(traj, world, params, task.metrics, members_[0],
+                           counterfactual=counterfactual)
     head = pd.DataFrame({"batch": np.full(b.size, b.index), "point": b.point,
                          "replicate": b.replicate, "seed": b.seed})
     return pd.concat([head, values], axis=1)

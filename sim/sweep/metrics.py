@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from sim.engine.build.epi_params import BANDS
 from sim.engine.build.params import Params
 from sim.engine.record import GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
 from sim.outcomes.registry import declared_metrics, member_metrics
@@ -36,10 +37,56 @@ _FLOWS = {
 #: Coverage metric prefix -> the group field it divides by the population.
 _COVERAGE = {"coverage_final": "first_dose", "coverage_completed_final": "completed"}
 
+def death_fast_metrics(traj: Trajectories, world: World,
+                       counterfactual: Trajectories | None = None) -> dict[str, np.ndarray]:
+    """Deaths at the end by group and age band and, with the no-vaccine twins, deaths
+    averted: name → (E,) people (``*_per_million``: per million inhabitants of the
+    group). NaN when the epidemic is off (or, for the averted ones, when no twins ran);
+    same arithmetic as
+    :func:`sim.outcomes.metrics.death_metrics` and
+    :func:`sim.outcomes.epidemic_metrics.epidemic_member_metrics`.
+    """
+    members = traj.groups.shape[0]
+    nan = np.full((members, len(GROUPS)), np.nan)
+    deaths = nan if traj.epi_groups is None else traj.epi_groups[:, -1, :, 2]   # (E, G)
+    novax = (nan if counterfactual is None or counterfactual.epi_groups is None
+             else counterfactual.epi_groups[:, -1, :, 2])
+    averted = novax - deaths
+    per_million = 1e6 / group_populations(world)
+    out = {"deaths": deaths[:, 0], "deaths_averted": averted[:, 0],
+           "deaths_no_vaccine": novax[:, 0]}
+    nan_bands = np.full((members, len(BANDS)), np.nan)
+    bands = nan_bands if traj.epi_bands is None else traj.epi_bands[:, -1, 0]   # World
+    cf_bands = (nan_bands if counterfactual is None or counterfactual.epi_bands is None
+                else counterfactual.epi_bands[:, -1, 0])
+    for i, band in enumerate(BANDS):
+        out[f"deaths_by_band.{band}"] = bands[:, i]
+        out[f"deaths_averted_by_band.{band}"] = cf_bands[:, i] - bands[:, i]
+    for g, group in enumerate(GROUPS):
+        out[f"deaths_by_group.{group}"] = deaths[:, g]
+        out[f"deaths_averted_by_group.{group}"] = averted[:, g]
+        out[f"deaths_per_million.{group}"] = deaths[:, g] * per_million[g]
+        out[f"deaths_averted_per_million.{group}"] = averted[:, g] * per_million[g]
+    return out
+
+
+#: Metrics that need each member's no-vaccine twin in the same batch.
+AVERTED_METRICS = (
+    "deaths_averted", "deaths_no_vaccine",
+    *[f"deaths_averted_by_band.{b}" for b in BANDS],
+    *[f"deaths_averted_by_group.{g}" for g in GROUPS],
+    *[f"deaths_averted_per_million.{g}" for g in GROUPS],
+)
+
 #: Metrics computed from the last day's arrays alone.
 FAST_METRICS = (
     *[f"{prefix}.{g}" for prefix in _COVERAGE for g in GROUPS],
     *_FLOWS,
+    "deaths",
+    *[f"deaths_by_group.{g}" for g in GROUPS],
+    *[f"deaths_by_band.{b}" for b in BANDS],
+    *[f"deaths_per_million.{g}" for g in GROUPS],
+    *AVERTED_METRICS,
 )
 
 
@@ -57,13 +104,19 @@ def fast_metrics(traj: Trajectories, world: World) -> dict[str, np.ndarray]:
     return out
 
 
+def needs_twins(names: Iterable[str]) -> bool:
+    """True if some metric is a deaths-averted one (the batch then runs the twins)."""
+    return any(n in AVERTED_METRICS for n in names)
+
+
 def needs_tables(names: Iterable[str]) -> bool:
     """True if some metric is not in :data:`FAST_METRICS` (it needs per-country records)."""
     return any(n not in FAST_METRICS for n in names)
 
 
 def batch_metrics(traj: Trajectories, world: World, params: Params, names: Sequence[str],
-                  scenario: Scenario | None = None, *, fast: bool = True) -> pd.DataFrame:
+                  scenario: Scenario | None = None, *, fast: bool = True,
+                  counterfactual: Trajectories | None = None) -> pd.DataFrame:
     """Per-member metrics of one batch.
 
     Parameters
@@ -74,6 +127,7 @@ def batch_metrics(traj: Trajectories, world: World, params: Params, names: Seque
     scenario : the batch's base scenario, for metrics outside :data:`FAST_METRICS`
     fast : compute :data:`FAST_METRICS` from the arrays (False: every metric through the
         registry's tables, the reference the fast path is tested against)
+    counterfactual : the members' no-vaccine twins (same order), for deaths averted
 
     Returns
     -------
@@ -82,12 +136,14 @@ def batch_metrics(traj: Trajectories, world: World, params: Params, names: Seque
         run does not give the metric (its mechanism is off at that point).
     """
     quick = fast_metrics(traj, world) if fast else {}
+    if fast and any(n.startswith("deaths") for n in names):
+        quick |= death_fast_metrics(traj, world, counterfactual)
     out = {n: quick[n] for n in names if n in quick}
     missing = [n for n in names if n not in quick]
     if missing:
         if scenario is None:
             raise ValueError(f"metrics {missing} need the batch's scenario")
-        table = member_metrics(Results(scenario, world, params, traj))
+        table = member_metrics(Results(scenario, world, params, traj, counterfactual))
         nan = np.full(traj.ledger.shape[0], np.nan)
         for n in missing:
             out[n] = table[n].to_numpy(dtype=float) if n in table else nan

@@ -4,7 +4,8 @@ split into equal regions.
 ``synthetic(scenario, n_regions)`` splits each selected country into ``k`` regions
 (``k`` = ``n_regions / N`` rounded so that the total is exactly ``n_regions``), each with
 an equal share of its population and every other attribute of the country (income
-group, WHO region, continent, GDP per capita, share aged 65+, producer home). World
+group, WHO region, continent, GDP per capita, share aged 65+, age bands' shares and
+fatality ratios, share infected before the start, producer home). World
 totals, income-group totals and production stay those of the real world, so a shipped
 scenario runs on it unchanged and its world-level outcomes stay comparable; only the
 number of units the engine handles grows. Region codes are ``<ISO3>-<k>`` (they match no
@@ -45,7 +46,10 @@ def split_world(world: World, n_regions: int) -> World:
     part = np.arange(n_regions) - np.repeat(np.cumsum(k) - k, k)     # index within country
     take = {f.name: getattr(world, f.name)[src] for f in dataclasses.fields(world)
             if f.name in ("income_group", "who_region", "continent", "group_index",
-                          "gdp_per_capita", "pop_65plus_share", "home_of")}
+                          "gdp_per_capita", "pop_65plus_share", "home_of", "band_ifr",
+                          "prior_infected") and getattr(world, f.name) is not None}
+    if world.band_population is not None:
+        take["band_population"] = world.band_population[src] / k[src, None]
     return dataclasses.replace(
         world,
         iso3=np.char.add(np.char.add(world.iso3[src], "-"), part.astype(str)),

@@ -43,6 +43,9 @@ class World:
     month_index : (D,) int, calendar month of each day counted from the start month
     start : first simulated day
     days : D
+    band_population : (N, 3) people aged 0-19, 20-64, 65+ (None without age data)
+    band_ifr : (N, 3) infection fatality ratio by band, fraction (None without age data)
+    prior_infected : (N,) share of people infected before the start (zeros without data)
     """
 
     iso3: np.ndarray
@@ -60,6 +63,9 @@ class World:
     month_index: np.ndarray
     start: dt.date
     days: int
+    band_population: np.ndarray | None = None
+    band_ifr: np.ndarray | None = None
+    prior_infected: np.ndarray | None = None
 
     @property
     def n_countries(self) -> int:
@@ -172,4 +178,27 @@ def build_world(scenario: Scenario) -> World:
         month_index=month_index,
         start=scenario.start,
         days=scenario.days,
+        **age_arrays(iso3),
     )
+
+
+def age_arrays(iso3: np.ndarray) -> dict[str, np.ndarray | None]:
+    """Band populations and fatality ratios and prior infection of the countries ``iso3``
+    (from ``age_bands.csv`` and ``prior_immunity.csv``; None / zeros where absent).
+    """
+    out: dict[str, np.ndarray | None] = {"band_population": None, "band_ifr": None,
+                                         "prior_infected": np.zeros(len(iso3))}
+    bands = data.age_bands()
+    if bands is not None:
+        rows = bands.set_index("iso3").reindex(list(iso3))
+        if rows.isna().any().any():
+            missing = sorted(rows.index[rows.isna().any(axis=1)])
+            raise ValueError(f"age_bands.csv has no row for {', '.join(missing[:5])}")
+        out["band_population"] = rows[["pop_0_19", "pop_20_64", "pop_65plus"]].to_numpy(
+            dtype=float)
+        out["band_ifr"] = rows[["ifr_0_19", "ifr_20_64", "ifr_65plus"]].to_numpy(dtype=float)
+    prior = data.prior_immunity()
+    if prior is not None:
+        share = prior.set_index("iso3")["infected_share_2020"].reindex(list(iso3))
+        out["prior_infected"] = share.fillna(0.0).to_numpy(dtype=float)
+    return out

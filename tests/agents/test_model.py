@@ -12,6 +12,7 @@ from worlds import SCENARIOS, make_world, scenario
 from sim import load_scenario, run
 from sim.agents import Country, VaccineDiplomacyModel
 from sim.engine.build.params import build_params
+from sim.engine.counterfactual import simulate_with_counterfactual
 from sim.engine.run import simulate
 from sim.outcomes.inequality import gini
 from sim.outcomes.results import Results
@@ -46,10 +47,14 @@ def test_stepping_the_model_equals_the_batch_engine_on_a_small_world():
         model.step()
         steps += 1
     assert steps == model.steps == 80 and model.day == 80
-    params = build_params(world, [scen.model_copy(update={"seed": 42})], [42])
-    traj, _ = simulate(world, params)
-    expected = Results(scen.model_copy(update={"seed": 42}), world, params, traj)
-    assert_same_tables(model.results(), expected)
+    seeded = scen.model_copy(update={"seed": 42})
+    params, traj, twin = simulate_with_counterfactual(world, seeded, [42])
+    assert_same_tables(model.results(), Results(seeded, world, params, traj, twin))
+    alone = VaccineDiplomacyModel(scen, rng=42, world=world, counterfactual=False)
+    while alone.running:
+        alone.step()
+    traj, _ = simulate(world, build_params(world, [seeded], [42]))
+    assert_same_tables(alone.results(), Results(seeded, world, params, traj))
     model.step()                                            # past the end: a no-op
     assert model.day == 80 and not model.running
 
@@ -106,6 +111,35 @@ def test_gini_reporter_is_the_population_weighted_gini_of_coverage():
         float(gini(cov, world.population)))
 
 
+def test_deaths_averted_reporters_follow_the_no_vaccine_twin():
+    world, scen = small()
+    model = VaccineDiplomacyModel(scen, rng=4, world=world)
+    while model.running:
+        model.step()
+    frame = model.datacollector.get_model_vars_dataframe()
+    epi = model.state.epi
+    assert model.has_twin and epi.D.shape[0] == 2
+    last = frame.iloc[-1]
+    assert last["deaths_averted"] == pytest.approx(epi.D[1].sum() - epi.D[0].sum())
+    assert last["deaths_averted"] > 0
+    by_group = [last[f"deaths_averted_{g}"] for g in ("HIC", "UMIC", "LMIC", "LIC")]
+    assert sum(by_group) == pytest.approx(last["deaths_averted"])
+    assert frame["deaths_averted"].iloc[0] == 0
+    by_band = [last[f"deaths_averted_{b}"] for b in ("0_19", "20_64", "65plus")]
+    assert sum(by_band) == pytest.approx(last["deaths_averted"])
+    assert by_band[2] > by_band[0]  # oldest first: most lives saved among the old
+    agents = model.datacollector.get_agent_vars_dataframe().xs(model.steps, level="Step")
+    assert agents["deaths_averted"].sum() == pytest.approx(last["deaths_averted"])
+    summary = model.results().summary["metrics"]
+    assert summary["deaths_averted_per_million"]["World"] == pytest.approx(
+        1e6 * last["deaths_averted"] / world.population.sum())
+    # Without the twin (faster steps) the reporters say "unknown", not zero.
+    alone = VaccineDiplomacyModel(scen, rng=4, world=world, counterfactual=False)
+    alone.step()
+    assert not alone.has_twin and np.isnan(
+        alone.datacollector.get_model_vars_dataframe()["deaths_averted"].iloc[-1])
+
+
 def test_seed_from_rng_and_fresh_seed_when_none():
     world, scen = small()
     a = VaccineDiplomacyModel(scen, rng=9, world=world)
@@ -124,8 +158,11 @@ def test_model_equals_sim_run_on_the_shipped_baseline():
                                   adaptation_rule="imitate", collect_agents=False)
     while model.running:
         model.step()
-    # sim.run adds the no-vaccine twins (deaths_cum_novax); the Mesa model runs none.
-    assert_same_tables(model.results(), run(scen), only_in_b=("deaths_cum_novax",))
+    # Both run the no-vaccine twin: deaths averted agree to the last bit too.
+    ours, theirs = model.results(), run(scen)
+    assert "deaths_cum_novax" in ours.groups
+    assert_same_tables(ours, theirs)
+    assert ours.summary == theirs.summary
 
 
 @pytest.mark.slow

@@ -179,3 +179,128 @@ def test_fitted_key_inside_a_required_entry_writes_the_whole_entry():
     merged = Scenario.model_validate({"name": "b", **{k: v for k, v in doc.items()
                                                          if k not in ("extends", "name")}})
     assert merged.uptake.capacity["LIC"].end == lic["end"]
+
+
+# ------------------------------------------------------------------ death targets
+def _death_targets_from_model(world, scen, date, spread=0.1):
+    """Deaths by income group on ``date`` straight from the engine, with a ±``spread``
+    range (not via the Evaluator)."""
+    traj, _ = simulate(world, build_params(world, [scen], [scen.seed]))
+    t = (pd.Timestamp(date) - pd.Timestamp(world.start)).days
+    rows = [(pd.Timestamp(date), g, "deaths", traj.epi_groups[0, t, gi, 2])
+            for gi, g in enumerate(GROUPS) if g != "World"]
+    df = pd.DataFrame(rows, columns=["date", "group", "metric", "value"])
+    return df.assign(weight=1.0, low=df["value"] * (1 - spread),
+                     high=df["value"] * (1 + spread))
+
+
+def test_shipped_death_targets_are_2021_excess_deaths_by_group():
+    t = cal.load_targets(cal.OBSERVED_DEATHS)
+    assert set(t["metric"]) == {"deaths"} and set(t["group"]) == {"HIC", "UMIC", "LMIC", "LIC"}
+    assert (t["date"] <= pd.Timestamp("2021-12-31")).all()  # nothing after 2021
+    year = t[t["date"] == pd.Timestamp("2021-12-31")]
+    half = t[t["date"] == pd.Timestamp("2021-06-28")].set_index("group")["value"]
+    assert len(year) == len(half) == 4
+    assert year["value"].sum() == pytest.approx(12.48e6, rel=0.002)
+    assert (half < year.set_index("group")["value"]).all()
+    assert ((t["low"] <= t["value"]) & (t["value"] <= t["high"])).all()
+    both = cal.load_targets([cal.OBSERVED, cal.OBSERVED_DEATHS])
+    assert len(both) == len(t) + len(cal.load_targets())
+    assert both["low"].notna().sum() == len(t)
+
+
+def test_death_targets_are_met_inside_their_95_percent_range():
+    world = _world()
+    targets = pd.DataFrame({
+        "date": pd.to_datetime(["2021-06-01"] * 2), "group": ["HIC", "LIC"],
+        "metric": ["deaths"] * 2, "value": [1000.0, 500.0], "low": [900.0, 100.0],
+        "high": [1200.0, 600.0], "weight": [1.0, 1.0]})
+    ev = cal.Evaluator(BASE, world, targets, [], np.array([1]))
+    sims = np.array([[1200.0, 100.0], [1100.0, 300.0], [1300.0, 50.0]])
+    np.testing.assert_allclose(ev.scaled(sims), [[1.0, -1.0], [0.5, -0.5], [1.5, -1.125]])
+    np.testing.assert_allclose(ev.losses(sims)[:2], [1.0, 0.25])
+    table = cal.fit_table(ev, sims[1])
+    assert table["within"].all() and list(table["low"]) == [900.0, 100.0]
+    assert not cal.fit_table(ev, sims[2])["within"].any()
+
+
+def test_bad_death_ranges_are_refused(tmp_path):
+    f = tmp_path / "t.csv"
+    for text in ("date,group,metric,value,low,high\n2021-05-01,HIC,deaths,100,120,150\n",
+                 "date,group,metric,value,low,high\n2021-05-01,HIC,deaths,100,90,\n",
+                 "date,group,metric,value\n2021-05-01,HIC,deaths,0\n"):
+        f.write_text(text)
+        with pytest.raises(cal.CalibrationError, match="low, high|must be positive"):
+            cal.load_targets(f)
+
+
+def test_recovers_fatality_and_a_dated_contact_level_from_model_deaths():
+    """Death targets fit the epidemic: the fatality multiplier and the second step of the
+    contact schedule (a list item, addressed by its index) come back from deaths that the
+    model itself produced."""
+    world = _world()
+    base = cal.with_values(BASE, {"epidemic.contacts.default": [
+        {"start": "2021-01-01", "multiplier": 0.45}, {"start": "2021-04-01", "multiplier": 0.45}]})
+    paths = ["epidemic.ifr_multiplier", "epidemic.contacts.default.1.multiplier"]
+    truth = {paths[0]: 1.6, paths[1]: 0.6}
+    targets = pd.concat([_death_targets_from_model(world, cal.with_values(base, truth), d)
+                         for d in ("2021-05-01", "2021-09-01")], ignore_index=True)
+    params = cal.parameters(base, paths, cal.parse_bounds(f"{paths[0]}=0.5:3"))
+    assert params[1].start == 0.45 and (params[1].lo, params[1].hi) == (0.1, 1.5)
+    fit = cal.calibrate(base, targets, params, world=world)
+    for path, value in truth.items():
+        assert fit.fitted[path] == pytest.approx(value, rel=0.03), path
+    assert fit.table["within"].all() and fit.loss < 1e-3
+    assert fit.trajectories["deaths"].notna().all()
+    steps = fit.scenario.epidemic.contacts.default
+    assert steps[0].multiplier == 0.45 and steps[1].multiplier == pytest.approx(0.6, rel=0.03)
+    written = yaml.safe_load(cal.fitted_yaml(fit, "base.yaml", "fitted"))
+    assert [s["multiplier"] for s in written["epidemic"]["contacts"]["default"]] == [
+        0.45, pytest.approx(0.6, rel=0.03)]  # the whole list, since an override replaces it
+
+
+def test_list_items_in_paths_are_checked_and_written_whole():
+    base = cal.with_values(BASE, {"epidemic.contacts.default": [
+        {"start": "2021-01-01", "multiplier": 0.45}]})
+    with pytest.raises(cal.CalibrationError, match="has 1 item"):
+        cal.parameters(base, ["epidemic.contacts.default.3.multiplier"])
+    with pytest.raises(cal.CalibrationError, match="did you mean 'multiplier'"):
+        cal.parameters(base, ["epidemic.contacts.default.0.multiplyer"])
+    assert cal.entry_prefix("epidemic.contacts.default.0.multiplier".split(".")) == 3
+    targets = pd.DataFrame({"date": pd.to_datetime(["2021-03-01"]), "group": ["HIC"],
+                            "metric": ["deaths"], "value": [10.0], "weight": [1.0]})
+    off = cal.with_values(base, {"epidemic.enabled": False})
+    with pytest.raises(cal.CalibrationError, match="need the epidemic"):
+        cal.calibrate(off, targets, cal.parameters(off, ["epidemic.ifr_multiplier"]),
+                      world=_world())
+
+
+def test_batched_search_recovers_parameters_in_few_batches():
+    world = _world()
+    truth = {"uptake.capacity.LIC.end": 0.0016, "uptake.hesitancy": 0.22}
+    dates = pd.date_range("2021-02-01", periods=9, freq="MS") + pd.Timedelta(days=14)
+    targets = _targets_from_model(world, cal.with_values(BASE, truth), dates)
+    fit = cal.calibrate(BASE, targets, cal.parameters(BASE, list(truth)), world=world,
+                        method="search", design=32, maxfev=256)
+    for path, value in truth.items():
+        assert fit.fitted[path] == pytest.approx(value, rel=0.05), path
+    assert fit.loss < fit.initial_loss and fit.table["within"].all()
+    assert fit.runs == 1 + 32 + 256 + 1
+
+
+def test_rescaling_severity_meets_each_groups_deaths():
+    """Deaths are proportional to severity: one rescale brings each group's factor back to
+    the value that produced the targets."""
+    world = _world()
+    truth = cal.with_values(BASE, {"epidemic.ifr_multiplier_groups": {
+        g: 1.0 for g in ("HIC", "UMIC", "LMIC", "LIC")}})
+    targets = _death_targets_from_model(world, truth, "2021-08-01")
+    off = cal.with_values(BASE, {"epidemic.ifr_multiplier_groups": {
+        "HIC": 2.0, "UMIC": 0.5, "LMIC": 1.7, "LIC": 0.6}})
+    scenario, fit = cal.rescale_severity(off, targets, world=world)
+    for g, factor in scenario.epidemic.ifr_multiplier_groups.items():
+        assert factor == pytest.approx(1.0, rel=0.01), g
+    assert fit.table["within"].all() and fit.loss < 1e-3
+    with pytest.raises(cal.CalibrationError, match="needs death targets"):
+        cal.rescale_severity(off, targets.assign(metric="coverage_first", value=0.1),
+                             world=world)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pypopulation
 import pytest
+from build_scripts import load_build_script
 
 from sim import data
 from sim.scenario.schema import CONTINENTS, INCOME_GROUPS, WHO_REGIONS
@@ -134,13 +135,7 @@ def test_raw_extracts_add_up_to_the_world_bank_world_aggregates():
 
 def test_build_script_reproduces_the_shipped_file(countries):
     """The raw extracts plus build_countries.py give exactly the shipped countries.csv."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "build_countries", ROOT / "sim" / "data" / "build" / "build_countries.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    rows, left_out = module.build()
+    rows, left_out = load_build_script("build_countries").build()
     rebuilt = pd.DataFrame(rows, columns=COLUMNS)
     pd.testing.assert_frame_equal(rebuilt, countries, check_dtype=False)
     assert "TWN" in dict(left_out)  # documented in SOURCES.md

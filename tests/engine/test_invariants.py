@@ -52,6 +52,7 @@ def worlds_and_scenarios(draw):
                                               st.floats(0, 1), max_size=2)}),
                     max_size=2, unique_by=lambda c: c["date"]))},
         epidemic=draw(epidemics()),
+        vaccination=vaccinations(draw),
         **draw(diplomacy(n, p)))
     return world, scen
 
@@ -115,27 +116,45 @@ def diplomacy(draw, n, p):
 @st.composite
 def epidemics(draw):
     share = st.floats(0, 1)
-    eff = {}
-    for stage in ("first", "completed", "waned"):
-        eff[f"{stage}_infection"] = x = draw(share)
-        eff[f"{stage}_death"] = draw(st.floats(x, 1))
-    eff["waning_days"] = draw(st.floats(0, 300))
+    immunity = {}
+    for source in ("vaccine", "infection", "hybrid"):
+        x = draw(share)
+        immunity[source] = {"infection": x, "death": draw(st.floats(x, 1)),
+                            "infection_half_life_days": draw(st.floats(10, 5000)),
+                            "death_half_life_days": draw(st.floats(10, 5000))}
+    immunity["fresh_days"] = draw(st.floats(5, 400))
     return {
-        "mode": draw(st.sampled_from(["deterministic", "stochastic"])),
         "r0": draw(st.floats(0.3, 9)), "latent_days": draw(st.floats(0.5, 10)),
         "infectious_days": draw(st.floats(0.5, 12)),
         "initial_prevalence": draw(st.floats(0, 0.05)),
         "initial_immune": draw(st.floats(0, 0.5)),
         "importation": draw(share), "ifr_multiplier": draw(st.floats(0, 5)),
-        "substeps": draw(st.integers(1, 4)), "efficacy": eff,
+        "ifr_multiplier_groups": {"LIC": draw(st.floats(0, 3))},
+        "band_contacts": {k: draw(st.floats(0.5, 20))
+                          for k in ("age_0_19", "age_20_64", "age_65plus")},
+        "assortativity": draw(share), "regional_travel": draw(share),
+        "substeps": draw(st.integers(1, 4)), "immunity": immunity,
         "contacts": {"default": [{"start": "2021-01-10", "multiplier": draw(st.floats(0, 2))}],
                      "groups": {"LIC": [{"start": "2020-12-01", "multiplier": draw(share)}]}},
-        "variants": [{"start": "2021-02-01", "transmissibility": draw(st.floats(0.5, 3)),
-                      "efficacy_factor": draw(share)}],
+        "travel": {"countries": {"C00": [{"start": "2021-01-05", "multiplier": draw(share)}]}},
+        "variants": [{"name": "V", "origin": "C00", "start": "2021-01-20",
+                      "seed_share": draw(st.floats(0, 0.01)),
+                      "transmissibility": draw(st.floats(0.5, 3)), "escape": draw(share),
+                      "escape_death": draw(share), "severity": draw(st.floats(0.1, 3))}],
         "emergence": {"enabled": draw(st.booleans()), "per_billion_infections": 1e4,
-                      "max_variants": draw(st.integers(0, 3))},
+                      "max_variants": draw(st.integers(0, 3)), "escape": draw(share),
+                      "severity": draw(st.floats(0.1, 3))},
         "vaccine_effect": draw(st.booleans()),
     }
+
+
+def vaccinations(draw):
+    return {"priority": draw(st.sampled_from(["oldest_first", "uniform"])),
+            "children_from": {"HIC": "2021-01-20"},
+            "boosters": {"start": {"HIC": "2021-02-01", "UMIC": None},
+                         "interval_days": draw(st.integers(28, 120)),
+                         "uptake": draw(st.floats(0, 1)),
+                         "restraint": {"countries": ["LMIC"], "until": "2021-03-01"}}}
 
 
 many = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -171,12 +190,20 @@ def test_ledger_identity_and_bounds(ws, seeds):
 def test_epidemic_conserves_people_and_stays_non_negative(ws, seeds):
     world, scen, params, traj, state = _run(ws, seeds)
     epi = state.epi
-    np.testing.assert_allclose(epi.total(), np.broadcast_to(world.population, epi.R.shape),
+    np.testing.assert_allclose(epi.total(), np.broadcast_to(world.population, epi.D.shape),
                                rtol=1e-12, atol=0)
-    for name, value in vars(epi).items():
-        assert (value >= 0).all(), name
+    for name in ("S", "Ex", "Ix", "shadow", "D_band", "infections_cum"):
+        value = getattr(epi, name)
+        assert (value >= -1e-9 * world.population.max()).all(), name
+    # The fated-to-die and vaccinated shadows never exceed the infected they are part of.
+    infected = epi.Ex.sum(axis=3) + epi.Ix.sum(axis=3)
+    shadow = epi.shadow.sum(axis=3)
+    assert (shadow <= infected * (1 + 1e-9) + 1e-6).all()
     deaths = traj.epi_groups[..., EPI_GROUP_FIELDS.deaths_cum]   # (E, D, G) cumulative
     assert (np.diff(deaths, axis=1) >= -1e-9 * deaths.max()).all()
-    if scen.epidemic.mode == "stochastic":
-        for part in (epi.E, epi.I, epi.R, epi.D, epi.S[1:]):
-            np.testing.assert_array_equal(part, np.round(part))
+    # Doses by band never exceed the band's willing people at their most willing (dated
+    # hesitancy changes move willingness; a later fall takes no dose back).
+    most = np.max([params.willing_band_on(t) for t in range(world.days)], axis=0)
+    assert (state.first_band <= most * (1 + 1e-9) + 1e-6).all()
+    assert (state.courses_band <= state.first_band * (1 + 1e-9) + 1e-6).all()
+    assert (state.boosted_band <= state.courses_band * (1 + 1e-9) + 1e-6).all()

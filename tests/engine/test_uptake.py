@@ -30,6 +30,7 @@ def test_administration_is_limited_by_capacity_stock_and_willingness():
     state.stock[-1, 0, 0] = 1000.0
     assert administer(state, w, params, 1)[0, 0] == pytest.approx(10.0)  # capacity 1% × 1000
     state.first[:] = 500.0                                        # all willing have a dose
+    state.first_band[:] = params.vaccination.eligible(2)
     state.due[:] = 0.0
     state.due_ring[:] = 0.0
     assert administer(state, w, params, 2)[0, 0] == 0.0
@@ -80,19 +81,26 @@ def test_unused_doses_expire_within_shelf_life():
 
 def test_willingness_changes_on_its_date_for_its_group_only():
     # Eligibility widening: from day 10 HIC hesitancy falls from 50% to 20%; LIC keeps 50%.
+    # Every age band is eligible from the start, so willingness alone limits first doses.
     w = make_world([1000.0, 1000.0], ["HIC", "LIC"], production=[0], days=40)
+    everyone = {"children_from": {"HIC": "2020-01-01", "LIC": "2020-01-01"}}
     scen = scenario(uptake={"hesitancy": 0.5, "hesitancy_changes": [
-        {"date": "2021-01-11", "groups": {"HIC": 0.2}}]})
+        {"date": "2021-01-11", "groups": {"HIC": 0.2}}]}, vaccination=everyone)
     params = params_for(w, scen)
     np.testing.assert_allclose(params.willing_people_on(9)[0], [500, 500])
     np.testing.assert_allclose(params.willing_people_on(10)[0], [800, 500])
     state = initial_state(w, params)
     state.stock[-1] = 1e6
     big = {"capacity": {g: {"start": 1.0, "end": 1.0} for g in ("HIC", "LIC")}}
-    params = params_for(w, scenario(uptake={**scen.uptake.model_dump(), **big}))
+    params = params_for(w, scenario(uptake={**scen.uptake.model_dump(), **big},
+                                    vaccination=everyone))
     for t in range(12):
         administer(state, w, params, t)
     np.testing.assert_allclose(state.first[0], [800, 500])
+    # The age bands follow the dated willingness too (numpy stages and compiled kernel).
+    np.testing.assert_allclose(state.first_band[0].sum(axis=1), [800, 500])
+    np.testing.assert_allclose(params.willing_band_on(10)[0].sum(axis=1), [800, 500])
+    np.testing.assert_allclose(params.willing_band_on(9)[0].sum(axis=1), [500, 500])
 
 
 def test_hesitancy_changes_apply_in_date_order_and_on_top_of_each_other():

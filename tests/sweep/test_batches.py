@@ -5,6 +5,7 @@ import pandas as pd
 from sweeps import METRICS, grid_spec, sweep_world
 
 from sim.engine.build.params import Structure, build_params
+from sim.engine.counterfactual import split_members, with_twins
 from sim.engine.run import simulate
 from sim.outcomes.results import Results
 from sim.sweep.batches import members, plan_batches
@@ -49,10 +50,45 @@ def test_fast_metrics_equal_member_metrics_of_a_run():
     s = point_scenario(spec.base, {"procurement.groups.HIC.multiple": 4.0,
                                    "uptake.hesitancy": 0.3})
     params = build_params(w, [s, s], [3, 4])
-    traj, _ = simulate(w, params)
-    ref = member_metrics(Results(s, w, params, traj)).reset_index(drop=True)
-    ours = batch_metrics(traj, w, params, list(FAST_METRICS))
+    both, _ = simulate(w, build_params(w, *with_twins([s, s], [3, 4])))
+    traj, twins = split_members(both, 2)
+    ref = member_metrics(Results(s, w, params, traj, twins)).reset_index(drop=True)
+    ours = batch_metrics(traj, w, params, list(FAST_METRICS), counterfactual=twins)
     pd.testing.assert_frame_equal(ours, ref[list(FAST_METRICS)], check_names=False)
+    assert (ours["deaths_averted"] > 0).all()
+
+
+def test_sweep_deaths_averted_pair_each_member_with_its_twin():
+    """A sweep asking for deaths averted runs the twins; each member's value equals
+    ``sim.run``'s pairing (the twin shares the seed)."""
+    from sim.engine.counterfactual import simulate_with_counterfactual
+
+    w = sweep_world()
+    names = ["deaths", "deaths_averted", "deaths_averted_by_group.LIC",
+             "deaths_averted_per_million.World", "coverage_final.LIC",
+             "deaths_by_band.65plus", "deaths_averted_by_band.65plus"]
+    spec = grid_spec(metrics=names)
+    res = run_sweep(spec, world=w)
+    assert res.metrics[names].notna().all().all()
+    assert (res.metrics["deaths_averted"] > 0).all()
+    assert (res.metrics["deaths_averted_by_band.65plus"]
+            <= res.metrics["deaths_averted"] + 1e-6).all()
+    row = res.metrics.iloc[5]
+    s = point_scenario(spec.base, {p: res.points.loc[row.point, p] for p in spec.parameters})
+    params, traj, twins = simulate_with_counterfactual(w, s, [int(row.seed)])
+    alone = batch_metrics(traj, w, params, names, counterfactual=twins)
+    np.testing.assert_array_equal(row[names].to_numpy(dtype=float), alone.iloc[0].to_numpy())
+
+
+def test_deaths_averted_are_nan_without_twins_or_epidemic():
+    w = sweep_world()
+    s = point_scenario(grid_spec().base, {})
+    params = build_params(w, [s], [1])
+    traj, _ = simulate(w, params)
+    assert np.isnan(batch_metrics(traj, w, params, ["deaths_averted"]).iloc[0, 0])
+    off = s.model_copy(update={"epidemic": s.epidemic.model_copy(update={"enabled": False})})
+    traj, _ = simulate(w, build_params(w, [off], [1]))
+    assert np.isnan(batch_metrics(traj, w, params, ["deaths", "deaths_averted"])).all().all()
 
 
 def test_sweep_point_equals_a_single_run_of_that_point():
@@ -112,7 +148,7 @@ def shared_key_spec(batch_size):
     return SweepSpec.model_validate({
         "name": "t", "base": {"name": "b", "days": 60,
                               "donation": {"default": {"share": 0.5, "keep_coverage": 0.1}}},
-        "parameters": {"epidemic.mode": {"values": ["deterministic", "stochastic"]},
+        "parameters": {"uptake.doses_per_course": {"values": [1, 2]},
                        "epidemic.enabled": {"values": [True, False]},
                        "affinity.base": {"values": [0.1, 2.0]},
                        "epidemic.substeps": {"values": [1, 2]}},

@@ -24,11 +24,16 @@ examples:
   vaxsim calibrate scenarios/baseline.yaml --targets my_targets.csv \\
       --params production.multiplier,uptake.hesitancy --bounds uptake.hesitancy=0.05:0.4 \\
       --starts 3 -o results/fit
+  vaxsim calibrate scenarios/baseline.yaml --deaths --method search \\
+      --params epidemic.ifr_multiplier_groups.LIC,epidemic.contacts.groups.LIC.1.multiplier \\
+      --rescale-severity
 
 Targets CSV: date, group (World, HIC, UMIC, LMIC, LIC), metric (coverage_first |
-doses_administered), value [, weight]. Default: the shipped 2021 targets,
-sim/data/observed.csv. Loss: errors scaled by 5 percentage points (coverage) and 10%
-(relative, doses), squared, weighted mean.
+doses_administered | deaths), value [, weight] [, low, high: a death target's 95% range].
+Default: the shipped 2021 coverage targets, sim/data/observed.csv; --deaths adds the 2021
+excess deaths by income group, sim/data/observed_deaths.csv; several files: comma-separated.
+Loss: errors scaled by 5 percentage points (coverage), 10% (relative, doses) and the 95%
+range (deaths), squared, weighted mean. A number in a key path is a list item.
 """
 
 
@@ -48,7 +53,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.starts < 1 or args.design < 0 or (args.maxfev is not None and args.maxfev < 1):
         raise InputError("--starts and --maxfev must be at least 1, --design at least 0")
     try:
-        targets = cal.load_targets(args.targets or cal.OBSERVED)
+        files = ([f.strip() for f in args.targets.split(",") if f.strip()] if args.targets
+                 else [cal.OBSERVED])
+        if args.deaths:
+            files.append(cal.OBSERVED_DEATHS)
+        targets = cal.load_targets(files)
         paths = [p.strip() for p in args.params.split(",") if p.strip()]
         params = cal.parameters(scenario, paths, cal.parse_bounds(args.bounds))
         # Codes in the paths (groups, countries, producers) must exist in the shipped data.
@@ -72,16 +81,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         except BaseException:
             progress.close()
             raise
+        severity: dict[str, float] = {}
+        if args.rescale_severity:
+            fit, severity = cal.fit_with_rescaled_severity(fit, targets)
     except cal.CalibrationError as exc:
         raise InputError(str(exc)) from None
 
     out = target or default_out(f"{scenario.name}-calibration")
     source = find_file(args.scenario).resolve()
     extends = os.path.relpath(source, out.resolve())
-    flat = _flatten(apply_sets({}, args.set, {}))
+    flat = _flatten(apply_sets({}, args.set, {})) | severity
     name = scenario.name if scenario.name.endswith("_calibrated") \
         else f"{scenario.name}_calibrated"
-    targets_name = args.targets or "sim/data/observed.csv"
+    targets_name = ", ".join([args.targets or "sim/data/observed.csv"]
+                             + (["sim/data/observed_deaths.csv"] if args.deaths else []))
     note = textwrap.fill(f"Targets: {targets_name}. Parameters: {', '.join(paths)}. Only "
                          "the fitted keys (and any --set values) are overridden.", 88)
     # Everything goes to a staging folder first and is moved into place once complete.
@@ -123,7 +136,7 @@ def _flatten(data: dict, prefix: str = "") -> dict[str, object]:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``calibrate``."""
     p = sub.add_parser(
-        "calibrate", help="fit scenario parameters to observed coverage and doses",
+        "calibrate", help="fit scenario parameters to observed coverage, doses and deaths",
         description="Fit numeric scenario parameters (dotted keys) to observed targets: "
         "a Latin-hypercube design run as one batch, then a bounded derivative-free "
         "optimizer (Powell or Nelder-Mead) from the best point(s); the best point run is "
@@ -132,7 +145,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", help="scenario YAML file or shipped scenario name (e.g. baseline)")
     p.add_argument("--targets",
-                   help="targets CSV (default: the shipped 2021 targets, sim/data/observed.csv)")
+                   help="targets CSV file(s), comma-separated (default: the shipped 2021 "
+                        "coverage targets, sim/data/observed.csv)")
+    p.add_argument("--deaths", action="store_true",
+                   help="also fit the shipped 2021 excess deaths by income group "
+                        "(sim/data/observed_deaths.csv; needs the epidemic)")
     p.add_argument("--params", required=True,
                    help="comma-separated dotted keys to fit, e.g. uptake.capacity.LIC.end")
     p.add_argument("--bounds", action="append", default=[], metavar="KEY=LO:HI,...",
@@ -143,8 +160,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--design", type=int, default=32,
                    help="Latin-hypercube points run as one batch (default 32)")
     p.add_argument("--maxfev", type=int, help="runs per optimizer run (default 200 per parameter)")
-    p.add_argument("--method", default="Powell", choices=("Powell", "Nelder-Mead"),
-                   help="bounded derivative-free optimizer (default Powell)")
+    p.add_argument("--method", default="Powell", choices=("Powell", "Nelder-Mead", "search"),
+                   help="bounded derivative-free optimizer (default Powell), or search: "
+                        "rounds of batched points in a shrinking box (fast for many "
+                        "parameters)")
+    p.add_argument("--rescale-severity", action="store_true",
+                   help="after the fit, scale each income group's severity "
+                        "(epidemic.ifr_multiplier_groups) so its deaths meet the central "
+                        "estimate of its last death target")
     p.add_argument("--lhs-seed", type=int, default=0, help="seed of the design (default 0)")
     add_set_option(p)
     add_output_options(p)

@@ -27,9 +27,11 @@ Writes countries.csv atomically (temp file, then rename) and prints what it left
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from csv_io import write_rows  # noqa: E402  (sibling module, script-runnable)
 
 DATA = Path(__file__).resolve().parents[1]
 RAW = Path(__file__).resolve().parent / "raw"
@@ -106,19 +108,9 @@ def build() -> tuple[list[dict[str, object]], list[tuple[str, str]]]:
     return rows, left_out
 
 
-def write(rows: list[dict[str, object]], path: Path) -> None:
-    """Write ``rows`` to ``path`` atomically."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    os.replace(tmp, path)
-
-
 def main() -> None:
     rows, left_out = build()
-    write(rows, DATA / "countries.csv")
+    write_rows(rows, DATA / "countries.csv", COLUMNS)
     total = sum(int(r["population"]) for r in rows)
     print(f"countries.csv: {len(rows)} rows, population {total / 1e9:.3f} bn")
     for group in INCOME_CODES.values():

@@ -1,7 +1,8 @@
 """Epidemic parameters of a batch: each member's ``epidemic`` section as arrays.
 
-Shapes: E members, N countries, K = 4 vaccination statuses (0 none, 1 first dose,
-2 full course, 3 full course waned), C contact change days, V emerging variants, D days.
+Shapes: E members, N countries, A = 3 age bands (0-19, 20-64, 65+), K = 7 immunity
+statuses (:data:`STATUSES`), V strains (the ancestral strain, the scheduled variants, then
+one slot per possible emerging variant), C dated changes of contacts or travel, R regions.
 Rates are per day; shares and probabilities are fractions.
 """
 
@@ -12,12 +13,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.fatality import population_ifr
 from sim.engine.streams import member_rng
 from sim.scenario.schema import Scenario
 from sim.world.world import World
 
-STATUSES = ("unvaccinated", "first_dose", "completed", "waned")
+BANDS = ("0_19", "20_64", "65plus")
+#: Immunity statuses of people not currently infected.
+STATUSES = ("naive", "vaccine", "vaccine_waned", "infection", "infection_waned", "hybrid",
+            "hybrid_waned")
+VACCINATED = (1, 2, 5, 6)
+A, K = len(BANDS), len(STATUSES)
 
 
 @dataclass(frozen=True)
@@ -28,59 +33,134 @@ class EpiParams:
     ----------
     mode : "deterministic" or "stochastic" (shared by the batch)
     substeps : integration sub-steps per day (shared)
-    beta : (E, 1) transmissions per infectious person per day at full contacts (R0 / T_inf)
-    sigma, gamma : (E, 1) per day, 1 / latent days and 1 / infectious days
-    ifr : (E, N) infection fatality ratio of an unvaccinated person (at most 1)
-    ve_infection, ve_death : (K, E, 1) efficacy by status (status 0 is 0)
-    waning : (E, 1) daily probability that a full course wanes
-    importation : (E, 1) share of contacts mixing with the global pool
-    initial_prevalence, initial_immune : (E, 1) shares of people on day 0
-    contact_days : (C,) day indices where some member's contacts change (sorted, first 0)
-    contact_values : (C, E, N) multiplier from each change day on
-    variant_transmissibility, variant_efficacy : (D, E, 1) factors of scheduled variants
-    emergence_at : (E, V) cumulative global infections at which variant v emerges (inf: never)
-    emergence_transmissibility, emergence_efficacy : (E, 1) factor per emerged variant
-    vaccine_effect : (E, 1) 1 if doses protect, 0 in the no-vaccine counterfactual
+    strain_names : (V,) names: "ancestral", scheduled variants (the first member's names;
+        members may schedule different variants, slot by slot), "emergent 1" ...
+    chain : (E, 10) sub-step coefficients of the E -> I -> R chain (:func:`chain_table`)
+    force : (E, N) transmissions per infectious person per day at full contacts, scaled
+        so that each country's basic reproduction number is the scenario's ``r0``
+    activity : (E, A) contacts per day by band (relative)
+    assortativity : (E,) share of a band's contacts within its band
+    band_population : (N, A) people
+    ifr : (E, N, A) infection fatality ratio of an unprotected person (ancestral strain)
+    peak : (E, 3, 2) peak protection of vaccine, infection and hybrid immunity against
+        [infection, death]
+    level : (E, 3, 2, 2) factor on the peak in the [fresh, waned] level, same axes
+    wane : (E,) daily probability that fresh immunity becomes waned
+    importation : (E,) share of contacts with travellers
+    regional : (E,) share of travellers' contacts from the same region
+    region : (N,) int region (WHO region) of each country; n_regions : R
+    traffic : (N,) relative volume of outbound travel (GDP: population × income)
+    contact_days : (C,) day indices where some member's contacts or travel change
+    contact_values, travel_values : (C, E, N) multipliers from each change day on
+    strain_table : (E, V, 4) transmissibility, escape, escape_death, severity of each
+        strain (emergent slots are filled when they emerge)
+    seed_day, seed_origin : (E, S) int day and origin country (-1: not in the world) of
+        each member's scheduled variant s (strain slot 1 + s); S the longest list
+    seed_share : (E, S) share of the origin's people infected (0: no variant in the slot)
+    emergence_rate : (E,) expected new variants per infection (0: none)
+    emergence_start : first day a variant may emerge
+    emergence_factors : (E, 4) factors of an emerging variant on its parent
+    emergence_seed : (E,) share of the origin's people infected with it
+    n_scheduled : 1 + scheduled variants (index of the first emergent slot)
+    vaccine_effect : (E,) 1 if doses protect, 0 in the no-vaccine counterfactual
+    initial_prevalence : (E, N) share of people infectious on day 0
+    prior_infected : (E, N) share of people with infection-acquired immunity on day 0
     keys : (E,) uint64 keys of each member's epidemic random stream
+    emergence_keys : (E,) uint64 keys of each member's emergence stream
     """
 
     mode: str
     substeps: int
-    beta: np.ndarray
-    sigma: np.ndarray
-    gamma: np.ndarray
+    strain_names: tuple[str, ...]
+    chain: np.ndarray
+    force: np.ndarray
+    activity: np.ndarray
+    assortativity: np.ndarray
+    band_population: np.ndarray
     ifr: np.ndarray
-    ve_infection: np.ndarray
-    ve_death: np.ndarray
-    waning: np.ndarray
+    peak: np.ndarray
+    level: np.ndarray
+    wane: np.ndarray
     importation: np.ndarray
-    initial_prevalence: np.ndarray
-    initial_immune: np.ndarray
+    regional: np.ndarray
+    region: np.ndarray
+    n_regions: int
+    traffic: np.ndarray
     contact_days: np.ndarray
     contact_values: np.ndarray
-    variant_transmissibility: np.ndarray
-    variant_efficacy: np.ndarray
-    emergence_at: np.ndarray
-    emergence_transmissibility: np.ndarray
-    emergence_efficacy: np.ndarray
+    travel_values: np.ndarray
+    strain_table: np.ndarray
+    seed_day: np.ndarray
+    seed_origin: np.ndarray
+    seed_share: np.ndarray
+    emergence_rate: np.ndarray
+    emergence_start: int
+    emergence_factors: np.ndarray
+    emergence_seed: np.ndarray
+    n_scheduled: int
     vaccine_effect: np.ndarray
+    initial_prevalence: np.ndarray
+    prior_infected: np.ndarray
     keys: np.ndarray
+    emergence_keys: np.ndarray
+
+    @property
+    def n_strains(self) -> int:
+        """V."""
+        return len(self.strain_names)
 
 
-def _contact_steps(world: World, epi) -> list[list[tuple[int, float]]]:
+def _chain(sigma: float, gamma: float, h: float) -> tuple[float, ...]:
+    """Exact E -> I -> R transition shares over time h and mean-I weights:
+    (ee, ei, er, ii, mean_i, mean_e).
+    """
+    if abs(gamma - sigma) < 1e-9:
+        gamma = gamma * (1 + 1e-6)
+    ee, ii = np.exp(-sigma * h), np.exp(-gamma * h)
+    ei = sigma / (gamma - sigma) * (ee - ii)
+    mean_i = (1.0 - ii) / (gamma * h)                       # I0's mean share over the step
+    mean_e = sigma / (gamma - sigma) * ((1.0 - ee) / (sigma * h) - mean_i)
+    return ee, ei, 1.0 - ee - ei, ii, mean_i, mean_e
+
+
+def chain_table(sigma: float, gamma: float, substeps: int) -> np.ndarray:
+    """(10,) sub-step coefficients: latent stay / to infectious / out, infectious stay /
+    out, newly infected (half a step) stay / to infectious / out, and the weights turning
+    infectious and latent people into the step's mean infectious.
+    """
+    ee, ei, er, ii, mean_i, mean_e = _chain(sigma, gamma, 1.0 / substeps)
+    hee, hei, her, *_ = _chain(sigma, gamma, 0.5 / substeps)
+    return np.array([ee, ei, er, ii, 1.0 - ii, hee, hei, her, mean_i, mean_e])
+
+
+def spectral_scale(activity: np.ndarray, eps: float, band_population: np.ndarray) -> np.ndarray:
+    """(N,) 1 / dominant eigenvalue of each country's next-generation matrix per unit of
+    transmission, so ``force = beta × scale`` gives the scenario's R0 everywhere.
+
+    With preferential mixing the infections in band a caused by one infectious person of
+    band b are ``act_a [eps δ_ab + (1 − eps) act_b P_a / Σ_c act_c P_c]``.
+    """
+    P = np.maximum(band_population, 1e-12)                                # (N, A)
+    mixed = activity[None, :, None] * activity[None, None, :] * P[:, :, None] \
+        / (P @ activity)[:, None, None]                                   # (N, A, A)
+    M = eps * np.diag(activity)[None] + (1.0 - eps) * mixed
+    rho = np.abs(np.linalg.eigvals(M)).max(axis=1)
+    return 1.0 / rho
+
+
+def _steps(world: World, section) -> list[list[tuple[int, float]]]:
     """Per country, its (day index, multiplier) steps, most specific list winning."""
-    c = epi.contacts
     out = []
     for n in range(world.n_countries):
-        steps = c.default
+        steps = section.default
         for key in (world.continent[n], world.who_region[n], world.income_group[n]):
-            steps = c.groups.get(str(key), steps)
-        steps = c.countries.get(str(world.iso3[n]), steps)
+            steps = section.groups.get(str(key), steps)
+        steps = section.countries.get(str(world.iso3[n]), steps)
         out.append(sorted(((s.start - world.start).days, s.multiplier) for s in steps))
     return out
 
 
-def _contacts_on(steps: list[tuple[int, float]], day: int) -> float:
+def _on(steps: list[tuple[int, float]], day: int) -> float:
     value = 1.0
     for start, mult in steps:
         if start <= day:
@@ -88,74 +168,147 @@ def _contacts_on(steps: list[tuple[int, float]], day: int) -> float:
     return value
 
 
+def _dated(world: World, sections: list, days: list[int] | None = None):
+    """(change days, (C, E, N) values) of dated per-country multipliers; members with the
+    same section object share its resolution.
+    """
+    distinct: dict[int, list[list[tuple[int, float]]]] = {}
+    for s in sections:
+        if id(s) not in distinct:
+            distinct[id(s)] = _steps(world, s)
+    return distinct
+
+
+def _per_country(world: World, default: float, factors: dict[str, float]) -> np.ndarray:
+    """(N,) ``default`` times the most specific factor by continent < WHO region < income
+    group < ISO3.
+    """
+    out = np.full(world.n_countries, float(default))
+    for n in range(world.n_countries):
+        f = 1.0
+        for key in (world.continent[n], world.who_region[n], world.income_group[n],
+                    world.iso3[n]):
+            f = factors.get(str(key), f)
+        out[n] *= f
+    return out
+
+
+def _levels(epi) -> tuple[np.ndarray, np.ndarray]:
+    """(3, 2) peaks and (3, 2, 2) level factors of vaccine, infection and hybrid immunity."""
+    im = epi.immunity
+    peak = np.zeros((3, 2))
+    level = np.zeros((3, 2, 2))
+    ages = (im.fresh_days / 2.0, 2.0 * im.fresh_days)
+    for s, prot in enumerate((im.vaccine, im.infection, im.hybrid)):
+        peak[s] = prot.infection, prot.death
+        for j, half in enumerate((prot.infection_half_life_days, prot.death_half_life_days)):
+            level[s, j] = [0.5 ** (age / half) for age in ages]
+    return peak, level
+
+
 def build_epi_params(world: World, scenarios: Sequence[Scenario],
                      seeds: Sequence[int] | np.ndarray) -> EpiParams | None:
     """Stack the members' epidemic settings; ``None`` if the epidemic is off."""
     epis = [s.epidemic for s in scenarios]
     if not epis[0].enabled:
-        if any(x.enabled for x in epis):
+        if any(e.enabled for e in epis):
             raise ValueError("members of one batch must all run the epidemic, or none")
         return None
-    for other in epis[1:]:
-        if (other.enabled, other.mode, other.substeps) != (True, epis[0].mode,
-                                                          epis[0].substeps):
+    for e in epis[1:]:
+        if (e.enabled, e.mode, e.substeps) != (True, epis[0].mode, epis[0].substeps):
             raise ValueError("members of one batch must share epidemic.enabled, mode "
                              "and substeps")
-    col = lambda values: np.asarray(values, dtype=float)[:, None]  # noqa: E731
-    D = world.days
-    base_ifr = population_ifr(world.pop_65plus_share)
-    # Members with the same contacts section (replicates, no-vaccine twins) share it:
-    # resolve each distinct one once, then index.
-    distinct: dict[int, int] = {}
-    for x in epis:
-        distinct.setdefault(id(x.contacts), len(distinct))
-    which = [distinct[id(x.contacts)] for x in epis]
-    firsts = {distinct[id(x.contacts)]: x for x in reversed(epis)}
-    steps = [_contact_steps(world, firsts[i]) for i in range(len(distinct))]
-    days = sorted({0} | {max(d, 0) for member in steps for country in member
-                         for d, _ in country if d < D})
-    contact_values = np.array([[[_contacts_on(country, d) for country in member]
-                                for member in steps] for d in days])[:, which]
-    trans = np.ones((D, len(epis), 1))
-    eff = np.ones((D, len(epis), 1))
-    for e, epi in enumerate(epis):
-        for v in epi.variants:
-            first = min(max((v.start - world.start).days, 0), D)
-            trans[first:, e] *= v.transmissibility
-            eff[first:, e] *= v.efficacy_factor
-    V = max(max(x.emergence.max_variants for x in epis), 1)
-    emergence = np.full((len(epis), V), np.inf)
-    for e, (epi, seed) in enumerate(zip(epis, seeds, strict=True)):
-        em = epi.emergence
-        if em.enabled and em.per_billion_infections > 0 and em.max_variants > 0:
-            gaps = member_rng(int(seed), "variant").exponential(size=em.max_variants)
-            emergence[e, :em.max_variants] = np.cumsum(gaps) * 1e9 / em.per_billion_infections
-    ve = lambda kind: np.stack([np.zeros(len(epis))] + [  # noqa: E731
-        [getattr(e.efficacy, f"{stage}_{kind}") for e in epis]
-        for stage in ("first", "completed", "waned")])[:, :, None]
+    if world.band_population is None or world.band_ifr is None:
+        raise ValueError("the epidemic needs age band data (sim/data/age_bands.csv)")
+    E, N, D = len(epis), world.n_countries, world.days
+    # Dated contacts and travel: one table of change days shared by both.
+    contacts = _dated(world, [e.contacts for e in epis])
+    travel = _dated(world, [e.travel for e in epis])
+    days = sorted({0} | {max(d, 0) for table in (contacts, travel) for member in
+                         table.values() for country in member for d, _ in country if d < D})
+    contact_values = np.array([[[_on(c, d) for c in contacts[id(e.contacts)]] for e in epis]
+                               for d in days])
+    travel_values = np.array([[[_on(c, d) for c in travel[id(e.travel)]] for e in epis]
+                              for d in days])
+    # Strains: ancestral, scheduled variants (the same list in every member), emergent slots.
+    S = max(len(e.variants) for e in epis)
+    names = [v.name for v in epis[0].variants] + [f"variant {s + 1}"
+                                                  for s in range(len(epis[0].variants), S)]
+    n_emergent = max(e.emergence.max_variants if e.emergence.enabled else 0 for e in epis)
+    V = 1 + S + n_emergent
+    table = np.zeros((E, V, 4))
+    table[:, :, 0] = 1.0
+    table[:, :, 3] = 1.0
+    seed_day = np.full((E, S), -1, dtype=np.int64)
+    seed_origin = np.full((E, S), -1, dtype=np.int64)
+    seed_share = np.zeros((E, S))
+    position = {c: i for i, c in enumerate(world.iso3)}
+    for m, epi in enumerate(epis):
+        for s, v in enumerate(epi.variants):
+            table[m, 1 + s] = [v.transmissibility, v.escape, v.escape_death, v.severity]
+            seed_share[m, s] = v.seed_share
+            seed_day[m, s] = (v.start - world.start).days
+            seed_origin[m, s] = position.get(v.origin, -1)
+    peak_level = [_levels(x) for x in epis]
+    activity = np.array([[x.band_contacts.age_0_19, x.band_contacts.age_20_64,
+                          x.band_contacts.age_65plus] for x in epis], dtype=float)
+    activity /= activity.mean(axis=1, keepdims=True)
+    eps = np.array([x.assortativity for x in epis])
+    scale = {}
+    for k in range(E):
+        key = (tuple(activity[k]), eps[k])
+        if key not in scale:
+            scale[key] = spectral_scale(activity[k], eps[k], world.band_population)
+    force = np.array([epi.r0 / epi.infectious_days * scale[(tuple(activity[e]), eps[e])]
+                      for e, epi in enumerate(epis)])
+    # A fatality ratio is a probability: a large multiplier saturates at 1.
+    ifr = np.minimum([world.band_ifr * _per_country(world, epi.ifr_multiplier,
+                                                    epi.ifr_multiplier_groups)[:, None]
+                      for epi in epis], 1.0)
+    regions = sorted(set(world.who_region))
+    region = np.array([regions.index(r) for r in world.who_region], dtype=int)
+    prior = world.prior_infected if world.prior_infected is not None else np.zeros(N)
+    em = [e.emergence for e in epis]
     return EpiParams(
         mode=epis[0].mode,
         substeps=epis[0].substeps,
-        beta=col([e.r0 / e.infectious_days for e in epis]),
-        sigma=col([1.0 / e.latent_days for e in epis]),
-        gamma=col([1.0 / e.infectious_days for e in epis]),
-        # A fatality ratio is a probability: a large multiplier saturates at 1.
-        ifr=np.minimum(col([e.ifr_multiplier for e in epis]) * base_ifr, 1.0),
-        ve_infection=ve("infection"),
-        ve_death=ve("death"),
-        waning=col([1.0 - np.exp(-1.0 / e.efficacy.waning_days) if e.efficacy.waning_days
-                    else 0.0 for e in epis]),
-        importation=col([e.importation for e in epis]),
-        initial_prevalence=col([e.initial_prevalence for e in epis]),
-        initial_immune=col([e.initial_immune for e in epis]),
+        strain_names=("ancestral", *names, *(f"emergent {i + 1}" for i in range(n_emergent))),
+        chain=np.array([chain_table(1.0 / e.latent_days, 1.0 / e.infectious_days, e.substeps)
+                        for e in epis]),
+        force=force,
+        activity=activity,
+        assortativity=eps,
+        band_population=np.ascontiguousarray(world.band_population, dtype=float),
+        ifr=ifr,
+        peak=np.array([p for p, _ in peak_level]),
+        level=np.array([lv for _, lv in peak_level]),
+        wane=np.array([1.0 - np.exp(-1.0 / e.immunity.fresh_days) for e in epis]),
+        importation=np.array([e.importation for e in epis]),
+        regional=np.array([e.regional_travel for e in epis]),
+        region=region,
+        n_regions=len(regions),
+        traffic=world.population * world.gdp_per_capita / (world.population
+                                                            * world.gdp_per_capita).mean(),
         contact_days=np.array(days, dtype=int),
         contact_values=contact_values,
-        variant_transmissibility=trans,
-        variant_efficacy=eff,
-        emergence_at=emergence,
-        emergence_transmissibility=col([e.emergence.transmissibility for e in epis]),
-        emergence_efficacy=col([e.emergence.efficacy_factor for e in epis]),
-        vaccine_effect=col([1.0 if e.vaccine_effect else 0.0 for e in epis]),
+        travel_values=travel_values,
+        strain_table=table,
+        seed_day=seed_day,
+        seed_origin=seed_origin,
+        seed_share=seed_share,
+        emergence_rate=np.array([m.per_billion_infections / 1e9 if m.enabled else 0.0
+                                 for m in em]),
+        emergence_start=min((m.start - world.start).days for m in em),
+        emergence_factors=np.array([[m.transmissibility, m.escape, m.escape_death,
+                                     m.severity] for m in em]),
+        emergence_seed=np.array([m.seed_share for m in em]),
+        n_scheduled=1 + S,
+        vaccine_effect=np.array([1.0 if e.vaccine_effect else 0.0 for e in epis]),
+        initial_prevalence=np.array([np.full(N, e.initial_prevalence) for e in epis]),
+        prior_infected=np.array([np.clip(prior * e.prior_immunity_scale + e.initial_immune,
+                                         0.0, 1.0) for e in epis]),
         keys=np.array([member_rng(int(s), "epidemic").integers(0, 2**63, dtype=np.uint64)
                        for s in seeds], dtype=np.uint64),
+        emergence_keys=np.array([member_rng(int(s), "emergence").integers(
+            0, 2**63, dtype=np.uint64) for s in seeds], dtype=np.uint64),
     )

@@ -22,6 +22,7 @@ from sim.engine.build.adaptation_params import N_DRAWS, adaptation_arrays, polic
 from sim.engine.build.diplomacy_params import DiplomacyParams, apply_ban_shocks, build_diplomacy
 from sim.engine.build.epi_params import EpiParams, build_epi_params
 from sim.engine.build.resolve import resolve
+from sim.engine.build.vaccination_params import VaccinationParams, build_vaccination
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
 from sim.world.world import World
@@ -102,6 +103,8 @@ class Params:
     diplomacy : pool, donation, partner sales, licences and shocks
         (:class:`sim.engine.build.diplomacy_params.DiplomacyParams`)
     epidemic : the epidemic's arrays (:mod:`sim.engine.build.epi_params`), None when it is off
+    vaccination : eligibility, priority and boosters by age band
+        (:class:`sim.engine.build.vaccination_params.VaccinationParams`)
     """
 
     structure: Structure
@@ -133,6 +136,7 @@ class Params:
     w_cost: np.ndarray
     policy_draws: np.ndarray
     diplomacy: DiplomacyParams
+    vaccination: VaccinationParams
     resume_days: np.ndarray | None = None
     willing_steps: np.ndarray | None = None
     willing_days: np.ndarray | None = None
@@ -161,6 +165,23 @@ class Params:
     @cached_property
     def _willing_people_steps(self) -> np.ndarray:
         return self.willing_steps * self.population
+
+    def willing_band_on(self, t: int) -> np.ndarray:
+        """(E, N, A) people willing to be vaccinated on day ``t`` by age band: the dated
+        willingness of :meth:`willing_people_on` spread over the bands by population.
+        """
+        vp = self.vaccination
+        if self.willing_days is None or self.willing_steps is None or vp.band_share is None:
+            return vp.willing_band
+        k = (0 if len(self.willing_days) == 1
+             else int(np.searchsorted(self.willing_days, t, side="right")) - 1)
+        return self._willing_band_steps[:, k]
+
+    @cached_property
+    def _willing_band_steps(self) -> np.ndarray:
+        """(E, K, N, A) willing people per period and band."""
+        assert self.vaccination.band_share is not None
+        return self._willing_people_steps[..., None] * self.vaccination.band_share
 
     @cached_property
     def capacity_per_day(self) -> tuple[np.ndarray, np.ndarray]:
@@ -325,7 +346,9 @@ def build_params(world: World, scenarios: Sequence[Scenario],
     stacked = apply_ban_shocks(world, scenarios, stacked)
     return Params(structure=structure, population=world.population, willing_days=days,
                   diplomacy=build_diplomacy(world, scenarios, stacked),
-                  epidemic=build_epi_params(world, scenarios, seeds), **stacked)
+                  epidemic=build_epi_params(world, scenarios, seeds),
+                  vaccination=build_vaccination(world, scenarios, stacked["willing"]),
+                  **stacked)
 
 
 __all__ = ["INCOME_GROUPS", "POLICY_CODES", "Params", "Structure", "build_params"]

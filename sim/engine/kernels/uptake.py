@@ -15,13 +15,38 @@ from sim.engine.kernels import jit
 
 
 @jit
+def _split(amount, room, priority, out):
+    """``amount`` people over bands with ``room`` (A,) into ``out`` (A,): oldest band first
+    (priority 0) or in proportion to room (1); reference :func:`sim.engine.bands.allocate`.
+    """
+    A = room.shape[0]
+    if priority == 0:
+        left = amount
+        for b in range(A - 1, -1, -1):
+            take = min(left, max(room[b], 0.0))
+            out[b] = take
+            left -= take
+    else:
+        total = 0.0
+        for b in range(A):
+            total += max(room[b], 0.0)
+        share = min(amount / total, 1.0) if total > 0.0 else 0.0
+        for b in range(A):
+            out[b] = max(room[b], 0.0) * share
+
+
+@jit
 def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bool,
                gifts_moving: bool, transit: np.ndarray, gift_transit: np.ndarray,
                stock: np.ndarray, arrival_bucket: np.ndarray, received_cum: np.ndarray,
                first: np.ndarray, completed: np.ndarray, due: np.ndarray,
                due_ring: np.ndarray, administered_cum: np.ndarray, expired_cum: np.ndarray,
                willing: np.ndarray, cap_start: np.ndarray, cap_slope: np.ndarray,
-               cap_ramp: np.ndarray, two_dose: bool, expire_today: bool) -> None:
+               cap_ramp: np.ndarray, two_dose: bool, expire_today: bool,
+               willing_band: np.ndarray, children_day: np.ndarray, priority: np.ndarray,
+               booster_day: np.ndarray, booster_uptake: np.ndarray, interval_weeks: np.ndarray,
+               course_weeks: np.ndarray, first_band: np.ndarray, courses_band: np.ndarray,
+               boosted_band: np.ndarray, boosted: np.ndarray) -> None:
     """Deliver, administer and expire day ``t`` in place.
 
     Parameters
@@ -40,6 +65,13 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
         the ramp's length in days
     two_dose : the course has two doses
     expire_today : the oldest bucket expires at the end of today
+    willing_band : (E, N, A) willing people by age band; children_day : (E, N) int first
+        day the 0-19 band is eligible; priority : (E, N) int (0 oldest first, 1 uniform)
+    booster_day : (E, N, A) int first booster day per band; booster_uptake : (E,)
+    interval_weeks : (E,) int weeks from a course to its booster
+    course_weeks : (W, E, N, A) courses by band at the start of each of the last W weeks
+    first_band, courses_band, boosted_band : (E, N, A); boosted : (E, N)
+        (reference: :mod:`sim.engine.bands`)
     """
     B, E, N = stock.shape
     L = transit.shape[1]
@@ -66,20 +98,45 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
                 if any_arrival:
                     stock[b, e, n] += arrived
                     received_cum[e, n] += arrived
-    # Administration: completing doses due first, then first doses; oldest stock first.
+    # Administration: completing doses due first, then first doses and boosters sharing
+    # the rest in proportion to their demand; each split over age bands by priority.
     interval = due_ring.shape[0]
     ring_slot = t % interval
     tf = float(t)
+    A = first_band.shape[2]
+    W = course_weeks.shape[0]
+    week = t // 7
+    room = np.empty(A)
+    boost_want = np.empty(A)
+    split = np.empty(A)
     for e in range(E):
+        past = week - interval_weeks[e]
         for n in range(N):
             if two_dose:
                 due[e, n] += due_ring[ring_slot, e, n]
-            unvaccinated = max(willing[e, n] - first[e, n], 0.0)
+            if t % 7 == 0:
+                for a in range(A):
+                    course_weeks[week % W, e, n, a] = courses_band[e, n, a]
+            first_wanted = 0.0
+            for a in range(A):
+                w = willing_band[e, n, a]
+                if a == 0:
+                    w = w * (1.0 if children_day[e, n] <= t else 0.0)
+                room[a] = max(w - first_band[e, n, a], 0.0)
+                first_wanted += room[a]
+            boost_wanted = 0.0
+            for a in range(A):
+                want = 0.0
+                if past >= 0 and booster_day[e, n, a] <= t:
+                    want = max(booster_uptake[e] * course_weeks[past % W, e, n, a]
+                               - boosted_band[e, n, a], 0.0)
+                boost_want[a] = want
+                boost_wanted += want
             on_shelf = stock[0, e, n]
             for b in range(1, B):
                 on_shelf += stock[b, e, n]
             capacity = max(cap_start[e, n] + cap_slope[e, n] * min(tf, cap_ramp[e, n]), 0.0)
-            wanted = min(min(on_shelf, capacity), due[e, n] + unvaccinated)
+            wanted = min(min(on_shelf, capacity), due[e, n] + first_wanted + boost_wanted)
             left = wanted
             for b in range(B):
                 take = min(stock[b, e, n], left)
@@ -87,15 +144,33 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
                 left -= take
             given = wanted - left
             second = min(given, due[e, n])
-            new_first = given - second
+            rest = given - second
+            demand = first_wanted + boost_wanted
+            new_first = rest * (first_wanted / demand) if demand > 0.0 else 0.0
+            new_boost = rest - new_first
+            _split(new_first, room, priority[e, n], split)
+            for a in range(A):
+                first_band[e, n, a] += split[a]
             first[e, n] += new_first
             administered_cum[e, n] += given
+            _split(new_boost, boost_want, priority[e, n], split)
+            for a in range(A):
+                boosted_band[e, n, a] += split[a]
+            boosted[e, n] += new_boost
             if two_dose:
                 due[e, n] -= second
                 completed[e, n] += second
                 due_ring[ring_slot, e, n] = new_first
+                for a in range(A):
+                    room[a] = first_band[e, n, a] - courses_band[e, n, a]
+                _split(second, room, priority[e, n], split)
+                for a in range(A):
+                    courses_band[e, n, a] += split[a]
             else:
                 completed[e, n] += new_first
+                _split(new_first, room, priority[e, n], split)
+                for a in range(A):
+                    courses_band[e, n, a] += split[a]
     # Expiry at the end of a bucket period: bucket 0 expires, the others age.
     if expire_today:
         for e in range(E):

@@ -19,17 +19,26 @@ from sim.output.plots.style import (
 
 def model_vs_observed(trajectories: pd.DataFrame, table: pd.DataFrame,
                       title: str) -> Figure:
-    """Simulated coverage (lines) and world doses against the observed targets (markers).
+    """Simulated coverage (lines) and world doses against the observed targets (markers),
+    and, when the fit has death targets, cumulative deaths by group against the observed
+    estimates with their 95% range (error bars).
 
     Parameters
     ----------
     trajectories : date, group, coverage_first (share), doses_administered (doses)
-    table : the fit table (date, group, metric, observed, simulated)
+        [, deaths (cumulative since the start)]
+    table : the fit table (date, group, metric, observed, simulated [, low, high])
     title : figure title
     """
     with plt.rc_context(STYLE):
-        fig, (ax, bx) = figure((14, 5.5), 1, 2, gridspec_kw={"width_ratios": [3, 2]})
         obs = table.assign(date=pd.to_datetime(table["date"]))
+        deaths = obs[obs["metric"] == "deaths"]
+        if len(deaths):
+            fig, (ax, bx, cx) = figure((19, 5.5), 1, 3,
+                                       gridspec_kw={"width_ratios": [3, 2, 2]})
+            _deaths_panel(cx, trajectories, deaths)
+        else:
+            fig, (ax, bx) = figure((14, 5.5), 1, 2, gridspec_kw={"width_ratios": [3, 2]})
         for g in GROUPS:
             sim = trajectories[trajectories["group"] == g]
             ax.plot(sim["date"], sim["coverage_first"], color=GROUP_COLORS[g], lw=1.8,
@@ -59,3 +68,21 @@ def model_vs_observed(trajectories: pd.DataFrame, table: pd.DataFrame,
         fig.autofmt_xdate()
         fig.tight_layout(rect=(0, 0.06, 1, 1))
         return fig
+
+
+def _deaths_panel(ax, trajectories: pd.DataFrame, deaths: pd.DataFrame) -> None:
+    """Cumulative deaths by group (lines) and the observed estimates with 95% ranges."""
+    for g in GROUPS:
+        sim = trajectories[trajectories["group"] == g]
+        ax.plot(sim["date"], sim["deaths"], color=GROUP_COLORS[g], lw=1.8,
+                label=f"{GROUP_LABELS[g]} (model)")
+        o = deaths[deaths["group"] == g]
+        if len(o):
+            err = [o["observed"] - o["low"], o["high"] - o["observed"]]
+            ax.errorbar(o["date"], o["observed"], yerr=err, fmt="o", color=GROUP_COLORS[g],
+                        ms=6, mfc="white", mew=1.8, capsize=3)
+    unit_axis(ax, "count")
+    ax.set_xlabel("Date")
+    ax.set_ylabel("Deaths since the start (cumulative)")
+    ax.set_title("Deaths vs excess-death estimates (95% range)")
+    ax.legend(loc="upper left", fontsize=8)

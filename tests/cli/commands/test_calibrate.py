@@ -73,6 +73,8 @@ def test_cli_recovers_known_parameters_and_writes_the_fit(tmp_path, capsys, monk
     (["--params", "procurement.groups.HICC.multiple"], "unknown group 'HICC'"),
     (["--params", "market.clearing_days"], "no default bounds"),
     (["--params", "uptake.hesitancy", "--targets", "missing.csv"], "no such targets file"),
+    (["--params", "epidemic.ifr_multiplier", "--deaths", "--set", "epidemic.enabled=false"],
+     "need the epidemic"),
 ])
 def test_bad_input_is_one_line_and_exit_2(extra, message, capsys, tmp_path):
     code = main(["calibrate", str(BASELINE), *extra, "-o", str(tmp_path / "o")])
@@ -86,3 +88,26 @@ def test_help_has_examples(capsys):
     with pytest.raises(SystemExit):
         main(["calibrate", "--help"])
     assert "examples:" in capsys.readouterr().out
+
+
+def test_cli_fits_coverage_and_deaths_together(tmp_path, capsys):
+    """--deaths adds the shipped 2021 excess deaths by group to the coverage targets; the
+    fit table and plot carry both (a few runs only: this checks the plumbing)."""
+    out = tmp_path / "fit"
+    args = ["calibrate", str(BASELINE), "--deaths", "--params", "epidemic.ifr_multiplier",
+            "--design", "2", "--maxfev", "3", "--rescale-severity", "-o", str(out),
+            "--set", SMALL[0]]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "2021-12-31 LIC deaths" in printed and "observed_deaths.csv" in (
+        out / "baseline_calibrated.yaml").read_text()
+    table = pd.read_csv(out / "fit.csv")
+    assert set(table["metric"]) == {"coverage_first", "doses_administered", "deaths"}
+    deaths = table[table["metric"] == "deaths"]
+    assert len(deaths) == 8 and (deaths["low"] < deaths["high"]).all()
+    assert (out / "fit.png").stat().st_size > 10_000
+    # --rescale-severity: each group's factor written, so its year deaths meet the estimate
+    doc = yaml.safe_load((out / "baseline_calibrated.yaml").read_text())
+    assert set(doc["epidemic"]["ifr_multiplier_groups"]) == {"HIC", "UMIC", "LMIC", "LIC"}
+    year = deaths[deaths["date"] == "2021-12-31"]
+    assert ((year["simulated"] - year["observed"]).abs() < 0.01 * year["observed"]).all()

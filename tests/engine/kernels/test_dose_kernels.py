@@ -48,7 +48,7 @@ def assert_identical(ref, got):
 
 
 @pytest.mark.parametrize("name, sets", [
-    ("baseline", ["production.noise_sd=0.2"]),
+    ("baseline", ["production.noise_sd=0.2", "epidemic.enabled=false"]),
     ("nationalism", ["epidemic.enabled=false"]),
     ("india_export_ban", ["epidemic.enabled=false"]),
     ("covax_pooling", ["epidemic.enabled=false"]),
@@ -98,3 +98,13 @@ def test_segment_sums_match_numpy(labels):
         segment_sums(x[e], seg.order, seg.starts, seg.present, seg.slices is not None, got,
                      np.empty(len(labels)))
         np.testing.assert_array_equal(got, want[e])
+
+
+@pytest.mark.parametrize("sets", [[], ["vaccination.priority=uniform",
+                                       "vaccination.boosters.interval_days=90"]])
+def test_boosters_and_age_bands_identical(monkeypatch, sets):
+    scenario = load_scenario(SCENARIOS / "booster_restraint.yaml",
+                             ["epidemic.enabled=false", *sets])
+    ref, got = run_both(monkeypatch, scenario, members=1, days=420)
+    assert_identical(ref, got)
+    assert ref[1].boosted.sum() > 0 and ref[1].first_band[..., 0].sum() > 0

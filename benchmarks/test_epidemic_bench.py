@@ -1,0 +1,37 @@
+"""Epidemic speed on the shipped world (run with `make bench`, never by `make test`).
+
+Targets: the whole 730-day baseline at E=1 no slower than before the age-structured
+epidemic (see ``test_engine_bench.py::test_baseline_single_run``), and the epidemic stage
+alone (seeding, day kernel, emergence) at E=1 for 730 days in ≤ 15 ms.
+"""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+from sim.engine.build.params import build_params
+from sim.engine.epidemic import start_epidemic, step_epidemic
+from sim.scenario import load_scenario
+from sim.world.world import build_world
+
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+
+
+def _epidemic_only(world, params):
+    """730 days of the epidemic stage with no doses (the dose engine's counters at 0)."""
+    E, N = params.n_members, world.n_countries
+    state = SimpleNamespace(epi=start_epidemic(world, params),
+                            courses_band=np.zeros((E, N, 3)), boosted_band=np.zeros((E, N, 3)))
+    for t in range(world.days):
+        step_epidemic(state, world, params, t)
+    return state.epi
+
+
+def test_epidemic_stage_alone(benchmark):
+    scenario = load_scenario(BASELINE, [])
+    world = build_world(scenario)
+    params = build_params(world, [scenario], [1])
+    _epidemic_only(world, params)  # compile
+    benchmark.pedantic(_epidemic_only, args=(world, params), rounds=5, warmup_rounds=1)
+    benchmark.extra_info["country_days"] = world.n_countries * world.days

@@ -1,0 +1,91 @@
+"""Severity rescaling after a fit: each income group's fatality factor scaled so its
+deaths meet the central estimate of its last death target (``--rescale-severity``).
+
+Deaths are proportional to the fatality ratio — a fitted contact level sets the
+infections, severity only decides how many of them die — so one multiplicative step per
+group meets the target; a second absorbs the small feedback through policies that react
+to deaths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from sim.calibrate.fit import Evaluator, Fit, fit_table, horizon, trajectories
+from sim.calibrate.parameters import with_values
+from sim.calibrate.targets import CalibrationError
+from sim.engine.record import GROUPS
+from sim.engine.streams import replicate_seeds
+from sim.scenario.schema import Scenario
+from sim.world.world import World, build_world
+
+
+def rescale_severity(scenario: Scenario, targets: pd.DataFrame, *,
+                     world: World | None = None, rounds: int = 2) -> tuple[Scenario, Fit]:
+    """Scale each income group's severity so its deaths meet the central estimate.
+
+    Deaths are proportional to the fatality ratio (a fitted contact level sets the
+    infections; severity only decides how many of them die), so for each group with a
+    death target, ``ifr_multiplier_groups.<g>`` is multiplied by observed / simulated on
+    the group's last death-target date. ``rounds`` passes absorb the small feedback
+    through policies that react to deaths.
+
+    Returns
+    -------
+    (scenario with the rescaled factors, a :class:`Fit` of it with no parameters)
+
+    Raises
+    ------
+    CalibrationError
+        No death targets by income group, or the epidemic is off.
+    """
+    deaths = targets[(targets["metric"] == "deaths") & (targets["group"] != "World")]
+    if deaths.empty or not scenario.epidemic.enabled:
+        raise CalibrationError("rescaling severity needs death targets by income group "
+                               "and the epidemic")
+    last = deaths.sort_values("date").groupby("group").tail(1).set_index("group")
+    short = horizon(scenario, targets)
+    world = world if world is not None else build_world(short)
+    for _ in range(rounds):
+        ev = Evaluator(horizon(scenario, targets), world, targets, [],
+                       replicate_seeds(scenario.seed, scenario.replicates))
+        sims, _, curves = ev.simulated_with_deaths(np.zeros((1, 0)))
+        factors = dict(scenario.epidemic.ifr_multiplier_groups)
+        for group, row in last.iterrows():
+            day = (row["date"] - pd.Timestamp(world.start)).days
+            simulated = curves[0, day, GROUPS.index(group)]
+            if simulated > 0:
+                factors[group] = (factors.get(group, 1.0) * row["value"] / simulated)
+        scenario = with_values(scenario, {"epidemic.ifr_multiplier_groups": factors})
+    ev = Evaluator(horizon(scenario, targets), world, targets, [],
+                   replicate_seeds(scenario.seed, scenario.replicates))
+    sims, groups, curves = ev.simulated_with_deaths(np.zeros((1, 0)))
+    loss = float(ev.losses(sims)[0])
+    fit = Fit(params=[], initial=np.zeros(0), values=np.zeros(0), loss=loss,
+              initial_loss=loss, table=fit_table(ev, sims[0]),
+              trajectories=trajectories(world, groups[0], ev.group_pop, curves[0]),
+              scenario=scenario, runs=ev.calls)
+    return scenario, fit
+
+
+def fit_with_rescaled_severity(fit: Fit, targets: pd.DataFrame, *,
+                               world: World | None = None) -> tuple[Fit, dict[str, float]]:
+    """``fit`` followed by :func:`rescale_severity`: the fit of the rescaled scenario
+    (fitted severity parameters take their rescaled values; the loss and table are the
+    rescaled scenario's) and the dotted overrides ``epidemic.ifr_multiplier_groups.<g>``
+    to write with it.
+    """
+    scenario, refit = rescale_severity(fit.scenario, targets, world=world)
+    factors = scenario.epidemic.ifr_multiplier_groups
+    values = fit.values.copy()
+    for i, p in enumerate(fit.params):
+        head, _, group = p.path.rpartition(".")
+        if head == "epidemic.ifr_multiplier_groups" and group in factors:
+            values[i] = factors[group]
+    out = dataclasses.replace(fit, values=values, scenario=scenario, loss=refit.loss,
+                              table=refit.table, trajectories=refit.trajectories,
+                              runs=fit.runs + refit.runs)
+    return out, {f"epidemic.ifr_multiplier_groups.{g}": float(v) for g, v in factors.items()}

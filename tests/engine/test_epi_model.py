@@ -1,0 +1,281 @@
+"""The age-structured epidemic: agreement with the ODE, compiled kernel equal to the numpy
+reference, variants travelling, priority by age, batch independence."""
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+from worlds import TEST_BAND_SHARES, make_world, params_for, scenario
+
+from sim.engine.build.params import build_params
+from sim.engine.epi_model import day_reference, immunity_tables
+from sim.engine.epidemic import _VACCINATED, _Workspace, start_epidemic
+from sim.engine.kernels.epidemic import epidemic_day
+from sim.engine.run import simulate
+
+SIGMA, GAMMA = 1 / 4.5, 1 / 5.0
+SUBSTEPS = 2
+IMMUNITY = {"vaccine": {"infection": 0.8, "death": 0.9, "infection_half_life_days": 200,
+                        "death_half_life_days": 2000},
+            "infection": {"infection": 0.85, "death": 0.9, "infection_half_life_days": 300,
+                          "death_half_life_days": 3000},
+            "hybrid": {"infection": 0.95, "death": 0.98, "infection_half_life_days": 500,
+                       "death_half_life_days": 5000},
+            "fresh_days": 60}
+
+
+def plain(r0, prevalence=1e-6, **extra):
+    """Only the epidemic: full contacts, no variants, isolated countries."""
+    epi = {"r0": r0, "initial_prevalence": prevalence, "importation": 0.0, "variants": [],
+           "contacts": {"default": [], "countries": {}}, "travel": {"countries": {}},
+           "immunity": IMMUNITY, "substeps": SUBSTEPS, **extra}
+    return scenario(epidemic=epi)
+
+
+def drive(world, scen, days, vaccinated=0.0):
+    """Run only the epidemic stage (numpy reference) for ``days``; ``vaccinated`` is the
+    share of each band vaccinated (fresh) on day 0. Returns state and (days,) infectious."""
+    params = params_for(world, scen)
+    ep = params.epidemic
+    epi = start_epidemic(world, params)
+    moved = epi.S[..., 0] * vaccinated
+    epi.S[..., 0] -= moved
+    epi.S[..., 1] += moved
+    ws = _Workspace(ep, epi)
+    ws.day(0)
+    sus, fatal = immunity_tables(ep, epi)
+    zeros = np.zeros_like(epi.D_band)
+    series = []
+    for _ in range(days):
+        day_reference(epi, {"dcourse": zeros, "dboost": zeros, "force": ws.force,
+                            "mix": ws.mix, "traffic": ws.traffic}, ep, sus, fatal)
+        series.append(epi.Ix[0, 0].sum())
+    return epi, np.array(series), params
+
+
+def ode(world, params, prevalence, days, vaccinated):
+    """The same model as an ODE (one country, one strain): S (A, K), E, I (A,), D."""
+    ep = params.epidemic
+    epi0 = start_epidemic(world, params)
+    sus, fatal = immunity_tables(ep, epi0)
+    sus, fatal = sus[0, 0, :, 0], fatal[0, 0, :, :, 0]                 # (K,), (A, K)
+    P = ep.band_population[0]
+    act, eps = ep.activity[0], ep.assortativity[0]
+    F = ep.force[0, 0]
+    w = -np.log1p(-ep.wane[0])
+    A, K = 3, 7
+
+    def f(_, y):
+        S = y[:A * K].reshape(A, K)
+        E, I = y[A * K:A * K + A], y[A * K + A:A * K + 2 * A]  # noqa: E741
+        mixed = (act * I).sum() / (act * P).sum()
+        lam = F * act * (eps * I / P + (1 - eps) * mixed)               # (A,)
+        inf = lam[:, None] * sus[None] * S                              # (A, K)
+        dS = -inf
+        for src, dst in ((1, 2), (3, 4), (5, 6)):
+            dS[:, src] -= w * S[:, src]
+            dS[:, dst] += w * S[:, src]
+        new = inf.sum(axis=1)
+        dead = (inf * fatal).sum(axis=1)
+        vac_surv = (inf[:, list(np.flatnonzero(_VACCINATED))]
+                    * (1 - fatal[:, _VACCINATED])).sum(axis=1)
+        # Recovered go to infection (3) or hybrid (5) immunity in the proportion of
+        # today's infections (exact for the shadows, which share E and I's rates).
+        rec = GAMMA * I
+        share_dead = np.divide(y[-2 * A:-A], I, out=np.zeros(A), where=I > 0)
+        share_vax = np.divide(y[-A:], I, out=np.zeros(A), where=I > 0)
+        dS[:, 3] += rec * (1 - share_dead - share_vax)
+        dS[:, 5] += rec * share_vax
+        dE = new - SIGMA * E
+        dI = SIGMA * E - GAMMA * I
+        # shadows: E_dead, E_vax, I_dead, I_vax
+        sh = y[A * K + 2 * A:A * K + 6 * A].reshape(4, A)
+        dsh = np.stack([dead - SIGMA * sh[0], vac_surv - SIGMA * sh[1],
+                        SIGMA * sh[0] - GAMMA * sh[2], SIGMA * sh[1] - GAMMA * sh[3]])
+        return np.concatenate([dS.ravel(), dE, dI, dsh[:2].ravel(), dsh[2:].ravel()])
+
+    S0 = np.zeros((A, K))
+    I0 = prevalence * P
+    S0[:, 0] = (P - I0) * (1 - vaccinated)
+    S0[:, 1] = (P - I0) * vaccinated
+    y0 = np.concatenate([S0.ravel(), np.zeros(A), I0, np.zeros(2 * A),
+                         I0 * np.minimum(ep.ifr[0, 0], 1), np.zeros(A)])
+    # reorder the shadow block to E_dead, E_vax | I_dead, I_vax as f expects
+    sol = solve_ivp(f, (0, days), y0, rtol=1e-10, atol=1e-6, dense_output=True)
+    t = np.linspace(0, days, days * 50 + 1)
+    infectious = sol.sol(t)[A * K + A:A * K + 2 * A].sum(axis=0)
+    return sol.y[:, -1], t[infectious.argmax()]
+
+
+def peak_day(series):
+    k = int(series.argmax())
+    if 0 < k < len(series) - 1:
+        a, b, c = series[k - 1], series[k], series[k + 1]
+        return k + 1 + 0.5 * (a - c) / (a - 2 * b + c)
+    return k + 1.0
+
+
+@pytest.mark.parametrize("r0", [2.0, 3.0, 4.0])
+@pytest.mark.parametrize("vaccinated", [0.0, 0.3])
+def test_daily_scheme_matches_ode_with_ages_waning_and_reinfection(r0, vaccinated):
+    days = 500
+    w = make_world([1e7], ["HIC"], days=days)
+    scen = plain(r0, 1e-5)
+    epi, series, params = drive(w, scen, days, vaccinated)
+    y, peak = ode(w, params, 1e-5, days, vaccinated)
+    A, K = 3, 7
+    naive_left = epi.S[0, 0, :, 0].sum() + epi.S[0, 0, :, 1].sum() + epi.S[0, 0, :, 2].sum()
+    naive_ode = y[:A * K].reshape(A, K)[:, :3].sum()
+    pop = w.population[0]
+    # Final size: ever-infected people (everyone who left the never-infected statuses).
+    assert (pop - naive_left) == pytest.approx(pop - naive_ode, rel=0.01)
+    # Reinfection happened: people moved back out of infection immunity.
+    assert epi.S[0, 0, :, 4].sum() > 0
+    assert peak_day(series) == pytest.approx(peak, rel=0.01, abs=1.0)
+
+
+def random_world_state(rng, E=2):
+    w = make_world([1e6, 5e6, 2e5, 3e6], ["HIC", "UMIC", "LMIC", "LIC"], days=200,
+                   regions=["EUR", "EUR", "AFR", "AFR"])
+    scen = scenario(epidemic={"variants": [
+        {"name": "X", "origin": "C02", "start": "2021-01-01", "transmissibility": 1.7,
+         "escape": 0.3, "escape_death": 0.1, "severity": 0.5}],
+        "emergence": {"enabled": True, "max_variants": 1}})
+    params = build_params(w, [scen] * E, list(range(E)))
+    epi = start_epidemic(w, params)
+    for name in ("S", "Ex", "Ix"):
+        getattr(epi, name)[:] = rng.uniform(0, 1e4, getattr(epi, name).shape)
+    epi.shadow[:] = rng.uniform(0, 10, epi.shadow.shape)
+    epi.active[:, :2] = 1.0
+    epi.courses_seen[:] = rng.uniform(0, 1e4, epi.courses_seen.shape)
+    epi.boosted_seen[:] = epi.courses_seen * rng.uniform(0, 1, epi.courses_seen.shape)
+    return w, params, epi
+
+
+def test_kernel_equals_numpy_reference():
+    rng = np.random.default_rng(3)
+    w, params, epi = random_world_state(rng)
+    ep = params.epidemic
+    ws = _Workspace(ep, epi)
+    ws.day(40)
+    sus, fatal = immunity_tables(ep, epi)
+    dcourse = rng.uniform(0, 500, epi.D_band.shape)
+    dboost = rng.uniform(0, 500, epi.D_band.shape)
+    ref = epi.copy()
+    inf_ref, dead_ref = day_reference(ref, {"dcourse": dcourse, "dboost": dboost,
+                                            "force": ws.force, "mix": ws.mix,
+                                            "traffic": ws.traffic}, ep, sus, fatal)
+    epidemic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.D_band, epi.courses_seen,
+                 epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
+                 ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
+                 ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus, fatal,
+                 ep.substeps, _VACCINATED, ws.infections, ws.deaths, epi.new_infections,
+                 epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg, ws.regw)
+    for name in ("S", "Ex", "Ix", "shadow", "D_band", "courses_seen", "boosted_seen"):
+        np.testing.assert_allclose(getattr(epi, name), getattr(ref, name), rtol=1e-10,
+                                   atol=1e-10, err_msg=name)
+    np.testing.assert_allclose(ws.infections, inf_ref, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(ws.deaths, dead_ref, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(epi.new_deaths, dead_ref.sum(axis=2), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(epi.D, ref.D + dead_ref.sum(axis=2), rtol=1e-10, atol=1e-10)
+
+
+def test_backends_give_the_same_run(monkeypatch):
+    w = make_world([1e6, 2e6], ["HIC", "LIC"], production=[3e3], home_of=[0, -1], days=120)
+    scen = scenario(epidemic={"variants": []})
+    a = simulate(w, params_for(w, scen))[1].epi
+    monkeypatch.setenv("VAXSIM_BACKEND", "numpy")
+    b = simulate(w, params_for(w, scen))[1].epi
+    np.testing.assert_allclose(a.D_band, b.D_band, rtol=1e-10)
+    np.testing.assert_allclose(a.S, b.S, rtol=1e-9, atol=1e-6)
+
+
+def test_variant_reaches_neighbours_before_far_countries():
+    regions = ["AFR", "AFR", "AFR", "EUR", "EUR", "EUR"]
+    w = make_world([5e6] * 6, ["LMIC"] * 6, production=[0], days=300, regions=regions)
+    scen = scenario(epidemic={
+        "initial_prevalence": 0.0, "importation": 0.02, "regional_travel": 0.9,
+        "contacts": {"default": [], "countries": {}}, "travel": {"countries": {}},
+        "variants": [{"name": "X", "origin": "C00", "start": "2021-01-05",
+                      "seed_share": 1e-4, "transmissibility": 0.7}]})
+    params = params_for(w, scen)
+    # First day each country has 1 infection per 100,000 people a day.
+    from sim.engine.run import Simulation
+
+    sim = Simulation.start(w, params)
+    first = np.full(6, np.inf)
+    while not sim.done:
+        sim.step()
+        hit = sim.state.epi.new_infections[0] / w.population > 1e-5
+        first = np.where(hit & ~np.isfinite(first), sim.state.day, first)
+    assert np.isfinite(first).all()
+    assert first[0] < first[1:3].min()
+    assert first[1:3].max() < first[3:].min()
+
+
+def _deaths(priority):
+    w = make_world([1e7], ["HIC"], production=[3e4], home_of=[0], days=300)
+    scen = scenario(vaccination={"priority": priority, "children_from": {"HIC": None},
+                                 "boosters": {"start": {"HIC": None}}},
+                    epidemic={"variants": [], "initial_prevalence": 1e-4,
+                              "contacts": {"default": [], "countries": {}},
+                              "r0": 1.6})
+    traj, state = simulate(w, params_for(w, scen))
+    return state
+
+
+def test_oldest_first_averts_more_deaths_than_uniform_for_the_same_doses():
+    old, uni = _deaths("oldest_first"), _deaths("uniform")
+    np.testing.assert_allclose(old.administered_cum, uni.administered_cum, rtol=1e-9)
+    assert old.courses_band[0, 0, 2] > uni.courses_band[0, 0, 2]
+    assert old.epi.D.sum() < 0.9 * uni.epi.D.sum()
+
+
+def test_member_results_do_not_depend_on_the_batch():
+    w = make_world([1e6, 3e6, 5e5], ["HIC", "LMIC", "LIC"], production=[5e3],
+                   home_of=[0, -1, -1], days=150, regions=["EUR", "AFR", "AFR"])
+    a = scenario(epidemic={"emergence": {"enabled": True, "per_billion_infections": 1e4},
+                           "variants": []})
+    b = scenario(epidemic={"emergence": {"enabled": True, "per_billion_infections": 1e4},
+                           "variants": [], "r0": 4.0})
+    alone = simulate(w, build_params(w, [a], [7]))[1].epi
+    batch = simulate(w, build_params(w, [b, a, b], [1, 7, 2]))[1].epi
+    np.testing.assert_array_equal(alone.D_band[0], batch.D_band[1])
+    np.testing.assert_array_equal(alone.strains[0], batch.strains[1])
+
+
+def test_emergence_draws_where_infections_are_and_shares_draws_between_arms():
+    w = make_world([1e6, 1e8], ["HIC", "LIC"], production=[0], days=200)
+    scen = scenario(epidemic={"variants": [], "initial_prevalence": 1e-3,
+                              "emergence": {"enabled": True, "per_billion_infections": 200,
+                                            "max_variants": 1}})
+    params = params_for(w, scen, seeds=(1, 2, 3, 4, 5, 6))
+    state = simulate(w, params)[1]
+    assert (state.epi.emerged == 1).all()
+    # Its factors apply on the ancestral parent (the only strain circulating).
+    np.testing.assert_allclose(state.epi.strains[:, 1, 0], 1.2)
+    twin = simulate(w, params_for(w, scen, seeds=(1,)))[1]
+    np.testing.assert_array_equal(twin.epi.strains[0], state.epi.strains[0])
+
+
+def test_band_populations_of_test_worlds_add_up():
+    w = make_world([1e6], ["HIC"])
+    assert w.band_population.sum() == pytest.approx(1e6)
+    assert sum(TEST_BAND_SHARES) == pytest.approx(1.0)
+
+
+def test_deaths_and_deaths_averted_by_band_add_up():
+    from sim.engine.counterfactual import simulate_with_counterfactual
+    from sim.outcomes.epidemic_metrics import epidemic_member_metrics
+    from sim.outcomes.results import Results
+
+    w = make_world([1e6, 4e6], ["HIC", "LIC"], home_of=[0, -1], production=[2e4], days=200)
+    scen = scenario(days=200, epidemic={"variants": [], "initial_prevalence": 1e-3})
+    params, traj, cf = simulate_with_counterfactual(w, scen, [1])
+    results = Results(scen, w, params, traj, counterfactual=cf)
+    m = epidemic_member_metrics(results).iloc[0]
+    bands = [m[f"deaths_by_band.{b}"] for b in ("0_19", "20_64", "65plus")]
+    averted = [m[f"deaths_averted_by_band.{b}"] for b in ("0_19", "20_64", "65plus")]
+    assert sum(bands) == pytest.approx(m["deaths"], rel=1e-9)
+    assert sum(averted) == pytest.approx(m["deaths_averted"], rel=1e-9)
+    assert m["deaths_averted"] > 0
+    assert averted[2] > 0          # oldest first: the 65+ gain most

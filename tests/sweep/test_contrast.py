@@ -1,0 +1,89 @@
+"""Paired contrasts between sweep arms (common random numbers), and the donor-regime
+experiment's sweep files and script."""
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+from sweeps import sweep_world
+from worlds import SCENARIOS
+
+from sim.sweep.contrast import paired_contrast
+from sim.sweep.files import load_sweep
+from sim.sweep.runner import run_sweep
+from sim.sweep.spec import SweepSpec
+
+
+def _table():
+    points = pd.DataFrame({"point": [0, 1, 2, 3], "arm": [0, 1, 0, 1], "other": [5, 5, 7, 7]})
+    diffs = {5: [-1.0, -3.0, 1.0], 7: [2.0, 2.0, 2.0]}
+    rows = []
+    for p, arm, other in points.itertuples(index=False):
+        for r in range(3):
+            base = 10.0 * r + other
+            rows.append((p, r, 100 + r, base + (diffs[other][r] if arm else 0.0)))
+    metrics = pd.DataFrame(rows, columns=["point", "replicate", "seed", "m"])
+    return points, metrics
+
+
+def test_paired_differences_are_taken_replicate_by_replicate():
+    points, metrics = _table()
+    c = paired_contrast(points, metrics, "arm", 0, 1, "m").set_index("other")
+    assert list(c.index) == [5, 7]
+    assert c.loc[5, "diff_mean"] == pytest.approx(-1.0)
+    half = 4.302653 * np.std([-1.0, -3.0, 1.0], ddof=1) / np.sqrt(3)   # t(0.975, 2)
+    assert c.loc[5, "diff_lo"] == pytest.approx(-1.0 - half, rel=1e-5)
+    assert c.loc[5, "share_treatment_lower"] == pytest.approx(2 / 3)
+    # Paired: replicate-to-replicate spread (10 per replicate) does not widen the interval.
+    assert c.loc[7, "diff_lo"] == c.loc[7, "diff_hi"] == 2.0
+    assert c.loc[7, "control_mean"] == pytest.approx(17.0)
+
+
+def test_unpaired_seeds_and_missing_arms_are_refused():
+    points, metrics = _table()
+    with pytest.raises(ValueError, match="no point has arm = 3"):
+        paired_contrast(points, metrics, "arm", 0, 3, "m")
+    with pytest.raises(ValueError, match="not a parameter"):
+        paired_contrast(points, metrics, "nope", 0, 1, "m")
+    bad = metrics.assign(seed=metrics["seed"] + metrics["point"])
+    with pytest.raises(ValueError, match="common random numbers"):
+        paired_contrast(points, bad, "arm", 0, 1, "m")
+
+
+def test_an_inert_arm_gives_exactly_zero_paired_differences():
+    """Common random numbers: two arms that differ in nothing that matters (how often
+    donors would give, with no donor) agree member by member, although replicates differ
+    (production noise), so any difference a real arm shows is the policy's."""
+    spec = SweepSpec.model_validate({
+        "name": "inert", "base": {"name": "b", "days": 90, "production": {"noise_sd": 0.3}},
+        "parameters": {"donation.every_days": {"values": [30, 60]}},
+        "replicates": 4, "metrics": ["deaths", "deaths_by_group.HIC", "doses_administered"]})
+    res = run_sweep(spec, world=sweep_world())
+    c = paired_contrast(res.points, res.metrics, "donation.every_days", 30, 60, "deaths")
+    assert c["diff_mean"].iloc[0] == 0.0 and c["diff_p97_5"].iloc[0] == 0.0
+    assert res.metrics.groupby("point")["doses_administered"].std().gt(0).all()
+
+
+def test_donor_regime_sweeps_load_and_pair_the_arms():
+    for name in ("donor_regimes", "donor_regimes_thresholds"):
+        spec = load_sweep(SCENARIOS / "sweeps" / f"{name}.yaml")
+        assert spec.parameters["donation.groups.HIC.share"].values == [0.0, 1.0]
+        assert "deaths_by_group.HIC" in spec.metrics
+        assert spec.base["epidemic"]["enabled"] is True
+    assert load_sweep(SCENARIOS / "sweeps" / "donor_regimes.yaml").replicates >= 20
+
+
+def test_donor_regime_script_writes_its_tables(tmp_path):
+    path = SCENARIOS.parent / "scripts" / "donor_regimes.py"
+    spec = importlib.util.spec_from_file_location("donor_regimes", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "dr"
+    assert module.main(["-o", str(out), "--days", "60", "--replicates", "2",
+                        "--no-thresholds"]) == 0
+    table = pd.read_csv(out / "regimes.csv")
+    assert set(table["regime"]) == {"a: no emergent variants", "b: emergent variants"}
+    assert (table["replicates"] == 2).all()
+    assert (out / "regimes.png").stat().st_size > 5000
+    assert "HIC keeps vs shares" in (out / "summary.md").read_text()
