@@ -99,16 +99,9 @@ def test_cycles_are_found():
     assert cycles(graph) == [["a", "b", "c"]]
 
 
-#: Modules over the limit that another line of work is replacing whole: checked, but their
-#: failure is expected until the replacement lands (then the test passes as it is).
-BEING_REPLACED = {"sim/engine/epidemic.py": "the age-structured epidemic replaces it"}
-
-
 @pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT))
                                         for p in modules().values()))
-def test_no_module_is_over_the_line_limit(path, request):
-    if path in BEING_REPLACED:
-        request.applymarker(pytest.mark.xfail(reason=BEING_REPLACED[path], strict=False))
+def test_no_module_is_over_the_line_limit(path):
     lines = len((ROOT / path).read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{path} has {lines} lines (limit {MAX_LINES}): split it"
 
