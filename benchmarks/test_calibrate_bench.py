@@ -1,7 +1,7 @@
 """Calibration throughput: candidate runs per second, design batch against one by one.
 
 Each round scores 32 Latin-hypercube candidates of two uptake parameters of
-``scenarios/historical_2021.yaml`` against the shipped 2021 targets (horizon cut at the
+``scenarios/baseline.yaml`` against the shipped 2021 targets (horizon cut at the
 last target), either as one engine batch (the design step of ``vaxsim calibrate``) or
 one run per candidate (what each optimizer step costs). Target: the batch at least 3×
 the one-by-one throughput.
@@ -19,7 +19,7 @@ from sim import calibrate as cal
 from sim.scenario import load_scenario
 from sim.world.world import build_world
 
-HISTORICAL = Path(__file__).resolve().parents[1] / "scenarios" / "historical_2021.yaml"
+HISTORICAL = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 K = 32
 
 

@@ -10,7 +10,7 @@ run's deaths. Writes ``numbers.json`` and ``numbers.md`` into the output folder.
 Usage::
 
     python scripts/lives_numbers.py [-o results/lives_numbers]
-        [--historical scenarios/historical_2021.yaml]
+        [--historical scenarios/baseline.yaml]
         [--policies scenarios/covax_pooling.yaml scenarios/nationalism.yaml]
         [--replicates N] [--set KEY=VALUE ...]
 """
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the historical scenario and the policies; write numbers.json and numbers.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-o", "--output", default=str(ROOT / "results" / "lives_numbers"))
-    parser.add_argument("--historical", default=str(ROOT / "scenarios" / "historical_2021.yaml"))
+    parser.add_argument("--historical", default=str(ROOT / "scenarios" / "baseline.yaml"))
     parser.add_argument("--policies", nargs="*", default=[
         str(ROOT / "scenarios" / "covax_pooling.yaml"),
         str(ROOT / "scenarios" / "nationalism.yaml")])

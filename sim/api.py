@@ -10,6 +10,7 @@ Examples
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +50,35 @@ def check_run_fits(world, scenario: Scenario) -> None:
     estimate = estimate_bytes(world, one, members, scenario.outputs.country_every_days)
     check_fits(estimate, f"{scenario.name}: {scenario.replicates} replicate(s) of "
                f"{world.n_countries} countries over {scenario.days} days")
+
+
+def randomness(scenario: Scenario) -> list[str]:
+    """What makes ``scenario``'s replicates differ (empty: they are all the same run).
+
+    Sources: production noise (``production.noise_sd``), a stochastic epidemic and
+    countries that imitate others at policy reviews (random partners).
+    """
+    sources = []
+    if scenario.production.noise_sd > 0:
+        sources.append(f"production noise (sigma {scenario.production.noise_sd:g})")
+    epi = getattr(scenario, "epidemic", None)
+    if epi is not None and getattr(epi, "enabled", False) \
+            and getattr(epi, "mode", "deterministic") != "deterministic":
+        sources.append("stochastic epidemic")
+    if "imitate" in str(scenario.adaptation.model_dump()):
+        sources.append("imitation at policy reviews")
+    return sources
+
+
+def deterministic_note(scenario: Scenario, replicates: int) -> str | None:
+    """A one-line note when ``replicates`` > 1 of a scenario without randomness would all
+    be the same run (so its bands have zero width); None otherwise.
+    """
+    if replicates <= 1 or randomness(scenario):
+        return None
+    return (f"note: {scenario.name} is deterministic (no production noise, deterministic "
+            f"epidemic, no imitation): its {replicates} replicates are identical, so its "
+            "bands have zero width; set production.noise_sd for output uncertainty")
 
 
 def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None = None,
@@ -110,6 +140,9 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     seed = scenarios[0].seed if seed is None else seed
     replicates = max(s.replicates for s in scenarios) if replicates is None else replicates
     names = unique_names(scenarios)
+    notes = [n for n in (deterministic_note(s, replicates) for s in scenarios) if n]
+    for n in notes:  # once per scenario, before the runs
+        print(n, file=sys.stderr)
     folders = unique_slugs(names)
     out = Path(out)
     check_target(out, replace)

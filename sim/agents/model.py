@@ -18,7 +18,7 @@ from sim.agents.country import Country
 from sim.agents.knobs import apply_knobs
 from sim.agents.reporters import AGENT_ARRAYS, model_reporters
 from sim.engine.build.params import Params, build_params
-from sim.engine.counterfactual import has_twin, split_members, with_twins
+from sim.engine.counterfactual import has_twin, split_members, twin_params
 from sim.engine.run import Simulation
 from sim.engine.state import State
 from sim.outcomes.results import Results
@@ -101,7 +101,7 @@ class VaccineDiplomacyModel(mesa.Model):
         self.world = world if world is not None else build_world(self.config)
         self.params = build_params(self.world, [self.config], [self.seed])
         self.has_twin = counterfactual and has_twin(self.config)
-        batch = (build_params(self.world, *with_twins([self.config], [self.seed]))
+        batch = (twin_params(self.world, [self.config], [self.seed])
                  if self.has_twin else self.params)
         self.sim = Simulation.start(self.world, batch, self.config.outputs.country_every_days)
         ids = [Country(self, n).unique_id for n in range(self.world.n_countries)]

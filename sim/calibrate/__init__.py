@@ -50,7 +50,7 @@ Examples
 --------
 >>> from sim.scenario import load_scenario
 >>> from sim.calibrate import calibrate, load_targets, parameters
->>> s = load_scenario("scenarios/historical_2021.yaml")                   # doctest: +SKIP
+>>> s = load_scenario("scenarios/baseline.yaml")                   # doctest: +SKIP
 >>> fit = calibrate(s, load_targets(), parameters(s, ["uptake.hesitancy"]))  # doctest: +SKIP
 >>> fit.table                                                            # doctest: +SKIP
 """

@@ -35,6 +35,7 @@ COMMANDS = (
     "sim.cli.commands.sweep",
     "sim.cli.commands.compare",
     "sim.cli.commands.report",
+    "sim.cli.commands.history",
     "sim.cli.commands.calibrate",
     "sim.cli.commands.viz",
 )

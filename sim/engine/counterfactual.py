@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from sim.engine.flows import FLOW_COLUMNS
 from sim.engine.record import Trajectories
 from sim.scenario.schema import Scenario
@@ -36,6 +38,19 @@ def with_twins(scenarios: list[Scenario], seeds) -> tuple[list[Scenario], list[i
     """
     twins = [without_vaccine(s) if has_twin(s) else s for s in scenarios]
     return [*scenarios, *twins], [*seeds, *seeds]
+
+
+def twin_params(world, scenarios: list[Scenario], seeds: list[int]):
+    """Parameters of ``scenarios``' members followed by their no-vaccine twins
+    (:func:`with_twins`), each twin weighing allocation by its real member's epidemic
+    (``Params.burden_member``), so doses move identically and deaths averted compare the
+    same allocation with and without the vaccine's effect.
+    """
+    from sim.engine.build.params import build_params
+
+    batch = build_params(world, *with_twins(scenarios, seeds))
+    real_of = np.tile(np.arange(len(seeds)), 2)
+    return dataclasses.replace(batch, burden_member=real_of)
 
 
 def split_members(traj: Trajectories, real: int) -> tuple[Trajectories, Trajectories]:
@@ -79,7 +94,7 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     if not has_twin(scenario):
         traj, _ = simulate(world, params, country_every, progress, country_members=kept)
         return params, traj, None
-    batch = build_params(world, *with_twins([scenario] * len(seeds), list(seeds)))
+    batch = twin_params(world, [scenario] * len(seeds), list(seeds))
     traj, _ = simulate(world, batch, country_every, progress, country_members=kept)
     real, counterfactual = split_members(traj, len(seeds))
     return params, real, counterfactual

@@ -5,11 +5,15 @@ Every ``donation.every_days`` days, a donor d (``state.donor_share`` > 0) gives
 ``donor_share × surplus`` (see :func:`sim.engine.need.surplus`), its oldest doses first.
 Recipient r gets a part proportional to affinity(d, r) × need(r), where need is the supply
 gap (times epidemic ``burden`` when given) of countries allowed to receive; no recipient
-gets more than its gap from all donors together. Donated doses travel ``delivery_lag``
-days in their own pipeline (``state.gift_transit``) and arrive with ``shelf_life_left`` of
-their shelf life. Each donor's influence index decays with the donation half-life and grows
-by the doses it gives. A producer's home government may also give a share of the
-producer's unsold output (``donation.from_output``), as China did.
+gets more than its gap from all donors together, nor more than it can absorb: its stock
+and doses on the way stay within ``absorb_days`` of its daily capacity. Donated doses
+travel ``delivery_lag`` days in their own pipeline (``state.gift_transit``, by shelf-life
+bucket) and keep the remaining shelf life of the donor's doses they were (oldest given
+first; never more than ``shelf_life_left``); they age on the way, and doses whose shelf
+life ends on the way arrive expired (booked in ``expired_cum`` and
+``expired_arrival_cum`` of the recipient). Each donor's influence index decays with the
+donation half-life and grows by the doses it gives. A producer's home government may also
+give a share of the producer's unsold output (``donation.from_output``), as China did.
 
 Work per round is (E, donors, N), only for countries that donate in some member; a
 country that gives in one member still receives in the others (masks are per member).
@@ -20,10 +24,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.build.params import Params
-from sim.engine.epidemic import need_weight
 from sim.engine.flows import BILATERAL, FlowLog
-from sim.engine.need import supply_gap, surplus, take_oldest
+from sim.engine.need import burden_weight, on_hand, supply_gap, surplus, take_oldest
 from sim.engine.state import State
+from sim.engine.uptake import capacity
 from sim.world.world import World
 
 
@@ -33,8 +37,8 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
 
     Returns
     -------
-    given : (E, N) doses each recipient was given today (they enter ``gift_transit``), or
-        None when no member donates today.
+    given : (B, E, N) doses each recipient was given today, by the shelf-life bucket they
+        travel in (they enter ``gift_transit``), or None when no member donates today.
     """
     d = params.diplomacy
     if not d.donation_day(t):
@@ -53,7 +57,7 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     if from_output is not None:
         offer = offer + from_output[:, donors]
     if burden is None:  # the epidemic's weight of need (None without an epidemic)
-        burden = need_weight(state, world.population)
+        burden = burden_weight(state, world, params)
     need = np.where(d.receive, supply_gap(state, params, burden), 0.0)   # (E, N)
     # A country does not receive in a round it gives in — in that member only: each
     # member's mask is its own, so a member's result does not depend on its batch.
@@ -65,7 +69,9 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     flows = np.divide(weight, total[..., None], out=np.zeros_like(weight),
                       where=total[..., None] > 0) * offer[..., None]
     received = flows.sum(axis=1)                                         # (E, N)
-    gap = supply_gap(state, params)
+    room = np.maximum(d.donation_absorb_days[:, None] * capacity(world, params, t)
+                      - on_hand(state), 0.0)
+    gap = np.minimum(supply_gap(state, params), room)
     over = np.divide(gap, received, out=np.ones_like(gap), where=received > gap)
     flows *= np.minimum(over, 1.0)[:, None, :]
     received = flows.sum(axis=1)
@@ -81,14 +87,24 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
         gave_stock = gave - out_part
     else:
         gave_stock = gave
-    take_oldest(state, gave_stock)
+    by_bucket = take_oldest(state, gave_stock)                          # (B, E, N)
+    B = by_bucket.shape[0]
+    fresh = np.minimum(d.arrival_bucket, B - 1)                          # (E,)
+    by_bucket[fresh, np.arange(len(fresh))] += gave - gave_stock        # output: fresh
+    for b in range(B - 1, 0, -1):  # nothing arrives fresher than shelf_life_left allows
+        over_cap = (b > fresh)[:, None]
+        by_bucket[b - 1] += np.where(over_cap, by_bucket[b], 0.0)
+        by_bucket[b] = np.where(over_cap, 0.0, by_bucket[b])
+    mix = np.divide(by_bucket[:, :, donors], gave[None, :, donors],
+                    out=np.zeros((B, *flows.shape[:2])), where=gave[None, :, donors] > 0)
+    received_by_bucket = np.einsum("bed,edn->ben", mix, flows)
     state.donated_cum += gave
     state.influence += gave
     state.donations_received_cum += received
     state.allocated_cum += received
     log.add_matrix(t, flows, donors, BILATERAL)
     state.last_gift_day = t
-    return received
+    return received_by_bucket
 
 
 def output_offer(state: State, params: Params, active: np.ndarray) -> np.ndarray | None:
@@ -109,16 +125,17 @@ def output_offer(state: State, params: Params, active: np.ndarray) -> np.ndarray
 
 
 def deliver_gifts(state: State, params: Params, given: np.ndarray | None, t: int) -> None:
-    """Put today's donations into their pipeline; land those given ``delivery_lag`` days
-    ago in the recipient's stock bucket for ``shelf_life_left``.
+    """Put today's donations (B, E, N) into their pipeline; land those given
+    ``delivery_lag`` days ago in the recipient's stock, in the shelf-life bucket they
+    travelled in.
     """
-    ring = state.gift_transit
-    if given is None and t - state.last_gift_day > ring.shape[1]:
+    ring = state.gift_transit                                            # (B, E, L, N)
+    if given is None and t - state.last_gift_day > ring.shape[2]:
         return  # nothing on the way
-    slot = t % ring.shape[1]
-    arrived = ring[:, slot].copy()
-    ring[:, slot] = 0.0 if given is None else given
+    slot = t % ring.shape[2]
+    arrived = ring[:, :, slot].copy()
+    ring[:, :, slot] = 0.0 if given is None else given
     if arrived.any():
-        E = arrived.shape[0]
-        state.stock[params.diplomacy.arrival_bucket, np.arange(E)] += arrived
-        state.received_cum += arrived
+        state.stock += arrived
+        state.received_cum += arrived.sum(axis=0)
+

@@ -38,7 +38,7 @@ LEDGER_FIELDS = Fields("produced_cum", "administered_cum", "expired_cum", "stock
                        "stock_pool", "in_transit", "stock_producers")
 #: Country records ``countries`` (E, W, N, F), every few days.
 COUNTRY_FIELDS = Fields("first_dose", "completed", "doses_administered", "doses_received",
-                        "stock", "doses_expired", "orders_open")
+                        "stock", "doses_expired", "orders_open", "doses_licensed")
 #: Daily diplomacy totals ``diplomacy`` (E, D, K) over countries.
 DIPLOMACY_FIELDS = Fields("pool_bought_cum", "pool_delivered_cum", "pool_contributed_cum",
                           "donated_bilateral_cum", "licensed_output_cum")

@@ -3,6 +3,10 @@
 1. *Export policy.* A producer under ``domestic_first`` first serves the open orders of
    its home countries until each has been allocated ``coverage_target`` × courses ×
    population; under an active ``ban`` it serves all home orders and exports nothing.
+   For ``resume_days`` after the ban a rising share of its stock is kept for abroad
+   (:func:`export_share`): once per clearing, before the market,
+   :func:`serve_home_while_resuming` serves its home orders first from the rest; in the
+   market itself it is then open.
    Home shares are pro rata to the home countries' outstanding need.
 2. *Market clearing.* What every non-banned producer has left is one world supply.
    Open orders are served tier by tier (``priority`` 0 first: early orders at high
@@ -77,6 +81,52 @@ def banned_today(params: Params, t: int) -> np.ndarray:
     return (params.export_policy == 2) & (params.ban_start <= t) & (t <= params.ban_end)
 
 
+def export_share(params: Params, t: int) -> np.ndarray:
+    """(E, P) share of its unsold stock each producer may offer abroad on day ``t``.
+
+    0 during a ban; after it, ``(t - ban_end) / resume_days`` until it reaches 1 (India's
+    exports resumed slowly from October 2021, home first); 1 otherwise.
+    """
+    after = t - params.ban_end
+    resume = params.resume_days if params.resume_days is not None else 0.0
+    ramp = np.where((params.export_policy == 2) & (after > 0) & (after < resume),
+                    after / np.maximum(resume, 1.0), 1.0)
+    return np.where(banned_today(params, t), 0.0, ramp)
+
+
+def resuming(params: Params, t: int) -> np.ndarray:
+    """(E, P) share of its stock a producer whose exports are resuming after a ban offers
+    abroad on day ``t`` (:func:`export_share` strictly between 0 and 1), else 0.
+    """
+    share = export_share(params, t)
+    return np.where((share > 0) & (share < 1), share, 0.0)
+
+
+def serve_home_while_resuming(state: State, world: World, params: Params, plan: MarketPlan,
+                              t: int) -> np.ndarray | None:
+    """Once per market clearing, before the world market: a producer whose exports are
+    resuming serves its home countries' open orders first from ``1 - share`` of its stock;
+    the market then treats it as open (what home did not take may go abroad). Returns
+    (E, N) doses allocated to home countries, None on days no producer is resuming.
+    """
+    share = resuming(params, t)
+    if not share.any():
+        return None
+    inventory0, exported0 = state.inventory.copy(), state.exported_cum.copy()
+    hp = plan.home_producer
+    mine = (share[:, hp] > 0) & plan.has_home                    # (E, N) home of a resumer
+    home_need = np.where(mine, state.orders_open, 0.0)
+    demand = plan.home.sum(home_need)                            # (E, P)
+    served = np.minimum(state.inventory * (1.0 - share), demand)
+    served = np.where(share > 0, served, 0.0)
+    alloc = home_need * _ratio(served, demand)[:, hp]
+    state.inventory = np.maximum(state.inventory - served, 0.0)
+    record_home_sales(state, inventory0, exported0)
+    state.allocated_cum += alloc
+    state.orders_open = np.maximum(state.orders_open - alloc, 0.0)
+    return alloc
+
+
 def clear(state: State, world: World, params: Params, plan: MarketPlan, t: int) -> np.ndarray:
     """:func:`clear_market` by the backend in use: the compiled kernel
     (:func:`sim.engine.kernels.market.clear_market`) or the numpy reference.
@@ -88,25 +138,36 @@ def clear(state: State, world: World, params: Params, plan: MarketPlan, t: int) 
     banned = banned_today(params, t)
     home = plan.home
     out = np.empty_like(state.orders_open)
+    sold_before = state.inventory.copy(), state.exported_cum.copy()
     kernel(state.inventory, state.orders_open, state.allocated_cum, state.exported_cum,
            np.where(banned, 0.0, 1.0), banned, banned | (params.export_policy == 1),
            params.export_target, float(params.structure.doses_per_course), world.population,
            plan.home_producer, plan.has_home, home.order, home.starts, home.present,
            home.slices is not None, plan.tier_masks, out)
+    record_home_sales(state, *sold_before)
     return out
+
+
+def record_home_sales(state: State, inventory0: np.ndarray, exported0: np.ndarray) -> None:
+    """Add to ``home_delivered_cum`` what producers sold since ``inventory0`` (E, P) and
+    did not export (since ``exported0``): their sales to their own home countries.
+    """
+    state.home_delivered_cum += np.maximum(
+        (inventory0 - state.inventory) - (state.exported_cum - exported0), 0.0)
 
 
 def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
                  t: int) -> np.ndarray:
     """Allocate manufacturers' inventory to open orders on day ``t`` (numpy reference).
 
-    Updates ``inventory``, ``orders_open`` and ``exported_cum``.
+    Updates ``inventory``, ``orders_open``, ``exported_cum`` and ``home_delivered_cum``.
 
     Returns
     -------
     allocated : (E, N) doses allocated to each country today (they enter transit)
     """
     banned = banned_today(params, t)
+    inventory0, exported0 = state.inventory.copy(), state.exported_cum.copy()
     protects = banned | (params.export_policy == 1)
     hp = plan.home_producer
     protected_n = protects[:, hp] & plan.has_home
@@ -139,6 +200,7 @@ def clear_market(state: State, world: World, params: Params, plan: MarketPlan,
     state.inventory -= sold
     home_bought = plan.home.sum(alloc)                           # (E, P)
     state.exported_cum += np.maximum(sold - offered * _ratio(home_bought, supply[:, None]), 0.0)
+    record_home_sales(state, inventory0, exported0)
     total = alloc_home + alloc
     state.allocated_cum += total
     state.orders_open = np.maximum(state.orders_open - total, 0.0)

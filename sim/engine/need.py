@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.build.params import Params
+from sim.engine.epidemic import need_weight
 from sim.engine.state import State
 from sim.engine.uptake import capacity
 from sim.world.world import World
@@ -14,7 +15,22 @@ from sim.world.world import World
 
 def on_hand(state: State) -> np.ndarray:
     """(E, N) doses in stock or on their way (bought, pooled or donated)."""
-    return state.stock.sum(axis=0) + state.transit.sum(axis=1) + state.gift_transit.sum(axis=1)
+    return (state.stock.sum(axis=0) + state.transit.sum(axis=1)
+            + state.gift_transit.sum(axis=(0, 2)))
+
+
+def burden_weight(state: State, world: World, params: Params) -> np.ndarray | None:
+    """(E, N) epidemic weight of each country's gap in pool and donation allocation
+    (:func:`sim.engine.epidemic.need_weight`), None without an epidemic.
+
+    A no-vaccine twin (:mod:`sim.engine.counterfactual`) uses its real member's weight
+    (``params.burden_member``), so doses move exactly as in the real run and deaths
+    averted compare the same allocation with and without the vaccine's effect.
+    """
+    w = need_weight(state, world.population)
+    if w is None or params.burden_member is None:
+        return w
+    return w[params.burden_member]
 
 
 def supply_gap(state: State, params: Params, burden: np.ndarray | None = None) -> np.ndarray:
@@ -25,7 +41,8 @@ def supply_gap(state: State, params: Params, burden: np.ndarray | None = None) -
     Hook: the epidemic passes its burden here; without it every country weighs 1.
     """
     course = params.structure.doses_per_course
-    gap = np.maximum(course * params.willing_people - state.administered_cum - on_hand(state),
+    willing = params.willing_people_on(state.day)
+    gap = np.maximum(course * willing - state.administered_cum - on_hand(state),
                      0.0)
     return gap if burden is None else gap * burden
 
@@ -42,14 +59,19 @@ def surplus(state: State, world: World, params: Params, t: int) -> np.ndarray:
     return np.clip(on_hand(state) - keep, 0.0, stock)
 
 
-def take_oldest(state: State, amount: np.ndarray) -> None:
+def take_oldest(state: State, amount: np.ndarray) -> np.ndarray:
     """Remove ``amount`` (E, N) doses from country stock, oldest bucket first.
 
     ``amount`` must not exceed the stock (see :func:`surplus`).
+
+    Returns
+    -------
+    taken : (B, E, N) doses taken from each shelf-life bucket
     """
     left = amount.copy()
-    take = np.empty_like(left)
-    for bucket in state.stock:  # B planes
-        np.minimum(bucket, left, out=take)
-        bucket -= take
-        left -= take
+    taken = np.zeros_like(state.stock)
+    for b, bucket in enumerate(state.stock):  # B planes
+        np.minimum(bucket, left, out=taken[b])
+        bucket -= taken[b]
+        left -= taken[b]
+    return taken

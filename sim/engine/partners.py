@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.build.params import Params
-from sim.engine.market import banned_today
+from sim.engine.market import export_share
 from sim.engine.state import State
 
 
@@ -26,10 +26,10 @@ def sell_to_partners(state: State, params: Params, t: int) -> np.ndarray | None:
     sellers = np.flatnonzero(d.partner_mask.any(axis=1) & (d.partner_share > 0).any(axis=0))
     if not len(sellers):
         return None
-    banned = banned_today(params, t)
+    share = export_share(params, t)
     alloc = np.zeros_like(state.orders_open)
     for p in sellers:  # producers as planes: a handful
-        offer = np.where(banned[:, p], 0.0, state.inventory[:, p] * d.partner_share[:, p])
+        offer = state.inventory[:, p] * d.partner_share[:, p] * share[:, p]
         want = state.orders_open * d.partner_mask[p]
         demand = want.sum(axis=1)
         fill = np.divide(np.minimum(offer, demand), demand, out=np.zeros_like(demand),

@@ -15,7 +15,9 @@ from what non-banned producers have left, then clears the later tiers.
    epidemic ``burden`` when given), never above the gap.
 
 A shipment never lifts a recipient's stock plus doses on their way above ``absorb_days``
-of its absorptive capacity. Shipments enter the normal delivery pipeline.
+of its absorptive capacity. With ``pool.proportional`` no participant ever receives more
+than its population share (among participants) of all doses the pool has had: what it
+cannot absorb yet waits in the pool for it. Shipments enter the normal delivery pipeline.
 """
 
 from __future__ import annotations
@@ -23,10 +25,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.build.params import Params
-from sim.engine.epidemic import need_weight
 from sim.engine.flows import FlowLog
-from sim.engine.market import MarketPlan, banned_today, clear
-from sim.engine.need import on_hand, supply_gap, surplus, take_oldest
+from sim.engine.market import MarketPlan, banned_today, clear, serve_home_while_resuming
+from sim.engine.need import burden_weight, on_hand, supply_gap, surplus, take_oldest
 from sim.engine.state import State
 from sim.engine.uptake import capacity
 from sim.world.world import World
@@ -64,8 +65,10 @@ def clear_with_pool(state: State, world: World, params: Params, plan: MarketPlan
                     t: int) -> np.ndarray:
     """Market clearing with the pool as a buyer at its priority; (E, N) allocated today.
 
-    Tiers below the pool's are served first; the pool then takes its pro rata share beside
-    the countries of its own tier, who share the rest with the later tiers as usual.
+    Producers resuming exports after a ban first serve their home countries
+    (:func:`sim.engine.market.serve_home_while_resuming`). Tiers below the pool's are
+    served first; the pool then takes its pro rata share beside the countries of its own
+    tier, who share the rest with the later tiers as usual.
     """
     d = params.diplomacy
     # Every member clears in the same two passes, pool or not (a member without a pool
@@ -73,7 +76,10 @@ def clear_with_pool(state: State, world: World, params: Params, plan: MarketPlan
     # member of its batch runs a pool.
     before = d.pool_before & d.pool_on[:, None]
     early, late = plan.split(before)
+    home = serve_home_while_resuming(state, world, params, plan, t)
     allocated = clear(state, world, params, early, t)
+    if home is not None:
+        allocated = allocated + home
     if d.any_pool:  # without a pool in any member, pool_buy would add exact zeros
         pool_buy(state, params, t, (state.orders_open * d.pool_same).sum(axis=1))
     return allocated + clear(state, world, params, late, t)
@@ -122,12 +128,18 @@ def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowL
     avail = np.where(active, state.pool_stock, 0.0)
     room = np.maximum(d.pool_absorb_days[:, None] * capacity(world, params, t)
                       - on_hand(state), 0.0)
+    if d.pool_proportional.any():
+        had = state.pool_bought_cum + state.pool_contributed_cum.sum(axis=1)     # (E,)
+        pop = np.where(member, world.population, 0.0)
+        share = pop / np.maximum(pop.sum(axis=1, keepdims=True), 1.0)
+        fair = np.maximum(share * had[:, None] - state.pool_given, 0.0)
+        room = np.where(d.pool_proportional[:, None], np.minimum(room, fair), room)
     tier = np.where(member, np.minimum(np.maximum(d.pool_tier_doses - state.pool_given, 0.0),
                                        room), 0.0)
     first = waterfill(avail, world.population * (tier > 0), tier)
     gap = np.maximum(supply_gap(state, params) - first, 0.0)
     if burden is None:
-        burden = need_weight(state, world.population)
+        burden = burden_weight(state, world, params)
     need = np.where(member, gap if burden is None else gap * burden, 0.0)
     cap = np.where(member, np.minimum(gap, room - first), 0.0)
     second = waterfill(avail - first.sum(axis=1), need, cap)

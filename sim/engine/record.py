@@ -68,6 +68,7 @@ class Trajectories:
     groups : (E, D, G, F) people / doses by group (``GROUPS``) and field (``GROUP_FIELDS``)
     ledger : (E, D, len(LEDGER_FIELDS)) doses
     produced_cum, exported_cum : (E, D, P) doses by producer
+    home_cum : (E, D, P) doses each producer sold to its own home countries
     country_days : (W,) day indices of the per-country records
     countries : (K, W, N, len(COUNTRY_FIELDS)), the first K members (all unless the
         recorder was asked for fewer: no-vaccine twins keep none)
@@ -87,6 +88,7 @@ class Trajectories:
     country_days: np.ndarray
     countries: np.ndarray
     strategies: np.ndarray
+    home_cum: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     diplomacy: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     flows: np.ndarray = field(default_factory=lambda: np.zeros((0, 6)))
     epi_groups: np.ndarray | None = None
@@ -119,6 +121,7 @@ class Recorder:
             ledger=np.zeros((E, D, len(LEDGER_FIELDS))),
             produced_cum=np.zeros((E, D, P)),
             exported_cum=np.zeros((E, D, P)),
+            home_cum=np.zeros((E, D, P)),
             country_days=days,
             countries=np.zeros((self.country_members, len(days), N, len(COUNTRY_FIELDS))),
             diplomacy=np.zeros((E, D, len(DIPLOMACY_FIELDS))),
@@ -126,6 +129,7 @@ class Recorder:
         )
         self.flows = FlowLog(params.diplomacy.record_flows)
         self.track_diplomacy = mechanisms_on(params)
+        self.lic_bins = params.diplomacy.lic_bins[1]  # flat (E·C,) licensee bins
         self.epi = epi_recorder(world, params, block)
 
     def record(self, state: State, t: int) -> None:
@@ -148,6 +152,7 @@ class Recorder:
             buf[B.stock] = state.stock.sum(axis=0)
             buf[B.allocated_cum], buf[B.received_cum] = state.allocated_cum, state.received_cum
         out.exported_cum[:, t] = state.exported_cum
+        out.home_cum[:, t] = state.home_delivered_cum
         L = LEDGER_FIELDS
         out.ledger[:, t, L.stock_producers] = state.inventory.sum(axis=1)
         if self.track_diplomacy:
@@ -178,6 +183,7 @@ class Recorder:
             rec[..., C.stock] = state.stock[:, :k].sum(axis=0)
             rec[..., C.doses_expired] = state.expired_cum[:k]
             rec[..., C.orders_open] = state.orders_open[:k]
+            rec[..., C.doses_licensed] = self.licensed_by_country(state)[:k]
         if b == self.block - 1 or t == out.ledger.shape[1] - 1:
             if not self.compiled:
                 self.flush(b + 1)
@@ -186,6 +192,15 @@ class Recorder:
             if self.epi is not None:
                 out.epi_groups, out.epi_countries_end = self.epi.groups, self.epi.countries_end
                 out.epi_bands = self.epi.bands
+
+    def licensed_by_country(self, state: State) -> np.ndarray:
+        """(E, N) doses filled and finished by each licensee country so far."""
+        E, N = state.first.shape
+        if not state.licensed_cum.size:
+            return np.zeros((E, N))
+        by_n = self.lic_bins
+        return np.bincount(by_n, weights=state.licensed_cum.ravel(),
+                           minlength=E * N).reshape(E, N)
 
     def flush(self, n_days: int) -> None:
         """Sum the first ``n_days`` buffered days into group and ledger totals."""

@@ -6,8 +6,9 @@ Order of stages in one day (see docs/DESIGN.md):
                       :func:`sim.engine.shocks.cut_outages`, demand surges
                       :func:`sim.engine.shocks.surge_orders`, licensees' fill-finish
                       :func:`sim.engine.licensing.fill_finish`
-2-3. export policy and market clearing, every ``market.clearing_days`` days: partners
-                      first :func:`sim.engine.partners.sell_to_partners`, then the tiers
+2-3. export policy and market clearing, every ``market.clearing_days`` days: the
+                      pool's contracts first :func:`sim.engine.contracts.deliver_contracts`,
+                      then partners :func:`sim.engine.partners.sell_to_partners`, then the tiers
                       with the pool as a buyer :func:`sim.engine.pool.clear_with_pool`
 4. pooling            :func:`sim.engine.pool.allocate_pool`
 5. bilateral donation :func:`sim.engine.donation.donate`
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.build.params import Params
+from sim.engine.contracts import deliver_contracts
 from sim.engine.donation import deliver_gifts, donate
 from sim.engine.epidemic import step_epidemic
 from sim.engine.flows import NO_FLOWS
@@ -82,14 +84,16 @@ class Simulation:
         surge_orders(state, params, t)
         licensed = fill_finish(state, params, t)
         if t % params.structure.clearing_days == 0:
+            contracted = deliver_contracts(state, world, params, t)
             partners = sell_to_partners(state, params, t)
             allocated = clear_with_pool(state, world, params, self.market, t)
         else:
-            partners, allocated = None, self.nothing
+            contracted, partners, allocated = None, None, self.nothing
         log = getattr(self.recorder, "flows", NO_FLOWS)  # a recorder may keep no ledger
         pooled = allocate_pool(state, world, params, t, log)
         gifts = donate(state, world, params, t, log)
-        for extra in (partners, licensed, pooled):  # None unless the mechanism acted today
+        # Each is None unless its mechanism acted today.
+        for extra in (contracted, partners, licensed, pooled):
             if extra is not None:
                 allocated = allocated + extra
         deliver_and_administer(state, world, params, allocated, gifts, t)
@@ -101,12 +105,15 @@ class Simulation:
 
 def deliver_and_administer(state: State, world: World, params: Params, allocated: np.ndarray,
                            gifts: np.ndarray | None, t: int) -> None:
-    """Stages 6-7: delivery of bought and donated doses, administration, expiry.
+    """Stages 6-7: delivery of bought and donated doses, administration, expiry (stock and
+    gifts on their way age together).
 
     One compiled pass (:func:`sim.engine.kernels.uptake.uptake_day`) unless
-    ``VAXSIM_BACKEND=numpy`` asks for the numpy reference stages.
+    ``VAXSIM_BACKEND=numpy`` asks for the numpy reference stages, or donated doses are
+    given or on their way today: gifts travel by shelf-life bucket ((B, E, L, N), see
+    :mod:`sim.engine.donation`), which the numpy stages handle.
     """
-    if backend() == "numpy":
+    if backend() == "numpy" or gifts is not None or state.gift_transit.any():
         deliver(state, allocated, t)
         deliver_gifts(state, params, gifts, t)
         administer(state, world, params, t)
@@ -116,21 +123,22 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
 
     s = params.structure
     start, slope = params.capacity_per_day
-    uptake_day(t, allocated, state.orders_open if gifts is None else gifts, gifts is not None,
-               t - state.last_gift_day <= state.gift_transit.shape[1], state.transit,
-               state.gift_transit, state.stock, params.diplomacy.arrival_bucket,
+    uptake_day(t, allocated, state.orders_open, False, False, state.transit,
+               state.gift_transit[0], state.stock, params.diplomacy.arrival_bucket,
                state.received_cum, state.first, state.completed, state.due, state.due_ring,
-               state.administered_cum, state.expired_cum, params.willing_people, start, slope,
-               params.capacity_ramp, s.doses_per_course == 2, (t + 1) % s.bucket_days == 0,
-               *band_arguments(state, params))
+               state.administered_cum, state.expired_cum, params.willing_people_on(t), start,
+               slope, params.capacity_ramp, s.doses_per_course == 2,
+               (t + 1) % s.bucket_days == 0, *band_arguments(state, params, t))
 
 
-def band_arguments(state: State, params: Params) -> tuple:
-    """The age-band arrays :func:`~sim.engine.kernels.uptake.uptake_day` reads and writes."""
+def band_arguments(state: State, params: Params, t: int) -> tuple:
+    """The age-band arrays :func:`~sim.engine.kernels.uptake.uptake_day` reads and writes
+    on day ``t`` (willingness by band follows dated hesitancy changes).
+    """
     vp = params.vaccination
-    return (vp.willing_band, vp.children_day, vp.priority, vp.booster_day, vp.booster_uptake,
-            vp.interval_weeks, state.course_weeks, state.first_band, state.courses_band,
-            state.boosted_band, state.boosted)
+    return (params.willing_band_on(t), vp.children_day, vp.priority, vp.booster_day,
+            vp.booster_uptake, vp.interval_weeks, state.course_weeks, state.first_band,
+            state.courses_band, state.boosted_band, state.boosted)
 
 
 def simulate(world: World, params: Params, country_every: int = 7,

@@ -64,7 +64,13 @@ class State:
     donations_received_cum : (E, N) doses each country was given bilaterally
     influence : (E, N) each donor's influence index: doses given, decaying with the
         donation half-life
-    gift_transit : (E, L, N) donated doses on their way, by ring slot of arrival
+    gift_transit : (B, E, L, N) donated doses on their way, by shelf-life bucket they will
+        arrive in (they age on the way like stock; bucket 0 expiring on the way arrives
+        expired) and ring slot of arrival
+    expired_arrival_cum : (E, N) donated doses that reached a recipient past their shelf
+        life (also in ``received_cum`` and ``expired_cum``)
+    contract_delivered_cum : (E, K) doses each pool contract delivered
+    home_delivered_cum : (E, P) doses each producer sold to its own home countries
     bulk : (E, C) licensees' bulk awaiting fill-finish, per licence (in the dose ledger
         with ``stock_producers``)
     bulk_drawn_cum : (E, C) bulk each licence drew from its licensor
@@ -108,6 +114,9 @@ class State:
     donations_received_cum: np.ndarray
     influence: np.ndarray
     gift_transit: np.ndarray
+    expired_arrival_cum: np.ndarray
+    contract_delivered_cum: np.ndarray
+    home_delivered_cum: np.ndarray
     bulk: np.ndarray
     bulk_drawn_cum: np.ndarray
     licensed_cum: np.ndarray
@@ -141,7 +150,7 @@ class State:
 
     def in_transit(self) -> np.ndarray:
         """(E,) doses on their way."""
-        return self.transit.sum(axis=(1, 2)) + self.gift_transit.sum(axis=(1, 2))
+        return self.transit.sum(axis=(1, 2)) + self.gift_transit.sum(axis=(0, 2, 3))
 
 
 def initial_state(world: World, params: Params) -> State:
@@ -165,6 +174,7 @@ def initial_state(world: World, params: Params) -> State:
         received_cum=zeros(E, N),
         administered_cum=zeros(E, N),
         expired_cum=zeros(E, N),
+        home_delivered_cum=zeros(E, P),
         **initial_arrays(params),
         strategy=params.strategy_initial.copy(),
         first_band=zeros(E, N, 3),

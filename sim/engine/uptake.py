@@ -56,7 +56,7 @@ def administer(state: State, world: World, params: Params, t: int) -> np.ndarray
         slot = t % state.due_ring.shape[0]
         state.due += state.due_ring[slot]
     vp = params.vaccination
-    room = np.maximum(vp.eligible(t) - state.first_band, 0.0)          # (E, N, A)
+    room = np.maximum(vp.eligible(t, params.willing_band_on(t)) - state.first_band, 0.0)
     first_wanted = room.sum(axis=2)
     boost_band = booster_demand(state, vp, t)                          # (E, N, A)
     boost_wanted = boost_band.sum(axis=2)
@@ -107,4 +107,21 @@ def expire(state: State, params: Params, t: int) -> np.ndarray:
     state.expired_cum += expired
     state.stock[:-1] = state.stock[1:].copy()
     state.stock[-1] = 0.0
+    if state.gift_transit.any():  # gifts on their way age with the stock
+        expired = expired + age_gifts(state)
+    return expired
+
+
+def age_gifts(state: State) -> np.ndarray:
+    """Age gifts on their way by one shelf-life bucket (with the stock, at the end of
+    each bucket period); those in the oldest bucket expire and are booked as received
+    expired by their recipient. Returns (E, N) doses expired on the way.
+    """
+    ring = state.gift_transit
+    expired = ring[0].sum(axis=1)                                        # (E, N)
+    ring[:-1] = ring[1:].copy()
+    ring[-1] = 0.0
+    state.received_cum += expired
+    state.expired_cum += expired
+    state.expired_arrival_cum += expired
     return expired

@@ -8,8 +8,11 @@ Tables (one row per member and date, and group or country):
   stock_countries, stock_pool, in_transit, stock_producers
 - ``countries``: member, date, iso3, name, income_group, population, first_dose,
   completed, doses_administered, doses_received, stock, doses_expired, orders_open,
+  doses_licensed (filled and finished by the country as a licensee),
   coverage_first, doses_per_100 (every ``outputs.country_every_days`` days and the last)
-- ``producers``: member, producer, produced, exported (at the last day)
+- ``producers``: member, date, producer, produced, exported, home (doses in the week
+  ending on ``date``: output, sales abroad, sales to its own home countries) and their
+  running totals produced_cum, exported_cum, home_cum; weekly and on the last day
 - ``strategies``: member, date, strategy, count (countries following each strategy)
 - ``donations``: member, date, donor, recipient, doses, channel (the diplomacy ledger;
   see :mod:`sim.outcomes.diplomacy_metrics`), only when a diplomacy mechanism is on
@@ -30,6 +33,7 @@ from sim.engine.build.params import Params
 from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
 from sim.outcomes.diplomacy_metrics import donations_table
 from sim.outcomes.epidemic_metrics import epidemic_group_columns
+from sim.outcomes.history import history_rows, history_table
 from sim.outcomes.summary import summarize
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import Scenario
@@ -81,15 +85,38 @@ def countries_table(world: World, traj: Trajectories) -> pd.DataFrame:
     return df
 
 
-def producers_table(world: World, traj: Trajectories) -> pd.DataFrame:
-    """The ``producers`` table: cumulative output and exports at the last day."""
-    E, _, P = traj.produced_cum.shape
-    return pd.DataFrame({
-        "member": np.repeat(np.arange(E), P),
-        "producer": np.tile(world.producers, E),
-        "produced": traj.produced_cum[:, -1].ravel(),
-        "exported": traj.exported_cum[:, -1].ravel(),
+def producers_table(world: World, traj: Trajectories, every: int = 7) -> pd.DataFrame:
+    """The ``producers`` table: each producer's output, exports and home deliveries per
+    week (every ``every`` days and the last day), with running totals.
+    """
+    E, D, P = traj.produced_cum.shape
+    days = np.arange(every - 1, D, every)
+    if len(days) == 0 or days[-1] != D - 1:
+        days = np.append(days, D - 1)
+    W = len(days)
+    home = traj.home_cum if traj.home_cum.size else np.zeros_like(traj.produced_cum)
+    cum = {k: a[:, days] for k, a in (("produced", traj.produced_cum),
+                                        ("exported", traj.exported_cum), ("home", home))}
+    table = pd.DataFrame({
+        "member": np.repeat(np.arange(E), W * P),
+        "date": np.tile(np.repeat(world.dates[days], P), E),
+        "producer": np.tile(world.producers, E * W),
     })
+    for k, a in cum.items():
+        table[k] = np.diff(a, axis=1, prepend=0.0).ravel()
+    for k, a in cum.items():
+        table[f"{k}_cum"] = a.ravel()
+    return table
+
+
+def producer_totals(producers: pd.DataFrame, member: int = 0) -> pd.DataFrame:
+    """Run totals of one member from the ``producers`` table, indexed by producer:
+    produced, exported, home.
+    """
+    last = producers[(producers["member"] == member)
+                     & (producers["date"] == producers["date"].max())]
+    return last.set_index("producer")[["produced_cum", "exported_cum", "home_cum"]].rename(
+        columns=lambda c: c.removesuffix("_cum"))
 
 
 def strategies_table(world: World, traj: Trajectories) -> pd.DataFrame:
@@ -115,6 +142,7 @@ class Results:
     counterfactual : the no-vaccine twins' trajectories (deaths averted), or None
     groups, ledger, countries, producers, strategies, donations : tidy tables (see the
         module docstring); ``donations`` is None when no diplomacy mechanism is on
+    history : the history check against observed 2021 series, built on first use
     summary : the content of ``summary.json``
     """
 
@@ -158,7 +186,16 @@ class Results:
     @cached_property
     def summary(self) -> dict[str, Any]:
         """The content of ``summary.json`` (:func:`sim.outcomes.summary.summarize`)."""
-        return summarize(self)
+        summary = summarize(self)
+        summary["history_check"] = [
+            dict(zip(("series", "group", "date", "observed", "model", "error", "source"), r,
+                     strict=True)) for r in history_rows(self.history)]
+        return summary
+
+    @cached_property
+    def history(self) -> pd.DataFrame:
+        """The history check (:func:`sim.outcomes.history.history_table`)."""
+        return history_table(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by file stem (``donations`` only when there is one)."""

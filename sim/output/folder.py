@@ -42,6 +42,8 @@ def save_results(results: Results, out_dir: str | Path, plots: bool | None = Non
                  progress: Progress | None = None, replace: bool = False) -> Path:
     """Write ``results`` to ``out_dir`` atomically; return the folder.
 
+    Files: ``scenario.yaml``, ``summary.json``, ``<table>.parquet``, ``history.csv`` (the
+    history check, :mod:`sim.outcomes.history`), ``plots/*.png`` and ``report.html``.
     ``plots`` defaults to the scenario's ``outputs.plots``. ``progress`` advances its
     ``tables``, ``plots`` and ``report`` phases (see :func:`save_steps`); ``replace``
     allows replacing a finished results folder (see :func:`publish`).
@@ -59,6 +61,7 @@ def save_results(results: Results, out_dir: str | Path, plots: bool | None = Non
                 progress.advance("tables")
         if progress is not None:
             progress.settle("tables")  # no donations table without diplomacy
+        results.history.to_csv(tmp / "history.csv", index=False)  # the history check
         if results.scenario.outputs.plots if plots is None else plots:
             plot_run(results, tmp / "plots",
                      None if progress is None else lambda: progress.advance("plots"))

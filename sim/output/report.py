@@ -278,8 +278,28 @@ def scenario_section(r: RunInput) -> str:
 
 
 #: Sections of a run report, in order; append to add one.
+def history_section(r: RunInput) -> str:
+    """The "History check" section: the run beside the observed 2021 series
+    (``summary["history_check"]``, :mod:`sim.outcomes.history`).
+    """
+    rows = r.summary.get("history_check")
+    head = "<h2>History check</h2>"
+    if not rows:
+        return head + ("<p class=meta>No observed figure (sim/data/observed.csv, history.csv) "
+                       "falls inside this run's dates, or the run lacks what they "
+                       "measure.</p>")
+    keys = ("series", "group", "date", "observed", "model", "error", "source")
+    return head + (
+        "<p class=meta>The run beside what was observed in 2021 (sources in "
+        "sim/data/SOURCES.md; (est.) marks a derived figure). Error: model minus observed, "
+        "in percentage points for coverage, relative otherwise. A counterfactual scenario is "
+        "expected to differ: the check reads as how far it is from history.</p>"
+        + table_html(keys, [[r_[k] for k in keys] for r_ in rows]))
+
+
 RUN_SECTIONS: list[Callable[[RunInput], str]] = [brief_section, metrics_section,
-                                                  plots_section, scenario_section]
+                                                  history_section, plots_section,
+                                                  scenario_section]
 
 
 def run_report(summary: dict[str, Any], scenario_yaml: str, plots: Iterable[Path],

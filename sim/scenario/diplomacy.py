@@ -57,6 +57,39 @@ class Pledge(Strict):
     usd: NonNeg = Field(description="US$ pledged on that date")
 
 
+class ContractDelivery(Strict):
+    """Doses a supplier is to deliver to the pool evenly over a window of dates."""
+
+    start: dt.date
+    end: dt.date = Field(description="last day of the window (inclusive)")
+    doses: NonNeg = Field(description="doses due over the window")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ContractDelivery:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+class Contract(Strict):
+    """An advance-purchase contract with one supplier (a producer id), for the pool
+    (``pool.contracts``) or for a country (``contracts``, with ``buyer``).
+
+    On every market clearing the supplier delivers to the pool, before it sells to anyone
+    else, what the schedule has made due and is not yet delivered, from its unsold stock:
+    never more than the schedule, less when the supplier is short or barred from exporting
+    (a shortfall carried forward, delivered when stock allows).
+    """
+
+    supplier: str = Field(description="producer id that delivers (e.g. IND for the Serum "
+                          "Institute of India)")
+    buyer: str | None = Field(None, description="ISO3 of the buying country (top-level "
+                              "`contracts`); none for the pool's own contracts")
+    product: str = Field("", description="the vaccine contracted (for the record)")
+    deliveries: list[ContractDelivery] = Field(description="dated delivery schedule")
+    note: str = Field("", description="what the figures are and where they come from")
+
+
 class Pool(Strict):
     """A COVAX-style pool: a buyer on the market that allocates to its participants.
 
@@ -89,6 +122,14 @@ class Pool(Strict):
     switch_share: Share = Field(
         0.5, description="share of surplus a country gives the pool per period when a policy "
         "review switches it to `pool` and its own `contribute_share` is 0 (modelling choice)")
+    contracts: list[Contract] = Field(
+        default_factory=list, description="advance-purchase contracts with dated delivery "
+        "schedules, served before any market sale of their supplier")
+    proportional: Flag = Field(
+        False, description="strictly population-proportional: no participant ever receives "
+        "more than its population share of all doses the pool has had; what it cannot "
+        "absorb yet waits in the pool for it (the equity bound of Chinazzi et al. 2020) "
+        "instead of going to participants that can")
     default: PoolPolicy = Field(default_factory=PoolPolicy)
     groups: dict[str, PartialPoolPolicy] = Field(default_factory=dict)
     countries: dict[str, PartialPoolPolicy] = Field(default_factory=dict)
@@ -125,8 +166,13 @@ class Donation(Strict):
     every_days: count(1, 180) = Field(
         30, description="donors give every this many days")
     shelf_life_left: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
-        1.0, description="share of the full shelf life donated doses have left when they "
-        "arrive (doses donated near expiry: below 1)")
+        1.0, description="at most this share of the full shelf life is left on donated "
+        "doses when they arrive; gifts from stock keep the remaining shelf life of the "
+        "donor's doses (oldest given first) and may expire on the way")
+    absorb_days: count(1, 365) = Field(
+        60, description="a recipient accepts gifts only up to this many days of its "
+        "absorptive capacity in stock and on the way (over 100 M donated doses were "
+        "declined in Dec 2021 for short shelf life and low absorption, UNICEF)")
     half_life_days: bounded(1.0, 1e5) = Field(
         365.0, description="half-life of the influence a donated dose buys with its "
         "recipient (modelling choice)")

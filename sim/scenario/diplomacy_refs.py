@@ -1,5 +1,6 @@
 """Unknown codes in the diplomacy sections (pool, donation, affinity, partner sales,
-licences, shocks), checked against the shipped countries and producers.
+licences, supply contracts, shocks; and dated hesitancy changes), checked against the
+shipped countries and producers.
 """
 
 from __future__ import annotations
@@ -32,6 +33,21 @@ def check_diplomacy(scenario: Scenario, check: Check, iso3: set[str],
     for i, x in enumerate(s.licences):
         out += _one(x.licensor, producers, ("licences", i, "licensor"), "producer")
         out += _one(x.licensee, iso3, ("licences", i, "licensee"), "country")
+    for i, pc in enumerate(s.pool.contracts):
+        out += _one(pc.supplier, producers, ("pool", "contracts", i, "supplier"), "producer")
+        if pc.buyer is not None:
+            out.append((("pool", "contracts", i, "buyer"), "a pool contract has no buyer "
+                        "(the pool buys); countries' own contracts go under `contracts`"))
+    for i, cc in enumerate(s.contracts):
+        out += _one(cc.supplier, producers, ("contracts", i, "supplier"), "producer")
+        if cc.buyer is None:
+            out.append((("contracts", i), "a country's contract needs a `buyer` (ISO3); "
+                        "the pool's go under `pool.contracts`"))
+        else:
+            out += _one(cc.buyer, iso3, ("contracts", i, "buyer"), "country")
+    for i, hc in enumerate(s.uptake.hesitancy_changes):
+        check(hc.groups, GROUP_KEYS, ("uptake", "hesitancy_changes", i, "groups"), "group")
+        check(hc.countries, iso3, ("uptake", "hesitancy_changes", i, "countries"), "country")
     for i, shock in enumerate(s.shocks):
         if shock.type == "demand_surge":
             check(shock.countries, selectors, ("shocks", i, "countries"), "country or group",

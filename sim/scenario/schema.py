@@ -19,6 +19,8 @@ from sim.scenario.adaptation import Adaptation
 from sim.scenario.diplomacy import (  # noqa: F401  (re-exported: the schema's public names)
     ISO3_KEY,
     Affinity,
+    Contract,
+    ContractDelivery,
     DatedShock,
     DemandSurgeShock,
     Donation,
@@ -100,6 +102,11 @@ class ExportPolicy(Strict):
     coverage_target: Share = Field(0.7, description="domestic_first: home coverage to reach")
     start: dt.date | None = Field(None, description="ban: first day of the ban")
     end: dt.date | None = Field(None, description="ban: last day of the ban (inclusive)")
+    resume_days: count(0, 3650) = Field(
+        0, description="ban: after its end, the share of stock offered for export rises "
+        "linearly from 0 to 1 over this many days, home orders served first meanwhile "
+        "(0: fully open the day after the ban; India's exports resumed slowly from October "
+        "2021)")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ExportPolicy:
@@ -175,13 +182,24 @@ IncomeGroup = Literal["HIC", "UMIC", "LMIC", "LIC"]
 
 def _default_capacity() -> dict[IncomeGroup, Capacity]:
     # Defaults are first guesses at the scale of 2021 campaigns (HIC peaks near 1% of the
-    # population a day); the calibration replaces them in historical_2021.yaml.
+    # population a day); the calibration replaces them in baseline.yaml.
     return {
         "HIC": Capacity(start=0.001, end=0.008, ramp_days=120),
         "UMIC": Capacity(start=0.0005, end=0.008, ramp_days=180),
         "LMIC": Capacity(start=0.0002, end=0.004, ramp_days=270),
         "LIC": Capacity(start=0.00005, end=0.001, ramp_days=365),
     }
+
+
+class HesitancyChange(Strict):
+    """From ``date`` on, the share of people unwilling to be vaccinated changes (e.g.
+    eligibility widening to adolescents and children raises the willing population).
+    """
+
+    date: dt.date
+    default: Share | None = Field(None, description="new hesitancy everywhere")
+    groups: dict[str, Share] = Field(default_factory=dict)
+    countries: dict[str, Share] = Field(default_factory=dict)
 
 
 class Uptake(Strict):
@@ -194,6 +212,9 @@ class Uptake(Strict):
     hesitancy: Share = Field(0.15, description="share of people who will not be vaccinated")
     hesitancy_groups: dict[str, Share] = Field(default_factory=dict)
     hesitancy_countries: dict[str, Share] = Field(default_factory=dict)
+    hesitancy_changes: list[HesitancyChange] = Field(
+        default_factory=list, description="dated changes of hesitancy by group or country; "
+        "each applies on top of the ones before it")
     delivery_lag_days: count(1, 120) = 14
     shelf_life_days: count(30, 1095) = 180
     shelf_bucket_days: count(1, 90) = Field(
@@ -304,6 +325,10 @@ class Scenario(Strict):
     partner_sales: dict[str, PartnerSales] = Field(
         default_factory=dict, description="selling with strings, by producer id")
     licences: list[Licence] = Field(default_factory=list)
+    contracts: list[Contract] = Field(
+        default_factory=list, description="countries' own supply contracts with dated "
+        "delivery schedules (each with a `buyer`), served before any market sale of their "
+        "supplier; they count against the buyer's orders")
     shocks: list[Shock] = Field(default_factory=list, description="dated events")
     outcomes: Outcomes = Field(default_factory=Outcomes)
     adaptation: Adaptation = Field(default_factory=Adaptation)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.build.params import Params, Structure, build_params
-from sim.engine.counterfactual import split_members, with_twins
+from sim.engine.counterfactual import split_members, twin_params
 from sim.engine.record import Recorder, Trajectories
 from sim.engine.run import Simulation, simulate
 from sim.engine.state import State
@@ -150,7 +150,7 @@ def run_batch(task: BatchTask) -> pd.DataFrame:
     params = build_params(world, members_, b.seed)
     # Deaths averted: each member's no-vaccine twin runs in the same batch (same seed).
     twins = needs_twins(task.metrics)
-    batch = build_params(world, *with_twins(members_, list(b.seed))) if twins else params
+    batch = twin_params(world, members_, list(b.seed)) if twins else params
     # Only the last day is needed unless a metric reads the tables.
     if needs_tables(task.metrics):
         traj, _ = simulate(world, batch, members_[0].outputs.country_every_days)

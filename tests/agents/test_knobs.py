@@ -38,8 +38,8 @@ def test_bad_knob_values_are_scenario_errors():
 
 
 def test_pool_tier_and_donation_share_knobs():
-    s = load_scenario(SCENARIOS / "vietnam_case.yaml")
-    assert s.donation.default.share == 0.0 and s.donation.countries["JPN"].share == 0.3
+    s = load_scenario(SCENARIOS / "baseline.yaml")
+    assert s.donation.default.share == 0.0 and s.donation.countries["CHN"].share == 0.3
     out = apply_knobs(s, pool_tier=0.35, donation_share=0.6)
     assert out.pool.tier_share == 0.35
     assert out.donation.switch_share == 0.6                 # countries a review makes donors

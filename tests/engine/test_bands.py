@@ -83,11 +83,11 @@ def test_booster_restraint_scenario_gives_more_doses_away():
     from sim.world.world import build_world
 
     out = {}
-    for name in ("historical_2021", "booster_restraint"):
+    for name in ("baseline", "booster_restraint"):
         scen = load_scenario(SCENARIOS / f"{name}.yaml", ["days=420"])
         world = build_world(scen)
         state = simulate(world, build_params(world, [scen], [1]))[1]
         hic = world.income_group == "HIC"
         out[name] = (state.boosted_band[0, hic, :2].sum(), state.donated_cum[0, hic].sum())
-    assert out["booster_restraint"][0] < 0.1 * out["historical_2021"][0]
-    assert out["booster_restraint"][1] > out["historical_2021"][1]
+    assert out["booster_restraint"][0] < 0.1 * out["baseline"][0]
+    assert out["booster_restraint"][1] > out["baseline"][1]

@@ -8,6 +8,7 @@ from sim.engine.donation import deliver_gifts, donate
 from sim.engine.flows import BILATERAL, FLOW_COLUMNS, FlowLog
 from sim.engine.state import initial_state
 
+FAST = {"start": 1.0, "end": 1.0}  # recipients can absorb 100 doses a day: no cap
 AFFINITY = {"base": 1.0, "same_region": 0.0, "bloc": 0.0, "tie": 0.0, "C00": {"C01": 3.0}}
 
 
@@ -15,7 +16,8 @@ def _setup(**donation):
     w = make_world([100, 100, 100, 200], ["HIC", "LIC", "LIC", "LIC"], production=[0],
                    days=40)
     scen = scenario(uptake={"hesitancy": 0.0, "shelf_life_days": 120,
-                            "shelf_bucket_days": 30, "delivery_lag_days": 5},
+                            "shelf_bucket_days": 30, "delivery_lag_days": 5,
+                            "capacity": {"LIC": FAST}},
                     affinity=AFFINITY,
                     donation={"countries": {"C00": {"share": 0.5, "keep_coverage": 0.0,
                                                     "buffer_days": 0}}, **donation})
@@ -28,7 +30,7 @@ def _setup(**donation):
 def test_donation_goes_to_higher_affinity_times_need():
     w, params, state = _setup()
     log = FlowLog()
-    given = donate(state, w, params, 0, log)
+    given = donate(state, w, params, 0, log).sum(axis=0)
     # Offer 0.5 × 240 = 120. Weights affinity × need: 3×200, 1×200, 1×400 → 60, 20, 40.
     np.testing.assert_allclose(given[0], [0, 60, 20, 40])
     assert state.donated_cum[0, 0] == pytest.approx(120.0)
@@ -47,7 +49,7 @@ def test_no_recipient_gets_more_than_its_gap():
     state.stock[-1, 0, 0] = 10_000.0
     state.donor_share[:] = 0.0
     state.donor_share[0, 0] = 1.0
-    given = donate(state, w, params, 0, FlowLog())
+    given = donate(state, w, params, 0, FlowLog()).sum(axis=0)
     assert (given[0, 1:] <= [200, 200, 400] + np.full(3, 1e-9)).all()
     assert given[0, 1] == pytest.approx(200.0)
 
@@ -62,6 +64,47 @@ def test_donated_doses_arrive_after_the_lag_with_their_shelf_life_left():
     # 4 buckets of 30 days; half the shelf life left → bucket 1 (31-60 days left).
     np.testing.assert_allclose(state.stock[1, 0, 1:], [60, 20, 40])
     assert state.received_cum[0, 1] == pytest.approx(60.0)
+
+
+def test_a_gift_past_its_shelf_life_expires_on_the_way_and_is_booked_as_expired():
+    from sim.engine.uptake import expire
+
+    w, params, state = _setup(every_days=1)
+    state.stock[:] = 0.0
+    state.stock[0, 0, 0] = 240.0           # the donor's doses are in their last 30 days
+    given = donate(state, w, params, 27, FlowLog())
+    np.testing.assert_allclose(given[0, 0], [0, 60, 20, 40])   # they travel in bucket 0
+    for t in range(27, 40):
+        deliver_gifts(state, params, given if t == 27 else None, t)
+        expire(state, params, t)            # the bucket period ends with day 29
+    # They expired on the way (arrival day 32): the recipients received them expired.
+    assert state.stock[:, 0, 1:].sum() == 0.0
+    np.testing.assert_allclose(state.expired_cum[0, 1:], [60, 20, 40])
+    np.testing.assert_allclose(state.expired_arrival_cum[0, 1:], [60, 20, 40])
+    np.testing.assert_allclose(state.received_cum[0, 1:], [60, 20, 40])
+    assert state.gift_transit.sum() == 0.0
+    assert state.donated_cum[0, 0] == pytest.approx(120.0)
+
+
+def test_gifts_keep_the_donors_remaining_shelf_life():
+    w, params, state = _setup()
+    state.stock[:] = 0.0
+    state.stock[2, 0, 0] = 240.0           # 61-90 days left
+    given = donate(state, w, params, 0, FlowLog())
+    for t in range(6):
+        deliver_gifts(state, params, given if t == 0 else None, t)
+    np.testing.assert_allclose(state.stock[2, 0, 1:], [60, 20, 40])
+    assert state.stock[3, 0, 1:].sum() == 0.0
+
+
+def test_recipients_take_gifts_only_up_to_their_absorptive_capacity():
+    w, params, state = _setup(absorb_days=1)
+    # One day of capacity (a dose per person): 100, 100 and 200 doses, below the needs
+    # of 200, 200 and 400 that cap them without the absorption limit.
+    state.stock[-1, 0, 0] = 10_000.0
+    state.donor_share[0, 0] = 1.0
+    given = donate(state, w, params, 0, FlowLog()).sum(axis=0)
+    np.testing.assert_allclose(given[0, 1:], [100, 100, 200])
 
 
 def test_donating_is_switchable_state_and_influence_decays():
@@ -84,7 +127,8 @@ def test_a_producers_government_donates_from_unsold_output():
     w = make_world([100, 100, 100, 200], ["HIC", "LIC", "LIC", "LIC"], production=[0],
                    days=40, producers=["C00"], home_of=[0, -1, -1, -1])
     scen = scenario(uptake={"hesitancy": 0.0, "shelf_life_days": 120,
-                            "shelf_bucket_days": 30, "delivery_lag_days": 5},
+                            "shelf_bucket_days": 30, "delivery_lag_days": 5,
+                            "capacity": {"LIC": FAST}},
                     affinity=AFFINITY,
                     donation={"countries": {"C00": {"share": 0.5, "keep_coverage": 0.0,
                                                     "buffer_days": 0}},
@@ -93,7 +137,7 @@ def test_a_producers_government_donates_from_unsold_output():
     state = initial_state(w, params)
     state.stock[-1, 0, 0] = 240.0
     state.inventory[0, 0] = 400.0
-    given = donate(state, w, params, 0, FlowLog())
+    given = donate(state, w, params, 0, FlowLog()).sum(axis=0)
     assert given[0].sum() == pytest.approx(220.0)
     np.testing.assert_allclose(given[0], np.array([0, 3, 1, 2]) * 220.0 / 6)
     assert state.inventory[0, 0] == pytest.approx(300.0)          # 100 from output
@@ -129,7 +173,8 @@ def _two_members():
     w = make_world([100, 100, 100, 200], ["HIC", "LIC", "LIC", "LIC"], production=[0],
                    days=40)
     common = {"uptake": {"hesitancy": 0.0, "shelf_life_days": 120, "shelf_bucket_days": 30,
-                         "delivery_lag_days": 5}, "affinity": AFFINITY}
+                         "delivery_lag_days": 5, "capacity": {"LIC": FAST}},
+              "affinity": AFFINITY}
     give = {"share": 0.5, "keep_coverage": 0.0, "buffer_days": 0}
     a = scenario(**common, donation={"countries": {"C01": give}})
     b = scenario(**common, donation={"countries": {"C00": give}})
@@ -145,7 +190,7 @@ def _donate_alone_and_in_batch(w, a, b):
         state = initial_state(w, params)
         state.stock[-1, :, 0] = 400.0  # C00: surplus in every member
         state.stock[-1, :, 1] = 100.0  # C01: a surplus where it donates, else a gap of 100
-        given = donate(state, w, params, 0, FlowLog())
+        given = donate(state, w, params, 0, FlowLog()).sum(axis=0)  # over shelf-life buckets
         out.append((given[-1], state.stock[:, -1], state.donated_cum[-1]))
     return out
 

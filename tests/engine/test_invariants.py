@@ -28,7 +28,8 @@ def worlds_and_scenarios(draw):
     prod = draw(st.lists(st.floats(0, 1e6), min_size=p, max_size=p))
     world = make_world(pops, groups, home_of=home, production=prod, days=days)
     export = {f"P{i}": {"policy": draw(policies), "coverage_target": draw(st.floats(0, 1)),
-                        "start": "2021-01-05", "end": "2021-02-10"} for i in range(p)}
+                        "start": "2021-01-05", "end": "2021-02-10",
+                        "resume_days": draw(st.integers(0, 90))} for i in range(p)}
     groups_policy = {g: {"strategy": draw(st.sampled_from(["need", "hoard"])),
                          "multiple": draw(st.floats(0, 6)),
                          "priority": draw(st.integers(0, 4)),
@@ -44,7 +45,12 @@ def worlds_and_scenarios(draw):
                 "shelf_life_days": draw(st.integers(30, 400)),
                 "shelf_bucket_days": draw(st.integers(1, 60)),
                 "dose_interval_days": draw(st.integers(1, 60)),
-                "doses_per_course": draw(st.sampled_from([1, 2]))},
+                "doses_per_course": draw(st.sampled_from([1, 2])),
+                "hesitancy_changes": draw(st.lists(st.fixed_dictionaries({
+                    "date": st.dates(dt.date(2020, 12, 1), dt.date(2021, 6, 1)),
+                    "groups": st.dictionaries(st.sampled_from(INCOME_GROUPS),
+                                              st.floats(0, 1), max_size=2)}),
+                    max_size=2, unique_by=lambda c: c["date"]))},
         epidemic=draw(epidemics()),
         vaccination=vaccinations(draw),
         **draw(diplomacy(n, p)))
@@ -56,23 +62,37 @@ def diplomacy(draw, n, p):
     """Pool, donation, affinity, partner sales, licences and shocks, each maybe on."""
     date = lambda: draw(st.dates(dt.date(2021, 1, 10), dt.date(2021, 6, 1))).isoformat()  # noqa: E731
     share = st.floats(0, 1)
+    producer = st.sampled_from([f"P{i}" for i in range(p)])
+    countries = [f"C{i:02d}" for i in range(n)]
+
+    def contract(buyer=None):
+        """A supply contract with one or two delivery windows (some before the start)."""
+        windows = []
+        for _ in range(draw(st.integers(1, 2))):
+            start = draw(st.dates(dt.date(2020, 12, 1), dt.date(2021, 5, 1)))
+            end = start + dt.timedelta(days=draw(st.integers(0, 120)))
+            windows.append({"start": start, "end": end, "doses": draw(st.floats(0, 1e7))})
+        return {"supplier": draw(producer), "deliveries": windows,
+                **({"buyer": buyer} if buyer else {})}
+
     pool = {"enabled": draw(st.booleans()), "orders_doses": draw(st.floats(0, 1e8)),
             "priority": draw(st.integers(0, 5)), "tier_share": draw(share),
             "every_days": draw(st.integers(1, 30)), "absorb_days": draw(st.integers(1, 120)),
             "funding": [{"date": date(), "usd": draw(st.floats(0, 1e8))}
                         for _ in range(draw(st.integers(0, 2)))],
+            "proportional": draw(st.booleans()),
+            "contracts": [contract() for _ in range(draw(st.integers(0, 2)))],
             "groups": {g: {"member": draw(st.booleans()), "fund_courses": draw(st.floats(0, 2)),
                            "contribute_share": draw(share)} for g in INCOME_GROUPS}}
     donation = {"every_days": draw(st.integers(1, 60)),
                 "shelf_life_left": draw(st.floats(0.01, 1)),
+                "absorb_days": draw(st.integers(1, 120)),
                 "groups": {g: {"share": draw(share), "keep_coverage": draw(share),
                                "buffer_days": draw(st.integers(0, 60)),
                                "receive": draw(st.booleans())} for g in INCOME_GROUPS}}
-    countries = [f"C{i:02d}" for i in range(n)]
     affinity = {"base": draw(st.floats(0, 2)), "pairs": {
         draw(st.sampled_from(countries)): {draw(st.sampled_from(countries)): draw(st.floats(0, 5))}
     }}
-    producer = st.sampled_from([f"P{i}" for i in range(p)])
     licences = [{"licensor": draw(producer), "licensee": draw(st.sampled_from(countries)),
                  "start": date(), "lag_days": draw(st.integers(0, 60)),
                  "doses_per_month": draw(st.floats(0, 1e7)),
@@ -84,7 +104,10 @@ def diplomacy(draw, n, p):
                "end": date(), "multiplier": draw(share)},
               {"type": "demand_surge", "countries": [draw(st.sampled_from(countries))],
                "date": date(), "extra_courses": draw(st.floats(0, 3))}]
+    contracts = [contract(draw(st.sampled_from(countries)))
+                 for _ in range(draw(st.integers(0, 2)))]
     return {"pool": pool, "donation": donation, "affinity": affinity, "licences": licences,
+            "contracts": contracts,
             "shocks": draw(st.lists(st.sampled_from(shocks), max_size=3)),
             "partner_sales": {draw(producer): {"min_affinity": draw(st.floats(0, 3)),
                                                "share": draw(share)}}}
@@ -155,7 +178,11 @@ def test_ledger_identity_and_bounds(ws, seeds):
     people = traj.countries[..., :2]  # first_dose, completed per country
     assert (people <= world.population[None, None, :, None] * (1 + 1e-12)).all()
     assert (traj.countries[..., 1] <= traj.countries[..., 0] * (1 + 1e-12) + 1e-9).all()
-    assert (state.first <= params.willing * world.population * (1 + 1e-12)).all()
+    most_willing = params.willing_steps.max(axis=1)  # dated hesitancy changes may raise it
+    assert (state.first <= most_willing * world.population * (1 + 1e-12)).all()
+    if state.contract_delivered_cum.size:  # never more than the schedule made due
+        due = params.diplomacy.contract_due[:, :, world.days - 1]
+        assert (state.contract_delivered_cum <= due * (1 + 1e-9) + 1e-6).all()
 
 
 @many
@@ -174,7 +201,9 @@ def test_epidemic_conserves_people_and_stays_non_negative(ws, seeds):
     assert (shadow <= infected * (1 + 1e-9) + 1e-6).all()
     deaths = traj.epi_groups[..., EPI_GROUP_FIELDS.deaths_cum]   # (E, D, G) cumulative
     assert (np.diff(deaths, axis=1) >= -1e-9 * deaths.max()).all()
-    # Doses by band never exceed the band's eligible willing people.
-    assert (state.first_band <= params.vaccination.willing_band * (1 + 1e-9) + 1e-6).all()
+    # Doses by band never exceed the band's willing people at their most willing (dated
+    # hesitancy changes move willingness; a later fall takes no dose back).
+    most = np.max([params.willing_band_on(t) for t in range(world.days)], axis=0)
+    assert (state.first_band <= most * (1 + 1e-9) + 1e-6).all()
     assert (state.courses_band <= state.first_band * (1 + 1e-9) + 1e-6).all()
     assert (state.boosted_band <= state.courses_band * (1 + 1e-9) + 1e-6).all()

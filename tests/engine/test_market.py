@@ -88,3 +88,51 @@ def test_market_clears_every_clearing_period():
     exports = np.diff(traj.exported_cum[0, :, 0], prepend=0.0)
     assert np.flatnonzero(exports).tolist() == [0, 7, 14, 21, 28]
     assert exports[7] == pytest.approx(7 * 10_000.0)
+
+
+def _resumption(home_population):
+    w = make_world([home_population, 1e7], ["HIC", "LIC"], home_of=[0, -1],
+                   production=[10_000.0], days=40)
+    scen = scenario(uptake={"hesitancy": 0.0}, procurement={"default": {"budget_share": 1.0}},
+                    market={"clearing_days": 1},
+                    export={"producers": {"P0": {"policy": "ban", "start": "2021-01-11",
+                                                 "end": "2021-01-20", "resume_days": 10}}})
+    return w, params_for(w, scen)
+
+
+def test_exports_resume_gradually_after_a_ban():
+    from sim.engine.market import export_share
+    from sim.engine.run import Simulation
+
+    w, params = _resumption(1e6)  # home orders 2 M doses: more than 40 days of output
+    shares = [float(export_share(params, t)[0, 0]) for t in (9, 10, 19, 20, 24, 29, 30)]
+    assert shares == pytest.approx([1.0, 0.0, 0.0, 0.1, 0.5, 1.0, 1.0])
+    sim = Simulation.start(w, params)
+    exported = []
+    while not sim.done:
+        before = sim.state.inventory[0, 0] + 10_000.0      # stock after today's output
+        sim.step()
+        exported.append((sim.state.exported_cum[0, 0], before))
+    daily = np.diff([0.0] + [e for e, _ in exported])
+    assert np.all(daily[10:20] == 0.0)
+    # Day 20 is the first after the ban: a tenth of the stock is offered on the world
+    # market, day 24 half of it; the home country's open orders buy there too, pro rata
+    # (about 9% of all open orders), so exports are a little less.
+    for day, share in ((20, 0.1), (24, 0.5)):
+        assert 0.88 * share * exported[day][1] < daily[day] <= share * exported[day][1]
+    # Home orders take the rest of the stock: nothing stays unsold.
+    assert sim.state.inventory[0, 0] == pytest.approx(0.0, abs=1e-6)
+    assert sim.state.home_delivered_cum[0, 0] == pytest.approx(
+        sim.state.produced_cum[0, 0] - sim.state.exported_cum[0, 0])
+
+
+def test_once_home_orders_are_served_the_rest_may_go_abroad_during_the_ramp():
+    from sim.engine.run import simulate
+
+    w, params = _resumption(1000.0)  # home orders 2,000 doses, served during the ban
+    traj, state = simulate(w, params)
+    exports = np.diff(traj.exported_cum[0, :, 0], prepend=0.0)
+    assert np.all(exports[10:20] == 0.0)
+    # Day 20: home has nothing left to order: all 110,000 doses made so far go abroad.
+    assert exports[20] == pytest.approx(traj.produced_cum[0, 20, 0]
+                                        - traj.exported_cum[0, 19, 0] - 2000.0)

@@ -102,3 +102,23 @@ def test_contributions_move_surplus_into_the_pool():
     assert state.pool_contributed_cum[0, 0] == pytest.approx(50.0)
     np.testing.assert_allclose(ship[0], [0, 50])
     assert state.stock[:, 0, 0].sum() == pytest.approx(50.0)
+
+
+def test_proportional_pool_keeps_what_a_participant_cannot_absorb_for_it():
+    # absorb_days 1: country 0 (100 people, 1% a day) takes at most 1 dose a round, country
+    # 1 (900 people, a dose each a day) up to 900. Without `proportional` country 0's
+    # unabsorbed share goes to country 1; with it, each gets at most its population share
+    # (10% and 90%) of what the pool has had.
+    w = make_world([100, 900], ["LIC", "LMIC"], production=[0])
+    cap = {**CAP, "LMIC": {"start": 1.0, "end": 1.0, "ramp_days": 0}}
+    for proportional, expected in ((False, [1.0, 99.0]), (True, [1.0, 90.0])):
+        scen = scenario(uptake={"hesitancy": 0.0, "capacity": cap},
+                        pool={"enabled": True, "absorb_days": 1, "tier_share": 1.0,
+                              "proportional": proportional, "default": {"member": True}})
+        params = params_for(w, scen)
+        state = initial_state(w, params)
+        state.pool_stock[:] = 100.0
+        state.pool_bought_cum[:] = 100.0
+        ship = allocate_pool(state, w, params, 0, FlowLog())
+        np.testing.assert_allclose(ship[0], expected)
+        assert state.pool_stock[0] == pytest.approx(100.0 - sum(expected))

@@ -180,9 +180,9 @@ class Draw:
 
     def text(self, field: str) -> str:
         """A string for ``field``."""
-        if field in ("licensor", "producer"):
+        if field in ("licensor", "producer", "supplier"):
             return str(self.pick(self.producers))
-        if field == "licensee":
+        if field in ("licensee", "buyer"):
             return str(self.pick(self.countries))
         return str(self.pick(NAMES))
 
@@ -202,6 +202,8 @@ def repair(node: Any) -> Any:
     if isinstance(out.get("start"), dt.date) and isinstance(out.get("end"), dt.date) \
             and out["end"] < out["start"]:
         out["start"], out["end"] = out["end"], out["start"]
+    if isinstance(out.get("death"), float) and isinstance(out.get("infection"), float):
+        out["death"] = max(out["death"], out["infection"])  # immunity: {infection, death}
     for k in list(out):
         if k.endswith("_death") and isinstance(out[k], float):
             inf = out.get(k.replace("_death", "_infection"))
@@ -231,6 +233,13 @@ def scenario_data(seed: int, p_set: float = 0.35, max_days: int = 120) -> dict[s
         gifts = out["donation"].get("from_output", {})
         iso3 = set(codes()[0])
         out["donation"]["from_output"] = {k: v for k, v in gifts.items() if k in iso3}
+    # A country's own contracts name their buyer; the pool's never do (the pool buys).
+    out["contracts"] = [{**c, "buyer": c.get("buyer") or d.pick(d.countries)}
+                        for c in out.get("contracts") or []]
+    pool = out.get("pool")
+    if isinstance(pool, dict) and pool.get("contracts"):
+        pool["contracts"] = [{k: v for k, v in c.items() if k != "buyer"}
+                             for c in pool["contracts"]]
     epidemic = out.get("epidemic")
     if isinstance(epidemic, dict) and "efficacy" in epidemic:
         from sim.scenario.epidemic import Efficacy

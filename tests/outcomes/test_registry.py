@@ -20,7 +20,7 @@ from sim.world.world import build_world
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["baseline", "historical_2021", "adaptive"])
+@pytest.mark.parametrize("name", ["baseline", "nationalism", "adaptive"])
 def test_every_computed_metric_is_declared_for_its_scenario(name):
     scenario = load_scenario(SCENARIOS / f"{name}.yaml")
     res = run(scenario, days=60, replicates=1)
@@ -32,8 +32,8 @@ def test_every_computed_metric_is_declared_for_its_scenario(name):
     assert left_out <= {"donations", "diplomacy", "deaths", "epidemic"}, left_out
 
 
-def test_historical_run_gives_every_family():
-    scenario = load_scenario(SCENARIOS / "historical_2021.yaml")
+def test_baseline_run_gives_every_family():
+    scenario = load_scenario(SCENARIOS / "baseline.yaml")
     res = run(scenario, days=30, replicates=1)
     groups = {describe(n).group for n in member_metrics(res).columns}
     assert groups == {f.group for f in FAMILIES}

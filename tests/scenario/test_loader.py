@@ -45,8 +45,9 @@ def test_nationalism_extends_baseline():
     nat = load_scenario(SCENARIOS / "nationalism.yaml")
     assert nat.days == base.days and nat.start == base.start
     assert nat.export.default.policy == "domestic_first"
-    assert nat.procurement.groups["HIC"].multiple > base.procurement.groups["HIC"].multiple
-    assert nat.procurement.groups["HIC"].priority == base.procurement.groups["HIC"].priority
+    assert base.pool.enabled and not nat.pool.enabled
+    # Everything nationalism does not say is the baseline's, e.g. what rich countries order.
+    assert nat.procurement == base.procurement and nat.uptake == base.uptake
 
 
 def test_deep_merge_replaces_lists_and_scalars():
@@ -129,3 +130,20 @@ def test_validate_command_prints_one_line_and_exits_2(tmp_path, capsys, text):
 def test_validate_ok(capsys):
     assert main(["validate", str(SCENARIOS / "baseline.yaml")]) == 0
     assert "ok" in capsys.readouterr().out
+
+
+def test_contracts_and_hesitancy_changes_name_known_codes(tmp_path):
+    from sim.scenario import ScenarioError
+
+    cases = {
+        "pool:\n  contracts: [{supplier: SII, deliveries: []}]\n":
+            r"pool\.contracts\[0\]\.supplier.*SII",
+        "contracts: [{supplier: EU, buyer: VNN, deliveries: []}]\n": r"contracts\[0\]\.buyer.*VNM",
+        "contracts: [{supplier: EU, deliveries: []}]\n": r"contracts\[0\].*needs a `buyer`",
+        "uptake:\n  hesitancy_changes: [{date: 2021-06-01, groups: {HIK: 0.1}}]\n":
+            r"hesitancy_changes\[0\]\.groups.*HIK",
+    }
+    for i, (text, message) in enumerate(cases.items()):
+        path = write(tmp_path, f"c{i}.yaml", "name: x\n" + text)
+        with pytest.raises(ScenarioError, match=message):
+            load_scenario(path)

@@ -20,7 +20,7 @@ examples:
   vaxsim compare scenarios/nationalism.yaml scenarios/baseline.yaml --replicates 5
   vaxsim report results/baseline/<time>
   vaxsim sweep scenarios/sweeps/hoarding_vs_pooling.yaml --executor processes
-  vaxsim calibrate scenarios/historical_2021.yaml --params uptake.capacity.LIC.end
+  vaxsim calibrate scenarios/baseline.yaml --params uptake.capacity.LIC.end
   vaxsim validate scenarios/*.yaml
   vaxsim schema > scenario.schema.json
   vaxsim viz scenarios/adaptive.yaml          # browser view on http://127.0.0.1:8765

@@ -19,12 +19,12 @@ from sim.cli.commands import (
 
 EXAMPLES = """\
 examples:
-  vaxsim calibrate scenarios/historical_2021.yaml \\
+  vaxsim calibrate scenarios/baseline.yaml \\
       --params uptake.capacity.LIC.end,uptake.hesitancy_groups.HIC
   vaxsim calibrate scenarios/baseline.yaml --targets my_targets.csv \\
       --params production.multiplier,uptake.hesitancy --bounds uptake.hesitancy=0.05:0.4 \\
       --starts 3 -o results/fit
-  vaxsim calibrate scenarios/historical_2021.yaml --deaths --method search \\
+  vaxsim calibrate scenarios/baseline.yaml --deaths --method search \\
       --params epidemic.ifr_multiplier_groups.LIC,epidemic.contacts.groups.LIC.1.multiplier \\
       --rescale-severity
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from sim.cli.commands import (
     EXAMPLES,
@@ -19,13 +20,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder, under one progress display
     (simulate, tables, plots, report).
     """
-    from sim.api import run
+    from sim.api import deterministic_note, run
     from sim.outcomes.summary import summary_rows
     from sim.output.folder import save_results, save_steps
     from sim.output.progress import Progress, member_day_ms
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.set)
+    note = deterministic_note(scenario, args.replicates or scenario.replicates)
+    if note:
+        print(note, file=sys.stderr)
     target = given_out(args.output, args.force)
     plots = False if args.no_plots else None
     steps = {"simulate": scenario.days, **save_steps(scenario, plots)}

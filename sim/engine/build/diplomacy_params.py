@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.engine.build.contract_params import contract_arrays
 from sim.engine.build.resolve import resolve
 from sim.scenario.schema import Scenario
 from sim.world.affinity import PairAffinity, pair_affinity
@@ -40,6 +41,7 @@ class DiplomacyParams:
         funding limit)
     pool_tier_doses : (E, N) doses of the first tier (tier share × courses × population)
     pool_every, pool_absorb_days : (E,) int
+    pool_proportional : (E,) bool, participants never get more than their population share
     pool_member0, pool_share0 : (E, N) initial participation and contribution share
     donor_share0 : (E, N) initial share of surplus donated per period
     switch_share : (E,) share a country donates when a review turns it into a donor
@@ -52,7 +54,11 @@ class DiplomacyParams:
     buffer_days : (E, N) days of absorptive capacity a donor keeps on top
     receive : (E, N) bool, may receive bilateral donations
     donation_every : (E,) int days between donation rounds
-    arrival_bucket : (E,) int shelf-life bucket donated doses arrive in
+    arrival_bucket : (E,) int freshest shelf-life bucket donated doses may arrive in
+    donation_absorb_days : (E,) int days of capacity a recipient accepts gifts up to
+    contract_supplier : (E, K) int producer index of each contract (K padded)
+    contract_buyer : (E, K) int country index of each contract's buyer, -1 for the pool
+    contract_due : (E, K, D) doses each contract has made due by the end of each day
     decay : (E,) influence kept per donation period (from the half-life)
     record_flows : (E,) bool, keep the member's donor → recipient flows
     affinity : the affinity of every pair (:class:`sim.world.affinity.PairAffinity`),
@@ -76,6 +82,7 @@ class DiplomacyParams:
     pool_tier_doses: np.ndarray
     pool_every: np.ndarray
     pool_absorb_days: np.ndarray
+    pool_proportional: np.ndarray
     pool_member0: np.ndarray
     pool_share0: np.ndarray
     donor_share0: np.ndarray
@@ -85,6 +92,10 @@ class DiplomacyParams:
     receive: np.ndarray
     donation_every: np.ndarray
     arrival_bucket: np.ndarray
+    donation_absorb_days: np.ndarray
+    contract_supplier: np.ndarray
+    contract_buyer: np.ndarray
+    contract_due: np.ndarray
     decay: np.ndarray
     record_flows: np.ndarray
     affinity: PairAffinity
@@ -128,6 +139,11 @@ class DiplomacyParams:
         P, N = self.partner_mask.shape
         rows = np.arange(E)[:, None]
         return (rows * P + self.lic_producer).ravel(), (rows * N + self.lic_country).ravel()
+
+    @cached_property
+    def any_contract(self) -> bool:
+        """True if some member has a supply contract (the pool's or a country's)."""
+        return bool(self.contract_due[..., -1].any()) if self.contract_due.size else False
 
     @cached_property
     def any_outage(self) -> bool:
@@ -215,6 +231,7 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "pool_tier_doses": pool.tier_share * course * pop,
         "pool_every": pool.every_days,
         "pool_absorb_days": pool.absorb_days,
+        "pool_proportional": pool.proportional,
         "pool_member0": _column(prow, "member") * pool.enabled,
         "pool_share0": _column(prow, "contribute_share") * pool.enabled,
         "donor_share0": _column(drow, "share"),
@@ -225,6 +242,7 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "receive": _column(drow, "receive", bool),
         "donation_every": don.every_days,
         "arrival_bucket": max(0, min(B - 1, int(np.ceil(don.shelf_life_left * B)) - 1)),
+        "donation_absorb_days": don.absorb_days,
         "decay": 0.5 ** (don.every_days / don.half_life_days),
         "partner_share": np.array([s.partner_sales[str(p)].share if str(p) in s.partner_sales
                                    else 0.0 for p in world.producers]),
@@ -291,11 +309,14 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
         pool_budget=stack("pool_budget"),
         pool_tier_doses=stack("pool_tier_doses"), pool_every=stack("pool_every", int),
         pool_absorb_days=stack("pool_absorb_days", int),
+        pool_proportional=stack("pool_proportional", bool),
         pool_member0=stack("pool_member0"), pool_share0=stack("pool_share0"),
         donor_share0=stack("donor_share0"), switch_share=stack("switch_share"),
         keep_doses=stack("keep_doses"),
         buffer_days=stack("buffer_days"), receive=stack("receive", bool),
         donation_every=stack("donation_every", int), arrival_bucket=stack("arrival_bucket", int),
+        donation_absorb_days=stack("donation_absorb_days", int),
+        **contract_arrays(world, scenarios),
         decay=stack("decay"),
         record_flows=np.array([s.donation.record_flows for s in scenarios], dtype=bool),
         affinity=affinity,
@@ -357,7 +378,9 @@ def initial_arrays(params: Any) -> dict[str, Any]:
         "pool_stock": z(E), "pool_orders_open": d.pool_orders.copy(), "pool_bought_cum": z(E),
         "pool_given": z((E, N)), "pool_contributed_cum": z((E, N)),
         "donated_cum": z((E, N)), "donations_received_cum": z((E, N)), "influence": z((E, N)),
-        "gift_transit": z((E, L, N)),
+        "gift_transit": z((params.structure.shelf_buckets, E, L, N)),
+        "expired_arrival_cum": z((E, N)),
+        "contract_delivered_cum": z((E, d.contract_supplier.shape[1])),
         "bulk": z((E, C)), "bulk_drawn_cum": z((E, C)), "licensed_cum": z((E, C)),
     }
 
@@ -366,6 +389,6 @@ def mechanisms_on(params: Any) -> bool:
     """True if any member may pool, donate (now or after a policy review) or license."""
     d: DiplomacyParams = params.diplomacy
     rule = getattr(params, "rule", None)
-    return (d.any_pool or d.any_licence or bool(d.donor_share0.any())
+    return (d.any_pool or d.any_licence or d.any_contract or bool(d.donor_share0.any())
             or bool(d.output_gift.any())
             or (rule is not None and bool((rule != 0).any())))

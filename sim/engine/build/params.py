@@ -95,6 +95,11 @@ class Params:
         transmission ``EpiParams.beta``)
     policy_draws : (E, K, 3, N) uniforms of the K reviews (``member_rng(seed, "policy")``);
         K = 0 when no member has an adaptive rule (reviews then never run)
+    resume_days : (E, P) days over which exports ramp back up after a ban
+    willing_days : (K,) int first day of each willingness period (0 first)
+    willing_steps : (E, K, N) share of people willing in each period
+    burden_member : (E,) int member whose epidemic burden weighs each member's pool and
+        donation allocation (a no-vaccine twin: its real member); None: its own
     diplomacy : pool, donation, partner sales, licences and shocks
         (:class:`sim.engine.build.diplomacy_params.DiplomacyParams`)
     epidemic : the epidemic's arrays (:mod:`sim.engine.build.epi_params`), None when it is off
@@ -132,6 +137,10 @@ class Params:
     policy_draws: np.ndarray
     diplomacy: DiplomacyParams
     vaccination: VaccinationParams
+    resume_days: np.ndarray | None = None
+    willing_steps: np.ndarray | None = None
+    willing_days: np.ndarray | None = None
+    burden_member: np.ndarray | None = None
     epidemic: EpiParams | None = None
 
     @property
@@ -143,6 +152,36 @@ class Params:
     def willing_people(self) -> np.ndarray:
         """(E, N) people willing to be vaccinated."""
         return self.willing * self.population
+
+    def willing_people_on(self, t: int) -> np.ndarray:
+        """(E, N) people willing to be vaccinated on day ``t`` (dated hesitancy changes)."""
+        if self.willing_days is None or self.willing_steps is None:
+            return self.willing_people
+        if len(self.willing_days) == 1:  # a change dated on or before day 0 applies at once
+            return self._willing_people_steps[:, 0]
+        k = int(np.searchsorted(self.willing_days, t, side="right")) - 1
+        return self._willing_people_steps[:, k]
+
+    @cached_property
+    def _willing_people_steps(self) -> np.ndarray:
+        return self.willing_steps * self.population
+
+    def willing_band_on(self, t: int) -> np.ndarray:
+        """(E, N, A) people willing to be vaccinated on day ``t`` by age band: the dated
+        willingness of :meth:`willing_people_on` spread over the bands by population.
+        """
+        vp = self.vaccination
+        if self.willing_days is None or self.willing_steps is None or vp.band_share is None:
+            return vp.willing_band
+        k = (0 if len(self.willing_days) == 1
+             else int(np.searchsorted(self.willing_days, t, side="right")) - 1)
+        return self._willing_band_steps[:, k]
+
+    @cached_property
+    def _willing_band_steps(self) -> np.ndarray:
+        """(E, K, N, A) willing people per period and band."""
+        assert self.vaccination.band_share is not None
+        return self._willing_people_steps[..., None] * self.vaccination.band_share
 
     @cached_property
     def capacity_per_day(self) -> tuple[np.ndarray, np.ndarray]:
@@ -176,6 +215,7 @@ def scenario_params(world: World, scenario: Scenario) -> dict[str, np.ndarray]:
     target = np.zeros(P)
     ban_start = np.full(P, world.days, dtype=int)
     ban_end = np.full(P, -1, dtype=int)
+    resume = np.zeros(P)
     for p, code in enumerate(world.producers):
         ep = scenario.export.producers.get(str(code), scenario.export.default)
         policy[p] = POLICY_CODES[ep.policy]
@@ -183,10 +223,26 @@ def scenario_params(world: World, scenario: Scenario) -> dict[str, np.ndarray]:
         if ep.policy == "ban":
             ban_start[p] = day(ep.start, 0)
             ban_end[p] = day(ep.end, world.days)
+            resume[p] = ep.resume_days
 
     u = scenario.uptake
-    willing = 1.0 - _scalar_per_country(world, u.hesitancy, u.hesitancy_groups,
-                                        u.hesitancy_countries)
+    hesitancy = _scalar_per_country(world, u.hesitancy, u.hesitancy_groups,
+                                    u.hesitancy_countries)
+    willing = 1.0 - hesitancy
+    steps, days = [willing], [0]
+    for change in sorted(u.hesitancy_changes, key=lambda c: c.date):
+        base = hesitancy if change.default is None else np.full_like(hesitancy,
+                                                                       change.default)
+        hesitancy = base.copy()
+        for n, iso in enumerate(world.iso3):
+            g = [change.groups[k] for k in (world.continent[n], world.who_region[n],
+                                            world.income_group[n]) if k in change.groups]
+            if g:
+                hesitancy[n] = g[-1]
+            if iso in change.countries:
+                hesitancy[n] = change.countries[iso]
+        steps.append(1.0 - hesitancy)
+        days.append(max(day(change.date, 0), 0))
     proc = resolve(world, scenario.procurement.default, scenario.procurement.groups,
                    scenario.procurement.countries)
     course = float(u.doses_per_course)
@@ -204,6 +260,8 @@ def scenario_params(world: World, scenario: Scenario) -> dict[str, np.ndarray]:
         "export_target": target,
         "ban_start": ban_start,
         "ban_end": ban_end,
+        "resume_days": resume,
+        "willing_steps": np.stack(steps),
         "order_total": np.where(hoards, order_hoard, order_need),
         "priority": np.array([r["priority"] for r in proc], dtype=int),
         "capacity_start": np.array([c.start for c in caps]),
@@ -231,6 +289,26 @@ def seeded_params(world: World, scenario: Scenario, seed: int,
     return {"seeds": np.array(seed, dtype=np.int64), "production_multiplier": mult,
             "policy_draws": policy_draws(world, scenario, seed) if reviews
             else np.zeros((0, N_DRAWS, world.n_countries))}
+
+
+def _change_days(world: World, scenario: Scenario) -> np.ndarray:
+    """(K,) first day of each of ``scenario``'s willingness periods (0 first)."""
+    return np.array([0] + [max((c.date - world.start).days, 0) for c in
+                           sorted(scenario.uptake.hesitancy_changes, key=lambda c: c.date)],
+                    dtype=int)
+
+
+def _align_willingness(world: World, scenarios: Sequence[Scenario],
+                       members: list[dict[str, np.ndarray]]) -> np.ndarray:
+    """Give every member its willingness on the union of the batch's change days (members
+    may change on different dates); return that (K,) union. Updates ``members`` in place.
+    """
+    own = [_change_days(world, s) for s in scenarios]
+    union = np.unique(np.concatenate(own))
+    for m, days in zip(members, own, strict=True):
+        period = np.searchsorted(days, union, side="right") - 1   # last change on or before
+        m["willing_steps"] = m["willing_steps"][period]
+    return union
 
 
 def member_params(world: World, scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
@@ -263,9 +341,10 @@ def build_params(world: World, scenarios: Sequence[Scenario],
     reviews = any((f["rule"] != 0).any() for f in fixed.values())
     members = [{**fixed[id(s)], **seeded_params(world, s, int(seed), fixed[id(s)], reviews)}
                for s, seed in zip(scenarios, seeds, strict=True)]
+    days = _align_willingness(world, scenarios, members)
     stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
     stacked = apply_ban_shocks(world, scenarios, stacked)
-    return Params(structure=structure, population=world.population,
+    return Params(structure=structure, population=world.population, willing_days=days,
                   diplomacy=build_diplomacy(world, scenarios, stacked),
                   epidemic=build_epi_params(world, scenarios, seeds),
                   vaccination=build_vaccination(world, scenarios, stacked["willing"]),

@@ -32,6 +32,8 @@ class VaccinationParams:
     interval_weeks : (E,) int weeks between a completed course and a booster
     memory_weeks : W, weeks of course counts kept (the longest interval + 2)
     vaccine_peak : (E, 2) peak protection of a course against infection and death
+    band_share : (N, A) share of each country's population in each band (to spread dated
+        hesitancy changes over the bands, :meth:`sim.engine.build.params.Params.willing_band_on`)
     """
 
     willing_band: np.ndarray
@@ -42,10 +44,13 @@ class VaccinationParams:
     interval_weeks: np.ndarray
     memory_weeks: int
     vaccine_peak: np.ndarray
+    band_share: np.ndarray | None = None
 
-    def eligible(self, t: int) -> np.ndarray:
-        """(E, N, A) willing people eligible on day ``t``."""
-        out = self.willing_band.copy()
+    def eligible(self, t: int, willing_band: np.ndarray | None = None) -> np.ndarray:
+        """(E, N, A) willing people eligible on day ``t``; ``willing_band`` (E, N, A)
+        replaces :attr:`willing_band` when willingness changes over time.
+        """
+        out = (self.willing_band if willing_band is None else willing_band).copy()
         out[:, :, 0] *= self.children_day <= t
         return out
 
@@ -108,4 +113,5 @@ def build_vaccination(world: World, scenarios: Sequence[Scenario],
         interval_weeks=weeks,
         memory_weeks=int(weeks.max()) + 2,
         vaccine_peak=np.array([[p.infection, p.death] for p in vp]),
+        band_share=bands / np.maximum(bands.sum(axis=1, keepdims=True), 1e-300),
     )

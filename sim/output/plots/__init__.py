@@ -33,6 +33,8 @@ __all__ = ["CAPTIONS", "GROUP_COLORS", "GROUP_LABELS", "PLOT_STEMS", "STYLE", "P
 #: mechanism adding a plot adds its stem here and its job in :func:`plot_jobs`.
 CAPTIONS = {
     "coverage_by_group": "Coverage by income group over time.",
+    "history_check": "History check: the run's supply series against the observed 2021 "
+                     "figures (sources in sim/data/SOURCES.md; open markers are estimates).",
     "diplomacy_map": "Who gave doses to whom: bilateral and pool flows on the world map, "
                      "and doses by donor bloc and channel.",
     "coverage_map": "Coverage by country at the end.",
@@ -79,7 +81,15 @@ def plot_jobs(results: Results) -> list[PlotJob]:
     import pandas as pd
 
     from sim import data
-    from sim.output.plots import coverage, diplomacy, epidemic, equity, strategies, worldmap
+    from sim.output.plots import (
+        coverage,
+        diplomacy,
+        epidemic,
+        equity,
+        history,
+        strategies,
+        worldmap,
+    )
     from sim.output.plots.run import equity_inputs
 
     name = results.scenario.name
@@ -111,6 +121,7 @@ def plot_jobs(results: Results) -> list[PlotJob]:
           (results.donations, countries, eu, end, half_life, name)),
         J("donor_flows", diplomacy.donor_flows, (results.donations, countries, name)),
         J("strategies", strategies.strategy_counts, (results.strategies, name)),
+        J("history_check", history.history_check, (results, name)),
     ]
     order = {s: i for i, s in enumerate(PLOT_STEMS)}
     return sorted(jobs, key=lambda j: order[j.stem])

@@ -9,7 +9,7 @@ from worlds import SCENARIOS
 
 def test_validate_imports_no_pandas_numpy_or_engine():
     code = ("import sys, json; from sim.cli.main import main; "
-            f"rc = main(['validate', {str(SCENARIOS / 'historical_2021.yaml')!r}]); "
+            f"rc = main(['validate', {str(SCENARIOS / 'baseline.yaml')!r}]); "
             "print(json.dumps([rc, sorted(m for m in sys.modules "
             "if m.split('.')[0] in ('pandas', 'numpy', 'scipy', 'mesa', 'numba') "
             "or m.startswith('sim.engine'))]))")

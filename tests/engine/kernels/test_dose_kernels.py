@@ -48,12 +48,13 @@ def assert_identical(ref, got):
 
 
 @pytest.mark.parametrize("name, sets", [
-    ("baseline", ["production.noise_sd=0.2"]),
+    ("baseline", ["production.noise_sd=0.2", "epidemic.enabled=false"]),
     ("nationalism", ["epidemic.enabled=false"]),
     ("india_export_ban", ["epidemic.enabled=false"]),
     ("covax_pooling", ["epidemic.enabled=false"]),
     ("bilateral_diplomacy", ["epidemic.enabled=false"]),
-    ("historical_2021", ["epidemic.enabled=false"]),
+    ("equitable", ["epidemic.enabled=false"]),
+    ("vietnam_case", ["epidemic.enabled=false"]),
     ("tech_transfer", ["epidemic.enabled=false"]),
 ])
 def test_whole_run_ledgers_identical(monkeypatch, name, sets):

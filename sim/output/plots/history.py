@@ -1,0 +1,59 @@
+"""The history check plot: a run's supply series against the observed 2021 figures."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.outcomes.history import SERIES, supply_series
+from sim.output.plots.style import STYLE, band_arrays, band_note, figure
+
+if TYPE_CHECKING:
+    from sim.outcomes.results import Results
+
+
+def history_check(results: Results, title: str) -> Figure | None:
+    """One panel per supply series of the history check (COVAX deliveries, India's and
+    China's exports, China's donations, licensees' output, Vietnam's receipts): the
+    model's median and 5–95% band (millions of doses, cumulative) and the observed
+    figures (filled markers; open ones are estimates derived in SOURCES.md). None when
+    the run covers none of them.
+    """
+    panels = supply_series(results)
+    start, end = pd.Timestamp(results.world.dates[0]), pd.Timestamp(results.world.dates[-1])
+
+    def within(obs: pd.DataFrame) -> pd.DataFrame:
+        when = pd.to_datetime(obs["date"])
+        return obs[(when >= start) & (when <= end)]
+
+    panels = [p for p in panels if len(within(p[3]))]
+    if not panels:
+        return None
+    cols = min(3, len(panels))
+    rows = -(-len(panels) // cols)
+    dates = results.world.dates
+    with plt.rc_context(STYLE):
+        fig, axes = figure((5 * cols, 3.6 * rows), rows, cols, squeeze=False)
+        for ax, (series, group, values, obs) in zip(axes.ravel(), panels, strict=False):
+            band_arrays(ax, dates, values / 1e6, "#1f77b4", "model")
+            inside = within(obs)
+            for est in (0, 1):
+                o = inside[inside["estimate"] == est]
+                if len(o):
+                    ax.plot(pd.to_datetime(o["date"]), o["observed"] / 1e6, "o",
+                            color="black", ms=6, mfc="white" if est else "black",
+                            label="observed (estimate)" if est else "observed")
+            ax.set_title(f"{group}: {SERIES[series].split(',')[0]}", fontsize=10)
+            ax.set_ylabel("million doses")
+            ax.set_ylim(bottom=0)
+            ax.legend(fontsize=7, loc="upper left")
+        for ax in axes.ravel()[len(panels):]:
+            ax.set_visible(False)
+        fig.suptitle(f"{title}: history check ({band_note(int(np.shape(panels[0][2])[0]))})")
+        fig.autofmt_xdate()
+        fig.tight_layout()
+        return fig

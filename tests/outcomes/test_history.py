@@ -1,0 +1,129 @@
+"""scenarios/baseline.yaml is the world of 2021: it meets the calibration targets and the
+history checks (needs shipped data). The observed figures come from sim/data/observed.csv
+and sim/data/history.csv (sources in SOURCES.md)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from worlds import SCENARIOS
+
+from sim import calibrate as cal
+from sim import run
+from sim.engine.build.params import build_params
+from sim.engine.run import simulate
+from sim.engine.streams import replicate_seeds
+from sim.outcomes.coverage import ledger_residual
+from sim.outcomes.history import history_rows, history_table, observations
+from sim.outcomes.results import producer_totals
+from sim.scenario import load_scenario
+from sim.world.world import build_world
+
+BASELINE = SCENARIOS / "baseline.yaml"
+
+
+@pytest.fixture(scope="module")
+def fit_table():
+    scen = load_scenario(BASELINE)
+    targets = cal.load_targets()
+    short = cal.horizon(scen, targets)
+    world = build_world(short)
+    ev = cal.Evaluator(short, world, targets, [],
+                       replicate_seeds(scen.seed, scen.replicates))
+    sims, _ = ev.simulated(np.zeros((1, 0)))
+    return cal.fit_table(ev, sims[0])
+
+
+def test_every_2021_target_is_met_within_tolerance(fit_table):
+    cov = fit_table[fit_table["metric"] == "coverage_first"]
+    doses = fit_table[fit_table["metric"] == "doses_administered"]
+    bad_cov = cov[np.abs(cov["error"]) > 5.0]
+    bad_doses = doses[np.abs(doses["error"]) > 0.10]
+    assert bad_cov.empty, bad_cov[["target", "observed", "simulated", "error"]]
+    assert bad_doses.empty, bad_doses[["target", "observed", "simulated", "error"]]
+    assert len(fit_table) == len(cal.load_targets())
+
+
+def test_baseline_has_the_indian_halt_and_its_slow_resumption():
+    scen = load_scenario(BASELINE)
+    ban = scen.export.producers["IND"]
+    assert ban.policy == "ban" and ban.resume_days > 0
+    assert str(ban.start).startswith("2021-0") and str(ban.end).startswith("2021-")
+    assert scen.start.year == 2021 and scen.production.noise_sd > 0
+
+
+def test_evaluator_with_no_parameters_runs_the_scenario_as_it_is():
+    # The same numbers as a plain engine run of the scenario, cut at the last target.
+    scen = load_scenario(BASELINE, ["countries.include=[HIC]", "days=120"])
+    world = build_world(scen)
+    traj, _ = simulate(world, build_params(world, [scen], [scen.seed]))
+    targets = cal.load_targets()
+    targets = targets[targets["date"] <= "2021-04-30"]
+    ev = cal.Evaluator(scen, world, targets, [], np.array([scen.seed]))
+    sims, groups = ev.simulated(np.zeros((1, 0)))
+    np.testing.assert_allclose(groups[0], traj.groups[0])
+
+
+@pytest.fixture(scope="module")
+def year_2021():
+    return run(load_scenario(BASELINE, ["days=365"]))
+
+
+def _check(res, series, group, date):
+    table = history_table(res)
+    row = table[(table["series"] == series) & (table["group"] == group)
+                & (table["date"] == pd.Timestamp(date).date())]
+    assert len(row) == 1, f"{series} {group} {date} missing from the history check"
+    return row.iloc[0]
+
+
+@pytest.mark.parametrize(("series", "group", "date"), [
+    ("covax_delivered", "COVAX", "2021-06-30"),
+    ("covax_delivered", "COVAX", "2021-11-15"),
+    ("india_exported", "IND", "2021-12-31"),
+    pytest.param("received", "VNM", "2021-09-20", marks=pytest.mark.xfail(
+        strict=True, reason="known miss: the model has about 34 M by 20 September, not 50 M; "
+        "Vietnam's September surge (Sinopharm purchases, many small gifts) is not in the "
+        "data (SOURCES.md, History check)")),
+    ("received", "VNM", "2021-12-10"),
+])
+def test_history_checks_within_a_quarter_of_the_cited_figure(year_2021, series, group, date):
+    # Checks, not targets: none of these figures is fitted (SOURCES.md, "History check").
+    row = _check(year_2021, series, group, date)
+    assert abs(row["error"]) <= 0.25, (
+        f"{series} {group} {date}: model {row['model'] / 1e6:.1f} M vs observed "
+        f"{row['observed'] / 1e6:.1f} M ({row['source']})")
+
+
+def test_the_history_check_covers_every_series_and_keeps_the_ledger(year_2021):
+    res = year_2021
+    table = history_table(res)
+    assert set(table["series"]) == set(observations()["series"])
+    assert {"IDN", "BRA"} <= set(table.loc[table["series"] == "licensed_output", "group"])
+    assert len(history_rows(table)) == len(table)
+    assert res.summary["history_check"][0]["source"]
+    assert ledger_residual(res.ledger).max() < 1e-9
+
+
+def test_china_sells_abroad_and_donates_in_2021(year_2021):
+    res = year_2021
+    don = res.donations
+    china = don[(don["donor"] == "CHN") & (don["channel"] == "bilateral")
+                & (don["date"] <= np.datetime64("2021-11-15"))]["doses"].sum()
+    # Donations: 119 M by Nov 2021 (Bridge Consulting, FACTS.md), most of it from factory
+    # output (`donation.from_output`).
+    assert 0.75 * 119e6 < china < 1.25 * 119e6, f"China donated {china / 1e6:.0f} M"
+    # Sales: China's exports in 2021, the same order as the 1.5 bn sold (Bridge
+    # Consulting, Nov 2021) and 1.33 bn exported by October (WTO-IMF): at least 1 bn.
+    assert producer_totals(res.producers).loc["CHN", "exported"] > 1e9
+    assert res.summary["metrics"]["doses_licensed_output"] > 0
+
+
+def test_producers_table_is_weekly_with_output_exports_and_home_deliveries(year_2021):
+    prod = year_2021.producers
+    ind = prod[(prod["producer"] == "IND") & (prod["member"] == 0)].sort_values("date")
+    assert len(ind) == 53 and (np.diff(ind["date"].to_numpy()[:-1]).astype("timedelta64[D]")
+                               == np.timedelta64(7, "D")).all()
+    np.testing.assert_allclose(ind["produced"].cumsum(), ind["produced_cum"])
+    halt = ind[(ind["date"] > "2021-04-10") & (ind["date"] < "2021-09-30")]
+    assert (halt["exported"] == 0).all() and (halt["home"] > 0).all()
+    assert (ind["exported"] + ind["home"] <= ind["produced"] + ind["produced"].max()).all()
