@@ -57,5 +57,10 @@ def test_viz_sliders_start_at_the_scenarios_pool_tier_and_donation_share():
     assert params["pool_tier"]["value"] == s.pool.tier_share
     assert params["pool_tier"]["label"].startswith("Pool first tier")
     assert params["donation_share"]["value"] == 0.3
+    # The baseline's donors (China gives 0.3 of its surplus) set the slider; a world without
+    # donors shows the share a policy review would give.
     base = model_params("x.yaml", load_scenario(BASELINE), 1)
-    assert base["donation_share"]["value"] == load_scenario(BASELINE).donation.switch_share
+    assert base["donation_share"]["value"] == 0.3
+    plain = load_scenario(SCENARIOS / "nationalism.yaml")
+    assert model_params("x.yaml", plain, 1)["donation_share"]["value"] == \
+        plain.donation.switch_share
