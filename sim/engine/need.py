@@ -8,15 +8,15 @@ import numpy as np
 
 from sim.engine.build.params import Params
 from sim.engine.epidemic import need_weight
-from sim.engine.state import State
+from sim.engine.state import State, ordered_sum
 from sim.engine.uptake import capacity
 from sim.world.world import World
 
 
 def on_hand(state: State) -> np.ndarray:
     """(E, N) doses in stock or on their way (bought, pooled or donated)."""
-    return (state.stock.sum(axis=0) + state.transit.sum(axis=1)
-            + state.gift_transit.sum(axis=(0, 2)))
+    return (ordered_sum(state.stock, (0,)) + ordered_sum(state.transit, (1,))
+            + ordered_sum(state.gift_transit, (0, 2)))
 
 
 def burden_weight(state: State, world: World, params: Params) -> np.ndarray | None:
@@ -53,7 +53,7 @@ def surplus(state: State, world: World, params: Params, t: int) -> np.ndarray:
     capacity; never more than its stock.
     """
     d = params.diplomacy
-    stock = state.stock.sum(axis=0)
+    stock = ordered_sum(state.stock, (0,))
     keep = (np.maximum(d.keep_doses - state.administered_cum, 0.0)
             + d.buffer_days * capacity(world, params, t))
     return np.clip(on_hand(state) - keep, 0.0, stock)

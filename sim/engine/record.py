@@ -28,7 +28,7 @@ from sim.engine.fields import (
 from sim.engine.flows import FlowLog
 from sim.engine.kernels import backend
 from sim.engine.segments import Segments
-from sim.engine.state import State
+from sim.engine.state import State, ordered_sum
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import INCOME_GROUPS
 from sim.world.world import World
@@ -149,7 +149,7 @@ class Recorder:
             buf[B.first], buf[B.completed] = state.first, state.completed
             buf[B.administered_cum], buf[B.expired_cum] = (state.administered_cum,
                                                            state.expired_cum)
-            buf[B.stock] = state.stock.sum(axis=0)
+            buf[B.stock] = ordered_sum(state.stock, (0,))
             buf[B.allocated_cum], buf[B.received_cum] = state.allocated_cum, state.received_cum
         out.exported_cum[:, t] = state.exported_cum
         out.home_cum[:, t] = state.home_delivered_cum
@@ -180,7 +180,7 @@ class Recorder:
             rec[..., C.first_dose], rec[..., C.completed] = state.first[:k], state.completed[:k]
             rec[..., C.doses_administered] = state.administered_cum[:k]
             rec[..., C.doses_received] = state.received_cum[:k]
-            rec[..., C.stock] = state.stock[:, :k].sum(axis=0)
+            rec[..., C.stock] = ordered_sum(state.stock[:, :k], (0,))
             rec[..., C.doses_expired] = state.expired_cum[:k]
             rec[..., C.orders_open] = state.orders_open[:k]
             rec[..., C.doses_licensed] = self.licensed_by_country(state)[:k]

@@ -153,6 +153,27 @@ class State:
         return self.transit.sum(axis=(1, 2)) + self.gift_transit.sum(axis=(0, 2, 3))
 
 
+def ordered_sum(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """Sum of ``a`` over ``axes``, adding the slices one after another in C order.
+
+    numpy's own ``sum`` switches to pairwise summation when the summed elements happen to be
+    contiguous, as with one member and one country; the rounding would then make a member's
+    results depend on the batch it runs in. For the usual shapes this adds in the same order
+    as numpy, so results are bit-identical to ``a.sum(axis=axes)``.
+
+    Parameters
+    ----------
+    a : array whose ``axes`` are summed (e.g. stock (B, E, N) over ``(0,)``)
+    axes : the axes to sum, leading the result's order of addition
+    """
+    lead = np.moveaxis(a, axes, tuple(range(len(axes))))
+    parts = lead.reshape((-1, *lead.shape[len(axes):]))
+    total = parts[0].copy()
+    for part in parts[1:]:  # shelf-life buckets or lead days: a handful, not countries
+        total += part
+    return total
+
+
 def initial_state(world: World, params: Params) -> State:
     """All-zero state on day 0, with every advance order open."""
     E, N, P = params.n_members, world.n_countries, world.n_producers

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.engine.bands import allocate, booster_demand
 from sim.engine.build.params import Params
-from sim.engine.state import State
+from sim.engine.state import State, ordered_sum
 from sim.world.world import World
 
 
@@ -60,7 +60,7 @@ def administer(state: State, world: World, params: Params, t: int) -> np.ndarray
     first_wanted = room.sum(axis=2)
     boost_band = booster_demand(state, vp, t)                          # (E, N, A)
     boost_wanted = boost_band.sum(axis=2)
-    wanted = np.minimum(np.minimum(state.stock.sum(axis=0), capacity(world, params, t)),
+    wanted = np.minimum(np.minimum(ordered_sum(state.stock, (0,)), capacity(world, params, t)),
                         state.due + first_wanted + boost_wanted)
     left = wanted.copy()
     take = np.empty_like(left)
