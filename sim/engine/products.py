@@ -133,21 +133,62 @@ def track_day(ps: ProductState, pp: ProductParams, state, world, params,
     licensed : (E, N) licensees' own doses from fill-finish today, or None
     """
     d = {k: np.asarray(getattr(state, k), dtype=float) - ps.last[k] for k in COUNTERS}
+    inflow = np.zeros(ps.received.shape)
+    if licensed is not None and params.diplomacy.lic_rate.shape[1]:
+        inflow += _licences(pp, params.diplomacy, d, licensed)
+    if market is not None or partners is not None or d["contract_delivered_cum"].any():
+        inflow += _sales(ps, pp, world, params.diplomacy, d, market, partners)
+    ps.holding += inflow
+    held = _mix(ps.holding)
+    given = np.zeros(inflow.shape)
+    if d["pool_contributed_cum"].any() or d["pool_given"].any():
+        given = d["pool_contributed_cum"][..., None] * held
+        ps.pool += given.sum(axis=1)
+        shipped = d["pool_given"][..., None] * _mix(ps.pool)[:, None, :]
+        ps.pool = np.maximum(ps.pool - shipped.sum(axis=1), 0.0)
+        inflow += shipped
+        ps.holding += shipped
+    if d["donated_cum"].any():
+        gifts, from_stock = _gifts(ps, pp, world, state, d, held)
+        inflow += gifts
+        ps.holding += gifts
+        given += from_stock
+    # Outflows of the day, in the proportions held.
+    held = _mix(ps.holding)
+    adm = d["administered_cum"][..., None] * held
+    exp = d["expired_cum"][..., None] * held
+    ps.holding = np.maximum(ps.holding - adm - exp - given, 0.0)
+    ps.received += inflow
+    ps.administered += adm
+    ps.expired += exp
+    ps.given += given
+    ps.courses += adm / pp.course
+    if t < ps.world_received.shape[1]:
+        ps.world_received[:, t] = ps.received.sum(axis=1)
+    ps.last = _counters(state)
+
+
+def _licences(pp: ProductParams, dip, d: dict[str, np.ndarray],
+              licensed: np.ndarray) -> np.ndarray:
+    """(E, N, Q) licensees' own doses, in the proportions their licences filled today."""
+    Q, N = pp.n_products, licensed.shape[1]
+    lic = np.where(pp.licence_product[..., None] >= 0,
+                   np.eye(Q)[np.maximum(pp.licence_product, 0)],
+                   pp.producer_mix[dip.lic_producer])                          # (E, C, Q)
+    filled = _to_countries(d["licensed_cum"], lic, dip.lic_country, N)
+    return licensed[..., None] * _mix(filled)
+
+
+def _sales(ps: ProductState, pp: ProductParams, world, dip, d: dict[str, np.ndarray],
+           market: np.ndarray | None, partners: np.ndarray | None) -> np.ndarray:
+    """(E, N, Q) countries' doses from contracts, partner sales, home sales and the world
+    market today; the pool's contract deliveries and purchases go into ``ps.pool``.
+    """
     E, N, Q = ps.received.shape
     P = pp.producer_mix.shape[0]
-    dip = params.diplomacy
-    inflow = np.zeros((E, N, Q))
     rows = np.arange(E)[:, None]
-    # Licences: the licensee's own doses, in the proportions its licences filled today.
-    if licensed is not None and dip.lic_rate.shape[1]:
-        lic = np.where(pp.licence_product[..., None] >= 0,
-                       np.eye(Q)[np.maximum(pp.licence_product, 0)],
-                       pp.producer_mix[dip.lic_producer])                      # (E, C, Q)
-        filled = _to_countries(d["licensed_cum"], lic, dip.lic_country, N)
-        inflow += licensed[..., None] * _mix(filled)
-    # Contracts.
-    cx = np.zeros((E, P))
-    ch = np.zeros((E, P))
+    inflow = np.zeros((E, N, Q))
+    cx, ch, pool_contracts = np.zeros((E, P)), np.zeros((E, P)), np.zeros(E)
     if dip.contract_supplier.shape[1]:
         k_mix = np.where(pp.contract_product[..., None] >= 0,
                          np.eye(Q)[np.maximum(pp.contract_product, 0)],
@@ -163,70 +204,50 @@ def track_day(ps: ProductState, pp: ProductParams, state, world, params,
         cx = _by(flat, np.where(home, 0.0, dk), E * P).reshape(E, P)
         ch = _by(flat, np.where(home, dk, 0.0), E * P).reshape(E, P)
         pool_contracts = np.where(to_pool, dk, 0.0).sum(axis=1)
-    else:
-        pool_contracts = np.zeros(E)
-    # World market: exports of the day (partner sales, pool purchases, imports) and home
-    # sales. Partner sales first, by seller.
+    # Exports of the day (partner sales, pool purchases, imports); partner sales by seller.
     exports = np.maximum(d["exported_cum"] - cx, 0.0)                          # (E, P)
-    fallback = _mix(pp.producer_mix.sum(axis=0))
     if partners is not None:
         mask = dip.partner_mask.T.astype(float)                                # (N, P)
-        seller = _mix(mask[None] * exports[:, None, :])                        # (E, N, P)
-        by_seller = partners[..., None] * seller                               # (E, N, P)
+        by_seller = partners[..., None] * _mix(mask[None] * exports[:, None, :])
         inflow += np.einsum("enp,pq->enq", by_seller, pp.producer_mix)
         exports = np.maximum(exports - by_seller.sum(axis=1), 0.0)
     world_mix = _mix(exports @ pp.producer_mix)                                # (E, Q)
-    world_mix = np.where(world_mix.sum(axis=1, keepdims=True) > 0, world_mix, fallback)
+    world_mix = np.where(world_mix.sum(axis=1, keepdims=True) > 0, world_mix,
+                         _mix(pp.producer_mix.sum(axis=0)))
     imports = np.zeros((E, N))
     if market is not None and market.any():
         sales = np.maximum(d["home_delivered_cum"] - ch, 0.0)                  # (E, P)
-        hp, has = world.home_of, world.home_of >= 0
-        bought = _by((rows * P + np.maximum(hp, 0)).ravel(),
-                     np.where(has, market, 0.0), E * P).reshape(E, P)          # (E, P)
-        home_share = np.where(has, np.minimum(_ratio(sales, bought)[:, np.maximum(hp, 0)],
-                                              1.0), 0.0)                       # (E, N)
-        own = market * home_share
-        inflow += own[..., None] * pp.producer_mix[np.maximum(hp, 0)][None]
+        hp, has = np.maximum(world.home_of, 0), world.home_of >= 0
+        bought = _by((rows * P + hp).ravel(), np.where(has, market, 0.0),
+                     E * P).reshape(E, P)                                      # (E, P)
+        own = market * np.where(has, np.minimum(_ratio(sales, bought)[:, hp], 1.0), 0.0)
+        inflow += own[..., None] * pp.producer_mix[hp][None]
         imports = market - own
     pool_bought = np.maximum(d["pool_bought_cum"] - pool_contracts, 0.0)       # (E,)
-    taken, rest_mix = _world_market(pp, world_mix, imports, pool_bought)
-    inflow += taken
-    ps.pool += pool_bought[:, None] * rest_mix
-    # Pool: contributions from holdings, then shipments from its stock.
-    ps.holding += inflow
-    held = _mix(ps.holding)
-    contrib = d["pool_contributed_cum"][..., None] * held
-    ps.pool += contrib.sum(axis=1)
-    shipped = d["pool_given"][..., None] * _mix(ps.pool)[:, None, :]
-    ps.pool = np.maximum(ps.pool - shipped.sum(axis=1), 0.0)
-    # Bilateral gifts: from stock (the giver's holdings) or factory output (home mix).
-    # What left a giver's holdings besides administration, expiry and the pool went as
-    # gifts from stock; the rest of its gifts came from its producer's output.
-    on_hand = _on_hand(state)
+    if imports.any() or pool_bought.any():
+        taken, rest_mix = _world_market(pp, world_mix, imports, pool_bought)
+        inflow += taken
+        ps.pool += pool_bought[:, None] * rest_mix
+    return inflow
+
+
+def _gifts(ps: ProductState, pp: ProductParams, world, state, d: dict[str, np.ndarray],
+           held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bilateral gifts of the day: (recipients' doses, givers' doses from holdings), both
+    (E, N, Q). A giver's gifts from stock are what left its holdings besides
+    administration, expiry and the pool; the rest came from its producer's output (its
+    home mix). All of a round's gifts share one composition.
+    """
     gave = d["donated_cum"]
-    from_stock = np.clip(d["allocated_cum"] - d["administered_cum"] - d["expired_cum"]
-                         - d["pool_contributed_cum"] - (on_hand - ps.last["on_hand"]),
-                         0.0, gave)
+    held_total = ps.holding.sum(axis=2) - d["pool_contributed_cum"]
+    left = (held_total + d["donations_received_cum"] - d["administered_cum"]
+            - d["expired_cum"] - _on_hand(state))
+    from_stock = np.clip(left, 0.0, gave)
     has_home = (world.home_of >= 0)[None, :, None]
     out_mix = np.where(has_home, pp.producer_mix[np.maximum(world.home_of, 0)][None], held)
-    gift_doses = from_stock[..., None] * held + (gave - from_stock)[..., None] * out_mix
-    gifts = d["donations_received_cum"][..., None] * _mix(gift_doses.sum(axis=1))[:, None]
-    inflow += shipped + gifts
-    ps.holding += shipped + gifts
-    # Outflows of the day, in the proportions held.
-    held = _mix(ps.holding)
-    adm = d["administered_cum"][..., None] * held
-    exp = d["expired_cum"][..., None] * held
-    given = contrib + from_stock[..., None] * held
-    ps.holding = np.maximum(ps.holding - adm - exp - given, 0.0)
-    ps.received += inflow
-    ps.administered += adm
-    ps.expired += exp
-    ps.given += given
-    ps.courses += adm / pp.course
-    if t < ps.world_received.shape[1]:
-        ps.world_received[:, t] = ps.received.sum(axis=1)
-    ps.last = _counters(state)
+    doses = from_stock[..., None] * held + (gave - from_stock)[..., None] * out_mix
+    gifts = d["donations_received_cum"][..., None] * _mix(doses.sum(axis=1))[:, None]
+    return gifts, from_stock[..., None] * held
 
 
 def _world_market(pp: ProductParams, world_mix: np.ndarray, imports: np.ndarray,
@@ -264,9 +285,7 @@ def _on_hand(state) -> np.ndarray:
 
 
 def _counters(state) -> dict[str, np.ndarray]:
-    out = {k: np.array(getattr(state, k), dtype=float, copy=True) for k in COUNTERS}
-    out["on_hand"] = _on_hand(state)
-    return out
+    return {k: np.array(getattr(state, k), dtype=float, copy=True) for k in COUNTERS}
 
 
 def course_protection(ps: ProductState, pp: ProductParams, strains: np.ndarray) -> np.ndarray:
