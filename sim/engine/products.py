@@ -49,8 +49,13 @@ COUNTERS = ("allocated_cum", "administered_cum", "expired_cum", "donated_cum",
             "home_delivered_cum")
 
 
+#: Doses below which an amount counts as none in a ratio.
+TINY = 1e-9
+
+
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0)
+    # Below TINY doses a total counts as nothing: a ratio to a subnormal would overflow.
+    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > TINY)
 
 
 def _mix(amounts: np.ndarray) -> np.ndarray:
@@ -105,6 +110,24 @@ class ProductState:
         any dose).
         """
         return _ratio(self.administered.sum(axis=2), self.courses.sum(axis=2))
+
+
+def _products_of(doses: np.ndarray, mix: np.ndarray) -> np.ndarray:
+    """(E, ..., Q) doses by product of ``doses`` (E, ..., P) by producer, of output mix
+    ``mix`` (E, P, Q); added producer by producer (the same order in any batch, unlike a
+    BLAS product).
+    """
+    E, P, Q = mix.shape
+    out = np.zeros((*doses.shape[:-1], Q))
+    shape = (E,) + (1,) * (doses.ndim - 2) + (Q,)
+    for p in range(P):  # producers: a handful
+        out += doses[..., p, None] * mix[:, p].reshape(shape)
+    return out
+
+
+def _mix_of(pp: ProductParams, producer: np.ndarray) -> np.ndarray:
+    """(E, X, Q) output mix of the producers ``producer`` (E, X) of each member."""
+    return pp.producer_mix[np.arange(len(producer))[:, None], producer]
 
 
 def _by(bins: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
@@ -174,7 +197,7 @@ def _licences(pp: ProductParams, dip, d: dict[str, np.ndarray],
     Q, N = pp.n_products, licensed.shape[1]
     lic = np.where(pp.licence_product[..., None] >= 0,
                    np.eye(Q)[np.maximum(pp.licence_product, 0)],
-                   pp.producer_mix[dip.lic_producer])                          # (E, C, Q)
+                   _mix_of(pp, dip.lic_producer))                              # (E, C, Q)
     filled = _to_countries(d["licensed_cum"], lic, dip.lic_country, N)
     return licensed[..., None] * _mix(filled)
 
@@ -185,14 +208,14 @@ def _sales(ps: ProductState, pp: ProductParams, world, dip, d: dict[str, np.ndar
     market today; the pool's contract deliveries and purchases go into ``ps.pool``.
     """
     E, N, Q = ps.received.shape
-    P = pp.producer_mix.shape[0]
+    P = pp.producer_mix.shape[1]
     rows = np.arange(E)[:, None]
     inflow = np.zeros((E, N, Q))
     cx, ch, pool_contracts = np.zeros((E, P)), np.zeros((E, P)), np.zeros(E)
     if dip.contract_supplier.shape[1]:
         k_mix = np.where(pp.contract_product[..., None] >= 0,
                          np.eye(Q)[np.maximum(pp.contract_product, 0)],
-                         pp.producer_mix[dip.contract_supplier])               # (E, K, Q)
+                         _mix_of(pp, dip.contract_supplier))                   # (E, K, Q)
         dk = d["contract_delivered_cum"]
         to_pool = dip.contract_buyer < 0
         ps.pool += (np.where(to_pool, dk, 0.0)[..., None] * k_mix).sum(axis=1)
@@ -209,11 +232,11 @@ def _sales(ps: ProductState, pp: ProductParams, world, dip, d: dict[str, np.ndar
     if partners is not None:
         mask = dip.partner_mask.T.astype(float)                                # (N, P)
         by_seller = partners[..., None] * _mix(mask[None] * exports[:, None, :])
-        inflow += np.einsum("enp,pq->enq", by_seller, pp.producer_mix)
+        inflow += _products_of(by_seller, pp.producer_mix)
         exports = np.maximum(exports - by_seller.sum(axis=1), 0.0)
-    world_mix = _mix(exports @ pp.producer_mix)                                # (E, Q)
+    world_mix = _mix(_products_of(exports, pp.producer_mix))                   # (E, Q)
     world_mix = np.where(world_mix.sum(axis=1, keepdims=True) > 0, world_mix,
-                         _mix(pp.producer_mix.sum(axis=0)))
+                         _mix(pp.producer_mix.sum(axis=1)))
     imports = np.zeros((E, N))
     if market is not None and market.any():
         sales = np.maximum(d["home_delivered_cum"] - ch, 0.0)                  # (E, P)
@@ -221,7 +244,7 @@ def _sales(ps: ProductState, pp: ProductParams, world, dip, d: dict[str, np.ndar
         bought = _by((rows * P + hp).ravel(), np.where(has, market, 0.0),
                      E * P).reshape(E, P)                                      # (E, P)
         own = market * np.where(has, np.minimum(_ratio(sales, bought)[:, hp], 1.0), 0.0)
-        inflow += own[..., None] * pp.producer_mix[hp][None]
+        inflow += own[..., None] * pp.producer_mix[:, hp]
         imports = market - own
     pool_bought = np.maximum(d["pool_bought_cum"] - pool_contracts, 0.0)       # (E,)
     if imports.any() or pool_bought.any():
@@ -244,7 +267,7 @@ def _gifts(ps: ProductState, pp: ProductParams, world, state, d: dict[str, np.nd
             - d["expired_cum"] - _on_hand(state))
     from_stock = np.clip(left, 0.0, gave)
     has_home = (world.home_of >= 0)[None, :, None]
-    out_mix = np.where(has_home, pp.producer_mix[np.maximum(world.home_of, 0)][None], held)
+    out_mix = np.where(has_home, pp.producer_mix[:, np.maximum(world.home_of, 0)], held)
     doses = from_stock[..., None] * held + (gave - from_stock)[..., None] * out_mix
     gifts = d["donations_received_cum"][..., None] * _mix(doses.sum(axis=1))[:, None]
     return gifts, from_stock[..., None] * held
@@ -298,21 +321,27 @@ def course_protection(ps: ProductState, pp: ProductParams, strains: np.ndarray) 
     w = _mix(ps.courses)                                                       # (E, N, Q)
     cls = pp.strain_class                                                      # (E, V)
     by_class = pp.protection[:, :, np.maximum(cls, 0)]                         # (2, Q, E, V)
-    named = np.einsum("enq,kqev->kenv", w, by_class)
-    base = np.einsum("enq,kq->ken", w, pp.protection[:, :, 0])                 # (2, E, N)
+    E, N, Q = w.shape
+    named = np.zeros((2, E, N, cls.shape[1]))
+    base = np.zeros((2, E, N))
+    for q in range(Q):  # products: a handful; the same order of addition in any batch
+        named += w[None, :, :, q, None] * by_class[:, q, :, None, :]
+        base += w[None, :, :, q] * pp.protection[:, q, 0, None, None]
     esc = np.moveaxis(strains[:, :, 1:3], 2, 0)                               # (2, E, V)
     other = base[..., None] * (1.0 - esc[:, :, None, :])
     return np.where(cls[None, :, None, :] >= 0, named, other)
 
 
-def refresh_protection(ps: ProductState, pp: ProductParams, epi) -> None:
-    """Set ``epi.ve_course`` of product-tracking members' countries that have given
-    courses to their product-weighted protection.
+def refresh_protection(ps: ProductState, pp: ProductParams, epi,
+                       due: np.ndarray | None = None) -> None:
+    """Set ``epi.ve_course`` of product-tracking members (those ``due`` (E,) bool, default
+    all) in countries that have given courses to their product-weighted protection.
     """
     if epi is None:
         return
     ve = course_protection(ps, pp, epi.strains)
-    mask = pp.enabled[:, None] & (ps.courses.sum(axis=2) > 0)                  # (E, N)
+    on = pp.enabled if due is None else pp.enabled & due
+    mask = on[:, None] & (ps.courses.sum(axis=2) > 0)                          # (E, N)
     epi.ve_course[...] = np.where(mask[None, :, :, None], ve, epi.ve_course)
 
 
@@ -327,5 +356,6 @@ def track_products(state, world, params, market: np.ndarray | None,
     if state.products is None:
         state.products = ProductState.start(state, max(world.days, 1), pp.n_products)
     track_day(state.products, pp, state, world, params, market, partners, licensed, t)
-    if t % pp.refresh_days == 0:
-        refresh_protection(state.products, pp, state.epi)
+    due = t % pp.refresh_days == 0                                             # (E,)
+    if due.any():
+        refresh_protection(state.products, pp, state.epi, due)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sim import data
 from sim.scenario.diplomacy_refs import check_diplomacy
 from sim.scenario.paths import Path_, suggest
-from sim.scenario.schema import GROUP_KEYS, Scenario
+from sim.scenario.product_refs import product_errors
+from sim.scenario.schema import GROUP_KEYS, INCOME_GROUPS, Scenario
 
 
 def reference_errors(scenario: Scenario) -> list[tuple[Path_, str]]:
@@ -36,6 +37,7 @@ def reference_errors(scenario: Scenario) -> list[tuple[Path_, str]]:
     check(scenario.adaptation.groups, GROUP_KEYS, ("adaptation", "groups"), "group")
     check(scenario.adaptation.countries, iso3, ("adaptation", "countries"), "country")
     problems += check_diplomacy(scenario, check, iso3, producers, selectors)
+    problems += product_errors(scenario, producers, iso3, INCOME_GROUPS)
     if not problems and selected_count(scenario) == 0:
         problems.append((("countries",), "the scenario selects no countries (include minus "
                          "exclude is empty)"))
