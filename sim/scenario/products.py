@@ -53,8 +53,10 @@ class Products(Strict):
         "by income group or ISO3 (a country's entry overrides its group's; 'all': every "
         "product); others take everything. E.g. {HIC: [Pfizer-BioNTech Comirnaty, Moderna "
         "Spikevax], CHL: [all]}")
-    refresh_days: int = Field(7, ge=1, le=90, description="days between updates of each "
-                              "country's vaccine protection from its product mix")
+    refresh_days: int = Field(28, ge=1, le=90, description="days between updates of each "
+                              "country's vaccine protection from its product mix (a mix "
+                              "changes over months; each update recomputes the epidemic's "
+                              "immunity tables)")
 
     @field_validator("mix")
     @classmethod
