@@ -26,7 +26,7 @@ import numpy as np
 from sim.engine.build.params import Params
 from sim.engine.flows import BILATERAL, FlowLog
 from sim.engine.need import burden_weight, on_hand, supply_gap, surplus, take_oldest
-from sim.engine.state import State
+from sim.engine.state import State, ordered_sum
 from sim.engine.uptake import capacity
 from sim.world.world import World
 
@@ -137,5 +137,5 @@ def deliver_gifts(state: State, params: Params, given: np.ndarray | None, t: int
     ring[:, :, slot] = 0.0 if given is None else given
     if arrived.any():
         state.stock += arrived
-        state.received_cum += arrived.sum(axis=0)
+        state.received_cum += ordered_sum(arrived, (0,))
 
