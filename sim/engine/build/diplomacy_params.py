@@ -174,8 +174,17 @@ class DiplomacyParams:
         return [int(p) for p in np.unique(self.donation_every)]
 
     def affinity_rows(self, rows: np.ndarray) -> np.ndarray:
-        """(len(rows), N) affinity from each of ``rows`` to every country."""
-        return self.affinity.rows(rows)
+        """(len(rows), N) affinity from each of ``rows`` to every country (read only: the
+        last set of rows asked for is kept, as donors are mostly the same every round).
+        """
+        key = np.asarray(rows).tobytes()
+        cached = self.__dict__.get("_affinity_rows")
+        if cached is None or cached[0] != key:
+            values = self.affinity.rows(rows)
+            values.flags.writeable = False
+            cached = (key, values)
+            object.__setattr__(self, "_affinity_rows", cached)
+        return cached[1]
 
 
 def _column(rows: list[dict[str, Any]], key: str, dtype: Any = float) -> np.ndarray:

@@ -163,3 +163,32 @@ def test_pool_round_with_burden_identical(monkeypatch, name):
         a = getattr(ref, f.name)
         if isinstance(a, np.ndarray):
             np.testing.assert_array_equal(getattr(got, f.name), a, err_msg=f.name, strict=True)
+
+
+@pytest.mark.parametrize("name", ["bilateral_diplomacy", "baseline"])
+def test_donation_round_with_burden_identical(monkeypatch, name):
+    """One donation round from a mid-run state (gifts on their way, output given by a
+    producer's government in the baseline), with a random epidemic weight of need."""
+    from sim.engine.donation import donate
+    from sim.engine.flows import FlowLog
+
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml", ["epidemic.enabled=false"])
+    world, params, run = state_on_day(scenario, 3, 200)
+    while not params.diplomacy.donation_day(run.state.day):
+        run.step()
+    t = run.state.day
+    burden = 1.0 + np.random.default_rng(5).random((3, world.n_countries)) * 3.0
+    out = {}
+    for backend in ("numpy", "numba"):
+        monkeypatch.setenv("VAXSIM_BACKEND", backend)
+        state, log = run.state.copy(), FlowLog(np.array([True, False, True]))
+        given = donate(state, world, params, t, log, burden)
+        out[backend] = (given, state, log.array())
+    (given0, ref, flows0), (given1, got, flows1) = out["numpy"], out["numba"]
+    assert given0 is not None and given0.sum() > 0 and len(flows0) > 0
+    np.testing.assert_array_equal(given1, given0, strict=True)
+    np.testing.assert_array_equal(flows1, flows0, strict=True)
+    for f in dataclasses.fields(ref):
+        a = getattr(ref, f.name)
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(getattr(got, f.name), a, err_msg=f.name, strict=True)
