@@ -163,11 +163,15 @@ class DiplomacyParams:
 
     def pool_day(self, t: int) -> bool:
         """True if some member's pool allocates on day ``t``."""
-        return self.any_pool and bool((t % self.pool_every[self.pool_on] == 0).any())
+        return self.any_pool and any(t % p == 0 for p in self._pool_periods)
 
     def donation_day(self, t: int) -> bool:
         """True if day ``t`` is a donation round of some member."""
         return any(t % p == 0 for p in self._donation_periods)
+
+    @cached_property
+    def _pool_periods(self) -> list[int]:
+        return [int(p) for p in np.unique(self.pool_every[self.pool_on])]
 
     @cached_property
     def _donation_periods(self) -> list[int]:
