@@ -26,7 +26,14 @@ import numpy as np
 from sim.engine.build.params import Params
 from sim.engine.flows import BILATERAL, FlowLog
 from sim.engine.kernels import backend
-from sim.engine.need import burden_weight, on_hand, supply_gap, surplus, take_oldest
+from sim.engine.need import (
+    burden_weight,
+    gifts_moving,
+    on_hand,
+    supply_gap,
+    surplus,
+    take_oldest,
+)
 from sim.engine.state import State, ordered_sum
 from sim.engine.uptake import capacity
 from sim.world.world import World
@@ -72,7 +79,8 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
         float(params.structure.doses_per_course), params.willing_people_on(t),
         d.donation_absorb_days, d.keep_doses, d.buffer_days, start, slope,
         params.capacity_ramp, d.output_donor, d.arrival_bucket, np.ascontiguousarray(keep),
-        state.stock, state.transit, state.gift_transit, state.administered_cum,
+        state.stock, state.transit, state.gift_transit, gifts_moving(state),
+        state.administered_cum,
         state.inventory, state.donated_cum, state.influence, state.donations_received_cum,
         state.allocated_cum, given)
     log.add_rows(t, rows, doses, BILATERAL)

@@ -28,7 +28,14 @@ from sim.engine.build.params import Params
 from sim.engine.flows import FlowLog
 from sim.engine.kernels import backend
 from sim.engine.market import MarketPlan, banned_today, clear, serve_home_while_resuming
-from sim.engine.need import burden_weight, on_hand, supply_gap, surplus, take_oldest
+from sim.engine.need import (
+    burden_weight,
+    gifts_moving,
+    on_hand,
+    supply_gap,
+    surplus,
+    take_oldest,
+)
 from sim.engine.state import State
 from sim.engine.uptake import capacity
 from sim.world.world import World
@@ -132,7 +139,7 @@ def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowL
            float(params.structure.doses_per_course), params.willing_people_on(t),
            gift if burden is None else burden, burden is not None, start, slope,
            params.capacity_ramp, state.stock, state.transit, state.gift_transit,
-           state.administered_cum, state.pool_stock, state.pool_bought_cum,
+           gifts_moving(state), state.administered_cum, state.pool_stock, state.pool_bought_cum,
            state.pool_contributed_cum, state.pool_given, state.allocated_cum, gift, ship)
     log.add_vector(t, gift, to_pool=True)
     log.add_vector(t, ship, to_pool=False)

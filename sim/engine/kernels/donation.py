@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
-from sim.engine.kernels.need import capacity, on_hand, shelf, take_oldest
+from sim.engine.kernels.need import capacity, on_hand_rows, take_oldest
 from sim.engine.kernels.sums import pairwise_sum
 
 
@@ -39,7 +39,7 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
            cap_start: np.ndarray, cap_slope: np.ndarray, cap_ramp: np.ndarray,
            output_donor: np.ndarray, arrival_bucket: np.ndarray, keep_flows: np.ndarray,
            stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarray,
-           administered_cum: np.ndarray, inventory: np.ndarray, donated_cum: np.ndarray,
+           gifts_moving: bool, administered_cum: np.ndarray, inventory: np.ndarray, donated_cum: np.ndarray,
            influence: np.ndarray, donations_received_cum: np.ndarray,
            allocated_cum: np.ndarray, given: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Run a donation round in place; ``given`` (B, E, N) gets each recipient's gifts by
@@ -64,6 +64,7 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
     arrival_bucket : (E,) int freshest bucket a gift may travel in
     keep_flows : (E,) bool, members whose flows go to the ledger
     stock : (B, E, N); transit : (E, L, N); gift_transit : (B, E, L, N) doses
+    gifts_moving : False when ``gift_transit`` is all zero
     administered_cum, donated_cum, influence, donations_received_cum, allocated_cum :
         (E, N) doses; inventory : (E, P) doses
 
@@ -83,6 +84,8 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
     offered = np.empty(N)
     gave_stock = np.empty(N)
     out_part = np.empty(N)
+    on_shelf = np.empty(N)
+    held = np.empty(N)
     by_bucket = np.empty((B, N))
     taken = np.empty(B)
     offer = np.empty(Nd)
@@ -98,27 +101,26 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
         if not active[e]:  # no round today: the reference adds zeros
             continue
         # Offers: a share of each donor's surplus, plus any output its producer gives.
+        on_hand_rows(stock, transit, gift_transit, gifts_moving, e, on_shelf, held, row)
         for i in range(Nd):
             d = donors[i]
             cap_d = capacity(t, cap_start, cap_slope, cap_ramp, e, d)
             keep = max(keep_doses[e, d] - administered_cum[e, d], 0.0) + buffer_days[e, d] * cap_d
-            spare = min(max(on_hand(stock, transit, gift_transit, e, d) - keep, 0.0),
-                        shelf(stock, e, d))
+            spare = min(max(held[d] - keep, 0.0), on_shelf[d])
             offer[i] = share[e, d] * spare
             if has_output:
                 offer[i] = offer[i] + from_output[e, d]
         # Need of each recipient (none for a country giving this round), and each
         # recipient's room: its gap, within what it can absorb.
         for n in range(N):
-            held = on_hand(stock, transit, gift_transit, e, n)
-            gap = max(course * willing[e, n] - administered_cum[e, n] - held, 0.0)
+            gap = max(course * willing[e, n] - administered_cum[e, n] - held[n], 0.0)
             giving = share[e, n] > 0 or (has_output and from_output[e, n] > 0)
             if receive[e, n] and not giving:
                 need[n] = gap * burden[e, n] if use_burden else gap
             else:
                 need[n] = 0.0
             room = max(absorb_days[e] * capacity(t, cap_start, cap_slope, cap_ramp, e, n)
-                       - held, 0.0)
+                       - held[n], 0.0)
             scale[n] = min(gap, room)   # the cap, turned into a scale below
             received[n] = 0.0
         # Pass 1: what each recipient would get, donors in order.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
-from sim.engine.kernels.need import capacity, on_hand, shelf, take_oldest
+from sim.engine.kernels.need import capacity, on_hand_rows, take_oldest
 from sim.engine.kernels.sums import pairwise_sum
 
 
@@ -44,7 +44,7 @@ def allocate_pool(t: int, active: np.ndarray, pool_share: np.ndarray,
                   population: np.ndarray, course: float, willing: np.ndarray,
                   burden: np.ndarray, use_burden: bool, cap_start: np.ndarray,
                   cap_slope: np.ndarray, cap_ramp: np.ndarray, stock: np.ndarray,
-                  transit: np.ndarray, gift_transit: np.ndarray,
+                  transit: np.ndarray, gift_transit: np.ndarray, gifts_moving: bool,
                   administered_cum: np.ndarray, pool_stock: np.ndarray,
                   pool_bought_cum: np.ndarray, pool_contributed_cum: np.ndarray,
                   pool_given: np.ndarray, allocated_cum: np.ndarray, gift: np.ndarray,
@@ -62,6 +62,7 @@ def allocate_pool(t: int, active: np.ndarray, pool_share: np.ndarray,
     burden : (E, N) epidemic weight of need (read only when ``use_burden``)
     cap_start, cap_slope, cap_ramp : (E, N) daily capacity ramp
     stock : (B, E, N); transit : (E, L, N); gift_transit : (B, E, L, N) doses
+    gifts_moving : False when ``gift_transit`` is all zero
     administered_cum, pool_contributed_cum, pool_given, allocated_cum : (E, N) doses
     pool_stock, pool_bought_cum : (E,) doses
     """
@@ -76,6 +77,8 @@ def allocate_pool(t: int, active: np.ndarray, pool_share: np.ndarray,
     cap = np.empty(N)
     w = np.empty(N)
     add = np.empty(N)
+    on_shelf = np.empty(N)
+    held = np.empty(N)
     for e in range(E):
         if not active[e]:
             for n in range(N):
@@ -83,11 +86,11 @@ def allocate_pool(t: int, active: np.ndarray, pool_share: np.ndarray,
                 ship[e, n] = 0.0
             continue
         # 1. Contributions: a share of each participant's surplus, oldest doses first.
+        on_hand_rows(stock, transit, gift_transit, gifts_moving, e, on_shelf, held, w)
         for n in range(N):
             cap_n = capacity(t, cap_start, cap_slope, cap_ramp, e, n)
             keep = max(keep_doses[e, n] - administered_cum[e, n], 0.0) + buffer_days[e, n] * cap_n
-            spare = min(max(on_hand(stock, transit, gift_transit, e, n) - keep, 0.0),
-                        shelf(stock, e, n))
+            spare = min(max(held[n] - keep, 0.0), on_shelf[n])
             gift[e, n] = pool_share[e, n] * spare
         for n in range(N):
             take_oldest(stock, e, n, gift[e, n], taken)
@@ -95,10 +98,10 @@ def allocate_pool(t: int, active: np.ndarray, pool_share: np.ndarray,
         pool_stock[e] += pairwise_sum(gift[e], 0, N)
         avail = pool_stock[e]
         # 2. Room to absorb (never above the population share of all the pool has had).
+        on_hand_rows(stock, transit, gift_transit, gifts_moving, e, on_shelf, held, w)
         for n in range(N):
             cap_n = capacity(t, cap_start, cap_slope, cap_ramp, e, n)
-            room[n] = max(absorb_days[e] * cap_n - on_hand(stock, transit, gift_transit, e, n),
-                          0.0)
+            room[n] = max(absorb_days[e] * cap_n - held[n], 0.0)
         if proportional[e]:
             had = pool_bought_cum[e] + pairwise_sum(pool_contributed_cum[e], 0, N)
             for n in range(N):
@@ -117,8 +120,7 @@ def allocate_pool(t: int, active: np.ndarray, pool_share: np.ndarray,
         waterfill(avail, weight, tier, first, w, add, 6)
         # 4. Phase 2, by (burden-weighted) need, never above the gap.
         for n in range(N):
-            gap = max(course * willing[e, n] - administered_cum[e, n]
-                      - on_hand(stock, transit, gift_transit, e, n), 0.0)
+            gap = max(course * willing[e, n] - administered_cum[e, n] - held[n], 0.0)
             gap = max(gap - first[n], 0.0)
             if pool_member[e, n] > 0:
                 need[n] = gap * burden[e, n] if use_burden else gap

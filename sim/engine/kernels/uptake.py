@@ -94,17 +94,18 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
                 for n in range(N):
                     if gift_transit[b, e, slot, n] != 0.0:
                         any_arrival = True
+        landed = np.empty(N)
         for e in range(E):
-            for n in range(N):
-                total = 0.0
-                for b in range(B):
+            for b in range(B):
+                for n in range(N):
                     arrived = gift_transit[b, e, slot, n]
                     gift_transit[b, e, slot, n] = gifts[b, e, n] if gifts_given else 0.0
                     if any_arrival:
                         stock[b, e, n] += arrived
-                        total = arrived if b == 0 else total + arrived
-                if any_arrival:
-                    received_cum[e, n] += total
+                        landed[n] = arrived if b == 0 else landed[n] + arrived
+            if any_arrival:
+                for n in range(N):
+                    received_cum[e, n] += landed[n]
     # Administration: completing doses due first, then first doses and boosters sharing
     # the rest in proportion to their demand; each split over age bands by priority.
     interval = due_ring.shape[0]
@@ -195,15 +196,17 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
                     moving = True
                     break
         if moving:
+            lost = np.empty(N)
             for e in range(E):
                 for n in range(N):
-                    lost = gift_transit[0, e, 0, n]
-                    for k in range(1, L):
-                        lost += gift_transit[0, e, k, n]
-                    for k in range(L):
-                        for b in range(B - 1):
-                            gift_transit[b, e, k, n] = gift_transit[b + 1, e, k, n]
-                        gift_transit[B - 1, e, k, n] = 0.0
-                    received_cum[e, n] += lost
-                    expired_cum[e, n] += lost
-                    expired_arrival_cum[e, n] += lost
+                    lost[n] = gift_transit[0, e, 0, n]
+                for k in range(1, L):
+                    for n in range(N):
+                        lost[n] += gift_transit[0, e, k, n]
+                for n in range(N):
+                    received_cum[e, n] += lost[n]
+                    expired_cum[e, n] += lost[n]
+                    expired_arrival_cum[e, n] += lost[n]
+            for b in range(B - 1):
+                gift_transit[b] = gift_transit[b + 1]
+            gift_transit[B - 1] = 0.0
