@@ -181,14 +181,18 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
             g = gave[donors[i]]
             for b in range(B):
                 mix[b, i] = by_bucket[b, donors[i]] / g if g > 0 else 0.0
-        # Pass 3: each recipient's gifts by bucket, donors in order.
+        # Pass 3: each recipient's gifts by bucket, donors in order (buckets a donor gave
+        # nothing from are skipped: they would add zeros).
         for i in range(Nd):
             tot = total[i]
-            for n in range(N):
-                part = affinity[i, n] * need[n] / tot if tot > 0 else 0.0
-                f = part * offer[i] * scale[n]
-                for b in range(B):
-                    given[b, e, n] += mix[b, i] * f
+            if gave[donors[i]] <= 0:
+                continue
+            for b in range(B):
+                if mix[b, i] == 0.0:
+                    continue
+                for n in range(N):
+                    part = affinity[i, n] * need[n] / tot if tot > 0 else 0.0
+                    given[b, e, n] += mix[b, i] * (part * offer[i] * scale[n])
         for n in range(N):
             donated_cum[e, n] += gave[n]
             influence[e, n] += gave[n]
