@@ -112,12 +112,12 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
     """Stages 6-7: delivery of bought and donated doses, administration, expiry (stock and
     gifts on their way age together).
 
-    One compiled pass (:func:`sim.engine.kernels.uptake.uptake_day`) unless
-    ``VAXSIM_BACKEND=numpy`` asks for the numpy reference stages, or donated doses are
-    given or on their way today: gifts travel by shelf-life bucket ((B, E, L, N), see
-    :mod:`sim.engine.donation`), which the numpy stages handle.
+    One compiled pass (:func:`sim.engine.kernels.uptake.uptake_day`), or the numpy
+    reference stages when ``VAXSIM_BACKEND=numpy``. Gifts travel by shelf-life bucket
+    (``gifts`` (B, E, N), ``state.gift_transit`` (B, E, L, N), see
+    :mod:`sim.engine.donation`).
     """
-    if backend() == "numpy" or gifts is not None or state.gift_transit.any():
+    if backend() == "numpy":
         deliver(state, allocated, t)
         deliver_gifts(state, params, gifts, t)
         administer(state, world, params, t)
@@ -127,12 +127,14 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
 
     s = params.structure
     start, slope = params.capacity_per_day
-    uptake_day(t, allocated, state.orders_open, False, False, state.transit,
-               state.gift_transit[0], state.stock, params.diplomacy.arrival_bucket,
-               state.received_cum, state.first, state.completed, state.due, state.due_ring,
-               state.administered_cum, state.expired_cum, params.willing_people_on(t), start,
-               slope, params.capacity_ramp, s.doses_per_course == 2,
-               (t + 1) % s.bucket_days == 0, *band_arguments(state, params, t))
+    moving = t - state.last_gift_day <= state.gift_transit.shape[2]
+    uptake_day(t, allocated, state.stock if gifts is None else gifts, gifts is not None,
+               moving, state.transit, state.gift_transit, state.stock,
+               state.expired_arrival_cum, state.received_cum, state.first, state.completed,
+               state.due, state.due_ring, state.administered_cum, state.expired_cum,
+               params.willing_people_on(t), start, slope, params.capacity_ramp,
+               s.doses_per_course == 2, (t + 1) % s.bucket_days == 0,
+               *band_arguments(state, params, t))
 
 
 def band_arguments(state: State, params: Params, t: int) -> tuple:

@@ -4,8 +4,9 @@ licences, shocks), stacked with the ensemble axis first like
 
 Built by :func:`build_diplomacy` inside :func:`sim.engine.build.params.build_params` and held in
 ``params.diplomacy``. Initial country behaviour (who donates, who pools) is copied into
-*mutable* :class:`~sim.engine.state.State` arrays at day 0 (see :func:`initial_arrays`), so
-a policy review may change it during a run; everything here stays fixed.
+*mutable* :class:`~sim.engine.state.State` arrays at day 0 (see
+:func:`sim.engine.state.initial_arrays`), so a policy review may change it during a run;
+everything here stays fixed.
 
 Shapes: E members, N countries, P producers, D days, C licences (padded to the most any
 member has), S shocks of a kind (padded likewise).
@@ -163,19 +164,32 @@ class DiplomacyParams:
 
     def pool_day(self, t: int) -> bool:
         """True if some member's pool allocates on day ``t``."""
-        return self.any_pool and bool((t % self.pool_every[self.pool_on] == 0).any())
+        return self.any_pool and any(t % p == 0 for p in self._pool_periods)
 
     def donation_day(self, t: int) -> bool:
         """True if day ``t`` is a donation round of some member."""
         return any(t % p == 0 for p in self._donation_periods)
 
     @cached_property
+    def _pool_periods(self) -> list[int]:
+        return [int(p) for p in np.unique(self.pool_every[self.pool_on])]
+
+    @cached_property
     def _donation_periods(self) -> list[int]:
         return [int(p) for p in np.unique(self.donation_every)]
 
     def affinity_rows(self, rows: np.ndarray) -> np.ndarray:
-        """(len(rows), N) affinity from each of ``rows`` to every country."""
-        return self.affinity.rows(rows)
+        """(len(rows), N) affinity from each of ``rows`` to every country (read only: the
+        last set of rows asked for is kept, as donors are mostly the same every round).
+        """
+        key = np.asarray(rows).tobytes()
+        cached = self.__dict__.get("_affinity_rows")
+        if cached is None or cached[0] != key:
+            values = self.affinity.rows(rows)
+            values.flags.writeable = False
+            cached = (key, values)
+            object.__setattr__(self, "_affinity_rows", cached)
+        return cached[1]
 
 
 def _column(rows: list[dict[str, Any]], key: str, dtype: Any = float) -> np.ndarray:
@@ -361,28 +375,6 @@ def apply_ban_shocks(world: World, scenarios: Sequence[Scenario],
             stacked["ban_start"][e, p] = min(a, stacked["ban_start"][e, p]) if was_ban else a
             stacked["ban_end"][e, p] = max(b, stacked["ban_end"][e, p]) if was_ban else b
     return stacked
-
-
-def initial_arrays(params: Any) -> dict[str, Any]:
-    """Mutable day-0 state of the diplomacy mechanisms (see :class:`~sim.engine.state.State`)."""
-    d: DiplomacyParams = params.diplomacy
-    E, N = d.donor_share0.shape
-    C = d.lic_rate.shape[1]
-    L = params.structure.delivery_lag
-    z = np.zeros
-    return {
-        "donor_share": d.donor_share0.copy(),
-        "donor_share_on": np.where(d.donor_share0 > 0, d.donor_share0, d.switch_share[:, None]),
-        "pool_share": d.pool_share0.copy(),
-        "pool_member": d.pool_member0.copy(), "orders_extra": z((E, N)),
-        "pool_stock": z(E), "pool_orders_open": d.pool_orders.copy(), "pool_bought_cum": z(E),
-        "pool_given": z((E, N)), "pool_contributed_cum": z((E, N)),
-        "donated_cum": z((E, N)), "donations_received_cum": z((E, N)), "influence": z((E, N)),
-        "gift_transit": z((params.structure.shelf_buckets, E, L, N)),
-        "expired_arrival_cum": z((E, N)),
-        "contract_delivered_cum": z((E, d.contract_supplier.shape[1])),
-        "bulk": z((E, C)), "bulk_drawn_cum": z((E, C)), "licensed_cum": z((E, C)),
-    }
 
 
 def mechanisms_on(params: Any) -> bool:
