@@ -13,7 +13,8 @@ channel by channel:
   home countries in proportion to what they bought) carry its own mix; everything else
   bought on the world market (countries' imports, the pool's purchases) carries the mix of
   the day's exports, each producer in proportion to what it exported (what it offered and
-  sold);
+  sold), except that buyers restricted to some products (``products.accepted``) take those
+  first and the others the rest;
 - *partner sales*: the mix of the day's exports of the producers whose partner the
   country is;
 - *pool* shipments: the pool's stock composition; contributions to the pool and
@@ -25,11 +26,8 @@ expired, donated or given to the pool leave in the proportions held. A one-dose 
 counts a course per dose. Producers' unsold stock keeps its producer's mix (a licensee's
 excess joining its licensor's stock is counted as that mix).
 
-Every ``refresh_days`` the epidemic's ``ve_course`` (2, E, N, V) is set to the protection
-of a country's courses weighted by product: ``Σ_q w_q prot[k, q, class(v)]`` with ``w``
-the share of the country's courses given with product q; a strain of no class (emergent,
-or an unnamed scheduled variant) gets the ancestral class's protection times one minus its
-escape. Countries with no course yet keep the epidemic's value.
+Every ``refresh_days`` the epidemic's vaccine protection follows the products of each
+country's courses (:mod:`sim.engine.product_protection`).
 
 Shapes: E members, N countries, P producers, Q products, D days.
 """
@@ -41,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.engine.build.product_params import ProductParams
+from sim.engine.product_protection import refresh_protection
 
 #: Cumulative counters of the dose engine whose daily change the tracker reads.
 COUNTERS = ("allocated_cum", "administered_cum", "expired_cum", "donated_cum",
@@ -348,40 +347,6 @@ def _on_hand(state) -> np.ndarray:
 
 def _counters(state) -> dict[str, np.ndarray]:
     return {k: np.array(getattr(state, k), dtype=float, copy=True) for k in COUNTERS}
-
-
-def course_protection(ps: ProductState, pp: ProductParams, strains: np.ndarray) -> np.ndarray:
-    """(2, E, N, V) protection of a country's courses against [infection, death] per
-    strain slot, weighted by the products of its courses (0 where it has none).
-
-    strains : (E, V, 4) the epidemic's strain table (transmissibility, escape,
-        escape_death, severity)
-    """
-    w = _mix(ps.courses)                                                       # (E, N, Q)
-    cls = pp.strain_class                                                      # (E, V)
-    by_class = pp.protection[:, :, np.maximum(cls, 0)]                         # (2, Q, E, V)
-    E, N, Q = w.shape
-    named = np.zeros((2, E, N, cls.shape[1]))
-    base = np.zeros((2, E, N))
-    for q in range(Q):  # products: a handful; the same order of addition in any batch
-        named += w[None, :, :, q, None] * by_class[:, q, :, None, :]
-        base += w[None, :, :, q] * pp.protection[:, q, 0, None, None]
-    esc = np.moveaxis(strains[:, :, 1:3], 2, 0)                               # (2, E, V)
-    other = base[..., None] * (1.0 - esc[:, :, None, :])
-    return np.where(cls[None, :, None, :] >= 0, named, other)
-
-
-def refresh_protection(ps: ProductState, pp: ProductParams, epi,
-                       due: np.ndarray | None = None) -> None:
-    """Set ``epi.ve_course`` of product-tracking members (those ``due`` (E,) bool, default
-    all) in countries that have given courses to their product-weighted protection.
-    """
-    if epi is None:
-        return
-    ve = course_protection(ps, pp, epi.strains)
-    on = pp.enabled if due is None else pp.enabled & due
-    mask = on[:, None] & (ps.courses.sum(axis=2) > 0)                          # (E, N)
-    epi.ve_course[...] = np.where(mask[None, :, :, None], ve, epi.ve_course)
 
 
 def track_products(state, world, params, market: np.ndarray | None,
