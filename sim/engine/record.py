@@ -79,6 +79,8 @@ class Trajectories:
         (``EPI_GROUP_FIELDS`` in :mod:`sim.engine.epi_record`); None without epidemic
     epi_countries_end : (E, N, 2) cumulative infections and deaths per country at the end
     epi_bands : (E, D, G, 3) cumulative deaths by group and age band (0-19, 20-64, 65+)
+    products : (E, D, Q) doses received by all countries by product, cumulative
+        (:mod:`sim.engine.products`); None when the batch tracks no products
     """
 
     groups: np.ndarray
@@ -94,6 +96,7 @@ class Trajectories:
     epi_groups: np.ndarray | None = None
     epi_countries_end: np.ndarray | None = None
     epi_bands: np.ndarray | None = None
+    products: np.ndarray | None = None
 
 
 class Recorder:

@@ -14,7 +14,8 @@ Order of stages in one day (see docs/DESIGN.md):
 5. bilateral donation :func:`sim.engine.donation.donate`
 6. delivery and uptake   :func:`sim.engine.uptake.deliver`, :func:`~sim.engine.uptake.administer`
                       (donations: :func:`sim.engine.donation.deliver_gifts`)
-7. expiry             :func:`sim.engine.uptake.expire`
+7. expiry             :func:`sim.engine.uptake.expire`; doses by product
+                      :func:`sim.engine.products.track_products`
 8. epidemic           :func:`sim.engine.epidemic.step_epidemic`
 9. policy review      :func:`sim.engine.review.review`
 10. record            :class:`sim.engine.record.Recorder`
@@ -38,6 +39,7 @@ from sim.engine.market import MarketPlan
 from sim.engine.partners import sell_to_partners
 from sim.engine.pool import allocate_pool, clear_with_pool
 from sim.engine.production import produce
+from sim.engine.products import track_products
 from sim.engine.record import Recorder, Trajectories
 from sim.engine.review import review
 from sim.engine.shocks import cut_outages, surge_orders
@@ -92,11 +94,13 @@ class Simulation:
         log = getattr(self.recorder, "flows", NO_FLOWS)  # a recorder may keep no ledger
         pooled = allocate_pool(state, world, params, t, log)
         gifts = donate(state, world, params, t, log)
+        market = allocated
         # Each is None unless its mechanism acted today.
         for extra in (contracted, partners, licensed, pooled):
             if extra is not None:
                 allocated = allocated + extra
         deliver_and_administer(state, world, params, allocated, gifts, t)
+        track_products(state, world, params, market, partners, licensed, t)
         step_epidemic(state, world, params, t)
         review(state, world, params, t)
         self.recorder.record(state, t)
@@ -166,4 +170,6 @@ def simulate(world: World, params: Params, country_every: int = 7,
         sim.step()
         if progress is not None and (sim.state.day % 30 == 0 or sim.done):
             progress(sim.state.day)
+    if sim.state.products is not None:
+        sim.recorder.out.products = sim.state.products.world_received
     return sim.recorder.out, sim.state
