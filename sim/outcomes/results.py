@@ -22,7 +22,8 @@ Writing a results folder is :mod:`sim.output.folder`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -31,6 +32,7 @@ import pandas as pd
 
 from sim.engine.build.params import Params
 from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
+from sim.outcomes.coverage import Panel
 from sim.outcomes.diplomacy_metrics import donations_table
 from sim.outcomes.epidemic_metrics import epidemic_group_columns
 from sim.outcomes.history import history_rows, history_table
@@ -46,17 +48,42 @@ def group_populations(world: World) -> np.ndarray:
     return np.concatenate([[pops.sum()], pops])
 
 
-def groups_table(world: World, traj: Trajectories) -> pd.DataFrame:
-    """The ``groups`` table (long format)."""
+def groups_table(world: World, traj: Trajectories,
+                 dates: pd.DatetimeIndex | None = None) -> pd.DataFrame:
+    """The ``groups`` table (long format); ``dates`` of ``traj.groups``' days (default
+    every day of the run).
+    """
     E, D, G, F = traj.groups.shape
     idx = pd.MultiIndex.from_product(
-        [np.arange(E), world.dates, list(GROUPS)], names=["member", "date", "group"])
+        [np.arange(E), world.dates if dates is None else dates, list(GROUPS)],
+        names=["member", "date", "group"])
     df = pd.DataFrame(traj.groups.reshape(E * D * G, F), index=idx,
                       columns=list(GROUP_FIELDS)).reset_index()
     df.insert(3, "population", np.tile(group_populations(world), E * D))
     df["coverage_first"] = df["first_dose"] / df["population"]
     df["coverage_completed"] = df["completed"] / df["population"]
     return df
+
+
+def groups_on_days(world: World, traj: Trajectories, counterfactual: Trajectories | None,
+                   dates: Sequence[Any] = ()) -> pd.DataFrame:
+    """:func:`groups_table` (with the epidemic columns) restricted to ``dates`` that fall
+    in the run and its last day, computed from those days' records only.
+    """
+    index = pd.DatetimeIndex(world.dates)
+    found = index.get_indexer(pd.DatetimeIndex([pd.Timestamp(d) for d in dates]))
+    days = np.unique(np.append(found[found >= 0], len(index) - 1))
+
+    def on_days(t: Trajectories | None) -> Trajectories | None:
+        if t is None:
+            return None
+        epi = None if t.epi_groups is None else t.epi_groups[:, days]
+        return replace(t, groups=t.groups[:, days], epi_groups=epi)
+
+    part = on_days(traj)
+    assert part is not None
+    return groups_table(world, part, index[days]).assign(
+        **epidemic_group_columns(part, on_days(counterfactual)))
 
 
 def ledger_table(world: World, traj: Trajectories) -> pd.DataFrame:
@@ -83,6 +110,34 @@ def countries_table(world: World, traj: Trajectories) -> pd.DataFrame:
     df["coverage_first"] = df["first_dose"] / df["population"]
     df["doses_per_100"] = 100 * df["doses_administered"] / df["population"]
     return df
+
+
+#: Columns of the ``countries`` table derived from a recorded field: (field, scale).
+_PER_POPULATION = {"coverage_first": ("first_dose", None),
+                   "coverage_completed": ("completed", None),
+                   "doses_per_100": ("doses_administered", 100)}
+
+
+def countries_panel(world: World, traj: Trajectories, column: str) -> Panel:
+    """``column`` of :func:`countries_table` as a :class:`~sim.outcomes.coverage.Panel`
+    (values (K, W, N)), computed from the trajectories as the table computes it.
+    """
+    name, scale = _PER_POPULATION.get(column, (column, None))
+    if name not in COUNTRY_FIELDS:
+        raise KeyError(f"the countries table has no column {column!r}")
+    raw = traj.countries[..., COUNTRY_FIELDS.index(name)]              # (K, W, N)
+    if column in _PER_POPULATION:
+        raw = (raw if scale is None else scale * raw) / world.population
+    return Panel(np.arange(raw.shape[0]), pd.DatetimeIndex(world.dates[traj.country_days]),
+                 np.asarray(world.iso3, dtype=str), np.asarray(world.population, dtype=float),
+                 np.ascontiguousarray(raw, dtype=float))
+
+
+def group_series(world: World, traj: Trajectories, column: str) -> np.ndarray:
+    """(E, D, G) ``column`` of :func:`groups_table` by member, day and group."""
+    covered = {"coverage_first": "first_dose", "coverage_completed": "completed"}
+    values = traj.groups[..., GROUP_FIELDS.index(covered.get(column, column))]
+    return values / group_populations(world) if column in covered else values
 
 
 def producers_table(world: World, traj: Trajectories, every: int = 7) -> pd.DataFrame:
@@ -151,6 +206,7 @@ class Results:
     params: Params
     trajectories: Trajectories
     counterfactual: Trajectories | None = None
+    _panels: dict[str, Panel] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def groups(self) -> pd.DataFrame:
@@ -196,6 +252,32 @@ class Results:
     def history(self) -> pd.DataFrame:
         """The history check (:func:`sim.outcomes.history.history_table`)."""
         return history_table(self)
+
+    def panel(self, column: str) -> Panel:
+        """``column`` of the ``countries`` table as an (K, W, N) :class:`Panel`, read from
+        the trajectories without building the table (equal to
+        ``country_panel(self.countries, column)``); kept once built.
+        """
+        if column not in self._panels:
+            self._panels[column] = countries_panel(self.world, self.trajectories, column)
+        return self._panels[column]
+
+    def groups_on(self, dates: Sequence[Any] = ()) -> pd.DataFrame:
+        """The ``groups`` table's rows on ``dates`` and the last day (dates in the run
+        only), built from those days alone: a summary of a large ensemble does not
+        build the whole table. Equal to the matching rows of :attr:`groups`.
+        """
+        if "groups" in self.__dict__:  # already built: take its rows
+            wanted = {pd.Timestamp(d) for d in dates} | {pd.Timestamp(self.world.dates[-1])}
+            g = self.groups
+            return g[g["date"].isin(wanted)].reset_index(drop=True)
+        return groups_on_days(self.world, self.trajectories, self.counterfactual, dates)
+
+    def group_series(self, column: str) -> np.ndarray:
+        """(E, D, G) daily ``column`` of the ``groups`` table (a recorded field, or
+        ``coverage_first`` / ``coverage_completed``), without building the table.
+        """
+        return group_series(self.world, self.trajectories, column)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by file stem (``donations`` only when there is one)."""

@@ -50,12 +50,12 @@ def equity_inputs(results: Results) -> EquityInputs:
     column = {"first_dose": "coverage_first", "completed": "coverage_completed"}[
         out.target_measure]
     attainment = [(target_label(t.coverage, t.by, out.target_measure), pd.Timestamp(t.by),
-                   readers.target_attainment(results.countries, t.coverage, column))
+                   readers.target_attainment(results, t.coverage, column))
                   for t in out.targets]
-    panel = readers.country_panel(results.countries, "coverage_first")
+    panel = results.panel("coverage_first")
     end, cov = panel.at()
     return EquityInputs(
-        gini=readers.gini_over_time(results.countries),
+        gini=readers.gini_over_time(results),
         attainment=attainment,
         coverage_end=cov,
         population=panel.population,
