@@ -198,6 +198,7 @@ class Results:
     groups, ledger, countries, producers, strategies, donations : tidy tables (see the
         module docstring); ``donations`` is None when no diplomacy mechanism is on
     history : the history check against observed 2021 series, built on first use
+    per_member : every scalar metric per member, built on first use
     summary : the content of ``summary.json``
     """
 
@@ -238,6 +239,16 @@ class Results:
     def donations(self) -> pd.DataFrame | None:
         """The diplomacy ledger as a table, or None without a diplomacy mechanism."""
         return donations_table(self.world, self.trajectories, self.params)
+
+    @cached_property
+    def per_member(self) -> pd.DataFrame:
+        """Every scalar metric, one row per member
+        (:func:`sim.outcomes.registry.member_metrics`); the summary's medians and the
+        plots read it.
+        """
+        from sim.outcomes.registry import member_metrics
+
+        return member_metrics(self)
 
     @cached_property
     def summary(self) -> dict[str, Any]:

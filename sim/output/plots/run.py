@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from sim.outcomes import coverage as readers
-from sim.outcomes.registry import member_metrics
 
 if TYPE_CHECKING:
     from sim.outcomes.results import Results
@@ -61,5 +60,5 @@ def equity_inputs(results: Results) -> EquityInputs:
         population=panel.population,
         coverage_map=pd.Series(np.median(cov, axis=0), index=panel.iso3),
         end=end,
-        per_member=member_metrics(results),
+        per_member=results.per_member,
     )
