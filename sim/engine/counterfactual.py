@@ -157,6 +157,8 @@ def run_with_twin(sim: Simulation, twin: EpidemicTwin | None,
             twin.step(sim.state, t)
         if progress is not None and (sim.state.day % 30 == 0 or sim.done):
             progress(sim.state.day)
+    if sim.state.products is not None:  # as sim.engine.run.simulate records them
+        sim.recorder.out.products = sim.state.products.world_received
 
 
 def keep_detail(params: Params, kept: int, first: int = 0) -> Params:
