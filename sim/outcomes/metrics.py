@@ -24,7 +24,6 @@ from sim.outcomes.coverage import (
     country_attributes,
     coverage_at,
     coverage_by,
-    ledger_end,
     target_attainment,
     time_to_target,
 )
@@ -66,7 +65,7 @@ def flow_metrics(results: Results) -> pd.DataFrame:
     """Doses produced, administered, expired, left in country stock and unsold; the share
     of produced doses that expired.
     """
-    end = ledger_end(results.ledger)
+    end = results.ledger_end()
     produced = end["produced_cum"].to_numpy()
     return pd.DataFrame({
         "doses_produced": end["produced_cum"],
@@ -136,7 +135,7 @@ def target_metrics(results: Results) -> pd.DataFrame:
         for g in GROUPS:
             cols[f"time_to_target.{i}.{g}"] = by_group.reindex(members)[g].to_numpy()
     if members is None:
-        return pd.DataFrame(index=pd.Index(results.ledger["member"].unique(), name="member"))
+        return pd.DataFrame(index=pd.Index(np.arange(results.params.n_members), name="member"))
     return _frame(members, cols)
 
 
@@ -151,7 +150,7 @@ def donation_metrics(results: Results) -> pd.DataFrame:
     whose flows were not kept (``outputs.country_members``, ``donation.record_flows``)
     get NaN (null), not 0.
     """
-    members = pd.Index(results.ledger["member"].unique(), name="member")
+    members = pd.Index(np.arange(results.params.n_members), name="member")
     donations = results.donations
     if donations is None:
         return pd.DataFrame(index=members)

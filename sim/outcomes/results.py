@@ -86,11 +86,14 @@ def groups_on_days(world: World, traj: Trajectories, counterfactual: Trajectorie
         **epidemic_group_columns(part, on_days(counterfactual)))
 
 
-def ledger_table(world: World, traj: Trajectories) -> pd.DataFrame:
-    """The ``ledger`` table."""
-    E, D, K = traj.ledger.shape
-    idx = pd.MultiIndex.from_product([np.arange(E), world.dates], names=["member", "date"])
-    return pd.DataFrame(traj.ledger.reshape(E * D, K), index=idx,
+def ledger_table(world: World, traj: Trajectories,
+                 days: np.ndarray | None = None) -> pd.DataFrame:
+    """The ``ledger`` table (rows of ``days`` only if given)."""
+    ledger = traj.ledger if days is None else traj.ledger[:, days]
+    dates = world.dates if days is None else world.dates[days]
+    E, D, K = ledger.shape
+    idx = pd.MultiIndex.from_product([np.arange(E), dates], names=["member", "date"])
+    return pd.DataFrame(ledger.reshape(E * D, K), index=idx,
                         columns=list(LEDGER_FIELDS)).reset_index()
 
 
@@ -283,6 +286,17 @@ class Results:
             g = self.groups
             return g[g["date"].isin(wanted)].reset_index(drop=True)
         return groups_on_days(self.world, self.trajectories, self.counterfactual, dates)
+
+    def ledger_end(self) -> pd.DataFrame:
+        """The ``ledger`` table's last day, one row per member (index ``member``), built
+        from that day alone unless the table is built.
+        """
+        from sim.outcomes.coverage import ledger_end
+
+        if "ledger" in self.__dict__:
+            return ledger_end(self.ledger)
+        last = np.array([self.trajectories.ledger.shape[1] - 1])
+        return ledger_table(self.world, self.trajectories, last).set_index("member")
 
     def group_series(self, column: str) -> np.ndarray:
         """(E, D, G) daily ``column`` of the ``groups`` table (a recorded field, or
