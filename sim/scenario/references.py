@@ -5,6 +5,7 @@ from __future__ import annotations
 from sim import data
 from sim.scenario.diplomacy_refs import check_diplomacy
 from sim.scenario.paths import Path_, suggest
+from sim.scenario.products import product_index
 from sim.scenario.schema import GROUP_KEYS, INCOME_GROUPS, Scenario
 
 
@@ -47,9 +48,7 @@ def known_product(text: str, names: list[str]) -> bool:
     """True when ``text`` names a product of products.csv: its full name, or a text starting
     with the name's part before any parenthesis (case-insensitive), or ``all``.
     """
-    t = text.strip().lower()
-    return t == "all" or any(t == n.lower() or (t and t.startswith(n.split(" (")[0].lower()))
-                             for n in names)
+    return text.strip().lower() == "all" or product_index(names, text) >= 0
 
 
 def _product_errors(scenario: Scenario, check, iso3: set[str],
@@ -69,6 +68,11 @@ def _product_errors(scenario: Scenario, check, iso3: set[str],
             if not known_product(text, names) or (where[1] == "mix" and text.lower() == "all"):
                 loc = (*where, text) if where[1] == "mix" else (*where, i)
                 out.append((loc, f"unknown product '{text}'" + suggest(text, names)))
+    for i, lic in enumerate(scenario.licences):
+        if lic.product and (lic.product.strip().lower() == "all"
+                            or not known_product(lic.product, names)):
+            out.append((("licences", i, "product"), f"unknown product '{lic.product}'"
+                        + suggest(lic.product, names)))
     return out
 
 
