@@ -70,6 +70,11 @@ def products() -> pd.DataFrame:
     return _read("products.csv").copy()
 
 
+def product_mix() -> pd.DataFrame:
+    """Each producer's 2021 output by product: producer, product, share."""
+    return _read("product_mix.csv").copy()
+
+
 def blocs() -> pd.DataFrame:
     """Blocs of countries: bloc, name, members (';'-separated ISO3), as_of, source."""
     return _read("blocs.csv").copy()

@@ -25,8 +25,16 @@ import numpy as np
 
 from sim.engine.build.params import Params
 from sim.engine.flows import BILATERAL, FlowLog
-from sim.engine.need import burden_weight, on_hand, supply_gap, surplus, take_oldest
-from sim.engine.state import State
+from sim.engine.kernels import backend
+from sim.engine.need import (
+    burden_weight,
+    gifts_moving,
+    on_hand,
+    supply_gap,
+    surplus,
+    take_oldest,
+)
+from sim.engine.state import State, ordered_sum
 from sim.engine.uptake import capacity
 from sim.world.world import World
 
@@ -53,11 +61,43 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     state.influence *= np.where(active, d.decay, 1.0)[:, None]
     if not len(donors):
         return None
+    if burden is None:  # the epidemic's weight of need (None without an epidemic)
+        burden = burden_weight(state, world, params)
+    if backend() == "numpy":
+        return donate_numpy(state, world, params, t, log, share, from_output, giving,
+                            donors, burden)
+    from sim.engine.kernels.donation import donate as kernel
+
+    E, N = share.shape
+    given = np.empty_like(state.stock)
+    start, slope = params.capacity_per_day
+    keep = np.broadcast_to(log.keep, (E,)) if log.enabled else np.zeros(E, dtype=bool)
+    rows, doses = kernel(
+        t, active, share, share if from_output is None else from_output,
+        from_output is not None, donors, d.affinity_rows(donors), d.receive,
+        share if burden is None else burden, burden is not None,
+        float(params.structure.doses_per_course), params.willing_people_on(t),
+        d.donation_absorb_days, d.keep_doses, d.buffer_days, start, slope,
+        params.capacity_ramp, d.output_donor, d.arrival_bucket, np.ascontiguousarray(keep),
+        state.stock, state.transit, state.gift_transit, gifts_moving(state),
+        state.administered_cum,
+        state.inventory, state.donated_cum, state.influence, state.donations_received_cum,
+        state.allocated_cum, given)
+    log.add_rows(t, rows, doses, BILATERAL)
+    state.last_gift_day = t
+    return given
+
+
+def donate_numpy(state: State, world: World, params: Params, t: int, log: FlowLog,
+                 share: np.ndarray, from_output: np.ndarray | None, giving: np.ndarray,
+                 donors: np.ndarray, burden: np.ndarray | None) -> np.ndarray:
+    """:func:`donate` in numpy (the kernel's reference), once the round's offers, givers
+    and donors (union over members) are known.
+    """
+    d = params.diplomacy
     offer = share[:, donors] * surplus(state, world, params, t)[:, donors]   # (E, Nd)
     if from_output is not None:
         offer = offer + from_output[:, donors]
-    if burden is None:  # the epidemic's weight of need (None without an epidemic)
-        burden = burden_weight(state, world, params)
     need = np.where(d.receive, supply_gap(state, params, burden), 0.0)   # (E, N)
     # A country does not receive in a round it gives in — in that member only: each
     # member's mask is its own, so a member's result does not depend on its batch.
@@ -137,5 +177,5 @@ def deliver_gifts(state: State, params: Params, given: np.ndarray | None, t: int
     ring[:, :, slot] = 0.0 if given is None else given
     if arrived.any():
         state.stock += arrived
-        state.received_cum += arrived.sum(axis=0)
+        state.received_cum += ordered_sum(arrived, (0,))
 

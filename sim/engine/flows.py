@@ -39,6 +39,14 @@ class FlowLog:
         if len(e):
             self._append(e, t, donors[i], r, flows[e, i, r], channel)
 
+    def add_rows(self, t: int, rows: np.ndarray, doses: np.ndarray,
+                 channel: int = BILATERAL) -> None:
+        """Record flows on day ``t`` given as ``rows`` (K, 3) int member, donor, recipient
+        and ``doses`` (K,) (a compiled kernel's output, nonzero flows only).
+        """
+        if self.enabled and len(doses):
+            self._append(rows[:, 0], t, rows[:, 1], rows[:, 2], doses, channel)
+
     def add_vector(self, t: int, doses: np.ndarray, to_pool: bool) -> None:
         """Record pool flows (E, N) on day ``t``: countries → pool or pool → countries."""
         if not self.enabled:

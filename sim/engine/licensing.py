@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.build.params import Params
+from sim.engine.kernels import backend
 from sim.engine.state import State
 
 
@@ -31,11 +32,29 @@ def _by(bins: np.ndarray, values: np.ndarray, E: int, width: int) -> np.ndarray:
 
 def fill_finish(state: State, params: Params, t: int) -> np.ndarray | None:
     """Run the licences for day ``t``; return (E, N) doses for licensees' own orders
-    (None when no member has a licence).
+    (None when no member has a licence yet).
+
+    The compiled kernel (:func:`sim.engine.kernels.licensing.fill_finish`), or the numpy
+    reference :func:`fill_finish_numpy` when ``VAXSIM_BACKEND=numpy``.
     """
     d = params.diplomacy
     if t < d.first_licence_day:
         return None
+    if backend() == "numpy":
+        return fill_finish_numpy(state, params, t)
+    from sim.engine.kernels.licensing import fill_finish as kernel
+
+    out = np.empty_like(state.orders_open)
+    kernel(t, float(params.structure.clearing_days), d.lic_producer, d.lic_country,
+           d.lic_active, d.lic_rate, d.lic_total, d.lic_additional, state.inventory,
+           state.produced_cum, state.orders_open, state.allocated_cum, state.bulk,
+           state.bulk_drawn_cum, state.licensed_cum, out)
+    return out
+
+
+def fill_finish_numpy(state: State, params: Params, t: int) -> np.ndarray:
+    """:func:`fill_finish` in numpy (the kernel's reference), on a day licences run."""
+    d = params.diplomacy
     E, C = d.lic_rate.shape
     P, N = state.inventory.shape[1], state.orders_open.shape[1]
     rows = np.arange(E)[:, None]

@@ -19,6 +19,13 @@ def on_hand(state: State) -> np.ndarray:
             + ordered_sum(state.gift_transit, (0, 2)))
 
 
+def gifts_moving(state: State) -> bool:
+    """False when no donated dose can be on its way (the last gift has arrived): the
+    compiled kernels then skip the gift ring, which would add only zeros.
+    """
+    return state.day - state.last_gift_day <= state.gift_transit.shape[2]
+
+
 def burden_weight(state: State, world: World, params: Params) -> np.ndarray | None:
     """(E, N) epidemic weight of each country's gap in pool and donation allocation
     (:func:`sim.engine.epidemic.need_weight`), None without an epidemic.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.build.params import Params
+from sim.engine.kernels import backend
 from sim.engine.market import export_share
 from sim.engine.state import State
 
@@ -19,6 +20,9 @@ from sim.engine.state import State
 def sell_to_partners(state: State, params: Params, t: int) -> np.ndarray | None:
     """Serve partners first; return (E, N) doses allocated today, or None if no producer
     sells with strings.
+
+    The compiled kernel (:func:`sim.engine.kernels.partners.sell_to_partners`) unless
+    ``VAXSIM_BACKEND=numpy`` asks for this function's numpy reference.
     """
     d = params.diplomacy
     if not d.any_partners:
@@ -28,6 +32,12 @@ def sell_to_partners(state: State, params: Params, t: int) -> np.ndarray | None:
         return None
     share = export_share(params, t)
     alloc = np.zeros_like(state.orders_open)
+    if backend() == "numba":
+        from sim.engine.kernels.partners import sell_to_partners as kernel
+
+        kernel(sellers, d.partner_share, d.partner_mask, share, state.inventory,
+               state.exported_cum, state.orders_open, state.allocated_cum, alloc)
+        return alloc
     for p in sellers:  # producers as planes: a handful
         offer = state.inventory[:, p] * d.partner_share[:, p] * share[:, p]
         want = state.orders_open * d.partner_mask[p]

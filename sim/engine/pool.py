@@ -26,8 +26,16 @@ import numpy as np
 
 from sim.engine.build.params import Params
 from sim.engine.flows import FlowLog
+from sim.engine.kernels import backend
 from sim.engine.market import MarketPlan, banned_today, clear, serve_home_while_resuming
-from sim.engine.need import burden_weight, on_hand, supply_gap, surplus, take_oldest
+from sim.engine.need import (
+    burden_weight,
+    gifts_moving,
+    on_hand,
+    supply_gap,
+    surplus,
+    take_oldest,
+)
 from sim.engine.state import State
 from sim.engine.uptake import capacity
 from sim.world.world import World
@@ -118,6 +126,32 @@ def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowL
     active = d.pool_on & (t % d.pool_every == 0)                        # (E,)
     if not active.any():
         return None
+    if backend() == "numpy":
+        return allocate_pool_numpy(state, world, params, t, log, active, burden)
+    from sim.engine.kernels.pool import allocate_pool as kernel
+
+    if burden is None:
+        burden = burden_weight(state, world, params)
+    start, slope = params.capacity_per_day
+    gift, ship = np.empty_like(state.pool_given), np.empty_like(state.pool_given)
+    kernel(t, active, state.pool_share, state.pool_member, d.keep_doses, d.buffer_days,
+           d.pool_absorb_days, d.pool_proportional, d.pool_tier_doses, world.population,
+           float(params.structure.doses_per_course), params.willing_people_on(t),
+           gift if burden is None else burden, burden is not None, start, slope,
+           params.capacity_ramp, state.stock, state.transit, state.gift_transit,
+           gifts_moving(state), state.administered_cum, state.pool_stock, state.pool_bought_cum,
+           state.pool_contributed_cum, state.pool_given, state.allocated_cum, gift, ship)
+    log.add_vector(t, gift, to_pool=True)
+    log.add_vector(t, ship, to_pool=False)
+    return ship
+
+
+def allocate_pool_numpy(state: State, world: World, params: Params, t: int, log: FlowLog,
+                        active: np.ndarray, burden: np.ndarray | None) -> np.ndarray:
+    """:func:`allocate_pool` in numpy (the kernel's reference), on a day ``active`` (E,)
+    members hold a pool round.
+    """
+    d = params.diplomacy
     gift = state.pool_share * surplus(state, world, params, t) * active[:, None]
     if gift.any():
         take_oldest(state, gift)

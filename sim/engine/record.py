@@ -79,6 +79,8 @@ class Trajectories:
         (``EPI_GROUP_FIELDS`` in :mod:`sim.engine.epi_record`); None without epidemic
     epi_countries_end : (E, N, 2) cumulative infections and deaths per country at the end
     epi_bands : (E, D, G, 3) cumulative deaths by group and age band (0-19, 20-64, 65+)
+    products : (E, D, Q) doses received by all countries by product, cumulative
+        (:mod:`sim.engine.products`); None when the batch tracks no products
     """
 
     groups: np.ndarray
@@ -94,6 +96,7 @@ class Trajectories:
     epi_groups: np.ndarray | None = None
     epi_countries_end: np.ndarray | None = None
     epi_bands: np.ndarray | None = None
+    products: np.ndarray | None = None
 
 
 class Recorder:
@@ -135,36 +138,29 @@ class Recorder:
     def record(self, state: State, t: int) -> None:
         """Store the state at the end of day ``t``."""
         out, b = self.out, t - self.first_day
-        out.produced_cum[:, t] = state.produced_cum
         if self.compiled:
-            from sim.engine.kernels.record import record_day
+            from sim.engine.kernels.record import record_day, record_producers_day
 
+            record_producers_day(t, state.produced_cum, state.exported_cum,
+                                 state.home_delivered_cum, state.inventory,
+                                 self.track_diplomacy, state.bulk, state.pool_stock,
+                                 state.pool_bought_cum, state.pool_given,
+                                 state.pool_contributed_cum, state.donated_cum,
+                                 state.licensed_cum, out.produced_cum, out.exported_cum,
+                                 out.home_cum, out.ledger, out.diplomacy)
             inc = self.income
             record_day(t, state.first, state.completed, state.administered_cum,
                        state.expired_cum, state.stock, state.allocated_cum, state.received_cum,
                        out.produced_cum, inc.order, inc.starts, inc.present,
                        inc.slices is not None, out.groups, out.ledger)
         else:
+            self.record_producers(state, t)
             buf, B = self.buffer[:, b], BUFFERED
             buf[B.first], buf[B.completed] = state.first, state.completed
             buf[B.administered_cum], buf[B.expired_cum] = (state.administered_cum,
                                                            state.expired_cum)
             buf[B.stock] = ordered_sum(state.stock, (0,))
             buf[B.allocated_cum], buf[B.received_cum] = state.allocated_cum, state.received_cum
-        out.exported_cum[:, t] = state.exported_cum
-        out.home_cum[:, t] = state.home_delivered_cum
-        L = LEDGER_FIELDS
-        out.ledger[:, t, L.stock_producers] = state.inventory.sum(axis=1)
-        if self.track_diplomacy:
-            # Licensees' bulk is producers' stock.
-            out.ledger[:, t, L.stock_producers] += state.bulk.sum(axis=1)
-            out.ledger[:, t, L.stock_pool] = state.pool_stock
-            dip, P = out.diplomacy[:, t], DIPLOMACY_FIELDS
-            dip[:, P.pool_bought_cum] = state.pool_bought_cum
-            dip[:, P.pool_delivered_cum] = state.pool_given.sum(axis=1)
-            dip[:, P.pool_contributed_cum] = state.pool_contributed_cum.sum(axis=1)
-            dip[:, P.donated_bilateral_cum] = state.donated_cum.sum(axis=1)
-            dip[:, P.licensed_output_cum] = state.licensed_cum.sum(axis=1)
         if t == out.ledger.shape[1] - 1:
             out.flows = self.flows.array()
         if t == 0 or (t + 1) % self.review_days == 0:  # strategies change only at stage 9
@@ -192,6 +188,26 @@ class Recorder:
             if self.epi is not None:
                 out.epi_groups, out.epi_countries_end = self.epi.groups, self.epi.countries_end
                 out.epi_bands = self.epi.bands
+
+    def record_producers(self, state: State, t: int) -> None:
+        """Day ``t`` of the producer records, producers' and pool stock and diplomacy
+        totals (numpy reference of :func:`sim.engine.kernels.record.record_producers_day`).
+        """
+        out, L = self.out, LEDGER_FIELDS
+        out.produced_cum[:, t] = state.produced_cum
+        out.exported_cum[:, t] = state.exported_cum
+        out.home_cum[:, t] = state.home_delivered_cum
+        out.ledger[:, t, L.stock_producers] = state.inventory.sum(axis=1)
+        if self.track_diplomacy:
+            # Licensees' bulk is producers' stock.
+            out.ledger[:, t, L.stock_producers] += state.bulk.sum(axis=1)
+            out.ledger[:, t, L.stock_pool] = state.pool_stock
+            dip, P = out.diplomacy[:, t], DIPLOMACY_FIELDS
+            dip[:, P.pool_bought_cum] = state.pool_bought_cum
+            dip[:, P.pool_delivered_cum] = state.pool_given.sum(axis=1)
+            dip[:, P.pool_contributed_cum] = state.pool_contributed_cum.sum(axis=1)
+            dip[:, P.donated_bilateral_cum] = state.donated_cum.sum(axis=1)
+            dip[:, P.licensed_output_cum] = state.licensed_cum.sum(axis=1)
 
     def licensed_by_country(self, state: State) -> np.ndarray:
         """(E, N) doses filled and finished by each licensee country so far."""

@@ -66,7 +66,7 @@ def partner_weights(diplomacy: DiplomacyParams) -> np.ndarray:
     if hit is not None and hit[0] is diplomacy:
         return hit[1]
     N = diplomacy.affinity.n
-    cum = np.cumsum(diplomacy.affinity_rows(np.arange(N)), axis=1)
+    cum = np.cumsum(diplomacy.affinity.rows(np.arange(N)), axis=1)
     _WEIGHTS.clear()  # keep one entry: the batch being run
     _WEIGHTS[id(diplomacy)] = (diplomacy, cum)
     return cum

@@ -14,7 +14,8 @@ Order of stages in one day (see docs/DESIGN.md):
 5. bilateral donation :func:`sim.engine.donation.donate`
 6. delivery and uptake   :func:`sim.engine.uptake.deliver`, :func:`~sim.engine.uptake.administer`
                       (donations: :func:`sim.engine.donation.deliver_gifts`)
-7. expiry             :func:`sim.engine.uptake.expire`
+7. expiry             :func:`sim.engine.uptake.expire`; doses by product
+                      :func:`sim.engine.products.track_products`
 8. epidemic           :func:`sim.engine.epidemic.step_epidemic`
 9. policy review      :func:`sim.engine.review.review`
 10. record            :class:`sim.engine.record.Recorder`
@@ -38,6 +39,7 @@ from sim.engine.market import MarketPlan
 from sim.engine.partners import sell_to_partners
 from sim.engine.pool import allocate_pool, clear_with_pool
 from sim.engine.production import produce
+from sim.engine.products import track_products
 from sim.engine.record import Recorder, Trajectories
 from sim.engine.review import review
 from sim.engine.shocks import cut_outages, surge_orders
@@ -92,11 +94,13 @@ class Simulation:
         log = getattr(self.recorder, "flows", NO_FLOWS)  # a recorder may keep no ledger
         pooled = allocate_pool(state, world, params, t, log)
         gifts = donate(state, world, params, t, log)
+        market = allocated
         # Each is None unless its mechanism acted today.
         for extra in (contracted, partners, licensed, pooled):
             if extra is not None:
                 allocated = allocated + extra
         deliver_and_administer(state, world, params, allocated, gifts, t)
+        track_products(state, world, params, market, partners, licensed, t)
         step_epidemic(state, world, params, t)
         review(state, world, params, t)
         self.recorder.record(state, t)
@@ -108,12 +112,12 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
     """Stages 6-7: delivery of bought and donated doses, administration, expiry (stock and
     gifts on their way age together).
 
-    One compiled pass (:func:`sim.engine.kernels.uptake.uptake_day`) unless
-    ``VAXSIM_BACKEND=numpy`` asks for the numpy reference stages, or donated doses are
-    given or on their way today: gifts travel by shelf-life bucket ((B, E, L, N), see
-    :mod:`sim.engine.donation`), which the numpy stages handle.
+    One compiled pass (:func:`sim.engine.kernels.uptake.uptake_day`), or the numpy
+    reference stages when ``VAXSIM_BACKEND=numpy``. Gifts travel by shelf-life bucket
+    (``gifts`` (B, E, N), ``state.gift_transit`` (B, E, L, N), see
+    :mod:`sim.engine.donation`).
     """
-    if backend() == "numpy" or gifts is not None or state.gift_transit.any():
+    if backend() == "numpy":
         deliver(state, allocated, t)
         deliver_gifts(state, params, gifts, t)
         administer(state, world, params, t)
@@ -123,12 +127,14 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
 
     s = params.structure
     start, slope = params.capacity_per_day
-    uptake_day(t, allocated, state.orders_open, False, False, state.transit,
-               state.gift_transit[0], state.stock, params.diplomacy.arrival_bucket,
-               state.received_cum, state.first, state.completed, state.due, state.due_ring,
-               state.administered_cum, state.expired_cum, params.willing_people_on(t), start,
-               slope, params.capacity_ramp, s.doses_per_course == 2,
-               (t + 1) % s.bucket_days == 0, *band_arguments(state, params, t))
+    moving = t - state.last_gift_day <= state.gift_transit.shape[2]
+    uptake_day(t, allocated, state.stock if gifts is None else gifts, gifts is not None,
+               moving, state.transit, state.gift_transit, state.stock,
+               state.expired_arrival_cum, state.received_cum, state.first, state.completed,
+               state.due, state.due_ring, state.administered_cum, state.expired_cum,
+               params.willing_people_on(t), start, slope, params.capacity_ramp,
+               s.doses_per_course == 2, (t + 1) % s.bucket_days == 0,
+               *band_arguments(state, params, t))
 
 
 def band_arguments(state: State, params: Params, t: int) -> tuple:
@@ -164,4 +170,6 @@ def simulate(world: World, params: Params, country_every: int = 7,
         sim.step()
         if progress is not None and (sim.state.day % 30 == 0 or sim.done):
             progress(sim.state.day)
+    if sim.state.products is not None:
+        sim.recorder.out.products = sim.state.products.world_received
     return sim.recorder.out, sim.state

@@ -8,6 +8,7 @@ them plane by plane (each plane an (E, N) array). Units are doses unless a name 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -83,6 +84,8 @@ class State:
     boosted : (E, N) people with a booster
     course_weeks : (W, E, N, A) ``courses_band`` at the start of each of the last W weeks
     epi : epidemic compartments (:class:`sim.engine.epidemic.EpiState`), None when off
+    products : doses by vaccine product (:class:`sim.engine.products.ProductState`), None
+        when the batch does not track products
     """
 
     day: int
@@ -127,6 +130,7 @@ class State:
     boosted: np.ndarray
     course_weeks: np.ndarray
     epi: EpiState | None = None
+    products: Any = None  # sim.engine.products.ProductState when tracking products
     last_gift_day: int = -(10**9)
 
     @property

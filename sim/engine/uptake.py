@@ -118,7 +118,7 @@ def age_gifts(state: State) -> np.ndarray:
     expired by their recipient. Returns (E, N) doses expired on the way.
     """
     ring = state.gift_transit
-    expired = ring[0].sum(axis=1)                                        # (E, N)
+    expired = ordered_sum(ring[0], (1,))                                 # (E, N)
     ring[:-1] = ring[1:].copy()
     ring[-1] = 0.0
     state.received_cum += expired

@@ -5,8 +5,9 @@ Observed figures come from two shipped files (provenance in ``sim/data/SOURCES.m
 - ``observed.csv``: coverage with at least one dose by income group and the world, and
   doses administered worldwide (Our World in Data), the calibration targets;
 - ``history.csv``: COVAX deliveries over time, India's exports, China's exports and
-  donations, licensees' output and Vietnam's receipts, with ``estimate`` = 1 where the
-  figure is derived (interpolated) rather than printed in its source.
+  donations, licensees' output, Vietnam's receipts and the 2021 product mix of all doses,
+  with ``estimate`` = 1 where the figure is derived (interpolated) rather than printed in
+  its source.
 
 :func:`history_table` gives one row per observation: the model's median (and 5–95%
 range over replicates) on that date, the error (percentage points for coverage, relative
@@ -42,7 +43,10 @@ SERIES = {
     "china_donated": "doses China donated, cumulative",
     "licensed_output": "doses a licensee filled and finished, cumulative",
     "received": "doses a country received, cumulative",
+    "product_share": "a product's share of the doses received worldwide, cumulative",
 }
+#: Series that are shares (errors in percentage points).
+SHARES = ("coverage_first", "product_share")
 COLUMNS = ("series", "group", "date", "observed", "model", "model_p05", "model_p95",
            "error", "error_unit", "estimate", "source")
 
@@ -90,7 +94,24 @@ def _series(res: Results, series: str, group: str) -> np.ndarray | None:
         if group not in set(world.iso3):
             return None
         return _country_series(res, group, "doses_received")
+    if series == "product_share":
+        return _product_share(res, group)
     return None
+
+
+def _product_share(res: Results, group: str) -> np.ndarray | None:
+    """(E, D) share of the doses received worldwide that were of the products whose names
+    start with ``group`` ('+'-separated), or None when the run tracks no products.
+    """
+    byq = res.trajectories.products
+    pp = res.params.products
+    if byq is None or pp is None:
+        return None
+    names = [str(n).lower() for n in pp.names]
+    pick = [any(n.startswith(g.strip().lower()) for g in group.split("+")) for n in names]
+    total = byq.sum(axis=2)
+    return np.divide(byq[:, :, pick].sum(axis=2), total, out=np.zeros_like(total),
+                     where=total > 0)
 
 
 def _donated_by(res: Results, donor: str) -> np.ndarray:
@@ -132,7 +153,7 @@ def supply_series(res: Results) -> list[tuple[str, str, np.ndarray, pd.DataFrame
     out = []
     for key, rows in obs.groupby(["series", "group"], sort=False):
         series, group = str(key[0]), str(key[1])
-        if series in ("coverage_first", "doses_administered"):
+        if series in ("coverage_first", "doses_administered", "product_share"):
             continue
         values = _series(res, series, group)
         if values is not None:
@@ -159,7 +180,7 @@ def history_table(res: Results) -> pd.DataFrame:
             continue
         v = values[:, day]
         median = float(np.median(v))
-        pp = series == "coverage_first"
+        pp = series in SHARES
         error = 100 * (median - observed) if pp else (median - observed) / observed
         rows.append((series, group, date, observed, median,
                      float(np.percentile(v, 5)), float(np.percentile(v, 95)), error,
@@ -170,7 +191,7 @@ def history_table(res: Results) -> pd.DataFrame:
 def history_rows(table: pd.DataFrame) -> list[list[str]]:
     """Formatted rows (series, group, date, observed, model [5–95%], error, source)."""
     def fmt(series: str, x: float) -> str:
-        return f"{100 * x:.1f}%" if series == "coverage_first" else f"{x / 1e6:,.1f} M"
+        return f"{100 * x:.1f}%" if series in SHARES else f"{x / 1e6:,.1f} M"
 
     out = []
     for r in table.to_dict("records"):

@@ -243,6 +243,9 @@ class Licence(Strict):
     additional: Flag = Field(
         False, description="true: bulk is made on top of the licensor's finished output "
         "(fill-finish was the bottleneck); false: bulk is taken from that output")
+    product: str = Field("", description="the licensed vaccine (a product of "
+                         "sim/data/products.csv, or the start of its name); none: the "
+                         "licensor's product mix")
     note: str = Field("", description="what the figures are and where they come from")
 
 

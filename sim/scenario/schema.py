@@ -37,6 +37,7 @@ from sim.scenario.diplomacy import (  # noqa: F401  (re-exported: the schema's p
     Shock,
 )
 from sim.scenario.epidemic import Epidemic
+from sim.scenario.products import Products
 from sim.scenario.types import (  # noqa: F401  (re-exported: the schema's public names)
     CONTINENTS,
     GROUP_KEYS,
@@ -334,6 +335,7 @@ class Scenario(Strict):
     adaptation: Adaptation = Field(default_factory=Adaptation)
     epidemic: Epidemic = Field(default_factory=Epidemic)
     vaccination: Vaccination = Field(default_factory=Vaccination)
+    products: Products = Field(default_factory=Products)
 
     @field_validator("name")
     @classmethod

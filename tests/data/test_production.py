@@ -38,7 +38,8 @@ def test_headers(producers, production, products):
     assert list(production.columns) == ["producer", "month", "doses"]
     assert list(products.columns) == [
         "product", "platform", "doses_per_course", "efficacy_infection",
-        "efficacy_death", "price_usd", "shelf_life_days",
+        "efficacy_death", "price_usd", "shelf_life_days", "infection_delta",
+        "infection_omicron", "death_delta", "death_omicron",
     ]
 
 

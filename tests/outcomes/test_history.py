@@ -80,10 +80,11 @@ def _check(res, series, group, date):
     ("covax_delivered", "COVAX", "2021-06-30"),
     ("covax_delivered", "COVAX", "2021-11-15"),
     ("india_exported", "IND", "2021-12-31"),
-    pytest.param("received", "VNM", "2021-09-20", marks=pytest.mark.xfail(
-        strict=True, reason="known miss: the model has about 34 M by 20 September, not 50 M; "
-        "Vietnam's September surge (Sinopharm purchases, many small gifts) is not in the "
-        "data (SOURCES.md, History check)")),
+    # Vietnam's receipts by the health ministry's dated totals (the "50 M by 20 September"
+    # of earlier data contradicted them: SOURCES.md, History check, VN-MOH).
+    ("received", "VNM", "2021-08-02"),
+    ("received", "VNM", "2021-09-02"),
+    ("received", "VNM", "2021-09-15"),
     ("received", "VNM", "2021-12-10"),
 ])
 def test_history_checks_within_a_quarter_of_the_cited_figure(year_2021, series, group, date):
@@ -92,6 +93,18 @@ def test_history_checks_within_a_quarter_of_the_cited_figure(year_2021, series, 
     assert abs(row["error"]) <= 0.25, (
         f"{series} {group} {date}: model {row['model'] / 1e6:.1f} M vs observed "
         f"{row['observed'] / 1e6:.1f} M ({row['source']})")
+
+
+@pytest.mark.parametrize("product", ["Sinovac CoronaVac", "Sinopharm BBIBP",
+                                     "Pfizer-BioNTech Comirnaty",
+                                     "Oxford-AstraZeneca ChAdOx1"])
+def test_2021_product_mix_within_5_points_of_unicef(year_2021, product):
+    # UNICEF's 2021 review (SOURCES.md, UNICEF22): shares of about 11 bn doses. 5 pp:
+    # UNICEF's shares are rounded, its 11 bn and the model's supply (WTO-IMF/Airfinity
+    # counts, China approx. 5.0 bn against UNICEF's 4.4 bn of Sinovac and Sinopharm) differ
+    # by more than 10%, which moves a 20% share by 2-3 pp.
+    row = _check(year_2021, "product_share", product, "2021-12-31")
+    assert abs(row["error"]) <= 5.0, (product, row["model"], row["observed"])
 
 
 def test_the_history_check_covers_every_series_and_keeps_the_ledger(year_2021):

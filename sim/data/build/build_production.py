@@ -1,4 +1,4 @@
-"""Build sim/data/producers.csv, production.csv and products.csv.
+"""Build sim/data/producers.csv and production.csv (products: build_products.py).
 
 Every number below is either quoted from a source named in
 sim/data/SOURCES.md, section "Production" (the comment gives the short key) or derived from
@@ -6,7 +6,7 @@ such numbers by the arithmetic written here. Run from anywhere:
 
     python sim/data/build/build_production.py
 
-Writes the three CSV files atomically next to this folder's parent.
+Writes the two CSV files atomically next to this folder's parent.
 """
 
 from __future__ import annotations
@@ -30,29 +30,19 @@ EU27 = (
 ).split()
 
 # ---------------------------------------------------------------- products
-COMIRNATY = "Pfizer-BioNTech Comirnaty"
-SPIKEVAX = "Moderna Spikevax"
-CHADOX1 = "Oxford-AstraZeneca ChAdOx1 (Vaxzevria/Covishield)"
-JANSSEN = "Janssen Ad26.COV2.S"
-CORONAVAC = "Sinovac CoronaVac"
-BBIBP = "Sinopharm BBIBP"
-CANSINO = "CanSino Ad5-nCoV"
-COVAXIN = "Bharat Covaxin"
-SPUTNIK = "Gamaleya Sputnik V"
-
-# product: platform, doses_per_course, eff_infection, price_usd, shelf_life_days
-# eff_death = max(0.90, eff_infection)   [FACTS: "about 90% for most platforms"]
-PRODUCTS = {
-    COMIRNATY: ("mRNA", 2, 0.95, 19.50, 180),
-    SPIKEVAX: ("mRNA", 2, 0.95, 15.00, 210),
-    CHADOX1: ("viral_vector", 2, 0.70, 4.00, 180),
-    JANSSEN: ("viral_vector", 1, 0.66, 10.00, 90),
-    CORONAVAC: ("inactivated", 2, 0.50, 10.00, 365),
-    BBIBP: ("inactivated", 2, 0.78, 12.50, 730),
-    CANSINO: ("viral_vector", 1, 0.65, 12.50, 365),
-    COVAXIN: ("inactivated", 2, 0.778, 12.50, 180),
-    SPUTNIK: ("viral_vector", 2, 0.92, 12.50, 180),
-}
+# Products (platform, course, price, shelf life, protection) are built by build_products.py.
+from build_products import (  # noqa: E402
+    BBIBP,
+    CANSINO,
+    CHADOX1,
+    COMIRNATY,
+    CORONAVAC,
+    COVAXIN,
+    JANSSEN,
+    SPIKEVAX,
+    SPUTNIK,
+)
+from build_products import PLATFORM as PRODUCTS  # noqa: E402
 
 # ---------------------------------------------------------------- producers
 PRODUCERS = [
@@ -348,18 +338,6 @@ def main() -> None:
         for ym, v in zip(MONTHS_2021 + MONTHS_2022, p21[code] + p22[code]):
             rows.append([code, ym, f"{v:.1f}"])
     _write_csv(DATA / "production.csv", ["producer", "month", "doses"], rows)
-
-    _write_csv(
-        DATA / "products.csv",
-        [
-            "product", "platform", "doses_per_course", "efficacy_infection",
-            "efficacy_death", "price_usd", "shelf_life_days",
-        ],
-        [
-            [p, plat, n, eff, max(0.90, eff), price, shelf]
-            for p, (plat, n, eff, price, shelf) in PRODUCTS.items()
-        ],
-    )
 
     for code, *_ in PRODUCERS:
         print(f"{code:4s} 2021 {sum(p21[code]) / 1e9:6.3f} bn   2022 {sum(p22[code]) / 1e9:6.3f} bn")

@@ -163,19 +163,32 @@ class DiplomacyParams:
 
     def pool_day(self, t: int) -> bool:
         """True if some member's pool allocates on day ``t``."""
-        return self.any_pool and bool((t % self.pool_every[self.pool_on] == 0).any())
+        return self.any_pool and any(t % p == 0 for p in self._pool_periods)
 
     def donation_day(self, t: int) -> bool:
         """True if day ``t`` is a donation round of some member."""
         return any(t % p == 0 for p in self._donation_periods)
 
     @cached_property
+    def _pool_periods(self) -> list[int]:
+        return [int(p) for p in np.unique(self.pool_every[self.pool_on])]
+
+    @cached_property
     def _donation_periods(self) -> list[int]:
         return [int(p) for p in np.unique(self.donation_every)]
 
     def affinity_rows(self, rows: np.ndarray) -> np.ndarray:
-        """(len(rows), N) affinity from each of ``rows`` to every country."""
-        return self.affinity.rows(rows)
+        """(len(rows), N) affinity from each of ``rows`` to every country (read only: the
+        last set of rows asked for is kept, as donors are mostly the same every round).
+        """
+        key = np.asarray(rows).tobytes()
+        cached = self.__dict__.get("_affinity_rows")
+        if cached is None or cached[0] != key:
+            values = self.affinity.rows(rows)
+            values.flags.writeable = False
+            cached = (key, values)
+            object.__setattr__(self, "_affinity_rows", cached)
+        return cached[1]
 
 
 def _column(rows: list[dict[str, Any]], key: str, dtype: Any = float) -> np.ndarray:

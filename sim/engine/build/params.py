@@ -21,6 +21,7 @@ import numpy as np
 from sim.engine.build.adaptation_params import N_DRAWS, adaptation_arrays, policy_draws
 from sim.engine.build.diplomacy_params import DiplomacyParams, apply_ban_shocks, build_diplomacy
 from sim.engine.build.epi_params import EpiParams, build_epi_params
+from sim.engine.build.product_params import ProductParams, build_products
 from sim.engine.build.resolve import resolve
 from sim.engine.build.vaccination_params import VaccinationParams, build_vaccination
 from sim.engine.streams import member_rng
@@ -103,6 +104,8 @@ class Params:
     diplomacy : pool, donation, partner sales, licences and shocks
         (:class:`sim.engine.build.diplomacy_params.DiplomacyParams`)
     epidemic : the epidemic's arrays (:mod:`sim.engine.build.epi_params`), None when it is off
+    products : vaccine products (:mod:`sim.engine.build.product_params`), None when no
+        member tracks doses by product
     vaccination : eligibility, priority and boosters by age band
         (:class:`sim.engine.build.vaccination_params.VaccinationParams`)
     """
@@ -142,6 +145,7 @@ class Params:
     willing_days: np.ndarray | None = None
     burden_member: np.ndarray | None = None
     epidemic: EpiParams | None = None
+    products: ProductParams | None = None
 
     @property
     def n_members(self) -> int:
@@ -347,9 +351,13 @@ def build_params(world: World, scenarios: Sequence[Scenario],
     days = _align_willingness(world, scenarios, members)
     stacked = {k: np.stack([m[k] for m in members]) for k in members[0]}
     stacked = apply_ban_shocks(world, scenarios, stacked)
+    diplomacy = build_diplomacy(world, scenarios, stacked)
+    epidemic = build_epi_params(world, scenarios, seeds)
+    products = build_products(world, scenarios, diplomacy.contract_supplier.shape[1],
+                              diplomacy.lic_rate.shape[1],
+                              epidemic.n_strains if epidemic is not None else 1)
     return Params(structure=structure, population=world.population, willing_days=days,
-                  diplomacy=build_diplomacy(world, scenarios, stacked),
-                  epidemic=build_epi_params(world, scenarios, seeds),
+                  diplomacy=diplomacy, epidemic=epidemic, products=products,
                   vaccination=build_vaccination(world, scenarios, stacked["willing"]),
                   **stacked)
 

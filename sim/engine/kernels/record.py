@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.fields import GROUP_FIELDS, LEDGER_FIELDS
+from sim.engine.fields import DIPLOMACY_FIELDS, GROUP_FIELDS, LEDGER_FIELDS
 from sim.engine.kernels import jit
 from sim.engine.kernels.sums import pairwise_sum, segment_sums
 
@@ -66,3 +66,49 @@ def record_day(t: int, first: np.ndarray, completed: np.ndarray, administered: n
         # A difference of two large running sums: clamp rounding below zero (as numpy's).
         ledger[e, t, _IN_TRANSIT] = max(pairwise_sum(allocated[e], 0, N)
                                         - pairwise_sum(received[e], 0, N), 0.0)
+
+
+_STOCK_PRODUCERS, _STOCK_POOL = LEDGER_FIELDS.stock_producers, LEDGER_FIELDS.stock_pool
+_POOL_BOUGHT, _POOL_DELIVERED = (DIPLOMACY_FIELDS.pool_bought_cum,
+                                 DIPLOMACY_FIELDS.pool_delivered_cum)
+_POOL_CONTRIBUTED = DIPLOMACY_FIELDS.pool_contributed_cum
+_DONATED, _LICENSED = DIPLOMACY_FIELDS.donated_bilateral_cum, DIPLOMACY_FIELDS.licensed_output_cum
+
+
+@jit
+def record_producers_day(t: int, produced_cum: np.ndarray, exported_cum: np.ndarray,
+                         home_delivered_cum: np.ndarray, inventory: np.ndarray,
+                         track_diplomacy: bool, bulk: np.ndarray, pool_stock: np.ndarray,
+                         pool_bought_cum: np.ndarray, pool_given: np.ndarray,
+                         pool_contributed_cum: np.ndarray, donated_cum: np.ndarray,
+                         licensed_cum: np.ndarray, out_produced: np.ndarray,
+                         out_exported: np.ndarray, out_home: np.ndarray, ledger: np.ndarray,
+                         diplomacy: np.ndarray) -> None:
+    """Write day ``t`` of the producer records (E, D, P), the producers' and pool's stock
+    in ``ledger`` (E, D, 7) and, with ``track_diplomacy``, ``diplomacy`` (E, D, 5).
+
+    Parameters
+    ----------
+    produced_cum, exported_cum, home_delivered_cum, inventory : (E, P) doses
+    bulk, licensed_cum : (E, C) doses; pool_stock, pool_bought_cum : (E,) doses
+    pool_given, pool_contributed_cum, donated_cum : (E, N) doses
+
+    Reference: :meth:`sim.engine.record.Recorder.record` (row sums in numpy's order).
+    """
+    E, P = inventory.shape
+    N = pool_given.shape[1]
+    C = bulk.shape[1]
+    for e in range(E):
+        for p in range(P):
+            out_produced[e, t, p] = produced_cum[e, p]
+            out_exported[e, t, p] = exported_cum[e, p]
+            out_home[e, t, p] = home_delivered_cum[e, p]
+        ledger[e, t, _STOCK_PRODUCERS] = pairwise_sum(inventory[e], 0, P)
+        if track_diplomacy:
+            ledger[e, t, _STOCK_PRODUCERS] += pairwise_sum(bulk[e], 0, C)
+            ledger[e, t, _STOCK_POOL] = pool_stock[e]
+            diplomacy[e, t, _POOL_BOUGHT] = pool_bought_cum[e]
+            diplomacy[e, t, _POOL_DELIVERED] = pairwise_sum(pool_given[e], 0, N)
+            diplomacy[e, t, _POOL_CONTRIBUTED] = pairwise_sum(pool_contributed_cum[e], 0, N)
+            diplomacy[e, t, _DONATED] = pairwise_sum(donated_cum[e], 0, N)
+            diplomacy[e, t, _LICENSED] = pairwise_sum(licensed_cum[e], 0, C)

@@ -38,7 +38,7 @@ def _split(amount, room, priority, out):
 @jit
 def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bool,
                gifts_moving: bool, transit: np.ndarray, gift_transit: np.ndarray,
-               stock: np.ndarray, arrival_bucket: np.ndarray, received_cum: np.ndarray,
+               stock: np.ndarray, expired_arrival_cum: np.ndarray, received_cum: np.ndarray,
                first: np.ndarray, completed: np.ndarray, due: np.ndarray,
                due_ring: np.ndarray, administered_cum: np.ndarray, expired_cum: np.ndarray,
                willing: np.ndarray, cap_start: np.ndarray, cap_slope: np.ndarray,
@@ -52,12 +52,14 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
     Parameters
     ----------
     allocated : (E, N) doses allocated today (they enter ``transit``)
-    gifts : (E, N) doses donated today (they enter ``gift_transit``; read only when
-        ``gifts_given``)
+    gifts : (B, E, N) doses donated today by the shelf-life bucket they travel in (they
+        enter ``gift_transit``; read only when ``gifts_given``)
     gifts_moving : False when no gift can be on its way (the gift ring is skipped)
-    transit, gift_transit : (E, L, N) rings of doses on their way
+    transit : (E, L, N) ring of bought doses on their way, by slot of arrival
+    gift_transit : (B, E, L, N) donated doses on their way, by shelf-life bucket and slot;
+        they age with the stock and those expiring on the way arrive expired
     stock : (B, E, N) country stock by shelf-life bucket, 0 oldest
-    arrival_bucket : (E,) int bucket donated doses arrive in
+    expired_arrival_cum : (E, N) donated doses that arrived past their shelf life
     first, completed, due, administered_cum, expired_cum, received_cum : (E, N)
     due_ring : (I, E, N) first doses of the last I days
     willing : (E, N) people willing to be vaccinated
@@ -83,21 +85,27 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
             transit[e, slot, n] = allocated[e, n]
             stock[B - 1, e, n] += arrived
             received_cum[e, n] += arrived
-    # Donated doses (reference: only when anything arrives at all).
+    # Donated doses land in the bucket they travelled in (reference: only when anything
+    # arrives at all); the recipient's receipts add the buckets' sum, buckets in order.
     if gifts_given or gifts_moving:
         any_arrival = False
+        for b in range(B):
+            for e in range(E):
+                for n in range(N):
+                    if gift_transit[b, e, slot, n] != 0.0:
+                        any_arrival = True
+        landed = np.empty(N)
         for e in range(E):
-            for n in range(N):
-                if gift_transit[e, slot, n] != 0.0:
-                    any_arrival = True
-        for e in range(E):
-            b = arrival_bucket[e]
-            for n in range(N):
-                arrived = gift_transit[e, slot, n]
-                gift_transit[e, slot, n] = gifts[e, n] if gifts_given else 0.0
-                if any_arrival:
-                    stock[b, e, n] += arrived
-                    received_cum[e, n] += arrived
+            for b in range(B):
+                for n in range(N):
+                    arrived = gift_transit[b, e, slot, n]
+                    gift_transit[b, e, slot, n] = gifts[b, e, n] if gifts_given else 0.0
+                    if any_arrival:
+                        stock[b, e, n] += arrived
+                        landed[n] = arrived if b == 0 else landed[n] + arrived
+            if any_arrival:
+                for n in range(N):
+                    received_cum[e, n] += landed[n]
     # Administration: completing doses due first, then first doses and boosters sharing
     # the rest in proportion to their demand; each split over age bands by priority.
     interval = due_ring.shape[0]
@@ -179,3 +187,26 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
                 for b in range(B - 1):
                     stock[b, e, n] = stock[b + 1, e, n]
                 stock[B - 1, e, n] = 0.0
+        # Gifts on their way age too; the oldest bucket arrives expired (reference:
+        # :func:`sim.engine.uptake.age_gifts`, only when any gift is on its way).
+        moving = False
+        if gifts_given or gifts_moving:
+            for v in gift_transit.ravel():
+                if v != 0.0:
+                    moving = True
+                    break
+        if moving:
+            lost = np.empty(N)
+            for e in range(E):
+                for n in range(N):
+                    lost[n] = gift_transit[0, e, 0, n]
+                for k in range(1, L):
+                    for n in range(N):
+                        lost[n] += gift_transit[0, e, k, n]
+                for n in range(N):
+                    received_cum[e, n] += lost[n]
+                    expired_cum[e, n] += lost[n]
+                    expired_arrival_cum[e, n] += lost[n]
+            for b in range(B - 1):
+                gift_transit[b] = gift_transit[b + 1]
+            gift_transit[B - 1] = 0.0

@@ -108,3 +108,87 @@ def test_boosters_and_age_bands_identical(monkeypatch, sets):
     ref, got = run_both(monkeypatch, scenario, members=1, days=420)
     assert_identical(ref, got)
     assert ref[1].boosted.sum() > 0 and ref[1].first_band[..., 0].sum() > 0
+
+
+def test_gifts_ageing_on_their_way_identical(monkeypatch):
+    """Donated doses in transit by shelf-life bucket, some expiring on the way, in the
+    compiled day (no numpy fallback while gifts travel)."""
+    scenario = load_scenario(SCENARIOS / "bilateral_diplomacy.yaml",
+                             ["epidemic.enabled=false", "uptake.shelf_life_days=60",
+                              "donation.shelf_life_left=0.1", "uptake.delivery_lag_days=40"])
+    ref, got = run_both(monkeypatch, scenario, members=2, days=300)
+    assert_identical(ref, got)
+    assert ref[1].expired_arrival_cum.sum() > 0  # some gifts arrived expired
+    assert ref[1].donations_received_cum.sum() > 0
+
+
+def state_on_day(scenario, members, day):
+    """World, parameters and a running batch's simulation after ``day`` days."""
+    from sim.engine.run import Simulation
+
+    world = build_world(scenario)
+    params = build_params(world, [scenario] * members, replicate_seeds(scenario.seed, members))
+    run = Simulation.start(world, params)
+    while run.state.day < day:
+        run.step()
+    return world, params, run
+
+
+@pytest.mark.parametrize("name", ["covax_pooling", "equitable"])
+def test_pool_round_with_burden_identical(monkeypatch, name):
+    """One pool round from a mid-run state, with a random epidemic weight of need (the
+    whole-run comparisons switch the epidemic off)."""
+    from sim.engine.flows import FlowLog
+    from sim.engine.pool import allocate_pool
+
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml", ["epidemic.enabled=false"])
+    world, params, run = state_on_day(scenario, 3, 120)
+    every = int(params.diplomacy.pool_every.max())
+    while run.state.day % every:
+        run.step()
+    t = run.state.day
+    run.state.pool_stock += [2e7, 3e8, 1e9]  # what the pool bought earlier today
+    burden = 1.0 + np.random.default_rng(3).random((3, world.n_countries)) * 3.0
+    out = {}
+    for backend in ("numpy", "numba"):
+        monkeypatch.setenv("VAXSIM_BACKEND", backend)
+        state, log = run.state.copy(), FlowLog()
+        ship = allocate_pool(state, world, params, t, log, burden)
+        out[backend] = (ship, state, log.array())
+    (ship0, ref, flows0), (ship1, got, flows1) = out["numpy"], out["numba"]
+    assert ship0 is not None and ship0.sum() > 0
+    np.testing.assert_array_equal(ship1, ship0, strict=True)
+    np.testing.assert_array_equal(flows1, flows0, strict=True)
+    for f in dataclasses.fields(ref):
+        a = getattr(ref, f.name)
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(getattr(got, f.name), a, err_msg=f.name, strict=True)
+
+
+@pytest.mark.parametrize("name", ["bilateral_diplomacy", "baseline"])
+def test_donation_round_with_burden_identical(monkeypatch, name):
+    """One donation round from a mid-run state (gifts on their way, output given by a
+    producer's government in the baseline), with a random epidemic weight of need."""
+    from sim.engine.donation import donate
+    from sim.engine.flows import FlowLog
+
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml", ["epidemic.enabled=false"])
+    world, params, run = state_on_day(scenario, 3, 200)
+    while not params.diplomacy.donation_day(run.state.day):
+        run.step()
+    t = run.state.day
+    burden = 1.0 + np.random.default_rng(5).random((3, world.n_countries)) * 3.0
+    out = {}
+    for backend in ("numpy", "numba"):
+        monkeypatch.setenv("VAXSIM_BACKEND", backend)
+        state, log = run.state.copy(), FlowLog(np.array([True, False, True]))
+        given = donate(state, world, params, t, log, burden)
+        out[backend] = (given, state, log.array())
+    (given0, ref, flows0), (given1, got, flows1) = out["numpy"], out["numba"]
+    assert given0 is not None and given0.sum() > 0 and len(flows0) > 0
+    np.testing.assert_array_equal(given1, given0, strict=True)
+    np.testing.assert_array_equal(flows1, flows0, strict=True)
+    for f in dataclasses.fields(ref):
+        a = getattr(ref, f.name)
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(getattr(got, f.name), a, err_msg=f.name, strict=True)

@@ -1,0 +1,167 @@
+"""Vaccine products as arrays: what each producer, contract and licence delivers, and how
+well each product's course protects against each strain (:mod:`sim.engine.products` uses
+them).
+
+Shapes: E members, P producers, Q products, K contracts and C licences (padded as in
+:mod:`sim.engine.build.contract_params` and :mod:`sim.engine.build.diplomacy_params`),
+V strain slots of the epidemic, G = 3 variant classes (ancestral/Alpha, Delta, Omicron).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim import data
+from sim.scenario.schema import INCOME_GROUPS, Scenario
+from sim.world.world import World
+
+#: Variant classes with their own column in products.csv, and the name that marks a
+#: scheduled variant as one of them (case-insensitive substring).
+VARIANT_CLASSES = ("ancestral", "delta", "omicron")
+OTHER = -1
+
+
+@dataclass(frozen=True)
+class ProductParams:
+    """Per-batch product arrays.
+
+    Attributes
+    ----------
+    names : (Q,) product names (products.csv order)
+    course : (Q,) doses in a full course (1 or 2)
+    protection : (2, Q, G) protection of a course against [infection, death] by variant class
+    producer_mix : (P, Q) share of each producer's output by product (rows sum to 1)
+    contract_product : (E, K) int product a contract delivers, -1: its supplier's mix
+    licence_product : (E, C) int product a licence fills, -1: its licensor's mix
+    strain_class : (E, V) int variant class of each strain slot, -1: none (protection is
+        the ancestral class's times one minus the strain's escape)
+    accept : (E, N, Q) bool, products a country takes from the world market
+    enabled : (E,) bool members that track products
+    refresh_days : days between updates of the epidemic's vaccine protection
+    """
+
+    names: np.ndarray
+    course: np.ndarray
+    protection: np.ndarray
+    producer_mix: np.ndarray
+    contract_product: np.ndarray
+    licence_product: np.ndarray
+    strain_class: np.ndarray
+    accept: np.ndarray
+    enabled: np.ndarray
+    refresh_days: int
+
+    @property
+    def n_products(self) -> int:
+        """Q."""
+        return len(self.names)
+
+
+def product_index(names: Sequence[str] | np.ndarray, text: str) -> int:
+    """Index of the product ``text`` names (its full name, or a text starting with the
+    name's part before any parenthesis), -1 when it names none.
+
+    >>> product_index(["Sinovac CoronaVac", "Janssen Ad26.COV2.S"], "Janssen Ad26.COV2.S (x)")
+    1
+    >>> product_index(["Sinovac CoronaVac"], "")
+    -1
+    """
+    t = text.strip().lower()
+    if not t:
+        return OTHER
+    for q, name in enumerate(names):
+        base = name.split(" (")[0].strip().lower()
+        if t == name.lower() or t.startswith(base):
+            return q
+    return OTHER
+
+
+def _strain_classes(s: Scenario, V: int) -> list[int]:
+    """Variant class of each strain slot: the ancestral strain, then scheduled variants by
+    name (Alpha counts as ancestral: LB21 measured it so), emergent slots -1.
+    """
+    out = [0]
+    for v in s.epidemic.variants:
+        name = v.name.lower()
+        out.append(next((g for g, c in enumerate(VARIANT_CLASSES) if c in name),
+                        0 if "alpha" in name else OTHER))
+    return (out + [OTHER] * V)[:V]
+
+
+def _producer_mix(world: World, scenarios: Sequence[Scenario], names: np.ndarray) -> np.ndarray:
+    """(P, Q) output shares: the scenario's ``products.mix``, else product_mix.csv."""
+    rows: dict[str, dict[str, float]] = {}
+    for r in data.product_mix().itertuples(index=False):
+        rows.setdefault(str(r.producer), {})[str(r.product)] = float(r.share)
+    for s in scenarios:
+        if s.products.enabled:
+            rows.update({p: dict(m) for p, m in s.products.mix.items()})
+    mix = np.zeros((world.n_producers, len(names)))
+    for i, p in enumerate(world.producers):
+        for text, share in rows.get(str(p), {}).items():
+            q = product_index(names, text)
+            if q < 0:
+                raise ValueError(f"products.mix.{p}: unknown product {text!r} (products: "
+                                 f"{', '.join(names)})")
+            mix[i, q] += share
+        if mix[i].sum() <= 0:
+            raise ValueError(f"producer {p} has no product mix: give products.mix.{p}")
+    return mix / mix.sum(axis=1, keepdims=True)
+
+
+def _accepted(world: World, s: Scenario, names: np.ndarray) -> np.ndarray:
+    """(N, Q) bool: products each country takes from the world market (``accepted``)."""
+    out = np.ones((world.n_countries, len(names)), dtype=bool)
+    groups = sorted(s.products.accepted.items(), key=lambda kv: kv[0] in set(world.iso3))
+    for key, products in groups:  # income groups first, then countries
+        rows = world.iso3 == key if key in set(world.iso3) else world.income_group == key
+        if key not in INCOME_GROUPS and key not in data.codes("countries.csv", "iso3"):
+            raise ValueError(f"products.accepted.{key}: not an income group or a country")
+        ok = np.zeros(len(names), dtype=bool)
+        for text in products:
+            if text.strip().lower() == "all":
+                ok[:] = True
+                continue
+            q = product_index(names, text)
+            if q < 0:
+                raise ValueError(f"products.accepted.{key}: unknown product {text!r}")
+            ok[q] = True
+        out[rows] = ok
+    return out
+
+
+def build_products(world: World, scenarios: Sequence[Scenario], n_contracts: int,
+                   n_licences: int, n_strains: int) -> ProductParams | None:
+    """Product arrays of a batch, or None when no member tracks products."""
+    if not any(s.products.enabled for s in scenarios):
+        return None
+    table = data.products()
+    names = table["product"].to_numpy()
+    prot = np.zeros((2, len(names), 3))
+    prot[0] = table[["efficacy_infection", "infection_delta", "infection_omicron"]].to_numpy()
+    prot[1] = table[["efficacy_death", "death_delta", "death_omicron"]].to_numpy()
+    mix = _producer_mix(world, scenarios, names)
+    E = len(scenarios)
+    contract = np.full((E, n_contracts), OTHER)
+    licence = np.full((E, n_licences), OTHER)
+    strain = np.full((E, n_strains), OTHER)
+    accept = np.ones((E, world.n_countries, len(names)), dtype=bool)
+    iso3 = set(world.iso3)
+    for e, s in enumerate(scenarios):
+        # The same order as sim.engine.build.contract_params.contract_arrays.
+        texts = [c.product for c in s.pool.contracts if s.pool.enabled]
+        texts += [c.product for c in s.contracts if c.buyer in iso3]
+        contract[e, :len(texts)] = [product_index(names, x) for x in texts]
+        lic = [x.product for x in s.licences if x.licensee in iso3]
+        licence[e, :len(lic)] = [product_index(names, x) for x in lic]
+        strain[e] = _strain_classes(s, n_strains)
+        accept[e] = _accepted(world, s, names)
+    return ProductParams(
+        names=names, course=table["doses_per_course"].to_numpy(dtype=float),
+        protection=prot, producer_mix=mix, contract_product=contract,
+        licence_product=licence, strain_class=strain, accept=accept,
+        enabled=np.array([s.products.enabled for s in scenarios]),
+        refresh_days=min(s.products.refresh_days for s in scenarios))

@@ -1,0 +1,76 @@
+"""Per-country quantities the compiled pool and donation kernels share: doses on hand,
+daily capacity, supply gap, surplus, and taking doses out of stock oldest first.
+
+The numpy references are in :mod:`sim.engine.need` and :func:`sim.engine.uptake.capacity`;
+each helper adds in the same order (``ordered_sum``: buckets, then lag days), so the
+doses are identical.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.kernels import jit
+
+
+@jit
+def capacity(t: int, start: np.ndarray, slope: np.ndarray, ramp: np.ndarray, e: int,
+             n: int) -> float:
+    """Doses country ``n`` can give on day ``t`` (``start``, ``slope``, ``ramp`` (E, N));
+    reference :func:`sim.engine.uptake.capacity`.
+    """
+    return max(start[e, n] + slope[e, n] * min(float(t), ramp[e, n]), 0.0)
+
+
+@jit
+def take_oldest(stock: np.ndarray, e: int, n: int, amount: float, taken: np.ndarray) -> None:
+    """Take ``amount`` doses out of ``stock`` (B, E, N), oldest bucket first; ``taken``
+    (B,) gets what came from each bucket. Reference :func:`sim.engine.need.take_oldest`.
+    """
+    left = amount
+    for b in range(stock.shape[0]):
+        take = min(stock[b, e, n], left)
+        taken[b] = take
+        stock[b, e, n] -= take
+        left -= take
+
+
+@jit
+def on_hand_rows(stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarray,
+                 gifts_moving: bool, e: int, shelf_out: np.ndarray, held_out: np.ndarray,
+                 scratch: np.ndarray) -> None:
+    """Member ``e``'s doses in stock (``shelf_out`` (N,)) and in stock or on their way
+    (``held_out`` (N,)), walking the arrays plane by plane (as numpy does, and
+    cache-friendly); each element adds in the order of the reference
+    :func:`sim.engine.need.on_hand` (``ordered_sum``: buckets, then lag days).
+
+    gifts_moving : False when ``gift_transit`` is all zero (its planes are skipped: they
+        would add zeros)
+    scratch : (N,) buffer
+    """
+    B, N = stock.shape[0], stock.shape[2]
+    L = transit.shape[1]
+    for n in range(N):
+        shelf_out[n] = stock[0, e, n]
+        held_out[n] = transit[e, 0, n]
+    for b in range(1, B):
+        for n in range(N):
+            shelf_out[n] += stock[b, e, n]
+    for k in range(1, L):
+        for n in range(N):
+            held_out[n] += transit[e, k, n]
+    for n in range(N):
+        held_out[n] = shelf_out[n] + held_out[n]
+    if not gifts_moving:
+        for n in range(N):
+            held_out[n] += 0.0
+        return
+    for n in range(N):
+        scratch[n] = gift_transit[0, e, 0, n]
+    for b in range(B):
+        for k in range(L):
+            if b > 0 or k > 0:
+                for n in range(N):
+                    scratch[n] += gift_transit[b, e, k, n]
+    for n in range(N):
+        held_out[n] += scratch[n]

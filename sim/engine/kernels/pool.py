@@ -1,0 +1,137 @@
+"""Stage 4 compiled: the pool's round (contributions, then the two allocation phases) for
+every member in one call.
+
+The numpy reference is :func:`sim.engine.pool.allocate_pool` (with
+:func:`sim.engine.pool.waterfill`); this kernel does the same arithmetic in the same order
+(row sums pairwise, as numpy), member by member, so the dose ledger is identical.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.kernels import jit
+from sim.engine.kernels.need import capacity, on_hand_rows, take_oldest
+from sim.engine.kernels.sums import pairwise_sum
+
+
+@jit
+def waterfill(avail: float, weight: np.ndarray, cap: np.ndarray, x: np.ndarray,
+              w: np.ndarray, add: np.ndarray, rounds: int) -> None:
+    """Share ``avail`` doses pro rata to ``weight`` (N,), none above ``cap`` (N,), into
+    ``x`` (N,); ``w`` and ``add`` are scratch. Reference :func:`sim.engine.pool.waterfill`.
+    """
+    N = x.shape[0]
+    for n in range(N):
+        x[n] = 0.0
+    left = avail
+    for _ in range(rounds):
+        for n in range(N):
+            w[n] = weight[n] if cap[n] - x[n] > 0 else 0.0
+        total = pairwise_sum(w, 0, N)
+        for n in range(N):
+            share = w[n] / total if total > 0 else 0.0
+            a = max(min(cap[n] - x[n], share * left), 0.0)
+            add[n] = a
+            x[n] += a
+        left = max(left - pairwise_sum(add, 0, N), 0.0)
+
+
+@jit
+def allocate_pool(t: int, active: np.ndarray, pool_share: np.ndarray,
+                  pool_member: np.ndarray, keep_doses: np.ndarray, buffer_days: np.ndarray,
+                  absorb_days: np.ndarray, proportional: np.ndarray, tier_doses: np.ndarray,
+                  population: np.ndarray, course: float, willing: np.ndarray,
+                  burden: np.ndarray, use_burden: bool, cap_start: np.ndarray,
+                  cap_slope: np.ndarray, cap_ramp: np.ndarray, stock: np.ndarray,
+                  transit: np.ndarray, gift_transit: np.ndarray, gifts_moving: bool,
+                  administered_cum: np.ndarray, pool_stock: np.ndarray,
+                  pool_bought_cum: np.ndarray, pool_contributed_cum: np.ndarray,
+                  pool_given: np.ndarray, allocated_cum: np.ndarray, gift: np.ndarray,
+                  ship: np.ndarray) -> None:
+    """Take contributions and allocate pool stock, in place; ``gift`` (E, N) gets the
+    doses each country gave the pool, ``ship`` (E, N) those the pool shipped to it.
+
+    Parameters
+    ----------
+    active : (E,) bool, member holds a pool round today
+    pool_share, pool_member : (E, N) contribution share and participation (> 0)
+    keep_doses, buffer_days : (E, N) what a country keeps before it has a surplus
+    absorb_days : (E,) int; proportional : (E,) bool; tier_doses : (E, N) first-tier doses
+    population : (N,) people; course : doses per course; willing : (E, N) people
+    burden : (E, N) epidemic weight of need (read only when ``use_burden``)
+    cap_start, cap_slope, cap_ramp : (E, N) daily capacity ramp
+    stock : (B, E, N); transit : (E, L, N); gift_transit : (B, E, L, N) doses
+    gifts_moving : False when ``gift_transit`` is all zero
+    administered_cum, pool_contributed_cum, pool_given, allocated_cum : (E, N) doses
+    pool_stock, pool_bought_cum : (E,) doses
+    """
+    B, E, N = stock.shape
+    taken = np.empty(B)
+    room = np.empty(N)
+    tier = np.empty(N)
+    weight = np.empty(N)
+    first = np.empty(N)
+    second = np.empty(N)
+    need = np.empty(N)
+    cap = np.empty(N)
+    w = np.empty(N)
+    add = np.empty(N)
+    on_shelf = np.empty(N)
+    held = np.empty(N)
+    for e in range(E):
+        if not active[e]:
+            for n in range(N):
+                gift[e, n] = 0.0
+                ship[e, n] = 0.0
+            continue
+        # 1. Contributions: a share of each participant's surplus, oldest doses first.
+        on_hand_rows(stock, transit, gift_transit, gifts_moving, e, on_shelf, held, w)
+        for n in range(N):
+            cap_n = capacity(t, cap_start, cap_slope, cap_ramp, e, n)
+            keep = max(keep_doses[e, n] - administered_cum[e, n], 0.0) + buffer_days[e, n] * cap_n
+            spare = min(max(held[n] - keep, 0.0), on_shelf[n])
+            gift[e, n] = pool_share[e, n] * spare
+        for n in range(N):
+            take_oldest(stock, e, n, gift[e, n], taken)
+            pool_contributed_cum[e, n] += gift[e, n]
+        pool_stock[e] += pairwise_sum(gift[e], 0, N)
+        avail = pool_stock[e]
+        # 2. Room to absorb (never above the population share of all the pool has had).
+        on_hand_rows(stock, transit, gift_transit, gifts_moving, e, on_shelf, held, w)
+        for n in range(N):
+            cap_n = capacity(t, cap_start, cap_slope, cap_ramp, e, n)
+            room[n] = max(absorb_days[e] * cap_n - held[n], 0.0)
+        if proportional[e]:
+            had = pool_bought_cum[e] + pairwise_sum(pool_contributed_cum[e], 0, N)
+            for n in range(N):
+                w[n] = population[n] if pool_member[e, n] > 0 else 0.0
+            total = max(pairwise_sum(w, 0, N), 1.0)
+            for n in range(N):
+                fair = max(w[n] / total * had - pool_given[e, n], 0.0)
+                room[n] = min(room[n], fair)
+        # 3. Phase 1, pro rata to population up to the first tier.
+        for n in range(N):
+            if pool_member[e, n] > 0:
+                tier[n] = min(max(tier_doses[e, n] - pool_given[e, n], 0.0), room[n])
+            else:
+                tier[n] = 0.0
+            weight[n] = population[n] * (1.0 if tier[n] > 0 else 0.0)
+        waterfill(avail, weight, tier, first, w, add, 6)
+        # 4. Phase 2, by (burden-weighted) need, never above the gap.
+        for n in range(N):
+            gap = max(course * willing[e, n] - administered_cum[e, n] - held[n], 0.0)
+            gap = max(gap - first[n], 0.0)
+            if pool_member[e, n] > 0:
+                need[n] = gap * burden[e, n] if use_burden else gap
+                cap[n] = min(gap, room[n] - first[n])
+            else:
+                need[n] = 0.0
+                cap[n] = 0.0
+        waterfill(avail - pairwise_sum(first, 0, N), need, cap, second, w, add, 6)
+        for n in range(N):
+            s = first[n] + second[n]
+            ship[e, n] = s
+            pool_given[e, n] += s
+            allocated_cum[e, n] += s
+        pool_stock[e] = max(pool_stock[e] - pairwise_sum(ship[e], 0, N), 0.0)

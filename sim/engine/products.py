@@ -1,0 +1,331 @@
+"""Doses by vaccine product: which products each country received, held, gave and
+administered, and the protection of its courses (run after delivery and uptake, stage 7b).
+
+Every dose is made as a product: a producer's output in its product mix
+(``sim/data/product_mix.csv``), a licence's fill-finish as its licensed product, a
+contract's deliveries as the product it names. The day's flows are read from the dose
+engine's cumulative counters and the per-channel allocations of :meth:`Simulation.step`,
+channel by channel:
+
+- *licences*: the licensee's own doses, by licence product;
+- *contracts*: by contract product (the pool's into its stock);
+- *market*: a producer's sales to its home countries (home sales of the day, shared by its
+  home countries in proportion to what they bought) carry its own mix; everything else
+  bought on the world market (countries' imports, the pool's purchases) carries the mix of
+  the day's exports, each producer in proportion to what it exported (what it offered and
+  sold);
+- *partner sales*: the mix of the day's exports of the producers whose partner the
+  country is;
+- *pool* shipments: the pool's stock composition; contributions to the pool and
+  bilateral gifts from stock: the giver's holdings composition; gifts from factory output:
+  the donor's home producer's mix. All gifts of one round share one composition.
+
+Holdings (doses in transit and in stock) are treated as well mixed: doses administered,
+expired, donated or given to the pool leave in the proportions held. A one-dose product
+counts a course per dose. Producers' unsold stock keeps its producer's mix (a licensee's
+excess joining its licensor's stock is counted as that mix).
+
+Every ``refresh_days`` the epidemic's ``ve_course`` (2, E, N, V) is set to the protection
+of a country's courses weighted by product: ``Σ_q w_q prot[k, q, class(v)]`` with ``w``
+the share of the country's courses given with product q; a strain of no class (emergent,
+or an unnamed scheduled variant) gets the ancestral class's protection times one minus its
+escape. Countries with no course yet keep the epidemic's value.
+
+Shapes: E members, N countries, P producers, Q products, D days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.engine.build.product_params import ProductParams
+
+#: Cumulative counters of the dose engine whose daily change the tracker reads.
+COUNTERS = ("allocated_cum", "administered_cum", "expired_cum", "donated_cum",
+            "donations_received_cum", "pool_contributed_cum", "pool_given",
+            "pool_bought_cum", "contract_delivered_cum", "licensed_cum", "exported_cum",
+            "home_delivered_cum")
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0)
+
+
+def _mix(amounts: np.ndarray) -> np.ndarray:
+    """Composition (shares summing to 1 over the last axis; 0 where nothing)."""
+    return _ratio(amounts, amounts.sum(axis=-1, keepdims=True))
+
+
+@dataclass
+class ProductState:
+    """Doses by product of a batch.
+
+    Attributes
+    ----------
+    received : (E, N, Q) doses allocated to each country (every channel), cumulative
+    holding : (E, N, Q) doses in transit to or in stock in each country
+    administered, expired, given : (E, N, Q) cumulative doses administered, expired,
+        given away (bilateral gifts from stock and contributions to the pool)
+    courses : (E, N, Q) cumulative courses completed (administered / doses per course)
+    pool : (E, Q) the pool's stock
+    world_received : (E, D, Q) doses received by all countries by the end of each day
+    last : the counters of :data:`COUNTERS` at the end of the previous day
+    """
+
+    received: np.ndarray
+    holding: np.ndarray
+    administered: np.ndarray
+    expired: np.ndarray
+    given: np.ndarray
+    courses: np.ndarray
+    pool: np.ndarray
+    world_received: np.ndarray
+    last: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, state, days: int, n_products: int) -> ProductState:
+        """All zeros on day 0 (before its flows: the counters' previous values are 0)."""
+        E, N = state.first.shape
+        z = lambda *s: np.zeros(s)  # noqa: E731
+        return cls(received=z(E, N, n_products), holding=z(E, N, n_products),
+                   administered=z(E, N, n_products), expired=z(E, N, n_products),
+                   given=z(E, N, n_products), courses=z(E, N, n_products),
+                   pool=z(E, n_products), world_received=z(E, days, n_products),
+                   last={k: np.zeros_like(v) for k, v in _counters(state).items()})
+
+    def copy(self) -> ProductState:
+        """A deep copy."""
+        arrays = {k: v.copy() for k, v in vars(self).items() if k != "last"}
+        return ProductState(**arrays, last={n: a.copy() for n, a in self.last.items()})
+
+    def course_length(self) -> np.ndarray:
+        """(E, N) doses per course given so far (each country's own product mix; 0 before
+        any dose).
+        """
+        return _ratio(self.administered.sum(axis=2), self.courses.sum(axis=2))
+
+
+def _by(bins: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    return np.bincount(bins.ravel(), weights=values.ravel(), minlength=size)
+
+
+def _to_countries(amount: np.ndarray, mix: np.ndarray, country: np.ndarray,
+                  N: int) -> np.ndarray:
+    """(E, N, Q) of ``amount`` (E, X) doses of composition ``mix`` (E, X, Q) going to
+    countries ``country`` (E, X).
+    """
+    E, X, Q = mix.shape
+    rows = np.arange(E)[:, None, None]
+    bins = (rows * N + country[:, :, None]) * Q + np.arange(Q)
+    return _by(bins, amount[:, :, None] * mix, E * N * Q).reshape(E, N, Q)
+
+
+def track_day(ps: ProductState, pp: ProductParams, state, world, params,
+              market: np.ndarray | None, partners: np.ndarray | None,
+              licensed: np.ndarray | None, t: int) -> None:
+    """Book day ``t``'s flows by product (see the module docstring).
+
+    market : (E, N) doses countries bought at today's clearing (home sales and imports;
+        without contracts, partner sales, licences, pool shipments and gifts)
+    partners : (E, N) partner sales today, or None
+    licensed : (E, N) licensees' own doses from fill-finish today, or None
+    """
+    d = {k: np.asarray(getattr(state, k), dtype=float) - ps.last[k] for k in COUNTERS}
+    inflow = np.zeros(ps.received.shape)
+    if licensed is not None and params.diplomacy.lic_rate.shape[1]:
+        inflow += _licences(pp, params.diplomacy, d, licensed)
+    if market is not None or partners is not None or d["contract_delivered_cum"].any():
+        inflow += _sales(ps, pp, world, params.diplomacy, d, market, partners)
+    ps.holding += inflow
+    held = _mix(ps.holding)
+    given = np.zeros(inflow.shape)
+    if d["pool_contributed_cum"].any() or d["pool_given"].any():
+        given = d["pool_contributed_cum"][..., None] * held
+        ps.pool += given.sum(axis=1)
+        shipped = d["pool_given"][..., None] * _mix(ps.pool)[:, None, :]
+        ps.pool = np.maximum(ps.pool - shipped.sum(axis=1), 0.0)
+        inflow += shipped
+        ps.holding += shipped
+    if d["donated_cum"].any():
+        gifts, from_stock = _gifts(ps, pp, world, state, d, held)
+        inflow += gifts
+        ps.holding += gifts
+        given += from_stock
+    # Outflows of the day, in the proportions held.
+    held = _mix(ps.holding)
+    adm = d["administered_cum"][..., None] * held
+    exp = d["expired_cum"][..., None] * held
+    ps.holding = np.maximum(ps.holding - adm - exp - given, 0.0)
+    ps.received += inflow
+    ps.administered += adm
+    ps.expired += exp
+    ps.given += given
+    ps.courses += adm / pp.course
+    if t < ps.world_received.shape[1]:
+        ps.world_received[:, t] = ps.received.sum(axis=1)
+    ps.last = _counters(state)
+
+
+def _licences(pp: ProductParams, dip, d: dict[str, np.ndarray],
+              licensed: np.ndarray) -> np.ndarray:
+    """(E, N, Q) licensees' own doses, in the proportions their licences filled today."""
+    Q, N = pp.n_products, licensed.shape[1]
+    lic = np.where(pp.licence_product[..., None] >= 0,
+                   np.eye(Q)[np.maximum(pp.licence_product, 0)],
+                   pp.producer_mix[dip.lic_producer])                          # (E, C, Q)
+    filled = _to_countries(d["licensed_cum"], lic, dip.lic_country, N)
+    return licensed[..., None] * _mix(filled)
+
+
+def _sales(ps: ProductState, pp: ProductParams, world, dip, d: dict[str, np.ndarray],
+           market: np.ndarray | None, partners: np.ndarray | None) -> np.ndarray:
+    """(E, N, Q) countries' doses from contracts, partner sales, home sales and the world
+    market today; the pool's contract deliveries and purchases go into ``ps.pool``.
+    """
+    E, N, Q = ps.received.shape
+    P = pp.producer_mix.shape[0]
+    rows = np.arange(E)[:, None]
+    inflow = np.zeros((E, N, Q))
+    cx, ch, pool_contracts = np.zeros((E, P)), np.zeros((E, P)), np.zeros(E)
+    if dip.contract_supplier.shape[1]:
+        k_mix = np.where(pp.contract_product[..., None] >= 0,
+                         np.eye(Q)[np.maximum(pp.contract_product, 0)],
+                         pp.producer_mix[dip.contract_supplier])               # (E, K, Q)
+        dk = d["contract_delivered_cum"]
+        to_pool = dip.contract_buyer < 0
+        ps.pool += (np.where(to_pool, dk, 0.0)[..., None] * k_mix).sum(axis=1)
+        inflow += _to_countries(np.where(to_pool, 0.0, dk), k_mix,
+                                np.maximum(dip.contract_buyer, 0), N)
+        home = ~to_pool & (world.home_of[np.maximum(dip.contract_buyer, 0)]
+                           == dip.contract_supplier)
+        flat = (rows * P + dip.contract_supplier).ravel()
+        cx = _by(flat, np.where(home, 0.0, dk), E * P).reshape(E, P)
+        ch = _by(flat, np.where(home, dk, 0.0), E * P).reshape(E, P)
+        pool_contracts = np.where(to_pool, dk, 0.0).sum(axis=1)
+    # Exports of the day (partner sales, pool purchases, imports); partner sales by seller.
+    exports = np.maximum(d["exported_cum"] - cx, 0.0)                          # (E, P)
+    if partners is not None:
+        mask = dip.partner_mask.T.astype(float)                                # (N, P)
+        by_seller = partners[..., None] * _mix(mask[None] * exports[:, None, :])
+        inflow += np.einsum("enp,pq->enq", by_seller, pp.producer_mix)
+        exports = np.maximum(exports - by_seller.sum(axis=1), 0.0)
+    world_mix = _mix(exports @ pp.producer_mix)                                # (E, Q)
+    world_mix = np.where(world_mix.sum(axis=1, keepdims=True) > 0, world_mix,
+                         _mix(pp.producer_mix.sum(axis=0)))
+    imports = np.zeros((E, N))
+    if market is not None and market.any():
+        sales = np.maximum(d["home_delivered_cum"] - ch, 0.0)                  # (E, P)
+        hp, has = np.maximum(world.home_of, 0), world.home_of >= 0
+        bought = _by((rows * P + hp).ravel(), np.where(has, market, 0.0),
+                     E * P).reshape(E, P)                                      # (E, P)
+        own = market * np.where(has, np.minimum(_ratio(sales, bought)[:, hp], 1.0), 0.0)
+        inflow += own[..., None] * pp.producer_mix[hp][None]
+        imports = market - own
+    pool_bought = np.maximum(d["pool_bought_cum"] - pool_contracts, 0.0)       # (E,)
+    if imports.any() or pool_bought.any():
+        taken, rest_mix = _world_market(pp, world_mix, imports, pool_bought)
+        inflow += taken
+        ps.pool += pool_bought[:, None] * rest_mix
+    return inflow
+
+
+def _gifts(ps: ProductState, pp: ProductParams, world, state, d: dict[str, np.ndarray],
+           held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bilateral gifts of the day: (recipients' doses, givers' doses from holdings), both
+    (E, N, Q). A giver's gifts from stock are what left its holdings besides
+    administration, expiry and the pool; the rest came from its producer's output (its
+    home mix). All of a round's gifts share one composition.
+    """
+    gave = d["donated_cum"]
+    held_total = ps.holding.sum(axis=2) - d["pool_contributed_cum"]
+    left = (held_total + d["donations_received_cum"] - d["administered_cum"]
+            - d["expired_cum"] - _on_hand(state))
+    from_stock = np.clip(left, 0.0, gave)
+    has_home = (world.home_of >= 0)[None, :, None]
+    out_mix = np.where(has_home, pp.producer_mix[np.maximum(world.home_of, 0)][None], held)
+    doses = from_stock[..., None] * held + (gave - from_stock)[..., None] * out_mix
+    gifts = d["donations_received_cum"][..., None] * _mix(doses.sum(axis=1))[:, None]
+    return gifts, from_stock[..., None] * held
+
+
+def _world_market(pp: ProductParams, world_mix: np.ndarray, imports: np.ndarray,
+                  pool_bought: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split the day's world-market purchases over products.
+
+    Buyers who accept only some products (``accept``) take those first, in proportion
+    to the day's supply of them, as far as it goes; everything else bought (other
+    countries' imports, what restricted buyers could not get in their products, the
+    pool's purchases) has the composition of what is left.
+
+    Returns
+    -------
+    taken : (E, N, Q) countries' imports by product
+    rest_mix : (E, Q) the composition of what is left (the pool's purchases)
+    """
+    avail = world_mix * (imports.sum(axis=1) + pool_bought)[:, None]           # (E, Q)
+    acc = pp.accept
+    restricted = ~acc.all(axis=2)                                              # (E, N)
+    pref = _mix(world_mix[:, None, :] * acc)                                  # (E, N, Q)
+    want = np.where(restricted, imports, 0.0)[..., None] * pref
+    demand = want.sum(axis=1)                                                  # (E, Q)
+    scale = np.where(demand > avail, _ratio(avail, demand), 1.0)
+    take = want * scale[:, None, :]
+    left = np.maximum(avail - take.sum(axis=1), 0.0)
+    rest_mix = np.where(left.sum(axis=1, keepdims=True) > 0, _mix(left), world_mix)
+    rest = imports - take.sum(axis=2)                                          # (E, N)
+    return take + rest[..., None] * rest_mix[:, None, :], rest_mix
+
+
+def _on_hand(state) -> np.ndarray:
+    """(E, N) doses in transit to or in stock in each country."""
+    return (state.stock.sum(axis=0) + state.transit.sum(axis=1)
+            + state.gift_transit.sum(axis=(0, 2)))
+
+
+def _counters(state) -> dict[str, np.ndarray]:
+    return {k: np.array(getattr(state, k), dtype=float, copy=True) for k in COUNTERS}
+
+
+def course_protection(ps: ProductState, pp: ProductParams, strains: np.ndarray) -> np.ndarray:
+    """(2, E, N, V) protection of a country's courses against [infection, death] per
+    strain slot, weighted by the products of its courses (0 where it has none).
+
+    strains : (E, V, 4) the epidemic's strain table (transmissibility, escape,
+        escape_death, severity)
+    """
+    w = _mix(ps.courses)                                                       # (E, N, Q)
+    cls = pp.strain_class                                                      # (E, V)
+    by_class = pp.protection[:, :, np.maximum(cls, 0)]                         # (2, Q, E, V)
+    named = np.einsum("enq,kqev->kenv", w, by_class)
+    base = np.einsum("enq,kq->ken", w, pp.protection[:, :, 0])                 # (2, E, N)
+    esc = np.moveaxis(strains[:, :, 1:3], 2, 0)                               # (2, E, V)
+    other = base[..., None] * (1.0 - esc[:, :, None, :])
+    return np.where(cls[None, :, None, :] >= 0, named, other)
+
+
+def refresh_protection(ps: ProductState, pp: ProductParams, epi) -> None:
+    """Set ``epi.ve_course`` of product-tracking members' countries that have given
+    courses to their product-weighted protection.
+    """
+    if epi is None:
+        return
+    ve = course_protection(ps, pp, epi.strains)
+    mask = pp.enabled[:, None] & (ps.courses.sum(axis=2) > 0)                  # (E, N)
+    epi.ve_course[...] = np.where(mask[None, :, :, None], ve, epi.ve_course)
+
+
+def track_products(state, world, params, market: np.ndarray | None,
+                   partners: np.ndarray | None, licensed: np.ndarray | None, t: int) -> None:
+    """Stage 7b: book day ``t`` by product and, every ``refresh_days``, refresh the
+    epidemic's vaccine protection. Does nothing when the batch tracks no products.
+    """
+    pp = params.products
+    if pp is None:
+        return
+    if state.products is None:
+        state.products = ProductState.start(state, max(world.days, 1), pp.n_products)
+    track_day(state.products, pp, state, world, params, market, partners, licensed, t)
+    if t % pp.refresh_days == 0:
+        refresh_protection(state.products, pp, state.epi)

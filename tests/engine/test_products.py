@@ -1,0 +1,143 @@
+"""Doses by vaccine product (sim/engine/products.py): the product ledger adds up every day,
+one-dose products give a course per dose, and a country's vaccine protection follows the
+products of its courses (values from sim/data/products.csv)."""
+
+import numpy as np
+import pytest
+from worlds import SCENARIOS, make_world, params_for, scenario
+
+from sim import data
+from sim.engine.build.params import build_params
+from sim.engine.build.product_params import product_index
+from sim.engine.products import _on_hand, _world_market
+from sim.engine.run import Simulation, simulate
+from sim.scenario import load_scenario
+from sim.world.world import build_world
+
+COMIRNATY, CORONAVAC, JANSSEN = ("Pfizer-BioNTech Comirnaty", "Sinovac CoronaVac",
+                                 "Janssen Ad26.COV2.S")
+BAN = {"policy": "ban", "start": "2021-01-01", "end": "2022-12-31"}
+
+
+def _ledger_holds(state) -> None:
+    ps = state.products
+    for name, total in (("received", state.allocated_cum),
+                        ("administered", state.administered_cum),
+                        ("expired", state.expired_cum)):
+        by_product = getattr(ps, name)
+        assert (by_product >= -1e-6).all(), name
+        np.testing.assert_allclose(by_product.sum(axis=2), total, rtol=1e-9, atol=1e-3,
+                                   err_msg=name)
+    np.testing.assert_allclose(ps.pool.sum(axis=1), state.pool_stock, rtol=1e-9, atol=1e-3)
+    np.testing.assert_allclose(ps.holding.sum(axis=2), _on_hand(state), rtol=1e-9,
+                               atol=1e-3)
+    assert (ps.holding >= 0).all() and (ps.pool >= 0).all()
+
+
+@pytest.mark.slow
+def test_product_ledger_adds_up_every_day_of_the_baseline():
+    # Every channel acts in the baseline's first 270 days: licences, contracts (pool and
+    # Vietnam's), partner sales, the market, pool shipments and contributions, gifts.
+    scen = load_scenario(SCENARIOS / "baseline.yaml", ["days=270"])
+    world = build_world(scen)
+    sim = Simulation.start(world, build_params(world, [scen], [scen.seed]))
+    while not sim.done:
+        sim.step()
+        _ledger_holds(sim.state)
+    ps = sim.state.products
+    assert ps.administered.sum() > 1e9 and ps.pool.sum() >= 0
+    assert (ps.given.sum(axis=2) > 0).any()  # gifts and contributions left holdings
+    # Doses by product sum to the recorded world series on the last day too.
+    np.testing.assert_allclose(ps.world_received[:, -1].sum(axis=1),
+                               sim.state.allocated_cum.sum(axis=1), rtol=1e-9)
+
+
+def _two_producer_run(mix0: str, mix1: str, days: int = 150, **fields):
+    """Two countries, each the home of one producer that never exports."""
+    world = make_world([5e6, 5e6], ["HIC", "HIC"], home_of=[0, 1],
+                       production=[60_000.0, 60_000.0], days=days)
+    scen = scenario(days=days, products={"enabled": True, "mix": {"P0": {mix0: 1.0},
+                                                                  "P1": {mix1: 1.0}}},
+                    export={"producers": {"P0": BAN, "P1": BAN}}, **fields)
+    params = params_for(world, scen)
+    sim = Simulation.start(world, params)
+    while not sim.done:
+        sim.step()
+        _ledger_holds(sim.state)
+    return sim, params
+
+
+def test_a_one_dose_product_gives_a_course_per_dose():
+    sim, _ = _two_producer_run(JANSSEN, COMIRNATY)
+    ps = sim.state.products
+    names = list(sim.params.products.names)
+    j, c = names.index(JANSSEN), names.index(COMIRNATY)
+    assert ps.administered[0, 0, j] > 1e6 and ps.administered[0, 1, c] > 1e6
+    assert ps.courses[0, 0, j] == pytest.approx(ps.administered[0, 0, j])
+    assert ps.courses[0, 1, c] == pytest.approx(ps.administered[0, 1, c] / 2)
+    np.testing.assert_allclose(ps.course_length()[0], [1.0, 2.0])
+    # Each country got only its home producer's product.
+    assert ps.received[0, 0, j] == pytest.approx(ps.received[0, 0].sum())
+    assert ps.received[0, 1, c] == pytest.approx(ps.received[0, 1].sum())
+
+
+def test_inactivated_courses_protect_less_than_mrna_with_the_table_values():
+    sim, params = _two_producer_run(CORONAVAC, COMIRNATY)
+    ve = sim.state.epi.ve_course                                   # (2, E, N, V)
+    table = data.products().set_index("product")
+    names = list(params.products.names)
+    classes = params.products.strain_class[0]
+    assert set(classes[:4]) == {0, 1, 2}  # ancestral and Alpha, Delta, Omicron
+    columns = {0: ("efficacy_infection", "efficacy_death"),
+               1: ("infection_delta", "death_delta"),
+               2: ("infection_omicron", "death_omicron")}
+    for n, product in ((0, CORONAVAC), (1, COMIRNATY)):
+        assert names.index(product) >= 0
+        for v, g in enumerate(classes[:4]):
+            for k in (0, 1):
+                assert ve[k, 0, n, v] == pytest.approx(table.loc[product, columns[g][k]])
+    assert (ve[:, 0, 0, :4] < ve[:, 0, 1, :4]).all()
+    # Fewer protected people: more deaths among the inactivated vaccine's country.
+    assert sim.state.epi.D[0, 0] > sim.state.epi.D[0, 1]
+
+
+def test_products_off_leaves_the_run_unchanged():
+    world = make_world([1e6, 2e6, 3e6], ["HIC", "LMIC", "LIC"], home_of=[0, -1, -1],
+                       production=[30_000.0], days=60)
+    off = scenario(days=60)
+    on = scenario(days=60, products={"enabled": True, "mix": {"P0": {COMIRNATY: 1.0}},
+                                     "refresh_days": 90})
+    a, _ = simulate(world, params_for(world, off))
+    b, state = simulate(world, params_for(world, on))
+    # With no refresh inside the run, tracking products changes nothing but the record.
+    np.testing.assert_array_equal(a.groups, b.groups)
+    assert a.products is None and b.products is not None
+    assert state.products.received.sum() == pytest.approx(state.allocated_cum.sum())
+
+
+def test_restricted_buyers_take_their_products_first():
+    world = make_world([1e6, 1e6], ["HIC", "LIC"], production=[1.0], days=10)
+    scen = scenario(days=10, products={"enabled": True, "mix": {"P0": {COMIRNATY: 1.0}},
+                                       "accepted": {"HIC": [COMIRNATY]}})
+    pp = params_for(world, scen).products
+    Q = pp.n_products
+    c, s = product_index(pp.names, COMIRNATY), product_index(pp.names, CORONAVAC)
+    world_mix = np.zeros((1, Q))
+    world_mix[0, [c, s]] = [0.4, 0.6]
+    taken, rest = _world_market(pp, world_mix, np.array([[30.0, 70.0]]), np.array([0.0]))
+    assert taken[0, 0, c] == pytest.approx(30.0)           # the HIC buyer: all Comirnaty
+    assert taken[0, 1].sum() == pytest.approx(70.0)
+    np.testing.assert_allclose(taken[0].sum(axis=0)[[c, s]], [40.0, 60.0])  # conserved
+    # More demand than the accepted supply: the rest comes in what is left.
+    taken, _ = _world_market(pp, world_mix, np.array([[60.0, 40.0]]), np.array([0.0]))
+    assert taken[0, 0, c] == pytest.approx(40.0) and taken[0, 0].sum() == pytest.approx(60)
+    np.testing.assert_allclose(taken[0].sum(axis=0)[[c, s]], [40.0, 60.0])
+
+
+def test_unknown_products_are_refused():
+    world = make_world([1e6], ["HIC"], home_of=[0], production=[1.0], days=10)
+    for bad in ({"mix": {"P0": {"Cuba Abdala": 1.0}}}, {"accepted": {"HIC": ["X"]}},
+                {"mix": {}}):
+        scen = scenario(days=10, products={"enabled": True, **bad})
+        with pytest.raises(ValueError, match="products|product mix"):
+            params_for(world, scen)
