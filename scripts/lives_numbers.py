@@ -41,6 +41,11 @@ def observed_2021() -> pd.DataFrame:
     return t
 
 
+def observed_2022() -> pd.DataFrame:
+    """2022 excess-death estimates (out of sample): scope, year, value, kind, source."""
+    return pd.read_csv(ROOT / "sim" / "data" / "excess_deaths_2022.csv", comment="#")
+
+
 def yearly_deaths(res: Results) -> dict[str, dict[str, float]]:
     """Deaths and deaths averted by group in 2021 and 2022 (mean over replicates)."""
     g = res.groups
@@ -85,6 +90,16 @@ def markdown(numbers: dict[str, Any]) -> str:
         lines.append(f"| {g} | {r['deaths_2021'] / 1e6:.2f} M | {o['value'] / 1e6:.2f} M "
                      f"({o['low'] / 1e6:.2f}–{o['high'] / 1e6:.2f}) | {d22} | "
                      f"{r['averted_2021'] / 1e6:.2f} M | {r['averted_share_2021']:.1%} |")
+    if "deaths_2022" in h["World"]:
+        ex = observed_2022()
+        world = ex[(ex["scope"] == "World") & (ex["year"] == 2022)]["value"]
+        west = ex[ex["scope"].str.startswith("Western")].set_index("year")["value"]
+        d22 = h["World"]["deaths_2022"] / 1e6
+        lines += ["", f"2022 (out of sample, never fitted): World {d22:.2f} M vs "
+                  f"{world.min() / 1e6:.1f}–{world.max() / 1e6:.1f} M excess deaths "
+                  "estimated (The Economist; sim/data/excess_deaths_2022.csv); HIC 2022/2021 "
+                  f"{h['HIC']['deaths_2022'] / h['HIC']['deaths_2021']:.2f} vs "
+                  f"{west[2022] / west[2021]:.2f} in 47 Western countries (Mostert et al. 2024)."]
     lines += ["", "## Deaths averted by policy (whole run)", "",
               "| scenario | " + " | ".join(GROUPS) + " |", "|---" * (len(GROUPS) + 1) + "|"]
     for name, a in numbers["policies"].items():

@@ -39,6 +39,7 @@ DEFAULT_BOUNDS: tuple[tuple[str, float, float], ...] = (
     ("epidemic.ifr_multiplier_groups.*", 0.2, 5.0),
     ("epidemic.prior_immunity_scale", 0.0, 2.0),
     ("epidemic.initial_prevalence", 1e-5, 0.01),
+    ("epidemic.initial_prevalence_groups.*", 0.05, 5.0),
     ("epidemic.contacts.*.multiplier", 0.1, 1.5),
     ("epidemic.travel.*.multiplier", 0.0, 1.0),
     ("epidemic.variants.*.transmissibility", 1.0, 4.0),

@@ -4,12 +4,13 @@ country, and its plain-numpy reference implementation.
 State (people, float64) per member e and country n (:class:`EpiState`):
 
 - ``S[e, n, a, k]`` not currently infected, by age band a (0-19, 20-64, 65+) and immunity
-  status k (:data:`~sim.engine.build.epi_params.STATUSES`: naive, vaccine, vaccine waned,
-  infection, infection waned, hybrid, hybrid waned);
+  status k (:func:`~sim.engine.build.epi_params.status_names`): naive, vaccine, vaccine
+  waned, then for every strain u: infection, infection waned, hybrid, hybrid waned
+  acquired from an infection with u (K = 3 + 4 V);
 - ``Ex[e, n, a, v]``, ``Ix[e, n, a, v]`` latent and infectious with strain v;
-- ``shadow[e, n, a, :]`` = (latent, infectious) of those who will die, then (latent,
-  infectious) of the survivors who were vaccinated: sub-populations of ``Ex``/``Ix``
-  (summed over strains) that move with the same rates, so recoveries know where to go;
+- ``shadow[e, n, a, v, :]`` = (latent, infectious) of those with strain v who will die,
+  then (latent, infectious) of its survivors who were vaccinated: sub-populations of
+  ``Ex``/``Ix`` that move with the same rates, so recoveries know where to go;
 - ``D[e, n, a]`` dead.
 
 ``S.sum((2, 3)) + Ex.sum((2, 3)) + Ix.sum((2, 3)) + D.sum(2)`` is the population.
@@ -19,7 +20,7 @@ One day (:func:`day_reference`, compiled as :func:`sim.engine.kernels.epidemic.e
 1. **Vaccination.** The dose engine's completed courses and boosters by band since
    yesterday reach the band's unvaccinated living people in proportion (they do not know
    whether they were infected): a share ``courses / (P_a − D_a − courses so far)`` of naive
-   people become *vaccine*, of infection-immune people *hybrid*; a share ``boosters /
+   people become *vaccine*, of people immune from strain u *hybrid u*; a share ``boosters /
    (courses − boosters so far)`` of the waned vaccinated become fresh again.
 2. **Waning.** Fresh immunity becomes waned with daily probability ``wane``.
 3. **Transmission and progression**, in ``substeps`` steps of length h. Strain v's force
@@ -38,7 +39,19 @@ One day (:func:`day_reference`, compiled as :func:`sim.engine.kernels.epidemic.e
    (p: protection against infection), by strain v in proportion to ``λ_v (1 − p_kv)``,
    and will die with probability ``IFR_a severity_v (1 − q_kv) / (1 − p_kv)`` (q:
    protection against death, overall). Newly infected move through half a step.
-   Recovered people become *infection* immune, or *hybrid* if they were vaccinated.
+   Survivors of strain v become *infection v* immune, or *hybrid v* if they were
+   vaccinated (a reinfection replaces the memory of the earlier strain).
+
+**Strain memory.** Strains are ordered along one antigenic axis by their ``escape`` (from
+the ancestral strain, which vaccines also target). Immunity acquired from strain u
+protects fully (its peak, waning as usual) against strains that escape no more than u,
+and against a strain v that escapes more by ``(1 − escape_v) / (1 − escape_u)``: the
+product of ``(1 − step escape)`` over the escape steps between u and v. Protection
+against death does the same with ``escape_death``. So Omicron's survivors are protected
+against Omicron, Delta's against Omicron by 0.6 / 0.9 of their peak, and an emergent
+variant escaping ``f`` more than its parent cuts the parent's immunity by ``1 − f``.
+Vaccine protection is the course's against each strain (``ve_course``), and hybrid u
+protection is the better of hybrid immunity from u and the vaccine's.
 
 The scheme is second order: with 2 sub-steps final size and peak day stay within 1% of
 the exact ODE (``tests/engine/test_epi_model.py`` checks against ``solve_ivp``).
@@ -51,14 +64,27 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine.build.epi_params import VACCINATED, EpiParams
+from sim.engine.build.epi_params import (
+    EpiParams,
+    infection_status,
+    n_statuses,
+    vaccinated_statuses,
+)
 
-#: Statuses that vaccination moves, and where to: naive -> vaccine, infection -> hybrid.
-_COURSE_FROM, _COURSE_TO = (0, 3, 4), (1, 5, 5)
-#: Boosters: waned vaccine -> vaccine, waned hybrid -> hybrid.
-_BOOST_FROM, _BOOST_TO = (2, 6), (1, 5)
-#: Waning: fresh -> waned.
-_WANE_FROM, _WANE_TO = (1, 3, 5), (2, 4, 6)
+
+def _flows(V: int) -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """(from, to) statuses of each daily move, for V strains: a course moves naive to
+    vaccine and infection u (fresh or waned) to hybrid u; a booster waned vaccine to
+    vaccine and waned hybrid u to hybrid u; waning every fresh status to its waned one.
+    """
+    inf = [infection_status(u) for u in range(V)]
+    return {
+        "course": ((0, *inf, *(i + 1 for i in inf)), (1, *(i + 2 for i in inf),
+                                                       *(i + 2 for i in inf))),
+        "boost": ((2, *(i + 3 for i in inf)), (1, *(i + 2 for i in inf))),
+        "wane": ((1, *inf, *(i + 2 for i in inf)), (2, *(i + 1 for i in inf),
+                                                     *(i + 3 for i in inf))),
+    }
 
 
 @dataclass
@@ -67,10 +93,10 @@ class EpiState:
 
     Attributes
     ----------
-    S : (E, N, A, K) not infected, by band and immunity status
+    S : (E, N, A, K) not infected, by band and immunity status (K = 3 + 4 V)
     Ex, Ix : (E, N, A, V) latent, infectious by strain
-    shadow : (E, N, A, 4) latent and infectious who will die; latent and infectious
-        vaccinated survivors
+    shadow : (E, N, A, V, 4) latent and infectious who will die; latent and infectious
+        vaccinated survivors, by strain
     D_band : (E, N, A) dead (cumulative)
     D : (E, N) dead, all bands (cumulative)
     infections_cum : (E, N) infections since day 0
@@ -123,13 +149,13 @@ def initial_epi(ep: EpiParams, E: int, vaccine_peak: np.ndarray) -> EpiState:
     V = ep.n_strains
     infectious = ep.initial_prevalence[:, :, None] * P[None]          # (E, N, A)
     immune = np.minimum(ep.prior_infected[:, :, None] * P[None], P[None] - infectious)
-    S = np.zeros((E, N, A, 7))
+    S = np.zeros((E, N, A, n_statuses(V)))
     S[..., 0] = P[None] - infectious - immune
-    S[..., 3] = immune
+    S[..., infection_status(0)] = immune
     Ix = np.zeros((E, N, A, V))
     Ix[..., 0] = infectious
-    shadow = np.zeros((E, N, A, 4))
-    shadow[..., 1] = infectious * np.minimum(ep.ifr, 1.0)
+    shadow = np.zeros((E, N, A, V, 4))
+    shadow[..., 0, 1] = infectious * np.minimum(ep.ifr, 1.0)
     escape = ep.strain_table[:, :, 1]                                   # (E, V)
     escape_death = ep.strain_table[:, :, 2]
     ve = np.empty((2, E, N, V))
@@ -146,6 +172,21 @@ def initial_epi(ep: EpiParams, E: int, vaccine_peak: np.ndarray) -> EpiState:
                     active=active, ve_course=ve, emerged=np.zeros(E, dtype=np.int64))
 
 
+def cross_protection(escape: np.ndarray) -> np.ndarray:
+    """Share of the protection acquired from strain u kept against strain v.
+
+    escape : (E, V) escape of each strain from the ancestral strain's immunity.
+
+    Returns
+    -------
+    (E, U=V, V) ``min(1, (1 − escape_v) / (1 − escape_u))`` (1 where ``escape_u`` = 1).
+    """
+    kept_u, kept_v = 1.0 - escape[:, :, None], 1.0 - escape[:, None, :]
+    ratio = np.divide(kept_v, kept_u, out=np.ones(np.broadcast(kept_u, kept_v).shape),
+                      where=kept_u > 0)
+    return np.minimum(ratio, 1.0)
+
+
 def immunity_tables(ep: EpiParams, epi: EpiState) -> tuple[np.ndarray, np.ndarray]:
     """Susceptibility and fatality of every status to every strain.
 
@@ -157,19 +198,22 @@ def immunity_tables(ep: EpiParams, epi: EpiState) -> tuple[np.ndarray, np.ndarra
     E, N, A, K = epi.S.shape
     V = epi.Ix.shape[3]
     lv, pk = ep.level, ep.peak                                         # (E,3,2,2), (E,3,2)
-    esc = epi.strains[:, :, 1:3]                                       # (E, V, 2)
-    on = ep.vaccine_effect[:, None, None] > 0                          # (E, 1, 1)
+    on = ep.vaccine_effect[:, None, None, None] > 0                    # (E, 1, 1, 1)
+    first = infection_status(0)
     prot = np.zeros((2, E, N, K, V))                                   # [infection, death]
-    for j in range(2):          # fresh, waned
-        for kind in range(2):   # against infection, against death
-            vaccine = np.where(on, epi.ve_course[kind] * lv[:, 0, kind, j, None, None], 0.0)
-            infection = (pk[:, 1, kind, None] * lv[:, 1, kind, j, None]
-                         * (1 - esc[:, :, kind]))[:, None, :]           # (E, 1, V)
-            hybrid = (pk[:, 2, kind, None] * lv[:, 2, kind, j, None]
-                      * (1 - esc[:, :, kind]))[:, None, :]
+    for kind in range(2):   # against infection, against death
+        cross = cross_protection(epi.strains[:, :, 1 + kind])[:, None]  # (E, 1, U, V)
+        for j in range(2):  # fresh, waned
+            vaccine = np.where(on[..., 0], epi.ve_course[kind] * lv[:, 0, kind, j, None, None],
+                               0.0)                                     # (E, N, V)
+            infection = pk[:, 1, kind, None, None, None] * lv[:, 1, kind, j, None, None, None] \
+                * cross                                                 # (E, 1, U, V)
+            hybrid = pk[:, 2, kind, None, None, None] * lv[:, 2, kind, j, None, None, None] \
+                * cross
             prot[kind, :, :, 1 + j] = vaccine
-            prot[kind, :, :, 3 + j] = infection
-            prot[kind, :, :, 5 + j] = np.where(on, np.maximum(hybrid, vaccine), infection)
+            prot[kind, :, :, first + j::4] = infection
+            prot[kind, :, :, first + 2 + j::4] = np.where(
+                on, np.maximum(hybrid, vaccine[:, :, None]), infection)
     prot = np.clip(prot, 0.0, 1.0)
     prot[1] = np.maximum(prot[1], prot[0])
     sus = 1.0 - prot[0]
@@ -215,15 +259,15 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
     """
     P = ep.band_population                                            # (N, A)
     S = epi.S
+    V = epi.Ix.shape[3]
+    flows = _flows(V)
     # 1. Vaccination and boosters.
-    _move(S, _share(day["dcourse"], P - epi.D_band - epi.courses_seen), _COURSE_FROM,
-          _COURSE_TO)
-    _move(S, _share(day["dboost"], epi.courses_seen - epi.boosted_seen), _BOOST_FROM,
-          _BOOST_TO)
+    _move(S, _share(day["dcourse"], P - epi.D_band - epi.courses_seen), *flows["course"])
+    _move(S, _share(day["dboost"], epi.courses_seen - epi.boosted_seen), *flows["boost"])
     epi.courses_seen += day["dcourse"]
     epi.boosted_seen += day["dboost"]
     # 2. Waning.
-    _move(S, np.broadcast_to(ep.wane[:, None, None], S.shape[:3]), _WANE_FROM, _WANE_TO)
+    _move(S, np.broadcast_to(ep.wane[:, None, None], S.shape[:3]), *flows["wane"])
     # 3. Transmission and progression.
     c = ep.chain                                                      # (E, 10)
     co = lambda i: c[:, i, None, None, None]  # noqa: E731
@@ -233,8 +277,8 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
     mix = day["mix"][:, :, None, None]
     infections = np.zeros(S.shape[:3])
     deaths = np.zeros(S.shape[:3])
-    vaccinated = np.zeros(S.shape[3], dtype=bool)
-    vaccinated[list(VACCINATED)] = True
+    vaccinated = vaccinated_statuses(V)
+    infected_from = np.array([infection_status(v) for v in range(V)])
     actP = (P[None] * act[:, None, :]).sum(axis=2)                    # (E, N)
     for _ in range(ep.substeps):
         X = co(8) * epi.Ix + co(9) * epi.Ex                           # (E, N, A, V)
@@ -261,28 +305,29 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
         by = rate * np.divide(new, x, out=np.zeros_like(new), where=x > 0)[..., None]
         dying = by * fatal
         new_v = by.sum(axis=3)                                                # (E,N,A,V)
-        new_d = dying.sum(axis=(3, 4))                                        # (E,N,A)
-        # Per status, as the kernel: those who die are part of the new, but for rounding.
-        new_h = np.maximum(by[:, :, :, vaccinated].sum(axis=4)
-                           - dying[:, :, :, vaccinated].sum(axis=4), 0.0).sum(axis=3)
-        out_v = co(2) * epi.Ex + co(4) * epi.Ix + co(7) * new_v
+        new_d = dying.sum(axis=3)                                             # (E,N,A,V)
+        # Vaccinated survivors (b − b f ≥ 0 exactly, as f ≤ 1).
+        new_h = (by[:, :, :, vaccinated] - dying[:, :, :, vaccinated]).sum(axis=3)
+        out_v = co(2) * epi.Ex + co(4) * epi.Ix + co(7) * new_v              # (E,N,A,V)
         epi.Ix *= co(3)
         epi.Ix += co(1) * epi.Ex + co(6) * new_v
         epi.Ex *= co(0)
         epi.Ex += co(5) * new_v
-        sh = epi.shadow
-        new_s = np.stack([new_d, new_h], axis=-1)                             # (E,N,A,2)
+        sh = epi.shadow                                                       # (E,N,A,V,4)
+        cs = c[:, None, None, None, None, :]
+        new_s = np.stack([new_d, new_h], axis=-1)                             # (E,N,A,V,2)
         lat, inf = sh[..., 0::2], sh[..., 1::2]
-        out_s = co(2) * lat + co(4) * inf + co(7) * new_s
-        inf_next = co(3) * inf + co(1) * lat + co(6) * new_s
-        sh[..., 0::2] = co(0) * lat + co(5) * new_s
+        out_s = cs[..., 2] * lat + cs[..., 4] * inf + cs[..., 7] * new_s
+        inf_next = cs[..., 3] * inf + cs[..., 1] * lat + cs[..., 6] * new_s
+        sh[..., 0::2] = cs[..., 0] * lat + cs[..., 5] * new_s
         sh[..., 1::2] = inf_next
-        out = out_v.sum(axis=3)
         # A difference of nearly equal flows: rounding must not leave an emptied status
         # below zero (the compiled kernel clamps the same way).
-        S[..., 3] = np.maximum(S[..., 3] + out - out_s[..., 0] - out_s[..., 1], 0.0)
-        S[..., 5] += out_s[..., 1]
-        epi.D_band += out_s[..., 0]
+        S[..., infected_from] = np.maximum(S[..., infected_from] + out_v - out_s[..., 0]
+                                           - out_s[..., 1], 0.0)
+        S[..., infected_from + 2] += out_s[..., 1]
+        dead = out_s[..., 0].sum(axis=3)
+        epi.D_band += dead
         infections += new.sum(axis=3)
-        deaths += out_s[..., 0]
+        deaths += dead
     return infections, deaths

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.build.epi_params import VACCINATED, EpiParams
+from sim.engine.build.epi_params import EpiParams, vaccinated_statuses
 from sim.engine.epi_model import EpiState, day_reference, immunity_tables, initial_epi
 from sim.engine.epi_random import uniforms
 from sim.engine.kernels import backend
 
 BURDEN_DAYS = 14.0
-_VACCINATED = np.isin(np.arange(7), VACCINATED)
 
 __all__ = ["BURDEN_DAYS", "EpiState", "burden", "need_weight", "start_epidemic",
            "step_epidemic"]
@@ -46,6 +45,7 @@ class _Workspace:
         self.infections = np.zeros((E, N, A))
         self.deaths = np.zeros((E, N, A))
         self.backend = backend()
+        self.vaccinated = vaccinated_statuses(V)                        # (K,) bool
         # Seeding days -> [(origin, strain slot, (E,) shares)], members grouped.
         self.seeds_on: dict[int, list[tuple[int, int, np.ndarray]]] = {}
         for e, s in zip(*np.nonzero((ep.seed_origin >= 0) & (ep.seed_share > 0)),
@@ -107,8 +107,9 @@ def seed(epi: EpiState, ep: EpiParams, n: int, v: int, share: np.ndarray) -> Non
     epi.S[:, n] -= moved
     epi.Ex[:, n, :, v] += take
     fatal = np.minimum(ep.ifr[:, n] * epi.strains[:, v, 3, None], 1.0)  # (E, A)
-    epi.shadow[:, n, :, 0] += take * fatal
-    epi.shadow[:, n, :, 2] += (moved[:, :, _VACCINATED].sum(axis=2)) * (1.0 - fatal)
+    epi.shadow[:, n, :, v, 0] += take * fatal
+    epi.shadow[:, n, :, v, 2] += (moved[:, :, vaccinated_statuses(ep.n_strains)].sum(axis=2)
+                                  * (1.0 - fatal))
     epi.active[:, v] = np.where(share > 0, 1.0, epi.active[:, v])
 
 
@@ -172,7 +173,7 @@ def step_epidemic(state, world, params, t: int) -> None:
                      epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
                      ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
                      ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus,
-                     fatal, ep.substeps, _VACCINATED, infections, deaths, epi.new_infections,
+                     fatal, ep.substeps, ws.vaccinated, infections, deaths, epi.new_infections,
                      epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg, ws.regw)
     epi.infections_cum += epi.new_infections
     epi.recent_deaths += (epi.new_deaths / params.population - epi.recent_deaths) / BURDEN_DAYS

@@ -172,15 +172,18 @@ class Immunity(Strict):
     # peaks extrapolated back from 1 month to day 0.
     vaccine: Protection = Field(default_factory=lambda: Protection(
         infection=0.91, death=0.92, infection_half_life_days=214, death_half_life_days=1840))
-    # Past infection vs pre-Omicron reinfection 85.2% at 1 month, 78.6% at 10 months;
-    # against severe disease 88.9%, no measurable decline over 10 months (Stein et al.,
-    # Lancet 2023) -> 270 ln 2 / ln(85.2/78.6) = 2,320 days; death: model assumption.
+    # Past infection vs pre-Omicron reinfection 85.2% at 1 month, 78.6% at 10 months
+    # (Stein et al., Lancet 2023) -> 270 ln 2 / ln(85.2/78.6) = 2,320 days. Death: a
+    # reinfection had 0.10 times the odds of severe, critical or fatal disease of a
+    # primary infection of the same age and sex (Abu-Raddad et al., NEJM 2021, Qatar), so
+    # overall protection 1 − (1 − 0.87) × 0.10 = 0.987; half-life: model assumption.
     infection: Protection = Field(default_factory=lambda: Protection(
-        infection=0.87, death=0.92, infection_half_life_days=2320, death_half_life_days=5000))
+        infection=0.87, death=0.987, infection_half_life_days=2320, death_half_life_days=5000))
     # Hybrid: 96-97% against reinfection at 3 months, > 95% against severe disease at 12
-    # months (Bobrovitz et al., Lancet ID 2023); half-lives: model assumption.
+    # months (Bobrovitz et al., Lancet ID 2023); death with the same 0.10 relative
+    # severity of a reinfection: 1 − 0.04 × 0.10 = 0.996; half-lives: model assumption.
     hybrid: Protection = Field(default_factory=lambda: Protection(
-        infection=0.96, death=0.98, infection_half_life_days=1000, death_half_life_days=5000))
+        infection=0.96, death=0.996, infection_half_life_days=1000, death_half_life_days=5000))
     fresh_days: LongDays = Field(120.0, description="mean days in the fresh level")
 
 
@@ -192,6 +195,22 @@ class BandContacts(Strict):
     age_0_19: ContactRate = 14.1
     age_20_64: ContactRate = 12.9
     age_65plus: ContactRate = 7.9
+
+
+class Suppression(Strict):
+    """Places that suppressed the virus in 2020 kept doing so for a while: a country whose
+    share infected in 2020 (prior immunity data) is below ``below_prior`` has contacts at
+    most ``multiplier`` until ``until`` (then its own list applies). Model assumption: the
+    countries with almost no 2020 epidemic (China, Viet Nam, Thailand, Malaysia, Sri
+    Lanka, Japan, Korea, Australia ...) ran test-trace-isolate and border policies
+    through the first half of 2021 and met Delta in the second.
+    """
+
+    enabled: Flag = False
+    below_prior: Share = Field(0.01, description="2020 share infected below which a "
+                               "country suppresses")
+    multiplier: Factor = Field(0.25, description="contacts cap while suppressing")
+    until: dt.date = Field(dt.date(2021, 7, 1), description="first day without the cap")
 
 
 class Epidemic(Strict):
@@ -209,6 +228,14 @@ class Epidemic(Strict):
         0.001, description="share of people infectious on day 0 (estimate: about 0.6 M "
         "reported cases a day worldwide in January 2021, times 5 infectious days, times a "
         "few unreported infections per reported case)")
+    initial_prevalence_groups: dict[str, bounded(0.0, 1000.0)] = Field(
+        default_factory=dict, description="factor on initial_prevalence by income group, "
+        "WHO region, continent or ISO3 (most specific wins)")
+    prevalence_follows_prior: Flag = Field(
+        True, description="day-0 prevalence of a country in proportion to its share "
+        "infected in 2020 (prior immunity data) over the population-weighted world mean, "
+        "so places that had little epidemic in 2020 (China, Viet Nam, Thailand) start "
+        "with little (model assumption); false: the same share everywhere")
     initial_immune: Share = Field(
         0.0, description="share of people immune from past infection on day 0, on top of "
         "the prior immunity data (for synthetic worlds and sensitivity runs)")
@@ -232,6 +259,7 @@ class Epidemic(Strict):
         0.8, description="share of those contacts with travellers from the same WHO "
         "region (the rest from the whole world; model assumption)")
     contacts: Contacts = Field(default_factory=Contacts)
+    suppression: Suppression = Field(default_factory=Suppression)
     travel: Travel = Field(default_factory=Travel)
     variants: list[ScheduledVariant] = Field(default_factory=_default_variants)
     emergence: Emergence = Field(default_factory=Emergence)

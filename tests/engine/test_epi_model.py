@@ -6,9 +6,10 @@ import pytest
 from scipy.integrate import solve_ivp
 from worlds import TEST_BAND_SHARES, make_world, params_for, scenario
 
+from sim.engine.build.epi_params import vaccinated_statuses
 from sim.engine.build.params import build_params
 from sim.engine.epi_model import day_reference, immunity_tables
-from sim.engine.epidemic import _VACCINATED, _Workspace, start_epidemic
+from sim.engine.epidemic import _Workspace, start_epidemic
 from sim.engine.kernels.epidemic import epidemic_day
 from sim.engine.run import simulate
 
@@ -31,29 +32,40 @@ def plain(r0, prevalence=1e-6, **extra):
     return scenario(epidemic=epi)
 
 
-def drive(world, scen, days, vaccinated=0.0):
+#: Daily courses (share of each band's people) and boosters (share, from day BOOST_FROM).
+DOSES = {"none": (0.0, 0.0), "courses and boosters": (1e-3, 5e-4)}
+BOOST_FROM = 30
+
+
+def drive(world, scen, days, vaccinated=0.0, doses=(0.0, 0.0)):
     """Run only the epidemic stage (numpy reference) for ``days``; ``vaccinated`` is the
-    share of each band vaccinated (fresh) on day 0. Returns state and (days,) infectious."""
+    share of each band vaccinated (fresh) on day 0, ``doses`` the daily courses and
+    boosters as shares of each band. Returns state and (days,) infectious."""
     params = params_for(world, scen)
     ep = params.epidemic
     epi = start_epidemic(world, params)
     moved = epi.S[..., 0] * vaccinated
     epi.S[..., 0] -= moved
     epi.S[..., 1] += moved
+    epi.courses_seen[:] = moved
     ws = _Workspace(ep, epi)
     ws.day(0)
     sus, fatal = immunity_tables(ep, epi)
+    course = np.broadcast_to(doses[0] * ep.band_population, epi.D_band.shape).copy()
+    boost = np.broadcast_to(doses[1] * ep.band_population, epi.D_band.shape).copy()
     zeros = np.zeros_like(epi.D_band)
     series = []
-    for _ in range(days):
-        day_reference(epi, {"dcourse": zeros, "dboost": zeros, "force": ws.force,
-                            "mix": ws.mix, "traffic": ws.traffic}, ep, sus, fatal)
+    for t in range(days):
+        day_reference(epi, {"dcourse": course, "dboost": boost if t >= BOOST_FROM else zeros,
+                            "force": ws.force, "mix": ws.mix, "traffic": ws.traffic},
+                      ep, sus, fatal)
         series.append(epi.Ix[0, 0].sum())
     return epi, np.array(series), params
 
 
-def ode(world, params, prevalence, days, vaccinated):
-    """The same model as an ODE (one country, one strain): S (A, K), E, I (A,), D."""
+def ode(world, params, prevalence, days, vaccinated, doses=(0.0, 0.0)):
+    """The same model as an ODE (one country, one strain): S (A, K), E, I (A,), shadows;
+    courses and boosters at constant daily rates (boosters from day BOOST_FROM)."""
     ep = params.epidemic
     epi0 = start_epidemic(world, params)
     sus, fatal = immunity_tables(ep, epi0)
@@ -62,22 +74,33 @@ def ode(world, params, prevalence, days, vaccinated):
     act, eps = ep.activity[0], ep.assortativity[0]
     F = ep.force[0, 0]
     w = -np.log1p(-ep.wane[0])
-    A, K = 3, 7
+    A, K = 3, sus.shape[0]
+    vacc = vaccinated_statuses(params.epidemic.n_strains)
+    course, boost = doses[0] * P, doses[1] * P                          # (A,) per day
+    I0 = prevalence * P
+    C0 = vaccinated * (P - I0)
 
-    def f(_, y):
+    def f(t, y):
         S = y[:A * K].reshape(A, K)
         E, I = y[A * K:A * K + A], y[A * K + A:A * K + 2 * A]  # noqa: E741
+        dead = P - S.sum(axis=1) - E - I
+        given = C0 + course * t                                         # courses so far
+        boosted = boost * max(t - BOOST_FROM, 0.0)
+        on = boost if t >= BOOST_FROM else 0.0 * boost
+        rc = np.divide(course, P - dead - given, out=np.zeros(A), where=P - dead - given > 0)
+        rb = np.divide(on, given - boosted, out=np.zeros(A), where=given - boosted > 0)
         mixed = (act * I).sum() / (act * P).sum()
         lam = F * act * (eps * I / P + (1 - eps) * mixed)               # (A,)
         inf = lam[:, None] * sus[None] * S                              # (A, K)
         dS = -inf
-        for src, dst in ((1, 2), (3, 4), (5, 6)):
-            dS[:, src] -= w * S[:, src]
-            dS[:, dst] += w * S[:, src]
+        for src, dst, rate in ((1, 2, w), (3, 4, w), (5, 6, w),        # waning
+                               (0, 1, rc), (3, 5, rc), (4, 5, rc),     # courses
+                               (2, 1, rb), (6, 5, rb)):                # boosters
+            dS[:, src] -= rate * S[:, src]
+            dS[:, dst] += rate * S[:, src]
         new = inf.sum(axis=1)
-        dead = (inf * fatal).sum(axis=1)
-        vac_surv = (inf[:, list(np.flatnonzero(_VACCINATED))]
-                    * (1 - fatal[:, _VACCINATED])).sum(axis=1)
+        dying = (inf * fatal).sum(axis=1)
+        vac_surv = (inf[:, vacc] * (1 - fatal[:, vacc])).sum(axis=1)
         # Recovered go to infection (3) or hybrid (5) immunity in the proportion of
         # today's infections (exact for the shadows, which share E and I's rates).
         rec = GAMMA * I
@@ -89,12 +112,11 @@ def ode(world, params, prevalence, days, vaccinated):
         dI = SIGMA * E - GAMMA * I
         # shadows: E_dead, E_vax, I_dead, I_vax
         sh = y[A * K + 2 * A:A * K + 6 * A].reshape(4, A)
-        dsh = np.stack([dead - SIGMA * sh[0], vac_surv - SIGMA * sh[1],
+        dsh = np.stack([dying - SIGMA * sh[0], vac_surv - SIGMA * sh[1],
                         SIGMA * sh[0] - GAMMA * sh[2], SIGMA * sh[1] - GAMMA * sh[3]])
         return np.concatenate([dS.ravel(), dE, dI, dsh[:2].ravel(), dsh[2:].ravel()])
 
     S0 = np.zeros((A, K))
-    I0 = prevalence * P
     S0[:, 0] = (P - I0) * (1 - vaccinated)
     S0[:, 1] = (P - I0) * vaccinated
     y0 = np.concatenate([S0.ravel(), np.zeros(A), I0, np.zeros(2 * A),
@@ -116,13 +138,14 @@ def peak_day(series):
 
 @pytest.mark.parametrize("r0", [2.0, 3.0, 4.0])
 @pytest.mark.parametrize("vaccinated", [0.0, 0.3])
-def test_daily_scheme_matches_ode_with_ages_waning_and_reinfection(r0, vaccinated):
+@pytest.mark.parametrize("doses", list(DOSES))
+def test_daily_scheme_matches_ode_with_ages_waning_and_reinfection(r0, vaccinated, doses):
     days = 500
     w = make_world([1e7], ["HIC"], days=days)
     scen = plain(r0, 1e-5)
-    epi, series, params = drive(w, scen, days, vaccinated)
-    y, peak = ode(w, params, 1e-5, days, vaccinated)
-    A, K = 3, 7
+    epi, series, params = drive(w, scen, days, vaccinated, DOSES[doses])
+    y, peak = ode(w, params, 1e-5, days, vaccinated, DOSES[doses])
+    A, K = 3, epi.S.shape[3]
     naive_left = epi.S[0, 0, :, 0].sum() + epi.S[0, 0, :, 1].sum() + epi.S[0, 0, :, 2].sum()
     naive_ode = y[:A * K].reshape(A, K)[:, :3].sum()
     pop = w.population[0]
@@ -168,7 +191,7 @@ def test_kernel_equals_numpy_reference():
                  epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
                  ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
                  ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus, fatal,
-                 ep.substeps, _VACCINATED, ws.infections, ws.deaths, epi.new_infections,
+                 ep.substeps, ws.vaccinated, ws.infections, ws.deaths, epi.new_infections,
                  epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg, ws.regw)
     for name in ("S", "Ex", "Ix", "shadow", "D_band", "courses_seen", "boosted_seen"):
         np.testing.assert_allclose(getattr(epi, name), getattr(ref, name), rtol=1e-10,

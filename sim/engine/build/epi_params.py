@@ -1,7 +1,7 @@
 """Epidemic parameters of a batch: each member's ``epidemic`` section as arrays.
 
-Shapes: E members, N countries, A = 3 age bands (0-19, 20-64, 65+), K = 7 immunity
-statuses (:data:`STATUSES`), V strains (the ancestral strain, the scheduled variants, then
+Shapes: E members, N countries, A = 3 age bands (0-19, 20-64, 65+), K = 3 + 4 V immunity
+statuses (:func:`status_names`), V strains (the ancestral strain, the scheduled variants, then
 one slot per possible emerging variant), C dated changes of contacts or travel, R regions.
 Rates are per day; shares and probabilities are fractions.
 """
@@ -18,11 +18,37 @@ from sim.scenario.schema import Scenario
 from sim.world.world import World
 
 BANDS = ("0_19", "20_64", "65plus")
-#: Immunity statuses of people not currently infected.
-STATUSES = ("naive", "vaccine", "vaccine_waned", "infection", "infection_waned", "hybrid",
-            "hybrid_waned")
-VACCINATED = (1, 2, 5, 6)
-A, K = len(BANDS), len(STATUSES)
+#: Immunity statuses of people not currently infected: these three, then
+#: :data:`STRAIN_STATUSES` once per strain (immunity acquired from an infection with it).
+STATUSES = ("naive", "vaccine", "vaccine_waned")
+STRAIN_STATUSES = ("infection", "infection_waned", "hybrid", "hybrid_waned")
+A = len(BANDS)
+
+
+def n_statuses(n_strains: int) -> int:
+    """K = 3 + 4 V immunity statuses for V strains."""
+    return len(STATUSES) + len(STRAIN_STATUSES) * n_strains
+
+
+def infection_status(strain: int) -> int:
+    """Index of fresh *infection* immunity acquired from ``strain``; +1 waned, +2 hybrid
+    (infection and vaccine), +3 hybrid waned.
+    """
+    return len(STATUSES) + len(STRAIN_STATUSES) * strain
+
+
+def status_names(strain_names: Sequence[str]) -> tuple[str, ...]:
+    """(K,) names: ``naive``, ``vaccine``, ``vaccine_waned``, ``infection:<strain>`` ..."""
+    return STATUSES + tuple(f"{s}:{v}" for v in strain_names for s in STRAIN_STATUSES)
+
+
+def vaccinated_statuses(n_strains: int) -> np.ndarray:
+    """(K,) bool, True for the statuses of vaccinated people (vaccine and hybrid)."""
+    out = np.zeros(n_statuses(n_strains), dtype=bool)
+    out[1:3] = True
+    for v in range(n_strains):
+        out[infection_status(v) + 2:infection_status(v) + 4] = True
+    return out
 
 
 @dataclass(frozen=True)
@@ -66,7 +92,9 @@ class EpiParams:
     emergence_seed : (E,) share of the origin's people infected with it
     n_scheduled : 1 + scheduled variants (index of the first emergent slot)
     vaccine_effect : (E,) 1 if doses protect, 0 in the no-vaccine counterfactual
-    initial_prevalence : (E, N) share of people infectious on day 0
+    initial_prevalence : (E, N) share of people infectious on day 0 (the scenario's share
+        times its group factor, times the country's relative 2020 attack if
+        ``prevalence_follows_prior``)
     prior_infected : (E, N) share of people with infection-acquired immunity on day 0
     keys : (E,) uint64 keys of each member's epidemic random stream
     emergence_keys : (E,) uint64 keys of each member's emergence stream
@@ -113,6 +141,11 @@ class EpiParams:
     def n_strains(self) -> int:
         """V."""
         return len(self.strain_names)
+
+    @property
+    def n_statuses(self) -> int:
+        """K = 3 + 4 V."""
+        return n_statuses(self.n_strains)
 
 
 def _chain(sigma: float, gamma: float, h: float) -> tuple[float, ...]:
@@ -229,10 +262,23 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
     # Dated contacts and travel: one table of change days shared by both.
     contacts = _dated(world, [e.contacts for e in epis])
     travel = _dated(world, [e.travel for e in epis])
+    until = [(e.suppression.until - world.start).days for e in epis if e.suppression.enabled]
     days = sorted({0} | {max(d, 0) for table in (contacts, travel) for member in
-                         table.values() for country in member for d, _ in country if d < D})
+                         table.values() for country in member for d, _ in country if d < D}
+                  | {max(d, 0) for d in until if d < D})
     contact_values = np.array([[[_on(c, d) for c in contacts[id(e.contacts)]] for e in epis]
                                for d in days])
+    prior_data = world.prior_infected if world.prior_infected is not None else None
+    for m, e in enumerate(epis):
+        sup = e.suppression
+        if sup.enabled and prior_data is not None:
+            end = (sup.until - world.start).days
+            on = np.array(days) < end                                          # (C,)
+            low = prior_data < sup.below_prior                                 # (N,)
+            cell = on[:, None] & low[None, :]
+            contact_values[:, m] = np.where(cell, np.minimum(contact_values[:, m],
+                                                             sup.multiplier),
+                                            contact_values[:, m])
     travel_values = np.array([[[_on(c, d) for c in travel[id(e.travel)]] for e in epis]
                               for d in days])
     # Strains: ancestral, scheduled variants (the same list in every member), emergent slots.
@@ -273,6 +319,9 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
     regions = sorted(set(world.who_region))
     region = np.array([regions.index(r) for r in world.who_region], dtype=int)
     prior = world.prior_infected if world.prior_infected is not None else np.zeros(N)
+    # Each country's 2020 attack over the population-weighted mean (1 without data).
+    mean_prior = float((prior * world.population).sum() / world.population.sum())
+    relative_prior = prior / mean_prior if mean_prior > 0 else np.ones(N)
     em = [e.emergence for e in epis]
     return EpiParams(
         mode=epis[0].mode,
@@ -312,7 +361,9 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
         emergence_seed=np.array([m.seed_share for m in em]),
         n_scheduled=1 + S,
         vaccine_effect=np.array([1.0 if e.vaccine_effect else 0.0 for e in epis]),
-        initial_prevalence=np.array([np.full(N, e.initial_prevalence) for e in epis]),
+        initial_prevalence=np.array([np.minimum(_per_country(
+            world, e.initial_prevalence, e.initial_prevalence_groups)
+            * (relative_prior if e.prevalence_follows_prior else 1.0), 1.0) for e in epis]),
         prior_infected=np.array([np.clip(prior * e.prior_immunity_scale + e.initial_immune,
                                          0.0, 1.0) for e in epis]),
         keys=np.array([member_rng(int(s), "epidemic").integers(0, 2**63, dtype=np.uint64)

@@ -288,8 +288,11 @@ def seeded_params(world: World, scenario: Scenario, seed: int,
     mult = fixed["production_multiplier"]
     sigma = scenario.production.noise_sd
     if sigma > 0:
+        # Drawn month by month (all producers of month 0, then month 1, ...), so month m's
+        # noise is the same whatever the run's length: a 730-day run repeats a 365-day one.
+        P, M = mult.shape
         mult = mult * member_rng(seed, "production").lognormal(-0.5 * sigma**2, sigma,
-                                                               size=mult.shape)
+                                                               size=(M, P)).T
     return {"seeds": np.array(seed, dtype=np.int64), "production_multiplier": mult,
             "policy_draws": policy_draws(world, scenario, seed) if reviews
             else np.zeros((0, N_DRAWS, world.n_countries))}

@@ -54,4 +54,4 @@ def jit[F: Callable[..., Any]](func: F) -> F:
     """
     from numba import njit
 
-    return cast(F, njit(cache=True, nogil=True)(func))
+    return cast(F, njit(cache=True, nogil=True, error_model="numpy")(func))

@@ -12,8 +12,6 @@ import numpy as np
 
 from sim.engine.kernels import jit
 
-_VACCINATED = np.array([False, True, True, False, False, True, True])
-
 
 @jit
 def _infected_share(y):
@@ -36,10 +34,12 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
 
     Parameters
     ----------
-    S : (E, N, A, K) people not infected, by band and immunity status (updated)
+    S : (E, N, A, K) people not infected, by band and immunity status (updated);
+        K = 3 + 4 V: naive, vaccine, vaccine waned, then infection, infection waned,
+        hybrid, hybrid waned acquired from each strain
     Ex, Ix : (E, N, A, V) latent and infectious by strain (updated)
-    shadow : (E, N, A, 4) latent/infectious who will die, latent/infectious vaccinated
-        survivors (updated)
+    shadow : (E, N, A, V, 4) latent/infectious who will die, latent/infectious vaccinated
+        survivors, by strain (updated)
     D_band : (E, N, A) dead (updated)
     courses_seen, boosted_seen : (E, N, A) dose counters at the last step (updated)
     dcourse, dboost : (E, N, A) courses and boosters given since the last step
@@ -66,43 +66,53 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
     world = np.empty(V)
     lam = np.empty((A, V))
     new_v = np.empty(V)
-    live = np.empty(V, dtype=np.int64)
-    removed = np.empty(2)
+    new_d = np.empty(V)
+    new_h = np.empty(V)
+    rate = np.empty(V)
     for e in range(E):
-        c = chain[e]
         w = wane[e]
+        c0, c1, c2, c3, c4 = chain[e, 0], chain[e, 1], chain[e, 2], chain[e, 3], chain[e, 4]
+        c5, c6, c7, c8, c9 = chain[e, 5], chain[e, 6], chain[e, 7], chain[e, 8], chain[e, 9]
         for n in range(N):
             for a in range(A):
-                # 1. vaccination, boosters
+                # 1. vaccination: naive -> vaccine, infection u (fresh, waned) -> hybrid u
                 whole = band_pop[n, a] - D_band[e, n, a] - courses_seen[e, n, a]
                 p = 0.0
                 if whole > 0.0:
                     p = min(max(dcourse[e, n, a] / whole, 0.0), 1.0)
-                m0, m3, m4 = S[e, n, a, 0] * p, S[e, n, a, 3] * p, S[e, n, a, 4] * p
-                S[e, n, a, 0] -= m0
-                S[e, n, a, 3] -= m3
-                S[e, n, a, 4] -= m4
-                S[e, n, a, 1] += m0
-                S[e, n, a, 5] += m3 + m4
+                if p > 0.0:
+                    m = S[e, n, a, 0] * p
+                    S[e, n, a, 0] -= m
+                    S[e, n, a, 1] += m
+                    for k in range(3, K, 4):
+                        mi, mw = S[e, n, a, k] * p, S[e, n, a, k + 1] * p
+                        S[e, n, a, k] -= mi
+                        S[e, n, a, k + 1] -= mw
+                        S[e, n, a, k + 2] += mi
+                        S[e, n, a, k + 2] += mw
+                # boosters: waned vaccine -> vaccine, waned hybrid u -> hybrid u
                 whole = courses_seen[e, n, a] - boosted_seen[e, n, a]
                 p = 0.0
                 if whole > 0.0:
                     p = min(max(dboost[e, n, a] / whole, 0.0), 1.0)
-                m2, m6 = S[e, n, a, 2] * p, S[e, n, a, 6] * p
-                S[e, n, a, 2] -= m2
-                S[e, n, a, 6] -= m6
-                S[e, n, a, 1] += m2
-                S[e, n, a, 5] += m6
+                if p > 0.0:
+                    m = S[e, n, a, 2] * p
+                    S[e, n, a, 2] -= m
+                    S[e, n, a, 1] += m
+                    for k in range(3, K, 4):
+                        m = S[e, n, a, k + 3] * p
+                        S[e, n, a, k + 3] -= m
+                        S[e, n, a, k + 2] += m
                 courses_seen[e, n, a] += dcourse[e, n, a]
                 boosted_seen[e, n, a] += dboost[e, n, a]
-                # 2. waning
-                m1, m3, m5 = S[e, n, a, 1] * w, S[e, n, a, 3] * w, S[e, n, a, 5] * w
-                S[e, n, a, 1] -= m1
-                S[e, n, a, 3] -= m3
-                S[e, n, a, 5] -= m5
-                S[e, n, a, 2] += m1
-                S[e, n, a, 4] += m3
-                S[e, n, a, 6] += m5
+                # 2. waning: every fresh status to its waned one
+                m = S[e, n, a, 1] * w
+                S[e, n, a, 1] -= m
+                S[e, n, a, 2] += m
+                for k in range(3, K, 2):
+                    m = S[e, n, a, k] * w
+                    S[e, n, a, k] -= m
+                    S[e, n, a, k + 1] += m
                 infections[e, n, a] = 0.0
                 deaths[e, n, a] = 0.0
         for _ in range(substeps):
@@ -122,7 +132,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     tot = 0.0
                     if active[e, v] > 0.0:
                         for a in range(A):
-                            x = c[8] * Ix[e, n, a, v] + c[9] * Ex[e, n, a, v]
+                            x = c8 * Ix[e, n, a, v] + c9 * Ex[e, n, a, v]
                             X[n, a, v] = x
                             tot += x
                     else:
@@ -162,60 +172,64 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                             (1.0 - mx) * home + mx * reg[r, v])
                 for a in range(A):
                     new_tot = 0.0
-                    new_d = 0.0
-                    new_h = 0.0
+                    any_force = False
                     for v in range(V):
                         new_v[v] = 0.0
-                    lam_a = lam[a]
-                    m = 0
-                    for v in range(V):  # strains with a force of infection here
-                        if lam_a[v] > 0.0:
-                            live[m] = v
-                            m += 1
-                    for k in range(K):
-                        s = S[e, n, a, k]
-                        if s <= 0.0:
-                            continue
-                        sus_k = sus[e, n, k]
-                        x = 0.0
-                        for j in range(m):
-                            v = live[j]
-                            x += lam_a[v] * sus_k[v]
-                        if x <= 0.0:
-                            continue
-                        new = s * _infected_share(x * h)
-                        S[e, n, a, k] = s - new
-                        new_tot += new
-                        per = new / x
-                        fatal_k = fatal[e, n, a, k]
-                        dk = 0.0
-                        for j in range(m):
-                            v = live[j]
-                            b = lam_a[v] * sus_k[v] * per
-                            new_v[v] += b
-                            dk += b * fatal_k[v]
-                        new_d += dk
-                        if vaccinated[k]:  # dk <= new but for rounding
-                            new_h += max(new - dk, 0.0)
-                    out = 0.0
+                        new_d[v] = 0.0
+                        new_h[v] = 0.0
+                        any_force = any_force or lam[a, v] > 0.0
+                    if any_force:
+                        for k in range(K):
+                            s = S[e, n, a, k]
+                            if s <= 0.0:  # most strains' statuses are empty
+                                continue
+                            # (a strain without force adds exact zeros)
+                            x = 0.0
+                            for v in range(V):
+                                rate[v] = lam[a, v] * sus[e, n, k, v]
+                                x += rate[v]
+                            if x <= 0.0:
+                                continue
+                            new = s * _infected_share(x * h)
+                            S[e, n, a, k] = s - new
+                            new_tot += new
+                            per = new / x
+                            if vaccinated[k]:
+                                for v in range(V):
+                                    b = rate[v] * per
+                                    d = b * fatal[e, n, a, k, v]
+                                    new_v[v] += b
+                                    new_d[v] += d
+                                    new_h[v] += b - d   # >= 0 exactly: fatal <= 1
+                            else:
+                                for v in range(V):
+                                    b = rate[v] * per
+                                    new_v[v] += b
+                                    new_d[v] += b * fatal[e, n, a, k, v]
+                    dead = 0.0
                     for v in range(V):
                         ev, iv, nv = Ex[e, n, a, v], Ix[e, n, a, v], new_v[v]
-                        out += c[2] * ev + c[4] * iv + c[7] * nv
-                        Ix[e, n, a, v] = c[3] * iv + c[1] * ev + c[6] * nv
-                        Ex[e, n, a, v] = c[0] * ev + c[5] * nv
-                    for j in range(2):
-                        nj = new_d if j == 0 else new_h
-                        lat, inf = shadow[e, n, a, 2 * j], shadow[e, n, a, 2 * j + 1]
-                        removed[j] = c[2] * lat + c[4] * inf + c[7] * nj
-                        shadow[e, n, a, 2 * j + 1] = c[3] * inf + c[1] * lat + c[6] * nj
-                        shadow[e, n, a, 2 * j] = c[0] * lat + c[5] * nj
-                    # A difference of nearly equal flows: rounding must not leave an
-                    # emptied status below zero (the numpy reference clamps the same way).
-                    S[e, n, a, 3] = max(S[e, n, a, 3] + out - removed[0] - removed[1], 0.0)
-                    S[e, n, a, 5] += removed[1]
-                    D_band[e, n, a] += removed[0]
+                        out = c2 * ev + c4 * iv + c7 * nv
+                        Ix[e, n, a, v] = c3 * iv + c1 * ev + c6 * nv
+                        Ex[e, n, a, v] = c0 * ev + c5 * nv
+                        # fated to die (0, 1) and vaccinated survivors (2, 3)
+                        lat, inf, nj = shadow[e, n, a, v, 0], shadow[e, n, a, v, 1], new_d[v]
+                        gone_d = c2 * lat + c4 * inf + c7 * nj
+                        shadow[e, n, a, v, 1] = c3 * inf + c1 * lat + c6 * nj
+                        shadow[e, n, a, v, 0] = c0 * lat + c5 * nj
+                        lat, inf, nj = shadow[e, n, a, v, 2], shadow[e, n, a, v, 3], new_h[v]
+                        gone_h = c2 * lat + c4 * inf + c7 * nj
+                        shadow[e, n, a, v, 3] = c3 * inf + c1 * lat + c6 * nj
+                        shadow[e, n, a, v, 2] = c0 * lat + c5 * nj
+                        # A difference of nearly equal flows: rounding must not leave an
+                        # emptied status below zero (the numpy reference clamps the same way).
+                        k = 3 + 4 * v
+                        S[e, n, a, k] = max(S[e, n, a, k] + out - gone_d - gone_h, 0.0)
+                        S[e, n, a, k + 2] += gone_h
+                        dead += gone_d
+                    D_band[e, n, a] += dead
                     infections[e, n, a] += new_tot
-                    deaths[e, n, a] += removed[0]
+                    deaths[e, n, a] += dead
         for n in range(N):
             ci = 0.0
             cd = 0.0

@@ -70,3 +70,15 @@ def test_resolve_merges_general_to_specific():
     rows = resolve(w, {"a": 1, "b": 1}, {"Asia": {"a": 2}, "LMIC": {"b": 3}},
                    {"C01": {"b": 4}})
     assert [(r["a"], r["b"]) for r in rows] == [(1, 1), (2, 4), (2, 3), (1, 1)]
+
+
+def test_production_noise_of_a_month_does_not_depend_on_the_run_length():
+    short = make_world([1e6, 2e6], ["HIC", "LIC"], home_of=[0, -1], production=[4e4, 1e4],
+                       days=365)
+    long = make_world([1e6, 2e6], ["HIC", "LIC"], home_of=[0, -1], production=[4e4, 1e4],
+                      days=730)
+    a = build_params(short, [SCEN], [5]).production_multiplier[0]    # (P, M)
+    b = build_params(long, [SCEN], [5]).production_multiplier[0]
+    assert b.shape[1] > a.shape[1] >= 12
+    np.testing.assert_array_equal(b[:, :a.shape[1]], a)
+    assert not np.allclose(a, 1.0)                                     # noise was drawn
