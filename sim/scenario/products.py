@@ -9,9 +9,8 @@ gave (``sim/data/products.csv``). Off, every course protects as the epidemic's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
-import numpy as np
 from pydantic import Field, field_validator
 
 from sim.scenario.types import Flag, Share, Strict
@@ -20,7 +19,7 @@ from sim.scenario.types import Flag, Share, Strict
 OTHER = -1
 
 
-def product_index(names: Sequence[str] | np.ndarray, text: str) -> int:
+def product_index(names: Iterable[str], text: str) -> int:
     """Index of the product ``text`` names (its full name, or a text starting with the
     name's part before any parenthesis), -1 when it names none.
 
