@@ -23,6 +23,10 @@ from sim.scenario.schema import Scenario
 from sim.world.world import World, build_world
 
 
+#: Largest severity factor the scenario schema accepts (``epidemic.ifr_multiplier_groups``).
+MAX_SEVERITY = 50.0
+
+
 def rescale_severity(scenario: Scenario, targets: pd.DataFrame, *,
                      world: World | None = None, rounds: int = 2) -> tuple[Scenario, Fit]:
     """Scale each income group's severity so its deaths meet the central estimate.
@@ -58,7 +62,10 @@ def rescale_severity(scenario: Scenario, targets: pd.DataFrame, *,
             day = (row["date"] - pd.Timestamp(world.start)).days
             simulated = curves[0, day, GROUPS.index(group)]
             if simulated > 0:
-                factors[group] = (factors.get(group, 1.0) * row["value"] / simulated)
+                # At most the schema's bound: a world that cannot reach a group's target
+                # (a few countries standing for a whole group) keeps a valid scenario.
+                factors[group] = min(factors.get(group, 1.0) * row["value"] / simulated,
+                                     MAX_SEVERITY)
         scenario = with_values(scenario, {"epidemic.ifr_multiplier_groups": factors})
     ev = Evaluator(horizon(scenario, targets), world, targets, [],
                    replicate_seeds(scenario.seed, scenario.replicates))
