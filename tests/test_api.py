@@ -71,7 +71,10 @@ def test_baseline_is_plausible_and_conserves_doses(baseline_2021):
     res = baseline_2021
     assert ledger_residual(res.ledger).max() < 1e-9
     cov = coverage_at(res.groups, END_2021).iloc[0]
-    assert cov["HIC"] > cov["UMIC"] > cov["LIC"]
+    # The observed order at the end of 2021 (sim/data/observed.csv, OWID): UMIC 75.8% and
+    # HIC 74.5% first-dose coverage, then LMIC 46%, LIC 8%: rich and upper-middle close.
+    assert min(cov["HIC"], cov["UMIC"]) > cov["LMIC"] > cov["LIC"]
+    assert abs(cov["HIC"] - cov["UMIC"]) < 0.05
     assert cov["LIC"] < 0.25 and cov["HIC"] > 0.5
     assert (res.groups["coverage_first"] <= 1).all()
     produced = res.ledger["produced_cum"].iloc[-1]

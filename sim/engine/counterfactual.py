@@ -5,17 +5,35 @@ counterfactual members run the same scenario with the same seeds and
 ``epidemic.vaccine_effect: false``: doses are produced, traded and given exactly as in
 the real members (the dose machinery sees no difference, so every non-epidemic random
 stream is shared), but they protect no one. The pairs differ only through vaccination.
+
+Two ways to run the twins, with identical results:
+
+- **epidemic only** (:class:`EpidemicTwin`, the usual case): a twin's doses are its real
+  member's by construction (same seed, allocation weighed by the real member's burden,
+  :func:`twin_params`), so only its epidemic is run, fed each day the real member's
+  courses and boosters. Half the dose engine's work is saved.
+- **full twins** (:func:`twin_params`): when countries imitate others at policy reviews,
+  the payoff reads each member's own deaths, so a twin's doses can differ from its real
+  member's; twins then run as extra members of the same batch, split off afterwards.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from types import SimpleNamespace
 
 import numpy as np
 
+from sim.engine.adaptive import IMITATE
+from sim.engine.build.params import Params
+from sim.engine.epi_record import EpiRecorder
+from sim.engine.epidemic import start_epidemic, step_epidemic
 from sim.engine.flows import FLOW_COLUMNS
-from sim.engine.record import Trajectories
+from sim.engine.record import Trajectories, buffer_days
+from sim.engine.run import Simulation
 from sim.scenario.schema import Scenario
+from sim.world.world import World
 
 
 def without_vaccine(scenario: Scenario) -> Scenario:
@@ -76,10 +94,115 @@ def split_members(traj: Trajectories, real: int) -> tuple[Trajectories, Trajecto
     return take(slice(0, real)), take(slice(real, None))
 
 
+def doses_shared(params: Params) -> bool:
+    """True when every no-vaccine twin's doses are its real member's by construction, so
+    its epidemic alone can be run (:class:`EpidemicTwin`): no country imitates others at
+    policy reviews (imitation compares payoffs that read the member's own deaths).
+    """
+    return params.epidemic is not None and not bool((params.rule == IMITATE).any())
+
+
+class EpidemicTwin:
+    """The no-vaccine twins of a batch's members, as an epidemic only.
+
+    Each day, after the real batch's :meth:`Simulation.step`, :meth:`step` runs stage 8
+    (:func:`sim.engine.epidemic.step_epidemic`) on the twins' own epidemic state with the
+    real members' courses and boosters by age band, then records it. Valid only when
+    :func:`doses_shared` holds; the results are those of twins run as full members.
+
+    Attributes
+    ----------
+    params : the real members' parameters with the twins' ``epidemic.vaccine_effect``
+    epi : the twins' :class:`~sim.engine.epidemic.EpiState` (E members)
+    recorder : their epidemic records
+    """
+
+    def __init__(self, world: World, params: Params, scenarios: list[Scenario]) -> None:
+        ep = params.epidemic
+        assert ep is not None, "an epidemic twin needs an epidemic"
+        twin = np.array([has_twin(s) for s in scenarios])
+        # without_vaccine() changes only this field of the built parameters.
+        ep = dataclasses.replace(ep, vaccine_effect=np.where(twin, 0.0, ep.vaccine_effect))
+        self.params = dataclasses.replace(params, epidemic=ep)
+        self.epi = start_epidemic(world, self.params)
+        self.world = world
+        E, N = params.n_members, world.n_countries
+        self.recorder = EpiRecorder(world.group_index, E, world.days, buffer_days(E, N))
+
+    def step(self, state, t: int) -> None:
+        """Day ``t`` of the twins' epidemic, given the real batch's ``state`` at the end of
+        its day ``t`` (stages 9-10 change no course or booster).
+        """
+        view = SimpleNamespace(epi=self.epi, courses_band=state.courses_band,
+                               boosted_band=state.boosted_band)
+        step_epidemic(view, self.world, self.params, t)
+        self.recorder.record(self.epi, t)
+
+    def trajectories(self, real: Trajectories) -> Trajectories:
+        """The twins' trajectories: their epidemic records; their doses are ``real``'s
+        (the same arrays, shared), and no per-country dose records.
+        """
+        r = self.recorder
+        return dataclasses.replace(real, countries=real.countries[:0], epi_groups=r.groups,
+                                   epi_countries_end=r.countries_end, epi_bands=r.bands)
+
+
+def run_with_twin(sim: Simulation, twin: EpidemicTwin | None,
+                  progress: Callable[[int], None] | None = None) -> None:
+    """Run ``sim`` (and ``twin``, day by day beside it) to the end."""
+    while not sim.done:
+        t = sim.state.day
+        sim.step()
+        if twin is not None:
+            twin.step(sim.state, t)
+        if progress is not None and (sim.state.day % 30 == 0 or sim.done):
+            progress(sim.state.day)
+    if sim.state.products is not None:  # as sim.engine.run.simulate records them
+        sim.recorder.out.products = sim.state.products.world_received
+
+
+def keep_detail(params: Params, kept: int, first: int = 0) -> Params:
+    """``params`` recording donor → recipient flows only for members ``first + i < kept``
+    (and where the scenario asks for them: ``donation.record_flows``), like the
+    per-country records (``outputs.country_members``).
+    """
+    d = params.diplomacy
+    mine = first + np.arange(params.n_members) < kept
+    return dataclasses.replace(params, diplomacy=dataclasses.replace(
+        d, record_flows=d.record_flows & mine))
+
+
+def simulate_members(world, scenario: Scenario, params: Params, seeds, country_every: int,
+                     kept: int, progress=None) -> tuple[Trajectories, Trajectories | None]:
+    """Run one batch of ``scenario``'s members (``params`` built for ``seeds``) with their
+    no-vaccine twins when :func:`has_twin`: (members' trajectories, twins' or None).
+    Full twins record no flows (a twin's doses are its member's, or no one reads them).
+    """
+    from sim.engine.run import simulate
+
+    if not has_twin(scenario):
+        traj, _ = simulate(world, params, country_every, progress, country_members=kept)
+        return traj, None
+    if doses_shared(params):
+        sim = Simulation.start(world, params, country_every, kept)
+        twin = EpidemicTwin(world, params, [scenario] * len(seeds))
+        run_with_twin(sim, twin, progress)
+        return sim.recorder.out, twin.trajectories(sim.recorder.out)
+    batch = twin_params(world, [scenario] * len(seeds), list(seeds))
+    flows = np.concatenate([params.diplomacy.record_flows, np.zeros(len(seeds), bool)])
+    batch = dataclasses.replace(batch, diplomacy=dataclasses.replace(batch.diplomacy,
+                                                                     record_flows=flows))
+    traj, _ = simulate(world, batch, country_every, progress, country_members=kept)
+    return split_members(traj, len(seeds))
+
+
 def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every: int = 7,
                                  progress=None):
     """Run ``scenario``'s members and, when it has an epidemic and asks for deaths averted
-    (``outputs.deaths_averted``, the default), their no-vaccine twins in one batch.
+    (``outputs.deaths_averted``, the default), their no-vaccine twins: as an epidemic
+    only beside the real batch (:class:`EpidemicTwin`) or, when doses may differ, as
+    extra members of one batch. A large ensemble runs in chunks of members
+    (:mod:`sim.engine.ensemble`), with the same results.
 
     Returns
     -------
@@ -87,14 +210,40 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
         members only; the twins' trajectories, or None when the epidemic is off
     """
     from sim.engine.build.params import build_params
-    from sim.engine.run import simulate
+    from sim.engine.ensemble import EPI_FIELDS, MemberStack, chunk_members, chunks
 
-    params = build_params(world, [scenario] * len(seeds), seeds)
-    kept = min(len(seeds), scenario.outputs.country_members)  # twins keep none
-    if not has_twin(scenario):
-        traj, _ = simulate(world, params, country_every, progress, country_members=kept)
-        return params, traj, None
-    batch = twin_params(world, [scenario] * len(seeds), list(seeds))
-    traj, _ = simulate(world, batch, country_every, progress, country_members=kept)
-    real, counterfactual = split_members(traj, len(seeds))
-    return params, real, counterfactual
+    seeds = list(seeds)
+    E = len(seeds)
+    kept = min(E, scenario.outputs.country_members)  # twins keep none
+    params = keep_detail(build_params(world, [scenario] * E, seeds), kept)
+    twins = has_twin(scenario)
+    parts = chunks(E, chunk_members(world, build_params(world, [scenario], seeds[:1]), E,
+                                    twins))
+    if len(parts) == 1:
+        traj, counterfactual = simulate_members(world, scenario, params, seeds, country_every,
+                                                kept, progress)
+        return params, traj, counterfactual
+    shared = doses_shared(params)
+    real = MemberStack(E, kept)
+    twin = MemberStack(E, 0, EPI_FIELDS if shared else None) if twins else None
+    for i, part in enumerate(parts):
+        def step(d: int, i: int = i) -> None:  # days of the whole run, chunk by chunk
+            if progress is not None:
+                progress((i * world.days + d) // len(parts))
+
+        # Per-country records of the first K members only (a recorder keeps at least one;
+        # the stack drops what is beyond K).
+        k = min(max(kept - part.start, 1), part.stop - part.start)
+        chunk = keep_detail(build_params(world, [scenario] * (part.stop - part.start),
+                                         seeds[part]), kept, part.start)
+        traj, cf = simulate_members(world, scenario, chunk, seeds[part], country_every, k,
+                                    step)
+        real.add(traj)
+        if twin is not None and cf is not None:
+            twin.add(cf)
+        del traj, cf
+    out = real.result()
+    if twin is None:
+        return params, out, None
+    return params, out, twin.result(
+        dataclasses.replace(out, countries=out.countries[:0]) if shared else None)

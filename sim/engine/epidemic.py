@@ -68,7 +68,9 @@ class _Workspace:
         self.traffic: np.ndarray = np.empty(0)
 
     def tables(self, epi: EpiState) -> tuple[np.ndarray, np.ndarray]:
-        key = (epi.active.tobytes(), epi.strains.tobytes(), float(epi.ve_course.sum()))
+        # The whole of ve_course, not its sum: a change that leaves the sum's rounding
+        # unchanged would keep stale tables in one batch and not in another.
+        key = (epi.active.tobytes(), epi.strains.tobytes(), epi.ve_course.tobytes())
         if key != self.key:
             self.key = key
             self.sus, self.fatal = immunity_tables(self.ep, epi)

@@ -49,8 +49,13 @@ COUNTERS = ("allocated_cum", "administered_cum", "expired_cum", "donated_cum",
             "home_delivered_cum")
 
 
+#: Doses below which an amount counts as none in a ratio.
+TINY = 1e-9
+
+
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0)
+    # Below TINY doses a total counts as nothing: a ratio to a subnormal would overflow.
+    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > TINY)
 
 
 def _mix(amounts: np.ndarray) -> np.ndarray:
@@ -68,9 +73,12 @@ class ProductState:
     holding : (E, N, Q) doses in transit to or in stock in each country
     administered, expired, given : (E, N, Q) cumulative doses administered, expired,
         given away (bilateral gifts from stock and contributions to the pool)
-    courses : (E, N, Q) cumulative courses completed (administered / doses per course)
+    course : (Q,) doses per course of each product
     pool : (E, Q) the pool's stock
     world_received : (E, D, Q) doses received by all countries by the end of each day
+    mix : (E, N, Q) composition of ``holding`` (kept: outflows in proportion leave it)
+    stale : (E,) bool, members whose ``mix`` must be recomputed (doses arrived)
+    world_now : (E, Q) doses received by all countries so far
     last : the counters of :data:`COUNTERS` at the end of the previous day
     """
 
@@ -79,20 +87,24 @@ class ProductState:
     administered: np.ndarray
     expired: np.ndarray
     given: np.ndarray
-    courses: np.ndarray
+    course: np.ndarray
     pool: np.ndarray
     world_received: np.ndarray
+    mix: np.ndarray
+    world_now: np.ndarray
+    stale: np.ndarray
     last: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, state, days: int, n_products: int) -> ProductState:
+    def start(cls, state, days: int, course: np.ndarray) -> ProductState:
         """All zeros on day 0 (before its flows: the counters' previous values are 0)."""
         E, N = state.first.shape
+        Q = len(course)
         z = lambda *s: np.zeros(s)  # noqa: E731
-        return cls(received=z(E, N, n_products), holding=z(E, N, n_products),
-                   administered=z(E, N, n_products), expired=z(E, N, n_products),
-                   given=z(E, N, n_products), courses=z(E, N, n_products),
-                   pool=z(E, n_products), world_received=z(E, days, n_products),
+        return cls(received=z(E, N, Q), holding=z(E, N, Q), administered=z(E, N, Q),
+                   expired=z(E, N, Q), given=z(E, N, Q), course=np.asarray(course, float),
+                   pool=z(E, Q), world_received=z(E, days, Q), mix=z(E, N, Q),
+                   world_now=z(E, Q), stale=np.zeros(E, dtype=bool),
                    last={k: np.zeros_like(v) for k, v in _counters(state).items()})
 
     def copy(self) -> ProductState:
@@ -100,11 +112,36 @@ class ProductState:
         arrays = {k: v.copy() for k, v in vars(self).items() if k != "last"}
         return ProductState(**arrays, last={n: a.copy() for n, a in self.last.items()})
 
+    @property
+    def courses(self) -> np.ndarray:
+        """(E, N, Q) courses completed: doses administered / doses per course (a one-dose
+        product counts a course per dose).
+        """
+        return self.administered / self.course
+
     def course_length(self) -> np.ndarray:
         """(E, N) doses per course given so far (each country's own product mix; 0 before
         any dose).
         """
         return _ratio(self.administered.sum(axis=2), self.courses.sum(axis=2))
+
+
+def _products_of(doses: np.ndarray, mix: np.ndarray) -> np.ndarray:
+    """(E, ..., Q) doses by product of ``doses`` (E, ..., P) by producer, of output mix
+    ``mix`` (E, P, Q); added producer by producer (the same order in any batch, unlike a
+    BLAS product).
+    """
+    E, P, Q = mix.shape
+    out = np.zeros((*doses.shape[:-1], Q))
+    shape = (E,) + (1,) * (doses.ndim - 2) + (Q,)
+    for p in range(P):  # producers: a handful
+        out += doses[..., p, None] * mix[:, p].reshape(shape)
+    return out
+
+
+def _mix_of(pp: ProductParams, producer: np.ndarray) -> np.ndarray:
+    """(E, X, Q) output mix of the producers ``producer`` (E, X) of each member."""
+    return pp.producer_mix[np.arange(len(producer))[:, None], producer]
 
 
 def _by(bins: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
@@ -133,50 +170,75 @@ def track_day(ps: ProductState, pp: ProductParams, state, world, params,
     licensed : (E, N) licensees' own doses from fill-finish today, or None
     """
     d = {k: np.asarray(getattr(state, k), dtype=float) - ps.last[k] for k in COUNTERS}
-    inflow = np.zeros(ps.received.shape)
     if licensed is not None and params.diplomacy.lic_rate.shape[1]:
-        inflow += _licences(pp, params.diplomacy, d, licensed)
-    if market is not None or partners is not None or d["contract_delivered_cum"].any():
-        inflow += _sales(ps, pp, world, params.diplomacy, d, market, partners)
-    ps.holding += inflow
-    held = _mix(ps.holding)
-    given = np.zeros(inflow.shape)
+        _licences(ps, pp, params.diplomacy, d, licensed)
+    if market is not None and not market.any():
+        market = None  # the market clears on its days only
+    if (market is not None or partners is not None or d["contract_delivered_cum"].any()
+            or d["pool_bought_cum"].any()):
+        _arrive(ps, _sales(ps, pp, world, params.diplomacy, d, market, partners))
+    # What was held before today's shipments and gifts (those are still on their way)
+    # leaves as administered, expired, given to the pool or donated.
+    if ps.stale.any():  # members whose doses arrived (each member alike in any batch)
+        ps.mix[ps.stale] = _mix(ps.holding[ps.stale])
+        ps.stale[:] = False
+    held = ps.mix
+    out = d["administered_cum"] + d["expired_cum"]                             # (E, N)
+    ps.administered += d["administered_cum"][..., None] * held
+    if d["expired_cum"].any():
+        ps.expired += d["expired_cum"][..., None] * held
     if d["pool_contributed_cum"].any() or d["pool_given"].any():
         given = d["pool_contributed_cum"][..., None] * held
+        out = out + d["pool_contributed_cum"]
+        ps.given += given
         ps.pool += given.sum(axis=1)
         shipped = d["pool_given"][..., None] * _mix(ps.pool)[:, None, :]
         ps.pool = np.maximum(ps.pool - shipped.sum(axis=1), 0.0)
-        inflow += shipped
-        ps.holding += shipped
+        _arrive(ps, shipped)
     if d["donated_cum"].any():
-        gifts, from_stock = _gifts(ps, pp, world, state, d, held)
-        inflow += gifts
-        ps.holding += gifts
-        given += from_stock
-    # Outflows of the day, in the proportions held.
-    held = _mix(ps.holding)
-    adm = d["administered_cum"][..., None] * held
-    exp = d["expired_cum"][..., None] * held
-    ps.holding = np.maximum(ps.holding - adm - exp - given, 0.0)
-    ps.received += inflow
-    ps.administered += adm
-    ps.expired += exp
-    ps.given += given
-    ps.courses += adm / pp.course
+        gifts, from_stock = _gifts(ps, pp, world, state, d, held, out)
+        out = out + from_stock
+        ps.given += from_stock[..., None] * held
+        _arrive(ps, gifts)
+    # Outflows in proportion to what is held leave its composition as it is.
+    total = ps.holding.sum(axis=2)
+    keep = np.clip(1.0 - _ratio(out, total), 0.0, 1.0)
+    keep = np.where(total > TINY, keep, 0.0)
+    ps.holding *= keep[..., None]
+    np.maximum(ps.holding, 0.0, out=ps.holding)  # rounding of the channels' splits
     if t < ps.world_received.shape[1]:
-        ps.world_received[:, t] = ps.received.sum(axis=1)
+        ps.world_received[:, t] = ps.world_now
     ps.last = _counters(state)
 
 
-def _licences(pp: ProductParams, dip, d: dict[str, np.ndarray],
-              licensed: np.ndarray) -> np.ndarray:
-    """(E, N, Q) licensees' own doses, in the proportions their licences filled today."""
-    Q, N = pp.n_products, licensed.shape[1]
+def _arrive(ps: ProductState, doses: np.ndarray) -> None:
+    """Doses (E, N, Q) allocated to countries today."""
+    ps.holding += doses
+    ps.received += doses
+    ps.world_now += doses.sum(axis=1)
+    ps.stale |= doses.any(axis=(1, 2))
+
+
+def _licences(ps: ProductState, pp: ProductParams, dip, d: dict[str, np.ndarray],
+              licensed: np.ndarray) -> None:
+    """Book licensees' own doses, in the proportions their licences filled today."""
+    E, Q = licensed.shape[0], pp.n_products
     lic = np.where(pp.licence_product[..., None] >= 0,
                    np.eye(Q)[np.maximum(pp.licence_product, 0)],
-                   pp.producer_mix[dip.lic_producer])                          # (E, C, Q)
-    filled = _to_countries(d["licensed_cum"], lic, dip.lic_country, N)
-    return licensed[..., None] * _mix(filled)
+                   _mix_of(pp, dip.lic_producer))                              # (E, C, Q)
+    rows = np.arange(E)[:, None]
+    filled = d["licensed_cum"]                                                 # (E, C)
+    total = _by((rows * licensed.shape[1] + dip.lic_country).ravel(), filled,
+                E * licensed.shape[1]).reshape(licensed.shape)                 # (E, N)
+    own = licensed[rows, dip.lic_country] * _ratio(filled, total[rows, dip.lic_country])
+    doses = own[..., None] * lic                                               # (E, C, Q)
+    for c in range(doses.shape[1]):  # licences: a handful; one country each per member
+        e = np.flatnonzero(doses[:, c].any(axis=1))  # members whose licence c filled today
+        n = dip.lic_country[e, c]
+        ps.holding[e, n] += doses[e, c]
+        ps.received[e, n] += doses[e, c]
+        ps.mix[e, n] = _mix(ps.holding[e, n])
+    ps.world_now += doses.sum(axis=1)
 
 
 def _sales(ps: ProductState, pp: ProductParams, world, dip, d: dict[str, np.ndarray],
@@ -185,14 +247,14 @@ def _sales(ps: ProductState, pp: ProductParams, world, dip, d: dict[str, np.ndar
     market today; the pool's contract deliveries and purchases go into ``ps.pool``.
     """
     E, N, Q = ps.received.shape
-    P = pp.producer_mix.shape[0]
+    P = pp.producer_mix.shape[1]
     rows = np.arange(E)[:, None]
     inflow = np.zeros((E, N, Q))
     cx, ch, pool_contracts = np.zeros((E, P)), np.zeros((E, P)), np.zeros(E)
     if dip.contract_supplier.shape[1]:
         k_mix = np.where(pp.contract_product[..., None] >= 0,
                          np.eye(Q)[np.maximum(pp.contract_product, 0)],
-                         pp.producer_mix[dip.contract_supplier])               # (E, K, Q)
+                         _mix_of(pp, dip.contract_supplier))                   # (E, K, Q)
         dk = d["contract_delivered_cum"]
         to_pool = dip.contract_buyer < 0
         ps.pool += (np.where(to_pool, dk, 0.0)[..., None] * k_mix).sum(axis=1)
@@ -209,11 +271,11 @@ def _sales(ps: ProductState, pp: ProductParams, world, dip, d: dict[str, np.ndar
     if partners is not None:
         mask = dip.partner_mask.T.astype(float)                                # (N, P)
         by_seller = partners[..., None] * _mix(mask[None] * exports[:, None, :])
-        inflow += np.einsum("enp,pq->enq", by_seller, pp.producer_mix)
+        inflow += _products_of(by_seller, pp.producer_mix)
         exports = np.maximum(exports - by_seller.sum(axis=1), 0.0)
-    world_mix = _mix(exports @ pp.producer_mix)                                # (E, Q)
+    world_mix = _mix(_products_of(exports, pp.producer_mix))                   # (E, Q)
     world_mix = np.where(world_mix.sum(axis=1, keepdims=True) > 0, world_mix,
-                         _mix(pp.producer_mix.sum(axis=0)))
+                         _mix(pp.producer_mix.sum(axis=1)))
     imports = np.zeros((E, N))
     if market is not None and market.any():
         sales = np.maximum(d["home_delivered_cum"] - ch, 0.0)                  # (E, P)
@@ -221,7 +283,7 @@ def _sales(ps: ProductState, pp: ProductParams, world, dip, d: dict[str, np.ndar
         bought = _by((rows * P + hp).ravel(), np.where(has, market, 0.0),
                      E * P).reshape(E, P)                                      # (E, P)
         own = market * np.where(has, np.minimum(_ratio(sales, bought)[:, hp], 1.0), 0.0)
-        inflow += own[..., None] * pp.producer_mix[hp][None]
+        inflow += own[..., None] * pp.producer_mix[:, hp]
         imports = market - own
     pool_bought = np.maximum(d["pool_bought_cum"] - pool_contracts, 0.0)       # (E,)
     if imports.any() or pool_bought.any():
@@ -232,22 +294,22 @@ def _sales(ps: ProductState, pp: ProductParams, world, dip, d: dict[str, np.ndar
 
 
 def _gifts(ps: ProductState, pp: ProductParams, world, state, d: dict[str, np.ndarray],
-           held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Bilateral gifts of the day: (recipients' doses, givers' doses from holdings), both
-    (E, N, Q). A giver's gifts from stock are what left its holdings besides
-    administration, expiry and the pool; the rest came from its producer's output (its
-    home mix). All of a round's gifts share one composition.
+           held: np.ndarray, outflow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bilateral gifts of the day: recipients' doses (E, N, Q) and givers' doses from their
+    holdings (E, N). A giver's gifts from stock are what left its holdings besides the
+    day's other outflows (``outflow`` (E, N): administration, expiry, the pool); the rest
+    came from its producer's output (its home mix). All of a round's gifts share one
+    composition.
     """
     gave = d["donated_cum"]
-    held_total = ps.holding.sum(axis=2) - d["pool_contributed_cum"]
-    left = (held_total + d["donations_received_cum"] - d["administered_cum"]
-            - d["expired_cum"] - _on_hand(state))
+    left = (ps.holding.sum(axis=2) - outflow + d["donations_received_cum"]
+            - _on_hand(state))
     from_stock = np.clip(left, 0.0, gave)
     has_home = (world.home_of >= 0)[None, :, None]
-    out_mix = np.where(has_home, pp.producer_mix[np.maximum(world.home_of, 0)][None], held)
+    out_mix = np.where(has_home, pp.producer_mix[:, np.maximum(world.home_of, 0)], held)
     doses = from_stock[..., None] * held + (gave - from_stock)[..., None] * out_mix
     gifts = d["donations_received_cum"][..., None] * _mix(doses.sum(axis=1))[:, None]
-    return gifts, from_stock[..., None] * held
+    return gifts, from_stock
 
 
 def _world_market(pp: ProductParams, world_mix: np.ndarray, imports: np.ndarray,
@@ -298,21 +360,27 @@ def course_protection(ps: ProductState, pp: ProductParams, strains: np.ndarray) 
     w = _mix(ps.courses)                                                       # (E, N, Q)
     cls = pp.strain_class                                                      # (E, V)
     by_class = pp.protection[:, :, np.maximum(cls, 0)]                         # (2, Q, E, V)
-    named = np.einsum("enq,kqev->kenv", w, by_class)
-    base = np.einsum("enq,kq->ken", w, pp.protection[:, :, 0])                 # (2, E, N)
+    E, N, Q = w.shape
+    named = np.zeros((2, E, N, cls.shape[1]))
+    base = np.zeros((2, E, N))
+    for q in range(Q):  # products: a handful; the same order of addition in any batch
+        named += w[None, :, :, q, None] * by_class[:, q, :, None, :]
+        base += w[None, :, :, q] * pp.protection[:, q, 0, None, None]
     esc = np.moveaxis(strains[:, :, 1:3], 2, 0)                               # (2, E, V)
     other = base[..., None] * (1.0 - esc[:, :, None, :])
     return np.where(cls[None, :, None, :] >= 0, named, other)
 
 
-def refresh_protection(ps: ProductState, pp: ProductParams, epi) -> None:
-    """Set ``epi.ve_course`` of product-tracking members' countries that have given
-    courses to their product-weighted protection.
+def refresh_protection(ps: ProductState, pp: ProductParams, epi,
+                       due: np.ndarray | None = None) -> None:
+    """Set ``epi.ve_course`` of product-tracking members (those ``due`` (E,) bool, default
+    all) in countries that have given courses to their product-weighted protection.
     """
     if epi is None:
         return
     ve = course_protection(ps, pp, epi.strains)
-    mask = pp.enabled[:, None] & (ps.courses.sum(axis=2) > 0)                  # (E, N)
+    on = pp.enabled if due is None else pp.enabled & due
+    mask = on[:, None] & (ps.courses.sum(axis=2) > 0)                          # (E, N)
     epi.ve_course[...] = np.where(mask[None, :, :, None], ve, epi.ve_course)
 
 
@@ -325,7 +393,8 @@ def track_products(state, world, params, market: np.ndarray | None,
     if pp is None:
         return
     if state.products is None:
-        state.products = ProductState.start(state, max(world.days, 1), pp.n_products)
+        state.products = ProductState.start(state, max(world.days, 1), pp.course)
     track_day(state.products, pp, state, world, params, market, partners, licensed, t)
-    if t % pp.refresh_days == 0:
-        refresh_protection(state.products, pp, state.epi)
+    due = t % pp.refresh_days == 0                                             # (E,)
+    if due.any():
+        refresh_protection(state.products, pp, state.epi, due)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine.build.diplomacy_params import initial_arrays
+from sim.engine.build.diplomacy_params import DiplomacyParams
 from sim.engine.build.params import Params
 from sim.engine.epidemic import EpiState, start_epidemic
 from sim.world.world import World
@@ -209,3 +209,25 @@ def initial_state(world: World, params: Params) -> State:
         course_weeks=zeros(params.vaccination.memory_weeks, E, N, 3),
         epi=start_epidemic(world, params),
     )
+
+
+def initial_arrays(params: Any) -> dict[str, Any]:
+    """Mutable day-0 state of the diplomacy mechanisms (see :class:`~sim.engine.state.State`)."""
+    d: DiplomacyParams = params.diplomacy
+    E, N = d.donor_share0.shape
+    C = d.lic_rate.shape[1]
+    L = params.structure.delivery_lag
+    z = np.zeros
+    return {
+        "donor_share": d.donor_share0.copy(),
+        "donor_share_on": np.where(d.donor_share0 > 0, d.donor_share0, d.switch_share[:, None]),
+        "pool_share": d.pool_share0.copy(),
+        "pool_member": d.pool_member0.copy(), "orders_extra": z((E, N)),
+        "pool_stock": z(E), "pool_orders_open": d.pool_orders.copy(), "pool_bought_cum": z(E),
+        "pool_given": z((E, N)), "pool_contributed_cum": z((E, N)),
+        "donated_cum": z((E, N)), "donations_received_cum": z((E, N)), "influence": z((E, N)),
+        "gift_transit": z((params.structure.shelf_buckets, E, L, N)),
+        "expired_arrival_cum": z((E, N)),
+        "contract_delivered_cum": z((E, d.contract_supplier.shape[1])),
+        "bulk": z((E, C)), "bulk_drawn_cum": z((E, C)), "licensed_cum": z((E, C)),
+    }

@@ -8,7 +8,7 @@ Coverage here is the share of a population with at least one dose unless a name 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -83,6 +83,28 @@ def country_panel(countries: pd.DataFrame, column: str = "coverage_first") -> Pa
                  population, values)
 
 
+class PanelSource(Protocol):
+    """Anything that gives per-country panels without a ``countries`` table
+    (:meth:`sim.outcomes.results.Results.panel` builds them from the trajectories).
+    """
+
+    def panel(self, column: str) -> Panel:
+        """The ``countries`` table's ``column`` as a :class:`Panel`."""
+        ...
+
+
+type Countries = pd.DataFrame | PanelSource
+
+
+def panel_of(countries: Countries, column: str) -> Panel:
+    """``column`` of ``countries`` as a :class:`Panel`: the long ``countries`` table
+    (:func:`country_panel`) or a :class:`PanelSource` (a run's results: no table built).
+    """
+    if isinstance(countries, pd.DataFrame):
+        return country_panel(countries, column)
+    return countries.panel(column)
+
+
 def country_attributes(results: Results) -> pd.DataFrame:
     """Static attributes per country (index iso3): name, income_group, who_region,
     gdp_per_capita (US$), population.
@@ -98,7 +120,7 @@ def _frame(members: np.ndarray, columns: dict[str, np.ndarray]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- equity over time
-def gini_over_time(countries: pd.DataFrame, column: str = "coverage_first") -> pd.DataFrame:
+def gini_over_time(countries: Countries, column: str = "coverage_first") -> pd.DataFrame:
     """Gini of country coverage on every recorded date, both conventions.
 
     Returns
@@ -106,7 +128,7 @@ def gini_over_time(countries: pd.DataFrame, column: str = "coverage_first") -> p
     DataFrame with member, date, gini_weighted (population-weighted: people as units),
     gini_unweighted (countries as units); see :func:`sim.outcomes.inequality.gini`.
     """
-    p = country_panel(countries, column)
+    p = panel_of(countries, column)
     E, W, _ = p.values.shape
     return pd.DataFrame({
         "member": np.repeat(p.members, W),
@@ -116,7 +138,7 @@ def gini_over_time(countries: pd.DataFrame, column: str = "coverage_first") -> p
     })
 
 
-def coverage_by(countries: pd.DataFrame, labels: pd.Series, date: Any | None = None,
+def coverage_by(countries: Countries, labels: pd.Series, date: Any | None = None,
                 column: str = "coverage_first") -> pd.DataFrame:
     """Population-weighted coverage of groups of countries on ``date``.
 
@@ -124,7 +146,7 @@ def coverage_by(countries: pd.DataFrame, labels: pd.Series, date: Any | None = N
 
     Parameters
     ----------
-    countries : the ``countries`` table
+    countries : the ``countries`` table, or a run's results (:func:`panel_of`)
     labels : group label per iso3 (e.g. WHO region)
     date : last recorded date on or before it is used (default the last)
 
@@ -132,7 +154,7 @@ def coverage_by(countries: pd.DataFrame, labels: pd.Series, date: Any | None = N
     -------
     (members × labels) coverage
     """
-    p = country_panel(countries, column)
+    p = panel_of(countries, column)
     _, values = p.at(date)
     lab = labels.reindex(p.iso3).to_numpy()
     out = {}
@@ -142,7 +164,7 @@ def coverage_by(countries: pd.DataFrame, labels: pd.Series, date: Any | None = N
     return _frame(p.members, out)
 
 
-def target_attainment(countries: pd.DataFrame, coverage: float,
+def target_attainment(countries: Countries, coverage: float,
                       column: str = "coverage_completed") -> pd.DataFrame:
     """Countries at or above ``coverage`` on every recorded date.
 
@@ -151,7 +173,7 @@ def target_attainment(countries: pd.DataFrame, coverage: float,
     DataFrame with member, date, countries_met, countries_total, population_share_met
     (share of the world's population living in countries that met it)
     """
-    p = country_panel(countries, column)
+    p = panel_of(countries, column)
     met = p.values >= coverage                                   # (E, W, N)
     E, W, N = met.shape
     return pd.DataFrame({
@@ -197,16 +219,17 @@ def time_to_target(results: Results, coverage: float) -> tuple[pd.DataFrame, pd.
     by_group : (members × World/HIC/…/LIC) days, NaN if never reached (daily resolution)
     """
     column = _measure_column(results)
-    p = country_panel(results.countries, column)
+    p = results.panel(column)
     start = pd.Timestamp(results.scenario.start)
     days = (p.dates - start).days.to_numpy()
     per_country = first_reached(np.moveaxis(p.values, 1, -1), coverage, days)  # (E, N)
     by_country = pd.DataFrame(per_country, index=pd.Index(p.members, name="member"),
                               columns=p.iso3)
-    g = results.groups.pivot_table(index=["member", "group"], columns="date", values=column)
-    gdays = (pd.DatetimeIndex(g.columns) - start).days.to_numpy()
-    reached = pd.Series(first_reached(g.to_numpy(), coverage, gdays), index=g.index)
-    by_group = reached.unstack("group").reindex(columns=list(GROUPS))
+    g = results.group_series(column)                                   # (E, D, G)
+    gdays = (pd.DatetimeIndex(results.world.dates) - start).days.to_numpy()
+    by_group = pd.DataFrame(first_reached(np.moveaxis(g, 1, -1), coverage, gdays),
+                            index=pd.Index(np.arange(len(g)), name="member"),
+                            columns=pd.Index(list(GROUPS), name="group"))
     return by_country, by_group
 
 

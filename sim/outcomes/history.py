@@ -70,8 +70,7 @@ def _series(res: Results, series: str, group: str) -> np.ndarray | None:
         g = GROUPS.index(group)
         if series == "doses_administered":
             return traj.groups[:, :, g, GROUP_FIELDS.index("doses_administered")]
-        pop = res.groups["population"].to_numpy()[g]  # the first rows are member 0, day 0
-        return traj.groups[:, :, g, GROUP_FIELDS.index("first_dose")] / pop
+        return res.group_series("coverage_first")[:, :, g]
     if series == "covax_delivered":
         if not traj.diplomacy.size or not res.params.diplomacy.any_pool:
             return None
@@ -114,18 +113,24 @@ def _product_share(res: Results, group: str) -> np.ndarray | None:
                      where=total > 0)
 
 
-def _donated_by(res: Results, donor: str) -> np.ndarray:
-    """(E, D) cumulative bilateral donations of ``donor`` by day."""
+def _donated_by(res: Results, donor: str) -> np.ndarray | None:
+    """(K, D) cumulative bilateral donations of ``donor`` by day, for the K members whose
+    flows were kept (``outputs.country_members``); None when no member kept them.
+    """
     don = res.donations
-    E, D = res.trajectories.groups.shape[:2]
-    out = np.zeros((E, D))
+    D = res.trajectories.groups.shape[1]
+    kept = np.flatnonzero(res.params.diplomacy.record_flows)
+    if not len(kept):
+        return None
+    out = np.zeros((len(kept), D))
     if don is None:
         return out
     mine = don[(don["donor"] == donor) & (don["channel"] == "bilateral")]
     if mine.empty:
         return out
+    row = np.searchsorted(kept, mine["member"].to_numpy())
     day = (pd.to_datetime(mine["date"]) - pd.Timestamp(res.world.start)).dt.days.to_numpy()
-    np.add.at(out, (mine["member"].to_numpy(), day), mine["doses"].to_numpy())
+    np.add.at(out, (row, day), mine["doses"].to_numpy())
     return np.cumsum(out, axis=1)
 
 

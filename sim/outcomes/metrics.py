@@ -22,10 +22,8 @@ from sim.outcomes.coverage import (
     _frame,
     _measure_column,
     country_attributes,
-    country_panel,
     coverage_at,
     coverage_by,
-    ledger_end,
     target_attainment,
     time_to_target,
 )
@@ -40,7 +38,10 @@ def coverage_metrics(results: Results) -> pd.DataFrame:
     """Final coverage by income group (≥1 dose and completed), by WHO region, on the
     reporting dates (``outcomes.dates``), and doses administered per 100 people by group.
     """
-    groups = results.groups
+    dates = pd.DatetimeIndex(results.world.dates)
+    first, last = dates[0], dates[-1]
+    on = [ts for ts in map(pd.Timestamp, results.scenario.outcomes.dates) if first <= ts <= last]
+    groups = results.groups_on(on)
     cov = coverage_at(groups).add_prefix("coverage_final.")
     cov_c = coverage_at(groups, column="coverage_completed").add_prefix(
         "coverage_completed_final.")
@@ -50,17 +51,13 @@ def coverage_metrics(results: Results) -> pd.DataFrame:
                            "v": per100}).pivot(index="member", columns="group", values="v")
     parts = [cov, cov_c, per100[list(GROUPS)].add_prefix("doses_per_100.")]
     region = country_attributes(results)["who_region"]
-    parts.append(coverage_by(results.countries, region)
+    parts.append(coverage_by(results, region)
                  .reindex(columns=[r for r in WHO_REGIONS if r in set(region)])
                  .add_prefix("coverage_region_final."))
-    last = groups["date"].max()
-    for d in results.scenario.outcomes.dates:
-        ts = pd.Timestamp(d)
-        if ts > last or ts < groups["date"].min():
-            continue
+    for ts in on:
         key = f"coverage_on.{ts.date().isoformat()}."
         parts.append(coverage_at(groups, ts).add_prefix(key))
-        parts.append(coverage_by(results.countries, region, ts).add_prefix(key))
+        parts.append(coverage_by(results, region, ts).add_prefix(key))
     return pd.concat(parts, axis=1)
 
 
@@ -68,7 +65,7 @@ def flow_metrics(results: Results) -> pd.DataFrame:
     """Doses produced, administered, expired, left in country stock and unsold; the share
     of produced doses that expired.
     """
-    end = ledger_end(results.ledger)
+    end = results.ledger_end()
     produced = end["produced_cum"].to_numpy()
     return pd.DataFrame({
         "doses_produced": end["produced_cum"],
@@ -91,10 +88,10 @@ def equity_metrics(results: Results) -> pd.DataFrame:
     - ``hic_lic_ratio``: coverage of high-income / low-income countries (NaN, null in the
       summary, when LIC coverage is 0: the ratio is undefined).
     """
-    p = country_panel(results.countries, "coverage_first")
+    p = results.panel("coverage_first")
     _, cov = p.at()
     gdp = country_attributes(results)["gdp_per_capita"].reindex(p.iso3).to_numpy()
-    groups = coverage_at(results.groups)
+    groups = coverage_at(results.groups_on())
     lic = groups["LIC"].to_numpy()
     # Undefined when LIC coverage is 0 (below one person in a billion: float residue).
     ratio = groups["HIC"].to_numpy() / np.where(lic > 1e-9, lic, np.nan)
@@ -115,11 +112,11 @@ def target_metrics(results: Results) -> pd.DataFrame:
     the start, NaN if not reached within the run).
     """
     column = _measure_column(results)
-    last = results.countries["date"].max()
+    last = results.panel(column).dates.max()
     cols: dict[str, Any] = {}
     members = None
     for i, t in enumerate(results.scenario.outcomes.targets):
-        att = target_attainment(results.countries, t.coverage, column)
+        att = target_attainment(results, t.coverage, column)
         members = att["member"].unique()
         by = pd.Timestamp(t.by)
         if by <= last:
@@ -138,7 +135,7 @@ def target_metrics(results: Results) -> pd.DataFrame:
         for g in GROUPS:
             cols[f"time_to_target.{i}.{g}"] = by_group.reindex(members)[g].to_numpy()
     if members is None:
-        return pd.DataFrame(index=pd.Index(results.ledger["member"].unique(), name="member"))
+        return pd.DataFrame(index=pd.Index(np.arange(results.params.n_members), name="member"))
     return _frame(members, cols)
 
 
@@ -149,22 +146,32 @@ def donation_metrics(results: Results) -> pd.DataFrame:
     ``delivery_lag_days``) count in neither, so the share is at most 1.
 
     Runs without a ``donations`` table (no diplomacy mechanism) have no such metric: the
-    frame has no columns, so the summary has no ``donated_share_of_supply`` key.
+    frame has no columns, so the summary has no ``donated_share_of_supply`` key. Members
+    whose flows were not kept (``outputs.country_members``, ``donation.record_flows``)
+    get NaN (null), not 0.
     """
-    members = pd.Index(results.ledger["member"].unique(), name="member")
+    members = pd.Index(np.arange(results.params.n_members), name="member")
     donations = results.donations
     if donations is None:
         return pd.DataFrame(index=members)
+    kept = members[results.params.diplomacy.record_flows[members.to_numpy()]]
     attrs = country_attributes(results)
-    last = results.countries[results.countries["date"] == results.countries["date"].max()]
+    p = results.panel("doses_received")
+    end, values = p.at()                                                # (K, N)
+    K, N = values.shape
+    # The countries table's last day, as rows (member, country), summed like the table.
+    last = pd.DataFrame({"member": np.repeat(p.members, N),
+                         "income_group": np.tile(attrs["income_group"].reindex(p.iso3)
+                                                 .to_numpy(), K),
+                         "doses_received": values.ravel()})
     received = last.pivot_table(index="member", columns="income_group",
                                 values="doses_received", aggfunc="sum")
-    arrived = last["date"].max() - pd.Timedelta(days=results.scenario.uptake.delivery_lag_days)
+    arrived = end - pd.Timedelta(days=results.scenario.uptake.delivery_lag_days)
     donations = donations[pd.to_datetime(donations["date"]) <= arrived]
     d = donations.assign(income_group=donations["recipient"].map(attrs["income_group"]))
     given = d.pivot_table(index="member", columns="income_group", values="doses",
-                          aggfunc="sum").reindex(index=members, columns=list(INCOME_GROUPS))
-    given = given.fillna(0.0)
+                          aggfunc="sum").reindex(index=kept, columns=list(INCOME_GROUPS))
+    given = given.fillna(0.0).reindex(index=members)
     received = received.reindex(index=members, columns=list(INCOME_GROUPS))
     share = given / received.where(received > 0)
     share["World"] = given.sum(axis=1) / received.sum(axis=1).where(lambda s: s > 0)
@@ -179,7 +186,7 @@ def death_metrics(results: Results) -> pd.DataFrame:
     Runs without an epidemic have no ``deaths_cum`` column: the frame has no columns, so
     the summary has no death metrics (they are not reported as zero).
     """
-    groups = results.groups
+    groups = results.groups_on()
     members = pd.Index(groups["member"].unique(), name="member")
     if "deaths_cum" not in groups:
         return pd.DataFrame(index=members)

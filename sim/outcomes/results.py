@@ -22,7 +22,8 @@ Writing a results folder is :mod:`sim.output.folder`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -31,6 +32,7 @@ import pandas as pd
 
 from sim.engine.build.params import Params
 from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
+from sim.outcomes.coverage import Panel
 from sim.outcomes.diplomacy_metrics import donations_table
 from sim.outcomes.epidemic_metrics import epidemic_group_columns
 from sim.outcomes.history import history_rows, history_table
@@ -46,11 +48,15 @@ def group_populations(world: World) -> np.ndarray:
     return np.concatenate([[pops.sum()], pops])
 
 
-def groups_table(world: World, traj: Trajectories) -> pd.DataFrame:
-    """The ``groups`` table (long format)."""
+def groups_table(world: World, traj: Trajectories,
+                 dates: pd.DatetimeIndex | None = None) -> pd.DataFrame:
+    """The ``groups`` table (long format); ``dates`` of ``traj.groups``' days (default
+    every day of the run).
+    """
     E, D, G, F = traj.groups.shape
     idx = pd.MultiIndex.from_product(
-        [np.arange(E), world.dates, list(GROUPS)], names=["member", "date", "group"])
+        [np.arange(E), world.dates if dates is None else dates, list(GROUPS)],
+        names=["member", "date", "group"])
     df = pd.DataFrame(traj.groups.reshape(E * D * G, F), index=idx,
                       columns=list(GROUP_FIELDS)).reset_index()
     df.insert(3, "population", np.tile(group_populations(world), E * D))
@@ -59,11 +65,35 @@ def groups_table(world: World, traj: Trajectories) -> pd.DataFrame:
     return df
 
 
-def ledger_table(world: World, traj: Trajectories) -> pd.DataFrame:
-    """The ``ledger`` table."""
-    E, D, K = traj.ledger.shape
-    idx = pd.MultiIndex.from_product([np.arange(E), world.dates], names=["member", "date"])
-    return pd.DataFrame(traj.ledger.reshape(E * D, K), index=idx,
+def groups_on_days(world: World, traj: Trajectories, counterfactual: Trajectories | None,
+                   dates: Sequence[Any] = ()) -> pd.DataFrame:
+    """:func:`groups_table` (with the epidemic columns) restricted to ``dates`` that fall
+    in the run and its last day, computed from those days' records only.
+    """
+    index = pd.DatetimeIndex(world.dates)
+    found = index.get_indexer(pd.DatetimeIndex([pd.Timestamp(d) for d in dates]))
+    days = np.unique(np.append(found[found >= 0], len(index) - 1))
+
+    def on_days(t: Trajectories | None) -> Trajectories | None:
+        if t is None:
+            return None
+        epi = None if t.epi_groups is None else t.epi_groups[:, days]
+        return replace(t, groups=t.groups[:, days], epi_groups=epi)
+
+    part = on_days(traj)
+    assert part is not None
+    return groups_table(world, part, index[days]).assign(
+        **epidemic_group_columns(part, on_days(counterfactual)))
+
+
+def ledger_table(world: World, traj: Trajectories,
+                 days: np.ndarray | None = None) -> pd.DataFrame:
+    """The ``ledger`` table (rows of ``days`` only if given)."""
+    ledger = traj.ledger if days is None else traj.ledger[:, days]
+    dates = world.dates if days is None else world.dates[days]
+    E, D, K = ledger.shape
+    idx = pd.MultiIndex.from_product([np.arange(E), dates], names=["member", "date"])
+    return pd.DataFrame(ledger.reshape(E * D, K), index=idx,
                         columns=list(LEDGER_FIELDS)).reset_index()
 
 
@@ -83,6 +113,34 @@ def countries_table(world: World, traj: Trajectories) -> pd.DataFrame:
     df["coverage_first"] = df["first_dose"] / df["population"]
     df["doses_per_100"] = 100 * df["doses_administered"] / df["population"]
     return df
+
+
+#: Columns of the ``countries`` table derived from a recorded field: (field, scale).
+_PER_POPULATION = {"coverage_first": ("first_dose", None),
+                   "coverage_completed": ("completed", None),
+                   "doses_per_100": ("doses_administered", 100)}
+
+
+def countries_panel(world: World, traj: Trajectories, column: str) -> Panel:
+    """``column`` of :func:`countries_table` as a :class:`~sim.outcomes.coverage.Panel`
+    (values (K, W, N)), computed from the trajectories as the table computes it.
+    """
+    name, scale = _PER_POPULATION.get(column, (column, None))
+    if name not in COUNTRY_FIELDS:
+        raise KeyError(f"the countries table has no column {column!r}")
+    raw = traj.countries[..., COUNTRY_FIELDS.index(name)]              # (K, W, N)
+    if column in _PER_POPULATION:
+        raw = (raw if scale is None else scale * raw) / world.population
+    return Panel(np.arange(raw.shape[0]), pd.DatetimeIndex(world.dates[traj.country_days]),
+                 np.asarray(world.iso3, dtype=str), np.asarray(world.population, dtype=float),
+                 np.ascontiguousarray(raw, dtype=float))
+
+
+def group_series(world: World, traj: Trajectories, column: str) -> np.ndarray:
+    """(E, D, G) ``column`` of :func:`groups_table` by member, day and group."""
+    covered = {"coverage_first": "first_dose", "coverage_completed": "completed"}
+    values = traj.groups[..., GROUP_FIELDS.index(covered.get(column, column))]
+    return values / group_populations(world) if column in covered else values
 
 
 def producers_table(world: World, traj: Trajectories, every: int = 7) -> pd.DataFrame:
@@ -143,6 +201,7 @@ class Results:
     groups, ledger, countries, producers, strategies, donations : tidy tables (see the
         module docstring); ``donations`` is None when no diplomacy mechanism is on
     history : the history check against observed 2021 series, built on first use
+    per_member : every scalar metric per member, built on first use
     summary : the content of ``summary.json``
     """
 
@@ -151,6 +210,7 @@ class Results:
     params: Params
     trajectories: Trajectories
     counterfactual: Trajectories | None = None
+    _panels: dict[str, Panel] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def groups(self) -> pd.DataFrame:
@@ -184,6 +244,16 @@ class Results:
         return donations_table(self.world, self.trajectories, self.params)
 
     @cached_property
+    def per_member(self) -> pd.DataFrame:
+        """Every scalar metric, one row per member
+        (:func:`sim.outcomes.registry.member_metrics`); the summary's medians and the
+        plots read it.
+        """
+        from sim.outcomes.registry import member_metrics
+
+        return member_metrics(self)
+
+    @cached_property
     def summary(self) -> dict[str, Any]:
         """The content of ``summary.json`` (:func:`sim.outcomes.summary.summarize`)."""
         summary = summarize(self)
@@ -196,6 +266,43 @@ class Results:
     def history(self) -> pd.DataFrame:
         """The history check (:func:`sim.outcomes.history.history_table`)."""
         return history_table(self)
+
+    def panel(self, column: str) -> Panel:
+        """``column`` of the ``countries`` table as an (K, W, N) :class:`Panel`, read from
+        the trajectories without building the table (equal to
+        ``country_panel(self.countries, column)``); kept once built.
+        """
+        if column not in self._panels:
+            self._panels[column] = countries_panel(self.world, self.trajectories, column)
+        return self._panels[column]
+
+    def groups_on(self, dates: Sequence[Any] = ()) -> pd.DataFrame:
+        """The ``groups`` table's rows on ``dates`` and the last day (dates in the run
+        only), built from those days alone: a summary of a large ensemble does not
+        build the whole table. Equal to the matching rows of :attr:`groups`.
+        """
+        if "groups" in self.__dict__:  # already built: take its rows
+            wanted = {pd.Timestamp(d) for d in dates} | {pd.Timestamp(self.world.dates[-1])}
+            g = self.groups
+            return g[g["date"].isin(wanted)].reset_index(drop=True)
+        return groups_on_days(self.world, self.trajectories, self.counterfactual, dates)
+
+    def ledger_end(self) -> pd.DataFrame:
+        """The ``ledger`` table's last day, one row per member (index ``member``), built
+        from that day alone unless the table is built.
+        """
+        from sim.outcomes.coverage import ledger_end
+
+        if "ledger" in self.__dict__:
+            return ledger_end(self.ledger)
+        last = np.array([self.trajectories.ledger.shape[1] - 1])
+        return ledger_table(self.world, self.trajectories, last).set_index("member")
+
+    def group_series(self, column: str) -> np.ndarray:
+        """(E, D, G) daily ``column`` of the ``groups`` table (a recorded field, or
+        ``coverage_first`` / ``coverage_completed``), without building the table.
+        """
+        return group_series(self.world, self.trajectories, column)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by file stem (``donations`` only when there is one)."""

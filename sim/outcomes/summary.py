@@ -11,7 +11,6 @@ from sim.engine.record import GROUPS
 from sim.outcomes import formatting
 from sim.outcomes.diplomacy_metrics import diplomacy_summary
 from sim.outcomes.epidemic_metrics import epidemic_rows
-from sim.outcomes.registry import member_metrics
 
 if TYPE_CHECKING:
     from sim.outcomes.results import Results
@@ -52,7 +51,7 @@ def _targets_list(metrics: dict[str, Any], results: Results) -> list[dict[str, A
 
 def summarize(results: Results) -> dict[str, Any]:
     """The content of ``summary.json``."""
-    per_member = member_metrics(results)
+    per_member = results.per_member
     median = {k: _number(v) for k, v in per_member.median().items()}
     s = results.scenario
     metrics = _nest(median)

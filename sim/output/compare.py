@@ -26,7 +26,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from sim.outcomes import formatting
-from sim.outcomes.registry import member_metrics, unit_of
+from sim.outcomes.registry import unit_of
 from sim.outcomes.results import Results
 from sim.output.folder import save_steps
 from sim.output.names import unique_slugs
@@ -114,7 +114,7 @@ def unique_names(scenarios: Sequence[Scenario]) -> list[str]:
 
 def metric_table(name: str, results: Results) -> pd.DataFrame:
     """Long table of every per-member metric of one run: median, p05, p95."""
-    pm = member_metrics(results)
+    pm = results.per_member
     return pd.DataFrame({
         "scenario": name,
         "metric": pm.columns,

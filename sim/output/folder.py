@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.outcomes.results import Results
 from sim.output.names import OutputError
-from sim.output.plots import PLOT_STEMS, plot_run
+from sim.output.plots import PLOT_STEMS, finish_plots, start_plots
 from sim.output.progress import Progress
 from sim.output.report import write_report
 from sim.scenario.loader import dump_scenario
@@ -51,20 +51,16 @@ def save_results(results: Results, out_dir: str | Path, plots: bool | None = Non
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = staging_dir(out_dir)
+    draw = results.scenario.outputs.plots if plots is None else plots
     try:
         (tmp / "scenario.yaml").write_text(dump_scenario(results.scenario), encoding="utf-8")
         (tmp / "summary.json").write_text(json.dumps(results.summary, indent=2) + "\n",
                                           encoding="utf-8")
-        for stem, table in results.tables().items():
-            table.to_parquet(tmp / f"{stem}.parquet", index=False)
-            if progress is not None:
-                progress.advance("tables")
-        if progress is not None:
-            progress.settle("tables")  # no donations table without diplomacy
-        results.history.to_csv(tmp / "history.csv", index=False)  # the history check
-        if results.scenario.outputs.plots if plots is None else plots:
-            plot_run(results, tmp / "plots",
-                     None if progress is None else lambda: progress.advance("plots"))
+        # Plots are drawn in worker processes while this one writes the tables.
+        with start_plots(results, tmp / "plots", enabled=draw) as pending:
+            write_tables(results, tmp, progress)
+            finish_plots(pending, None if progress is None
+                         else lambda: progress.advance("plots"))
         write_report(tmp)
         if progress is not None:
             progress.advance("report")
@@ -72,6 +68,17 @@ def save_results(results: Results, out_dir: str | Path, plots: bool | None = Non
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
+
+
+def write_tables(results: Results, folder: Path, progress: Progress | None = None) -> None:
+    """Write ``<table>.parquet`` of every table and ``history.csv`` (the history check)."""
+    for stem, table in results.tables().items():
+        table.to_parquet(folder / f"{stem}.parquet", index=False)
+        if progress is not None:
+            progress.advance("tables")
+    if progress is not None:
+        progress.settle("tables")  # no donations table without diplomacy
+    results.history.to_csv(folder / "history.csv", index=False)
 
 
 #: Written last into every folder vaxsim publishes: what it holds (kind) and by which

@@ -10,6 +10,7 @@ way: :func:`map_calls` runs the calls in this process.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import sys
@@ -64,23 +65,51 @@ def map_calls(calls: Sequence[Callable[[], Any]], workers: int | None = None,
     each. With one worker, one call, or where forking is not safe (:func:`can_fork`),
     they run here, one after another.
     """
-    global _CALLS
-    done = on_done if on_done is not None else (lambda: None)
-    workers = min(len(calls), workers or default_workers())
-    if workers <= 1 or not can_fork():
+    with background_calls(calls, workers) as pending:
+        return pending.results(on_done)
+
+
+class Pending:
+    """Calls started by :func:`background_calls`; :meth:`results` waits for them."""
+
+    def __init__(self, calls: Sequence[Callable[[], Any]], iterator: Iterator[Any] | None):
+        self.calls, self.iterator = calls, iterator
+
+    def results(self, on_done: Callable[[], None] | None = None) -> list[Any]:
+        """The calls' results in order (run here now if no worker runs them);
+        ``on_done()`` after each.
+        """
+        done = on_done if on_done is not None else (lambda: None)
         out = []
-        for c in calls:
-            out.append(c())
+        source = self.iterator if self.iterator is not None else (c() for c in self.calls)
+        for result in source:
+            out.append(result)
             done()
         return out
+
+
+@contextlib.contextmanager
+def background_calls(calls: Sequence[Callable[[], Any]],
+                     workers: int | None = None) -> Iterator[Pending]:
+    """Start ``calls`` in forked workers and yield at once, so this process can do other
+    work meanwhile (write tables while plots are drawn); ``Pending.results()`` collects
+    them. Where :func:`map_calls` would run the calls here, they run in ``results()``.
+
+    The garbage collector's objects are frozen before forking, so a worker's collections
+    do not touch (and copy) every page the parent's objects live on.
+    """
+    global _CALLS
+    workers = min(len(calls), workers or default_workers())
+    if workers <= 1 or not can_fork():
+        yield Pending(calls, None)
+        return
     _CALLS = calls
+    gc.freeze()
     try:
         with forking() as ctx:
             with ctx.Pool(workers) as pool:
-                out = []
-                for result in pool.imap(_call, range(len(calls))):
-                    out.append(result)
-                    done()
-                return out
+                gc.unfreeze()
+                yield Pending(calls, pool.imap(_call, range(len(calls))))
     finally:
+        gc.unfreeze()
         _CALLS = ()

@@ -9,9 +9,34 @@ gave (``sim/data/products.csv``). Off, every course protects as the epidemic's
 
 from __future__ import annotations
 
-from pydantic import Field
+from collections.abc import Iterable
+
+from pydantic import Field, field_validator
 
 from sim.scenario.types import Flag, Share, Strict
+
+#: Index of "no product named" (a producer's or licensor's mix applies).
+OTHER = -1
+
+
+def product_index(names: Iterable[str], text: str) -> int:
+    """Index of the product ``text`` names (its full name, or a text starting with the
+    name's part before any parenthesis), -1 when it names none.
+
+    >>> product_index(["Sinovac CoronaVac", "Janssen Ad26.COV2.S"], "Janssen Ad26.COV2.S (x)")
+    1
+    >>> product_index(["Sinovac CoronaVac"], "")
+    -1
+    """
+    t = text.strip().lower()
+    if not t:
+        return OTHER
+    for q, name in enumerate(names):
+        base = name.split(" (")[0].strip().lower()
+        if t == name.lower() or t.startswith(base):
+            return q
+    return OTHER
+
 
 
 class Products(Strict):
@@ -27,5 +52,16 @@ class Products(Strict):
         "by income group or ISO3 (a country's entry overrides its group's; 'all': every "
         "product); others take everything. E.g. {HIC: [Pfizer-BioNTech Comirnaty, Moderna "
         "Spikevax], CHL: [all]}")
-    refresh_days: int = Field(7, ge=1, le=90, description="days between updates of each "
-                              "country's vaccine protection from its product mix")
+    refresh_days: int = Field(28, ge=1, le=90, description="days between updates of each "
+                              "country's vaccine protection from its product mix (a mix "
+                              "changes over months; each update recomputes the epidemic's "
+                              "immunity tables)")
+
+    @field_validator("mix")
+    @classmethod
+    def _some_output(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for producer, shares in v.items():
+            if sum(shares.values()) <= 0:
+                raise ValueError(f"{producer}: the shares must not all be zero")
+        return v
+

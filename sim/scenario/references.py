@@ -5,7 +5,8 @@ from __future__ import annotations
 from sim import data
 from sim.scenario.diplomacy_refs import check_diplomacy
 from sim.scenario.paths import Path_, suggest
-from sim.scenario.schema import GROUP_KEYS, Scenario
+from sim.scenario.products import product_index
+from sim.scenario.schema import GROUP_KEYS, INCOME_GROUPS, Scenario
 
 
 def reference_errors(scenario: Scenario) -> list[tuple[Path_, str]]:
@@ -36,10 +37,43 @@ def reference_errors(scenario: Scenario) -> list[tuple[Path_, str]]:
     check(scenario.adaptation.groups, GROUP_KEYS, ("adaptation", "groups"), "group")
     check(scenario.adaptation.countries, iso3, ("adaptation", "countries"), "country")
     problems += check_diplomacy(scenario, check, iso3, producers, selectors)
+    problems += _product_errors(scenario, check, iso3, producers)
     if not problems and selected_count(scenario) == 0:
         problems.append((("countries",), "the scenario selects no countries (include minus "
                          "exclude is empty)"))
     return problems
+
+
+def known_product(text: str, names: list[str]) -> bool:
+    """True when ``text`` names a product of products.csv: its full name, or a text starting
+    with the name's part before any parenthesis (case-insensitive), or ``all``.
+    """
+    return text.strip().lower() == "all" or product_index(names, text) >= 0
+
+
+def _product_errors(scenario: Scenario, check, iso3: set[str],
+                    producers: set[str]) -> list[tuple[Path_, str]]:
+    """Unknown producers, buyers and product names in the ``products`` section (checked
+    whether or not it is switched on: a typo is an error either way).
+    """
+    pr = scenario.products
+    names = list(data.codes("products.csv", "product"))
+    out: list[tuple[Path_, str]] = []
+    check(pr.mix, producers, ("products", "mix"), "producer")
+    check(pr.accepted, iso3 | set(INCOME_GROUPS), ("products", "accepted"),
+          "income group or country")
+    for where, texts in [(("products", "mix", p), list(m)) for p, m in pr.mix.items()] + [
+            (("products", "accepted", k), v) for k, v in pr.accepted.items()]:
+        for i, text in enumerate(texts):
+            if not known_product(text, names) or (where[1] == "mix" and text.lower() == "all"):
+                loc = (*where, text) if where[1] == "mix" else (*where, i)
+                out.append((loc, f"unknown product '{text}'" + suggest(text, names)))
+    for i, lic in enumerate(scenario.licences):
+        if lic.product and (lic.product.strip().lower() == "all"
+                            or not known_product(lic.product, names)):
+            out.append((("licences", i, "product"), f"unknown product '{lic.product}'"
+                        + suggest(lic.product, names)))
+    return out
 
 
 def selected_count(scenario: Scenario) -> int:

@@ -242,9 +242,10 @@ class Outputs(Strict):
     )
     plots: Flag = True
     country_members: count(1, 1_000_000) = Field(
-        256, description="per-country trajectories (countries.parquet and the metrics read "
-        "from it: Gini, targets) are kept for the first this many replicates, so memory "
-        "does not grow with replicates x countries x days; group totals keep every replicate")
+        64, description="per-country detail (countries.parquet, donations.parquet and the "
+        "metrics read from them: Gini, targets, donated shares) is kept for the first this "
+        "many replicates, so memory does not grow with replicates x countries x days; "
+        "group totals keep every replicate")
     deaths_averted: Flag = Field(
         True, description="with the epidemic on, also run every replicate's no-vaccine "
         "twin to measure deaths averted (doubles the engine's work); false skips them")

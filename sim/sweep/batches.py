@@ -22,7 +22,13 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.build.params import Params, Structure, build_params
-from sim.engine.counterfactual import split_members, twin_params
+from sim.engine.counterfactual import (
+    EpidemicTwin,
+    doses_shared,
+    run_with_twin,
+    split_members,
+    twin_params,
+)
 from sim.engine.record import Recorder, Trajectories
 from sim.engine.run import Simulation, simulate
 from sim.engine.state import State
@@ -148,17 +154,28 @@ def run_batch(task: BatchTask) -> pd.DataFrame:
     members_ = [scenarios[p] for p in b.point]
     world = task.world
     params = build_params(world, members_, b.seed)
-    # Deaths averted: each member's no-vaccine twin runs in the same batch (same seed).
+    # Deaths averted: each member's no-vaccine twin, with the same seed: its epidemic only
+    # beside the batch when its doses are the member's, else as extra members of the batch.
     twins = needs_twins(task.metrics)
-    batch = twin_params(world, members_, list(b.seed)) if twins else params
-    # Only the last day is needed unless a metric reads the tables.
-    if needs_tables(task.metrics):
-        traj, _ = simulate(world, batch, members_[0].outputs.country_every_days)
+    tables = needs_tables(task.metrics)  # else only the last day is needed
+    if twins and doses_shared(params):
+        every = members_[0].outputs.country_every_days if tables else world.days
+        sim = Simulation.start(world, params, every)
+        if not tables:
+            sim.recorder = cast(Recorder, LastDayRecorder(world, params))
+        twin = EpidemicTwin(world, params, members_)
+        run_with_twin(sim, twin)
+        traj = sim.recorder.out
+        counterfactual: Trajectories | None = twin.trajectories(traj)
     else:
-        traj = simulate_final(world, batch)
-    counterfactual = None
-    if twins:
-        traj, counterfactual = split_members(traj, b.size)
+        batch = twin_params(world, members_, list(b.seed)) if twins else params
+        if tables:
+            traj, _ = simulate(world, batch, members_[0].outputs.country_every_days)
+        else:
+            traj = simulate_final(world, batch)
+        counterfactual = None
+        if twins:
+            traj, counterfactual = split_members(traj, b.size)
     values = batch_metrics(traj, world, params, task.metrics, members_[0],
                            counterfactual=counterfactual)
     head = pd.DataFrame({"batch": np.full(b.size, b.index), "point": b.point,

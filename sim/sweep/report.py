@@ -87,7 +87,8 @@ def render(res: SweepResults) -> str:
         f"<p>{esc(spec.description)}</p>",
         f"<p>Base scenario <code>{esc(str(spec.base_data.get('name', '')))}</code>; method "
         f"<b>{esc(spec.method)}</b>; {len(res.points)} points × {spec.replicates} "
-        f"replicate(s) = {len(res.metrics)} members in batches of {spec.batch_size}; "
+        f"replicate(s) = {len(res.metrics)} members in batches of "
+        f"{spec.batch_for(len(res.metrics))}; "
         f"seed {spec.seed}.</p><h2>Parameters</h2><ul>{params_html}</ul>",
         f"<h2>Results by point (mean over replicates)</h2>"
         f"<p>Highest {esc(metric_label(first))}:</p>"

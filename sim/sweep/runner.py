@@ -171,7 +171,7 @@ def plan_sweep(spec: SweepSpec) -> SweepPlan:
     values = point_values(points, list(spec.parameters))
     structures = point_structures(spec, values)
     table = members(len(points), spec.replicates, spec.seed)
-    return SweepPlan(points, values, plan_batches(table, structures, spec.batch_size))
+    return SweepPlan(points, values, plan_batches(table, structures, spec.batch_for(len(table))))
 
 
 def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",

@@ -31,6 +31,13 @@ from sim.scenario.paths import dotted, with_values
 from sim.scenario.schema import Scenario, Strict
 from sim.scenario.types import MAX_SEED, count
 
+#: Default batching (:func:`auto_batch_size`): about this many batches per sweep, ...
+AUTO_BATCHES = 8
+#: ... of at least this many members ...
+MIN_AUTO_BATCH = 16
+#: ... and at most this many.
+MAX_AUTO_BATCH = 256
+
 Scalar = float | int | bool | str
 #: Metrics a sweep collects when its file names none.
 DEFAULT_METRICS: tuple[str, ...] = (
@@ -108,13 +115,21 @@ class SweepSpec(Strict):
         "same seed at every point: common random numbers)")
     seed: count(0, MAX_SEED) = Field(
         20210101, description="seeds the sampler and the replicates' member seeds")
-    batch_size: Annotated[int, Field(ge=1, le=100_000)] = Field(
-        256, description="members run together in one (E, N) batch; also the unit of "
-        "parallel work and of resuming")
+    batch_size: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        None, description="members run together in one (E, N) batch; also the unit of "
+        "parallel work and of resuming. Default: the sweep's members in about "
+        f"{AUTO_BATCHES} batches of {MIN_AUTO_BATCH} to {MAX_AUTO_BATCH} members, so "
+        "workers share the work evenly")
     metrics: list[str] = Field(
         default_factory=lambda: list(DEFAULT_METRICS),
         description="per-member metrics to collect, named as in summary.json flattened "
         "with dots, e.g. coverage_final.LIC")
+
+    def batch_for(self, members: int) -> int:
+        """Members per batch for a sweep of ``members``: ``batch_size`` if given, else
+        :func:`auto_batch_size` (fixed by the sweep file, never by the executor).
+        """
+        return self.batch_size if self.batch_size is not None else auto_batch_size(members)
 
     @property
     def base_data(self) -> dict[str, Any]:
@@ -141,6 +156,23 @@ class SweepSpec(Strict):
 
 
 # --------------------------------------------------------------------------- loading
+def auto_batch_size(members: int) -> int:
+    """Members per batch when a sweep does not say: about :data:`AUTO_BATCHES` batches,
+    each of :data:`MIN_AUTO_BATCH` to :data:`MAX_AUTO_BATCH` members.
+
+    A batch of a few dozen members already runs at nearly the per-member speed of a large
+    one (``benchmarks/test_sweep_bench.py``), and eight or more batches keep two to
+    eight workers evenly busy (a 256-member sweep in one batch of 256 left one of two
+    workers idle).
+
+    Examples
+    --------
+    >>> auto_batch_size(256), auto_batch_size(20), auto_batch_size(100_000)
+    (32, 16, 256)
+    """
+    return min(MAX_AUTO_BATCH, max(MIN_AUTO_BATCH, -(-members // AUTO_BATCHES)))
+
+
 def point_scenario(base: Mapping[str, Any], values: Mapping[str, Any],
                    check_codes: bool = False) -> Scenario:
     """The scenario of one sweep point: ``base`` with each dotted path set to its value."""

@@ -8,10 +8,10 @@ from worlds import SCENARIOS, make_world, params_for, scenario
 
 from sim import data
 from sim.engine.build.params import build_params
-from sim.engine.build.product_params import product_index
 from sim.engine.products import _on_hand, _world_market
 from sim.engine.run import Simulation, simulate
 from sim.scenario import load_scenario
+from sim.scenario.products import product_index
 from sim.world.world import build_world
 
 COMIRNATY, CORONAVAC, JANSSEN = ("Pfizer-BioNTech Comirnaty", "Sinovac CoronaVac",

@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from sim import data
-from sim.scenario.schema import GROUP_KEYS, Scenario
+from sim.scenario.schema import GROUP_KEYS, INCOME_GROUPS, Scenario
 
 #: Names that would be paths, links or odd file names if used as such.
 NAMES = ("fuzz", "a b", "../../escape", "/tmp/abs", "javascript:alert(1)", "ünïcødé 名前",
@@ -117,6 +117,14 @@ class Draw:
             return self.value(self.pick(options), metadata, path)
         if origin is typing.Literal:
             return self.pick(typing.get_args(annotation))
+        if path[-2:] == ("products", "mix"):  # producer -> product -> share
+            return {str(self.pick(self.producers)): {self.text("product"): self.number(
+                0.0, 1.0, False, open_lo=True)} for _ in range(int(self.rng.integers(0, 3)))}
+        if path[-2:] == ("products", "accepted"):  # group or country -> products
+            return {str(self.pick((*INCOME_GROUPS, *self.countries))):
+                    [self.text("product") for _ in range(int(self.rng.integers(0, 3)))]
+                    + (["all"] if self.rng.random() < 0.3 else [])
+                    for _ in range(int(self.rng.integers(0, 3)))}
         if origin is dict:
             key_t, value_t = typing.get_args(annotation)
             return {self.key(key_t, name): self.value(value_t, [], (*path, "*"))
@@ -184,6 +192,8 @@ class Draw:
             return str(self.pick(self.producers))
         if field in ("licensee", "buyer"):
             return str(self.pick(self.countries))
+        if field == "product":  # a contract's or licence's vaccine
+            return str(self.pick(sorted(data.codes("products.csv", "product"))))
         return str(self.pick(NAMES))
 
     def include(self) -> list[str]:

@@ -108,7 +108,7 @@ def _state_arrays(state) -> list[tuple[str, np.ndarray]]:
         if isinstance(v, np.ndarray):
             out.append((f.name, v))
         elif dataclasses.is_dataclass(v):
-            out += [(f"epi.{g.name}", getattr(v, g.name)) for g in dataclasses.fields(v)
+            out += [(f"{f.name}.{g.name}", getattr(v, g.name)) for g in dataclasses.fields(v)
                     if isinstance(getattr(v, g.name), np.ndarray)]
     return out
 
@@ -127,11 +127,17 @@ def same_member(traj_batch, state_batch, e: int, traj_alone, state_alone,
     a, b = _member_traj(traj_batch, e), traj_alone
     for f in dataclasses.fields(a):
         x, y = getattr(a, f.name), getattr(b, f.name)
+        if x is None or y is None:
+            # Optional records (products) exist when some member of the batch asks for
+            # them: a member that does not is compared on what both runs record.
+            continue
         if isinstance(x, np.ndarray) and (x.shape != y.shape or x.tobytes() != y.tobytes()):
             diff = (np.nanmax(np.abs(x - y)) if x.shape == y.shape and x.size else "shape")
             problems.append(f"member {e} alone != in batch: trajectories.{f.name} ({diff})")
     alone = dict(_state_arrays(state_alone))
     for name, value in _state_arrays(state_batch):
+        if name not in alone:
+            continue  # optional state (products) kept only for a batch that asks for it
         one = alone[name]
         axes = [i for i in range(value.ndim) if value.shape[i] == n_members
                 and one.shape[i] == 1 and value.shape[:i] + value.shape[i + 1:]

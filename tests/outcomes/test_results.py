@@ -26,3 +26,15 @@ def test_per_country_trajectories_kept_for_the_first_members_only():
     np.testing.assert_array_equal(res.trajectories.countries, full.trajectories.countries[:2])
     assert res.summary["metrics"]["coverage_final"] == full.summary["metrics"]["coverage_final"]
     assert 0 < res.summary["metrics"]["gini_coverage"] < 1   # from the members kept
+
+
+def test_donor_flows_kept_for_the_same_members_as_per_country_records():
+    from sim.outcomes.metrics import donation_metrics
+
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", ["outputs.country_members=2"])
+    res = run(scenario, days=120, replicates=3, deaths_averted=False)
+    assert res.donations is not None and len(res.donations)
+    assert set(res.donations["member"]) <= {0, 1}
+    assert list(res.params.diplomacy.record_flows) == [True, True, False]
+    shares = donation_metrics(res)["donated_share_of_supply.World"]
+    assert shares.loc[[0, 1]].notna().all() and np.isnan(shares.loc[2])

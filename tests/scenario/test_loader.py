@@ -84,6 +84,13 @@ def test_resolved_scenario_round_trips(tmp_path):
      r":4: export\.producers\.IND\.policy: .*'open', 'domestic_first' or 'ban'"),
     ("name: x\nexport:\n  producers:\n    IND: {policy: ban, start: 2021-05-01, end: 2021-04-01}\n",
      r":4: export\.producers\.IND: .*end is before start"),
+    ("name: x\nproducts:\n  accepted:\n    HIC: [Pfizer BioNTech Comirnaty, all]\n",
+     r":4: products\.accepted\.HIC\[0\]: unknown product 'Pfizer BioNTech Comirnaty' "
+     r"\(did you mean 'Pfizer-BioNTech Comirnaty'\?\)"),
+    ("name: x\nproducts:\n  mix:\n    CHN: {Sinovac CoronaVac: 0.5, Sputnik: 0.5}\n",
+     r":4: products\.mix\.CHN\.Sputnik: unknown product 'Sputnik'"),
+    ("name: x\nproducts:\n  mix:\n    CHNN: {Sinovac CoronaVac: 1}\n",
+     r":4: products\.mix\.CHNN: unknown producer 'CHNN'"),
     ("extends: nowhere.yaml\n", r":1: extends: no such file"),
     ("- just\n- a list\n", r":1: a scenario file must be a mapping"),
 ])

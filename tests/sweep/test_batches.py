@@ -163,3 +163,17 @@ def test_sweeps_over_batch_shared_keys_split_batches_and_agree():
     eight = run_sweep(shared_key_spec(8), world=w).metrics
     assert len(one) == 16 * 2
     pd.testing.assert_frame_equal(one, eight)
+
+
+def test_default_batches_give_workers_even_shares():
+    from sim.sweep.runner import plan_sweep
+    from sim.sweep.spec import MAX_AUTO_BATCH, MIN_AUTO_BATCH, auto_batch_size
+
+    assert auto_batch_size(256) == 32  # 8 batches: 4 each for 2 workers, 2 for 4
+    assert auto_batch_size(3) == MIN_AUTO_BATCH
+    assert auto_batch_size(10**6) == MAX_AUTO_BATCH
+    # 3 × 2 × 2 points × 22 replicates = 264 members, no batch_size: 8 batches of 33.
+    spec = grid_spec(batch_size=None, replicates=22)
+    plan = plan_sweep(spec)
+    assert [b.size for b in plan.batches] == [33] * 8
+    assert spec.batch_for(264) == 33 and grid_spec(batch_size=5).batch_for(264) == 5

@@ -92,7 +92,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     clock = {"start": time.perf_counter()}
     ran: dict[str, int] = {}
 
-    batch_ms = int(spec.base_data.get("days", 730)) * member_day_ms(spec.batch_size)
+    batch_ms = int(spec.base_data.get("days", 730)) * member_day_ms(spec.batch_for(n_members))
     with Progress(spec.name, steps, quiet=quiet, weights={"simulate": batch_ms}) as bar:
         def progress(done_batches: int, done_members: int) -> None:
             # The first call counts the batches a resumed sweep already has: not run now.

@@ -4,8 +4,9 @@ licences, shocks), stacked with the ensemble axis first like
 
 Built by :func:`build_diplomacy` inside :func:`sim.engine.build.params.build_params` and held in
 ``params.diplomacy``. Initial country behaviour (who donates, who pools) is copied into
-*mutable* :class:`~sim.engine.state.State` arrays at day 0 (see :func:`initial_arrays`), so
-a policy review may change it during a run; everything here stays fixed.
+*mutable* :class:`~sim.engine.state.State` arrays at day 0 (see
+:func:`sim.engine.state.initial_arrays`), so a policy review may change it during a run;
+everything here stays fixed.
 
 Shapes: E members, N countries, P producers, D days, C licences (padded to the most any
 member has), S shocks of a kind (padded likewise).
@@ -374,28 +375,6 @@ def apply_ban_shocks(world: World, scenarios: Sequence[Scenario],
             stacked["ban_start"][e, p] = min(a, stacked["ban_start"][e, p]) if was_ban else a
             stacked["ban_end"][e, p] = max(b, stacked["ban_end"][e, p]) if was_ban else b
     return stacked
-
-
-def initial_arrays(params: Any) -> dict[str, Any]:
-    """Mutable day-0 state of the diplomacy mechanisms (see :class:`~sim.engine.state.State`)."""
-    d: DiplomacyParams = params.diplomacy
-    E, N = d.donor_share0.shape
-    C = d.lic_rate.shape[1]
-    L = params.structure.delivery_lag
-    z = np.zeros
-    return {
-        "donor_share": d.donor_share0.copy(),
-        "donor_share_on": np.where(d.donor_share0 > 0, d.donor_share0, d.switch_share[:, None]),
-        "pool_share": d.pool_share0.copy(),
-        "pool_member": d.pool_member0.copy(), "orders_extra": z((E, N)),
-        "pool_stock": z(E), "pool_orders_open": d.pool_orders.copy(), "pool_bought_cum": z(E),
-        "pool_given": z((E, N)), "pool_contributed_cum": z((E, N)),
-        "donated_cum": z((E, N)), "donations_received_cum": z((E, N)), "influence": z((E, N)),
-        "gift_transit": z((params.structure.shelf_buckets, E, L, N)),
-        "expired_arrival_cum": z((E, N)),
-        "contract_delivered_cum": z((E, d.contract_supplier.shape[1])),
-        "bulk": z((E, C)), "bulk_drawn_cum": z((E, C)), "licensed_cum": z((E, C)),
-    }
 
 
 def mechanisms_on(params: Any) -> bool:

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import data
+from sim.scenario.products import OTHER, product_index
 from sim.scenario.schema import INCOME_GROUPS, Scenario
 from sim.world.world import World
 
 #: Variant classes with their own column in products.csv, and the name that marks a
 #: scheduled variant as one of them (case-insensitive substring).
 VARIANT_CLASSES = ("ancestral", "delta", "omicron")
-OTHER = -1
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,14 @@ class ProductParams:
     names : (Q,) product names (products.csv order)
     course : (Q,) doses in a full course (1 or 2)
     protection : (2, Q, G) protection of a course against [infection, death] by variant class
-    producer_mix : (P, Q) share of each producer's output by product (rows sum to 1)
+    producer_mix : (E, P, Q) share of each producer's output by product (rows sum to 1)
     contract_product : (E, K) int product a contract delivers, -1: its supplier's mix
     licence_product : (E, C) int product a licence fills, -1: its licensor's mix
     strain_class : (E, V) int variant class of each strain slot, -1: none (protection is
         the ancestral class's times one minus the strain's escape)
     accept : (E, N, Q) bool, products a country takes from the world market
     enabled : (E,) bool members that track products
-    refresh_days : days between updates of the epidemic's vaccine protection
+    refresh_days : (E,) int days between updates of the epidemic's vaccine protection
     """
 
     names: np.ndarray
@@ -52,31 +52,12 @@ class ProductParams:
     strain_class: np.ndarray
     accept: np.ndarray
     enabled: np.ndarray
-    refresh_days: int
+    refresh_days: np.ndarray
 
     @property
     def n_products(self) -> int:
         """Q."""
         return len(self.names)
-
-
-def product_index(names: Sequence[str] | np.ndarray, text: str) -> int:
-    """Index of the product ``text`` names (its full name, or a text starting with the
-    name's part before any parenthesis), -1 when it names none.
-
-    >>> product_index(["Sinovac CoronaVac", "Janssen Ad26.COV2.S"], "Janssen Ad26.COV2.S (x)")
-    1
-    >>> product_index(["Sinovac CoronaVac"], "")
-    -1
-    """
-    t = text.strip().lower()
-    if not t:
-        return OTHER
-    for q, name in enumerate(names):
-        base = name.split(" (")[0].strip().lower()
-        if t == name.lower() or t.startswith(base):
-            return q
-    return OTHER
 
 
 def _strain_classes(s: Scenario, V: int) -> list[int]:
@@ -91,14 +72,14 @@ def _strain_classes(s: Scenario, V: int) -> list[int]:
     return (out + [OTHER] * V)[:V]
 
 
-def _producer_mix(world: World, scenarios: Sequence[Scenario], names: np.ndarray) -> np.ndarray:
-    """(P, Q) output shares: the scenario's ``products.mix``, else product_mix.csv."""
+def _producer_mix(world: World, s: Scenario, names: np.ndarray) -> np.ndarray:
+    """(P, Q) output shares of one member: its ``products.mix``, else product_mix.csv (a
+    member that does not track products: every product alike where neither has a row).
+    """
     rows: dict[str, dict[str, float]] = {}
     for r in data.product_mix().itertuples(index=False):
         rows.setdefault(str(r.producer), {})[str(r.product)] = float(r.share)
-    for s in scenarios:
-        if s.products.enabled:
-            rows.update({p: dict(m) for p, m in s.products.mix.items()})
+    rows.update({p: dict(m) for p, m in s.products.mix.items()})
     mix = np.zeros((world.n_producers, len(names)))
     for i, p in enumerate(world.producers):
         for text, share in rows.get(str(p), {}).items():
@@ -108,7 +89,9 @@ def _producer_mix(world: World, scenarios: Sequence[Scenario], names: np.ndarray
                                  f"{', '.join(names)})")
             mix[i, q] += share
         if mix[i].sum() <= 0:
-            raise ValueError(f"producer {p} has no product mix: give products.mix.{p}")
+            if s.products.enabled:
+                raise ValueError(f"producer {p} has no product mix: give products.mix.{p}")
+            mix[i] = 1.0
     return mix / mix.sum(axis=1, keepdims=True)
 
 
@@ -143,7 +126,7 @@ def build_products(world: World, scenarios: Sequence[Scenario], n_contracts: int
     prot = np.zeros((2, len(names), 3))
     prot[0] = table[["efficacy_infection", "infection_delta", "infection_omicron"]].to_numpy()
     prot[1] = table[["efficacy_death", "death_delta", "death_omicron"]].to_numpy()
-    mix = _producer_mix(world, scenarios, names)
+    mix = np.stack([_producer_mix(world, s, names) for s in scenarios])
     E = len(scenarios)
     contract = np.full((E, n_contracts), OTHER)
     licence = np.full((E, n_licences), OTHER)
@@ -164,4 +147,4 @@ def build_products(world: World, scenarios: Sequence[Scenario], n_contracts: int
         protection=prot, producer_mix=mix, contract_product=contract,
         licence_product=licence, strain_class=strain, accept=accept,
         enabled=np.array([s.products.enabled for s in scenarios]),
-        refresh_days=min(s.products.refresh_days for s in scenarios))
+        refresh_days=np.array([s.products.refresh_days for s in scenarios]))

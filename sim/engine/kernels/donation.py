@@ -39,8 +39,8 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
            cap_start: np.ndarray, cap_slope: np.ndarray, cap_ramp: np.ndarray,
            output_donor: np.ndarray, arrival_bucket: np.ndarray, keep_flows: np.ndarray,
            stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarray,
-           gifts_moving: bool, administered_cum: np.ndarray, inventory: np.ndarray, donated_cum: np.ndarray,
-           influence: np.ndarray, donations_received_cum: np.ndarray,
+           gifts_moving: bool, administered_cum: np.ndarray, inventory: np.ndarray,
+           donated_cum: np.ndarray, influence: np.ndarray, donations_received_cum: np.ndarray,
            allocated_cum: np.ndarray, given: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Run a donation round in place; ``given`` (B, E, N) gets each recipient's gifts by
     the shelf-life bucket they travel in.

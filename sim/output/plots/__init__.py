@@ -14,7 +14,8 @@ side); each mechanism adds its own module (``epidemic``, ``strategies``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,9 +26,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from sim.outcomes.results import Results
+    from sim.output.workers import Pending
 
 __all__ = ["CAPTIONS", "GROUP_COLORS", "GROUP_LABELS", "PLOT_STEMS", "STYLE", "PlotJob",
-           "draw", "plot_jobs", "plot_run"]
+           "draw", "finish_plots", "plot_jobs", "plot_run", "start_plots"]
 
 #: Every plot of a run, in report order, with the caption the report gives it. A
 #: mechanism adding a plot adds its stem here and its job in :func:`plot_jobs`.
@@ -135,10 +137,27 @@ def plot_run(results: Results, out: Path, progress: Callable[[], None] | None = 
     (:func:`sim.output.workers.map_calls`: ``workers`` of them, default one per core).
     ``progress()`` is called once per plot job (drawn or skipped) as it finishes.
     """
+    with start_plots(results, out, workers) as pending:
+        return finish_plots(pending, progress)
+
+
+@contextlib.contextmanager
+def start_plots(results: Results, out: Path, workers: int | None = None,
+                enabled: bool = True) -> Iterator[Pending]:
+    """Start drawing every plot of one run into ``out`` in worker processes and yield at
+    once (:func:`sim.output.workers.background_calls`): the caller writes its tables
+    meanwhile, then collects with :func:`finish_plots`. Nothing is drawn unless
+    ``enabled``.
+    """
     from functools import partial
 
-    from sim.output.workers import map_calls
+    from sim.output.workers import background_calls
 
-    drawn = map_calls([partial(draw, job, out) for job in plot_jobs(results)], workers,
-                      on_done=progress)
-    return [p for p in drawn if p is not None]
+    jobs = plot_jobs(results) if enabled else []
+    with background_calls([partial(draw, job, out) for job in jobs], workers) as pending:
+        yield pending
+
+
+def finish_plots(pending: Pending, progress: Callable[[], None] | None = None) -> list[Path]:
+    """Wait for the plots :func:`start_plots` started; return the paths written."""
+    return [p for p in pending.results(progress) if p is not None]

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from sim.outcomes import coverage as readers
-from sim.outcomes.registry import member_metrics
 
 if TYPE_CHECKING:
     from sim.outcomes.results import Results
@@ -50,16 +49,16 @@ def equity_inputs(results: Results) -> EquityInputs:
     column = {"first_dose": "coverage_first", "completed": "coverage_completed"}[
         out.target_measure]
     attainment = [(target_label(t.coverage, t.by, out.target_measure), pd.Timestamp(t.by),
-                   readers.target_attainment(results.countries, t.coverage, column))
+                   readers.target_attainment(results, t.coverage, column))
                   for t in out.targets]
-    panel = readers.country_panel(results.countries, "coverage_first")
+    panel = results.panel("coverage_first")
     end, cov = panel.at()
     return EquityInputs(
-        gini=readers.gini_over_time(results.countries),
+        gini=readers.gini_over_time(results),
         attainment=attainment,
         coverage_end=cov,
         population=panel.population,
         coverage_map=pd.Series(np.median(cov, axis=0), index=panel.iso3),
         end=end,
-        per_member=member_metrics(results),
+        per_member=results.per_member,
     )

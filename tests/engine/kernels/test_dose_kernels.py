@@ -41,10 +41,15 @@ def assert_identical(ref, got):
     for name in DOSE_FIELDS:
         a, b = getattr(ref[0], name), getattr(got[0], name)
         np.testing.assert_array_equal(b, a, err_msg=name, strict=True)
-    for f in dataclasses.fields(ref[1]):
-        a, b = getattr(ref[1], f.name), getattr(got[1], f.name)
+    assert_states_identical(ref[1], got[1])
+
+
+def assert_states_identical(ref, got):
+    """Every array of two states equal bit for bit."""
+    for f in dataclasses.fields(ref):
+        a = getattr(ref, f.name)
         if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(b, a, err_msg=f.name, strict=True)
+            np.testing.assert_array_equal(getattr(got, f.name), a, err_msg=f.name, strict=True)
 
 
 @pytest.mark.parametrize("name, sets", [
@@ -159,10 +164,7 @@ def test_pool_round_with_burden_identical(monkeypatch, name):
     assert ship0 is not None and ship0.sum() > 0
     np.testing.assert_array_equal(ship1, ship0, strict=True)
     np.testing.assert_array_equal(flows1, flows0, strict=True)
-    for f in dataclasses.fields(ref):
-        a = getattr(ref, f.name)
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(getattr(got, f.name), a, err_msg=f.name, strict=True)
+    assert_states_identical(ref, got)
 
 
 @pytest.mark.parametrize("name", ["bilateral_diplomacy", "baseline"])
@@ -188,7 +190,4 @@ def test_donation_round_with_burden_identical(monkeypatch, name):
     assert given0 is not None and given0.sum() > 0 and len(flows0) > 0
     np.testing.assert_array_equal(given1, given0, strict=True)
     np.testing.assert_array_equal(flows1, flows0, strict=True)
-    for f in dataclasses.fields(ref):
-        a = getattr(ref, f.name)
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(getattr(got, f.name), a, err_msg=f.name, strict=True)
+    assert_states_identical(ref, got)
