@@ -22,7 +22,6 @@ from sim.engine.streams import replicate_seeds
 from sim.scenario.schema import Scenario
 from sim.world.world import World, build_world
 
-
 #: Largest severity factor the scenario schema accepts (``epidemic.ifr_multiplier_groups``).
 MAX_SEVERITY = 50.0
 
@@ -58,7 +57,8 @@ def rescale_severity(scenario: Scenario, targets: pd.DataFrame, *,
                        replicate_seeds(scenario.seed, scenario.replicates))
         sims, _, curves = ev.simulated_with_deaths(np.zeros((1, 0)))
         factors = dict(scenario.epidemic.ifr_multiplier_groups)
-        for group, row in last.iterrows():
+        for key, row in last.iterrows():
+            group = str(key)
             day = (row["date"] - pd.Timestamp(world.start)).days
             simulated = curves[0, day, GROUPS.index(group)]
             if simulated > 0:
