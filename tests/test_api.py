@@ -116,10 +116,14 @@ def _coverage_of(res, homes: bool) -> float:
     return rows["first_dose"].sum() / rows["population"].sum()
 
 
-def test_nationalism_serves_producers_homes_at_the_cost_of_the_rest(baseline_2021):
-    nat = run(load_scenario(SCENARIOS / "nationalism.yaml", ["days=365"]))
-    assert _coverage_of(nat, homes=True) > _coverage_of(baseline_2021, homes=True)
-    assert _coverage_of(nat, homes=False) < 0.9 * _coverage_of(baseline_2021, homes=False)
+def test_nationalism_serves_producers_homes_at_the_cost_of_the_rest():
+    # Without production noise: one replicate's draw moves the rest's coverage by about
+    # a point, the size of the margin; this checks the policy, not a draw.
+    quiet = ["days=365", "production.noise_sd=0"]
+    nat = run(load_scenario(SCENARIOS / "nationalism.yaml", quiet))
+    base = run(load_scenario(BASELINE, quiet))
+    assert _coverage_of(nat, homes=True) > _coverage_of(base, homes=True)
+    assert _coverage_of(nat, homes=False) < 0.9 * _coverage_of(base, homes=False)
 
 
 def test_results_folder_has_the_usual_mode(tmp_path):

@@ -22,6 +22,9 @@ from sim.engine.streams import replicate_seeds
 from sim.scenario.schema import Scenario
 from sim.world.world import World, build_world
 
+#: Largest severity factor the scenario schema accepts (``epidemic.ifr_multiplier_groups``).
+MAX_SEVERITY = 50.0
+
 
 def rescale_severity(scenario: Scenario, targets: pd.DataFrame, *,
                      world: World | None = None, rounds: int = 2) -> tuple[Scenario, Fit]:
@@ -54,11 +57,15 @@ def rescale_severity(scenario: Scenario, targets: pd.DataFrame, *,
                        replicate_seeds(scenario.seed, scenario.replicates))
         sims, _, curves = ev.simulated_with_deaths(np.zeros((1, 0)))
         factors = dict(scenario.epidemic.ifr_multiplier_groups)
-        for group, row in last.iterrows():
+        for key, row in last.iterrows():
+            group = str(key)
             day = (row["date"] - pd.Timestamp(world.start)).days
             simulated = curves[0, day, GROUPS.index(group)]
             if simulated > 0:
-                factors[group] = (factors.get(group, 1.0) * row["value"] / simulated)
+                # At most the schema's bound: a world that cannot reach a group's target
+                # (a few countries standing for a whole group) keeps a valid scenario.
+                factors[group] = min(factors.get(group, 1.0) * row["value"] / simulated,
+                                     MAX_SEVERITY)
         scenario = with_values(scenario, {"epidemic.ifr_multiplier_groups": factors})
     ev = Evaluator(horizon(scenario, targets), world, targets, [],
                    replicate_seeds(scenario.seed, scenario.replicates))

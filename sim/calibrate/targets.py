@@ -79,7 +79,7 @@ def load_targets(path: str | Path | Sequence[str | Path] = OBSERVED) -> pd.DataF
         if column not in df.columns:
             df[column] = np.nan
     for i, row in df.iterrows():
-        where = f"{path}:{int(i) + 2}"
+        where = f"{path}:{int(str(i)) + 2}"
         if row["group"] not in GROUPS:
             raise CalibrationError(f"{where}: group: unknown group '{row['group']}'"
                                    + suggest(str(row["group"]), GROUPS))

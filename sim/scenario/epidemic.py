@@ -45,8 +45,11 @@ def _default_contacts() -> list[ContactStep]:
 
 def _china_contacts() -> dict[str, list[ContactStep]]:
     # Zero-COVID: mass testing, lockdowns of whole cities on the first cases, through
-    # 2022 (ended 2022-12-07). Model assumption: contacts a third of normal.
-    return {"CHN": [ContactStep(start=dt.date(2020, 1, 1), multiplier=0.3)]}
+    # 2022 (ended 2022-12-07, "ten new measures"). Model assumption: contacts 0.12 of
+    # normal, which holds even Omicron below R = 1 (2.8 × 2.364 × 0.12 = 0.79) as China
+    # did until December 2022; then 0.7 like everyone in 2022.
+    return {"CHN": [ContactStep(start=dt.date(2020, 1, 1), multiplier=0.12),
+                    ContactStep(start=dt.date(2022, 12, 7), multiplier=0.7)]}
 
 
 def _china_travel() -> dict[str, list[ContactStep]]:

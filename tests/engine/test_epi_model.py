@@ -302,3 +302,50 @@ def test_deaths_and_deaths_averted_by_band_add_up():
     assert sum(averted) == pytest.approx(m["deaths_averted"], rel=1e-9)
     assert m["deaths_averted"] > 0
     assert averted[2] > 0          # oldest first: the 65+ gain most
+
+
+def test_immunity_remembers_the_strain_it_came_from():
+    """A strain's survivors are protected fully (their peak) against strains that escape
+    no more than it, and against a more escaped one by (1 - e_v) / (1 - e_u)."""
+    from sim.engine.build.epi_params import infection_status
+    from sim.engine.epi_model import cross_protection
+
+    escape = np.array([[0.0, 0.1, 0.4]])                       # ancestral, Delta, Omicron
+    cross = cross_protection(escape)[0]
+    np.testing.assert_allclose(cross, [[1.0, 0.9, 0.6], [1.0, 1.0, 0.6 / 0.9],
+                                       [1.0, 1.0, 1.0]])
+    # Chained steps multiply: ancestral -> Delta -> Omicron equals ancestral -> Omicron.
+    assert cross[0, 1] * cross[1, 2] == pytest.approx(cross[0, 2])
+    w = make_world([1e6], ["HIC"], days=30)
+    scen = plain(2.0, variants=[
+        {"name": "D", "origin": "C00", "start": "2021-01-01", "transmissibility": 2.0,
+         "escape": 0.1}, {"name": "O", "origin": "C00", "start": "2021-01-01",
+                          "transmissibility": 2.0, "escape": 0.4, "escape_death": 0.1}])
+    params = params_for(w, scen)
+    epi = start_epidemic(w, params)
+    sus, fatal = immunity_tables(params.epidemic, epi)
+    peak = IMMUNITY["infection"]["infection"]
+    omicron = infection_status(2)
+    # Omicron's fresh survivors against Omicron: the peak (times the fresh level).
+    level = 0.5 ** (IMMUNITY["fresh_days"] / 2 / IMMUNITY["infection"]["infection_half_life_days"])
+    assert 1 - sus[0, 0, omicron, 2] == pytest.approx(peak * level)
+    assert 1 - sus[0, 0, omicron, 0] == pytest.approx(peak * level)      # older: full
+    # Ancestral survivors against Omicron: 0.6 of it; Delta's 0.6 / 0.9.
+    assert 1 - sus[0, 0, infection_status(0), 2] == pytest.approx(0.6 * peak * level)
+    assert 1 - sus[0, 0, infection_status(1), 2] == pytest.approx(0.6 / 0.9 * peak * level)
+
+
+def test_omicron_survivors_are_not_reinfected_endlessly():
+    """One escaped strain in a population that had the ancestral one: its wave passes and
+    infections per person stay near one, not one a month (the shipped immunity)."""
+    w = make_world([1e7], ["HIC"], days=400)
+    scen = scenario(epidemic={
+        "r0": 2.5, "initial_prevalence": 1e-4, "initial_immune": 0.6, "importation": 0.0,
+        "contacts": {"default": [], "countries": {}}, "travel": {"countries": {}},
+        "variants": [{"name": "O", "origin": "C00", "start": "2021-02-01",
+                      "seed_share": 1e-4, "transmissibility": 1.6, "escape": 0.4,
+                      "escape_death": 0.1}]})
+    state = simulate(w, params_for(w, scen))[1]
+    per_person = state.epi.infections_cum[0, 0] / 1e7
+    assert 0.5 < per_person < 1.6
+    assert state.epi.new_infections[0, 0] / 1e7 < 1e-4                   # over by day 400

@@ -82,3 +82,20 @@ def test_production_noise_of_a_month_does_not_depend_on_the_run_length():
     assert b.shape[1] > a.shape[1] >= 12
     np.testing.assert_array_equal(b[:, :a.shape[1]], a)
     assert not np.allclose(a, 1.0)                                     # noise was drawn
+
+
+def test_day0_prevalence_follows_2020_attack_and_suppressors_cap_contacts():
+    w = dataclasses.replace(_world(), prior_infected=np.array([0.2, 0.0, 0.1, 0.4]))
+    scen = scenario(epidemic={"initial_prevalence": 0.001,
+                              "suppression": {"enabled": True, "multiplier": 0.2,
+                                              "until": "2021-02-01"},
+                              "contacts": {"default": [{"start": "2020-01-01",
+                                                        "multiplier": 0.5}]}})
+    ep = build_params(w, [scen], [1]).epidemic
+    mean = (w.prior_infected * w.population).sum() / w.population.sum()
+    np.testing.assert_allclose(ep.initial_prevalence[0], 0.001 * w.prior_infected / mean)
+    # Country 1 had no 2020 epidemic: contacts 0.2 until 1 February, then its own 0.5.
+    first = ep.contact_values[np.searchsorted(ep.contact_days, 0, side="right") - 1, 0]
+    feb = ep.contact_values[np.searchsorted(ep.contact_days, 31, side="right") - 1, 0]
+    np.testing.assert_allclose(first, [0.5, 0.2, 0.5, 0.5])
+    np.testing.assert_allclose(feb, [0.5, 0.5, 0.5, 0.5])
