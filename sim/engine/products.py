@@ -222,20 +222,26 @@ def _licences(ps: ProductState, pp: ProductParams, dip, d: dict[str, np.ndarray]
               licensed: np.ndarray) -> None:
     """Book licensees' own doses, in the proportions their licences filled today."""
     E, Q = licensed.shape[0], pp.n_products
-    lic = np.where(pp.licence_product[..., None] >= 0,
-                   np.eye(Q)[np.maximum(pp.licence_product, 0)],
-                   _mix_of(pp, dip.lic_producer))                              # (E, C, Q)
+    lic = pp.__dict__.get("_licence_mix")  # fixed for the batch: built on first use
+    if lic is None:
+        lic = np.where(pp.licence_product[..., None] >= 0,
+                       np.eye(Q)[np.maximum(pp.licence_product, 0)],
+                       _mix_of(pp, dip.lic_producer))                          # (E, C, Q)
+        object.__setattr__(pp, "_licence_mix", lic)
     rows = np.arange(E)[:, None]
     filled = d["licensed_cum"]                                                 # (E, C)
     total = _by((rows * licensed.shape[1] + dip.lic_country).ravel(), filled,
                 E * licensed.shape[1]).reshape(licensed.shape)                 # (E, N)
     own = licensed[rows, dip.lic_country] * _ratio(filled, total[rows, dip.lic_country])
     doses = own[..., None] * lic                                               # (E, C, Q)
-    for c in range(doses.shape[1]):  # licences: a handful; one country each per member
-        e = np.flatnonzero(doses[:, c].any(axis=1))  # members whose licence c filled today
+    # Licences that filled today, member by member and licence by licence in order, so a
+    # country with two licences adds them in the same order in any batch (np.add.at
+    # applies repeated indices in sequence).
+    e, c = np.nonzero(doses.any(axis=2))
+    if len(e):
         n = dip.lic_country[e, c]
-        ps.holding[e, n] += doses[e, c]
-        ps.received[e, n] += doses[e, c]
+        np.add.at(ps.holding, (e, n), doses[e, c])
+        np.add.at(ps.received, (e, n), doses[e, c])
         ps.mix[e, n] = _mix(ps.holding[e, n])
     ps.world_now += doses.sum(axis=1)
 
