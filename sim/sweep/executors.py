@@ -103,6 +103,12 @@ def run_dask(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | None = 
                                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
         client = Client(cluster)
     try:
+        if cluster is not None and tasks:
+            # Hand out work only once every local worker is up and has loaded the modules
+            # and compiled kernels a batch needs (seconds in a fresh process): otherwise the
+            # first worker to start takes the queue while the others are still importing.
+            client.wait_for_workers(workers or 2)
+            client.run(warm_up, tasks[0])
         futures = {client.submit(run_batch, t, pure=False): t for t in tasks}
         for fut in as_completed(list(futures)):
             on_done(futures[fut], fut.result())
