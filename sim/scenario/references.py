@@ -44,35 +44,30 @@ def reference_errors(scenario: Scenario) -> list[tuple[Path_, str]]:
     return problems
 
 
-def known_product(text: str, names: list[str]) -> bool:
-    """True when ``text`` names a product of products.csv: its full name, or a text starting
-    with the name's part before any parenthesis (case-insensitive), or ``all``.
-    """
-    return text.strip().lower() == "all" or product_index(names, text) >= 0
-
-
 def _product_errors(scenario: Scenario, check, iso3: set[str],
                     producers: set[str]) -> list[tuple[Path_, str]]:
-    """Unknown producers, buyers and product names in the ``products`` section (checked
-    whether or not it is switched on: a typo is an error either way).
+    """Unknown producers, buyers and product names in the ``products`` section and the
+    licences (checked whether or not tracking is switched on: a typo is an error either
+    way). A product is named by its full name or a text starting with the name's part
+    before any parenthesis (:func:`~sim.scenario.products.product_index`); ``all`` is
+    allowed only in a buyer's ``accepted`` list.
     """
     pr = scenario.products
     names = list(data.codes("products.csv", "product"))
-    out: list[tuple[Path_, str]] = []
     check(pr.mix, producers, ("products", "mix"), "producer")
     check(pr.accepted, iso3 | set(INCOME_GROUPS), ("products", "accepted"),
           "income group or country")
-    for where, texts in [(("products", "mix", p), list(m)) for p, m in pr.mix.items()] + [
-            (("products", "accepted", k), v) for k, v in pr.accepted.items()]:
-        for i, text in enumerate(texts):
-            if not known_product(text, names) or (where[1] == "mix" and text.lower() == "all"):
-                loc = (*where, text) if where[1] == "mix" else (*where, i)
-                out.append((loc, f"unknown product '{text}'" + suggest(text, names)))
-    for i, lic in enumerate(scenario.licences):
-        if lic.product and (lic.product.strip().lower() == "all"
-                            or not known_product(lic.product, names)):
-            out.append((("licences", i, "product"), f"unknown product '{lic.product}'"
-                        + suggest(lic.product, names)))
+    named: list[tuple[Path_, str, bool]] = [  # (key path, text, may it be "all"?)
+        *((("products", "mix", p, q), q, False) for p, m in pr.mix.items() for q in m),
+        *((("products", "accepted", k, i), q, True) for k, v in pr.accepted.items()
+          for i, q in enumerate(v)),
+        *((("licences", i, "product"), lic.product, False)
+          for i, lic in enumerate(scenario.licences) if lic.product)]
+    out: list[tuple[Path_, str]] = []
+    for loc, text, all_ok in named:
+        is_all = text.strip().lower() == "all"
+        if (is_all and not all_ok) or (not is_all and product_index(names, text) < 0):
+            out.append((loc, f"unknown product '{text}'" + suggest(text, names)))
     return out
 
 
