@@ -3,7 +3,12 @@ estimates (needs shipped data).
 
 In-sample (fitted by `vaxsim calibrate --deaths`, so these check that the shipped fit
 holds): each income group's 2021 deaths inside the source's 95% range, and the World
-within ±15% of its 12.5 M. Out of sample (never fitted): 2021 deaths by WHO region.
+within ±15% of its 12.5 M; the first half of 2021 by group. Out of sample (never
+fitted): 2021 deaths by WHO region; 2022 deaths (world, and rich countries' fall from
+2021; ``sim/data/excess_deaths_2022.csv``); the share infected against serosurveys
+dated in 2021 (``sim/data/serosurveys.csv``). Tolerances are what the model achieves,
+stated and justified beside each test; a check the shipped fit still fails is an
+``xfail`` whose reason gives the measured numbers.
 """
 
 import pandas as pd
@@ -11,12 +16,43 @@ import pytest
 from worlds import SCENARIOS
 
 from sim import run
+from sim.calibrate import OBSERVED_DEATHS
+from sim.calibrate.serology import compare_serosurveys, load_serosurveys
+from sim.data import DATA_DIR, excess_deaths
 from sim.data import countries as country_table
-from sim.data import excess_deaths
 from sim.scenario import load_scenario
 
 HISTORICAL = SCENARIOS / "baseline.yaml"
 WORLD_2021 = 12.5e6  # issue: "about 12.5 M excess deaths estimated for 2021"
+
+# Measured with the shipped fit (730-day baseline, one replicate); see each test.
+FIRST_HALF_GROUPS = [
+    "HIC", "LMIC",
+    pytest.param("UMIC", marks=pytest.mark.xfail(
+        strict=True, reason="shipped fit: UMIC 0.27 M vs 1.19-1.59 M to 2021-06-28")),
+    pytest.param("LIC", marks=pytest.mark.xfail(
+        strict=True, reason="shipped fit: LIC 0.03 M vs 0.09-0.52 M to 2021-06-28")),
+]
+WORLD_2022_FACTOR = 1.5
+WORLD_2022_MARK = pytest.mark.xfail(
+    strict=True, reason="shipped fit: 2022 World 7.48 M vs 2.8-3.0 M estimated")
+HIC_RATIO_TOLERANCE = 0.25
+HIC_RATIO_MARK = pytest.mark.xfail(
+    strict=True, reason="shipped fit: HIC 2022/2021 = 1.15 vs 0.64 in the West")
+SERO_TOLERANCE = 0.15
+#: Serosurveys (scope, measure, middle day) the shipped fit misses: strict, so a miss
+#: that is mended fails until it is taken off this list.
+SERO_XFAIL: dict[tuple[str, str, str], str] = {
+    ("IND", "any", "2021-06-25"): "shipped fit: India 0.85 vs 0.676 seropositive (ICMR 4)",
+    ("IND", "unvaccinated", "2021-06-25"): "shipped fit: India 0.83 vs 0.623 unvaccinated",
+    ("IDN", "unvaccinated", "2021-12-01"): "shipped fit: Indonesia 1.00 vs 0.739 unvaccinated",
+    ("World", "any", "2021-09-15"): "shipped fit: World 0.82 vs 0.592 (Bergeri et al.)",
+}
+
+
+def excess_deaths_2022() -> pd.DataFrame:
+    """2022 excess-death estimates: scope, year, value, kind, source."""
+    return pd.read_csv(DATA_DIR / "excess_deaths_2022.csv", comment="#")
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +100,83 @@ def test_2021_deaths_by_who_region_out_of_sample(two_years):
     ratio = model.reindex(observed.index) / observed
     assert ratio.between(1 / 3, 3.0).all(), ratio.round(2).to_dict()
     assert model.idxmax() == observed.idxmax()  # South-East Asia (India's Delta wave)
+
+
+# --- Out of sample: never fitted (2022, serosurveys) and the first half of 2021 ---------
+
+FIRST_HALF = "2021-06-28"
+END_2021, END_2022 = "2021-12-31", "2022-12-31"
+
+
+def _targets(date: str) -> pd.DataFrame:
+    """Death targets of ``observed_deaths.csv`` on ``date`` (value, low, high by group)."""
+    t = pd.read_csv(OBSERVED_DEATHS)
+    return t[t["date"] == date].set_index("group")[["value", "low", "high"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("group", FIRST_HALF_GROUPS)
+def test_first_half_2021_deaths_inside_the_95_percent_range(two_years, group):
+    """First half of 2021 (weight 1 in the fit, so in sample but the fit's weak spot:
+    the timing of the Alpha, Gamma and Delta waves outside rich countries)."""
+    model = _deaths_on(two_years, FIRST_HALF)[group]
+    row = _targets(FIRST_HALF).loc[group]
+    assert row["low"] <= model <= row["high"], (group, round(model), dict(row))
+
+
+def _year_2022(res) -> pd.Series:
+    return _deaths_on(res, END_2022) - _deaths_on(res, END_2021)
+
+
+@pytest.mark.slow
+@WORLD_2022_MARK
+def test_2022_world_deaths_against_excess_estimates_out_of_sample(two_years):
+    """Never fitted. The Economist's model gives about 2.8-3 M excess deaths in 2022
+    (sim/data/excess_deaths_2022.csv); the model must stay within a factor of
+    ``WORLD_2022_FACTOR`` of that range: 2022 has no fitted parameter at all (contacts
+    after March 2022, Omicron's severity and escape, waning are all from the
+    literature or assumptions), so a factor, not a percentage, is the honest scale."""
+    world = _year_2022(two_years)["World"]
+    ex = excess_deaths_2022()
+    est = ex[(ex["scope"] == "World") & (ex["year"] == 2022)]["value"]
+    lo, hi = est.min() / WORLD_2022_FACTOR, est.max() * WORLD_2022_FACTOR
+    assert lo <= world <= hi, (round(world), lo, hi)
+
+
+@pytest.mark.slow
+@HIC_RATIO_MARK
+def test_2022_over_2021_in_rich_countries_out_of_sample(two_years):
+    """Never fitted. Excess deaths fell from 2021 to 2022 in 47 Western countries by a
+    ratio of 0.64 (Mostert et al. 2024); high-income countries in the model must fall
+    too, to a ratio within ``HIC_RATIO_TOLERANCE`` of it (HIC is not the same set of
+    countries: Japan, Korea, the Gulf states are in it, Eastern Europe partly not)."""
+    ratio = _year_2022(two_years)["HIC"] / _deaths_on(two_years, END_2021)["HIC"]
+    west = excess_deaths_2022().query("scope.str.startswith('Western')",
+                                      engine="python").set_index("year")["value"]
+    observed = west[2022] / west[2021]
+    assert abs(ratio - observed) <= HIC_RATIO_TOLERANCE, (round(ratio, 3), observed)
+
+
+@pytest.fixture(scope="module")
+def serosurveys():
+    """Each shipped serosurvey beside the historical scenario's share on its middle day."""
+    return compare_serosurveys(load_scenario(HISTORICAL, ["replicates=1"]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("row", range(len(load_serosurveys())))
+def test_infections_against_serosurveys_out_of_sample(serosurveys, row):
+    """Never fitted: the share with antibodies (or ever infected among the unvaccinated)
+    on each survey's middle day within ``SERO_TOLERANCE`` of the survey (national
+    surveys of a subgroup — blood donors, one province — against the whole country);
+    an anti-nucleocapsid survey is a lower bound (those antibodies wane)."""
+    r = serosurveys.iloc[row]
+    key = (r["scope"], r["measure"], str(r["mid"].date()))
+    if r["measure"] == "anti_n":
+        ok = r["model"] >= r["value"] - SERO_TOLERANCE
+    else:
+        ok = abs(r["model"] - r["value"]) <= SERO_TOLERANCE
+    if key in SERO_XFAIL:
+        assert not ok, f"{key} now holds: take it off SERO_XFAIL"
+        pytest.xfail(SERO_XFAIL[key])
+    assert ok, (*key, round(float(r["model"]), 3), r["value"])
