@@ -27,26 +27,31 @@ WORLD_2021 = 12.5e6  # issue: "about 12.5 M excess deaths estimated for 2021"
 
 # Measured with the shipped fit (730-day baseline, one replicate); see each test.
 FIRST_HALF_GROUPS = [
-    "HIC", "LMIC",
+    "HIC", "LIC",
     pytest.param("UMIC", marks=pytest.mark.xfail(
-        strict=True, reason="shipped fit: UMIC 0.27 M vs 1.19-1.59 M to 2021-06-28")),
-    pytest.param("LIC", marks=pytest.mark.xfail(
-        strict=True, reason="shipped fit: LIC 0.03 M vs 0.09-0.52 M to 2021-06-28")),
+        strict=True, reason="shipped fit: UMIC 2.12 M vs 1.19-1.59 M to 2021-06-28")),
+    pytest.param("LMIC", marks=pytest.mark.xfail(
+        strict=True, reason="shipped fit: LMIC 0.67 M vs 1.57-4.22 M to 2021-06-28: "
+        "India's Delta wave peaks after June (India 0.51 vs 2.72 M)")),
 ]
 WORLD_2022_FACTOR = 1.5
 WORLD_2022_MARK = pytest.mark.xfail(
-    strict=True, reason="shipped fit: 2022 World 7.48 M vs 2.8-3.0 M estimated")
+    strict=True, reason="shipped fit: 2022 World 5.75 M vs 2.8-3.0 M estimated")
 HIC_RATIO_TOLERANCE = 0.25
 HIC_RATIO_MARK = pytest.mark.xfail(
-    strict=True, reason="shipped fit: HIC 2022/2021 = 1.15 vs 0.64 in the West")
+    strict=True, reason="shipped fit: HIC 2022/2021 = 1.94 (2.34 / 1.21 M) vs 0.64 in "
+    "the West; 88% of HIC's 2022 deaths are 65+, and 15% of HIC's 65+ are neither "
+    "vaccinated nor infected on 2022-01-01 (fitted hesitancy 0.245 in every age band)")
+#: National surveys against the whole country (blood donors, one province, ages 6+),
+#: and the model keeps antibodies for life: 15 percentage points.
 SERO_TOLERANCE = 0.15
 #: Serosurveys (scope, measure, middle day) the shipped fit misses: strict, so a miss
 #: that is mended fails until it is taken off this list.
 SERO_XFAIL: dict[tuple[str, str, str], str] = {
-    ("IND", "any", "2021-06-25"): "shipped fit: India 0.85 vs 0.676 seropositive (ICMR 4)",
-    ("IND", "unvaccinated", "2021-06-25"): "shipped fit: India 0.83 vs 0.623 unvaccinated",
-    ("IDN", "unvaccinated", "2021-12-01"): "shipped fit: Indonesia 1.00 vs 0.739 unvaccinated",
-    ("World", "any", "2021-09-15"): "shipped fit: World 0.82 vs 0.592 (Bergeri et al.)",
+    ("ZAF", "unvaccinated", "2021-11-15"): "shipped fit: South Africa 0.89 vs 0.684 "
+    "(Gauteng only)",
+    ("IDN", "unvaccinated", "2021-12-01"): "shipped fit: Indonesia 0.98 vs 0.739",
+    ("World", "any", "2021-09-15"): "shipped fit: World 0.78 vs 0.592 (Bergeri et al.)",
 }
 
 

@@ -244,6 +244,12 @@ class Epidemic(Strict):
         "the prior immunity data (for synthetic worlds and sensitivity runs)")
     prior_immunity_scale: bounded(0.0, 10.0) = Field(
         1.0, description="factor on each country's share infected before 2021 (data)")
+    prior_follows_severity: Flag = Field(
+        False, description="divide each country's share infected before 2021 by its "
+        "severity factor (ifr_multiplier times its ifr_multiplier_groups entry) where it "
+        "exceeds 1, at most 0.5: the data estimate 2020 infections as 2020 excess deaths "
+        "over the age-based fatality ratio, so where the fit finds fatality twice the "
+        "age-based one, 2020 had half the infections")
     ifr_multiplier: bounded(0.0, 50.0) = Field(
         1.0, description="factor on every band's infection fatality ratio")
     ifr_multiplier_groups: dict[str, bounded(0.0, 50.0)] = Field(

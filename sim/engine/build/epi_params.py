@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.build.epi_country import prior_share
 from sim.engine.streams import member_rng
 from sim.scenario.schema import Scenario
 from sim.world.world import World
@@ -95,7 +96,9 @@ class EpiParams:
     initial_prevalence : (E, N) share of people infectious on day 0 (the scenario's share
         times its group factor, times the country's relative 2020 attack if
         ``prevalence_follows_prior``)
-    prior_infected : (E, N) share of people with infection-acquired immunity on day 0
+    prior_infected : (E, N) share of people with infection-acquired immunity on day 0 (the
+        data, read through the severity factor if ``prior_follows_severity``:
+        :func:`sim.engine.build.epi_country.prior_share`)
     keys : (E,) uint64 keys of each member's epidemic random stream
     emergence_keys : (E,) uint64 keys of each member's emergence stream
     """
@@ -312,10 +315,10 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
             scale[key] = spectral_scale(activity[k], eps[k], world.band_population)
     force = np.array([epi.r0 / epi.infectious_days * scale[(tuple(activity[e]), eps[e])]
                       for e, epi in enumerate(epis)])
+    severity = np.array([_per_country(world, epi.ifr_multiplier, epi.ifr_multiplier_groups)
+                         for epi in epis])                                     # (E, N)
     # A fatality ratio is a probability: a large multiplier saturates at 1.
-    ifr = np.minimum([world.band_ifr * _per_country(world, epi.ifr_multiplier,
-                                                    epi.ifr_multiplier_groups)[:, None]
-                      for epi in epis], 1.0)
+    ifr = np.minimum(world.band_ifr[None] * severity[:, :, None], 1.0)
     regions = sorted(set(world.who_region))
     region = np.array([regions.index(r) for r in world.who_region], dtype=int)
     prior = world.prior_infected if world.prior_infected is not None else np.zeros(N)
@@ -364,8 +367,9 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
         initial_prevalence=np.array([np.minimum(_per_country(
             world, e.initial_prevalence, e.initial_prevalence_groups)
             * (relative_prior if e.prevalence_follows_prior else 1.0), 1.0) for e in epis]),
-        prior_infected=np.array([np.clip(prior * e.prior_immunity_scale + e.initial_immune,
-                                         0.0, 1.0) for e in epis]),
+        prior_infected=np.array([np.clip(
+            prior_share(prior, severity[m], e.prior_follows_severity) * e.prior_immunity_scale
+            + e.initial_immune, 0.0, 1.0) for m, e in enumerate(epis)]),
         keys=np.array([member_rng(int(s), "epidemic").integers(0, 2**63, dtype=np.uint64)
                        for s in seeds], dtype=np.uint64),
         emergence_keys=np.array([member_rng(int(s), "emergence").integers(
