@@ -93,17 +93,18 @@ def test_2021_deaths_by_income_group_inside_the_95_percent_range(two_years):
 
 @pytest.mark.slow
 def test_2021_deaths_by_who_region_out_of_sample(two_years):
-    """Never fitted: regional totals. A weak check: each WHO region within a factor of
-    three of the central estimate, and the largest region the same. As shipped the
-    model/estimate ratios are AFR 0.60, AMR 0.63, EMR 0.42, EUR 0.66, SEAR 1.17, WPR 2.89
-    (income-group severity puts China's UMIC factor on the Western Pacific; README)."""
+    """Never fitted: regional totals. Each WHO region within a factor of 1.5 of the
+    central estimate, and the largest region the same. As shipped the model/estimate
+    ratios are AFR 0.76, AMR 0.96, EMR 0.83, EUR 1.21, SEAR 0.81, WPR 0.86 (the previous
+    fit, whose UMIC severity of 3.36 fell on Thailand's and Malaysia's Delta waves, had
+    WPR 2.89 and EMR 0.42)."""
     region = country_table().set_index("iso3")["who_region"]
     res = run(load_scenario(HISTORICAL, ["days=365", "replicates=1"]))
     deaths = res.trajectories.epi_countries_end[0, :, 1]
     model = pd.Series(deaths, index=res.world.iso3).groupby(region).sum()
     observed = _observed("who_region")["value"]
     ratio = model.reindex(observed.index) / observed
-    assert ratio.between(1 / 3, 3.0).all(), ratio.round(2).to_dict()
+    assert ratio.between(1 / 1.5, 1.5).all(), ratio.round(2).to_dict()
     assert model.idxmax() == observed.idxmax()  # South-East Asia (India's Delta wave)
 
 
