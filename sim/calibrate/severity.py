@@ -1,10 +1,11 @@
 """Severity rescaling after a fit: each income group's fatality factor scaled so its
 deaths meet the central estimate of its last death target (``--rescale-severity``).
 
-Deaths are proportional to the fatality ratio — a fitted contact level sets the
-infections, severity only decides how many of them die — so one multiplicative step per
-group meets the target; a second absorbs the small feedback through policies that react
-to deaths.
+Deaths are nearly proportional to the fatality ratio — a fitted contact level sets the
+infections, severity mostly decides how many of them die — so a multiplicative step per
+group nearly meets the target; further steps absorb the feedback through policies that
+react to deaths and, with ``epidemic.prior_follows_severity``, through 2020 infections
+read through the same factor.
 """
 
 from __future__ import annotations
@@ -26,15 +27,21 @@ from sim.world.world import World, build_world
 MAX_SEVERITY = 50.0
 
 
+#: Relative miss of a group's central estimate at which rescaling stops.
+RESCALE_TOLERANCE = 0.002
+
+
 def rescale_severity(scenario: Scenario, targets: pd.DataFrame, *,
-                     world: World | None = None, rounds: int = 2) -> tuple[Scenario, Fit]:
+                     world: World | None = None, rounds: int = 8) -> tuple[Scenario, Fit]:
     """Scale each income group's severity so its deaths meet the central estimate.
 
     Deaths are proportional to the fatality ratio (a fitted contact level sets the
     infections; severity only decides how many of them die), so for each group with a
     death target, ``ifr_multiplier_groups.<g>`` is multiplied by observed / simulated on
-    the group's last death-target date. ``rounds`` passes absorb the small feedback
-    through policies that react to deaths.
+    the group's last death-target date, pass after pass (at most ``rounds``) until every
+    group is within :data:`RESCALE_TOLERANCE` of its estimate: the feedback through
+    policies that react to deaths, and through 2020 infections when the prior follows
+    severity, makes deaths not quite proportional.
 
     Returns
     -------
@@ -55,17 +62,21 @@ def rescale_severity(scenario: Scenario, targets: pd.DataFrame, *,
     for _ in range(rounds):
         ev = Evaluator(horizon(scenario, targets), world, targets, [],
                        replicate_seeds(scenario.seed, scenario.replicates))
-        sims, _, curves = ev.simulated_with_deaths(np.zeros((1, 0)))
+        _, _, curves = ev.simulated_with_deaths(np.zeros((1, 0)))
+        simulated = {str(g): float(curves[0, (row["date"] - pd.Timestamp(world.start)).days,
+                                           GROUPS.index(str(g))])
+                     for g, row in last.iterrows()}
+        if all(abs(simulated[str(g)] / row["value"] - 1.0) <= RESCALE_TOLERANCE
+               for g, row in last.iterrows()):
+            break
         factors = dict(scenario.epidemic.ifr_multiplier_groups)
         for key, row in last.iterrows():
             group = str(key)
-            day = (row["date"] - pd.Timestamp(world.start)).days
-            simulated = curves[0, day, GROUPS.index(group)]
-            if simulated > 0:
+            if simulated[group] > 0:
                 # At most the schema's bound: a world that cannot reach a group's target
                 # (a few countries standing for a whole group) keeps a valid scenario.
-                factors[group] = min(factors.get(group, 1.0) * row["value"] / simulated,
-                                     MAX_SEVERITY)
+                factors[group] = min(factors.get(group, 1.0) * row["value"]
+                                     / simulated[group], MAX_SEVERITY)
         scenario = with_values(scenario, {"epidemic.ifr_multiplier_groups": factors})
     ev = Evaluator(horizon(scenario, targets), world, targets, [],
                    replicate_seeds(scenario.seed, scenario.replicates))
