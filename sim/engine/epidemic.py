@@ -74,6 +74,10 @@ class _Workspace:
         if key != self.key:
             self.key = key
             self.sus, self.fatal = immunity_tables(self.ep, epi)
+            if self.backend == "numba":
+                from sim.engine.kernels.epidemic import pad_strains
+
+                self.sus, self.fatal = pad_strains(self.sus), pad_strains(self.fatal)
         return self.sus, self.fatal
 
     def day(self, t: int) -> None:
