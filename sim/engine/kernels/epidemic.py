@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.epidemic_force import country_force, travellers
 
 
 @jit
@@ -218,67 +219,18 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                 deaths[e, n, a] = 0.0
         for _ in range(substeps):
             # 3a. mean infectious over the step, and prevalence among travellers
-            for r in range(n_regions):
-                regw[r] = 0.0
-                for v in range(vmax):
-                    reg[r, v] = 0.0
-            world_w = 0.0
-            for n in range(N):
-                pop = 0.0
-                for a in range(A):
-                    pop += band_pop[n, a]
-                world_w += traffic[e, n]
-                regw[region[n]] += traffic[e, n]
-                for v in range(vmax):
-                    tot = 0.0
-                    if active[e, v] > 0.0:
-                        for a in range(A):
-                            x = c8 * Ix[e, n, a, v] + c9 * Ex[e, n, a, v]
-                            X[n, a, v] = x
-                            tot += x
-                    else:
-                        for a in range(A):
-                            X[n, a, v] = 0.0
-                    prev[n, v] = tot / pop if pop > 0.0 else 0.0
-                    reg[region[n], v] += traffic[e, n] * prev[n, v]
-            for v in range(vmax):
-                world[v] = 0.0
-                for r in range(n_regions):
-                    world[v] += reg[r, v]
-                world[v] = world[v] / world_w if world_w > 0.0 else 0.0
-            for r in range(n_regions):
-                for v in range(vmax):
-                    reg[r, v] = regional[e] * (reg[r, v] / regw[r] if regw[r] > 0.0 else 0.0) \
-                        + (1.0 - regional[e]) * world[v]
+            travellers(e, vmax, Ex, Ix, c8, c9, band_pop, traffic, regional, region,
+                       n_regions, active, X, prev, reg, regw, world)
             # 3b. infection and progression, country by country
             for n in range(N):
-                act_p = 0.0
-                for a in range(A):
-                    act_p += activity[e, a] * band_pop[n, a]
-                mx = mix[e, n]
-                r = region[n]
-                for v in range(vmax):
-                    if active[e, v] == 0.0:
-                        for a in range(A):
-                            lam[a, v] = 0.0
-                        continue
-                    mixed = 0.0
-                    for a in range(A):
-                        mixed += activity[e, a] * X[n, a, v]
-                    mixed = mixed / act_p if act_p > 0.0 else 0.0
-                    for a in range(A):
-                        own = X[n, a, v] / band_pop[n, a] if band_pop[n, a] > 0.0 else 0.0
-                        home = eps[e] * own + (1.0 - eps[e]) * mixed
-                        lam[a, v] = force[e, n] * strains[e, v, 0] * activity[e, a] * (
-                            (1.0 - mx) * home + mx * reg[r, v])
+                any_force = country_force(e, n, vmax, X, reg, band_pop, force, mix,
+                                          activity, eps, region, strains, active, lam)
                 for a in range(A):
                     new_tot = 0.0
-                    any_force = False
                     for v in range(vmax):
                         new_v[v] = 0.0
                         new_d[v] = 0.0
                         new_h[v] = 0.0
-                        any_force = any_force or lam[a, v] > 0.0
                     if any_force and vmax <= 4 and four:
                         _infect4(S[e, n, a], sus[e, n], fatal[e, n, a], lam[a], vacc, nk, h,
                                  new_v, new_d, new_h, out4)
