@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
-from sim.engine.kernels.epidemic_force import country_force, travellers
+from sim.engine.kernels.epidemic_force import country_force, country_totals, travellers
 
 
 @jit
@@ -262,12 +262,4 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     D_band[e, n, a] += dead
                     infections[e, n, a] += new_tot
                     deaths[e, n, a] += dead
-        for n in range(N):
-            ci = 0.0
-            cd = 0.0
-            for a in range(A):
-                ci += infections[e, n, a]
-                cd += deaths[e, n, a]
-            country_infections[e, n] = ci
-            country_deaths[e, n] = cd
-            D[e, n] += cd
+        country_totals(e, infections, deaths, country_infections, country_deaths, D)

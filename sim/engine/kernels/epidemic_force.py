@@ -1,5 +1,5 @@
-"""Force of infection of one member's sub-step, shared by the deterministic and the
-stochastic epidemic kernels (:mod:`sim.engine.kernels.epidemic`,
+"""Force of infection of one member's sub-step, and its day's country totals, shared by
+the deterministic and the stochastic epidemic kernels (:mod:`sim.engine.kernels.epidemic`,
 :mod:`sim.engine.kernels.epidemic_stochastic`).
 
 The equations are :mod:`sim.engine.epi_model`'s (step 3); the plain-numpy reference is
@@ -96,3 +96,20 @@ def country_force(e, n, vmax, X, reg, band_pop, force, mix, activity, eps, regio
                 (1.0 - mx) * home + mx * reg[r, v])
             any_force = any_force or lam[a, v] > 0.0
     return any_force
+
+
+@jit
+def country_totals(e, infections, deaths, country_infections, country_deaths, D):
+    """Band sums of member e's day: ``country_infections``, ``country_deaths`` (E, N)
+    overwritten from ``infections``, ``deaths`` (E, N, A); deaths added to ``D`` (E, N).
+    """
+    N, A = infections.shape[1], infections.shape[2]
+    for n in range(N):
+        ci = 0.0
+        cd = 0.0
+        for a in range(A):
+            ci += infections[e, n, a]
+            cd += deaths[e, n, a]
+        country_infections[e, n] = ci
+        country_deaths[e, n] = cd
+        D[e, n] += cd
