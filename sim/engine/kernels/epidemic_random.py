@@ -118,6 +118,9 @@ def draw_binomial(n, p, u):
     q = 1.0 - p if flip else p
     var = n * q * (1.0 - q)
     if var < NORMAL_ABOVE:
+        if u <= 1.0 - n * q:     # P(X = 0) = (1 - q)^n >= 1 - n q: no exp or log needed
+            x = 0.0
+            return n - x if flip else x
         pk = math.exp(n * math.log1p(-q))                    # P(X = 0)
         cdf = pk
         k = 0.0
