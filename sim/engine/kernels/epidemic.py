@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
-from sim.engine.kernels.epidemic_force import country_force, country_totals, travellers
+from sim.engine.kernels.epidemic_force import country_totals, forces, travellers
 
 
 @jit
@@ -152,7 +152,8 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
     V = Ex.shape[3]
     h = 1.0 / substeps
     world = np.empty(V)
-    lam = np.zeros((A, max(V, 4)))
+    lam = np.zeros((N, A, max(V, 4)))
+    has_force = np.zeros(N, np.bool_)
     out4 = np.empty(1)
     four = sus.shape[3] >= 4 and fatal.shape[4] >= 4  # padded (pad_strains)
     new_v = np.zeros(max(V, 4))
@@ -222,21 +223,21 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
             travellers(e, vmax, Ex, Ix, c8, c9, band_pop, traffic, regional, region,
                        n_regions, active, X, prev, reg, regw, world)
             # 3b. infection and progression, country by country
+            forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains,
+                   active, lam, has_force)
             for n in range(N):
-                any_force = country_force(e, n, vmax, X, reg, band_pop, force, mix,
-                                          activity, eps, region, strains, active, lam)
                 for a in range(A):
                     new_tot = 0.0
                     for v in range(vmax):
                         new_v[v] = 0.0
                         new_d[v] = 0.0
                         new_h[v] = 0.0
-                    if any_force and vmax <= 4 and four:
-                        _infect4(S[e, n, a], sus[e, n], fatal[e, n, a], lam[a], vacc, nk, h,
+                    if has_force[n] and vmax <= 4 and four:
+                        _infect4(S[e, n, a], sus[e, n], fatal[e, n, a], lam[n, a], vacc, nk, h,
                                  new_v, new_d, new_h, out4)
                         new_tot = out4[0]
-                    elif any_force:
-                        new_tot = _infect(S[e, n, a], sus[e, n], fatal[e, n, a], lam[a], vacc,
+                    elif has_force[n]:
+                        new_tot = _infect(S[e, n, a], sus[e, n], fatal[e, n, a], lam[n, a], vacc,
                                           nk, vmax, h, new_v, new_d, new_h, rate)
                     dead = 0.0
                     for v in range(vmax):

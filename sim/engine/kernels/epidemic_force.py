@@ -64,38 +64,40 @@ def travellers(e, vmax, Ex, Ix, c8, c9, band_pop, traffic, regional, region, n_r
 
 
 @jit
-def country_force(e, n, vmax, X, reg, band_pop, force, mix, activity, eps, region,
-                  strains, active, lam):
-    """Force of infection ``lam`` (A, ≥ vmax) of each strain on each band of country n
-    (per person per day); strains ``vmax..`` are left untouched.
+def forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains, active,
+           lam, any_force):
+    """Force of infection ``lam`` (N, A, ≥ vmax) of each strain on each band of every
+    country (per person per day); strains ``vmax..`` are left untouched. ``any_force``
+    (N,) bool is set where some strain has force. One call per sub-step: numba passes
+    each array as a structure, so a call per country would cost more than its work.
 
     force : (E, N) F_n c_n(t); mix : (E, N) m_n; activity : (E, A); eps : (E,);
     strains : (E, V, 4) (column 0: transmissibility); X, reg from :func:`travellers`.
-    Returns True when some strain has force.
     """
-    A = band_pop.shape[1]
-    act_p = 0.0
-    for a in range(A):
-        act_p += activity[e, a] * band_pop[n, a]
-    mx = mix[e, n]
-    r = region[n]
-    any_force = False
-    for v in range(vmax):
-        if active[e, v] == 0.0:
+    N, A = band_pop.shape
+    for n in range(N):
+        act_p = 0.0
+        for a in range(A):
+            act_p += activity[e, a] * band_pop[n, a]
+        mx = mix[e, n]
+        r = region[n]
+        some = False
+        for v in range(vmax):
+            if active[e, v] == 0.0:
+                for a in range(A):
+                    lam[n, a, v] = 0.0
+                continue
+            mixed = 0.0
             for a in range(A):
-                lam[a, v] = 0.0
-            continue
-        mixed = 0.0
-        for a in range(A):
-            mixed += activity[e, a] * X[n, a, v]
-        mixed = mixed / act_p if act_p > 0.0 else 0.0
-        for a in range(A):
-            own = X[n, a, v] / band_pop[n, a] if band_pop[n, a] > 0.0 else 0.0
-            home = eps[e] * own + (1.0 - eps[e]) * mixed
-            lam[a, v] = force[e, n] * strains[e, v, 0] * activity[e, a] * (
-                (1.0 - mx) * home + mx * reg[r, v])
-            any_force = any_force or lam[a, v] > 0.0
-    return any_force
+                mixed += activity[e, a] * X[n, a, v]
+            mixed = mixed / act_p if act_p > 0.0 else 0.0
+            for a in range(A):
+                own = X[n, a, v] / band_pop[n, a] if band_pop[n, a] > 0.0 else 0.0
+                home = eps[e] * own + (1.0 - eps[e]) * mixed
+                lam[n, a, v] = force[e, n] * strains[e, v, 0] * activity[e, a] * (
+                    (1.0 - mx) * home + mx * reg[r, v])
+                some = some or lam[n, a, v] > 0.0
+        any_force[n] = some
 
 
 @jit

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
-from sim.engine.kernels.epidemic_force import country_force, country_totals, travellers
+from sim.engine.kernels.epidemic_force import country_totals, forces, travellers
 from sim.engine.kernels.epidemic_random import (
     draw_binomial,
     infection_draw,
@@ -78,7 +78,8 @@ def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noq
     h = 1.0 / substeps
     ns = 3 + 2 * substeps
     world = np.empty(V)
-    lam = np.zeros((A, V))
+    lam = np.zeros((N, A, V))
+    has_force = np.zeros(N, np.bool_)
     rate = np.empty(V)
     new_v, new_d, new_h = np.zeros(V), np.zeros(V), np.zeros(V)
     src, dst = np.empty(K, np.int64), np.empty(K, np.int64)
@@ -122,21 +123,21 @@ def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noq
             travellers(e, vmax, Ex, Ix, c[8], c[9], band_pop, traffic, regional, region,
                        n_regions, active, X, prev, reg, regw, world)
             si, sp = 3 + 2 * step, 4 + 2 * step
+            forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains,
+                   active, lam, has_force)
             for n in range(N):
-                any_force = country_force(e, n, vmax, X, reg, band_pop, force, mix,
-                                          activity, eps, region, strains, active, lam)
                 for a in range(A):
                     for v in range(vmax):
                         new_v[v] = new_d[v] = new_h[v] = 0.0
                     new_tot = 0.0
-                    for k in range(nk if any_force else 0):
+                    for k in range(nk if has_force[n] else 0):
                         s = S[e, n, a, k]
                         if s <= 0.0:
                             continue
                         x = 0.0
                         last = -1
                         for v in range(vmax):
-                            rate[v] = lam[a, v] * sus[e, n, k, v]
+                            rate[v] = lam[n, a, v] * sus[e, n, k, v]
                             x += rate[v]
                             if rate[v] > 0.0:
                                 last = v
