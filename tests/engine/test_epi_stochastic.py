@@ -65,7 +65,7 @@ def test_kernel_equals_numpy_reference(monkeypatch):
     np.testing.assert_array_equal(da, db)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(r0=st.floats(0.5, 6.0), prevalence=st.floats(0.0, 0.05),
        rate=st.floats(0.0, 0.02), seed=st.integers(0, 2**31 - 1),
        people=st.lists(st.floats(1.0, 5e5), min_size=4, max_size=4))
