@@ -64,6 +64,9 @@ class _Workspace:
         self.reg = np.zeros((ep.n_regions, V))
         self.regw = np.zeros(ep.n_regions)
         self.regime = -1
+        self.span = (0, 0)      # days [from, to) of the current regime
+        # Whether any member may see a variant emerge (else the stage skips the check).
+        self.may_emerge = bool(((ep.emergence_rate > 0) & (ep.emergence_max > 0)).any())
         # Per-regime arrays, set by day() before any use.
         self.force: np.ndarray = np.empty(0)
         self.mix: np.ndarray = np.empty(0)
@@ -85,7 +88,12 @@ class _Workspace:
 
     def day(self, t: int) -> None:
         ep = self.ep
+        if self.span[0] <= t < self.span[1]:
+            return          # same contacts and travel as yesterday
         i = int(np.searchsorted(ep.contact_days, t, side="right")) - 1
+        days = ep.contact_days
+        self.span = (int(days[i]) if i >= 0 else -1 << 62,
+                     int(days[i + 1]) if i + 1 < len(days) else 1 << 62)
         if i != self.regime:
             self.regime = i
             travel = ep.travel_values[i]
@@ -218,7 +226,8 @@ def step_epidemic(state, world, params, t: int) -> None:
         epi.D = epi.D_band.sum(axis=2)
     epi.infections_cum += epi.new_infections
     epi.recent_deaths += (epi.new_deaths / params.population - epi.recent_deaths) / BURDEN_DAYS
-    _emerge(epi, ep, epi.new_infections, t)
+    if ws.may_emerge:
+        _emerge(epi, ep, epi.new_infections, t)
 
 
 def burden(state) -> np.ndarray:
