@@ -78,6 +78,8 @@ class ProductState:
     mix : (E, N, Q) composition of ``holding`` (kept: outflows in proportion leave it)
     stale : (E,) bool, members whose ``mix`` must be recomputed (doses arrived)
     world_now : (E, Q) doses received by all countries so far
+    one_dose : (E, N) share of ``holding`` in one-dose products at the end of the last
+        day (the uptake stage's share of first doses that complete a course at once)
     last : the counters of :data:`COUNTERS` at the end of the previous day
     """
 
@@ -92,6 +94,7 @@ class ProductState:
     mix: np.ndarray
     world_now: np.ndarray
     stale: np.ndarray
+    one_dose: np.ndarray
     last: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
@@ -103,7 +106,7 @@ class ProductState:
         return cls(received=z(E, N, Q), holding=z(E, N, Q), administered=z(E, N, Q),
                    expired=z(E, N, Q), given=z(E, N, Q), course=np.asarray(course, float),
                    pool=z(E, Q), world_received=z(E, days, Q), mix=z(E, N, Q),
-                   world_now=z(E, Q), stale=np.zeros(E, dtype=bool),
+                   world_now=z(E, Q), stale=np.zeros(E, dtype=bool), one_dose=z(E, N),
                    last={k: np.zeros_like(v) for k, v in _counters(state).items()})
 
     def copy(self) -> ProductState:
@@ -365,7 +368,9 @@ def track_products(state, world, params, market: np.ndarray | None,
         return
     if state.products is None:
         state.products = ProductState.start(state, max(world.days, 1), pp.course)
-    track_day(state.products, pp, state, world, params, market, partners, licensed, t)
+    ps = state.products
+    track_day(ps, pp, state, world, params, market, partners, licensed, t)
+    ps.one_dose = _ratio((ps.holding * (ps.course == 1)).sum(axis=2), ps.holding.sum(axis=2))
     due = t % pp.refresh_days == 0                                             # (E,)
     if due.any():
-        refresh_protection(state.products, pp, state.epi, due)
+        refresh_protection(ps, pp, state.epi, due)

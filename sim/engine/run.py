@@ -44,7 +44,7 @@ from sim.engine.record import Recorder, Trajectories
 from sim.engine.review import review
 from sim.engine.shocks import cut_outages, surge_orders
 from sim.engine.state import State, initial_state
-from sim.engine.uptake import administer, deliver, expire
+from sim.engine.uptake import administer, deliver, expire, one_dose_share
 from sim.world.world import World
 
 
@@ -133,7 +133,7 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
                state.expired_arrival_cum, state.received_cum, state.first, state.completed,
                state.due, state.due_ring, state.administered_cum, state.expired_cum,
                params.willing_people_on(t), start, slope, params.capacity_ramp,
-               s.doses_per_course == 2, (t + 1) % s.bucket_days == 0,
+               one_dose_share(state, params), (t + 1) % s.bucket_days == 0,
                *band_arguments(state, params, t))
 
 

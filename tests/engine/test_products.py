@@ -141,3 +141,39 @@ def test_unknown_products_are_refused():
         scen = scenario(days=10, products={"enabled": True, **bad})
         with pytest.raises(ValueError, match="products|product mix"):
             params_for(world, scen)
+
+
+def test_course_length_follows_the_products_a_country_received():
+    # Supply well above what the willing need, so both reach their willing population:
+    # the one-dose country completes a course per dose, the two-dose one per two doses.
+    sim, _ = _two_producer_run(JANSSEN, COMIRNATY, days=300,
+                               uptake={"capacity": {"HIC": {"start": 0.01, "end": 0.01}}})
+    s = sim.state
+    # Primary doses (boosters, one dose of any product, are given after a course).
+    first, done, given = s.first[0], s.completed[0], s.administered_cum[0] - s.boosted[0]
+    assert first[0] > 1e6 and done[0] == pytest.approx(first[0], rel=1e-9)
+    assert done[0] == pytest.approx(given[0], rel=1e-9)            # a course per dose
+    assert done[1] == pytest.approx(first[1], rel=1e-6)            # all seconds given
+    assert done[1] == pytest.approx(given[1] / 2, rel=1e-6)        # a course per 2 doses
+    assert s.due[0, 0] == 0 and not s.due_ring[:, 0, 0].any()      # none owed a second
+    # The same number of people, so the one-dose country used half the doses; courses by
+    # age band add up to the courses in both.
+    assert first[0] == pytest.approx(first[1], rel=1e-6)
+    np.testing.assert_allclose(s.courses_band[0].sum(axis=1), done, rtol=1e-9)
+
+
+def test_a_mixed_holding_gives_one_dose_courses_in_its_share():
+    # Half Janssen, half Comirnaty: half the first doses complete at once.
+    world = make_world([5e6], ["HIC"], home_of=[0], production=[30_000.0], days=300)
+    scen = scenario(days=300, uptake={"capacity": {"HIC": {"start": 0.01, "end": 0.01}}},
+                    products={"enabled": True, "mix": {"P0": {JANSSEN: 0.5, COMIRNATY: 0.5}}},
+                    export={"producers": {"P0": BAN}})
+    sim = Simulation.start(world, params_for(world, scen))
+    while not sim.done:
+        sim.step()
+        _ledger_holds(sim.state)
+    s, ps = sim.state, sim.state.products
+    assert ps.one_dose[0, 0] == pytest.approx(0.5, abs=1e-9)
+    assert s.completed[0, 0] == pytest.approx(s.first[0, 0], rel=1e-6)
+    primary = s.administered_cum[0, 0] - s.boosted[0, 0]
+    assert primary == pytest.approx(1.5 * s.first[0, 0], rel=1e-6)
