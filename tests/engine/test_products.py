@@ -163,17 +163,34 @@ def test_course_length_follows_the_products_a_country_received():
 
 
 def test_a_mixed_holding_gives_one_dose_courses_in_its_share():
-    # Half Janssen, half Comirnaty: half the first doses complete at once.
-    world = make_world([5e6], ["HIC"], home_of=[0], production=[30_000.0], days=300)
+    # Half Janssen, half Comirnaty as production.csv counts them (a Janssen dose twice):
+    # one physical dose in three is Janssen, so a third of first doses complete at once.
+    world = make_world([2e6], ["HIC"], home_of=[0], production=[30_000.0], days=300)
     scen = scenario(days=300, uptake={"capacity": {"HIC": {"start": 0.01, "end": 0.01}}},
                     products={"enabled": True, "mix": {"P0": {JANSSEN: 0.5, COMIRNATY: 0.5}}},
                     export={"producers": {"P0": BAN}})
     sim = Simulation.start(world, params_for(world, scen))
+    shares = []
     while not sim.done:
         sim.step()
         _ledger_holds(sim.state)
-    s, ps = sim.state, sim.state.products
-    assert ps.one_dose[0, 0] == pytest.approx(0.5, abs=1e-9)
+        if sim.state.products.holding.sum() > 0:
+            shares.append(sim.state.products.one_dose[0, 0])
+    s = sim.state
+    np.testing.assert_allclose(shares, 1 / 3, atol=1e-9)
     assert s.completed[0, 0] == pytest.approx(s.first[0, 0], rel=1e-6)
     primary = s.administered_cum[0, 0] - s.boosted[0, 0]
-    assert primary == pytest.approx(1.5 * s.first[0, 0], rel=1e-6)
+    assert primary == pytest.approx(5 / 3 * s.first[0, 0], rel=1e-6)
+    # The producer's output in physical doses: its Janssen half counted once.
+    assert s.produced_cum.sum() == pytest.approx(0.75 * 30_000.0 * 300, rel=1e-9)
+
+
+def test_one_dose_output_counts_once_only_when_tracking_products():
+    world = make_world([1e6], ["HIC"], home_of=[0], production=[1.0], days=10)
+    mix = {"P0": {JANSSEN: 0.2, COMIRNATY: 0.8}}
+    on = params_for(world, scenario(days=10, products={"enabled": True, "mix": mix}))
+    off = params_for(world, scenario(days=10, products={"enabled": False, "mix": mix}))
+    assert on.products.output_factor[0, 0] == pytest.approx(0.9)
+    np.testing.assert_allclose(on.production_multiplier, 0.9 * off.production_multiplier)
+    names = list(on.products.names)
+    assert on.products.producer_mix[0, 0, names.index(JANSSEN)] == pytest.approx(0.1 / 0.9)

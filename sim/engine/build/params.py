@@ -24,6 +24,7 @@ from sim.engine.build.epi_params import EpiParams, build_epi_params
 from sim.engine.build.product_params import ProductParams, build_products
 from sim.engine.build.resolve import resolve
 from sim.engine.build.vaccination_params import VaccinationParams, build_vaccination
+from sim.engine.build.willingness_draw import drawn_willingness
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
 from sim.world.world import World
@@ -283,7 +284,8 @@ def seeded_params(world: World, scenario: Scenario, seed: int,
                   fixed: Mapping[str, np.ndarray], reviews: bool = True
                   ) -> dict[str, np.ndarray]:
     """The arrays of a member that depend on its seed, given ``fixed`` from
-    :func:`scenario_params`: the seed, production noise and the policy reviews' draws.
+    :func:`scenario_params`: the seed, production noise, the policy reviews' draws and
+    willingness (:mod:`sim.engine.build.willingness_draw`).
     """
     mult = fixed["production_multiplier"]
     sigma = scenario.production.noise_sd
@@ -295,7 +297,9 @@ def seeded_params(world: World, scenario: Scenario, seed: int,
                                                                size=(M, P)).T
     return {"seeds": np.array(seed, dtype=np.int64), "production_multiplier": mult,
             "policy_draws": policy_draws(world, scenario, seed) if reviews
-            else np.zeros((0, N_DRAWS, world.n_countries))}
+            else np.zeros((0, N_DRAWS, world.n_countries)),
+            **drawn_willingness(world, scenario, seed, fixed["willing"],
+                                fixed["willing_steps"])}
 
 
 def _change_days(world: World, scenario: Scenario) -> np.ndarray:
@@ -356,6 +360,9 @@ def build_params(world: World, scenarios: Sequence[Scenario],
     products = build_products(world, scenarios, diplomacy.contract_supplier.shape[1],
                               diplomacy.lic_rate.shape[1],
                               epidemic.n_strains if epidemic is not None else 1)
+    if products is not None:  # one-dose products' output in physical doses
+        stacked["production_multiplier"] = (stacked["production_multiplier"]
+                                            * products.output_factor[..., None])
     return Params(structure=structure, population=world.population, willing_days=days,
                   diplomacy=diplomacy, epidemic=epidemic, products=products,
                   vaccination=build_vaccination(world, scenarios, stacked["willing"]),
