@@ -22,7 +22,9 @@ channel by channel:
   the donor's home producer's mix. All gifts of one round share one composition.
 
 Holdings (doses in transit and in stock) are treated as well mixed: doses administered,
-expired, donated or given to the pool leave in the proportions held. A one-dose product
+donated or given to the pool leave in the proportions held. Expired doses are booked by
+product shelf life (:mod:`sim.engine.product_expiry`: bought doses land in their
+product's shelf-life bucket and expire from it). A one-dose product
 counts a course per dose. Producers' unsold stock keeps its producer's mix (a licensee's
 excess joining its licensor's stock is counted as that mix).
 
@@ -39,13 +41,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.engine.build.product_params import ProductParams
+from sim.engine.product_expiry import book_expiry, prepare_landing
 from sim.engine.product_protection import refresh_protection
 
 #: Cumulative counters of the dose engine whose daily change the tracker reads.
 COUNTERS = ("allocated_cum", "administered_cum", "expired_cum", "donated_cum",
             "donations_received_cum", "pool_contributed_cum", "pool_given",
             "pool_bought_cum", "contract_delivered_cum", "licensed_cum", "exported_cum",
-            "home_delivered_cum")
+            "home_delivered_cum", "expired_arrival_cum")
 
 
 #: Doses below which an amount counts as none in a ratio.
@@ -80,6 +83,10 @@ class ProductState:
     world_now : (E, Q) doses received by all countries so far
     one_dose : (E, N) share of ``holding`` in one-dose products at the end of the last
         day (the uptake stage's share of first doses that complete a course at once)
+    aged : (B, E, N, Q) country stock by shelf-life bucket and product
+    land, land_mix, arriving : (E, N, B) bucket shares and (E, N, Q) composition of
+        tomorrow's bought arrivals, and (E, N) those arrivals
+        (:mod:`sim.engine.product_expiry`)
     last : the counters of :data:`COUNTERS` at the end of the previous day
     """
 
@@ -95,18 +102,24 @@ class ProductState:
     world_now: np.ndarray
     stale: np.ndarray
     one_dose: np.ndarray
+    aged: np.ndarray
+    land: np.ndarray
+    land_mix: np.ndarray
+    arriving: np.ndarray
     last: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def start(cls, state, days: int, course: np.ndarray) -> ProductState:
         """All zeros on day 0 (before its flows: the counters' previous values are 0)."""
         E, N = state.first.shape
-        Q = len(course)
+        B, Q = state.stock.shape[0], len(course)
         z = lambda *s: np.zeros(s)  # noqa: E731
         return cls(received=z(E, N, Q), holding=z(E, N, Q), administered=z(E, N, Q),
                    expired=z(E, N, Q), given=z(E, N, Q), course=np.asarray(course, float),
                    pool=z(E, Q), world_received=z(E, days, Q), mix=z(E, N, Q),
                    world_now=z(E, Q), stale=np.zeros(E, dtype=bool), one_dose=z(E, N),
+                   aged=z(B, E, N, Q), land=z(E, N, B), land_mix=z(E, N, Q),
+                   arriving=z(E, N),
                    last={k: np.zeros_like(v) for k, v in _counters(state).items()})
 
     def copy(self) -> ProductState:
@@ -185,10 +198,12 @@ def track_day(ps: ProductState, pp: ProductParams, state, world, params,
         ps.mix[ps.stale] = _mix(ps.holding[ps.stale])
         ps.stale[:] = False
     held = ps.mix
-    out = d["administered_cum"] + d["expired_cum"]                             # (E, N)
+    out = d["administered_cum"]                                                # (E, N)
     ps.administered += d["administered_cum"][..., None] * held
+    gone = book_expiry(ps, pp, state, d, held, (t + 1) % params.structure.bucket_days == 0)
     if d["expired_cum"].any():
-        ps.expired += d["expired_cum"][..., None] * held
+        ps.expired += gone
+        ps.holding -= gone
     if d["pool_contributed_cum"].any() or d["pool_given"].any():
         given = d["pool_contributed_cum"][..., None] * held
         out = out + d["pool_contributed_cum"]
@@ -371,6 +386,7 @@ def track_products(state, world, params, market: np.ndarray | None,
     ps = state.products
     track_day(ps, pp, state, world, params, market, partners, licensed, t)
     ps.one_dose = _ratio((ps.holding * (ps.course == 1)).sum(axis=2), ps.holding.sum(axis=2))
+    prepare_landing(ps, pp, state.transit, t)
     due = t % pp.refresh_days == 0                                             # (E,)
     if due.any():
         refresh_protection(ps, pp, state.epi, due)

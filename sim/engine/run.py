@@ -38,6 +38,7 @@ from sim.engine.licensing import fill_finish
 from sim.engine.market import MarketPlan
 from sim.engine.partners import sell_to_partners
 from sim.engine.pool import allocate_pool, clear_with_pool
+from sim.engine.product_expiry import landing
 from sim.engine.production import produce
 from sim.engine.products import track_products
 from sim.engine.record import Recorder, Trajectories
@@ -117,8 +118,10 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
     (``gifts`` (B, E, N), ``state.gift_transit`` (B, E, L, N), see
     :mod:`sim.engine.donation`).
     """
+    E, N = allocated.shape
+    land = landing(state.products, params.products, E, N, state.stock.shape[0])
     if backend() == "numpy":
-        deliver(state, allocated, t)
+        deliver(state, allocated, t, None if state.products is None else land)
         deliver_gifts(state, params, gifts, t)
         administer(state, world, params, t)
         expire(state, params, t)
@@ -128,7 +131,7 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
     s = params.structure
     start, slope = params.capacity_per_day
     moving = t - state.last_gift_day <= state.gift_transit.shape[2]
-    uptake_day(t, allocated, state.stock if gifts is None else gifts, gifts is not None,
+    uptake_day(t, allocated, land, state.stock if gifts is None else gifts, gifts is not None,
                moving, state.transit, state.gift_transit, state.stock,
                state.expired_arrival_cum, state.received_cum, state.first, state.completed,
                state.due, state.due_ring, state.administered_cum, state.expired_cum,

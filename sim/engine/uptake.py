@@ -1,10 +1,11 @@
 """Stages 6 and 7: delivery, administration and shelf-life expiry.
 
 Country stock ages in B buckets of ``bucket_days`` days of remaining shelf life; bucket 0
-is the oldest. Deliveries enter the freshest bucket (B-1). Every ``bucket_days`` days
-bucket 0 expires and the others move down one, so a delivered dose expires between
-``(B-1) * bucket_days + 1`` and ``B * bucket_days`` days after it arrives. Doses are
-given oldest first.
+is the oldest. Deliveries enter the freshest bucket (B-1), or, for members that track
+products, the bucket of their product's shelf life (:mod:`sim.engine.product_expiry`).
+Every ``bucket_days`` days bucket 0 expires and the others move down one, so a dose
+delivered into the freshest bucket expires between ``(B-1) * bucket_days + 1`` and
+``B * bucket_days`` days after it arrives. Doses are given oldest first.
 
 A course's length follows its product: of each day's first doses, the share
 :func:`one_dose_share` (the country's doses of one-dose products, e.g. Janssen, CanSino)
@@ -22,8 +23,11 @@ from sim.engine.state import State, ordered_sum
 from sim.world.world import World
 
 
-def deliver(state: State, allocated: np.ndarray, t: int) -> np.ndarray:
-    """Put today's allocation (E, N) into transit; land what was allocated L days ago.
+def deliver(state: State, allocated: np.ndarray, t: int,
+            land: np.ndarray | None = None) -> np.ndarray:
+    """Put today's allocation (E, N) into transit; land what was allocated L days ago, in
+    the freshest bucket or split over buckets by ``land`` (E, N, B) shares (product shelf
+    lives, :func:`sim.engine.product_expiry.landing`).
 
     Returns
     -------
@@ -32,7 +36,10 @@ def deliver(state: State, allocated: np.ndarray, t: int) -> np.ndarray:
     slot = t % state.transit.shape[1]
     arrived = state.transit[:, slot].copy()
     state.transit[:, slot] = allocated
-    state.stock[-1] += arrived
+    if land is None:
+        state.stock[-1] += arrived
+    else:
+        state.stock += arrived[None] * np.moveaxis(land, 2, 0)
     state.received_cum += arrived
     return arrived
 

@@ -21,7 +21,7 @@ import numpy as np
 from sim.engine.build.adaptation_params import N_DRAWS, adaptation_arrays, policy_draws
 from sim.engine.build.diplomacy_params import DiplomacyParams, apply_ban_shocks, build_diplomacy
 from sim.engine.build.epi_params import EpiParams, build_epi_params
-from sim.engine.build.product_params import ProductParams, build_products
+from sim.engine.build.product_params import ProductParams, build_products, longest_shelf_life
 from sim.engine.build.resolve import resolve
 from sim.engine.build.vaccination_params import VaccinationParams, build_vaccination
 from sim.engine.build.willingness_draw import drawn_willingness
@@ -54,13 +54,16 @@ class Structure:
     def of(cls, scenario: Scenario) -> Structure:
         """The structure of ``scenario``."""
         u, e = scenario.uptake, scenario.epidemic
+        # Tracked products keep their own shelf lives: the buckets span the longest.
+        shelf = max(u.shelf_life_days, longest_shelf_life() if scenario.products.enabled
+                    else 0)
         relations = json.dumps([scenario.affinity.model_dump(mode="json"),
                                 sorted((k, v.min_affinity)
                                        for k, v in scenario.partner_sales.items())],
                                sort_keys=True)
         return cls(
             delivery_lag=u.delivery_lag_days,
-            shelf_buckets=max(1, -(-u.shelf_life_days // u.shelf_bucket_days)),
+            shelf_buckets=max(1, -(-shelf // u.shelf_bucket_days)),
             bucket_days=u.shelf_bucket_days,
             dose_interval=u.dose_interval_days,
             doses_per_course=u.doses_per_course,
@@ -359,7 +362,8 @@ def build_params(world: World, scenarios: Sequence[Scenario],
     epidemic = build_epi_params(world, scenarios, seeds)
     products = build_products(world, scenarios, diplomacy.contract_supplier.shape[1],
                               diplomacy.lic_rate.shape[1],
-                              epidemic.n_strains if epidemic is not None else 1)
+                              epidemic.n_strains if epidemic is not None else 1,
+                              structure.shelf_buckets, structure.bucket_days)
     if products is not None:  # one-dose products' output in physical doses
         stacked["production_multiplier"] = (stacked["production_multiplier"]
                                             * products.output_factor[..., None])

@@ -32,6 +32,8 @@ class ProductParams:
     ----------
     names : (Q,) product names (products.csv order)
     course : (Q,) doses in a full course (1 or 2)
+    bucket : (Q,) int shelf-life bucket a product's bought doses land in (its shelf life
+        from products.csv in buckets, at most the batch's B - 1)
     protection : (2, Q, G) protection of a course against [infection, death] by variant class
     producer_mix : (E, P, Q) share of each producer's output by product, in physical doses
         (rows sum to 1)
@@ -49,6 +51,7 @@ class ProductParams:
 
     names: np.ndarray
     course: np.ndarray
+    bucket: np.ndarray
     protection: np.ndarray
     producer_mix: np.ndarray
     output_factor: np.ndarray
@@ -121,12 +124,22 @@ def _accepted(world: World, s: Scenario, names: np.ndarray) -> np.ndarray:
     return out
 
 
+def longest_shelf_life() -> int:
+    """Days of the longest shelf life in products.csv (the buckets a tracking batch needs)."""
+    return int(data.products()["shelf_life_days"].max())
+
+
 def build_products(world: World, scenarios: Sequence[Scenario], n_contracts: int,
-                   n_licences: int, n_strains: int) -> ProductParams | None:
-    """Product arrays of a batch, or None when no member tracks products."""
+                   n_licences: int, n_strains: int, buckets: int,
+                   bucket_days: int) -> ProductParams | None:
+    """Product arrays of a batch, or None when no member tracks products; ``buckets``
+    shelf-life buckets of ``bucket_days`` days each.
+    """
     if not any(s.products.enabled for s in scenarios):
         return None
     table = data.products()
+    shelf = table["shelf_life_days"].to_numpy(dtype=int)
+    bucket = np.clip(-(-shelf // bucket_days), 1, buckets) - 1
     names = table["product"].to_numpy()
     prot = np.zeros((2, len(names), 3))
     prot[0] = table[["efficacy_infection", "infection_delta", "infection_omicron"]].to_numpy()
@@ -155,7 +168,7 @@ def build_products(world: World, scenarios: Sequence[Scenario], n_contracts: int
         strain[e] = _strain_classes(s, n_strains)
         accept[e] = _accepted(world, s, names)
     return ProductParams(
-        names=names, course=course, protection=prot, producer_mix=mix,
+        names=names, course=course, bucket=bucket, protection=prot, producer_mix=mix,
         output_factor=np.where(enabled[:, None], factor, 1.0), contract_product=contract,
         licence_product=licence, strain_class=strain, accept=accept,
         enabled=enabled,

@@ -36,7 +36,8 @@ def _split(amount, room, priority, out):
 
 
 @jit
-def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bool,
+def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarray,
+               gifts_given: bool,
                gifts_moving: bool, transit: np.ndarray, gift_transit: np.ndarray,
                stock: np.ndarray, expired_arrival_cum: np.ndarray, received_cum: np.ndarray,
                first: np.ndarray, completed: np.ndarray, due: np.ndarray,
@@ -52,6 +53,7 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
     Parameters
     ----------
     allocated : (E, N) doses allocated today (they enter ``transit``)
+    land : (E, N, B) share of the bought doses arriving today that land in each bucket
     gifts : (B, E, N) doses donated today by the shelf-life bucket they travel in (they
         enter ``gift_transit``; read only when ``gifts_given``)
     gifts_moving : False when no gift can be on its way (the gift ring is skipped)
@@ -85,7 +87,8 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
         for n in range(N):
             arrived = transit[e, slot, n]
             transit[e, slot, n] = allocated[e, n]
-            stock[B - 1, e, n] += arrived
+            for b in range(B):
+                stock[b, e, n] += arrived * land[e, n, b]
             received_cum[e, n] += arrived
     # Donated doses land in the bucket they travelled in (reference: only when anything
     # arrives at all); the recipient's receipts add the buckets' sum, buckets in order.

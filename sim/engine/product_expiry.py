@@ -1,0 +1,105 @@
+"""Expiry by product shelf life: where bought doses land in the shelf-life buckets, and
+which products the expiring doses are (stage 7b, with :mod:`sim.engine.products`).
+
+A product-tracking member's bought doses land in the shelf-life bucket of their product
+(``shelf_life_days`` of ``sim/data/products.csv``: Janssen 90 days, Comirnaty 180,
+CoronaVac 365, BBIBP 730, ...), in the proportions of the country's holdings at the end of
+the day before (the product ledger treats holdings as well mixed). Gifts keep the
+remaining shelf life of the donor's doses (:mod:`sim.engine.donation`).
+
+``aged`` (B, E, N, Q) keeps each bucket's doses by product: arrivals are added to their
+product's bucket every day; at the end of each bucket period each bucket is set to the
+engine's stock of that bucket (what administration, gifts and pool contributions took,
+oldest first, leaves each bucket in its own proportions; gifts that landed in a bucket
+take its composition), the oldest bucket is booked as expired by product, and the others
+age. Gifts that arrive past their shelf life are booked in the proportions of holdings.
+
+Shapes: B shelf-life buckets, E members, N countries, Q products, L delivery-lag days.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.build.product_params import ProductParams
+
+if TYPE_CHECKING:
+    from sim.engine.products import ProductState
+
+
+def _shares(amounts: np.ndarray) -> np.ndarray:
+    total = amounts.sum(axis=-1, keepdims=True)
+    return np.divide(amounts, total, out=np.zeros(amounts.shape), where=total > 1e-9)
+
+
+def landing(ps: ProductState | None, pp: ProductParams | None, E: int, N: int,
+            B: int) -> np.ndarray:
+    """(E, N, B) share of a country's bought doses arriving today that land in each
+    shelf-life bucket: by product for tracking members with holdings, else all in the
+    freshest bucket (B - 1).
+    """
+    fresh = np.zeros((E, N, B))
+    fresh[..., B - 1] = 1.0
+    if ps is None or pp is None:
+        return fresh
+    return np.where((pp.enabled[:, None] & (ps.land.sum(axis=2) > 0))[..., None],
+                    ps.land, fresh)
+
+
+def prepare_landing(ps: ProductState, pp: ProductParams, transit: np.ndarray,
+                    t: int) -> None:
+    """End of day ``t``: the composition tomorrow's arrivals are taken to have (the
+    holdings'), its buckets, and what arrives tomorrow (``transit`` (E, L, N)).
+    """
+    ps.land_mix = _shares(ps.holding)
+    land = np.zeros(ps.land.shape)
+    for q, b in enumerate(pp.bucket):  # products: a handful
+        land[..., b] += ps.land_mix[..., q]
+    ps.land = land
+    ps.arriving = transit[:, (t + 1) % transit.shape[1]].copy()
+
+
+def age_by_product(ps: ProductState, pp: ProductParams, state, expired_stock: np.ndarray,
+                   boundary: bool) -> np.ndarray:
+    """Add today's bought arrivals to their buckets; on a bucket boundary, set each bucket
+    to the engine's stock, then expire and age.
+
+    expired_stock : (E, N) doses that expired in country stock today (not on the way)
+
+    Returns
+    -------
+    (E, N, Q) doses of each product that expired in stock today
+    """
+    for q, b in enumerate(pp.bucket):
+        ps.aged[b, :, :, q] += ps.arriving * ps.land_mix[..., q]
+    if not boundary:
+        return np.zeros(ps.holding.shape)
+    # The engine's stock before today's ageing: bucket 0 expired, bucket b is now b - 1.
+    before = np.concatenate([expired_stock[None], state.stock[:-1]])          # (B, E, N)
+    total = ps.aged.sum(axis=3)
+    scale = np.divide(before, total, out=np.zeros(total.shape), where=total > 1e-9)
+    ps.aged = np.where((total > 1e-9)[..., None], ps.aged * scale[..., None],
+                       before[..., None] * _shares(ps.holding)[None])
+    gone = ps.aged[0].copy()
+    ps.aged[:-1] = ps.aged[1:].copy()
+    ps.aged[-1] = 0.0
+    return gone
+
+
+def book_expiry(ps: ProductState, pp: ProductParams, state, d: dict[str, np.ndarray],
+                held: np.ndarray, boundary: bool) -> np.ndarray:
+    """(E, N, Q) doses expired today by product, never more of a product than held and
+    adding up to the engine's expired doses: stock expiry by ``aged`` for tracking
+    members, gifts expired on the way and non-tracking members by ``held`` (E, N, Q).
+    """
+    on_way = d["expired_arrival_cum"]
+    in_stock = d["expired_cum"] - on_way
+    by_age = age_by_product(ps, pp, state, in_stock, boundary)
+    want = np.where(pp.enabled[:, None, None], by_age, in_stock[..., None] * held)
+    want = want + on_way[..., None] * held
+    take = np.minimum(want, ps.holding)
+    # What a product's holdings could not cover comes from the others, as held.
+    short = np.maximum(d["expired_cum"] - take.sum(axis=2), 0.0)
+    return take + short[..., None] * _shares(ps.holding - take)
