@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.build.product_params import ProductParams
+from sim.engine.kernels import backend
 
 if TYPE_CHECKING:
     from sim.engine.products import ProductState
@@ -38,27 +39,39 @@ def landing(ps: ProductState | None, pp: ProductParams | None, E: int, N: int,
             B: int) -> np.ndarray:
     """(E, N, B) share of a country's bought doses arriving today that land in each
     shelf-life bucket: by product for tracking members with holdings, else all in the
-    freshest bucket (B - 1).
+    freshest bucket (B - 1); made the evening before by :func:`prepare_landing`.
     """
-    fresh = np.zeros((E, N, B))
-    fresh[..., B - 1] = 1.0
     if ps is None or pp is None:
+        fresh = np.zeros((E, N, B))
+        fresh[..., B - 1] = 1.0
         return fresh
-    return np.where((pp.enabled[:, None] & (ps.land.sum(axis=2) > 0))[..., None],
-                    ps.land, fresh)
+    return ps.land
 
 
 def prepare_landing(ps: ProductState, pp: ProductParams, transit: np.ndarray,
                     t: int) -> None:
     """End of day ``t``: the composition tomorrow's arrivals are taken to have (the
-    holdings'), its buckets, and what arrives tomorrow (``transit`` (E, L, N)).
+    holdings'), its shares by bucket, and what arrives tomorrow (``transit`` (E, L, N)).
     """
+    if backend() == "numpy":
+        landing_reference(ps, pp)
+    else:
+        from sim.engine.kernels.product_expiry import landing_day
+
+        landing_day(ps.holding, pp.bucket, pp.enabled, ps.land_mix, ps.land)
+    ps.arriving = transit[:, (t + 1) % transit.shape[1]].copy()
+
+
+def landing_reference(ps: ProductState, pp: ProductParams) -> None:
+    """Numpy reference of :func:`sim.engine.kernels.product_expiry.landing_day`."""
     ps.land_mix = _shares(ps.holding)
     land = np.zeros(ps.land.shape)
     for q, b in enumerate(pp.bucket):  # products: a handful
         land[..., b] += ps.land_mix[..., q]
-    ps.land = land
-    ps.arriving = transit[:, (t + 1) % transit.shape[1]].copy()
+    fresh = np.zeros(land.shape)
+    fresh[..., -1] = 1.0
+    has = pp.enabled[:, None] & (ps.holding.sum(axis=2) > 1e-9)
+    ps.land = np.where(has[..., None], land, fresh)
 
 
 def age_by_product(ps: ProductState, pp: ProductParams, state, expired_stock: np.ndarray,
@@ -72,12 +85,26 @@ def age_by_product(ps: ProductState, pp: ProductParams, state, expired_stock: np
     -------
     (E, N, Q) doses of each product that expired in stock today
     """
+    # The engine's stock before today's ageing: bucket 0 expired, bucket b is now b - 1.
+    before = (np.concatenate([expired_stock[None], state.stock[:-1]]) if boundary
+              else state.stock)                                                # (B, E, N)
+    if backend() == "numpy":
+        return age_reference(ps, pp, before, boundary)
+    from sim.engine.kernels.product_expiry import age_day
+
+    gone = np.empty(ps.holding.shape)
+    age_day(ps.aged, pp.bucket, ps.arriving, ps.land_mix, ps.holding, before, boundary,
+            gone)
+    return gone
+
+
+def age_reference(ps: ProductState, pp: ProductParams, before: np.ndarray,
+                  boundary: bool) -> np.ndarray:
+    """Numpy reference of :func:`sim.engine.kernels.product_expiry.age_day`."""
     for q, b in enumerate(pp.bucket):
         ps.aged[b, :, :, q] += ps.arriving * ps.land_mix[..., q]
     if not boundary:
         return np.zeros(ps.holding.shape)
-    # The engine's stock before today's ageing: bucket 0 expired, bucket b is now b - 1.
-    before = np.concatenate([expired_stock[None], state.stock[:-1]])          # (B, E, N)
     total = ps.aged.sum(axis=3)
     scale = np.divide(before, total, out=np.zeros(total.shape), where=total > 1e-9)
     ps.aged = np.where((total > 1e-9)[..., None], ps.aged * scale[..., None],
