@@ -35,6 +35,32 @@ def _shares(amounts: np.ndarray) -> np.ndarray:
     return np.divide(amounts, total, out=np.zeros(amounts.shape), where=total > 1e-9)
 
 
+def close_day(ps: ProductState, out: np.ndarray) -> None:
+    """End of the day's bookkeeping: ``out`` (E, N) doses administered, given or
+    contributed today leave each country's holdings in proportion (expired doses left by
+    product already), then ``ps.one_dose`` is the holdings' one-dose share.
+    """
+    if backend() == "numpy":
+        close_reference(ps, out)
+        return
+    from sim.engine.kernels.product_expiry import close_day as kernel
+
+    kernel(ps.holding, np.ascontiguousarray(out, dtype=float),
+           (ps.course == 1).astype(float), ps.one_dose)
+
+
+def close_reference(ps: ProductState, out: np.ndarray) -> None:
+    """Numpy reference of :func:`sim.engine.kernels.product_expiry.close_day`."""
+    total = ps.holding.sum(axis=2)
+    ratio = np.divide(out, total, out=np.zeros(total.shape), where=total > 1e-9)
+    keep = np.where(total > 1e-9, np.clip(1.0 - ratio, 0.0, 1.0), 0.0)
+    ps.holding *= keep[..., None]
+    np.maximum(ps.holding, 0.0, out=ps.holding)  # rounding of the channels' splits
+    held = ps.holding.sum(axis=2)
+    one = (ps.holding * (ps.course == 1)).sum(axis=2)
+    ps.one_dose = np.divide(one, held, out=np.zeros(held.shape), where=held > 1e-9)
+
+
 def landing(ps: ProductState | None, pp: ProductParams | None, E: int, N: int,
             B: int) -> np.ndarray:
     """(E, N, B) share of a country's bought doses arriving today that land in each
@@ -124,6 +150,8 @@ def book_expiry(ps: ProductState, pp: ProductParams, state, d: dict[str, np.ndar
     on_way = d["expired_arrival_cum"]
     in_stock = d["expired_cum"] - on_way
     by_age = age_by_product(ps, pp, state, in_stock, boundary)
+    if not d["expired_cum"].any():
+        return by_age  # nothing expired today (by_age is 0 then too)
     want = np.where(pp.enabled[:, None, None], by_age, in_stock[..., None] * held)
     want = want + on_way[..., None] * held
     take = np.minimum(want, ps.holding)

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.engine.build.product_params import ProductParams
-from sim.engine.product_expiry import book_expiry, prepare_landing
+from sim.engine.product_expiry import book_expiry, close_day, prepare_landing
 from sim.engine.product_protection import refresh_protection
 
 #: Cumulative counters of the dose engine whose daily change the tracker reads.
@@ -218,11 +218,7 @@ def track_day(ps: ProductState, pp: ProductParams, state, world, params,
         ps.given += from_stock[..., None] * held
         _arrive(ps, gifts)
     # Outflows in proportion to what is held leave its composition as it is.
-    total = ps.holding.sum(axis=2)
-    keep = np.clip(1.0 - _ratio(out, total), 0.0, 1.0)
-    keep = np.where(total > TINY, keep, 0.0)
-    ps.holding *= keep[..., None]
-    np.maximum(ps.holding, 0.0, out=ps.holding)  # rounding of the channels' splits
+    close_day(ps, out)
     if t < ps.world_received.shape[1]:
         ps.world_received[:, t] = ps.world_now
     ps.last = _counters(state)
@@ -385,7 +381,6 @@ def track_products(state, world, params, market: np.ndarray | None,
         state.products = ProductState.start(state, max(world.days, 1), pp.course)
     ps = state.products
     track_day(ps, pp, state, world, params, market, partners, licensed, t)
-    ps.one_dose = _ratio((ps.holding * (ps.course == 1)).sum(axis=2), ps.holding.sum(axis=2))
     prepare_landing(ps, pp, state.transit, t)
     due = t % pp.refresh_days == 0                                             # (E,)
     if due.any():

@@ -89,3 +89,31 @@ def landing_day(holding: np.ndarray, bucket: np.ndarray, enabled: np.ndarray,
                 for b in range(B):
                     land[e, n, b] = 0.0
                 land[e, n, B - 1] = 1.0
+
+
+@jit
+def close_day(holding: np.ndarray, out: np.ndarray, one: np.ndarray,
+              one_dose: np.ndarray) -> None:
+    """The day's outflows leave each country's holdings in proportion, then its share of
+    one-dose products; reference :func:`sim.engine.product_expiry.close_reference`.
+
+    holding : (E, N, Q) doses held, in place
+    out : (E, N) doses administered, given or contributed today (expired ones already left)
+    one : (Q,) 1.0 for a one-dose product, else 0.0
+    one_dose : (E, N) out: share of holdings in one-dose products
+    """
+    E, N, Q = holding.shape
+    held = holding.reshape(-1)
+    row = np.empty(Q)
+    for e in range(E):
+        for n in range(N):
+            lo = (e * N + n) * Q
+            total = pairwise_sum(held, lo, Q)
+            keep = 0.0
+            if total > TINY:
+                keep = min(max(1.0 - out[e, n] / total, 0.0), 1.0)
+            for q in range(Q):
+                holding[e, n, q] = max(holding[e, n, q] * keep, 0.0)
+                row[q] = holding[e, n, q] * one[q]
+            h = pairwise_sum(held, lo, Q)
+            one_dose[e, n] = pairwise_sum(row, 0, Q) / h if h > TINY else 0.0
