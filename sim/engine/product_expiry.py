@@ -3,9 +3,10 @@ which products the expiring doses are (stage 7b, with :mod:`sim.engine.products`
 
 A product-tracking member's bought doses land in the shelf-life bucket of their product
 (``shelf_life_days`` of ``sim/data/products.csv``: Janssen 90 days, Comirnaty 180,
-CoronaVac 365, BBIBP 730, ...), in the proportions of the country's holdings at the end of
-the day before (the product ledger treats holdings as well mixed). Gifts keep the
-remaining shelf life of the donor's doses (:mod:`sim.engine.donation`).
+CoronaVac 365, BBIBP 730, ...), in the proportions of the country's bought doses on their
+way (``transit`` by product, treated as well mixed over the few days of the delivery
+lag) at the end of the day before. Gifts keep the remaining shelf life of the donor's
+doses (:mod:`sim.engine.donation`).
 
 ``aged`` (B, E, N, Q) keeps each bucket's doses by product: arrivals are added to their
 product's bucket every day; at the end of each bucket period each bucket is set to the
@@ -64,8 +65,8 @@ def close_reference(ps: ProductState, out: np.ndarray) -> None:
 def landing(ps: ProductState | None, pp: ProductParams | None, E: int, N: int,
             B: int) -> np.ndarray:
     """(E, N, B) share of a country's bought doses arriving today that land in each
-    shelf-life bucket: by product for tracking members with holdings, else all in the
-    freshest bucket (B - 1); made the evening before by :func:`prepare_landing`.
+    shelf-life bucket: by product for tracking members with doses on their way, else all
+    in the freshest bucket (B - 1); made the evening before by :func:`prepare_landing`.
     """
     if ps is None or pp is None:
         fresh = np.zeros((E, N, B))
@@ -76,27 +77,28 @@ def landing(ps: ProductState | None, pp: ProductParams | None, E: int, N: int,
 
 def prepare_landing(ps: ProductState, pp: ProductParams, transit: np.ndarray,
                     t: int) -> None:
-    """End of day ``t``: the composition tomorrow's arrivals are taken to have (the
-    holdings'), its shares by bucket, and what arrives tomorrow (``transit`` (E, L, N)).
+    """End of day ``t``: the composition tomorrow's arrivals are taken to have (that of
+    the bought doses on their way), its shares by bucket, and what arrives tomorrow
+    (``transit`` (E, L, N), the engine's).
     """
     if backend() == "numpy":
         landing_reference(ps, pp)
     else:
         from sim.engine.kernels.product_expiry import landing_day
 
-        landing_day(ps.holding, pp.bucket, pp.enabled, ps.land_mix, ps.land)
+        landing_day(ps.transit, pp.bucket, pp.enabled, ps.land_mix, ps.land)
     ps.arriving = transit[:, (t + 1) % transit.shape[1]].copy()
 
 
 def landing_reference(ps: ProductState, pp: ProductParams) -> None:
     """Numpy reference of :func:`sim.engine.kernels.product_expiry.landing_day`."""
-    ps.land_mix = _shares(ps.holding)
+    ps.land_mix = _shares(ps.transit)
     land = np.zeros(ps.land.shape)
     for q, b in enumerate(pp.bucket):  # products: a handful
         land[..., b] += ps.land_mix[..., q]
     fresh = np.zeros(land.shape)
     fresh[..., -1] = 1.0
-    has = pp.enabled[:, None] & (ps.holding.sum(axis=2) > 1e-9)
+    has = pp.enabled[:, None] & (ps.transit.sum(axis=2) > 1e-9)
     ps.land = np.where(has[..., None], land, fresh)
 
 
@@ -119,8 +121,8 @@ def age_by_product(ps: ProductState, pp: ProductParams, state, expired_stock: np
     from sim.engine.kernels.product_expiry import age_day
 
     gone = np.empty(ps.holding.shape)
-    age_day(ps.aged, pp.bucket, ps.arriving, ps.land_mix, ps.holding, before, boundary,
-            gone)
+    age_day(ps.aged, ps.transit, pp.bucket, ps.arriving, ps.land_mix, ps.holding, before,
+            boundary, gone)
     return gone
 
 
@@ -128,7 +130,9 @@ def age_reference(ps: ProductState, pp: ProductParams, before: np.ndarray,
                   boundary: bool) -> np.ndarray:
     """Numpy reference of :func:`sim.engine.kernels.product_expiry.age_day`."""
     for q, b in enumerate(pp.bucket):
-        ps.aged[b, :, :, q] += ps.arriving * ps.land_mix[..., q]
+        landed = ps.arriving * ps.land_mix[..., q]
+        ps.aged[b, :, :, q] += landed
+        ps.transit[..., q] = np.maximum(ps.transit[..., q] - landed, 0.0)
     if not boundary:
         return np.zeros(ps.holding.shape)
     total = ps.aged.sum(axis=3)

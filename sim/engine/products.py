@@ -84,8 +84,9 @@ class ProductState:
     one_dose : (E, N) share of ``holding`` in one-dose products at the end of the last
         day (the uptake stage's share of first doses that complete a course at once)
     aged : (B, E, N, Q) country stock by shelf-life bucket and product
+    transit : (E, N, Q) bought doses on their way, by product
     land, land_mix, arriving : (E, N, B) bucket shares and (E, N, Q) composition of
-        tomorrow's bought arrivals, and (E, N) those arrivals
+        tomorrow's bought arrivals (that of ``transit``), and (E, N) those arrivals
         (:mod:`sim.engine.product_expiry`)
     last : the counters of :data:`COUNTERS` at the end of the previous day
     """
@@ -103,6 +104,7 @@ class ProductState:
     stale: np.ndarray
     one_dose: np.ndarray
     aged: np.ndarray
+    transit: np.ndarray
     land: np.ndarray
     land_mix: np.ndarray
     arriving: np.ndarray
@@ -118,7 +120,8 @@ class ProductState:
                    expired=z(E, N, Q), given=z(E, N, Q), course=np.asarray(course, float),
                    pool=z(E, Q), world_received=z(E, days, Q), mix=z(E, N, Q),
                    world_now=z(E, Q), stale=np.zeros(E, dtype=bool), one_dose=z(E, N),
-                   aged=z(B, E, N, Q), land=z(E, N, B), land_mix=z(E, N, Q),
+                   aged=z(B, E, N, Q), transit=z(E, N, Q), land=z(E, N, B),
+                   land_mix=z(E, N, Q),
                    arriving=z(E, N),
                    last={k: np.zeros_like(v) for k, v in _counters(state).items()})
 
@@ -216,7 +219,7 @@ def track_day(ps: ProductState, pp: ProductParams, state, world, params,
         gifts, from_stock = _gifts(ps, pp, world, state, d, held, out)
         out = out + from_stock
         ps.given += from_stock[..., None] * held
-        _arrive(ps, gifts)
+        _arrive(ps, gifts, bought=False)
     # Outflows in proportion to what is held leave its composition as it is.
     close_day(ps, out)
     if t < ps.world_received.shape[1]:
@@ -224,8 +227,12 @@ def track_day(ps: ProductState, pp: ProductParams, state, world, params,
     ps.last = _counters(state)
 
 
-def _arrive(ps: ProductState, doses: np.ndarray) -> None:
-    """Doses (E, N, Q) allocated to countries today."""
+def _arrive(ps: ProductState, doses: np.ndarray, bought: bool = True) -> None:
+    """Doses (E, N, Q) allocated to countries today (``bought``: they travel in
+    ``transit``, not as gifts).
+    """
+    if bought:
+        ps.transit += doses
     ps.holding += doses
     ps.received += doses
     ps.world_now += doses.sum(axis=1)
@@ -256,6 +263,7 @@ def _licences(ps: ProductState, pp: ProductParams, dip, d: dict[str, np.ndarray]
         n = dip.lic_country[e, c]
         np.add.at(ps.holding, (e, n), doses[e, c])
         np.add.at(ps.received, (e, n), doses[e, c])
+        np.add.at(ps.transit, (e, n), doses[e, c])
         ps.mix[e, n] = _mix(ps.holding[e, n])
     ps.world_now += doses.sum(axis=1)
 

@@ -105,3 +105,36 @@ def test_compiled_ledger_matches_its_numpy_reference_on_the_baseline(monkeypatch
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     np.testing.assert_array_equal(states[0].stock, states[1].stock)
     assert a.aged.sum() > 0 and a.land[..., :-1].sum() > 0
+
+
+def test_new_shipments_land_by_their_own_product_not_the_stock_they_join():
+    # A country sitting on long-lived BBIBP stock starts receiving Janssen on day 120
+    # (a contract, then the market): the Janssen doses expire 90 days on, booked as
+    # Janssen, though the country's holdings are mostly BBIBP.
+    days = 300
+    world = make_world([1e6, 1e6], ["HIC", "HIC"], home_of=[0, 1],
+                       production=[10_000.0, 10_000.0], days=days)
+    scen = scenario(days=days, uptake=NO_CAPACITY,
+                    procurement={"default": {"strategy": "hoard", "multiple": 50.0,
+                                             "budget_share": 1.0}},
+                    products={"enabled": True, "mix": {"P0": {BBIBP: 1.0},
+                                                       "P1": {JANSSEN: 1.0}}},
+                    export={"producers": {"P0": BAN}},
+                    contracts=[{"supplier": "P1", "buyer": "C00", "product": JANSSEN,
+                                "deliveries": [{"start": "2021-05-01", "end": "2021-06-30",
+                                                "doses": 600_000.0}]}])
+    sim = Simulation.start(world, params_for(world, scen))
+    names = list(sim.params.products.names)
+    j, b = names.index(JANSSEN), names.index(BBIBP)
+    while not sim.done:
+        sim.step()
+        if sim.state.day == days - 120:
+            janssen_early = sim.state.products.received[0, 0, j]
+    s, ps = sim.state, sim.state.products
+    assert ps.received[0, 0, j] > 1e5 and ps.holding[0, 0, b] > 2 * ps.received[0, 0, j]
+    # Every Janssen dose allocated 120 days before the end has expired (90 days' shelf
+    # life, 30-day buckets, a 14-day lag); landing by the holdings' mix instead put most
+    # of them in BBIBP's bucket (548 k of 1.03 M expired, 579 k due).
+    assert s.expired_cum[0, 0] >= janssen_early > 5e5
+    assert ps.expired[0, 0, j] == pytest.approx(s.expired_cum[0, 0], rel=1e-9)
+    assert ps.expired[0, 0, b] == pytest.approx(0.0, abs=1e-6)

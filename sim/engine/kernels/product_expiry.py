@@ -19,7 +19,7 @@ TINY = 1e-9
 
 
 @jit
-def age_day(aged: np.ndarray, bucket: np.ndarray, arriving: np.ndarray,
+def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving: np.ndarray,
             land_mix: np.ndarray, holding: np.ndarray, before: np.ndarray,
             boundary: bool, gone: np.ndarray) -> None:
     """Add the day's bought arrivals to their products' buckets; on a bucket boundary set
@@ -27,6 +27,7 @@ def age_day(aged: np.ndarray, bucket: np.ndarray, arriving: np.ndarray,
     age the rest.
 
     aged : (B, E, N, Q) stock by bucket and product, in place
+    transit : (E, N, Q) bought doses on their way by product, in place (arrivals leave)
     bucket : (Q,) int landing bucket of each product
     arriving : (E, N) bought doses that arrived today; land_mix : (E, N, Q) their
         composition; holding : (E, N, Q) the holdings (composition of gifts in a bucket
@@ -38,7 +39,9 @@ def age_day(aged: np.ndarray, bucket: np.ndarray, arriving: np.ndarray,
     for e in range(E):
         for n in range(N):
             for q in range(Q):
-                aged[bucket[q], e, n, q] += arriving[e, n] * land_mix[e, n, q]
+                landed = arriving[e, n] * land_mix[e, n, q]
+                aged[bucket[q], e, n, q] += landed
+                transit[e, n, q] = max(transit[e, n, q] - landed, 0.0)
                 gone[e, n, q] = 0.0
     if not boundary:
         return
@@ -69,9 +72,10 @@ def age_day(aged: np.ndarray, bucket: np.ndarray, arriving: np.ndarray,
 @jit
 def landing_day(holding: np.ndarray, bucket: np.ndarray, enabled: np.ndarray,
                 land_mix: np.ndarray, land: np.ndarray) -> None:
-    """Tomorrow's landing: ``land_mix`` (E, N, Q) the holdings' composition and ``land``
-    (E, N, B) its shares by bucket; members not ``enabled`` (E,) and countries holding
-    nothing land everything in the freshest bucket.
+    """Tomorrow's landing: ``land_mix`` (E, N, Q) the composition of ``holding`` (E, N,
+    Q: the bought doses on their way) and ``land`` (E, N, B) its shares by bucket;
+    members not ``enabled`` (E,) and countries with nothing on the way land everything in
+    the freshest bucket.
     """
     E, N, Q = holding.shape
     B = land.shape[2]
