@@ -242,6 +242,8 @@ def _arrive(ps: ProductState, doses: np.ndarray, bought: bool = True) -> None:
 def _licences(ps: ProductState, pp: ProductParams, dip, d: dict[str, np.ndarray],
               licensed: np.ndarray) -> None:
     """Book licensees' own doses, in the proportions their licences filled today."""
+    if not d["licensed_cum"].any():
+        return  # no licence filled today (e.g. all done): nothing to book
     E, Q = licensed.shape[0], pp.n_products
     lic = pp.__dict__.get("_licence_mix")  # fixed for the batch: built on first use
     if lic is None:
