@@ -34,11 +34,11 @@ FIRST_HALF_GROUPS = [
 ]
 WORLD_2022_FACTOR = 1.5
 WORLD_2022_MARK = pytest.mark.xfail(
-    strict=True, reason="shipped fit: 2022 World 5.65 M vs 2.8-3.0 M estimated")
+    strict=True, reason="shipped fit: 2022 World 5.70 M vs 2.8-3.0 M estimated")
 HIC_RATIO_TOLERANCE = 0.25
 HIC_RATIO_MARK = pytest.mark.xfail(
-    strict=True, reason="shipped fit: HIC 2022/2021 = 1.89 (2.27 / 1.21 M) vs 0.64 in "
-    "the West; 88% of HIC's 2022 deaths are 65+, and 15% of HIC's 65+ are neither "
+    strict=True, reason="shipped fit: HIC 2022/2021 = 1.93 (2.32 / 1.20 M) vs 0.64 in "
+    "the West; 88% of HIC's 2022 deaths are 65+, and 16% of HIC's 65+ are neither "
     "vaccinated nor infected on 2022-01-01 (fitted hesitancy 0.245 in every age band)")
 #: National surveys against the whole country (blood donors, one province, ages 6+),
 #: and the model keeps antibodies for life: 15 percentage points.
@@ -95,7 +95,7 @@ def test_2021_deaths_by_income_group_inside_the_95_percent_range(two_years):
 def test_2021_deaths_by_who_region_out_of_sample(two_years):
     """Never fitted: regional totals. Each WHO region within a factor of 1.5 of the
     central estimate, and the largest region the same. As shipped the model/estimate
-    ratios are AFR 0.83, AMR 0.97, EMR 0.94, EUR 1.20, SEAR 0.90, WPR 0.94 (the previous
+    ratios are AFR 0.83, AMR 0.96, EMR 0.95, EUR 1.20, SEAR 0.90, WPR 0.93 (the previous
     fit, whose UMIC severity of 3.36 fell on Thailand's and Malaysia's Delta waves, had
     WPR 2.89 and EMR 0.42)."""
     region = country_table().set_index("iso3")["who_region"]
