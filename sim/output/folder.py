@@ -57,12 +57,13 @@ def save_results(results: Results, out_dir: str | Path, plots: bool | None = Non
     tmp = staging_dir(out_dir)
     draw = results.scenario.outputs.plots if plots is None else plots
     try:
-        (tmp / "scenario.yaml").write_text(dump_scenario(results.scenario), encoding="utf-8")
-        (tmp / "summary.json").write_text(json.dumps(results.summary, indent=2) + "\n",
-                                          encoding="utf-8")
-        # Plots are drawn in worker processes while this one writes the tables.
+        # Plots are drawn in worker processes while this one writes everything else.
         with start_plots(results, tmp / "plots", enabled=draw,
                          server=server) as pending:
+            (tmp / "scenario.yaml").write_text(dump_scenario(results.scenario),
+                                               encoding="utf-8")
+            (tmp / "summary.json").write_text(json.dumps(results.summary, indent=2) + "\n",
+                                              encoding="utf-8")
             write_tables(results, tmp, progress)
             finish_plots(pending, None if progress is None
                          else lambda: progress.advance("plots"))
