@@ -20,11 +20,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder, under one progress display
     (simulate, tables, plots, report).
 
-    A plot server is forked first (:func:`sim.output.workers.server_ahead`): it imports
+    A plot server is forked before the run (:func:`sim.output.workers.server_ahead`),
+    once what both processes need is imported (it inherits that for free): it imports
     matplotlib and the plot modules on the idle core while this process simulates, then
     forks the plot workers; this process never imports matplotlib.
     """
+    from sim.api import deterministic_note, run
+    from sim.output.folder import save_results, save_steps
     from sim.output.plots import warm_up
+    from sim.output.progress import Progress, member_day_ms
     from sim.output.workers import server_ahead
     from sim.scenario import load_scenario
 
@@ -33,10 +37,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     draw = scenario.outputs.plots if plots is None else plots
     target = given_out(args.output, args.force)
     with server_ahead(warm_up, enabled=draw) as server:
-        from sim.api import deterministic_note, run
-        from sim.output.folder import save_results, save_steps
-        from sim.output.progress import Progress, member_day_ms
-
         note = deterministic_note(scenario, args.replicates or scenario.replicates)
         if note:
             print(note, file=sys.stderr)
