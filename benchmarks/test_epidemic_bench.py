@@ -2,7 +2,8 @@
 
 Targets: the whole 730-day baseline at E=1 no slower than before the age-structured
 epidemic (see ``test_engine_bench.py::test_baseline_single_run``), and the epidemic stage
-alone (seeding, day kernel, emergence) at E=1 for 730 days in ≤ 15 ms.
+alone (seeding, day kernel, emergence) at E=1 for 730 days in ≤ 15 ms. The stochastic
+epidemic (``epidemic.mode: stochastic``) is measured the same way.
 """
 
 from pathlib import Path
@@ -34,4 +35,13 @@ def test_epidemic_stage_alone(benchmark):
     params = build_params(world, [scenario], [1])
     _epidemic_only(world, params)  # compile
     benchmark.pedantic(_epidemic_only, args=(world, params), rounds=5, warmup_rounds=1)
+    benchmark.extra_info["country_days"] = world.n_countries * world.days
+
+
+def test_stochastic_stage_alone(benchmark):
+    scenario = load_scenario(BASELINE, ["epidemic.mode=stochastic"])
+    world = build_world(scenario)
+    params = build_params(world, [scenario], [1])
+    _epidemic_only(world, params)  # compile
+    benchmark.pedantic(_epidemic_only, args=(world, params), rounds=3, warmup_rounds=0)
     benchmark.extra_info["country_days"] = world.n_countries * world.days

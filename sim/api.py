@@ -55,8 +55,9 @@ def check_run_fits(world, scenario: Scenario) -> None:
 def randomness(scenario: Scenario) -> list[str]:
     """What makes ``scenario``'s replicates differ (empty: they are all the same run).
 
-    Sources: production noise (``production.noise_sd``), a stochastic epidemic and
-    countries that imitate others at policy reviews (random partners).
+    Sources: production noise (``production.noise_sd``), a stochastic epidemic, uncertain
+    willingness (``uptake.willingness_spread``) and countries that imitate others at
+    policy reviews (random partners).
     """
     sources = []
     if scenario.production.noise_sd > 0:
@@ -65,6 +66,8 @@ def randomness(scenario: Scenario) -> list[str]:
     if epi is not None and getattr(epi, "enabled", False) \
             and getattr(epi, "mode", "deterministic") != "deterministic":
         sources.append("stochastic epidemic")
+    if scenario.uptake.willingness_spread > 0:
+        sources.append(f"willingness (±{scenario.uptake.willingness_spread:g})")
     if "imitate" in str(scenario.adaptation.model_dump()):
         sources.append("imitation at policy reviews")
     return sources
@@ -76,9 +79,10 @@ def deterministic_note(scenario: Scenario, replicates: int) -> str | None:
     """
     if replicates <= 1 or randomness(scenario):
         return None
-    return (f"note: {scenario.name} is deterministic (no production noise, deterministic "
-            f"epidemic, no imitation): its {replicates} replicates are identical, so its "
-            "bands have zero width; set production.noise_sd for output uncertainty")
+    return (f"note: {scenario.name} is deterministic (no production noise, fixed "
+            "willingness, deterministic epidemic, no imitation): its "
+            f"{replicates} replicates are identical, so its bands have zero width; set "
+            "production.noise_sd or uptake.willingness_spread for uncertainty")
 
 
 def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None = None,

@@ -144,12 +144,13 @@ def test_a_deterministic_scenario_asked_for_replicates_says_so_once(tmp_path, ca
     from sim.api import deterministic_note, randomness
 
     base = load_scenario(BASELINE)
-    assert randomness(base) == ["production noise (sigma 0.095)"]
-    flat = load_scenario(BASELINE, ["production.noise_sd=0"])
+    assert randomness(base) == ["production noise (sigma 0.095)", "willingness (±0.039)"]
+    flat = load_scenario(BASELINE, ["production.noise_sd=0", "uptake.willingness_spread=0"])
     assert deterministic_note(flat, 1) is None and deterministic_note(base, 5) is None
     assert main(["run", str(BASELINE), "-o", str(tmp_path / "r"), "--no-plots",
                  "--replicates", "3", "--set", "days=30",
-                 "--set", "production.noise_sd=0"]) == 0
+                 "--set", "production.noise_sd=0",
+                 "--set", "uptake.willingness_spread=0"]) == 0
     err = capsys.readouterr().err
     assert err.count("is deterministic") == 1 and "3 replicates are identical" in err
     # The baseline's replicates differ: its bands are real.

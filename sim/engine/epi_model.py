@@ -245,6 +245,37 @@ def _move(S: np.ndarray, share: np.ndarray, src: tuple[int, ...], dst: tuple[int
         S[..., k] += m
 
 
+def force_of_infection(epi: EpiState, day: dict[str, np.ndarray],
+                       ep: EpiParams) -> np.ndarray:
+    """(E, N, A, V) force of infection of each strain on each band, per person per day,
+    over the coming sub-step (step 3 of the module docstring; ``day`` as in
+    :func:`day_reference`).
+    """
+    P = ep.band_population                                            # (N, A)
+    c = ep.chain
+    act, eps = ep.activity, ep.assortativity[:, None, None, None]
+    rel = epi.strains[:, None, None, :, 0] * epi.active[:, None, None, :]   # (E, 1, 1, V)
+    mix = day["mix"][:, :, None, None]
+    actP = (P[None] * act[:, None, :]).sum(axis=2)                    # (E, N)
+    X = c[:, 8, None, None, None] * epi.Ix + c[:, 9, None, None, None] * epi.Ex
+    pop = np.broadcast_to(P.sum(axis=1)[None, :, None], X.shape[:2] + X.shape[3:])
+    prev = _ratio(X.sum(axis=2), pop)                                  # (E, N, V)
+    w = day["traffic"]                                                # (E, N)
+    travellers = np.zeros_like(prev)
+    world = _ratio((w[:, :, None] * prev).sum(axis=1), w.sum(axis=1)[:, None])  # (E, V)
+    for r in range(ep.n_regions):
+        inside = ep.region == r
+        wr = w[:, inside].sum(axis=1)[:, None]
+        regional = np.divide((w[:, inside, None] * prev[:, inside]).sum(axis=1), wr,
+                             out=np.zeros_like(world), where=wr > 0)
+        travellers[:, inside] = (ep.regional[:, None] * regional
+                                 + (1.0 - ep.regional[:, None]) * world)[:, None]
+    mixed = _ratio((act[:, None, :, None] * X).sum(axis=2), actP[:, :, None])  # (E,N,V)
+    home = eps * _ratio(X, P[None, :, :, None]) + (1.0 - eps) * mixed[:, :, None]
+    return day["force"][:, :, None, None] * rel * act[:, None, :, None] \
+        * ((1.0 - mix) * home + mix * travellers[:, :, None])
+
+
 def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
                   sus: np.ndarray, fatal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One day of the model in plain numpy (the reference of the compiled kernel).
@@ -272,32 +303,12 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
     c = ep.chain                                                      # (E, 10)
     co = lambda i: c[:, i, None, None, None]  # noqa: E731
     h = 1.0 / ep.substeps
-    act, eps = ep.activity, ep.assortativity[:, None, None, None]
-    rel = epi.strains[:, None, None, :, 0] * epi.active[:, None, None, :]   # (E, 1, 1, V)
-    mix = day["mix"][:, :, None, None]
     infections = np.zeros(S.shape[:3])
     deaths = np.zeros(S.shape[:3])
     vaccinated = vaccinated_statuses(V)
     infected_from = np.array([infection_status(v) for v in range(V)])
-    actP = (P[None] * act[:, None, :]).sum(axis=2)                    # (E, N)
     for _ in range(ep.substeps):
-        X = co(8) * epi.Ix + co(9) * epi.Ex                           # (E, N, A, V)
-        pop = np.broadcast_to(P.sum(axis=1)[None, :, None], X.shape[:2] + X.shape[3:])
-        prev = _ratio(X.sum(axis=2), pop)                              # (E, N, V)
-        w = day["traffic"]                                            # (E, N)
-        travellers = np.zeros_like(prev)
-        world = _ratio((w[:, :, None] * prev).sum(axis=1), w.sum(axis=1)[:, None])  # (E, V)
-        for r in range(ep.n_regions):
-            inside = ep.region == r
-            wr = w[:, inside].sum(axis=1)[:, None]
-            regional = np.divide((w[:, inside, None] * prev[:, inside]).sum(axis=1), wr,
-                                 out=np.zeros_like(world), where=wr > 0)
-            travellers[:, inside] = (ep.regional[:, None] * regional
-                                     + (1.0 - ep.regional[:, None]) * world)[:, None]
-        mixed = _ratio((act[:, None, :, None] * X).sum(axis=2), actP[:, :, None])  # (E,N,V)
-        home = eps * _ratio(X, P[None, :, :, None]) + (1.0 - eps) * mixed[:, :, None]
-        lam = day["force"][:, :, None, None] * rel * act[:, None, :, None] \
-            * ((1.0 - mix) * home + mix * travellers[:, :, None])            # (E, N, A, V)
+        lam = force_of_infection(epi, day, ep)                               # (E, N, A, V)
         rate = lam[:, :, :, None, :] * sus[:, :, None]                       # (E,N,A,K,V)
         x = rate.sum(axis=4)                                                  # (E,N,A,K)
         new = S * (1.0 - np.exp(-x * h))

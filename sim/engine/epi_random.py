@@ -10,14 +10,19 @@ whole day's draws for all members are a handful of array operations.
 Binomial variates come from those uniforms by inversion: exactly (a walk up the CDF) where the
 variance is small, which is where the randomness matters (few infected, extinction), and
 by the normal approximation with continuity correction (rounded, clipped to [0, n])
-where the variance is at least ``NORMAL_ABOVE``.
+where the variance is at least ``NORMAL_ABOVE`` (one compiled routine,
+:mod:`sim.engine.kernels.epidemic_random`, which also computes single uniforms inside the
+stochastic kernel with the same hash).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-NORMAL_ABOVE = 25.0
+from sim.engine.kernels.epidemic_random import NORMAL_ABOVE
+
+__all__ = ["NORMAL_ABOVE", "binomial", "cell_uniforms", "uniforms"]
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -53,53 +58,29 @@ def uniforms(keys: np.ndarray, counter: int, planes: int, n: int) -> np.ndarray:
 def binomial(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Binomial(floor(n), p) variates by inversion of the uniforms ``u`` (same shape).
 
-    Returns floats holding whole numbers in [0, floor(n)].
+    The compiled routine the stochastic kernel uses
+    (:func:`sim.engine.kernels.epidemic_random.draw_binomial`), elementwise. Returns
+    floats holding whole numbers in [0, floor(n)].
     """
-    from scipy.special import ndtri
+    from sim.engine.kernels.epidemic_random import binomial_draws
 
-    n = np.floor(np.maximum(n, 0.0))
-    p = np.broadcast_to(np.clip(p, 0.0, 1.0), n.shape)
-    flip = p > 0.5
-    q = np.where(flip, 1.0 - p, p)
-    var = n * q * (1.0 - q)
-    # Normal approximation everywhere first (cheap, unmasked), then exact where needed.
-    out = np.floor(n * q + np.sqrt(var) * ndtri(u) + 0.5)
-    np.clip(out, 0.0, n, out=out)
-    small = (var < NORMAL_ABOVE) & (n > 0) & (q > 0)
-    if small.any():
-        out[small] = _invert_small(n[small], q[small], u[small])
-    return np.where(flip, n - out, out)
+    return binomial_draws(n, p, u)
 
 
-def _invert_small(n: np.ndarray, q: np.ndarray, u: np.ndarray, block: int = 8) -> np.ndarray:
-    """Smallest k with P(Bin(n, q) ≤ k) ≥ u (q ≤ 1/2): a walk up the exact CDF.
+def cell_uniforms(keys: np.ndarray, t: int, stage: int, n_stages: int, shape: tuple[int, int],
+                  j: int) -> np.ndarray:
+    """(E, N, A) uniforms of draw ``j`` of ``stage`` on day t in every member, country and
+    band: the positions of :func:`sim.engine.kernels.epidemic_random.position`, hashed as
+    :func:`sim.engine.kernels.epidemic_random.uniform` does (bit for bit).
 
-    The walk advances ``block`` values of k at a time (pmf ratios, cumulative products),
-    so its few Python iterations each treat every unresolved element at once. With
-    variance below ``NORMAL_ABOVE`` the mean is below ``2 × NORMAL_ABOVE``: a handful of
-    blocks resolves everything.
+    keys : (E,) uint64; shape : (N, A); j : draw number (< 2**28).
     """
-    out = np.zeros(n.shape)
-    pk = np.exp(n * np.log1p(-q))                   # P(X = 0)
-    cdf = pk.copy()
-    k = np.zeros(n.shape)
-    ratio = q / (1.0 - q)
-    steps = np.arange(block, dtype=float)
-    active = np.flatnonzero(u > cdf)
-    while active.size:
-        ka, na = k[active, None] + steps, n[active, None]
-        pmf = pk[active, None] * np.cumprod(np.maximum(na - ka, 0.0) / (ka + 1.0)
-                                            * ratio[active, None], axis=1)
-        cum = cdf[active, None] + np.cumsum(pmf, axis=1)
-        hit = cum >= u[active, None]
-        found = hit.any(axis=1)
-        # Past n (or where rounding keeps the CDF short of u) the answer is the top value.
-        stuck = ~found & ((ka[:, -1] + 1.0 >= na[:, 0]) | (pmf[:, -1] == 0.0))
-        out[active[found]] = ka[found, 0] + 1.0 + hit[found].argmax(axis=1)
-        out[active[stuck]] = np.minimum(na[stuck, 0], ka[stuck, -1] + 1.0)
-        rest = ~found & ~stuck
-        k[active[rest]] += block
-        pk[active[rest]] = pmf[rest, -1]
-        cdf[active[rest]] = cum[rest, -1]
-        active = active[rest]
-    return np.minimum(out, n)
+    N, A = shape
+    u64 = np.uint64
+    cell = ((u64(t) * u64(n_stages) + u64(stage)) * u64(N)
+            + np.arange(N, dtype=u64)[:, None]) * u64(A) + np.arange(A, dtype=u64)[None]
+    pos = (cell << u64(28)) + u64(j)                                   # (N, A)
+    k = keys[:, None, None]
+    with np.errstate(over="ignore"):
+        x = _mix(_mix(k ^ (pos[None] * _GOLDEN)) + k)
+    return ((x >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53

@@ -22,6 +22,7 @@ import numpy as np
 from sim.engine.build.epi_params import EpiParams, vaccinated_statuses
 from sim.engine.epi_model import EpiState, day_reference, immunity_tables, initial_epi
 from sim.engine.epi_random import uniforms
+from sim.engine.epi_stochastic import stochastic_reference, whole_people
 from sim.engine.kernels import backend
 
 BURDEN_DAYS = 14.0
@@ -42,6 +43,7 @@ class _Workspace:
         self.key: tuple | None = None
         self.sus: np.ndarray = np.empty(0)    # filled by tables() on first use
         self.fatal: np.ndarray = np.empty(0)
+        self.sus_plain, self.fatal_plain = self.sus, self.fatal   # unpadded
         self.infections = np.zeros((E, N, A))
         self.deaths = np.zeros((E, N, A))
         self.backend = backend()
@@ -62,6 +64,9 @@ class _Workspace:
         self.reg = np.zeros((ep.n_regions, V))
         self.regw = np.zeros(ep.n_regions)
         self.regime = -1
+        self.span = (0, 0)      # days [from, to) of the current regime
+        # Whether any member may see a variant emerge (else the stage skips the check).
+        self.may_emerge = bool(((ep.emergence_rate > 0) & (ep.emergence_max > 0)).any())
         # Per-regime arrays, set by day() before any use.
         self.force: np.ndarray = np.empty(0)
         self.mix: np.ndarray = np.empty(0)
@@ -74,11 +79,21 @@ class _Workspace:
         if key != self.key:
             self.key = key
             self.sus, self.fatal = immunity_tables(self.ep, epi)
+            self.sus_plain, self.fatal_plain = self.sus, self.fatal
+            if self.backend == "numba":
+                from sim.engine.kernels.epidemic import pad_strains
+
+                self.sus, self.fatal = pad_strains(self.sus), pad_strains(self.fatal)
         return self.sus, self.fatal
 
     def day(self, t: int) -> None:
         ep = self.ep
+        if self.span[0] <= t < self.span[1]:
+            return          # same contacts and travel as yesterday
         i = int(np.searchsorted(ep.contact_days, t, side="right")) - 1
+        days = ep.contact_days
+        self.span = (int(days[i]) if i >= 0 else -1 << 62,
+                     int(days[i + 1]) if i + 1 < len(days) else 1 << 62)
         if i != self.regime:
             self.regime = i
             travel = ep.travel_values[i]
@@ -92,24 +107,36 @@ def start_epidemic(world, params) -> EpiState | None:
     ep = params.epidemic
     if ep is None:
         return None
-    return initial_epi(ep, params.n_members, params.vaccination.vaccine_peak)
+    epi = initial_epi(ep, params.n_members, params.vaccination.vaccine_peak)
+    if ep.mode == "stochastic":
+        whole_people(epi)
+    return epi
 
 
 def seed(epi: EpiState, ep: EpiParams, n: int, v: int, share: np.ndarray) -> None:
     """Infect ``share`` (E,) of country ``n``'s people with strain ``v`` (into latent),
-    taken from every status in proportion; activates the strain.
+    taken from every status in proportion; activates the strain. In stochastic mode the
+    people moved, and those fated to die among them, are rounded to whole people.
     """
+    whole = ep.mode == "stochastic"
     take = np.minimum(share[:, None] * ep.band_population[n][None],
                       epi.S[:, n].sum(axis=2))                          # (E, A)
     total = epi.S[:, n].sum(axis=2)
     frac = np.divide(take, total, out=np.zeros_like(take), where=total > 0)
     moved = epi.S[:, n] * frac[:, :, None]
+    if whole:
+        moved = np.minimum(np.floor(moved + 0.5), epi.S[:, n])
+        take = moved.sum(axis=2)
     epi.S[:, n] -= moved
     epi.Ex[:, n, :, v] += take
     fatal = np.minimum(ep.ifr[:, n] * epi.strains[:, v, 3, None], 1.0)  # (E, A)
-    epi.shadow[:, n, :, v, 0] += take * fatal
-    epi.shadow[:, n, :, v, 2] += (moved[:, :, vaccinated_statuses(ep.n_strains)].sum(axis=2)
-                                  * (1.0 - fatal))
+    dying = take * fatal
+    survivors = moved[:, :, vaccinated_statuses(ep.n_strains)].sum(axis=2) * (1.0 - fatal)
+    if whole:
+        dying = np.floor(dying + 0.5)
+        survivors = np.minimum(np.floor(survivors + 0.5), take - dying)
+    epi.shadow[:, n, :, v, 0] += dying
+    epi.shadow[:, n, :, v, 2] += survivors
     epi.active[:, v] = np.where(share > 0, 1.0, epi.active[:, v])
 
 
@@ -141,6 +168,25 @@ def _emerge(epi: EpiState, ep: EpiParams, infections: np.ndarray, t: int) -> Non
         seed(epi, ep, n, v, share)
 
 
+def _stochastic(epi, ep, ws, dcourse, dboost, sus, fatal, t):
+    """The stochastic day (compiled, or its numpy reference): (infections, deaths)."""
+    if ws.backend == "numpy":
+        return stochastic_reference(epi, {"dcourse": dcourse, "dboost": dboost,
+                                          "force": ws.force, "mix": ws.mix,
+                                          "traffic": ws.traffic}, ep, sus, fatal, t)
+    from sim.engine.kernels.epidemic_stochastic import stochastic_day
+
+    stochastic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.D_band, epi.courses_seen,
+                   epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
+                   ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
+                   ep.regional, ep.region, ep.n_regions, epi.strains, epi.active,
+                   ws.sus_plain, ws.fatal_plain, ep.substeps, ws.vaccinated, ep.keys, t,
+                   ws.infections, ws.deaths,
+                   epi.new_infections, epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg,
+                   ws.regw)
+    return ws.infections, ws.deaths
+
+
 def step_epidemic(state, world, params, t: int) -> None:
     """Stage 8: seed, vaccinate, wane, transmit, progress; update counters and variants.
 
@@ -158,13 +204,12 @@ def step_epidemic(state, world, params, t: int) -> None:
     sus, fatal = ws.tables(epi)
     dcourse = state.courses_band - epi.courses_seen
     dboost = state.boosted_band - epi.boosted_seen
-    if ws.backend == "numpy":
+    if ep.mode == "stochastic":
+        infections, deaths = _stochastic(epi, ep, ws, dcourse, dboost, sus, fatal, t)
+    elif ws.backend == "numpy":
         infections, deaths = day_reference(
             epi, {"dcourse": dcourse, "dboost": dboost, "force": ws.force, "mix": ws.mix,
                   "traffic": ws.traffic}, ep, sus, fatal)
-        epi.new_infections = infections.sum(axis=2)
-        epi.new_deaths = deaths.sum(axis=2)
-        epi.D = epi.D_band.sum(axis=2)
     else:
         from sim.engine.kernels.epidemic import epidemic_day
 
@@ -175,9 +220,14 @@ def step_epidemic(state, world, params, t: int) -> None:
                      ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus,
                      fatal, ep.substeps, ws.vaccinated, infections, deaths, epi.new_infections,
                      epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg, ws.regw)
+    if ws.backend == "numpy":
+        epi.new_infections = infections.sum(axis=2)
+        epi.new_deaths = deaths.sum(axis=2)
+        epi.D = epi.D_band.sum(axis=2)
     epi.infections_cum += epi.new_infections
     epi.recent_deaths += (epi.new_deaths / params.population - epi.recent_deaths) / BURDEN_DAYS
-    _emerge(epi, ep, epi.new_infections, t)
+    if ws.may_emerge:
+        _emerge(epi, ep, epi.new_infections, t)
 
 
 def burden(state) -> np.ndarray:

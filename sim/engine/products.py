@@ -22,7 +22,9 @@ channel by channel:
   the donor's home producer's mix. All gifts of one round share one composition.
 
 Holdings (doses in transit and in stock) are treated as well mixed: doses administered,
-expired, donated or given to the pool leave in the proportions held. A one-dose product
+donated or given to the pool leave in the proportions held. Expired doses are booked by
+product shelf life (:mod:`sim.engine.product_expiry`: bought doses land in their
+product's shelf-life bucket and expire from it). A one-dose product
 counts a course per dose. Producers' unsold stock keeps its producer's mix (a licensee's
 excess joining its licensor's stock is counted as that mix).
 
@@ -39,13 +41,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.engine.build.product_params import ProductParams
+from sim.engine.product_expiry import book_expiry, close_day, prepare_landing
 from sim.engine.product_protection import refresh_protection
 
 #: Cumulative counters of the dose engine whose daily change the tracker reads.
 COUNTERS = ("allocated_cum", "administered_cum", "expired_cum", "donated_cum",
             "donations_received_cum", "pool_contributed_cum", "pool_given",
             "pool_bought_cum", "contract_delivered_cum", "licensed_cum", "exported_cum",
-            "home_delivered_cum")
+            "home_delivered_cum", "expired_arrival_cum")
 
 
 #: Doses below which an amount counts as none in a ratio.
@@ -78,6 +81,13 @@ class ProductState:
     mix : (E, N, Q) composition of ``holding`` (kept: outflows in proportion leave it)
     stale : (E,) bool, members whose ``mix`` must be recomputed (doses arrived)
     world_now : (E, Q) doses received by all countries so far
+    one_dose : (E, N) share of ``holding`` in one-dose products at the end of the last
+        day (the uptake stage's share of first doses that complete a course at once)
+    aged : (B, E, N, Q) country stock by shelf-life bucket and product
+    transit : (E, N, Q) bought doses on their way, by product
+    land, land_mix, arriving : (E, N, B) bucket shares and (E, N, Q) composition of
+        tomorrow's bought arrivals (that of ``transit``), and (E, N) those arrivals
+        (:mod:`sim.engine.product_expiry`)
     last : the counters of :data:`COUNTERS` at the end of the previous day
     """
 
@@ -92,18 +102,27 @@ class ProductState:
     mix: np.ndarray
     world_now: np.ndarray
     stale: np.ndarray
+    one_dose: np.ndarray
+    aged: np.ndarray
+    transit: np.ndarray
+    land: np.ndarray
+    land_mix: np.ndarray
+    arriving: np.ndarray
     last: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def start(cls, state, days: int, course: np.ndarray) -> ProductState:
         """All zeros on day 0 (before its flows: the counters' previous values are 0)."""
         E, N = state.first.shape
-        Q = len(course)
+        B, Q = state.stock.shape[0], len(course)
         z = lambda *s: np.zeros(s)  # noqa: E731
         return cls(received=z(E, N, Q), holding=z(E, N, Q), administered=z(E, N, Q),
                    expired=z(E, N, Q), given=z(E, N, Q), course=np.asarray(course, float),
                    pool=z(E, Q), world_received=z(E, days, Q), mix=z(E, N, Q),
-                   world_now=z(E, Q), stale=np.zeros(E, dtype=bool),
+                   world_now=z(E, Q), stale=np.zeros(E, dtype=bool), one_dose=z(E, N),
+                   aged=z(B, E, N, Q), transit=z(E, N, Q), land=z(E, N, B),
+                   land_mix=z(E, N, Q),
+                   arriving=z(E, N),
                    last={k: np.zeros_like(v) for k, v in _counters(state).items()})
 
     def copy(self) -> ProductState:
@@ -182,10 +201,12 @@ def track_day(ps: ProductState, pp: ProductParams, state, world, params,
         ps.mix[ps.stale] = _mix(ps.holding[ps.stale])
         ps.stale[:] = False
     held = ps.mix
-    out = d["administered_cum"] + d["expired_cum"]                             # (E, N)
+    out = d["administered_cum"]                                                # (E, N)
     ps.administered += d["administered_cum"][..., None] * held
+    gone = book_expiry(ps, pp, state, d, held, (t + 1) % params.structure.bucket_days == 0)
     if d["expired_cum"].any():
-        ps.expired += d["expired_cum"][..., None] * held
+        ps.expired += gone
+        ps.holding -= gone
     if d["pool_contributed_cum"].any() or d["pool_given"].any():
         given = d["pool_contributed_cum"][..., None] * held
         out = out + d["pool_contributed_cum"]
@@ -198,20 +219,20 @@ def track_day(ps: ProductState, pp: ProductParams, state, world, params,
         gifts, from_stock = _gifts(ps, pp, world, state, d, held, out)
         out = out + from_stock
         ps.given += from_stock[..., None] * held
-        _arrive(ps, gifts)
+        _arrive(ps, gifts, bought=False)
     # Outflows in proportion to what is held leave its composition as it is.
-    total = ps.holding.sum(axis=2)
-    keep = np.clip(1.0 - _ratio(out, total), 0.0, 1.0)
-    keep = np.where(total > TINY, keep, 0.0)
-    ps.holding *= keep[..., None]
-    np.maximum(ps.holding, 0.0, out=ps.holding)  # rounding of the channels' splits
+    close_day(ps, out)
     if t < ps.world_received.shape[1]:
         ps.world_received[:, t] = ps.world_now
     ps.last = _counters(state)
 
 
-def _arrive(ps: ProductState, doses: np.ndarray) -> None:
-    """Doses (E, N, Q) allocated to countries today."""
+def _arrive(ps: ProductState, doses: np.ndarray, bought: bool = True) -> None:
+    """Doses (E, N, Q) allocated to countries today (``bought``: they travel in
+    ``transit``, not as gifts).
+    """
+    if bought:
+        ps.transit += doses
     ps.holding += doses
     ps.received += doses
     ps.world_now += doses.sum(axis=1)
@@ -221,6 +242,8 @@ def _arrive(ps: ProductState, doses: np.ndarray) -> None:
 def _licences(ps: ProductState, pp: ProductParams, dip, d: dict[str, np.ndarray],
               licensed: np.ndarray) -> None:
     """Book licensees' own doses, in the proportions their licences filled today."""
+    if not d["licensed_cum"].any():
+        return  # no licence filled today (e.g. all done): nothing to book
     E, Q = licensed.shape[0], pp.n_products
     lic = pp.__dict__.get("_licence_mix")  # fixed for the batch: built on first use
     if lic is None:
@@ -242,6 +265,7 @@ def _licences(ps: ProductState, pp: ProductParams, dip, d: dict[str, np.ndarray]
         n = dip.lic_country[e, c]
         np.add.at(ps.holding, (e, n), doses[e, c])
         np.add.at(ps.received, (e, n), doses[e, c])
+        np.add.at(ps.transit, (e, n), doses[e, c])
         ps.mix[e, n] = _mix(ps.holding[e, n])
     ps.world_now += doses.sum(axis=1)
 
@@ -365,7 +389,9 @@ def track_products(state, world, params, market: np.ndarray | None,
         return
     if state.products is None:
         state.products = ProductState.start(state, max(world.days, 1), pp.course)
-    track_day(state.products, pp, state, world, params, market, partners, licensed, t)
+    ps = state.products
+    track_day(ps, pp, state, world, params, market, partners, licensed, t)
+    prepare_landing(ps, pp, state.transit, t)
     due = t % pp.refresh_days == 0                                             # (E,)
     if due.any():
-        refresh_protection(state.products, pp, state.epi, due)
+        refresh_protection(ps, pp, state.epi, due)

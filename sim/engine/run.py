@@ -38,13 +38,14 @@ from sim.engine.licensing import fill_finish
 from sim.engine.market import MarketPlan
 from sim.engine.partners import sell_to_partners
 from sim.engine.pool import allocate_pool, clear_with_pool
+from sim.engine.product_expiry import landing
 from sim.engine.production import produce
 from sim.engine.products import track_products
 from sim.engine.record import Recorder, Trajectories
 from sim.engine.review import review
 from sim.engine.shocks import cut_outages, surge_orders
 from sim.engine.state import State, initial_state
-from sim.engine.uptake import administer, deliver, expire
+from sim.engine.uptake import administer, deliver, expire, one_dose_share
 from sim.world.world import World
 
 
@@ -117,8 +118,10 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
     (``gifts`` (B, E, N), ``state.gift_transit`` (B, E, L, N), see
     :mod:`sim.engine.donation`).
     """
+    E, N = allocated.shape
+    land = landing(state.products, params.products, E, N, state.stock.shape[0])
     if backend() == "numpy":
-        deliver(state, allocated, t)
+        deliver(state, allocated, t, None if state.products is None else land)
         deliver_gifts(state, params, gifts, t)
         administer(state, world, params, t)
         expire(state, params, t)
@@ -128,12 +131,12 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
     s = params.structure
     start, slope = params.capacity_per_day
     moving = t - state.last_gift_day <= state.gift_transit.shape[2]
-    uptake_day(t, allocated, state.stock if gifts is None else gifts, gifts is not None,
+    uptake_day(t, allocated, land, state.stock if gifts is None else gifts, gifts is not None,
                moving, state.transit, state.gift_transit, state.stock,
                state.expired_arrival_cum, state.received_cum, state.first, state.completed,
                state.due, state.due_ring, state.administered_cum, state.expired_cum,
                params.willing_people_on(t), start, slope, params.capacity_ramp,
-               s.doses_per_course == 2, (t + 1) % s.bucket_days == 0,
+               one_dose_share(state, params), (t + 1) % s.bucket_days == 0,
                *band_arguments(state, params, t))
 
 

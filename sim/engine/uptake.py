@@ -1,10 +1,16 @@
 """Stages 6 and 7: delivery, administration and shelf-life expiry.
 
 Country stock ages in B buckets of ``bucket_days`` days of remaining shelf life; bucket 0
-is the oldest. Deliveries enter the freshest bucket (B-1). Every ``bucket_days`` days
-bucket 0 expires and the others move down one, so a delivered dose expires between
-``(B-1) * bucket_days + 1`` and ``B * bucket_days`` days after it arrives. Doses are
-given oldest first.
+is the oldest. Deliveries enter the freshest bucket (B-1), or, for members that track
+products, the bucket of their product's shelf life (:mod:`sim.engine.product_expiry`).
+Every ``bucket_days`` days bucket 0 expires and the others move down one, so a dose
+delivered into the freshest bucket expires between ``(B-1) * bucket_days + 1`` and
+``B * bucket_days`` days after it arrives. Doses are given oldest first.
+
+A course's length follows its product: of each day's first doses, the share
+:func:`one_dose_share` (the country's doses of one-dose products, e.g. Janssen, CanSino)
+completes a course at once; the rest is due a completing dose ``dose_interval_days``
+later. Without product tracking the share is 1 or 0 by ``uptake.doses_per_course``.
 """
 
 from __future__ import annotations
@@ -17,8 +23,11 @@ from sim.engine.state import State, ordered_sum
 from sim.world.world import World
 
 
-def deliver(state: State, allocated: np.ndarray, t: int) -> np.ndarray:
-    """Put today's allocation (E, N) into transit; land what was allocated L days ago.
+def deliver(state: State, allocated: np.ndarray, t: int,
+            land: np.ndarray | None = None) -> np.ndarray:
+    """Put today's allocation (E, N) into transit; land what was allocated L days ago, in
+    the freshest bucket or split over buckets by ``land`` (E, N, B) shares (product shelf
+    lives, :func:`sim.engine.product_expiry.landing`).
 
     Returns
     -------
@@ -27,7 +36,10 @@ def deliver(state: State, allocated: np.ndarray, t: int) -> np.ndarray:
     slot = t % state.transit.shape[1]
     arrived = state.transit[:, slot].copy()
     state.transit[:, slot] = allocated
-    state.stock[-1] += arrived
+    if land is None:
+        state.stock[-1] += arrived
+    else:
+        state.stock += arrived[None] * np.moveaxis(land, 2, 0)
     state.received_cum += arrived
     return arrived
 
@@ -37,6 +49,22 @@ def capacity(world: World, params: Params, t: int) -> np.ndarray:
     start, slope = params.capacity_per_day
     # max: a ramp down to 0 may round to -1e-11 on its last day
     return np.maximum(start + slope * np.minimum(t, params.capacity_ramp), 0.0)
+
+
+def one_dose_share(state: State, params: Params) -> np.ndarray:
+    """(E, N) share of a country's first doses given today that are one-dose courses.
+
+    A product-tracking member: its one-dose products' share of the doses the country
+    holds (in stock and on their way; held doses are treated as well mixed, as the
+    product ledger does); 0 before it holds any. Other members: 1 when
+    ``uptake.doses_per_course`` is 1, else 0.
+    """
+    E, N = state.first.shape
+    default = np.full((E, N), 1.0 if params.structure.doses_per_course == 1 else 0.0)
+    pp, ps = params.products, state.products
+    if pp is None or ps is None:
+        return default
+    return np.where(pp.enabled[:, None], ps.one_dose, default)
 
 
 def administer(state: State, world: World, params: Params, t: int) -> np.ndarray:
@@ -51,10 +79,9 @@ def administer(state: State, world: World, params: Params, t: int) -> np.ndarray
     -------
     given : (E, N) doses administered on day ``t``
     """
-    two_dose = params.structure.doses_per_course == 2
-    if two_dose:
-        slot = t % state.due_ring.shape[0]
-        state.due += state.due_ring[slot]
+    one = one_dose_share(state, params)                                # (E, N)
+    slot = t % state.due_ring.shape[0]
+    state.due += state.due_ring[slot]
     vp = params.vaccination
     room = np.maximum(vp.eligible(t, params.willing_band_on(t)) - state.first_band, 0.0)
     first_wanted = room.sum(axis=2)
@@ -82,15 +109,14 @@ def administer(state: State, world: World, params: Params, t: int) -> np.ndarray
     boosted = allocate(boost, boost_band, vp.priority)
     state.boosted_band += boosted
     state.boosted += boost
-    if two_dose:
-        state.due -= second
-        state.completed += second
-        state.due_ring[slot] = first
-        state.courses_band += allocate(second, state.first_band - state.courses_band,
-                                       vp.priority)
-    else:
-        state.completed += first
-        state.courses_band += first_band
+    # Completing doses, then first doses of one-dose products: courses at once.
+    state.due -= second
+    state.completed += second
+    state.due_ring[slot] = first * (1.0 - one)
+    state.courses_band += allocate(second, state.first_band - state.courses_band,
+                                   vp.priority)
+    state.completed += first * one
+    state.courses_band += first_band * one[..., None]
     return given
 
 

@@ -220,9 +220,11 @@ class Epidemic(Strict):
     """Age-structured SEIR with waning immunity and variants (sim/engine/epi_model.py)."""
 
     enabled: Flag = Field(True, description="run the epidemic (infections, deaths, averted)")
-    mode: Literal["deterministic"] = Field(
-        "deterministic", description="expected flows (the age-structured model has no "
-        "stochastic mode yet)")
+    mode: Literal["deterministic", "stochastic"] = Field(
+        "deterministic", description="deterministic: expected flows; stochastic: whole "
+        "people and binomial transitions with the same probabilities, drawn from each "
+        "member's 'epidemic' random stream (replicates differ; policy arms with the same "
+        "seed share draws), so small outbreaks can die out")
     r0: bounded(0.01, 30.0) = Field(2.8, description="basic reproduction number (ancestral strain, "
                           "Liu and Rocklöv 2021)")
     latent_days: Days = Field(4.5, description="mean days from infection to infectious")

@@ -216,6 +216,10 @@ class Uptake(Strict):
     hesitancy_changes: list[HesitancyChange] = Field(
         default_factory=list, description="dated changes of hesitancy by group or country; "
         "each applies on top of the ones before it")
+    willingness_spread: Share = Field(
+        0.0, description="uncertainty of willingness: each replicate adds a uniform draw "
+        "in [-spread, +spread] per income group to the willing share (a named random "
+        "stream, so policy arms with the same seed share it)")
     delivery_lag_days: count(1, 120) = 14
     shelf_life_days: count(30, 1095) = 180
     shelf_bucket_days: count(1, 90) = Field(

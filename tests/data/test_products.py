@@ -1,6 +1,8 @@
 """Checks on the shipped product data (products.csv, product_mix.csv) against the sources
 quoted in sim/data/SOURCES.md, "Products"."""
 
+from pathlib import Path
+
 import pytest
 
 from sim import data
@@ -68,3 +70,39 @@ def test_india_mix_is_the_cowin_share():
     mix = data.product_mix()
     ind = mix[mix["producer"] == "IND"].set_index("product")["share"]
     assert ind.max() == pytest.approx(100.31 / 113.55, abs=1e-3)
+
+
+def test_every_mix_row_says_how_it_was_made():
+    mix = data.product_mix()
+    assert set(mix["basis"]) <= {"sourced", "single", "estimate"}
+    assert mix["source"].str.len().gt(0).all()
+    # The Western plants' splits are estimates, and say so.
+    for producer in ("EU", "USA", "KOR"):
+        assert (mix[mix["producer"] == producer]["basis"] == "estimate").all(), producer
+    single = mix[mix["basis"] == "single"]
+    assert (single["share"] == 1.0).all()
+    sources = (Path(data.__file__).parent / "SOURCES.md").read_text()
+    for key in ("MODERNA-2021", "AXIOS-2110", "UNICEF22", "FE1117"):
+        assert f"**{key}**" in sources, key
+
+
+def _made_2021(product: str) -> float:
+    """Doses of ``product`` in production.csv's 2021 totals by product_mix.csv (counted
+    as production.csv counts them)."""
+    prod = data.production()
+    year = prod[prod["month"].str.startswith("2021")].groupby("producer")["doses"].sum()
+    mix = data.product_mix()
+    rows = mix[mix["product"] == product]
+    return float((rows["share"] * rows["producer"].map(year)).sum())
+
+
+def test_estimated_mixes_match_the_companies_2021_totals():
+    # Independent of the mix: company totals (SOURCES.md, product_mix.csv).
+    assert 2.0e9 <= _made_2021("Pfizer-BioNTech Comirnaty") <= 2.6e9   # UNICEF22, BioNTech
+    assert 0.7e9 <= _made_2021("Moderna Spikevax") <= 0.95e9            # MODERNA-2021
+    # Janssen counted twice in production.csv: physical doses about J&J's $2.5 bn / $10.
+    janssen = _made_2021("Janssen Ad26.COV2.S") / 2
+    assert 0.15e9 <= janssen <= 0.3e9
+    chadox1_not_india = _made_2021("Oxford-AstraZeneca ChAdOx1 (Vaxzevria/Covishield)") \
+        - 0.883 * 1713.5e6
+    assert chadox1_not_india <= 0.9e9                                    # UNICEF22

@@ -6,11 +6,11 @@ import pytest
 from scipy.integrate import solve_ivp
 from worlds import TEST_BAND_SHARES, make_world, params_for, scenario
 
-from sim.engine.build.epi_params import vaccinated_statuses
+from sim.engine.build.epi_params import infection_status, vaccinated_statuses
 from sim.engine.build.params import build_params
 from sim.engine.epi_model import day_reference, immunity_tables
 from sim.engine.epidemic import _Workspace, start_epidemic
-from sim.engine.kernels.epidemic import epidemic_day
+from sim.engine.kernels.epidemic import epidemic_day, pad_strains
 from sim.engine.run import simulate
 
 SIGMA, GAMMA = 1 / 4.5, 1 / 5.0
@@ -168,13 +168,19 @@ def random_world_state(rng, E=2):
     for name in ("S", "Ex", "Ix"):
         getattr(epi, name)[:] = rng.uniform(0, 1e4, getattr(epi, name).shape)
     epi.shadow[:] = rng.uniform(0, 10, epi.shadow.shape)
-    epi.active[:, :2] = 1.0
+    # Member 0 has two strains, member 1 all three. A strain never seeded holds nobody
+    # and nobody has immunity from it (the kernel relies on it to leave it out).
+    epi.active[0, :2] = 1.0
+    epi.active[1:] = 1.0
+    epi.Ex[0, ..., 2:] = epi.Ix[0, ..., 2:] = epi.shadow[0, ..., 2:, :] = 0.0
+    epi.S[0, ..., infection_status(2):] = 0.0
     epi.courses_seen[:] = rng.uniform(0, 1e4, epi.courses_seen.shape)
     epi.boosted_seen[:] = epi.courses_seen * rng.uniform(0, 1, epi.courses_seen.shape)
     return w, params, epi
 
 
-def test_kernel_equals_numpy_reference():
+@pytest.mark.parametrize("padded", [False, True], ids=["any strains", "4-strain path"])
+def test_kernel_equals_numpy_reference(padded):
     rng = np.random.default_rng(3)
     w, params, epi = random_world_state(rng)
     ep = params.epidemic
@@ -187,6 +193,8 @@ def test_kernel_equals_numpy_reference():
     inf_ref, dead_ref = day_reference(ref, {"dcourse": dcourse, "dboost": dboost,
                                             "force": ws.force, "mix": ws.mix,
                                             "traffic": ws.traffic}, ep, sus, fatal)
+    if padded:
+        sus, fatal = pad_strains(sus), pad_strains(fatal)
     epidemic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.D_band, epi.courses_seen,
                  epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
                  ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,

@@ -41,3 +41,15 @@ def test_large_variance_draws_have_binomial_moments_and_bounds():
     edge = binomial(np.array([0.0, 5.0, 5.0, 7.9]), np.array([0.5, 0.0, 1.0, 1.0]),
                     np.full(4, 0.5))
     np.testing.assert_array_equal(edge, [0.0, 0.0, 5.0, 7.0])
+
+
+def test_cell_uniforms_are_the_kernels_uniforms_bit_for_bit():
+    from sim.engine.epi_random import cell_uniforms
+    from sim.engine.kernels.epidemic_random import position, uniform
+
+    keys = np.array([7, 2**63 + 5, 123456789], dtype=np.uint64)
+    u = cell_uniforms(keys, 11, 4, 7, (5, 3), 17)
+    expected = [[[uniform(k, position(11, 4, 7, n, 5, a, 3, 17)) for a in range(3)]
+                 for n in range(5)] for k in keys]
+    np.testing.assert_array_equal(u, expected)
+    assert ((u > 0) & (u < 1)).all() and len(np.unique(u)) == u.size

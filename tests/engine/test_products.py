@@ -141,3 +141,56 @@ def test_unknown_products_are_refused():
         scen = scenario(days=10, products={"enabled": True, **bad})
         with pytest.raises(ValueError, match="products|product mix"):
             params_for(world, scen)
+
+
+def test_course_length_follows_the_products_a_country_received():
+    # Supply well above what the willing need, so both reach their willing population:
+    # the one-dose country completes a course per dose, the two-dose one per two doses.
+    sim, _ = _two_producer_run(JANSSEN, COMIRNATY, days=300,
+                               uptake={"capacity": {"HIC": {"start": 0.01, "end": 0.01}}})
+    s = sim.state
+    # Primary doses (boosters, one dose of any product, are given after a course).
+    first, done, given = s.first[0], s.completed[0], s.administered_cum[0] - s.boosted[0]
+    assert first[0] > 1e6 and done[0] == pytest.approx(first[0], rel=1e-9)
+    assert done[0] == pytest.approx(given[0], rel=1e-9)            # a course per dose
+    assert done[1] == pytest.approx(first[1], rel=1e-6)            # all seconds given
+    assert done[1] == pytest.approx(given[1] / 2, rel=1e-6)        # a course per 2 doses
+    assert s.due[0, 0] == 0 and not s.due_ring[:, 0, 0].any()      # none owed a second
+    # The same number of people, so the one-dose country used half the doses; courses by
+    # age band add up to the courses in both.
+    assert first[0] == pytest.approx(first[1], rel=1e-6)
+    np.testing.assert_allclose(s.courses_band[0].sum(axis=1), done, rtol=1e-9)
+
+
+def test_a_mixed_holding_gives_one_dose_courses_in_its_share():
+    # Half Janssen, half Comirnaty as production.csv counts them (a Janssen dose twice):
+    # one physical dose in three is Janssen, so a third of first doses complete at once.
+    world = make_world([2e6], ["HIC"], home_of=[0], production=[30_000.0], days=300)
+    scen = scenario(days=300, uptake={"capacity": {"HIC": {"start": 0.01, "end": 0.01}}},
+                    products={"enabled": True, "mix": {"P0": {JANSSEN: 0.5, COMIRNATY: 0.5}}},
+                    export={"producers": {"P0": BAN}})
+    sim = Simulation.start(world, params_for(world, scen))
+    shares = []
+    while not sim.done:
+        sim.step()
+        _ledger_holds(sim.state)
+        if sim.state.products.holding.sum() > 0:
+            shares.append(sim.state.products.one_dose[0, 0])
+    s = sim.state
+    np.testing.assert_allclose(shares, 1 / 3, atol=1e-9)
+    assert s.completed[0, 0] == pytest.approx(s.first[0, 0], rel=1e-6)
+    primary = s.administered_cum[0, 0] - s.boosted[0, 0]
+    assert primary == pytest.approx(5 / 3 * s.first[0, 0], rel=1e-6)
+    # The producer's output in physical doses: its Janssen half counted once.
+    assert s.produced_cum.sum() == pytest.approx(0.75 * 30_000.0 * 300, rel=1e-9)
+
+
+def test_one_dose_output_counts_once_only_when_tracking_products():
+    world = make_world([1e6], ["HIC"], home_of=[0], production=[1.0], days=10)
+    mix = {"P0": {JANSSEN: 0.2, COMIRNATY: 0.8}}
+    on = params_for(world, scenario(days=10, products={"enabled": True, "mix": mix}))
+    off = params_for(world, scenario(days=10, products={"enabled": False, "mix": mix}))
+    assert on.products.output_factor[0, 0] == pytest.approx(0.9)
+    np.testing.assert_allclose(on.production_multiplier, 0.9 * off.production_multiplier)
+    names = list(on.products.names)
+    assert on.products.producer_mix[0, 0, names.index(JANSSEN)] == pytest.approx(0.1 / 0.9)

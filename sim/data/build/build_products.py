@@ -97,17 +97,22 @@ def protection(product: str) -> dict[str, tuple[float, float, float]]:
     return out
 
 
-# Share of each producer's 2021 output by product (product_mix.csv).
+# Share of each producer's 2021 output by product (product_mix.csv), as production.csv
+# counts doses (a one-dose product's dose twice), with the basis of each row: "sourced"
+# (a cited split), "single" (the producer made one product) or "estimate" (a hand split,
+# made as SOURCES.md, "product_mix.csv", says: company 2021 totals shared over the plants).
 MIX = {
-    "CHN": {CORONAVAC: 0.51, BBIBP: 0.47, CANSINO: 0.02},  # UNICEF22 (2.3 : 2.1), estimate
-    "IND": {CHADOX1: 0.883, COVAXIN: 0.117},  # FE1117: 100.31 of 113.55 crore Covishield
-    "EU": {COMIRNATY: 0.65, SPIKEVAX: 0.15, CHADOX1: 0.12, JANSSEN: 0.08},  # estimate
-    "USA": {COMIRNATY: 0.55, SPIKEVAX: 0.35, JANSSEN: 0.10},  # estimate
-    "RUS": {SPUTNIK: 1.0},
-    "KOR": {CHADOX1: 0.5, SPIKEVAX: 0.5},  # estimate
-    "ZAF": {JANSSEN: 1.0},
-    "BRA": {CHADOX1: 1.0},
-    "AUS": {CHADOX1: 1.0},
+    "CHN": ({CORONAVAC: 0.51, BBIBP: 0.47, CANSINO: 0.02}, "estimate", "UNICEF22"),
+    "IND": ({CHADOX1: 0.883, COVAXIN: 0.117}, "sourced", "FE1117"),
+    "EU": ({COMIRNATY: 0.65, SPIKEVAX: 0.15, CHADOX1: 0.12, JANSSEN: 0.08}, "estimate",
+           "UNICEF22; MODERNA-2021; AXIOS-2110"),
+    "USA": ({COMIRNATY: 0.55, SPIKEVAX: 0.35, JANSSEN: 0.10}, "estimate",
+            "UNICEF22; MODERNA-2021; AXIOS-2110"),
+    "RUS": ({SPUTNIK: 1.0}, "single", "producers.csv"),
+    "KOR": ({CHADOX1: 0.5, SPIKEVAX: 0.5}, "estimate", "producers.csv; equal split assumed"),
+    "ZAF": ({JANSSEN: 1.0}, "single", "producers.csv"),
+    "BRA": ({CHADOX1: 1.0}, "single", "producers.csv"),
+    "AUS": ({CHADOX1: 1.0}, "single", "producers.csv"),
 }
 
 PRODUCT_COLUMNS = [
@@ -127,9 +132,10 @@ def main() -> None:
                      "infection_delta": p["inf"][1], "infection_omicron": p["inf"][2],
                      "death_delta": p["death"][1], "death_omicron": p["death"][2]})
     write_rows(rows, DATA / "products.csv", PRODUCT_COLUMNS)
-    mix = [{"producer": p, "product": q, "share": s} for p, m in MIX.items()
-           for q, s in m.items()]
-    write_rows(mix, DATA / "product_mix.csv", ["producer", "product", "share"])
+    mix = [{"producer": p, "product": q, "share": s, "basis": basis, "source": source}
+           for p, (m, basis, source) in MIX.items() for q, s in m.items()]
+    write_rows(mix, DATA / "product_mix.csv",
+               ["producer", "product", "share", "basis", "source"])
 
 
 if __name__ == "__main__":

@@ -21,9 +21,10 @@ import numpy as np
 from sim.engine.build.adaptation_params import N_DRAWS, adaptation_arrays, policy_draws
 from sim.engine.build.diplomacy_params import DiplomacyParams, apply_ban_shocks, build_diplomacy
 from sim.engine.build.epi_params import EpiParams, build_epi_params
-from sim.engine.build.product_params import ProductParams, build_products
+from sim.engine.build.product_params import ProductParams, build_products, longest_shelf_life
 from sim.engine.build.resolve import resolve
 from sim.engine.build.vaccination_params import VaccinationParams, build_vaccination
+from sim.engine.build.willingness_draw import drawn_willingness
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
 from sim.world.world import World
@@ -53,13 +54,16 @@ class Structure:
     def of(cls, scenario: Scenario) -> Structure:
         """The structure of ``scenario``."""
         u, e = scenario.uptake, scenario.epidemic
+        # Tracked products keep their own shelf lives: the buckets span the longest.
+        shelf = max(u.shelf_life_days, longest_shelf_life() if scenario.products.enabled
+                    else 0)
         relations = json.dumps([scenario.affinity.model_dump(mode="json"),
                                 sorted((k, v.min_affinity)
                                        for k, v in scenario.partner_sales.items())],
                                sort_keys=True)
         return cls(
             delivery_lag=u.delivery_lag_days,
-            shelf_buckets=max(1, -(-u.shelf_life_days // u.shelf_bucket_days)),
+            shelf_buckets=max(1, -(-shelf // u.shelf_bucket_days)),
             bucket_days=u.shelf_bucket_days,
             dose_interval=u.dose_interval_days,
             doses_per_course=u.doses_per_course,
@@ -283,7 +287,8 @@ def seeded_params(world: World, scenario: Scenario, seed: int,
                   fixed: Mapping[str, np.ndarray], reviews: bool = True
                   ) -> dict[str, np.ndarray]:
     """The arrays of a member that depend on its seed, given ``fixed`` from
-    :func:`scenario_params`: the seed, production noise and the policy reviews' draws.
+    :func:`scenario_params`: the seed, production noise, the policy reviews' draws and
+    willingness (:mod:`sim.engine.build.willingness_draw`).
     """
     mult = fixed["production_multiplier"]
     sigma = scenario.production.noise_sd
@@ -295,7 +300,9 @@ def seeded_params(world: World, scenario: Scenario, seed: int,
                                                                size=(M, P)).T
     return {"seeds": np.array(seed, dtype=np.int64), "production_multiplier": mult,
             "policy_draws": policy_draws(world, scenario, seed) if reviews
-            else np.zeros((0, N_DRAWS, world.n_countries))}
+            else np.zeros((0, N_DRAWS, world.n_countries)),
+            **drawn_willingness(world, scenario, seed, fixed["willing"],
+                                fixed["willing_steps"])}
 
 
 def _change_days(world: World, scenario: Scenario) -> np.ndarray:
@@ -355,7 +362,11 @@ def build_params(world: World, scenarios: Sequence[Scenario],
     epidemic = build_epi_params(world, scenarios, seeds)
     products = build_products(world, scenarios, diplomacy.contract_supplier.shape[1],
                               diplomacy.lic_rate.shape[1],
-                              epidemic.n_strains if epidemic is not None else 1)
+                              epidemic.n_strains if epidemic is not None else 1,
+                              structure.shelf_buckets, structure.bucket_days)
+    if products is not None:  # one-dose products' output in physical doses
+        stacked["production_multiplier"] = (stacked["production_multiplier"]
+                                            * products.output_factor[..., None])
     return Params(structure=structure, population=world.population, willing_days=days,
                   diplomacy=diplomacy, epidemic=epidemic, products=products,
                   vaccination=build_vaccination(world, scenarios, stacked["willing"]),

@@ -32,8 +32,14 @@ class ProductParams:
     ----------
     names : (Q,) product names (products.csv order)
     course : (Q,) doses in a full course (1 or 2)
+    bucket : (Q,) int shelf-life bucket a product's bought doses land in (its shelf life
+        from products.csv in buckets, at most the batch's B - 1)
     protection : (2, Q, G) protection of a course against [infection, death] by variant class
-    producer_mix : (E, P, Q) share of each producer's output by product (rows sum to 1)
+    producer_mix : (E, P, Q) share of each producer's output by product, in physical doses
+        (rows sum to 1)
+    output_factor : (E, P) physical doses per dose of ``production.csv``, which counts a
+        one-dose product's dose twice (two-dose equivalents): 1 minus half the one-dose
+        products' share of the counted output; 1 for members that do not track products
     contract_product : (E, K) int product a contract delivers, -1: its supplier's mix
     licence_product : (E, C) int product a licence fills, -1: its licensor's mix
     strain_class : (E, V) int variant class of each strain slot, -1: none (protection is
@@ -45,8 +51,10 @@ class ProductParams:
 
     names: np.ndarray
     course: np.ndarray
+    bucket: np.ndarray
     protection: np.ndarray
     producer_mix: np.ndarray
+    output_factor: np.ndarray
     contract_product: np.ndarray
     licence_product: np.ndarray
     strain_class: np.ndarray
@@ -116,17 +124,34 @@ def _accepted(world: World, s: Scenario, names: np.ndarray) -> np.ndarray:
     return out
 
 
+def longest_shelf_life() -> int:
+    """Days of the longest shelf life in products.csv (the buckets a tracking batch needs)."""
+    return int(data.products()["shelf_life_days"].max())
+
+
 def build_products(world: World, scenarios: Sequence[Scenario], n_contracts: int,
-                   n_licences: int, n_strains: int) -> ProductParams | None:
-    """Product arrays of a batch, or None when no member tracks products."""
+                   n_licences: int, n_strains: int, buckets: int,
+                   bucket_days: int) -> ProductParams | None:
+    """Product arrays of a batch, or None when no member tracks products; ``buckets``
+    shelf-life buckets of ``bucket_days`` days each.
+    """
     if not any(s.products.enabled for s in scenarios):
         return None
     table = data.products()
+    shelf = table["shelf_life_days"].to_numpy(dtype=int)
+    bucket = np.clip(-(-shelf // bucket_days), 1, buckets) - 1
     names = table["product"].to_numpy()
     prot = np.zeros((2, len(names), 3))
     prot[0] = table[["efficacy_infection", "infection_delta", "infection_omicron"]].to_numpy()
     prot[1] = table[["efficacy_death", "death_delta", "death_omicron"]].to_numpy()
-    mix = np.stack([_producer_mix(world, s, names) for s in scenarios])
+    counted = np.stack([_producer_mix(world, s, names) for s in scenarios])    # (E, P, Q)
+    course = table["doses_per_course"].to_numpy(dtype=float)
+    # production.csv (and so product_mix.csv and products.mix) counts a one-dose
+    # product's dose twice; a dose of it is one course here, so count it once.
+    physical = counted * (course / 2.0)
+    factor = physical.sum(axis=2)                                              # (E, P)
+    mix = physical / factor[..., None]
+    enabled = np.array([s.products.enabled for s in scenarios])
     E = len(scenarios)
     contract = np.full((E, n_contracts), OTHER)
     licence = np.full((E, n_licences), OTHER)
@@ -143,8 +168,8 @@ def build_products(world: World, scenarios: Sequence[Scenario], n_contracts: int
         strain[e] = _strain_classes(s, n_strains)
         accept[e] = _accepted(world, s, names)
     return ProductParams(
-        names=names, course=table["doses_per_course"].to_numpy(dtype=float),
-        protection=prot, producer_mix=mix, contract_product=contract,
+        names=names, course=course, bucket=bucket, protection=prot, producer_mix=mix,
+        output_factor=np.where(enabled[:, None], factor, 1.0), contract_product=contract,
         licence_product=licence, strain_class=strain, accept=accept,
-        enabled=np.array([s.products.enabled for s in scenarios]),
+        enabled=enabled,
         refresh_days=np.array([s.products.refresh_days for s in scenarios]))

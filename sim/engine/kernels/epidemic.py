@@ -4,6 +4,13 @@
 The plain-numpy reference is :func:`sim.engine.epi_model.day_reference`; tests compare the
 two on random states to 1e-10. Loops run member by member, so a member's numbers never
 depend on the others in its batch (no reductions across members, no matrix products).
+
+Speed (profiled: the infection of each non-empty status is almost all of a day): strains
+above a member's highest active one are left out (they hold nobody, and nobody has
+immunity from them: a strain is activated when first seeded), the share infected per
+unit of force comes from a short polynomial without a division, and with at most four
+strains (immunity tables padded by :func:`pad_strains`) each strain's sums stay in
+registers (:func:`_infect4`).
 """
 
 from __future__ import annotations
@@ -11,17 +18,98 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.epidemic_force import country_totals, forces, travellers
 
 
 @jit
-def _infected_share(y):
-    """``1 − exp(−y)`` for y ≥ 0: a Taylor polynomial below 0.05 (relative error under
-    1e-10, and about a third of the cost of ``exp``), ``exp`` above.
+def _share_per_rate(x, h):
+    """``(1 − exp(−x h)) / x`` for x ≥ 0 (h at x = 0): the share of a status infected
+    in a step of length h, per unit of its total force x.
+
+    Below x h = 0.05 a Taylor polynomial in Estrin's form (relative error under 1e-12,
+    short dependency chains, no division), ``expm1`` above.
     """
+    y = x * h
     if y < 0.05:
-        return y * (1.0 - y * (0.5 - y * (1.0 / 6.0 - y * (1.0 / 24.0 - y * (
-            1.0 / 120.0 - y / 720.0)))))
-    return 1.0 - np.exp(-y)
+        y2 = y * y
+        return h * ((1.0 - 0.5 * y) + y2 * ((1.0 / 6.0 - y * (1.0 / 24.0))
+                                            + y2 * (1.0 / 120.0 - y * (1.0 / 720.0))))
+    return -np.expm1(-y) / x
+
+
+def pad_strains(table: np.ndarray) -> np.ndarray:
+    """``table`` with its last (strain) axis padded with zeros to at least 4 columns, so
+    :func:`epidemic_day` can take its 4-strain fast path; C-contiguous.
+    """
+    V = table.shape[-1]
+    if V >= 4:
+        return np.ascontiguousarray(table)
+    out = np.zeros((*table.shape[:-1], 4))
+    out[..., :V] = table
+    return out
+
+
+@jit
+def _infect(Sa, su, fa, la, vacc, nk, vmax, h, new_v, new_d, new_h, rate):
+    """Infect statuses ``0..nk`` of one band for one step (any number of strains).
+
+    Sa : (K,) people by status (updated); su : (K, V) susceptibility; fa : (K, V)
+    fatality; la : (V,) force by strain; vacc : (K,) 1.0 for vaccinated statuses.
+    Adds infections, those fated to die and vaccinated survivors by strain to ``new_v``,
+    ``new_d``, ``new_h`` (V,); returns the infections. ``rate`` (V,) is scratch.
+    """
+    total = 0.0
+    for k in range(nk):
+        s = Sa[k]
+        if s <= 0.0:  # most strains' statuses are empty
+            continue
+        x = 0.0
+        for v in range(vmax):
+            rate[v] = la[v] * su[k, v]
+            x += rate[v]
+        per = s * _share_per_rate(x, h)   # new infections / x
+        new = per * x
+        Sa[k] = s - new
+        total += new
+        vk = vacc[k]
+        for v in range(vmax):
+            b = rate[v] * per
+            d = b * fa[k, v]
+            new_v[v] += b
+            new_d[v] += d
+            new_h[v] += vk * (b - d)   # >= 0 exactly: fatal <= 1
+    return total
+
+
+@jit
+def _infect4(Sa, su, fa, la, vacc, nk, h, new_v, new_d, new_h, out):
+    """:func:`_infect` for at most 4 strains, arrays padded to 4 strain columns: the same
+    arithmetic in the same order, with every strain's sums in registers. ``out[0]`` is
+    set to the infections.
+    """
+    l0, l1, l2, l3 = la[0], la[1], la[2], la[3]
+    n0 = n1 = n2 = n3 = d0 = d1 = d2 = d3 = h0 = h1 = h2 = h3 = total = 0.0
+    for k in range(nk):
+        s = Sa[k]
+        if s <= 0.0:  # most strains' statuses are empty
+            continue
+        r0, r1, r2, r3 = l0 * su[k, 0], l1 * su[k, 1], l2 * su[k, 2], l3 * su[k, 3]
+        x = r0 + r1 + r2 + r3
+        per = s * _share_per_rate(x, h)
+        new = per * x
+        Sa[k] = s - new
+        total += new
+        vk = vacc[k]
+        b0, b1, b2, b3 = r0 * per, r1 * per, r2 * per, r3 * per
+        e0, e1, e2, e3 = b0 * fa[k, 0], b1 * fa[k, 1], b2 * fa[k, 2], b3 * fa[k, 3]
+        n0, n1, n2, n3 = n0 + b0, n1 + b1, n2 + b2, n3 + b3
+        d0, d1, d2, d3 = d0 + e0, d1 + e1, d2 + e2, d3 + e3
+        h0, h1 = h0 + vk * (b0 - e0), h1 + vk * (b1 - e1)
+        h2, h3 = h2 + vk * (b2 - e2), h3 + vk * (b3 - e3)
+    new_v[0], new_v[1], new_v[2], new_v[3] = n0, n1, n2, n3
+    new_d[0], new_d[1], new_d[2], new_d[3] = d0, d1, d2, d3
+    new_h[0], new_h[1], new_h[2], new_h[3] = h0, h1, h2, h3
+    out[0] = total
 
 
 @jit
@@ -64,12 +152,27 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
     V = Ex.shape[3]
     h = 1.0 / substeps
     world = np.empty(V)
-    lam = np.empty((A, V))
-    new_v = np.empty(V)
-    new_d = np.empty(V)
-    new_h = np.empty(V)
+    lam = np.zeros((N, A, max(V, 4)))
+    has_force = np.zeros(N, np.bool_)
+    out4 = np.empty(1)
+    four = sus.shape[3] >= 4 and fatal.shape[4] >= 4  # padded (pad_strains)
+    new_v = np.zeros(max(V, 4))
+    new_d = np.zeros(max(V, 4))
+    new_h = np.zeros(max(V, 4))
     rate = np.empty(V)
+    vacc = np.empty(K)
+    for k in range(K):
+        vacc[k] = 1.0 if vaccinated[k] else 0.0
     for e in range(E):
+        # Strains are activated in slot order; those above the highest active one hold
+        # nobody and exert no force, and the statuses acquired from them are empty:
+        # leaving them out only drops exact zeros from sums.
+        vmax = 0
+        for v in range(V):
+            if active[e, v] > 0.0:
+                vmax = v + 1
+        nk = 3 + 4 * vmax
+        lam[:] = 0.0
         w = wane[e]
         c0, c1, c2, c3, c4 = chain[e, 0], chain[e, 1], chain[e, 2], chain[e, 3], chain[e, 4]
         c5, c6, c7, c8, c9 = chain[e, 5], chain[e, 6], chain[e, 7], chain[e, 8], chain[e, 9]
@@ -84,7 +187,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     m = S[e, n, a, 0] * p
                     S[e, n, a, 0] -= m
                     S[e, n, a, 1] += m
-                    for k in range(3, K, 4):
+                    for k in range(3, nk, 4):
                         mi, mw = S[e, n, a, k] * p, S[e, n, a, k + 1] * p
                         S[e, n, a, k] -= mi
                         S[e, n, a, k + 1] -= mw
@@ -99,7 +202,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     m = S[e, n, a, 2] * p
                     S[e, n, a, 2] -= m
                     S[e, n, a, 1] += m
-                    for k in range(3, K, 4):
+                    for k in range(3, nk, 4):
                         m = S[e, n, a, k + 3] * p
                         S[e, n, a, k + 3] -= m
                         S[e, n, a, k + 2] += m
@@ -109,7 +212,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                 m = S[e, n, a, 1] * w
                 S[e, n, a, 1] -= m
                 S[e, n, a, 2] += m
-                for k in range(3, K, 2):
+                for k in range(3, nk, 2):
                     m = S[e, n, a, k] * w
                     S[e, n, a, k] -= m
                     S[e, n, a, k + 1] += m
@@ -117,97 +220,27 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                 deaths[e, n, a] = 0.0
         for _ in range(substeps):
             # 3a. mean infectious over the step, and prevalence among travellers
-            for r in range(n_regions):
-                regw[r] = 0.0
-                for v in range(V):
-                    reg[r, v] = 0.0
-            world_w = 0.0
-            for n in range(N):
-                pop = 0.0
-                for a in range(A):
-                    pop += band_pop[n, a]
-                world_w += traffic[e, n]
-                regw[region[n]] += traffic[e, n]
-                for v in range(V):
-                    tot = 0.0
-                    if active[e, v] > 0.0:
-                        for a in range(A):
-                            x = c8 * Ix[e, n, a, v] + c9 * Ex[e, n, a, v]
-                            X[n, a, v] = x
-                            tot += x
-                    else:
-                        for a in range(A):
-                            X[n, a, v] = 0.0
-                    prev[n, v] = tot / pop if pop > 0.0 else 0.0
-                    reg[region[n], v] += traffic[e, n] * prev[n, v]
-            for v in range(V):
-                world[v] = 0.0
-                for r in range(n_regions):
-                    world[v] += reg[r, v]
-                world[v] = world[v] / world_w if world_w > 0.0 else 0.0
-            for r in range(n_regions):
-                for v in range(V):
-                    reg[r, v] = regional[e] * (reg[r, v] / regw[r] if regw[r] > 0.0 else 0.0) \
-                        + (1.0 - regional[e]) * world[v]
+            travellers(e, vmax, Ex, Ix, c8, c9, band_pop, traffic, regional, region,
+                       n_regions, active, X, prev, reg, regw, world)
             # 3b. infection and progression, country by country
+            forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains,
+                   active, lam, has_force)
             for n in range(N):
-                act_p = 0.0
-                for a in range(A):
-                    act_p += activity[e, a] * band_pop[n, a]
-                mx = mix[e, n]
-                r = region[n]
-                for v in range(V):
-                    if active[e, v] == 0.0:
-                        for a in range(A):
-                            lam[a, v] = 0.0
-                        continue
-                    mixed = 0.0
-                    for a in range(A):
-                        mixed += activity[e, a] * X[n, a, v]
-                    mixed = mixed / act_p if act_p > 0.0 else 0.0
-                    for a in range(A):
-                        own = X[n, a, v] / band_pop[n, a] if band_pop[n, a] > 0.0 else 0.0
-                        home = eps[e] * own + (1.0 - eps[e]) * mixed
-                        lam[a, v] = force[e, n] * strains[e, v, 0] * activity[e, a] * (
-                            (1.0 - mx) * home + mx * reg[r, v])
                 for a in range(A):
                     new_tot = 0.0
-                    any_force = False
-                    for v in range(V):
+                    for v in range(vmax):
                         new_v[v] = 0.0
                         new_d[v] = 0.0
                         new_h[v] = 0.0
-                        any_force = any_force or lam[a, v] > 0.0
-                    if any_force:
-                        for k in range(K):
-                            s = S[e, n, a, k]
-                            if s <= 0.0:  # most strains' statuses are empty
-                                continue
-                            # (a strain without force adds exact zeros)
-                            x = 0.0
-                            for v in range(V):
-                                rate[v] = lam[a, v] * sus[e, n, k, v]
-                                x += rate[v]
-                            if x <= 0.0:
-                                continue
-                            new = s * _infected_share(x * h)
-                            S[e, n, a, k] = s - new
-                            new_tot += new
-                            per = new / x
-                            if vaccinated[k]:
-                                for v in range(V):
-                                    b = rate[v] * per
-                                    d = b * fatal[e, n, a, k, v]
-                                    new_v[v] += b
-                                    new_d[v] += d
-                                    new_h[v] += b - d   # >= 0 exactly: fatal <= 1
-                            else:
-                                for v in range(V):
-                                    b = rate[v] * per
-                                    new_v[v] += b
-                                    new_d[v] += b * fatal[e, n, a, k, v]
+                    if has_force[n] and vmax <= 4 and four:
+                        _infect4(S[e, n, a], sus[e, n], fatal[e, n, a], lam[n, a], vacc, nk, h,
+                                 new_v, new_d, new_h, out4)
+                        new_tot = out4[0]
+                    elif has_force[n]:
+                        new_tot = _infect(S[e, n, a], sus[e, n], fatal[e, n, a], lam[n, a], vacc,
+                                          nk, vmax, h, new_v, new_d, new_h, rate)
                     dead = 0.0
-                    for v in range(V):
+                    for v in range(vmax):
                         ev, iv, nv = Ex[e, n, a, v], Ix[e, n, a, v], new_v[v]
                         out = c2 * ev + c4 * iv + c7 * nv
                         Ix[e, n, a, v] = c3 * iv + c1 * ev + c6 * nv
@@ -230,12 +263,4 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     D_band[e, n, a] += dead
                     infections[e, n, a] += new_tot
                     deaths[e, n, a] += dead
-        for n in range(N):
-            ci = 0.0
-            cd = 0.0
-            for a in range(A):
-                ci += infections[e, n, a]
-                cd += deaths[e, n, a]
-            country_infections[e, n] = ci
-            country_deaths[e, n] = cd
-            D[e, n] += cd
+        country_totals(e, infections, deaths, country_infections, country_deaths, D)

@@ -36,13 +36,14 @@ def _split(amount, room, priority, out):
 
 
 @jit
-def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bool,
+def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarray,
+               gifts_given: bool,
                gifts_moving: bool, transit: np.ndarray, gift_transit: np.ndarray,
                stock: np.ndarray, expired_arrival_cum: np.ndarray, received_cum: np.ndarray,
                first: np.ndarray, completed: np.ndarray, due: np.ndarray,
                due_ring: np.ndarray, administered_cum: np.ndarray, expired_cum: np.ndarray,
                willing: np.ndarray, cap_start: np.ndarray, cap_slope: np.ndarray,
-               cap_ramp: np.ndarray, two_dose: bool, expire_today: bool,
+               cap_ramp: np.ndarray, one_dose: np.ndarray, expire_today: bool,
                willing_band: np.ndarray, children_day: np.ndarray, priority: np.ndarray,
                booster_day: np.ndarray, booster_uptake: np.ndarray, interval_weeks: np.ndarray,
                course_weeks: np.ndarray, first_band: np.ndarray, courses_band: np.ndarray,
@@ -52,6 +53,7 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
     Parameters
     ----------
     allocated : (E, N) doses allocated today (they enter ``transit``)
+    land : (E, N, B) share of the bought doses arriving today that land in each bucket
     gifts : (B, E, N) doses donated today by the shelf-life bucket they travel in (they
         enter ``gift_transit``; read only when ``gifts_given``)
     gifts_moving : False when no gift can be on its way (the gift ring is skipped)
@@ -65,7 +67,9 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
     willing : (E, N) people willing to be vaccinated
     cap_start, cap_slope, cap_ramp : (E, N) daily capacity on day 0, its daily change and
         the ramp's length in days
-    two_dose : the course has two doses
+    one_dose : (E, N) share of today's first doses that are one-dose courses (complete at
+        once; the rest are due a completing dose after the interval), see
+        :func:`sim.engine.uptake.one_dose_share`
     expire_today : the oldest bucket expires at the end of today
     willing_band : (E, N, A) willing people by age band; children_day : (E, N) int first
         day the 0-19 band is eligible; priority : (E, N) int (0 oldest first, 1 uniform)
@@ -83,7 +87,8 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
         for n in range(N):
             arrived = transit[e, slot, n]
             transit[e, slot, n] = allocated[e, n]
-            stock[B - 1, e, n] += arrived
+            for b in range(B):
+                stock[b, e, n] += arrived * land[e, n, b]
             received_cum[e, n] += arrived
     # Donated doses land in the bucket they travelled in (reference: only when anything
     # arrives at all); the recipient's receipts add the buckets' sum, buckets in order.
@@ -117,11 +122,11 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
     room = np.empty(A)
     boost_want = np.empty(A)
     split = np.empty(A)
+    first_split = np.empty(A)
     for e in range(E):
         past = week - interval_weeks[e]
         for n in range(N):
-            if two_dose:
-                due[e, n] += due_ring[ring_slot, e, n]
+            due[e, n] += due_ring[ring_slot, e, n]
             if t % 7 == 0:
                 for a in range(A):
                     course_weeks[week % W, e, n, a] = courses_band[e, n, a]
@@ -156,29 +161,28 @@ def uptake_day(t: int, allocated: np.ndarray, gifts: np.ndarray, gifts_given: bo
             demand = first_wanted + boost_wanted
             new_first = rest * (first_wanted / demand) if demand > 0.0 else 0.0
             new_boost = rest - new_first
-            _split(new_first, room, priority[e, n], split)
+            _split(new_first, room, priority[e, n], first_split)
             for a in range(A):
-                first_band[e, n, a] += split[a]
+                first_band[e, n, a] += first_split[a]
             first[e, n] += new_first
             administered_cum[e, n] += given
             _split(new_boost, boost_want, priority[e, n], split)
             for a in range(A):
                 boosted_band[e, n, a] += split[a]
             boosted[e, n] += new_boost
-            if two_dose:
-                due[e, n] -= second
-                completed[e, n] += second
-                due_ring[ring_slot, e, n] = new_first
-                for a in range(A):
-                    room[a] = first_band[e, n, a] - courses_band[e, n, a]
-                _split(second, room, priority[e, n], split)
-                for a in range(A):
-                    courses_band[e, n, a] += split[a]
-            else:
-                completed[e, n] += new_first
-                _split(new_first, room, priority[e, n], split)
-                for a in range(A):
-                    courses_band[e, n, a] += split[a]
+            # Completing doses, then first doses of one-dose products: courses at once.
+            single = one_dose[e, n]
+            due[e, n] -= second
+            completed[e, n] += second
+            due_ring[ring_slot, e, n] = new_first * (1.0 - single)
+            for a in range(A):
+                room[a] = first_band[e, n, a] - courses_band[e, n, a]
+            _split(second, room, priority[e, n], split)
+            for a in range(A):
+                courses_band[e, n, a] += split[a]
+            completed[e, n] += new_first * single
+            for a in range(A):
+                courses_band[e, n, a] += first_split[a] * single
     # Expiry at the end of a bucket period: bucket 0 expires, the others age.
     if expire_today:
         for e in range(E):

@@ -73,7 +73,7 @@ def test_whole_run_ledgers_identical(monkeypatch, name, sets):
 def test_one_dose_course_and_single_member(monkeypatch):
     scenario = load_scenario(SCENARIOS / "baseline.yaml",
                              ["uptake.doses_per_course=1", "uptake.shelf_life_days=60",
-                              "epidemic.enabled=false"])
+                              "products.enabled=false", "epidemic.enabled=false"])
     ref, got = run_both(monkeypatch, scenario, members=1, days=200)
     assert_identical(ref, got)
     assert ref[0].ledger[0, -1, LEDGER_FIELDS.expired_cum] > 0  # some doses expired
@@ -120,7 +120,8 @@ def test_gifts_ageing_on_their_way_identical(monkeypatch):
     compiled day (no numpy fallback while gifts travel)."""
     scenario = load_scenario(SCENARIOS / "bilateral_diplomacy.yaml",
                              ["epidemic.enabled=false", "uptake.shelf_life_days=60",
-                              "donation.shelf_life_left=0.1", "uptake.delivery_lag_days=40"])
+                              "products.enabled=false", "donation.shelf_life_left=0.1",
+                              "uptake.delivery_lag_days=40"])
     ref, got = run_both(monkeypatch, scenario, members=2, days=300)
     assert_identical(ref, got)
     assert ref[1].expired_arrival_cum.sum() > 0  # some gifts arrived expired

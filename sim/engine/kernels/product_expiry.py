@@ -1,0 +1,123 @@
+"""Expiry by product shelf life, compiled: the daily product-bucket bookkeeping of
+:mod:`sim.engine.product_expiry` in two passes over (B, E, N, Q).
+
+References: :func:`sim.engine.product_expiry.age_reference` and
+:func:`sim.engine.product_expiry.landing_reference`; sums over products add in numpy's
+order (:func:`sim.engine.kernels.sums.pairwise_sum`), so both give the same doses bit
+for bit (``tests/engine/test_product_expiry.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.kernels import jit
+from sim.engine.kernels.sums import pairwise_sum
+
+#: Doses below which an amount counts as none in a share (as the reference).
+TINY = 1e-9
+
+
+@jit
+def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving: np.ndarray,
+            land_mix: np.ndarray, holding: np.ndarray, before: np.ndarray,
+            boundary: bool, gone: np.ndarray) -> None:
+    """Add the day's bought arrivals to their products' buckets; on a bucket boundary set
+    each bucket to the engine's stock ``before`` ageing, book the oldest into ``gone`` and
+    age the rest.
+
+    aged : (B, E, N, Q) stock by bucket and product, in place
+    transit : (E, N, Q) bought doses on their way by product, in place (arrivals leave)
+    bucket : (Q,) int landing bucket of each product
+    arriving : (E, N) bought doses that arrived today; land_mix : (E, N, Q) their
+        composition; holding : (E, N, Q) the holdings (composition of gifts in a bucket
+        that held nothing else)
+    before : (B, E, N) the engine's stock before today's ageing (read on boundaries)
+    gone : (E, N, Q) out: doses expired in stock today by product (0 off boundaries)
+    """
+    B, E, N, Q = aged.shape
+    for e in range(E):
+        for n in range(N):
+            for q in range(Q):
+                landed = arriving[e, n] * land_mix[e, n, q]
+                aged[bucket[q], e, n, q] += landed
+                transit[e, n, q] = max(transit[e, n, q] - landed, 0.0)
+                gone[e, n, q] = 0.0
+    if not boundary:
+        return
+    flat = aged.reshape(-1)
+    held = holding.reshape(-1)
+    for e in range(E):
+        for n in range(N):
+            h = pairwise_sum(held, (e * N + n) * Q, Q)
+            for b in range(B):
+                total = pairwise_sum(flat, ((b * E + e) * N + n) * Q, Q)
+                if total > TINY:
+                    scale = before[b, e, n] / total
+                    for q in range(Q):
+                        aged[b, e, n, q] = aged[b, e, n, q] * scale
+                else:
+                    for q in range(Q):
+                        share = holding[e, n, q] / h if h > TINY else 0.0
+                        aged[b, e, n, q] = before[b, e, n] * share
+            for q in range(Q):
+                gone[e, n, q] = aged[0, e, n, q]
+            for b in range(B - 1):
+                for q in range(Q):
+                    aged[b, e, n, q] = aged[b + 1, e, n, q]
+            for q in range(Q):
+                aged[B - 1, e, n, q] = 0.0
+
+
+@jit
+def landing_day(holding: np.ndarray, bucket: np.ndarray, enabled: np.ndarray,
+                land_mix: np.ndarray, land: np.ndarray) -> None:
+    """Tomorrow's landing: ``land_mix`` (E, N, Q) the composition of ``holding`` (E, N,
+    Q: the bought doses on their way) and ``land`` (E, N, B) its shares by bucket;
+    members not ``enabled`` (E,) and countries with nothing on the way land everything in
+    the freshest bucket.
+    """
+    E, N, Q = holding.shape
+    B = land.shape[2]
+    held = holding.reshape(-1)
+    for e in range(E):
+        for n in range(N):
+            h = pairwise_sum(held, (e * N + n) * Q, Q)
+            for b in range(B):
+                land[e, n, b] = 0.0
+            for q in range(Q):
+                share = holding[e, n, q] / h if h > TINY else 0.0
+                land_mix[e, n, q] = share
+                land[e, n, bucket[q]] += share
+            if not (enabled[e] and h > TINY):
+                for b in range(B):
+                    land[e, n, b] = 0.0
+                land[e, n, B - 1] = 1.0
+
+
+@jit
+def close_day(holding: np.ndarray, out: np.ndarray, one: np.ndarray,
+              one_dose: np.ndarray) -> None:
+    """The day's outflows leave each country's holdings in proportion, then its share of
+    one-dose products; reference :func:`sim.engine.product_expiry.close_reference`.
+
+    holding : (E, N, Q) doses held, in place
+    out : (E, N) doses administered, given or contributed today (expired ones already left)
+    one : (Q,) 1.0 for a one-dose product, else 0.0
+    one_dose : (E, N) out: share of holdings in one-dose products
+    """
+    E, N, Q = holding.shape
+    held = holding.reshape(-1)
+    row = np.empty(Q)
+    for e in range(E):
+        for n in range(N):
+            lo = (e * N + n) * Q
+            total = pairwise_sum(held, lo, Q)
+            keep = 0.0
+            if total > TINY:
+                keep = min(max(1.0 - out[e, n] / total, 0.0), 1.0)
+            for q in range(Q):
+                holding[e, n, q] = max(holding[e, n, q] * keep, 0.0)
+                row[q] = holding[e, n, q] * one[q]
+            h = pairwise_sum(held, lo, Q)
+            one_dose[e, n] = pairwise_sum(row, 0, Q) / h if h > TINY else 0.0

@@ -1,0 +1,73 @@
+"""Uncertain willingness (sim/engine/build/willingness_draw.py): replicates draw different
+willingness, so coverage bands are real where willingness binds; arms with the same seed
+draw the same (common random numbers)."""
+
+import numpy as np
+import pytest
+from worlds import make_world, params_for, scenario
+
+from sim.api import deterministic_note
+from sim.engine.build.params import build_params
+from sim.engine.run import simulate
+from sim.engine.streams import replicate_seeds
+
+SPREAD = {"hesitancy": 0.25, "willingness_spread": 0.04,
+          "capacity": {"HIC": {"start": 0.01, "end": 0.01}}}
+
+
+def _world(days=250):
+    # A rich producer country that vaccinates every willing person within the run.
+    return make_world([2e6, 3e6], ["HIC", "LIC"], home_of=[0, -1],
+                      production=[60_000.0], days=days)
+
+
+def test_willingness_is_drawn_per_member_and_group_within_the_spread():
+    world = _world()
+    seeds = replicate_seeds(7, 20)
+    params = params_for(world, scenario(days=250, uptake=SPREAD), seeds)
+    w = params.willing                                                      # (E, N)
+    assert ((w >= 0.75 - 0.04 - 1e-12) & (w <= 0.75 + 0.04 + 1e-12)).all()
+    assert w[:, 0].std() > 0.01 and w[:, 1].std() > 0.01      # members differ
+    assert not np.allclose(w[:, 0], w[:, 1])                   # groups draw apart
+    steps = params.willing_steps[:, 0]
+    np.testing.assert_array_equal(steps, w)
+    # Without a spread every member keeps the scenario's willingness.
+    flat = params_for(world, scenario(days=250, uptake={**SPREAD, "willingness_spread": 0}),
+                      seeds)
+    np.testing.assert_array_equal(flat.willing, np.full((20, 2), 0.75))
+
+
+def test_replicates_give_a_real_band_where_willingness_binds():
+    world = _world()
+    seeds = replicate_seeds(7, 10)
+    scen = scenario(days=250, uptake=SPREAD)
+    traj, state = simulate(world, params_for(world, scen, seeds))
+    coverage = state.first[:, 0] / world.population[0]
+    willing = params_for(world, scen, seeds).willing[:, 0]
+    # Every replicate stops at its own willingness: coverage ranks as the draws do, never
+    # above them, and the band over replicates is about as wide as the draws.
+    assert (coverage <= willing + 1e-12).all()
+    np.testing.assert_array_equal(np.argsort(coverage), np.argsort(willing))
+    assert coverage.max() - coverage.min() > 0.8 * (willing.max() - willing.min()) > 0.02
+    assert deterministic_note(scen, 10) is None
+    assert deterministic_note(scenario(days=250, uptake={**SPREAD, "willingness_spread": 0}),
+                              10) is not None
+
+
+def test_policy_arms_with_the_same_seed_share_the_draw():
+    world = _world()
+    seeds = list(replicate_seeds(11, 4))
+    a = scenario(days=250, uptake=SPREAD)
+    b = scenario(days=250, uptake=SPREAD, donation={"default": {"share": 0.5}},
+                 production={"noise_sd": 0.1})
+    both = build_params(world, [a] * 4 + [b] * 4, seeds + seeds)
+    np.testing.assert_array_equal(both.willing[:4], both.willing[4:])
+    assert not np.array_equal(both.willing[0], both.willing[1])
+
+
+@pytest.mark.parametrize("spread", [0.5, 1.0])
+def test_drawn_willingness_stays_a_share(spread):
+    params = params_for(_world(), scenario(days=250, uptake={**SPREAD,
+                                                             "willingness_spread": spread}),
+                        replicate_seeds(3, 30))
+    assert (params.willing >= 0).all() and (params.willing <= 1).all()
