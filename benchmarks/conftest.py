@@ -21,10 +21,14 @@ def record():
 
 
 def pytest_terminal_summary(terminalreporter):
+    import os
+
     from benchmarks.anchors.report import ratio_lines
 
     lines = ratio_lines(FIGURES)
     if lines:
-        terminalreporter.write_sep("=", "vaxsim against the anchors (same session)")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        terminalreporter.write_sep("=", "vaxsim against the anchors (same session; "
+                                        f"load average {load}: the cores are shared)")
         for line in lines:
             terminalreporter.write_line(line)

@@ -14,6 +14,11 @@ Examples
 
 from __future__ import annotations
 
+from sim.scenario.schema import INCOME_GROUPS
+
+#: Rows of group records: the world, then each income group.
+GROUPS = ("World", *INCOME_GROUPS)
+
 
 class Fields(tuple[str, ...]):
     """Field names in axis order; ``fields.name`` is the index of ``name``."""

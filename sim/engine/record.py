@@ -18,10 +18,11 @@ from sim.engine.adaptive import strategy_counts
 from sim.engine.build.diplomacy_params import mechanisms_on
 from sim.engine.build.params import Params
 from sim.engine.epi_record import epi_recorder
-from sim.engine.fields import (
+from sim.engine.fields import (  # noqa: F401  (GROUPS re-exported)
     COUNTRY_FIELDS,
     DIPLOMACY_FIELDS,
     GROUP_FIELDS,
+    GROUPS,
     LEDGER_FIELDS,
     Fields,
 )
@@ -33,7 +34,6 @@ from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import INCOME_GROUPS
 from sim.world.world import World
 
-GROUPS = ("World", *INCOME_GROUPS)
 #: Per-country arrays buffered each day, in this order.
 BUFFERED = Fields("first", "completed", "administered_cum", "expired_cum", "stock",
                   "allocated_cum", "received_cum")

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sim.data import DATA_DIR
-from sim.engine.record import DIPLOMACY_FIELDS, GROUP_FIELDS, GROUPS
+from sim.engine.fields import DIPLOMACY_FIELDS, GROUP_FIELDS, GROUPS
 
 if TYPE_CHECKING:
     from sim.outcomes.results import Results

@@ -14,17 +14,18 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from sim.outcomes.results import Results
 from sim.output.names import OutputError
 from sim.output.plots import PLOT_STEMS, finish_plots, start_plots
-from sim.output.progress import Progress
 from sim.output.report import write_report
 from sim.scenario.loader import dump_scenario
-from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.outcomes.results import Results
+    from sim.output.progress import Progress
+    from sim.output.workers import Server
+    from sim.scenario.schema import Scenario
 
 #: Table stems a run can write (``donations`` only with a diplomacy mechanism on).
 TABLES = ("groups", "ledger", "countries", "producers", "strategies", "donations")
@@ -39,25 +40,30 @@ def save_steps(scenario: Scenario, plots: bool | None = None) -> dict[str, int]:
 
 
 def save_results(results: Results, out_dir: str | Path, plots: bool | None = None,
-                 progress: Progress | None = None, replace: bool = False) -> Path:
+                 progress: Progress | None = None, replace: bool = False,
+                 server: Server | None = None) -> Path:
     """Write ``results`` to ``out_dir`` atomically; return the folder.
 
     Files: ``scenario.yaml``, ``summary.json``, ``<table>.parquet``, ``history.csv`` (the
     history check, :mod:`sim.outcomes.history`), ``plots/*.png`` and ``report.html``.
     ``plots`` defaults to the scenario's ``outputs.plots``. ``progress`` advances its
     ``tables``, ``plots`` and ``report`` phases (see :func:`save_steps`); ``replace``
-    allows replacing a finished results folder (see :func:`publish`).
+    allows replacing a finished results folder (see :func:`publish`). ``server``: a
+    process forked ahead to draw the plots (:func:`sim.output.workers.server_ahead`),
+    else their workers are forked from this process.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = staging_dir(out_dir)
     draw = results.scenario.outputs.plots if plots is None else plots
     try:
-        (tmp / "scenario.yaml").write_text(dump_scenario(results.scenario), encoding="utf-8")
-        (tmp / "summary.json").write_text(json.dumps(results.summary, indent=2) + "\n",
-                                          encoding="utf-8")
-        # Plots are drawn in worker processes while this one writes the tables.
-        with start_plots(results, tmp / "plots", enabled=draw) as pending:
+        # Plots are drawn in worker processes while this one writes everything else.
+        with start_plots(results, tmp / "plots", enabled=draw,
+                         server=server) as pending:
+            (tmp / "scenario.yaml").write_text(dump_scenario(results.scenario),
+                                               encoding="utf-8")
+            (tmp / "summary.json").write_text(json.dumps(results.summary, indent=2) + "\n",
+                                              encoding="utf-8")
             write_tables(results, tmp, progress)
             finish_plots(pending, None if progress is None
                          else lambda: progress.advance("plots"))
@@ -239,6 +245,8 @@ def _fsync_dir(folder: Path) -> None:
 
 def load_tables(out_dir: str | Path) -> dict[str, Any]:
     """Read a results folder back: its tables as DataFrames and ``summary``."""
+    import pandas as pd
+
     out_dir = Path(out_dir)
     tables: dict[str, Any] = {p.stem: pd.read_parquet(p) for p in out_dir.glob("*.parquet")}
     tables["summary"] = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))

@@ -1,10 +1,18 @@
 """Local worker processes for independent pieces of output work (plots, sweep batches).
 
-On Linux, a process that runs no other thread forks its workers: they start in
-milliseconds and inherit everything already imported and computed (tables, compiled
-kernels, matplotlib's font cache), so nothing is pickled but the small results. Where
-forking is not safe (other threads alive, macOS, Windows) callers fall back to their own
-way: :func:`map_calls` runs the calls in this process.
+Two ways to get workers:
+
+- forked on demand (:func:`map_calls`, :func:`background_calls`): on Linux, a process
+  that runs no other thread forks its workers: they start in milliseconds and inherit
+  everything already imported and computed (tables, compiled kernels), so nothing is
+  pickled but the small results. Where forking is not safe (other threads alive, macOS,
+  Windows) the calls run in this process;
+- forked ahead (:func:`server_ahead`): one process forked early, while this one is
+  still small and single-threaded, imports what the work needs on the idle core while
+  this process works on (``vaxsim run`` starts it before simulating, so matplotlib loads
+  during the run and never in the main process); the work is then sent to it pickled,
+  and it forks its own workers as above (:func:`background_calls`). Where forking is
+  not safe it is not started and callers fork later or work here.
 """
 
 from __future__ import annotations
@@ -12,11 +20,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import multiprocessing.process
 import os
 import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection
 from typing import Any
 
 _CALLS: Sequence[Callable[[], Any]] = ()
@@ -40,7 +50,7 @@ def default_workers() -> int:
 
 
 @contextlib.contextmanager
-def forking() -> Iterator[multiprocessing.context.BaseContext]:
+def forking() -> Iterator[multiprocessing.context.ForkContext]:
     """The ``fork`` start method, with Python's warning about other OS threads silenced.
 
     Python warns whenever the process has more than one OS thread; the others here are
@@ -52,8 +62,8 @@ def forking() -> Iterator[multiprocessing.context.BaseContext]:
         yield multiprocessing.get_context("fork")
 
 
-def _call(i: int) -> Any:
-    return _CALLS[i]()
+def _call(i: int) -> tuple[int, Any]:
+    return i, _CALLS[i]()
 
 
 def map_calls(calls: Sequence[Callable[[], Any]], workers: int | None = None,
@@ -70,30 +80,39 @@ def map_calls(calls: Sequence[Callable[[], Any]], workers: int | None = None,
 
 
 class Pending:
-    """Calls started by :func:`background_calls`; :meth:`results` waits for them."""
+    """Calls started by :func:`background_calls` or :func:`submit_calls`;
+    :meth:`results` waits for them.
 
-    def __init__(self, calls: Sequence[Callable[[], Any]], iterator: Iterator[Any] | None):
+    ``iterator`` yields ``(index, result)`` pairs in the order the calls finish (None:
+    nothing was started, the calls run here in :meth:`results`).
+    """
+
+    def __init__(self, calls: Sequence[Callable[[], Any]],
+                 iterator: Iterator[tuple[int, Any]] | None):
         self.calls, self.iterator = calls, iterator
 
     def results(self, on_done: Callable[[], None] | None = None) -> list[Any]:
-        """The calls' results in order (run here now if no worker runs them);
-        ``on_done()`` after each.
+        """The calls' results in the calls' order (run here now if no worker runs them);
+        ``on_done()`` as each finishes.
         """
         done = on_done if on_done is not None else (lambda: None)
-        out = []
-        source = self.iterator if self.iterator is not None else (c() for c in self.calls)
-        for result in source:
-            out.append(result)
+        out: dict[int, Any] = {}
+        source = (self.iterator if self.iterator is not None
+                  else ((i, c()) for i, c in enumerate(self.calls)))
+        for i, result in source:
+            out[i] = result
             done()
-        return out
+        return [out[i] for i in range(len(self.calls))]
 
 
 @contextlib.contextmanager
-def background_calls(calls: Sequence[Callable[[], Any]],
-                     workers: int | None = None) -> Iterator[Pending]:
+def background_calls(calls: Sequence[Callable[[], Any]], workers: int | None = None,
+                     first: Sequence[int] = ()) -> Iterator[Pending]:
     """Start ``calls`` in forked workers and yield at once, so this process can do other
     work meanwhile (write tables while plots are drawn); ``Pending.results()`` collects
     them. Where :func:`map_calls` would run the calls here, they run in ``results()``.
+    ``first``: indices of calls to hand out before the others (the slowest, so that the
+    workers finish together).
 
     The garbage collector's objects are frozen before forking, so a worker's collections
     do not touch (and copy) every page the parent's objects live on.
@@ -109,7 +128,91 @@ def background_calls(calls: Sequence[Callable[[], Any]],
         with forking() as ctx:
             with ctx.Pool(workers) as pool:
                 gc.unfreeze()
-                yield Pending(calls, pool.imap(_call, range(len(calls))))
+                yield Pending(calls, pool.imap_unordered(_call, _first(len(calls), first)))
     finally:
         gc.unfreeze()
         _CALLS = ()
+
+
+def _first(n: int, first: Sequence[int]) -> list[int]:
+    """``range(n)`` with ``first`` moved to the front."""
+    return [*first, *(i for i in range(n) if i not in set(first))]
+
+
+class Server:
+    """A worker process forked ahead by :func:`server_ahead`: :meth:`submit` sends it
+    calls, which it runs in its own forked workers while this process goes on.
+    """
+
+    def __init__(self, conn: Connection, process: multiprocessing.process.BaseProcess):
+        self.conn, self.process = conn, process
+
+    def submit(self, calls: Sequence[Callable[[], Any]], workers: int | None = None,
+               first: Sequence[int] = ()) -> Pending:
+        """Send ``calls`` (pickled: module-level functions or partials of them, with
+        picklable arguments and results) and return at once; ``Pending.results()``
+        collects them in order, raising a call's error here.
+        """
+        self.conn.send((list(calls), workers, list(first)))
+        return Pending(calls, self._replies())
+
+    def _replies(self) -> Iterator[tuple[int, Any]]:
+        while True:
+            kind, i, value = self.conn.recv()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield i, value
+
+
+def _serve(conn: Connection, parents_end: Connection,
+           warm_up: Callable[[], None] | None) -> None:
+    """The loop of a :class:`Server`: warm up, then run each batch of calls received
+    in forked workers, replying ``(kind, index, value)`` as each finishes. It ends
+    quietly when the parent closes its end or goes away (Ctrl-C included); the copy of
+    the parent's end that forking gave it is closed first, or that would never happen.
+    """
+    parents_end.close()
+    try:
+        if warm_up is not None:
+            warm_up()
+        while True:
+            calls, workers, first = conn.recv()
+            try:
+                with background_calls(calls, workers, first) as pending:
+                    source = (pending.iterator if pending.iterator is not None
+                              else ((i, c()) for i, c in enumerate(calls)))
+                    for i, result in source:
+                        conn.send(("done", i, result))
+                conn.send(("end", -1, None))
+            except Exception as exc:  # noqa: BLE001  (handed to the parent, which raises it)
+                conn.send(("error", -1, exc))
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+        return
+
+
+@contextlib.contextmanager
+def server_ahead(warm_up: Callable[[], None] | None = None,
+                 enabled: bool = True) -> Iterator[Server | None]:
+    """Fork a :class:`Server` now (it runs ``warm_up()`` at once: imports, caches) and
+    yield it; it is stopped on leaving. Yields None (callers fork later or work here)
+    when not ``enabled``, on one core, or where forking is not safe (:func:`can_fork`).
+    """
+    if not enabled or default_workers() <= 1 or not can_fork():
+        yield None
+        return
+    with forking() as ctx:
+        here, there = ctx.Pipe()
+        process = ctx.Process(target=_serve, args=(there, here, warm_up),
+                              name="vaxsim-server")
+        process.start()
+    there.close()
+    try:
+        yield Server(here, process)
+    finally:
+        here.close()
+        process.join(timeout=5)
+        if process.is_alive():  # pragma: no cover - only if a call hangs
+            process.terminate()
+            process.join()

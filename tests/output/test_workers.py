@@ -37,3 +37,44 @@ def test_plots_drawn_in_workers_equal_plots_drawn_here(tmp_path):
     assert [p.name for p in here] == [p.name for p in pool] and len(here) >= 8
     for a, b in zip(here, pool, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def _square(x):
+    return os.getpid(), x * x
+
+
+def _fail():
+    raise ValueError("bad plot in the server")
+
+
+def test_a_server_forked_ahead_runs_calls_in_its_workers_in_order():
+    from functools import partial
+
+    from sim.output.workers import server_ahead
+
+    with server_ahead() as server:
+        if server is None:
+            pytest.skip("forking is not safe here")
+        out = server.submit([partial(_square, x) for x in range(6)], workers=2,
+                            first=[5, 4]).results()
+        assert [v for _, v in out] == [x * x for x in range(6)]
+        assert os.getpid() not in {pid for pid, _ in out}
+        with pytest.raises(ValueError, match="bad plot in the server"):
+            server.submit([_fail]).results()
+        assert [v for _, v in server.submit([partial(_square, 3)]).results()] == [9]
+    server.process.join(timeout=1)
+    assert not server.process.is_alive()
+
+
+def test_plots_drawn_through_a_server_equal_plots_drawn_here(tmp_path):
+    from sim.output.plots import finish_plots, start_plots, warm_up
+    from sim.output.workers import server_ahead
+
+    res = small_results()
+    here = plot_run(res, tmp_path / "here", workers=1)
+    with server_ahead(warm_up) as server:
+        with start_plots(res, tmp_path / "server", server=server) as pending:
+            served = finish_plots(pending)
+    assert [p.name for p in here] == [p.name for p in served]
+    for a, b in zip(here, served, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name

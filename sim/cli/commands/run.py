@@ -19,27 +19,37 @@ from sim.cli.commands import (
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder, under one progress display
     (simulate, tables, plots, report).
+
+    A plot server is forked before the run (:func:`sim.output.workers.server_ahead`),
+    once what both processes need is imported (it inherits that for free): it imports
+    matplotlib and the plot modules on the idle core while this process simulates, then
+    forks the plot workers; this process never imports matplotlib.
     """
     from sim.api import deterministic_note, run
-    from sim.outcomes.summary import summary_rows
     from sim.output.folder import save_results, save_steps
+    from sim.output.plots import warm_up
     from sim.output.progress import Progress, member_day_ms
+    from sim.output.workers import server_ahead
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.set)
-    note = deterministic_note(scenario, args.replicates or scenario.replicates)
-    if note:
-        print(note, file=sys.stderr)
-    target = given_out(args.output, args.force)
     plots = False if args.no_plots else None
-    steps = {"simulate": scenario.days, **save_steps(scenario, plots)}
-    members = args.replicates or scenario.replicates
-    with Progress(scenario.name, steps, quiet=args.quiet or args.json,
-                  weights={"simulate": member_day_ms(members)}) as progress:
-        results = run(scenario, seed=args.seed, replicates=args.replicates,
-                      progress=lambda d: progress.set("simulate", d))
-        out = save_results(results, target or default_out(scenario.name), plots=plots,
-                           progress=progress, replace=args.force)
+    draw = scenario.outputs.plots if plots is None else plots
+    target = given_out(args.output, args.force)
+    with server_ahead(warm_up, enabled=draw) as server:
+        note = deterministic_note(scenario, args.replicates or scenario.replicates)
+        if note:
+            print(note, file=sys.stderr)
+        steps = {"simulate": scenario.days, **save_steps(scenario, plots)}
+        members = args.replicates or scenario.replicates
+        with Progress(scenario.name, steps, quiet=args.quiet or args.json,
+                      weights={"simulate": member_day_ms(members)}) as progress:
+            results = run(scenario, seed=args.seed, replicates=args.replicates,
+                          progress=lambda d: progress.set("simulate", d))
+            out = save_results(results, target or default_out(scenario.name), plots=plots,
+                               progress=progress, replace=args.force, server=server)
+    from sim.outcomes.summary import summary_rows
+
     s = results.summary
     rows = summary_rows(s)
     width = max(len(label) for label, _ in rows)

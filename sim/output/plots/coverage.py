@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.engine.record import GROUPS
+from sim.engine.fields import GROUPS
 from sim.outcomes import formatting
 from sim.output.plots.style import (
     DONOR_COLORS,

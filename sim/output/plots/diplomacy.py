@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.engine.record import DIPLOMACY_FIELDS
+from sim.engine.fields import DIPLOMACY_FIELDS
 from sim.outcomes import formatting
 from sim.output.plots.style import (
     DONOR_COLORS,

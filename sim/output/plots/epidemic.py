@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.engine.record import GROUPS
+from sim.engine.fields import GROUPS
 from sim.output.plots.style import (
     GROUP_COLORS,
     GROUP_LABELS,

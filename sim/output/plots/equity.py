@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.engine.record import GROUPS
+from sim.engine.fields import GROUPS
 from sim.outcomes import formatting
 from sim.outcomes.inequality import gini, lorenz_curve
 from sim.output.plots.style import (

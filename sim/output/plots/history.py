@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,6 +16,9 @@ from sim.output.plots.style import STYLE, band_arrays, band_note, figure
 if TYPE_CHECKING:
     from sim.outcomes.results import Results
 
+#: One panel's inputs: series key, group, model values (E, D) doses, observations.
+Panel = tuple[str, str, np.ndarray, pd.DataFrame]
+
 
 def history_check(results: Results, title: str) -> Figure | None:
     """One panel per supply series of the history check (COVAX deliveries, India's and
@@ -23,8 +27,16 @@ def history_check(results: Results, title: str) -> Figure | None:
     figures (filled markers; open ones are estimates derived in SOURCES.md). None when
     the run covers none of them.
     """
-    panels = supply_series(results)
-    start, end = pd.Timestamp(results.world.dates[0]), pd.Timestamp(results.world.dates[-1])
+    return supply_check(supply_series(results), results.world.dates, title)
+
+
+def supply_check(panels: Sequence[Panel], dates: Sequence[Any], title: str) -> Figure | None:
+    """:func:`history_check` from its inputs: ``panels`` from
+    :func:`sim.outcomes.history.supply_series` (series, group, model values (E, D) doses,
+    observations) and the run's ``dates`` (D,). Small and picklable, so a worker
+    process draws it without the run's results.
+    """
+    start, end = pd.Timestamp(dates[0]), pd.Timestamp(dates[-1])
 
     def within(obs: pd.DataFrame) -> pd.DataFrame:
         when = pd.to_datetime(obs["date"])
@@ -35,7 +47,6 @@ def history_check(results: Results, title: str) -> Figure | None:
         return None
     cols = min(3, len(panels))
     rows = -(-len(panels) // cols)
-    dates = results.world.dates
     with plt.rc_context(STYLE):
         fig, axes = figure((5 * cols, 3.6 * rows), rows, cols, squeeze=False)
         for ax, (series, group, values, obs) in zip(axes.ravel(), panels, strict=False):

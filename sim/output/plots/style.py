@@ -10,7 +10,6 @@ browser view. Numbers on axes go through :mod:`sim.outcomes.formatting`.
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -23,38 +22,17 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.outcomes.formatting import tick_formatter  # noqa: E402
-
-GROUP_COLORS = {"World": "#222222", "HIC": "#1f77b4", "UMIC": "#2ca02c", "LMIC": "#ff7f0e",
-                "LIC": "#d62728"}
-GROUP_LABELS = {"World": "World", "HIC": "High income", "UMIC": "Upper-middle income",
-                "LMIC": "Lower-middle income", "LIC": "Low income"}
-#: Colours of the largest donors and blocs (fixed, so each reads the same in every plot,
-#: and none is an income group's); other donors get a stable colour from
-#: :data:`OTHER_DONOR_COLORS` by their code.
-DONOR_COLORS = {"USA": "#283593", "CHN": "#880E4F", "EU": "#FFC107", "RUS": "#795548",
-                "GBR": "#00ACC1", "JPN": "#F06292", "IND": "#9E9D24", "AUS": "#26A69A",
-                "CAN": "#B0BEC5", "POOL": "#7E57C2", "OTHER": "#9E9E9E"}
-OTHER_DONOR_COLORS = ("#A1887F", "#90A4AE", "#CE93D8", "#80CBC4", "#FFAB91", "#C5E1A5",
-                      "#B39DDB", "#FFE082")
-#: How the pool is named in plots.
-POOL_LABEL = "COVAX-style pool"
-#: Colours for scenarios side by side (colour-blind safe, Okabe–Ito).
-SCENARIO_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
-                   "#000000", "#F0E442")
-#: Matplotlib rc settings of every plot (keys typed loosely: rc_context wants its own).
-STYLE: dict[Any, Any] = {
-    "figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
-         "axes.spines.right": False, "font.size": 10, "axes.titlesize": 12,
-         "legend.frameon": False}
-
-
-def donor_color(code: str) -> str:
-    """Colour of a donor (ISO3), bloc (``EU``), the pool (``POOL``) or ``OTHER``; the same
-    code always gets the same colour, in every process.
-    """
-    if code in DONOR_COLORS:
-        return DONOR_COLORS[code]
-    return OTHER_DONOR_COLORS[zlib.crc32(code.encode()) % len(OTHER_DONOR_COLORS)]
+from sim.output.plots.palette import (  # noqa: E402, F401  (re-exported: the style's names)
+    DONOR_COLORS,
+    GROUP_COLORS,
+    GROUP_LABELS,
+    OTHER_DONOR_COLORS,
+    POOL_LABEL,
+    SCENARIO_COLORS,
+    STYLE,
+    donor_color,
+    scenario_color,
+)
 
 
 def figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1,
@@ -64,16 +42,26 @@ def figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1,
     return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
-def scenario_color(i: int) -> str:
-    """Colour of the ``i``-th scenario in a comparison."""
-    return SCENARIO_COLORS[i % len(SCENARIO_COLORS)]
-
-
 def save(fig: Figure, path: Path) -> Path:
-    """Write ``fig`` as PNG to ``path`` (folders created) and close it."""
+    """Write ``fig`` as PNG to ``path`` (folders created) and close it.
+
+    The picture is cropped to its contents plus a margin, exactly as
+    ``savefig(bbox_inches="tight")`` crops it (same pixels), but rendered once: the
+    figure's layout (if it has a layout engine) runs once, its tight box is measured
+    without a drawing pass, and the figure is drawn at that box. Matplotlib's own
+    "tight" draws the whole figure once more just to measure it.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with plt.rc_context(STYLE):
-        fig.savefig(path, bbox_inches="tight")
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            engine.execute(fig)  # a placeholder (after tight_layout) does nothing
+            fig.set_layout_engine(None)
+        box = fig.get_tightbbox(canvas.get_renderer())
+        fig.savefig(path, bbox_inches=box.padded(plt.rcParams["savefig.pad_inches"]))
     plt.close(fig)
     return path
 
