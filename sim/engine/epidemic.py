@@ -168,22 +168,34 @@ def _emerge(epi: EpiState, ep: EpiParams, infections: np.ndarray, t: int) -> Non
         seed(epi, ep, n, v, share)
 
 
-def _stochastic(epi, ep, ws, dcourse, dboost, sus, fatal, t):
-    """The stochastic day (compiled, or its numpy reference): (infections, deaths)."""
-    if ws.backend == "numpy":
-        return stochastic_reference(epi, {"dcourse": dcourse, "dboost": dboost,
-                                          "force": ws.force, "mix": ws.mix,
-                                          "traffic": ws.traffic}, ep, sus, fatal, t)
-    from sim.engine.kernels.epidemic_stochastic import stochastic_day
+def _day(epi, ep, ws, dcourse, dboost, sus, fatal, t):
+    """Run the day in ``ep.mode`` on the batch's backend: (infections, deaths) (E, N, A).
 
-    stochastic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.D_band, epi.courses_seen,
-                   epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
-                   ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
-                   ep.regional, ep.region, ep.n_regions, epi.strains, epi.active,
-                   ws.sus_plain, ws.fatal_plain, ep.substeps, ws.vaccinated, ep.keys, t,
-                   ws.infections, ws.deaths,
-                   epi.new_infections, epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg,
-                   ws.regw)
+    The compiled kernels of both modes take the same state and parameters; the stochastic
+    one adds the members' stream keys and the day, and reads the unpadded tables.
+    """
+    stochastic = ep.mode == "stochastic"
+    if ws.backend == "numpy":
+        flows = {"dcourse": dcourse, "dboost": dboost, "force": ws.force, "mix": ws.mix,
+                 "traffic": ws.traffic}
+        if stochastic:
+            return stochastic_reference(epi, flows, ep, sus, fatal, t)
+        return day_reference(epi, flows, ep, sus, fatal)
+    state = (epi.S, epi.Ex, epi.Ix, epi.shadow, epi.D_band, epi.courses_seen,
+             epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
+             ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
+             ep.regional, ep.region, ep.n_regions, epi.strains, epi.active)
+    out = (ws.infections, ws.deaths, epi.new_infections, epi.new_deaths, epi.D, ws.X,
+           ws.prev, ws.reg, ws.regw)
+    if stochastic:
+        from sim.engine.kernels.epidemic_stochastic import stochastic_day
+
+        stochastic_day(*state, ws.sus_plain, ws.fatal_plain, ep.substeps, ws.vaccinated,
+                       ep.keys, t, *out)
+    else:
+        from sim.engine.kernels.epidemic import epidemic_day
+
+        epidemic_day(*state, sus, fatal, ep.substeps, ws.vaccinated, *out)
     return ws.infections, ws.deaths
 
 
@@ -204,22 +216,7 @@ def step_epidemic(state, world, params, t: int) -> None:
     sus, fatal = ws.tables(epi)
     dcourse = state.courses_band - epi.courses_seen
     dboost = state.boosted_band - epi.boosted_seen
-    if ep.mode == "stochastic":
-        infections, deaths = _stochastic(epi, ep, ws, dcourse, dboost, sus, fatal, t)
-    elif ws.backend == "numpy":
-        infections, deaths = day_reference(
-            epi, {"dcourse": dcourse, "dboost": dboost, "force": ws.force, "mix": ws.mix,
-                  "traffic": ws.traffic}, ep, sus, fatal)
-    else:
-        from sim.engine.kernels.epidemic import epidemic_day
-
-        infections, deaths = ws.infections, ws.deaths
-        epidemic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.D_band, epi.courses_seen,
-                     epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
-                     ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
-                     ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus,
-                     fatal, ep.substeps, ws.vaccinated, infections, deaths, epi.new_infections,
-                     epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg, ws.regw)
+    infections, deaths = _day(epi, ep, ws, dcourse, dboost, sus, fatal, t)
     if ws.backend == "numpy":
         epi.new_infections = infections.sum(axis=2)
         epi.new_deaths = deaths.sum(axis=2)
