@@ -4,7 +4,6 @@ counterfactuals, `vaxsim validate` and `vaxsim run`, donations.parquet and summa
 import json
 
 import numpy as np
-
 import pytest
 from worlds import SCENARIOS
 

@@ -8,7 +8,7 @@ The stages hand their nonzero flows to a :class:`FlowLog` (:meth:`~FlowLog.add_m
 one row per day and pair (that grows with days × donors × recipients: 97 M rows for a
 10,000-region world):
 
-- **pair totals**, one row per (member, donor, recipient, channel) over the whole run
+- **pair totals**, one row per (member, donor, channel, recipient) over the whole run
   (``day`` = :data:`WHOLE_RUN`), with the doses that had arrived by the last day
   (``arrived``: given at least ``delivery_lag`` days before its end) and the influence
   the pair's doses still carry on the last day (``influence``: each dose weighted by
@@ -18,7 +18,7 @@ one row per day and pair (that grows with days × donors × recipients: 97 M row
 
 :meth:`FlowLog.totals` gives both as one (K, 8) array, columns :data:`TOTAL_COLUMNS`
 (the first six are :data:`FLOW_COLUMNS`): the pair totals ordered by member, donor,
-recipient and channel, then the daily totals ordered by day, member, donor and channel,
+channel and recipient, then the daily totals ordered by day, member, donor and channel,
 so the member column leads every row and a batch split into chunks gives the same rows.
 Sums are taken in the order the flows were recorded (day by day, in stage order), so
 they do not depend on the batch either.
@@ -95,8 +95,25 @@ class Sums:
         return self.keys, self.values
 
 
+def _grown(a: np.ndarray, shape: tuple[int, ...], fill: float | int) -> np.ndarray:
+    """``a`` padded with ``fill`` to at least ``shape`` (doubling a growing axis)."""
+    if all(n <= m for n, m in zip(shape, a.shape, strict=True)):
+        return a
+    new = tuple(m if n <= m else max(n, 2 * m) for n, m in zip(shape, a.shape, strict=True))
+    out = np.full(new, fill, dtype=a.dtype)
+    out[tuple(slice(0, m) for m in a.shape)] = a
+    return out
+
+
 class FlowLog:
     """The flows of a batch, summed as they accrue (see the module docstring).
+
+    Each (member, donor, channel) that has given gets a row of sums over recipients,
+    dense (doses and influence for the pool and every country): memory is
+    givers × N, the same order as the pairs themselves once donors give to most
+    countries (affinity has a base for every pair, so they do), and adding a day's
+    flows costs O(flows) with no sorting. Doses given too late to arrive by the end
+    are few (the last ``delivery_lag`` days) and kept sparse.
 
     Parameters
     ----------
@@ -107,13 +124,15 @@ class FlowLog:
     half_life : (E,) days of each member's donation half-life (default: no decay)
     arrive_by : (E,) or scalar, the last day a flow may be given and still have arrived
         by the end (default: every flow has)
+    countries : N, when known (else rows widen as recipients appear)
     rows : also keep every flow as recorded (:meth:`array`; memory grows with days ×
         pairs: for tests and small worlds)
     """
 
     def __init__(self, enabled: bool | np.ndarray = True, *, end: int | None = None,
                  half_life: np.ndarray | None = None,
-                 arrive_by: int | np.ndarray | None = None, rows: bool = True) -> None:
+                 arrive_by: int | np.ndarray | None = None, countries: int = 0,
+                 rows: bool = True) -> None:
         self.keep = np.asarray(enabled, dtype=bool)
         self.enabled = bool(self.keep.any())
         self.end = end
@@ -121,8 +140,13 @@ class FlowLog:
         self.arrive_by = None if arrive_by is None else np.asarray(arrive_by)
         self.keep_rows = rows
         self.parts: list[np.ndarray] = []
-        self.pairs = Sums(3)   # doses, arrived, influence
-        self.daily = Sums(1)   # doses
+        # row of sums of each (member, donor + 2, channel); -1: none yet
+        self.row_of = np.full((0, countries + 2, 2), -1, dtype=np.int64)
+        self.givers = np.zeros((0, 3), dtype=np.int64)   # (member, donor, channel) of rows
+        self.n_rows = 0
+        self.sums = np.zeros((0, countries + 1, 2))      # doses, influence by recipient + 1
+        self.late = Sums(1)                              # doses that arrive after the end
+        self.daily: list[np.ndarray] = []                # (day, member, donor, channel, doses)
 
     def add_matrix(self, t: int, flows: np.ndarray, donors: np.ndarray,
                    channel: int = BILATERAL) -> None:
@@ -159,26 +183,45 @@ class FlowLog:
             if not len(e):
                 return
         e = np.asarray(e, dtype=np.int64)
-        donor = np.asarray(donor, dtype=np.int64)
+        donor = np.asarray(donor, dtype=np.int64) + 2
+        recipient = np.asarray(recipient, dtype=np.int64) + 1
         doses = np.asarray(doses, dtype=float)
-        side = (e * _COUNTRY + donor + 2) * _COUNTRY
-        self.pairs.add((side + np.asarray(recipient, dtype=np.int64) + 2) * 2 + channel,
-                       np.column_stack([doses, self._arrived(e, t, doses),
-                                        self._influence(e, t, doses)]))
-        order = np.unique(side // _COUNTRY, return_inverse=True)  # a donor's flows together
-        daily = np.bincount(order[1], weights=doses)  # summed in recorded order
-        member, donor1 = np.divmod(order[0], _COUNTRY)
-        self.daily.add(((t * _MEMBER + member) * _COUNTRY + donor1) * 2 + channel,
-                       daily[:, None])
+        row = self._rows(e, donor, channel)
+        self.sums = _grown(self.sums, (self.n_rows, int(recipient.max()) + 1, 2), 0.0)
+        np.add.at(self.sums, (row, recipient, 0), doses)  # in recorded order
+        np.add.at(self.sums, (row, recipient, 1), self._influence(e, t, doses))
+        late = self._late(e, t)
+        if late.any():
+            self.late.add((row[late] * _COUNTRY + recipient[late]), doses[late, None])
+        given = np.bincount(row, weights=doses)  # each giver's total, in recorded order
+        gave = np.flatnonzero(given > 0)
+        self.daily.append(np.column_stack([np.full(len(gave), t), self.givers[gave],
+                                           given[gave]]).astype(float))
         if self.keep_rows:
-            self.parts.append(np.column_stack([e, np.full(len(e), t), donor, recipient,
-                                               doses, np.full(len(e), channel)]).astype(float))
+            self.parts.append(np.column_stack([e, np.full(len(e), t), donor - 2,
+                                               recipient - 1, doses,
+                                               np.full(len(e), channel)]).astype(float))
 
-    def _arrived(self, e: np.ndarray, t: int, doses: np.ndarray) -> np.ndarray:
+    def _rows(self, e: np.ndarray, donor: np.ndarray, channel: int) -> np.ndarray:
+        """Row of sums of each flow's (member, donor, channel), new rows added."""
+        self.row_of = _grown(self.row_of, (int(e.max()) + 1, int(donor.max()) + 1, 2), -1)
+        row = self.row_of[e, donor, channel]
+        new = row < 0
+        if new.any():
+            key = np.unique(e[new] * _COUNTRY + donor[new])
+            me, d = np.divmod(key, _COUNTRY)
+            self.row_of[me, d, channel] = self.n_rows + np.arange(len(key))
+            self.givers = np.concatenate([self.givers, np.column_stack(
+                [me, d - 2, np.full(len(key), channel)])])
+            self.n_rows += len(key)
+            row = self.row_of[e, donor, channel]
+        return row
+
+    def _late(self, e: np.ndarray, t: int) -> np.ndarray:
         if self.arrive_by is None:
-            return doses
+            return np.zeros(len(e), dtype=bool)
         by = self.arrive_by if self.arrive_by.ndim == 0 else self.arrive_by[e]
-        return np.where(t <= by, doses, 0.0)
+        return np.broadcast_to(t > by, e.shape)
 
     def _influence(self, e: np.ndarray, t: int, doses: np.ndarray) -> np.ndarray:
         if self.half_life is None or self.end is None:
@@ -188,18 +231,31 @@ class FlowLog:
 
     def totals(self) -> np.ndarray:
         """(K, 8) pair totals, then daily donor totals (columns :data:`TOTAL_COLUMNS`)."""
-        keys, values = self.pairs.result()
-        rest, channel = np.divmod(keys, 2)
-        rest, recipient = np.divmod(rest, _COUNTRY)
-        member, donor = np.divmod(rest, _COUNTRY)
-        pairs = np.column_stack([member, np.full(len(keys), WHOLE_RUN), donor - 2,
-                                 recipient - 2, values[:, 0], channel, values[:, 1:]])
-        keys, values = self.daily.result()
-        rest, channel = np.divmod(keys, 2)
-        rest, donor = np.divmod(rest, _COUNTRY)
-        day, member = np.divmod(rest, _MEMBER)
-        daily = np.column_stack([member, day, donor - 2, np.full(len(keys), ANY),
-                                 values[:, 0], channel, np.zeros((len(keys), 2))])
+        order = np.lexsort(self.givers.T[::-1])             # by member, donor, channel
+        sums = self.sums[order]
+        row, recipient = np.nonzero(sums[:, :, 0] > 0)
+        late = np.zeros(sums.shape[:2])
+        keys, values = self.late.result()
+        position = np.argsort(order)                           # row → its place in order
+        late[position[keys // _COUNTRY], keys % _COUNTRY] = values[:, 0]
+        doses = sums[row, recipient, 0]
+        giver = self.givers[order][row]
+        pairs = np.column_stack([giver[:, 0], np.full(len(row), WHOLE_RUN), giver[:, 1],
+                                 recipient - 1, doses, giver[:, 2],
+                                 arrived(doses, late[row, recipient]), sums[row, recipient, 1]])
+        daily = np.concatenate([np.zeros((0, 5)), *self.daily])
+        if len(daily):  # by day, member, donor, channel; a giver's same-day gifts summed
+            key = ((daily[:, 0].astype(np.int64) * _MEMBER + daily[:, 1].astype(np.int64))
+                   * _COUNTRY + daily[:, 2].astype(np.int64) + 2) * 2 + daily[:, 3]
+            key, inverse = np.unique(key.astype(np.int64), return_inverse=True)
+            doses = np.bincount(inverse, weights=daily[:, 4])
+            rest, channel = np.divmod(key, 2)
+            rest, donor = np.divmod(rest, _COUNTRY)
+            day, member = np.divmod(rest, _MEMBER)
+            daily = np.column_stack([member, day, donor - 2, np.full(len(key), ANY), doses,
+                                     channel, np.zeros((len(key), 2))])
+        else:
+            daily = np.zeros((0, len(TOTAL_COLUMNS)))
         return np.concatenate([pairs, daily]).astype(float)
 
     def array(self) -> np.ndarray:
@@ -213,13 +269,20 @@ class FlowLog:
         return self.parts[0].copy()
 
 
-def run_log(enabled: np.ndarray, days: int, half_life: np.ndarray,
+def arrived(doses: np.ndarray, late: np.ndarray) -> np.ndarray:
+    """Doses that arrived by the end: all of them where none came late, else the rest
+    (never below 0 from rounding).
+    """
+    return np.where(late > 0, np.maximum(doses - late, 0.0), doses)
+
+
+def run_log(enabled: np.ndarray, countries: int, days: int, half_life: np.ndarray,
             delivery_lag: int) -> FlowLog:
     """The log a run keeps: totals only, influence on the last day, flows given within
     ``delivery_lag`` days of the end counted as not yet arrived.
     """
     return FlowLog(enabled, end=days - 1, half_life=half_life,
-                   arrive_by=days - 1 - delivery_lag, rows=False)
+                   arrive_by=days - 1 - delivery_lag, countries=countries, rows=False)
 
 
 #: A log that keeps nothing (for recorders without a diplomacy ledger).

@@ -132,7 +132,8 @@ class Recorder:
             strategies=np.zeros((E, D, len(STRATEGIES)), dtype=np.int32),
         )
         d = params.diplomacy
-        self.flows = run_log(d.record_flows, D, d.half_life_days, params.structure.delivery_lag)
+        self.flows = run_log(d.record_flows, N, D, d.half_life_days,
+                             params.structure.delivery_lag)
         self.track_diplomacy = mechanisms_on(params)
         self.lic_bins = params.diplomacy.lic_bins[1]  # flat (E·C,) licensee bins
         self.epi = epi_recorder(world, params, block)

@@ -44,13 +44,13 @@ def test_totals_are_the_sums_of_every_flow(seed):
     log = _random_log(seed, enabled=True, end=39, half_life=half_life, arrive_by=32)
     raw = _frame(log.array(), FLOW_COLUMNS)
     tot = _frame(log.totals(), TOTAL_COLUMNS)
-    F = ["member", "donor", "recipient", "channel"]
+    F = ["member", "donor", "channel", "recipient"]
     raw["arrived"] = np.where(raw["day"] <= 32, raw["doses"], 0.0)
     raw["influence"] = raw["doses"] * 0.5 ** ((39 - raw["day"]) / half_life[
         raw["member"].astype(int)])
     want = raw.groupby(F)[["doses", "arrived", "influence"]].sum()
     pairs = tot[tot["day"] == WHOLE_RUN].set_index(F)
-    assert (pairs.index == want.index).all()  # ordered by member, donor, recipient, channel
+    assert (pairs.index == want.index).all()  # ordered by member, donor, channel, recipient
     np.testing.assert_allclose(pairs[["doses", "arrived", "influence"]], want, rtol=1e-12)
     daily = tot[tot["day"] != WHOLE_RUN]
     assert (daily["recipient"] == ANY).all()
