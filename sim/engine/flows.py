@@ -144,7 +144,7 @@ class FlowLog:
         self.row_of = np.full((0, countries + 2, 2), -1, dtype=np.int64)
         self.givers = np.zeros((0, 3), dtype=np.int64)   # (member, donor, channel) of rows
         self.n_rows = 0
-        self.sums = np.zeros((0, countries + 1, 2))      # doses, influence by recipient + 1
+        self.sums = np.zeros((2, 0, countries + 1))      # doses, influence by recipient + 1
         self.late = Sums(1)                              # doses that arrive after the end
         self.daily: list[np.ndarray] = []                # (day, member, donor, channel, doses)
 
@@ -187,9 +187,9 @@ class FlowLog:
         recipient = np.asarray(recipient, dtype=np.int64) + 1
         doses = np.asarray(doses, dtype=float)
         row = self._rows(e, donor, channel)
-        self.sums = _grown(self.sums, (self.n_rows, int(recipient.max()) + 1, 2), 0.0)
-        np.add.at(self.sums, (row, recipient, 0), doses)  # in recorded order
-        np.add.at(self.sums, (row, recipient, 1), self._influence(e, t, doses))
+        self.sums = _grown(self.sums, (2, self.n_rows, int(recipient.max()) + 1), 0.0)
+        np.add.at(self.sums[0], (row, recipient), doses)  # in recorded order
+        np.add.at(self.sums[1], (row, recipient), self._influence(e, t, doses))
         late = self._late(e, t)
         if late.any():
             self.late.add((row[late] * _COUNTRY + recipient[late]), doses[late, None])
@@ -232,17 +232,17 @@ class FlowLog:
     def totals(self) -> np.ndarray:
         """(K, 8) pair totals, then daily donor totals (columns :data:`TOTAL_COLUMNS`)."""
         order = np.lexsort(self.givers.T[::-1])             # by member, donor, channel
-        sums = self.sums[order]
-        row, recipient = np.nonzero(sums[:, :, 0] > 0)
-        late = np.zeros(sums.shape[:2])
+        sums = self.sums[:, order]
+        row, recipient = np.nonzero(sums[0] > 0)
+        late = np.zeros(sums.shape[1:])
         keys, values = self.late.result()
         position = np.argsort(order)                           # row → its place in order
         late[position[keys // _COUNTRY], keys % _COUNTRY] = values[:, 0]
-        doses = sums[row, recipient, 0]
+        doses = sums[0, row, recipient]
         giver = self.givers[order][row]
         pairs = np.column_stack([giver[:, 0], np.full(len(row), WHOLE_RUN), giver[:, 1],
                                  recipient - 1, doses, giver[:, 2],
-                                 arrived(doses, late[row, recipient]), sums[row, recipient, 1]])
+                                 arrived(doses, late[row, recipient]), sums[1, row, recipient]])
         daily = np.concatenate([np.zeros((0, 5)), *self.daily])
         if len(daily):  # by day, member, donor, channel; a giver's same-day gifts summed
             key = ((daily[:, 0].astype(np.int64) * _MEMBER + daily[:, 1].astype(np.int64))
