@@ -226,8 +226,8 @@ class FlowLog:
     def _influence(self, e: np.ndarray, t: int, doses: np.ndarray) -> np.ndarray:
         if self.half_life is None or self.end is None:
             return doses
-        hl = self.half_life if self.half_life.ndim == 0 else self.half_life[e]
-        return doses * 0.5 ** ((self.end - t) / hl)
+        weight = 0.5 ** ((self.end - t) / self.half_life)   # per member (or one)
+        return doses * (weight if weight.ndim == 0 else weight[e])
 
     def totals(self) -> np.ndarray:
         """(K, 8) pair totals, then daily donor totals (columns :data:`TOTAL_COLUMNS`)."""
@@ -256,7 +256,7 @@ class FlowLog:
                                      channel, np.zeros((len(key), 2))])
         else:
             daily = np.zeros((0, len(TOTAL_COLUMNS)))
-        return np.concatenate([pairs, daily]).astype(float)
+        return np.concatenate([pairs, daily], dtype=float)
 
     def array(self) -> np.ndarray:
         """(K, 6) every flow so far, in the order recorded (only when kept: ``rows``)."""
