@@ -53,48 +53,6 @@ _COUNTRY = 1 << 21   # country index + 2 (ANY, POOL, 0 … N-1) fits; up to ~2 M
 _MEMBER = 1 << 20    # members per batch; days likewise
 
 
-class Sums:
-    """Sums of value rows by int64 key, in the order the rows were added.
-
-    Rows wait in a buffer and are folded into the sorted totals when the buffer outgrows
-    them, so memory stays O(distinct keys + one buffer) and work O(rows · log keys).
-    Each key's sum is a left fold in the order of addition (``np.bincount`` adds in input
-    order, the totals so far first), whatever the buffer's size.
-    """
-
-    def __init__(self, width: int) -> None:
-        """Sums of ``width`` values per key."""
-        self.keys = np.zeros(0, dtype=np.int64)
-        self.values = np.zeros((0, width))
-        self._keys: list[np.ndarray] = []
-        self._values: list[np.ndarray] = []
-        self._waiting = 0
-
-    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
-        """Add ``values`` (K, width) to the sums of ``keys`` (K,)."""
-        self._keys.append(keys)
-        self._values.append(values)
-        self._waiting += len(keys)
-        if self._waiting > max(len(self.keys), 1 << 16):
-            self._fold()
-
-    def _fold(self) -> None:
-        if not self._waiting:
-            return
-        keys = np.concatenate([self.keys, *self._keys])
-        values = np.concatenate([self.values, *self._values])
-        self._keys, self._values, self._waiting = [], [], 0
-        self.keys, inverse = np.unique(keys, return_inverse=True)
-        self.values = np.stack([np.bincount(inverse, weights=values[:, j],
-                                            minlength=len(self.keys))
-                                for j in range(values.shape[1])], axis=1)
-
-    def result(self) -> tuple[np.ndarray, np.ndarray]:
-        """(keys ascending, (K, width) sums)."""
-        self._fold()
-        return self.keys, self.values
-
-
 def _grown(a: np.ndarray, shape: tuple[int, ...], fill: float | int) -> np.ndarray:
     """``a`` padded with ``fill`` to at least ``shape`` (doubling a growing axis)."""
     if all(n <= m for n, m in zip(shape, a.shape, strict=True)):
@@ -113,7 +71,8 @@ class FlowLog:
     givers × N, the same order as the pairs themselves once donors give to most
     countries (affinity has a base for every pair, so they do), and adding a day's
     flows costs O(flows) with no sorting. Doses given too late to arrive by the end
-    are few (the last ``delivery_lag`` days) and kept sparse.
+    are not counted as arrived (a copy of the doses is taken the first day after
+    ``arrive_by``).
 
     Parameters
     ----------
@@ -122,8 +81,9 @@ class FlowLog:
     end : the last day of the run (``influence`` is taken on it; default: the day of
         each flow, so influence equals doses)
     half_life : (E,) days of each member's donation half-life (default: no decay)
-    arrive_by : (E,) or scalar, the last day a flow may be given and still have arrived
-        by the end (default: every flow has)
+    arrive_by : the last day a flow may be given and still have arrived by the end
+        (default: every flow has); the doses of each pair are copied on the first day
+        after it, so ``arrived`` is the exact sum of the earlier flows
     countries : N, when known (else rows widen as recipients appear)
     rows : also keep every flow as recorded (:meth:`array`; memory grows with days ×
         pairs: for tests and small worlds)
@@ -131,13 +91,13 @@ class FlowLog:
 
     def __init__(self, enabled: bool | np.ndarray = True, *, end: int | None = None,
                  half_life: np.ndarray | None = None,
-                 arrive_by: int | np.ndarray | None = None, countries: int = 0,
+                 arrive_by: int | None = None, countries: int = 0,
                  rows: bool = True) -> None:
         self.keep = np.asarray(enabled, dtype=bool)
         self.enabled = bool(self.keep.any())
         self.end = end
         self.half_life = None if half_life is None else np.asarray(half_life, dtype=float)
-        self.arrive_by = None if arrive_by is None else np.asarray(arrive_by)
+        self.arrive_by = arrive_by
         self.keep_rows = rows
         self.parts: list[np.ndarray] = []
         # row of sums of each (member, donor + 2, channel); -1: none yet
@@ -145,7 +105,7 @@ class FlowLog:
         self.givers = np.zeros((0, 3), dtype=np.int64)   # (member, donor, channel) of rows
         self.n_rows = 0
         self.sums = np.zeros((2, 0, countries + 1))      # doses, influence by recipient + 1
-        self.late = Sums(1)                              # doses that arrive after the end
+        self.arrived: np.ndarray | None = None           # doses by arrive_by, once past it
         self.daily: list[np.ndarray] = []                # (day, member, donor, channel, doses)
 
     def add_matrix(self, t: int, flows: np.ndarray, donors: np.ndarray,
@@ -187,12 +147,11 @@ class FlowLog:
         recipient = np.asarray(recipient, dtype=np.int64) + 1
         doses = np.asarray(doses, dtype=float)
         row = self._rows(e, donor, channel)
+        if self.arrived is None and self.arrive_by is not None and t > self.arrive_by:
+            self.arrived = self.sums[0, :self.n_rows].copy()   # before today's flows
         self.sums = _grown(self.sums, (2, self.n_rows, int(recipient.max()) + 1), 0.0)
         np.add.at(self.sums[0], (row, recipient), doses)  # in recorded order
         np.add.at(self.sums[1], (row, recipient), self._influence(e, t, doses))
-        late = self._late(e, t)
-        if late.any():
-            self.late.add((row[late] * _COUNTRY + recipient[late]), doses[late, None])
         given = np.bincount(row, weights=doses)  # each giver's total, in recorded order
         gave = np.flatnonzero(given > 0)
         self.daily.append(np.column_stack([np.full(len(gave), t), self.givers[gave],
@@ -217,12 +176,6 @@ class FlowLog:
             row = self.row_of[e, donor, channel]
         return row
 
-    def _late(self, e: np.ndarray, t: int) -> np.ndarray:
-        if self.arrive_by is None:
-            return np.zeros(len(e), dtype=bool)
-        by = self.arrive_by if self.arrive_by.ndim == 0 else self.arrive_by[e]
-        return np.broadcast_to(t > by, e.shape)
-
     def _influence(self, e: np.ndarray, t: int, doses: np.ndarray) -> np.ndarray:
         if self.half_life is None or self.end is None:
             return doses
@@ -230,33 +183,49 @@ class FlowLog:
         return doses * (weight if weight.ndim == 0 else weight[e])
 
     def totals(self) -> np.ndarray:
-        """(K, 8) pair totals, then daily donor totals (columns :data:`TOTAL_COLUMNS`)."""
-        order = np.lexsort(self.givers.T[::-1])             # by member, donor, channel
-        sums = self.sums[:, order]
-        row, recipient = np.nonzero(sums[0] > 0)
-        late = np.zeros(sums.shape[1:])
-        keys, values = self.late.result()
-        position = np.argsort(order)                           # row → its place in order
-        late[position[keys // _COUNTRY], keys % _COUNTRY] = values[:, 0]
-        doses = sums[0, row, recipient]
-        giver = self.givers[order][row]
-        pairs = np.column_stack([giver[:, 0], np.full(len(row), WHOLE_RUN), giver[:, 1],
-                                 recipient - 1, doses, giver[:, 2],
-                                 arrived(doses, late[row, recipient]), sums[1, row, recipient]])
+        """(K, 8) pair totals, then daily donor totals (columns :data:`TOTAL_COLUMNS`).
+
+        Filled giver by giver (in member, donor, channel order): no copy of the sums.
+        """
+        T = TOTAL_COLUMNS
+        daily = self._daily_totals()
+        R, W = self.n_rows, self.sums.shape[2]
+        given = self.sums[0, :R] > 0                           # (R, W) bool
+        counts = given.sum(axis=1)
+        K = int(counts.sum())
+        out = np.empty((K + len(daily), len(T)))
+        out[K:] = daily
+        arrived_sums = None if self.arrived is None else _grown(self.arrived, (R, W), 0.0)
+        start = 0
+        for g in np.lexsort(self.givers.T[::-1]):
+            cols = np.flatnonzero(given[g])
+            block = out[start:start + len(cols)]
+            start += len(cols)
+            block[:, T.member], block[:, T.donor], block[:, T.channel] = self.givers[g]
+            block[:, T.day] = WHOLE_RUN
+            block[:, T.recipient] = cols - 1
+            block[:, T.doses] = self.sums[0, g, cols]
+            block[:, T.arrived] = (block[:, T.doses] if arrived_sums is None
+                                   else arrived_sums[g, cols])
+            block[:, T.influence] = self.sums[1, g, cols]
+        return out
+
+    def _daily_totals(self) -> np.ndarray:
+        """(K, 8) daily donor totals by day, member, donor, channel (a giver's same-day
+        gifts summed).
+        """
         daily = np.concatenate([np.zeros((0, 5)), *self.daily])
-        if len(daily):  # by day, member, donor, channel; a giver's same-day gifts summed
-            key = ((daily[:, 0].astype(np.int64) * _MEMBER + daily[:, 1].astype(np.int64))
-                   * _COUNTRY + daily[:, 2].astype(np.int64) + 2) * 2 + daily[:, 3]
-            key, inverse = np.unique(key.astype(np.int64), return_inverse=True)
-            doses = np.bincount(inverse, weights=daily[:, 4])
-            rest, channel = np.divmod(key, 2)
-            rest, donor = np.divmod(rest, _COUNTRY)
-            day, member = np.divmod(rest, _MEMBER)
-            daily = np.column_stack([member, day, donor - 2, np.full(len(key), ANY), doses,
-                                     channel, np.zeros((len(key), 2))])
-        else:
-            daily = np.zeros((0, len(TOTAL_COLUMNS)))
-        return np.concatenate([pairs, daily], dtype=float)
+        if not len(daily):
+            return np.zeros((0, len(TOTAL_COLUMNS)))
+        key = ((daily[:, 0].astype(np.int64) * _MEMBER + daily[:, 1].astype(np.int64))
+               * _COUNTRY + daily[:, 2].astype(np.int64) + 2) * 2 + daily[:, 3]
+        key, inverse = np.unique(key.astype(np.int64), return_inverse=True)
+        doses = np.bincount(inverse, weights=daily[:, 4])
+        rest, channel = np.divmod(key, 2)
+        rest, donor = np.divmod(rest, _COUNTRY)
+        day, member = np.divmod(rest, _MEMBER)
+        return np.column_stack([member, day, donor - 2, np.full(len(key), ANY), doses,
+                                channel, np.zeros((len(key), 2))])
 
     def array(self) -> np.ndarray:
         """(K, 6) every flow so far, in the order recorded (only when kept: ``rows``)."""
@@ -267,13 +236,6 @@ class FlowLog:
         if len(self.parts) > 1:
             self.parts = [np.concatenate(self.parts)]
         return self.parts[0].copy()
-
-
-def arrived(doses: np.ndarray, late: np.ndarray) -> np.ndarray:
-    """Doses that arrived by the end: all of them where none came late, else the rest
-    (never below 0 from rounding).
-    """
-    return np.where(late > 0, np.maximum(doses - late, 0.0), doses)
 
 
 def run_log(enabled: np.ndarray, countries: int, days: int, half_life: np.ndarray,

@@ -12,7 +12,6 @@ from sim.engine.flows import (
     TOTAL_COLUMNS,
     WHOLE_RUN,
     FlowLog,
-    Sums,
 )
 
 
@@ -67,19 +66,6 @@ def test_a_members_totals_do_not_depend_on_its_batch():
     one = _random_log(3, enabled=np.array([False, True, False])).totals()
     member = both[:, TOTAL_COLUMNS.member] == 1
     assert one.tobytes() == both[member].tobytes()
-
-
-def test_totals_do_not_depend_on_when_sums_are_folded():
-    rng = np.random.default_rng(5)
-    keys = rng.integers(0, 50, 10_000)
-    values = rng.random((10_000, 2))
-    whole = Sums(2)
-    whole.add(keys, values)
-    pieces = Sums(2)
-    for part in np.array_split(np.arange(10_000), 37):
-        pieces.add(keys[part], values[part])
-        pieces._fold()
-    assert whole.result()[1].tobytes() == pieces.result()[1].tobytes()
 
 
 def test_a_totals_only_log_keeps_no_rows():
