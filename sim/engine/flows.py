@@ -105,7 +105,9 @@ class FlowLog:
         self.row_of = np.full((0, countries + 2, 2), -1, dtype=np.int64)
         self.givers = np.zeros((0, 3), dtype=np.int64)   # (member, donor, channel) of rows
         self.n_rows = 0
-        self.sums = np.zeros((2, 0, countries + 1))      # doses, influence by recipient + 1
+        # doses, influence by giver row and recipient + 1; room for a row per country
+        # to start with (zeros: pages no giver touches take no memory)
+        self.sums = np.zeros((2, countries + 2 if countries else 0, countries + 1))
         self.arrived: np.ndarray | None = None           # doses by arrive_by, once past it
         self.daily: list[np.ndarray] = []                # (day, member, donor, channel, doses)
 
@@ -143,10 +145,10 @@ class FlowLog:
                 e, donor, recipient, doses = e[sel], donor[sel], recipient[sel], doses[sel]
             if not len(e):
                 return
-        e = np.ascontiguousarray(e, dtype=np.int64)
-        donor = np.ascontiguousarray(donor, dtype=np.int64) + 2
-        recipient = np.ascontiguousarray(recipient, dtype=np.int64) + 1
-        doses = np.ascontiguousarray(doses, dtype=float)
+        e = np.asarray(e, dtype=np.int64)      # views of a kernel's rows: no copy
+        donor = np.asarray(donor, dtype=np.int64) + 2
+        recipient = np.asarray(recipient, dtype=np.int64) + 1
+        doses = np.asarray(doses, dtype=float)
         if self.arrived is None and self.arrive_by is not None and t > self.arrive_by:
             self.arrived = self.sums[0, :self.n_rows].copy()   # before today's flows
         weight = self._weights(t, int(e.max()) + 1)
