@@ -37,10 +37,12 @@ Shapes: E members, N countries, P producers, Q products, D days.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from sim.engine.build.product_params import ProductParams
+from sim.engine.kernels import backend
 from sim.engine.product_expiry import book_expiry, close_day, prepare_landing
 from sim.engine.product_protection import refresh_protection
 
@@ -177,10 +179,11 @@ def _to_countries(amount: np.ndarray, mix: np.ndarray, country: np.ndarray,
     return _by(bins, amount[:, :, None] * mix, E * N * Q).reshape(E, N, Q)
 
 
-def track_day(ps: ProductState, pp: ProductParams, state, world, params,
-              market: np.ndarray | None, partners: np.ndarray | None,
-              licensed: np.ndarray | None, t: int) -> None:
-    """Book day ``t``'s flows by product (see the module docstring).
+def track_reference(ps: ProductState, pp: ProductParams, state, world, params,
+                    market: np.ndarray | None, partners: np.ndarray | None,
+                    licensed: np.ndarray | None, t: int) -> None:
+    """Book day ``t``'s flows by product (see the module docstring): the numpy reference
+    of :func:`sim.engine.kernels.products.track_day`.
 
     market : (E, N) doses countries bought at today's clearing (home sales and imports;
         without contracts, partner sales, licences, pool shipments and gifts)
@@ -244,13 +247,8 @@ def _licences(ps: ProductState, pp: ProductParams, dip, d: dict[str, np.ndarray]
     """Book licensees' own doses, in the proportions their licences filled today."""
     if not d["licensed_cum"].any():
         return  # no licence filled today (e.g. all done): nothing to book
-    E, Q = licensed.shape[0], pp.n_products
-    lic = pp.__dict__.get("_licence_mix")  # fixed for the batch: built on first use
-    if lic is None:
-        lic = np.where(pp.licence_product[..., None] >= 0,
-                       np.eye(Q)[np.maximum(pp.licence_product, 0)],
-                       _mix_of(pp, dip.lic_producer))                          # (E, C, Q)
-        object.__setattr__(pp, "_licence_mix", lic)
+    E = licensed.shape[0]
+    lic = _fixed_mix(pp, "_licence_mix", pp.licence_product, dip.lic_producer)  # (E, C, Q)
     rows = np.arange(E)[:, None]
     filled = d["licensed_cum"]                                                 # (E, C)
     total = _by((rows * licensed.shape[1] + dip.lic_country).ravel(), filled,
@@ -281,9 +279,8 @@ def _sales(ps: ProductState, pp: ProductParams, world, dip, d: dict[str, np.ndar
     inflow = np.zeros((E, N, Q))
     cx, ch, pool_contracts = np.zeros((E, P)), np.zeros((E, P)), np.zeros(E)
     if dip.contract_supplier.shape[1]:
-        k_mix = np.where(pp.contract_product[..., None] >= 0,
-                         np.eye(Q)[np.maximum(pp.contract_product, 0)],
-                         _mix_of(pp, dip.contract_supplier))                   # (E, K, Q)
+        k_mix = _fixed_mix(pp, "_contract_mix", pp.contract_product,
+                           dip.contract_supplier)                              # (E, K, Q)
         dk = d["contract_delivered_cum"]
         to_pool = dip.contract_buyer < 0
         ps.pool += (np.where(to_pool, dk, 0.0)[..., None] * k_mix).sum(axis=1)
@@ -390,8 +387,69 @@ def track_products(state, world, params, market: np.ndarray | None,
     if state.products is None:
         state.products = ProductState.start(state, max(world.days, 1), pp.course)
     ps = state.products
-    track_day(ps, pp, state, world, params, market, partners, licensed, t)
-    prepare_landing(ps, pp, state.transit, t)
-    due = t % pp.refresh_days == 0                                             # (E,)
-    if due.any():
-        refresh_protection(ps, pp, state.epi, due)
+    if backend() == "numpy":
+        track_reference(ps, pp, state, world, params, market, partners, licensed, t)
+        prepare_landing(ps, pp, state.transit, t)
+    else:
+        track_compiled(ps, pp, state, world, params, market, partners, licensed, t)
+    if state.epi is not None:
+        due = t % pp.refresh_days == 0                                         # (E,)
+        if due.any():
+            refresh_protection(ps, pp, state.epi, due)
+
+
+def _fixed_mix(pp: ProductParams, name: str, product: np.ndarray,
+               producer: np.ndarray) -> np.ndarray:
+    """(E, X, Q) composition of the doses of licences or contracts: their named product,
+    else (``product`` -1) their producer's mix; fixed for the batch, built on first use.
+    """
+    cached = pp.__dict__.get(name)
+    if cached is None:
+        Q = pp.n_products
+        cached = np.ascontiguousarray(np.where(product[..., None] >= 0,
+                                               np.eye(Q)[np.maximum(product, 0)],
+                                               _mix_of(pp, producer)))
+        object.__setattr__(pp, name, cached)
+    return cached
+
+
+def track_compiled(ps: ProductState, pp: ProductParams, state, world, params,
+                   market: np.ndarray | None, partners: np.ndarray | None,
+                   licensed: np.ndarray | None, t: int) -> None:
+    """Day ``t`` by product in one compiled call (:func:`sim.engine.kernels.products.
+    track_day`, which also prepares tomorrow's landing); arguments as
+    :func:`track_reference`.
+    """
+    from sim.engine.kernels.products import track_day
+
+    kernel: Any = track_day  # arguments spread from tuples: checked by the kernel's types
+    dip = params.diplomacy
+    has_licensed = licensed is not None and dip.lic_rate.shape[1] > 0
+    has_market = market is not None and bool(market.any())
+    nothing = state.first  # any (E, N) array: read only where its flag is set
+    last = ps.last
+    fixed = pp.__dict__.get("_kernel_fixed")
+    if fixed is None:
+        fixed = (np.ascontiguousarray(pp.producer_mix, dtype=float),
+                 _fixed_mix(pp, "_licence_mix", pp.licence_product, dip.lic_producer),
+                 np.ascontiguousarray(dip.lic_country, dtype=np.int64),
+                 _fixed_mix(pp, "_contract_mix", pp.contract_product, dip.contract_supplier),
+                 np.ascontiguousarray(dip.contract_buyer, dtype=np.int64),
+                 np.ascontiguousarray(dip.contract_supplier, dtype=np.int64),
+                 np.ascontiguousarray(world.home_of, dtype=np.int64),
+                 np.ascontiguousarray(dip.partner_mask, dtype=bool),
+                 np.ascontiguousarray(pp.accept, dtype=bool),
+                 np.ascontiguousarray(pp.bucket, dtype=np.int64),
+                 np.ascontiguousarray(pp.enabled, dtype=bool),
+                 (ps.course == 1).astype(float))
+        object.__setattr__(pp, "_kernel_fixed", fixed)
+    kernel(t, (t + 1) % params.structure.bucket_days == 0, has_licensed, has_market,
+              partners is not None,
+              *(getattr(state, k) for k in COUNTERS[1:]), *(last[k] for k in COUNTERS[1:]),
+              nothing if licensed is None else licensed,
+              market if has_market else nothing,
+              nothing if partners is None else partners,
+              state.stock, state.transit, state.gift_transit, *fixed,
+              ps.received, ps.holding, ps.administered, ps.expired, ps.given, ps.pool,
+              ps.world_received, ps.mix, ps.world_now, ps.stale, ps.one_dose, ps.aged,
+              ps.transit, ps.land, ps.land_mix, ps.arriving)
