@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.engine.kernels import jit
 from sim.engine.kernels.product_expiry import age_day, close_day, landing_day
-from sim.engine.kernels.sums import pairwise_sum
+from sim.engine.kernels.sums import pairwise_sum, short_sum
 
 #: Doses below which an amount counts as none in a ratio (as the reference's ``TINY``).
 TINY = 1e-9
@@ -36,7 +36,7 @@ TINY = 1e-9
 @jit
 def _mix_into(src: np.ndarray, lo: int, n: int, dst: np.ndarray, dlo: int) -> None:
     """``dst[dlo:dlo+n]`` the composition of ``src[lo:lo+n]`` (0 where it holds nothing)."""
-    total = pairwise_sum(src, lo, n)
+    total = short_sum(src, lo, n)
     for i in range(n):
         dst[dlo + i] = src[lo + i] / total if total > TINY else 0.0
 
@@ -177,7 +177,7 @@ def _sales(e: int, dk: np.ndarray, exported: np.ndarray, home_sold: np.ndarray,
         for n in range(N):
             for p in range(P):
                 rowp[p] = exports[p] if partner_mask[p, n] else 0.0
-            total = pairwise_sum(rowp, 0, P)
+            total = short_sum(rowp, 0, P)
             for p in range(P):
                 by_seller[n, p] = partners[n] * (rowp[p] / total if total > TINY else 0.0)
         for n in range(N):
@@ -196,7 +196,7 @@ def _sales(e: int, dk: np.ndarray, exported: np.ndarray, home_sold: np.ndarray,
             s += exports[p] * producer_mix[p, q]
         rowq[q] = s
     _mix_into(rowq, 0, Q, world_mix, 0)
-    if not pairwise_sum(world_mix, 0, Q) > 0:
+    if not short_sum(world_mix, 0, Q) > 0:
         _column_sums(producer_mix, rowq)
         _mix_into(rowq, 0, Q, world_mix, 0)
     imports[:] = 0.0
@@ -267,13 +267,13 @@ def _world_market(world_mix: np.ndarray, imports: np.ndarray, pool_bought: float
     for q in range(Q):
         left[q] = max(avail[q] - taken[q], 0.0)
     rest_mix = np.empty(Q)
-    if pairwise_sum(left, 0, Q) > 0:
+    if short_sum(left, 0, Q) > 0:
         _mix_into(left, 0, Q, rest_mix, 0)
     else:
         rest_mix[:] = world_mix
     flat = take.reshape(-1)
     for n in range(N):
-        rest = imports[n] - pairwise_sum(flat, n * Q, Q)
+        rest = imports[n] - short_sum(flat, n * Q, Q)
         for q in range(Q):
             inflow[n, q] = inflow[n, q] + (take[n, q] + rest * rest_mix[q])
     return rest_mix
@@ -380,18 +380,16 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
             out[e, n] = a
             for q in range(Q):
                 administered[e, n, q] += a * mix[e, n, q]
-    # 2. expiry in stock by shelf-life bucket (all members at once)
-    before = np.empty((B, E, N))
-    for e in range(E):
-        for n in range(N):
-            if boundary:
+    # 2. expiry in stock by shelf-life bucket (all members at once); the engine's stock
+    # before today's ageing is read on bucket boundaries only
+    before = stock
+    if boundary:
+        before = np.empty((B, E, N))
+        for e in range(E):
+            for n in range(N):
                 before[0, e, n] = (exp[e, n] - l_exp[e, n]) - (exp_arr[e, n]
                                                                - l_exp_arr[e, n])
-                for b in range(1, B):
-                    before[b, e, n] = stock[b - 1, e, n]
-            else:
-                for b in range(B):
-                    before[b, e, n] = stock[b, e, n]
+        before[1:] = stock[:-1]
     gone = np.empty((E, N, Q))
     age_day(aged, transit, bucket, arriving, land_mix, holding, before, boundary, gone)
     # 3. expired doses by product, the pool, gifts
@@ -413,10 +411,10 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
                     want = want + on_way * held
                     gone[e, n, q] = min(want, holding[e, n, q])
                 lo = (e * N + n) * Q
-                short = max(d_exp - pairwise_sum(flat_gone, lo, Q), 0.0)
+                short = max(d_exp - short_sum(flat_gone, lo, Q), 0.0)
                 for q in range(Q):
                     row[q] = holding[e, n, q] - gone[e, n, q]
-                rest = pairwise_sum(row, 0, Q)
+                rest = short_sum(row, 0, Q)
                 for q in range(Q):
                     share = row[q] / rest if rest > TINY else 0.0
                     g = gone[e, n, q] + short * share
@@ -508,7 +506,7 @@ def _gifts(e: int, donated: np.ndarray, l_donated: np.ndarray, don_recv: np.ndar
             for lag in range(L):
                 g += gift_transit[b, e, lag, n]
         on_hand = s + w + g
-        left = (pairwise_sum(flat, (e * N + n) * Q, Q) - out[e, n]
+        left = (short_sum(flat, (e * N + n) * Q, Q) - out[e, n]
                 + (don_recv[e, n] - l_don_recv[e, n]) - on_hand)
         fs = min(max(left, 0.0), gave)
         from_stock[n] = fs
