@@ -3,6 +3,7 @@ counterfactuals, `vaxsim validate` and `vaxsim run`, donations.parquet and summa
 
 import json
 
+import numpy as np
 import pytest
 from worlds import SCENARIOS
 
@@ -95,7 +96,7 @@ def test_vietnam_receives_a_large_share_of_its_doses_through_diplomacy(base):
     assert len(vnm) >= 3 and vnm["share"].sum() > 0.1
     reach = donor_reach(base.donations)
     assert {"USA", "CHN"} <= set(reach["donor"])
-    inf = influence(base.donations, END_2021, base.scenario.donation.half_life_days)
+    inf = influence(base.donations)  # on the run's last day, END_2021
     given = base.donations.groupby(["member", "donor", "recipient"], as_index=False)["doses"]
     both = inf.merge(given.sum(), on=["member", "donor", "recipient"])
     assert len(both) == len(inf)
@@ -137,8 +138,16 @@ def test_every_shipped_scenario_runs(name, tmp_path, capsys):
                  "--set", "days=300", *plots]) == 0
     tables = load_tables(out)
     d = tables["donations"]
-    assert list(d.columns) == ["member", "date", "donor", "recipient", "doses", "channel"]
+    assert list(d.columns) == ["member", "donor", "recipient", "channel", "doses",
+                               "doses_arrived", "influence"]
     assert set(d["channel"]) <= {"bilateral", "pool"} and (d["doses"] > 0).all()
+    assert not d.duplicated(["member", "donor", "recipient", "channel"]).any()
+    daily = tables["donations_by_day"]
+    assert list(daily.columns) == ["member", "date", "donor", "channel", "doses"]
+    # The daily donor totals add up to the pair totals, donor by donor.
+    pairs = d.groupby(["member", "donor", "channel"])["doses"].sum()
+    days = daily.groupby(["member", "donor", "channel"])["doses"].sum()
+    np.testing.assert_allclose(days.reindex(pairs.index), pairs, rtol=1e-12)
     m = json.loads((out / "summary.json").read_text())["metrics"]
     for key in ("doses_donated_bilateral", "doses_delivered_pool", "doses_licensed_output"):
         assert m[key] >= 0

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine.flows import FLOW_COLUMNS
+from sim.engine.flows import TOTAL_COLUMNS, WHOLE_RUN
 from sim.engine.record import Trajectories
 
 #: Bytes of working arrays (parameters, state and temporaries) one chunk may hold.
@@ -79,7 +79,7 @@ class MemberStack:
             v = getattr(part, f.name)
             if f.name == "flows":
                 rows = v.copy()
-                rows[:, FLOW_COLUMNS.member] += self.start
+                rows[:, TOTAL_COLUMNS.member] += self.start
                 self.flows.append(rows)
                 continue
             if v is None or f.name in _SHARED:
@@ -101,9 +101,14 @@ class MemberStack:
         """The stacked trajectories; fields not copied (``only``) come from ``base``."""
         assert self.start == self.members, "every chunk must be added"
         out: dict[str, Any] = dict(self.fields)
-        if self.flows:  # the same rows as one batch's, in day order (chunk by chunk within a day)
-            rows = np.concatenate(self.flows)
-            out["flows"] = rows[np.argsort(rows[:, FLOW_COLUMNS.day], kind="stable")]
+        if self.flows:  # the same rows as one batch's: pair totals in member order, then
+            # daily totals by day (chunk by chunk, so member by member, within a day)
+            day = TOTAL_COLUMNS.day
+            pairs = [f[f[:, day] == WHOLE_RUN] for f in self.flows]
+            daily = np.concatenate([f[f[:, day] != WHOLE_RUN] for f in self.flows])
+            self.flows = []
+            out["flows"] = np.concatenate(
+                [*pairs, daily[np.argsort(daily[:, day], kind="stable")]])
         if base is None:
             return Trajectories(**out)
         return dataclasses.replace(base, **out)

@@ -1,8 +1,34 @@
-"""The diplomacy ledger: every donated or pooled dose, donor → recipient, by member and day.
+"""The diplomacy ledger: every donated or pooled dose, donor → recipient, by member, summed
+as it accrues.
 
-No dense (E, D, N, N) array: each donation or pool round appends only its nonzero flows.
-A flow row is (member, day, donor, recipient, doses, channel) with country indices; the
-pool is :data:`POOL` (-1) and the channels are :data:`BILATERAL` (0) and :data:`POOLED` (1).
+A flow is (member, day, donor, recipient, doses, channel) with country indices; the pool
+is :data:`POOL` (-1) and the channels are :data:`BILATERAL` (0) and :data:`POOLED` (1).
+The stages hand their nonzero flows to a :class:`FlowLog` (:meth:`~FlowLog.add_matrix`,
+:meth:`~FlowLog.add_rows`, :meth:`~FlowLog.add_vector`), which keeps them summed, never
+one row per day and pair (that grows with days × donors × recipients: 97 M rows for a
+10,000-region world):
+
+- **pair totals**, one row per (member, donor, channel, recipient) over the whole run
+  (``day`` = :data:`WHOLE_RUN`), with the doses that had arrived by the last day
+  (``arrived``: given at least ``delivery_lag`` days before its end) and the influence
+  the pair's doses still carry on the last day (``influence``: each dose weighted by
+  0.5 ** (days since given / the member's donation half-life));
+- **daily donor totals**, one row per (day, member, donor, channel) with doses
+  (``recipient`` = :data:`ANY`), for time series of what a donor gave.
+
+:meth:`FlowLog.totals` gives both as one (K, 8) array, columns :data:`TOTAL_COLUMNS`
+(the first six are :data:`FLOW_COLUMNS`): the pair totals ordered by member, donor,
+channel and recipient, then the daily totals ordered by day, member, donor and channel,
+so the member column leads every row and a batch split into chunks gives the same rows.
+Sums are taken in the order the flows were recorded (day by day, in stage order), so
+they do not depend on the batch either.
+
+Examples
+--------
+>>> log = FlowLog()
+>>> log.add_rows(3, np.array([[0, 1, 2]]), np.array([5.0]))
+>>> log.totals()[:, TOTAL_COLUMNS.doses].tolist()
+[5.0, 5.0]
 """
 
 from __future__ import annotations
@@ -14,21 +40,73 @@ from sim.engine.fields import Fields
 POOL = -1
 BILATERAL, POOLED = 0, 1
 CHANNELS = ("bilateral", "pool")
-#: Columns of :meth:`FlowLog.array`.
+#: ``day`` of a pair total (summed over the whole run).
+WHOLE_RUN = -1
+#: ``recipient`` of a daily donor total (summed over recipients).
+ANY = -2
+#: Columns of a flow (:meth:`FlowLog.array`).
 FLOW_COLUMNS = Fields("member", "day", "donor", "recipient", "doses", "channel")
+#: Columns of :meth:`FlowLog.totals` (``arrived`` and ``influence`` are 0 in daily rows).
+TOTAL_COLUMNS = Fields(*FLOW_COLUMNS, "arrived", "influence")
+
+_COUNTRY = 1 << 21   # country index + 2 (ANY, POOL, 0 … N-1) fits; up to ~2 M countries
+_MEMBER = 1 << 20    # members per batch; days likewise
+
+
+def _grown(a: np.ndarray, shape: tuple[int, ...], fill: float | int) -> np.ndarray:
+    """``a`` padded with ``fill`` to at least ``shape`` (doubling a growing axis)."""
+    if all(n <= m for n, m in zip(shape, a.shape, strict=True)):
+        return a
+    new = tuple(m if n <= m else max(n, 2 * m) for n, m in zip(shape, a.shape, strict=True))
+    out = np.full(new, fill, dtype=a.dtype)
+    out[tuple(slice(0, m) for m in a.shape)] = a
+    return out
 
 
 class FlowLog:
-    """Append-only log of flows; :meth:`array` gives them as one (K, 6) float array."""
+    """The flows of a batch, summed as they accrue (see the module docstring).
 
-    def __init__(self, enabled: bool | np.ndarray = True) -> None:
-        """Keep flows of all members (True), none (False) or some ((E,) bool).
+    Each (member, donor, channel) that has given gets a row of sums over recipients,
+    dense (doses and influence for the pool and every country): memory is
+    givers × N, the same order as the pairs themselves once donors give to most
+    countries (affinity has a base for every pair, so they do), and adding a day's
+    flows costs O(flows) with no sorting. Doses given too late to arrive by the end
+    are not counted as arrived (a copy of the doses is taken the first day after
+    ``arrive_by``).
 
-        A member's ledger does not depend on what the other members of its batch keep.
-        """
+    Parameters
+    ----------
+    enabled : keep flows of all members (True), none (False) or some ((E,) bool); a
+        member's totals do not depend on what the other members of its batch keep
+    end : the last day of the run (``influence`` is taken on it; default: the day of
+        each flow, so influence equals doses)
+    half_life : (E,) days of each member's donation half-life (default: no decay)
+    arrive_by : the last day a flow may be given and still have arrived by the end
+        (default: every flow has); the doses of each pair are copied on the first day
+        after it, so ``arrived`` is the exact sum of the earlier flows
+    countries : N, when known (else rows widen as recipients appear)
+    rows : also keep every flow as recorded (:meth:`array`; memory grows with days ×
+        pairs: for tests and small worlds)
+    """
+
+    def __init__(self, enabled: bool | np.ndarray = True, *, end: int | None = None,
+                 half_life: np.ndarray | None = None,
+                 arrive_by: int | None = None, countries: int = 0,
+                 rows: bool = True) -> None:
         self.keep = np.asarray(enabled, dtype=bool)
         self.enabled = bool(self.keep.any())
+        self.end = end
+        self.half_life = None if half_life is None else np.asarray(half_life, dtype=float)
+        self.arrive_by = arrive_by
+        self.keep_rows = rows
         self.parts: list[np.ndarray] = []
+        # row of sums of each (member, donor + 2, channel); -1: none yet
+        self.row_of = np.full((0, countries + 2, 2), -1, dtype=np.int64)
+        self.givers = np.zeros((0, 3), dtype=np.int64)   # (member, donor, channel) of rows
+        self.n_rows = 0
+        self.sums = np.zeros((2, 0, countries + 1))      # doses, influence by recipient + 1
+        self.arrived: np.ndarray | None = None           # doses by arrive_by, once past it
+        self.daily: list[np.ndarray] = []                # (day, member, donor, channel, doses)
 
     def add_matrix(self, t: int, flows: np.ndarray, donors: np.ndarray,
                    channel: int = BILATERAL) -> None:
@@ -64,16 +142,109 @@ class FlowLog:
                 e, donor, recipient, doses = e[sel], donor[sel], recipient[sel], doses[sel]
             if not len(e):
                 return
-        self.parts.append(np.column_stack([e, np.full(len(e), t), donor, recipient, doses,
-                                           np.full(len(e), channel)]).astype(float))
+        e = np.asarray(e, dtype=np.int64)
+        donor = np.asarray(donor, dtype=np.int64) + 2
+        recipient = np.asarray(recipient, dtype=np.int64) + 1
+        doses = np.asarray(doses, dtype=float)
+        row = self._rows(e, donor, channel)
+        if self.arrived is None and self.arrive_by is not None and t > self.arrive_by:
+            self.arrived = self.sums[0, :self.n_rows].copy()   # before today's flows
+        self.sums = _grown(self.sums, (2, self.n_rows, int(recipient.max()) + 1), 0.0)
+        np.add.at(self.sums[0], (row, recipient), doses)  # in recorded order
+        np.add.at(self.sums[1], (row, recipient), self._influence(e, t, doses))
+        given = np.bincount(row, weights=doses)  # each giver's total, in recorded order
+        gave = np.flatnonzero(given > 0)
+        self.daily.append(np.column_stack([np.full(len(gave), t), self.givers[gave],
+                                           given[gave]]).astype(float))
+        if self.keep_rows:
+            self.parts.append(np.column_stack([e, np.full(len(e), t), donor - 2,
+                                               recipient - 1, doses,
+                                               np.full(len(e), channel)]).astype(float))
+
+    def _rows(self, e: np.ndarray, donor: np.ndarray, channel: int) -> np.ndarray:
+        """Row of sums of each flow's (member, donor, channel), new rows added."""
+        self.row_of = _grown(self.row_of, (int(e.max()) + 1, int(donor.max()) + 1, 2), -1)
+        row = self.row_of[e, donor, channel]
+        new = row < 0
+        if new.any():
+            key = np.unique(e[new] * _COUNTRY + donor[new])
+            me, d = np.divmod(key, _COUNTRY)
+            self.row_of[me, d, channel] = self.n_rows + np.arange(len(key))
+            self.givers = np.concatenate([self.givers, np.column_stack(
+                [me, d - 2, np.full(len(key), channel)])])
+            self.n_rows += len(key)
+            row = self.row_of[e, donor, channel]
+        return row
+
+    def _influence(self, e: np.ndarray, t: int, doses: np.ndarray) -> np.ndarray:
+        if self.half_life is None or self.end is None:
+            return doses
+        weight = 0.5 ** ((self.end - t) / self.half_life)   # per member (or one)
+        return doses * (weight if weight.ndim == 0 else weight[e])
+
+    def totals(self) -> np.ndarray:
+        """(K, 8) pair totals, then daily donor totals (columns :data:`TOTAL_COLUMNS`).
+
+        Filled giver by giver (in member, donor, channel order): no copy of the sums.
+        """
+        T = TOTAL_COLUMNS
+        daily = self._daily_totals()
+        R, W = self.n_rows, self.sums.shape[2]
+        given = self.sums[0, :R] > 0                           # (R, W) bool
+        counts = given.sum(axis=1)
+        K = int(counts.sum())
+        out = np.empty((K + len(daily), len(T)))
+        out[K:] = daily
+        arrived_sums = None if self.arrived is None else _grown(self.arrived, (R, W), 0.0)
+        start = 0
+        for g in np.lexsort(self.givers.T[::-1]):
+            cols = np.flatnonzero(given[g])
+            block = out[start:start + len(cols)]
+            start += len(cols)
+            block[:, T.member], block[:, T.donor], block[:, T.channel] = self.givers[g]
+            block[:, T.day] = WHOLE_RUN
+            block[:, T.recipient] = cols - 1
+            block[:, T.doses] = self.sums[0, g, cols]
+            block[:, T.arrived] = (block[:, T.doses] if arrived_sums is None
+                                   else arrived_sums[g, cols])
+            block[:, T.influence] = self.sums[1, g, cols]
+        return out
+
+    def _daily_totals(self) -> np.ndarray:
+        """(K, 8) daily donor totals by day, member, donor, channel (a giver's same-day
+        gifts summed).
+        """
+        daily = np.concatenate([np.zeros((0, 5)), *self.daily])
+        if not len(daily):
+            return np.zeros((0, len(TOTAL_COLUMNS)))
+        key = ((daily[:, 0].astype(np.int64) * _MEMBER + daily[:, 1].astype(np.int64))
+               * _COUNTRY + daily[:, 2].astype(np.int64) + 2) * 2 + daily[:, 3]
+        key, inverse = np.unique(key.astype(np.int64), return_inverse=True)
+        doses = np.bincount(inverse, weights=daily[:, 4])
+        rest, channel = np.divmod(key, 2)
+        rest, donor = np.divmod(rest, _COUNTRY)
+        day, member = np.divmod(rest, _MEMBER)
+        return np.column_stack([member, day, donor - 2, np.full(len(key), ANY), doses,
+                                channel, np.zeros((len(key), 2))])
 
     def array(self) -> np.ndarray:
-        """(K, 6) every flow so far, in the order recorded."""
+        """(K, 6) every flow so far, in the order recorded (only when kept: ``rows``)."""
+        if not self.keep_rows:
+            raise ValueError("this FlowLog keeps totals only (rows=False)")
         if not self.parts:
             return np.zeros((0, len(FLOW_COLUMNS)))
         if len(self.parts) > 1:
             self.parts = [np.concatenate(self.parts)]
         return self.parts[0].copy()
+
+
+def run_log(enabled: np.ndarray, countries: int, days: int, half_life: np.ndarray,
+            delivery_lag: int) -> FlowLog:
+    """The log a run keeps: totals only, influence on the last day, flows given within
+    ``delivery_lag`` days of the end counted as not yet arrived.
+    """
+    return FlowLog(enabled, end=days - 1, half_life=half_life,
+                   arrive_by=days - 1 - delivery_lag, countries=countries, rows=False)
 
 
 #: A log that keeps nothing (for recorders without a diplomacy ledger).

@@ -26,7 +26,7 @@ from sim.engine.fields import (  # noqa: F401  (GROUPS re-exported)
     LEDGER_FIELDS,
     Fields,
 )
-from sim.engine.flows import FlowLog
+from sim.engine.flows import TOTAL_COLUMNS, run_log
 from sim.engine.kernels import backend
 from sim.engine.segments import Segments
 from sim.engine.state import State, ordered_sum
@@ -73,7 +73,8 @@ class Trajectories:
     countries : (K, W, N, len(COUNTRY_FIELDS)), the first K members (all unless the
         recorder was asked for fewer: no-vaccine twins keep none)
     diplomacy : (E, D, len(DIPLOMACY_FIELDS)) doses
-    flows : (K, 6) the diplomacy ledger (see :mod:`sim.engine.flows`), set on the last day
+    flows : (K, 8) the diplomacy ledger's totals (:meth:`sim.engine.flows.FlowLog.totals`),
+        set on the last day
     strategies : (E, D, S) number of countries following each strategy (``STRATEGIES``)
     epi_groups : (E, D, G, 3) new infections, new deaths, cumulative deaths by group
         (``EPI_GROUP_FIELDS`` in :mod:`sim.engine.epi_record`); None without epidemic
@@ -92,7 +93,7 @@ class Trajectories:
     strategies: np.ndarray
     home_cum: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     diplomacy: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
-    flows: np.ndarray = field(default_factory=lambda: np.zeros((0, 6)))
+    flows: np.ndarray = field(default_factory=lambda: np.zeros((0, len(TOTAL_COLUMNS))))
     epi_groups: np.ndarray | None = None
     epi_countries_end: np.ndarray | None = None
     epi_bands: np.ndarray | None = None
@@ -130,7 +131,9 @@ class Recorder:
             diplomacy=np.zeros((E, D, len(DIPLOMACY_FIELDS))),
             strategies=np.zeros((E, D, len(STRATEGIES)), dtype=np.int32),
         )
-        self.flows = FlowLog(params.diplomacy.record_flows)
+        d = params.diplomacy
+        self.flows = run_log(d.record_flows, N, D, d.half_life_days,
+                             params.structure.delivery_lag)
         self.track_diplomacy = mechanisms_on(params)
         self.lic_bins = params.diplomacy.lic_bins[1]  # flat (E·C,) licensee bins
         self.epi = epi_recorder(world, params, block)
@@ -162,7 +165,7 @@ class Recorder:
             buf[B.stock] = ordered_sum(state.stock, (0,))
             buf[B.allocated_cum], buf[B.received_cum] = state.allocated_cum, state.received_cum
         if t == out.ledger.shape[1] - 1:
-            out.flows = self.flows.array()
+            out.flows = self.flows.totals()
         if t == 0 or (t + 1) % self.review_days == 0:  # strategies change only at stage 9
             out.strategies[:, t] = strategy_counts(state.strategy)
         else:

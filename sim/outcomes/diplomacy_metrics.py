@@ -1,4 +1,5 @@
-"""Diplomacy outcomes from the diplomacy ledger: the ``donations`` table, per-member totals
+"""Diplomacy outcomes from the diplomacy ledger: the ``donations`` table (totals per
+donor → recipient pair) and ``donations_by_day`` (per donor and day), per-member totals
 (doses donated bilaterally, delivered by the pool, filled under licence), each donor's reach,
 each recipient's donated share by donor, and the influence index per donor–recipient pair.
 
@@ -16,7 +17,7 @@ import pandas as pd
 
 from sim.engine.build.diplomacy_params import mechanisms_on
 from sim.engine.build.params import Params
-from sim.engine.flows import CHANNELS, FLOW_COLUMNS, POOL
+from sim.engine.flows import CHANNELS, POOL, TOTAL_COLUMNS, WHOLE_RUN
 from sim.engine.record import DIPLOMACY_FIELDS, Trajectories
 from sim.world.world import World
 
@@ -26,28 +27,58 @@ if TYPE_CHECKING:
 POOL_CODE = "POOL"
 
 
-def donations_table(world: World, traj: Trajectories,
-                    params: Params | None = None) -> pd.DataFrame | None:
-    """The ``donations`` table: member, date, donor, recipient, doses, channel; None when
-    ``params`` has no diplomacy mechanism on (absent, not zero).
-    """
-    if params is not None and not mechanisms_on(params):
-        return None
-    f = traj.flows
-    col = {c: f[:, i] for i, c in enumerate(FLOW_COLUMNS)}
+def _coder(world: World):
     codes = np.append(world.iso3, POOL_CODE)  # index -1 (POOL) is the last entry
 
     def code(idx: np.ndarray) -> np.ndarray:
         i = idx.astype(int)
         return codes[np.where(i == POOL, len(codes) - 1, i)]
 
+    return code
+
+
+def donations_table(world: World, traj: Trajectories,
+                    params: Params | None = None) -> pd.DataFrame | None:
+    """The ``donations`` table, one row per member and donor → recipient pair and channel
+    over the whole run: member, donor, recipient, channel, doses, doses_arrived (given at
+    least the delivery lag before the last day), influence (on the last day, each dose
+    weighted by 0.5 ** (days since given / the member's donation half-life)); None when
+    ``params`` has no diplomacy mechanism on (absent, not zero).
+    """
+    if params is not None and not mechanisms_on(params):
+        return None
+    f = traj.flows
+    f = f[f[:, TOTAL_COLUMNS.day] == WHOLE_RUN]
+    col = {c: f[:, i] for i, c in enumerate(TOTAL_COLUMNS)}
+    code = _coder(world)
+    return pd.DataFrame({
+        "member": col["member"].astype(int),
+        "donor": code(col["donor"]),
+        "recipient": code(col["recipient"]),
+        "channel": np.array(CHANNELS)[col["channel"].astype(int)],
+        "doses": col["doses"],
+        "doses_arrived": col["arrived"],
+        "influence": col["influence"],
+    })
+
+
+def donations_by_day_table(world: World, traj: Trajectories,
+                           params: Params | None = None) -> pd.DataFrame | None:
+    """The ``donations_by_day`` table: member, date, donor, channel, doses (what each
+    donor gave that day, over all its recipients; the pool gives in channel ``pool``);
+    None when ``params`` has no diplomacy mechanism on.
+    """
+    if params is not None and not mechanisms_on(params):
+        return None
+    f = traj.flows
+    f = f[f[:, TOTAL_COLUMNS.day] != WHOLE_RUN]
+    col = {c: f[:, i] for i, c in enumerate(TOTAL_COLUMNS)}
     return pd.DataFrame({
         "member": col["member"].astype(int),
         "date": world.dates[col["day"].astype(int)],
-        "donor": code(col["donor"]),
-        "recipient": code(col["recipient"]),
-        "doses": col["doses"],
+        "donor": _coder(world)(col["donor"]),
         "channel": np.array(CHANNELS)[col["channel"].astype(int)],
+        "doses": col["doses"],
     })
 
 
@@ -101,14 +132,12 @@ def recipient_shares(donations: pd.DataFrame, countries: pd.DataFrame) -> pd.Dat
     return out
 
 
-def influence(donations: pd.DataFrame, end: Any, half_life_days: float) -> pd.DataFrame:
-    """Influence index per member and bilateral donor–recipient pair on date ``end``: doses
-    given, each weighted by 0.5 ** (days since given / half-life).
+def influence(donations: pd.DataFrame) -> pd.DataFrame:
+    """Influence index per member and bilateral donor–recipient pair on the run's last
+    day (the ``donations`` table's ``influence``), largest first within each member.
     """
     bil = donations[donations["channel"] == "bilateral"]
-    age = (pd.Timestamp(end) - bil["date"]).dt.days.to_numpy()
-    w = bil.assign(influence=bil["doses"] * 0.5 ** (age / half_life_days))
-    return (w.groupby(["member", "donor", "recipient"], as_index=False)["influence"].sum()
+    return (bil[["member", "donor", "recipient", "influence"]]
             .sort_values(["member", "influence"], ascending=[True, False]))
 
 

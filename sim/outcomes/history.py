@@ -117,7 +117,7 @@ def _donated_by(res: Results, donor: str) -> np.ndarray | None:
     """(K, D) cumulative bilateral donations of ``donor`` by day, for the K members whose
     flows were kept (``outputs.country_members``); None when no member kept them.
     """
-    don = res.donations
+    don = res.donations_by_day
     D = res.trajectories.groups.shape[1]
     kept = np.flatnonzero(res.params.diplomacy.record_flows)
     if not len(kept):

@@ -166,10 +166,8 @@ def donation_metrics(results: Results) -> pd.DataFrame:
                          "doses_received": values.ravel()})
     received = last.pivot_table(index="member", columns="income_group",
                                 values="doses_received", aggfunc="sum")
-    arrived = end - pd.Timedelta(days=results.scenario.uptake.delivery_lag_days)
-    donations = donations[pd.to_datetime(donations["date"]) <= arrived]
     d = donations.assign(income_group=donations["recipient"].map(attrs["income_group"]))
-    given = d.pivot_table(index="member", columns="income_group", values="doses",
+    given = d.pivot_table(index="member", columns="income_group", values="doses_arrived",
                           aggfunc="sum").reindex(index=kept, columns=list(INCOME_GROUPS))
     given = given.fillna(0.0).reindex(index=members)
     received = received.reindex(index=members, columns=list(INCOME_GROUPS))

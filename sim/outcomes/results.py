@@ -14,8 +14,11 @@ Tables (one row per member and date, and group or country):
   ending on ``date``: output, sales abroad, sales to its own home countries) and their
   running totals produced_cum, exported_cum, home_cum; weekly and on the last day
 - ``strategies``: member, date, strategy, count (countries following each strategy)
-- ``donations``: member, date, donor, recipient, doses, channel (the diplomacy ledger;
-  see :mod:`sim.outcomes.diplomacy_metrics`), only when a diplomacy mechanism is on
+- ``donations``: member, donor, recipient, channel, doses, doses_arrived, influence (the
+  diplomacy ledger's totals per pair over the whole run; see
+  :mod:`sim.outcomes.diplomacy_metrics`), only when a diplomacy mechanism is on
+- ``donations_by_day``: member, date, donor, channel, doses (what each donor gave each
+  day, over all its recipients), likewise
 
 Writing a results folder is :mod:`sim.output.folder`.
 """
@@ -33,7 +36,7 @@ import pandas as pd
 from sim.engine.build.params import Params
 from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
 from sim.outcomes.coverage import Panel
-from sim.outcomes.diplomacy_metrics import donations_table
+from sim.outcomes.diplomacy_metrics import donations_by_day_table, donations_table
 from sim.outcomes.epidemic_metrics import epidemic_group_columns
 from sim.outcomes.history import history_rows, history_table
 from sim.outcomes.summary import summarize
@@ -244,6 +247,11 @@ class Results:
         return donations_table(self.world, self.trajectories, self.params)
 
     @cached_property
+    def donations_by_day(self) -> pd.DataFrame | None:
+        """Doses each donor gave each day, or None without a diplomacy mechanism."""
+        return donations_by_day_table(self.world, self.trajectories, self.params)
+
+    @cached_property
     def per_member(self) -> pd.DataFrame:
         """Every scalar metric, one row per member
         (:func:`sim.outcomes.registry.member_metrics`); the summary's medians and the
@@ -305,7 +313,10 @@ class Results:
         return group_series(self.world, self.trajectories, column)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table by file stem (``donations`` only when there is one)."""
+        """Every table by file stem (``donations`` and ``donations_by_day`` only when there
+        are).
+        """
         return {"groups": self.groups, "ledger": self.ledger, "countries": self.countries,
                 "producers": self.producers, "strategies": self.strategies,
-                **({} if self.donations is None else {"donations": self.donations})}
+                **({} if self.donations is None else {"donations": self.donations,
+                                                      "donations_by_day": self.donations_by_day})}

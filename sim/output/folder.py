@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from sim.output.workers import Server
     from sim.scenario.schema import Scenario
 
-#: Table stems a run can write (``donations`` only with a diplomacy mechanism on).
-TABLES = ("groups", "ledger", "countries", "producers", "strategies", "donations")
+#: Table stems a run can write (``donations`` and ``donations_by_day`` only with a
+#: diplomacy mechanism on).
+TABLES = ("groups", "ledger", "countries", "producers", "strategies", "donations",
+          "donations_by_day")
 
 
 def save_steps(scenario: Scenario, plots: bool | None = None) -> dict[str, int]:

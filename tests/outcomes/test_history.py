@@ -122,7 +122,7 @@ def test_the_history_check_covers_every_series_and_keeps_the_ledger(year_2021):
 
 def test_china_sells_abroad_and_donates_in_2021(year_2021):
     res = year_2021
-    don = res.donations
+    don = res.donations_by_day
     china = don[(don["donor"] == "CHN") & (don["channel"] == "bilateral")
                 & (don["date"] <= np.datetime64("2021-11-15"))]["doses"].sum()
     # Donations: 119 M by Nov 2021 (Bridge Consulting, FACTS.md), most of it from factory

@@ -61,6 +61,7 @@ class DiplomacyParams:
     contract_buyer : (E, K) int country index of each contract's buyer, -1 for the pool
     contract_due : (E, K, D) doses each contract has made due by the end of each day
     decay : (E,) influence kept per donation period (from the half-life)
+    half_life_days : (E,) days for a donated dose's influence to halve
     record_flows : (E,) bool, keep the member's donor → recipient flows
     affinity : the affinity of every pair (:class:`sim.world.affinity.PairAffinity`),
         computed row by row when a mechanism asks
@@ -98,6 +99,7 @@ class DiplomacyParams:
     contract_buyer: np.ndarray
     contract_due: np.ndarray
     decay: np.ndarray
+    half_life_days: np.ndarray
     record_flows: np.ndarray
     affinity: PairAffinity
     partner_share: np.ndarray
@@ -258,6 +260,7 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "arrival_bucket": max(0, min(B - 1, int(np.ceil(don.shelf_life_left * B)) - 1)),
         "donation_absorb_days": don.absorb_days,
         "decay": 0.5 ** (don.every_days / don.half_life_days),
+        "half_life_days": don.half_life_days,
         "partner_share": np.array([s.partner_sales[str(p)].share if str(p) in s.partner_sales
                                    else 0.0 for p in world.producers]),
         "output_gift": np.array([don.from_output.get(str(p), 0.0) for p in world.producers]),
@@ -331,7 +334,7 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
         donation_every=stack("donation_every", int), arrival_bucket=stack("arrival_bucket", int),
         donation_absorb_days=stack("donation_absorb_days", int),
         **contract_arrays(world, scenarios),
-        decay=stack("decay"),
+        decay=stack("decay"), half_life_days=stack("half_life_days"),
         record_flows=np.array([s.donation.record_flows for s in scenarios], dtype=bool),
         affinity=affinity,
         partner_share=stack("partner_share"),

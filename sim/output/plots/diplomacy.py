@@ -273,15 +273,14 @@ def diplomacy_map(donations: pd.DataFrame | None, countries: pd.DataFrame,
         return fig
 
 
-def influence_table(donations: pd.DataFrame, end: pd.Timestamp, half_life_days: float,
-                    eu: frozenset[str]) -> pd.DataFrame:
-    """Per recipient: the donor bloc with the most influence on ``end`` (doses given
+def influence_table(donations: pd.DataFrame, eu: frozenset[str]) -> pd.DataFrame:
+    """Per recipient: the donor bloc with the most influence on the last day (doses given
     bilaterally, each weighted by 0.5 ** (age / half-life), mean over members), that
     bloc's share of all influence on the recipient, and the total.
     """
     from sim.outcomes.diplomacy_metrics import influence
 
-    inf = influence(donations[real_doses(donations)], end, half_life_days)
+    inf = influence(donations[real_doses(donations)])
     if inf.empty:
         return pd.DataFrame(columns=["recipient", "bloc", "share", "influence"])
     members = max(donations["member"].nunique(), 1)
@@ -316,10 +315,12 @@ def influence_map(donations: pd.DataFrame | None, countries: pd.DataFrame,
     inhabitant (see :data:`INFLUENCE_RANGE`); None when nobody gave bilaterally.
 
     countries : indexed by ISO3, with ``name`` and ``population``
+    end, half_life_days : the day influence is taken on and the half-life it was taken
+        with (the ``donations`` table's ``influence``), for the title
     """
     if donations is None:
         return None
-    top = influence_table(donations, end, half_life_days, eu)
+    top = influence_table(donations, eu)
     top = top.assign(per_person=top["influence"].to_numpy(dtype=float)
                      / countries["population"].reindex(top["recipient"]).to_numpy(dtype=float))
     top = top[top["per_person"] >= INFLUENCE_RANGE[0]]

@@ -1,0 +1,76 @@
+"""The diplomacy ledger's totals equal the sums of the single flows they replace."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.engine.flows import (
+    ANY,
+    FLOW_COLUMNS,
+    POOL,
+    POOLED,
+    TOTAL_COLUMNS,
+    WHOLE_RUN,
+    FlowLog,
+)
+
+
+def _random_log(seed: int, **kwargs) -> FlowLog:
+    """Flows of 3 members on 40 days: kernel rows, matrices and pool vectors."""
+    rng = np.random.default_rng(seed)
+    log = FlowLog(**kwargs)
+    for t in range(40):
+        k = rng.integers(0, 30)
+        rows = np.column_stack([rng.integers(0, 3, k), rng.integers(0, 6, k),
+                                rng.integers(0, 9, k)])
+        log.add_rows(t, rows, rng.random(k) * 100)
+        if t % 3 == 0:
+            m = rng.random((3, 2, 9)) * (rng.random((3, 2, 9)) < 0.4)
+            log.add_matrix(t, m, np.array([1, 4]))
+        if t % 5 == 0:
+            v = rng.random((3, 9)) * (rng.random((3, 9)) < 0.5)
+            log.add_vector(t, v, to_pool=t % 10 == 0)
+    return log
+
+
+def _frame(a: np.ndarray, columns) -> pd.DataFrame:
+    return pd.DataFrame(a, columns=list(columns))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_totals_are_the_sums_of_every_flow(seed):
+    half_life = np.array([10.0, 25.0, 400.0])
+    log = _random_log(seed, enabled=True, end=39, half_life=half_life, arrive_by=32)
+    raw = _frame(log.array(), FLOW_COLUMNS)
+    tot = _frame(log.totals(), TOTAL_COLUMNS)
+    F = ["member", "donor", "channel", "recipient"]
+    raw["arrived"] = np.where(raw["day"] <= 32, raw["doses"], 0.0)
+    raw["influence"] = raw["doses"] * 0.5 ** ((39 - raw["day"]) / half_life[
+        raw["member"].astype(int)])
+    want = raw.groupby(F)[["doses", "arrived", "influence"]].sum()
+    pairs = tot[tot["day"] == WHOLE_RUN].set_index(F)
+    assert (pairs.index == want.index).all()  # ordered by member, donor, channel, recipient
+    np.testing.assert_allclose(pairs[["doses", "arrived", "influence"]], want, rtol=1e-12)
+    daily = tot[tot["day"] != WHOLE_RUN]
+    assert (daily["recipient"] == ANY).all()
+    want = raw.groupby(["day", "member", "donor", "channel"])["doses"].sum()
+    got = daily.set_index(["day", "member", "donor", "channel"])["doses"]
+    assert (got.index == want.index).all()  # ordered by day, member, donor, channel
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    pool = tot[(tot["channel"] == POOLED) & (tot["day"] == WHOLE_RUN)]
+    assert ((pool["donor"] == POOL) | (pool["recipient"] == POOL)).all()
+
+
+def test_a_members_totals_do_not_depend_on_its_batch():
+    both = _random_log(3, enabled=True).totals()
+    one = _random_log(3, enabled=np.array([False, True, False])).totals()
+    member = both[:, TOTAL_COLUMNS.member] == 1
+    assert one.tobytes() == both[member].tobytes()
+
+
+def test_a_totals_only_log_keeps_no_rows():
+    log = FlowLog(rows=False)
+    log.add_rows(0, np.array([[0, 1, 2]]), np.array([5.0]))
+    assert len(log.parts) == 0 and log.totals().shape == (2, len(TOTAL_COLUMNS))
+    with pytest.raises(ValueError, match="totals only"):
+        log.array()
