@@ -88,3 +88,25 @@ def test_compiled_ledger_equals_reference_on_random_scenarios(monkeypatch, seed)
         "epidemic": scenario.epidemic.model_copy(update={"enabled": False}),
         "products": scenario.products.model_copy(update={"enabled": True})})
     assert lockstep(monkeypatch, scenario, 2) == 150
+
+
+def test_fixed_arrays_follow_the_batch_diplomacy(monkeypatch):
+    """Parameters copied with another diplomacy share their products; the kernel's fixed
+    arrays (licences, contracts, partners) are remade for the copy, not reused."""
+    import dataclasses
+
+    from sim.engine.run import simulate
+
+    monkeypatch.setenv("VAXSIM_BACKEND", "numba")
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", ["days=20", "epidemic.enabled=false"])
+    world = build_world(scenario)
+    params = build_params(world, [scenario], [scenario.seed])
+    simulate(world, params)
+    assert params.products.__dict__["_kernel_fixed"][0] is params.diplomacy
+    dip = params.diplomacy
+    other = dataclasses.replace(params, diplomacy=dataclasses.replace(
+        dip, contract_buyer=np.full_like(dip.contract_buyer, -1)))
+    simulate(world, other)
+    fixed = params.products.__dict__["_kernel_fixed"]
+    assert fixed[0] is other.diplomacy
+    np.testing.assert_array_equal(fixed[2][4], -1)  # the copy's contract buyers
