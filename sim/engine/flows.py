@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.fields import Fields
+from sim.engine.kernels import backend
 
 POOL = -1
 BILATERAL, POOLED = 0, 1
@@ -58,7 +59,7 @@ def _grown(a: np.ndarray, shape: tuple[int, ...], fill: float | int) -> np.ndarr
     if all(n <= m for n, m in zip(shape, a.shape, strict=True)):
         return a
     new = tuple(m if n <= m else max(n, 2 * m) for n, m in zip(shape, a.shape, strict=True))
-    out = np.full(new, fill, dtype=a.dtype)
+    out = np.zeros(new, dtype=a.dtype) if fill == 0 else np.full(new, fill, dtype=a.dtype)
     out[tuple(slice(0, m) for m in a.shape)] = a
     return out
 
@@ -142,17 +143,25 @@ class FlowLog:
                 e, donor, recipient, doses = e[sel], donor[sel], recipient[sel], doses[sel]
             if not len(e):
                 return
-        e = np.asarray(e, dtype=np.int64)
-        donor = np.asarray(donor, dtype=np.int64) + 2
-        recipient = np.asarray(recipient, dtype=np.int64) + 1
-        doses = np.asarray(doses, dtype=float)
-        row = self._rows(e, donor, channel)
+        e = np.ascontiguousarray(e, dtype=np.int64)
+        donor = np.ascontiguousarray(donor, dtype=np.int64) + 2
+        recipient = np.ascontiguousarray(recipient, dtype=np.int64) + 1
+        doses = np.ascontiguousarray(doses, dtype=float)
         if self.arrived is None and self.arrive_by is not None and t > self.arrive_by:
             self.arrived = self.sums[0, :self.n_rows].copy()   # before today's flows
-        self.sums = _grown(self.sums, (2, self.n_rows, int(recipient.max()) + 1), 0.0)
-        np.add.at(self.sums[0], (row, recipient), doses)  # in recorded order
-        np.add.at(self.sums[1], (row, recipient), self._influence(e, t, doses))
-        given = np.bincount(row, weights=doses)  # each giver's total, in recorded order
+        weight = self._weights(t, int(e.max()) + 1)
+        if backend() == "numba":
+            from sim.engine.kernels.flows import accumulate, missing_rows
+
+            self.row_of = _grown(self.row_of, (int(e.max()) + 1, int(donor.max()) + 1, 2), -1)
+            if missing_rows(e, donor, channel, self.row_of):
+                self._rows(e, donor, channel)
+            self._grow_sums(int(recipient.max()) + 1)
+            given = np.zeros(self.n_rows)
+            accumulate(e, donor, recipient, doses, weight, channel, self.row_of, self.sums,
+                       given)
+        else:
+            given = self._accumulate(e, donor, recipient, doses, weight, channel)
         gave = np.flatnonzero(given > 0)
         self.daily.append(np.column_stack([np.full(len(gave), t), self.givers[gave],
                                            given[gave]]).astype(float))
@@ -176,11 +185,26 @@ class FlowLog:
             row = self.row_of[e, donor, channel]
         return row
 
-    def _influence(self, e: np.ndarray, t: int, doses: np.ndarray) -> np.ndarray:
+    def _accumulate(self, e: np.ndarray, donor: np.ndarray, recipient: np.ndarray,
+                    doses: np.ndarray, weight: np.ndarray, channel: int) -> np.ndarray:
+        """Add flows to their givers' sums (numpy reference of
+        :func:`sim.engine.kernels.flows.accumulate`); return each row's doses today.
+        """
+        row = self._rows(e, donor, channel)
+        self._grow_sums(int(recipient.max()) + 1)
+        np.add.at(self.sums[0], (row, recipient), doses)  # in recorded order
+        np.add.at(self.sums[1], (row, recipient), doses * weight[e])
+        return np.bincount(row, weights=doses, minlength=self.n_rows)
+
+    def _grow_sums(self, width: int) -> None:
+        self.sums = _grown(self.sums, (2, self.n_rows, max(width, self.sums.shape[2])), 0.0)
+
+    def _weights(self, t: int, members: int) -> np.ndarray:
+        """(members,) influence a dose given on day ``t`` still carries at the end."""
         if self.half_life is None or self.end is None:
-            return doses
+            return np.ones(members)
         weight = 0.5 ** ((self.end - t) / self.half_life)   # per member (or one)
-        return doses * (weight if weight.ndim == 0 else weight[e])
+        return np.full(members, weight) if weight.ndim == 0 else weight
 
     def totals(self) -> np.ndarray:
         """(K, 8) pair totals, then daily donor totals (columns :data:`TOTAL_COLUMNS`).

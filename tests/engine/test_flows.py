@@ -74,3 +74,11 @@ def test_a_totals_only_log_keeps_no_rows():
     assert len(log.parts) == 0 and log.totals().shape == (2, len(TOTAL_COLUMNS))
     with pytest.raises(ValueError, match="totals only"):
         log.array()
+
+
+def test_compiled_sums_equal_the_numpy_reference(monkeypatch):
+    half_life = np.array([10.0, 25.0, 400.0])
+    compiled = _random_log(4, end=39, half_life=half_life, arrive_by=30).totals()
+    monkeypatch.setenv("VAXSIM_BACKEND", "numpy")
+    reference = _random_log(4, end=39, half_life=half_life, arrive_by=30).totals()
+    assert compiled.tobytes() == reference.tobytes()
