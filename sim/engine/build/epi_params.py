@@ -93,6 +93,11 @@ class EpiParams:
     emergence_seed : (E,) share of the origin's people infected with it
     n_scheduled : 1 + scheduled variants (index of the first emergent slot)
     vaccine_effect : (E,) 1 if doses protect, 0 in the no-vaccine counterfactual
+    suppress_coverage : (E, N) share of people with a completed course at which a country
+        on a coverage exit stops suppressing (inf: no coverage exit; such a country's cap
+        is in ``contact_values`` until its date instead)
+    suppress_cap : (E,) contacts cap while suppressing
+    suppress_latest : (E,) int day on which coverage exits end anyway
     initial_prevalence : (E, N) share of people infectious on day 0 (the scenario's share
         times its group factor, times the country's relative 2020 attack if
         ``prevalence_follows_prior``)
@@ -135,6 +140,9 @@ class EpiParams:
     emergence_seed: np.ndarray
     n_scheduled: int
     vaccine_effect: np.ndarray
+    suppress_coverage: np.ndarray
+    suppress_cap: np.ndarray
+    suppress_latest: np.ndarray
     initial_prevalence: np.ndarray
     prior_infected: np.ndarray
     keys: np.ndarray
@@ -234,6 +242,18 @@ def _per_country(world: World, default: float, factors: dict[str, float]) -> np.
     return out
 
 
+def _specific(world: World, values: dict[str, float], default: float) -> np.ndarray:
+    """(N,) the most specific value by continent < WHO region < income group < ISO3, else
+    ``default``.
+    """
+    out = np.full(world.n_countries, float(default))
+    for n in range(world.n_countries):
+        for key in (world.continent[n], world.who_region[n], world.income_group[n],
+                    world.iso3[n]):
+            out[n] = values.get(str(key), out[n])
+    return out
+
+
 def _levels(epi) -> tuple[np.ndarray, np.ndarray]:
     """(3, 2) peaks and (3, 2, 2) level factors of vaccine, infection and hybrid immunity."""
     im = epi.immunity
@@ -272,12 +292,15 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
     contact_values = np.array([[[_on(c, d) for c in contacts[id(e.contacts)]] for e in epis]
                                for d in days])
     prior_data = world.prior_infected if world.prior_infected is not None else None
+    exit_at = np.full((E, N), np.inf)                  # coverage exits (inf: none)
     for m, e in enumerate(epis):
         sup = e.suppression
         if sup.enabled and prior_data is not None:
             end = (sup.until - world.start).days
             on = np.array(days) < end                                          # (C,)
             low = prior_data < sup.below_prior                                 # (N,)
+            exit_at[m] = np.where(low, _specific(world, sup.coverage, np.inf), np.inf)
+            low = low & ~np.isfinite(exit_at[m])          # the date rule for the others
             cell = on[:, None] & low[None, :]
             contact_values[:, m] = np.where(cell, np.minimum(contact_values[:, m],
                                                              sup.multiplier),
@@ -364,6 +387,10 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
         emergence_seed=np.array([m.seed_share for m in em]),
         n_scheduled=1 + S,
         vaccine_effect=np.array([1.0 if e.vaccine_effect else 0.0 for e in epis]),
+        suppress_coverage=exit_at,
+        suppress_cap=np.array([e.suppression.multiplier for e in epis]),
+        suppress_latest=np.array([(e.suppression.coverage_latest - world.start).days
+                                  for e in epis], dtype=np.int64),
         initial_prevalence=np.array([np.minimum(_per_country(
             world, e.initial_prevalence, e.initial_prevalence_groups)
             * (relative_prior if e.prevalence_follows_prior else 1.0), 1.0) for e in epis]),
