@@ -61,7 +61,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             scenario_fit, fit = cal.rescale_severity(scenario, targets)
             severity = {f"epidemic.ifr_multiplier_groups.{g}": float(v) for g, v in
                         scenario_fit.epidemic.ifr_multiplier_groups.items()}
-            return _write(args, scenario, target, fit, paths, severity)
+            return _write(args, scenario, target, fit, paths, severity,
+                          Progress(f"calibrate {scenario.name}", {"write": 2},
+                                   quiet=args.quiet or args.json))
         params = cal.parameters(scenario, paths, cal.parse_bounds(args.bounds))
         # Codes in the paths (groups, countries, producers) must exist in the shipped data.
         probe = cal.with_values(scenario, {p.path: int(p.lo) if p.integer else p.lo
@@ -71,38 +73,39 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         # The optimizer's budget is an upper bound: when it converges sooner, settle()
         # takes the runs it did not need out of the total.
         progress = Progress(f"calibrate {scenario.name}",
-                            {"fit": args.design + 1 + per_start * args.starts},
+                            {"fit": args.design + 1 + per_start * args.starts, "write": 2},
                             quiet=args.quiet or args.json,
-                            weights={"fit": scenario.days * member_day_ms(scenario.replicates)})
+                            weights={"fit": scenario.days * member_day_ms(scenario.replicates),
+                                     "write": 400.0})
         try:
             fit = cal.calibrate(scenario, targets, params, design=args.design,
                                 starts=args.starts, maxfev=args.maxfev, seed=args.lhs_seed,
                                 method=args.method,
                                 progress=lambda runs: progress.set("fit", runs))
             progress.settle("fit")
-        finally:
+            severity = {}
+            if args.rescale_severity:
+                fit, severity = cal.fit_with_rescaled_severity(fit, targets)
+        except BaseException:
             progress.close()
-        severity = {}
-        if args.rescale_severity:
-            fit, severity = cal.fit_with_rescaled_severity(fit, targets)
+            raise
     except cal.CalibrationError as exc:
         raise InputError(str(exc)) from None
-    return _write(args, scenario, target, fit, paths, severity)
+    return _write(args, scenario, target, fit, paths, severity, progress)
 
 
 def _write(args: argparse.Namespace, scenario, target, fit, paths: list[str],
-           severity: dict[str, float]) -> int:
-    """Write the fitted scenario, fit.csv, params.csv and fit.png; report."""
+           severity: dict[str, float], progress) -> int:
+    """Write the fitted scenario, fit.csv, params.csv and fit.png (advancing
+    ``progress``'s "write" stage, then closing it); report.
+    """
     from sim import calibrate as cal
     from sim.output.folder import publish, staging_dir
     from sim.output.plots.calibration import model_vs_observed
     from sim.output.plots.style import save
-    from sim.output.progress import Progress
     from sim.scenario.loader import apply_sets
     from sim.scenario.shipped import find_file
 
-    progress = Progress(f"calibrate {scenario.name}", {"write": 2},
-                        quiet=args.quiet or args.json)
     out = target or default_out(f"{scenario.name}-calibration")
     source = find_file(args.scenario).resolve()
     extends = os.path.relpath(source, out.resolve())
