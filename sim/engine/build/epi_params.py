@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.build.epi_country import prior_share
+from sim.engine.build.epi_country import most_specific, per_country, prior_share
 from sim.engine.streams import member_rng
 from sim.scenario.schema import Scenario
 from sim.world.world import World
@@ -228,32 +228,6 @@ def _dated(world: World, sections: list, days: list[int] | None = None):
     return distinct
 
 
-def _per_country(world: World, default: float, factors: dict[str, float]) -> np.ndarray:
-    """(N,) ``default`` times the most specific factor by continent < WHO region < income
-    group < ISO3.
-    """
-    out = np.full(world.n_countries, float(default))
-    for n in range(world.n_countries):
-        f = 1.0
-        for key in (world.continent[n], world.who_region[n], world.income_group[n],
-                    world.iso3[n]):
-            f = factors.get(str(key), f)
-        out[n] *= f
-    return out
-
-
-def _specific(world: World, values: dict[str, float], default: float) -> np.ndarray:
-    """(N,) the most specific value by continent < WHO region < income group < ISO3, else
-    ``default``.
-    """
-    out = np.full(world.n_countries, float(default))
-    for n in range(world.n_countries):
-        for key in (world.continent[n], world.who_region[n], world.income_group[n],
-                    world.iso3[n]):
-            out[n] = values.get(str(key), out[n])
-    return out
-
-
 def _levels(epi) -> tuple[np.ndarray, np.ndarray]:
     """(3, 2) peaks and (3, 2, 2) level factors of vaccine, infection and hybrid immunity."""
     im = epi.immunity
@@ -299,7 +273,7 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
             end = (sup.until - world.start).days
             on = np.array(days) < end                                          # (C,)
             low = prior_data < sup.below_prior                                 # (N,)
-            exit_at[m] = np.where(low, _specific(world, sup.coverage, np.inf), np.inf)
+            exit_at[m] = np.where(low, most_specific(world, sup.coverage, np.inf), np.inf)
             low = low & ~np.isfinite(exit_at[m])          # the date rule for the others
             cell = on[:, None] & low[None, :]
             contact_values[:, m] = np.where(cell, np.minimum(contact_values[:, m],
@@ -338,7 +312,7 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
             scale[key] = spectral_scale(activity[k], eps[k], world.band_population)
     force = np.array([epi.r0 / epi.infectious_days * scale[(tuple(activity[e]), eps[e])]
                       for e, epi in enumerate(epis)])
-    severity = np.array([_per_country(world, epi.ifr_multiplier, epi.ifr_multiplier_groups)
+    severity = np.array([per_country(world, epi.ifr_multiplier, epi.ifr_multiplier_groups)
                          for epi in epis])                                     # (E, N)
     # A fatality ratio is a probability: a large multiplier saturates at 1.
     ifr = np.minimum(world.band_ifr[None] * severity[:, :, None], 1.0)
@@ -391,7 +365,7 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
         suppress_cap=np.array([e.suppression.multiplier for e in epis]),
         suppress_latest=np.array([(e.suppression.coverage_latest - world.start).days
                                   for e in epis], dtype=np.int64),
-        initial_prevalence=np.array([np.minimum(_per_country(
+        initial_prevalence=np.array([np.minimum(per_country(
             world, e.initial_prevalence, e.initial_prevalence_groups)
             * (relative_prior if e.prevalence_follows_prior else 1.0), 1.0) for e in epis]),
         prior_infected=np.array([np.clip(

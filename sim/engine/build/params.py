@@ -195,7 +195,7 @@ class Params:
         assert vp.band_share is not None and vp.band_hesitancy is not None
         assert self.willing_steps is not None
         people = self.population[:, None] * vp.band_share                     # (N, A)
-        return band_willingness(self.willing_steps, vp.band_hesitancy) * people
+        return band_willingness(self.willing_steps, vp.band_hesitancy, people) * people
 
     @cached_property
     def capacity_per_day(self) -> tuple[np.ndarray, np.ndarray]:

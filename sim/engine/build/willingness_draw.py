@@ -48,26 +48,42 @@ def drawn_willingness(world: World, scenario: Scenario, seed: int, willing: np.n
             "willing_steps": np.clip(steps + shift, 0.0, 1.0)}
 
 
-def band_factors(relative: np.ndarray, band_population: np.ndarray) -> np.ndarray:
-    """(E, N, A) each band's hesitancy relative to its country's: ``relative`` (E, A)
-    factors of the scenario, rescaled per country so the population-weighted mean is 1.
+def band_willingness(willing: np.ndarray, relative: np.ndarray,
+                     band_population: np.ndarray) -> np.ndarray:
+    """(..., N, A) share of each band willing, its hesitancy proportional to ``relative``.
+
+    ``willing`` (E, N) or (E, K, N) country shares (after the draw); ``relative`` (E, A)
+    the scenario's factors; ``band_population`` (N, A). Each band's hesitancy is
+    ``min(1, c × relative)``, with ``c`` per country such that the population-weighted
+    hesitancy is the country's ``1 - willing``: the country keeps its willing people
+    (exactly, unless every band with a positive factor is wholly hesitant), and no band
+    goes below none or above all. ``c`` by bisection (60 halvings, a build-time cost),
+    then the partly hesitant bands scaled so the total is exact.
 
     Examples
     --------
-    >>> band_factors(np.array([[1.0, 1.0, 0.5]]), np.array([[0.0, 50.0, 50.0]])).round(3)
-    array([[[1.333, 1.333, 0.667]]])
+    >>> band_willingness(np.array([[0.8]]), np.array([[1.0, 1.0, 0.5]]),
+    ...                  np.array([[0.0, 50.0, 50.0]])).round(3)
+    array([[[0.733, 0.733, 0.867]]])
     """
-    P = np.asarray(band_population, dtype=float)                               # (N, A)
-    mean = (relative[:, None, :] * P[None]).sum(axis=2) / np.maximum(P.sum(axis=1), 1e-300)
-    return relative[:, None, :] / np.maximum(mean, 1e-300)[..., None]
-
-
-def band_willingness(willing: np.ndarray, factors: np.ndarray) -> np.ndarray:
-    """(..., N, A) share of each band willing: ``1 - (1 - willing) × factor``, in [0, 1].
-
-    ``willing`` (E, N) or (E, K, N) country shares (after the draw); ``factors`` (E, N, A)
-    from :func:`band_factors`. Where no band clips, the country's willing people are
-    ``willing`` × its population exactly.
-    """
-    f = factors if willing.ndim == 2 else factors[:, None]
-    return np.clip(1.0 - (1.0 - willing[..., None]) * f, 0.0, 1.0)
+    P = np.asarray(band_population, dtype=float)
+    share = P / np.maximum(P.sum(axis=1, keepdims=True), 1e-300)                # (N, A)
+    rel = relative[:, None, :] if willing.ndim == 2 else relative[:, None, None, :]
+    hesitant = (1.0 - willing)[..., None]                                       # (..., N, 1)
+    top = 1.0 / max(float(relative[relative > 0].min(initial=np.inf)), 1e-300)
+    lo = np.zeros_like(hesitant)
+    hi = np.full_like(hesitant, min(top, 1e300))
+    for _ in range(60):
+        c = 0.5 * (lo + hi)
+        low = (share * np.minimum(1.0, c * rel)).sum(axis=-1, keepdims=True) < hesitant
+        lo = np.where(low, c, lo)
+        hi = np.where(low, hi, c)
+    # Bands within rounding of wholly hesitant are wholly hesitant; the others are scaled
+    # so the country's total is exact.
+    h = np.minimum(1.0, hi * rel)
+    full = h > 1.0 - 1e-12
+    h = np.where(full, 1.0, h)
+    rest = hesitant - (share * full).sum(axis=-1, keepdims=True)
+    partial = (share * np.where(full, 0.0, h)).sum(axis=-1, keepdims=True)
+    scale = np.divide(rest, partial, out=np.ones_like(partial), where=partial > 0)
+    return 1.0 - np.where(full, 1.0, np.clip(h * scale, 0.0, 1.0))

@@ -108,9 +108,16 @@ def test_band_willingness_keeps_common_random_numbers_band_by_band():
     assert not np.array_equal(band[0], band[1])
 
 
-def test_band_willingness_clips_to_a_share():
-    from sim.engine.build.willingness_draw import band_factors, band_willingness
+def test_band_willingness_stays_a_share_and_keeps_the_total():
+    from sim.engine.build.willingness_draw import band_willingness
 
-    f = band_factors(np.array([[1.0, 1.0, 0.0]]), np.array([[10.0, 10.0, 80.0]]))
-    out = band_willingness(np.array([[0.2]]), f)
-    assert ((out >= 0) & (out <= 1)).all() and out[0, 0, 2] == 1.0 and out[0, 0, 0] == 0.0
+    P = np.array([[10.0, 10.0, 80.0], [30.0, 50.0, 20.0]])
+    rel = np.array([[1.0, 1.0, 0.19]])
+    for w in (0.0, 0.2, 0.5, 0.9, 1.0):
+        out = band_willingness(np.full((1, 2), w), rel, P)
+        assert ((out >= 0) & (out <= 1)).all()
+        np.testing.assert_allclose((out * P).sum(axis=2), w * P.sum(axis=1)[None], atol=1e-9)
+        assert (out[..., 2] >= out[..., 1] - 1e-12).all()          # the old never less
+    # Nobody willing: no band willing either (hesitancy 1 everywhere), and steps (E, K, N).
+    steps = band_willingness(np.zeros((1, 2, 2)), rel, P)
+    assert steps.shape == (1, 2, 2, 3) and not steps.any()
