@@ -212,7 +212,7 @@ def _day(epi, ep, ws, dcourse, dboost, sus, fatal, t):
         if stochastic:
             return stochastic_reference(epi, flows, ep, sus, fatal, t)
         return day_reference(epi, flows, ep, sus, fatal)
-    state = (epi.S, epi.Ex, epi.Ix, epi.shadow, epi.D_band, epi.courses_seen,
+    state = (epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band, epi.courses_seen,
              epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
              ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
              ep.regional, ep.region, ep.n_regions, epi.strains, epi.active)

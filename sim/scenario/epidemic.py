@@ -291,5 +291,5 @@ class Epidemic(Strict):
         True, description="false: doses are given as usual but protect no one (the "
         "no-vaccine counterfactual that deaths averted are measured against)")
     substeps: count(1, 24) = Field(
-        2, description="integration sub-steps per day (2 keeps final size and peak day "
+        1, description="integration sub-steps per day (1 keeps final size and peak day "
         "within 1% of the exact ODE solution)")

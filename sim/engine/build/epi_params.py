@@ -62,7 +62,7 @@ class EpiParams:
     substeps : integration sub-steps per day (shared)
     strain_names : (V,) names: "ancestral", scheduled variants (the first member's names;
         members may schedule different variants, slot by slot), "emergent 1" ...
-    chain : (E, 10) sub-step coefficients of the E -> I -> R chain (:func:`chain_table`)
+    chain : (E, 11) sub-step coefficients of the E -> I -> R chain (:func:`chain_table`)
     force : (E, N) transmissions per infectious person per day at full contacts, scaled
         so that each country's basic reproduction number is the scenario's ``r0``
     activity : (E, A) contacts per day by band (relative)
@@ -161,7 +161,11 @@ class EpiParams:
 
 def _chain(sigma: float, gamma: float, h: float) -> tuple[float, ...]:
     """Exact E -> I -> R transition shares over time h and mean-I weights:
-    (ee, ei, er, ii, mean_i, mean_e).
+    (ee, ei, er, ii, mean_i, mean_e, mean_new).
+
+    ``mean_new``: the mean share infectious over the step of people infected during it,
+    uniformly in time: ``(1/h²) ∫₀ʰ (h − u) P_I(u) du`` with ``P_I(u) = σ / (γ − σ)
+    (e^(−σu) − e^(−γu))`` the chance of being infectious u after infection.
     """
     if abs(gamma - sigma) < 1e-9:
         gamma = gamma * (1 + 1e-6)
@@ -169,17 +173,24 @@ def _chain(sigma: float, gamma: float, h: float) -> tuple[float, ...]:
     ei = sigma / (gamma - sigma) * (ee - ii)
     mean_i = (1.0 - ii) / (gamma * h)                       # I0's mean share over the step
     mean_e = sigma / (gamma - sigma) * ((1.0 - ee) / (sigma * h) - mean_i)
-    return ee, ei, 1.0 - ee - ei, ii, mean_i, mean_e
+
+    def ramp(k: float) -> float:    # ∫₀ʰ (h − u) e^(−k u) du
+        return h / k + np.expm1(-k * h) / k ** 2
+
+    mean_new = sigma / (gamma - sigma) * (ramp(sigma) - ramp(gamma)) / h ** 2
+    return ee, ei, 1.0 - ee - ei, ii, mean_i, mean_e, mean_new
 
 
 def chain_table(sigma: float, gamma: float, substeps: int) -> np.ndarray:
-    """(10,) sub-step coefficients: latent stay / to infectious / out, infectious stay /
+    """(11,) sub-step coefficients: latent stay / to infectious / out, infectious stay /
     out, newly infected (half a step) stay / to infectious / out, and the weights turning
-    infectious and latent people into the step's mean infectious.
+    infectious, latent and the last sub-step's newly infected people into the step's mean
+    infectious (the last: the force of those infected during this step, predicted from
+    the previous one's, :mod:`sim.engine.epi_model` step 3).
     """
-    ee, ei, er, ii, mean_i, mean_e = _chain(sigma, gamma, 1.0 / substeps)
+    ee, ei, er, ii, mean_i, mean_e, mean_new = _chain(sigma, gamma, 1.0 / substeps)
     hee, hei, her, *_ = _chain(sigma, gamma, 0.5 / substeps)
-    return np.array([ee, ei, er, ii, 1.0 - ii, hee, hei, her, mean_i, mean_e])
+    return np.array([ee, ei, er, ii, 1.0 - ii, hee, hei, her, mean_i, mean_e, mean_new])
 
 
 def spectral_scale(activity: np.ndarray, eps: float, band_population: np.ndarray) -> np.ndarray:

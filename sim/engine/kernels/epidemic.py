@@ -113,7 +113,7 @@ def _infect4(Sa, su, fa, la, vacc, nk, h, new_v, new_d, new_h, out):
 
 
 @jit
-def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
+def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
                  dcourse, dboost, force, mix, traffic, band_pop, wane, chain, activity,
                  eps, regional, region, n_regions, strains, active, sus, fatal, substeps,
                  vaccinated, infections, deaths, country_infections, country_deaths, D,
@@ -126,6 +126,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
         K = 3 + 4 V: naive, vaccine, vaccine waned, then infection, infection waned,
         hybrid, hybrid waned acquired from each strain
     Ex, Ix : (E, N, A, V) latent and infectious by strain (updated)
+    fresh : (E, N, A, V) infected in the last sub-step, by strain (updated)
     shadow : (E, N, A, V, 4) latent/infectious who will die, latent/infectious vaccinated
         survivors, by strain (updated)
     D_band : (E, N, A) dead (updated)
@@ -136,7 +137,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
     traffic : (E, N) outbound traffic weights
     band_pop : (N, A) people
     wane : (E,) daily probability that fresh immunity wanes
-    chain : (E, 10) sub-step coefficients (:func:`sim.engine.build.epi_params.chain_table`)
+    chain : (E, 11) sub-step coefficients (:func:`sim.engine.build.epi_params.chain_table`)
     activity : (E, A); eps, regional : (E,)
     region : (N,) int64; n_regions : R
     strains : (E, V, 4); active : (E, V)
@@ -176,6 +177,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
         w = wane[e]
         c0, c1, c2, c3, c4 = chain[e, 0], chain[e, 1], chain[e, 2], chain[e, 3], chain[e, 4]
         c5, c6, c7, c8, c9 = chain[e, 5], chain[e, 6], chain[e, 7], chain[e, 8], chain[e, 9]
+        c10 = chain[e, 10]
         for n in range(N):
             for a in range(A):
                 # 1. vaccination: naive -> vaccine, infection u (fresh, waned) -> hybrid u
@@ -220,7 +222,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                 deaths[e, n, a] = 0.0
         for _ in range(substeps):
             # 3a. mean infectious over the step, and prevalence among travellers
-            travellers(e, vmax, Ex, Ix, c8, c9, band_pop, traffic, regional, region,
+            travellers(e, vmax, Ex, Ix, fresh, c8, c9, c10, band_pop, traffic, regional, region,
                        n_regions, active, X, prev, reg, regw, world)
             # 3b. infection and progression, country by country
             forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains,
@@ -242,6 +244,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     dead = 0.0
                     for v in range(vmax):
                         ev, iv, nv = Ex[e, n, a, v], Ix[e, n, a, v], new_v[v]
+                        fresh[e, n, a, v] = nv
                         out = c2 * ev + c4 * iv + c7 * nv
                         Ix[e, n, a, v] = c3 * iv + c1 * ev + c6 * nv
                         Ex[e, n, a, v] = c0 * ev + c5 * nv

@@ -12,15 +12,15 @@ from sim.engine.kernels import jit
 
 
 @jit
-def travellers(e, vmax, Ex, Ix, c8, c9, band_pop, traffic, regional, region, n_regions,
+def travellers(e, vmax, Ex, Ix, fresh, c8, c9, c10, band_pop, traffic, regional, region, n_regions,
                active, X, prev, reg, regw, world):
     """Mean infectious people over the step and the prevalence among travellers.
 
     Parameters
     ----------
     e : member; vmax : strains ``0..vmax`` considered (those above hold nobody)
-    Ex, Ix : (E, N, A, V) latent and infectious people
-    c8, c9 : weights turning infectious and latent people into the step's mean infectious
+    Ex, Ix, fresh : (E, N, A, V) latent, infectious and last sub-step's newly infected people
+    c8, c9, c10 : weights turning them into the step's mean infectious
     band_pop : (N, A) people; traffic : (E, N) outbound traffic weights
     regional : (E,) share of travellers' contacts from the same region
     region : (N,) int; n_regions : R; active : (E, V)
@@ -44,7 +44,7 @@ def travellers(e, vmax, Ex, Ix, c8, c9, band_pop, traffic, regional, region, n_r
             tot = 0.0
             if active[e, v] > 0.0:
                 for a in range(A):
-                    x = c8 * Ix[e, n, a, v] + c9 * Ex[e, n, a, v]
+                    x = c8 * Ix[e, n, a, v] + c9 * Ex[e, n, a, v] + c10 * fresh[e, n, a, v]
                     X[n, a, v] = x
                     tot += x
             else:

@@ -62,7 +62,7 @@ def _vaccinate(e, n, a, t, ns, N, A, key, S, p, stage, src, dst, nsrc):
 
 
 @jit
-def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
+def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
                    dcourse, dboost, force, mix, traffic, band_pop, wane, chain, activity,
                    eps, regional, region, n_regions, strains, active, sus, fatal, substeps,
                    vaccinated, keys, t, infections, deaths, country_infections,
@@ -120,8 +120,8 @@ def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noq
                 infections[e, n, a] = 0.0
                 deaths[e, n, a] = 0.0
         for step in range(substeps):
-            travellers(e, vmax, Ex, Ix, c[8], c[9], band_pop, traffic, regional, region,
-                       n_regions, active, X, prev, reg, regw, world)
+            travellers(e, vmax, Ex, Ix, fresh, c[8], c[9], c[10], band_pop, traffic, regional,
+                       region, n_regions, active, X, prev, reg, regw, world)
             si, sp = 3 + 2 * step, 4 + 2 * step
             forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains,
                    active, lam, has_force)
@@ -166,11 +166,12 @@ def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noq
                                 new_h[v] += b - d
                     dead = 0.0
                     for v in range(vmax):
+                        fresh[e, n, a, v] = new_v[v]
                         ed, eh = shadow[e, n, a, v, 0], shadow[e, n, a, v, 2]
                         id_, ih = shadow[e, n, a, v, 1], shadow[e, n, a, v, 3]
                         lat = (ed, eh, Ex[e, n, a, v] - ed - eh)
                         inf = (id_, ih, Ix[e, n, a, v] - id_ - ih)
-                        fresh = (new_d[v], new_h[v], new_v[v] - new_d[v] - new_h[v])
+                        newly = (new_d[v], new_h[v], new_v[v] - new_d[v] - new_h[v])
                         ex = ix = 0.0
                         for kind in range(3):   # fated to die, vaccinated, other survivors
                             j = progression_draw(v, kind, 0)
@@ -179,7 +180,7 @@ def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noq
                                 key, position(t, sp, ns, n, N, a, A, j + 1)))
                             is_ = draw_binomial(inf[kind], c[3], uniform(
                                 key, position(t, sp, ns, n, N, a, A, j + 2)))
-                            fs, fi, fo = _chain(fresh[kind], c[5], c[6], uniform(
+                            fs, fi, fo = _chain(newly[kind], c[5], c[6], uniform(
                                 key, position(t, sp, ns, n, N, a, A, j + 3)), uniform(
                                 key, position(t, sp, ns, n, N, a, A, j + 4)))
                             out = lo + (inf[kind] - is_) + fo
