@@ -70,9 +70,13 @@ def band_willingness(willing: np.ndarray, relative: np.ndarray,
     share = P / np.maximum(P.sum(axis=1, keepdims=True), 1e-300)                # (N, A)
     rel = relative[:, None, :] if willing.ndim == 2 else relative[:, None, None, :]
     hesitant = (1.0 - willing)[..., None]                                       # (..., N, 1)
-    top = 1.0 / max(float(relative[relative > 0].min(initial=np.inf)), 1e-300)
+    # Each member's own range (a batch must not change a member's numbers): c up to where
+    # its least hesitant band with a positive factor is wholly hesitant.
+    least = np.where(relative > 0, relative, np.inf).min(axis=1)                 # (E,)
+    top = np.where(np.isfinite(least), 1.0 / np.maximum(least, 1e-300), 1.0)
+    top = top.reshape((-1,) + (1,) * (hesitant.ndim - 1))
     lo = np.zeros_like(hesitant)
-    hi = np.full_like(hesitant, min(top, 1e300))
+    hi = np.broadcast_to(top, hesitant.shape).copy()
     for _ in range(60):
         c = 0.5 * (lo + hi)
         low = (share * np.minimum(1.0, c * rel)).sum(axis=-1, keepdims=True) < hesitant

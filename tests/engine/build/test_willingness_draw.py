@@ -121,3 +121,12 @@ def test_band_willingness_stays_a_share_and_keeps_the_total():
     # Nobody willing: no band willing either (hesitancy 1 everywhere), and steps (E, K, N).
     steps = band_willingness(np.zeros((1, 2, 2)), rel, P)
     assert steps.shape == (1, 2, 2, 3) and not steps.any()
+
+
+def test_a_members_band_willingness_does_not_depend_on_its_batch():
+    world = _world()
+    a = scenario(days=250, uptake=SPREAD)
+    b = scenario(days=250, uptake={**SPREAD, "hesitancy_by_age": {"age_65plus": 3.0}})
+    alone = build_params(world, [a], [4]).vaccination.willing_band
+    both = build_params(world, [b, a], [4, 4]).vaccination.willing_band
+    np.testing.assert_array_equal(both[1], alone[0])
