@@ -9,7 +9,7 @@ from worlds import TEST_BAND_SHARES, make_world, params_for, scenario
 from sim.engine.build.epi_params import infection_status, vaccinated_statuses
 from sim.engine.build.params import build_params
 from sim.engine.epi_model import day_reference, immunity_tables
-from sim.engine.epidemic import _Workspace, start_epidemic
+from sim.engine.epidemic import BURDEN_DAYS, _Workspace, start_epidemic
 from sim.engine.kernels.epidemic import epidemic_day, pad_strains
 from sim.engine.run import simulate
 
@@ -197,13 +197,21 @@ def test_kernel_equals_numpy_reference(padded):
                                             "traffic": ws.traffic}, ep, sus, fatal)
     if padded:
         sus, fatal = pad_strains(sus), pad_strains(fatal)
+    # The kernel takes the dose engine's counters and the stage's running totals.
+    courses, boosted = epi.courses_seen + dcourse, epi.boosted_seen + dboost
+    population = params.population
     epidemic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band,
-                 epi.courses_seen, epi.boosted_seen, dcourse, dboost, ws.force, ws.mix,
-                 ws.traffic,
-                 ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
-                 ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus, fatal,
-                 ep.substeps, ws.vaccinated, ws.infections, ws.deaths, epi.new_infections,
-                 epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg, ws.regw)
+                 epi.courses_seen, epi.boosted_seen, courses, boosted, ws.force, ws.mix,
+                 ws.traffic, ep.band_population, ep.wane, ep.chain, ep.activity,
+                 ep.assortativity, ep.regional, ep.region, ep.n_regions, epi.strains,
+                 epi.active, sus, fatal, ep.substeps, ws.vaccinated, ws.infections, ws.deaths,
+                 epi.new_infections, epi.new_deaths, epi.D, epi.infections_cum,
+                 epi.recent_deaths, population, BURDEN_DAYS, ws.X, ws.prev, ws.reg, ws.regw)
+    day_deaths = dead_ref.sum(axis=2)
+    np.testing.assert_allclose(epi.infections_cum, ref.infections_cum + inf_ref.sum(axis=2),
+                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(epi.recent_deaths, ref.recent_deaths + (
+        day_deaths / population - ref.recent_deaths) / BURDEN_DAYS, rtol=1e-10, atol=1e-15)
     for name in ("S", "Ex", "Ix", "shadow", "fresh", "D_band", "courses_seen", "boosted_seen"):
         np.testing.assert_allclose(getattr(epi, name), getattr(ref, name), rtol=1e-10,
                                    atol=1e-10, err_msg=name)

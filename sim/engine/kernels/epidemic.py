@@ -114,10 +114,11 @@ def _infect4(Sa, su, fa, la, vacc, nk, h, new_v, new_d, new_h, out):
 
 @jit
 def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
-                 dcourse, dboost, force, mix, traffic, band_pop, wane, chain, activity,
-                 eps, regional, region, n_regions, strains, active, sus, fatal, substeps,
-                 vaccinated, infections, deaths, country_infections, country_deaths, D,
-                 X, prev, reg, regw):
+                 courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain,
+                 activity, eps, regional, region, n_regions, strains, active, sus, fatal,
+                 substeps, vaccinated, infections, deaths, country_infections, country_deaths,
+                 D, infections_cum, recent_deaths, population, burden_days, X, prev, reg,
+                 regw):
     """Run one day for every member, in place.
 
     Parameters
@@ -131,7 +132,8 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
         survivors, by strain (updated)
     D_band : (E, N, A) dead (updated)
     courses_seen, boosted_seen : (E, N, A) dose counters at the last step (updated)
-    dcourse, dboost : (E, N, A) courses and boosters given since the last step
+    courses_band, boosted_band : (E, N, A) the dose engine's courses and boosters so far
+        (those given since the last step reach the band)
     force : (E, N) F_n c_n(t), per infectious person per day
     mix : (E, N) share of contacts with travellers m_n
     traffic : (E, N) outbound traffic weights
@@ -147,6 +149,9 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
     infections, deaths : (E, N, A) outputs, overwritten
     country_infections, country_deaths : (E, N) outputs (band sums), overwritten
     D : (E, N) dead, all bands (updated)
+    infections_cum : (E, N) infections since day 0 (updated)
+    recent_deaths : (E, N) deaths per person per day, exponential average over
+        ``burden_days`` (updated); population : (N,) people
     X : (N, A, V), prev : (N, V), reg : (R, V), regw : (R,) scratch
     """
     E, N, A, K = S.shape
@@ -181,10 +186,12 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
         for n in range(N):
             for a in range(A):
                 # 1. vaccination: naive -> vaccine, infection u (fresh, waned) -> hybrid u
+                dcourse = courses_band[e, n, a] - courses_seen[e, n, a]
+                dboost = boosted_band[e, n, a] - boosted_seen[e, n, a]
                 whole = band_pop[n, a] - D_band[e, n, a] - courses_seen[e, n, a]
                 p = 0.0
                 if whole > 0.0:
-                    p = min(max(dcourse[e, n, a] / whole, 0.0), 1.0)
+                    p = min(max(dcourse / whole, 0.0), 1.0)
                 if p > 0.0:
                     m = S[e, n, a, 0] * p
                     S[e, n, a, 0] -= m
@@ -199,7 +206,7 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
                 whole = courses_seen[e, n, a] - boosted_seen[e, n, a]
                 p = 0.0
                 if whole > 0.0:
-                    p = min(max(dboost[e, n, a] / whole, 0.0), 1.0)
+                    p = min(max(dboost / whole, 0.0), 1.0)
                 if p > 0.0:
                     m = S[e, n, a, 2] * p
                     S[e, n, a, 2] -= m
@@ -208,8 +215,8 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
                         m = S[e, n, a, k + 3] * p
                         S[e, n, a, k + 3] -= m
                         S[e, n, a, k + 2] += m
-                courses_seen[e, n, a] += dcourse[e, n, a]
-                boosted_seen[e, n, a] += dboost[e, n, a]
+                courses_seen[e, n, a] += dcourse
+                boosted_seen[e, n, a] += dboost
                 # 2. waning: every fresh status to its waned one
                 m = S[e, n, a, 1] * w
                 S[e, n, a, 1] -= m
@@ -266,4 +273,5 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
                     D_band[e, n, a] += dead
                     infections[e, n, a] += new_tot
                     deaths[e, n, a] += dead
-        country_totals(e, infections, deaths, country_infections, country_deaths, D)
+        country_totals(e, infections, deaths, country_infections, country_deaths, D,
+                       infections_cum, recent_deaths, population, burden_days)

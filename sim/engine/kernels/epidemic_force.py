@@ -101,9 +101,12 @@ def forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains
 
 
 @jit
-def country_totals(e, infections, deaths, country_infections, country_deaths, D):
+def country_totals(e, infections, deaths, country_infections, country_deaths, D,
+                   infections_cum, recent_deaths, population, burden_days):
     """Band sums of member e's day: ``country_infections``, ``country_deaths`` (E, N)
-    overwritten from ``infections``, ``deaths`` (E, N, A); deaths added to ``D`` (E, N).
+    overwritten from ``infections``, ``deaths`` (E, N, A); deaths added to ``D`` (E, N),
+    infections to ``infections_cum`` (E, N); ``recent_deaths`` (E, N) per person per day
+    moved toward today's by 1 / ``burden_days`` (``population`` (N,) people).
     """
     N, A = infections.shape[1], infections.shape[2]
     for n in range(N):
@@ -115,3 +118,5 @@ def country_totals(e, infections, deaths, country_infections, country_deaths, D)
         country_infections[e, n] = ci
         country_deaths[e, n] = cd
         D[e, n] += cd
+        infections_cum[e, n] += ci
+        recent_deaths[e, n] += (cd / population[n] - recent_deaths[e, n]) / burden_days

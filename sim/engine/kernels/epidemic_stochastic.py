@@ -63,10 +63,11 @@ def _vaccinate(e, n, a, t, ns, N, A, key, S, p, stage, src, dst, nsrc):
 
 @jit
 def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
-                   dcourse, dboost, force, mix, traffic, band_pop, wane, chain, activity,
-                   eps, regional, region, n_regions, strains, active, sus, fatal, substeps,
-                   vaccinated, keys, t, infections, deaths, country_infections,
-                   country_deaths, D, X, prev, reg, regw):
+                   courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain,
+                   activity, eps, regional, region, n_regions, strains, active, sus, fatal,
+                   substeps, vaccinated, keys, t, infections, deaths, country_infections,
+                   country_deaths, D, infections_cum, recent_deaths, population,
+                   burden_days, X, prev, reg, regw):
     """Run one stochastic day for every member, in place.
 
     Arguments are :func:`sim.engine.kernels.epidemic.epidemic_day`'s (compartments hold
@@ -94,8 +95,10 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
         for n in range(N):
             for a in range(A):
                 # 1. courses: naive -> vaccine, infection u (fresh, waned) -> hybrid u
+                dcourse = courses_band[e, n, a] - courses_seen[e, n, a]
+                dboost = boosted_band[e, n, a] - boosted_seen[e, n, a]
                 whole = band_pop[n, a] - D_band[e, n, a] - courses_seen[e, n, a]
-                p = min(max(dcourse[e, n, a] / whole, 0.0), 1.0) if whole > 0.0 else 0.0
+                p = min(max(dcourse / whole, 0.0), 1.0) if whole > 0.0 else 0.0
                 src[0], dst[0] = 0, 1
                 for u in range(vmax):
                     k = 3 + 4 * u
@@ -104,13 +107,13 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
                 _vaccinate(e, n, a, t, ns, N, A, key, S, p, 0, src, dst, 1 + 2 * vmax)
                 # boosters: waned vaccine -> vaccine, waned hybrid u -> hybrid u
                 whole = courses_seen[e, n, a] - boosted_seen[e, n, a]
-                p = min(max(dboost[e, n, a] / whole, 0.0), 1.0) if whole > 0.0 else 0.0
+                p = min(max(dboost / whole, 0.0), 1.0) if whole > 0.0 else 0.0
                 src[0], dst[0] = 2, 1
                 for u in range(vmax):
                     src[1 + u], dst[1 + u] = 6 + 4 * u, 5 + 4 * u
                 _vaccinate(e, n, a, t, ns, N, A, key, S, p, 1, src, dst, 1 + vmax)
-                courses_seen[e, n, a] += dcourse[e, n, a]
-                boosted_seen[e, n, a] += dboost[e, n, a]
+                courses_seen[e, n, a] += dcourse
+                boosted_seen[e, n, a] += dboost
                 # 2. waning: every fresh status to its waned one
                 src[0], dst[0] = 1, 2
                 for i in range(2 * vmax):
@@ -201,4 +204,5 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
                     D_band[e, n, a] += dead
                     infections[e, n, a] += new_tot
                     deaths[e, n, a] += dead
-        country_totals(e, infections, deaths, country_infections, country_deaths, D)
+        country_totals(e, infections, deaths, country_infections, country_deaths, D,
+                       infections_cum, recent_deaths, population, burden_days)
