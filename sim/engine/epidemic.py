@@ -67,7 +67,13 @@ class _Workspace:
         self.span = (0, 0)      # days [from, to) of the current regime
         # Whether any member may see a variant emerge (else the stage skips the check).
         self.may_emerge = bool(((ep.emergence_rate > 0) & (ep.emergence_max > 0)).any())
+        # Coverage exits of suppression: (E, N) True while a country on one still
+        # suppresses (see suppress()).
+        self.on_exit = np.isfinite(ep.suppress_coverage)
+        self.exits = bool(self.on_exit.any())
+        self.people = ep.band_population.sum(axis=1)                        # (N,)
         # Per-regime arrays, set by day() before any use.
+        self.contacts: np.ndarray = np.empty(0)
         self.force: np.ndarray = np.empty(0)
         self.mix: np.ndarray = np.empty(0)
         self.traffic: np.ndarray = np.empty(0)
@@ -97,9 +103,34 @@ class _Workspace:
         if i != self.regime:
             self.regime = i
             travel = ep.travel_values[i]
-            self.force = np.ascontiguousarray(ep.force * ep.contact_values[i])
+            self.contacts = ep.contact_values[i]
+            self.force = np.ascontiguousarray(ep.force * self._capped(self.contacts))
             self.mix = np.ascontiguousarray(ep.importation[:, None] * travel)
             self.traffic = np.ascontiguousarray(ep.traffic[None] * travel)
+
+
+    def _capped(self, contacts: np.ndarray) -> np.ndarray:
+        """(E, N) ``contacts`` at most the suppression cap where a coverage exit is pending."""
+        if not self.exits:
+            return contacts
+        return np.where(self.on_exit, np.minimum(contacts, self.ep.suppress_cap[:, None]),
+                        contacts)
+
+    def suppress(self, t: int, courses_band: np.ndarray) -> None:
+        """End the suppression of countries on a coverage exit whose people with a
+        completed course (``courses_band`` (E, N, A) courses) reach their level, or on
+        ``suppression.coverage_latest``; once ended it stays ended. Rebuilds today's force
+        when any country's ends.
+        """
+        if not self.exits or not self.on_exit.any():
+            return
+        ep = self.ep
+        coverage = courses_band.sum(axis=2) / np.maximum(self.people, 1e-300)   # (E, N)
+        done = self.on_exit & ((coverage >= ep.suppress_coverage)
+                               | (t >= ep.suppress_latest)[:, None])
+        if done.any():
+            self.on_exit &= ~done
+            self.force = np.ascontiguousarray(ep.force * self._capped(self.contacts))
 
 
 def start_epidemic(world, params) -> EpiState | None:
@@ -222,6 +253,7 @@ def step_epidemic(state, world, params, t: int) -> None:
     for n, v, share in ws.seeds_on.get(t, ()):
         seed(epi, ep, n, v, share)
     ws.day(t)
+    ws.suppress(t, state.courses_band)
     sus, fatal = ws.tables(epi)
     _day(epi, ep, ws, state.courses_band, state.boosted_band, sus, fatal, t,
          params.population)
