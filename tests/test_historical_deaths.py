@@ -1,10 +1,11 @@
 """The historical scenario's 2021 deaths against The Economist's 2021 excess-death
 estimates (needs shipped data).
 
-In-sample (fitted by `vaxsim calibrate --deaths`, so these check that the shipped fit
-holds): each income group's 2021 deaths inside the source's 95% range, and the World
-within ±15% of its 12.5 M; the first half of 2021 by group. Out of sample (never
-fitted): 2021 deaths by WHO region; 2022 deaths (world, and rich countries' fall from
+In-sample (severity refitted by `vaxsim calibrate --deaths --rescale-severity`, so these
+check that the shipped fit holds): each income group's 2021 deaths inside the source's 95%
+range, and the World within ±15% of its 12.5 M. Out of sample (not targets of the
+refit): the first half of 2021 by group; 2021 deaths by WHO region; 2022 deaths (world,
+and rich countries' fall from
 2021; ``sim/data/excess_deaths_2022.csv``); the share infected against serosurveys
 dated in 2021 (``sim/data/serosurveys.csv``). Tolerances are what the model achieves,
 stated and justified beside each test; a check the shipped fit still fails is an
@@ -27,31 +28,40 @@ WORLD_2021 = 12.5e6  # issue: "about 12.5 M excess deaths estimated for 2021"
 
 # Measured with the shipped fit (730-day baseline, one replicate); see each test.
 FIRST_HALF_GROUPS = [
-    "HIC", "UMIC", "LIC",
-    pytest.param("LMIC", marks=pytest.mark.xfail(
-        strict=True, reason="shipped fit: LMIC 0.75 M vs 1.57-4.22 M to 2021-06-28: "
-        "India's Delta wave peaks after June (India 0.55 vs 2.72 M)")),
+    "LMIC", "LIC",
+    pytest.param("HIC", marks=pytest.mark.xfail(
+        strict=True, reason="shipped fit: HIC 0.63 M vs 0.43-0.45 M to 2021-06-28: the "
+        "severity refit to the whole year (1.21 M) falls on a first half that India's "
+        "earlier Delta wave and travel now reach sooner (H1 was a fit target before)")),
+    pytest.param("UMIC", marks=pytest.mark.xfail(
+        strict=True, reason="shipped fit: UMIC 1.83 M vs 1.19-1.59 M to 2021-06-28 "
+        "(Delta exported from India's March-April wave)")),
 ]
 WORLD_2022_FACTOR = 1.5
 WORLD_2022_MARK = pytest.mark.xfail(
-    strict=True, reason="shipped fit: 2022 World 5.70 M vs 2.8-3.0 M estimated")
+    strict=True, reason="shipped fit: 2022 World 4.69 M vs 2.8-3.0 M estimated (at most "
+    "4.5 M allowed): HIC 1.73 M, of which Japan 0.56 M and Korea 0.13 M")
 HIC_RATIO_TOLERANCE = 0.25
 HIC_RATIO_MARK = pytest.mark.xfail(
-    strict=True, reason="shipped fit: HIC 2022/2021 = 1.93 (2.32 / 1.20 M) vs 0.64 in "
-    "the West; 88% of HIC's 2022 deaths are 65+, and 16% of HIC's 65+ are neither "
-    "vaccinated nor infected on 2022-01-01 (fitted hesitancy 0.245 in every age band)")
+    strict=True, reason="shipped fit: HIC 2022/2021 = 1.43 (1.73 / 1.21 M) vs 0.64 in "
+    "the West. Japan has 0.56 M deaths in 2022 (Korea 0.13 M): its old are vaccinated "
+    "(94% of 65+ with a course) but meet Delta, not Omicron, when contacts rise to 0.7 "
+    "on 2022-03-01; Omicron reaches Japan only by mid-2022 (importation is 80% "
+    "regional and the Western Pacific's travellers are mostly China's, suppressed)")
 #: National surveys against the whole country (blood donors, one province, ages 6+),
 #: and the model keeps antibodies for life: 15 percentage points.
 SERO_TOLERANCE = 0.15
 #: Serosurveys (scope, measure, middle day) the shipped fit misses: strict, so a miss
 #: that is mended fails until it is taken off this list.
 SERO_XFAIL: dict[tuple[str, str, str], str] = {
-    ("IND", "any", "2021-06-25"): "shipped fit: India 0.52 vs 0.676 (Delta wave too late)",
-    ("IND", "unvaccinated", "2021-06-25"): "shipped fit: India 0.46 vs 0.623 unvaccinated",
-    ("ZAF", "unvaccinated", "2021-11-15"): "shipped fit: South Africa 0.89 vs 0.684 "
+    ("IND", "any", "2021-06-25"): "shipped fit: India 0.93 vs 0.676 (the Delta wave now "
+    "comes in March-April, on time, but burns through 93% of a homogeneously mixing "
+    "population; the previous fit had 0.52, the wave too late)",
+    ("IND", "unvaccinated", "2021-06-25"): "shipped fit: India 0.92 vs 0.623 unvaccinated",
+    ("ZAF", "unvaccinated", "2021-11-15"): "shipped fit: South Africa 0.93 vs 0.684 "
     "(Gauteng only)",
-    ("IDN", "unvaccinated", "2021-12-01"): "shipped fit: Indonesia 0.99 vs 0.739",
-    ("World", "any", "2021-09-15"): "shipped fit: World 0.79 vs 0.592 (Bergeri et al.)",
+    ("IDN", "unvaccinated", "2021-12-01"): "shipped fit: Indonesia 0.98 vs 0.739",
+    ("World", "any", "2021-09-15"): "shipped fit: World 0.81 vs 0.592 (Bergeri et al.)",
 }
 
 
@@ -95,7 +105,7 @@ def test_2021_deaths_by_income_group_inside_the_95_percent_range(two_years):
 def test_2021_deaths_by_who_region_out_of_sample(two_years):
     """Never fitted: regional totals. Each WHO region within a factor of 1.5 of the
     central estimate, and the largest region the same. As shipped the model/estimate
-    ratios are AFR 0.83, AMR 0.96, EMR 0.95, EUR 1.20, SEAR 0.90, WPR 0.93 (the previous
+    ratios are AFR 0.76, AMR 1.04, EMR 0.89, EUR 1.25, SEAR 1.04, WPR 0.70 (an earlier
     fit, whose UMIC severity of 3.36 fell on Thailand's and Malaysia's Delta waves, had
     WPR 2.89 and EMR 0.42)."""
     region = country_table().set_index("iso3")["who_region"]
@@ -123,8 +133,10 @@ def _targets(date: str) -> pd.DataFrame:
 @pytest.mark.slow
 @pytest.mark.parametrize("group", FIRST_HALF_GROUPS)
 def test_first_half_2021_deaths_inside_the_95_percent_range(two_years, group):
-    """First half of 2021 (weight 1 in the fit, so in sample but the fit's weak spot:
-    the timing of the Alpha, Gamma and Delta waves outside rich countries)."""
+    """First half of 2021: out of sample since the severity refit, which meets the
+    whole-year estimates only (the contacts of an earlier fit had it as a target); the
+    timing of the Alpha, Gamma and Delta waves. India's dated contacts bring its Delta
+    wave into March-May (LMIC 3.85 M, was 0.75 M)."""
     model = _deaths_on(two_years, FIRST_HALF)[group]
     row = _targets(FIRST_HALF).loc[group]
     assert row["low"] <= model <= row["high"], (group, round(model), dict(row))
@@ -186,3 +198,29 @@ def test_infections_against_serosurveys_out_of_sample(serosurveys, row):
         assert not ok, f"{key} now holds: take it off SERO_XFAIL"
         pytest.xfail(SERO_XFAIL[key])
     assert ok, (*key, round(float(r["model"]), 3), r["value"])
+
+
+@pytest.mark.slow
+def test_high_income_old_are_vaccinated_as_observed():
+    """Never fitted: the share of high-income people aged 65+ with a first dose at the end
+    of 2021 against England's 93.5-96.4% by band in August 2021 (OpenSAFELY) and the
+    United States' 98.5% in November 2021 (CDC), and the 20-64 band well below it
+    (``sim/data/uptake_by_age.csv``). Hesitancy spread over ages by
+    ``uptake.hesitancy_by_age``: 0.94 (20-64: 0.70); with the same hesitancy in every band
+    every band had 0.745."""
+    from sim.engine.build.params import build_params
+    from sim.engine.run import Simulation
+    from sim.world.world import build_world
+
+    scenario = load_scenario(HISTORICAL, ["days=365", "replicates=1"])
+    world = build_world(scenario)
+    sim = Simulation.start(world, build_params(world, [scenario], [scenario.seed]),
+                           country_every=world.days)
+    while not sim.done:
+        sim.step()
+    hic = world.income_group == "HIC"
+    first = sim.state.first_band[0, hic].sum(axis=0) / world.band_population[hic].sum(axis=0)
+    uptake = pd.read_csv(DATA_DIR / "uptake_by_age.csv", comment="#")
+    old = uptake[uptake["age_from"] >= 65]["first_dose_share"]
+    assert old.min() - 0.05 <= first[2] <= 1.0, first.round(3)
+    assert first[1] < first[2] - 0.1, first.round(3)

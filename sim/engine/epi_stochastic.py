@@ -101,6 +101,7 @@ def stochastic_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParam
                 new_d[..., v] += d
                 if vaccinated[k]:
                     new_h[..., v] += b - d
+        epi.fresh[:] = new_v
         for v in range(V):
             sh = epi.shadow[..., v, :]
             lat = (sh[..., 0], sh[..., 2], epi.Ex[..., v] - sh[..., 0] - sh[..., 2])

@@ -67,7 +67,13 @@ class _Workspace:
         self.span = (0, 0)      # days [from, to) of the current regime
         # Whether any member may see a variant emerge (else the stage skips the check).
         self.may_emerge = bool(((ep.emergence_rate > 0) & (ep.emergence_max > 0)).any())
+        # Coverage exits of suppression: (E, N) True while a country on one still
+        # suppresses (see suppress()).
+        self.on_exit = np.isfinite(ep.suppress_coverage)
+        self.exits = bool(self.on_exit.any())
+        self.people = ep.band_population.sum(axis=1)                        # (N,)
         # Per-regime arrays, set by day() before any use.
+        self.contacts: np.ndarray = np.empty(0)
         self.force: np.ndarray = np.empty(0)
         self.mix: np.ndarray = np.empty(0)
         self.traffic: np.ndarray = np.empty(0)
@@ -97,9 +103,34 @@ class _Workspace:
         if i != self.regime:
             self.regime = i
             travel = ep.travel_values[i]
-            self.force = np.ascontiguousarray(ep.force * ep.contact_values[i])
+            self.contacts = ep.contact_values[i]
+            self.force = np.ascontiguousarray(ep.force * self._capped(self.contacts))
             self.mix = np.ascontiguousarray(ep.importation[:, None] * travel)
             self.traffic = np.ascontiguousarray(ep.traffic[None] * travel)
+
+
+    def _capped(self, contacts: np.ndarray) -> np.ndarray:
+        """(E, N) ``contacts`` at most the suppression cap where a coverage exit is pending."""
+        if not self.exits:
+            return contacts
+        return np.where(self.on_exit, np.minimum(contacts, self.ep.suppress_cap[:, None]),
+                        contacts)
+
+    def suppress(self, t: int, courses_band: np.ndarray) -> None:
+        """End the suppression of countries on a coverage exit whose people with a
+        completed course (``courses_band`` (E, N, A) courses) reach their level, or on
+        ``suppression.coverage_latest``; once ended it stays ended. Rebuilds today's force
+        when any country's ends.
+        """
+        if not self.exits or not self.on_exit.any():
+            return
+        ep = self.ep
+        coverage = courses_band.sum(axis=2) / np.maximum(self.people, 1e-300)   # (E, N)
+        done = self.on_exit & ((coverage >= ep.suppress_coverage)
+                               | (t >= ep.suppress_latest)[:, None])
+        if done.any():
+            self.on_exit &= ~done
+            self.force = np.ascontiguousarray(ep.force * self._capped(self.contacts))
 
 
 def start_epidemic(world, params) -> EpiState | None:
@@ -168,25 +199,35 @@ def _emerge(epi: EpiState, ep: EpiParams, infections: np.ndarray, t: int) -> Non
         seed(epi, ep, n, v, share)
 
 
-def _day(epi, ep, ws, dcourse, dboost, sus, fatal, t):
-    """Run the day in ``ep.mode`` on the batch's backend: (infections, deaths) (E, N, A).
+def _day(epi, ep, ws, courses, boosted, sus, fatal, t, population):
+    """Run the day in ``ep.mode`` on the batch's backend, given the dose engine's
+    ``courses`` and ``boosted`` (E, N, A) so far; update the day's country totals,
+    cumulative infections and recent deaths.
 
     The compiled kernels of both modes take the same state and parameters; the stochastic
     one adds the members' stream keys and the day, and reads the unpadded tables.
     """
     stochastic = ep.mode == "stochastic"
     if ws.backend == "numpy":
-        flows = {"dcourse": dcourse, "dboost": dboost, "force": ws.force, "mix": ws.mix,
-                 "traffic": ws.traffic}
+        flows = {"dcourse": courses - epi.courses_seen, "dboost": boosted - epi.boosted_seen,
+                 "force": ws.force, "mix": ws.mix, "traffic": ws.traffic}
         if stochastic:
-            return stochastic_reference(epi, flows, ep, sus, fatal, t)
-        return day_reference(epi, flows, ep, sus, fatal)
-    state = (epi.S, epi.Ex, epi.Ix, epi.shadow, epi.D_band, epi.courses_seen,
-             epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
+            infections, deaths = stochastic_reference(epi, flows, ep, sus, fatal, t)
+        else:
+            infections, deaths = day_reference(epi, flows, ep, sus, fatal)
+        epi.new_infections = infections.sum(axis=2)
+        epi.new_deaths = deaths.sum(axis=2)
+        epi.D = epi.D_band.sum(axis=2)
+        epi.infections_cum += epi.new_infections
+        epi.recent_deaths += (epi.new_deaths / population - epi.recent_deaths) / BURDEN_DAYS
+        return
+    state = (epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band, epi.courses_seen,
+             epi.boosted_seen, courses, boosted, ws.force, ws.mix, ws.traffic,
              ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
              ep.regional, ep.region, ep.n_regions, epi.strains, epi.active)
-    out = (ws.infections, ws.deaths, epi.new_infections, epi.new_deaths, epi.D, ws.X,
-           ws.prev, ws.reg, ws.regw)
+    out = (ws.infections, ws.deaths, epi.new_infections, epi.new_deaths, epi.D,
+           epi.infections_cum, epi.recent_deaths, population, BURDEN_DAYS, ws.X, ws.prev,
+           ws.reg, ws.regw)
     if stochastic:
         from sim.engine.kernels.epidemic_stochastic import stochastic_day
 
@@ -196,7 +237,6 @@ def _day(epi, ep, ws, dcourse, dboost, sus, fatal, t):
         from sim.engine.kernels.epidemic import epidemic_day
 
         epidemic_day(*state, sus, fatal, ep.substeps, ws.vaccinated, *out)
-    return ws.infections, ws.deaths
 
 
 def step_epidemic(state, world, params, t: int) -> None:
@@ -213,16 +253,10 @@ def step_epidemic(state, world, params, t: int) -> None:
     for n, v, share in ws.seeds_on.get(t, ()):
         seed(epi, ep, n, v, share)
     ws.day(t)
+    ws.suppress(t, state.courses_band)
     sus, fatal = ws.tables(epi)
-    dcourse = state.courses_band - epi.courses_seen
-    dboost = state.boosted_band - epi.boosted_seen
-    infections, deaths = _day(epi, ep, ws, dcourse, dboost, sus, fatal, t)
-    if ws.backend == "numpy":
-        epi.new_infections = infections.sum(axis=2)
-        epi.new_deaths = deaths.sum(axis=2)
-        epi.D = epi.D_band.sum(axis=2)
-    epi.infections_cum += epi.new_infections
-    epi.recent_deaths += (epi.new_deaths / params.population - epi.recent_deaths) / BURDEN_DAYS
+    _day(epi, ep, ws, state.courses_band, state.boosted_band, sus, fatal, t,
+         params.population)
     if ws.may_emerge:
         _emerge(epi, ep, epi.new_infections, t)
 

@@ -82,8 +82,9 @@ def clear_with_pool(state: State, world: World, params: Params, plan: MarketPlan
     # Every member clears in the same two passes, pool or not (a member without a pool
     # has no tier before it): a member's arithmetic must not depend on whether another
     # member of its batch runs a pool.
-    before = d.pool_before & d.pool_on[:, None]
-    early, late = plan.split(before)
+    early, late = plan.split(d.pool_before & d.pool_on[:, None])
+    if backend() == "numba":
+        return _clear_with_pool_compiled(state, world, params, plan, early, late, t)
     home = serve_home_while_resuming(state, world, params, plan, t)
     allocated = clear(state, world, params, early, t)
     if home is not None:
@@ -91,6 +92,31 @@ def clear_with_pool(state: State, world: World, params: Params, plan: MarketPlan
     if d.any_pool:  # without a pool in any member, pool_buy would add exact zeros
         pool_buy(state, params, t, (state.orders_open * d.pool_same).sum(axis=1))
     return allocated + clear(state, world, params, late, t)
+
+
+def _clear_with_pool_compiled(state: State, world: World, params: Params, plan: MarketPlan,
+                              early: MarketPlan, late: MarketPlan, t: int) -> np.ndarray:
+    """:func:`clear_with_pool` in one compiled call
+    (:func:`sim.engine.kernels.market.clear_with_pool`); the numpy stages above are its
+    reference.
+    """
+    from sim.engine.kernels.market import clear_with_pool as kernel
+
+    d, home = params.diplomacy, plan.home
+    resume = params.__dict__.get("_resume_days")  # fixed for the batch: made on first use
+    if resume is None:
+        resume = np.zeros(params.ban_end.shape) if params.resume_days is None else \
+            np.ascontiguousarray(params.resume_days, dtype=float)
+        object.__setattr__(params, "_resume_days", resume)
+    out = np.empty_like(state.orders_open)
+    kernel(t, d.any_pool, params.export_policy, params.ban_start, params.ban_end, resume,
+           params.export_target, float(params.structure.doses_per_course), world.population,
+           plan.home_producer, plan.has_home, home.order, home.starts, home.present,
+           home.slices is not None, early.tier_masks, late.tier_masks, d.pool_on,
+           d.pool_budget, d.pool_same, state.inventory, state.orders_open,
+           state.allocated_cum, state.exported_cum, state.home_delivered_cum, state.pool_stock,
+           state.pool_bought_cum, state.pool_orders_open, out)
+    return out
 
 
 def waterfill(avail: np.ndarray, weight: np.ndarray, cap: np.ndarray,

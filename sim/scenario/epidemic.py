@@ -203,17 +203,29 @@ class BandContacts(Strict):
 class Suppression(Strict):
     """Places that suppressed the virus in 2020 kept doing so for a while: a country whose
     share infected in 2020 (prior immunity data) is below ``below_prior`` has contacts at
-    most ``multiplier`` until ``until`` (then its own list applies). Model assumption: the
-    countries with almost no 2020 epidemic (China, Viet Nam, Thailand, Malaysia, Sri
-    Lanka, Japan, Korea, Australia ...) ran test-trace-isolate and border policies
-    through the first half of 2021 and met Delta in the second.
+    most ``multiplier`` until ``until`` (then its own list applies), or, where
+    ``coverage`` names it, until its vaccination coverage reaches a level (Korea's "living
+    with COVID" once 70% of people were fully vaccinated; Australia's National Plan at 80%
+    of those 16+). Model assumption: the countries with almost no 2020 epidemic (China,
+    Viet Nam, Thailand, Malaysia, Sri Lanka, Japan, Korea, Australia ...) ran
+    test-trace-isolate and border policies through the first half of 2021 and met Delta in
+    the second.
     """
 
     enabled: Flag = False
     below_prior: Share = Field(0.01, description="2020 share infected below which a "
                                "country suppresses")
     multiplier: Factor = Field(0.25, description="contacts cap while suppressing")
-    until: dt.date = Field(dt.date(2021, 7, 1), description="first day without the cap")
+    until: dt.date = Field(dt.date(2021, 7, 1), description="first day without the cap "
+                           "(countries without a coverage exit)")
+    coverage: dict[str, Share] = Field(
+        default_factory=dict, description="coverage exit: a suppressing country matched "
+        "here (income group, WHO region, continent or ISO3; most specific wins) keeps the "
+        "cap until this share of its people has a completed course, whatever ``until`` says")
+    coverage_latest: dt.date = Field(
+        dt.date(2022, 3, 1), description="a country on a coverage exit that has not reached "
+        "it stops suppressing on this day (model assumption: restrictions ended almost "
+        "everywhere in early 2022)")
 
 
 class Epidemic(Strict):
@@ -279,5 +291,5 @@ class Epidemic(Strict):
         True, description="false: doses are given as usual but protect no one (the "
         "no-vaccine counterfactual that deaths averted are measured against)")
     substeps: count(1, 24) = Field(
-        2, description="integration sub-steps per day (2 keeps final size and peak day "
+        1, description="integration sub-steps per day (1 keeps final size and peak day "
         "within 1% of the exact ODE solution)")

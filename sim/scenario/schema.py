@@ -203,6 +203,21 @@ class HesitancyChange(Strict):
     countries: dict[str, Share] = Field(default_factory=dict)
 
 
+class HesitancyByAge(Strict):
+    """Hesitancy of each age band relative to the others (only ratios matter: each
+    country's bands are rescaled so its unwilling share stays ``hesitancy``).
+
+    Default: 65+ at 0.19 of the younger bands. In England on 19 August 2021, 4.6% of
+    people aged 65+ had no first dose against 23.7% of those aged 18-64 (OpenSAFELY
+    weekly coverage report; ``sim/data/uptake_by_age.csv``): 0.046 / 0.237 = 0.19. The
+    0-19 band as 20-64 is a model assumption (its eligibility is dated separately).
+    """
+
+    age_0_19: bounded(0.0, 10.0) = 1.0
+    age_20_64: bounded(0.0, 10.0) = 1.0
+    age_65plus: bounded(0.0, 10.0) = 0.19
+
+
 class Uptake(Strict):
     """Delivery, administration and shelf life."""
 
@@ -216,6 +231,9 @@ class Uptake(Strict):
     hesitancy_changes: list[HesitancyChange] = Field(
         default_factory=list, description="dated changes of hesitancy by group or country; "
         "each applies on top of the ones before it")
+    hesitancy_by_age: HesitancyByAge = Field(
+        default_factory=HesitancyByAge, description="relative hesitancy of each age band "
+        "(the old far more willing than the young)")
     willingness_spread: Share = Field(
         0.0, description="uncertainty of willingness: each replicate adds a uniform draw "
         "in [-spread, +spread] per income group to the willing share (a named random "

@@ -9,12 +9,12 @@ from worlds import TEST_BAND_SHARES, make_world, params_for, scenario
 from sim.engine.build.epi_params import infection_status, vaccinated_statuses
 from sim.engine.build.params import build_params
 from sim.engine.epi_model import day_reference, immunity_tables
-from sim.engine.epidemic import _Workspace, start_epidemic
+from sim.engine.epidemic import BURDEN_DAYS, _Workspace, start_epidemic
 from sim.engine.kernels.epidemic import epidemic_day, pad_strains
 from sim.engine.run import simulate
 
 SIGMA, GAMMA = 1 / 4.5, 1 / 5.0
-SUBSTEPS = 2
+SUBSTEPS = 1
 IMMUNITY = {"vaccine": {"infection": 0.8, "death": 0.9, "infection_half_life_days": 200,
                         "death_half_life_days": 2000},
             "infection": {"infection": 0.85, "death": 0.9, "infection_half_life_days": 300,
@@ -168,11 +168,13 @@ def random_world_state(rng, E=2):
     for name in ("S", "Ex", "Ix"):
         getattr(epi, name)[:] = rng.uniform(0, 1e4, getattr(epi, name).shape)
     epi.shadow[:] = rng.uniform(0, 10, epi.shadow.shape)
+    epi.fresh[:] = rng.uniform(0, 1e3, epi.fresh.shape)
     # Member 0 has two strains, member 1 all three. A strain never seeded holds nobody
     # and nobody has immunity from it (the kernel relies on it to leave it out).
     epi.active[0, :2] = 1.0
     epi.active[1:] = 1.0
     epi.Ex[0, ..., 2:] = epi.Ix[0, ..., 2:] = epi.shadow[0, ..., 2:, :] = 0.0
+    epi.fresh[0, ..., 2:] = 0.0
     epi.S[0, ..., infection_status(2):] = 0.0
     epi.courses_seen[:] = rng.uniform(0, 1e4, epi.courses_seen.shape)
     epi.boosted_seen[:] = epi.courses_seen * rng.uniform(0, 1, epi.courses_seen.shape)
@@ -195,13 +197,22 @@ def test_kernel_equals_numpy_reference(padded):
                                             "traffic": ws.traffic}, ep, sus, fatal)
     if padded:
         sus, fatal = pad_strains(sus), pad_strains(fatal)
-    epidemic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.D_band, epi.courses_seen,
-                 epi.boosted_seen, dcourse, dboost, ws.force, ws.mix, ws.traffic,
-                 ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
-                 ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus, fatal,
-                 ep.substeps, ws.vaccinated, ws.infections, ws.deaths, epi.new_infections,
-                 epi.new_deaths, epi.D, ws.X, ws.prev, ws.reg, ws.regw)
-    for name in ("S", "Ex", "Ix", "shadow", "D_band", "courses_seen", "boosted_seen"):
+    # The kernel takes the dose engine's counters and the stage's running totals.
+    courses, boosted = epi.courses_seen + dcourse, epi.boosted_seen + dboost
+    population = params.population
+    epidemic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band,
+                 epi.courses_seen, epi.boosted_seen, courses, boosted, ws.force, ws.mix,
+                 ws.traffic, ep.band_population, ep.wane, ep.chain, ep.activity,
+                 ep.assortativity, ep.regional, ep.region, ep.n_regions, epi.strains,
+                 epi.active, sus, fatal, ep.substeps, ws.vaccinated, ws.infections, ws.deaths,
+                 epi.new_infections, epi.new_deaths, epi.D, epi.infections_cum,
+                 epi.recent_deaths, population, BURDEN_DAYS, ws.X, ws.prev, ws.reg, ws.regw)
+    day_deaths = dead_ref.sum(axis=2)
+    np.testing.assert_allclose(epi.infections_cum, ref.infections_cum + inf_ref.sum(axis=2),
+                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(epi.recent_deaths, ref.recent_deaths + (
+        day_deaths / population - ref.recent_deaths) / BURDEN_DAYS, rtol=1e-10, atol=1e-15)
+    for name in ("S", "Ex", "Ix", "shadow", "fresh", "D_band", "courses_seen", "boosted_seen"):
         np.testing.assert_allclose(getattr(epi, name), getattr(ref, name), rtol=1e-10,
                                    atol=1e-10, err_msg=name)
     np.testing.assert_allclose(ws.infections, inf_ref, rtol=1e-10, atol=1e-10)

@@ -8,7 +8,7 @@ from worlds import SCENARIOS, make_world, params_for, scenario
 
 from sim import data
 from sim.engine.build.params import build_params
-from sim.engine.products import _on_hand, _world_market
+from sim.engine.product_channels import _on_hand, _world_market
 from sim.engine.run import Simulation, simulate
 from sim.scenario import load_scenario
 from sim.scenario.products import product_index

@@ -27,6 +27,7 @@ examples:
   vaxsim calibrate scenarios/baseline.yaml --deaths --method search \\
       --params epidemic.ifr_multiplier_groups.LIC,epidemic.contacts.groups.LIC.1.multiplier \\
       --rescale-severity
+  vaxsim calibrate scenarios/baseline.yaml --deaths --rescale-severity
 
 Targets CSV: date, group (World, HIC, UMIC, LMIC, LIC), metric (coverage_first |
 doses_administered | deaths), value [, weight] [, low, high: a death target's 95% range].
@@ -40,13 +41,9 @@ range (deaths), squared, weighted mean. A number in a key path is a list item.
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Fit ``--params`` of a scenario to ``--targets``; write YAML, fit.csv and a plot."""
     from sim import calibrate as cal
-    from sim.output.folder import publish, staging_dir
-    from sim.output.plots.calibration import model_vs_observed
-    from sim.output.plots.style import save
     from sim.output.progress import Progress, member_day_ms
     from sim.scenario import load_scenario
-    from sim.scenario.loader import apply_sets, validate_data
-    from sim.scenario.shipped import find_file
+    from sim.scenario.loader import validate_data
 
     scenario = load_scenario(args.scenario, args.set)
     target = given_out(args.output, args.force)
@@ -59,6 +56,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             files.append(cal.OBSERVED_DEATHS)
         targets = cal.load_targets(files)
         paths = [p.strip() for p in args.params.split(",") if p.strip()]
+        if not paths and args.rescale_severity:
+            # Severity alone: every other fitted value stays as the scenario has it.
+            scenario_fit, fit = cal.rescale_severity(scenario, targets)
+            severity = {f"epidemic.ifr_multiplier_groups.{g}": float(v) for g, v in
+                        scenario_fit.epidemic.ifr_multiplier_groups.items()}
+            return _write(args, scenario, target, fit, paths, severity,
+                          Progress(f"calibrate {scenario.name}", {"write": 2},
+                                   quiet=args.quiet or args.json))
         params = cal.parameters(scenario, paths, cal.parse_bounds(args.bounds))
         # Codes in the paths (groups, countries, producers) must exist in the shipped data.
         probe = cal.with_values(scenario, {p.path: int(p.lo) if p.integer else p.lo
@@ -78,14 +83,28 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                 method=args.method,
                                 progress=lambda runs: progress.set("fit", runs))
             progress.settle("fit")
+            severity = {}
+            if args.rescale_severity:
+                fit, severity = cal.fit_with_rescaled_severity(fit, targets)
         except BaseException:
             progress.close()
             raise
-        severity: dict[str, float] = {}
-        if args.rescale_severity:
-            fit, severity = cal.fit_with_rescaled_severity(fit, targets)
     except cal.CalibrationError as exc:
         raise InputError(str(exc)) from None
+    return _write(args, scenario, target, fit, paths, severity, progress)
+
+
+def _write(args: argparse.Namespace, scenario, target, fit, paths: list[str],
+           severity: dict[str, float], progress) -> int:
+    """Write the fitted scenario, fit.csv, params.csv and fit.png (advancing
+    ``progress``'s "write" stage, then closing it); report.
+    """
+    from sim import calibrate as cal
+    from sim.output.folder import publish, staging_dir
+    from sim.output.plots.calibration import model_vs_observed
+    from sim.output.plots.style import save
+    from sim.scenario.loader import apply_sets
+    from sim.scenario.shipped import find_file
 
     out = target or default_out(f"{scenario.name}-calibration")
     source = find_file(args.scenario).resolve()
@@ -95,7 +114,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         else f"{scenario.name}_calibrated"
     targets_name = ", ".join([args.targets or "sim/data/observed.csv"]
                              + (["sim/data/observed_deaths.csv"] if args.deaths else []))
-    note = textwrap.fill(f"Targets: {targets_name}. Parameters: {', '.join(paths)}. Only "
+    fitted = ", ".join(paths) or "none (severity rescaled only)"
+    note = textwrap.fill(f"Targets: {targets_name}. Parameters: {fitted}. Only "
                          "the fitted keys (and any --set values) are overridden.", 88)
     # Everything goes to a staging folder first and is moved into place once complete.
     tmp = staging_dir(out)
@@ -150,8 +170,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--deaths", action="store_true",
                    help="also fit the shipped 2021 excess deaths by income group "
                         "(sim/data/observed_deaths.csv; needs the epidemic)")
-    p.add_argument("--params", required=True,
-                   help="comma-separated dotted keys to fit, e.g. uptake.capacity.LIC.end")
+    p.add_argument("--params", default="",
+                   help="comma-separated dotted keys to fit, e.g. uptake.capacity.LIC.end "
+                        "(may be left out with --rescale-severity: severity alone)")
     p.add_argument("--bounds", action="append", default=[], metavar="KEY=LO:HI,...",
                    help="bounds per key (defaults exist for common keys)")
     add_folder_options(p, "results/<name>-calibration/<time>/")

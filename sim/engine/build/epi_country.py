@@ -1,5 +1,6 @@
-"""The share of each country infected before 2021 (``prior_immunity.csv``), read through
-the scenario's severity factor.
+"""Per-country epidemic values: the share of each country infected before 2021
+(``prior_immunity.csv``) read through the scenario's severity factor, and values given by
+continent, WHO region, income group or ISO3 resolved per country.
 
 Shapes: N countries.
 """
@@ -7,6 +8,8 @@ Shapes: N countries.
 from __future__ import annotations
 
 import numpy as np
+
+from sim.world.world import World
 
 #: Largest share infected before 2021 (the cap of ``prior_immunity.csv``'s build).
 PRIOR_CAP = 0.5
@@ -32,3 +35,29 @@ def prior_share(prior: np.ndarray, severity: np.ndarray, follows: bool) -> np.nd
     if not follows:
         return prior
     return np.minimum(prior / np.maximum(severity, 1.0), np.maximum(prior, PRIOR_CAP))
+
+
+def per_country(world: World, default: float, factors: dict[str, float]) -> np.ndarray:
+    """(N,) ``default`` times the most specific factor by continent < WHO region < income
+    group < ISO3.
+    """
+    out = np.full(world.n_countries, float(default))
+    for n in range(world.n_countries):
+        f = 1.0
+        for key in (world.continent[n], world.who_region[n], world.income_group[n],
+                    world.iso3[n]):
+            f = factors.get(str(key), f)
+        out[n] *= f
+    return out
+
+
+def most_specific(world: World, values: dict[str, float], default: float) -> np.ndarray:
+    """(N,) the most specific value by continent < WHO region < income group < ISO3, else
+    ``default``.
+    """
+    out = np.full(world.n_countries, float(default))
+    for n in range(world.n_countries):
+        for key in (world.continent[n], world.who_region[n], world.income_group[n],
+                    world.iso3[n]):
+            out[n] = values.get(str(key), out[n])
+    return out

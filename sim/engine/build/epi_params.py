@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.build.epi_country import prior_share
+from sim.engine.build.epi_country import most_specific, per_country, prior_share
 from sim.engine.streams import member_rng
 from sim.scenario.schema import Scenario
 from sim.world.world import World
@@ -62,7 +62,7 @@ class EpiParams:
     substeps : integration sub-steps per day (shared)
     strain_names : (V,) names: "ancestral", scheduled variants (the first member's names;
         members may schedule different variants, slot by slot), "emergent 1" ...
-    chain : (E, 10) sub-step coefficients of the E -> I -> R chain (:func:`chain_table`)
+    chain : (E, 11) sub-step coefficients of the E -> I -> R chain (:func:`chain_table`)
     force : (E, N) transmissions per infectious person per day at full contacts, scaled
         so that each country's basic reproduction number is the scenario's ``r0``
     activity : (E, A) contacts per day by band (relative)
@@ -93,6 +93,11 @@ class EpiParams:
     emergence_seed : (E,) share of the origin's people infected with it
     n_scheduled : 1 + scheduled variants (index of the first emergent slot)
     vaccine_effect : (E,) 1 if doses protect, 0 in the no-vaccine counterfactual
+    suppress_coverage : (E, N) share of people with a completed course at which a country
+        on a coverage exit stops suppressing (inf: no coverage exit; such a country's cap
+        is in ``contact_values`` until its date instead)
+    suppress_cap : (E,) contacts cap while suppressing
+    suppress_latest : (E,) int day on which coverage exits end anyway
     initial_prevalence : (E, N) share of people infectious on day 0 (the scenario's share
         times its group factor, times the country's relative 2020 attack if
         ``prevalence_follows_prior``)
@@ -135,6 +140,9 @@ class EpiParams:
     emergence_seed: np.ndarray
     n_scheduled: int
     vaccine_effect: np.ndarray
+    suppress_coverage: np.ndarray
+    suppress_cap: np.ndarray
+    suppress_latest: np.ndarray
     initial_prevalence: np.ndarray
     prior_infected: np.ndarray
     keys: np.ndarray
@@ -153,7 +161,11 @@ class EpiParams:
 
 def _chain(sigma: float, gamma: float, h: float) -> tuple[float, ...]:
     """Exact E -> I -> R transition shares over time h and mean-I weights:
-    (ee, ei, er, ii, mean_i, mean_e).
+    (ee, ei, er, ii, mean_i, mean_e, mean_new).
+
+    ``mean_new``: the mean share infectious over the step of people infected during it,
+    uniformly in time: ``(1/h²) ∫₀ʰ (h − u) P_I(u) du`` with ``P_I(u) = σ / (γ − σ)
+    (e^(−σu) − e^(−γu))`` the chance of being infectious u after infection.
     """
     if abs(gamma - sigma) < 1e-9:
         gamma = gamma * (1 + 1e-6)
@@ -161,17 +173,24 @@ def _chain(sigma: float, gamma: float, h: float) -> tuple[float, ...]:
     ei = sigma / (gamma - sigma) * (ee - ii)
     mean_i = (1.0 - ii) / (gamma * h)                       # I0's mean share over the step
     mean_e = sigma / (gamma - sigma) * ((1.0 - ee) / (sigma * h) - mean_i)
-    return ee, ei, 1.0 - ee - ei, ii, mean_i, mean_e
+
+    def ramp(k: float) -> float:    # ∫₀ʰ (h − u) e^(−k u) du
+        return h / k + np.expm1(-k * h) / k ** 2
+
+    mean_new = sigma / (gamma - sigma) * (ramp(sigma) - ramp(gamma)) / h ** 2
+    return ee, ei, 1.0 - ee - ei, ii, mean_i, mean_e, mean_new
 
 
 def chain_table(sigma: float, gamma: float, substeps: int) -> np.ndarray:
-    """(10,) sub-step coefficients: latent stay / to infectious / out, infectious stay /
+    """(11,) sub-step coefficients: latent stay / to infectious / out, infectious stay /
     out, newly infected (half a step) stay / to infectious / out, and the weights turning
-    infectious and latent people into the step's mean infectious.
+    infectious, latent and the last sub-step's newly infected people into the step's mean
+    infectious (the last: the force of those infected during this step, predicted from
+    the previous one's, :mod:`sim.engine.epi_model` step 3).
     """
-    ee, ei, er, ii, mean_i, mean_e = _chain(sigma, gamma, 1.0 / substeps)
+    ee, ei, er, ii, mean_i, mean_e, mean_new = _chain(sigma, gamma, 1.0 / substeps)
     hee, hei, her, *_ = _chain(sigma, gamma, 0.5 / substeps)
-    return np.array([ee, ei, er, ii, 1.0 - ii, hee, hei, her, mean_i, mean_e])
+    return np.array([ee, ei, er, ii, 1.0 - ii, hee, hei, her, mean_i, mean_e, mean_new])
 
 
 def spectral_scale(activity: np.ndarray, eps: float, band_population: np.ndarray) -> np.ndarray:
@@ -220,20 +239,6 @@ def _dated(world: World, sections: list, days: list[int] | None = None):
     return distinct
 
 
-def _per_country(world: World, default: float, factors: dict[str, float]) -> np.ndarray:
-    """(N,) ``default`` times the most specific factor by continent < WHO region < income
-    group < ISO3.
-    """
-    out = np.full(world.n_countries, float(default))
-    for n in range(world.n_countries):
-        f = 1.0
-        for key in (world.continent[n], world.who_region[n], world.income_group[n],
-                    world.iso3[n]):
-            f = factors.get(str(key), f)
-        out[n] *= f
-    return out
-
-
 def _levels(epi) -> tuple[np.ndarray, np.ndarray]:
     """(3, 2) peaks and (3, 2, 2) level factors of vaccine, infection and hybrid immunity."""
     im = epi.immunity
@@ -272,12 +277,15 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
     contact_values = np.array([[[_on(c, d) for c in contacts[id(e.contacts)]] for e in epis]
                                for d in days])
     prior_data = world.prior_infected if world.prior_infected is not None else None
+    exit_at = np.full((E, N), np.inf)                  # coverage exits (inf: none)
     for m, e in enumerate(epis):
         sup = e.suppression
         if sup.enabled and prior_data is not None:
             end = (sup.until - world.start).days
             on = np.array(days) < end                                          # (C,)
             low = prior_data < sup.below_prior                                 # (N,)
+            exit_at[m] = np.where(low, most_specific(world, sup.coverage, np.inf), np.inf)
+            low = low & ~np.isfinite(exit_at[m])          # the date rule for the others
             cell = on[:, None] & low[None, :]
             contact_values[:, m] = np.where(cell, np.minimum(contact_values[:, m],
                                                              sup.multiplier),
@@ -315,7 +323,7 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
             scale[key] = spectral_scale(activity[k], eps[k], world.band_population)
     force = np.array([epi.r0 / epi.infectious_days * scale[(tuple(activity[e]), eps[e])]
                       for e, epi in enumerate(epis)])
-    severity = np.array([_per_country(world, epi.ifr_multiplier, epi.ifr_multiplier_groups)
+    severity = np.array([per_country(world, epi.ifr_multiplier, epi.ifr_multiplier_groups)
                          for epi in epis])                                     # (E, N)
     # A fatality ratio is a probability: a large multiplier saturates at 1.
     ifr = np.minimum(world.band_ifr[None] * severity[:, :, None], 1.0)
@@ -364,7 +372,11 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
         emergence_seed=np.array([m.seed_share for m in em]),
         n_scheduled=1 + S,
         vaccine_effect=np.array([1.0 if e.vaccine_effect else 0.0 for e in epis]),
-        initial_prevalence=np.array([np.minimum(_per_country(
+        suppress_coverage=exit_at,
+        suppress_cap=np.array([e.suppression.multiplier for e in epis]),
+        suppress_latest=np.array([(e.suppression.coverage_latest - world.start).days
+                                  for e in epis], dtype=np.int64),
+        initial_prevalence=np.array([np.minimum(per_country(
             world, e.initial_prevalence, e.initial_prevalence_groups)
             * (relative_prior if e.prevalence_follows_prior else 1.0), 1.0) for e in epis]),
         prior_infected=np.array([np.clip(

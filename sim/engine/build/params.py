@@ -24,7 +24,7 @@ from sim.engine.build.epi_params import EpiParams, build_epi_params
 from sim.engine.build.product_params import ProductParams, build_products, longest_shelf_life
 from sim.engine.build.resolve import resolve
 from sim.engine.build.vaccination_params import VaccinationParams, build_vaccination
-from sim.engine.build.willingness_draw import drawn_willingness
+from sim.engine.build.willingness_draw import band_willingness, drawn_willingness
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
 from sim.world.world import World
@@ -176,7 +176,8 @@ class Params:
 
     def willing_band_on(self, t: int) -> np.ndarray:
         """(E, N, A) people willing to be vaccinated on day ``t`` by age band: the dated
-        willingness of :meth:`willing_people_on` spread over the bands by population.
+        willingness of :meth:`willing_people_on` spread over the bands by population and
+        relative hesitancy.
         """
         vp = self.vaccination
         if self.willing_days is None or self.willing_steps is None or vp.band_share is None:
@@ -187,9 +188,14 @@ class Params:
 
     @cached_property
     def _willing_band_steps(self) -> np.ndarray:
-        """(E, K, N, A) willing people per period and band."""
-        assert self.vaccination.band_share is not None
-        return self._willing_people_steps[..., None] * self.vaccination.band_share
+        """(E, K, N, A) willing people per period and band (each band's share by its
+        relative hesitancy, :func:`sim.engine.build.willingness_draw.band_willingness`).
+        """
+        vp = self.vaccination
+        assert vp.band_share is not None and vp.band_hesitancy is not None
+        assert self.willing_steps is not None
+        people = self.population[:, None] * vp.band_share                     # (N, A)
+        return band_willingness(self.willing_steps, vp.band_hesitancy, people) * people
 
     @cached_property
     def capacity_per_day(self) -> tuple[np.ndarray, np.ndarray]:

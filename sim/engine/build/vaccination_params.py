@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.build.willingness_draw import band_willingness
 from sim.scenario.schema import Scenario
 from sim.world.world import World
 
@@ -34,6 +35,8 @@ class VaccinationParams:
     vaccine_peak : (E, 2) peak protection of a course against infection and death
     band_share : (N, A) share of each country's population in each band (to spread dated
         hesitancy changes over the bands, :meth:`sim.engine.build.params.Params.willing_band_on`)
+    band_hesitancy : (E, A) relative hesitancy of each band (``uptake.hesitancy_by_age``;
+        :func:`sim.engine.build.willingness_draw.band_willingness`)
     """
 
     willing_band: np.ndarray
@@ -45,6 +48,7 @@ class VaccinationParams:
     memory_weeks: int
     vaccine_peak: np.ndarray
     band_share: np.ndarray | None = None
+    band_hesitancy: np.ndarray | None = None
 
     def eligible(self, t: int, willing_band: np.ndarray | None = None) -> np.ndarray:
         """(E, N, A) willing people eligible on day ``t``; ``willing_band`` (E, N, A)
@@ -104,8 +108,11 @@ def build_vaccination(world: World, scenarios: Sequence[Scenario],
                 day[held, b] = np.maximum(day[held, b], _day(world, r.until))
         boost.append(day)
     vp = [s.epidemic.immunity.vaccine for s in scenarios]
+    by_age = [s.uptake.hesitancy_by_age for s in scenarios]
+    relative = np.array([[h.age_0_19, h.age_20_64, h.age_65plus] for h in by_age],
+                        dtype=float)
     return VaccinationParams(
-        willing_band=willing[:, :, None] * bands[None],
+        willing_band=band_willingness(willing, relative, bands) * bands[None],
         children_day=np.array(children, dtype=np.int64),
         priority=np.array(priority, dtype=np.int64),
         booster_day=np.array(boost, dtype=np.int64),
@@ -114,4 +121,5 @@ def build_vaccination(world: World, scenarios: Sequence[Scenario],
         memory_weeks=int(weeks.max()) + 2,
         vaccine_peak=np.array([[p.infection, p.death] for p in vp]),
         band_share=bands / np.maximum(bands.sum(axis=1, keepdims=True), 1e-300),
+        band_hesitancy=relative,
     )

@@ -113,11 +113,12 @@ def _infect4(Sa, su, fa, la, vacc, nk, h, new_v, new_d, new_h, out):
 
 
 @jit
-def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
-                 dcourse, dboost, force, mix, traffic, band_pop, wane, chain, activity,
-                 eps, regional, region, n_regions, strains, active, sus, fatal, substeps,
-                 vaccinated, infections, deaths, country_infections, country_deaths, D,
-                 X, prev, reg, regw):
+def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
+                 courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain,
+                 activity, eps, regional, region, n_regions, strains, active, sus, fatal,
+                 substeps, vaccinated, infections, deaths, country_infections, country_deaths,
+                 D, infections_cum, recent_deaths, population, burden_days, X, prev, reg,
+                 regw):
     """Run one day for every member, in place.
 
     Parameters
@@ -126,17 +127,19 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
         K = 3 + 4 V: naive, vaccine, vaccine waned, then infection, infection waned,
         hybrid, hybrid waned acquired from each strain
     Ex, Ix : (E, N, A, V) latent and infectious by strain (updated)
+    fresh : (E, N, A, V) infected in the last sub-step, by strain (updated)
     shadow : (E, N, A, V, 4) latent/infectious who will die, latent/infectious vaccinated
         survivors, by strain (updated)
     D_band : (E, N, A) dead (updated)
     courses_seen, boosted_seen : (E, N, A) dose counters at the last step (updated)
-    dcourse, dboost : (E, N, A) courses and boosters given since the last step
+    courses_band, boosted_band : (E, N, A) the dose engine's courses and boosters so far
+        (those given since the last step reach the band)
     force : (E, N) F_n c_n(t), per infectious person per day
     mix : (E, N) share of contacts with travellers m_n
     traffic : (E, N) outbound traffic weights
     band_pop : (N, A) people
     wane : (E,) daily probability that fresh immunity wanes
-    chain : (E, 10) sub-step coefficients (:func:`sim.engine.build.epi_params.chain_table`)
+    chain : (E, 11) sub-step coefficients (:func:`sim.engine.build.epi_params.chain_table`)
     activity : (E, A); eps, regional : (E,)
     region : (N,) int64; n_regions : R
     strains : (E, V, 4); active : (E, V)
@@ -146,6 +149,9 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
     infections, deaths : (E, N, A) outputs, overwritten
     country_infections, country_deaths : (E, N) outputs (band sums), overwritten
     D : (E, N) dead, all bands (updated)
+    infections_cum : (E, N) infections since day 0 (updated)
+    recent_deaths : (E, N) deaths per person per day, exponential average over
+        ``burden_days`` (updated); population : (N,) people
     X : (N, A, V), prev : (N, V), reg : (R, V), regw : (R,) scratch
     """
     E, N, A, K = S.shape
@@ -176,13 +182,16 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
         w = wane[e]
         c0, c1, c2, c3, c4 = chain[e, 0], chain[e, 1], chain[e, 2], chain[e, 3], chain[e, 4]
         c5, c6, c7, c8, c9 = chain[e, 5], chain[e, 6], chain[e, 7], chain[e, 8], chain[e, 9]
+        c10 = chain[e, 10]
         for n in range(N):
             for a in range(A):
                 # 1. vaccination: naive -> vaccine, infection u (fresh, waned) -> hybrid u
+                dcourse = courses_band[e, n, a] - courses_seen[e, n, a]
+                dboost = boosted_band[e, n, a] - boosted_seen[e, n, a]
                 whole = band_pop[n, a] - D_band[e, n, a] - courses_seen[e, n, a]
                 p = 0.0
                 if whole > 0.0:
-                    p = min(max(dcourse[e, n, a] / whole, 0.0), 1.0)
+                    p = min(max(dcourse / whole, 0.0), 1.0)
                 if p > 0.0:
                     m = S[e, n, a, 0] * p
                     S[e, n, a, 0] -= m
@@ -197,7 +206,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                 whole = courses_seen[e, n, a] - boosted_seen[e, n, a]
                 p = 0.0
                 if whole > 0.0:
-                    p = min(max(dboost[e, n, a] / whole, 0.0), 1.0)
+                    p = min(max(dboost / whole, 0.0), 1.0)
                 if p > 0.0:
                     m = S[e, n, a, 2] * p
                     S[e, n, a, 2] -= m
@@ -206,8 +215,8 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                         m = S[e, n, a, k + 3] * p
                         S[e, n, a, k + 3] -= m
                         S[e, n, a, k + 2] += m
-                courses_seen[e, n, a] += dcourse[e, n, a]
-                boosted_seen[e, n, a] += dboost[e, n, a]
+                courses_seen[e, n, a] += dcourse
+                boosted_seen[e, n, a] += dboost
                 # 2. waning: every fresh status to its waned one
                 m = S[e, n, a, 1] * w
                 S[e, n, a, 1] -= m
@@ -220,7 +229,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                 deaths[e, n, a] = 0.0
         for _ in range(substeps):
             # 3a. mean infectious over the step, and prevalence among travellers
-            travellers(e, vmax, Ex, Ix, c8, c9, band_pop, traffic, regional, region,
+            travellers(e, vmax, Ex, Ix, fresh, c8, c9, c10, band_pop, traffic, regional, region,
                        n_regions, active, X, prev, reg, regw, world)
             # 3b. infection and progression, country by country
             forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains,
@@ -242,6 +251,7 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     dead = 0.0
                     for v in range(vmax):
                         ev, iv, nv = Ex[e, n, a, v], Ix[e, n, a, v], new_v[v]
+                        fresh[e, n, a, v] = nv
                         out = c2 * ev + c4 * iv + c7 * nv
                         Ix[e, n, a, v] = c3 * iv + c1 * ev + c6 * nv
                         Ex[e, n, a, v] = c0 * ev + c5 * nv
@@ -263,4 +273,5 @@ def epidemic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa:
                     D_band[e, n, a] += dead
                     infections[e, n, a] += new_tot
                     deaths[e, n, a] += dead
-        country_totals(e, infections, deaths, country_infections, country_deaths, D)
+        country_totals(e, infections, deaths, country_infections, country_deaths, D,
+                       infections_cum, recent_deaths, population, burden_days)

@@ -12,15 +12,15 @@ from sim.engine.kernels import jit
 
 
 @jit
-def travellers(e, vmax, Ex, Ix, c8, c9, band_pop, traffic, regional, region, n_regions,
+def travellers(e, vmax, Ex, Ix, fresh, c8, c9, c10, band_pop, traffic, regional, region, n_regions,
                active, X, prev, reg, regw, world):
     """Mean infectious people over the step and the prevalence among travellers.
 
     Parameters
     ----------
     e : member; vmax : strains ``0..vmax`` considered (those above hold nobody)
-    Ex, Ix : (E, N, A, V) latent and infectious people
-    c8, c9 : weights turning infectious and latent people into the step's mean infectious
+    Ex, Ix, fresh : (E, N, A, V) latent, infectious and last sub-step's newly infected people
+    c8, c9, c10 : weights turning them into the step's mean infectious
     band_pop : (N, A) people; traffic : (E, N) outbound traffic weights
     regional : (E,) share of travellers' contacts from the same region
     region : (N,) int; n_regions : R; active : (E, V)
@@ -44,7 +44,7 @@ def travellers(e, vmax, Ex, Ix, c8, c9, band_pop, traffic, regional, region, n_r
             tot = 0.0
             if active[e, v] > 0.0:
                 for a in range(A):
-                    x = c8 * Ix[e, n, a, v] + c9 * Ex[e, n, a, v]
+                    x = c8 * Ix[e, n, a, v] + c9 * Ex[e, n, a, v] + c10 * fresh[e, n, a, v]
                     X[n, a, v] = x
                     tot += x
             else:
@@ -101,9 +101,12 @@ def forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains
 
 
 @jit
-def country_totals(e, infections, deaths, country_infections, country_deaths, D):
+def country_totals(e, infections, deaths, country_infections, country_deaths, D,
+                   infections_cum, recent_deaths, population, burden_days):
     """Band sums of member e's day: ``country_infections``, ``country_deaths`` (E, N)
-    overwritten from ``infections``, ``deaths`` (E, N, A); deaths added to ``D`` (E, N).
+    overwritten from ``infections``, ``deaths`` (E, N, A); deaths added to ``D`` (E, N),
+    infections to ``infections_cum`` (E, N); ``recent_deaths`` (E, N) per person per day
+    moved toward today's by 1 / ``burden_days`` (``population`` (N,) people).
     """
     N, A = infections.shape[1], infections.shape[2]
     for n in range(N):
@@ -115,3 +118,5 @@ def country_totals(e, infections, deaths, country_infections, country_deaths, D)
         country_infections[e, n] = ci
         country_deaths[e, n] = cd
         D[e, n] += cd
+        infections_cum[e, n] += ci
+        recent_deaths[e, n] += (cd / population[n] - recent_deaths[e, n]) / burden_days

@@ -62,11 +62,12 @@ def _vaccinate(e, n, a, t, ns, N, A, key, S, p, stage, src, dst, nsrc):
 
 
 @jit
-def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
-                   dcourse, dboost, force, mix, traffic, band_pop, wane, chain, activity,
-                   eps, regional, region, n_regions, strains, active, sus, fatal, substeps,
-                   vaccinated, keys, t, infections, deaths, country_infections,
-                   country_deaths, D, X, prev, reg, regw):
+def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
+                   courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain,
+                   activity, eps, regional, region, n_regions, strains, active, sus, fatal,
+                   substeps, vaccinated, keys, t, infections, deaths, country_infections,
+                   country_deaths, D, infections_cum, recent_deaths, population,
+                   burden_days, X, prev, reg, regw):
     """Run one stochastic day for every member, in place.
 
     Arguments are :func:`sim.engine.kernels.epidemic.epidemic_day`'s (compartments hold
@@ -94,8 +95,10 @@ def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noq
         for n in range(N):
             for a in range(A):
                 # 1. courses: naive -> vaccine, infection u (fresh, waned) -> hybrid u
+                dcourse = courses_band[e, n, a] - courses_seen[e, n, a]
+                dboost = boosted_band[e, n, a] - boosted_seen[e, n, a]
                 whole = band_pop[n, a] - D_band[e, n, a] - courses_seen[e, n, a]
-                p = min(max(dcourse[e, n, a] / whole, 0.0), 1.0) if whole > 0.0 else 0.0
+                p = min(max(dcourse / whole, 0.0), 1.0) if whole > 0.0 else 0.0
                 src[0], dst[0] = 0, 1
                 for u in range(vmax):
                     k = 3 + 4 * u
@@ -104,13 +107,13 @@ def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noq
                 _vaccinate(e, n, a, t, ns, N, A, key, S, p, 0, src, dst, 1 + 2 * vmax)
                 # boosters: waned vaccine -> vaccine, waned hybrid u -> hybrid u
                 whole = courses_seen[e, n, a] - boosted_seen[e, n, a]
-                p = min(max(dboost[e, n, a] / whole, 0.0), 1.0) if whole > 0.0 else 0.0
+                p = min(max(dboost / whole, 0.0), 1.0) if whole > 0.0 else 0.0
                 src[0], dst[0] = 2, 1
                 for u in range(vmax):
                     src[1 + u], dst[1 + u] = 6 + 4 * u, 5 + 4 * u
                 _vaccinate(e, n, a, t, ns, N, A, key, S, p, 1, src, dst, 1 + vmax)
-                courses_seen[e, n, a] += dcourse[e, n, a]
-                boosted_seen[e, n, a] += dboost[e, n, a]
+                courses_seen[e, n, a] += dcourse
+                boosted_seen[e, n, a] += dboost
                 # 2. waning: every fresh status to its waned one
                 src[0], dst[0] = 1, 2
                 for i in range(2 * vmax):
@@ -120,8 +123,8 @@ def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noq
                 infections[e, n, a] = 0.0
                 deaths[e, n, a] = 0.0
         for step in range(substeps):
-            travellers(e, vmax, Ex, Ix, c[8], c[9], band_pop, traffic, regional, region,
-                       n_regions, active, X, prev, reg, regw, world)
+            travellers(e, vmax, Ex, Ix, fresh, c[8], c[9], c[10], band_pop, traffic, regional,
+                       region, n_regions, active, X, prev, reg, regw, world)
             si, sp = 3 + 2 * step, 4 + 2 * step
             forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains,
                    active, lam, has_force)
@@ -166,11 +169,12 @@ def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noq
                                 new_h[v] += b - d
                     dead = 0.0
                     for v in range(vmax):
+                        fresh[e, n, a, v] = new_v[v]
                         ed, eh = shadow[e, n, a, v, 0], shadow[e, n, a, v, 2]
                         id_, ih = shadow[e, n, a, v, 1], shadow[e, n, a, v, 3]
                         lat = (ed, eh, Ex[e, n, a, v] - ed - eh)
                         inf = (id_, ih, Ix[e, n, a, v] - id_ - ih)
-                        fresh = (new_d[v], new_h[v], new_v[v] - new_d[v] - new_h[v])
+                        newly = (new_d[v], new_h[v], new_v[v] - new_d[v] - new_h[v])
                         ex = ix = 0.0
                         for kind in range(3):   # fated to die, vaccinated, other survivors
                             j = progression_draw(v, kind, 0)
@@ -179,7 +183,7 @@ def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noq
                                 key, position(t, sp, ns, n, N, a, A, j + 1)))
                             is_ = draw_binomial(inf[kind], c[3], uniform(
                                 key, position(t, sp, ns, n, N, a, A, j + 2)))
-                            fs, fi, fo = _chain(fresh[kind], c[5], c[6], uniform(
+                            fs, fi, fo = _chain(newly[kind], c[5], c[6], uniform(
                                 key, position(t, sp, ns, n, N, a, A, j + 3)), uniform(
                                 key, position(t, sp, ns, n, N, a, A, j + 4)))
                             out = lo + (inf[kind] - is_) + fo
@@ -200,4 +204,5 @@ def stochastic_day(S, Ex, Ix, shadow, D_band, courses_seen, boosted_seen,  # noq
                     D_band[e, n, a] += dead
                     infections[e, n, a] += new_tot
                     deaths[e, n, a] += dead
-        country_totals(e, infections, deaths, country_infections, country_deaths, D)
+        country_totals(e, infections, deaths, country_infections, country_deaths, D,
+                       infections_cum, recent_deaths, population, burden_days)

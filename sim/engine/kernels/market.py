@@ -104,3 +104,174 @@ def clear_market(inventory: np.ndarray, orders_open: np.ndarray, allocated_cum: 
             out[e, n] = total
             allocated_cum[e, n] += total
             orders_open[e, n] = max(orders_open[e, n] - total, 0.0)
+
+
+@jit
+def _policy_today(t: int, export_policy: np.ndarray, ban_start: np.ndarray,
+                  ban_end: np.ndarray, resume_days: np.ndarray, banned: np.ndarray,
+                  resuming: np.ndarray) -> bool:
+    """``banned`` (E, P) bool: producers whose export ban covers day ``t``; ``resuming``
+    (E, P) the share a producer resuming exports after a ban offers abroad (0 when not
+    resuming). References :func:`sim.engine.market.banned_today` and
+    :func:`~sim.engine.market.resuming`. Returns whether any producer is resuming.
+    """
+    E, P = banned.shape
+    some = False
+    for e in range(E):
+        for p in range(P):
+            ban = export_policy[e, p] == 2 and ban_start[e, p] <= t and t <= ban_end[e, p]
+            banned[e, p] = ban
+            after = t - ban_end[e, p]
+            resume = resume_days[e, p]
+            ramp = 1.0
+            if export_policy[e, p] == 2 and after > 0 and after < resume:
+                ramp = after / max(resume, 1.0)
+            share = 0.0 if ban else ramp
+            resuming[e, p] = share if share > 0 and share < 1 else 0.0
+            if resuming[e, p] != 0.0:
+                some = True
+    return some
+
+
+@jit
+def _home_sales(inventory0: np.ndarray, exported0: np.ndarray, inventory: np.ndarray,
+                exported_cum: np.ndarray, home_delivered_cum: np.ndarray) -> None:
+    """Reference :func:`sim.engine.market.record_home_sales`, and the copies for the next
+    sale: what producers sold since ``inventory0`` (E, P) and did not export.
+    """
+    E, P = inventory.shape
+    for e in range(E):
+        for p in range(P):
+            home_delivered_cum[e, p] += max((inventory0[e, p] - inventory[e, p])
+                                            - (exported_cum[e, p] - exported0[e, p]), 0.0)
+            inventory0[e, p] = inventory[e, p]
+            exported0[e, p] = exported_cum[e, p]
+
+
+@jit
+def _serve_home(share: np.ndarray, inventory: np.ndarray, orders_open: np.ndarray,
+                allocated_cum: np.ndarray, home_producer: np.ndarray, has_home: np.ndarray,
+                seg_order: np.ndarray, seg_starts: np.ndarray, seg_present: np.ndarray,
+                seg_contiguous: bool, out: np.ndarray) -> None:
+    """Producers resuming exports serve their home countries' open orders first from
+    ``1 - share`` of their stock; ``out`` (E, N) what home countries got. Reference
+    :func:`sim.engine.market.serve_home_while_resuming` (without its home-sales record).
+    """
+    E, P = inventory.shape
+    N = orders_open.shape[1]
+    need = np.empty(N)
+    scratch = np.empty(N)
+    demand = np.empty(P)
+    ratio = np.empty(P)
+    for e in range(E):
+        for n in range(N):
+            hp = home_producer[n]
+            need[n] = orders_open[e, n] if share[e, hp] > 0 and has_home[n] else 0.0
+        segment_sums(need, seg_order, seg_starts, seg_present, seg_contiguous, demand,
+                     scratch)
+        for p in range(P):
+            served = min(inventory[e, p] * (1.0 - share[e, p]), demand[p])
+            if not share[e, p] > 0:
+                served = 0.0
+            ratio[p] = _ratio(served, demand[p])
+            inventory[e, p] = max(inventory[e, p] - served, 0.0)
+        for n in range(N):
+            alloc = need[n] * ratio[home_producer[n]]
+            out[e, n] = alloc
+            allocated_cum[e, n] += alloc
+            orders_open[e, n] = max(orders_open[e, n] - alloc, 0.0)
+
+
+@jit
+def _pool_buy(t: int, pool_on: np.ndarray, pool_budget: np.ndarray, pool_same: np.ndarray,
+              banned: np.ndarray, orders_open: np.ndarray, inventory: np.ndarray,
+              exported_cum: np.ndarray, pool_stock: np.ndarray, pool_bought_cum: np.ndarray,
+              pool_orders_open: np.ndarray) -> None:
+    """The pool buys from producers' unsold, exportable stock, beside the countries of its
+    own market tier. Reference :func:`sim.engine.pool.pool_buy`.
+    """
+    E, P = inventory.shape
+    N = orders_open.shape[1]
+    row = np.empty(N)
+    offered = np.empty(P)
+    for e in range(E):
+        for n in range(N):
+            row[n] = orders_open[e, n] if pool_same[e, n] else 0.0
+        others = pairwise_sum(row, 0, N)
+        funds_left = max(pool_budget[e, t] - pool_bought_cum[e], 0.0)
+        want = min(pool_orders_open[e], funds_left) if pool_on[e] else 0.0
+        for p in range(P):
+            offered[p] = 0.0 if banned[e, p] else inventory[e, p]
+        supply = pairwise_sum(offered, 0, P)
+        fill = min(1.0, _ratio(supply, want + others))
+        part = min(1.0, _ratio(want * fill, supply))
+        for p in range(P):
+            offered[p] = offered[p] * part
+        bought = pairwise_sum(offered, 0, P)
+        for p in range(P):
+            inventory[e, p] -= offered[p]
+            exported_cum[e, p] += offered[p]
+        pool_stock[e] += bought
+        pool_bought_cum[e] += bought
+        pool_orders_open[e] = max(pool_orders_open[e] - bought, 0.0)
+
+
+@jit
+def clear_with_pool(t: int, any_pool: bool, export_policy: np.ndarray,
+                    ban_start: np.ndarray, ban_end: np.ndarray, resume_days: np.ndarray,
+                    export_target: np.ndarray, course: float, population: np.ndarray,
+                    home_producer: np.ndarray, has_home: np.ndarray, seg_order: np.ndarray,
+                    seg_starts: np.ndarray, seg_present: np.ndarray, seg_contiguous: bool,
+                    early: np.ndarray, late: np.ndarray, pool_on: np.ndarray,
+                    pool_budget: np.ndarray, pool_same: np.ndarray,
+                    inventory: np.ndarray, orders_open: np.ndarray, allocated_cum: np.ndarray,
+                    exported_cum: np.ndarray, home_delivered_cum: np.ndarray,
+                    pool_stock: np.ndarray, pool_bought_cum: np.ndarray,
+                    pool_orders_open: np.ndarray, out: np.ndarray) -> None:
+    """A whole market clearing with the pool as a buyer, in place; ``out`` (E, N) the
+    doses allocated to countries. Reference :func:`sim.engine.pool.clear_with_pool`:
+    resuming producers serve home first, the tiers ``early`` (K, E, N) bool clear, the
+    pool buys (when ``any_pool``), the tiers ``late`` clear.
+
+    export_policy : (E, P) int; ban_start, ban_end : (E, P) int days; resume_days :
+    (E, P) (0: none); export_target : (E, P); pool_on : (E,) bool; pool_budget : (E, D);
+    pool_same : (E, N) bool; the rest as :func:`clear_market`.
+    """
+    E, P = inventory.shape
+    N = orders_open.shape[1]
+    banned = np.empty((E, P), dtype=np.bool_)
+    share = np.empty((E, P))
+    some = _policy_today(t, export_policy, ban_start, ban_end, resume_days, banned, share)
+    offer = np.empty((E, P))
+    protects = np.empty((E, P), dtype=np.bool_)
+    for e in range(E):
+        for p in range(P):
+            offer[e, p] = 0.0 if banned[e, p] else 1.0
+            protects[e, p] = banned[e, p] or export_policy[e, p] == 1
+    inventory0 = inventory.copy()
+    exported0 = exported_cum.copy()
+    home = np.zeros((E, N))
+    if some:
+        _serve_home(share, inventory, orders_open, allocated_cum, home_producer, has_home,
+                    seg_order, seg_starts, seg_present, seg_contiguous, home)
+        _home_sales(inventory0, exported0, inventory, exported_cum, home_delivered_cum)
+    part = np.empty((E, N))
+    clear_market(inventory, orders_open, allocated_cum, exported_cum, offer, banned,
+                 protects, export_target, course, population, home_producer, has_home,
+                 seg_order, seg_starts, seg_present, seg_contiguous, early, part)
+    _home_sales(inventory0, exported0, inventory, exported_cum, home_delivered_cum)
+    for e in range(E):
+        for n in range(N):
+            out[e, n] = part[e, n] + home[e, n] if some else part[e, n]
+    if any_pool:
+        _pool_buy(t, pool_on, pool_budget, pool_same, banned, orders_open, inventory,
+                  exported_cum, pool_stock, pool_bought_cum, pool_orders_open)
+        inventory0[:] = inventory  # the pool's purchases are exports, not home sales
+        exported0[:] = exported_cum
+    clear_market(inventory, orders_open, allocated_cum, exported_cum, offer, banned,
+                 protects, export_target, course, population, home_producer, has_home,
+                 seg_order, seg_starts, seg_present, seg_contiguous, late, part)
+    _home_sales(inventory0, exported0, inventory, exported_cum, home_delivered_cum)
+    for e in range(E):
+        for n in range(N):
+            out[e, n] = out[e, n] + part[e, n]

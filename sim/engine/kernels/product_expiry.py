@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
-from sim.engine.kernels.sums import pairwise_sum
+from sim.engine.kernels.sums import short_sum
 
 #: Doses below which an amount counts as none in a share (as the reference).
 TINY = 1e-9
@@ -49,9 +49,9 @@ def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving:
     held = holding.reshape(-1)
     for e in range(E):
         for n in range(N):
-            h = pairwise_sum(held, (e * N + n) * Q, Q)
+            h = short_sum(held, (e * N + n) * Q, Q)
             for b in range(B):
-                total = pairwise_sum(flat, ((b * E + e) * N + n) * Q, Q)
+                total = short_sum(flat, ((b * E + e) * N + n) * Q, Q)
                 if total > TINY:
                     scale = before[b, e, n] / total
                     for q in range(Q):
@@ -82,7 +82,7 @@ def landing_day(holding: np.ndarray, bucket: np.ndarray, enabled: np.ndarray,
     held = holding.reshape(-1)
     for e in range(E):
         for n in range(N):
-            h = pairwise_sum(held, (e * N + n) * Q, Q)
+            h = short_sum(held, (e * N + n) * Q, Q)
             for b in range(B):
                 land[e, n, b] = 0.0
             for q in range(Q):
@@ -112,12 +112,12 @@ def close_day(holding: np.ndarray, out: np.ndarray, one: np.ndarray,
     for e in range(E):
         for n in range(N):
             lo = (e * N + n) * Q
-            total = pairwise_sum(held, lo, Q)
+            total = short_sum(held, lo, Q)
             keep = 0.0
             if total > TINY:
                 keep = min(max(1.0 - out[e, n] / total, 0.0), 1.0)
             for q in range(Q):
                 holding[e, n, q] = max(holding[e, n, q] * keep, 0.0)
                 row[q] = holding[e, n, q] * one[q]
-            h = pairwise_sum(held, lo, Q)
-            one_dose[e, n] = pairwise_sum(row, 0, Q) / h if h > TINY else 0.0
+            h = short_sum(held, lo, Q)
+            one_dose[e, n] = short_sum(row, 0, Q) / h if h > TINY else 0.0

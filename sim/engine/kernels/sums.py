@@ -14,8 +14,7 @@ import numpy as np
 from sim.engine.kernels import jit
 
 
-@jit
-def _block_sum(a: np.ndarray, lo: int, n: int) -> float:
+def _block(a: np.ndarray, lo: int, n: int) -> float:
     """Sum a run of at most 128 elements as numpy does."""
     if n < 8:
         res = 0.0
@@ -42,6 +41,9 @@ def _block_sum(a: np.ndarray, lo: int, n: int) -> float:
         res += a[lo + i]
         i += 1
     return res
+
+
+_block_sum = jit(_block)
 
 
 @jit
@@ -122,6 +124,24 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
         return _block_sum(a, lo, n)
     h = n // 2 - (n // 2) % 8
     return _sum3(a, lo, h) + _sum3(a, lo + h, n - h)
+
+
+def _inlined(func):
+    from numba import njit
+
+    return njit(inline="always", cache=True, nogil=True, error_model="numpy")(func)
+
+
+_block_inline = _inlined(_block)
+
+
+def _short_sum(a: np.ndarray, lo: int, n: int) -> float:
+    return _block_inline(a, lo, n) if n <= 128 else pairwise_sum(a, lo, n)
+
+
+#: :func:`pairwise_sum` inlined where it is called: for the short rows a kernel sums once
+#: per country (products, producers), where a call per row costs as much as the sum.
+short_sum = _inlined(_short_sum)
 
 
 @jit

@@ -112,3 +112,20 @@ def test_cli_fits_coverage_and_deaths_together(tmp_path, capsys):
     assert set(doc["epidemic"]["ifr_multiplier_groups"]) == {"HIC", "UMIC", "LMIC", "LIC"}
     year = deaths[deaths["date"] == "2021-12-31"]
     assert ((year["simulated"] - year["observed"]).abs() < 0.01 * year["observed"]).all()
+
+
+def test_cli_rescales_severity_alone_without_params(tmp_path, capsys):
+    """--rescale-severity with no --params: the scenario's other values stay, only the
+    severity factors are written (the refit of the shipped scenario after a model change)."""
+    out = tmp_path / "sev"
+    args = ["calibrate", str(BASELINE), "--deaths", "--rescale-severity", "-o", str(out),
+            "--set", SMALL[0].replace("BRA,", "BRA, RUS, MEX, ZAF, TUR, COL,")]
+    assert main(args) == 0
+    text = (out / "baseline_calibrated.yaml").read_text()
+    assert "severity rescaled" in " ".join(text.replace("#", " ").split())
+    doc = yaml.safe_load(text)
+    assert set(doc["epidemic"]) == {"ifr_multiplier_groups"}
+    table = pd.read_csv(out / "fit.csv")
+    year = table[(table["metric"] == "deaths") & (table["date"] == "2021-12-31")]
+    assert ((year["simulated"] - year["observed"]).abs() < 0.01 * year["observed"]).all()
+    assert capsys.readouterr().out

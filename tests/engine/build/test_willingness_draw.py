@@ -71,3 +71,62 @@ def test_drawn_willingness_stays_a_share(spread):
                                                              "willingness_spread": spread}),
                         replicate_seeds(3, 30))
     assert (params.willing >= 0).all() and (params.willing <= 1).all()
+
+
+# --- Willingness by age band -------------------------------------------------------------
+
+def test_the_old_are_more_willing_and_the_country_total_is_kept():
+    world = _world()
+    params = params_for(world, scenario(days=250, uptake=SPREAD), replicate_seeds(5, 3))
+    vp = params.vaccination
+    bands = world.band_population                                         # (N, A)
+    share = vp.willing_band / bands[None]                                 # (E, N, A)
+    assert (share[:, :, 2] > share[:, :, 1] + 0.1).all()                  # 65+ far more willing
+    np.testing.assert_allclose(share[:, :, 0], share[:, :, 1])            # 0-19 as 20-64
+    # Rescaled per country: the willing people are the drawn share of the population.
+    np.testing.assert_allclose(vp.willing_band.sum(axis=2), params.willing * world.population)
+    # Dated steps spread the same way (the numpy stages and the kernel read these).
+    np.testing.assert_allclose(params.willing_band_on(0), vp.willing_band)
+
+
+def test_equal_factors_spread_willingness_by_population_alone():
+    world = _world()
+    flat = {"age_0_19": 1.0, "age_20_64": 1.0, "age_65plus": 1.0}
+    params = params_for(world, scenario(days=250, uptake={**SPREAD, "hesitancy_by_age": flat}))
+    share = params.vaccination.willing_band / world.band_population[None]
+    np.testing.assert_allclose(share, np.repeat(params.willing[:, :, None], 3, axis=2))
+
+
+def test_band_willingness_keeps_common_random_numbers_band_by_band():
+    world = _world()
+    seeds = list(replicate_seeds(11, 3))
+    a = scenario(days=250, uptake=SPREAD)
+    b = scenario(days=250, uptake=SPREAD, donation={"default": {"share": 0.5}})
+    both = build_params(world, [a] * 3 + [b] * 3, seeds + seeds)
+    band = both.vaccination.willing_band
+    np.testing.assert_array_equal(band[:3], band[3:])
+    assert not np.array_equal(band[0], band[1])
+
+
+def test_band_willingness_stays_a_share_and_keeps_the_total():
+    from sim.engine.build.willingness_draw import band_willingness
+
+    P = np.array([[10.0, 10.0, 80.0], [30.0, 50.0, 20.0]])
+    rel = np.array([[1.0, 1.0, 0.19]])
+    for w in (0.0, 0.2, 0.5, 0.9, 1.0):
+        out = band_willingness(np.full((1, 2), w), rel, P)
+        assert ((out >= 0) & (out <= 1)).all()
+        np.testing.assert_allclose((out * P).sum(axis=2), w * P.sum(axis=1)[None], atol=1e-9)
+        assert (out[..., 2] >= out[..., 1] - 1e-12).all()          # the old never less
+    # Nobody willing: no band willing either (hesitancy 1 everywhere), and steps (E, K, N).
+    steps = band_willingness(np.zeros((1, 2, 2)), rel, P)
+    assert steps.shape == (1, 2, 2, 3) and not steps.any()
+
+
+def test_a_members_band_willingness_does_not_depend_on_its_batch():
+    world = _world()
+    a = scenario(days=250, uptake=SPREAD)
+    b = scenario(days=250, uptake={**SPREAD, "hesitancy_by_age": {"age_65plus": 3.0}})
+    alone = build_params(world, [a], [4]).vaccination.willing_band
+    both = build_params(world, [b, a], [4, 4]).vaccination.willing_band
+    np.testing.assert_array_equal(both[1], alone[0])

@@ -14,7 +14,7 @@ from worlds import SCENARIOS
 
 from sim.engine.build.params import build_params
 from sim.engine.fields import LEDGER_FIELDS
-from sim.engine.kernels.sums import pairwise_sum, segment_sums
+from sim.engine.kernels.sums import pairwise_sum, segment_sums, short_sum
 from sim.engine.run import simulate
 from sim.engine.segments import Segments
 from sim.engine.streams import replicate_seeds
@@ -86,6 +86,13 @@ def test_pairwise_sum_matches_numpy(n):
     x = rng.random(n + 3) * 10.0 ** rng.uniform(-6, 9, n + 3)
     assert pairwise_sum(x, 3, n) == x[3:].sum()
     assert pairwise_sum(x, 0, n) == x[:n].sum()
+
+
+@pytest.mark.parametrize("n", [*range(0, 40), 127, 128, 129, 300])
+def test_inlined_short_sum_matches_numpy(n):
+    rng = np.random.default_rng(n)
+    x = rng.random(n + 5) * 10.0 ** rng.uniform(-6, 9, n + 5)
+    assert short_sum(x, 5, n) == x[5:].sum()
 
 
 @pytest.mark.parametrize("labels", [
