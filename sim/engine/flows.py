@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from sim.engine.fields import Fields
 from sim.engine.kernels import backend
@@ -108,7 +109,7 @@ class FlowLog:
         # doses, influence by giver row and recipient + 1; room for a row per country
         # to start with (zeros: pages no giver touches take no memory)
         self.sums = np.zeros((2, countries + 2 if countries else 0, countries + 1))
-        self.arrived: np.ndarray | None = None           # doses by arrive_by, once past it
+        self.arrived: sp.csr_matrix | None = None        # doses by arrive_by, once past it
         self.daily: list[np.ndarray] = []                # (day, member, donor, channel, doses)
 
     def add_matrix(self, t: int, flows: np.ndarray, donors: np.ndarray,
@@ -150,7 +151,8 @@ class FlowLog:
         recipient = np.asarray(recipient, dtype=np.int64) + 1
         doses = np.asarray(doses, dtype=float)
         if self.arrived is None and self.arrive_by is not None and t > self.arrive_by:
-            self.arrived = self.sums[0, :self.n_rows].copy()   # before today's flows
+            # before today's flows; sparse: a pool contributor's row has one entry
+            self.arrived = sp.csr_matrix(self.sums[0, :self.n_rows])
         weight = self._weights(t, int(e.max()) + 1)
         if backend() == "numba":
             from sim.engine.kernels.flows import accumulate, missing_rows
@@ -215,13 +217,12 @@ class FlowLog:
         """
         T = TOTAL_COLUMNS
         daily = self._daily_totals()
-        R, W = self.n_rows, self.sums.shape[2]
+        R = self.n_rows
         given = self.sums[0, :R] > 0                           # (R, W) bool
         counts = given.sum(axis=1)
         K = int(counts.sum())
         out = np.empty((K + len(daily), len(T)))
         out[K:] = daily
-        arrived_sums = None if self.arrived is None else _grown(self.arrived, (R, W), 0.0)
         start = 0
         for g in np.lexsort(self.givers.T[::-1]):
             cols = np.flatnonzero(given[g])
@@ -231,9 +232,22 @@ class FlowLog:
             block[:, T.day] = WHOLE_RUN
             block[:, T.recipient] = cols - 1
             block[:, T.doses] = self.sums[0, g, cols]
-            block[:, T.arrived] = (block[:, T.doses] if arrived_sums is None
-                                   else arrived_sums[g, cols])
+            block[:, T.arrived] = (block[:, T.doses] if self.arrived is None
+                                   else self._arrived_at(g, cols))
             block[:, T.influence] = self.sums[1, g, cols]
+        return out
+
+    def _arrived_at(self, g: int, cols: np.ndarray) -> np.ndarray:
+        """Doses of giver row ``g`` to recipients ``cols`` (sorted) that had arrived."""
+        out = np.zeros(len(cols))
+        a = self.arrived
+        if a is None or g >= a.shape[0]:
+            return out  # a giver that first gave after the cut-off
+        first, last = a.indptr[g], a.indptr[g + 1]
+        idx, val = a.indices[first:last], a.data[first:last]
+        pos = np.minimum(np.searchsorted(cols, idx), max(len(cols) - 1, 0))
+        hit = cols[pos] == idx if len(cols) else np.zeros(len(idx), dtype=bool)
+        out[pos[hit]] = val[hit]
         return out
 
     def _daily_totals(self) -> np.ndarray:
