@@ -177,7 +177,8 @@ class Donation(Strict):
         365.0, description="half-life of the influence a donated dose buys with its "
         "recipient (modelling choice)")
     record_flows: Flag = Field(
-        True, description="keep every donor → recipient flow for donations.parquet")
+        True, description="keep donor → recipient totals (doses, doses arrived, influence) "
+        "for donations.parquet and each donor's daily gifts for donations_by_day.parquet")
     switch_share: Share = Field(
         0.5, description="share of surplus a country gives per period when a policy review "
         "makes it a donor and its own `share` is 0 (modelling choice)")
