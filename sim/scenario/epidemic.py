@@ -19,8 +19,9 @@ from sim.scenario.types import Flag, NonNeg, Share, Strict, bounded, count
 Factor = bounded(0.0, 20.0)
 #: A positive factor (a strain's transmissibility or severity).
 PositiveFactor = bounded(0.01, 20.0)
-#: A strain's generation-time factor: its latent and infectious periods over the ancestral's.
-Generation = bounded(0.0, 3.0, above=True)
+#: A strain's generation-time factor: its latent and infectious periods over the ancestral's
+#: (at least 0.05: a factor near 0 would make its rates overflow).
+Generation = bounded(0.05, 3.0)
 #: A duration in days (latent, infectious periods).
 Days = bounded(0.1, 365.0)
 #: Contacts per person per day.
