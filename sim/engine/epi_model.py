@@ -31,8 +31,12 @@ One day (:func:`day_reference`, compiled as :func:`sim.engine.kernels.epidemic.e
        λ = F_n c_n(t) τ_v act_a [(1 − m_n) (ε X_av / P_a + (1 − ε) Σ_b act_b X_bv
                                               / Σ_b act_b P_b) + m_n T_nv]
 
-   with X the infectious people averaged over the step: the exact mean of the linear
-   E → I → R flow of those latent and infectious at its start, plus that of the people
+   with X the infectious people averaged over the step, divided by the strain's
+   generation factor g_v (its latent and infectious periods are g_v times the
+   scenario's, so its per-day transmission is τ_v / g_v and its reproduction number
+   stays τ_v R0: a strain with a shorter generation time grows faster; coefficients in
+   ``EpiState.chain``): the exact mean of the linear E → I → R flow (at the strain's
+   rates) of those latent and infectious at its start, plus that of the people
    infected during the step, predicted as many as in the previous sub-step (without
    it the force lags by part of a step, and one sub-step a day would put the peak
    ~1.5% late; with it one sub-step keeps final size and peak day within 0.5% of the
@@ -111,6 +115,9 @@ class EpiState:
     recent_deaths : (E, N) deaths per person per day, exponential average over ~14 days
     courses_seen, boosted_seen : (E, N, A) the dose engine's counters at the last step
     strains : (E, V, 4) transmissibility, escape, escape_death, severity per strain
+    chain : (E, V, 11) each strain's sub-step coefficients
+        (:func:`sim.engine.build.epi_chain.chain_table`: its generation time; an
+        emergent strain takes its parent's when it emerges)
     active : (E, V) 1 where the strain has been seeded or has emerged
     ve_course : (2, E, N, V) peak protection of a course against [infection, death]
     emerged : (E,) int, variants emerged so far
@@ -130,6 +137,7 @@ class EpiState:
     courses_seen: np.ndarray
     boosted_seen: np.ndarray
     strains: np.ndarray
+    chain: np.ndarray
     active: np.ndarray
     ve_course: np.ndarray
     emerged: np.ndarray
@@ -178,7 +186,8 @@ def initial_epi(ep: EpiParams, E: int, vaccine_peak: np.ndarray) -> EpiState:
                     new_infections=zeros.copy(), new_deaths=zeros.copy(),
                     recent_deaths=zeros.copy(), courses_seen=np.zeros((E, N, A)),
                     boosted_seen=np.zeros((E, N, A)), strains=ep.strain_table.copy(),
-                    active=active, ve_course=ve, emerged=np.zeros(E, dtype=np.int64))
+                    chain=ep.chain.copy(), active=active, ve_course=ve,
+                    emerged=np.zeros(E, dtype=np.int64))
 
 
 def cross_protection(escape: np.ndarray) -> np.ndarray:
@@ -261,13 +270,13 @@ def force_of_infection(epi: EpiState, day: dict[str, np.ndarray],
     :func:`day_reference`).
     """
     P = ep.band_population                                            # (N, A)
-    c = ep.chain
+    c = epi.chain                                                     # (E, V, 11)
     act, eps = ep.activity, ep.assortativity[:, None, None, None]
     rel = epi.strains[:, None, None, :, 0] * epi.active[:, None, None, :]   # (E, 1, 1, V)
     mix = day["mix"][:, :, None, None]
     actP = (P[None] * act[:, None, :]).sum(axis=2)                    # (E, N)
-    X = c[:, 8, None, None, None] * epi.Ix + c[:, 9, None, None, None] * epi.Ex \
-        + c[:, 10, None, None, None] * epi.fresh
+    X = c[:, None, None, :, 8] * epi.Ix + c[:, None, None, :, 9] * epi.Ex \
+        + c[:, None, None, :, 10] * epi.fresh                          # (E, N, A, V)
     pop = np.broadcast_to(P.sum(axis=1)[None, :, None], X.shape[:2] + X.shape[3:])
     prev = _ratio(X.sum(axis=2), pop)                                  # (E, N, V)
     w = day["traffic"]                                                # (E, N)
@@ -310,8 +319,8 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
     # 2. Waning.
     _move(S, np.broadcast_to(ep.wane[:, None, None], S.shape[:3]), *flows["wane"])
     # 3. Transmission and progression.
-    c = ep.chain                                                      # (E, 10)
-    co = lambda i: c[:, i, None, None, None]  # noqa: E731
+    c = epi.chain                                                     # (E, V, 11)
+    co = lambda i: c[:, None, None, :, i]  # noqa: E731
     h = 1.0 / ep.substeps
     infections = np.zeros(S.shape[:3])
     deaths = np.zeros(S.shape[:3])
@@ -336,7 +345,7 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
         epi.Ex *= co(0)
         epi.Ex += co(5) * new_v
         sh = epi.shadow                                                       # (E,N,A,V,4)
-        cs = c[:, None, None, None, None, :]
+        cs = c[:, None, None, :, None, :]                                     # (E,1,1,V,1,11)
         new_s = np.stack([new_d, new_h], axis=-1)                             # (E,N,A,V,2)
         lat, inf = sh[..., 0::2], sh[..., 1::2]
         out_s = cs[..., 2] * lat + cs[..., 4] * inf + cs[..., 7] * new_s

@@ -67,7 +67,7 @@ def stochastic_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParam
             S[..., dst] += m
     epi.courses_seen += day["dcourse"]
     epi.boosted_seen += day["dboost"]
-    c = [ep.chain[:, i, None, None] for i in range(10)]                # (E, 1, 1) each
+    c = [epi.chain[:, None, None, :, i] for i in range(11)]            # (E, 1, 1, V) each
     h = 1.0 / ep.substeps
     vaccinated = vaccinated_statuses(V)
     infections = np.zeros(S.shape[:3])
@@ -111,9 +111,10 @@ def stochastic_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParam
             ex, ix, out = np.zeros(S.shape[:3]), np.zeros(S.shape[:3]), []
             for kind in range(3):
                 j = progression_draw(v, kind, 0)
-                ls, li, lo = _chain(draw, lat[kind], c[0], c[1], sp, j)
-                is_ = draw(inf[kind], c[3], sp, j + 2)
-                fs, fi, fo = _chain(draw, fresh[kind], c[5], c[6], sp, j + 3)
+                ls, li, lo = _chain(draw, lat[kind], c[0][..., v], c[1][..., v], sp, j)
+                is_ = draw(inf[kind], c[3][..., v], sp, j + 2)
+                fs, fi, fo = _chain(draw, fresh[kind], c[5][..., v], c[6][..., v], sp,
+                                    j + 3)
                 out.append(lo + (inf[kind] - is_) + fo)
                 ex, ix = ex + (ls + fs), ix + (is_ + li + fi)
                 if kind < 2:

@@ -11,8 +11,8 @@ infections)`` (all countries), from its own ``"emergence"`` stream: a counter-ba
 the member's key and the day, so two policy arms with the same seed draw the same
 uniforms (common random numbers) and differ only where their infections differ. The origin
 is drawn in proportion to each country's infections today; the variant takes the factors
-of the strain most common there, times the scenario's ``emergence`` factors, and is seeded
-there.
+of the strain most common there, times the scenario's ``emergence`` factors, keeps its
+generation time, and is seeded there.
 """
 
 from __future__ import annotations
@@ -191,6 +191,7 @@ def _emerge(epi: EpiState, ep: EpiParams, infections: np.ndarray, t: int) -> Non
         p = epi.strains[e, parent]
         epi.strains[e, v] = [p[0] * f[0], 1 - (1 - p[1]) * (1 - f[1]),
                              1 - (1 - p[2]) * (1 - f[2]), p[3] * f[3]]
+        epi.chain[e, v] = epi.chain[e, parent]          # the parent's generation time
         epi.ve_course[0, e, :, v] = epi.ve_course[0, e, :, parent] * (1 - f[1])
         epi.ve_course[1, e, :, v] = epi.ve_course[1, e, :, parent] * (1 - f[2])
         epi.emerged[e] += 1
@@ -223,7 +224,7 @@ def _day(epi, ep, ws, courses, boosted, sus, fatal, t, population):
         return
     state = (epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band, epi.courses_seen,
              epi.boosted_seen, courses, boosted, ws.force, ws.mix, ws.traffic,
-             ep.band_population, ep.wane, ep.chain, ep.activity, ep.assortativity,
+             ep.band_population, ep.wane, epi.chain, ep.activity, ep.assortativity,
              ep.regional, ep.region, ep.n_regions, epi.strains, epi.active)
     out = (ws.infections, ws.deaths, epi.new_infections, epi.new_deaths, epi.D,
            epi.infections_cum, epi.recent_deaths, population, BURDEN_DAYS, ws.X, ws.prev,

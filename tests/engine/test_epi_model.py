@@ -6,10 +6,11 @@ import pytest
 from scipy.integrate import solve_ivp
 from worlds import TEST_BAND_SHARES, make_world, params_for, scenario
 
+from sim.engine.build.epi_chain import chain_table
 from sim.engine.build.epi_params import infection_status, vaccinated_statuses
 from sim.engine.build.params import build_params
 from sim.engine.epi_model import day_reference, immunity_tables
-from sim.engine.epidemic import BURDEN_DAYS, _Workspace, start_epidemic
+from sim.engine.epidemic import BURDEN_DAYS, _Workspace, seed, start_epidemic
 from sim.engine.kernels.epidemic import epidemic_day, pad_strains
 from sim.engine.run import simulate
 
@@ -156,15 +157,125 @@ def test_daily_scheme_matches_ode_with_ages_waning_and_reinfection(r0, vaccinate
     assert peak_day(series) == pytest.approx(peak, rel=0.01, abs=1.0)
 
 
+def two_strains(scen, days, share, generation):
+    """Run only the epidemic stage (numpy reference) of one isolated country with the
+    ancestral strain and variant 1 (generation factor ``generation``) seeded together on
+    day 0. Returns the day-0 state, the final one, the (days, V) infectious, params."""
+    w = make_world([1e7], ["HIC"], days=days)
+    params = params_for(w, scen)
+    ep = params.epidemic
+    epi = start_epidemic(w, params)
+    seed(epi, ep, 0, 1, np.array([share]))
+    start = epi.copy()
+    ws = _Workspace(ep, epi)
+    ws.day(0)
+    sus, fatal = immunity_tables(ep, epi)
+    zeros = np.zeros_like(epi.D_band)
+    series = []
+    for _ in range(days):
+        day_reference(epi, {"dcourse": zeros, "dboost": zeros, "force": ws.force,
+                            "mix": ws.mix, "traffic": ws.traffic}, ep, sus, fatal)
+        series.append(epi.Ix[0, 0].sum(axis=0))
+    assert np.allclose(ep.generation[0, :2], [1.0, generation])
+    return start, epi, np.array(series), params
+
+
+def two_strain_ode(start, params, days):
+    """The model of :func:`two_strains` as an ODE: S (A, K), E, I, and those of E and I
+    fated to die (A, V); strain v's rates are σ / g_v and γ / g_v and its per-day
+    transmission transmissibility / g_v (its reproduction number kept). No doses, so
+    nobody is vaccinated and recovery goes to infection immunity."""
+    ep = params.epidemic
+    sus, fatal = immunity_tables(ep, start)
+    sus, fatal = sus[0, 0], fatal[0, 0]                                  # (K, V), (A, K, V)
+    P = ep.band_population[0]
+    act, eps, F = ep.activity[0], ep.assortativity[0], ep.force[0, 0]
+    w = -np.log1p(-ep.wane[0])
+    A, K, V = 3, sus.shape[0], 2
+    g = ep.generation[0, :V]
+    beta = ep.strain_table[0, :V, 0] / g
+    sigma, gamma = SIGMA / g, GAMMA / g
+    waning = [(1, 2)] + [(infection_status(u) + j, infection_status(u) + j + 1)
+                         for u in range(V) for j in (0, 2)]
+
+    def f(t, y):
+        S = y[:A * K].reshape(A, K)
+        E, I, Ed, Id = y[A * K:].reshape(4, A, V)  # noqa: E741
+        mixed = (act[:, None] * I).sum(axis=0) / (act * P).sum()         # (V,)
+        lam = F * beta * act[:, None] * (eps * I / P[:, None] + (1 - eps) * mixed)
+        inf = lam[:, None, :] * sus[None] * S[:, :, None]                # (A, K, V)
+        dS = -inf.sum(axis=2)
+        for src, dst in waning:
+            dS[:, src] -= w * S[:, src]
+            dS[:, dst] += w * S[:, src]
+        for v in range(V):
+            dS[:, infection_status(v)] += gamma[v] * (I[:, v] - Id[:, v])
+        new, dying = inf.sum(axis=1), (inf * fatal).sum(axis=1)          # (A, V)
+        return np.concatenate([dS.ravel(), (new - sigma * E).ravel(),
+                               (sigma * E - gamma * I).ravel(),
+                               (dying - sigma * Ed).ravel(),
+                               (sigma * Ed - gamma * Id).ravel()])
+
+    y0 = np.concatenate([start.S[0, 0].ravel(), start.Ex[0, 0, :, :V].ravel(),
+                         start.Ix[0, 0, :, :V].ravel(), start.shadow[0, 0, :, :V, 0].ravel(),
+                         start.shadow[0, 0, :, :V, 1].ravel()])
+    sol = solve_ivp(f, (0, days), y0, rtol=1e-10, atol=1e-6, dense_output=True)
+    t = np.linspace(0, days, days * 50 + 1)
+    infectious = sol.sol(t)[A * K + A * V:A * K + 2 * A * V].reshape(A, V, -1).sum(axis=0)
+    return sol.y[:, -1], t[infectious.argmax(axis=1)]
+
+
+@pytest.mark.parametrize("generation", [0.6, 1.5])
+def test_two_strains_of_different_generation_time_match_the_ode(generation):
+    """A second strain with its own generation time (escape 0.4, as Omicron's) seeded
+    with the ancestral one: final size and each strain's peak day within 1% of the ODE."""
+    days = 400
+    scen = plain(2.5, 1e-5, variants=[
+        {"name": "X", "origin": "C00", "start": "2021-01-01", "transmissibility": 1.2,
+         "escape": 0.4, "escape_death": 0.1, "severity": 0.5, "generation": generation}])
+    start, epi, series, params = two_strains(scen, days, 1e-8, generation)
+    y, peaks = two_strain_ode(start, params, days)
+    K = epi.S.shape[3]
+    naive_ode = y[:3 * K].reshape(3, K)[:, 0].sum()
+    pop = params.epidemic.band_population[0].sum()
+    assert pop - epi.S[0, 0, :, 0].sum() == pytest.approx(pop - naive_ode, rel=0.01)
+    for v in range(2):
+        assert series[:, v].max() > 1e4                          # both strains spread
+        assert peak_day(series[:, v]) == pytest.approx(peaks[v], rel=0.01, abs=1.0), v
+
+
+def test_shorter_generation_time_grows_faster_with_the_same_r():
+    """The same reproduction number with generation factor 0.6: its early doubling time
+    is 0.6 of the reference strain's (SEIR growth rate r solves (1 + r T_E)(1 + r T_I)
+    = R, so scaling both periods by g scales r by 1 / g)."""
+    def doubling(generation):
+        scen = plain(2.0, 0.0, variants=[
+            {"name": "X", "origin": "C00", "start": "2021-01-01", "transmissibility": 1.0,
+             "generation": generation}])
+        _, _, series, _ = two_strains(scen, 60, 1e-7, generation)
+        x = series[:, 1]
+        # Exponential phase: fit log-growth over days where the strain has settled into
+        # its growing mode and depleted under 1% of people.
+        grow = slice(25, 40) if generation == 1.0 else slice(15, 24)
+        rate = np.polyfit(np.arange(len(x))[grow], np.log(x[grow]), 1)[0]
+        assert x[grow].max() < 0.01 * 1e7
+        return np.log(2) / rate
+
+    assert doubling(0.6) / doubling(1.0) == pytest.approx(0.6, rel=0.03)
+
+
 def random_world_state(rng, E=2):
     w = make_world([1e6, 5e6, 2e5, 3e6], ["HIC", "UMIC", "LMIC", "LIC"], days=200,
                    regions=["EUR", "EUR", "AFR", "AFR"])
     scen = scenario(epidemic={"variants": [
         {"name": "X", "origin": "C02", "start": "2021-01-01", "transmissibility": 1.7,
-         "escape": 0.3, "escape_death": 0.1, "severity": 0.5}],
+         "escape": 0.3, "escape_death": 0.1, "severity": 0.5, "generation": 0.6}],
         "emergence": {"enabled": True, "max_variants": 1}})
     params = build_params(w, [scen] * E, list(range(E)))
     epi = start_epidemic(w, params)
+    # Three generation times: ancestral 1, X 0.6, the emergent slot (as if its parent's) 1.7.
+    e = scen.epidemic
+    epi.chain[:, 2] = chain_table(1 / e.latent_days, 1 / e.infectious_days, e.substeps, 1.7)
     for name in ("S", "Ex", "Ix"):
         getattr(epi, name)[:] = rng.uniform(0, 1e4, getattr(epi, name).shape)
     epi.shadow[:] = rng.uniform(0, 10, epi.shadow.shape)
@@ -202,7 +313,7 @@ def test_kernel_equals_numpy_reference(padded):
     population = params.population
     epidemic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band,
                  epi.courses_seen, epi.boosted_seen, courses, boosted, ws.force, ws.mix,
-                 ws.traffic, ep.band_population, ep.wane, ep.chain, ep.activity,
+                 ws.traffic, ep.band_population, ep.wane, epi.chain, ep.activity,
                  ep.assortativity, ep.regional, ep.region, ep.n_regions, epi.strains,
                  epi.active, sus, fatal, ep.substeps, ws.vaccinated, ws.infections, ws.deaths,
                  epi.new_infections, epi.new_deaths, epi.D, epi.infections_cum,
@@ -297,6 +408,22 @@ def test_emergence_draws_where_infections_are_and_shares_draws_between_arms():
     np.testing.assert_allclose(state.epi.strains[:, 1, 0], 1.2)
     twin = simulate(w, params_for(w, scen, seeds=(1,)))[1]
     np.testing.assert_array_equal(twin.epi.strains[0], state.epi.strains[0])
+
+
+def test_emergent_variant_keeps_its_parents_generation_time():
+    w = make_world([1e6, 1e8], ["HIC", "LIC"], production=[0], days=200)
+    scen = scenario(epidemic={
+        "variants": [{"name": "X", "origin": "C01", "start": "2021-01-02",
+                      "seed_share": 0.01, "transmissibility": 2.0, "generation": 0.6}],
+        "initial_prevalence": 1e-6,
+        "emergence": {"enabled": True, "per_billion_infections": 5000, "max_variants": 1,
+                      "start": "2021-03-01"}})
+    epi = simulate(w, params_for(w, scen, seeds=(1, 2)))[1].epi
+    assert (epi.emerged == 1).all()
+    # X took over long before emergence opened, so it is the parent.
+    np.testing.assert_allclose(epi.strains[:, 2, 0], 2.0 * 1.2)
+    np.testing.assert_array_equal(epi.chain[:, 2], epi.chain[:, 1])
+    assert not np.allclose(epi.chain[:, 1], epi.chain[:, 0])
 
 
 def test_band_populations_of_test_worlds_add_up():

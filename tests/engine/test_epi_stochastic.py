@@ -52,10 +52,11 @@ def doses_from(day, rate=2e-3):
 
 
 def test_kernel_equals_numpy_reference(monkeypatch):
+    """Draw for draw, with a variant of another generation time (0.6)."""
     world = world4(days=90)
     scen = stochastic(r0=2.5, initial_prevalence=1e-3, variants=[
         {"name": "X", "origin": "C02", "start": "2021-02-01", "transmissibility": 1.6,
-         "escape": 0.3, "escape_death": 0.1, "severity": 0.8}])
+         "escape": 0.3, "escape_death": 0.1, "severity": 0.8, "generation": 0.6}])
     doses = lambda t: world.band_population[None].repeat(2, 0) * 1e-3 * t  # noqa: E731
     a, da = epidemic_only(world, [scen] * 2, [3, 4], 90, doses, "numba", monkeypatch)
     b, db = epidemic_only(world, [scen] * 2, [3, 4], 90, doses, "numpy", monkeypatch)

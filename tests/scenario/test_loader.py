@@ -91,6 +91,12 @@ def test_resolved_scenario_round_trips(tmp_path):
      r":4: products\.mix\.CHN\.Sputnik: unknown product 'Sputnik'"),
     ("name: x\nproducts:\n  mix:\n    CHNN: {Sinovac CoronaVac: 1}\n",
      r":4: products\.mix\.CHNN: unknown producer 'CHNN'"),
+    ("name: x\nepidemic:\n  variants:\n    - {name: O, origin: ZAF, start: 2021-11-01,\n"
+     "       transmissibility: 2, generation: 0}\n",
+     r":5: epidemic\.variants\[0\]\.generation: .*greater than or equal to 0.05"),
+    ("name: x\nepidemic:\n  variants:\n    - {name: O, origin: ZAF, start: 2021-11-01,\n"
+     "       transmissibility: 2, generation: 3.5}\n",
+     r":5: epidemic\.variants\[0\]\.generation: .*less than or equal to 3"),
     ("extends: nowhere.yaml\n", r":1: extends: no such file"),
     ("- just\n- a list\n", r":1: a scenario file must be a mapping"),
 ])

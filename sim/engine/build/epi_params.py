@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.build.epi_chain import strain_chains
 from sim.engine.build.epi_country import most_specific, per_country, prior_share
 from sim.engine.streams import member_rng
 from sim.scenario.schema import Scenario
@@ -62,7 +63,12 @@ class EpiParams:
     substeps : integration sub-steps per day (shared)
     strain_names : (V,) names: "ancestral", scheduled variants (the first member's names;
         members may schedule different variants, slot by slot), "emergent 1" ...
-    chain : (E, 11) sub-step coefficients of the E -> I -> R chain (:func:`chain_table`)
+    chain : (E, V, 11) sub-step coefficients of each strain's E -> I -> R chain
+        (:func:`sim.engine.build.epi_chain.chain_table`; emergent slots as the ancestral
+        strain until they emerge, when they take their parent's: the run's copy is
+        ``EpiState.chain``)
+    generation : (E, V) generation-time factor of each strain (emergent slots: 1 until
+        they emerge)
     force : (E, N) transmissions per infectious person per day at full contacts, scaled
         so that each country's basic reproduction number is the scenario's ``r0``
     activity : (E, A) contacts per day by band (relative)
@@ -112,6 +118,7 @@ class EpiParams:
     substeps: int
     strain_names: tuple[str, ...]
     chain: np.ndarray
+    generation: np.ndarray
     force: np.ndarray
     activity: np.ndarray
     assortativity: np.ndarray
@@ -157,40 +164,6 @@ class EpiParams:
     def n_statuses(self) -> int:
         """K = 3 + 4 V."""
         return n_statuses(self.n_strains)
-
-
-def _chain(sigma: float, gamma: float, h: float) -> tuple[float, ...]:
-    """Exact E -> I -> R transition shares over time h and mean-I weights:
-    (ee, ei, er, ii, mean_i, mean_e, mean_new).
-
-    ``mean_new``: the mean share infectious over the step of people infected during it,
-    uniformly in time: ``(1/h²) ∫₀ʰ (h − u) P_I(u) du`` with ``P_I(u) = σ / (γ − σ)
-    (e^(−σu) − e^(−γu))`` the chance of being infectious u after infection.
-    """
-    if abs(gamma - sigma) < 1e-9:
-        gamma = gamma * (1 + 1e-6)
-    ee, ii = np.exp(-sigma * h), np.exp(-gamma * h)
-    ei = sigma / (gamma - sigma) * (ee - ii)
-    mean_i = (1.0 - ii) / (gamma * h)                       # I0's mean share over the step
-    mean_e = sigma / (gamma - sigma) * ((1.0 - ee) / (sigma * h) - mean_i)
-
-    def ramp(k: float) -> float:    # ∫₀ʰ (h − u) e^(−k u) du
-        return h / k + np.expm1(-k * h) / k ** 2
-
-    mean_new = sigma / (gamma - sigma) * (ramp(sigma) - ramp(gamma)) / h ** 2
-    return ee, ei, 1.0 - ee - ei, ii, mean_i, mean_e, mean_new
-
-
-def chain_table(sigma: float, gamma: float, substeps: int) -> np.ndarray:
-    """(11,) sub-step coefficients: latent stay / to infectious / out, infectious stay /
-    out, newly infected (half a step) stay / to infectious / out, and the weights turning
-    infectious, latent and the last sub-step's newly infected people into the step's mean
-    infectious (the last: the force of those infected during this step, predicted from
-    the previous one's, :mod:`sim.engine.epi_model` step 3).
-    """
-    ee, ei, er, ii, mean_i, mean_e, mean_new = _chain(sigma, gamma, 1.0 / substeps)
-    hee, hei, her, *_ = _chain(sigma, gamma, 0.5 / substeps)
-    return np.array([ee, ei, er, ii, 1.0 - ii, hee, hei, her, mean_i, mean_e, mean_new])
 
 
 def spectral_scale(activity: np.ndarray, eps: float, band_population: np.ndarray) -> np.ndarray:
@@ -301,6 +274,7 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
     table = np.zeros((E, V, 4))
     table[:, :, 0] = 1.0
     table[:, :, 3] = 1.0
+    generation = np.ones((E, V))
     seed_day = np.full((E, S), -1, dtype=np.int64)
     seed_origin = np.full((E, S), -1, dtype=np.int64)
     seed_share = np.zeros((E, S))
@@ -308,6 +282,7 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
     for m, epi in enumerate(epis):
         for s, v in enumerate(epi.variants):
             table[m, 1 + s] = [v.transmissibility, v.escape, v.escape_death, v.severity]
+            generation[m, 1 + s] = v.generation
             seed_share[m, s] = v.seed_share
             seed_day[m, s] = (v.start - world.start).days
             seed_origin[m, s] = position.get(v.origin, -1)
@@ -338,8 +313,10 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
         mode=epis[0].mode,
         substeps=epis[0].substeps,
         strain_names=("ancestral", *names, *(f"emergent {i + 1}" for i in range(n_emergent))),
-        chain=np.array([chain_table(1.0 / e.latent_days, 1.0 / e.infectious_days, e.substeps)
-                        for e in epis]),
+        chain=np.array([strain_chains(1.0 / e.latent_days, 1.0 / e.infectious_days,
+                                      e.substeps, generation[m])
+                        for m, e in enumerate(epis)]),
+        generation=generation,
         force=force,
         activity=activity,
         assortativity=eps,

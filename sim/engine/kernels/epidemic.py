@@ -139,7 +139,8 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
     traffic : (E, N) outbound traffic weights
     band_pop : (N, A) people
     wane : (E,) daily probability that fresh immunity wanes
-    chain : (E, 11) sub-step coefficients (:func:`sim.engine.build.epi_params.chain_table`)
+    chain : (E, V, 11) each strain's sub-step coefficients (its generation time:
+        :func:`sim.engine.build.epi_chain.chain_table`)
     activity : (E, A); eps, regional : (E,)
     region : (N,) int64; n_regions : R
     strains : (E, V, 4); active : (E, V)
@@ -180,9 +181,6 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
         nk = 3 + 4 * vmax
         lam[:] = 0.0
         w = wane[e]
-        c0, c1, c2, c3, c4 = chain[e, 0], chain[e, 1], chain[e, 2], chain[e, 3], chain[e, 4]
-        c5, c6, c7, c8, c9 = chain[e, 5], chain[e, 6], chain[e, 7], chain[e, 8], chain[e, 9]
-        c10 = chain[e, 10]
         for n in range(N):
             for a in range(A):
                 # 1. vaccination: naive -> vaccine, infection u (fresh, waned) -> hybrid u
@@ -229,7 +227,7 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
                 deaths[e, n, a] = 0.0
         for _ in range(substeps):
             # 3a. mean infectious over the step, and prevalence among travellers
-            travellers(e, vmax, Ex, Ix, fresh, c8, c9, c10, band_pop, traffic, regional, region,
+            travellers(e, vmax, Ex, Ix, fresh, chain, band_pop, traffic, regional, region,
                        n_regions, active, X, prev, reg, regw, world)
             # 3b. infection and progression, country by country
             forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains,
@@ -250,6 +248,10 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
                                           nk, vmax, h, new_v, new_d, new_h, rate)
                     dead = 0.0
                     for v in range(vmax):
+                        c0, c1, c2, c3 = chain[e, v, 0], chain[e, v, 1], chain[e, v, 2], \
+                            chain[e, v, 3]
+                        c4, c5, c6, c7 = chain[e, v, 4], chain[e, v, 5], chain[e, v, 6], \
+                            chain[e, v, 7]
                         ev, iv, nv = Ex[e, n, a, v], Ix[e, n, a, v], new_v[v]
                         fresh[e, n, a, v] = nv
                         out = c2 * ev + c4 * iv + c7 * nv

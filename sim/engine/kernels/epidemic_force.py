@@ -12,19 +12,21 @@ from sim.engine.kernels import jit
 
 
 @jit
-def travellers(e, vmax, Ex, Ix, fresh, c8, c9, c10, band_pop, traffic, regional, region, n_regions,
+def travellers(e, vmax, Ex, Ix, fresh, chain, band_pop, traffic, regional, region, n_regions,
                active, X, prev, reg, regw, world):
-    """Mean infectious people over the step and the prevalence among travellers.
+    """Mean infectiousness over the step and the prevalence among travellers.
 
     Parameters
     ----------
     e : member; vmax : strains ``0..vmax`` considered (those above hold nobody)
     Ex, Ix, fresh : (E, N, A, V) latent, infectious and last sub-step's newly infected people
-    c8, c9, c10 : weights turning them into the step's mean infectious
+    chain : (E, V, 11) sub-step coefficients; columns 8, 9, 10 of strain v turn them into
+        the step's mean infectious people over the strain's generation factor
+        (:func:`sim.engine.build.epi_chain.chain_table`)
     band_pop : (N, A) people; traffic : (E, N) outbound traffic weights
     regional : (E,) share of travellers' contacts from the same region
     region : (N,) int; n_regions : R; active : (E, V)
-    X : (N, A, V) written: mean infectious people
+    X : (N, A, V) written: mean infectious people (over the generation factor)
     prev : (N, V), regw : (R,), world : (V,) scratch
     reg : (R, V) written: prevalence among the travellers each region meets
     """
@@ -43,6 +45,7 @@ def travellers(e, vmax, Ex, Ix, fresh, c8, c9, c10, band_pop, traffic, regional,
         for v in range(vmax):
             tot = 0.0
             if active[e, v] > 0.0:
+                c8, c9, c10 = chain[e, v, 8], chain[e, v, 9], chain[e, v, 10]
                 for a in range(A):
                     x = c8 * Ix[e, n, a, v] + c9 * Ex[e, n, a, v] + c10 * fresh[e, n, a, v]
                     X[n, a, v] = x

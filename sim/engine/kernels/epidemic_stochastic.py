@@ -91,7 +91,6 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
             if active[e, v] > 0.0:
                 vmax = v + 1
         nk = 3 + 4 * vmax
-        c = chain[e]
         for n in range(N):
             for a in range(A):
                 # 1. courses: naive -> vaccine, infection u (fresh, waned) -> hybrid u
@@ -123,8 +122,8 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
                 infections[e, n, a] = 0.0
                 deaths[e, n, a] = 0.0
         for step in range(substeps):
-            travellers(e, vmax, Ex, Ix, fresh, c[8], c[9], c[10], band_pop, traffic, regional,
-                       region, n_regions, active, X, prev, reg, regw, world)
+            travellers(e, vmax, Ex, Ix, fresh, chain, band_pop, traffic, regional, region,
+                       n_regions, active, X, prev, reg, regw, world)
             si, sp = 3 + 2 * step, 4 + 2 * step
             forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains,
                    active, lam, has_force)
@@ -169,6 +168,7 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
                                 new_h[v] += b - d
                     dead = 0.0
                     for v in range(vmax):
+                        c = chain[e, v]
                         fresh[e, n, a, v] = new_v[v]
                         ed, eh = shadow[e, n, a, v, 0], shadow[e, n, a, v, 2]
                         id_, ih = shadow[e, n, a, v, 1], shadow[e, n, a, v, 3]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from sim.engine.build.epi_params import chain_table
+from sim.engine.build.epi_chain import chain_table
 
 
 @pytest.mark.parametrize(("latent", "infectious", "substeps"),
