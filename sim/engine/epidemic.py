@@ -108,7 +108,6 @@ class _Workspace:
             self.mix = np.ascontiguousarray(ep.importation[:, None] * travel)
             self.traffic = np.ascontiguousarray(ep.traffic[None] * travel)
 
-
     def _capped(self, contacts: np.ndarray) -> np.ndarray:
         """(E, N) ``contacts`` at most the suppression cap where a coverage exit is pending."""
         if not self.exits:

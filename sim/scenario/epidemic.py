@@ -225,7 +225,9 @@ class Suppression(Strict):
     of those 16+). Model assumption: the countries with almost no 2020 epidemic (China,
     Viet Nam, Thailand, Malaysia, Sri Lanka, Japan, Korea, Australia ...) ran
     test-trace-isolate and border policies through the first half of 2021 and met Delta in
-    the second.
+    the second. The no-vaccine twin gets the same courses without their protection, so
+    its coverage exits fall on the same days: deaths averted do not count the reopening
+    that vaccination bought.
     """
 
     enabled: Flag = False
