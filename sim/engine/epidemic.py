@@ -78,11 +78,16 @@ class _Workspace:
         self.infections = np.moveaxis(self.infections_last, -1, 1)
         self.deaths = np.moveaxis(self.deaths_last, -1, 1)
         self.backend = backend()
-        self.kernel: Callable[..., None] | None = None   # deterministic day kernel
-        if self.backend == "numba" and ep.mode != "stochastic":
+        # Compiled helpers, imported once: the deterministic day kernel and the pre-test
+        # of suppression exits.
+        self.kernel: Callable[..., None] | None = None
+        self.near: Callable[..., bool] | None = None
+        if self.backend == "numba":
             from sim.engine.kernels.epidemic import epidemic_day
+            from sim.engine.kernels.epidemic_lanes import coverage_near
 
-            self.kernel = epidemic_day
+            self.kernel = None if ep.mode == "stochastic" else epidemic_day
+            self.near = coverage_near
         self.vaccinated = vaccinated_statuses(V)                        # (K,) bool
         # Seeding days -> [(origin, strain slot, (E,) shares)], members grouped.
         self.seeds_on: dict[int, list[tuple[int, int, np.ndarray]]] = {}
@@ -177,12 +182,9 @@ class _Workspace:
         if not self.pending:
             return
         ep = self.ep
-        if t < self.latest and self.backend == "numba":
-            from sim.engine.kernels.epidemic_lanes import coverage_near
-
-            if not coverage_near(courses_band, self.people, ep.suppress_coverage,
-                                 self.on_exit):
-                return      # no country near its level: the exact test below is false
+        if t < self.latest and self.near is not None and not self.near(
+                courses_band, self.people, ep.suppress_coverage, self.on_exit):
+            return      # no country near its level: the exact test below is false
         coverage = courses_band.sum(axis=2) / np.maximum(self.people, 1e-300)   # (E, N)
         done = self.on_exit & ((coverage >= ep.suppress_coverage)
                                | (t >= ep.suppress_latest)[:, None])

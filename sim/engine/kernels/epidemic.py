@@ -137,7 +137,13 @@ def _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen, courses
     """
     N = S.shape[3]
     some_c = some_b = False
+    new_doses = False
     for n in range(N):
+        if courses_band[e, n, a] != courses_seen[e, a, n] \
+                or boosted_band[e, n, a] != boosted_seen[e, a, n]:
+            new_doses = True
+            break
+    for n in range(N if new_doses else 0):    # (no new doses: no moves, counters kept)
         dcourse = courses_band[e, n, a] - courses_seen[e, a, n]
         dboost = boosted_band[e, n, a] - boosted_seen[e, a, n]
         whole = band_pop[a, n] - D_band[e, a, n] - courses_seen[e, a, n]
@@ -151,13 +157,9 @@ def _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen, courses
     # 1. courses: naive -> vaccine, infection u (fresh, waned) -> hybrid u
     if some_c:
         _move(e, a, S, 0, 1, pc)
-        for k in range(3, nk, 4):
-            for n in range(N):
-                mi, mw = S[e, a, k, n] * pc[n], S[e, a, k + 1, n] * pc[n]
-                S[e, a, k, n] -= mi
-                S[e, a, k + 1, n] -= mw
-                S[e, a, k + 2, n] += mi
-                S[e, a, k + 2, n] += mw
+        for k in range(3, nk, 4):     # (fresh, then waned: the reference's order)
+            _move(e, a, S, k, k + 2, pc)
+            _move(e, a, S, k + 1, k + 2, pc)
     # boosters: waned vaccine -> vaccine, waned hybrid u -> hybrid u
     if some_b:
         _move(e, a, S, 2, 1, pb)
