@@ -271,13 +271,13 @@ def test_shorter_generation_time_grows_faster_with_the_same_r():
     assert doubling(0.6) / doubling(1.0) == pytest.approx(0.6, rel=0.03)
 
 
-def random_world_state(rng, E=2):
+def random_world_state(rng, E=2, emergent=1):
     w = make_world([1e6, 5e6, 2e5, 3e6], ["HIC", "UMIC", "LMIC", "LIC"], days=200,
                    regions=["EUR", "EUR", "AFR", "AFR"])
     scen = scenario(epidemic={"variants": [
         {"name": "X", "origin": "C02", "start": "2021-01-01", "transmissibility": 1.7,
          "escape": 0.3, "escape_death": 0.1, "severity": 0.5, "generation": 0.6}],
-        "emergence": {"enabled": True, "max_variants": 1}})
+        "emergence": {"enabled": True, "max_variants": emergent}})
     params = build_params(w, [scen] * E, list(range(E)))
     epi = start_epidemic(w, params)
     # Three generation times: ancestral 1, X 0.6, the emergent slot (as if its parent's) 1.7.
@@ -299,15 +299,17 @@ def random_world_state(rng, E=2):
     return w, params, epi
 
 
-@pytest.mark.parametrize("scale", [1e-3, 1.0], ids=["weak force", "mixed force"])
-def test_kernel_equals_numpy_reference(scale, monkeypatch):
+@pytest.mark.parametrize(("scale", "emergent"), [(1e-3, 1), (1.0, 1), (1.0, 4)],
+                         ids=["weak force", "mixed force", "six strains"])
+def test_kernel_equals_numpy_reference(scale, emergent, monkeypatch):
     """One day of the compiled kernel (country-last layout) against the numpy reference;
     a weak force takes the polynomial for the share infected everywhere, a mixed one
-    ``expm1`` in some countries.
+    ``expm1`` in some countries; with six strains the force sums past four.
     """
     monkeypatch.delenv("VAXSIM_BACKEND", raising=False)
     rng = np.random.default_rng(3)
-    w, params, epi = random_world_state(rng)
+    w, params, epi = random_world_state(rng, emergent=emergent)
+    assert epi.Ix.shape[3] == 2 + emergent
     ep = params.epidemic
     ws = _Workspace(ep, epi)
     ws.day(40)

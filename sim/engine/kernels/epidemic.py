@@ -61,11 +61,24 @@ def _infect(e, a, k, vmax, h, vk, S, sus, fatal, lam, new_v, new_d, new_h, total
     ``new_h`` (V, N), all infections to ``total`` (N,); ``x``, ``per``, ``b`` (N,) scratch.
     """
     N = S.shape[3]
-    for n in range(N):
-        x[n] = lam[a, 0, n] * sus[e, k, 0, n]
-    for v in range(1, vmax):
+    # The total force in one pass for up to four strains (same sums, same order).
+    if vmax == 1:
         for n in range(N):
-            x[n] += lam[a, v, n] * sus[e, k, v, n]
+            x[n] = lam[a, 0, n] * sus[e, k, 0, n]
+    elif vmax == 2:
+        for n in range(N):
+            x[n] = lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n]
+    elif vmax == 3:
+        for n in range(N):
+            x[n] = (lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n]) \
+                + lam[a, 2, n] * sus[e, k, 2, n]
+    else:
+        for n in range(N):
+            x[n] = ((lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n])
+                    + lam[a, 2, n] * sus[e, k, 2, n]) + lam[a, 3, n] * sus[e, k, 3, n]
+        for v in range(4, vmax):
+            for n in range(N):
+                x[n] += lam[a, v, n] * sus[e, k, v, n]
     _share_per_rate(x, h, per)
     for n in range(N):
         s = S[e, a, k, n]
@@ -75,17 +88,19 @@ def _infect(e, a, k, vmax, h, vk, S, sus, fatal, lam, new_v, new_d, new_h, total
         total[n] += new
         per[n] = p
     for v in range(vmax):
+        if not vk:
+            for n in range(N):
+                bn = lam[a, v, n] * sus[e, k, v, n] * per[n]
+                new_v[v, n] += bn
+                new_d[v, n] += bn * fatal[e, a, k, v, n]
+            continue
         for n in range(N):
             b[n] = lam[a, v, n] * sus[e, k, v, n] * per[n]
             new_v[v, n] += b[n]
-        if vk:
-            for n in range(N):
-                d = b[n] * fatal[e, a, k, v, n]
-                new_d[v, n] += d
-                new_h[v, n] += b[n] - d   # >= 0 exactly: fatal <= 1
-        else:
-            for n in range(N):
-                new_d[v, n] += b[n] * fatal[e, a, k, v, n]
+        for n in range(N):
+            d = b[n] * fatal[e, a, k, v, n]
+            new_d[v, n] += d
+            new_h[v, n] += b[n] - d   # >= 0 exactly: fatal <= 1
 
 
 @jit
