@@ -8,6 +8,7 @@ import os
 from contextlib import contextmanager
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -82,7 +83,7 @@ def rounds(draw):
 
 def run_round(w, params, state, burden, how):
     state = state.copy()
-    log = FlowLog(np.array([True, True]))
+    log = FlowLog(np.ones(params.n_members, dtype=bool))
     with backend("numba" if how == "numba" else "numpy"):
         if how == "dense":
             original, donation.donate_numpy = donation.donate_numpy, donate_dense
@@ -221,3 +222,31 @@ def test_groups_ledger_is_the_pairs_summed(monkeypatch):
     got = np.bincount(q[:, F.recipient].astype(int) - 5, q[:, F.doses], minlength=4)
     np.testing.assert_allclose(got, want, rtol=1e-12)
     assert got[1] == 0.0 and got.sum() > 0  # nothing to the donor's own group
+
+
+@pytest.mark.parametrize("how", ["numpy", "numba"])
+def test_a_donor_whose_offer_over_total_would_overflow_is_weighed_by_its_row(how):
+    """Affinity 1e-300 to everyone: total ≈ 1e-298, offer / total ≈ 1e300 (past
+    DENSE_ABOVE); the donor is weighed by its full row, so gifts stay finite and split
+    by need exactly as over the pairs.
+    """
+    w = make_world([100, 100, 100, 200], ["HIC", "LIC", "LIC", "LIC"], production=[0],
+                   days=40)
+    scen = scenario(uptake={"hesitancy": 0.0, "shelf_life_days": 120,
+                            "shelf_bucket_days": 30, "delivery_lag_days": 5,
+                            "capacity": {"LIC": {"start": 1.0, "end": 1.0}}},
+                    affinity={"base": 1e-300, "same_region": 0.0, "bloc": 0.0, "tie": 0.0},
+                    donation={"countries": {"C00": {"share": 0.5, "keep_coverage": 0.0,
+                                                    "buffer_days": 0}}})
+    params = params_for(w, scen)
+    state = initial_state(w, params)
+    state.stock[-1, 0, 0] = 240.0
+    with np.errstate(over="ignore"):
+        assert 120.0 / (1e-300 * 800) > donation.DENSE_ABOVE
+    got = run_round(w, params, state, None, how)
+    want = run_round(w, params, state, None, "dense")
+    assert np.isfinite(got[0]).all()
+    np.testing.assert_allclose(got[0].sum(axis=0)[0], [0, 30, 30, 60], rtol=1e-12)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+    np.testing.assert_allclose(got[2][:, FLOW_COLUMNS.doses], want[2][:, FLOW_COLUMNS.doses],
+                               rtol=1e-12)
