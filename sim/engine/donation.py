@@ -52,6 +52,7 @@ from sim.engine.need import (
 )
 from sim.engine.state import State, ordered_sum
 from sim.engine.uptake import capacity
+from sim.world.affinity import PairAffinity
 from sim.world.affinity_sums import group_sums, sums
 from sim.world.world import World
 
@@ -206,7 +207,7 @@ def gift_mix(state: State, params: Params, gave: np.ndarray, offer: np.ndarray,
                      out=np.zeros((B, *offer.shape)), where=gave[None, :, donors] > 0)
 
 
-def _spread(aff, a: np.ndarray, donors: np.ndarray) -> np.ndarray:
+def _spread(aff: PairAffinity, a: np.ndarray, donors: np.ndarray) -> np.ndarray:
     """(E, N) Σ_d a_d × affinity(d, n) over the factored donors (``a`` (E, Nd))."""
     at = np.zeros((a.shape[0], aff.n))
     at[:, donors] = a

@@ -8,8 +8,11 @@ replaces single directed pairs. Blocs and ties are shipped in ``sim/data/blocs.c
 
 Nothing N × N is stored: :class:`Relations` keeps each country's WHO region (N,), its
 bloc memberships (N × blocs, sparse) and the ties (sparse), and
-:meth:`PairAffinity.rows` computes the affinity of the rows asked for (donors, a
-producer's home countries) in O(rows × N). Building is O(N + blocs' members + ties).
+:meth:`PairAffinity.rows` computes the affinity of the rows asked for (a producer's
+home countries, donors with overrides) in O(rows × N). Building is O(N + blocs'
+members + ties). Sums weighted by affinity over all countries at once (donation) need
+no rows at all: :mod:`sim.world.affinity_sums` and its kernels
+(:attr:`PairAffinity.kernel_arrays`).
 
 Examples
 --------
