@@ -166,6 +166,9 @@ def influence(donations: pd.DataFrame) -> pd.DataFrame:
 def diplomacy_summary(results: Results, top: int = 5) -> dict[str, Any]:
     """``{"diplomacy": ...}`` for summary.json's metrics: top bilateral donors by doses and
     by recipients (member 0, the scenario's own seed); ``{}`` when no mechanism is on.
+    On worlds whose ledger keeps recipient groups (more than
+    :data:`~sim.world.recipient_groups.PAIR_LIMIT` countries) ``recipients`` counts
+    groups, and ``recipients_are`` says so.
     """
     if results.donations is None:
         return {}
@@ -174,7 +177,10 @@ def diplomacy_summary(results: Results, top: int = 5) -> dict[str, Any]:
     reach = reach[reach["member"] == 0]
     rows = lambda df: [{"donor": r.donor, "doses": float(r.doses),  # noqa: E731
                         "recipients": int(r.recipients)} for r in df.itertuples()]
+    grouped = {} if results.params.diplomacy.recipient_groups.pairs else {
+        "recipients_are": "recipient groups (WHO region x income group), not countries"}
     return {"diplomacy": {
+        **grouped,
         "top_donors_by_doses": rows(reach.nlargest(top, "doses")),
         "top_donors_by_recipients": rows(reach.sort_values(
             ["recipients", "doses"], ascending=False).head(top)),

@@ -76,6 +76,9 @@ def test_large_worlds_keep_bilateral_gifts_per_recipient_group():
     bilateral = table[table["channel"] == "bilateral"]
     assert bilateral["recipient"].str.startswith("group:").all()
     assert not table[table["channel"] == "pool"]["recipient"].str.startswith("group:").any()
+    from sim.outcomes.diplomacy_metrics import diplomacy_summary
+
+    assert "recipient groups" in diplomacy_summary(res)["diplomacy"]["recipients_are"]
     share = donation_metrics(res).iloc[0]
     assert share.notna().all() and ((share >= 0) & (share <= 1)).all()
     assert share["donated_share_of_supply.LIC"] > 0
