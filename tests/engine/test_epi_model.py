@@ -524,3 +524,21 @@ def test_omicron_survivors_are_not_reinfected_endlessly():
     per_person = state.epi.infections_cum[0, 0] / 1e7
     assert 0.5 < per_person < 1.6
     assert state.epi.new_infections[0, 0] / 1e7 < 1e-4                   # over by day 400
+
+
+def test_immunity_tables_follow_changed_protection(monkeypatch):
+    """The stage keeps its tables until ``EpiState.changed()`` (or new arrays): a course's
+    protection written in place and announced reaches the tables the next day.
+    """
+    monkeypatch.delenv("VAXSIM_BACKEND", raising=False)
+    _, params, epi = random_world_state(np.random.default_rng(5))
+    ws = _Workspace(params.epidemic, epi)
+    epi.workspace = ws
+    sus, _ = ws.tables(epi)
+    assert ws.tables(epi)[0] is sus                      # kept from day to day
+    epi.ve_course[0] *= 0.5
+    epi.changed()
+    halved, _ = ws.tables(epi)
+    assert halved is not sus and halved[:, :, 1].mean() > sus[:, :, 1].mean()
+    epi.strains = epi.strains.copy()                     # replaced arrays count too
+    assert ws.tables(epi)[0] is not halved
