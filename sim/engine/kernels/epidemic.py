@@ -183,12 +183,11 @@ def _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen, courses
     """
     N = S.shape[3]
     some_c = some_b = False
-    new_doses = False
+    changed = 0     # (a count, not a loop that stops: it vectorises)
     for n in range(N):
-        if courses_band[e, n, a] != courses_seen[e, a, n] \
-                or boosted_band[e, n, a] != boosted_seen[e, a, n]:
-            new_doses = True
-            break
+        changed += (courses_band[e, n, a] != courses_seen[e, a, n]) \
+            | (boosted_band[e, n, a] != boosted_seen[e, a, n])
+    new_doses = changed > 0
     for n in range(N if new_doses else 0):    # (no new doses: no moves, counters kept)
         dcourse = courses_band[e, n, a] - courses_seen[e, a, n]
         dboost = boosted_band[e, n, a] - boosted_seen[e, a, n]
@@ -300,12 +299,10 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
                 total[:] = 0.0
                 dead[:] = 0.0
                 for k in range(nk):
-                    empty = True
+                    held = 0        # (a count, not a loop that stops: it vectorises)
                     for n in range(N):
-                        if S[e, a, k, n] > 0.0:
-                            empty = False
-                            break
-                    if not empty:   # most statuses of most strains hold nobody
+                        held += S[e, a, k, n] > 0.0
+                    if held:        # most statuses of most strains hold nobody
                         _infect(e, a, k, vmax, h, vaccinated[k], S, sus, fatal, lam, new_v,
                                 new_d, new_h, total, s1, s2, s3)
                 for v in range(vmax):
