@@ -37,6 +37,7 @@ Shapes: E members, N countries, P producers, Q products, D days.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -196,6 +197,10 @@ def _arrive(ps: ProductState, doses: np.ndarray, bought: bool = True) -> None:
     ps.stale |= doses.any(axis=(1, 2))
 
 
+#: Today's cumulative counters (but the first) from the state, and yesterday's.
+_TODAY, _YESTERDAY = attrgetter(*COUNTERS[1:]), itemgetter(*COUNTERS[1:])
+
+
 def _counters(state) -> dict[str, np.ndarray]:
     return {k: np.array(getattr(state, k), dtype=float, copy=True) for k in COUNTERS}
 
@@ -217,6 +222,15 @@ def track_products(state, world, params, market: np.ndarray | None,
     else:
         track_compiled(ps, pp, state, world, params, market, partners, licensed, t)
     if state.epi is not None:
+        every = pp.__dict__.get("_refresh_every")  # one period for the batch, or None
+        if every is None and "_refresh_every" not in pp.__dict__:
+            r = pp.refresh_days
+            every = int(r[0]) if len(r) and (r == r[0]).all() else None
+            object.__setattr__(pp, "_refresh_every", every)
+        if every is not None:  # every member at once, or none today
+            if t % every == 0:
+                refresh_protection(ps, pp, state.epi, None)
+            return
         due = t % pp.refresh_days == 0                                         # (E,)
         if due.any():
             refresh_protection(ps, pp, state.epi, due)
@@ -258,7 +272,7 @@ def track_compiled(ps: ProductState, pp: ProductParams, state, world, params,
     fixed = cached[2]
     kernel(t, (t + 1) % params.structure.bucket_days == 0, has_licensed, has_market,
               partners is not None,
-              *(getattr(state, k) for k in COUNTERS[1:]), *(last[k] for k in COUNTERS[1:]),
+              *_TODAY(state), *_YESTERDAY(last),
               nothing if licensed is None else licensed,
               market if has_market else nothing,
               nothing if partners is None else partners,
