@@ -86,7 +86,8 @@ def prepare_landing(ps: ProductState, pp: ProductParams, transit: np.ndarray,
     else:
         from sim.engine.kernels.product_expiry import landing_day
 
-        landing_day(ps.transit, pp.bucket, pp.enabled, ps.land_mix, ps.land)
+        landing_day(ps.transit, pp.bucket, pp.enabled, ps.land_mix, ps.land,
+                    np.ones(ps.arriving.shape, dtype=bool))
     ps.arriving = transit[:, (t + 1) % transit.shape[1]].copy()
 
 

@@ -78,6 +78,8 @@ class ProductState:
     land, land_mix, arriving : (E, N, B) bucket shares and (E, N, Q) composition of
         tomorrow's bought arrivals (that of ``transit``), and (E, N) those arrivals
         (:mod:`sim.engine.product_expiry`)
+    moved : (E, N) bool, countries whose bought doses on their way changed since their
+        landing shares were made (the compiled stage remakes only theirs; all on day 0)
     last : the counters of :data:`COUNTERS` at the end of the previous day
     """
 
@@ -98,6 +100,7 @@ class ProductState:
     land: np.ndarray
     land_mix: np.ndarray
     arriving: np.ndarray
+    moved: np.ndarray
     last: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
@@ -112,7 +115,7 @@ class ProductState:
                    world_now=z(E, Q), stale=np.zeros(E, dtype=bool), one_dose=z(E, N),
                    aged=z(B, E, N, Q), transit=z(E, N, Q), land=z(E, N, B),
                    land_mix=z(E, N, Q),
-                   arriving=z(E, N),
+                   arriving=z(E, N), moved=np.ones((E, N), dtype=bool),
                    last={k: np.zeros_like(v) for k, v in _counters(state).items()})
 
     def copy(self) -> ProductState:
@@ -279,4 +282,4 @@ def track_compiled(ps: ProductState, pp: ProductParams, state, world, params,
               state.stock, state.transit, state.gift_transit, *fixed,
               ps.received, ps.holding, ps.administered, ps.expired, ps.given, ps.pool,
               ps.world_received, ps.mix, ps.world_now, ps.stale, ps.one_dose, ps.aged,
-              ps.transit, ps.land, ps.land_mix, ps.arriving)
+              ps.transit, ps.land, ps.land_mix, ps.arriving, ps.moved)

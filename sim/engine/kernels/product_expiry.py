@@ -71,17 +71,23 @@ def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving:
 
 @jit
 def landing_day(holding: np.ndarray, bucket: np.ndarray, enabled: np.ndarray,
-                land_mix: np.ndarray, land: np.ndarray) -> None:
+                land_mix: np.ndarray, land: np.ndarray, moved: np.ndarray) -> None:
     """Tomorrow's landing: ``land_mix`` (E, N, Q) the composition of ``holding`` (E, N,
     Q: the bought doses on their way) and ``land`` (E, N, B) its shares by bucket;
     members not ``enabled`` (E,) and countries with nothing on the way land everything in
     the freshest bucket.
+
+    moved : (E, N) bool, countries whose ``holding`` changed since their shares were
+        last made (the others keep them: the same inputs give the same shares); reset
     """
     E, N, Q = holding.shape
     B = land.shape[2]
     held = holding.reshape(-1)
     for e in range(E):
         for n in range(N):
+            if not moved[e, n]:
+                continue
+            moved[e, n] = False
             h = short_sum(held, (e * N + n) * Q, Q)
             for b in range(B):
                 land[e, n, b] = 0.0
