@@ -47,7 +47,7 @@ def close_day(ps: ProductState, out: np.ndarray) -> None:
     from sim.engine.kernels.product_expiry import close_day as kernel
 
     kernel(ps.holding, np.ascontiguousarray(out, dtype=float),
-           (ps.course == 1).astype(float), ps.one_dose)
+           (ps.course == 1).astype(float), ps.one_dose, np.ones(out.shape, dtype=bool))
 
 
 def close_reference(ps: ProductState, out: np.ndarray) -> None:

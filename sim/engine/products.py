@@ -80,6 +80,7 @@ class ProductState:
         (:mod:`sim.engine.product_expiry`)
     moved : (E, N) bool, countries whose bought doses on their way changed since their
         landing shares were made (the compiled stage remakes only theirs; all on day 0)
+    changed : (E, N) bool, the same for holdings and ``one_dose``
     last : the counters of :data:`COUNTERS` at the end of the previous day
     """
 
@@ -101,6 +102,7 @@ class ProductState:
     land_mix: np.ndarray
     arriving: np.ndarray
     moved: np.ndarray
+    changed: np.ndarray
     last: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
@@ -116,6 +118,7 @@ class ProductState:
                    aged=z(B, E, N, Q), transit=z(E, N, Q), land=z(E, N, B),
                    land_mix=z(E, N, Q),
                    arriving=z(E, N), moved=np.ones((E, N), dtype=bool),
+                   changed=np.ones((E, N), dtype=bool),
                    last={k: np.zeros_like(v) for k, v in _counters(state).items()})
 
     def copy(self) -> ProductState:
@@ -282,4 +285,4 @@ def track_compiled(ps: ProductState, pp: ProductParams, state, world, params,
               state.stock, state.transit, state.gift_transit, *fixed,
               ps.received, ps.holding, ps.administered, ps.expired, ps.given, ps.pool,
               ps.world_received, ps.mix, ps.world_now, ps.stale, ps.one_dose, ps.aged,
-              ps.transit, ps.land, ps.land_mix, ps.arriving, ps.moved)
+              ps.transit, ps.land, ps.land_mix, ps.arriving, ps.moved, ps.changed)
