@@ -9,7 +9,7 @@ Targets (full model, epidemic on):
   (20 M or more);
 - members in one batch at least 20x faster than one by one;
 - 10,000 regions x 730 days, build + run, within 3 s, cost exponent at most 1.1
-  (:func:`test_scale`, synthetic worlds).
+  (``benchmarks/test_scale_bench.py``, synthetic worlds).
 
 The first call of each compiled kernel in a fresh checkout compiles it (seconds); every
 benchmark here warms up first, so the figures are for a warm kernel cache.
@@ -17,7 +17,6 @@ benchmark here warms up first, so the figures are for a warm kernel cache.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from benchmarks.anchors import mesa_toy, numpy_floor
@@ -25,7 +24,6 @@ from sim import load_scenario, run
 from sim.engine.build.params import build_params
 from sim.engine.run import simulate
 from sim.engine.streams import replicate_seeds
-from sim.world.synthetic import synthetic
 from sim.world.world import build_world
 
 N_TOY, DAYS = 200, 730
@@ -96,22 +94,3 @@ def test_members(benchmark, record, baseline, batched):
 
     benchmark.pedantic(go, rounds=2, warmup_rounds=1)
     record("members_batched" if batched else "members_one_by_one", benchmark)
-
-
-SCALE: dict[int, float] = {}
-
-
-@pytest.mark.parametrize("regions", [1_000, 3_000, 10_000])
-def test_scale(benchmark, record, baseline, regions):
-    """Build (world, parameters) and run a synthetic world of ``regions`` for 730 days."""
-
-    def go():
-        world = synthetic(baseline, regions)
-        simulate(world, build_params(world, [baseline], [baseline.seed]))
-
-    benchmark.pedantic(go, rounds=2, warmup_rounds=1)
-    SCALE[regions] = benchmark.stats.stats.median
-    extra = {}
-    if 3_000 in SCALE and regions == 10_000:
-        extra["cost_exponent"] = float(np.log(SCALE[10_000] / SCALE[3_000]) / np.log(10 / 3))
-    record(f"scale_{regions}_regions", benchmark, **extra)

@@ -37,6 +37,12 @@ def ratio_lines(figures: dict[str, dict[str, float]]) -> list[str]:
             out.append(f"{'  ' + name + ' M country-days/s':<52} "
                        f"{cd / figures[name]['min'] / 1e6:7.1f} / "
                        f"{cd / figures[name]['median'] / 1e6:7.1f}   (target >= 20)")
+    for suffix, target in (("", "<= 1.1, 10k <= 3 s"), ("_no_epidemic", "-")):
+        big = figures.get(f"scale_10000_regions{suffix}", {})
+        if "cost_exponent" in big:
+            out.append(f"{'scale 3k -> 10k cost exponent' + suffix:<52} "
+                       f"{big['cost_exponent']:7.2f}   (target {target}; 10k "
+                       f"{big['min']:.1f} s, peak RSS {big['peak_rss_gb']:.2f} GB)")
     line("members one by one / batched [x]",
          _pair(figures, "members_one_by_one", "members_batched"), ">= 20")
     return out

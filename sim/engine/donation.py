@@ -15,8 +15,24 @@ life ends on the way arrive expired (booked in ``expired_cum`` and
 donation half-life and grows by the doses it gives. A producer's home government may also
 give a share of the producer's unsold output (``donation.from_output``), as China did.
 
-Work per round is (E, donors, N), only for countries that donate in some member; a
-country that gives in one member still receives in the others (masks are per member).
+A country that gives in one member still receives in the others (masks are per member).
+
+Factored, never pair by pair. Affinity is base + same_region·[same WHO region] +
+bloc·(blocs shared) + tie·[tie] (:mod:`sim.world.affinity`), so with a_d = offer_d /
+total_d the round needs only sums over all countries that per-region and per-bloc
+totals give (:mod:`sim.world.affinity_sums`):
+
+- each donor's total Σ_r affinity(d, r) need(r) = S_need(d);
+- each recipient's gifts need(r) · Σ_d a_d affinity(d, r) = need(r) · S_a(r), capped;
+  then each donor's gift a_d · S_{need × scale}(d), and by shelf-life bucket likewise.
+
+Work per round is O(E × (N + bloc memberships + ties)), not (E, donors, N). Donors with
+an overridden pair (``affinity.pairs``), or whose total is so small that offer / total
+could overflow, are weighed by their full row instead (O(N) each; there are few). The
+model over every pair is :func:`sim.engine.donation_dense.donate_dense`; tests hold the
+two equal to rounding. The ledger gets pair flows on worlds of up to
+:data:`sim.world.recipient_groups.PAIR_LIMIT` countries and per donor and recipient group
+(WHO region × income group) above it (:func:`sim.world.recipient_groups.recipient_groups`).
 """
 
 from __future__ import annotations
@@ -36,7 +52,13 @@ from sim.engine.need import (
 )
 from sim.engine.state import State, ordered_sum
 from sim.engine.uptake import capacity
+from sim.world.affinity import PairAffinity
+from sim.world.affinity_sums import group_sums, sums
 from sim.world.world import World
+
+#: Donors whose offer / total would pass this (weights so small the ratio could
+#: overflow) are weighed by their full row instead, like donors with overrides.
+DENSE_ABOVE = 1e250
 
 
 def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
@@ -72,9 +94,11 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     given = np.empty_like(state.stock)
     start, slope = params.capacity_per_day
     keep = np.broadcast_to(log.keep, (E,)) if log.enabled else np.zeros(E, dtype=bool)
+    groups = d.recipient_groups
     rows, doses = kernel(
         t, active, share, share if from_output is None else from_output,
-        from_output is not None, donors, d.affinity_rows(donors), d.receive,
+        from_output is not None, donors, *d.affinity.kernel_arrays, groups.group,
+        groups.region, DENSE_ABOVE, d.receive,
         share if burden is None else burden, burden is not None,
         float(params.structure.doses_per_course), params.willing_people_on(t),
         d.donation_absorb_days, d.keep_doses, d.buffer_days, start, slope,
@@ -92,31 +116,75 @@ def donate_numpy(state: State, world: World, params: Params, t: int, log: FlowLo
                  share: np.ndarray, from_output: np.ndarray | None, giving: np.ndarray,
                  donors: np.ndarray, burden: np.ndarray | None) -> np.ndarray:
     """:func:`donate` in numpy (the kernel's reference), once the round's offers, givers
-    and donors (union over members) are known.
+    and donors (union over members) are known: factored as the module docstring says.
     """
     d = params.diplomacy
-    offer = share[:, donors] * surplus(state, world, params, t)[:, donors]   # (E, Nd)
-    if from_output is not None:
-        offer = offer + from_output[:, donors]
-    need = np.where(d.receive, supply_gap(state, params, burden), 0.0)   # (E, N)
-    # A country does not receive in a round it gives in — in that member only: each
-    # member's mask is its own, so a member's result does not depend on its batch.
-    need[giving] = 0.0
-    weight = d.affinity_rows(donors)[None] * need[:, None, :]           # (E, Nd, N)
-    total = weight.sum(axis=-1)                                          # (E, Nd)
-    # Each recipient's share of a donor's weight first (in [0, 1] even when the weights
-    # are subnormal), then times the offer: offer / total could overflow to inf.
-    flows = np.divide(weight, total[..., None], out=np.zeros_like(weight),
-                      where=total[..., None] > 0) * offer[..., None]
-    received = flows.sum(axis=1)                                         # (E, N)
+    aff = d.affinity
+    offer, need = offers_and_need(state, world, params, t, share, from_output, giving,
+                                  donors, burden)
+    a = np.zeros_like(offer)            # offer / total of each factored donor
+    total = sums(aff, need)[:, donors]
+    with np.errstate(over="ignore"):
+        np.divide(offer, total, out=a, where=total > 0)
+    dense = aff.has_override[donors][None, :] | (a > DENSE_ABOVE)      # (E, Nd)
+    a[dense] = 0.0
+    cols = np.flatnonzero(dense.any(axis=0))
+    rows = aff.rows(donors[cols])                                        # (Nc, N)
+    weight = rows[None] * need[:, None, :]                               # (E, Nc, N)
+    dtotal = weight.sum(axis=-1)
+    part = np.divide(weight, dtotal[..., None], out=np.zeros_like(weight),
+                     where=dtotal[..., None] > 0)
+    dflows = part * np.where(dense[:, cols], offer[:, cols], 0.0)[..., None]
+    pulled = _spread(aff, a, donors)   # (E, N) Σ_d a_d affinity(d, n), factored donors
+    received = _received(need * pulled, dflows)
     room = np.maximum(d.donation_absorb_days[:, None] * capacity(world, params, t)
                       - on_hand(state), 0.0)
     gap = np.minimum(supply_gap(state, params), room)
     over = np.divide(gap, received, out=np.ones_like(gap), where=received > gap)
-    flows *= np.minimum(over, 1.0)[:, None, :]
-    received = flows.sum(axis=1)
+    scale = np.minimum(over, 1.0)
+    x = need * scale                                                     # (E, N)
+    dflows = dflows * scale[:, None, :]
+    received = _received(x * pulled, dflows)
+    gave_by_donor = a * sums(aff, x)[:, donors]
+    gave_by_donor[:, cols] = np.where(dense[:, cols], dflows.sum(axis=-1),
+                                      gave_by_donor[:, cols])
     gave = np.zeros_like(state.donated_cum)
-    gave[:, donors] = flows.sum(axis=-1)
+    gave[:, donors] = gave_by_donor
+    mix = gift_mix(state, params, gave, offer, donors, from_output)     # (B, E, Nd)
+    B = mix.shape[0]
+    received_by_bucket = np.stack([
+        _received(x * _spread(aff, mix[b] * a, donors), mix[b][:, cols, None] * dflows)
+        for b in range(B)])
+    state.donated_cum += gave
+    state.influence += gave
+    state.donations_received_cum += received
+    state.allocated_cum += received
+    _record(log, t, params, x, a, donors, cols, dense, dflows)
+    state.last_gift_day = t
+    return received_by_bucket
+
+
+def offers_and_need(state: State, world: World, params: Params, t: int, share: np.ndarray,
+                    from_output: np.ndarray | None, giving: np.ndarray, donors: np.ndarray,
+                    burden: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(E, Nd) each donor's offer and (E, N) each country's need this round."""
+    offer = share[:, donors] * surplus(state, world, params, t)[:, donors]
+    if from_output is not None:
+        offer = offer + from_output[:, donors]
+    need = np.where(params.diplomacy.receive, supply_gap(state, params, burden), 0.0)
+    # A country does not receive in a round it gives in — in that member only: each
+    # member's mask is its own, so a member's result does not depend on its batch.
+    need[giving] = 0.0
+    return offer, need
+
+
+def gift_mix(state: State, params: Params, gave: np.ndarray, offer: np.ndarray,
+             donors: np.ndarray, from_output: np.ndarray | None) -> np.ndarray:
+    """Take each donor's gift ``gave`` (E, N) out of its stock (oldest first) and the
+    producer's unsold output (pro rata to the ``offer`` (E, Nd) it made up); return the
+    (B, E, Nd) share of each donor's gift in each shelf-life bucket it travels in.
+    """
+    d = params.diplomacy
     if from_output is not None:  # each donor's gift comes from output and stock pro rata
         offered = np.zeros_like(gave)
         offered[:, donors] = offer
@@ -135,16 +203,53 @@ def donate_numpy(state: State, world: World, params: Params, t: int, log: FlowLo
         over_cap = (b > fresh)[:, None]
         by_bucket[b - 1] += np.where(over_cap, by_bucket[b], 0.0)
         by_bucket[b] = np.where(over_cap, 0.0, by_bucket[b])
-    mix = np.divide(by_bucket[:, :, donors], gave[None, :, donors],
-                    out=np.zeros((B, *flows.shape[:2])), where=gave[None, :, donors] > 0)
-    received_by_bucket = np.einsum("bed,edn->ben", mix, flows)
-    state.donated_cum += gave
-    state.influence += gave
-    state.donations_received_cum += received
-    state.allocated_cum += received
-    log.add_matrix(t, flows, donors, BILATERAL)
-    state.last_gift_day = t
-    return received_by_bucket
+    return np.divide(by_bucket[:, :, donors], gave[None, :, donors],
+                     out=np.zeros((B, *offer.shape)), where=gave[None, :, donors] > 0)
+
+
+def _spread(aff: PairAffinity, a: np.ndarray, donors: np.ndarray) -> np.ndarray:
+    """(E, N) Σ_d a_d × affinity(d, n) over the factored donors (``a`` (E, Nd))."""
+    at = np.zeros((a.shape[0], aff.n))
+    at[:, donors] = a
+    return sums(aff, at)
+
+
+def _received(factored: np.ndarray, dflows: np.ndarray) -> np.ndarray:
+    """(E, N) the factored donors' gifts plus the dense donors' flows (E, Nc, N), added
+    donor by donor (as the kernel adds them).
+    """
+    out = factored
+    for i in range(dflows.shape[1]):
+        out = out + dflows[:, i]
+    return out
+
+
+def _record(log: FlowLog, t: int, params: Params, x: np.ndarray, a: np.ndarray,
+            donors: np.ndarray, cols: np.ndarray, dense: np.ndarray,
+            dflows: np.ndarray) -> None:
+    """Put the round's gifts in the ledger: per pair on small worlds, else per donor and
+    recipient group (:func:`sim.world.recipient_groups.recipient_groups`).
+    """
+    if not log.enabled:
+        return
+    d = params.diplomacy
+    groups = d.recipient_groups
+    if groups.pairs:
+        flows = (a[..., None] * d.affinity_rows(donors)[None]) * x[:, None, :]
+        flows[:, cols] = np.where(dense[:, cols, None], dflows, flows[:, cols])
+        log.add_matrix(t, flows, donors, BILATERAL)
+        return
+    E, N = x.shape
+    C = len(groups.names)
+    flows = a[..., None] * group_sums(d.affinity, x, donors, groups.group, groups.region)
+    Nc = len(cols)
+    index = ((np.arange(E)[:, None, None] * Nc + np.arange(Nc)[None, :, None]) * C
+             + groups.group[None, None, :])
+    dgroups = np.bincount(np.broadcast_to(index, dflows.shape).ravel(), dflows.ravel(),
+                          minlength=E * Nc * C).reshape(E, Nc, C)
+    flows[:, cols] = np.where(dense[:, cols, None], dgroups, flows[:, cols])
+    e, i, c = np.nonzero(flows > 0)
+    log.add_rows(t, np.column_stack([e, donors[i], N + c]), flows[e, i, c], BILATERAL)
 
 
 def output_offer(state: State, params: Params, active: np.ndarray) -> np.ndarray | None:

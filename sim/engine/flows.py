@@ -16,6 +16,13 @@ one row per day and pair (that grows with days × donors × recipients: 97 M row
 - **daily donor totals**, one row per (day, member, donor, channel) with doses
   (``recipient`` = :data:`ANY`), for time series of what a donor gave.
 
+On worlds of more than :data:`~sim.world.recipient_groups.PAIR_LIMIT` countries
+(synthetic scale worlds) bilateral gifts are recorded per donor and **recipient group**
+(WHO region × income group, :mod:`sim.world.recipient_groups`), recipient index
+``N + c`` for group ``c``: a donor reaches nearly every country, so pairs would be
+donors × N rows (31.7 M at 10,000 regions).
+Pool flows are per country at any size (they are O(N)).
+
 :meth:`FlowLog.totals` gives both as one (K, 8) array, columns :data:`TOTAL_COLUMNS`
 (the first six are :data:`FLOW_COLUMNS`): the pair totals ordered by member, donor,
 channel and recipient, then the daily totals ordered by day, member, donor and channel,
@@ -34,7 +41,6 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from sim.engine.fields import Fields
 from sim.engine.kernels import backend
@@ -68,13 +74,12 @@ def _grown(a: np.ndarray, shape: tuple[int, ...], fill: float | int) -> np.ndarr
 class FlowLog:
     """The flows of a batch, summed as they accrue (see the module docstring).
 
-    Each (member, donor, channel) that has given gets a row of sums over recipients,
-    dense (doses and influence for the pool and every country): memory is
-    givers × N, the same order as the pairs themselves once donors give to most
-    countries (affinity has a base for every pair, so they do), and adding a day's
-    flows costs O(flows) with no sorting. Doses given too late to arrive by the end
-    are not counted as arrived (a copy of the doses is taken the first day after
-    ``arrive_by``).
+    Each (member, donor, channel) that has given gets a giver row; its sums (doses and
+    influence) are kept per (giver row, recipient) that has had a flow, sparse and
+    sorted by key: memory is the number of such pairs, and adding a day's flows costs
+    a binary search per flow (plus an insert when new pairs appear). Doses given too
+    late to arrive by the end are not counted as arrived (a copy of the doses is taken
+    the first day after ``arrive_by``).
 
     Parameters
     ----------
@@ -106,10 +111,11 @@ class FlowLog:
         self.row_of = np.full((0, countries + 2, 2), -1, dtype=np.int64)
         self.givers = np.zeros((0, 3), dtype=np.int64)   # (member, donor, channel) of rows
         self.n_rows = 0
-        # doses, influence by giver row and recipient + 1; room for a row per country
-        # to start with (zeros: pages no giver touches take no memory)
-        self.sums = np.zeros((2, countries + 2 if countries else 0, countries + 1))
-        self.arrived: sp.csr_matrix | None = None        # doses by arrive_by, once past it
+        # sums by (giver row, recipient + 1), sparse: sorted keys row · 2^21 + recipient + 1
+        # and their doses and influence (2, K)
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.sums = np.zeros((2, 0))
+        self.arrived: tuple[np.ndarray, np.ndarray] | None = None  # keys, doses by arrive_by
         self.daily: list[np.ndarray] = []                # (day, member, donor, channel, doses)
 
     def add_matrix(self, t: int, flows: np.ndarray, donors: np.ndarray,
@@ -151,21 +157,17 @@ class FlowLog:
         recipient = np.asarray(recipient, dtype=np.int64) + 1
         doses = np.asarray(doses, dtype=float)
         if self.arrived is None and self.arrive_by is not None and t > self.arrive_by:
-            # before today's flows; sparse: a pool contributor's row has one entry
-            self.arrived = sp.csr_matrix(self.sums[0, :self.n_rows])
+            self.arrived = (self.keys.copy(), self.sums[0].copy())   # before today's flows
         weight = self._weights(t, int(e.max()) + 1)
+        row = self._rows(e, donor, channel)
+        slot = self._slots(row * _COUNTRY + recipient)
         if backend() == "numba":
-            from sim.engine.kernels.flows import accumulate, missing_rows
+            from sim.engine.kernels.flows import accumulate
 
-            self.row_of = _grown(self.row_of, (int(e.max()) + 1, int(donor.max()) + 1, 2), -1)
-            if missing_rows(e, donor, channel, self.row_of):
-                self._rows(e, donor, channel)
-            self._grow_sums(int(recipient.max()) + 1)
             given = np.zeros(self.n_rows)
-            accumulate(e, donor, recipient, doses, weight, channel, self.row_of, self.sums,
-                       given)
+            accumulate(e, row, slot, doses, weight, self.sums, given)
         else:
-            given = self._accumulate(e, donor, recipient, doses, weight, channel)
+            given = self._accumulate(e, row, slot, doses, weight)
         gave = np.flatnonzero(given > 0)
         self.daily.append(np.column_stack([np.full(len(gave), t), self.givers[gave],
                                            given[gave]]).astype(float))
@@ -189,19 +191,27 @@ class FlowLog:
             row = self.row_of[e, donor, channel]
         return row
 
-    def _accumulate(self, e: np.ndarray, donor: np.ndarray, recipient: np.ndarray,
-                    doses: np.ndarray, weight: np.ndarray, channel: int) -> np.ndarray:
-        """Add flows to their givers' sums (numpy reference of
+    def _slots(self, key: np.ndarray) -> np.ndarray:
+        """Slot of each (giver row, recipient) key in the sorted sums, new keys added."""
+        pos = np.searchsorted(self.keys, key)
+        found = pos < len(self.keys)
+        found[found] = self.keys[pos[found]] == key[found]
+        if not found.all():
+            new = np.unique(key[~found])
+            at = np.searchsorted(self.keys, new)
+            self.keys = np.insert(self.keys, at, new)
+            self.sums = np.insert(self.sums, at, 0.0, axis=1)
+            pos = np.searchsorted(self.keys, key)
+        return pos
+
+    def _accumulate(self, e: np.ndarray, row: np.ndarray, slot: np.ndarray,
+                    doses: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        """Add flows to their sums (numpy reference of
         :func:`sim.engine.kernels.flows.accumulate`); return each row's doses today.
         """
-        row = self._rows(e, donor, channel)
-        self._grow_sums(int(recipient.max()) + 1)
-        np.add.at(self.sums[0], (row, recipient), doses)  # in recorded order
-        np.add.at(self.sums[1], (row, recipient), doses * weight[e])
+        np.add.at(self.sums[0], slot, doses)  # in recorded order
+        np.add.at(self.sums[1], slot, doses * weight[e])
         return np.bincount(row, weights=doses, minlength=self.n_rows)
-
-    def _grow_sums(self, width: int) -> None:
-        self.sums = _grown(self.sums, (2, self.n_rows, max(width, self.sums.shape[2])), 0.0)
 
     def _weights(self, t: int, members: int) -> np.ndarray:
         """(members,) influence a dose given on day ``t`` still carries at the end."""
@@ -211,44 +221,34 @@ class FlowLog:
         return np.full(members, weight) if weight.ndim == 0 else weight
 
     def totals(self) -> np.ndarray:
-        """(K, 8) pair totals, then daily donor totals (columns :data:`TOTAL_COLUMNS`).
-
-        Filled giver by giver (in member, donor, channel order): no copy of the sums.
-        """
+        """(K, 8) pair totals, then daily donor totals (columns :data:`TOTAL_COLUMNS`)."""
         T = TOTAL_COLUMNS
         daily = self._daily_totals()
-        R = self.n_rows
-        given = self.sums[0, :R] > 0                           # (R, W) bool
-        counts = given.sum(axis=1)
-        K = int(counts.sum())
-        out = np.empty((K + len(daily), len(T)))
-        out[K:] = daily
-        start = 0
-        for g in np.lexsort(self.givers.T[::-1]):
-            cols = np.flatnonzero(given[g])
-            block = out[start:start + len(cols)]
-            start += len(cols)
-            block[:, T.member], block[:, T.donor], block[:, T.channel] = self.givers[g]
-            block[:, T.day] = WHOLE_RUN
-            block[:, T.recipient] = cols - 1
-            block[:, T.doses] = self.sums[0, g, cols]
-            block[:, T.arrived] = (block[:, T.doses] if self.arrived is None
-                                   else self._arrived_at(g, cols))
-            block[:, T.influence] = self.sums[1, g, cols]
+        given = self.sums[0] > 0
+        keys = self.keys[given]
+        row, recipient = np.divmod(keys, _COUNTRY)
+        rank = np.empty(self.n_rows, dtype=np.int64)
+        rank[np.lexsort(self.givers.T[::-1])] = np.arange(self.n_rows)
+        order = np.lexsort((recipient, rank[row]))
+        keys, row, recipient = keys[order], row[order], recipient[order]
+        out = np.empty((len(keys) + len(daily), len(T)))
+        out[len(keys):] = daily
+        pairs = out[:len(keys)]
+        pairs[:, T.member], pairs[:, T.donor], pairs[:, T.channel] = self.givers[row].T
+        pairs[:, T.day] = WHOLE_RUN
+        pairs[:, T.recipient] = recipient - 1
+        pairs[:, T.doses] = self.sums[0, given][order]
+        pairs[:, T.influence] = self.sums[1, given][order]
+        pairs[:, T.arrived] = pairs[:, T.doses] if self.arrived is None else self._arrived_at(keys)
         return out
 
-    def _arrived_at(self, g: int, cols: np.ndarray) -> np.ndarray:
-        """Doses of giver row ``g`` to recipients ``cols`` (sorted) that had arrived."""
-        out = np.zeros(len(cols))
-        a = self.arrived
-        if a is None or g >= a.shape[0]:
-            return out  # a giver that first gave after the cut-off
-        first, last = a.indptr[g], a.indptr[g + 1]
-        idx, val = a.indices[first:last], a.data[first:last]
-        pos = np.minimum(np.searchsorted(cols, idx), max(len(cols) - 1, 0))
-        hit = cols[pos] == idx if len(cols) else np.zeros(len(idx), dtype=bool)
-        out[pos[hit]] = val[hit]
-        return out
+    def _arrived_at(self, keys: np.ndarray) -> np.ndarray:
+        """Doses of each (giver row, recipient) key that had arrived (0 if none)."""
+        assert self.arrived is not None
+        have, doses = self.arrived
+        pos = np.minimum(np.searchsorted(have, keys), max(len(have) - 1, 0))
+        hit = have[pos] == keys if len(have) else np.zeros(len(keys), dtype=bool)
+        return np.where(hit, doses[pos] if len(have) else 0.0, 0.0)
 
     def _daily_totals(self) -> np.ndarray:
         """(K, 8) daily donor totals by day, member, donor, channel (a giver's same-day

@@ -21,6 +21,7 @@ from dataclasses import fields, is_dataclass
 import numpy as np
 
 from sim.scenario.budget import USABLE_SHARE, available_bytes, human
+from sim.world.recipient_groups import PAIR_LIMIT
 
 #: Temporaries of the per-member arrays a day's stages make (a stage rarely holds more
 #: than two or three (E, N) intermediates per input array).
@@ -80,8 +81,9 @@ def estimate_bytes(world, params_one, members: int, country_every: int,
     total = members * per_member * WORKING_COPIES
     d = params_one.diplomacy
     may_donate = d.donor_share0.any() or d.output_gift.any() or (params_one.rule != 0).any()
-    if may_donate:
-        total += members * N * N * 8 * 4   # weight, flows and two scaled copies
+    if may_donate:  # a round is O(N) vectors; pair flows only on small worlds
+        pairs = N * N * 4 if N <= PAIR_LIMIT else 0   # flows and their copies (numpy)
+        total += members * (N * 32 + pairs) * 8
     days = world.days if record_days else 1
     total += TABLE_COPIES * recorded_bytes(members, N, world.n_producers, days,
                                            country_every, params_one.epidemic is not None)

@@ -20,8 +20,9 @@ What a strategy does (:func:`apply_strategy`):
   country then behaves like ``need`` (orders for need, keeps its surplus).
 
 Imitating countries pick their partner with probability proportional to the affinity
-(:func:`partner_weights`); the payoff's health term is minus deaths per 1,000
-inhabitants when the epidemic runs (:func:`health`).
+(:func:`sim.world.affinity_sample.sample_partners`: no N × N table); the payoff's
+health term is minus deaths per 1,000 inhabitants when the epidemic runs
+(:func:`health`).
 
 Random numbers come from ``member_rng(seed, "policy")``, drawn for every review at the
 start (``Params.policy_draws``), so a member gives the same draws alone or in a batch.
@@ -40,37 +41,15 @@ from sim.engine.adaptive import (
     POOL,
     imitate,
     payoff,
-    pick_partners,
     threshold_switch,
 )
 from sim.engine.build.adaptation_params import N_DRAWS
+from sim.world.affinity_sample import sample_partners
 
 if TYPE_CHECKING:
-    from sim.engine.build.diplomacy_params import DiplomacyParams
     from sim.engine.build.params import Params
     from sim.engine.state import State
     from sim.world.world import World
-
-_WEIGHTS: dict[int, tuple[DiplomacyParams, np.ndarray]] = {}
-
-
-def partner_weights(diplomacy: DiplomacyParams) -> np.ndarray:
-    """(N, N) row-wise cumulative partner weights: row n is the cumulative sum of the
-    affinity from country n to every country (``base`` + blocs, region, ties and
-    overrides, :mod:`sim.world.affinity`; 0 to itself, never negative).
-
-    The affinity is the same for every member of a batch, so this is computed once per
-    batch (the sparse ties made dense row by row: N² floats) and kept.
-    """
-    hit = _WEIGHTS.get(id(diplomacy))
-    if hit is not None and hit[0] is diplomacy:
-        return hit[1]
-    N = diplomacy.affinity.n
-    cum = np.cumsum(diplomacy.affinity.rows(np.arange(N)), axis=1)
-    _WEIGHTS.clear()  # keep one entry: the batch being run
-    _WEIGHTS[id(diplomacy)] = (diplomacy, cum)
-    return cum
-
 
 #: Deaths are counted per this many inhabitants in the health term of the payoff.
 DEATHS_PER = 1000.0
@@ -161,7 +140,7 @@ def review(state: State, world: World, params: Params, t: int) -> None:
     coverage = state.first / world.population
     new = threshold_switch(old, params.rule, coverage, params.theta, params.then)
     if (params.rule == IMITATE).any():
-        partner = pick_partners(u_partner, partner_weights(params.diplomacy))
+        partner = sample_partners(params.diplomacy.affinity, u_partner)
         new = imitate(new, params.rule, payoffs(state, world, params), partner,
                       params.imitation_beta, params.imitate_prob, u_look, u_adopt)
     apply_strategy(state, params, old, new)

@@ -19,6 +19,7 @@ from sim.engine.build.diplomacy_params import mechanisms_on
 from sim.engine.build.params import Params
 from sim.engine.flows import CHANNELS, POOL, TOTAL_COLUMNS, WHOLE_RUN
 from sim.engine.record import DIPLOMACY_FIELDS, Trajectories
+from sim.world.recipient_groups import GROUP_PREFIX
 from sim.world.world import World
 
 if TYPE_CHECKING:
@@ -27,8 +28,12 @@ if TYPE_CHECKING:
 POOL_CODE = "POOL"
 
 
-def _coder(world: World):
-    codes = np.append(world.iso3, POOL_CODE)  # index -1 (POOL) is the last entry
+def _coder(world: World, params: Params | None = None):
+    """Codes of country indices: ISO3, ``N + c`` the name of recipient group ``c``
+    (:mod:`sim.world.recipient_groups`, worlds above its ``PAIR_LIMIT``), -1 the pool.
+    """
+    groups = np.zeros(0, dtype=str) if params is None else params.diplomacy.recipient_groups.names
+    codes = np.concatenate([world.iso3, groups, [POOL_CODE]])  # -1 (POOL): the last
 
     def code(idx: np.ndarray) -> np.ndarray:
         i = idx.astype(int)
@@ -44,13 +49,17 @@ def donations_table(world: World, traj: Trajectories,
     least the delivery lag before the last day), influence (on the last day, each dose
     weighted by 0.5 ** (days since given / the member's donation half-life)); None when
     ``params`` has no diplomacy mechanism on (absent, not zero).
+
+    On worlds of more than :data:`~sim.world.recipient_groups.PAIR_LIMIT` countries a
+    bilateral row's recipient is a recipient group, ``group:<WHO region>:<income group>``
+    (the sum over its countries), not a country; pool rows stay per country.
     """
     if params is not None and not mechanisms_on(params):
         return None
     f = traj.flows
     f = f[f[:, TOTAL_COLUMNS.day] == WHOLE_RUN]
     col = {c: f[:, i] for i, c in enumerate(TOTAL_COLUMNS)}
-    code = _coder(world)
+    code = _coder(world, params)
     return pd.DataFrame({
         "member": col["member"].astype(int),
         "donor": code(col["donor"]),
@@ -80,6 +89,19 @@ def donations_by_day_table(world: World, traj: Trajectories,
         "channel": np.array(CHANNELS)[col["channel"].astype(int)],
         "doses": col["doses"],
     })
+
+
+def recipient_attribute(recipients: pd.Series, by_country: pd.Series,
+                        part: str) -> pd.Series:
+    """Each recipient's ``part`` (``"who_region"`` or ``"income_group"``): a country's
+    from ``by_country`` (indexed by ISO3), a recipient group's from its name.
+    """
+    out = recipients.map(by_country)
+    group = recipients.str.startswith(GROUP_PREFIX)
+    if group.any():
+        field = 1 if part == "who_region" else 2
+        out = out.where(~group, recipients.str.split(":").str[field])
+    return out
 
 
 def diplomacy_totals(traj: Trajectories) -> pd.DataFrame:
@@ -144,6 +166,9 @@ def influence(donations: pd.DataFrame) -> pd.DataFrame:
 def diplomacy_summary(results: Results, top: int = 5) -> dict[str, Any]:
     """``{"diplomacy": ...}`` for summary.json's metrics: top bilateral donors by doses and
     by recipients (member 0, the scenario's own seed); ``{}`` when no mechanism is on.
+    On worlds whose ledger keeps recipient groups (more than
+    :data:`~sim.world.recipient_groups.PAIR_LIMIT` countries) ``recipients`` counts
+    groups, and ``recipients_are`` says so.
     """
     if results.donations is None:
         return {}
@@ -152,7 +177,10 @@ def diplomacy_summary(results: Results, top: int = 5) -> dict[str, Any]:
     reach = reach[reach["member"] == 0]
     rows = lambda df: [{"donor": r.donor, "doses": float(r.doses),  # noqa: E731
                         "recipients": int(r.recipients)} for r in df.itertuples()]
+    grouped = {} if results.params.diplomacy.recipient_groups.pairs else {
+        "recipients_are": "recipient groups (WHO region x income group), not countries"}
     return {"diplomacy": {
+        **grouped,
         "top_donors_by_doses": rows(reach.nlargest(top, "doses")),
         "top_donors_by_recipients": rows(reach.sort_values(
             ["recipients", "doses"], ascending=False).head(top)),

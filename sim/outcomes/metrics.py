@@ -27,6 +27,7 @@ from sim.outcomes.coverage import (
     target_attainment,
     time_to_target,
 )
+from sim.outcomes.diplomacy_metrics import recipient_attribute
 from sim.outcomes.inequality import concentration_index, gini
 from sim.scenario.schema import INCOME_GROUPS, WHO_REGIONS
 
@@ -166,7 +167,8 @@ def donation_metrics(results: Results) -> pd.DataFrame:
                          "doses_received": values.ravel()})
     received = last.pivot_table(index="member", columns="income_group",
                                 values="doses_received", aggfunc="sum")
-    d = donations.assign(income_group=donations["recipient"].map(attrs["income_group"]))
+    d = donations.assign(income_group=recipient_attribute(
+        donations["recipient"], attrs["income_group"], "income_group"))
     given = d.pivot_table(index="member", columns="income_group", values="doses_arrived",
                           aggfunc="sum").reindex(index=kept, columns=list(INCOME_GROUPS))
     given = given.fillna(0.0).reindex(index=members)

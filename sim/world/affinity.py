@@ -8,8 +8,11 @@ replaces single directed pairs. Blocs and ties are shipped in ``sim/data/blocs.c
 
 Nothing N × N is stored: :class:`Relations` keeps each country's WHO region (N,), its
 bloc memberships (N × blocs, sparse) and the ties (sparse), and
-:meth:`PairAffinity.rows` computes the affinity of the rows asked for (donors, a
-producer's home countries) in O(rows × N). Building is O(N + blocs' members + ties).
+:meth:`PairAffinity.rows` computes the affinity of the rows asked for (a producer's
+home countries, donors with overrides) in O(rows × N). Building is O(N + blocs'
+members + ties). Sums weighted by affinity over all countries at once (donation) need
+no rows at all: :mod:`sim.world.affinity_sums` and its kernels
+(:attr:`PairAffinity.kernel_arrays`).
 
 Examples
 --------
@@ -20,6 +23,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,6 +35,11 @@ from sim.world.world import World
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+_A = np.ndarray
+#: :attr:`PairAffinity.kernel_arrays`.
+KernelArrays = tuple[_A, int, _A, _A, int, _A, _A, _A, _A, _A, _A, _A, _A]
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,33 @@ class PairAffinity:
     relations: Relations
     overrides: sp.csr_matrix
     overridden: sp.csr_matrix
+
+    @cached_property
+    def kernel_arrays(self) -> KernelArrays:
+        """The structure as plain arrays for :mod:`sim.engine.kernels.affinity`:
+        ``(region, n_regions, memb_ptr, memb_idx, n_blocs, bloc_ptr, bloc_idx, tie_ptr,
+        tie_idx, ovr_ptr, ovr_idx, ovr_val, weights)`` (CSR index arrays int64; ``ovr_val``
+        the stored ``value − base`` of each override; weights base, same_region, bloc, tie).
+        """
+        rel = self.relations
+        i64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
+        memb = rel.membership.tocsr()
+        blocs = rel.membership.T.tocsr()
+        hit = self.overridden.tocsr()
+        hit.sort_indices()
+        rows = np.repeat(np.arange(self.n), np.diff(hit.indptr))
+        values = (np.asarray(self.overrides[rows, hit.indices], dtype=float).ravel()
+                  if hit.nnz else np.zeros(0))
+        return (i64(rel.region), int(rel.region.max(initial=-1)) + 1,
+                i64(memb.indptr), i64(memb.indices), int(memb.shape[1]),
+                i64(blocs.indptr), i64(blocs.indices), i64(rel.ties.indptr),
+                i64(rel.ties.indices), i64(hit.indptr), i64(hit.indices), values,
+                np.array([self.base, self.same_region, self.bloc, self.tie]))
+
+    @cached_property
+    def has_override(self) -> np.ndarray:
+        """(N,) bool, countries with an overridden affinity to some country."""
+        return np.diff(self.overridden.tocsr().indptr) > 0
 
     @property
     def n(self) -> int:

@@ -7,21 +7,23 @@ import pytest
 from worlds import make_world, params_for, scenario
 
 from sim.engine.adaptive import DONATE, HOARD, NEED, POOL, pick_partners
-from sim.engine.review import apply_strategy, health, partner_weights, payoffs
+from sim.engine.review import apply_strategy, health, payoffs
 from sim.engine.run import Simulation
 from sim.engine.state import initial_state
+from sim.world.affinity_sample import sample_partners
 
 # Country C00 is three times closer to C01 than to C02 and has no affinity with C03.
 NEAR = {"C00": {"C01": 3.0, "C02": 1.0, "C03": 0.0}}
 
 
-def test_partner_weights_are_the_scenarios_affinity_rows():
+def test_partners_are_drawn_by_the_scenarios_affinity():
     world = make_world([1e6] * 4, ["HIC", "LIC", "LIC", "LIC"], production=[1.0], days=20)
     params = params_for(world, scenario(affinity={"base": 0.1, "same_region": 0.5, **NEAR}))
-    w = np.diff(partner_weights(params.diplomacy), axis=1, prepend=0.0)
-    assert w[0].tolist() == [0.0, 3.0, 1.0, 0.0]
-    assert w[1].tolist() == pytest.approx([0.6, 0.0, 0.6, 0.6])  # base + same region
-    assert partner_weights(params.diplomacy) is partner_weights(params.diplomacy)  # cached
+    u = np.random.default_rng(4).random((20_000, 4))
+    picks = sample_partners(params.diplomacy.affinity, u)
+    share = lambda n: np.bincount(picks[:, n], minlength=4) / len(u)  # noqa: E731
+    np.testing.assert_allclose(share(0), [0, 0.75, 0.25, 0], atol=0.015)  # overrides
+    np.testing.assert_allclose(share(1), [1 / 3, 0, 1 / 3, 1 / 3], atol=0.015)
 
 
 def test_pick_partners_follows_affinity_and_never_picks_zero_weight():

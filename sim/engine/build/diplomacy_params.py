@@ -25,6 +25,7 @@ from sim.engine.build.contract_params import contract_arrays
 from sim.engine.build.resolve import resolve
 from sim.scenario.schema import Scenario
 from sim.world.affinity import PairAffinity, pair_affinity
+from sim.world.recipient_groups import RecipientGroups, recipient_groups
 from sim.world.world import World
 
 
@@ -65,6 +66,8 @@ class DiplomacyParams:
     record_flows : (E,) bool, keep the member's donor → recipient flows
     affinity : the affinity of every pair (:class:`sim.world.affinity.PairAffinity`),
         computed row by row when a mechanism asks
+    recipient_groups : how the ledger keeps bilateral gifts (per pair or per recipient
+        group, :func:`sim.world.recipient_groups.recipient_groups`)
     partner_share : (E, P) share of stock a producer offers its partners first
     partner_mask : (P, N) bool, partners of each producer
     lic_producer, lic_country : (E, C) int licensor producer and licensee country
@@ -102,6 +105,7 @@ class DiplomacyParams:
     half_life_days: np.ndarray
     record_flows: np.ndarray
     affinity: PairAffinity
+    recipient_groups: RecipientGroups
     partner_share: np.ndarray
     partner_mask: np.ndarray
     lic_producer: np.ndarray
@@ -336,7 +340,7 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
         **contract_arrays(world, scenarios),
         decay=stack("decay"), half_life_days=stack("half_life_days"),
         record_flows=np.array([s.donation.record_flows for s in scenarios], dtype=bool),
-        affinity=affinity,
+        affinity=affinity, recipient_groups=recipient_groups(world),
         partner_share=stack("partner_share"),
         partner_mask=_partner_mask(world, first, affinity),
         lic_producer=lic[..., 0].astype(int), lic_country=lic[..., 1].astype(int),

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.affinity import group_at, group_totals, sums
+from sim.engine.kernels.affinity import row as _row
 from sim.engine.kernels.need import capacity, on_hand_rows, take_oldest
 from sim.engine.kernels.sums import pairwise_sum
 
@@ -33,7 +35,11 @@ def _grow(rows: np.ndarray, doses: np.ndarray, k: int) -> tuple[np.ndarray, np.n
 
 @jit
 def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarray, has_output: bool,
-           donors: np.ndarray, affinity: np.ndarray, receive: np.ndarray,
+           donors: np.ndarray, region: np.ndarray, n_regions: int, memb_ptr: np.ndarray,
+           memb_idx: np.ndarray, n_blocs: int, bloc_ptr: np.ndarray, bloc_idx: np.ndarray,
+           tie_ptr: np.ndarray, tie_idx: np.ndarray, ovr_ptr: np.ndarray, ovr_idx: np.ndarray,
+           ovr_val: np.ndarray, weights: np.ndarray, group: np.ndarray,
+           group_region: np.ndarray, dense_above: float, receive: np.ndarray,
            burden: np.ndarray, use_burden: bool, course: float, willing: np.ndarray,
            absorb_days: np.ndarray, keep_doses: np.ndarray, buffer_days: np.ndarray,
            cap_start: np.ndarray, cap_slope: np.ndarray, cap_ramp: np.ndarray,
@@ -53,7 +59,11 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
     from_output : (E, N) doses offered from producers' unsold output, at their home
         country (read only when ``has_output``)
     donors : (Nd,) int countries that give in some member, ascending
-    affinity : (Nd, N) affinity from each donor to every country
+    region … weights : the affinity structure
+        (:attr:`sim.world.affinity.PairAffinity.kernel_arrays`)
+    group : (N,) int recipient group of each country; group_region : (C,) their WHO
+        region codes; C = 0: the ledger keeps pairs
+    dense_above : a donor whose offer / total passes this is weighed by its full row
     receive : (E, N) bool, may receive; burden : (E, N) epidemic weight of need (read only
         when ``use_burden``)
     course : doses per course; willing : (E, N) people willing
@@ -70,16 +80,23 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
 
     Returns
     -------
-    (rows, doses) : (K, 3) int member, donor, recipient and (K,) doses of every positive
-        flow, in the reference's order (member, donor, recipient)
+    (rows, doses) : (K, 3) int member, donor, recipient (``N + c`` for group c) and (K,)
+        doses of every positive flow, in the reference's order (member, donor, recipient)
     """
     B, E, N = stock.shape
     Nd = donors.shape[0]
     P = output_donor.shape[0]
+    C = group_region.shape[0]
     need = np.empty(N)
     row = np.empty(N)
+    flow = np.empty(N)
+    count = np.zeros(N)
     received = np.empty(N)
     scale = np.empty(N)
+    x = np.empty(N)
+    spread = np.empty(N)
+    pulled = np.empty(N)
+    at = np.zeros(N)
     gave = np.empty(N)
     offered = np.empty(N)
     gave_stock = np.empty(N)
@@ -89,8 +106,13 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
     by_bucket = np.empty((B, N))
     taken = np.empty(B)
     offer = np.empty(Nd)
-    total = np.empty(Nd)
+    a = np.empty(Nd)
+    dense = np.zeros(Nd, dtype=np.bool_)
+    dtotal = np.empty(Nd)
     mix = np.empty((B, Nd))
+    part = np.empty(C)
+    shared = np.empty(C)
+    tied = np.empty(C)
     rows = np.empty((0, 3), dtype=np.int64)
     doses = np.empty(0)
     k = 0
@@ -122,36 +144,65 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
             room = max(absorb_days[e] * capacity(t, cap_start, cap_slope, cap_ramp, e, n)
                        - held[n], 0.0)
             scale[n] = min(gap, room)   # the cap, turned into a scale below
-            received[n] = 0.0
-        # Pass 1: what each recipient would get, donors in order.
+        # Each donor's total weight: factored, or over its full row (overrides, or a
+        # total so small that offer / total could overflow).
+        sums(need, spread, region, n_regions, memb_ptr, memb_idx, n_blocs, tie_ptr, tie_idx,
+             weights)
         for i in range(Nd):
-            for n in range(N):
-                row[n] = affinity[i, n] * need[n]
-            tot = pairwise_sum(row, 0, N)
-            total[i] = tot
-            for n in range(N):
-                part = row[n] / tot if tot > 0 else 0.0
-                received[n] += part * offer[i]
+            d = donors[i]
+            tot = spread[d]
+            a[i] = offer[i] / tot if tot > 0 else 0.0
+            dense[i] = ovr_ptr[d + 1] > ovr_ptr[d] or a[i] > dense_above
+            if dense[i]:
+                a[i] = 0.0
+                _row(d, row, count, region, memb_ptr, memb_idx, bloc_ptr, bloc_idx, tie_ptr,
+                     tie_idx, ovr_ptr, ovr_idx, ovr_val, weights)
+                for n in range(N):
+                    flow[n] = row[n] * need[n]
+                dtotal[i] = pairwise_sum(flow, 0, N)
+        # Pass 1: what each recipient would get (factored donors, then dense ones).
+        for n in range(N):
+            at[n] = 0.0
+        for i in range(Nd):
+            at[donors[i]] = a[i]
+        sums(at, pulled, region, n_regions, memb_ptr, memb_idx, n_blocs, tie_ptr, tie_idx,
+             weights)
+        for n in range(N):
+            received[n] = need[n] * pulled[n]
+        for i in range(Nd):
+            if dense[i]:
+                _dense_flows(i, donors[i], offer[i], dtotal[i], need, scale, False, row,
+                             count, flow, region, memb_ptr, memb_idx, bloc_ptr, bloc_idx,
+                             tie_ptr, tie_idx, ovr_ptr, ovr_idx, ovr_val, weights)
+                for n in range(N):
+                    received[n] += flow[n]
         for n in range(N):
             cap = scale[n]
             over = cap / received[n] if received[n] > cap else 1.0
             scale[n] = min(over, 1.0)
-            received[n] = 0.0
+            x[n] = need[n] * scale[n]
+            received[n] = x[n] * pulled[n]
             gave[n] = 0.0
-        # Pass 2: the flows, scaled to what recipients can take; each donor's total.
+        # Pass 2: the gifts, scaled to what recipients can take; each donor's total.
+        sums(x, spread, region, n_regions, memb_ptr, memb_idx, n_blocs, tie_ptr, tie_idx,
+             weights)
         for i in range(Nd):
-            tot = total[i]
-            for n in range(N):
-                part = affinity[i, n] * need[n] / tot if tot > 0 else 0.0
-                f = part * offer[i] * scale[n]
-                row[n] = f
-                received[n] += f
-                if f > 0 and keep_flows[e]:
-                    rows, doses = _grow(rows, doses, k)
-                    rows[k, 0], rows[k, 1], rows[k, 2] = e, donors[i], n
-                    doses[k] = f
-                    k += 1
-            gave[donors[i]] = pairwise_sum(row, 0, N)
+            d = donors[i]
+            if dense[i]:
+                _dense_flows(i, d, offer[i], dtotal[i], need, scale, True, row, count, flow,
+                             region, memb_ptr, memb_idx, bloc_ptr, bloc_idx, tie_ptr,
+                             tie_idx, ovr_ptr, ovr_idx, ovr_val, weights)
+                for n in range(N):
+                    received[n] += flow[n]
+                gave[d] = pairwise_sum(flow, 0, N)
+            else:
+                gave[d] = a[i] * spread[d]
+        if keep_flows[e]:
+            rows, doses, k = _record(e, N, donors, a, dense, offer, dtotal, need, scale, x,
+                                     group, group_region, region, n_regions, memb_ptr,
+                                     memb_idx, n_blocs, bloc_ptr, bloc_idx, tie_ptr, tie_idx,
+                                     ovr_ptr, ovr_idx, ovr_val, weights, row, count, flow,
+                                     part, shared, tied, rows, doses, k)
         # Gifts from output leave the producer's stock, the rest the donor's, oldest first.
         for n in range(N):
             offered[n] = 0.0
@@ -181,21 +232,101 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
             g = gave[donors[i]]
             for b in range(B):
                 mix[b, i] = by_bucket[b, donors[i]] / g if g > 0 else 0.0
-        # Pass 3: each recipient's gifts by bucket, donors in order (buckets a donor gave
-        # nothing from are skipped: they would add zeros).
-        for i in range(Nd):
-            tot = total[i]
-            if gave[donors[i]] <= 0:
+        # Pass 3: each recipient's gifts by bucket (buckets no donor gave from add zeros).
+        for b in range(B):
+            used = False
+            for i in range(Nd):
+                used = used or mix[b, i] != 0.0
+            if not used:
                 continue
-            for b in range(B):
-                if mix[b, i] == 0.0:
-                    continue
-                for n in range(N):
-                    part = affinity[i, n] * need[n] / tot if tot > 0 else 0.0
-                    given[b, e, n] += mix[b, i] * (part * offer[i] * scale[n])
+            for i in range(Nd):
+                at[donors[i]] = mix[b, i] * a[i]
+            sums(at, spread, region, n_regions, memb_ptr, memb_idx, n_blocs, tie_ptr,
+                 tie_idx, weights)
+            for n in range(N):
+                given[b, e, n] = x[n] * spread[n]
+            for i in range(Nd):
+                if dense[i]:
+                    _dense_flows(i, donors[i], offer[i], dtotal[i], need, scale, True, row,
+                                 count, flow, region, memb_ptr, memb_idx, bloc_ptr, bloc_idx,
+                                 tie_ptr, tie_idx, ovr_ptr, ovr_idx, ovr_val, weights)
+                    for n in range(N):
+                        given[b, e, n] += mix[b, i] * flow[n]
         for n in range(N):
             donated_cum[e, n] += gave[n]
             influence[e, n] += gave[n]
             donations_received_cum[e, n] += received[n]
             allocated_cum[e, n] += received[n]
     return rows[:k], doses[:k]
+
+
+@jit
+def _dense_flows(i: int, d: int, offer: float, total: float, need: np.ndarray,
+                 scale: np.ndarray, scaled: bool, row: np.ndarray, count: np.ndarray,
+                 flow: np.ndarray, region: np.ndarray, memb_ptr: np.ndarray,
+                 memb_idx: np.ndarray, bloc_ptr: np.ndarray, bloc_idx: np.ndarray,
+                 tie_ptr: np.ndarray, tie_idx: np.ndarray, ovr_ptr: np.ndarray,
+                 ovr_idx: np.ndarray, ovr_val: np.ndarray, weights: np.ndarray) -> None:
+    """``flow`` (N,) = a dense donor's gifts: its row's share of its total × offer
+    (× ``scale`` when ``scaled``), as the reference computes them.
+    """
+    _row(d, row, count, region, memb_ptr, memb_idx, bloc_ptr, bloc_idx, tie_ptr, tie_idx,
+         ovr_ptr, ovr_idx, ovr_val, weights)
+    for n in range(row.shape[0]):
+        f = (row[n] * need[n] / total if total > 0 else 0.0) * offer
+        flow[n] = f * scale[n] if scaled else f
+
+
+@jit
+def _record(e: int, N: int, donors: np.ndarray, a: np.ndarray, dense: np.ndarray,
+            offer: np.ndarray, dtotal: np.ndarray, need: np.ndarray, scale: np.ndarray,
+            x: np.ndarray, group: np.ndarray, group_region: np.ndarray, region: np.ndarray,
+            n_regions: int, memb_ptr: np.ndarray, memb_idx: np.ndarray, n_blocs: int,
+            bloc_ptr: np.ndarray, bloc_idx: np.ndarray, tie_ptr: np.ndarray,
+            tie_idx: np.ndarray, ovr_ptr: np.ndarray, ovr_idx: np.ndarray,
+            ovr_val: np.ndarray, weights: np.ndarray, row: np.ndarray, count: np.ndarray,
+            flow: np.ndarray, part: np.ndarray, shared: np.ndarray, tied: np.ndarray,
+            rows: np.ndarray, doses: np.ndarray,
+            k: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Append member ``e``'s positive gifts to (rows, doses): per pair when there are no
+    recipient groups, else per donor and group (recipient ``N + c``).
+    """
+    C = group_region.shape[0]
+    if C:
+        by_group, by_group_bloc = group_totals(x, group, C, memb_ptr, memb_idx, n_blocs)
+    for i in range(donors.shape[0]):
+        d = donors[i]
+        if dense[i]:
+            _dense_flows(i, d, offer[i], dtotal[i], need, scale, True, row, count, flow,
+                         region, memb_ptr, memb_idx, bloc_ptr, bloc_idx, tie_ptr, tie_idx,
+                         ovr_ptr, ovr_idx, ovr_val, weights)
+        elif not C:
+            _row(d, row, count, region, memb_ptr, memb_idx, bloc_ptr, bloc_idx, tie_ptr,
+                 tie_idx, ovr_ptr, ovr_idx, ovr_val, weights)
+            for n in range(N):
+                flow[n] = a[i] * row[n] * x[n]
+        if not C:
+            for n in range(N):
+                if flow[n] > 0:
+                    rows, doses = _grow(rows, doses, k)
+                    rows[k, 0], rows[k, 1], rows[k, 2] = e, d, n
+                    doses[k] = flow[n]
+                    k += 1
+            continue
+        if dense[i]:
+            for c in range(C):
+                part[c] = 0.0
+            for n in range(N):
+                part[group[n]] += flow[n]
+        else:
+            group_at(d, x, by_group, by_group_bloc, group, group_region, region, memb_ptr,
+                     memb_idx, tie_ptr, tie_idx, weights, shared, tied, part)
+            for c in range(C):
+                part[c] = a[i] * part[c]
+        for c in range(C):
+            if part[c] > 0:
+                rows, doses = _grow(rows, doses, k)
+                rows[k, 0], rows[k, 1], rows[k, 2] = e, d, N + c
+                doses[k] = part[c]
+                k += 1
+    return rows, doses, k

@@ -103,11 +103,14 @@ def donor_flows(donations: pd.DataFrame | None, countries: pd.DataFrame, title: 
     """
     if donations is None:
         return None
+    from sim.outcomes.diplomacy_metrics import recipient_attribute
+
     bil = donations[(donations["channel"] == "bilateral") & real_doses(donations)]
     if bil.empty:
         return None
     members = max(donations["member"].nunique(), 1)
-    table = (bil.assign(region=bil["recipient"].map(countries["who_region"]))
+    table = (bil.assign(region=recipient_attribute(bil["recipient"], countries["who_region"],
+                                                   "who_region"))
              .pivot_table(index="donor", columns="region", values="doses", aggfunc="sum")
              .reindex(columns=list(WHO_REGIONS)).fillna(0.0) / members)
     table = table.loc[table.sum(axis=1).nlargest(top).index[::-1]]
