@@ -16,7 +16,7 @@ HISTORICAL = SCENARIOS / "baseline.yaml"
 #: Observed dates are a week's resolution at best (sequencing lags, S-gene target failure
 #: in some labs, Nowcast revisions); the model's countries are national averages of
 #: regional epidemics (Gauteng and London led by weeks). Three weeks either way. As
-#: shipped the model is 9-11 days late (ZAF 2021-11-24, GBR 2021-12-26, USA 2021-12-31);
+#: shipped the model is 8-11 days late (ZAF 2021-11-23, GBR 2021-12-26, USA 2021-12-31);
 #: before Omicron was seeded on its common ancestor's date with its observed generation
 #: time it was 32-83 days late (2021-12-17, 2022-03-03, 2022-03-14).
 TOLERANCE_DAYS = 21
