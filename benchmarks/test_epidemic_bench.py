@@ -4,6 +4,14 @@ Targets: the whole 730-day baseline at E=1 no slower than before the age-structu
 epidemic (see ``test_engine_bench.py::test_baseline_single_run``), and the epidemic stage
 alone (seeding, day kernel, emergence) at E=1 for 730 days in ≤ 15 ms. The stochastic
 epidemic (``epidemic.mode: stochastic``) is measured the same way.
+
+Where the deterministic stage stands (~31 ms): about 40 µs a day of which ~8 µs is
+Python around the kernel (the day's call with ~40 arrays is ~2 µs of it), and the rest
+some hundred passes over the 193 countries (infection of each non-empty status, by
+strain; progression; waning; force of infection), each costing tens of ns. Fusing
+passes helped where a pass reads more arrays; fusing passes that write several arrays
+was slower when tried (the compiler must check at run time that numba's arrays do not
+overlap, and gives up vectorising past a few).
 """
 
 from pathlib import Path

@@ -101,6 +101,10 @@ def _flows(V: int) -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
 class EpiState:
     """Epidemic arrays of a batch (people unless said otherwise).
 
+    The arrays indexed by country are stored with the country axis last in memory (a
+    view of a C-contiguous (E, ..., N) array, :func:`countries_last`), the order the
+    compiled kernel loops in; numpy code indexes them as shown below either way.
+
     Attributes
     ----------
     S : (E, N, A, K) not infected, by band and immunity status (K = 3 + 4 V)
@@ -143,14 +147,31 @@ class EpiState:
     emerged: np.ndarray
     workspace: Any = None  # the stage's per-batch cache (sim.engine.epidemic)
 
+    def changed(self) -> None:
+        """Say that ``strains``, ``active`` or ``ve_course`` were changed in place: the
+        stage recomputes its immunity tables before the next day (it does not compare
+        them day by day). Code that writes these arrays calls it.
+        """
+        if self.workspace is not None:
+            self.workspace.stale = True
+
     def copy(self) -> EpiState:
-        """A deep copy (without the stage's cache)."""
-        return EpiState(**{k: v.copy() for k, v in vars(self).items() if k != "workspace"})
+        """A deep copy (without the stage's cache), in the same memory order."""
+        return EpiState(**{k: v.copy(order="K") for k, v in vars(self).items()
+                           if k != "workspace"})
 
     def total(self) -> np.ndarray:
         """(E, N) people in all compartments (equals the population)."""
         return (self.S.sum(axis=(2, 3)) + self.Ex.sum(axis=(2, 3)) + self.Ix.sum(axis=(2, 3))
                 + self.D_band.sum(axis=2))
+
+
+def countries_last(shape: tuple[int, ...]) -> np.ndarray:
+    """Zeros of logical ``shape`` (E, N, ...) stored with the country axis last: the
+    view of a C-contiguous (E, ..., N) array, which is what the compiled kernel reads
+    (:func:`sim.engine.epidemic.kernel_layout`).
+    """
+    return np.moveaxis(np.zeros((shape[0], *shape[2:], shape[1])), -1, 1)
 
 
 def initial_epi(ep: EpiParams, E: int, vaccine_peak: np.ndarray) -> EpiState:
@@ -165,12 +186,12 @@ def initial_epi(ep: EpiParams, E: int, vaccine_peak: np.ndarray) -> EpiState:
     V = ep.n_strains
     infectious = ep.initial_prevalence[:, :, None] * P[None]          # (E, N, A)
     immune = np.minimum(ep.prior_infected[:, :, None] * P[None], P[None] - infectious)
-    S = np.zeros((E, N, A, n_statuses(V)))
+    S = countries_last((E, N, A, n_statuses(V)))
     S[..., 0] = P[None] - infectious - immune
     S[..., infection_status(0)] = immune
-    Ix = np.zeros((E, N, A, V))
+    Ix = countries_last((E, N, A, V))
     Ix[..., 0] = infectious
-    shadow = np.zeros((E, N, A, V, 4))
+    shadow = countries_last((E, N, A, V, 4))
     shadow[..., 0, 1] = infectious * np.minimum(ep.ifr, 1.0)
     escape = ep.strain_table[:, :, 1]                                   # (E, V)
     escape_death = ep.strain_table[:, :, 2]
@@ -180,12 +201,13 @@ def initial_epi(ep: EpiParams, E: int, vaccine_peak: np.ndarray) -> EpiState:
     active = np.zeros((E, V))
     active[:, 0] = 1.0
     zeros = np.zeros((E, N))
-    return EpiState(S=S, Ex=np.zeros((E, N, A, V)), Ix=Ix, shadow=shadow,
-                    fresh=np.zeros((E, N, A, V)),
-                    D_band=np.zeros((E, N, A)), D=zeros.copy(), infections_cum=zeros.copy(),
-                    new_infections=zeros.copy(), new_deaths=zeros.copy(),
-                    recent_deaths=zeros.copy(), courses_seen=np.zeros((E, N, A)),
-                    boosted_seen=np.zeros((E, N, A)), strains=ep.strain_table.copy(),
+    return EpiState(S=S, Ex=countries_last((E, N, A, V)), Ix=Ix, shadow=shadow,
+                    fresh=countries_last((E, N, A, V)),
+                    D_band=countries_last((E, N, A)), D=zeros.copy(),
+                    infections_cum=zeros.copy(), new_infections=zeros.copy(),
+                    new_deaths=zeros.copy(), recent_deaths=zeros.copy(),
+                    courses_seen=countries_last((E, N, A)),
+                    boosted_seen=countries_last((E, N, A)), strains=ep.strain_table.copy(),
                     chain=ep.chain.copy(), active=active, ve_course=ve,
                     emerged=np.zeros(E, dtype=np.int64))
 

@@ -17,18 +17,46 @@ generation time, and is seeded there.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.engine.build.epi_params import EpiParams, vaccinated_statuses
-from sim.engine.epi_model import EpiState, day_reference, immunity_tables, initial_epi
+from sim.engine.epi_model import (
+    EpiState,
+    day_reference,
+    immunity_tables,
+    initial_epi,
+)
 from sim.engine.epi_random import uniforms
 from sim.engine.epi_stochastic import stochastic_reference, whole_people
 from sim.engine.kernels import backend
 
 BURDEN_DAYS = 14.0
 
-__all__ = ["BURDEN_DAYS", "EpiState", "burden", "need_weight", "start_epidemic",
-           "step_epidemic"]
+__all__ = ["BURDEN_DAYS", "EpiState", "burden", "kernel_layout", "need_weight",
+           "start_epidemic", "step_epidemic"]
+
+#: The state arrays the deterministic kernel takes in the country-last layout.
+_LAID_OUT = ("S", "Ex", "Ix", "shadow", "fresh", "D_band", "courses_seen", "boosted_seen")
+
+
+def kernel_layout(epi: EpiState) -> tuple[np.ndarray, ...]:
+    """The arrays of :data:`_LAID_OUT` with the country axis moved last, C-contiguous
+    views of ``epi``'s memory (``S`` (E, A, K, N), ``Ex`` (E, A, V, N), ``shadow``
+    (E, A, V, 4, N), ``D_band`` (E, A, N), ...). An array stored in another order (set
+    from outside) is first copied into this one, and ``epi`` rebound to the copy.
+    """
+    out = []
+    for name in _LAID_OUT:
+        x = getattr(epi, name)
+        last = np.moveaxis(x, 1, -1)
+        if not last.flags.c_contiguous:
+            last = np.ascontiguousarray(last)
+            setattr(epi, name, np.moveaxis(last, -1, 1))
+        out.append(last)
+    return tuple(out)
 
 
 class _Workspace:
@@ -40,13 +68,26 @@ class _Workspace:
         self.ep = ep
         E, N, A, _ = epi.S.shape
         V = ep.n_strains
-        self.key: tuple | None = None
+        self.key: tuple | None = None   # the arrays the tables were computed from
+        self.stale = True               # set by EpiState.changed()
         self.sus: np.ndarray = np.empty(0)    # filled by tables() on first use
         self.fatal: np.ndarray = np.empty(0)
-        self.sus_plain, self.fatal_plain = self.sus, self.fatal   # unpadded
-        self.infections = np.zeros((E, N, A))
-        self.deaths = np.zeros((E, N, A))
+        self.sus_plain, self.fatal_plain = self.sus, self.fatal   # (E, N, K, V) ...
+        # (E, N, A) today's by band, stored country-last (the deterministic kernel's).
+        self.infections_last, self.deaths_last = np.zeros((E, A, N)), np.zeros((E, A, N))
+        self.infections = np.moveaxis(self.infections_last, -1, 1)
+        self.deaths = np.moveaxis(self.deaths_last, -1, 1)
         self.backend = backend()
+        # Compiled helpers, imported once: the deterministic day kernel and the pre-test
+        # of suppression exits.
+        self.kernel: Callable[..., None] | None = None
+        self.near: Callable[..., bool] | None = None
+        if self.backend == "numba":
+            from sim.engine.kernels.epidemic import epidemic_day
+            from sim.engine.kernels.epidemic_lanes import coverage_near
+
+            self.kernel = None if ep.mode == "stochastic" else epidemic_day
+            self.near = coverage_near
         self.vaccinated = vaccinated_statuses(V)                        # (K,) bool
         # Seeding days -> [(origin, strain slot, (E,) shares)], members grouped.
         self.seeds_on: dict[int, list[tuple[int, int, np.ndarray]]] = {}
@@ -59,8 +100,12 @@ class _Workspace:
                 todo.append((n, 1 + int(s), np.zeros(E)))
                 match = todo[-1:]
             match[0][2][e] = ep.seed_share[e, s]
-        self.X = np.zeros((N, A, V))
-        self.prev = np.zeros((N, V))
+        # Scratch of the kernels, country-last.
+        self.X = np.zeros((A, V, N))
+        self.prev = np.zeros((V, N))
+        self.band_pop_last = np.ascontiguousarray(ep.band_population.T)     # (A, N)
+        self.laid_out: tuple[np.ndarray, ...] = ()     # kernel_layout() of these arrays
+        self.laid_out_of: tuple[np.ndarray, ...] = ()
         self.reg = np.zeros((ep.n_regions, V))
         self.regw = np.zeros(ep.n_regions)
         self.regime = -1
@@ -71,6 +116,8 @@ class _Workspace:
         # suppresses (see suppress()).
         self.on_exit = np.isfinite(ep.suppress_coverage)
         self.exits = bool(self.on_exit.any())
+        self.pending = self.exits       # some country still on a coverage exit
+        self.latest = int(ep.suppress_latest.min()) if E else 0
         self.people = ep.band_population.sum(axis=1)                        # (N,)
         # Per-regime arrays, set by day() before any use.
         self.contacts: np.ndarray = np.empty(0)
@@ -79,18 +126,29 @@ class _Workspace:
         self.traffic: np.ndarray = np.empty(0)
 
     def tables(self, epi: EpiState) -> tuple[np.ndarray, np.ndarray]:
-        # The whole of ve_course, not its sum: a change that leaves the sum's rounding
-        # unchanged would keep stale tables in one batch and not in another.
-        key = (epi.active.tobytes(), epi.strains.tobytes(), epi.ve_course.tobytes())
-        if key != self.key:
-            self.key = key
+        """Susceptibility and fatality tables (:func:`immunity_tables`; in the
+        deterministic kernel's layout on the numba backend), recomputed when
+        :meth:`EpiState.changed` was called or the arrays they come from were replaced.
+        """
+        key = (epi.active, epi.strains, epi.ve_course)
+        if self.stale or self.key is None or any(map(operator.is_not, key, self.key)):
+            self.key, self.stale = key, False
             self.sus, self.fatal = immunity_tables(self.ep, epi)
             self.sus_plain, self.fatal_plain = self.sus, self.fatal
-            if self.backend == "numba":
-                from sim.engine.kernels.epidemic import pad_strains
-
-                self.sus, self.fatal = pad_strains(self.sus), pad_strains(self.fatal)
+            if self.backend == "numba":     # the deterministic kernel's layout
+                self.sus = np.ascontiguousarray(self.sus.transpose(0, 2, 3, 1))
+                self.fatal = np.ascontiguousarray(self.fatal.transpose(0, 2, 3, 4, 1))
         return self.sus, self.fatal
+
+    def state_views(self, epi: EpiState) -> tuple[np.ndarray, ...]:
+        """:func:`kernel_layout` of ``epi``, kept while its arrays stay the same objects."""
+        now = (epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band, epi.courses_seen,
+               epi.boosted_seen)                                        # _LAID_OUT
+        if len(now) != len(self.laid_out_of) or any(map(operator.is_not, now,
+                                                         self.laid_out_of)):
+            self.laid_out = kernel_layout(epi)
+            self.laid_out_of = tuple(getattr(epi, name) for name in _LAID_OUT)
+        return self.laid_out
 
     def day(self, t: int) -> None:
         ep = self.ep
@@ -121,14 +179,18 @@ class _Workspace:
         ``suppression.coverage_latest``; once ended it stays ended. Rebuilds today's force
         when any country's ends.
         """
-        if not self.exits or not self.on_exit.any():
+        if not self.pending:
             return
         ep = self.ep
+        if t < self.latest and self.near is not None and not self.near(
+                courses_band, self.people, ep.suppress_coverage, self.on_exit):
+            return      # no country near its level: the exact test below is false
         coverage = courses_band.sum(axis=2) / np.maximum(self.people, 1e-300)   # (E, N)
         done = self.on_exit & ((coverage >= ep.suppress_coverage)
                                | (t >= ep.suppress_latest)[:, None])
         if done.any():
             self.on_exit &= ~done
+            self.pending = bool(self.on_exit.any())
             self.force = np.ascontiguousarray(ep.force * self._capped(self.contacts))
 
 
@@ -168,6 +230,7 @@ def seed(epi: EpiState, ep: EpiParams, n: int, v: int, share: np.ndarray) -> Non
     epi.shadow[:, n, :, v, 0] += dying
     epi.shadow[:, n, :, v, 2] += survivors
     epi.active[:, v] = np.where(share > 0, 1.0, epi.active[:, v])
+    epi.changed()
 
 
 def _emerge(epi: EpiState, ep: EpiParams, infections: np.ndarray, t: int) -> None:
@@ -194,6 +257,7 @@ def _emerge(epi: EpiState, ep: EpiParams, infections: np.ndarray, t: int) -> Non
         epi.ve_course[0, e, :, v] = epi.ve_course[0, e, :, parent] * (1 - f[1])
         epi.ve_course[1, e, :, v] = epi.ve_course[1, e, :, parent] * (1 - f[2])
         epi.emerged[e] += 1
+        epi.changed()
         share = np.zeros(E)
         share[e] = ep.emergence_seed[e]
         seed(epi, ep, n, v, share)
@@ -204,8 +268,9 @@ def _day(epi, ep, ws, courses, boosted, sus, fatal, t, population):
     ``courses`` and ``boosted`` (E, N, A) so far; update the day's country totals,
     cumulative infections and recent deaths.
 
-    The compiled kernels of both modes take the same state and parameters; the stochastic
-    one adds the members' stream keys and the day, and reads the unpadded tables.
+    The compiled kernels of both modes take the same state and parameters, the
+    deterministic one in the country-last layout (:func:`kernel_layout`), the stochastic
+    one as (E, N, ...) views with the members' stream keys and the day.
     """
     stochastic = ep.mode == "stochastic"
     if ws.backend == "numpy":
@@ -221,22 +286,22 @@ def _day(epi, ep, ws, courses, boosted, sus, fatal, t, population):
         epi.infections_cum += epi.new_infections
         epi.recent_deaths += (epi.new_deaths / population - epi.recent_deaths) / BURDEN_DAYS
         return
-    state = (epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band, epi.courses_seen,
-             epi.boosted_seen, courses, boosted, ws.force, ws.mix, ws.traffic,
-             ep.band_population, ep.wane, epi.chain, ep.activity, ep.assortativity,
-             ep.regional, ep.region, ep.n_regions, epi.strains, epi.active)
-    out = (ws.infections, ws.deaths, epi.new_infections, epi.new_deaths, epi.D,
-           epi.infections_cum, epi.recent_deaths, population, BURDEN_DAYS, ws.X, ws.prev,
-           ws.reg, ws.regw)
+    params = (courses, boosted, ws.force, ws.mix, ws.traffic)
+    rest = (ep.wane, epi.chain, ep.activity, ep.assortativity, ep.regional, ep.region,
+            ep.n_regions, epi.strains, epi.active)
+    totals = (epi.new_infections, epi.new_deaths, epi.D, epi.infections_cum,
+              epi.recent_deaths, population, BURDEN_DAYS)
     if stochastic:
         from sim.engine.kernels.epidemic_stochastic import stochastic_day
 
-        stochastic_day(*state, ws.sus_plain, ws.fatal_plain, ep.substeps, ws.vaccinated,
-                       ep.keys, t, *out)
+        stochastic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band,
+                       epi.courses_seen, epi.boosted_seen, *params, ws.band_pop_last, *rest,
+                       ws.sus_plain, ws.fatal_plain, ep.substeps, ws.vaccinated, ep.keys, t,
+                       ws.infections, ws.deaths, *totals, ws.X, ws.prev, ws.reg, ws.regw)
     else:
-        from sim.engine.kernels.epidemic import epidemic_day
-
-        epidemic_day(*state, sus, fatal, ep.substeps, ws.vaccinated, *out)
+        ws.kernel(*ws.state_views(epi), *params, ws.band_pop_last, *rest, sus, fatal,
+                  ep.substeps, ws.vaccinated, ws.infections_last, ws.deaths_last, *totals,
+                  ws.X, ws.prev, ws.reg, ws.regw)
 
 
 def step_epidemic(state, world, params, t: int) -> None:

@@ -59,5 +59,6 @@ def refresh_protection(ps: ProductState, pp: ProductParams, epi,
     on = pp.enabled if due is None else pp.enabled & due
     mask = on[:, None] & (ps.courses.sum(axis=2) > 0)                          # (E, N)
     epi.ve_course[...] = np.where(mask[None, :, :, None], ve, epi.ve_course)
+    epi.changed()       # the epidemic's immunity tables follow
 
 

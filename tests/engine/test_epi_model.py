@@ -9,9 +9,16 @@ from worlds import TEST_BAND_SHARES, make_world, params_for, scenario
 from sim.engine.build.epi_chain import chain_table
 from sim.engine.build.epi_params import infection_status, vaccinated_statuses
 from sim.engine.build.params import build_params
-from sim.engine.epi_model import day_reference, immunity_tables
-from sim.engine.epidemic import BURDEN_DAYS, _Workspace, seed, start_epidemic
-from sim.engine.kernels.epidemic import epidemic_day, pad_strains
+from sim.engine.epi_model import day_reference, force_of_infection, immunity_tables
+from sim.engine.epidemic import (
+    BURDEN_DAYS,
+    _day,
+    _Workspace,
+    kernel_layout,
+    seed,
+    start_epidemic,
+)
+from sim.engine.kernels.epidemic import SMALL_FORCE
 from sim.engine.run import simulate
 
 SIGMA, GAMMA = 1 / 4.5, 1 / 5.0
@@ -264,13 +271,13 @@ def test_shorter_generation_time_grows_faster_with_the_same_r():
     assert doubling(0.6) / doubling(1.0) == pytest.approx(0.6, rel=0.03)
 
 
-def random_world_state(rng, E=2):
+def random_world_state(rng, E=2, emergent=1):
     w = make_world([1e6, 5e6, 2e5, 3e6], ["HIC", "UMIC", "LMIC", "LIC"], days=200,
                    regions=["EUR", "EUR", "AFR", "AFR"])
     scen = scenario(epidemic={"variants": [
         {"name": "X", "origin": "C02", "start": "2021-01-01", "transmissibility": 1.7,
          "escape": 0.3, "escape_death": 0.1, "severity": 0.5, "generation": 0.6}],
-        "emergence": {"enabled": True, "max_variants": 1}})
+        "emergence": {"enabled": True, "max_variants": emergent}})
     params = build_params(w, [scen] * E, list(range(E)))
     epi = start_epidemic(w, params)
     # Three generation times: ancestral 1, X 0.6, the emergent slot (as if its parent's) 1.7.
@@ -292,32 +299,39 @@ def random_world_state(rng, E=2):
     return w, params, epi
 
 
-@pytest.mark.parametrize("padded", [False, True], ids=["any strains", "4-strain path"])
-def test_kernel_equals_numpy_reference(padded):
+@pytest.mark.parametrize(("scale", "emergent"), [(1e-3, 1), (1.0, 1), (1.0, 4)],
+                         ids=["weak force", "mixed force", "six strains"])
+def test_kernel_equals_numpy_reference(scale, emergent, monkeypatch):
+    """One day of the compiled kernel (country-last layout) against the numpy reference;
+    a weak force takes the polynomial for the share infected everywhere, a mixed one
+    ``expm1`` in some countries; with six strains the force sums past four.
+    """
+    monkeypatch.delenv("VAXSIM_BACKEND", raising=False)
     rng = np.random.default_rng(3)
-    w, params, epi = random_world_state(rng)
+    w, params, epi = random_world_state(rng, emergent=emergent)
+    assert epi.Ix.shape[3] == 2 + emergent
     ep = params.epidemic
     ws = _Workspace(ep, epi)
     ws.day(40)
+    ws.force = ws.force * scale
     sus, fatal = immunity_tables(ep, epi)
     dcourse = rng.uniform(0, 500, epi.D_band.shape)
     dboost = rng.uniform(0, 500, epi.D_band.shape)
+    dcourse[:, 1] = 0.0      # a country without courses on the day
     ref = epi.copy()
     inf_ref, dead_ref = day_reference(ref, {"dcourse": dcourse, "dboost": dboost,
                                             "force": ws.force, "mix": ws.mix,
                                             "traffic": ws.traffic}, ep, sus, fatal)
-    if padded:
-        sus, fatal = pad_strains(sus), pad_strains(fatal)
     # The kernel takes the dose engine's counters and the stage's running totals.
     courses, boosted = epi.courses_seen + dcourse, epi.boosted_seen + dboost
     population = params.population
-    epidemic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band,
-                 epi.courses_seen, epi.boosted_seen, courses, boosted, ws.force, ws.mix,
-                 ws.traffic, ep.band_population, ep.wane, epi.chain, ep.activity,
-                 ep.assortativity, ep.regional, ep.region, ep.n_regions, epi.strains,
-                 epi.active, sus, fatal, ep.substeps, ws.vaccinated, ws.infections, ws.deaths,
-                 epi.new_infections, epi.new_deaths, epi.D, epi.infections_cum,
-                 epi.recent_deaths, population, BURDEN_DAYS, ws.X, ws.prev, ws.reg, ws.regw)
+    k_sus, k_fatal = ws.tables(epi)
+    assert k_sus.shape == sus.shape[:1] + sus.shape[2:] + sus.shape[1:2]
+    lam = force_of_infection(epi, {"force": ws.force, "mix": ws.mix, "traffic": ws.traffic},
+                             ep)
+    large = (lam.sum(axis=-1) >= SMALL_FORCE).mean()
+    assert large == 0 if scale < 1 else 0 < large < 1
+    _day(epi, ep, ws, courses, boosted, k_sus, k_fatal, 40, population)
     day_deaths = dead_ref.sum(axis=2)
     np.testing.assert_allclose(epi.infections_cum, ref.infections_cum + inf_ref.sum(axis=2),
                                rtol=1e-10, atol=1e-10)
@@ -330,6 +344,21 @@ def test_kernel_equals_numpy_reference(padded):
     np.testing.assert_allclose(ws.deaths, dead_ref, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(epi.new_deaths, dead_ref.sum(axis=2), rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(epi.D, ref.D + dead_ref.sum(axis=2), rtol=1e-10, atol=1e-10)
+
+
+def test_state_is_stored_country_last_and_kept_so():
+    """The kernel reads the state in place: no copy a day, whatever code set it."""
+    rng = np.random.default_rng(4)
+    _, _, epi = random_world_state(rng)
+    views = kernel_layout(epi)
+    assert all(v.flags.c_contiguous for v in views)
+    assert np.shares_memory(views[0], epi.S) and views[0].shape[-1] == epi.S.shape[1]
+    assert np.shares_memory(kernel_layout(epi.copy())[0], epi.S) is False
+    epi.S = np.ascontiguousarray(epi.S)      # set in the (E, N, A, K) order
+    S = epi.S.copy()
+    kernel_layout(epi)
+    np.testing.assert_array_equal(epi.S, S)
+    assert np.moveaxis(epi.S, 1, -1).flags.c_contiguous
 
 
 def test_backends_give_the_same_run(monkeypatch):
@@ -495,3 +524,21 @@ def test_omicron_survivors_are_not_reinfected_endlessly():
     per_person = state.epi.infections_cum[0, 0] / 1e7
     assert 0.5 < per_person < 1.6
     assert state.epi.new_infections[0, 0] / 1e7 < 1e-4                   # over by day 400
+
+
+def test_immunity_tables_follow_changed_protection(monkeypatch):
+    """The stage keeps its tables until ``EpiState.changed()`` (or new arrays): a course's
+    protection written in place and announced reaches the tables the next day.
+    """
+    monkeypatch.delenv("VAXSIM_BACKEND", raising=False)
+    _, params, epi = random_world_state(np.random.default_rng(5))
+    ws = _Workspace(params.epidemic, epi)
+    epi.workspace = ws
+    sus, _ = ws.tables(epi)
+    assert ws.tables(epi)[0] is sus                      # kept from day to day
+    epi.ve_course[0] *= 0.5
+    epi.changed()
+    halved, _ = ws.tables(epi)
+    assert halved is not sus and halved[:, :, 1].mean() > sus[:, :, 1].mean()
+    epi.strains = epi.strains.copy()                     # replaced arrays count too
+    assert ws.tables(epi)[0] is not halved

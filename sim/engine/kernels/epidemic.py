@@ -1,16 +1,20 @@
 """Compiled epidemic day: vaccination, waning, transmission and progression of
-:mod:`sim.engine.epi_model` in one numba kernel over (E, N, A, ...) arrays.
+:mod:`sim.engine.epi_model` in one numba kernel, in the country-last layout.
 
-The plain-numpy reference is :func:`sim.engine.epi_model.day_reference`; tests compare the
-two on random states to 1e-10. Loops run member by member, so a member's numbers never
-depend on the others in its batch (no reductions across members, no matrix products).
+The kernel takes the state with the country axis last and contiguous, ``S`` as
+(E, A, K, N), ``Ex`` as (E, A, V, N) and so on (:class:`~sim.engine.epi_model.EpiState`
+keeps its arrays in that memory order; :func:`sim.engine.epidemic.kernel_layout` gives
+these views), so every inner loop runs over the N countries, straight and free of
+branches, and the compiler turns it into vector instructions. The plain-numpy reference
+is :func:`sim.engine.epi_model.day_reference`; tests compare the two on random states to
+1e-10. Loops run member by member, so a member's numbers never depend on the others in
+its batch (no reductions across members, no matrix products).
 
-Speed (profiled: the infection of each non-empty status is almost all of a day): strains
-above a member's highest active one are left out (they hold nobody, and nobody has
-immunity from them: a strain is activated when first seeded), the share infected per
-unit of force comes from a short polynomial without a division, and with at most four
-strains (immunity tables padded by :func:`pad_strains`) each strain's sums stay in
-registers (:func:`_infect4`).
+Speed (profiled: the infection of each status is most of a day): strains above a
+member's highest active one are left out (they hold nobody, and nobody has immunity from
+them: a strain is activated when first seeded), so are statuses empty in every country,
+and the share infected per unit of force comes from a short polynomial for every country
+at once, with ``expm1`` only for the few countries where the force is large.
 """
 
 from __future__ import annotations
@@ -18,98 +22,170 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
-from sim.engine.kernels.epidemic_force import country_totals, forces, travellers
+from sim.engine.kernels.epidemic_lanes import country_totals_last, forces_last, travellers_last
+
+#: Below this ``x h`` the share infected per unit of force comes from the polynomial.
+SMALL_FORCE = 0.05
 
 
 @jit
-def _share_per_rate(x, h):
-    """``(1 − exp(−x h)) / x`` for x ≥ 0 (h at x = 0): the share of a status infected
-    in a step of length h, per unit of its total force x.
+def _share_per_rate(x, h, share):
+    """``share[n] = (1 − exp(−x[n] h)) / x[n]`` for x ≥ 0 (h at x = 0): the share of a
+    status infected in a step of length h, per unit of its total force x.
 
-    Below x h = 0.05 a Taylor polynomial in Estrin's form (relative error under 1e-12,
-    short dependency chains, no division), ``expm1`` above.
+    Below x h = :data:`SMALL_FORCE` a Taylor polynomial in Estrin's form (relative error
+    under 1e-12, no division) for every country, then ``expm1`` for the others.
     """
-    y = x * h
-    if y < 0.05:
+    N = x.shape[0]
+    large = 0
+    for n in range(N):
+        y = x[n] * h
         y2 = y * y
-        return h * ((1.0 - 0.5 * y) + y2 * ((1.0 / 6.0 - y * (1.0 / 24.0))
-                                            + y2 * (1.0 / 120.0 - y * (1.0 / 720.0))))
-    return -np.expm1(-y) / x
-
-
-def pad_strains(table: np.ndarray) -> np.ndarray:
-    """``table`` with its last (strain) axis padded with zeros to at least 4 columns, so
-    :func:`epidemic_day` can take its 4-strain fast path; C-contiguous.
-    """
-    V = table.shape[-1]
-    if V >= 4:
-        return np.ascontiguousarray(table)
-    out = np.zeros((*table.shape[:-1], 4))
-    out[..., :V] = table
-    return out
+        share[n] = h * ((1.0 - 0.5 * y) + y2 * ((1.0 / 6.0 - y * (1.0 / 24.0))
+                                               + y2 * (1.0 / 120.0 - y * (1.0 / 720.0))))
+        large += y >= SMALL_FORCE
+    if large:
+        for n in range(N):
+            y = x[n] * h
+            if y >= SMALL_FORCE:
+                share[n] = -np.expm1(-y) / x[n]
 
 
 @jit
-def _infect(Sa, su, fa, la, vacc, nk, vmax, h, new_v, new_d, new_h, rate):
-    """Infect statuses ``0..nk`` of one band for one step (any number of strains).
+def _infect(e, a, k, vmax, h, vk, S, sus, fatal, lam, new_v, new_d, new_h, total, x, per, b):
+    """Infect status k of band a in every country for one step.
 
-    Sa : (K,) people by status (updated); su : (K, V) susceptibility; fa : (K, V)
-    fatality; la : (V,) force by strain; vacc : (K,) 1.0 for vaccinated statuses.
-    Adds infections, those fated to die and vaccinated survivors by strain to ``new_v``,
-    ``new_d``, ``new_h`` (V,); returns the infections. ``rate`` (V,) is scratch.
+    S : (E, A, K, N) (updated); sus : (E, K, V, N); fatal : (E, A, K, V, N);
+    lam : (A, V, N) force by strain. Adds infections by strain, those fated to die and
+    (``vk`` = 1 for a vaccinated status) vaccinated survivors to ``new_v``, ``new_d``,
+    ``new_h`` (V, N), all infections to ``total`` (N,); ``x``, ``per``, ``b`` (N,) scratch.
     """
-    total = 0.0
-    for k in range(nk):
-        s = Sa[k]
-        if s <= 0.0:  # most strains' statuses are empty
+    N = S.shape[3]
+    # The total force in one pass for up to four strains (same sums, same order).
+    if vmax == 1:
+        for n in range(N):
+            x[n] = lam[a, 0, n] * sus[e, k, 0, n]
+    elif vmax == 2:
+        for n in range(N):
+            x[n] = lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n]
+    elif vmax == 3:
+        for n in range(N):
+            x[n] = (lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n]) \
+                + lam[a, 2, n] * sus[e, k, 2, n]
+    else:
+        for n in range(N):
+            x[n] = ((lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n])
+                    + lam[a, 2, n] * sus[e, k, 2, n]) + lam[a, 3, n] * sus[e, k, 3, n]
+        for v in range(4, vmax):
+            for n in range(N):
+                x[n] += lam[a, v, n] * sus[e, k, v, n]
+    _share_per_rate(x, h, per)
+    for n in range(N):
+        s = S[e, a, k, n]
+        p = s * per[n]              # new infections / x
+        new = p * x[n]
+        S[e, a, k, n] = s - new
+        total[n] += new
+        per[n] = p
+    for v in range(vmax):
+        if not vk:
+            for n in range(N):
+                bn = lam[a, v, n] * sus[e, k, v, n] * per[n]
+                new_v[v, n] += bn
+                new_d[v, n] += bn * fatal[e, a, k, v, n]
             continue
-        x = 0.0
-        for v in range(vmax):
-            rate[v] = la[v] * su[k, v]
-            x += rate[v]
-        per = s * _share_per_rate(x, h)   # new infections / x
-        new = per * x
-        Sa[k] = s - new
-        total += new
-        vk = vacc[k]
-        for v in range(vmax):
-            b = rate[v] * per
-            d = b * fa[k, v]
-            new_v[v] += b
-            new_d[v] += d
-            new_h[v] += vk * (b - d)   # >= 0 exactly: fatal <= 1
-    return total
+        for n in range(N):
+            b[n] = lam[a, v, n] * sus[e, k, v, n] * per[n]
+            new_v[v, n] += b[n]
+        for n in range(N):
+            d = b[n] * fatal[e, a, k, v, n]
+            new_d[v, n] += d
+            new_h[v, n] += b[n] - d   # >= 0 exactly: fatal <= 1
 
 
 @jit
-def _infect4(Sa, su, fa, la, vacc, nk, h, new_v, new_d, new_h, out):
-    """:func:`_infect` for at most 4 strains, arrays padded to 4 strain columns: the same
-    arithmetic in the same order, with every strain's sums in registers. ``out[0]`` is
-    set to the infections.
+def _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, new_v, new_d, new_h, dead):
+    """Move strain v's latent, infectious and newly infected people of band a along the
+    E → I → out chain for one step; survivors become immune, the fated add to ``dead`` (N,).
     """
-    l0, l1, l2, l3 = la[0], la[1], la[2], la[3]
-    n0 = n1 = n2 = n3 = d0 = d1 = d2 = d3 = h0 = h1 = h2 = h3 = total = 0.0
-    for k in range(nk):
-        s = Sa[k]
-        if s <= 0.0:  # most strains' statuses are empty
-            continue
-        r0, r1, r2, r3 = l0 * su[k, 0], l1 * su[k, 1], l2 * su[k, 2], l3 * su[k, 3]
-        x = r0 + r1 + r2 + r3
-        per = s * _share_per_rate(x, h)
-        new = per * x
-        Sa[k] = s - new
-        total += new
-        vk = vacc[k]
-        b0, b1, b2, b3 = r0 * per, r1 * per, r2 * per, r3 * per
-        e0, e1, e2, e3 = b0 * fa[k, 0], b1 * fa[k, 1], b2 * fa[k, 2], b3 * fa[k, 3]
-        n0, n1, n2, n3 = n0 + b0, n1 + b1, n2 + b2, n3 + b3
-        d0, d1, d2, d3 = d0 + e0, d1 + e1, d2 + e2, d3 + e3
-        h0, h1 = h0 + vk * (b0 - e0), h1 + vk * (b1 - e1)
-        h2, h3 = h2 + vk * (b2 - e2), h3 + vk * (b3 - e3)
-    new_v[0], new_v[1], new_v[2], new_v[3] = n0, n1, n2, n3
-    new_d[0], new_d[1], new_d[2], new_d[3] = d0, d1, d2, d3
-    new_h[0], new_h[1], new_h[2], new_h[3] = h0, h1, h2, h3
-    out[0] = total
+    N = S.shape[3]
+    c0, c1, c2, c3 = chain[e, v, 0], chain[e, v, 1], chain[e, v, 2], chain[e, v, 3]
+    c4, c5, c6, c7 = chain[e, v, 4], chain[e, v, 5], chain[e, v, 6], chain[e, v, 7]
+    k = 3 + 4 * v
+    for n in range(N):
+        ev, iv, nv = Ex[e, a, v, n], Ix[e, a, v, n], new_v[v, n]
+        fresh[e, a, v, n] = nv
+        out = c2 * ev + c4 * iv + c7 * nv
+        Ix[e, a, v, n] = c3 * iv + c1 * ev + c6 * nv
+        Ex[e, a, v, n] = c0 * ev + c5 * nv
+        # fated to die (0, 1) and vaccinated survivors (2, 3)
+        lat, inf, nj = shadow[e, a, v, 0, n], shadow[e, a, v, 1, n], new_d[v, n]
+        gone_d = c2 * lat + c4 * inf + c7 * nj
+        shadow[e, a, v, 1, n] = c3 * inf + c1 * lat + c6 * nj
+        shadow[e, a, v, 0, n] = c0 * lat + c5 * nj
+        lat, inf, nj = shadow[e, a, v, 2, n], shadow[e, a, v, 3, n], new_h[v, n]
+        gone_h = c2 * lat + c4 * inf + c7 * nj
+        shadow[e, a, v, 3, n] = c3 * inf + c1 * lat + c6 * nj
+        shadow[e, a, v, 2, n] = c0 * lat + c5 * nj
+        # A difference of nearly equal flows: rounding must not leave an emptied status
+        # below zero (the numpy reference clamps the same way).
+        S[e, a, k, n] = max(S[e, a, k, n] + out - gone_d - gone_h, 0.0)
+        S[e, a, k + 2, n] += gone_h
+        dead[n] += gone_d
+
+
+@jit
+def _move(e, a, S, src, dst, p):
+    """Move share ``p`` (N,) of status ``src`` of band a to status ``dst``."""
+    for n in range(S.shape[3]):
+        m = S[e, a, src, n] * p[n]
+        S[e, a, src, n] -= m
+        S[e, a, dst, n] += m
+
+
+@jit
+def _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen, courses_band,
+                        boosted_band, band_pop, w, pc, pb):
+    """Steps 1 and 2 for band a of member e: courses and boosters since the last step
+    reach the band's statuses (``pc``, ``pb`` (N,) scratch: their shares), then fresh
+    immunity wanes with probability ``w``.
+    """
+    N = S.shape[3]
+    some_c = some_b = False
+    new_doses = False
+    for n in range(N):
+        if courses_band[e, n, a] != courses_seen[e, a, n] \
+                or boosted_band[e, n, a] != boosted_seen[e, a, n]:
+            new_doses = True
+            break
+    for n in range(N if new_doses else 0):    # (no new doses: no moves, counters kept)
+        dcourse = courses_band[e, n, a] - courses_seen[e, a, n]
+        dboost = boosted_band[e, n, a] - boosted_seen[e, a, n]
+        whole = band_pop[a, n] - D_band[e, a, n] - courses_seen[e, a, n]
+        pc[n] = min(max(dcourse / whole, 0.0), 1.0) if whole > 0.0 else 0.0
+        whole = courses_seen[e, a, n] - boosted_seen[e, a, n]
+        pb[n] = min(max(dboost / whole, 0.0), 1.0) if whole > 0.0 else 0.0
+        some_c = some_c or pc[n] > 0.0
+        some_b = some_b or pb[n] > 0.0
+        courses_seen[e, a, n] += dcourse
+        boosted_seen[e, a, n] += dboost
+    # 1. courses: naive -> vaccine, infection u (fresh, waned) -> hybrid u
+    if some_c:
+        _move(e, a, S, 0, 1, pc)
+        for k in range(3, nk, 4):     # (fresh, then waned: the reference's order)
+            _move(e, a, S, k, k + 2, pc)
+            _move(e, a, S, k + 1, k + 2, pc)
+    # boosters: waned vaccine -> vaccine, waned hybrid u -> hybrid u
+    if some_b:
+        _move(e, a, S, 2, 1, pb)
+        for k in range(3, nk, 4):
+            _move(e, a, S, k + 3, k + 2, pb)
+    # 2. waning: every fresh status to its waned one
+    for n in range(N):
+        pc[n] = w
+    _move(e, a, S, 1, 2, pc)
+    for k in range(3, nk, 2):
+        _move(e, a, S, k, k + 1, pc)
 
 
 @jit
@@ -119,57 +195,51 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
                  substeps, vaccinated, infections, deaths, country_infections, country_deaths,
                  D, infections_cum, recent_deaths, population, burden_days, X, prev, reg,
                  regw):
-    """Run one day for every member, in place.
+    """Run one day for every member, in place (country-last layout).
 
     Parameters
     ----------
-    S : (E, N, A, K) people not infected, by band and immunity status (updated);
+    S : (E, A, K, N) people not infected, by band and immunity status (updated);
         K = 3 + 4 V: naive, vaccine, vaccine waned, then infection, infection waned,
         hybrid, hybrid waned acquired from each strain
-    Ex, Ix : (E, N, A, V) latent and infectious by strain (updated)
-    fresh : (E, N, A, V) infected in the last sub-step, by strain (updated)
-    shadow : (E, N, A, V, 4) latent/infectious who will die, latent/infectious vaccinated
+    Ex, Ix : (E, A, V, N) latent and infectious by strain (updated)
+    fresh : (E, A, V, N) infected in the last sub-step, by strain (updated)
+    shadow : (E, A, V, 4, N) latent/infectious who will die, latent/infectious vaccinated
         survivors, by strain (updated)
-    D_band : (E, N, A) dead (updated)
-    courses_seen, boosted_seen : (E, N, A) dose counters at the last step (updated)
+    D_band : (E, A, N) dead (updated)
+    courses_seen, boosted_seen : (E, A, N) dose counters at the last step (updated)
     courses_band, boosted_band : (E, N, A) the dose engine's courses and boosters so far
         (those given since the last step reach the band)
     force : (E, N) F_n c_n(t), per infectious person per day
     mix : (E, N) share of contacts with travellers m_n
     traffic : (E, N) outbound traffic weights
-    band_pop : (N, A) people
+    band_pop : (A, N) people
     wane : (E,) daily probability that fresh immunity wanes
     chain : (E, V, 11) each strain's sub-step coefficients (its generation time:
         :func:`sim.engine.build.epi_chain.chain_table`)
     activity : (E, A); eps, regional : (E,)
     region : (N,) int64; n_regions : R
     strains : (E, V, 4); active : (E, V)
-    sus : (E, N, K, V); fatal : (E, N, A, K, V)
+    sus : (E, K, V, N); fatal : (E, A, K, V, N)
     substeps : sub-steps per day
     vaccinated : (K,) bool, statuses that count as vaccinated
-    infections, deaths : (E, N, A) outputs, overwritten
+    infections, deaths : (E, A, N) outputs, overwritten
     country_infections, country_deaths : (E, N) outputs (band sums), overwritten
     D : (E, N) dead, all bands (updated)
     infections_cum : (E, N) infections since day 0 (updated)
     recent_deaths : (E, N) deaths per person per day, exponential average over
         ``burden_days`` (updated); population : (N,) people
-    X : (N, A, V), prev : (N, V), reg : (R, V), regw : (R,) scratch
+    X : (A, V, N), prev : (V, N), reg : (R, V), regw : (R,) scratch
     """
-    E, N, A, K = S.shape
-    V = Ex.shape[3]
+    E, A, K, N = S.shape
+    V = Ex.shape[2]
     h = 1.0 / substeps
     world = np.empty(V)
-    lam = np.zeros((N, A, max(V, 4)))
-    has_force = np.zeros(N, np.bool_)
-    out4 = np.empty(1)
-    four = sus.shape[3] >= 4 and fatal.shape[4] >= 4  # padded (pad_strains)
-    new_v = np.zeros(max(V, 4))
-    new_d = np.zeros(max(V, 4))
-    new_h = np.zeros(max(V, 4))
-    rate = np.empty(V)
-    vacc = np.empty(K)
-    for k in range(K):
-        vacc[k] = 1.0 if vaccinated[k] else 0.0
+    lam = np.zeros((A, V, N))
+    T = np.zeros((V, N))
+    new_v, new_d, new_h = np.zeros((V, N)), np.zeros((V, N)), np.zeros((V, N))
+    total, dead = np.empty(N), np.empty(N)
+    s1, s2, s3 = np.empty(N), np.empty(N), np.empty(N)
     for e in range(E):
         # Strains are activated in slot order; those above the highest active one hold
         # nobody and exert no force, and the statuses acquired from them are empty:
@@ -179,101 +249,40 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
             if active[e, v] > 0.0:
                 vmax = v + 1
         nk = 3 + 4 * vmax
-        lam[:] = 0.0
-        w = wane[e]
-        for n in range(N):
-            for a in range(A):
-                # 1. vaccination: naive -> vaccine, infection u (fresh, waned) -> hybrid u
-                dcourse = courses_band[e, n, a] - courses_seen[e, n, a]
-                dboost = boosted_band[e, n, a] - boosted_seen[e, n, a]
-                whole = band_pop[n, a] - D_band[e, n, a] - courses_seen[e, n, a]
-                p = 0.0
-                if whole > 0.0:
-                    p = min(max(dcourse / whole, 0.0), 1.0)
-                if p > 0.0:
-                    m = S[e, n, a, 0] * p
-                    S[e, n, a, 0] -= m
-                    S[e, n, a, 1] += m
-                    for k in range(3, nk, 4):
-                        mi, mw = S[e, n, a, k] * p, S[e, n, a, k + 1] * p
-                        S[e, n, a, k] -= mi
-                        S[e, n, a, k + 1] -= mw
-                        S[e, n, a, k + 2] += mi
-                        S[e, n, a, k + 2] += mw
-                # boosters: waned vaccine -> vaccine, waned hybrid u -> hybrid u
-                whole = courses_seen[e, n, a] - boosted_seen[e, n, a]
-                p = 0.0
-                if whole > 0.0:
-                    p = min(max(dboost / whole, 0.0), 1.0)
-                if p > 0.0:
-                    m = S[e, n, a, 2] * p
-                    S[e, n, a, 2] -= m
-                    S[e, n, a, 1] += m
-                    for k in range(3, nk, 4):
-                        m = S[e, n, a, k + 3] * p
-                        S[e, n, a, k + 3] -= m
-                        S[e, n, a, k + 2] += m
-                courses_seen[e, n, a] += dcourse
-                boosted_seen[e, n, a] += dboost
-                # 2. waning: every fresh status to its waned one
-                m = S[e, n, a, 1] * w
-                S[e, n, a, 1] -= m
-                S[e, n, a, 2] += m
-                for k in range(3, nk, 2):
-                    m = S[e, n, a, k] * w
-                    S[e, n, a, k] -= m
-                    S[e, n, a, k + 1] += m
-                infections[e, n, a] = 0.0
-                deaths[e, n, a] = 0.0
+        for a in range(A):
+            _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen,
+                                courses_band, boosted_band, band_pop, wane[e], s1, s2)
+            for n in range(N):
+                infections[e, a, n] = 0.0
+                deaths[e, a, n] = 0.0
         for _ in range(substeps):
             # 3a. mean infectious over the step, and prevalence among travellers
-            travellers(e, vmax, Ex, Ix, fresh, chain, band_pop, traffic, regional, region,
-                       n_regions, active, X, prev, reg, regw, world)
-            # 3b. infection and progression, country by country
-            forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains,
-                   active, lam, has_force)
-            for n in range(N):
-                for a in range(A):
-                    new_tot = 0.0
-                    for v in range(vmax):
-                        new_v[v] = 0.0
-                        new_d[v] = 0.0
-                        new_h[v] = 0.0
-                    if has_force[n] and vmax <= 4 and four:
-                        _infect4(S[e, n, a], sus[e, n], fatal[e, n, a], lam[n, a], vacc, nk, h,
-                                 new_v, new_d, new_h, out4)
-                        new_tot = out4[0]
-                    elif has_force[n]:
-                        new_tot = _infect(S[e, n, a], sus[e, n], fatal[e, n, a], lam[n, a], vacc,
-                                          nk, vmax, h, new_v, new_d, new_h, rate)
-                    dead = 0.0
-                    for v in range(vmax):
-                        c0, c1, c2, c3 = chain[e, v, 0], chain[e, v, 1], chain[e, v, 2], \
-                            chain[e, v, 3]
-                        c4, c5, c6, c7 = chain[e, v, 4], chain[e, v, 5], chain[e, v, 6], \
-                            chain[e, v, 7]
-                        ev, iv, nv = Ex[e, n, a, v], Ix[e, n, a, v], new_v[v]
-                        fresh[e, n, a, v] = nv
-                        out = c2 * ev + c4 * iv + c7 * nv
-                        Ix[e, n, a, v] = c3 * iv + c1 * ev + c6 * nv
-                        Ex[e, n, a, v] = c0 * ev + c5 * nv
-                        # fated to die (0, 1) and vaccinated survivors (2, 3)
-                        lat, inf, nj = shadow[e, n, a, v, 0], shadow[e, n, a, v, 1], new_d[v]
-                        gone_d = c2 * lat + c4 * inf + c7 * nj
-                        shadow[e, n, a, v, 1] = c3 * inf + c1 * lat + c6 * nj
-                        shadow[e, n, a, v, 0] = c0 * lat + c5 * nj
-                        lat, inf, nj = shadow[e, n, a, v, 2], shadow[e, n, a, v, 3], new_h[v]
-                        gone_h = c2 * lat + c4 * inf + c7 * nj
-                        shadow[e, n, a, v, 3] = c3 * inf + c1 * lat + c6 * nj
-                        shadow[e, n, a, v, 2] = c0 * lat + c5 * nj
-                        # A difference of nearly equal flows: rounding must not leave an
-                        # emptied status below zero (the numpy reference clamps the same way).
-                        k = 3 + 4 * v
-                        S[e, n, a, k] = max(S[e, n, a, k] + out - gone_d - gone_h, 0.0)
-                        S[e, n, a, k + 2] += gone_h
-                        dead += gone_d
-                    D_band[e, n, a] += dead
-                    infections[e, n, a] += new_tot
-                    deaths[e, n, a] += dead
-        country_totals(e, infections, deaths, country_infections, country_deaths, D,
-                       infections_cum, recent_deaths, population, burden_days)
+            travellers_last(e, vmax, Ex, Ix, fresh, chain, band_pop, traffic, regional,
+                            region, n_regions, active, X, prev, reg, regw, world, T)
+            # 3b. force, infection and progression, band by band
+            forces_last(e, vmax, X, T, band_pop, force, mix, activity, eps, strains, active,
+                        lam, s1, s2)
+            for a in range(A):
+                new_v[:vmax] = 0.0
+                new_d[:vmax] = 0.0
+                new_h[:vmax] = 0.0
+                total[:] = 0.0
+                dead[:] = 0.0
+                for k in range(nk):
+                    empty = True
+                    for n in range(N):
+                        if S[e, a, k, n] > 0.0:
+                            empty = False
+                            break
+                    if not empty:   # most statuses of most strains hold nobody
+                        _infect(e, a, k, vmax, h, vaccinated[k], S, sus, fatal, lam, new_v,
+                                new_d, new_h, total, s1, s2, s3)
+                for v in range(vmax):
+                    _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, new_v, new_d,
+                              new_h, dead)
+                for n in range(N):
+                    D_band[e, a, n] += dead[n]
+                    infections[e, a, n] += total[n]
+                    deaths[e, a, n] += dead[n]
+        country_totals_last(e, infections, deaths, country_infections, country_deaths, D,
+                            infections_cum, recent_deaths, population, burden_days)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
-from sim.engine.kernels.epidemic_force import country_totals, forces, travellers
+from sim.engine.kernels.epidemic_lanes import country_totals_last, forces_last, travellers_last
 from sim.engine.kernels.epidemic_random import (
     draw_binomial,
     infection_draw,
@@ -72,7 +72,11 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
 
     Arguments are :func:`sim.engine.kernels.epidemic.epidemic_day`'s (compartments hold
     whole people), plus ``keys`` (E,) uint64 member keys of the ``"epidemic"`` stream,
-    and ``t`` the day index.
+    and ``t`` the day index, but indexed (E, N, ...) like the numpy reference (views of
+    the same memory): ``S`` (E, N, A, K), ``Ex`` (E, N, A, V), ``sus`` (E, N, K, V),
+    ``fatal`` (E, N, A, K, V), ``infections`` (E, N, A) and so on. ``band_pop`` (A, N),
+    ``X`` (A, V, N) and ``prev`` (V, N) are as the deterministic kernel's, which shares
+    the force of infection.
     """
     E, N, A, K = S.shape
     V = Ex.shape[3]
@@ -81,6 +85,11 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
     world = np.empty(V)
     lam = np.zeros((N, A, V))
     has_force = np.zeros(N, np.bool_)
+    lam_last, T = np.zeros((A, V, N)), np.zeros((V, N))
+    act_p, mixed = np.empty(N), np.empty(N)
+    # The force of infection reads the latent and infectious country-last.
+    Ex_last, Ix_last = Ex.transpose((0, 2, 3, 1)), Ix.transpose((0, 2, 3, 1))
+    fresh_last = fresh.transpose((0, 2, 3, 1))
     rate = np.empty(V)
     new_v, new_d, new_h = np.zeros(V), np.zeros(V), np.zeros(V)
     src, dst = np.empty(K, np.int64), np.empty(K, np.int64)
@@ -96,7 +105,7 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
                 # 1. courses: naive -> vaccine, infection u (fresh, waned) -> hybrid u
                 dcourse = courses_band[e, n, a] - courses_seen[e, n, a]
                 dboost = boosted_band[e, n, a] - boosted_seen[e, n, a]
-                whole = band_pop[n, a] - D_band[e, n, a] - courses_seen[e, n, a]
+                whole = band_pop[a, n] - D_band[e, n, a] - courses_seen[e, n, a]
                 p = min(max(dcourse / whole, 0.0), 1.0) if whole > 0.0 else 0.0
                 src[0], dst[0] = 0, 1
                 for u in range(vmax):
@@ -122,11 +131,17 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
                 infections[e, n, a] = 0.0
                 deaths[e, n, a] = 0.0
         for step in range(substeps):
-            travellers(e, vmax, Ex, Ix, fresh, chain, band_pop, traffic, regional, region,
-                       n_regions, active, X, prev, reg, regw, world)
+            travellers_last(e, vmax, Ex_last, Ix_last, fresh_last, chain, band_pop, traffic,
+                            regional, region, n_regions, active, X, prev, reg, regw, world, T)
             si, sp = 3 + 2 * step, 4 + 2 * step
-            forces(e, vmax, X, reg, band_pop, force, mix, activity, eps, region, strains,
-                   active, lam, has_force)
+            forces_last(e, vmax, X, T, band_pop, force, mix, activity, eps, strains, active,
+                        lam_last, act_p, mixed)
+            for n in range(N):
+                has_force[n] = False
+                for a in range(A):
+                    for v in range(vmax):
+                        lam[n, a, v] = lam_last[a, v, n]
+                        has_force[n] = has_force[n] or lam[n, a, v] > 0.0
             for n in range(N):
                 for a in range(A):
                     for v in range(vmax):
@@ -204,5 +219,6 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
                     D_band[e, n, a] += dead
                     infections[e, n, a] += new_tot
                     deaths[e, n, a] += dead
-        country_totals(e, infections, deaths, country_infections, country_deaths, D,
-                       infections_cum, recent_deaths, population, burden_days)
+        country_totals_last(e, infections.transpose((0, 2, 1)), deaths.transpose((0, 2, 1)),
+                            country_infections, country_deaths, D, infections_cum,
+                            recent_deaths, population, burden_days)
