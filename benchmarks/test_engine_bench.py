@@ -1,7 +1,8 @@
 """Engine speed on the shipped world (run with `make bench`, never by `make test`).
 
-Targets: one baseline run (about 200 countries × 730 days, E=1) in ≤ 50 ms of
-engine time; an ensemble of E=256 at ≥ 20 million country-days per second on one core.
+Targets: one baseline run (about 200 countries × 730 days, E=1) in ≤ 30 ms of
+engine time (as ``benchmarks/test_anchors_bench.py``); an ensemble of E=256 at ≥ 20
+million country-days per second on one core.
 
 The dose engine alone (the baseline with its epidemic switched off: production, market,
 pool, donation, licences, delivery and uptake, the product ledger, records) is measured

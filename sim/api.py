@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.engine.build.params import Params, build_params
 from sim.engine.counterfactual import simulate_with_counterfactual
 from sim.engine.streams import replicate_seeds
 from sim.outcomes.results import Results
@@ -36,17 +37,20 @@ def check_runnable(scenario: Scenario) -> None:
     check_run_fits(build_world(scenario), scenario)
 
 
-def check_run_fits(world, scenario: Scenario) -> None:
+def check_run_fits(world, scenario: Scenario, one: Params | None = None) -> None:
     """Refuse (exit 2) a run whose estimated memory exceeds what the machine can give it
     (:mod:`sim.engine.memory`); its no-vaccine twins count as members.
+
+    one : the parameters of the scenario's first member, when the caller has built them
+        already (else built here)
     """
-    from sim.engine.build.params import build_params
     from sim.engine.memory import check_fits, estimate_bytes
 
     twins = (scenario.epidemic.enabled and scenario.epidemic.vaccine_effect
              and scenario.outputs.deaths_averted)
     members = scenario.replicates * (2 if twins else 1)
-    one = build_params(world, [scenario], [scenario.seed])
+    if one is None:
+        one = build_params(world, [scenario], [scenario.seed])
     estimate = estimate_bytes(world, one, members, scenario.outputs.country_every_days)
     check_fits(estimate, f"{scenario.name}: {scenario.replicates} replicate(s) of "
                f"{world.n_countries} countries over {scenario.days} days")
@@ -112,10 +116,12 @@ def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None =
         outputs = scenario.outputs.model_copy(update={"deaths_averted": deaths_averted})
         scenario = scenario.model_copy(update={"outputs": outputs})
     world = build_world(scenario)
-    check_run_fits(world, scenario)
     seeds = replicate_seeds(scenario.seed, scenario.replicates)
+    # The first member's parameters size the run, its chunks and (one member) are the run's.
+    one = build_params(world, [scenario], seeds[:1])
+    check_run_fits(world, scenario, one)
     params, traj, counterfactual = simulate_with_counterfactual(
-        world, scenario, seeds, scenario.outputs.country_every_days, progress)
+        world, scenario, seeds, scenario.outputs.country_every_days, progress, one=one)
     return Results(scenario, world, params, traj, counterfactual)
 
 

@@ -30,6 +30,7 @@ from sim.engine.build.params import Params
 from sim.engine.epi_record import EpiRecorder
 from sim.engine.epidemic import start_epidemic, step_epidemic
 from sim.engine.flows import FLOW_COLUMNS
+from sim.engine.kernels import backend_from_env, pinned
 from sim.engine.record import Trajectories, buffer_days
 from sim.engine.run import Simulation
 from sim.scenario.schema import Scenario
@@ -128,6 +129,7 @@ class EpidemicTwin:
         self.world = world
         E, N = params.n_members, world.n_countries
         self.recorder = EpiRecorder(world.group_index, E, world.days, buffer_days(E, N))
+        self.kernels = pinned(backend_from_env())
 
     def step(self, state, t: int) -> None:
         """Day ``t`` of the twins' epidemic, given the real batch's ``state`` at the end of
@@ -135,7 +137,8 @@ class EpidemicTwin:
         """
         view = SimpleNamespace(epi=self.epi, courses_band=state.courses_band,
                                boosted_band=state.boosted_band)
-        step_epidemic(view, self.world, self.params, t)
+        with self.kernels:
+            step_epidemic(view, self.world, self.params, t)
         self.recorder.record(self.epi, t)
 
     def trajectories(self, real: Trajectories) -> Trajectories:
@@ -197,12 +200,16 @@ def simulate_members(world, scenario: Scenario, params: Params, seeds, country_e
 
 
 def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every: int = 7,
-                                 progress=None):
+                                 progress=None, *, one: Params | None = None):
     """Run ``scenario``'s members and, when it has an epidemic and asks for deaths averted
     (``outputs.deaths_averted``, the default), their no-vaccine twins: as an epidemic
     only beside the real batch (:class:`EpidemicTwin`) or, when doses may differ, as
     extra members of one batch. A large ensemble runs in chunks of members
     (:mod:`sim.engine.ensemble`), with the same results.
+
+    one : the first member's parameters (``build_params(world, [scenario], seeds[:1])``)
+        when the caller has them already: they size the chunks and, for one member, are
+        the batch's
 
     Returns
     -------
@@ -215,10 +222,11 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     seeds = list(seeds)
     E = len(seeds)
     kept = min(E, scenario.outputs.country_members)  # twins keep none
-    params = keep_detail(build_params(world, [scenario] * E, seeds), kept)
+    if one is None:
+        one = build_params(world, [scenario], seeds[:1])
+    params = keep_detail(one if E == 1 else build_params(world, [scenario] * E, seeds), kept)
     twins = has_twin(scenario)
-    parts = chunks(E, chunk_members(world, build_params(world, [scenario], seeds[:1]), E,
-                                    twins))
+    parts = chunks(E, chunk_members(world, one, E, twins))
     if len(parts) == 1:
         traj, counterfactual = simulate_members(world, scenario, params, seeds, country_every,
                                                 kept, progress)

@@ -1,10 +1,11 @@
 """Records of the epidemic: daily infections and deaths by income group, and per country
 at the end of the run.
 
-Like :class:`sim.engine.record.Recorder`, each day only copies the (E, N) arrays into a
-block buffer; group and world sums of a whole block are taken in one vectorized pass
-(a single-member run would otherwise spend more time on a dozen tiny sums a day than on
-the epidemic itself).
+Like :class:`sim.engine.record.Recorder`, a day's group and world sums are taken by one
+compiled call (:func:`sim.engine.kernels.epi_record.epi_record_day`); its numpy reference
+(``VAXSIM_BACKEND=numpy``) copies the (E, N) arrays into a block buffer and sums a whole
+block in one vectorized pass (a single-member run would otherwise spend more time on a
+dozen tiny sums a day than on the epidemic itself).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.fields import Fields
+from sim.engine.kernels import backend
 from sim.engine.segments import Segments
 from sim.scenario.schema import INCOME_GROUPS
 
@@ -40,20 +42,34 @@ class EpiRecorder:
         self.groups = np.zeros((members, days, 1 + len(INCOME_GROUPS), len(EPI_GROUP_FIELDS)))
         self.countries_end = np.zeros((members, len(group_index), len(EPI_COUNTRY_FIELDS)))
         self.bands = np.zeros((members, days, 1 + len(INCOME_GROUPS), len(BANDS)))
-        self.buffer = np.zeros((len(EPI_GROUP_FIELDS) + len(BANDS), block, members,
-                                len(group_index)))
+        self.block = block
+        self.compiled = backend() == "numba"  # day sums by the kernel: no buffer needed
+        self.buffer = np.zeros((len(EPI_GROUP_FIELDS) + len(BANDS), 0 if self.compiled
+                                else block, members, len(group_index)))
         self.first_day = 0
 
     def record(self, epi, t: int) -> None:
         """Store day ``t`` of :class:`~sim.engine.epidemic.EpiState` ``epi``."""
         b = t - self.first_day
-        buf = self.buffer[:, b]
-        F = EPI_GROUP_FIELDS
-        buf[F.infections], buf[F.deaths], buf[F.deaths_cum] = (epi.new_infections,
-                                                               epi.new_deaths, epi.D)
-        buf[len(F):] = epi.D_band.transpose(2, 0, 1)
-        if b == self.buffer.shape[1] - 1 or t == self.groups.shape[1] - 1:
-            self.flush(b + 1)
+        last = b == self.block - 1 or t == self.groups.shape[1] - 1
+        if self.compiled:
+            from sim.engine.kernels.epi_record import epi_record_day
+
+            inc = self.income
+            epi_record_day(t, epi.new_infections, epi.new_deaths, epi.D, epi.D_band,
+                           inc.order, inc.starts, inc.present, inc.slices is not None,
+                           self.groups, self.bands)
+        else:
+            buf = self.buffer[:, b]
+            F = EPI_GROUP_FIELDS
+            buf[F.infections], buf[F.deaths], buf[F.deaths_cum] = (epi.new_infections,
+                                                                   epi.new_deaths, epi.D)
+            buf[len(F):] = epi.D_band.transpose(2, 0, 1)
+        if last:
+            if self.compiled:
+                self.first_day += b + 1
+            else:
+                self.flush(b + 1)
             self.countries_end[:, :, 0] = epi.infections_cum
             self.countries_end[:, :, 1] = epi.D
 

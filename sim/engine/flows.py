@@ -159,14 +159,19 @@ class FlowLog:
         if self.arrived is None and self.arrive_by is not None and t > self.arrive_by:
             self.arrived = (self.keys.copy(), self.sums[0].copy())   # before today's flows
         weight = self._weights(t, int(e.max()) + 1)
-        row = self._rows(e, donor, channel)
-        slot = self._slots(row * _COUNTRY + recipient)
         if backend() == "numba":
-            from sim.engine.kernels.flows import accumulate
+            from sim.engine.kernels.flows import accumulate, accumulate_known
 
             given = np.zeros(self.n_rows)
-            accumulate(e, row, slot, doses, weight, self.sums, given)
+            if not accumulate_known(e, donor, recipient, channel, doses, weight,
+                                    self.row_of, self.keys, _COUNTRY, self.sums, given):
+                row = self._rows(e, donor, channel)      # new givers or pairs today
+                slot = self._slots(row * _COUNTRY + recipient)
+                given = np.zeros(self.n_rows)
+                accumulate(e, row, slot, doses, weight, self.sums, given)
         else:
+            row = self._rows(e, donor, channel)
+            slot = self._slots(row * _COUNTRY + recipient)
             given = self._accumulate(e, row, slot, doses, weight)
         gave = np.flatnonzero(given > 0)
         self.daily.append(np.column_stack([np.full(len(gave), t), self.givers[gave],

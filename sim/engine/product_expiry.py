@@ -47,7 +47,7 @@ def close_day(ps: ProductState, out: np.ndarray) -> None:
     from sim.engine.kernels.product_expiry import close_day as kernel
 
     kernel(ps.holding, np.ascontiguousarray(out, dtype=float),
-           (ps.course == 1).astype(float), ps.one_dose)
+           (ps.course == 1).astype(float), ps.one_dose, np.ones(out.shape, dtype=bool))
 
 
 def close_reference(ps: ProductState, out: np.ndarray) -> None:
@@ -86,7 +86,8 @@ def prepare_landing(ps: ProductState, pp: ProductParams, transit: np.ndarray,
     else:
         from sim.engine.kernels.product_expiry import landing_day
 
-        landing_day(ps.transit, pp.bucket, pp.enabled, ps.land_mix, ps.land)
+        landing_day(ps.transit, pp.bucket, pp.enabled, ps.land_mix, ps.land,
+                    np.ones(ps.arriving.shape, dtype=bool))
     ps.arriving = transit[:, (t + 1) % transit.shape[1]].copy()
 
 

@@ -37,6 +37,7 @@ Shapes: E members, N countries, P producers, Q products, D days.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -77,6 +78,9 @@ class ProductState:
     land, land_mix, arriving : (E, N, B) bucket shares and (E, N, Q) composition of
         tomorrow's bought arrivals (that of ``transit``), and (E, N) those arrivals
         (:mod:`sim.engine.product_expiry`)
+    moved : (E, N) bool, countries whose bought doses on their way changed since their
+        landing shares were made (the compiled stage remakes only theirs; all on day 0)
+    changed : (E, N) bool, the same for holdings and ``one_dose``
     last : the counters of :data:`COUNTERS` at the end of the previous day
     """
 
@@ -97,6 +101,8 @@ class ProductState:
     land: np.ndarray
     land_mix: np.ndarray
     arriving: np.ndarray
+    moved: np.ndarray
+    changed: np.ndarray
     last: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
@@ -111,7 +117,8 @@ class ProductState:
                    world_now=z(E, Q), stale=np.zeros(E, dtype=bool), one_dose=z(E, N),
                    aged=z(B, E, N, Q), transit=z(E, N, Q), land=z(E, N, B),
                    land_mix=z(E, N, Q),
-                   arriving=z(E, N),
+                   arriving=z(E, N), moved=np.ones((E, N), dtype=bool),
+                   changed=np.ones((E, N), dtype=bool),
                    last={k: np.zeros_like(v) for k, v in _counters(state).items()})
 
     def copy(self) -> ProductState:
@@ -196,6 +203,10 @@ def _arrive(ps: ProductState, doses: np.ndarray, bought: bool = True) -> None:
     ps.stale |= doses.any(axis=(1, 2))
 
 
+#: Today's cumulative counters (but the first) from the state, and yesterday's.
+_TODAY, _YESTERDAY = attrgetter(*COUNTERS[1:]), itemgetter(*COUNTERS[1:])
+
+
 def _counters(state) -> dict[str, np.ndarray]:
     return {k: np.array(getattr(state, k), dtype=float, copy=True) for k in COUNTERS}
 
@@ -217,6 +228,15 @@ def track_products(state, world, params, market: np.ndarray | None,
     else:
         track_compiled(ps, pp, state, world, params, market, partners, licensed, t)
     if state.epi is not None:
+        every = pp.__dict__.get("_refresh_every")  # one period for the batch, or None
+        if every is None and "_refresh_every" not in pp.__dict__:
+            r = pp.refresh_days
+            every = int(r[0]) if len(r) and (r == r[0]).all() else None
+            object.__setattr__(pp, "_refresh_every", every)
+        if every is not None:  # every member at once, or none today
+            if t % every == 0:
+                refresh_protection(ps, pp, state.epi, None)
+            return
         due = t % pp.refresh_days == 0                                         # (E,)
         if due.any():
             refresh_protection(ps, pp, state.epi, due)
@@ -258,11 +278,11 @@ def track_compiled(ps: ProductState, pp: ProductParams, state, world, params,
     fixed = cached[2]
     kernel(t, (t + 1) % params.structure.bucket_days == 0, has_licensed, has_market,
               partners is not None,
-              *(getattr(state, k) for k in COUNTERS[1:]), *(last[k] for k in COUNTERS[1:]),
+              *_TODAY(state), *_YESTERDAY(last),
               nothing if licensed is None else licensed,
               market if has_market else nothing,
               nothing if partners is None else partners,
               state.stock, state.transit, state.gift_transit, *fixed,
               ps.received, ps.holding, ps.administered, ps.expired, ps.given, ps.pool,
               ps.world_received, ps.mix, ps.world_now, ps.stale, ps.one_dose, ps.aged,
-              ps.transit, ps.land, ps.land_mix, ps.arriving)
+              ps.transit, ps.land, ps.land_mix, ps.arriving, ps.moved, ps.changed)

@@ -24,7 +24,7 @@ Order of stages in one day (see docs/DESIGN.md):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from sim.engine.contracts import deliver_contracts
 from sim.engine.donation import deliver_gifts, donate
 from sim.engine.epidemic import step_epidemic
 from sim.engine.flows import NO_FLOWS
-from sim.engine.kernels import backend
+from sim.engine.kernels import backend, backend_from_env, pinned
 from sim.engine.licensing import fill_finish
 from sim.engine.market import MarketPlan
 from sim.engine.partners import sell_to_partners
@@ -66,6 +66,8 @@ class Simulation:
     market: MarketPlan
     recorder: Recorder
     nothing: np.ndarray  # (E, N) zeros: the allocation on days the market does not clear
+    #: The kernels' backend, read from the environment when the batch starts.
+    kernels: pinned = field(default_factory=lambda: pinned(backend_from_env()))
 
     @classmethod
     def start(cls, world: World, params: Params, country_every: int = 7,
@@ -82,6 +84,10 @@ class Simulation:
 
     def step(self) -> None:
         """Run one day: every stage in order, then record."""
+        with self.kernels:
+            self._stages()
+
+    def _stages(self) -> None:
         t, state, world, params = self.state.day, self.state, self.world, self.params
         cut_outages(state, params, produce(state, world, params, t), t)
         surge_orders(state, params, t)

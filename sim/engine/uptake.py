@@ -60,8 +60,10 @@ def one_dose_share(state: State, params: Params) -> np.ndarray:
     ``uptake.doses_per_course`` is 1, else 0.
     """
     E, N = state.first.shape
-    default = np.full((E, N), 1.0 if params.structure.doses_per_course == 1 else 0.0)
     pp, ps = params.products, state.products
+    if pp is not None and ps is not None and pp.enabled.all():
+        return ps.one_dose  # every member tracks products (read only by the caller)
+    default = np.full((E, N), 1.0 if params.structure.doses_per_course == 1 else 0.0)
     if pp is None or ps is None:
         return default
     return np.where(pp.enabled[:, None], ps.one_dose, default)

@@ -114,24 +114,31 @@ def _default_variants() -> list[ScheduledVariant]:
     # Eurosurveillance 2021). Severity: Alpha mortality hazard ratio 1.61 (Davies et al.,
     # Nature 2021); Delta vs Alpha hospitalisation HR 2.26 (Twohig et al., Lancet ID 2022)
     # -> Delta 1.61 × 1.4 (model assumption between the two); Omicron BA.1 vs Delta death
-    # HR 0.31 (Nyberg et al., Lancet 2022). Escape: two-dose VE against symptomatic
-    # Omicron ~65% vs ~90% against Delta early on (Andrews et al., NEJM 2022), past
-    # infection 45% vs 85% pre-Omicron (Stein et al., Lancet 2023) -> 0.4 of protection
-    # against infection evaded; protection against death largely kept (0.1). Omicron's
-    # intrinsic advantage over Delta: model assumption (1.2). Generation time: BA.1's is
-    # 0.60 (95% CI 0.59-0.62) of Delta's, from variant frequencies in Denmark, 2021-11-22
-    # to 2022-02-26 (Ito, Piantham & Nishiura, medRxiv 2022.03.02.22271767); Delta's is
-    # taken as the ancestral's.
+    # HR 0.31 (Nyberg et al., Lancet 2022). Omicron's intrinsic advantage over Delta:
+    # model assumption (1.2).
+    # Omicron's escape 0.5 of protection against infection: past infection protected
+    # 45% against BA.1 reinfection (Stein et al., Lancet 2023; 56% in Qatar, Altarawneh et
+    # al., NEJM 2022), model 0.87 × 0.5 / 0.9 = 0.48; two doses of BNT162b2 65.5% against
+    # symptomatic BA.1 at 2-4 weeks, falling to 8.8% from 25 weeks (Andrews et al., NEJM
+    # 2022), model 0.37 in the fresh level and 0.21 in the waned one (with doses tracked by
+    # product, a course's protection is its products', sim/data/products.csv). Protection
+    # against death largely kept (0.1). Generation time: 3.0 days (95% CI 2.7-3.2) for
+    # BA.1 in the Netherlands in December 2021 (Park et al., PNAS 2023; Abbott et al.
+    # 2.5-4 days), 0.316 of the model's 4.5 + 5 = 9.5 days (the observed one, not a ratio
+    # to Delta's: the model's Delta keeps the ancestral 9.5 days, longer than the 3.8-4.7
+    # observed). Seeded on BA.1's most recent common ancestor, 9 October 2021 (95% HPD
+    # 30 Sep - 20 Oct; Viana et al., Nature 2022), in South Africa, a handful of people
+    # (1e-7, about 6: so stochastic runs do not lose it to chance; assumption).
     return [
         ScheduledVariant(name="Alpha", origin="GBR", start=dt.date(2021, 1, 1),
                          seed_share=2e-3, transmissibility=1.29, severity=1.61),
         ScheduledVariant(name="Delta", origin="IND", start=dt.date(2021, 2, 15),
                          seed_share=1e-5, transmissibility=1.97, severity=2.25,
                          escape=0.1),
-        ScheduledVariant(name="Omicron BA.1", origin="ZAF", start=dt.date(2021, 11, 1),
-                         seed_share=1e-5, transmissibility=1.97 * 1.2,
-                         severity=2.25 * 0.31, escape=0.4, escape_death=0.1,
-                         generation=0.6),
+        ScheduledVariant(name="Omicron BA.1", origin="ZAF", start=dt.date(2021, 10, 9),
+                         seed_share=1e-7, transmissibility=1.97 * 1.2,
+                         severity=2.25 * 0.31, escape=0.5, escape_death=0.1,
+                         generation=0.316),
     ]
 
 

@@ -125,27 +125,38 @@ def daily_schedule(monthly: pd.DataFrame, producers: list[str], start: dt.date,
                    days: int) -> tuple[np.ndarray, np.ndarray]:
     """Spread monthly output evenly over the days of each month.
 
-    Days after the last month of data repeat the last month's daily rate; days before
-    the first month produce nothing.
+    Days after the last month of data (of any producer) repeat that month's daily rate;
+    days before the first month, or in a month without data, produce nothing. Rows of one
+    producer and month add up.
 
     Returns
     -------
     production : (P, D) doses per day
     month_index : (D,) months since the start month
     """
-    dates = pd.date_range(start, periods=days, freq="D")
-    months = dates.to_period("M")
-    table = monthly.pivot_table(index="producer", columns="month", values="doses",
-                                aggfunc="sum").reindex(producers).fillna(0.0)
-    table.columns = pd.PeriodIndex(table.columns, freq="M")
-    table = table.sort_index(axis=1)
-    per_day = table / np.array([p.days_in_month for p in table.columns], dtype=float)
-    last = table.columns.max()
-    lookup = np.minimum(months, last) if len(table.columns) else months
-    idx = table.columns.get_indexer(lookup)
-    production = np.where(idx >= 0, per_day.to_numpy()[:, np.maximum(idx, 0)], 0.0)
-    month_index = np.asarray((months - months[0]).map(lambda off: off.n), dtype=int)
-    return np.ascontiguousarray(production, dtype=float), month_index
+    # Months as counts since 1970-01 (numpy's datetime64[M]): no pandas periods needed.
+    months = (np.datetime64(start, "D") + np.arange(days)).astype("datetime64[M]")
+    months = months.astype(np.int64)
+    data_month = np.asarray(monthly["month"].to_numpy(dtype=str), dtype="datetime64[M]")
+    columns = np.unique(data_month.astype(np.int64))                     # sorted months
+    row_of = {p: i for i, p in enumerate(producers)}
+    row = np.array([row_of.get(p, -1) for p in monthly["producer"]], dtype=np.int64)
+    doses = monthly["doses"].to_numpy(dtype=float)
+    keep = (row >= 0) & ~np.isnan(doses)
+    table = np.zeros((len(producers), len(columns)))
+    np.add.at(table, (row[keep], np.searchsorted(columns, data_month.astype(np.int64)[keep])),
+              doses[keep])
+    first_day = columns.astype("datetime64[M]").astype("datetime64[D]")
+    days_in = ((columns + 1).astype("datetime64[M]").astype("datetime64[D]")
+               - first_day).astype(float)
+    per_day = table / days_in
+    production = np.zeros((len(producers), days))
+    if len(columns):
+        lookup = np.minimum(months, columns[-1])
+        idx = np.minimum(np.searchsorted(columns, lookup), len(columns) - 1)
+        found = columns[idx] == lookup
+        production = np.where(found, per_day[:, idx], 0.0)
+    return np.ascontiguousarray(production, dtype=float), months - months[0]
 
 
 def build_world(scenario: Scenario) -> World:

@@ -104,3 +104,23 @@ def test_a_countrys_own_contract_is_allocated_to_it_and_counts_against_its_order
     traj, end = simulate(w, params)
     assert end.contract_delivered_cum[0, 0] == pytest.approx(1000.0)
     assert ledger_residual(ledger_table(w, traj)).max() < 1e-9
+
+
+def test_replicates_share_one_schedule_and_deliver_as_copies_would():
+    """Members of one scenario share a read-only contract schedule (no E copies); a batch
+    of equal but distinct scenario objects (a full (E, K, D) array) delivers the same."""
+    from sim.engine.build.params import build_params
+
+    w = _world(output=700.0, days=40)
+    scen = _scen([{"start": "2021-01-05", "end": "2021-01-25", "doses": 9000}])
+    shared = build_params(w, [scen] * 3, [1, 2, 3])
+    due = shared.diplomacy.contract_due
+    assert due.shape == (3, 1, 40) and due.strides[0] == 0 and not due.flags.writeable
+    copies = build_params(w, [scen.model_copy(deep=True) for _ in range(3)], [1, 2, 3])
+    assert copies.diplomacy.contract_due.strides[0] != 0
+    np.testing.assert_array_equal(copies.diplomacy.contract_due, due)
+    a, sa = simulate(w, shared)
+    b, sb = simulate(w, copies)
+    np.testing.assert_array_equal(sa.contract_delivered_cum, sb.contract_delivered_cum)
+    np.testing.assert_array_equal(a.ledger, b.ledger)
+    assert sa.contract_delivered_cum.sum() > 0

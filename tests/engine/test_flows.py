@@ -82,3 +82,27 @@ def test_compiled_sums_equal_the_numpy_reference(monkeypatch):
     monkeypatch.setenv("VAXSIM_BACKEND", "numpy")
     reference = _random_log(4, end=39, half_life=half_life, arrive_by=30).totals()
     assert compiled.tobytes() == reference.tobytes()
+
+
+def test_known_pairs_are_added_in_place_and_new_ones_change_nothing():
+    """The compiled fast path: flows whose giver rows and sums exist are added (as the
+    general path would); a flow needing a new sum leaves everything untouched."""
+    from sim.engine.flows import _COUNTRY
+    from sim.engine.kernels.flows import accumulate_known
+
+    log = FlowLog(rows=False)
+    rows = np.array([[0, 1, 2], [0, 3, 4]])
+    log.add_rows(0, rows, np.array([5.0, 7.0]))            # creates both pairs
+    e, d, r = rows[:, 0], rows[:, 1] + 2, rows[:, 2] + 1
+    given = np.zeros(log.n_rows)
+    assert accumulate_known(e, d, r, 0, np.array([1.0, 2.0]), np.ones(1), log.row_of,
+                            log.keys, _COUNTRY, log.sums, given)
+    assert sorted(log.sums[0].tolist()) == [6.0, 9.0] and sorted(given.tolist()) == [1.0, 2.0]
+    before = log.sums.copy()
+    given = np.zeros(log.n_rows)
+    for new in ([[0, 1, 5]], [[0, 7, 2]], [[1, 1, 2]]):    # new recipient, donor, member
+        a = np.array(new)
+        assert not accumulate_known(a[:, 0], a[:, 1] + 2, a[:, 2] + 1, 0, np.ones(1),
+                                    np.ones(2), log.row_of, log.keys, _COUNTRY, log.sums,
+                                    given)
+    assert log.sums.tobytes() == before.tobytes() and not given.any()

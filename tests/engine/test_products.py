@@ -194,3 +194,18 @@ def test_one_dose_output_counts_once_only_when_tracking_products():
     np.testing.assert_allclose(on.production_multiplier, 0.9 * off.production_multiplier)
     names = list(on.products.names)
     assert on.products.producer_mix[0, 0, names.index(JANSSEN)] == pytest.approx(0.1 / 0.9)
+
+
+def test_members_with_other_refresh_periods_run_as_alone():
+    # One refresh period for the batch takes a shortcut; mixed periods take the per-member
+    # path: either way a member's protection and deaths are those of its run alone.
+    scens = [load_scenario(SCENARIOS / "baseline.yaml", ["days=120",
+                                                          f"products.refresh_days={r}"])
+             for r in (14, 30)]
+    world = build_world(scens[0])
+    batch = simulate(world, build_params(world, scens, [1, 1]))[1]
+    for e, s in enumerate(scens):
+        alone = simulate(world, build_params(world, [s], [1]))[1]
+        np.testing.assert_array_equal(batch.epi.ve_course[:, e], alone.epi.ve_course[:, 0])
+        np.testing.assert_array_equal(batch.epi.D[e], alone.epi.D[0])
+    assert not np.array_equal(batch.epi.ve_course[:, 0], batch.epi.ve_course[:, 1])

@@ -33,7 +33,17 @@ def schedule(world: World, contract: Contract) -> np.ndarray:
 def contract_arrays(world: World, scenarios: Sequence[Scenario]) -> dict[str, np.ndarray]:
     """``contract_supplier`` (E, K) producer index, ``contract_buyer`` (E, K) country
     index (-1: the pool; padding: -1 with nothing due) and ``contract_due`` (E, K, D).
+
+    Members of one scenario (replicates differ only by seed) share one read-only
+    ``contract_due`` row (a broadcast view: K·D numbers, not E·K·D).
     """
+    if len(scenarios) > 1 and all(s is scenarios[0] for s in scenarios):
+        one = contract_arrays(world, scenarios[:1])
+        E = len(scenarios)
+        return {"contract_supplier": np.repeat(one["contract_supplier"], E, axis=0),
+                "contract_buyer": np.repeat(one["contract_buyer"], E, axis=0),
+                "contract_due": np.broadcast_to(one["contract_due"],
+                                                (E, *one["contract_due"].shape[1:]))}
     iso3 = set(world.iso3)
     members = []
     for s in scenarios:

@@ -14,6 +14,8 @@ Convention
   compartments within 1e-10.
 - ``backend()`` tells the engine which to call: ``"numba"`` by default, ``"numpy"`` when
   the environment variable ``VAXSIM_BACKEND=numpy`` is set (tests, debugging, profiling).
+  A batch reads the variable once when it starts (``Simulation.start``) and pins that
+  choice while its days run (:class:`pinned`), so a day's stages do not each look it up.
 - The first call of a kernel compiles it (seconds); ``cache=True`` stores the machine code
   next to the module so later processes load it. Benchmarks report the first-ever run
   separately.
@@ -28,15 +30,53 @@ from typing import Any, Literal, cast
 Backend = Literal["numba", "numpy"]
 
 
+#: The choice pinned by the batch whose day is running (None: read the environment).
+_PINNED: list[Backend | None] = [None]
+
+
+def backend_from_env() -> Backend:
+    """``"numpy"`` when ``VAXSIM_BACKEND=numpy`` is set in the environment, else
+    ``"numba"``.
+    """
+    return "numpy" if os.environ.get("VAXSIM_BACKEND", "").lower() == "numpy" else "numba"
+
+
 def backend() -> Backend:
     """Which implementation the engine calls: ``"numba"`` (default) or ``"numpy"``.
 
     Returns
     -------
     str
-        ``"numpy"`` when ``VAXSIM_BACKEND=numpy`` is set in the environment, else ``"numba"``.
+        The choice pinned by the running batch (:class:`pinned`), else
+        :func:`backend_from_env`.
     """
-    return "numpy" if os.environ.get("VAXSIM_BACKEND", "").lower() == "numpy" else "numba"
+    choice = _PINNED[0]
+    return backend_from_env() if choice is None else choice
+
+
+class pinned:
+    """Context in which :func:`backend` returns ``choice`` without reading the environment
+    (the previous choice is restored on exit, so contexts nest).
+
+    Examples
+    --------
+    >>> with pinned("numpy"):
+    ...     backend()
+    'numpy'
+    """
+
+    __slots__ = ("choice", "saved")
+
+    def __init__(self, choice: Backend) -> None:
+        self.choice = choice
+        self.saved: Backend | None = None
+
+    def __enter__(self) -> None:
+        self.saved = _PINNED[0]
+        _PINNED[0] = self.choice
+
+    def __exit__(self, *exc: object) -> None:
+        _PINNED[0] = self.saved
 
 
 def jit[F: Callable[..., Any]](func: F) -> F:

@@ -71,17 +71,23 @@ def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving:
 
 @jit
 def landing_day(holding: np.ndarray, bucket: np.ndarray, enabled: np.ndarray,
-                land_mix: np.ndarray, land: np.ndarray) -> None:
+                land_mix: np.ndarray, land: np.ndarray, moved: np.ndarray) -> None:
     """Tomorrow's landing: ``land_mix`` (E, N, Q) the composition of ``holding`` (E, N,
     Q: the bought doses on their way) and ``land`` (E, N, B) its shares by bucket;
     members not ``enabled`` (E,) and countries with nothing on the way land everything in
     the freshest bucket.
+
+    moved : (E, N) bool, countries whose ``holding`` changed since their shares were
+        last made (the others keep them: the same inputs give the same shares); reset
     """
     E, N, Q = holding.shape
     B = land.shape[2]
     held = holding.reshape(-1)
     for e in range(E):
         for n in range(N):
+            if not moved[e, n]:
+                continue
+            moved[e, n] = False
             h = short_sum(held, (e * N + n) * Q, Q)
             for b in range(B):
                 land[e, n, b] = 0.0
@@ -97,7 +103,7 @@ def landing_day(holding: np.ndarray, bucket: np.ndarray, enabled: np.ndarray,
 
 @jit
 def close_day(holding: np.ndarray, out: np.ndarray, one: np.ndarray,
-              one_dose: np.ndarray) -> None:
+              one_dose: np.ndarray, changed: np.ndarray) -> None:
     """The day's outflows leave each country's holdings in proportion, then its share of
     one-dose products; reference :func:`sim.engine.product_expiry.close_reference`.
 
@@ -105,6 +111,8 @@ def close_day(holding: np.ndarray, out: np.ndarray, one: np.ndarray,
     out : (E, N) doses administered, given or contributed today (expired ones already left)
     one : (Q,) 1.0 for a one-dose product, else 0.0
     one_dose : (E, N) out: share of holdings in one-dose products
+    changed : (E, N) bool, countries whose holdings changed since their ``one_dose`` was
+        made (the others keep it: the same holdings give the same share); reset
     """
     E, N, Q = holding.shape
     held = holding.reshape(-1)
@@ -117,7 +125,15 @@ def close_day(holding: np.ndarray, out: np.ndarray, one: np.ndarray,
             if total > TINY:
                 keep = min(max(1.0 - out[e, n] / total, 0.0), 1.0)
             for q in range(Q):
-                holding[e, n, q] = max(holding[e, n, q] * keep, 0.0)
+                v = holding[e, n, q]
+                kept = max(v * keep, 0.0)
+                if kept != v:
+                    holding[e, n, q] = kept
+                    changed[e, n] = True
+            if not changed[e, n]:
+                continue
+            changed[e, n] = False
+            for q in range(Q):
                 row[q] = holding[e, n, q] * one[q]
             h = short_sum(held, lo, Q)
             one_dose[e, n] = short_sum(row, 0, Q) / h if h > TINY else 0.0

@@ -37,8 +37,12 @@ TINY = 1e-9
 @jit
 def _arrive(e: int, doses: np.ndarray, bought: bool, transit: np.ndarray,
             holding: np.ndarray, received: np.ndarray, world_now: np.ndarray,
-            stale: np.ndarray, col: np.ndarray) -> None:
-    """Member ``e``'s doses (N, Q) allocated to countries today (see the reference)."""
+            stale: np.ndarray, col: np.ndarray, moved: np.ndarray,
+            changed: np.ndarray) -> None:
+    """Member ``e``'s doses (N, Q) allocated to countries today (see the reference);
+    ``moved`` (E, N) marks countries whose bought doses on their way changed, ``changed``
+    (E, N) those whose holdings changed.
+    """
     N, Q = doses.shape
     for n in range(N):
         for q in range(Q):
@@ -49,6 +53,9 @@ def _arrive(e: int, doses: np.ndarray, bought: bool, transit: np.ndarray,
             received[e, n, q] += x
             if x != 0.0:
                 stale[e] = True
+                changed[e, n] = True
+                if bought:
+                    moved[e, n] = True
     _column_sums(doses, col)
     for q in range(Q):
         world_now[e, q] += col[q]
@@ -58,7 +65,8 @@ def _arrive(e: int, doses: np.ndarray, bought: bool, transit: np.ndarray,
 def _licences(e: int, filled: np.ndarray, licensed: np.ndarray, lic_country: np.ndarray,
               lic_mix: np.ndarray, holding: np.ndarray, received: np.ndarray,
               transit: np.ndarray, mix: np.ndarray, world_now: np.ndarray,
-              total: np.ndarray, doses: np.ndarray, col: np.ndarray) -> None:
+              total: np.ndarray, doses: np.ndarray, col: np.ndarray,
+              moved: np.ndarray, changed: np.ndarray) -> None:
     """Licensees' own doses of member ``e``, in the proportions their licences filled.
 
     filled : (C,) doses each licence filled today; licensed : (N,) licensees' own doses;
@@ -80,6 +88,9 @@ def _licences(e: int, filled: np.ndarray, licensed: np.ndarray, lic_country: np.
             holding[e, n, q] += doses[c, q]
             received[e, n, q] += doses[c, q]
             transit[e, n, q] += doses[c, q]
+            if doses[c, q] != 0.0:
+                moved[e, n] = True
+                changed[e, n] = True
     flat = holding.reshape(-1)
     out = mix.reshape(-1)
     N = holding.shape[1]
@@ -122,7 +133,8 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
               expired: np.ndarray, given: np.ndarray, pool: np.ndarray,
               world_received: np.ndarray, mix: np.ndarray, world_now: np.ndarray,
               stale: np.ndarray, one_dose: np.ndarray, aged: np.ndarray, transit: np.ndarray,
-              land: np.ndarray, land_mix: np.ndarray, arriving: np.ndarray) -> None:
+              land: np.ndarray, land_mix: np.ndarray, arriving: np.ndarray,
+              moved: np.ndarray, changed: np.ndarray) -> None:
     """Book day ``t``'s flows by product and prepare tomorrow's landing.
 
     The counters are those of :data:`sim.engine.products.COUNTERS` but the first, in
@@ -138,7 +150,8 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
     the pool); home_of : (N,) int home producer (-1: none); partner_mask : (P, N) bool;
     accept : (E, N, Q) bool; bucket : (Q,) int; enabled : (E,) bool; one : (Q,) 1.0 for a
     one-dose product.
-    The rest are the fields of :class:`sim.engine.products.ProductState`.
+    The rest are the fields of :class:`sim.engine.products.ProductState` (``moved`` and
+    ``changed``: countries whose landing shares and one-dose share are to be remade).
     """
     E, N, Q = holding.shape
     B = aged.shape[0]
@@ -169,7 +182,7 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
                 any_lic = True
         if has_licensed and C and any_lic:
             _licences(e, filled, licensed[e], lic_country[e], lic_mix[e], holding, received,
-                      transit, mix, world_now, total_n, lic_doses, col)
+                      transit, mix, world_now, total_n, lic_doses, col, moved, changed)
         any_k = False
         for k in range(K):
             dk[k] = contract_cum[e, k] - l_contract[e, k]
@@ -184,7 +197,8 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
                    has_partners, partner_mask, producer_mix[e], contract_mix[e],
                    contract_buyer[e], contract_supplier[e], home_of, accept[e], pool,
                    inflow, work, by_seller, imports)
-            _arrive(e, inflow, True, transit, holding, received, world_now, stale, col)
+            _arrive(e, inflow, True, transit, holding, received, world_now, stale, col,
+                    moved, changed)
         # What was held before today's shipments and gifts leaves as administered,
         # expired, given to the pool or donated.
         if stale[e]:
@@ -208,6 +222,10 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
                                                                - l_exp_arr[e, n])
         before[1:] = stock[:-1]
     gone = np.empty((E, N, Q))
+    for e in range(E):  # today's arrivals leave the doses on their way
+        for n in range(N):
+            if arriving[e, n] != 0.0:
+                moved[e, n] = True
     age_day(aged, transit, bucket, arriving, land_mix, holding, before, boundary, gone)
     # 3. expired doses by product, the pool, gifts
     flat_gone = gone.reshape(-1)
@@ -237,6 +255,8 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
                     g = gone[e, n, q] + short * share
                     expired[e, n, q] += g
                     holding[e, n, q] -= g
+                    if g != 0.0:
+                        changed[e, n] = True
         pool_any = False
         for n in range(N):
             if (pool_contrib[e, n] - l_pool_contrib[e, n] != 0.0
@@ -261,7 +281,8 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
             _column_sums(inflow, col)
             for q in range(Q):
                 pool[e, q] = max(pool[e, q] - col[q], 0.0)
-            _arrive(e, inflow, True, transit, holding, received, world_now, stale, col)
+            _arrive(e, inflow, True, transit, holding, received, world_now, stale, col,
+                    moved, changed)
         donated_any = False
         for n in range(N):
             if donated[e, n] - l_donated[e, n] != 0.0:
@@ -270,10 +291,11 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
             _gifts(e, donated, l_donated, don_recv, l_don_recv, stock, transit_engine,
                    gift_transit, producer_mix[e], home_of, holding, mix, out, given, work,
                    inflow, imports)
-            _arrive(e, inflow, False, transit, holding, received, world_now, stale, col)
+            _arrive(e, inflow, False, transit, holding, received, world_now, stale, col,
+                    moved, changed)
     # 4. outflows in proportion, tomorrow's landing, the day's record, the counters
-    close_day(holding, out, one, one_dose)
-    landing_day(transit, bucket, enabled, land_mix, land)
+    close_day(holding, out, one, one_dose, changed)
+    landing_day(transit, bucket, enabled, land_mix, land, moved)
     nxt = (t + 1) % L
     for e in range(E):
         for n in range(N):

@@ -59,8 +59,10 @@ def record_day(t: int, first: np.ndarray, completed: np.ndarray, administered: n
         ledger[e, t, _EXPIRED] = pairwise_sum(expired[e], 0, N)
         for n in range(N):
             s = stock[0, e, n]
-            for b in range(1, B):
-                s += stock[b, e, n]
+            for b in range(1, B):  # (empty buckets would add exact zeros)
+                v = stock[b, e, n]
+                if v != 0.0:
+                    s += v
             row[n] = s
         ledger[e, t, _STOCK] = pairwise_sum(row, 0, N)
         # A difference of two large running sums: clamp rounding below zero (as numpy's).

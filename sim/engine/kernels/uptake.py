@@ -83,34 +83,33 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
     L = transit.shape[1]
     slot = t % L
     # Bought doses: land what was allocated L days ago, send today's.
+    # (Nothing arrived: its buckets would add exact zeros.)
     for e in range(E):
         for n in range(N):
             arrived = transit[e, slot, n]
             transit[e, slot, n] = allocated[e, n]
-            for b in range(B):
-                stock[b, e, n] += arrived * land[e, n, b]
+            if arrived != 0.0:
+                for b in range(B):
+                    stock[b, e, n] += arrived * land[e, n, b]
             received_cum[e, n] += arrived
-    # Donated doses land in the bucket they travelled in (reference: only when anything
-    # arrives at all); the recipient's receipts add the buckets' sum, buckets in order.
+    # Donated doses land in the bucket they travelled in; the recipient's receipts add
+    # the buckets' sum, buckets in order. (The reference lands them only when anything
+    # arrives at all: here what did not arrive adds exact zeros, and a slot already
+    # holding what it is given is not written, so an idle ring is only read.)
     if gifts_given or gifts_moving:
-        any_arrival = False
-        for b in range(B):
-            for e in range(E):
-                for n in range(N):
-                    if gift_transit[b, e, slot, n] != 0.0:
-                        any_arrival = True
         landed = np.empty(N)
         for e in range(E):
             for b in range(B):
                 for n in range(N):
                     arrived = gift_transit[b, e, slot, n]
-                    gift_transit[b, e, slot, n] = gifts[b, e, n] if gifts_given else 0.0
-                    if any_arrival:
+                    sent = gifts[b, e, n] if gifts_given else 0.0
+                    if sent != arrived:
+                        gift_transit[b, e, slot, n] = sent
+                    if arrived != 0.0:
                         stock[b, e, n] += arrived
-                        landed[n] = arrived if b == 0 else landed[n] + arrived
-            if any_arrival:
-                for n in range(N):
-                    received_cum[e, n] += landed[n]
+                    landed[n] = arrived if b == 0 else landed[n] + arrived
+            for n in range(N):
+                received_cum[e, n] += landed[n]
     # Administration: completing doses due first, then first doses and boosters sharing
     # the rest in proportion to their demand; each split over age bands by priority.
     interval = due_ring.shape[0]
@@ -145,15 +144,21 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
                                - boosted_band[e, n, a], 0.0)
                 boost_want[a] = want
                 boost_wanted += want
+            # Empty buckets would add (and give) exact zeros: skipped.
             on_shelf = stock[0, e, n]
             for b in range(1, B):
-                on_shelf += stock[b, e, n]
+                v = stock[b, e, n]
+                if v != 0.0:
+                    on_shelf += v
             capacity = max(cap_start[e, n] + cap_slope[e, n] * min(tf, cap_ramp[e, n]), 0.0)
             wanted = min(min(on_shelf, capacity), due[e, n] + first_wanted + boost_wanted)
             left = wanted
             for b in range(B):
-                take = min(stock[b, e, n], left)
-                stock[b, e, n] -= take
+                v = stock[b, e, n]
+                if v == 0.0 and left >= 0.0:
+                    continue
+                take = min(v, left)
+                stock[b, e, n] = v - take
                 left -= take
             given = wanted - left
             second = min(given, due[e, n])

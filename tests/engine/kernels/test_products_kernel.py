@@ -30,13 +30,15 @@ def lockstep(monkeypatch, scenario, members: int) -> int:
     """Run the numpy and compiled batches day by day; returns the days with products."""
     world = build_world(scenario)
     params = build_params(world, [scenario] * members, replicate_seeds(scenario.seed, members))
-    ref, got = Simulation.start(world, params), Simulation.start(world, params)
+    # A batch reads its backend when it starts.
+    monkeypatch.setenv("VAXSIM_BACKEND", "numpy")
+    ref = Simulation.start(world, params)
+    monkeypatch.setenv("VAXSIM_BACKEND", "numba")
+    got = Simulation.start(world, params)
     tracked = 0
     while not ref.done:
         t = ref.state.day
-        monkeypatch.setenv("VAXSIM_BACKEND", "numpy")
         ref.step()
-        monkeypatch.setenv("VAXSIM_BACKEND", "numba")
         got.step()
         a, b = ref.state.products, got.state.products
         if a is not None:
