@@ -29,6 +29,16 @@ SMALL_FORCE = 0.05
 
 
 @jit
+def _poly(y, h):
+    """``h (1 − exp(−y)) / y`` by its Taylor polynomial in Estrin's form (for y below
+    :data:`SMALL_FORCE`: relative error under 1e-12, no division).
+    """
+    y2 = y * y
+    return h * ((1.0 - 0.5 * y) + y2 * ((1.0 / 6.0 - y * (1.0 / 24.0))
+                                       + y2 * (1.0 / 120.0 - y * (1.0 / 720.0))))
+
+
+@jit
 def _share_per_rate(x, h, share):
     """``share[n] = (1 − exp(−x[n] h)) / x[n]`` for x ≥ 0 (h at x = 0): the share of a
     status infected in a step of length h, per unit of its total force x.
@@ -40,9 +50,7 @@ def _share_per_rate(x, h, share):
     large = 0
     for n in range(N):
         y = x[n] * h
-        y2 = y * y
-        share[n] = h * ((1.0 - 0.5 * y) + y2 * ((1.0 / 6.0 - y * (1.0 / 24.0))
-                                               + y2 * (1.0 / 120.0 - y * (1.0 / 720.0))))
+        share[n] = _poly(y, h)
         large += y >= SMALL_FORCE
     if large:
         for n in range(N):
@@ -61,17 +69,35 @@ def _infect(e, a, k, vmax, h, vk, S, sus, fatal, lam, new_v, new_d, new_h, total
     ``new_h`` (V, N), all infections to ``total`` (N,); ``x``, ``per``, ``b`` (N,) scratch.
     """
     N = S.shape[3]
-    # The total force in one pass for up to four strains (same sums, same order).
+    # The total force and its share polynomial in one pass for up to four strains (same
+    # sums, same order); expm1 afterwards for the countries where the force is large.
+    large = 0
     if vmax == 1:
         for n in range(N):
-            x[n] = lam[a, 0, n] * sus[e, k, 0, n]
+            xn = lam[a, 0, n] * sus[e, k, 0, n]
+            x[n] = xn
+            per[n] = _poly(xn * h, h)
+            large += xn * h >= SMALL_FORCE
     elif vmax == 2:
         for n in range(N):
-            x[n] = lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n]
+            xn = lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n]
+            x[n] = xn
+            per[n] = _poly(xn * h, h)
+            large += xn * h >= SMALL_FORCE
     elif vmax == 3:
         for n in range(N):
-            x[n] = (lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n]) \
+            xn = (lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n]) \
                 + lam[a, 2, n] * sus[e, k, 2, n]
+            x[n] = xn
+            per[n] = _poly(xn * h, h)
+            large += xn * h >= SMALL_FORCE
+    elif vmax == 4:
+        for n in range(N):
+            xn = ((lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n])
+                  + lam[a, 2, n] * sus[e, k, 2, n]) + lam[a, 3, n] * sus[e, k, 3, n]
+            x[n] = xn
+            per[n] = _poly(xn * h, h)
+            large += xn * h >= SMALL_FORCE
     else:
         for n in range(N):
             x[n] = ((lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n])
@@ -79,7 +105,12 @@ def _infect(e, a, k, vmax, h, vk, S, sus, fatal, lam, new_v, new_d, new_h, total
         for v in range(4, vmax):
             for n in range(N):
                 x[n] += lam[a, v, n] * sus[e, k, v, n]
-    _share_per_rate(x, h, per)
+        _share_per_rate(x, h, per)
+        large = 0
+    if large:
+        for n in range(N):
+            if x[n] * h >= SMALL_FORCE:
+                per[n] = -np.expm1(-(x[n] * h)) / x[n]
     for n in range(N):
         s = S[e, a, k, n]
         p = s * per[n]              # new infections / x
@@ -152,12 +183,11 @@ def _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen, courses
     """
     N = S.shape[3]
     some_c = some_b = False
-    new_doses = False
+    changed = 0     # (a count, not a loop that stops: it vectorises)
     for n in range(N):
-        if courses_band[e, n, a] != courses_seen[e, a, n] \
-                or boosted_band[e, n, a] != boosted_seen[e, a, n]:
-            new_doses = True
-            break
+        changed += (courses_band[e, n, a] != courses_seen[e, a, n]) \
+            | (boosted_band[e, n, a] != boosted_seen[e, a, n])
+    new_doses = changed > 0
     for n in range(N if new_doses else 0):    # (no new doses: no moves, counters kept)
         dcourse = courses_band[e, n, a] - courses_seen[e, a, n]
         dboost = boosted_band[e, n, a] - boosted_seen[e, a, n]
@@ -269,12 +299,10 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
                 total[:] = 0.0
                 dead[:] = 0.0
                 for k in range(nk):
-                    empty = True
+                    held = 0        # (a count, not a loop that stops: it vectorises)
                     for n in range(N):
-                        if S[e, a, k, n] > 0.0:
-                            empty = False
-                            break
-                    if not empty:   # most statuses of most strains hold nobody
+                        held += S[e, a, k, n] > 0.0
+                    if held:        # most statuses of most strains hold nobody
                         _infect(e, a, k, vmax, h, vaccinated[k], S, sus, fatal, lam, new_v,
                                 new_d, new_h, total, s1, s2, s3)
                 for v in range(vmax):
