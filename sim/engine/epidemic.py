@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.engine.build.epi_params import EpiParams, vaccinated_statuses
+from sim.engine.build.epi_params import EpiParams, infection_status, vaccinated_statuses
 from sim.engine.epi_model import (
     EpiState,
     day_reference,
@@ -133,6 +133,9 @@ class _Workspace:
         key = (epi.active, epi.strains, epi.ve_course)
         if self.stale or self.key is None or any(map(operator.is_not, key, self.key)):
             self.key, self.stale = key, False
+            if self.backend == "numba" and self.ep.mode == "deterministic":
+                self.sus, self.fatal = _tables_last(self.ep, epi)    # the kernel's layout
+                return self.sus, self.fatal
             self.sus, self.fatal = immunity_tables(self.ep, epi)
             self.sus_plain, self.fatal_plain = self.sus, self.fatal
             if self.backend == "numba":     # the deterministic kernel's layout
@@ -192,6 +195,20 @@ class _Workspace:
             self.on_exit &= ~done
             self.pending = bool(self.on_exit.any())
             self.force = np.ascontiguousarray(ep.force * self._capped(self.contacts))
+
+
+def _tables_last(ep: EpiParams, epi: EpiState) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`immunity_tables` compiled, in the deterministic kernel's layout: sus
+    (E, K, V, N) and fatal (E, A, K, V, N) (:mod:`sim.engine.kernels.immunity`).
+    """
+    from sim.engine.kernels.immunity import immunity_last
+
+    E, N, A, K = epi.S.shape
+    V = epi.Ix.shape[3]
+    sus, fatal = np.empty((E, K, V, N)), np.empty((E, A, K, V, N))
+    immunity_last(ep.level, ep.peak, np.asarray(ep.vaccine_effect, dtype=float),
+                  epi.ve_course, epi.strains, ep.ifr, infection_status(0), sus, fatal)
+    return sus, fatal
 
 
 def start_epidemic(world, params) -> EpiState | None:
