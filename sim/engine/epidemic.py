@@ -126,7 +126,7 @@ class _Workspace:
         self.traffic: np.ndarray = np.empty(0)
 
     def tables(self, epi: EpiState) -> tuple[np.ndarray, np.ndarray]:
-        """Susceptibility and fatality tables (:func:`immunity_tables`; in the
+        """Susceptibility and fatality tables (:func:`immunity_tables`; compiled in the
         deterministic kernel's layout on the numba backend), recomputed when
         :meth:`EpiState.changed` was called or the arrays they come from were replaced.
         """
@@ -136,11 +136,9 @@ class _Workspace:
             if self.backend == "numba" and self.ep.mode == "deterministic":
                 self.sus, self.fatal = _tables_last(self.ep, epi)    # the kernel's layout
                 return self.sus, self.fatal
+            # The numpy references and the stochastic kernel read the (E, N, ...) layout.
             self.sus, self.fatal = immunity_tables(self.ep, epi)
             self.sus_plain, self.fatal_plain = self.sus, self.fatal
-            if self.backend == "numba":     # the deterministic kernel's layout
-                self.sus = np.ascontiguousarray(self.sus.transpose(0, 2, 3, 1))
-                self.fatal = np.ascontiguousarray(self.fatal.transpose(0, 2, 3, 4, 1))
         return self.sus, self.fatal
 
     def state_views(self, epi: EpiState) -> tuple[np.ndarray, ...]:
