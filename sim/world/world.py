@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -90,8 +91,23 @@ class World:
 
     def index(self, codes: list[str] | np.ndarray) -> np.ndarray:
         """Country indices of ISO3 ``codes`` (in the world's order)."""
-        lookup = {c: i for i, c in enumerate(self.iso3)}
-        return np.array([lookup[c] for c in codes], dtype=int)
+        lookup = self.position
+        return np.array([lookup[str(c)] for c in codes], dtype=int)
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Index of each ISO3 code (read only)."""
+        return {c: i for i, c in enumerate(self.iso3.tolist())}
+
+    def level_codes(self, level: str) -> tuple[list[str], np.ndarray]:
+        """The distinct codes of the group column ``level`` (``continent``, ``who_region``
+        or ``income_group``), and (N,) int each country's position among them.
+        """
+        cache = self.__dict__.setdefault("_level_codes", {})
+        if level not in cache:
+            codes, inverse = np.unique(getattr(self, level), return_inverse=True)
+            cache[level] = (codes.tolist(), inverse.reshape(-1))
+        return cache[level]
 
     def producer_index(self, producer: str) -> int:
         """Index of a producer id."""
