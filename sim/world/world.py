@@ -109,6 +109,25 @@ class World:
             cache[level] = (codes.tolist(), inverse.reshape(-1))
         return cache[level]
 
+    @cached_property
+    def group_combos(self) -> tuple[list[tuple[str, str, str]], np.ndarray]:
+        """The distinct (continent, WHO region, income group) of the countries, and (N,)
+        int each country's among them.
+        """
+        combo = np.zeros(self.n_countries, dtype=np.int64)
+        levels = [self.level_codes(c) for c in ("continent", "who_region", "income_group")]
+        for codes, inverse in levels:
+            combo = combo * len(codes) + inverse
+        distinct, index = np.unique(combo, return_inverse=True)
+        out = []
+        for c in distinct.tolist():
+            keys = []
+            for codes, _ in reversed(levels):
+                c, i = divmod(c, len(codes))
+                keys.append(codes[i])
+            out.append((keys[2], keys[1], keys[0]))
+        return out, index.reshape(-1)
+
     def producer_index(self, producer: str) -> int:
         """Index of a producer id."""
         return int(np.flatnonzero(self.producers == producer)[0])

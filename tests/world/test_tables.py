@@ -8,7 +8,7 @@ from sim.data import DATA_DIR
 from sim.world.tables import columns, row_of
 
 FILES = ["countries.csv", "producers.csv", "production.csv", "products.csv",
-         "product_mix.csv", "age_bands.csv", "prior_immunity.csv"]
+         "product_mix.csv", "age_bands.csv", "prior_immunity.csv", "blocs.csv", "ties.csv"]
 
 
 @pytest.mark.parametrize("name", FILES)

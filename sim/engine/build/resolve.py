@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from sim.world.lookup import GROUP_LEVELS
 from sim.world.world import World
 
 
@@ -32,20 +31,12 @@ def resolved(world: World, default: Any, groups: Mapping[str, Any],
     """
     base = _fields(default)
     dumped = {key: _fields(entry) for key, entry in groups.items()}
-    combo = np.zeros(world.n_countries, dtype=np.int64)
-    levels = [world.level_codes(level) for level in GROUP_LEVELS]
-    for codes, inverse in levels:
-        combo = combo * len(codes) + inverse
-    distinct, index = np.unique(combo, return_inverse=True)
-    index = index.reshape(-1)
+    combos, index = world.group_combos
+    index = index.copy()
     rows = []
-    for c in distinct.tolist():
+    for combo in combos:                                # continent, WHO region, income
         merged = dict(base)
-        keys = []
-        for codes, _ in reversed(levels):
-            c, i = divmod(c, len(codes))
-            keys.append(codes[i])
-        for key in reversed(keys):                      # continent, WHO region, income
+        for key in combo:
             merged.update(dumped.get(key, {}))
         rows.append(merged)
     where = world.position
