@@ -350,7 +350,7 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
 
 def _output_donors(world: World) -> np.ndarray:
     """(P,) country index of each producer whose id is a country of the world, else -1."""
-    position = {c: i for i, c in enumerate(world.iso3)}
+    position = world.position
     return np.array([position.get(str(p), -1) for p in world.producers], dtype=int)
 
 
