@@ -10,6 +10,8 @@ dozen tiny sums a day than on the epidemic itself).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.engine.fields import Fields
@@ -51,7 +53,7 @@ class EpiRecorder:
         self.buffer = np.zeros((len(EPI_GROUP_FIELDS) + len(BANDS), 0 if self.compiled
                                 else block, members, len(group_index)))
         self.first_day = 0
-        self._kernel = None
+        self._kernel: Callable[..., None] | None = None
         if self.compiled:
             from sim.engine.kernels.epi_record import epi_record_day
 

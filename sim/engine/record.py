@@ -10,6 +10,7 @@ vectorized pass. The result is the same as summing day by day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -146,7 +147,7 @@ class Recorder:
             self.out.epi_groups, self.out.epi_countries_end = (self.epi.groups,
                                                                self.epi.countries_end)
             self.out.epi_bands = self.epi.bands
-        self._kernel = None
+        self._kernel: Callable[..., None] | None = None
         if self.compiled:
             from sim.engine.kernels.record import record_day
 
