@@ -30,21 +30,40 @@ from types import SimpleNamespace
 import numpy as np
 
 from sim.engine.build.params import build_params
+from sim.engine.counterfactual import without_vaccine
 from sim.engine.epidemic import start_epidemic, step_epidemic
+from sim.engine.run import Simulation
 from sim.scenario import load_scenario
 from sim.world.world import build_world
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 
 
-def _epidemic_only(world, params):
-    """730 days of the epidemic stage with no doses (the dose engine's counters at 0)."""
+def _epidemic_only(world, params, doses=None):
+    """730 days of the epidemic stage, fed day by day the dose engine's courses and
+    boosters by band (``doses``: a list of (E, N, A) pairs, one a day), or none.
+    """
     E, N = params.n_members, world.n_countries
-    state = SimpleNamespace(epi=start_epidemic(world, params),
-                            courses_band=np.zeros((E, N, 3)), boosted_band=np.zeros((E, N, 3)))
+    none = (np.zeros((E, N, 3)), np.zeros((E, N, 3)))
+    state = SimpleNamespace(epi=start_epidemic(world, params), courses_band=none[0],
+                            boosted_band=none[1])
     for t in range(world.days):
+        if doses is not None:
+            state.courses_band, state.boosted_band = doses[t]
         step_epidemic(state, world, params, t)
     return state.epi
+
+
+def _doses_of(world, params):
+    """The courses and boosters by band (E, N, A) a real run of ``params`` gives at the
+    end of each day: what its epidemic stage reads.
+    """
+    sim = Simulation.start(world, params)
+    doses = []
+    while not sim.done:
+        sim.step()
+        doses.append((sim.state.courses_band.copy(), sim.state.boosted_band.copy()))
+    return doses
 
 
 def test_epidemic_stage_alone(benchmark):
@@ -53,6 +72,31 @@ def test_epidemic_stage_alone(benchmark):
     params = build_params(world, [scenario], [1])
     _epidemic_only(world, params)  # compile
     benchmark.pedantic(_epidemic_only, args=(world, params), rounds=5, warmup_rounds=1)
+    benchmark.extra_info["country_days"] = world.n_countries * world.days
+
+
+def test_epidemic_stage_with_doses(benchmark):
+    """The member of ``sim.run(baseline)``: its vaccinated and hybrid statuses fill up."""
+    scenario = load_scenario(BASELINE, [])
+    world = build_world(scenario)
+    params = build_params(world, [scenario], [1])
+    doses = _doses_of(world, params)
+    _epidemic_only(world, params, doses)  # compile
+    benchmark.pedantic(_epidemic_only, args=(world, params, doses), rounds=5,
+                       warmup_rounds=1)
+    benchmark.extra_info["country_days"] = world.n_countries * world.days
+
+
+def test_twin_stage_with_doses(benchmark):
+    """The no-vaccine twin of ``sim.run(baseline)``: the member's doses protect nobody."""
+    scenario = load_scenario(BASELINE, [])
+    world = build_world(scenario)
+    params = build_params(world, [scenario], [1])
+    doses = _doses_of(world, params)
+    twin = build_params(world, [without_vaccine(scenario)], [1])
+    _epidemic_only(world, twin, doses)  # compile
+    benchmark.pedantic(_epidemic_only, args=(world, twin, doses), rounds=5,
+                       warmup_rounds=1)
     benchmark.extra_info["country_days"] = world.n_countries * world.days
 
 
