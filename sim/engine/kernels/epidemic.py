@@ -189,56 +189,65 @@ def _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, new_v, new_d, new_h, dea
 
 
 @jit
-def _move(e, a, S, src, dst, p):
-    """Move share ``p`` (N,) of status ``src`` of band a to status ``dst``."""
-    for n in range(S.shape[3]):
-        m = S[e, a, src, n] * p[n]
-        S[e, a, src, n] -= m
-        S[e, a, dst, n] += m
-
-
-@jit
 def _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen, courses_band,
                         boosted_band, band_pop, w, pc, pb):
     """Steps 1 and 2 for band a of member e: courses and boosters since the last step
     reach the band's statuses (``pc``, ``pb`` (N,) scratch: their shares), then fresh
     immunity wanes with probability ``w``.
+
+    One pass for the vaccine statuses (0, 1, 2) and one for each strain's four (infection,
+    waned, hybrid, hybrid waned): the moves of a status come in the reference's order
+    (courses, boosters, waning), and no move mixes two such groups.
     """
     N = S.shape[3]
-    some_c = some_b = False
     changed = 0     # (a count, not a loop that stops: it vectorises)
     for n in range(N):
         changed += (courses_band[e, n, a] != courses_seen[e, a, n]) \
             | (boosted_band[e, n, a] != boosted_seen[e, a, n])
-    new_doses = changed > 0
-    for n in range(N if new_doses else 0):    # (no new doses: no moves, counters kept)
+    if changed == 0:    # no new doses: waning alone, counters kept
+        for n in range(N):
+            m = S[e, a, 1, n] * w
+            S[e, a, 1, n] -= m
+            S[e, a, 2, n] += m
+        for k in range(3, nk, 4):
+            for n in range(N):
+                m1, m2 = S[e, a, k, n] * w, S[e, a, k + 2, n] * w
+                S[e, a, k, n] -= m1
+                S[e, a, k + 1, n] += m1
+                S[e, a, k + 2, n] -= m2
+                S[e, a, k + 3, n] += m2
+        return
+    for n in range(N):
         dcourse = courses_band[e, n, a] - courses_seen[e, a, n]
         dboost = boosted_band[e, n, a] - boosted_seen[e, a, n]
         whole = band_pop[a, n] - D_band[e, a, n] - courses_seen[e, a, n]
         pc[n] = min(max(dcourse / whole, 0.0), 1.0) if whole > 0.0 else 0.0
         whole = courses_seen[e, a, n] - boosted_seen[e, a, n]
         pb[n] = min(max(dboost / whole, 0.0), 1.0) if whole > 0.0 else 0.0
-        some_c = some_c or pc[n] > 0.0
-        some_b = some_b or pb[n] > 0.0
         courses_seen[e, a, n] += dcourse
         boosted_seen[e, a, n] += dboost
-    # 1. courses: naive -> vaccine, infection u (fresh, waned) -> hybrid u
-    if some_c:
-        _move(e, a, S, 0, 1, pc)
-        for k in range(3, nk, 4):     # (fresh, then waned: the reference's order)
-            _move(e, a, S, k, k + 2, pc)
-            _move(e, a, S, k + 1, k + 2, pc)
-    # boosters: waned vaccine -> vaccine, waned hybrid u -> hybrid u
-    if some_b:
-        _move(e, a, S, 2, 1, pb)
-        for k in range(3, nk, 4):
-            _move(e, a, S, k + 3, k + 2, pb)
-    # 2. waning: every fresh status to its waned one
+    # naive -> vaccine (course); waned vaccine -> vaccine (booster); vaccine -> waned
     for n in range(N):
-        pc[n] = w
-    _move(e, a, S, 1, 2, pc)
-    for k in range(3, nk, 2):
-        _move(e, a, S, k, k + 1, pc)
+        m0, m2 = S[e, a, 0, n] * pc[n], S[e, a, 2, n] * pb[n]
+        S[e, a, 0, n] -= m0
+        s1 = (S[e, a, 1, n] + m0) + m2
+        m1 = s1 * w
+        S[e, a, 1, n] = s1 - m1
+        S[e, a, 2, n] = (S[e, a, 2, n] - m2) + m1
+    # infection u (fresh, waned) -> hybrid u (course); waned hybrid u -> hybrid u
+    # (booster); then fresh -> waned
+    for k in range(3, nk, 4):
+        for n in range(N):
+            c, b = pc[n], pb[n]
+            fresh, waned = S[e, a, k, n], S[e, a, k + 1, n]
+            m0, m1, m3 = fresh * c, waned * c, S[e, a, k + 3, n] * b
+            fresh -= m0
+            hyb = ((S[e, a, k + 2, n] + m0) + m1) + m3
+            mf, mh = fresh * w, hyb * w
+            S[e, a, k, n] = fresh - mf
+            S[e, a, k + 1, n] = (waned - m1) + mf
+            S[e, a, k + 2, n] = hyb - mh
+            S[e, a, k + 3, n] = (S[e, a, k + 3, n] - m3) + mh
 
 
 @jit
