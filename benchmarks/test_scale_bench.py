@@ -10,12 +10,16 @@ process's peak resident memory so far (a 10,000-region run is the largest, so it
 is its own peak unless an earlier benchmark of the session used more).
 
 Kernels are compiled on a 200-region world first, so the figures are for a warm cache;
-10,000 regions run once (about 10 s each on the shared 2-core machine).
+10,000 regions run once (about 10 s each on the shared 2-core machine). Beside the wall
+times, ``cpu_min`` / ``cpu_median`` give the rounds' thread CPU seconds and
+``cost_exponent_cpu`` the exponent from those: on shared cores wall time also counts
+other processes' turns, the CPU time only this run's work.
 """
 
 from __future__ import annotations
 
 import resource
+import time
 
 import numpy as np
 import pytest
@@ -27,6 +31,7 @@ from sim.world.synthetic import synthetic
 
 VARIANTS = {"full": [], "no_epidemic": ["epidemic.enabled=false"]}
 MEDIANS: dict[tuple[str, int], float] = {}
+CPU_MEDIANS: dict[tuple[str, int], float] = {}
 
 
 @pytest.fixture(scope="module")
@@ -44,15 +49,26 @@ def test_scale(benchmark, record, scenarios, variant, regions):
     """Build (world, parameters) and run a synthetic world of ``regions`` for 730 days."""
     scenario = scenarios[variant]
 
+    cpu: list[float] = []
+
     def go():
+        start = time.thread_time()
         world = synthetic(scenario, regions)
         simulate(world, build_params(world, [scenario], [scenario.seed]))
+        cpu.append(time.thread_time() - start)
 
     benchmark.pedantic(go, rounds=1 if regions >= 10_000 else 2, warmup_rounds=0)
     MEDIANS[variant, regions] = benchmark.stats.stats.median
-    extra = {"peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}
+    CPU_MEDIANS[variant, regions] = float(np.median(cpu))
+    extra = {"peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
+             "cpu_min": min(cpu), "cpu_median": float(np.median(cpu))}
     if regions == 10_000 and (variant, 3_000) in MEDIANS:
-        extra["cost_exponent"] = float(np.log(MEDIANS[variant, 10_000]
-                                              / MEDIANS[variant, 3_000]) / np.log(10 / 3))
+        extra["cost_exponent"] = _exponent(MEDIANS, variant)
+        extra["cost_exponent_cpu"] = _exponent(CPU_MEDIANS, variant)
     suffix = "" if variant == "full" else f"_{variant}"
     record(f"scale_{regions}_regions{suffix}", benchmark, **extra)
+
+
+def _exponent(medians: dict[tuple[str, int], float], variant: str) -> float:
+    """log(t10k / t3k) / log(10 / 3) of ``variant``'s medians."""
+    return float(np.log(medians[variant, 10_000] / medians[variant, 3_000]) / np.log(10 / 3))

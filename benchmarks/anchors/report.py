@@ -43,6 +43,9 @@ def ratio_lines(figures: dict[str, dict[str, float]]) -> list[str]:
             out.append(f"{'scale 3k -> 10k cost exponent' + suffix:<52} "
                        f"{big['cost_exponent']:7.2f}   (target {target}; 10k "
                        f"{big['min']:.1f} s, peak RSS {big['peak_rss_gb']:.2f} GB)")
+            if "cost_exponent_cpu" in big:
+                out.append(f"{'  same, thread CPU' + suffix:<52} "
+                           f"{big['cost_exponent_cpu']:7.2f}   (10k {big['cpu_min']:.1f} s CPU)")
     line("members one by one / batched [x]",
          _pair(figures, "members_one_by_one", "members_batched"), ">= 20")
     return out

@@ -37,13 +37,12 @@ def chunk_members(world, params_one, members: int, twins: bool = False) -> int:
     params_one : a one-member :class:`~sim.engine.build.params.Params` like the batch's
     twins : no-vaccine twins run beside each member (their epidemic state counts)
     """
-    from sim.engine.memory import WORKING_COPIES, array_bytes
-    from sim.engine.state import initial_state
+    from sim.engine.memory import WORKING_COPIES, member_bytes
 
-    state = initial_state(world, params_one)
-    per_member = array_bytes(params_one) + array_bytes(state)
-    if twins and state.epi is not None:
-        per_member += array_bytes(state.epi)
+    if members <= MIN_CHUNK:  # one chunk, whatever a member weighs
+        return members
+    params_bytes, state_bytes, epi_bytes = member_bytes(world, params_one)
+    per_member = params_bytes + state_bytes + (epi_bytes if twins else 0)
     per_member *= WORKING_COPIES
     return int(min(members, max(MIN_CHUNK, CHUNK_BYTES // max(per_member, 1))))
 

@@ -89,6 +89,12 @@ class _Workspace:
             self.kernel = None if ep.mode == "stochastic" else epidemic_day
             self.near = coverage_near
         self.vaccinated = vaccinated_statuses(V)                        # (K,) bool
+        # Members whose doses protect nobody (no-vaccine twins): their courses and
+        # boosters move nobody between immunity statuses, so a dose cannot refresh
+        # infection-acquired immunity either. None when every member's doses protect.
+        unprotected = np.asarray(ep.vaccine_effect) <= 0                  # (E,)
+        self.unprotected = unprotected[:, None, None] if unprotected.any() else None
+        self.no_doses = np.zeros((E, N, A)) if unprotected.all() else None
         # Seeding days -> [(origin, strain slot, (E,) shares)], members grouped.
         self.seeds_on: dict[int, list[tuple[int, int, np.ndarray]]] = {}
         for e, s in zip(*np.nonzero((ep.seed_origin >= 0) & (ep.seed_share > 0)),
@@ -124,6 +130,20 @@ class _Workspace:
         self.force: np.ndarray = np.empty(0)
         self.mix: np.ndarray = np.empty(0)
         self.traffic: np.ndarray = np.empty(0)
+
+    def doses_that_protect(self, courses: np.ndarray,
+                           boosted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The dose engine's ``courses`` and ``boosted`` (E, N, A) people so far, as the
+        epidemic sees them: zero for members whose doses protect nobody (a dose given
+        in the no-vaccine counterfactual changes nobody's immunity; coverage-based
+        exits from suppression still read the real counts).
+        """
+        if self.unprotected is None:
+            return courses, boosted
+        if self.no_doses is not None:
+            return self.no_doses, self.no_doses
+        return (np.where(self.unprotected, 0.0, courses),
+                np.where(self.unprotected, 0.0, boosted))
 
     def tables(self, epi: EpiState) -> tuple[np.ndarray, np.ndarray]:
         """Susceptibility and fatality tables (:func:`immunity_tables`; compiled in the
@@ -335,8 +355,8 @@ def step_epidemic(state, world, params, t: int) -> None:
     ws.day(t)
     ws.suppress(t, state.courses_band)
     sus, fatal = ws.tables(epi)
-    _day(epi, ep, ws, state.courses_band, state.boosted_band, sus, fatal, t,
-         params.population)
+    courses, boosted = ws.doses_that_protect(state.courses_band, state.boosted_band)
+    _day(epi, ep, ws, courses, boosted, sus, fatal, t, params.population)
     if ws.may_emerge:
         _emerge(epi, ep, epi.new_infections, t)
 

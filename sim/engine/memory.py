@@ -44,6 +44,23 @@ def array_bytes(obj: object, seen: set[int] | None = None) -> int:
     return 0
 
 
+def member_bytes(world, params_one) -> tuple[int, int, int]:
+    """Bytes of one member's (parameters, day-0 state, epidemic part of that state), for a
+    one-member :class:`~sim.engine.build.params.Params`; measured once per ``params_one``
+    (the memory check and the chunk size both ask).
+    """
+    cached = params_one.__dict__.get("_member_bytes")
+    if cached is None or cached[0] is not world:
+        from sim.engine.state import initial_state
+
+        state = initial_state(world, params_one)
+        sizes = (array_bytes(params_one), array_bytes(state),
+                 array_bytes(state.epi) if state.epi is not None else 0)
+        cached = (world, sizes)
+        params_one.__dict__["_member_bytes"] = cached
+    return cached[1]
+
+
 def recorded_bytes(members: int, countries: int, producers: int, days: int,
                    country_every: int, epidemic: bool) -> int:
     """Bytes of the trajectories a full :class:`~sim.engine.record.Recorder` keeps."""
@@ -74,10 +91,9 @@ def estimate_bytes(world, params_one, members: int, country_every: int,
 
     record_days : False when only the last day is recorded (sweeps' final metrics)
     """
-    from sim.engine.state import initial_state
-
     N = world.n_countries
-    per_member = array_bytes(params_one) + array_bytes(initial_state(world, params_one))
+    params_bytes, state_bytes, _ = member_bytes(world, params_one)
+    per_member = params_bytes + state_bytes
     total = members * per_member * WORKING_COPIES
     d = params_one.diplomacy
     may_donate = d.donor_share0.any() or d.output_gift.any() or (params_one.rule != 0).any()

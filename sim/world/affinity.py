@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -29,8 +30,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from sim import data
 from sim.scenario.schema import Affinity
+from sim.world.tables import columns
 from sim.world.world import World
 
 if TYPE_CHECKING:
@@ -62,20 +63,21 @@ class Relations:
         return (self.membership[rows] @ self.membership.T).toarray()
 
 
-def relations(world: World, blocs: pd.DataFrame | None = None,
-              ties: pd.DataFrame | None = None) -> Relations:
+def relations(world: World, blocs: pd.DataFrame | Mapping[str, np.ndarray] | None = None,
+              ties: pd.DataFrame | Mapping[str, np.ndarray] | None = None) -> Relations:
     """The relationship structure of ``world`` (codes missing from the world are skipped)."""
-    blocs = data.blocs() if blocs is None else blocs
-    ties = data.ties() if ties is None else ties
-    pos = {c: i for i, c in enumerate(world.iso3)}
+    blocs = columns("blocs.csv") if blocs is None else blocs
+    ties = columns("ties.csv") if ties is None else ties
+    pos = world.position
     n = world.n_countries
-    _, region = np.unique(world.who_region, return_inverse=True)
+    region = world.level_codes("who_region")[1]
     rows, cols = [], []
     for k, members in enumerate(blocs["members"]):
         idx = sorted({pos[c] for c in str(members).split(";") if c in pos})
         rows += idx
         cols += [k] * len(idx)
-    membership = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(blocs)))
+    membership = sp.csr_matrix((np.ones(len(rows)), (rows, cols)),
+                               shape=(n, len(blocs["members"])))
     a = np.array([pos.get(c, -1) for c in ties["a"]], dtype=int)
     b = np.array([pos.get(c, -1) for c in ties["b"]], dtype=int)
     ok = (a >= 0) & (b >= 0) & (a != b)
@@ -87,7 +89,7 @@ def relations(world: World, blocs: pd.DataFrame | None = None,
 
 def override_pairs(world: World, aff: Affinity) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(rows, cols, values) of the scenario's directed overrides present in ``world``."""
-    pos = {c: i for i, c in enumerate(world.iso3)}
+    pos = world.position
     out = [(pos[d], pos[r], v) for d, row in aff.pairs.items() for r, v in row.items()
            if d in pos and r in pos and d != r]
     if not out:

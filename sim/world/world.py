@@ -16,13 +16,18 @@ True
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from sim import data
 from sim.scenario.schema import INCOME_GROUPS, Scenario
+from sim.world.tables import columns, row_of
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -80,40 +85,85 @@ class World:
     @property
     def dates(self) -> pd.DatetimeIndex:
         """(D,) simulated days."""
+        import pandas as pd
+
         return pd.date_range(self.start, periods=self.days, freq="D")
 
     def index(self, codes: list[str] | np.ndarray) -> np.ndarray:
         """Country indices of ISO3 ``codes`` (in the world's order)."""
-        lookup = {c: i for i, c in enumerate(self.iso3)}
-        return np.array([lookup[c] for c in codes], dtype=int)
+        lookup = self.position
+        return np.array([lookup[str(c)] for c in codes], dtype=int)
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Index of each ISO3 code (read only)."""
+        return {c: i for i, c in enumerate(self.iso3.tolist())}
+
+    def level_codes(self, level: str) -> tuple[list[str], np.ndarray]:
+        """The distinct codes of the group column ``level`` (``continent``, ``who_region``
+        or ``income_group``), and (N,) int each country's position among them.
+        """
+        cache = self.__dict__.setdefault("_level_codes", {})
+        if level not in cache:
+            codes, inverse = np.unique(getattr(self, level), return_inverse=True)
+            cache[level] = (codes.tolist(), inverse.reshape(-1))
+        return cache[level]
+
+    @cached_property
+    def group_combos(self) -> tuple[list[tuple[str, str, str]], np.ndarray]:
+        """The distinct (continent, WHO region, income group) of the countries, and (N,)
+        int each country's among them.
+        """
+        combo = np.zeros(self.n_countries, dtype=np.int64)
+        levels = [self.level_codes(c) for c in ("continent", "who_region", "income_group")]
+        for codes, inverse in levels:
+            combo = combo * len(codes) + inverse
+        distinct, index = np.unique(combo, return_inverse=True)
+        out = []
+        for c in distinct.tolist():
+            keys = []
+            for codes, _ in reversed(levels):
+                c, i = divmod(c, len(codes))
+                keys.append(codes[i])
+            out.append((keys[2], keys[1], keys[0]))
+        return out, index.reshape(-1)
 
     def producer_index(self, producer: str) -> int:
         """Index of a producer id."""
         return int(np.flatnonzero(self.producers == producer)[0])
 
 
-def select_countries(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    """Rows of ``table`` kept by ``scenario.countries`` (include, exclude, overrides)."""
+def select_countries(table: Mapping[str, np.ndarray], scenario: Scenario
+                     ) -> dict[str, np.ndarray]:
+    """Rows of ``table`` (columns of ``countries.csv``, :func:`sim.world.tables.columns`)
+    kept by ``scenario.countries`` (include, exclude, overrides), ordered by income group
+    (HIC first), then ISO3, so that group sums are slices.
+    """
     sel = scenario.countries
+    codes = ("iso3", "income_group", "who_region", "continent")
 
-    def matches(names: list[str]) -> pd.Series:
-        codes = set(names)
-        return (table["iso3"].isin(codes) | table["income_group"].isin(codes)
-                | table["who_region"].isin(codes) | table["continent"].isin(codes))
+    def matches(names: list[str]) -> np.ndarray:
+        wanted = np.array(sorted(set(names)), dtype=str)
+        hit = np.zeros(len(table["iso3"]), dtype=bool)
+        for c in codes:
+            hit |= np.isin(table[c], wanted)
+        return hit
 
-    keep = pd.Series(True, index=table.index) if sel.include == "all" else matches(sel.include)
+    keep = np.ones(len(table["iso3"]), dtype=bool) if sel.include == "all" \
+        else matches(sel.include)
     keep &= ~matches(sel.exclude)
-    out = table[keep].reset_index(drop=True)
+    out = {k: v[keep] for k, v in table.items()}   # fancy indexing copies: writable
     for code, override in sel.overrides.items():
+        rows = out["iso3"] == code
         for column, value in override.model_dump(exclude_none=True).items():
-            if isinstance(value, float) and out[column].dtype.kind in "iu":
-                out[column] = out[column].astype(float)  # e.g. a population of 1.5e6
-            out.loc[out["iso3"] == code, column] = value
-    # Countries ordered by income group (HIC first), then ISO3: group sums are slices.
-    rank = out["income_group"].map({g: i for i, g in enumerate(INCOME_GROUPS)})
-    out = out.assign(_rank=rank).sort_values(["_rank", "iso3"]).drop(columns="_rank")
-    out = out.reset_index(drop=True)
-    if out.empty:
+            if out[column].dtype.kind == "U":
+                out[column] = out[column].astype(object)
+            out[column][rows] = value
+    rank = np.array([INCOME_GROUPS.index(str(g)) for g in out["income_group"]], dtype=int)
+    order = np.lexsort((out["iso3"], rank))
+    out = {k: (np.array(v[order].tolist(), dtype=str) if v.dtype.kind in "UO"
+               else v[order].astype(float)) for k, v in out.items()}
+    if not len(out["iso3"]):
         from sim.scenario.loader import ScenarioError
 
         raise ScenarioError(f"{scenario.name}: countries: the scenario selects no countries "
@@ -121,8 +171,8 @@ def select_countries(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     return out
 
 
-def daily_schedule(monthly: pd.DataFrame, producers: list[str], start: dt.date,
-                   days: int) -> tuple[np.ndarray, np.ndarray]:
+def daily_schedule(monthly: Mapping[str, np.ndarray] | pd.DataFrame, producers: list[str],
+                   start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
     """Spread monthly output evenly over the days of each month.
 
     Days after the last month of data (of any producer) repeat that month's daily rate;
@@ -137,11 +187,11 @@ def daily_schedule(monthly: pd.DataFrame, producers: list[str], start: dt.date,
     # Months as counts since 1970-01 (numpy's datetime64[M]): no pandas periods needed.
     months = (np.datetime64(start, "D") + np.arange(days)).astype("datetime64[M]")
     months = months.astype(np.int64)
-    data_month = np.asarray(monthly["month"].to_numpy(dtype=str), dtype="datetime64[M]")
+    data_month = np.asarray(np.asarray(monthly["month"], dtype=str), dtype="datetime64[M]")
     columns = np.unique(data_month.astype(np.int64))                     # sorted months
     row_of = {p: i for i, p in enumerate(producers)}
     row = np.array([row_of.get(p, -1) for p in monthly["producer"]], dtype=np.int64)
-    doses = monthly["doses"].to_numpy(dtype=float)
+    doses = np.asarray(monthly["doses"], dtype=float)
     keep = (row >= 0) & ~np.isnan(doses)
     table = np.zeros((len(producers), len(columns)))
     np.add.at(table, (row[keep], np.searchsorted(columns, data_month.astype(np.int64)[keep])),
@@ -161,33 +211,34 @@ def daily_schedule(monthly: pd.DataFrame, producers: list[str], start: dt.date,
 
 def build_world(scenario: Scenario) -> World:
     """The static arrays of ``scenario``'s world."""
-    table = select_countries(data.countries(), scenario)
-    prods = data.producers()
-    iso3 = table["iso3"].to_numpy(dtype=str)
-    position = {c: i for i, c in enumerate(iso3)}
+    table = select_countries(columns("countries.csv"), scenario)
+    prods = columns("producers.csv")
+    iso3 = table["iso3"]
+    position = {c: i for i, c in enumerate(iso3.tolist())}
     home_of = np.full(len(iso3), -1, dtype=int)
-    for p, home in enumerate(prods["home"]):
-        for code in str(home).split(";"):
+    for p, home in enumerate(prods["home"].tolist()):
+        for code in home.split(";"):
             if code.strip() in position:
                 home_of[position[code.strip()]] = p
     production, month_index = daily_schedule(
-        data.production(), list(prods["producer"]), scenario.start, scenario.days)
+        columns("production.csv"), prods["producer"].tolist(), scenario.start, scenario.days)
     group_lookup = {g: i for i, g in enumerate(INCOME_GROUPS)}
     ages = age_arrays(iso3)
     ages["band_population"] = overridden_bands(
-        ages["band_population"], iso3, table["population"].to_numpy(dtype=float),
-        table["pop_65plus_share"].to_numpy(dtype=float), scenario)
+        ages["band_population"], iso3, table["population"], table["pop_65plus_share"],
+        scenario)
     return World(
         iso3=iso3,
-        name=table["name"].to_numpy(dtype=str),
-        income_group=table["income_group"].to_numpy(dtype=str),
-        who_region=table["who_region"].to_numpy(dtype=str),
-        continent=table["continent"].to_numpy(dtype=str),
-        group_index=table["income_group"].map(group_lookup).to_numpy(dtype=int),
-        population=table["population"].to_numpy(dtype=float),
-        gdp_per_capita=table["gdp_per_capita_usd"].to_numpy(dtype=float),
-        pop_65plus_share=table["pop_65plus_share"].to_numpy(dtype=float),
-        producers=prods["producer"].to_numpy(dtype=str),
+        name=table["name"],
+        income_group=table["income_group"],
+        who_region=table["who_region"],
+        continent=table["continent"],
+        group_index=np.array([group_lookup[g] for g in table["income_group"].tolist()],
+                             dtype=int),
+        population=table["population"],
+        gdp_per_capita=table["gdp_per_capita_usd"],
+        pop_65plus_share=table["pop_65plus_share"],
+        producers=np.array(prods["producer"].tolist(), dtype=str),
         home_of=home_of,
         production=production,
         month_index=month_index,
@@ -226,21 +277,23 @@ def overridden_bands(bands: np.ndarray | None, iso3: np.ndarray, population: np.
 
 def age_arrays(iso3: np.ndarray) -> dict[str, np.ndarray | None]:
     """Band populations and fatality ratios and prior infection of the countries ``iso3``
-    (from ``age_bands.csv`` and ``prior_immunity.csv``; None / zeros where absent).
+    (from ``age_bands.csv`` and ``prior_immunity.csv``; zeros where a country has no
+    prior-immunity row).
     """
-    out: dict[str, np.ndarray | None] = {"band_population": None, "band_ifr": None,
-                                         "prior_infected": np.zeros(len(iso3))}
-    bands = data.age_bands()
-    if bands is not None:
-        rows = bands.set_index("iso3").reindex(list(iso3))
-        if rows.isna().any().any():
-            missing = sorted(rows.index[rows.isna().any(axis=1)])
-            raise ValueError(f"age_bands.csv has no row for {', '.join(missing[:5])}")
-        out["band_population"] = rows[["pop_0_19", "pop_20_64", "pop_65plus"]].to_numpy(
-            dtype=float)
-        out["band_ifr"] = rows[["ifr_0_19", "ifr_20_64", "ifr_65plus"]].to_numpy(dtype=float)
-    prior = data.prior_immunity()
-    if prior is not None:
-        share = prior.set_index("iso3")["infected_share_2020"].reindex(list(iso3))
-        out["prior_infected"] = share.fillna(0.0).to_numpy(dtype=float)
-    return out
+    codes = iso3.tolist()
+    bands, where = columns("age_bands.csv"), row_of("age_bands.csv", "iso3")
+    missing = sorted(c for c in codes if c not in where)
+    if missing:
+        raise ValueError(f"age_bands.csv has no row for {', '.join(missing[:5])}")
+    rows = np.array([where[c] for c in codes], dtype=int)
+    population = np.stack([bands[c][rows] for c in ("pop_0_19", "pop_20_64", "pop_65plus")],
+                          axis=1)
+    ifr = np.stack([bands[c][rows] for c in ("ifr_0_19", "ifr_20_64", "ifr_65plus")], axis=1)
+    if np.isnan(population).any() or np.isnan(ifr).any():
+        bad = np.isnan(population).any(axis=1) | np.isnan(ifr).any(axis=1)
+        raise ValueError(f"age_bands.csv has no row for {', '.join(iso3[bad][:5])}")
+    prior, at = columns("prior_immunity.csv"), row_of("prior_immunity.csv", "iso3")
+    share = np.array([prior["infected_share_2020"][at[c]] if c in at else np.nan
+                      for c in codes], dtype=float)
+    return {"band_population": population, "band_ifr": ifr,
+            "prior_infected": np.nan_to_num(share, nan=0.0)}

@@ -3,6 +3,7 @@ run as extra members of the batch give, for scenarios where doses cannot differ;
 imitation at reviews (payoffs read each member's own deaths) the full twins are used."""
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,6 +16,8 @@ from sim.engine.counterfactual import (
     split_members,
     twin_params,
 )
+from sim.engine.epi_model import vaccinated_statuses
+from sim.engine.epidemic import start_epidemic, step_epidemic
 from sim.engine.run import simulate
 from sim.engine.streams import replicate_seeds
 from sim.scenario import load_scenario
@@ -72,3 +75,35 @@ def test_no_twin_without_deaths_averted():
     params = build_params(world, [scenario], [1])
     _, twin = simulate_members(world, scenario, params, [1], 7, 1)
     assert twin is None
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_doses_change_no_immunity_in_the_twin(monkeypatch, backend):
+    """A no-vaccine twin's courses and boosters move nobody: its epidemic is the one with
+    no doses at all (a dose must not refresh waned infection-acquired immunity either),
+    and its vaccinated statuses stay empty. Coverage exits from suppression are off here,
+    the one place where the twin still reads its doses.
+    """
+    monkeypatch.setenv("VAXSIM_BACKEND", backend)
+    scenario = load_scenario(SCENARIOS / "baseline.yaml",
+                             ["days=400", "epidemic.suppression.coverage={}"])
+    world = build_world(scenario)
+    params = build_params(world, [scenario], [1])
+    sim = simulate(world, params)[1]
+    assert sim.courses_band.sum() > 0 and sim.boosted_band.sum() > 0
+    ep = dataclasses.replace(params.epidemic, vaccine_effect=np.zeros(1))
+    twin = dataclasses.replace(params, epidemic=ep)
+    dosed = SimpleNamespace(epi=start_epidemic(world, twin),
+                            courses_band=np.zeros_like(sim.courses_band),
+                            boosted_band=np.zeros_like(sim.boosted_band))
+    bare = SimpleNamespace(epi=start_epidemic(world, twin), courses_band=np.zeros_like(
+        sim.courses_band), boosted_band=np.zeros_like(sim.boosted_band))
+    for t in range(world.days):
+        # Doses arrive as the real run gave them, spread over the days
+        dosed.courses_band[:] = sim.courses_band * (t + 1) / world.days
+        dosed.boosted_band[:] = sim.boosted_band * (t + 1) / world.days
+        step_epidemic(dosed, world, twin, t)
+        step_epidemic(bare, world, twin, t)
+    np.testing.assert_array_equal(dosed.epi.S, bare.epi.S)
+    np.testing.assert_array_equal(dosed.epi.D, bare.epi.D)
+    assert dosed.epi.S[..., vaccinated_statuses(ep.n_strains)].max() == 0.0

@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 
 from sim.engine.build.contract_params import contract_arrays
-from sim.engine.build.resolve import resolve
+from sim.engine.build.resolve import column, resolved
 from sim.scenario.schema import Scenario
 from sim.world.affinity import PairAffinity, pair_affinity
+from sim.world.lookup import named
 from sim.world.recipient_groups import RecipientGroups, recipient_groups
 from sim.world.world import World
 
@@ -198,19 +199,8 @@ class DiplomacyParams:
         return cached[1]
 
 
-def _column(rows: list[dict[str, Any]], key: str, dtype: Any = float) -> np.ndarray:
-    return np.array([r[key] for r in rows], dtype=dtype)
-
-
 def _day(world: World, d: Any) -> int:
     return (d - world.start).days
-
-
-def _selected(world: World, codes: Sequence[str]) -> np.ndarray:
-    """(N,) bool: countries named by ISO3 or by a group they belong to."""
-    wanted = set(codes)
-    return np.array([bool({i, g, r, c} & wanted) for i, g, r, c in zip(
-        world.iso3, world.income_group, world.who_region, world.continent, strict=True)])
 
 
 def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndarray,
@@ -219,12 +209,12 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
     D = world.days
     pop = world.population
     pool, don = s.pool, s.donation
-    prow = resolve(world, pool.default, pool.groups, pool.countries)
-    drow = resolve(world, don.default, don.groups, don.countries)
-    proc = resolve(world, s.procurement.default, s.procurement.groups, s.procurement.countries)
-    affordable = np.array([r["budget_share"] / r["price_usd"] for r in proc]) \
+    prow = resolved(world, pool.default, pool.groups, pool.countries)
+    drow = resolved(world, don.default, don.groups, don.countries)
+    proc = resolved(world, s.procurement.default, s.procurement.groups, s.procurement.countries)
+    affordable = column(proc, "budget_share") / column(proc, "price_usd") \
         * world.gdp_per_capita * pop
-    funded = np.minimum(_column(prow, "fund_courses") * course * pop,
+    funded = np.minimum(column(prow, "fund_courses") * course * pop,
                         np.maximum(affordable - order_total, 0.0))
     budget = np.full(D, np.inf)
     if pool.funding:
@@ -232,15 +222,15 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         for pledge in pool.funding:
             usd[min(max(_day(world, pledge.date), 0), D - 1)] += pledge.usd
         budget = np.cumsum(usd) / pool.price_usd
-    priority = np.array([r["priority"] for r in proc], dtype=int)
+    priority = column(proc, "priority", int)
     B = max(1, -(-s.uptake.shelf_life_days // s.uptake.shelf_bucket_days))
     lic = [(world.producer_index(x.licensor), int(world.index([x.licensee])[0]),
             _day(world, x.start) + x.lag_days, x.doses_per_month * 12 / 365.25,
             np.inf if x.total_doses is None else x.total_doses, x.additional)
-           for x in s.licences if x.licensee in set(world.iso3)]
+           for x in s.licences if x.licensee in world.position]
     outages = [(world.producer_index(x.producer), _day(world, x.start), _day(world, x.end),
                 x.multiplier) for x in s.shocks if x.type == "plant_outage"]
-    surges = [(_day(world, x.date), x.extra_courses * course * pop * _selected(world, x.countries))
+    surges = [(_day(world, x.date), x.extra_courses * course * pop * named(world, x.countries))
               for x in s.shocks if x.type == "demand_surge"]
     return {
         "pool_on": pool.enabled,
@@ -252,14 +242,14 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "pool_every": pool.every_days,
         "pool_absorb_days": pool.absorb_days,
         "pool_proportional": pool.proportional,
-        "pool_member0": _column(prow, "member") * pool.enabled,
-        "pool_share0": _column(prow, "contribute_share") * pool.enabled,
-        "donor_share0": _column(drow, "share"),
+        "pool_member0": column(prow, "member") * pool.enabled,
+        "pool_share0": column(prow, "contribute_share") * pool.enabled,
+        "donor_share0": column(drow, "share"),
         "switch_share": don.switch_share,
         "pool_switch_share": pool.switch_share,
-        "keep_doses": np.minimum(_column(drow, "keep_coverage"), willing) * course * pop,
-        "buffer_days": _column(drow, "buffer_days"),
-        "receive": _column(drow, "receive", bool),
+        "keep_doses": np.minimum(column(drow, "keep_coverage"), willing) * course * pop,
+        "buffer_days": column(drow, "buffer_days"),
+        "receive": column(drow, "receive", bool),
         "donation_every": don.every_days,
         "arrival_bucket": max(0, min(B - 1, int(np.ceil(don.shelf_life_left * B)) - 1)),
         "donation_absorb_days": don.absorb_days,
@@ -360,7 +350,7 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
 
 def _output_donors(world: World) -> np.ndarray:
     """(P,) country index of each producer whose id is a country of the world, else -1."""
-    position = {c: i for i, c in enumerate(world.iso3)}
+    position = world.position
     return np.array([position.get(str(p), -1) for p in world.producers], dtype=int)
 
 

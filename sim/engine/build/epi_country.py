@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.world import lookup
 from sim.world.world import World
 
 #: Largest share infected before 2021 (the cap of ``prior_immunity.csv``'s build).
@@ -41,23 +42,11 @@ def per_country(world: World, default: float, factors: dict[str, float]) -> np.n
     """(N,) ``default`` times the most specific factor by continent < WHO region < income
     group < ISO3.
     """
-    out = np.full(world.n_countries, float(default))
-    for n in range(world.n_countries):
-        f = 1.0
-        for key in (world.continent[n], world.who_region[n], world.income_group[n],
-                    world.iso3[n]):
-            f = factors.get(str(key), f)
-        out[n] *= f
-    return out
+    return float(default) * lookup.most_specific(world, factors, 1.0)
 
 
 def most_specific(world: World, values: dict[str, float], default: float) -> np.ndarray:
     """(N,) the most specific value by continent < WHO region < income group < ISO3, else
     ``default``.
     """
-    out = np.full(world.n_countries, float(default))
-    for n in range(world.n_countries):
-        for key in (world.continent[n], world.who_region[n], world.income_group[n],
-                    world.iso3[n]):
-            out[n] = values.get(str(key), out[n])
-    return out
+    return lookup.most_specific(world, values, float(default))

@@ -17,6 +17,7 @@ from sim.engine.build.epi_chain import strain_chains
 from sim.engine.build.epi_country import most_specific, per_country, prior_share
 from sim.engine.streams import member_rng
 from sim.scenario.schema import Scenario
+from sim.world.lookup import GROUP_LEVELS, key_index
 from sim.world.world import World
 
 BANDS = ("0_19", "20_64", "65plus")
@@ -181,16 +182,19 @@ def spectral_scale(activity: np.ndarray, eps: float, band_population: np.ndarray
     return 1.0 / rho
 
 
-def _steps(world: World, section) -> list[list[tuple[int, float]]]:
-    """Per country, its (day index, multiplier) steps, most specific list winning."""
-    out = []
-    for n in range(world.n_countries):
-        steps = section.default
-        for key in (world.continent[n], world.who_region[n], world.income_group[n]):
-            steps = section.groups.get(str(key), steps)
-        steps = section.countries.get(str(world.iso3[n]), steps)
-        out.append(sorted(((s.start - world.start).days, s.multiplier) for s in steps))
-    return out
+def _steps(world: World, section) -> tuple[list[list[tuple[int, float]]], np.ndarray]:
+    """(the section's distinct (day index, multiplier) step lists, (N,) int the list of
+    each country): the most specific list wins (continent < WHO region < income group <
+    ISO3; ``default`` last in the lists).
+    """
+    groups, countries = list(section.groups), list(section.countries)
+    lists = [section.groups[k] for k in groups] + [section.countries[k] for k in countries] \
+        + [section.default]
+    index = key_index(world, groups, GROUP_LEVELS)
+    own = key_index(world, countries, ("iso3",))
+    index = np.where(own >= 0, len(groups) + own, np.where(index >= 0, index, len(lists) - 1))
+    return [sorted(((s.start - world.start).days, s.multiplier) for s in steps)
+            for steps in lists], index
 
 
 def _on(steps: list[tuple[int, float]], day: int) -> float:
@@ -201,15 +205,25 @@ def _on(steps: list[tuple[int, float]], day: int) -> float:
     return value
 
 
-def _dated(world: World, sections: list, days: list[int] | None = None):
-    """(change days, (C, E, N) values) of dated per-country multipliers; members with the
-    same section object share its resolution.
+def _dated(world: World, sections: list) -> dict[int, tuple[list, np.ndarray]]:
+    """Each distinct section's :func:`_steps` (members with the same section object share
+    its resolution).
     """
-    distinct: dict[int, list[list[tuple[int, float]]]] = {}
+    distinct: dict[int, tuple[list, np.ndarray]] = {}
     for s in sections:
         if id(s) not in distinct:
             distinct[id(s)] = _steps(world, s)
     return distinct
+
+
+def _values(table: dict[int, tuple[list, np.ndarray]], sections: list,
+            days: list[int]) -> np.ndarray:
+    """(C, E, N) multiplier of each member's section in each country from each change day."""
+    out = []
+    for d in days:
+        out.append([np.array([_on(steps, d) for steps in table[id(s)][0]])[table[id(s)][1]]
+                    for s in sections])
+    return np.array(out, dtype=float).reshape(len(days), len(sections), -1)
 
 
 def _levels(epi) -> tuple[np.ndarray, np.ndarray]:
@@ -244,11 +258,11 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
     contacts = _dated(world, [e.contacts for e in epis])
     travel = _dated(world, [e.travel for e in epis])
     until = [(e.suppression.until - world.start).days for e in epis if e.suppression.enabled]
-    days = sorted({0} | {max(d, 0) for table in (contacts, travel) for member in
-                         table.values() for country in member for d, _ in country if d < D}
+    days = sorted({0} | {max(d, 0) for table in (contacts, travel) for lists, used in
+                         table.values() for i in np.unique(used).tolist()
+                         for d, _ in lists[i] if d < D}
                   | {max(d, 0) for d in until if d < D})
-    contact_values = np.array([[[_on(c, d) for c in contacts[id(e.contacts)]] for e in epis]
-                               for d in days])
+    contact_values = _values(contacts, [e.contacts for e in epis], days)
     prior_data = world.prior_infected if world.prior_infected is not None else None
     exit_at = np.full((E, N), np.inf)                  # coverage exits (inf: none)
     for m, e in enumerate(epis):
@@ -263,8 +277,7 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
             contact_values[:, m] = np.where(cell, np.minimum(contact_values[:, m],
                                                              sup.multiplier),
                                             contact_values[:, m])
-    travel_values = np.array([[[_on(c, d) for c in travel[id(e.travel)]] for e in epis]
-                              for d in days])
+    travel_values = _values(travel, [e.travel for e in epis], days)
     # Strains: ancestral, scheduled variants (the same list in every member), emergent slots.
     S = max(len(e.variants) for e in epis)
     names = [v.name for v in epis[0].variants] + [f"variant {s + 1}"

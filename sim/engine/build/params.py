@@ -22,11 +22,12 @@ from sim.engine.build.adaptation_params import N_DRAWS, adaptation_arrays, polic
 from sim.engine.build.diplomacy_params import DiplomacyParams, apply_ban_shocks, build_diplomacy
 from sim.engine.build.epi_params import EpiParams, build_epi_params
 from sim.engine.build.product_params import ProductParams, build_products, longest_shelf_life
-from sim.engine.build.resolve import resolve
+from sim.engine.build.resolve import column, resolved
 from sim.engine.build.vaccination_params import VaccinationParams, build_vaccination
 from sim.engine.build.willingness_draw import band_willingness, drawn_willingness
 from sim.engine.streams import member_rng
 from sim.scenario.schema import INCOME_GROUPS, Scenario
+from sim.world.lookup import GROUP_LEVELS, key_index
 from sim.world.world import World
 
 POLICY_CODES = {"open": 0, "domestic_first": 1, "ban": 2}
@@ -207,9 +208,12 @@ class Params:
 
 def _scalar_per_country(world: World, default: float, groups: Mapping[str, float],
                         countries: Mapping[str, float]) -> np.ndarray:
-    wrap = {k: {"v": v} for k, v in groups.items()}
-    rows = resolve(world, {"v": default}, wrap, {k: {"v": v} for k, v in countries.items()})
-    return np.array([r["v"] for r in rows], dtype=float)
+    """(N,) the country's own value, else its most specific group's, else ``default``."""
+    values = np.array([*groups.values(), *countries.values(), default], dtype=float)
+    group = key_index(world, list(groups), GROUP_LEVELS)
+    own = key_index(world, list(countries), ("iso3",))
+    return values[np.where(own >= 0, len(groups) + own,
+                           np.where(group >= 0, group, len(values) - 1))]
 
 
 def scenario_params(world: World, scenario: Scenario) -> dict[str, np.ndarray]:
@@ -247,27 +251,29 @@ def scenario_params(world: World, scenario: Scenario) -> dict[str, np.ndarray]:
     for change in sorted(u.hesitancy_changes, key=lambda c: c.date):
         base = hesitancy if change.default is None else np.full_like(hesitancy,
                                                                        change.default)
-        hesitancy = base.copy()
-        for n, iso in enumerate(world.iso3):
-            g = [change.groups[k] for k in (world.continent[n], world.who_region[n],
-                                            world.income_group[n]) if k in change.groups]
-            if g:
-                hesitancy[n] = g[-1]
-            if iso in change.countries:
-                hesitancy[n] = change.countries[iso]
+        values = np.array([*change.groups.values(), *change.countries.values()], dtype=float)
+        group = key_index(world, list(change.groups), GROUP_LEVELS)
+        own = key_index(world, list(change.countries), ("iso3",))
+        pick = np.where(own >= 0, len(change.groups) + own, group)
+        hesitancy = np.where(pick >= 0, values[np.maximum(pick, 0)] if len(values) else 0.0,
+                             base)
         steps.append(1.0 - hesitancy)
         days.append(max(day(change.date, 0), 0))
-    proc = resolve(world, scenario.procurement.default, scenario.procurement.groups,
-                   scenario.procurement.countries)
+    proc = resolved(world, scenario.procurement.default, scenario.procurement.groups,
+                    scenario.procurement.countries)
     course = float(u.doses_per_course)
-    hoards = np.array([r["strategy"] == "hoard" for r in proc], dtype=bool)
-    affordable = np.array([r["budget_share"] / r["price_usd"] for r in proc]) \
+    hoards = column(proc, "strategy", object) == "hoard"
+    affordable = column(proc, "budget_share") / column(proc, "price_usd") \
         * world.gdp_per_capita * world.population
     order_need = np.minimum(willing * course * world.population, affordable)
-    order_hoard = np.minimum(np.array([r["multiple"] for r in proc]) * course
+    order_hoard = np.minimum(column(proc, "multiple") * course
                              * world.population, affordable)
-    caps = [u.capacity_countries.get(str(c), u.capacity[g])
-            for c, g in zip(world.iso3, world.income_group, strict=True)]
+    caps = [*u.capacity.values(), *u.capacity_countries.values()]
+    own = key_index(world, list(u.capacity_countries), ("iso3",))
+    cap = np.where(own >= 0, len(u.capacity) + own,
+                   key_index(world, list(u.capacity), ("income_group",)))
+    if (cap < 0).any():
+        raise KeyError(str(world.income_group[np.argmax(cap < 0)]))
     return {
         "production_multiplier": mult,
         "export_policy": policy,
@@ -277,14 +283,14 @@ def scenario_params(world: World, scenario: Scenario) -> dict[str, np.ndarray]:
         "resume_days": resume,
         "willing_steps": np.stack(steps),
         "order_total": np.where(hoards, order_hoard, order_need),
-        "priority": np.array([r["priority"] for r in proc], dtype=int),
-        "capacity_start": np.array([c.start for c in caps]),
-        "capacity_end": np.array([c.end for c in caps]),
-        "capacity_ramp": np.array([max(c.ramp_days, 1) for c in caps], dtype=float),
+        "priority": column(proc, "priority", int),
+        "capacity_start": np.array([c.start for c in caps])[cap],
+        "capacity_end": np.array([c.end for c in caps])[cap],
+        "capacity_ramp": np.array([max(c.ramp_days, 1) for c in caps], dtype=float)[cap],
         "willing": willing,
         "order_need": order_need,
         "order_hoard": order_hoard,
-        "price": np.array([r["price_usd"] for r in proc], dtype=float),
+        "price": column(proc, "price_usd"),
         **adaptation_arrays(world, scenario, hoards),
     }
 

@@ -17,6 +17,7 @@ import numpy as np
 from sim import data
 from sim.scenario.products import OTHER, product_index
 from sim.scenario.schema import INCOME_GROUPS, Scenario
+from sim.world.tables import columns
 from sim.world.world import World
 
 #: Variant classes with their own column in products.csv, and the name that marks a
@@ -85,8 +86,11 @@ def _producer_mix(world: World, s: Scenario, names: np.ndarray) -> np.ndarray:
     member that does not track products: every product alike where neither has a row).
     """
     rows: dict[str, dict[str, float]] = {}
-    for r in data.product_mix().itertuples(index=False):
-        rows.setdefault(str(r.producer), {})[str(r.product)] = float(r.share)
+    shipped = columns("product_mix.csv")
+    for producer, product, share in zip(shipped["producer"].tolist(),
+                                        shipped["product"].tolist(),
+                                        shipped["share"].tolist(), strict=True):
+        rows.setdefault(producer, {})[product] = share
     rows.update({p: dict(m) for p, m in s.products.mix.items()})
     mix = np.zeros((world.n_producers, len(names)))
     for i, p in enumerate(world.producers):
@@ -106,9 +110,10 @@ def _producer_mix(world: World, s: Scenario, names: np.ndarray) -> np.ndarray:
 def _accepted(world: World, s: Scenario, names: np.ndarray) -> np.ndarray:
     """(N, Q) bool: products each country takes from the world market (``accepted``)."""
     out = np.ones((world.n_countries, len(names)), dtype=bool)
-    groups = sorted(s.products.accepted.items(), key=lambda kv: kv[0] in set(world.iso3))
+    where = world.position
+    groups = sorted(s.products.accepted.items(), key=lambda kv: kv[0] in where)
     for key, products in groups:  # income groups first, then countries
-        rows = world.iso3 == key if key in set(world.iso3) else world.income_group == key
+        rows = world.iso3 == key if key in where else world.income_group == key
         if key not in INCOME_GROUPS and key not in data.codes("countries.csv", "iso3"):
             raise ValueError(f"products.accepted.{key}: not an income group or a country")
         ok = np.zeros(len(names), dtype=bool)
@@ -126,7 +131,7 @@ def _accepted(world: World, s: Scenario, names: np.ndarray) -> np.ndarray:
 
 def longest_shelf_life() -> int:
     """Days of the longest shelf life in products.csv (the buckets a tracking batch needs)."""
-    return int(data.products()["shelf_life_days"].max())
+    return int(columns("products.csv")["shelf_life_days"].max())
 
 
 def build_products(world: World, scenarios: Sequence[Scenario], n_contracts: int,
@@ -137,15 +142,17 @@ def build_products(world: World, scenarios: Sequence[Scenario], n_contracts: int
     """
     if not any(s.products.enabled for s in scenarios):
         return None
-    table = data.products()
-    shelf = table["shelf_life_days"].to_numpy(dtype=int)
+    table = columns("products.csv")
+    shelf = table["shelf_life_days"].astype(int)
     bucket = np.clip(-(-shelf // bucket_days), 1, buckets) - 1
-    names = table["product"].to_numpy()
+    names = np.array(table["product"].tolist(), dtype=object)
     prot = np.zeros((2, len(names), 3))
-    prot[0] = table[["efficacy_infection", "infection_delta", "infection_omicron"]].to_numpy()
-    prot[1] = table[["efficacy_death", "death_delta", "death_omicron"]].to_numpy()
+    prot[0] = np.stack([table[c] for c in ("efficacy_infection", "infection_delta",
+                                           "infection_omicron")], axis=1)
+    prot[1] = np.stack([table[c] for c in ("efficacy_death", "death_delta",
+                                           "death_omicron")], axis=1)
     counted = np.stack([_producer_mix(world, s, names) for s in scenarios])    # (E, P, Q)
-    course = table["doses_per_course"].to_numpy(dtype=float)
+    course = table["doses_per_course"].copy()
     # production.csv (and so product_mix.csv and products.mix) counts a one-dose
     # product's dose twice; a dose of it is one course here, so count it once.
     physical = counted * (course / 2.0)
@@ -157,7 +164,7 @@ def build_products(world: World, scenarios: Sequence[Scenario], n_contracts: int
     licence = np.full((E, n_licences), OTHER)
     strain = np.full((E, n_strains), OTHER)
     accept = np.ones((E, world.n_countries, len(names)), dtype=bool)
-    iso3 = set(world.iso3)
+    iso3 = world.position
     for e, s in enumerate(scenarios):
         # The same order as sim.engine.build.contract_params.contract_arrays.
         texts = [c.product for c in s.pool.contracts if s.pool.enabled]

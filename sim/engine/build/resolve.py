@@ -1,5 +1,9 @@
 """Per-country policy rows: a scenario section's ``default``, then its group entries
 (continent, WHO region, income group), then the country's own entry, merged.
+
+Countries that share continent, WHO region and income group and have no entry of their
+own share one merged row, so a section resolves in O(N + entries): :func:`resolved` gives
+the distinct rows and each country's row; :func:`column` one field of every country.
 """
 
 from __future__ import annotations
@@ -7,7 +11,41 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from sim.world.world import World
+
+
+def _fields(entry: Any) -> dict[str, Any]:
+    if entry is None:
+        return {}
+    if hasattr(entry, "model_dump"):
+        return entry.model_dump(exclude_none=True)
+    return dict(entry)
+
+
+def resolved(world: World, default: Any, groups: Mapping[str, Any],
+             countries: Mapping[str, Any]) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """(distinct merged policy dicts, (N,) int the dict of each country), general to
+    specific. Treat the dicts as read-only.
+    """
+    base = _fields(default)
+    dumped = {key: _fields(entry) for key, entry in groups.items()}
+    combos, index = world.group_combos
+    index = index.copy()
+    rows = []
+    for combo in combos:                                # continent, WHO region, income
+        merged = dict(base)
+        for key in combo:
+            merged.update(dumped.get(key, {}))
+        rows.append(merged)
+    where = world.position
+    for code, own in countries.items():
+        n = where.get(str(code))
+        if n is not None and own is not None:
+            rows.append({**rows[index[n]], **_fields(own)})
+            index[n] = len(rows) - 1
+    return rows, index
 
 
 def resolve(world: World, default: Any, groups: Mapping[str, Any],
@@ -17,27 +55,12 @@ def resolve(world: World, default: Any, groups: Mapping[str, Any],
     Countries without an entry of their own may share one dict: treat the rows as
     read-only.
     """
+    rows, index = resolved(world, default, groups, countries)
+    return [rows[i] for i in index.tolist()]
 
-    def fields(entry: Any) -> dict[str, Any]:
-        if entry is None:
-            return {}
-        if hasattr(entry, "model_dump"):
-            return entry.model_dump(exclude_none=True)
-        return dict(entry)
 
-    # Countries sharing continent, WHO region and income group merge the same group
-    # entries: merge once per combination (a few dozen) rather than once per country.
-    base = fields(default)
-    dumped = {key: fields(entry) for key, entry in groups.items()}
-    by_combo: dict[tuple, dict[str, Any]] = {}
-    out = []
-    for n, combo in enumerate(zip(world.continent, world.who_region, world.income_group,
-                                  strict=True)):
-        merged = by_combo.get(combo)
-        if merged is None:
-            merged = by_combo[combo] = dict(base)
-            for key in combo:
-                merged.update(dumped.get(key, {}))
-        own = countries.get(world.iso3[n])
-        out.append({**merged, **fields(own)} if own is not None else merged)
-    return out
+def column(table: tuple[list[dict[str, Any]], np.ndarray], key: str,
+           dtype: Any = float) -> np.ndarray:
+    """(N,) field ``key`` of every country of a :func:`resolved` ``table``."""
+    rows, index = table
+    return np.array([r[key] for r in rows], dtype=dtype)[index]

@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.engine.build.willingness_draw import band_willingness
 from sim.scenario.schema import Scenario
+from sim.world.lookup import most_specific, named
 from sim.world.world import World
 
 OLDEST_FIRST, UNIFORM = 0, 1
@@ -59,18 +60,12 @@ class VaccinationParams:
         return out
 
 
-def _most_specific(world: World, values: dict, default):
-    """(N,) list: the value of the most specific key (continent < WHO region < income
-    group < ISO3) per country, else ``default``.
+def _days(world: World, values: dict) -> np.ndarray:
+    """(N,) int day index of the most specific date of ``values`` (continent < WHO region <
+    income group < ISO3) per country, else NEVER.
     """
-    out = []
-    for n in range(world.n_countries):
-        v = default
-        for key in (world.continent[n], world.who_region[n], world.income_group[n],
-                    world.iso3[n]):
-            v = values.get(str(key), v)
-        out.append(v)
-    return out
+    days = {k: _day(world, d) for k, d in values.items()}
+    return most_specific(world, days, NEVER, dtype=np.int64)
 
 
 def _day(world: World, d) -> int:
@@ -90,19 +85,17 @@ def build_vaccination(world: World, scenarios: Sequence[Scenario],
     children, priority, boost = [], [], []
     for s in scenarios:
         v = s.vaccination
-        children.append([_day(world, d) for d in _most_specific(world, v.children_from, None)])
-        priority.append([OLDEST_FIRST if p == "oldest_first" else UNIFORM
-                         for p in _most_specific(world, v.priority_countries, v.priority)])
-        start = np.array([_day(world, d) for d in
-                          _most_specific(world, v.boosters.start, None)])
+        children.append(_days(world, v.children_from))
+        codes = {k: OLDEST_FIRST if p == "oldest_first" else UNIFORM
+                 for k, p in v.priority_countries.items()}
+        priority.append(most_specific(world, codes, OLDEST_FIRST if v.priority
+                                      == "oldest_first" else UNIFORM, dtype=np.int64))
+        start = _days(world, v.boosters.start)
         if world.band_population is None:
             start[:] = NEVER
         day = np.repeat(start[:, None], 3, axis=1)
         r = v.boosters.restraint
-        held = np.array([any(k in r.countries for k in (world.iso3[n], world.income_group[n],
-                                                         world.who_region[n],
-                                                         world.continent[n]))
-                         for n in range(N)])
+        held = named(world, r.countries)
         for b, name in enumerate(("0_19", "20_64", "65plus")):
             if name in r.bands:
                 day[held, b] = np.maximum(day[held, b], _day(world, r.until))
