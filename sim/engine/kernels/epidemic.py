@@ -121,7 +121,7 @@ def _infect(e, a, k, vmax, h, S, sus, lam, total, x, p):
 
 
 #: Statuses whose infections by strain are added in one pass (:func:`_by_strain`).
-GROUP = 4
+GROUP = 5
 
 
 @jit
@@ -134,11 +134,11 @@ def _by_strain(e, a, vmax, ks, ws, P, sus, fatal, lam, new_v, new_d, new_h):
     Each status's terms are added in the order of ``ks``, as one pass per status would:
     the sums are the same to the last bit (a status left out has a zero row of ``P``
     and weight 0, and adds exact zeros). One pass reads and writes the three sums once
-    for four statuses; it is bound by these loads and stores.
+    for five statuses; it is bound by these loads and stores.
     """
     N = P.shape[1]
-    k1, k2, k3, k4 = ks[0], ks[1], ks[2], ks[3]
-    w1, w2, w3, w4 = ws[0], ws[1], ws[2], ws[3]
+    k1, k2, k3, k4, k5 = ks[0], ks[1], ks[2], ks[3], ks[4]
+    w1, w2, w3, w4, w5 = ws[0], ws[1], ws[2], ws[3], ws[4]
     for v in range(vmax):
         for n in range(N):
             lv = lam[a, v, n]
@@ -146,15 +146,17 @@ def _by_strain(e, a, vmax, ks, ws, P, sus, fatal, lam, new_v, new_d, new_h):
             b2 = lv * sus[e, k2, v, n] * P[1, n]
             b3 = lv * sus[e, k3, v, n] * P[2, n]
             b4 = lv * sus[e, k4, v, n] * P[3, n]
+            b5 = lv * sus[e, k5, v, n] * P[4, n]
             d1 = b1 * fatal[e, a, k1, v, n]
             d2 = b2 * fatal[e, a, k2, v, n]
             d3 = b3 * fatal[e, a, k3, v, n]
             d4 = b4 * fatal[e, a, k4, v, n]
-            new_v[v, n] = (((new_v[v, n] + b1) + b2) + b3) + b4
-            new_d[v, n] = (((new_d[v, n] + d1) + d2) + d3) + d4
+            d5 = b5 * fatal[e, a, k5, v, n]
+            new_v[v, n] = ((((new_v[v, n] + b1) + b2) + b3) + b4) + b5
+            new_d[v, n] = ((((new_d[v, n] + d1) + d2) + d3) + d4) + d5
             # b − d ≥ 0 exactly: fatal ≤ 1
-            new_h[v, n] = (((new_h[v, n] + (b1 - d1) * w1) + (b2 - d2) * w2)
-                           + (b3 - d3) * w3) + (b4 - d4) * w4
+            new_h[v, n] = ((((new_h[v, n] + (b1 - d1) * w1) + (b2 - d2) * w2)
+                            + (b3 - d3) * w3) + (b4 - d4) * w4) + (b5 - d5) * w5
 
 
 @jit
