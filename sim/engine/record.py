@@ -219,7 +219,7 @@ class Recorder:
 
     def record_producers(self, state: State, t: int) -> None:
         """Day ``t`` of the producer records, producers' and pool stock and diplomacy
-        totals (numpy reference of :func:`sim.engine.kernels.record.record_producers_day`).
+        totals (numpy reference of part of :func:`sim.engine.kernels.record.record_day`).
         """
         out, L = self.out, LEDGER_FIELDS
         out.produced_cum[:, t] = state.produced_cum
