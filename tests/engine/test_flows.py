@@ -167,3 +167,13 @@ def test_compiled_giver_rows_equal_the_reference():
     assert row_of.tobytes() == log.row_of.tobytes()
     row, givers = assign_rows(e[:2], donor[:2], 1, row_of, 3, _COUNTRY)
     assert row.tolist() == want[:2].tolist() and givers.shape == (0, 3)
+
+
+def test_a_log_with_its_kernels_bound_still_copies():
+    """A log that has run compiled flows can be deep-copied and pickled."""
+    import copy
+    import pickle
+
+    log = _random_log(2, rows=False)
+    assert log.totals().tobytes() == copy.deepcopy(log).totals().tobytes()
+    assert log.totals().tobytes() == pickle.loads(pickle.dumps(log)).totals().tobytes()
