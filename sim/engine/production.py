@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.build.params import Params
+from sim.engine.kernels import backend
 from sim.engine.state import State
 from sim.world.world import World
 
@@ -19,6 +20,18 @@ def produce(state: State, world: World, params: Params, t: int) -> np.ndarray:
     -------
     made : (E, P) doses made on day ``t``
     """
+    if backend() == "numpy":
+        return produce_reference(state, world, params, t)
+    from sim.engine.kernels.production import produce_day
+
+    made = np.empty(state.inventory.shape)
+    produce_day(t, world.production, params.production_multiplier, world.month_index,
+                state.inventory, state.produced_cum, made)
+    return made
+
+
+def produce_reference(state: State, world: World, params: Params, t: int) -> np.ndarray:
+    """:func:`produce` in numpy (the kernel's reference)."""
     made = world.production[:, t] * params.production_multiplier[:, :, world.month_index[t]]
     state.inventory += made
     state.produced_cum += made

@@ -227,19 +227,28 @@ def track_products(state, world, params, market: np.ndarray | None,
         prepare_landing(ps, pp, state.transit, t)
     else:
         track_compiled(ps, pp, state, world, params, market, partners, licensed, t)
-    if state.epi is not None:
-        every = pp.__dict__.get("_refresh_every")  # one period for the batch, or None
-        if every is None and "_refresh_every" not in pp.__dict__:
-            r = pp.refresh_days
-            every = int(r[0]) if len(r) and (r == r[0]).all() else None
-            object.__setattr__(pp, "_refresh_every", every)
-        if every is not None:  # every member at once, or none today
-            if t % every == 0:
-                refresh_protection(ps, pp, state.epi, None)
-            return
-        due = t % pp.refresh_days == 0                                         # (E,)
-        if due.any():
-            refresh_protection(ps, pp, state.epi, due)
+    refresh(state, pp, t)
+
+
+def refresh(state, pp: ProductParams, t: int) -> None:
+    """Every ``refresh_days``, the epidemic's vaccine protection follows the products of
+    each country's courses (nothing without an epidemic).
+    """
+    if state.epi is None:
+        return
+    ps = state.products
+    every = pp.__dict__.get("_refresh_every")  # one period for the batch, or None
+    if every is None and "_refresh_every" not in pp.__dict__:
+        r = pp.refresh_days
+        every = int(r[0]) if len(r) and (r == r[0]).all() else None
+        object.__setattr__(pp, "_refresh_every", every)
+    if every is not None:  # every member at once, or none today
+        if t % every == 0:
+            refresh_protection(ps, pp, state.epi, None)
+        return
+    due = t % pp.refresh_days == 0                                         # (E,)
+    if due.any():
+        refresh_protection(ps, pp, state.epi, due)
 
 
 def track_compiled(ps: ProductState, pp: ProductParams, state, world, params,
@@ -257,8 +266,24 @@ def track_compiled(ps: ProductState, pp: ProductParams, state, world, params,
     has_market = market is not None and bool(market.any())
     nothing = state.first  # any (E, N) array: read only where its flag is set
     last = ps.last
-    # Fixed for the batch, made on first use (again if the batch's diplomacy or world is
-    # another: parameters copied with dataclasses.replace share their products)
+    fixed = kernel_fixed(pp, dip, world, ps)
+    kernel(t, (t + 1) % params.structure.bucket_days == 0, has_licensed, has_market,
+              partners is not None,
+              *_TODAY(state), *_YESTERDAY(last),
+              nothing if licensed is None else licensed,
+              market if has_market else nothing,
+              nothing if partners is None else partners,
+              state.stock, state.transit, state.gift_transit, *fixed,
+              ps.received, ps.holding, ps.administered, ps.expired, ps.given, ps.pool,
+              ps.world_received, ps.mix, ps.world_now, ps.stale, ps.one_dose, ps.aged,
+              ps.transit, ps.land, ps.land_mix, ps.arriving, ps.moved, ps.changed)
+
+
+def kernel_fixed(pp: ProductParams, dip, world, ps: ProductState) -> tuple:
+    """The arrays :func:`sim.engine.kernels.products.track_day` reads that are fixed for
+    the batch, made on first use (again if the batch's diplomacy or world is another:
+    parameters copied with ``dataclasses.replace`` share their products).
+    """
     cached = pp.__dict__.get("_kernel_fixed")
     if cached is None or cached[0] is not dip or cached[1] is not world:
         fixed = (np.ascontiguousarray(pp.producer_mix, dtype=float),
@@ -275,14 +300,4 @@ def track_compiled(ps: ProductState, pp: ProductParams, state, world, params,
                  (ps.course == 1).astype(float))
         cached = (dip, world, fixed)
         object.__setattr__(pp, "_kernel_fixed", cached)
-    fixed = cached[2]
-    kernel(t, (t + 1) % params.structure.bucket_days == 0, has_licensed, has_market,
-              partners is not None,
-              *_TODAY(state), *_YESTERDAY(last),
-              nothing if licensed is None else licensed,
-              market if has_market else nothing,
-              nothing if partners is None else partners,
-              state.stock, state.transit, state.gift_transit, *fixed,
-              ps.received, ps.holding, ps.administered, ps.expired, ps.given, ps.pool,
-              ps.world_received, ps.mix, ps.world_now, ps.stale, ps.one_dose, ps.aged,
-              ps.transit, ps.land, ps.land_mix, ps.arriving, ps.moved, ps.changed)
+    return cached[2]

@@ -15,7 +15,8 @@ Order of stages in one day (see docs/DESIGN.md):
 6. delivery and uptake   :func:`sim.engine.uptake.deliver`, :func:`~sim.engine.uptake.administer`
                       (donations: :func:`sim.engine.donation.deliver_gifts`)
 7. expiry             :func:`sim.engine.uptake.expire`; doses by product
-                      :func:`sim.engine.products.track_products`
+                      :func:`sim.engine.products.track_products` (6-7 compiled in one
+                      call: :func:`sim.engine.dose_day.dose_stages`)
 8. epidemic           :func:`sim.engine.epidemic.step_epidemic`
 9. policy review      :func:`sim.engine.review.review`
 10. record            :class:`sim.engine.record.Recorder`
@@ -30,22 +31,20 @@ import numpy as np
 
 from sim.engine.build.params import Params
 from sim.engine.contracts import deliver_contracts
-from sim.engine.donation import deliver_gifts, donate
+from sim.engine.donation import donate
+from sim.engine.dose_day import dose_stages
 from sim.engine.epidemic import step_epidemic
 from sim.engine.flows import NO_FLOWS
-from sim.engine.kernels import backend, backend_from_env, pinned
+from sim.engine.kernels import backend_from_env, pinned
 from sim.engine.licensing import fill_finish
 from sim.engine.market import MarketPlan
 from sim.engine.partners import sell_to_partners
 from sim.engine.pool import allocate_pool, clear_with_pool
-from sim.engine.product_expiry import landing
 from sim.engine.production import produce
-from sim.engine.products import track_products
 from sim.engine.record import Recorder, Trajectories
 from sim.engine.review import review
 from sim.engine.shocks import cut_outages, surge_orders
 from sim.engine.state import State, initial_state
-from sim.engine.uptake import administer, deliver, expire, one_dose_share
 from sim.world.world import World
 
 
@@ -92,68 +91,25 @@ class Simulation:
         cut_outages(state, params, produce(state, world, params, t), t)
         surge_orders(state, params, t)
         licensed = fill_finish(state, params, t)
+        market = None  # today's clearing
         if t % params.structure.clearing_days == 0:
             contracted = deliver_contracts(state, world, params, t)
             partners = sell_to_partners(state, params, t)
-            allocated = clear_with_pool(state, world, params, self.market, t)
+            allocated = market = clear_with_pool(state, world, params, self.market, t)
         else:
             contracted, partners, allocated = None, None, self.nothing
         log = getattr(self.recorder, "flows", NO_FLOWS)  # a recorder may keep no ledger
         pooled = allocate_pool(state, world, params, t, log)
         gifts = donate(state, world, params, t, log)
-        market = allocated
         # Each is None unless its mechanism acted today.
         for extra in (contracted, partners, licensed, pooled):
             if extra is not None:
                 allocated = allocated + extra
-        deliver_and_administer(state, world, params, allocated, gifts, t)
-        track_products(state, world, params, market, partners, licensed, t)
+        dose_stages(state, world, params, allocated, gifts, market, partners, licensed, t)
         step_epidemic(state, world, params, t)
         review(state, world, params, t)
         self.recorder.record(state, t)
         state.day += 1
-
-
-def deliver_and_administer(state: State, world: World, params: Params, allocated: np.ndarray,
-                           gifts: np.ndarray | None, t: int) -> None:
-    """Stages 6-7: delivery of bought and donated doses, administration, expiry (stock and
-    gifts on their way age together).
-
-    One compiled pass (:func:`sim.engine.kernels.uptake.uptake_day`), or the numpy
-    reference stages when ``VAXSIM_BACKEND=numpy``. Gifts travel by shelf-life bucket
-    (``gifts`` (B, E, N), ``state.gift_transit`` (B, E, L, N), see
-    :mod:`sim.engine.donation`).
-    """
-    E, N = allocated.shape
-    land = landing(state.products, params.products, E, N, state.stock.shape[0])
-    if backend() == "numpy":
-        deliver(state, allocated, t, None if state.products is None else land)
-        deliver_gifts(state, params, gifts, t)
-        administer(state, world, params, t)
-        expire(state, params, t)
-        return
-    from sim.engine.kernels.uptake import uptake_day
-
-    s = params.structure
-    start, slope = params.capacity_per_day
-    moving = t - state.last_gift_day <= state.gift_transit.shape[2]
-    uptake_day(t, allocated, land, state.stock if gifts is None else gifts, gifts is not None,
-               moving, state.transit, state.gift_transit, state.stock,
-               state.expired_arrival_cum, state.received_cum, state.first, state.completed,
-               state.due, state.due_ring, state.administered_cum, state.expired_cum,
-               params.willing_people_on(t), start, slope, params.capacity_ramp,
-               one_dose_share(state, params), (t + 1) % s.bucket_days == 0,
-               *band_arguments(state, params, t))
-
-
-def band_arguments(state: State, params: Params, t: int) -> tuple:
-    """The age-band arrays :func:`~sim.engine.kernels.uptake.uptake_day` reads and writes
-    on day ``t`` (willingness by band follows dated hesitancy changes).
-    """
-    vp = params.vaccination
-    return (params.willing_band_on(t), vp.children_day, vp.priority, vp.booster_day,
-            vp.booster_uptake, vp.interval_weeks, state.course_weeks, state.first_band,
-            state.courses_band, state.boosted_band, state.boosted)
 
 
 def simulate(world: World, params: Params, country_every: int = 7,

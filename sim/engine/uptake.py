@@ -59,14 +59,23 @@ def one_dose_share(state: State, params: Params) -> np.ndarray:
     product ledger does); 0 before it holds any. Other members: 1 when
     ``uptake.doses_per_course`` is 1, else 0.
     """
-    E, N = state.first.shape
     pp, ps = params.products, state.products
-    if pp is not None and ps is not None and pp.enabled.all():
+    if pp is not None and ps is not None and _all_enabled(pp):
         return ps.one_dose  # every member tracks products (read only by the caller)
+    E, N = state.first.shape
     default = np.full((E, N), 1.0 if params.structure.doses_per_course == 1 else 0.0)
     if pp is None or ps is None:
         return default
     return np.where(pp.enabled[:, None], ps.one_dose, default)
+
+
+def _all_enabled(pp) -> bool:
+    """True when every member of the batch tracks products (kept on ``pp``: fixed)."""
+    every = pp.__dict__.get("_all_enabled")
+    if every is None:
+        every = bool(pp.enabled.all())
+        object.__setattr__(pp, "_all_enabled", every)
+    return every
 
 
 def administer(state: State, world: World, params: Params, t: int) -> np.ndarray:

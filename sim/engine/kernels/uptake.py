@@ -15,24 +15,25 @@ from sim.engine.kernels import jit
 
 
 @jit
-def _split(amount, room, priority, out):
-    """``amount`` people over bands with ``room`` (A,) into ``out`` (A,): oldest band first
-    (priority 0) or in proportion to room (1); reference :func:`sim.engine.bands.allocate`.
+def _split(amount, room, n, priority, out):
+    """``amount`` people over bands with room ``room[n]`` (room (N, A)) into ``out`` (A,):
+    oldest band first (priority 0) or in proportion to room (1); reference
+    :func:`sim.engine.bands.allocate`.
     """
-    A = room.shape[0]
+    A = room.shape[1]
     if priority == 0:
         left = amount
         for b in range(A - 1, -1, -1):
-            take = min(left, max(room[b], 0.0))
+            take = min(left, max(room[n, b], 0.0))
             out[b] = take
             left -= take
     else:
         total = 0.0
         for b in range(A):
-            total += max(room[b], 0.0)
+            total += max(room[n, b], 0.0)
         share = min(amount / total, 1.0) if total > 0.0 else 0.0
         for b in range(A):
-            out[b] = max(room[b], 0.0) * share
+            out[b] = max(room[n, b], 0.0) * share
 
 
 @jit
@@ -118,60 +119,73 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
     A = first_band.shape[2]
     W = course_weeks.shape[0]
     week = t // 7
-    room = np.empty(A)
-    boost_want = np.empty(A)
+    # Passes over countries (the axis contiguous in stock), each country's arithmetic in
+    # the reference's order: shelf sums, wants, doses taken bucket by bucket, bands.
+    shelf = np.empty(N)         # doses in stock, buckets summed oldest first
+    left = np.empty(N)          # doses still to take from stock
+    wanted = np.empty(N)        # doses to give today
+    first_wanted = np.empty(N)  # first doses wanted, summed over bands
+    boost_wanted = np.empty(N)  # boosters wanted, summed over bands
+    room = np.empty((N, A))     # first doses wanted by band
+    boost_want = np.empty((N, A))
     split = np.empty(A)
     first_split = np.empty(A)
     for e in range(E):
         past = week - interval_weeks[e]
+        # Empty buckets would add (and give) exact zeros: skipped.
+        for n in range(N):
+            shelf[n] = stock[0, e, n]
+        for b in range(1, B):
+            for n in range(N):
+                v = stock[b, e, n]
+                if v != 0.0:
+                    shelf[n] += v
         for n in range(N):
             due[e, n] += due_ring[ring_slot, e, n]
             if t % 7 == 0:
                 for a in range(A):
                     course_weeks[week % W, e, n, a] = courses_band[e, n, a]
-            first_wanted = 0.0
+            fw = 0.0
             for a in range(A):
                 w = willing_band[e, n, a]
                 if a == 0:
                     w = w * (1.0 if children_day[e, n] <= t else 0.0)
-                room[a] = max(w - first_band[e, n, a], 0.0)
-                first_wanted += room[a]
-            boost_wanted = 0.0
+                room[n, a] = max(w - first_band[e, n, a], 0.0)
+                fw += room[n, a]
+            bw = 0.0
             for a in range(A):
                 want = 0.0
                 if past >= 0 and booster_day[e, n, a] <= t:
                     want = max(booster_uptake[e] * course_weeks[past % W, e, n, a]
                                - boosted_band[e, n, a], 0.0)
-                boost_want[a] = want
-                boost_wanted += want
-            # Empty buckets would add (and give) exact zeros: skipped.
-            on_shelf = stock[0, e, n]
-            for b in range(1, B):
-                v = stock[b, e, n]
-                if v != 0.0:
-                    on_shelf += v
+                boost_want[n, a] = want
+                bw += want
             capacity = max(cap_start[e, n] + cap_slope[e, n] * min(tf, cap_ramp[e, n]), 0.0)
-            wanted = min(min(on_shelf, capacity), due[e, n] + first_wanted + boost_wanted)
-            left = wanted
-            for b in range(B):
+            wanted[n] = min(min(shelf[n], capacity), due[e, n] + fw + bw)
+            left[n] = wanted[n]
+            first_wanted[n] = fw
+            boost_wanted[n] = bw
+        for b in range(B):  # oldest bucket first
+            for n in range(N):
                 v = stock[b, e, n]
-                if v == 0.0 and left >= 0.0:
+                if v == 0.0 and left[n] >= 0.0:
                     continue
-                take = min(v, left)
+                take = min(v, left[n])
                 stock[b, e, n] = v - take
-                left -= take
-            given = wanted - left
+                left[n] -= take
+        for n in range(N):
+            given = wanted[n] - left[n]
             second = min(given, due[e, n])
             rest = given - second
-            demand = first_wanted + boost_wanted
-            new_first = rest * (first_wanted / demand) if demand > 0.0 else 0.0
+            demand = first_wanted[n] + boost_wanted[n]
+            new_first = rest * (first_wanted[n] / demand) if demand > 0.0 else 0.0
             new_boost = rest - new_first
-            _split(new_first, room, priority[e, n], first_split)
+            _split(new_first, room, n, priority[e, n], first_split)
             for a in range(A):
                 first_band[e, n, a] += first_split[a]
             first[e, n] += new_first
             administered_cum[e, n] += given
-            _split(new_boost, boost_want, priority[e, n], split)
+            _split(new_boost, boost_want, n, priority[e, n], split)
             for a in range(A):
                 boosted_band[e, n, a] += split[a]
             boosted[e, n] += new_boost
@@ -181,8 +195,8 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
             completed[e, n] += second
             due_ring[ring_slot, e, n] = new_first * (1.0 - single)
             for a in range(A):
-                room[a] = first_band[e, n, a] - courses_band[e, n, a]
-            _split(second, room, priority[e, n], split)
+                room[n, a] = first_band[e, n, a] - courses_band[e, n, a]
+            _split(second, room, n, priority[e, n], split)
             for a in range(A):
                 courses_band[e, n, a] += split[a]
             completed[e, n] += new_first * single

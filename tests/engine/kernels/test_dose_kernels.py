@@ -199,3 +199,37 @@ def test_donation_round_with_burden_identical(monkeypatch, name):
     np.testing.assert_array_equal(given1, given0, strict=True)
     np.testing.assert_array_equal(flows1, flows0, strict=True)
     assert_states_identical(ref, got)
+
+
+@pytest.mark.parametrize("name, sets", [
+    ("tech_transfer", ["epidemic.enabled=false"]),
+    ("bilateral_diplomacy", ["epidemic.enabled=false", "donation.shelf_life_left=0.1"]),
+    ("covax_pooling", []),
+])
+def test_fused_dose_day_equals_the_two_kernels(monkeypatch, name, sets):
+    """Stages 6-7b in one compiled call give what uptake_day then track_day give."""
+    import sim.engine.dose_day as dose_day_module
+    import sim.engine.kernels.dose_day as kernel_module
+
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml", sets).model_copy(update={"days": 200})
+    world = build_world(scenario)
+    params = build_params(world, [scenario] * 2, replicate_seeds(scenario.seed, 2))
+    monkeypatch.setenv("VAXSIM_BACKEND", "numba")
+    fused_days = []
+    kernel = kernel_module.dose_day
+
+    def counted(*args):
+        fused_days.append(args[0])
+        kernel(*args)
+
+    monkeypatch.setattr(kernel_module, "dose_day", counted)
+    fused = simulate(world, params)
+    assert fused_days == list(range(1, 200))  # every day but the ledger's first
+    monkeypatch.setattr(dose_day_module, "_all_enabled", lambda pp: False)
+    apart = simulate(world, params)
+    assert_identical(apart, fused)
+    np.testing.assert_array_equal(fused[0].products, apart[0].products, strict=True)
+    for name in ("holding", "administered", "expired", "given", "aged", "one_dose"):
+        np.testing.assert_array_equal(getattr(fused[1].products, name),
+                                      getattr(apart[1].products, name), err_msg=name,
+                                      strict=True)
