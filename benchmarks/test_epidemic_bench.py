@@ -3,25 +3,48 @@
 Targets: the whole 730-day baseline at E=1 no slower than before the age-structured
 epidemic (see ``test_engine_bench.py::test_baseline_single_run``), and the epidemic stage
 alone (seeding, day kernel, emergence) at E=1 for 730 days in ≤ 15 ms. The stochastic
-epidemic (``epidemic.mode: stochastic``) is measured the same way.
+epidemic (``epidemic.mode: stochastic``) is measured the same way. Three deterministic
+cases: no doses (``test_epidemic_stage_alone``), the member of ``sim.run(baseline)`` fed
+the doses a real run gives day by day (``test_epidemic_stage_with_doses``: its vaccinated
+and hybrid statuses fill up, all 19 statuses of every band hold people), and its
+no-vaccine twin (``test_twin_stage_with_doses``: its doses move nobody, so it costs about
+what no doses cost).
 
-Where the deterministic stage stands (~31 ms): about 40 µs a day of which ~8 µs is
-Python around the kernel (the day's call with ~40 arrays is ~2 µs of it), and the rest
-some hundred passes over the 193 countries (infection of each non-empty status, by
-strain; progression; waning; force of infection), each costing tens of ns. Fusing
-passes helped where a pass reads more arrays; fusing passes that write several arrays
-was slower when tried (the compiler must check at run time that numba's arrays do not
-overlap, and gives up vectorising past a few).
+Where the deterministic stage stands (thread CPU, min of 9): no doses ~27.5 ms, member
+with doses ~39.5 ms (was ~45.5 before infections by strain were added five statuses per
+pass and vaccination and waning one pass per group of statuses), twin ~28 ms. Inside
+``sim.run`` the member's stage costs more than alone (~45 ms: the dose engine's stages
+evict its tables from the caches between days). Python around the kernel is ~5.6 µs a
+day (~4 ms a run), of which ~2.2 µs is the call's ~40 arrays (~55 ns each).
 
-Since (~29 ms): the force and share of a status in one pass, emptiness checks as counts
-(a loop that stops early is not vectorised). The day's parts at four strains, kernel on a
-saved state: infection ~21 µs (of which the by-strain passes ~10), force and travellers
-~6, progression ~6.6, vaccination and waning ~2.4. No gain from: by-strain passes over a
-flat (V N) axis, two statuses per by-strain pass, leaving out the progression of empty
-vaccinated survivors, skipping moves of empty statuses, calling the compiled entry point
-without the dispatcher. Removing memory operations from a pass barely moves it, so the
-passes are not bound by loads and stores; halving the stage needs fewer passes by design
-(fewer immunity statuses, or infection of all bands in one pass over an (A N) axis).
+A member's day at four strains, all statuses held (kernel on a saved state, ~52 µs):
+infections by strain ~19 µs, the force and share of each status ~15, progression ~6,
+travellers ~4, force ~2, vaccination and waning ~1.5-8 (no new doses / new doses). A
+twin's day (9 statuses a band held): ~36 µs, of which by strain ~11, force and share ~8,
+progression ~6.
+
+What bounds the passes, measured on isolated loops (193 countries, AVX-512 on this
+machine): a by-strain pass costs ~0.41 ns per element whatever its length (64 to 1158
+lanes), and is bound by its loads and stores (six loads and two stores an element at the
+L1 cache's rate): longer passes (bands or strains along one axis) do not help, fewer
+loads and stores an element do. Hence five statuses per pass (the three sums read and
+written once for several: one status a pass 24 µs a day on the isolated loop, two
+18, four 14.5). The force and share
+of a status (a polynomial of ~25 operations an element) is bound by arithmetic: fusing
+its two passes into one (when no country's force is large) did not help.
+
+No gain from (measured): by-strain passes over a flat (V N) or (A N) axis, skipping the
+progression of vaccinated survivors when there are none (a branch in its loop: 1-2 µs
+a day slower), explicit zeroing, bypassing the dispatcher,
+pre-taken row views, pre-multiplied tables, LLVM runtime-check limits; computing
+travellers' prevalence with per-country people hoisted out of the strain loop and the
+regional sums country by country (-1.7 µs on the isolated call, not measurable in the
+stage). Not tried, for they change the last bits: the death sums factorised (``fatal``
+= IFR × severity × a band-free ratio, so a status adds ``Σ sus p`` and ``Σ sus ratio p``,
+the force applied once; 19 -> 11.5 µs on the isolated loop, more with the three bands
+in one pass, which then share the tables' loads); contracting multiply-adds (FMA;
+results would then differ between machines with and without FMA). Halving the stage
+needs one of these, or fewer immunity statuses.
 """
 
 from pathlib import Path
@@ -30,21 +53,40 @@ from types import SimpleNamespace
 import numpy as np
 
 from sim.engine.build.params import build_params
+from sim.engine.counterfactual import without_vaccine
 from sim.engine.epidemic import start_epidemic, step_epidemic
+from sim.engine.run import Simulation
 from sim.scenario import load_scenario
 from sim.world.world import build_world
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 
 
-def _epidemic_only(world, params):
-    """730 days of the epidemic stage with no doses (the dose engine's counters at 0)."""
+def _epidemic_only(world, params, doses=None):
+    """730 days of the epidemic stage, fed day by day the dose engine's courses and
+    boosters by band (``doses``: a list of (E, N, A) pairs, one a day), or none.
+    """
     E, N = params.n_members, world.n_countries
-    state = SimpleNamespace(epi=start_epidemic(world, params),
-                            courses_band=np.zeros((E, N, 3)), boosted_band=np.zeros((E, N, 3)))
+    none = (np.zeros((E, N, 3)), np.zeros((E, N, 3)))
+    state = SimpleNamespace(epi=start_epidemic(world, params), courses_band=none[0],
+                            boosted_band=none[1])
     for t in range(world.days):
+        if doses is not None:
+            state.courses_band, state.boosted_band = doses[t]
         step_epidemic(state, world, params, t)
     return state.epi
+
+
+def _doses_of(world, params):
+    """The courses and boosters by band (E, N, A) a real run of ``params`` gives at the
+    end of each day: what its epidemic stage reads.
+    """
+    sim = Simulation.start(world, params)
+    doses = []
+    while not sim.done:
+        sim.step()
+        doses.append((sim.state.courses_band.copy(), sim.state.boosted_band.copy()))
+    return doses
 
 
 def test_epidemic_stage_alone(benchmark):
@@ -53,6 +95,31 @@ def test_epidemic_stage_alone(benchmark):
     params = build_params(world, [scenario], [1])
     _epidemic_only(world, params)  # compile
     benchmark.pedantic(_epidemic_only, args=(world, params), rounds=5, warmup_rounds=1)
+    benchmark.extra_info["country_days"] = world.n_countries * world.days
+
+
+def test_epidemic_stage_with_doses(benchmark):
+    """The member of ``sim.run(baseline)``: its vaccinated and hybrid statuses fill up."""
+    scenario = load_scenario(BASELINE, [])
+    world = build_world(scenario)
+    params = build_params(world, [scenario], [1])
+    doses = _doses_of(world, params)
+    _epidemic_only(world, params, doses)  # compile
+    benchmark.pedantic(_epidemic_only, args=(world, params, doses), rounds=5,
+                       warmup_rounds=1)
+    benchmark.extra_info["country_days"] = world.n_countries * world.days
+
+
+def test_twin_stage_with_doses(benchmark):
+    """The no-vaccine twin of ``sim.run(baseline)``: the member's doses protect nobody."""
+    scenario = load_scenario(BASELINE, [])
+    world = build_world(scenario)
+    params = build_params(world, [scenario], [1])
+    doses = _doses_of(world, params)
+    twin = build_params(world, [without_vaccine(scenario)], [1])
+    _epidemic_only(world, twin, doses)  # compile
+    benchmark.pedantic(_epidemic_only, args=(world, twin, doses), rounds=5,
+                       warmup_rounds=1)
     benchmark.extra_info["country_days"] = world.n_countries * world.days
 
 

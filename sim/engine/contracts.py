@@ -25,7 +25,7 @@ import numpy as np
 
 from sim.engine.build.params import Params
 from sim.engine.kernels import backend
-from sim.engine.market import export_share
+from sim.engine.market import export_share, export_share_today
 from sim.engine.state import State
 from sim.world.world import World
 
@@ -53,13 +53,13 @@ def deliver_contracts(state: State, world: World, params: Params,
     if backend() == "numba":
         from sim.engine.kernels.contracts import deliver_contracts as kernel
 
-        to_countries = not bool((d.contract_buyer < 0).all())
         out = np.empty_like(state.orders_open)
-        kernel(t, d.contract_supplier, d.contract_buyer, d.contract_due, world.home_of,
-               export_share(params, t), to_countries, state.inventory,
-               state.contract_delivered_cum, state.exported_cum, state.home_delivered_cum,
-               state.pool_stock, state.pool_bought_cum, state.allocated_cum,
-               state.orders_open, out)
+        to_countries = kernel(t, d.contract_supplier, d.contract_buyer, d.contract_due,
+                              world.home_of, export_share_today(params, t), state.inventory,
+                              state.contract_delivered_cum, state.exported_cum,
+                              state.home_delivered_cum, state.pool_stock,
+                              state.pool_bought_cum, state.allocated_cum, state.orders_open,
+                              out)
         return out if to_countries else None
     E, K = d.contract_supplier.shape
     P, N = state.inventory.shape[1], state.orders_open.shape[1]

@@ -50,6 +50,7 @@ from sim.engine.need import (
     surplus,
     take_oldest,
 )
+from sim.engine.pool import burden_arguments
 from sim.engine.state import State, ordered_sum
 from sim.engine.uptake import capacity
 from sim.world.affinity import PairAffinity
@@ -83,9 +84,9 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     state.influence *= np.where(active, d.decay, 1.0)[:, None]
     if not len(donors):
         return None
-    if burden is None:  # the epidemic's weight of need (None without an epidemic)
-        burden = burden_weight(state, world, params)
     if backend() == "numpy":
+        if burden is None:  # the epidemic's weight of need (None without an epidemic)
+            burden = burden_weight(state, world, params)
         return donate_numpy(state, world, params, t, log, share, from_output, giving,
                             donors, burden)
     from sim.engine.kernels.donation import donate as kernel
@@ -98,9 +99,8 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
     rows, doses = kernel(
         t, active, share, share if from_output is None else from_output,
         from_output is not None, donors, *d.affinity.kernel_arrays, groups.group,
-        groups.region, DENSE_ABOVE, d.receive,
-        share if burden is None else burden, burden is not None,
-        float(params.structure.doses_per_course), params.willing_people_on(t),
+        groups.region, DENSE_ABOVE, d.receive, *burden_arguments(state, params, burden),
+        world.population, float(params.structure.doses_per_course), params.willing_people_on(t),
         d.donation_absorb_days, d.keep_doses, d.buffer_days, start, slope,
         params.capacity_ramp, d.output_donor, d.arrival_bucket, np.ascontiguousarray(keep),
         state.stock, state.transit, state.gift_transit, gifts_moving(state),

@@ -43,33 +43,36 @@ class EpiRecorder:
         self.countries_end = np.zeros((members, len(group_index), len(EPI_COUNTRY_FIELDS)))
         self.bands = np.zeros((members, days, 1 + len(INCOME_GROUPS), len(BANDS)))
         self.block = block
+        self.last_day = days - 1
         self.compiled = backend() == "numba"  # day sums by the kernel: no buffer needed
         self.buffer = np.zeros((len(EPI_GROUP_FIELDS) + len(BANDS), 0 if self.compiled
                                 else block, members, len(group_index)))
         self.first_day = 0
-
-    def record(self, epi, t: int) -> None:
-        """Store day ``t`` of :class:`~sim.engine.epidemic.EpiState` ``epi``."""
-        b = t - self.first_day
-        last = b == self.block - 1 or t == self.groups.shape[1] - 1
+        self._kernel = None
         if self.compiled:
             from sim.engine.kernels.epi_record import epi_record_day
 
-            inc = self.income
-            epi_record_day(t, epi.new_infections, epi.new_deaths, epi.D, epi.D_band,
-                           inc.order, inc.starts, inc.present, inc.slices is not None,
-                           self.groups, self.bands)
-        else:
-            buf = self.buffer[:, b]
-            F = EPI_GROUP_FIELDS
-            buf[F.infections], buf[F.deaths], buf[F.deaths_cum] = (epi.new_infections,
-                                                                   epi.new_deaths, epi.D)
-            buf[len(F):] = epi.D_band.transpose(2, 0, 1)
-        if last:
-            if self.compiled:
-                self.first_day += b + 1
-            else:
-                self.flush(b + 1)
+            self._kernel = epi_record_day
+        self._segments = (self.income.order, self.income.starts, self.income.present,
+                          self.income.slices is not None)
+
+    def record(self, epi, t: int) -> None:
+        """Store day ``t`` of :class:`~sim.engine.epidemic.EpiState` ``epi``."""
+        if self._kernel is not None:
+            self._kernel(t, epi.new_infections, epi.new_deaths, epi.D, epi.D_band,
+                         *self._segments, self.groups, self.bands)
+            if (t + 1) % self.block == 0 or t == self.last_day:  # as the reference's flush
+                self.countries_end[:, :, 0] = epi.infections_cum
+                self.countries_end[:, :, 1] = epi.D
+            return
+        b = t - self.first_day
+        buf = self.buffer[:, b]
+        F = EPI_GROUP_FIELDS
+        buf[F.infections], buf[F.deaths], buf[F.deaths_cum] = (epi.new_infections,
+                                                               epi.new_deaths, epi.D)
+        buf[len(F):] = epi.D_band.transpose(2, 0, 1)
+        if b == self.block - 1 or t == self.last_day:
+            self.flush(b + 1)
             self.countries_end[:, :, 0] = epi.infections_cum
             self.countries_end[:, :, 1] = epi.D
 

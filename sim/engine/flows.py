@@ -40,6 +40,9 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from sim.engine.fields import Fields
@@ -59,6 +62,20 @@ TOTAL_COLUMNS = Fields(*FLOW_COLUMNS, "arrived", "influence")
 
 _COUNTRY = 1 << 21   # country index + 2 (ANY, POOL, 0 … N-1) fits; up to ~2 M countries
 _MEMBER = 1 << 20    # members per batch; days likewise
+_ALL = np.ones(1, dtype=bool)   # the keep mask of a log keeping every member (unread)
+
+#: Flows as (K,) arrays of member, donor, recipient and doses.
+Flows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _pool_flows(doses: np.ndarray, to_pool: bool) -> Flows:
+    """The positive pool flows of ``doses`` (E, N), member by member: from each country
+    to the pool (``to_pool``) or from the pool to each country.
+    """
+    e, n = np.nonzero(doses > 0)
+    pool = np.full(len(e), POOL)
+    donor, recipient = (n, pool) if to_pool else (pool, n)
+    return e, donor, recipient, doses[e, n]
 
 
 def _grown(a: np.ndarray, shape: tuple[int, ...], fill: float | int) -> np.ndarray:
@@ -116,7 +133,13 @@ class FlowLog:
         self.keys = np.zeros(0, dtype=np.int64)
         self.sums = np.zeros((2, 0))
         self.arrived: tuple[np.ndarray, np.ndarray] | None = None  # keys, doses by arrive_by
-        self.daily: list[np.ndarray] = []                # (day, member, donor, channel, doses)
+        # daily donor totals as rows (day, member, donor, channel, doses), the first
+        # ``n_daily`` of a buffer that doubles when full
+        self.daily = np.zeros((0, 5))
+        self.n_daily = 0
+        self._weight: tuple[int, np.ndarray] | None = None   # day and its weights
+        # the compiled fast paths, once a flow came in with numba
+        self._compiled: tuple[Callable[..., int], Callable[..., int]] | None = None
 
     def add_matrix(self, t: int, flows: np.ndarray, donors: np.ndarray,
                    channel: int = BILATERAL) -> None:
@@ -125,61 +148,115 @@ class FlowLog:
             return
         e, i, r = np.nonzero(flows > 0)
         if len(e):
-            self._append(e, t, donors[i], r, flows[e, i, r], channel)
+            self._append(t, channel, e, donors[i], r, flows[e, i, r])
 
     def add_rows(self, t: int, rows: np.ndarray, doses: np.ndarray,
                  channel: int = BILATERAL) -> None:
         """Record flows on day ``t`` given as ``rows`` (K, 3) int member, donor, recipient
         and ``doses`` (K,) (a compiled kernel's output, nonzero flows only).
         """
-        if self.enabled and len(doses):
-            self._append(rows[:, 0], t, rows[:, 1], rows[:, 2], doses, channel)
+        if not self.enabled or not len(doses):
+            return
+        flows = rows[:, 0], rows[:, 1], rows[:, 2], doses
+        kernels = self._kernels()
+        if kernels is not None and self._known(t, kernels[0], rows, doses, channel):
+            if self.keep_rows:
+                self._keep(t, channel, *self._kept(*flows))
+            return
+        self._append(t, channel, *flows)
 
     def add_vector(self, t: int, doses: np.ndarray, to_pool: bool) -> None:
         """Record pool flows (E, N) on day ``t``: countries → pool or pool → countries."""
         if not self.enabled:
             return
-        e, n = np.nonzero(doses > 0)
-        if len(e):
-            pool = np.full(len(e), POOL)
-            donor, recipient = (n, pool) if to_pool else (pool, n)
-            self._append(e, t, donor, recipient, doses[e, n], POOLED)
+        kernels = self._kernels()
+        if kernels is not None and self._known(t, kernels[1], doses, to_pool, POOLED):
+            if self.keep_rows:
+                self._keep(t, POOLED, *self._kept(*_pool_flows(doses, to_pool)))
+            return
+        self._append(t, POOLED, *_pool_flows(doses, to_pool))
 
-    def _append(self, e, t, donor, recipient, doses, channel) -> None:
-        if self.keep.ndim:  # only the members that keep their flows
+    def _kernels(self) -> tuple[Callable[..., int], Callable[..., int]] | None:
+        """The compiled fast paths (:func:`sim.engine.kernels.flows.add_rows_known`,
+        :func:`~sim.engine.kernels.flows.add_vector_known`) with the numba backend, else
+        None.
+        """
+        if backend() != "numba":
+            return None
+        if self._compiled is None:
+            from sim.engine.kernels.flows import add_rows_known, add_vector_known
+
+            self._compiled = (add_rows_known, add_vector_known)
+        return self._compiled
+
+    def _known(self, t: int, kernel: Callable[..., int], flows: np.ndarray, second: Any,
+               channel: int) -> bool:
+        """Add today's flows by ``kernel`` if every giver row and sum they need exists;
+        False (nothing changed) when some are new.
+        """
+        self._snapshot(t)
+        if len(self.daily) < self.n_daily + self.n_rows:
+            self.daily = _grown(self.daily, (self.n_daily + self.n_rows, 5), 0)
+        keep = self.keep if self.keep.ndim else _ALL
+        n = kernel(t, flows, second, channel, keep, not self.keep.ndim,
+                   self._weights(t, self.row_of.shape[0]), self.row_of, self.keys, _COUNTRY,
+                   self.sums, self.givers, self.daily, self.n_daily)
+        if n < 0:
+            return False
+        self.n_daily = n
+        return True
+
+    def _kept(self, e: np.ndarray, donor: np.ndarray, recipient: np.ndarray,
+              doses: np.ndarray) -> Flows:
+        """The flows of the members that keep theirs."""
+        if self.keep.ndim:
             sel = self.keep[e]
-            if not sel.all():
-                e, donor, recipient, doses = e[sel], donor[sel], recipient[sel], doses[sel]
-            if not len(e):
-                return
+            e, donor, recipient, doses = e[sel], donor[sel], recipient[sel], doses[sel]
+        return e, donor, recipient, doses
+
+    def _snapshot(self, t: int) -> None:
+        """Copy the doses of every pair on the first day after ``arrive_by`` (before its
+        flows): what had arrived by the end.
+        """
+        if self.arrived is None and self.arrive_by is not None and t > self.arrive_by:
+            self.arrived = (self.keys.copy(), self.sums[0].copy())
+
+    def _append(self, t: int, channel: int, e: np.ndarray, donor: np.ndarray,
+                recipient: np.ndarray, doses: np.ndarray) -> None:
+        """Record flows (K,) member, donor, recipient and doses on day ``t``: the general
+        path (new giver rows or sums, or the numpy backend).
+        """
+        e, donor, recipient, doses = self._kept(e, donor, recipient, doses)
+        if not len(e):
+            return
         e = np.asarray(e, dtype=np.int64)      # views of a kernel's rows: no copy
         donor = np.asarray(donor, dtype=np.int64) + 2
         recipient = np.asarray(recipient, dtype=np.int64) + 1
         doses = np.asarray(doses, dtype=float)
-        if self.arrived is None and self.arrive_by is not None and t > self.arrive_by:
-            self.arrived = (self.keys.copy(), self.sums[0].copy())   # before today's flows
+        self._snapshot(t)
         weight = self._weights(t, int(e.max()) + 1)
+        row = self._rows(e, donor, channel)
+        slot = self._slots(row * _COUNTRY + recipient)
         if backend() == "numba":
-            from sim.engine.kernels.flows import accumulate, accumulate_known
+            from sim.engine.kernels.flows import accumulate
 
             given = np.zeros(self.n_rows)
-            if not accumulate_known(e, donor, recipient, channel, doses, weight,
-                                    self.row_of, self.keys, _COUNTRY, self.sums, given):
-                row = self._rows(e, donor, channel)      # new givers or pairs today
-                slot = self._slots(row * _COUNTRY + recipient)
-                given = np.zeros(self.n_rows)
-                accumulate(e, row, slot, doses, weight, self.sums, given)
+            accumulate(e, row, slot, doses, weight, self.sums, given)
         else:
-            row = self._rows(e, donor, channel)
-            slot = self._slots(row * _COUNTRY + recipient)
             given = self._accumulate(e, row, slot, doses, weight)
         gave = np.flatnonzero(given > 0)
-        self.daily.append(np.column_stack([np.full(len(gave), t), self.givers[gave],
-                                           given[gave]]).astype(float))
+        self.daily = _grown(self.daily, (self.n_daily + len(gave), 5), 0)
+        today = self.daily[self.n_daily:self.n_daily + len(gave)]
+        today[:, 0], today[:, 1:4], today[:, 4] = t, self.givers[gave], given[gave]
+        self.n_daily += len(gave)
         if self.keep_rows:
-            self.parts.append(np.column_stack([e, np.full(len(e), t), donor - 2,
-                                               recipient - 1, doses,
-                                               np.full(len(e), channel)]).astype(float))
+            self._keep(t, channel, e, donor - 2, recipient - 1, doses)
+
+    def _keep(self, t: int, channel: int, e: np.ndarray, donor: np.ndarray,
+              recipient: np.ndarray, doses: np.ndarray) -> None:
+        """Keep the flows as rows (:meth:`array`)."""
+        self.parts.append(np.column_stack([e, np.full(len(e), t), donor, recipient, doses,
+                                           np.full(len(e), channel)]).astype(float))
 
     def _rows(self, e: np.ndarray, donor: np.ndarray, channel: int) -> np.ndarray:
         """Row of sums of each flow's (member, donor, channel), new rows added."""
@@ -198,6 +275,11 @@ class FlowLog:
 
     def _slots(self, key: np.ndarray) -> np.ndarray:
         """Slot of each (giver row, recipient) key in the sorted sums, new keys added."""
+        if backend() == "numba":
+            from sim.engine.kernels.flows import insert_keys
+
+            self.keys, self.sums, pos = insert_keys(self.keys, self.sums, key)
+            return pos
         pos = np.searchsorted(self.keys, key)
         found = pos < len(self.keys)
         found[found] = self.keys[pos[found]] == key[found]
@@ -219,11 +301,15 @@ class FlowLog:
         return np.bincount(row, weights=doses, minlength=self.n_rows)
 
     def _weights(self, t: int, members: int) -> np.ndarray:
-        """(members,) influence a dose given on day ``t`` still carries at the end."""
+        """(members,) influence a dose given on day ``t`` still carries at the end (at
+        least ``members`` long; made once a day).
+        """
         if self.half_life is None or self.end is None:
             return np.ones(members)
-        weight = 0.5 ** ((self.end - t) / self.half_life)   # per member (or one)
-        return np.full(members, weight) if weight.ndim == 0 else weight
+        if self._weight is None or self._weight[0] != t or len(self._weight[1]) < members:
+            weight = 0.5 ** ((self.end - t) / self.half_life)   # per member (or one)
+            self._weight = t, np.full(members, weight) if weight.ndim == 0 else weight
+        return self._weight[1]
 
     def totals(self) -> np.ndarray:
         """(K, 8) pair totals, then daily donor totals (columns :data:`TOTAL_COLUMNS`)."""
@@ -259,7 +345,7 @@ class FlowLog:
         """(K, 8) daily donor totals by day, member, donor, channel (a giver's same-day
         gifts summed).
         """
-        daily = np.concatenate([np.zeros((0, 5)), *self.daily])
+        daily = self.daily[:self.n_daily]
         if not len(daily):
             return np.zeros((0, len(TOTAL_COLUMNS)))
         key = ((daily[:, 0].astype(np.int64) * _MEMBER + daily[:, 1].astype(np.int64))

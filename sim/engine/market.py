@@ -94,6 +94,31 @@ def export_share(params: Params, t: int) -> np.ndarray:
     return np.where(banned_today(params, t), 0.0, ramp)
 
 
+def ban_arrays(params: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``export_policy``, ``ban_start``, ``ban_end`` (E, P) and ``resume_days`` (E, P)
+    float (0: none) as the compiled kernels take them; made on first use and kept with
+    the batch's parameters.
+    """
+    cached = params.__dict__.get("_ban_arrays")
+    if cached is None:
+        resume = np.zeros(params.ban_end.shape) if params.resume_days is None else \
+            np.ascontiguousarray(params.resume_days, dtype=float)
+        cached = (params.export_policy, params.ban_start, params.ban_end, resume)
+        object.__setattr__(params, "_ban_arrays", cached)
+    return cached
+
+
+def export_share_today(params: Params, t: int) -> np.ndarray:
+    """:func:`export_share` by the backend in use (the compiled
+    :func:`sim.engine.kernels.market.export_share` or the numpy above).
+    """
+    if backend() == "numpy":
+        return export_share(params, t)
+    from sim.engine.kernels.market import export_share as kernel
+
+    return kernel(t, *ban_arrays(params))
+
+
 def resuming(params: Params, t: int) -> np.ndarray:
     """(E, P) share of its stock a producer whose exports are resuming after a ban offers
     abroad on day ``t`` (:func:`export_share` strictly between 0 and 1), else 0.

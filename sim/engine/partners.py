@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.engine.build.params import Params
 from sim.engine.kernels import backend
-from sim.engine.market import export_share
+from sim.engine.market import export_share, export_share_today
 from sim.engine.state import State
 
 
@@ -25,19 +25,19 @@ def sell_to_partners(state: State, params: Params, t: int) -> np.ndarray | None:
     ``VAXSIM_BACKEND=numpy`` asks for this function's numpy reference.
     """
     d = params.diplomacy
-    if not d.any_partners:
+    if not d.any_partners:  # then some producer sells to partners in some member
         return None
-    sellers = np.flatnonzero(d.partner_mask.any(axis=1) & (d.partner_share > 0).any(axis=0))
-    if not len(sellers):
-        return None
-    share = export_share(params, t)
-    alloc = np.zeros_like(state.orders_open)
     if backend() == "numba":
         from sim.engine.kernels.partners import sell_to_partners as kernel
 
-        kernel(sellers, d.partner_share, d.partner_mask, share, state.inventory,
-               state.exported_cum, state.orders_open, state.allocated_cum, alloc)
+        alloc = np.empty_like(state.orders_open)
+        kernel(d.partner_share, d.partner_mask, export_share_today(params, t),
+               state.inventory, state.exported_cum, state.orders_open, state.allocated_cum,
+               alloc)
         return alloc
+    sellers = np.flatnonzero(d.partner_mask.any(axis=1) & (d.partner_share > 0).any(axis=0))
+    share = export_share(params, t)
+    alloc = np.zeros_like(state.orders_open)
     for p in sellers:  # producers as planes: a handful
         offer = state.inventory[:, p] * d.partner_share[:, p] * share[:, p]
         want = state.orders_open * d.partner_mask[p]

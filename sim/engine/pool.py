@@ -27,7 +27,13 @@ import numpy as np
 from sim.engine.build.params import Params
 from sim.engine.flows import FlowLog
 from sim.engine.kernels import backend
-from sim.engine.market import MarketPlan, banned_today, clear, serve_home_while_resuming
+from sim.engine.market import (
+    MarketPlan,
+    ban_arrays,
+    banned_today,
+    clear,
+    serve_home_while_resuming,
+)
 from sim.engine.need import (
     burden_weight,
     gifts_moving,
@@ -103,19 +109,14 @@ def _clear_with_pool_compiled(state: State, world: World, params: Params, plan: 
     from sim.engine.kernels.market import clear_with_pool as kernel
 
     d, home = params.diplomacy, plan.home
-    resume = params.__dict__.get("_resume_days")  # fixed for the batch: made on first use
-    if resume is None:
-        resume = np.zeros(params.ban_end.shape) if params.resume_days is None else \
-            np.ascontiguousarray(params.resume_days, dtype=float)
-        object.__setattr__(params, "_resume_days", resume)
     out = np.empty_like(state.orders_open)
-    kernel(t, d.any_pool, params.export_policy, params.ban_start, params.ban_end, resume,
-           params.export_target, float(params.structure.doses_per_course), world.population,
-           plan.home_producer, plan.has_home, home.order, home.starts, home.present,
-           home.slices is not None, early.tier_masks, late.tier_masks, d.pool_on,
-           d.pool_budget, d.pool_same, state.inventory, state.orders_open,
-           state.allocated_cum, state.exported_cum, state.home_delivered_cum, state.pool_stock,
-           state.pool_bought_cum, state.pool_orders_open, out)
+    kernel(t, d.any_pool, *ban_arrays(params), params.export_target,
+           float(params.structure.doses_per_course), world.population, plan.home_producer,
+           plan.has_home, home.order, home.starts, home.present, home.slices is not None,
+           early.tier_masks, late.tier_masks, d.pool_on, d.pool_budget, d.pool_same,
+           state.inventory, state.orders_open, state.allocated_cum, state.exported_cum,
+           state.home_delivered_cum, state.pool_stock, state.pool_bought_cum,
+           state.pool_orders_open, out)
     return out
 
 
@@ -149,27 +150,50 @@ def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowL
     d = params.diplomacy
     if not d.pool_day(t):
         return None
-    active = d.pool_on & (t % d.pool_every == 0)                        # (E,)
-    if not active.any():
-        return None
     if backend() == "numpy":
+        active = d.pool_on & (t % d.pool_every == 0)                    # (E,)
+        if not active.any():
+            return None
         return allocate_pool_numpy(state, world, params, t, log, active, burden)
     from sim.engine.kernels.pool import allocate_pool as kernel
 
-    if burden is None:
-        burden = burden_weight(state, world, params)
     start, slope = params.capacity_per_day
     gift, ship = np.empty_like(state.pool_given), np.empty_like(state.pool_given)
-    kernel(t, active, state.pool_share, state.pool_member, d.keep_doses, d.buffer_days,
-           d.pool_absorb_days, d.pool_proportional, d.pool_tier_doses, world.population,
-           float(params.structure.doses_per_course), params.willing_people_on(t),
-           gift if burden is None else burden, burden is not None, start, slope,
-           params.capacity_ramp, state.stock, state.transit, state.gift_transit,
-           gifts_moving(state), state.administered_cum, state.pool_stock, state.pool_bought_cum,
-           state.pool_contributed_cum, state.pool_given, state.allocated_cum, gift, ship)
+    if not kernel(t, d.pool_on, d.pool_every, state.pool_share, state.pool_member,
+                  d.keep_doses, d.buffer_days, d.pool_absorb_days, d.pool_proportional,
+                  d.pool_tier_doses, world.population,
+                  float(params.structure.doses_per_course), params.willing_people_on(t),
+                  *burden_arguments(state, params, burden), start, slope,
+                  params.capacity_ramp, state.stock, state.transit, state.gift_transit,
+                  gifts_moving(state), state.administered_cum, state.pool_stock,
+                  state.pool_bought_cum, state.pool_contributed_cum, state.pool_given,
+                  state.allocated_cum, gift, ship):
+        return None   # no member's round today: nothing changed
     log.add_vector(t, gift, to_pool=True)
     log.add_vector(t, ship, to_pool=False)
     return ship
+
+
+def burden_arguments(state: State, params: Params,
+                     burden: np.ndarray | None) -> tuple[int, np.ndarray, np.ndarray]:
+    """How the pool and donation kernels weigh need: (mode, (E, N) array, (E,) member
+    rows) for :func:`sim.engine.kernels.pool.need_weight_row`. A given ``burden`` (E, N)
+    is used as it is; else the kernel weighs by the epidemic's recent deaths as
+    :func:`sim.engine.need.burden_weight` does (a no-vaccine twin by its real member's,
+    ``params.burden_member``); without an epidemic need is not weighed.
+    """
+    from sim.engine.kernels.pool import DEATHS_BURDEN, GIVEN_BURDEN, NO_BURDEN
+
+    E = state.pool_given.shape[0]
+    member = params.burden_member
+    if member is None:
+        member = np.arange(E)
+    if burden is not None:
+        return GIVEN_BURDEN, burden, member
+    epi = getattr(state, "epi", None)
+    if epi is None:
+        return NO_BURDEN, state.pool_given, member
+    return DEATHS_BURDEN, epi.recent_deaths, member
 
 
 def allocate_pool_numpy(state: State, world: World, params: Params, t: int, log: FlowLog,

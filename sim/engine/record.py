@@ -113,10 +113,15 @@ class Recorder:
         days = np.arange(country_every - 1, D, country_every)
         if len(days) == 0 or days[-1] != D - 1:
             days = np.append(days, D - 1)
+        # Per day: the slot of its per-country record (-1: none) and whether strategies
+        # may have changed (day 0 and policy reviews; stage 9 is their only writer).
         self.slot = np.full(D, -1)
         self.slot[days] = np.arange(len(days))
+        self.slot_of: list[int] = self.slot.tolist()
+        review_days = params.structure.review_days
+        self.review = [t == 0 or (t + 1) % review_days == 0 for t in range(D)]
+        self.last_day = D - 1
         self.block = block
-        self.review_days = params.structure.review_days
         self.compiled = backend() == "numba"  # day sums by the kernel: no buffer needed
         self.buffer = np.zeros((len(BUFFERED), 0 if self.compiled else block, E, N))
         self.first_day = 0
@@ -137,36 +142,49 @@ class Recorder:
         self.track_diplomacy = mechanisms_on(params)
         self.lic_bins = params.diplomacy.lic_bins[1]  # flat (E·C,) licensee bins
         self.epi = epi_recorder(world, params, block)
+        if self.epi is not None:  # filled in place (the numpy reference: at each flush)
+            self.out.epi_groups, self.out.epi_countries_end = (self.epi.groups,
+                                                               self.epi.countries_end)
+            self.out.epi_bands = self.epi.bands
+        self.contiguous = self.income.slices is not None
+        self._kernel = None
+        if self.compiled:
+            from sim.engine.kernels.record import record_day
+
+            self._kernel = record_day
 
     def record(self, state: State, t: int) -> None:
         """Store the state at the end of day ``t``."""
-        out, b = self.out, t - self.first_day
-        if self.compiled:
-            from sim.engine.kernels.record import record_day, record_producers_day
-
-            record_producers_day(t, state.produced_cum, state.exported_cum,
-                                 state.home_delivered_cum, state.inventory,
-                                 self.track_diplomacy, state.bulk, state.pool_stock,
-                                 state.pool_bought_cum, state.pool_given,
-                                 state.pool_contributed_cum, state.donated_cum,
-                                 state.licensed_cum, out.produced_cum, out.exported_cum,
-                                 out.home_cum, out.ledger, out.diplomacy)
+        out = self.out
+        if self._kernel is not None:  # one compiled call (the numpy below is its reference)
             inc = self.income
-            record_day(t, state.first, state.completed, state.administered_cum,
-                       state.expired_cum, state.stock, state.allocated_cum, state.received_cum,
-                       out.produced_cum, inc.order, inc.starts, inc.present,
-                       inc.slices is not None, out.groups, out.ledger)
-        else:
-            self.record_producers(state, t)
-            buf, B = self.buffer[:, b], BUFFERED
-            buf[B.first], buf[B.completed] = state.first, state.completed
-            buf[B.administered_cum], buf[B.expired_cum] = (state.administered_cum,
-                                                           state.expired_cum)
-            buf[B.stock] = ordered_sum(state.stock, (0,))
-            buf[B.allocated_cum], buf[B.received_cum] = state.allocated_cum, state.received_cum
-        if t == out.ledger.shape[1] - 1:
+            self._kernel(t, self.slot_of[t], self.review[t], state.first, state.completed,
+                         state.administered_cum, state.expired_cum, state.stock,
+                         state.allocated_cum, state.received_cum, state.orders_open,
+                         state.licensed_cum, self.lic_bins, state.strategy,
+                         state.produced_cum, state.exported_cum, state.home_delivered_cum,
+                         state.inventory, self.track_diplomacy, state.bulk, state.pool_stock,
+                         state.pool_bought_cum, state.pool_given, state.pool_contributed_cum,
+                         state.donated_cum, inc.order, inc.starts, inc.present,
+                         self.contiguous, out.groups, out.ledger, out.produced_cum,
+                         out.exported_cum, out.home_cum, out.diplomacy, out.strategies,
+                         out.countries)
+            if self.epi is not None:
+                self.epi.record(state.epi, t)
+            if t == self.last_day:
+                out.flows = self.flows.totals()
+            return
+        b = t - self.first_day
+        self.record_producers(state, t)
+        buf, B = self.buffer[:, b], BUFFERED
+        buf[B.first], buf[B.completed] = state.first, state.completed
+        buf[B.administered_cum], buf[B.expired_cum] = (state.administered_cum,
+                                                       state.expired_cum)
+        buf[B.stock] = ordered_sum(state.stock, (0,))
+        buf[B.allocated_cum], buf[B.received_cum] = state.allocated_cum, state.received_cum
+        if t == self.last_day:
             out.flows = self.flows.totals()
-        if t == 0 or (t + 1) % self.review_days == 0:  # strategies change only at stage 9
+        if self.review[t]:  # strategies change only at stage 9
             out.strategies[:, t] = strategy_counts(state.strategy)
         else:
             out.strategies[:, t] = out.strategies[:, t - 1]
@@ -183,14 +201,8 @@ class Recorder:
             rec[..., C.doses_expired] = state.expired_cum[:k]
             rec[..., C.orders_open] = state.orders_open[:k]
             rec[..., C.doses_licensed] = self.licensed_by_country(state)[:k]
-        if b == self.block - 1 or t == out.ledger.shape[1] - 1:
-            if not self.compiled:
-                self.flush(b + 1)
-            else:
-                self.first_day += b + 1
-            if self.epi is not None:
-                out.epi_groups, out.epi_countries_end = self.epi.groups, self.epi.countries_end
-                out.epi_bands = self.epi.bands
+        if b == self.block - 1 or t == self.last_day:
+            self.flush(b + 1)
 
     def record_producers(self, state: State, t: int) -> None:
         """Day ``t`` of the producer records, producers' and pool stock and diplomacy

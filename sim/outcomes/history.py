@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,7 +53,14 @@ COLUMNS = ("series", "group", "date", "observed", "model", "model_p05", "model_p
 
 
 def observations() -> pd.DataFrame:
-    """Every observed figure: series, group, date, observed, estimate, source."""
+    """Every observed figure: series, group, date, observed, estimate, source (a fresh
+    copy of the shipped files, read once).
+    """
+    return _observations().copy()
+
+
+@cache
+def _observations() -> pd.DataFrame:
     obs = pd.read_csv(DATA_DIR / "observed.csv")
     obs = obs.rename(columns={"metric": "series", "value": "observed"}).assign(estimate=0)
     hist = pd.read_csv(DATA_DIR / "history.csv").rename(columns={"value": "observed"})

@@ -214,6 +214,8 @@ class Results:
     trajectories: Trajectories
     counterfactual: Trajectories | None = None
     _panels: dict[str, Panel] = field(default_factory=dict, init=False, repr=False)
+    _groups_on: dict[tuple, pd.DataFrame] = field(default_factory=dict, init=False,
+                                                  repr=False)
 
     @cached_property
     def groups(self) -> pd.DataFrame:
@@ -293,7 +295,11 @@ class Results:
             wanted = {pd.Timestamp(d) for d in dates} | {pd.Timestamp(self.world.dates[-1])}
             g = self.groups
             return g[g["date"].isin(wanted)].reset_index(drop=True)
-        return groups_on_days(self.world, self.trajectories, self.counterfactual, dates)
+        key = tuple(pd.Timestamp(d) for d in dates)
+        if key not in self._groups_on:  # the summary's metrics ask for the same rows
+            self._groups_on[key] = groups_on_days(self.world, self.trajectories,
+                                                  self.counterfactual, dates)
+        return self._groups_on[key].copy()
 
     def ledger_end(self) -> pd.DataFrame:
         """The ``ledger`` table's last day, one row per member (index ``member``), built

@@ -76,33 +76,74 @@ def test_a_totals_only_log_keeps_no_rows():
         log.array()
 
 
-def test_compiled_sums_equal_the_numpy_reference(monkeypatch):
+@pytest.mark.parametrize("rows", [True, False])
+@pytest.mark.parametrize("keep", [True, np.array([True, False, True])])
+def test_compiled_sums_equal_the_numpy_reference(monkeypatch, rows, keep):
     half_life = np.array([10.0, 25.0, 400.0])
-    compiled = _random_log(4, end=39, half_life=half_life, arrive_by=30).totals()
+    kw = dict(enabled=keep, end=39, half_life=half_life, arrive_by=30, rows=rows)
+    compiled = _random_log(4, **kw)
     monkeypatch.setenv("VAXSIM_BACKEND", "numpy")
-    reference = _random_log(4, end=39, half_life=half_life, arrive_by=30).totals()
-    assert compiled.tobytes() == reference.tobytes()
+    reference = _random_log(4, **kw)
+    assert compiled.totals().tobytes() == reference.totals().tobytes()
+    if rows:
+        assert compiled.array().tobytes() == reference.array().tobytes()
+
+
+def _day_arguments(log: FlowLog, t: int = 0):
+    from sim.engine.flows import _COUNTRY
+
+    log.daily = np.zeros((log.n_daily + log.n_rows, 5))
+    log.daily[:log.n_daily] = 1.0
+    return (np.ones(1, dtype=bool), True, np.ones(3), log.row_of, log.keys, _COUNTRY,
+            log.sums, log.givers, log.daily, log.n_daily)
 
 
 def test_known_pairs_are_added_in_place_and_new_ones_change_nothing():
-    """The compiled fast path: flows whose giver rows and sums exist are added (as the
-    general path would); a flow needing a new sum leaves everything untouched."""
-    from sim.engine.flows import _COUNTRY
-    from sim.engine.kernels.flows import accumulate_known
+    """The compiled fast paths: flows whose giver rows and sums exist are added (as the
+    general path would) with one daily row per giver; a flow needing a new giver row or
+    sum leaves everything untouched."""
+    from sim.engine.kernels.flows import add_rows_known, add_vector_known
 
     log = FlowLog(rows=False)
     rows = np.array([[0, 1, 2], [0, 3, 4]])
     log.add_rows(0, rows, np.array([5.0, 7.0]))            # creates both pairs
-    e, d, r = rows[:, 0], rows[:, 1] + 2, rows[:, 2] + 1
-    given = np.zeros(log.n_rows)
-    assert accumulate_known(e, d, r, 0, np.array([1.0, 2.0]), np.ones(1), log.row_of,
-                            log.keys, _COUNTRY, log.sums, given)
-    assert sorted(log.sums[0].tolist()) == [6.0, 9.0] and sorted(given.tolist()) == [1.0, 2.0]
+    log.add_vector(0, np.array([[0.0, 2.0, 0.0]]), to_pool=False)
+    n = log.n_daily
+    assert n == 3
+    args = _day_arguments(log)
+    assert add_rows_known(4, rows, np.array([1.0, 2.0]), 0, *args) == n + 2
+    assert sorted(log.sums[0].tolist()) == [2.0, 6.0, 9.0]
+    assert log.daily[n:n + 2, [0, 2, 4]].tolist() == [[4.0, 1.0, 1.0], [4.0, 3.0, 2.0]]
+    assert add_vector_known(5, np.array([[0.0, 0.5, 0.0]]), False, 1, *_day_arguments(log)) \
+        == log.n_daily + 1
     before = log.sums.copy()
-    given = np.zeros(log.n_rows)
     for new in ([[0, 1, 5]], [[0, 7, 2]], [[1, 1, 2]]):    # new recipient, donor, member
-        a = np.array(new)
-        assert not accumulate_known(a[:, 0], a[:, 1] + 2, a[:, 2] + 1, 0, np.ones(1),
-                                    np.ones(2), log.row_of, log.keys, _COUNTRY, log.sums,
-                                    given)
-    assert log.sums.tobytes() == before.tobytes() and not given.any()
+        assert add_rows_known(4, np.array(new), np.ones(1), 0, *_day_arguments(log)) == -1
+    for new, to_pool in (([[0.0, 0.0, 1.0]], False), ([[1.0, 0.0, 0.0]], True)):
+        assert add_vector_known(5, np.array(new), to_pool, 1, *_day_arguments(log)) == -1
+    assert log.sums.tobytes() == before.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_compiled_key_insertion_equals_numpy_insert(seed):
+    """:func:`~sim.engine.kernels.flows.insert_keys` against the numpy reference
+    (``np.insert`` at ``np.searchsorted``): keys in ascending runs and at random, some
+    new, some repeated."""
+    from sim.engine.kernels.flows import insert_keys
+
+    rng = np.random.default_rng(seed)
+    keys = np.unique(rng.integers(0, 5000, 300))
+    sums = rng.random((2, len(keys)))
+    runs = [np.sort(rng.choice(6000, rng.integers(1, 80), replace=False)) for _ in range(6)]
+    key = np.concatenate([*runs, rng.integers(0, 6000, 50), keys[:3]])
+    new = np.unique(key[~np.isin(key, keys)])
+    at = np.searchsorted(keys, new)
+    want_keys = np.insert(keys, at, new)
+    want_sums = np.insert(sums, at, 0.0, axis=1)
+    got_keys, got_sums, pos = insert_keys(keys, sums, key)
+    assert got_keys.tobytes() == want_keys.tobytes()
+    assert got_sums.tobytes() == want_sums.tobytes()
+    assert pos.tolist() == np.searchsorted(want_keys, key).tolist()
+    same = insert_keys(keys, sums, keys[::7])   # nothing new: the same arrays
+    assert same[0] is keys and same[1] is sums
+    assert same[2].tolist() == list(range(0, len(keys), 7))

@@ -122,3 +122,39 @@ def test_proportional_pool_keeps_what_a_participant_cannot_absorb_for_it():
         ship = allocate_pool(state, w, params, 0, FlowLog())
         np.testing.assert_allclose(ship[0], expected)
         assert state.pool_stock[0] == pytest.approx(100.0 - sum(expected))
+
+
+@pytest.mark.parametrize("member", [None, np.array([2, 0, 2, 1])])
+def test_compiled_need_weight_equals_burden_weight(member):
+    """The pool and donation kernels weigh need as :func:`sim.engine.need.burden_weight`
+    does, bit for bit: from recent deaths (of the real member, for a no-vaccine twin),
+    1 where nobody has died yet; a given weight is used as it is."""
+    from types import SimpleNamespace
+
+    from sim.engine.kernels.pool import need_weight_row
+    from sim.engine.need import burden_weight
+    from sim.engine.pool import burden_arguments
+
+    rng = np.random.default_rng(7)
+    E, N = 4, 37
+    deaths = rng.random((E, N)) * 10.0 ** rng.uniform(-9, -3, (E, N))
+    deaths[1] = 0.0
+    population = rng.uniform(1e4, 1e9, N)
+    state = SimpleNamespace(epi=SimpleNamespace(recent_deaths=deaths),
+                            pool_given=np.zeros((E, N)))
+    params = SimpleNamespace(burden_member=member)
+    want = burden_weight(state, SimpleNamespace(population=population), params)
+    mode, burden, rows = burden_arguments(state, params, None)
+    got = np.empty((E, N))
+    for e in range(E):
+        need_weight_row(mode, burden, rows, population, e, got[e])
+    assert got.tobytes() == want.tobytes()
+    given = rng.random((E, N))
+    mode, burden, rows = burden_arguments(state, params, given)
+    for e in range(E):
+        need_weight_row(mode, burden, rows, population, e, got[e])
+    assert got.tobytes() == given.tobytes()
+    mode, burden, rows = burden_arguments(SimpleNamespace(epi=None, pool_given=given),
+                                          params, None)
+    need_weight_row(mode, burden, rows, population, 0, got[0])
+    assert (got[0] == 1.0).all()

@@ -102,16 +102,16 @@ def test_generator_reaches_the_bounds():
 
 def test_harness_catches_a_member_that_depends_on_its_batch(monkeypatch):
     """The check has teeth: an engine that leaks one member's state into another fails."""
-    import sim.engine.run as run_mod
+    import sim.engine.dose_day as dose_day
 
     monkeypatch.setenv("VAXSIM_BACKEND", "numpy")  # the numpy stages, where the leak is put
-    real = run_mod.administer
+    real = dose_day.administer
 
     def leaky(state, world, params, t):
         real(state, world, params, t)
         if state.first.shape[0] > 1:
             state.first[0] += 1e-9 * state.first[-1]
 
-    monkeypatch.setattr(run_mod, "administer", leaky)
+    monkeypatch.setattr(dose_day, "administer", leaky)
     found = [p for c in range(6) for p in check_case(c, det=False)[2]]
     assert any("alone != in batch" in p for p in found)

@@ -15,25 +15,28 @@ from sim.engine.kernels.sums import pairwise_sum
 
 @jit
 def deliver_contracts(t: int, supplier: np.ndarray, buyer: np.ndarray, due: np.ndarray,
-                      home_of: np.ndarray, export_share: np.ndarray, to_countries: bool,
-                      inventory: np.ndarray, delivered_cum: np.ndarray,
-                      exported_cum: np.ndarray, home_delivered_cum: np.ndarray,
-                      pool_stock: np.ndarray, pool_bought_cum: np.ndarray,
-                      allocated_cum: np.ndarray, orders_open: np.ndarray,
-                      out: np.ndarray) -> None:
+                      home_of: np.ndarray, export_share: np.ndarray, inventory: np.ndarray,
+                      delivered_cum: np.ndarray, exported_cum: np.ndarray,
+                      home_delivered_cum: np.ndarray, pool_stock: np.ndarray,
+                      pool_bought_cum: np.ndarray, allocated_cum: np.ndarray,
+                      orders_open: np.ndarray, out: np.ndarray) -> bool:
     """Deliver what contracts have made due by day ``t``, in place; ``out`` (E, N) gets the
-    doses delivered to countries (written only when ``to_countries``).
+    doses delivered to countries, written only when some contract of the batch sells to
+    a country: returns whether one does.
 
     Parameters
     ----------
     supplier, buyer : (E, K) int producer and buyer (country index, -1 the pool)
     due : (E, K, D) doses due by the end of each day; home_of : (N,) int home producer
     export_share : (E, P) share of its stock a producer may sell abroad today
-    to_countries : some contract of the batch sells to a country
     inventory, exported_cum, home_delivered_cum : (E, P); delivered_cum : (E, K)
     pool_stock, pool_bought_cum : (E,); allocated_cum, orders_open : (E, N) doses
     """
     E, K = supplier.shape
+    to_countries = False
+    for e in range(E):
+        for k in range(K):
+            to_countries = to_countries or buyer[e, k] >= 0
     P = inventory.shape[1]
     N = orders_open.shape[1]
     owed = np.empty(K)
@@ -80,3 +83,4 @@ def deliver_contracts(t: int, supplier: np.ndarray, buyer: np.ndarray, due: np.n
             for n in range(N):
                 allocated_cum[e, n] += out[e, n]
                 orders_open[e, n] = max(orders_open[e, n] - out[e, n], 0.0)
+    return to_countries

@@ -17,6 +17,7 @@ from sim.engine.kernels import jit
 from sim.engine.kernels.affinity import group_at, group_totals, sums
 from sim.engine.kernels.affinity import row as _row
 from sim.engine.kernels.need import capacity, on_hand_rows, take_oldest
+from sim.engine.kernels.pool import NO_BURDEN, need_weight_row
 from sim.engine.kernels.sums import pairwise_sum
 
 
@@ -40,7 +41,8 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
            tie_ptr: np.ndarray, tie_idx: np.ndarray, ovr_ptr: np.ndarray, ovr_idx: np.ndarray,
            ovr_val: np.ndarray, weights: np.ndarray, group: np.ndarray,
            group_region: np.ndarray, dense_above: float, receive: np.ndarray,
-           burden: np.ndarray, use_burden: bool, course: float, willing: np.ndarray,
+           burden_mode: int, burden: np.ndarray, burden_member: np.ndarray,
+           population: np.ndarray, course: float, willing: np.ndarray,
            absorb_days: np.ndarray, keep_doses: np.ndarray, buffer_days: np.ndarray,
            cap_start: np.ndarray, cap_slope: np.ndarray, cap_ramp: np.ndarray,
            output_donor: np.ndarray, arrival_bucket: np.ndarray, keep_flows: np.ndarray,
@@ -64,8 +66,9 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
     group : (N,) int recipient group of each country; group_region : (C,) their WHO
         region codes; C = 0: the ledger keeps pairs
     dense_above : a donor whose offer / total passes this is weighed by its full row
-    receive : (E, N) bool, may receive; burden : (E, N) epidemic weight of need (read only
-        when ``use_burden``)
+    receive : (E, N) bool, may receive
+    burden_mode, burden, burden_member : how need is weighed
+        (:func:`sim.engine.kernels.pool.need_weight_row`); population : (N,) people
     course : doses per course; willing : (E, N) people willing
     absorb_days : (E,) int days of capacity a recipient accepts gifts up to
     keep_doses, buffer_days : (E, N) what a donor keeps before it has a surplus
@@ -88,6 +91,7 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
     P = output_donor.shape[0]
     C = group_region.shape[0]
     need = np.empty(N)
+    weigh = np.empty(N)
     row = np.empty(N)
     flow = np.empty(N)
     count = np.zeros(N)
@@ -134,11 +138,12 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
                 offer[i] = offer[i] + from_output[e, d]
         # Need of each recipient (none for a country giving this round), and each
         # recipient's room: its gap, within what it can absorb.
+        need_weight_row(burden_mode, burden, burden_member, population, e, weigh)
         for n in range(N):
             gap = max(course * willing[e, n] - administered_cum[e, n] - held[n], 0.0)
             giving = share[e, n] > 0 or (has_output and from_output[e, n] > 0)
             if receive[e, n] and not giving:
-                need[n] = gap * burden[e, n] if use_burden else gap
+                need[n] = gap if burden_mode == NO_BURDEN else gap * weigh[n]
             else:
                 need[n] = 0.0
             room = max(absorb_days[e] * capacity(t, cap_start, cap_slope, cap_ramp, e, n)

@@ -53,9 +53,7 @@ def epi_record_day(t: int, new_infections: np.ndarray, new_deaths: np.ndarray,
     for e in range(E):
         for f in range(3):
             src = new_infections if f == 0 else (new_deaths if f == 1 else deaths)
-            for n in range(N):
-                row[n] = src[e, n]
-            _group_row(row, seg_order, seg_starts, seg_present, seg_contiguous, by_group,
+            _group_row(src[e], seg_order, seg_starts, seg_present, seg_contiguous, by_group,
                        scratch, out)
             for g in range(1 + G):
                 groups[e, t, g, f] = out[g]

@@ -60,13 +60,13 @@ def _share_per_rate(x, h, share):
 
 
 @jit
-def _infect(e, a, k, vmax, h, vk, S, sus, fatal, lam, new_v, new_d, new_h, total, x, per, b):
+def _infect(e, a, k, vmax, h, S, sus, lam, total, x, p):
     """Infect status k of band a in every country for one step.
 
-    S : (E, A, K, N) (updated); sus : (E, K, V, N); fatal : (E, A, K, V, N);
-    lam : (A, V, N) force by strain. Adds infections by strain, those fated to die and
-    (``vk`` = 1 for a vaccinated status) vaccinated survivors to ``new_v``, ``new_d``,
-    ``new_h`` (V, N), all infections to ``total`` (N,); ``x``, ``per``, ``b`` (N,) scratch.
+    S : (E, A, K, N) (updated); sus : (E, K, V, N); lam : (A, V, N) force by strain.
+    Adds all infections to ``total`` (N,) and writes ``p`` (N,): the status's new
+    infections per unit of its total force (those by strain v are ``lam[a, v] sus[e, k, v]
+    p``: :func:`_by_strain`); ``x`` (N,) scratch.
     """
     N = S.shape[3]
     # The total force and its share polynomial in one pass for up to four strains (same
@@ -76,27 +76,27 @@ def _infect(e, a, k, vmax, h, vk, S, sus, fatal, lam, new_v, new_d, new_h, total
         for n in range(N):
             xn = lam[a, 0, n] * sus[e, k, 0, n]
             x[n] = xn
-            per[n] = _poly(xn * h, h)
+            p[n] = _poly(xn * h, h)
             large += xn * h >= SMALL_FORCE
     elif vmax == 2:
         for n in range(N):
             xn = lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n]
             x[n] = xn
-            per[n] = _poly(xn * h, h)
+            p[n] = _poly(xn * h, h)
             large += xn * h >= SMALL_FORCE
     elif vmax == 3:
         for n in range(N):
             xn = (lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n]) \
                 + lam[a, 2, n] * sus[e, k, 2, n]
             x[n] = xn
-            per[n] = _poly(xn * h, h)
+            p[n] = _poly(xn * h, h)
             large += xn * h >= SMALL_FORCE
     elif vmax == 4:
         for n in range(N):
             xn = ((lam[a, 0, n] * sus[e, k, 0, n] + lam[a, 1, n] * sus[e, k, 1, n])
                   + lam[a, 2, n] * sus[e, k, 2, n]) + lam[a, 3, n] * sus[e, k, 3, n]
             x[n] = xn
-            per[n] = _poly(xn * h, h)
+            p[n] = _poly(xn * h, h)
             large += xn * h >= SMALL_FORCE
     else:
         for n in range(N):
@@ -105,33 +105,58 @@ def _infect(e, a, k, vmax, h, vk, S, sus, fatal, lam, new_v, new_d, new_h, total
         for v in range(4, vmax):
             for n in range(N):
                 x[n] += lam[a, v, n] * sus[e, k, v, n]
-        _share_per_rate(x, h, per)
+        _share_per_rate(x, h, p)
         large = 0
     if large:
         for n in range(N):
             if x[n] * h >= SMALL_FORCE:
-                per[n] = -np.expm1(-(x[n] * h)) / x[n]
+                p[n] = -np.expm1(-(x[n] * h)) / x[n]
     for n in range(N):
         s = S[e, a, k, n]
-        p = s * per[n]              # new infections / x
-        new = p * x[n]
+        q = s * p[n]                # new infections / x
+        new = q * x[n]
         S[e, a, k, n] = s - new
         total[n] += new
-        per[n] = p
+        p[n] = q
+
+
+#: Statuses whose infections by strain are added in one pass (:func:`_by_strain`).
+GROUP = 5
+
+
+@jit
+def _by_strain(e, a, vmax, ks, ws, P, sus, fatal, lam, new_v, new_d, new_h):
+    """Add the infections by strain of :data:`GROUP` statuses ``ks`` (int64) of band a,
+    ``P`` (GROUP, N) from :func:`_infect`, to ``new_v``, those fated to die to ``new_d``
+    and the survivors of the statuses with weight ``ws`` = 1 (vaccinated) to ``new_h``
+    (V, N).
+
+    Each status's terms are added in the order of ``ks``, as one pass per status would:
+    the sums are the same to the last bit (a status left out has a zero row of ``P``
+    and weight 0, and adds exact zeros). One pass reads and writes the three sums once
+    for five statuses; it is bound by these loads and stores.
+    """
+    N = P.shape[1]
+    k1, k2, k3, k4, k5 = ks[0], ks[1], ks[2], ks[3], ks[4]
+    w1, w2, w3, w4, w5 = ws[0], ws[1], ws[2], ws[3], ws[4]
     for v in range(vmax):
-        if not vk:
-            for n in range(N):
-                bn = lam[a, v, n] * sus[e, k, v, n] * per[n]
-                new_v[v, n] += bn
-                new_d[v, n] += bn * fatal[e, a, k, v, n]
-            continue
         for n in range(N):
-            b[n] = lam[a, v, n] * sus[e, k, v, n] * per[n]
-            new_v[v, n] += b[n]
-        for n in range(N):
-            d = b[n] * fatal[e, a, k, v, n]
-            new_d[v, n] += d
-            new_h[v, n] += b[n] - d   # >= 0 exactly: fatal <= 1
+            lv = lam[a, v, n]
+            b1 = lv * sus[e, k1, v, n] * P[0, n]
+            b2 = lv * sus[e, k2, v, n] * P[1, n]
+            b3 = lv * sus[e, k3, v, n] * P[2, n]
+            b4 = lv * sus[e, k4, v, n] * P[3, n]
+            b5 = lv * sus[e, k5, v, n] * P[4, n]
+            d1 = b1 * fatal[e, a, k1, v, n]
+            d2 = b2 * fatal[e, a, k2, v, n]
+            d3 = b3 * fatal[e, a, k3, v, n]
+            d4 = b4 * fatal[e, a, k4, v, n]
+            d5 = b5 * fatal[e, a, k5, v, n]
+            new_v[v, n] = ((((new_v[v, n] + b1) + b2) + b3) + b4) + b5
+            new_d[v, n] = ((((new_d[v, n] + d1) + d2) + d3) + d4) + d5
+            # b − d ≥ 0 exactly: fatal ≤ 1
+            new_h[v, n] = ((((new_h[v, n] + (b1 - d1) * w1) + (b2 - d2) * w2)
+                            + (b3 - d3) * w3) + (b4 - d4) * w4) + (b5 - d5) * w5
 
 
 @jit
@@ -166,56 +191,65 @@ def _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, new_v, new_d, new_h, dea
 
 
 @jit
-def _move(e, a, S, src, dst, p):
-    """Move share ``p`` (N,) of status ``src`` of band a to status ``dst``."""
-    for n in range(S.shape[3]):
-        m = S[e, a, src, n] * p[n]
-        S[e, a, src, n] -= m
-        S[e, a, dst, n] += m
-
-
-@jit
 def _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen, courses_band,
                         boosted_band, band_pop, w, pc, pb):
     """Steps 1 and 2 for band a of member e: courses and boosters since the last step
     reach the band's statuses (``pc``, ``pb`` (N,) scratch: their shares), then fresh
     immunity wanes with probability ``w``.
+
+    One pass for the vaccine statuses (0, 1, 2) and one for each strain's four (infection,
+    waned, hybrid, hybrid waned): the moves of a status come in the reference's order
+    (courses, boosters, waning), and no move mixes two such groups.
     """
     N = S.shape[3]
-    some_c = some_b = False
     changed = 0     # (a count, not a loop that stops: it vectorises)
     for n in range(N):
         changed += (courses_band[e, n, a] != courses_seen[e, a, n]) \
             | (boosted_band[e, n, a] != boosted_seen[e, a, n])
-    new_doses = changed > 0
-    for n in range(N if new_doses else 0):    # (no new doses: no moves, counters kept)
+    if changed == 0:    # no new doses: waning alone, counters kept
+        for n in range(N):
+            m = S[e, a, 1, n] * w
+            S[e, a, 1, n] -= m
+            S[e, a, 2, n] += m
+        for k in range(3, nk, 4):
+            for n in range(N):
+                m1, m2 = S[e, a, k, n] * w, S[e, a, k + 2, n] * w
+                S[e, a, k, n] -= m1
+                S[e, a, k + 1, n] += m1
+                S[e, a, k + 2, n] -= m2
+                S[e, a, k + 3, n] += m2
+        return
+    for n in range(N):
         dcourse = courses_band[e, n, a] - courses_seen[e, a, n]
         dboost = boosted_band[e, n, a] - boosted_seen[e, a, n]
         whole = band_pop[a, n] - D_band[e, a, n] - courses_seen[e, a, n]
         pc[n] = min(max(dcourse / whole, 0.0), 1.0) if whole > 0.0 else 0.0
         whole = courses_seen[e, a, n] - boosted_seen[e, a, n]
         pb[n] = min(max(dboost / whole, 0.0), 1.0) if whole > 0.0 else 0.0
-        some_c = some_c or pc[n] > 0.0
-        some_b = some_b or pb[n] > 0.0
         courses_seen[e, a, n] += dcourse
         boosted_seen[e, a, n] += dboost
-    # 1. courses: naive -> vaccine, infection u (fresh, waned) -> hybrid u
-    if some_c:
-        _move(e, a, S, 0, 1, pc)
-        for k in range(3, nk, 4):     # (fresh, then waned: the reference's order)
-            _move(e, a, S, k, k + 2, pc)
-            _move(e, a, S, k + 1, k + 2, pc)
-    # boosters: waned vaccine -> vaccine, waned hybrid u -> hybrid u
-    if some_b:
-        _move(e, a, S, 2, 1, pb)
-        for k in range(3, nk, 4):
-            _move(e, a, S, k + 3, k + 2, pb)
-    # 2. waning: every fresh status to its waned one
+    # naive -> vaccine (course); waned vaccine -> vaccine (booster); vaccine -> waned
     for n in range(N):
-        pc[n] = w
-    _move(e, a, S, 1, 2, pc)
-    for k in range(3, nk, 2):
-        _move(e, a, S, k, k + 1, pc)
+        m0, m2 = S[e, a, 0, n] * pc[n], S[e, a, 2, n] * pb[n]
+        S[e, a, 0, n] -= m0
+        s1 = (S[e, a, 1, n] + m0) + m2
+        m1 = s1 * w
+        S[e, a, 1, n] = s1 - m1
+        S[e, a, 2, n] = (S[e, a, 2, n] - m2) + m1
+    # infection u (fresh, waned) -> hybrid u (course); waned hybrid u -> hybrid u
+    # (booster); then fresh -> waned
+    for k in range(3, nk, 4):
+        for n in range(N):
+            c, b = pc[n], pb[n]
+            fresh, waned = S[e, a, k, n], S[e, a, k + 1, n]
+            m0, m1, m3 = fresh * c, waned * c, S[e, a, k + 3, n] * b
+            fresh -= m0
+            hyb = ((S[e, a, k + 2, n] + m0) + m1) + m3
+            mf, mh = fresh * w, hyb * w
+            S[e, a, k, n] = fresh - mf
+            S[e, a, k + 1, n] = (waned - m1) + mf
+            S[e, a, k + 2, n] = hyb - mh
+            S[e, a, k + 3, n] = (S[e, a, k + 3, n] - m3) + mh
 
 
 @jit
@@ -269,7 +303,9 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
     T = np.zeros((V, N))
     new_v, new_d, new_h = np.zeros((V, N)), np.zeros((V, N)), np.zeros((V, N))
     total, dead = np.empty(N), np.empty(N)
-    s1, s2, s3 = np.empty(N), np.empty(N), np.empty(N)
+    s1, s2 = np.empty(N), np.empty(N)
+    P = np.empty((GROUP, N))
+    ks, ws = np.zeros(GROUP, dtype=np.int64), np.zeros(GROUP)
     for e in range(E):
         # Strains are activated in slot order; those above the highest active one hold
         # nobody and exert no force, and the statuses acquired from them are empty:
@@ -298,13 +334,22 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
                 new_h[:vmax] = 0.0
                 total[:] = 0.0
                 dead[:] = 0.0
+                g = 0               # statuses in the group
                 for k in range(nk):
                     held = 0        # (a count, not a loop that stops: it vectorises)
                     for n in range(N):
                         held += S[e, a, k, n] > 0.0
                     if held:        # most statuses of most strains hold nobody
-                        _infect(e, a, k, vmax, h, vaccinated[k], S, sus, fatal, lam, new_v,
-                                new_d, new_h, total, s1, s2, s3)
+                        _infect(e, a, k, vmax, h, S, sus, lam, total, s1, P[g])
+                        ks[g], ws[g] = k, 1.0 if vaccinated[k] else 0.0
+                        g += 1
+                    if g == GROUP or (k == nk - 1 and g > 0):
+                        for j in range(g, GROUP):   # (rows that add exact zeros)
+                            P[j] = 0.0
+                            ks[j], ws[j] = ks[0], 0.0
+                        _by_strain(e, a, vmax, ks, ws, P, sus, fatal, lam, new_v, new_d,
+                                   new_h)
+                        g = 0
                 for v in range(vmax):
                     _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, new_v, new_d,
                               new_h, dead)

@@ -107,6 +107,38 @@ def clear_market(inventory: np.ndarray, orders_open: np.ndarray, allocated_cum: 
 
 
 @jit
+def _share(t: int, export_policy: np.ndarray, ban_start: np.ndarray, ban_end: np.ndarray,
+           resume_days: np.ndarray, e: int, p: int) -> tuple[bool, float]:
+    """(banned, export share) of member ``e``'s producer ``p`` on day ``t``: references
+    :func:`sim.engine.market.banned_today` and :func:`~sim.engine.market.export_share`.
+    """
+    ban = export_policy[e, p] == 2 and ban_start[e, p] <= t and t <= ban_end[e, p]
+    after = t - ban_end[e, p]
+    resume = resume_days[e, p]
+    ramp = 1.0
+    if export_policy[e, p] == 2 and after > 0 and after < resume:
+        ramp = after / max(resume, 1.0)
+    return ban, 0.0 if ban else ramp
+
+
+@jit
+def export_share(t: int, export_policy: np.ndarray, ban_start: np.ndarray,
+                 ban_end: np.ndarray, resume_days: np.ndarray) -> np.ndarray:
+    """(E, P) share of its unsold stock each producer may offer abroad on day ``t``
+    (reference :func:`sim.engine.market.export_share`).
+
+    export_policy : (E, P) int; ban_start, ban_end : (E, P) int days; resume_days :
+    (E, P) days (0: none)
+    """
+    E, P = export_policy.shape
+    out = np.empty((E, P))
+    for e in range(E):
+        for p in range(P):
+            out[e, p] = _share(t, export_policy, ban_start, ban_end, resume_days, e, p)[1]
+    return out
+
+
+@jit
 def _policy_today(t: int, export_policy: np.ndarray, ban_start: np.ndarray,
                   ban_end: np.ndarray, resume_days: np.ndarray, banned: np.ndarray,
                   resuming: np.ndarray) -> bool:
@@ -119,14 +151,8 @@ def _policy_today(t: int, export_policy: np.ndarray, ban_start: np.ndarray,
     some = False
     for e in range(E):
         for p in range(P):
-            ban = export_policy[e, p] == 2 and ban_start[e, p] <= t and t <= ban_end[e, p]
+            ban, share = _share(t, export_policy, ban_start, ban_end, resume_days, e, p)
             banned[e, p] = ban
-            after = t - ban_end[e, p]
-            resume = resume_days[e, p]
-            ramp = 1.0
-            if export_policy[e, p] == 2 and after > 0 and after < resume:
-                ramp = after / max(resume, 1.0)
-            share = 0.0 if ban else ramp
             resuming[e, p] = share if share > 0 and share < 1 else 0.0
             if resuming[e, p] != 0.0:
                 some = True

@@ -37,29 +37,66 @@ def waterfill(avail: float, weight: np.ndarray, cap: np.ndarray, x: np.ndarray,
         left = max(left - pairwise_sum(add, 0, N), 0.0)
 
 
+#: How a kernel weighs each gap by the epidemic (``burden_mode``): not at all, by a
+#: given (E, N) weight, or by the weight it makes from the recent deaths (E, N) per
+#: person per day (:func:`need_weight_row`).
+NO_BURDEN, GIVEN_BURDEN, DEATHS_BURDEN = 0, 1, 2
+
+
 @jit
-def allocate_pool(t: int, active: np.ndarray, pool_share: np.ndarray,
-                  pool_member: np.ndarray, keep_doses: np.ndarray, buffer_days: np.ndarray,
-                  absorb_days: np.ndarray, proportional: np.ndarray, tier_doses: np.ndarray,
-                  population: np.ndarray, course: float, willing: np.ndarray,
-                  burden: np.ndarray, use_burden: bool, cap_start: np.ndarray,
+def need_weight_row(mode: int, burden: np.ndarray, member: np.ndarray,
+                    population: np.ndarray, e: int, out: np.ndarray) -> None:
+    """``out`` (N,): member ``e``'s weight of each country's gap. ``NO_BURDEN``: 1;
+    ``GIVEN_BURDEN``: ``burden[e]``; ``DEATHS_BURDEN``: 1 + b / b̄ of the recent deaths
+    ``b = burden[member[e]]`` (a no-vaccine twin weighs by its real member's) and their
+    population-weighted mean b̄, 1 where b̄ is 0. References
+    :func:`sim.engine.need.burden_weight` and :func:`sim.engine.epidemic.need_weight`
+    (sums in numpy's order).
+    """
+    N = out.shape[0]
+    if mode == NO_BURDEN:
+        for n in range(N):
+            out[n] = 1.0
+        return
+    if mode == GIVEN_BURDEN:
+        for n in range(N):
+            out[n] = burden[e, n]
+        return
+    b = burden[member[e]]
+    for n in range(N):
+        out[n] = b[n] * population[n]
+    mean = pairwise_sum(out, 0, N) / pairwise_sum(population, 0, N)
+    for n in range(N):
+        out[n] = 1.0 + (b[n] / mean if mean > 0 else 0.0)
+
+
+@jit
+def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
+                  pool_share: np.ndarray, pool_member: np.ndarray, keep_doses: np.ndarray,
+                  buffer_days: np.ndarray, absorb_days: np.ndarray, proportional: np.ndarray,
+                  tier_doses: np.ndarray, population: np.ndarray, course: float,
+                  willing: np.ndarray, burden_mode: int, burden: np.ndarray,
+                  burden_member: np.ndarray, cap_start: np.ndarray,
                   cap_slope: np.ndarray, cap_ramp: np.ndarray, stock: np.ndarray,
                   transit: np.ndarray, gift_transit: np.ndarray, gifts_moving: bool,
                   administered_cum: np.ndarray, pool_stock: np.ndarray,
                   pool_bought_cum: np.ndarray, pool_contributed_cum: np.ndarray,
                   pool_given: np.ndarray, allocated_cum: np.ndarray, gift: np.ndarray,
-                  ship: np.ndarray) -> None:
+                  ship: np.ndarray) -> bool:
     """Take contributions and allocate pool stock, in place; ``gift`` (E, N) gets the
     doses each country gave the pool, ``ship`` (E, N) those the pool shipped to it.
+    Returns whether some member held a round (its pool is on and ``t`` is a multiple
+    of its ``pool_every``); the others' ``gift`` and ``ship`` are zeros.
 
     Parameters
     ----------
-    active : (E,) bool, member holds a pool round today
+    pool_on : (E,) bool; pool_every : (E,) int days between rounds
     pool_share, pool_member : (E, N) contribution share and participation (> 0)
     keep_doses, buffer_days : (E, N) what a country keeps before it has a surplus
     absorb_days : (E,) int; proportional : (E,) bool; tier_doses : (E, N) first-tier doses
     population : (N,) people; course : doses per course; willing : (E, N) people
-    burden : (E, N) epidemic weight of need (read only when ``use_burden``)
+    burden_mode, burden, burden_member : how need is weighed (:func:`need_weight_row`;
+        ``burden`` (E, N), ``burden_member`` (E,) int)
     cap_start, cap_slope, cap_ramp : (E, N) daily capacity ramp
     stock : (B, E, N); transit : (E, L, N); gift_transit : (B, E, L, N) doses
     gifts_moving : False when ``gift_transit`` is all zero
@@ -79,12 +116,15 @@ def allocate_pool(t: int, active: np.ndarray, pool_share: np.ndarray,
     add = np.empty(N)
     on_shelf = np.empty(N)
     held = np.empty(N)
+    weigh = np.empty(N)
+    some = False
     for e in range(E):
-        if not active[e]:
+        if not (pool_on[e] and t % pool_every[e] == 0):
             for n in range(N):
                 gift[e, n] = 0.0
                 ship[e, n] = 0.0
             continue
+        some = True
         # 1. Contributions: a share of each participant's surplus, oldest doses first.
         on_hand_rows(stock, transit, gift_transit, gifts_moving, e, on_shelf, held, w)
         for n in range(N):
@@ -119,11 +159,12 @@ def allocate_pool(t: int, active: np.ndarray, pool_share: np.ndarray,
             weight[n] = population[n] * (1.0 if tier[n] > 0 else 0.0)
         waterfill(avail, weight, tier, first, w, add, 6)
         # 4. Phase 2, by (burden-weighted) need, never above the gap.
+        need_weight_row(burden_mode, burden, burden_member, population, e, weigh)
         for n in range(N):
             gap = max(course * willing[e, n] - administered_cum[e, n] - held[n], 0.0)
             gap = max(gap - first[n], 0.0)
             if pool_member[e, n] > 0:
-                need[n] = gap * burden[e, n] if use_burden else gap
+                need[n] = gap if burden_mode == NO_BURDEN else gap * weigh[n]
                 cap[n] = min(gap, room[n] - first[n])
             else:
                 need[n] = 0.0
@@ -135,3 +176,4 @@ def allocate_pool(t: int, active: np.ndarray, pool_share: np.ndarray,
             pool_given[e, n] += s
             allocated_cum[e, n] += s
         pool_stock[e] = max(pool_stock[e] - pairwise_sum(ship[e], 0, N), 0.0)
+    return some
