@@ -10,6 +10,8 @@ dozen tiny sums a day than on the epidemic itself).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.engine.fields import Fields
@@ -44,26 +46,28 @@ class EpiRecorder:
         self.bands = np.zeros((members, days, 1 + len(INCOME_GROUPS), len(BANDS)))
         self.block = block
         self.last_day = days - 1
+        #: Per day: True at the end of a block (and on the last day), when the reference
+        #: flushes and per-country totals are written.
+        self.ends = [(t + 1) % block == 0 or t == days - 1 for t in range(days)]
         self.compiled = backend() == "numba"  # day sums by the kernel: no buffer needed
         self.buffer = np.zeros((len(EPI_GROUP_FIELDS) + len(BANDS), 0 if self.compiled
                                 else block, members, len(group_index)))
         self.first_day = 0
-        self._kernel = None
+        self._kernel: Callable[..., None] | None = None
         if self.compiled:
             from sim.engine.kernels.epi_record import epi_record_day
 
             self._kernel = epi_record_day
-        self._segments = (self.income.order, self.income.starts, self.income.present,
-                          self.income.slices is not None)
+        inc = self.income
+        self.segments = (inc.order, inc.starts, inc.present, inc.slices is not None)
+        #: Scratch of the compiled day: (2, N) and (2, 1 + G).
+        self.work = (np.empty((2, len(group_index))), np.empty((2, 1 + len(INCOME_GROUPS))))
 
     def record(self, epi, t: int) -> None:
         """Store day ``t`` of :class:`~sim.engine.epidemic.EpiState` ``epi``."""
         if self._kernel is not None:
-            self._kernel(t, epi.new_infections, epi.new_deaths, epi.D, epi.D_band,
-                         *self._segments, self.groups, self.bands)
-            if (t + 1) % self.block == 0 or t == self.last_day:  # as the reference's flush
-                self.countries_end[:, :, 0] = epi.infections_cum
-                self.countries_end[:, :, 1] = epi.D
+            self._kernel(t, self.ends[t], *self.day_arrays(epi), *self.segments, *self.work,
+                         self.groups, self.bands, self.countries_end)
             return
         b = t - self.first_day
         buf = self.buffer[:, b]
@@ -71,10 +75,17 @@ class EpiRecorder:
         buf[F.infections], buf[F.deaths], buf[F.deaths_cum] = (epi.new_infections,
                                                                epi.new_deaths, epi.D)
         buf[len(F):] = epi.D_band.transpose(2, 0, 1)
-        if b == self.block - 1 or t == self.last_day:
+        if self.ends[t]:
             self.flush(b + 1)
             self.countries_end[:, :, 0] = epi.infections_cum
             self.countries_end[:, :, 1] = epi.D
+
+    @staticmethod
+    def day_arrays(epi) -> tuple[np.ndarray, ...]:
+        """The arrays of ``epi`` a day's records read: new infections, new deaths,
+        cumulative deaths (E, N), by age band (E, N, A), cumulative infections (E, N).
+        """
+        return epi.new_infections, epi.new_deaths, epi.D, epi.D_band, epi.infections_cum
 
     def flush(self, n_days: int) -> None:
         """Sum the first ``n_days`` buffered days into group and world totals."""

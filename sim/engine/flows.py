@@ -261,6 +261,15 @@ class FlowLog:
     def _rows(self, e: np.ndarray, donor: np.ndarray, channel: int) -> np.ndarray:
         """Row of sums of each flow's (member, donor, channel), new rows added."""
         self.row_of = _grown(self.row_of, (int(e.max()) + 1, int(donor.max()) + 1, 2), -1)
+        if backend() == "numba":
+            from sim.engine.kernels.flows import assign_rows
+
+            row, new_givers = assign_rows(e, donor, channel, self.row_of, self.n_rows,
+                                          _COUNTRY)
+            if len(new_givers):
+                self.givers = np.concatenate([self.givers, new_givers])
+                self.n_rows += len(new_givers)
+            return row
         row = self.row_of[e, donor, channel]
         new = row < 0
         if new.any():

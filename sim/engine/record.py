@@ -10,6 +10,7 @@ vectorized pass. The result is the same as summing day by day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -146,18 +147,33 @@ class Recorder:
             self.out.epi_groups, self.out.epi_countries_end = (self.epi.groups,
                                                                self.epi.countries_end)
             self.out.epi_bands = self.epi.bands
-        self.contiguous = self.income.slices is not None
-        self._kernel = None
+        self._kernel: Callable[..., None] | None = None
         if self.compiled:
             from sim.engine.kernels.record import record_day
 
             self._kernel = record_day
+        inc = self.income
+        self.segments = (inc.order, inc.starts, inc.present, inc.slices is not None)
+        #: Scratch of the compiled day: (2, N) and (2, 1 + G).
+        self.work = (np.empty((2, N)), np.empty((2, len(GROUPS))))
+        self._no_epi = (False, False, *(np.zeros((0, 0)),) * 3, np.zeros((0, 0, 0)),
+                        np.zeros((0, 0)), *(np.zeros((0, 0, 0, 0)),) * 2, np.zeros((0, 0, 0)))
+
+    def epi_day(self, state: State, t: int) -> tuple:
+        """The epidemic's arguments of the compiled day
+        (:func:`sim.engine.kernels.record.record_day`): its records are written in the
+        same call.
+        """
+        epi = self.epi
+        if epi is None:
+            return self._no_epi
+        return (True, epi.ends[t], *epi.day_arrays(state.epi), epi.groups, epi.bands,
+                epi.countries_end)
 
     def record(self, state: State, t: int) -> None:
         """Store the state at the end of day ``t``."""
         out = self.out
         if self._kernel is not None:  # one compiled call (the numpy below is its reference)
-            inc = self.income
             self._kernel(t, self.slot_of[t], self.review[t], state.first, state.completed,
                          state.administered_cum, state.expired_cum, state.stock,
                          state.allocated_cum, state.received_cum, state.orders_open,
@@ -165,12 +181,9 @@ class Recorder:
                          state.produced_cum, state.exported_cum, state.home_delivered_cum,
                          state.inventory, self.track_diplomacy, state.bulk, state.pool_stock,
                          state.pool_bought_cum, state.pool_given, state.pool_contributed_cum,
-                         state.donated_cum, inc.order, inc.starts, inc.present,
-                         self.contiguous, out.groups, out.ledger, out.produced_cum,
-                         out.exported_cum, out.home_cum, out.diplomacy, out.strategies,
-                         out.countries)
-            if self.epi is not None:
-                self.epi.record(state.epi, t)
+                         state.donated_cum, *self.segments, *self.work, out.groups,
+                         out.ledger, out.produced_cum, out.exported_cum, out.home_cum,
+                         out.diplomacy, out.strategies, out.countries, *self.epi_day(state, t))
             if t == self.last_day:
                 out.flows = self.flows.totals()
             return
@@ -206,7 +219,7 @@ class Recorder:
 
     def record_producers(self, state: State, t: int) -> None:
         """Day ``t`` of the producer records, producers' and pool stock and diplomacy
-        totals (numpy reference of :func:`sim.engine.kernels.record.record_producers_day`).
+        totals (numpy reference of part of :func:`sim.engine.kernels.record.record_day`).
         """
         out, L = self.out, LEDGER_FIELDS
         out.produced_cum[:, t] = state.produced_cum

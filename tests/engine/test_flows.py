@@ -147,3 +147,23 @@ def test_compiled_key_insertion_equals_numpy_insert(seed):
     same = insert_keys(keys, sums, keys[::7])   # nothing new: the same arrays
     assert same[0] is keys and same[1] is sums
     assert same[2].tolist() == list(range(0, len(keys), 7))
+
+
+def test_compiled_giver_rows_equal_the_reference():
+    """:func:`~sim.engine.kernels.flows.assign_rows` numbers new givers as
+    :meth:`FlowLog._rows` does (by member, then donor), and adds none when all exist."""
+    from sim.engine.flows import _COUNTRY
+    from sim.engine.kernels import pinned
+    from sim.engine.kernels.flows import assign_rows
+
+    e = np.array([1, 0, 1, 0, 1])
+    donor = np.array([5, 7, 2, 7, 5])
+    with pinned("numpy"):
+        log = FlowLog(rows=False)
+        want = log._rows(e, donor, 1)
+    row_of = np.full(log.row_of.shape, -1, dtype=np.int64)
+    row, givers = assign_rows(e, donor, 1, row_of, 0, _COUNTRY)
+    assert row.tolist() == want.tolist() and givers.tolist() == log.givers.tolist()
+    assert row_of.tobytes() == log.row_of.tobytes()
+    row, givers = assign_rows(e[:2], donor[:2], 1, row_of, 3, _COUNTRY)
+    assert row.tolist() == want[:2].tolist() and givers.shape == (0, 3)

@@ -30,26 +30,28 @@ def _group_row(row: np.ndarray, seg_order: np.ndarray, seg_starts: np.ndarray,
 
 
 @jit
-def epi_record_day(t: int, new_infections: np.ndarray, new_deaths: np.ndarray,
-                   deaths: np.ndarray, deaths_band: np.ndarray, seg_order: np.ndarray,
-                   seg_starts: np.ndarray, seg_present: np.ndarray, seg_contiguous: bool,
-                   groups: np.ndarray, bands: np.ndarray) -> None:
-    """Write day ``t`` of ``groups`` (E, D, 1 + G, 3) and ``bands`` (E, D, 1 + G, A).
+def epi_record_day(t: int, end: bool, new_infections: np.ndarray, new_deaths: np.ndarray,
+                   deaths: np.ndarray, deaths_band: np.ndarray, infections_cum: np.ndarray,
+                   seg_order: np.ndarray, seg_starts: np.ndarray, seg_present: np.ndarray,
+                   seg_contiguous: bool, work: np.ndarray, group_work: np.ndarray,
+                   groups: np.ndarray, bands: np.ndarray, countries_end: np.ndarray) -> None:
+    """Write day ``t`` of ``groups`` (E, D, 1 + G, 3) and ``bands`` (E, D, 1 + G, A), and
+    on an ``end`` day (the end of the reference's block, or the last day)
+    ``countries_end`` (E, N, 2): cumulative infections and deaths.
 
     Parameters
     ----------
     new_infections, new_deaths, deaths : (E, N) people (``EPI_GROUP_FIELDS`` order)
-    deaths_band : (E, N, A) cumulative deaths by age band
+    deaths_band : (E, N, A) cumulative deaths by age band; infections_cum : (E, N)
     seg_order, seg_starts, seg_present, seg_contiguous : the income-group segments
         (:class:`sim.engine.segments.Segments`)
+    work : (2, N) and group_work : (2, 1 + G) scratch
     """
     E, N = deaths.shape
     G = groups.shape[2] - 1
     A = deaths_band.shape[2]
-    row = np.empty(N)
-    scratch = np.empty(N)
-    by_group = np.empty(G)
-    out = np.empty(1 + G)
+    row, scratch = work[0], work[1]
+    by_group, out = group_work[0, :G], group_work[1]
     for e in range(E):
         for f in range(3):
             src = new_infections if f == 0 else (new_deaths if f == 1 else deaths)
@@ -64,3 +66,7 @@ def epi_record_day(t: int, new_infections: np.ndarray, new_deaths: np.ndarray,
                        scratch, out)
             for g in range(1 + G):
                 bands[e, t, g, a] = out[g]
+        if end:
+            for n in range(N):
+                countries_end[e, n, 0] = infections_cum[e, n]
+                countries_end[e, n, 1] = deaths[e, n]

@@ -219,3 +219,39 @@ def insert_keys(keys: np.ndarray, sums: np.ndarray,
     for k in range(K):  # old keys below it, plus new keys below it
         pos[k] += _lower_bound(new, key[k])
     return merged, merged_sums, pos
+
+
+@jit
+def assign_rows(member: np.ndarray, donor: np.ndarray, channel: int, row_of: np.ndarray,
+                n_rows: int, country: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each flow's giver row, new givers given rows ``n_rows``, ``n_rows + 1`` … in the
+    order of their key member · ``country`` + donor (``row_of`` updated in place).
+    Reference: :meth:`sim.engine.flows.FlowLog._rows`.
+
+    Parameters
+    ----------
+    member, donor : (K,) int member and donor + 2 of each flow (within ``row_of``)
+    row_of : (E', N', 2) int giver row of (member, donor + 2, channel), -1 for none
+
+    Returns
+    -------
+    (row, givers) : (K,) int giver row of each flow; (U, 3) int member, donor, channel of
+        the new givers, in row order
+    """
+    K = member.shape[0]
+    new = np.empty(K, np.int64)
+    u = 0
+    for k in range(K):
+        if row_of[member[k], donor[k], channel] < 0:
+            new[u] = member[k] * country + donor[k]
+            u += 1
+    keys = np.unique(new[:u])
+    givers = np.empty((keys.shape[0], 3), np.int64)
+    for i in range(keys.shape[0]):
+        m, d = keys[i] // country, keys[i] % country
+        row_of[m, d, channel] = n_rows + i
+        givers[i, 0], givers[i, 1], givers[i, 2] = m, d - 2, channel
+    row = np.empty(K, np.int64)
+    for k in range(K):
+        row[k] = row_of[member[k], donor[k], channel]
+    return row, givers

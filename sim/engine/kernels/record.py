@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.engine.fields import COUNTRY_FIELDS, DIPLOMACY_FIELDS, GROUP_FIELDS, LEDGER_FIELDS
 from sim.engine.kernels import jit
+from sim.engine.kernels.epi_record import epi_record_day
 from sim.engine.kernels.sums import pairwise_sum, segment_sums
 
 # Field positions as module constants (numba reads them as compile-time constants).
@@ -44,12 +45,17 @@ def record_day(t: int, slot: int, review: bool, first: np.ndarray, completed: np
                bulk: np.ndarray, pool_stock: np.ndarray, pool_bought_cum: np.ndarray,
                pool_given: np.ndarray, pool_contributed_cum: np.ndarray,
                donated_cum: np.ndarray, seg_order: np.ndarray, seg_starts: np.ndarray,
-               seg_present: np.ndarray, seg_contiguous: bool, groups: np.ndarray,
-               ledger: np.ndarray, out_produced: np.ndarray, out_exported: np.ndarray,
-               out_home: np.ndarray, diplomacy: np.ndarray, strategies: np.ndarray,
-               countries: np.ndarray) -> None:
-    """Write day ``t`` of every daily record, and per-country record ``slot`` (-1: none
-    today).
+               seg_present: np.ndarray, seg_contiguous: bool, work: np.ndarray,
+               group_work: np.ndarray, groups: np.ndarray, ledger: np.ndarray,
+               out_produced: np.ndarray, out_exported: np.ndarray, out_home: np.ndarray,
+               diplomacy: np.ndarray, strategies: np.ndarray, countries: np.ndarray,
+               has_epi: bool, epi_end: bool, new_infections: np.ndarray,
+               new_deaths: np.ndarray, deaths: np.ndarray, deaths_band: np.ndarray,
+               infections_cum: np.ndarray, epi_groups: np.ndarray, epi_bands: np.ndarray,
+               epi_countries_end: np.ndarray) -> None:
+    """Write day ``t`` of every daily record, per-country record ``slot`` (-1: none
+    today) and, with ``has_epi``, the epidemic's records
+    (:func:`sim.engine.kernels.epi_record.epi_record_day`).
 
     Parameters
     ----------
@@ -68,19 +74,22 @@ def record_day(t: int, slot: int, review: bool, first: np.ndarray, completed: np
     pool_given, pool_contributed_cum, donated_cum : (E, N) doses
     seg_order, seg_starts, seg_present, seg_contiguous : the income-group segments
         (:class:`sim.engine.segments.Segments`)
+    work : (2, N) and group_work : (2, 1 + G) scratch
     groups : (E, D, 1 + G, 3); ledger : (E, D, 7); out_produced, out_exported,
         out_home : (E, D, P); diplomacy : (E, D, 5); strategies : (E, D, S) int;
         countries : (K, W, N, 8), K <= E members kept
+    epi_end, new_infections … epi_countries_end : the epidemic's arguments of
+        :func:`~sim.engine.kernels.epi_record.epi_record_day` (read only with ``has_epi``)
     """
     E, N = first.shape
-    stock_row = np.empty(N)
+    stock_row = work[0]
     for e in range(E):
         _producers(t, e, produced_cum, exported_cum, home_delivered_cum, inventory,
                    track_diplomacy, bulk, pool_stock, pool_bought_cum, pool_given,
                    pool_contributed_cum, donated_cum, licensed_cum, out_produced,
                    out_exported, out_home, ledger, diplomacy)
         _groups(t, e, first, completed, administered, seg_order, seg_starts, seg_present,
-                seg_contiguous, groups)
+                seg_contiguous, work[1], group_work[0], groups)
         # Country stock: the buckets added one after another (``ordered_sum``).
         for n in range(N):
             stock_row[n] = stock[0, e, n]
@@ -98,6 +107,10 @@ def record_day(t: int, slot: int, review: bool, first: np.ndarray, completed: np
         if slot >= 0 and e < countries.shape[0]:
             _countries(slot, e, first, completed, administered, received, stock_row,
                        expired, orders_open, licensed_cum, lic_bins, countries)
+    if has_epi:
+        epi_record_day(t, epi_end, new_infections, new_deaths, deaths, deaths_band,
+                       infections_cum, seg_order, seg_starts, seg_present, seg_contiguous,
+                       work, group_work, epi_groups, epi_bands, epi_countries_end)
 
 
 @jit
@@ -133,15 +146,16 @@ def _producers(t: int, e: int, produced_cum: np.ndarray, exported_cum: np.ndarra
 @jit
 def _groups(t: int, e: int, first: np.ndarray, completed: np.ndarray,
             administered: np.ndarray, seg_order: np.ndarray, seg_starts: np.ndarray,
-            seg_present: np.ndarray, seg_contiguous: bool, groups: np.ndarray) -> None:
+            seg_present: np.ndarray, seg_contiguous: bool, scratch: np.ndarray,
+            group_work: np.ndarray, groups: np.ndarray) -> None:
     """Member ``e``'s world and income-group totals of the ``GROUP_FIELDS`` (reference:
     the world and :class:`~sim.engine.segments.Segments` sums of
-    :meth:`sim.engine.record.Recorder.flush`).
+    :meth:`sim.engine.record.Recorder.flush`); ``scratch`` (N,) and ``group_work``
+    (1 + G,) are scratch.
     """
     N = first.shape[1]
     G = groups.shape[2] - 1
-    by_group = np.empty(G)
-    scratch = np.empty(N)
+    by_group = group_work[:G]
     for f in range(3):
         src = first if f == _FIRST else (completed if f == _COMPLETED else administered)
         row = src[e]
