@@ -12,8 +12,9 @@ is its own peak unless an earlier benchmark of the session used more).
 Kernels are compiled on a 200-region world first, so the figures are for a warm cache;
 10,000 regions run once (about 10 s each on the shared 2-core machine). Beside the wall
 times, ``cpu_min`` / ``cpu_median`` give the rounds' thread CPU seconds and
-``cost_exponent_cpu`` the exponent from those: on shared cores wall time also counts
-other processes' turns, the CPU time only this run's work.
+``cost_exponent_cpu`` the exponent from those (on shared cores wall time also counts
+other processes' turns, the CPU time only this run's work); ``build_cpu_median`` the part
+spent building the world and the parameters.
 """
 
 from __future__ import annotations
@@ -50,18 +51,22 @@ def test_scale(benchmark, record, scenarios, variant, regions):
     scenario = scenarios[variant]
 
     cpu: list[float] = []
+    build: list[float] = []
 
     def go():
         start = time.thread_time()
         world = synthetic(scenario, regions)
-        simulate(world, build_params(world, [scenario], [scenario.seed]))
+        params = build_params(world, [scenario], [scenario.seed])
+        build.append(time.thread_time() - start)
+        simulate(world, params)
         cpu.append(time.thread_time() - start)
 
     benchmark.pedantic(go, rounds=1 if regions >= 10_000 else 2, warmup_rounds=0)
     MEDIANS[variant, regions] = benchmark.stats.stats.median
     CPU_MEDIANS[variant, regions] = float(np.median(cpu))
     extra = {"peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
-             "cpu_min": min(cpu), "cpu_median": float(np.median(cpu))}
+             "cpu_min": min(cpu), "cpu_median": float(np.median(cpu)),
+             "build_cpu_median": float(np.median(build))}
     if regions == 10_000 and (variant, 3_000) in MEDIANS:
         extra["cost_exponent"] = _exponent(MEDIANS, variant)
         extra["cost_exponent_cpu"] = _exponent(CPU_MEDIANS, variant)

@@ -5,7 +5,8 @@ Order of stages in one day (see docs/DESIGN.md):
 1. production         :func:`sim.engine.production.produce`, plant outages
                       :func:`sim.engine.shocks.cut_outages`, demand surges
                       :func:`sim.engine.shocks.surge_orders`, licensees' fill-finish
-                      :func:`sim.engine.licensing.fill_finish`
+                      :func:`sim.engine.licensing.fill_finish` (in that order:
+                      :func:`sim.engine.production.supply`)
 2-3. export policy and market clearing, every ``market.clearing_days`` days: the
                       pool's contracts first :func:`sim.engine.contracts.deliver_contracts`,
                       then partners :func:`sim.engine.partners.sell_to_partners`, then the tiers
@@ -36,14 +37,12 @@ from sim.engine.dose_day import dose_stages
 from sim.engine.epidemic import step_epidemic
 from sim.engine.flows import NO_FLOWS
 from sim.engine.kernels import backend_from_env, pinned
-from sim.engine.licensing import fill_finish
 from sim.engine.market import MarketPlan
 from sim.engine.partners import sell_to_partners
 from sim.engine.pool import allocate_pool, clear_with_pool
-from sim.engine.production import produce
+from sim.engine.production import supply
 from sim.engine.record import Recorder, Trajectories
 from sim.engine.review import review
-from sim.engine.shocks import cut_outages, surge_orders
 from sim.engine.state import State, initial_state
 from sim.world.world import World
 
@@ -88,9 +87,7 @@ class Simulation:
 
     def _stages(self) -> None:
         t, state, world, params = self.state.day, self.state, self.world, self.params
-        cut_outages(state, params, produce(state, world, params, t), t)
-        surge_orders(state, params, t)
-        licensed = fill_finish(state, params, t)
+        licensed = supply(state, world, params, t)  # production to fill-finish
         market = None  # today's clearing
         if t % params.structure.clearing_days == 0:
             contracted = deliver_contracts(state, world, params, t)

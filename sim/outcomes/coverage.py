@@ -23,9 +23,18 @@ if TYPE_CHECKING:
 def coverage_at(groups: pd.DataFrame, date: Any | None = None,
                 column: str = "coverage_first") -> pd.DataFrame:
     """(members × groups) coverage on ``date`` (default: the last day)."""
-    date = groups["date"].max() if date is None else pd.Timestamp(date)
-    day = groups[groups["date"] == date]
-    return day.pivot(index="member", columns="group", values=column)[list(GROUPS)]
+    dates = groups["date"].to_numpy()
+    when = dates.max() if date is None else pd.Timestamp(date).to_datetime64()
+    rows = np.flatnonzero(dates == when)
+    members = groups["member"].to_numpy()[rows]
+    names = groups["group"].to_numpy()[rows]
+    index = np.unique(members)                                  # pivot's sorted members
+    out = np.full((len(index), len(GROUPS)), np.nan)
+    position = {g: i for i, g in enumerate(GROUPS)}
+    col = np.array([position[str(g)] for g in names], dtype=int)
+    out[np.searchsorted(index, members), col] = groups[column].to_numpy()[rows]
+    return pd.DataFrame(out, index=pd.Index(index, name="member"),
+                        columns=pd.Index(list(GROUPS), name="group"))
 
 
 def ledger_end(ledger: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.adaptive import HOARD, RULES
-from sim.engine.build.resolve import resolve
+from sim.engine.build.resolve import resolved
 from sim.engine.streams import member_rng
 from sim.scenario.adaptation import RULE_DEFAULTS, STRATEGIES
 from sim.scenario.schema import Scenario
@@ -39,13 +39,14 @@ def adaptation_arrays(world: World, scenario: Scenario,
     ``imitation_beta``, ``w_health``, ``w_influence``, ``w_cost`` (scalars)
     """
     a = scenario.adaptation
-    rows = [{**RULE_DEFAULTS, **r} for r in resolve(world, a.default, a.groups, a.countries)]
+    distinct, index = resolved(world, a.default, a.groups, a.countries)
+    rows = [{**RULE_DEFAULTS, **r} for r in distinct]
     im = a.imitation
     return {
         "strategy_initial": np.where(hoards, HOARD, STRATEGIES.index("need")),
-        "rule": np.array([RULES.index(r["rule"]) for r in rows], dtype=int),
-        "theta": np.array([r["theta"] for r in rows], dtype=float),
-        "then": np.array([STRATEGIES.index(r["then"]) for r in rows], dtype=int),
+        "rule": np.array([RULES.index(r["rule"]) for r in rows], dtype=int)[index],
+        "theta": np.array([r["theta"] for r in rows], dtype=float)[index],
+        "then": np.array([STRATEGIES.index(r["then"]) for r in rows], dtype=int)[index],
         "imitate_prob": np.array(im.probability),
         "imitation_beta": np.array(im.beta),
         "w_health": np.array(im.w_health),
