@@ -45,6 +45,25 @@ the force applied once; 19 -> 11.5 µs on the isolated loop, more with the three
 in one pass, which then share the tables' loads); contracting multiply-adds (FMA;
 results would then differ between machines with and without FMA). Halving the stage
 needs one of these, or fewer immunity statuses.
+
+Also measured and not kept:
+
+- Country-free statuses read as scalars: naive, infection-acquired, and every status of
+  a no-vaccine twin have a susceptibility and a death ratio that do not depend on the
+  country, so their passes can read per-(status, strain) scalars instead of two (N,)
+  rows (bit-identical; branch ``epik8``). Stage alone, thread CPU min of 9, three A/B
+  pairs: member with doses 37.2-38.6 -> 35.1-35.7 ms, twin 26.5-27.2 -> 25.7-26.7, no
+  doses 25.7-26.6 -> 25.3-25.8; inside ``sim.run`` no change (42.4/42.8 against
+  42.6/42.5 ms). Not worth its ~150 more lines and a compiled loop per status pattern.
+- The sub-step's force, infection and progression in blocks of 256 or 1,024 countries
+  (travellers' sums first over all countries), bit-identical. Fed a real run's doses,
+  synthetic worlds, min of 3: 3,000 regions 0.142 -> 0.162 (256) / 0.146 s (1,024),
+  10,000 regions 0.476 -> 0.521 / 0.482 s. The stage alone does not outgrow the caches
+  within a day (exponent ~1.0); inside ``simulate`` at 10,000 regions it costs ~0.86 s
+  against ~0.48 s alone because the dose engine's stages evict its state between days,
+  which blocking within a day cannot help. Trap: numba loops over ``range(n0, n1)`` with
+  a variable signed start keep a negative-index check and stop vectorising (2.4x
+  slower); unsigned bounds avoid it.
 """
 
 from pathlib import Path
