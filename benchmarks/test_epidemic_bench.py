@@ -108,44 +108,39 @@ def _doses_of(world, params):
     return doses
 
 
-def test_epidemic_stage_alone(benchmark):
-    scenario = load_scenario(BASELINE, [])
-    world = build_world(scenario)
-    params = build_params(world, [scenario], [1])
-    _epidemic_only(world, params)  # compile
-    benchmark.pedantic(_epidemic_only, args=(world, params), rounds=5, warmup_rounds=1)
+def _measure(benchmark, world, params, doses=None, rounds=5, warmup_rounds=1):
+    """Compile, then time :func:`_epidemic_only` and record the country-days."""
+    _epidemic_only(world, params, doses)  # compile
+    benchmark.pedantic(_epidemic_only, args=(world, params, doses), rounds=rounds,
+                       warmup_rounds=warmup_rounds)
     benchmark.extra_info["country_days"] = world.n_countries * world.days
+
+
+def _baseline(overrides=()):
+    """The baseline scenario (with ``overrides``), its world and one member's parameters."""
+    scenario = load_scenario(BASELINE, list(overrides))
+    world = build_world(scenario)
+    return scenario, world, build_params(world, [scenario], [1])
+
+
+def test_epidemic_stage_alone(benchmark):
+    _, world, params = _baseline()
+    _measure(benchmark, world, params)
 
 
 def test_epidemic_stage_with_doses(benchmark):
     """The member of ``sim.run(baseline)``: its vaccinated and hybrid statuses fill up."""
-    scenario = load_scenario(BASELINE, [])
-    world = build_world(scenario)
-    params = build_params(world, [scenario], [1])
-    doses = _doses_of(world, params)
-    _epidemic_only(world, params, doses)  # compile
-    benchmark.pedantic(_epidemic_only, args=(world, params, doses), rounds=5,
-                       warmup_rounds=1)
-    benchmark.extra_info["country_days"] = world.n_countries * world.days
+    _, world, params = _baseline()
+    _measure(benchmark, world, params, _doses_of(world, params))
 
 
 def test_twin_stage_with_doses(benchmark):
     """The no-vaccine twin of ``sim.run(baseline)``: the member's doses protect nobody."""
-    scenario = load_scenario(BASELINE, [])
-    world = build_world(scenario)
-    params = build_params(world, [scenario], [1])
-    doses = _doses_of(world, params)
+    scenario, world, params = _baseline()
     twin = build_params(world, [without_vaccine(scenario)], [1])
-    _epidemic_only(world, twin, doses)  # compile
-    benchmark.pedantic(_epidemic_only, args=(world, twin, doses), rounds=5,
-                       warmup_rounds=1)
-    benchmark.extra_info["country_days"] = world.n_countries * world.days
+    _measure(benchmark, world, twin, _doses_of(world, params))
 
 
 def test_stochastic_stage_alone(benchmark):
-    scenario = load_scenario(BASELINE, ["epidemic.mode=stochastic"])
-    world = build_world(scenario)
-    params = build_params(world, [scenario], [1])
-    _epidemic_only(world, params)  # compile
-    benchmark.pedantic(_epidemic_only, args=(world, params), rounds=3, warmup_rounds=0)
-    benchmark.extra_info["country_days"] = world.n_countries * world.days
+    _, world, params = _baseline(["epidemic.mode=stochastic"])
+    _measure(benchmark, world, params, rounds=3, warmup_rounds=0)
