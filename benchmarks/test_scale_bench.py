@@ -28,8 +28,10 @@ and donation 0.4 s, build (world + parameters) 0.1 s (exponent 0.7-0.8). Nothing
 run is O(N log N), O(N x ties), a sparse conversion or a Python loop over countries.
 Page faults (first touch of the run's arrays, mostly the recorder's per-country weeks)
 cost 0.25-0.3 s of system time at 10,000 regions; removing them (glibc keeping freed
-memory) did not change the total beyond noise. Details and proposals: ``FINDINGS.md`` of
-branch scale9.
+memory) did not change the total beyond noise. Seven shelf-life buckets instead of
+25 (``uptake.shelf_bucket_days=60``, a proxy, not a fix) cut 10,000 regions by 17%
+(7.45-7.68 -> 6.24-6.35 s) and 3,000 by 11%: the bucket axis is the biggest lever.
+Details and proposals: ``FINDINGS.md`` of branch scale9.
 """
 
 from __future__ import annotations
