@@ -31,7 +31,7 @@ cost 0.25-0.3 s of system time at 10,000 regions; removing them (glibc keeping f
 memory) did not change the total beyond noise. Seven shelf-life buckets instead of
 25 (``uptake.shelf_bucket_days=60``, a proxy, not a fix) cut 10,000 regions by 17%
 (7.45-7.68 -> 6.24-6.35 s) and 3,000 by 11%: the bucket axis is the biggest lever.
-Details and proposals: ``docs/SCALE_FINDINGS.md``.
+Details and proposals: ``docs/SPEED_FINDINGS.md``.
 """
 
 from __future__ import annotations
