@@ -2,7 +2,7 @@
 
 The stage seeds scheduled variants in their origin on their day, sets the day's contacts
 and travel, hands the dose engine's courses and boosters by age band to the compiled day
-kernel (:func:`sim.engine.kernels.epidemic.epidemic_day`, or its numpy reference
+kernel (:func:`sim.engine.kernels.epidemic_driver.epidemic_day`, or its numpy reference
 :func:`sim.engine.epi_model.day_reference` with ``VAXSIM_BACKEND=numpy``), then lets new
 variants emerge.
 
@@ -83,7 +83,7 @@ class _Workspace:
         self.kernel: Callable[..., None] | None = None
         self.near: Callable[..., bool] | None = None
         if self.backend == "numba":
-            from sim.engine.kernels.epidemic import epidemic_day
+            from sim.engine.kernels.epidemic_driver import epidemic_day
             from sim.engine.kernels.epidemic_lanes import coverage_near
 
             self.kernel = None if ep.mode == "stochastic" else epidemic_day
