@@ -13,6 +13,10 @@ number of workers never change the results.
   running cluster (its workers need vaxsim installed); without, it starts a
   ``LocalCluster`` on 127.0.0.1 (``workers`` processes, default 2, one thread each) and
   closes it afterwards. Needs the ``distributed`` extra.
+
+Process and Dask workers run the compiled kernels on one thread each
+(:func:`sim.engine.kernels.one_thread`), whatever ``VAXSIM_THREADS`` says: the workers
+already share the cores.
 """
 
 from __future__ import annotations
@@ -53,6 +57,24 @@ def die_with_parent() -> None:
         pass
 
 
+def init_worker() -> None:
+    """Process worker initializer: :func:`die_with_parent`, and the compiled kernels on one
+    thread (the workers already share the cores; ``VAXSIM_THREADS`` is for one process).
+    """
+    from sim.engine.kernels import one_thread
+
+    die_with_parent()
+    one_thread()
+
+
+def run_batch_one_thread(task: BatchTask) -> pd.DataFrame:
+    """:func:`run_batch` with the compiled kernels on one thread (Dask workers)."""
+    from sim.engine.kernels import one_thread
+
+    one_thread()
+    return run_batch(task)
+
+
 def run_processes(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | None = None
                   ) -> None:
     """Run tasks in a local process pool (default: one worker per core).
@@ -73,7 +95,7 @@ def run_processes(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | No
     with contextlib.ExitStack() as stack:
         ctx = stack.enter_context(forking()) if fork else multiprocessing.get_context("spawn")
         pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                                       initializer=die_with_parent))
+                                                       initializer=init_worker))
         futures = {pool.submit(run_batch, t): t for t in tasks}
         try:
             for fut in as_completed(futures):
@@ -109,7 +131,7 @@ def run_dask(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | None = 
             # first worker to start takes the queue while the others are still importing.
             client.wait_for_workers(workers or 2)
             client.run(warm_up, tasks[0])
-        futures = {client.submit(run_batch, t, pure=False): t for t in tasks}
+        futures = {client.submit(run_batch_one_thread, t, pure=False): t for t in tasks}
         for fut in as_completed(list(futures)):
             on_done(futures[fut], fut.result())
     finally:

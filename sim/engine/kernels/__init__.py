@@ -16,6 +16,13 @@ Convention
   the environment variable ``VAXSIM_BACKEND=numpy`` is set (tests, debugging, profiling).
   A batch reads the variable once when it starts (``Simulation.start``) and pins that
   choice while its days run (:class:`pinned`), so a day's stages do not each look it up.
+- Threads: the epidemic day (:mod:`sim.engine.kernels.epidemic_driver`) can run its
+  members, or chunks of one member's countries, on numba's threads, with bit-identical
+  results for any count. It uses ``VAXSIM_THREADS`` threads (default 1:
+  :func:`set_threads`). Sweeps run their workers on one thread each. numba's threading
+  layer (``omp`` here, ``tbb``, or the fallback ``workqueue``) runs the ``prange`` loops;
+  ``workqueue`` is not safe for kernels called from several threads of one process at
+  once (only one parallel region at a time), which the engine does not do.
 - The first call of a kernel compiles it (seconds); ``cache=True`` stores the machine code
   next to the module so later processes load it. Benchmarks report the first-ever run
   separately.
@@ -95,3 +102,56 @@ def jit[F: Callable[..., Any]](func: F) -> F:
     from numba import njit
 
     return cast(F, njit(cache=True, nogil=True, error_model="numpy")(func))
+
+
+def pjit[F: Callable[..., Any]](func: F) -> F:
+    """:func:`jit` with numba's ``prange`` loops run on threads (``parallel``; only
+    ``prange`` is parallelised, not numpy calls).
+    """
+    from numba import njit
+
+    options = {"prange": True, "comprehension": False, "setitem": False,
+               "reduction": False, "numpy": False, "stencil": False, "fusion": False}
+    compile_ = cast(Any, njit)(cache=True, nogil=True, error_model="numpy", parallel=options)
+    return cast(F, compile_(func))
+
+
+def threads_from_env() -> int:
+    """``VAXSIM_THREADS`` from the environment, else 1 (see :func:`set_threads`)."""
+    env = os.environ.get("VAXSIM_THREADS", "").strip()
+    return max(1, int(env)) if env else 1
+
+
+#: Threads the parallel kernels split a day into (set by :func:`set_threads`).
+_THREADS: list[int] = [threads_from_env()]
+
+
+def threads() -> int:
+    """How many threads the parallel kernels use (:func:`set_threads`)."""
+    return _THREADS[0]
+
+
+def one_thread() -> None:
+    """Have this process's parallel kernels run on one thread (sweep workers: their
+    processes already share the cores), without starting numba's thread pool.
+    """
+    _THREADS[0] = 1
+
+
+def set_threads(count: int | None = None) -> int:
+    """Set how many threads the parallel kernels (the epidemic day) use: ``count``, else
+    ``VAXSIM_THREADS`` from the environment, else 1; capped at numba's thread pool size
+    (every core unless ``NUMBA_NUM_THREADS`` says less). Returns the number set.
+
+    One thread is the default: measured on a 2-core machine shared with other busy
+    processes, the 2-thread epidemic stage was 10-40x slower in wall time than 1 thread
+    (threads wait for each other at every sub-step, and a thread the OS has descheduled
+    holds up the rest; see ``benchmarks/test_threads_bench.py``).
+    """
+    import numba
+
+    count = threads_from_env() if count is None else count
+    count = max(1, min(int(count), numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+    numba.set_num_threads(count)
+    _THREADS[0] = count
+    return count

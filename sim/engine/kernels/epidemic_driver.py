@@ -9,13 +9,25 @@ travellers' prevalence, whose world and regional sums run over all countries in 
 The bounds are unsigned (``np.uint64``): numba keeps a negative-index check in loops over
 ``range(lo, hi)`` with a signed variable start, and they then stop vectorising (2.4x
 slower, measured).
+
+Threads: a day is split into tasks, (member, chunk of countries) pairs. With fewer
+members than threads each member's countries are cut into chunks (bounds multiples of 8,
+at least :data:`MIN_CHUNK` countries); otherwise the members are shared out whole among
+the threads. A sub-step's travellers' sums run in the calling thread before its tasks.
+A country's numbers come out the same whatever the chunks: the only passes that look at
+a whole range (the skip of empty statuses, the expm1 fix-up of large forces, the no-new-
+doses branch of vaccination) drop exact zeros or take a branch that gives the same
+values. So results are bit-identical for any thread count (tests compare 1 and 2).
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any, cast
 
-from sim.engine.kernels import jit
+import numpy as np
+from numba import prange
+
+from sim.engine.kernels import _THREADS, jit, pjit
 from sim.engine.kernels.epidemic import GROUP, _vaccinate_and_wane, band_substep
 from sim.engine.kernels.epidemic_lanes import (
     country_totals_range,
@@ -24,15 +36,14 @@ from sim.engine.kernels.epidemic_lanes import (
     travellers_mix,
 )
 
+#: Fewest countries in a chunk of a member's day run by one thread.
+MIN_CHUNK = 32
 
-@jit
-def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
-                 courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain,
-                 activity, eps, regional, region, n_regions, strains, active, sus, fatal,
-                 substeps, vaccinated, infections, deaths, country_infections, country_deaths,
-                 D, infections_cum, recent_deaths, population, burden_days, X, prev, reg,
-                 regw):
-    """Run one day for every member, in place (country-last layout).
+
+def epidemic_day(*args: Any) -> None:
+    """Run one day for every member, in place (country-last layout), on
+    :func:`sim.engine.kernels.threads` threads (read here, in Python: a compiled kernel
+    that asks numba for its thread count cannot be cached).
 
     Parameters
     ----------
@@ -67,46 +78,144 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
     infections_cum : (E, N) infections since day 0 (updated)
     recent_deaths : (E, N) deaths per person per day, exponential average over
         ``burden_days`` (updated); population : (N,) people
-    X : (A, V, N), prev : (V, N), reg : (R, V), regw : (R,) scratch
+    X : (A, V, N), prev : (V, N), reg : (R, V), regw : (R,) unused (the kernel keeps a
+        set of scratch per thread)
     """
-    E, A, K, N = S.shape
+    cast(Any, _day)(*args, _THREADS[0])
+
+
+@jit
+def _day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
+         courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain, activity,
+         eps, regional, region, n_regions, strains, active, sus, fatal, substeps, vaccinated,
+         infections, deaths, country_infections, country_deaths, D, infections_cum,
+         recent_deaths, population, burden_days, X, prev, reg, regw, threads):
+    """:func:`epidemic_day` on ``threads`` threads."""
+    E, A, _, N = S.shape
     V = Ex.shape[2]
-    h = 1.0 / substeps
-    lo, hi = np.uint64(0), np.uint64(N)
-    world = np.empty(V)
-    lam = np.zeros((A, V, N))
-    T = np.zeros((V, N))
-    sp, sr = np.zeros((2, V, N)), np.zeros((2, V, N))
-    total, dead = np.empty(N), np.empty(N)
-    s1, s2 = np.empty(N), np.empty(N)
-    P = np.empty((2, GROUP, N))
-    ks, gs = np.zeros((2, GROUP), dtype=np.int64), np.zeros(2, dtype=np.int64)
+    chunks = min(threads // max(E, 1), N // MIN_CHUNK)
+    slots = E if chunks >= 2 else min(threads, E)
+    st = (S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen)
+    pars = (courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain, activity,
+            eps, regional, region, strains, active, sus, fatal, vaccinated)
+    outs = (infections, deaths, country_infections, country_deaths, D, infections_cum,
+            recent_deaths, population)
+    sc = (np.zeros((max(slots, 1), A, V, N)), np.zeros((max(slots, 1), V, N)),
+          np.zeros((max(slots, 1), n_regions, V)), np.zeros((max(slots, 1), n_regions)),
+          np.zeros((max(slots, 1), V)), np.zeros((max(slots, 1), V, N)),
+          np.zeros((max(slots, 1), A, V, N)), np.zeros((max(slots, 1), 2, 2, V, N)),
+          np.zeros((max(slots, 1), 4, N)), np.zeros((max(slots, 1), 2, GROUP, N)))
+    vmaxs = np.zeros(E, dtype=np.int64)
     for e in range(E):
         # Strains are activated in slot order; those above the highest active one hold
         # nobody and exert no force, and the statuses acquired from them are empty:
         # leaving them out only drops exact zeros from sums.
-        vmax = 0
         for v in range(V):
             if active[e, v] > 0.0:
-                vmax = v + 1
-        nk = 3 + 4 * vmax
+                vmaxs[e] = v + 1
+    if chunks >= 2:
+        bounds = np.empty(chunks + 1, dtype=np.uint64)
+        for c in range(chunks + 1):
+            bounds[c] = (c * N // chunks) // 8 * 8
+        bounds[chunks] = N
+        _chunked(E, chunks, bounds, vmaxs, substeps, n_regions, burden_days, st, pars, outs,
+                 sc)
+    elif slots >= 2:
+        _members(E, slots, vmaxs, substeps, n_regions, burden_days, st, pars, outs, sc)
+    else:
+        _serial(E, vmaxs, substeps, n_regions, burden_days, st, pars, outs, sc)
+
+
+@jit
+def _travellers(e, m, vmax, n_regions, st, pars, sc):
+    """Member e's travellers' prevalence (every country, in order) into slot m of the
+    scratch ``sc``.
+    """
+    Ex, Ix, fresh = st[1], st[2], st[4]
+    traffic, band_pop, chain, regional, region, active = \
+        pars[4], pars[5], pars[7], pars[10], pars[11], pars[13]
+    X, prev, reg, regw, world, T = sc[0][m], sc[1][m], sc[2][m], sc[3][m], sc[4][m], sc[5][m]
+    infectious_range(e, vmax, Ex, Ix, fresh, chain, band_pop, active, X, prev, np.uint64(0),
+                     np.uint64(band_pop.shape[1]))
+    travellers_mix(e, vmax, traffic, regional, region, n_regions, prev, reg, regw, world, T)
+
+
+@jit
+def _task(e, m, vmax, first, last, substeps, burden_days, st, pars, outs, sc, ks, ws, lo,
+          hi):
+    """One sub-step of member e in countries ``lo <= n < hi`` (scratch slot m, after
+    :func:`_travellers`): on the ``first`` sub-step vaccination and waning, then force,
+    infection and progression band by band, on the ``last`` the country totals.
+    """
+    S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen = st
+    (courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain, activity, eps,
+     regional, region, strains, active, sus, fatal, vaccinated) = pars
+    (infections, deaths, country_infections, country_deaths, D, infections_cum,
+     recent_deaths, population) = outs
+    X, T, lam, new, row, P = sc[0][m], sc[5][m], sc[6][m], sc[7][m], sc[8][m], sc[9][m]
+    A = S.shape[1]
+    nk = 3 + 4 * vmax
+    if first:
         for a in range(A):
             _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen,
-                                courses_band, boosted_band, band_pop, wane[e], s1, s2, lo, hi)
+                                courses_band, boosted_band, band_pop, wane[e], row[0],
+                                row[1], lo, hi)
             for n in range(lo, hi):
                 infections[e, a, n] = 0.0
                 deaths[e, a, n] = 0.0
-        for _ in range(substeps):
-            # 3a. mean infectious over the step, and prevalence among travellers
-            infectious_range(e, vmax, Ex, Ix, fresh, chain, band_pop, active, X, prev, lo, hi)
-            travellers_mix(e, vmax, traffic, regional, region, n_regions, prev, reg, regw,
-                           world, T)
-            # 3b. force, infection and progression, band by band
-            forces_range(e, vmax, X, T, band_pop, force, mix, activity, eps, strains, active,
-                         lam, s1, s2, lo, hi)
-            for a in range(A):
-                band_substep(e, a, nk, vmax, h, S, Ex, Ix, shadow, fresh, D_band, sus, fatal,
-                             chain, vaccinated, lam, infections, deaths, sp, sr, total, dead,
-                             s1, P, ks, gs, lo, hi)
+    forces_range(e, vmax, X, T, band_pop, force, mix, activity, eps, strains, active, lam,
+                 row[0], row[1], lo, hi)
+    for a in range(A):
+        band_substep(e, a, nk, vmax, 1.0 / substeps, S, Ex, Ix, shadow, fresh, D_band, sus,
+                     fatal, chain, vaccinated, lam, infections, deaths, new[0], new[1],
+                     row[2], row[3], row[0], P, ks, ws, lo, hi)
+    if last:
         country_totals_range(e, infections, deaths, country_infections, country_deaths, D,
                              infections_cum, recent_deaths, population, burden_days, lo, hi)
+
+
+@jit
+def _member(e, m, vmax, substeps, n_regions, burden_days, st, pars, outs, sc, ks, ws):
+    """Member e's whole day, every country, in the calling thread (scratch slot m)."""
+    lo, hi = np.uint64(0), np.uint64(st[0].shape[3])
+    for step in range(substeps):
+        _travellers(e, m, vmax, n_regions, st, pars, sc)
+        _task(e, m, vmax, step == 0, step == substeps - 1, substeps, burden_days, st, pars,
+              outs, sc, ks, ws, lo, hi)
+
+
+@jit
+def _serial(E, vmaxs, substeps, n_regions, burden_days, st, pars, outs, sc):
+    """Every member's day, one after the other, in the calling thread."""
+    ks, ws = np.zeros((2, GROUP), dtype=np.int64), np.zeros(2, dtype=np.int64)
+    for e in range(E):
+        _member(e, 0, vmaxs[e], substeps, n_regions, burden_days, st, pars, outs, sc, ks,
+                ws)
+
+
+@pjit
+def _members(E, slots, vmaxs, substeps, n_regions, burden_days, st, pars, outs, sc):
+    """Every member's day, members shared out among ``slots`` threads."""
+    for m in prange(slots):
+        ks, ws = np.zeros((2, GROUP), dtype=np.int64), np.zeros(2, dtype=np.int64)
+        for e in range(m * E // slots, (m + 1) * E // slots):
+            _member(e, m, vmaxs[e], substeps, n_regions, burden_days, st, pars, outs, sc,
+                    ks, ws)
+
+
+@pjit
+def _chunked(E, chunks, bounds, vmaxs, substeps, n_regions, burden_days, st, pars, outs,
+             sc):
+    """Every member's day, each member's countries cut at ``bounds`` (uint64) into
+    ``chunks`` tasks run on threads; the travellers' sums of each sub-step first, in the
+    calling thread.
+    """
+    ks = np.zeros((E * chunks, 2, GROUP), dtype=np.int64)
+    ws = np.zeros((E * chunks, 2), dtype=np.int64)     # statuses in each group
+    for step in range(substeps):
+        for e in range(E):
+            _travellers(e, e, vmaxs[e], n_regions, st, pars, sc)
+        for t in prange(E * chunks):
+            e, c = t // chunks, t % chunks
+            _task(e, e, vmaxs[e], step == 0, step == substeps - 1, substeps, burden_days,
+                  st, pars, outs, sc, ks[t], ws[t], bounds[c], bounds[c + 1])
