@@ -21,15 +21,23 @@ A member's day at four strains, all statuses held (kernel on a saved state, ~52 
 infections by strain ~19 µs, the force and share of each status ~15, progression ~6,
 travellers ~4, force ~2, vaccination and waning ~1.5-8 (no new doses / new doses). A
 twin's day (9 statuses a band held): ~36 µs, of which by strain ~11, force and share ~8,
-progression ~6.
+progression ~6. (Figures above: last session's machine, AVX-512.)
 
-What bounds the passes, measured on isolated loops (193 countries, AVX-512 on this
-machine): a by-strain pass costs ~0.41 ns per element whatever its length (64 to 1158
-lanes), and is bound by its loads and stores (six loads and two stores an element at the
-L1 cache's rate): longer passes (bands or strains along one axis) do not help, fewer
-loads and stores an element do. Hence five statuses per pass (the three sums read and
-written once for several: one status a pass 24 µs a day on the isolated loop, two
-18, four 14.5). The force and share
+This session's machine (AMD EPYC, AVX2, no AVX-512, 2 cores shared with six other jobs:
+thread CPU still varies by ±20-40% between runs). Stage alone on main, min/median of 7:
+no doses ~48-54 / 56-62 ms, member with doses ~66-77 / 68-90 ms. The member's day on a
+saved state (day 500, four strains, 19 statuses held in every band) is ~63.5 µs: by
+strain ~22, force and share of each status ~19.5, progression ~6.4, travellers ~4.5,
+vaccination and waning ~2.3, force ~1.7 (each piece's share: the day without it, min of
+9 rounds of 20 days).
+
+What bounds the passes, measured on isolated loops (193 countries, AVX-512 on last
+session's machine): a by-strain pass costs ~0.41 ns per element whatever its length (64
+to 1158 lanes), and is bound by its loads and stores (six loads and two stores an
+element at the L1 cache's rate): longer passes (bands or strains along one axis) do not
+help, fewer loads and stores an element do. Hence five statuses per pass (the three sums
+read and written once for several: one status a pass 24 µs a day on the isolated loop,
+two 18, four 14.5). The force and share
 of a status (a polynomial of ~25 operations an element) is bound by arithmetic: fusing
 its two passes into one (when no country's force is large) did not help.
 
@@ -39,12 +47,30 @@ a day slower), explicit zeroing, bypassing the dispatcher,
 pre-taken row views, pre-multiplied tables, LLVM runtime-check limits; computing
 travellers' prevalence with per-country people hoisted out of the strain loop and the
 regional sums country by country (-1.7 µs on the isolated call, not measurable in the
-stage). Not tried, for they change the last bits: the death sums factorised (``fatal``
-= IFR × severity × a band-free ratio, so a status adds ``Σ sus p`` and ``Σ sus ratio p``,
-the force applied once; 19 -> 11.5 µs on the isolated loop, more with the three bands
-in one pass, which then share the tables' loads); contracting multiply-adds (FMA;
-results would then differ between machines with and without FMA). Halving the stage
-needs one of these, or fewer immunity statuses.
+stage).
+
+The death sums factorised (kept; the last bits change: goldens regenerated, largest
+relative change 1.2e-14): ``fatal`` = min(IFR × severity, 1) of the band × a band-free
+ratio of the status (``kernels/immunity.py`` writes the two factors, (E, K + A, V, N));
+statuses are summed in two groups (not vaccinated, vaccinated), a pass adds ``Σ sus p``
+and ``Σ sus ratio p`` of five statuses, and the force and the band's factor are applied
+once per strain in the progression pass. On this machine it pays far less than on the
+old one (19 -> 11.5 µs there): isolated by-strain loop 0.40 -> 0.35 ns per
+status-band-strain-country (min of 15); the member's day on the saved state, old and new
+alternating in one process, 67.7/71.8 -> 65.9/69.3 µs (min/median of 31); the stage
+alone (``cpu_run.py``, three alternating A/B pairs against main, thread CPU min/median
+of 7) is within this machine's noise: no doses 53.7/77.6, 48.1/62.3, 45.5/47.6 ->
+58.1/70.4, 46.8/47.4, 43.5/46.5 ms; with doses 77.1/101.9, 67.7/90.9, 95.3/105.4 ->
+80.0/93.2, 71.2/104.3, 73.2/90.0 ms. The tables the passes read no
+longer fit the L1 cache (sus and the ratios of five statuses, ~62 kB a pass), so fewer
+operations an element help little here. Not kept: the three bands in one by-strain pass
+sharing the band-free tables' loads (P as (GROUP, A, N), sums (A, V, N), the band loop
+unrolled by hand): slower, 0.58 ns per status-band-strain-country on the isolated loop
+and +20-40 µs on the member's day (it does not seem to vectorise: too many streams for
+LLVM's runtime alias checks is the likely cause; not verified, numba's cached code
+cannot be inspected). Not tried: contracting multiply-adds (FMA; results would then
+differ between machines with and without FMA). Halving the stage needs fewer immunity
+statuses or tables a pass can keep in L1.
 
 Also measured and not kept:
 

@@ -48,8 +48,8 @@ One day (:func:`day_reference`, compiled as
    whole world, each country weighing by its outbound traffic (GDP × travel_n(t)).
    A person of status k is infected with probability ``1 − exp(−h Σ_v λ_v (1 − p_kv))``
    (p: protection against infection), by strain v in proportion to ``λ_v (1 − p_kv)``,
-   and will die with probability ``IFR_a severity_v (1 − q_kv) / (1 − p_kv)`` (q:
-   protection against death, overall). Newly infected move through half a step.
+   and will die with probability ``min(IFR_a severity_v, 1) (1 − q_kv) / (1 − p_kv)``
+   (q: protection against death, overall). Newly infected move through half a step.
    Survivors of strain v become *infection v* immune, or *hybrid v* if they were
    vaccinated (a reinfection replaces the memory of the earlier strain).
 
@@ -260,8 +260,10 @@ def immunity_tables(ep: EpiParams, epi: EpiState) -> tuple[np.ndarray, np.ndarra
     sus = 1.0 - prot[0]
     severity = epi.strains[:, :, 3]                                    # (E, V)
     relative = np.divide(1.0 - prot[1], sus, out=np.zeros_like(sus), where=sus > 0)
-    fatal = np.minimum(ep.ifr[:, :, :, None, None] * severity[:, None, None, None, :]
-                       * relative[:, :, None], 1.0)
+    # IFR × severity at most 1, times a ratio at most 1 (the compiled kernel applies
+    # the two factors apart: sim.engine.kernels.immunity)
+    fatal = np.minimum(ep.ifr[:, :, :, None, None] * severity[:, None, None, None, :],
+                       1.0) * relative[:, :, None]
     return np.ascontiguousarray(sus), np.ascontiguousarray(fatal)
 
 

@@ -217,13 +217,13 @@ class _Workspace:
 
 def _tables_last(ep: EpiParams, epi: EpiState) -> tuple[np.ndarray, np.ndarray]:
     """:func:`immunity_tables` compiled, in the deterministic kernel's layout: sus
-    (E, K, V, N) and fatal (E, A, K, V, N) (:mod:`sim.engine.kernels.immunity`).
+    (E, K, V, N) and fatal in factors (E, K + A, V, N) (:mod:`sim.engine.kernels.immunity`).
     """
     from sim.engine.kernels.immunity import immunity_last
 
     E, N, A, K = epi.S.shape
     V = epi.Ix.shape[3]
-    sus, fatal = np.empty((E, K, V, N)), np.empty((E, A, K, V, N))
+    sus, fatal = np.empty((E, K, V, N)), np.empty((E, K + A, V, N))
     immunity_last(ep.level, ep.peak, np.asarray(ep.vaccine_effect, dtype=float),
                   epi.ve_course, epi.strains, ep.ifr, infection_status(0), sus, fatal)
     return sus, fatal

@@ -125,63 +125,79 @@ GROUP = 5
 
 
 @jit
-def _by_strain(e, a, vmax, ks, ws, P, sus, fatal, lam, new_v, new_d, new_h, lo, hi):
-    """Add the infections by strain of :data:`GROUP` statuses ``ks`` (int64) of band a,
-    ``P`` (GROUP, N) from :func:`_infect`, to ``new_v``, those fated to die to ``new_d``
-    and the survivors of the statuses with weight ``ws`` = 1 (vaccinated) to ``new_h``
-    (V, N), in countries ``lo <= n < hi``.
+def _by_strain(e, vmax, ks, P, sus, fatal, sp, sr, lo, hi):
+    """Add the infections by strain of :data:`GROUP` statuses ``ks`` (int64), per unit
+    of their strain's force, to ``sp`` (V, N): ``Σ sus[e, k, v] P[k]``, and those fated
+    to die, per unit of force and of the band's IFR × severity, to ``sr`` (V, N):
+    ``Σ sus[e, k, v] P[k] fatal[e, k, v]``, in countries ``lo <= n < hi`` (``P``
+    (GROUP, N) from :func:`_infect`; ``fatal[e, k]`` the status's band-free ratio,
+    :mod:`sim.engine.kernels.immunity`).
 
-    Each status's terms are added in the order of ``ks``, as one pass per status would:
-    the sums are the same to the last bit (a status left out has a zero row of ``P``
-    and weight 0, and adds exact zeros). One pass reads and writes the three sums once
-    for five statuses; it is bound by these loads and stores.
+    The force and the band's factor are applied once per strain afterwards
+    (:func:`_progress`), not per status. Each status's terms are added in the order of
+    ``ks`` (a status left out has a zero row of ``P`` and adds exact zeros). One pass
+    reads and writes the two sums once for five statuses.
     """
     k1, k2, k3, k4, k5 = ks[0], ks[1], ks[2], ks[3], ks[4]
-    w1, w2, w3, w4, w5 = ws[0], ws[1], ws[2], ws[3], ws[4]
     for v in range(vmax):
         for n in range(lo, hi):
-            lv = lam[a, v, n]
-            b1 = lv * sus[e, k1, v, n] * P[0, n]
-            b2 = lv * sus[e, k2, v, n] * P[1, n]
-            b3 = lv * sus[e, k3, v, n] * P[2, n]
-            b4 = lv * sus[e, k4, v, n] * P[3, n]
-            b5 = lv * sus[e, k5, v, n] * P[4, n]
-            d1 = b1 * fatal[e, a, k1, v, n]
-            d2 = b2 * fatal[e, a, k2, v, n]
-            d3 = b3 * fatal[e, a, k3, v, n]
-            d4 = b4 * fatal[e, a, k4, v, n]
-            d5 = b5 * fatal[e, a, k5, v, n]
-            new_v[v, n] = ((((new_v[v, n] + b1) + b2) + b3) + b4) + b5
-            new_d[v, n] = ((((new_d[v, n] + d1) + d2) + d3) + d4) + d5
-            # b − d ≥ 0 exactly: fatal ≤ 1
-            new_h[v, n] = ((((new_h[v, n] + (b1 - d1) * w1) + (b2 - d2) * w2)
-                            + (b3 - d3) * w3) + (b4 - d4) * w4) + (b5 - d5) * w5
+            t1 = sus[e, k1, v, n] * P[0, n]
+            t2 = sus[e, k2, v, n] * P[1, n]
+            t3 = sus[e, k3, v, n] * P[2, n]
+            t4 = sus[e, k4, v, n] * P[3, n]
+            t5 = sus[e, k5, v, n] * P[4, n]
+            sp[v, n] = ((((sp[v, n] + t1) + t2) + t3) + t4) + t5
+            sr[v, n] = ((((sr[v, n] + t1 * fatal[e, k1, v, n]) + t2 * fatal[e, k2, v, n])
+                         + t3 * fatal[e, k3, v, n]) + t4 * fatal[e, k4, v, n]) \
+                + t5 * fatal[e, k5, v, n]
 
 
 @jit
-def _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, new_v, new_d, new_h, dead, lo, hi):
+def _flush(e, vmax, g, ks, P, sus, fatal, sp, sr, lo, hi):
+    """:func:`_by_strain` of the first ``g`` statuses of ``ks``, ``P`` (the other rows
+    made to add exact zeros).
+    """
+    for j in range(g, GROUP):
+        for n in range(lo, hi):
+            P[j, n] = 0.0
+        ks[j] = ks[0]
+    _by_strain(e, vmax, ks, P, sus, fatal, sp, sr, lo, hi)
+
+
+@jit
+def _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, lam, fatal, sp, sr, dead, lo, hi):
     """Move strain v's latent, infectious and newly infected people of band a in
     countries ``lo <= n < hi`` along the E → I → out chain for one step; survivors become
     immune, the fated add to ``dead`` (N,).
+
+    The newly infected come from the sums of :func:`_by_strain`, ``sp``, ``sr``
+    (2, V, N): [not vaccinated, vaccinated] statuses, times the force ``lam`` (A, V, N)
+    and, for the fated, the band's IFR × severity ``fatal[e, K + a]`` (≤ 1). As
+    ``sr ≤ sp`` term by term, the vaccinated survivors are ≥ 0 exactly.
     """
+    K = S.shape[2]
     c0, c1, c2, c3 = chain[e, v, 0], chain[e, v, 1], chain[e, v, 2], chain[e, v, 3]
     c4, c5, c6, c7 = chain[e, v, 4], chain[e, v, 5], chain[e, v, 6], chain[e, v, 7]
     k = 3 + 4 * v
     for n in range(lo, hi):
-        ev, iv, nv = Ex[e, a, v, n], Ix[e, a, v, n], new_v[v, n]
+        lv, f = lam[a, v, n], fatal[e, K + a, v, n]
+        nv = lv * (sp[0, v, n] + sp[1, v, n])
+        nd = lv * (f * (sr[0, v, n] + sr[1, v, n]))
+        nh = lv * sp[1, v, n] - lv * (f * sr[1, v, n])
+        ev, iv = Ex[e, a, v, n], Ix[e, a, v, n]
         fresh[e, a, v, n] = nv
         out = c2 * ev + c4 * iv + c7 * nv
         Ix[e, a, v, n] = c3 * iv + c1 * ev + c6 * nv
         Ex[e, a, v, n] = c0 * ev + c5 * nv
         # fated to die (0, 1) and vaccinated survivors (2, 3)
-        lat, inf, nj = shadow[e, a, v, 0, n], shadow[e, a, v, 1, n], new_d[v, n]
-        gone_d = c2 * lat + c4 * inf + c7 * nj
-        shadow[e, a, v, 1, n] = c3 * inf + c1 * lat + c6 * nj
-        shadow[e, a, v, 0, n] = c0 * lat + c5 * nj
-        lat, inf, nj = shadow[e, a, v, 2, n], shadow[e, a, v, 3, n], new_h[v, n]
-        gone_h = c2 * lat + c4 * inf + c7 * nj
-        shadow[e, a, v, 3, n] = c3 * inf + c1 * lat + c6 * nj
-        shadow[e, a, v, 2, n] = c0 * lat + c5 * nj
+        lat, inf = shadow[e, a, v, 0, n], shadow[e, a, v, 1, n]
+        gone_d = c2 * lat + c4 * inf + c7 * nd
+        shadow[e, a, v, 1, n] = c3 * inf + c1 * lat + c6 * nd
+        shadow[e, a, v, 0, n] = c0 * lat + c5 * nd
+        lat, inf = shadow[e, a, v, 2, n], shadow[e, a, v, 3, n]
+        gone_h = c2 * lat + c4 * inf + c7 * nh
+        shadow[e, a, v, 3, n] = c3 * inf + c1 * lat + c6 * nh
+        shadow[e, a, v, 2, n] = c0 * lat + c5 * nh
         # A difference of nearly equal flows: rounding must not leave an emptied status
         # below zero (the numpy reference clamps the same way).
         S[e, a, k, n] = max(S[e, a, k, n] + out - gone_d - gone_h, 0.0)
@@ -253,8 +269,8 @@ def _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen, courses
 
 @jit
 def band_substep(e, a, nk, vmax, h, S, Ex, Ix, shadow, fresh, D_band, sus, fatal,  # noqa: PLR0913
-                 chain, vaccinated, lam, infections, deaths, new_v, new_d, new_h, total,
-                 dead, x, P, ks, ws, lo, hi):
+                 chain, vaccinated, lam, infections, deaths, sp, sr, total, dead, x, P, ks,
+                 gs, lo, hi):
     """One sub-step of band a of member e in countries ``lo <= n < hi`` (unsigned: see
     :mod:`sim.engine.kernels.epidemic_driver`): infection of each status, infections by
     strain, progression; the band's infections and deaths added to ``D_band``,
@@ -262,20 +278,22 @@ def band_substep(e, a, nk, vmax, h, S, Ex, Ix, shadow, fresh, D_band, sus, fatal
 
     nk, vmax : statuses and strains considered (those above hold nobody); h : step length;
     lam : (A, V, N) force from :func:`~sim.engine.kernels.epidemic_lanes.forces_range`;
-    new_v, new_d, new_h : (V, N), total, dead, x : (N,), P : (GROUP, N) scratch (only
-    columns ``lo..hi`` used: tasks on other countries may share them); ks : (GROUP,)
-    int64, ws : (GROUP,) scratch of this task alone. Other arguments: those of
-    :func:`~sim.engine.kernels.epidemic_driver.epidemic_day`.
+    fatal : (E, K + A, V, N) in factors (:mod:`sim.engine.kernels.immunity`);
+    sp, sr : (2, V, N), total, dead, x : (N,), P : (2, GROUP, N) scratch (only columns
+    ``lo..hi`` used: tasks on other countries may share them); ks : (2, GROUP) int64,
+    gs : (2,) int64 scratch of this task alone. Statuses not vaccinated and vaccinated
+    are summed apart (index 0, 1), five a pass (:func:`_by_strain`). Other arguments:
+    those of :func:`~sim.engine.kernels.epidemic_driver.epidemic_day`.
     """
-    for v in range(vmax):
-        for n in range(lo, hi):
-            new_v[v, n] = 0.0
-            new_d[v, n] = 0.0
-            new_h[v, n] = 0.0
+    for c in range(2):
+        for v in range(vmax):
+            for n in range(lo, hi):
+                sp[c, v, n] = 0.0
+                sr[c, v, n] = 0.0
+        gs[c] = 0
     for n in range(lo, hi):
         total[n] = 0.0
         dead[n] = 0.0
-    g = 0               # statuses in the group
     for k in range(nk):
         held = 0        # (a count, not a loop that stops: it vectorises)
         for n in range(lo, hi):
@@ -283,18 +301,19 @@ def band_substep(e, a, nk, vmax, h, S, Ex, Ix, shadow, fresh, D_band, sus, fatal
         # Most statuses of most strains hold nobody. Skipping one only drops exact zeros
         # (none of its countries holds anyone), so the sums do not depend on (lo, hi).
         if held:
-            _infect(e, a, k, vmax, h, S, sus, lam, total, x, P[g], lo, hi)
-            ks[g], ws[g] = k, 1.0 if vaccinated[k] else 0.0
-            g += 1
-        if g == GROUP or (k == nk - 1 and g > 0):
-            for j in range(g, GROUP):   # (rows that add exact zeros)
-                for n in range(lo, hi):
-                    P[j, n] = 0.0
-                ks[j], ws[j] = ks[0], 0.0
-            _by_strain(e, a, vmax, ks, ws, P, sus, fatal, lam, new_v, new_d, new_h, lo, hi)
-            g = 0
+            c = 1 if vaccinated[k] else 0
+            g = gs[c]
+            _infect(e, a, k, vmax, h, S, sus, lam, total, x, P[c, g], lo, hi)
+            ks[c, g] = k
+            gs[c] = g + 1
+            if g + 1 == GROUP:
+                _by_strain(e, vmax, ks[c], P[c], sus, fatal, sp[c], sr[c], lo, hi)
+                gs[c] = 0
+    for c in range(2):
+        if gs[c] > 0:
+            _flush(e, vmax, gs[c], ks[c], P[c], sus, fatal, sp[c], sr[c], lo, hi)
     for v in range(vmax):
-        _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, new_v, new_d, new_h, dead, lo,
+        _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, lam, fatal, sp, sr, dead, lo,
                   hi)
     for n in range(lo, hi):
         D_band[e, a, n] += dead[n]

@@ -68,7 +68,8 @@ def epidemic_day(*args: Any) -> None:
     activity : (E, A); eps, regional : (E,)
     region : (N,) int64; n_regions : R
     strains : (E, V, 4); active : (E, V)
-    sus : (E, K, V, N); fatal : (E, A, K, V, N)
+    sus : (E, K, V, N); fatal : (E, K + A, V, N) in factors: each status's band-free
+        ratio, then each band's IFR × severity (:mod:`sim.engine.kernels.immunity`)
     substeps : sub-steps per day
     vaccinated : (K,) bool, statuses that count as vaccinated
     infections, deaths : (E, A, N) outputs, overwritten
@@ -102,8 +103,8 @@ def _day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: 
     sc = (np.zeros((max(slots, 1), A, V, N)), np.zeros((max(slots, 1), V, N)),
           np.zeros((max(slots, 1), n_regions, V)), np.zeros((max(slots, 1), n_regions)),
           np.zeros((max(slots, 1), V)), np.zeros((max(slots, 1), V, N)),
-          np.zeros((max(slots, 1), A, V, N)), np.zeros((max(slots, 1), 3, V, N)),
-          np.zeros((max(slots, 1), 4, N)), np.zeros((max(slots, 1), GROUP, N)))
+          np.zeros((max(slots, 1), A, V, N)), np.zeros((max(slots, 1), 2, 2, V, N)),
+          np.zeros((max(slots, 1), 4, N)), np.zeros((max(slots, 1), 2, GROUP, N)))
     vmaxs = np.zeros(E, dtype=np.int64)
     for e in range(E):
         # Strains are activated in slot order; those above the highest active one hold
@@ -167,7 +168,7 @@ def _task(e, m, vmax, first, last, substeps, burden_days, st, pars, outs, sc, ks
     for a in range(A):
         band_substep(e, a, nk, vmax, 1.0 / substeps, S, Ex, Ix, shadow, fresh, D_band, sus,
                      fatal, chain, vaccinated, lam, infections, deaths, new[0], new[1],
-                     new[2], row[2], row[3], row[0], P, ks, ws, lo, hi)
+                     row[2], row[3], row[0], P, ks, ws, lo, hi)
     if last:
         country_totals_range(e, infections, deaths, country_infections, country_deaths, D,
                              infections_cum, recent_deaths, population, burden_days, lo, hi)
@@ -186,7 +187,7 @@ def _member(e, m, vmax, substeps, n_regions, burden_days, st, pars, outs, sc, ks
 @jit
 def _serial(E, vmaxs, substeps, n_regions, burden_days, st, pars, outs, sc):
     """Every member's day, one after the other, in the calling thread."""
-    ks, ws = np.zeros(GROUP, dtype=np.int64), np.zeros(GROUP)
+    ks, ws = np.zeros((2, GROUP), dtype=np.int64), np.zeros(2, dtype=np.int64)
     for e in range(E):
         _member(e, 0, vmaxs[e], substeps, n_regions, burden_days, st, pars, outs, sc, ks,
                 ws)
@@ -196,7 +197,7 @@ def _serial(E, vmaxs, substeps, n_regions, burden_days, st, pars, outs, sc):
 def _members(E, slots, vmaxs, substeps, n_regions, burden_days, st, pars, outs, sc):
     """Every member's day, members shared out among ``slots`` threads."""
     for m in prange(slots):
-        ks, ws = np.zeros(GROUP, dtype=np.int64), np.zeros(GROUP)
+        ks, ws = np.zeros((2, GROUP), dtype=np.int64), np.zeros(2, dtype=np.int64)
         for e in range(m * E // slots, (m + 1) * E // slots):
             _member(e, m, vmaxs[e], substeps, n_regions, burden_days, st, pars, outs, sc,
                     ks, ws)
@@ -209,8 +210,8 @@ def _chunked(E, chunks, bounds, vmaxs, substeps, n_regions, burden_days, st, par
     ``chunks`` tasks run on threads; the travellers' sums of each sub-step first, in the
     calling thread.
     """
-    ks = np.zeros((E * chunks, GROUP), dtype=np.int64)
-    ws = np.zeros((E * chunks, GROUP))
+    ks = np.zeros((E * chunks, 2, GROUP), dtype=np.int64)
+    ws = np.zeros((E * chunks, 2), dtype=np.int64)     # statuses in each group
     for step in range(substeps):
         for e in range(E):
             _travellers(e, e, vmaxs[e], n_regions, st, pars, sc)
