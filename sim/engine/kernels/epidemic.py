@@ -160,14 +160,14 @@ def _by_strain(e, a, vmax, ks, ws, P, sus, fatal, lam, new_v, new_d, new_h):
 
 
 @jit
-def _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, new_v, new_d, new_h, dead):
+def _progress(e, a, v, k, S, Ex, Ix, shadow, fresh, chain, new_v, new_d, new_h, dead):
     """Move strain v's latent, infectious and newly infected people of band a along the
-    E → I → out chain for one step; survivors become immune, the fated add to ``dead`` (N,).
+    E → I → out chain for one step; survivors become immune (status k, its class's fresh
+    infection, or k + 2 hybrid), the fated add to ``dead`` (N,).
     """
     N = S.shape[3]
     c0, c1, c2, c3 = chain[e, v, 0], chain[e, v, 1], chain[e, v, 2], chain[e, v, 3]
     c4, c5, c6, c7 = chain[e, v, 4], chain[e, v, 5], chain[e, v, 6], chain[e, v, 7]
-    k = 3 + 4 * v
     for n in range(N):
         ev, iv, nv = Ex[e, a, v, n], Ix[e, a, v, n], new_v[v, n]
         fresh[e, a, v, n] = nv
@@ -256,7 +256,8 @@ def _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen, courses
 def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
                  courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain,
                  activity, eps, regional, region, n_regions, strains, active, sus, fatal,
-                 substeps, vaccinated, infections, deaths, country_infections, country_deaths,
+                 substeps, vaccinated, first_status, infections, deaths, country_infections,
+                 country_deaths,
                  D, infections_cum, recent_deaths, population, burden_days, X, prev, reg,
                  regw):
     """Run one day for every member, in place (country-last layout).
@@ -264,8 +265,8 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
     Parameters
     ----------
     S : (E, A, K, N) people not infected, by band and immunity status (updated);
-        K = 3 + 4 V: naive, vaccine, vaccine waned, then infection, infection waned,
-        hybrid, hybrid waned acquired from each strain
+        K = 3 + 4 C: naive, vaccine, vaccine waned, then infection, infection waned,
+        hybrid, hybrid waned acquired from a strain of each immunity class
     Ex, Ix : (E, A, V, N) latent and infectious by strain (updated)
     fresh : (E, A, V, N) infected in the last sub-step, by strain (updated)
     shadow : (E, A, V, 4, N) latent/infectious who will die, latent/infectious vaccinated
@@ -287,6 +288,8 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
     sus : (E, K, V, N); fatal : (E, A, K, V, N)
     substeps : sub-steps per day
     vaccinated : (K,) bool, statuses that count as vaccinated
+    first_status : (V,) int64 the fresh infection status of each strain's class (3 + 4 c;
+        classes numbered in the order of their first strain)
     infections, deaths : (E, A, N) outputs, overwritten
     country_infections, country_deaths : (E, N) outputs (band sums), overwritten
     D : (E, N) dead, all bands (updated)
@@ -314,7 +317,9 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
         for v in range(V):
             if active[e, v] > 0.0:
                 vmax = v + 1
-        nk = 3 + 4 * vmax
+        nk = 3     # statuses up to the highest class of an active strain
+        for v in range(vmax):
+            nk = max(nk, first_status[v] + 4)
         for a in range(A):
             _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen,
                                 courses_band, boosted_band, band_pop, wane[e], s1, s2)
@@ -351,8 +356,8 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
                                    new_h)
                         g = 0
                 for v in range(vmax):
-                    _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, new_v, new_d,
-                              new_h, dead)
+                    _progress(e, a, v, first_status[v], S, Ex, Ix, shadow, fresh, chain,
+                              new_v, new_d, new_h, dead)
                 for n in range(N):
                     D_band[e, a, n] += dead[n]
                     infections[e, a, n] += total[n]
