@@ -18,7 +18,8 @@ State (people, float64) per member e and country n (:class:`EpiState`):
 
 ``S.sum((2, 3)) + Ex.sum((2, 3)) + Ix.sum((2, 3)) + D.sum(2)`` is the population.
 
-One day (:func:`day_reference`, compiled as :func:`sim.engine.kernels.epidemic.epidemic_day`):
+One day (:func:`day_reference`, compiled as
+:func:`sim.engine.kernels.epidemic_driver.epidemic_day`):
 
 1. **Vaccination.** The dose engine's completed courses and boosters by band since
    yesterday reach the band's unvaccinated living people in proportion (they do not know
@@ -48,10 +49,10 @@ One day (:func:`day_reference`, compiled as :func:`sim.engine.kernels.epidemic.e
    whole world, each country weighing by its outbound traffic (GDP × travel_n(t)).
    A person of status k is infected with probability ``1 − exp(−h Σ_v λ_v (1 − p_kv))``
    (p: protection against infection), by strain v in proportion to ``λ_v (1 − p_kv)``,
-   and will die with probability ``IFR_a severity_v (1 − q_kv) / (1 − p_kv)`` (q:
-   protection against death, overall). Newly infected move through half a step.
-   Survivors of strain v become *infection v* immune, or *hybrid v* if they were
-   vaccinated (a reinfection replaces the memory of the earlier strain).
+   and will die with probability ``min(IFR_a severity_v, 1) (1 − q_kv) / (1 − p_kv)``
+   (q: protection against death, overall). Newly infected move through half a step.
+   Survivors of strain v become *infection* immune of v's class, or *hybrid* if they
+   were vaccinated (a reinfection replaces the memory of the earlier strain).
 
 **Strain memory.** Strains are ordered along one antigenic axis by their ``escape`` (from
 the ancestral strain, which vaccines also target). Immunity acquired from strain u
@@ -267,8 +268,10 @@ def immunity_tables(ep: EpiParams, epi: EpiState) -> tuple[np.ndarray, np.ndarra
     sus = 1.0 - prot[0]
     severity = epi.strains[:, :, 3]                                    # (E, V)
     relative = np.divide(1.0 - prot[1], sus, out=np.zeros_like(sus), where=sus > 0)
-    fatal = np.minimum(ep.ifr[:, :, :, None, None] * severity[:, None, None, None, :]
-                       * relative[:, :, None], 1.0)
+    # IFR × severity at most 1, times a ratio at most 1 (the compiled kernel applies
+    # the two factors apart: sim.engine.kernels.immunity)
+    fatal = np.minimum(ep.ifr[:, :, :, None, None] * severity[:, None, None, None, :],
+                       1.0) * relative[:, :, None]
     return np.ascontiguousarray(sus), np.ascontiguousarray(fatal)
 
 

@@ -2,7 +2,7 @@
 
 The stage seeds scheduled variants in their origin on their day, sets the day's contacts
 and travel, hands the dose engine's courses and boosters by age band to the compiled day
-kernel (:func:`sim.engine.kernels.epidemic.epidemic_day`, or its numpy reference
+kernel (:func:`sim.engine.kernels.epidemic_driver.epidemic_day`, or its numpy reference
 :func:`sim.engine.epi_model.day_reference` with ``VAXSIM_BACKEND=numpy``), then lets new
 variants emerge.
 
@@ -83,7 +83,7 @@ class _Workspace:
         self.kernel: Callable[..., None] | None = None
         self.near: Callable[..., bool] | None = None
         if self.backend == "numba":
-            from sim.engine.kernels.epidemic import epidemic_day
+            from sim.engine.kernels.epidemic_driver import epidemic_day
             from sim.engine.kernels.epidemic_lanes import coverage_near
 
             self.kernel = None if ep.mode == "stochastic" else epidemic_day
@@ -231,13 +231,13 @@ class _Workspace:
 
 def _tables_last(ep: EpiParams, epi: EpiState) -> tuple[np.ndarray, np.ndarray]:
     """:func:`immunity_tables` compiled, in the deterministic kernel's layout: sus
-    (E, K, V, N) and fatal (E, A, K, V, N) (:mod:`sim.engine.kernels.immunity`).
+    (E, K, V, N) and fatal in factors (E, K + A, V, N) (:mod:`sim.engine.kernels.immunity`).
     """
     from sim.engine.kernels.immunity import immunity_last
 
     E, N, A, K = epi.S.shape
     V = epi.Ix.shape[3]
-    sus, fatal = np.empty((E, K, V, N)), np.empty((E, A, K, V, N))
+    sus, fatal = np.empty((E, K, V, N)), np.empty((E, K + A, V, N))
     immunity_last(ep.level, ep.peak, np.asarray(ep.vaccine_effect, dtype=float),
                   epi.ve_course, epi.strains, ep.ifr, infection_status(0),
                   class_strains(ep.strain_class), sus, fatal)

@@ -10,13 +10,16 @@ The equations are :mod:`sim.engine.epi_model`'s (step 3); the plain-numpy refere
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.engine.kernels import jit
 
 
 @jit
 def travellers_last(e, vmax, Ex, Ix, fresh, chain, band_pop, traffic, regional, region,
                     n_regions, active, X, prev, reg, regw, world, T):
-    """Mean infectiousness over the step and the prevalence among travellers.
+    """Mean infectiousness over the step and the prevalence among travellers, every
+    country: :func:`infectious_range` then :func:`travellers_mix`.
 
     Parameters
     ----------
@@ -32,7 +35,42 @@ def travellers_last(e, vmax, Ex, Ix, fresh, chain, band_pop, traffic, regional, 
     prev : (V, N) written: prevalence; regw : (R,), world : (V,), reg : (R, V) scratch
     T : (V, N) written: prevalence among the travellers each country meets
     """
-    A, N = band_pop.shape
+    infectious_range(e, vmax, Ex, Ix, fresh, chain, band_pop, active, X, prev, np.uint64(0),
+                     np.uint64(band_pop.shape[1]))
+    travellers_mix(e, vmax, traffic, regional, region, n_regions, prev, reg, regw, world, T)
+
+
+@jit
+def infectious_range(e, vmax, Ex, Ix, fresh, chain, band_pop, active, X, prev, lo, hi):
+    """``X`` and ``prev`` of :func:`travellers_last` in countries ``lo <= n < hi``
+    (unsigned): each country's own numbers, no sum across countries.
+    """
+    A = band_pop.shape[0]
+    for v in range(vmax):
+        on = active[e, v] > 0.0
+        c8, c9, c10 = chain[e, v, 8], chain[e, v, 9], chain[e, v, 10]
+        for n in range(lo, hi):
+            prev[v, n] = 0.0
+        for a in range(A):
+            for n in range(lo, hi):
+                x = c8 * Ix[e, a, v, n] + c9 * Ex[e, a, v, n] + c10 * fresh[e, a, v, n]
+                x = x if on else 0.0
+                X[a, v, n] = x
+                prev[v, n] += x
+        for n in range(lo, hi):
+            pop = band_pop[0, n]
+            for a in range(1, A):
+                pop += band_pop[a, n]
+            prev[v, n] = prev[v, n] / pop if pop > 0.0 else 0.0
+
+
+@jit
+def travellers_mix(e, vmax, traffic, regional, region, n_regions, prev, reg, regw, world, T):
+    """``T`` of :func:`travellers_last` from every country's ``prev``: the sums over the
+    world and its regions, country by country in order (so one task, after every
+    country's :func:`infectious_range`).
+    """
+    N = prev.shape[1]
     for r in range(n_regions):
         regw[r] = 0.0
         for v in range(vmax):
@@ -42,21 +80,6 @@ def travellers_last(e, vmax, Ex, Ix, fresh, chain, band_pop, traffic, regional, 
         world_w += traffic[e, n]
         regw[region[n]] += traffic[e, n]
     for v in range(vmax):
-        on = active[e, v] > 0.0
-        c8, c9, c10 = chain[e, v, 8], chain[e, v, 9], chain[e, v, 10]
-        for n in range(N):
-            prev[v, n] = 0.0
-        for a in range(A):
-            for n in range(N):
-                x = c8 * Ix[e, a, v, n] + c9 * Ex[e, a, v, n] + c10 * fresh[e, a, v, n]
-                x = x if on else 0.0
-                X[a, v, n] = x
-                prev[v, n] += x
-        for n in range(N):
-            pop = band_pop[0, n]
-            for a in range(1, A):
-                pop += band_pop[a, n]
-            prev[v, n] = prev[v, n] / pop if pop > 0.0 else 0.0
         for n in range(N):
             reg[region[n], v] += traffic[e, n] * prev[v, n]
     regional_mix(vmax, n_regions, regional[e], world_w, reg, regw, world)
@@ -93,30 +116,38 @@ def forces_last(e, vmax, X, T, band_pop, force, mix, activity, eps, strains, act
     strains : (E, V, 4) (column 0: transmissibility); X, T from :func:`travellers_last`;
     act_p, mixed : (N,) scratch.
     """
-    A, N = band_pop.shape
-    for n in range(N):
+    forces_range(e, vmax, X, T, band_pop, force, mix, activity, eps, strains, active, lam,
+                 act_p, mixed, np.uint64(0), np.uint64(band_pop.shape[1]))
+
+
+@jit
+def forces_range(e, vmax, X, T, band_pop, force, mix, activity, eps, strains, active, lam,
+                 act_p, mixed, lo, hi):
+    """:func:`forces_last` in countries ``lo <= n < hi`` (unsigned)."""
+    A = band_pop.shape[0]
+    for n in range(lo, hi):
         act_p[n] = 0.0
     for a in range(A):
-        for n in range(N):
+        for n in range(lo, hi):
             act_p[n] += activity[e, a] * band_pop[a, n]
     ep = eps[e]
     for v in range(vmax):
         if active[e, v] == 0.0:
             for a in range(A):
-                for n in range(N):
+                for n in range(lo, hi):
                     lam[a, v, n] = 0.0
             continue
-        for n in range(N):
+        for n in range(lo, hi):
             mixed[n] = 0.0
         for a in range(A):
-            for n in range(N):
+            for n in range(lo, hi):
                 mixed[n] += activity[e, a] * X[a, v, n]
-        for n in range(N):
+        for n in range(lo, hi):
             mixed[n] = mixed[n] / act_p[n] if act_p[n] > 0.0 else 0.0
         tau = strains[e, v, 0]
         for a in range(A):
             act = activity[e, a]
-            for n in range(N):
+            for n in range(lo, hi):
                 bp = band_pop[a, n]
                 own = X[a, v, n] / bp if bp > 0.0 else 0.0
                 home = ep * own + (1.0 - ep) * mixed[n]
@@ -132,15 +163,24 @@ def country_totals_last(e, infections, deaths, country_infections, country_death
     infections to ``infections_cum`` (E, N); ``recent_deaths`` (E, N) per person per day
     moved toward today's by 1 / ``burden_days`` (``population`` (N,) people).
     """
-    A, N = infections.shape[1], infections.shape[2]
-    for n in range(N):
+    country_totals_range(e, infections, deaths, country_infections, country_deaths, D,
+                         infections_cum, recent_deaths, population, burden_days, np.uint64(0),
+                         np.uint64(infections.shape[2]))
+
+
+@jit
+def country_totals_range(e, infections, deaths, country_infections, country_deaths, D,
+                         infections_cum, recent_deaths, population, burden_days, lo, hi):
+    """:func:`country_totals_last` in countries ``lo <= n < hi`` (unsigned)."""
+    A = infections.shape[1]
+    for n in range(lo, hi):
         country_infections[e, n] = infections[e, 0, n]
         country_deaths[e, n] = deaths[e, 0, n]
     for a in range(1, A):
-        for n in range(N):
+        for n in range(lo, hi):
             country_infections[e, n] += infections[e, a, n]
             country_deaths[e, n] += deaths[e, a, n]
-    for n in range(N):
+    for n in range(lo, hi):
         cd = country_deaths[e, n]
         D[e, n] += cd
         infections_cum[e, n] += country_infections[e, n]

@@ -1,6 +1,10 @@
 """Immunity tables compiled: the susceptibility and fatality of every status to every
 strain (:func:`sim.engine.epi_model.immunity_tables`, the numpy reference) written straight
-in the deterministic kernel's country-last layout.
+in the deterministic kernel's country-last layout, the fatality as its two factors: a
+band-free ratio of each status and the IFR × severity of each band (at most 1), whose
+product is the reference's table bit for bit. The kernel adds each status's infections
+times the ratio and applies the band's factor once per strain
+(:func:`sim.engine.kernels.epidemic._by_strain`).
 
 The tables are rebuilt whenever a strain appears or a course's protection changes (about
 30 times a run); in numpy each rebuild makes a dozen temporaries of (E, N, A, K, V) and
@@ -18,7 +22,10 @@ from sim.engine.kernels import jit
 @jit
 def immunity_last(level, peak, vaccine_effect, ve_course, strains, ifr, first, memory, sus,
                   fatal):
-    """Fill ``sus`` (E, K, V, N) and ``fatal`` (E, A, K, V, N) in place.
+    """Fill ``sus`` (E, K, V, N) and ``fatal`` (E, K + A, V, N) in place: ``fatal[e, k]``
+    status k's ratio ``(1 − q) / (1 − p)`` (at most 1; q, p its protection against
+    death and infection), ``fatal[e, K + a]`` band a's ``min(IFR severity, 1)``; the
+    reference's fatality of status k in band a is ``fatal[e, K + a] * fatal[e, k]``.
 
     Parameters
     ----------
@@ -34,7 +41,7 @@ def immunity_last(level, peak, vaccine_effect, ve_course, strains, ifr, first, m
     memory : (C,) int64 the strain whose memory each immunity class holds
     """
     E, K, V, N = sus.shape
-    A = fatal.shape[1]
+    A = fatal.shape[1] - K
     cross = np.empty((2, V, V))
     prot = np.empty((2, K, V, N))
     for e in range(E):
@@ -67,12 +74,14 @@ def immunity_last(level, peak, vaccine_effect, ve_course, strains, ifr, first, m
                                 hybrid, prot[kind, 1 + j, v, n]) if on else infection
         for k in range(K):
             for v in range(V):
-                severity = strains[e, v, 3]
                 for n in range(N):
                     p0 = min(max(prot[0, k, v, n], 0.0), 1.0)
                     p1 = max(min(max(prot[1, k, v, n], 0.0), 1.0), p0)
                     s = 1.0 - p0
                     sus[e, k, v, n] = s
-                    relative = (1.0 - p1) / s if s > 0 else 0.0
-                    for a in range(A):
-                        fatal[e, a, k, v, n] = min(ifr[e, n, a] * severity * relative, 1.0)
+                    fatal[e, k, v, n] = (1.0 - p1) / s if s > 0 else 0.0   # ≤ 1: p1 ≥ p0
+        for a in range(A):
+            for v in range(V):
+                severity = strains[e, v, 3]
+                for n in range(N):
+                    fatal[e, K + a, v, n] = min(ifr[e, n, a] * severity, 1.0)

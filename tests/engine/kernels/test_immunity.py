@@ -1,5 +1,6 @@
 """The compiled immunity tables equal the numpy reference bit for bit, in the
-deterministic kernel's country-last layout."""
+deterministic kernel's country-last layout (the fatality as a band-free ratio and a band
+factor, both at most 1, whose product is the reference's table)."""
 
 from dataclasses import replace
 
@@ -46,5 +47,9 @@ def test_compiled_tables_equal_the_reference(batch, trial):
     assert sus.shape[2] == (19 if trial < 3 else 15)
     sus_last, fatal_last = _tables_last(ep, epi)
     assert sus_last.tobytes() == np.ascontiguousarray(sus.transpose(0, 2, 3, 1)).tobytes()
-    assert fatal_last.tobytes() == np.ascontiguousarray(
+    K = sus.shape[2]
+    ratio, band = fatal_last[:, :K], fatal_last[:, K:]        # (E, K, V, N), (E, A, V, N)
+    assert band.shape[1] == fatal.shape[2]
+    assert ratio.max() <= 1.0 and band.max() <= 1.0
+    assert (band[:, :, None] * ratio[:, None]).tobytes() == np.ascontiguousarray(
         fatal.transpose(0, 2, 3, 4, 1)).tobytes()
