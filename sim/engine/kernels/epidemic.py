@@ -30,6 +30,24 @@ SMALL_FORCE = 0.05
 
 
 @jit
+def held_span(e, active, first_status):
+    """(vmax, nk) of member e: strains up to its highest active one, and statuses up to
+    the highest immunity class among them (``first_status`` (V,) int64). Strains are
+    activated in slot order and classes numbered in the order of their first strain:
+    strains above vmax hold nobody and exert no force, and the statuses from nk on are
+    empty, so leaving them out only drops exact zeros from sums.
+    """
+    vmax = 0
+    for v in range(active.shape[1]):
+        if active[e, v] > 0.0:
+            vmax = v + 1
+    nk = 3
+    for v in range(vmax):
+        nk = max(nk, first_status[v] + 4)
+    return vmax, nk
+
+
+@jit
 def _poly(y, h):
     """``h (1 − exp(−y)) / y`` by its Taylor polynomial in Estrin's form (for y below
     :data:`SMALL_FORCE`: relative error under 1e-12, no division).

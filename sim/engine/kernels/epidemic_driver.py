@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
-from sim.engine.kernels.epidemic import GROUP, _vaccinate_and_wane, band_substep
+from sim.engine.kernels.epidemic import GROUP, _vaccinate_and_wane, band_substep, held_span
 from sim.engine.kernels.epidemic_lanes import (
     country_totals_range,
     forces_range,
@@ -84,16 +84,7 @@ def epidemic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  
     P = np.empty((2, GROUP, N))
     ks, gs = np.zeros((2, GROUP), dtype=np.int64), np.zeros(2, dtype=np.int64)
     for e in range(E):
-        # Strains are activated in slot order; those above the highest active one hold
-        # nobody and exert no force, and the statuses acquired from them are empty:
-        # leaving them out only drops exact zeros from sums.
-        vmax = 0
-        for v in range(V):
-            if active[e, v] > 0.0:
-                vmax = v + 1
-        nk = 3     # statuses up to the highest class of an active strain
-        for v in range(vmax):
-            nk = max(nk, first_status[v] + 4)
+        vmax, nk = held_span(e, active, first_status)     # strains, statuses held
         for a in range(A):
             _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen,
                                 courses_band, boosted_band, band_pop, wane[e], s1, s2, lo, hi)

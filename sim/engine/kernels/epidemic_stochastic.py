@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.epidemic import held_span
 from sim.engine.kernels.epidemic_lanes import country_totals_last, forces_last, travellers_last
 from sim.engine.kernels.epidemic_random import (
     draw_binomial,
@@ -97,13 +98,7 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
     src, dst = np.empty(K, np.int64), np.empty(K, np.int64)
     for e in range(E):
         key = keys[e]
-        vmax = 0
-        for v in range(V):
-            if active[e, v] > 0.0:
-                vmax = v + 1
-        nk = 3     # statuses up to the highest class of an active strain
-        for v in range(vmax):
-            nk = max(nk, first_status[v] + 4)
+        vmax, nk = held_span(e, active, first_status)     # strains, statuses held
         nc = (nk - 3) // 4
         for n in range(N):
             for a in range(A):
