@@ -15,6 +15,23 @@ times, ``cpu_min`` / ``cpu_median`` give the rounds' thread CPU seconds and
 ``cost_exponent_cpu`` the exponent from those (on shared cores wall time also counts
 other processes' turns, the CPU time only this run's work); ``build_cpu_median`` the part
 spent building the world and the parameters.
+
+Where it stands (session 7, 2-core AVX2 machine ~2x slower than session 6's, shared and
+loaded; thread CPU): 1,000 regions 0.76/0.82 s, 3,000 1.6-2.3 s, 10,000 6-7.5 s
+(session 6, AVX-512: 10,000 3.2 s). The exponent swings 0.9-1.25 between runs because the
+3,000-region figure is the noisy one. Split at 10,000 regions (min of 3, ns per
+region-day): dose day kernel 3.3 s (~450; uptake ~150, products ~260, the same per
+region at 1,000: arithmetic per region, not growth), epidemic stage 1.7-1.9 s (~250;
+alone 0.86 s, its exponent alone 1.4 from 3,000: its ~4.5 KB a region leaves the L3
+cache, and inside the run the dose day evicts it between days), record 0.5-0.6 s, pool
+and donation 0.4 s, build (world + parameters) 0.1 s (exponent 0.7-0.8). Nothing in the
+run is O(N log N), O(N x ties), a sparse conversion or a Python loop over countries.
+Page faults (first touch of the run's arrays, mostly the recorder's per-country weeks)
+cost 0.25-0.3 s of system time at 10,000 regions; removing them (glibc keeping freed
+memory) did not change the total beyond noise. Seven shelf-life buckets instead of
+25 (``uptake.shelf_bucket_days=60``, a proxy, not a fix) cut 10,000 regions by 17%
+(7.45-7.68 -> 6.24-6.35 s) and 3,000 by 11%: the bucket axis is the biggest lever.
+Details and proposals: ``docs/SPEED_FINDINGS.md``.
 """
 
 from __future__ import annotations

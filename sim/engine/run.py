@@ -66,6 +66,13 @@ class Simulation:
     nothing: np.ndarray  # (E, N) zeros: the allocation on days the market does not clear
     #: The kernels' backend, read from the environment when the batch starts.
     kernels: pinned = field(default_factory=lambda: pinned(backend_from_env()))
+    #: Per day: whether some member holds a pool round and a donation round (the stages
+    #: are not called on other days, where they would do nothing).
+    rounds: list[tuple[bool, bool]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        d = self.params.diplomacy
+        self.rounds = [(d.pool_day(t), d.donation_day(t)) for t in range(self.world.days)]
 
     @classmethod
     def start(cls, world: World, params: Params, country_every: int = 7,
@@ -96,8 +103,9 @@ class Simulation:
         else:
             contracted, partners, allocated = None, None, self.nothing
         log = getattr(self.recorder, "flows", NO_FLOWS)  # a recorder may keep no ledger
-        pooled = allocate_pool(state, world, params, t, log)
-        gifts = donate(state, world, params, t, log)
+        pool_round, donation_round = self.rounds[t]
+        pooled = allocate_pool(state, world, params, t, log) if pool_round else None
+        gifts = donate(state, world, params, t, log) if donation_round else None
         # Each is None unless its mechanism acted today.
         for extra in (contracted, partners, licensed, pooled):
             if extra is not None:
