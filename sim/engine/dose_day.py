@@ -6,13 +6,16 @@ products: delivery, administration and expiry, then the day's doses by product
 (:func:`deliver_and_administer`, then
 :func:`sim.engine.products.track_products`) on day 0 (the product ledger starts then),
 for batches with members that do not track products, and with ``VAXSIM_BACKEND=numpy``.
-Arguments fixed for the batch are gathered once (:func:`uptake_fixed`,
-:func:`sim.engine.products.kernel_fixed`); the state's arrays are read every day (a stage
-may replace one).
+The fused call's arguments fixed for a run (the state's and the ledger's arrays, which
+the compiled stages update in place, and the parameters: :func:`uptake_fixed`,
+:func:`sim.engine.products.kernel_fixed`) are gathered once per running state (:class:`_Plan`:
+the Python around the kernel was ~15 us of a ~60 us day at E=1); a day run stage by
+stage drops it (the numpy stages replace arrays).
 """
 
 from __future__ import annotations
 
+import weakref
 from operator import attrgetter
 from typing import Any
 
@@ -70,27 +73,74 @@ def dose_stages(state: State, world: World, params: Params, allocated: np.ndarra
     """
     pp, ps = params.products, state.products
     if ps is None or pp is None or backend() == "numpy" or not _all_enabled(pp):
+        _PLANS.pop(id(state), None)  # the stages may replace arrays: remade
         deliver_and_administer(state, world, params, allocated, gifts, t)
         track_products(state, world, params, market, partners, licensed, t)
         return
-    from sim.engine.kernels.dose_day import dose_day
-
-    kernel: Any = dose_day  # arguments spread from tuples: checked by the kernel's types
-    dip = params.diplomacy
-    nothing = state.first  # any (E, N) array: read only where its flag is set
+    plan = _PLANS.get(id(state))
+    if (plan is None or plan.state() is not state or plan.params is not params
+            or plan.world is not world):
+        plan = _PLANS[id(state)] = _Plan(state, world, params)
+    if not plan.willing_from <= t < plan.willing_to:
+        plan.willing_on(t)
+    nothing = plan.nothing  # any (E, N) array: read only where its flag is set
     has_market = market is not None and bool(market.any())
-    kernel(t, (t + 1) % params.structure.bucket_days == 0, allocated,
-           state.stock if gifts is None else gifts, gifts is not None,
-           t - state.last_gift_day <= state.gift_transit.shape[2],
-           params.willing_people_on(t), params.willing_band_on(t),
-           *_ENGINE(state), *uptake_fixed(params),
-           licensed is not None and dip.lic_rate.shape[1] > 0, has_market,
-           partners is not None, *_COUNTERS(state), *_YESTERDAY(ps.last),
-           nothing if licensed is None else licensed,
-           market if has_market else nothing,
-           nothing if partners is None else partners,
-           *kernel_fixed(pp, dip, world, ps), *_LEDGER(ps))
+    plan.kernel(t, (t + 1) % plan.bucket_days == 0, allocated,
+                plan.stock if gifts is None else gifts, gifts is not None,
+                t - state.last_gift_day <= plan.ring, plan.willing, plan.willing_band,
+                *plan.engine, licensed is not None and plan.licences, has_market,
+                partners is not None, *plan.counters,
+                nothing if licensed is None else licensed,
+                market if has_market else nothing,
+                nothing if partners is None else partners, *plan.ledger)
     refresh(state, pp, t)
+
+
+#: The plans of the states alive, by ``id`` (each plan checks its state is that one).
+_PLANS: dict[int, _Plan] = {}
+
+
+class _Plan:
+    """The arguments of the fused dose day fixed for a batch's run, gathered once (the
+    compiled stages update the state's and the ledger's arrays in place and never
+    replace one; a day run by the stages one by one drops the plan, as they may), and
+    the willingness of the current dated period.
+    """
+
+    def __init__(self, state: State, world: World, params: Params) -> None:
+        from sim.engine.kernels.dose_day import dose_day
+
+        pp, ps, dip = params.products, state.products, params.diplomacy
+        assert pp is not None and ps is not None
+        self.kernel: Any = dose_day  # arguments spread from tuples: checked by its types
+        key = id(state)  # the plan (and the arrays it holds) goes with its state
+        self.state = weakref.ref(state, lambda _: _PLANS.pop(key, None))
+        self.params, self.world = params, world
+        self.bucket_days = params.structure.bucket_days
+        self.ring = state.gift_transit.shape[2]
+        self.licences = dip.lic_rate.shape[1] > 0
+        self.nothing, self.stock = state.first, state.stock
+        self.engine = (*_ENGINE(state), *uptake_fixed(params))
+        self.counters = (*_COUNTERS(state), *_YESTERDAY(ps.last))
+        self.ledger = (*kernel_fixed(pp, dip, world, ps), *_LEDGER(ps))
+        self.willing_from, self.willing_to = 0, -1  # none yet
+
+    def willing_on(self, t: int) -> None:
+        """Willingness on day ``t`` (:meth:`Params.willing_people_on` and
+        :meth:`~Params.willing_band_on`), and the days it holds for: the period of the
+        dated changes around ``t``.
+        """
+        params = self.params
+        self.willing, self.willing_band = params.willing_people_on(t), params.willing_band_on(t)
+        days = params.willing_days
+        lo, hi = -(1 << 62), 1 << 62
+        if days is not None and len(days) > 1:
+            k = int(np.searchsorted(days, t, side="right")) - 1
+            if k >= 0:
+                lo = int(days[k])
+            if k + 1 < len(days):
+                hi = int(days[k + 1])
+        self.willing_from, self.willing_to = lo, hi
 
 
 def deliver_and_administer(state: State, world: World, params: Params, allocated: np.ndarray,
