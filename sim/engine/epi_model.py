@@ -4,9 +4,10 @@ country, and its plain-numpy reference implementation.
 State (people, float64) per member e and country n (:class:`EpiState`):
 
 - ``S[e, n, a, k]`` not currently infected, by age band a (0-19, 20-64, 65+) and immunity
-  status k (:func:`~sim.engine.build.epi_params.status_names`): naive, vaccine, vaccine
-  waned, then for every strain u: infection, infection waned, hybrid, hybrid waned
-  acquired from an infection with u (K = 3 + 4 V);
+  status k (:func:`~sim.engine.build.epi_status.status_names`): naive, vaccine, vaccine
+  waned, then for every immunity class c: infection, infection waned, hybrid, hybrid
+  waned acquired from an infection with a strain of class c (K = 3 + 4 C; strains with
+  the same memory, see below, share a class: :mod:`sim.engine.build.epi_status`);
 - ``Ex[e, n, a, v]``, ``Ix[e, n, a, v]`` latent and infectious with strain v;
 - ``shadow[e, n, a, v, :]`` = (latent, infectious) of those with strain v who will die,
   then (latent, infectious) of its survivors who were vaccinated: sub-populations of
@@ -50,8 +51,8 @@ One day (:func:`day_reference`, compiled as
    (p: protection against infection), by strain v in proportion to ``λ_v (1 − p_kv)``,
    and will die with probability ``min(IFR_a severity_v, 1) (1 − q_kv) / (1 − p_kv)``
    (q: protection against death, overall). Newly infected move through half a step.
-   Survivors of strain v become *infection v* immune, or *hybrid v* if they were
-   vaccinated (a reinfection replaces the memory of the earlier strain).
+   Survivors of strain v become *infection* immune of v's class, or *hybrid* if they
+   were vaccinated (a reinfection replaces the memory of the earlier strain).
 
 **Strain memory.** Strains are ordered along one antigenic axis by their ``escape`` (from
 the ancestral strain, which vaccines also target). Immunity acquired from strain u
@@ -62,7 +63,9 @@ against death does the same with ``escape_death``. So Omicron's survivors are pr
 against Omicron, Delta's against Omicron by 0.6 / 0.9 of their peak, and an emergent
 variant escaping ``f`` more than its parent cuts the parent's immunity by ``1 − f``.
 Vaccine protection is the course's against each strain (``ve_course``), and hybrid u
-protection is the better of hybrid immunity from u and the vaccine's.
+protection is the better of hybrid immunity from u and the vaccine's. So immunity from u
+depends on u only through its (escape, escape_death): strains alike in both share an
+immunity class of statuses (``EpiParams.strain_class``).
 
 With one sub-step a day (the default) final size and peak day stay within 1% of the
 exact ODE (``tests/engine/test_epi_model.py`` checks against ``solve_ivp``).
@@ -75,20 +78,21 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine.build.epi_params import (
-    EpiParams,
+from sim.engine.build.epi_params import EpiParams
+from sim.engine.build.epi_status import (
+    class_strains,
     infection_status,
     n_statuses,
     vaccinated_statuses,
 )
 
 
-def _flows(V: int) -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
-    """(from, to) statuses of each daily move, for V strains: a course moves naive to
-    vaccine and infection u (fresh or waned) to hybrid u; a booster waned vaccine to
-    vaccine and waned hybrid u to hybrid u; waning every fresh status to its waned one.
+def _flows(C: int) -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """(from, to) statuses of each daily move, for C immunity classes: a course moves
+    naive to vaccine and infection c (fresh or waned) to hybrid c; a booster waned vaccine
+    to vaccine and waned hybrid c to hybrid c; waning every fresh status to its waned one.
     """
-    inf = [infection_status(u) for u in range(V)]
+    inf = [infection_status(c) for c in range(C)]
     return {
         "course": ((0, *inf, *(i + 1 for i in inf)), (1, *(i + 2 for i in inf),
                                                        *(i + 2 for i in inf))),
@@ -108,7 +112,8 @@ class EpiState:
 
     Attributes
     ----------
-    S : (E, N, A, K) not infected, by band and immunity status (K = 3 + 4 V)
+    S : (E, N, A, K) not infected, by band and immunity status (K = 3 + 4 C, C immunity
+        classes)
     Ex, Ix : (E, N, A, V) latent, infectious by strain
     shadow : (E, N, A, V, 4) latent and infectious who will die; latent and infectious
         vaccinated survivors, by strain
@@ -178,7 +183,8 @@ def countries_last(shape: tuple[int, ...]) -> np.ndarray:
 def initial_epi(ep: EpiParams, E: int, vaccine_peak: np.ndarray) -> EpiState:
     """Day-0 state: ``initial_prevalence`` infectious with the ancestral strain (latent and
     infectious in the proportion of a growing epidemic is not attempted: all infectious),
-    ``prior_infected`` immune from infection (fresh), the rest naive.
+    ``prior_infected`` immune from infection (fresh, the ancestral strain's class), the
+    rest naive.
 
     vaccine_peak : (E, 2) peak protection of a course against infection and death.
     """
@@ -187,9 +193,9 @@ def initial_epi(ep: EpiParams, E: int, vaccine_peak: np.ndarray) -> EpiState:
     V = ep.n_strains
     infectious = ep.initial_prevalence[:, :, None] * P[None]          # (E, N, A)
     immune = np.minimum(ep.prior_infected[:, :, None] * P[None], P[None] - infectious)
-    S = countries_last((E, N, A, n_statuses(V)))
+    S = countries_last((E, N, A, n_statuses(ep.n_classes)))
     S[..., 0] = P[None] - infectious - immune
-    S[..., infection_status(0)] = immune
+    S[..., infection_status(int(ep.strain_class[0]))] = immune
     Ix = countries_last((E, N, A, V))
     Ix[..., 0] = infectious
     shadow = countries_last((E, N, A, V, 4))
@@ -229,7 +235,8 @@ def cross_protection(escape: np.ndarray) -> np.ndarray:
 
 
 def immunity_tables(ep: EpiParams, epi: EpiState) -> tuple[np.ndarray, np.ndarray]:
-    """Susceptibility and fatality of every status to every strain.
+    """Susceptibility and fatality of every status to every strain (a class's statuses
+    hold the memory of its first strain, alike for all of its strains).
 
     Returns
     -------
@@ -242,13 +249,14 @@ def immunity_tables(ep: EpiParams, epi: EpiState) -> tuple[np.ndarray, np.ndarra
     on = ep.vaccine_effect[:, None, None, None] > 0                    # (E, 1, 1, 1)
     first = infection_status(0)
     prot = np.zeros((2, E, N, K, V))                                   # [infection, death]
+    memory = class_strains(ep.strain_class)                            # (C,)
     for kind in range(2):   # against infection, against death
-        cross = cross_protection(epi.strains[:, :, 1 + kind])[:, None]  # (E, 1, U, V)
+        cross = cross_protection(epi.strains[:, :, 1 + kind])[:, None, memory]  # (E,1,C,V)
         for j in range(2):  # fresh, waned
             vaccine = np.where(on[..., 0], epi.ve_course[kind] * lv[:, 0, kind, j, None, None],
                                0.0)                                     # (E, N, V)
             infection = pk[:, 1, kind, None, None, None] * lv[:, 1, kind, j, None, None, None] \
-                * cross                                                 # (E, 1, U, V)
+                * cross                                                 # (E, 1, C, V)
             hybrid = pk[:, 2, kind, None, None, None] * lv[:, 2, kind, j, None, None, None] \
                 * cross
             prot[kind, :, :, 1 + j] = vaccine
@@ -334,8 +342,7 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
     """
     P = ep.band_population                                            # (N, A)
     S = epi.S
-    V = epi.Ix.shape[3]
-    flows = _flows(V)
+    flows = _flows(ep.n_classes)
     # 1. Vaccination and boosters.
     _move(S, _share(day["dcourse"], P - epi.D_band - epi.courses_seen), *flows["course"])
     _move(S, _share(day["dboost"], epi.courses_seen - epi.boosted_seen), *flows["boost"])
@@ -349,8 +356,8 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
     h = 1.0 / ep.substeps
     infections = np.zeros(S.shape[:3])
     deaths = np.zeros(S.shape[:3])
-    vaccinated = vaccinated_statuses(V)
-    infected_from = np.array([infection_status(v) for v in range(V)])
+    vaccinated = vaccinated_statuses(ep.n_classes)
+    infected_from = [infection_status(int(c)) for c in ep.strain_class]   # (V,)
     for _ in range(ep.substeps):
         lam = force_of_infection(epi, day, ep)                               # (E, N, A, V)
         rate = lam[:, :, :, None, :] * sus[:, :, None]                       # (E,N,A,K,V)
@@ -378,10 +385,12 @@ def day_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParams,
         sh[..., 0::2] = cs[..., 0] * lat + cs[..., 5] * new_s
         sh[..., 1::2] = inf_next
         # A difference of nearly equal flows: rounding must not leave an emptied status
-        # below zero (the compiled kernel clamps the same way).
-        S[..., infected_from] = np.maximum(S[..., infected_from] + out_v - out_s[..., 0]
-                                           - out_s[..., 1], 0.0)
-        S[..., infected_from + 2] += out_s[..., 1]
+        # below zero (the compiled kernel clamps the same way). Strain by strain: strains
+        # of one class add to the same statuses.
+        for v, k in enumerate(infected_from):
+            S[..., k] = np.maximum(S[..., k] + out_v[..., v] - out_s[..., v, 0]
+                                   - out_s[..., v, 1], 0.0)
+            S[..., k + 2] += out_s[..., v, 1]
         dead = out_s[..., 0].sum(axis=3)
         epi.D_band += dead
         infections += new.sum(axis=3)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.build.epi_params import EpiParams, infection_status, vaccinated_statuses
+from sim.engine.build.epi_params import EpiParams
+from sim.engine.build.epi_status import infection_status, vaccinated_statuses
 from sim.engine.epi_model import EpiState, _flows, _ratio, _share, force_of_infection
 from sim.engine.epi_random import cell_uniforms
 from sim.engine.kernels.epidemic_random import (
@@ -56,7 +57,7 @@ def stochastic_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParam
     def draw(n, p, stage, j):
         return binomial_draws(n, p, cell_uniforms(ep.keys, t, stage, ns, (N, A), j))
 
-    flows = _flows(V)
+    flows = _flows(ep.n_classes)
     shares = (_share(day["dcourse"], P - epi.D_band - epi.courses_seen),
               _share(day["dboost"], epi.courses_seen - epi.boosted_seen),
               np.broadcast_to(ep.wane[:, None, None], S.shape[:3]))
@@ -69,7 +70,7 @@ def stochastic_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParam
     epi.boosted_seen += day["dboost"]
     c = [epi.chain[:, None, None, :, i] for i in range(11)]            # (E, 1, 1, V) each
     h = 1.0 / ep.substeps
-    vaccinated = vaccinated_statuses(V)
+    vaccinated = vaccinated_statuses(ep.n_classes)
     infections = np.zeros(S.shape[:3])
     deaths = np.zeros(S.shape[:3])
     for step in range(ep.substeps):
@@ -120,8 +121,9 @@ def stochastic_reference(epi: EpiState, day: dict[str, np.ndarray], ep: EpiParam
                 if kind < 2:
                     sh[..., 2 * kind], sh[..., 2 * kind + 1] = ls + fs, is_ + li + fi
             epi.Ex[..., v], epi.Ix[..., v] = ex, ix
-            S[..., infection_status(v) + 2] += out[1]
-            S[..., infection_status(v)] += out[2]
+            k = infection_status(int(ep.strain_class[v]))     # the strain's class
+            S[..., k + 2] += out[1]
+            S[..., k] += out[2]
             epi.D_band += out[0]
             deaths += out[0]
     return infections, deaths

@@ -6,13 +6,7 @@ kernel (:func:`sim.engine.kernels.epidemic_driver.epidemic_day`, or its numpy re
 :func:`sim.engine.epi_model.day_reference` with ``VAXSIM_BACKEND=numpy``), then lets new
 variants emerge.
 
-**Emergence.** Each day a member's chance of a new variant is ``1 − exp(−r × today's
-infections)`` (all countries), from its own ``"emergence"`` stream: a counter-based hash of
-the member's key and the day, so two policy arms with the same seed draw the same
-uniforms (common random numbers) and differ only where their infections differ. The origin
-is drawn in proportion to each country's infections today; the variant takes the factors
-of the strain most common there, times the scenario's ``emergence`` factors, keeps its
-generation time, and is seeded there.
+Seeding and emergence: :mod:`sim.engine.epi_variants`.
 """
 
 from __future__ import annotations
@@ -22,20 +16,26 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.engine.build.epi_params import EpiParams, infection_status, vaccinated_statuses
+from sim.engine.build.epi_params import EpiParams
+from sim.engine.build.epi_status import (
+    class_strains,
+    first_statuses,
+    infection_status,
+    vaccinated_statuses,
+)
 from sim.engine.epi_model import (
     EpiState,
     day_reference,
     immunity_tables,
     initial_epi,
 )
-from sim.engine.epi_random import uniforms
 from sim.engine.epi_stochastic import stochastic_reference, whole_people
+from sim.engine.epi_variants import emerge, seed
 from sim.engine.kernels import backend
 
 BURDEN_DAYS = 14.0
 
-__all__ = ["BURDEN_DAYS", "EpiState", "burden", "kernel_layout", "need_weight",
+__all__ = ["BURDEN_DAYS", "EpiState", "burden", "kernel_layout", "need_weight", "seed",
            "start_epidemic", "step_epidemic"]
 
 #: The state arrays the deterministic kernel takes in the country-last layout.
@@ -88,7 +88,11 @@ class _Workspace:
 
             self.kernel = None if ep.mode == "stochastic" else epidemic_day
             self.near = coverage_near
-        self.vaccinated = vaccinated_statuses(V)                        # (K,) bool
+        self.vaccinated = vaccinated_statuses(ep.n_classes)             # (K,) bool
+        # Where each strain's survivors go (its class's infection status), and the
+        # strain whose memory each class holds.
+        self.first_status = first_statuses(ep.strain_class)             # (V,) int64
+        self.class_strain = class_strains(ep.strain_class)              # (C,) int64
         # Members whose doses protect nobody (no-vaccine twins): their courses and
         # boosters move nobody between immunity statuses, so a dose cannot refresh
         # infection-acquired immunity either. None when every member's doses protect.
@@ -153,6 +157,7 @@ class _Workspace:
         key = (epi.active, epi.strains, epi.ve_course)
         if self.stale or self.key is None or any(map(operator.is_not, key, self.key)):
             self.key, self.stale = key, False
+            self.check_classes(epi)
             if self.backend == "numba" and self.ep.mode == "deterministic":
                 self.sus, self.fatal = _tables_last(self.ep, epi)    # the kernel's layout
                 return self.sus, self.fatal
@@ -160,6 +165,15 @@ class _Workspace:
             self.sus, self.fatal = immunity_tables(self.ep, epi)
             self.sus_plain, self.fatal_plain = self.sus, self.fatal
         return self.sus, self.fatal
+
+    def check_classes(self, epi: EpiState) -> None:
+        """Raise if strains of one immunity class differ in escape (their memories would
+        differ: the classes were built from other strains than the run's).
+        """
+        escapes = epi.strains[:, :, 1:3]                                # (E, V, 2)
+        if not (escapes == escapes[:, self.class_strain[self.ep.strain_class]]).all():
+            raise ValueError("strains of one immunity class must share escape and "
+                             "escape_death (EpiParams.strain_class)")
 
     def state_views(self, epi: EpiState) -> tuple[np.ndarray, ...]:
         """:func:`kernel_layout` of ``epi``, kept while its arrays stay the same objects."""
@@ -225,7 +239,8 @@ def _tables_last(ep: EpiParams, epi: EpiState) -> tuple[np.ndarray, np.ndarray]:
     V = epi.Ix.shape[3]
     sus, fatal = np.empty((E, K, V, N)), np.empty((E, K + A, V, N))
     immunity_last(ep.level, ep.peak, np.asarray(ep.vaccine_effect, dtype=float),
-                  epi.ve_course, epi.strains, ep.ifr, infection_status(0), sus, fatal)
+                  epi.ve_course, epi.strains, ep.ifr, infection_status(0),
+                  class_strains(ep.strain_class), sus, fatal)
     return sus, fatal
 
 
@@ -238,64 +253,6 @@ def start_epidemic(world, params) -> EpiState | None:
     if ep.mode == "stochastic":
         whole_people(epi)
     return epi
-
-
-def seed(epi: EpiState, ep: EpiParams, n: int, v: int, share: np.ndarray) -> None:
-    """Infect ``share`` (E,) of country ``n``'s people with strain ``v`` (into latent),
-    taken from every status in proportion; activates the strain. In stochastic mode the
-    people moved, and those fated to die among them, are rounded to whole people.
-    """
-    whole = ep.mode == "stochastic"
-    take = np.minimum(share[:, None] * ep.band_population[n][None],
-                      epi.S[:, n].sum(axis=2))                          # (E, A)
-    total = epi.S[:, n].sum(axis=2)
-    frac = np.divide(take, total, out=np.zeros_like(take), where=total > 0)
-    moved = epi.S[:, n] * frac[:, :, None]
-    if whole:
-        moved = np.minimum(np.floor(moved + 0.5), epi.S[:, n])
-        take = moved.sum(axis=2)
-    epi.S[:, n] -= moved
-    epi.Ex[:, n, :, v] += take
-    fatal = np.minimum(ep.ifr[:, n] * epi.strains[:, v, 3, None], 1.0)  # (E, A)
-    dying = take * fatal
-    survivors = moved[:, :, vaccinated_statuses(ep.n_strains)].sum(axis=2) * (1.0 - fatal)
-    if whole:
-        dying = np.floor(dying + 0.5)
-        survivors = np.minimum(np.floor(survivors + 0.5), take - dying)
-    epi.shadow[:, n, :, v, 0] += dying
-    epi.shadow[:, n, :, v, 2] += survivors
-    epi.active[:, v] = np.where(share > 0, 1.0, epi.active[:, v])
-    epi.changed()
-
-
-def _emerge(epi: EpiState, ep: EpiParams, infections: np.ndarray, t: int) -> None:
-    """Let new variants emerge (see the module docstring)."""
-    # Each member by its own cap and start day: a batch's extra slots or earlier starts are
-    # other members' and must not change this one.
-    free = (epi.emerged < ep.emergence_max) & (t >= ep.emergence_from)
-    if t < ep.emergence_start or not (free & (ep.emergence_rate > 0)).any():
-        return
-    E, N = infections.shape
-    u = uniforms(ep.emergence_keys, t, 2, 1)[:, :, 0]                   # (2, E)
-    total = infections.sum(axis=1)
-    happens = free & (u[0] < -np.expm1(-ep.emergence_rate * total))
-    for e in np.flatnonzero(happens):
-        cdf = np.cumsum(infections[e])
-        n = min(int(np.searchsorted(cdf, u[1, e] * cdf[-1], side="right")), N - 1)
-        parent = int(epi.Ix[e, n].sum(axis=0).argmax())
-        v = ep.n_scheduled + int(epi.emerged[e])
-        f = ep.emergence_factors[e]
-        p = epi.strains[e, parent]
-        epi.strains[e, v] = [p[0] * f[0], 1 - (1 - p[1]) * (1 - f[1]),
-                             1 - (1 - p[2]) * (1 - f[2]), p[3] * f[3]]
-        epi.chain[e, v] = epi.chain[e, parent]          # the parent's generation time
-        epi.ve_course[0, e, :, v] = epi.ve_course[0, e, :, parent] * (1 - f[1])
-        epi.ve_course[1, e, :, v] = epi.ve_course[1, e, :, parent] * (1 - f[2])
-        epi.emerged[e] += 1
-        epi.changed()
-        share = np.zeros(E)
-        share[e] = ep.emergence_seed[e]
-        seed(epi, ep, n, v, share)
 
 
 def _day(epi, ep, ws, courses, boosted, sus, fatal, t, population):
@@ -331,11 +288,13 @@ def _day(epi, ep, ws, courses, boosted, sus, fatal, t, population):
 
         stochastic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band,
                        epi.courses_seen, epi.boosted_seen, *params, ws.band_pop_last, *rest,
-                       ws.sus_plain, ws.fatal_plain, ep.substeps, ws.vaccinated, ep.keys, t,
+                       ws.sus_plain, ws.fatal_plain, ep.substeps, ws.vaccinated,
+                       ws.first_status, ep.keys, t,
                        ws.infections, ws.deaths, *totals, ws.X, ws.prev, ws.reg, ws.regw)
     else:
         ws.kernel(*ws.state_views(epi), *params, ws.band_pop_last, *rest, sus, fatal,
-                  ep.substeps, ws.vaccinated, ws.infections_last, ws.deaths_last, *totals,
+                  ep.substeps, ws.vaccinated, ws.first_status, ws.infections_last,
+                  ws.deaths_last, *totals,
                   ws.X, ws.prev, ws.reg, ws.regw)
 
 
@@ -358,7 +317,7 @@ def step_epidemic(state, world, params, t: int) -> None:
     courses, boosted = ws.doses_that_protect(state.courses_band, state.boosted_band)
     _day(epi, ep, ws, courses, boosted, sus, fatal, t, params.population)
     if ws.may_emerge:
-        _emerge(epi, ep, epi.new_infections, t)
+        emerge(epi, ep, epi.new_infections, t)
 
 
 def burden(state) -> np.ndarray:

@@ -106,4 +106,4 @@ def test_doses_change_no_immunity_in_the_twin(monkeypatch, backend):
         step_epidemic(bare, world, twin, t)
     np.testing.assert_array_equal(dosed.epi.S, bare.epi.S)
     np.testing.assert_array_equal(dosed.epi.D, bare.epi.D)
-    assert dosed.epi.S[..., vaccinated_statuses(ep.n_strains)].max() == 0.0
+    assert dosed.epi.S[..., vaccinated_statuses(ep.n_classes)].max() == 0.0

@@ -83,7 +83,7 @@ def ode(world, params, prevalence, days, vaccinated, doses=(0.0, 0.0)):
     F = ep.force[0, 0]
     w = -np.log1p(-ep.wane[0])
     A, K = 3, sus.shape[0]
-    vacc = vaccinated_statuses(params.epidemic.n_strains)
+    vacc = vaccinated_statuses(params.epidemic.n_classes)
     course, boost = doses[0] * P, doses[1] * P                          # (A,) per day
     I0 = prevalence * P
     C0 = vaccinated * (P - I0)
@@ -271,12 +271,15 @@ def test_shorter_generation_time_grows_faster_with_the_same_r():
     assert doubling(0.6) / doubling(1.0) == pytest.approx(0.6, rel=0.03)
 
 
-def random_world_state(rng, E=2, emergent=1):
+def random_world_state(rng, E=2, emergent=1, escape=(0.3, 0.1)):
+    """A random state of three to six strains; ``escape`` (0, 0) puts the variant X in the
+    ancestral strain's immunity class."""
     w = make_world([1e6, 5e6, 2e5, 3e6], ["HIC", "UMIC", "LMIC", "LIC"], days=200,
                    regions=["EUR", "EUR", "AFR", "AFR"])
     scen = scenario(epidemic={"variants": [
         {"name": "X", "origin": "C02", "start": "2021-01-01", "transmissibility": 1.7,
-         "escape": 0.3, "escape_death": 0.1, "severity": 0.5, "generation": 0.6}],
+         "escape": escape[0], "escape_death": escape[1], "severity": 0.5,
+         "generation": 0.6}],
         "emergence": {"enabled": True, "max_variants": emergent}})
     params = build_params(w, [scen] * E, list(range(E)))
     epi = start_epidemic(w, params)
@@ -293,23 +296,30 @@ def random_world_state(rng, E=2, emergent=1):
     epi.active[1:] = 1.0
     epi.Ex[0, ..., 2:] = epi.Ix[0, ..., 2:] = epi.shadow[0, ..., 2:, :] = 0.0
     epi.fresh[0, ..., 2:] = 0.0
-    epi.S[0, ..., infection_status(2):] = 0.0
+    epi.S[0, ..., infection_status(params.epidemic.strain_class[2]):] = 0.0
     epi.courses_seen[:] = rng.uniform(0, 1e4, epi.courses_seen.shape)
     epi.boosted_seen[:] = epi.courses_seen * rng.uniform(0, 1, epi.courses_seen.shape)
     return w, params, epi
 
 
-@pytest.mark.parametrize(("scale", "emergent"), [(1e-3, 1), (1.0, 1), (1.0, 4)],
-                         ids=["weak force", "mixed force", "six strains"])
-def test_kernel_equals_numpy_reference(scale, emergent, monkeypatch):
+@pytest.mark.parametrize(("scale", "emergent", "escape"),
+                         [(1e-3, 1, (0.3, 0.1)), (1.0, 1, (0.3, 0.1)), (1.0, 4, (0.3, 0.1)),
+                          (1.0, 1, (0.0, 0.0)), (1.0, 4, (0.0, 0.0))],
+                         ids=["weak force", "mixed force", "six strains", "merged class",
+                              "six strains merged"])
+def test_kernel_equals_numpy_reference(scale, emergent, escape, monkeypatch):
     """One day of the compiled kernel (country-last layout) against the numpy reference;
     a weak force takes the polynomial for the share infected everywhere, a mixed one
-    ``expm1`` in some countries; with six strains the force sums past four.
+    ``expm1`` in some countries; with six strains the force sums past four; a variant
+    without escape shares the ancestral strain's immunity class.
     """
     monkeypatch.delenv("VAXSIM_BACKEND", raising=False)
     rng = np.random.default_rng(3)
-    w, params, epi = random_world_state(rng, emergent=emergent)
+    w, params, epi = random_world_state(rng, emergent=emergent, escape=escape)
     assert epi.Ix.shape[3] == 2 + emergent
+    merged = escape == (0.0, 0.0)
+    assert params.epidemic.strain_class[1] == (0 if merged else 1)
+    assert epi.S.shape[3] == 3 + 4 * (1 + emergent + (not merged))
     ep = params.epidemic
     ws = _Workspace(ep, epi)
     ws.day(40)

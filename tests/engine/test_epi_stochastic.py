@@ -51,16 +51,21 @@ def doses_from(day, rate=2e-3):
     return lambda t: band * rate * max(t - day + 1, 0)
 
 
-def test_kernel_equals_numpy_reference(monkeypatch):
-    """Draw for draw, with a variant of another generation time (0.6)."""
+@pytest.mark.parametrize("escape", [(0.3, 0.1), (0.0, 0.0)], ids=["own class", "merged"])
+def test_kernel_equals_numpy_reference(escape, monkeypatch):
+    """Draw for draw, with a variant of another generation time (0.6), in its own
+    immunity class or in the ancestral strain's (no escape)."""
     world = world4(days=90)
     scen = stochastic(r0=2.5, initial_prevalence=1e-3, variants=[
         {"name": "X", "origin": "C02", "start": "2021-02-01", "transmissibility": 1.6,
-         "escape": 0.3, "escape_death": 0.1, "severity": 0.8, "generation": 0.6}])
+         "escape": escape[0], "escape_death": escape[1], "severity": 0.8,
+         "generation": 0.6}])
     doses = lambda t: world.band_population[None].repeat(2, 0) * 1e-3 * t  # noqa: E731
     a, da = epidemic_only(world, [scen] * 2, [3, 4], 90, doses, "numba", monkeypatch)
     b, db = epidemic_only(world, [scen] * 2, [3, 4], 90, doses, "numpy", monkeypatch)
     assert da.sum() > 1e4 and a.active[:, 1].all()          # an epidemic, two strains
+    assert a.S.shape[3] == (7 if escape == (0.0, 0.0) else 11)
+    assert a.S[..., 5].sum() > 0                              # hybrid immunity held
     for name in ("S", "Ex", "Ix", "shadow", "D_band", "D"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     np.testing.assert_array_equal(da, db)

@@ -1,57 +1,41 @@
 """Epidemic parameters of a batch: each member's ``epidemic`` section as arrays.
 
-Shapes: E members, N countries, A = 3 age bands (0-19, 20-64, 65+), K = 3 + 4 V immunity
-statuses (:func:`status_names`), V strains (the ancestral strain, the scheduled variants, then
-one slot per possible emerging variant), C dated changes of contacts or travel, R regions.
-Rates are per day; shares and probabilities are fractions.
+Shapes: E members, N countries, A = 3 age bands (0-19, 20-64, 65+), K immunity statuses
+(3 + 4 per immunity class: :mod:`sim.engine.build.epi_status`), V strains (the ancestral
+strain, the scheduled variants, then one slot per possible emerging variant), C dated
+changes of contacts or travel, R regions. Rates are per day; shares and probabilities are
+fractions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from sim.engine.build.epi_chain import strain_chains
 from sim.engine.build.epi_country import most_specific, per_country, prior_share
+from sim.engine.build.epi_status import (
+    STATUSES,
+    STRAIN_STATUSES,
+    immunity_classes,
+    infection_status,
+    n_statuses,
+    status_names,
+    vaccinated_statuses,
+)
 from sim.engine.streams import member_rng
 from sim.scenario.schema import Scenario
 from sim.world.lookup import GROUP_LEVELS, key_index
 from sim.world.world import World
 
 BANDS = ("0_19", "20_64", "65plus")
-#: Immunity statuses of people not currently infected: these three, then
-#: :data:`STRAIN_STATUSES` once per strain (immunity acquired from an infection with it).
-STATUSES = ("naive", "vaccine", "vaccine_waned")
-STRAIN_STATUSES = ("infection", "infection_waned", "hybrid", "hybrid_waned")
 A = len(BANDS)
 
-
-def n_statuses(n_strains: int) -> int:
-    """K = 3 + 4 V immunity statuses for V strains."""
-    return len(STATUSES) + len(STRAIN_STATUSES) * n_strains
-
-
-def infection_status(strain: int) -> int:
-    """Index of fresh *infection* immunity acquired from ``strain``; +1 waned, +2 hybrid
-    (infection and vaccine), +3 hybrid waned.
-    """
-    return len(STATUSES) + len(STRAIN_STATUSES) * strain
-
-
-def status_names(strain_names: Sequence[str]) -> tuple[str, ...]:
-    """(K,) names: ``naive``, ``vaccine``, ``vaccine_waned``, ``infection:<strain>`` ..."""
-    return STATUSES + tuple(f"{s}:{v}" for v in strain_names for s in STRAIN_STATUSES)
-
-
-def vaccinated_statuses(n_strains: int) -> np.ndarray:
-    """(K,) bool, True for the statuses of vaccinated people (vaccine and hybrid)."""
-    out = np.zeros(n_statuses(n_strains), dtype=bool)
-    out[1:3] = True
-    for v in range(n_strains):
-        out[infection_status(v) + 2:infection_status(v) + 4] = True
-    return out
+__all__ = ["A", "BANDS", "STATUSES", "STRAIN_STATUSES", "EpiParams", "build_epi_params",
+           "immunity_classes", "infection_status", "n_statuses", "own_classes",
+           "spectral_scale", "status_names", "vaccinated_statuses"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +48,8 @@ class EpiParams:
     substeps : integration sub-steps per day (shared)
     strain_names : (V,) names: "ancestral", scheduled variants (the first member's names;
         members may schedule different variants, slot by slot), "emergent 1" ...
+    strain_class : (V,) int64 immunity class of each strain (:func:`immunity_classes`):
+        survivors of strain v hold the four statuses from ``infection_status(class)``
     chain : (E, V, 11) sub-step coefficients of each strain's E -> I -> R chain
         (:func:`sim.engine.build.epi_chain.chain_table`; emergent slots as the ancestral
         strain until they emerge, when they take their parent's: the run's copy is
@@ -155,6 +141,7 @@ class EpiParams:
     prior_infected: np.ndarray
     keys: np.ndarray
     emergence_keys: np.ndarray
+    strain_class: np.ndarray
 
     @property
     def n_strains(self) -> int:
@@ -162,9 +149,22 @@ class EpiParams:
         return len(self.strain_names)
 
     @property
+    def n_classes(self) -> int:
+        """Immunity classes (:func:`immunity_classes`)."""
+        return int(self.strain_class.max()) + 1 if len(self.strain_class) else 0
+
+    @property
     def n_statuses(self) -> int:
-        """K = 3 + 4 V."""
-        return n_statuses(self.n_strains)
+        """K = 3 + 4 × classes."""
+        return n_statuses(self.n_classes)
+
+
+def own_classes(ep: EpiParams) -> EpiParams:
+    """``ep`` with every strain its own immunity class (K = 3 + 4 V): the model written
+    per strain, which merged classes must reproduce up to the order of sums (tests).
+    """
+    return replace(ep, strain_class=immunity_classes(ep.strain_table, ep.n_scheduled,
+                                                     merge=False))
 
 
 def spectral_scale(activity: np.ndarray, eps: float, band_population: np.ndarray) -> np.ndarray:
@@ -241,7 +241,9 @@ def _levels(epi) -> tuple[np.ndarray, np.ndarray]:
 
 def build_epi_params(world: World, scenarios: Sequence[Scenario],
                      seeds: Sequence[int] | np.ndarray) -> EpiParams | None:
-    """Stack the members' epidemic settings; ``None`` if the epidemic is off."""
+    """Stack the members' epidemic settings; ``None`` if the epidemic is off. Strains
+    with the same memory share an immunity class (:func:`immunity_classes`).
+    """
     epis = [s.epidemic for s in scenarios]
     if not epis[0].enabled:
         if any(e.enabled for e in epis):
@@ -376,4 +378,5 @@ def build_epi_params(world: World, scenarios: Sequence[Scenario],
                        for s in seeds], dtype=np.uint64),
         emergence_keys=np.array([member_rng(int(s), "emergence").integers(
             0, 2**63, dtype=np.uint64) for s in seeds], dtype=np.uint64),
+        strain_class=immunity_classes(table, 1 + S),
     )

@@ -30,6 +30,24 @@ SMALL_FORCE = 0.05
 
 
 @jit
+def held_span(e, active, first_status):
+    """(vmax, nk) of member e: strains up to its highest active one, and statuses up to
+    the highest immunity class among them (``first_status`` (V,) int64). Strains are
+    activated in slot order and classes numbered in the order of their first strain:
+    strains above vmax hold nobody and exert no force, and the statuses from nk on are
+    empty, so leaving them out only drops exact zeros from sums.
+    """
+    vmax = 0
+    for v in range(active.shape[1]):
+        if active[e, v] > 0.0:
+            vmax = v + 1
+    nk = 3
+    for v in range(vmax):
+        nk = max(nk, first_status[v] + 4)
+    return vmax, nk
+
+
+@jit
 def _poly(y, h):
     """``h (1 − exp(−y)) / y`` by its Taylor polynomial in Estrin's form (for y below
     :data:`SMALL_FORCE`: relative error under 1e-12, no division).
@@ -165,10 +183,12 @@ def _flush(e, vmax, g, ks, P, sus, fatal, sp, sr, lo, hi):
 
 
 @jit
-def _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, lam, fatal, sp, sr, dead, lo, hi):
+def _progress(e, a, v, k, S, Ex, Ix, shadow, fresh, chain, lam, fatal, sp, sr, dead, lo,
+              hi):
     """Move strain v's latent, infectious and newly infected people of band a in
     countries ``lo <= n < hi`` along the E → I → out chain for one step; survivors become
-    immune, the fated add to ``dead`` (N,).
+    immune (status k, their class's fresh infection, or k + 2 hybrid), the fated add to
+    ``dead`` (N,).
 
     The newly infected come from the sums of :func:`_by_strain`, ``sp``, ``sr``
     (2, V, N): [not vaccinated, vaccinated] statuses, times the force ``lam`` (A, V, N)
@@ -178,7 +198,6 @@ def _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, lam, fatal, sp, sr, dead
     K = S.shape[2]
     c0, c1, c2, c3 = chain[e, v, 0], chain[e, v, 1], chain[e, v, 2], chain[e, v, 3]
     c4, c5, c6, c7 = chain[e, v, 4], chain[e, v, 5], chain[e, v, 6], chain[e, v, 7]
-    k = 3 + 4 * v
     for n in range(lo, hi):
         lv, f = lam[a, v, n], fatal[e, K + a, v, n]
         nv = lv * (sp[0, v, n] + sp[1, v, n])
@@ -269,8 +288,8 @@ def _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen, courses
 
 @jit
 def band_substep(e, a, nk, vmax, h, S, Ex, Ix, shadow, fresh, D_band, sus, fatal,  # noqa: PLR0913
-                 chain, vaccinated, lam, infections, deaths, sp, sr, total, dead, x, P, ks,
-                 gs, lo, hi):
+                 chain, vaccinated, first_status, lam, infections, deaths, sp, sr, total, dead,
+                 x, P, ks, gs, lo, hi):
     """One sub-step of band a of member e in countries ``lo <= n < hi`` (unsigned: see
     :mod:`sim.engine.kernels.epidemic_driver`): infection of each status, infections by
     strain, progression; the band's infections and deaths added to ``D_band``,
@@ -313,8 +332,8 @@ def band_substep(e, a, nk, vmax, h, S, Ex, Ix, shadow, fresh, D_band, sus, fatal
         if gs[c] > 0:
             _flush(e, vmax, gs[c], ks[c], P[c], sus, fatal, sp[c], sr[c], lo, hi)
     for v in range(vmax):
-        _progress(e, a, v, S, Ex, Ix, shadow, fresh, chain, lam, fatal, sp, sr, dead, lo,
-                  hi)
+        _progress(e, a, v, first_status[v], S, Ex, Ix, shadow, fresh, chain, lam, fatal, sp,
+                  sr, dead, lo, hi)
     for n in range(lo, hi):
         D_band[e, a, n] += dead[n]
         infections[e, a, n] += total[n]

@@ -28,7 +28,7 @@ import numpy as np
 from numba import prange
 
 from sim.engine.kernels import _THREADS, jit, pjit
-from sim.engine.kernels.epidemic import GROUP, _vaccinate_and_wane, band_substep
+from sim.engine.kernels.epidemic import GROUP, _vaccinate_and_wane, band_substep, held_span
 from sim.engine.kernels.epidemic_lanes import (
     country_totals_range,
     forces_range,
@@ -48,8 +48,8 @@ def epidemic_day(*args: Any) -> None:
     Parameters
     ----------
     S : (E, A, K, N) people not infected, by band and immunity status (updated);
-        K = 3 + 4 V: naive, vaccine, vaccine waned, then infection, infection waned,
-        hybrid, hybrid waned acquired from each strain
+        K = 3 + 4 C: naive, vaccine, vaccine waned, then infection, infection waned,
+        hybrid, hybrid waned acquired from a strain of each immunity class
     Ex, Ix : (E, A, V, N) latent and infectious by strain (updated)
     fresh : (E, A, V, N) infected in the last sub-step, by strain (updated)
     shadow : (E, A, V, 4, N) latent/infectious who will die, latent/infectious vaccinated
@@ -72,6 +72,8 @@ def epidemic_day(*args: Any) -> None:
         ratio, then each band's IFR × severity (:mod:`sim.engine.kernels.immunity`)
     substeps : sub-steps per day
     vaccinated : (K,) bool, statuses that count as vaccinated
+    first_status : (V,) int64 the fresh infection status of each strain's class (3 + 4 c;
+        classes numbered in the order of their first strain)
     infections, deaths : (E, A, N) outputs, overwritten
     country_infections, country_deaths : (E, N) outputs (band sums), overwritten
     D : (E, N) dead, all bands (updated)
@@ -88,7 +90,7 @@ def epidemic_day(*args: Any) -> None:
 def _day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
          courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain, activity,
          eps, regional, region, n_regions, strains, active, sus, fatal, substeps, vaccinated,
-         infections, deaths, country_infections, country_deaths, D, infections_cum,
+         first_status, infections, deaths, country_infections, country_deaths, D, infections_cum,
          recent_deaths, population, burden_days, X, prev, reg, regw, threads):
     """:func:`epidemic_day` on ``threads`` threads."""
     E, A, _, N = S.shape
@@ -97,7 +99,7 @@ def _day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: 
     slots = E if chunks >= 2 else min(threads, E)
     st = (S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen)
     pars = (courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain, activity,
-            eps, regional, region, strains, active, sus, fatal, vaccinated)
+            eps, regional, region, strains, active, sus, fatal, vaccinated, first_status)
     outs = (infections, deaths, country_infections, country_deaths, D, infections_cum,
             recent_deaths, population)
     sc = (np.zeros((max(slots, 1), A, V, N)), np.zeros((max(slots, 1), V, N)),
@@ -105,25 +107,21 @@ def _day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: 
           np.zeros((max(slots, 1), V)), np.zeros((max(slots, 1), V, N)),
           np.zeros((max(slots, 1), A, V, N)), np.zeros((max(slots, 1), 2, 2, V, N)),
           np.zeros((max(slots, 1), 4, N)), np.zeros((max(slots, 1), 2, GROUP, N)))
-    vmaxs = np.zeros(E, dtype=np.int64)
+    vmaxs = np.zeros(E, dtype=np.int64)     # strains held by each member
+    nks = np.zeros(E, dtype=np.int64)       # and its statuses
     for e in range(E):
-        # Strains are activated in slot order; those above the highest active one hold
-        # nobody and exert no force, and the statuses acquired from them are empty:
-        # leaving them out only drops exact zeros from sums.
-        for v in range(V):
-            if active[e, v] > 0.0:
-                vmaxs[e] = v + 1
+        vmaxs[e], nks[e] = held_span(e, active, first_status)
     if chunks >= 2:
         bounds = np.empty(chunks + 1, dtype=np.uint64)
         for c in range(chunks + 1):
             bounds[c] = (c * N // chunks) // 8 * 8
         bounds[chunks] = N
-        _chunked(E, chunks, bounds, vmaxs, substeps, n_regions, burden_days, st, pars, outs,
-                 sc)
+        _chunked(E, chunks, bounds, vmaxs, nks, substeps, n_regions, burden_days, st, pars,
+                 outs, sc)
     elif slots >= 2:
-        _members(E, slots, vmaxs, substeps, n_regions, burden_days, st, pars, outs, sc)
+        _members(E, slots, vmaxs, nks, substeps, n_regions, burden_days, st, pars, outs, sc)
     else:
-        _serial(E, vmaxs, substeps, n_regions, burden_days, st, pars, outs, sc)
+        _serial(E, vmaxs, nks, substeps, n_regions, burden_days, st, pars, outs, sc)
 
 
 @jit
@@ -141,7 +139,7 @@ def _travellers(e, m, vmax, n_regions, st, pars, sc):
 
 
 @jit
-def _task(e, m, vmax, first, last, substeps, burden_days, st, pars, outs, sc, ks, ws, lo,
+def _task(e, m, vmax, nk, first, last, substeps, burden_days, st, pars, outs, sc, ks, ws, lo,
           hi):
     """One sub-step of member e in countries ``lo <= n < hi`` (scratch slot m, after
     :func:`_travellers`): on the ``first`` sub-step vaccination and waning, then force,
@@ -149,12 +147,11 @@ def _task(e, m, vmax, first, last, substeps, burden_days, st, pars, outs, sc, ks
     """
     S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen = st
     (courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain, activity, eps,
-     regional, region, strains, active, sus, fatal, vaccinated) = pars
+     regional, region, strains, active, sus, fatal, vaccinated, first_status) = pars
     (infections, deaths, country_infections, country_deaths, D, infections_cum,
      recent_deaths, population) = outs
     X, T, lam, new, row, P = sc[0][m], sc[5][m], sc[6][m], sc[7][m], sc[8][m], sc[9][m]
     A = S.shape[1]
-    nk = 3 + 4 * vmax
     if first:
         for a in range(A):
             _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen,
@@ -167,44 +164,44 @@ def _task(e, m, vmax, first, last, substeps, burden_days, st, pars, outs, sc, ks
                  row[0], row[1], lo, hi)
     for a in range(A):
         band_substep(e, a, nk, vmax, 1.0 / substeps, S, Ex, Ix, shadow, fresh, D_band, sus,
-                     fatal, chain, vaccinated, lam, infections, deaths, new[0], new[1],
-                     row[2], row[3], row[0], P, ks, ws, lo, hi)
+                     fatal, chain, vaccinated, first_status, lam, infections, deaths, new[0],
+                     new[1], row[2], row[3], row[0], P, ks, ws, lo, hi)
     if last:
         country_totals_range(e, infections, deaths, country_infections, country_deaths, D,
                              infections_cum, recent_deaths, population, burden_days, lo, hi)
 
 
 @jit
-def _member(e, m, vmax, substeps, n_regions, burden_days, st, pars, outs, sc, ks, ws):
+def _member(e, m, vmax, nk, substeps, n_regions, burden_days, st, pars, outs, sc, ks, ws):
     """Member e's whole day, every country, in the calling thread (scratch slot m)."""
     lo, hi = np.uint64(0), np.uint64(st[0].shape[3])
     for step in range(substeps):
         _travellers(e, m, vmax, n_regions, st, pars, sc)
-        _task(e, m, vmax, step == 0, step == substeps - 1, substeps, burden_days, st, pars,
-              outs, sc, ks, ws, lo, hi)
+        _task(e, m, vmax, nk, step == 0, step == substeps - 1, substeps, burden_days, st,
+              pars, outs, sc, ks, ws, lo, hi)
 
 
 @jit
-def _serial(E, vmaxs, substeps, n_regions, burden_days, st, pars, outs, sc):
+def _serial(E, vmaxs, nks, substeps, n_regions, burden_days, st, pars, outs, sc):
     """Every member's day, one after the other, in the calling thread."""
     ks, ws = np.zeros((2, GROUP), dtype=np.int64), np.zeros(2, dtype=np.int64)
     for e in range(E):
-        _member(e, 0, vmaxs[e], substeps, n_regions, burden_days, st, pars, outs, sc, ks,
-                ws)
+        _member(e, 0, vmaxs[e], nks[e], substeps, n_regions, burden_days, st, pars, outs, sc,
+                ks, ws)
 
 
 @pjit
-def _members(E, slots, vmaxs, substeps, n_regions, burden_days, st, pars, outs, sc):
+def _members(E, slots, vmaxs, nks, substeps, n_regions, burden_days, st, pars, outs, sc):
     """Every member's day, members shared out among ``slots`` threads."""
     for m in prange(slots):
         ks, ws = np.zeros((2, GROUP), dtype=np.int64), np.zeros(2, dtype=np.int64)
         for e in range(m * E // slots, (m + 1) * E // slots):
-            _member(e, m, vmaxs[e], substeps, n_regions, burden_days, st, pars, outs, sc,
-                    ks, ws)
+            _member(e, m, vmaxs[e], nks[e], substeps, n_regions, burden_days, st, pars, outs,
+                    sc, ks, ws)
 
 
 @pjit
-def _chunked(E, chunks, bounds, vmaxs, substeps, n_regions, burden_days, st, pars, outs,
+def _chunked(E, chunks, bounds, vmaxs, nks, substeps, n_regions, burden_days, st, pars, outs,
              sc):
     """Every member's day, each member's countries cut at ``bounds`` (uint64) into
     ``chunks`` tasks run on threads; the travellers' sums of each sub-step first, in the
@@ -217,5 +214,5 @@ def _chunked(E, chunks, bounds, vmaxs, substeps, n_regions, burden_days, st, par
             _travellers(e, e, vmaxs[e], n_regions, st, pars, sc)
         for t in prange(E * chunks):
             e, c = t // chunks, t % chunks
-            _task(e, e, vmaxs[e], step == 0, step == substeps - 1, substeps, burden_days,
-                  st, pars, outs, sc, ks[t], ws[t], bounds[c], bounds[c + 1])
+            _task(e, e, vmaxs[e], nks[e], step == 0, step == substeps - 1, substeps,
+                  burden_days, st, pars, outs, sc, ks[t], ws[t], bounds[c], bounds[c + 1])

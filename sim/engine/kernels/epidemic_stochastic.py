@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.epidemic import held_span
 from sim.engine.kernels.epidemic_lanes import country_totals_last, forces_last, travellers_last
 from sim.engine.kernels.epidemic_random import (
     draw_binomial,
@@ -65,13 +66,15 @@ def _vaccinate(e, n, a, t, ns, N, A, key, S, p, stage, src, dst, nsrc):
 def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
                    courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain,
                    activity, eps, regional, region, n_regions, strains, active, sus, fatal,
-                   substeps, vaccinated, keys, t, infections, deaths, country_infections,
+                   substeps, vaccinated, first_status, keys, t, infections, deaths,
+                   country_infections,
                    country_deaths, D, infections_cum, recent_deaths, population,
                    burden_days, X, prev, reg, regw):
     """Run one stochastic day for every member, in place.
 
-    Arguments are :func:`sim.engine.kernels.epidemic_driver.epidemic_day`'s (compartments hold
-    whole people), plus ``keys`` (E,) uint64 member keys of the ``"epidemic"`` stream,
+    Arguments are :func:`sim.engine.kernels.epidemic_driver.epidemic_day`'s (compartments
+    hold whole people; ``first_status`` (V,) the fresh infection status of each strain's
+    immunity class), plus ``keys`` (E,) uint64 member keys of the ``"epidemic"`` stream,
     and ``t`` the day index, but indexed (E, N, ...) like the numpy reference (views of
     the same memory): ``S`` (E, N, A, K), ``Ex`` (E, N, A, V), ``sus`` (E, N, K, V),
     ``fatal`` (E, N, A, K, V), ``infections`` (E, N, A) and so on. ``band_pop`` (A, N),
@@ -95,39 +98,36 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
     src, dst = np.empty(K, np.int64), np.empty(K, np.int64)
     for e in range(E):
         key = keys[e]
-        vmax = 0
-        for v in range(V):
-            if active[e, v] > 0.0:
-                vmax = v + 1
-        nk = 3 + 4 * vmax
+        vmax, nk = held_span(e, active, first_status)     # strains, statuses held
+        nc = (nk - 3) // 4
         for n in range(N):
             for a in range(A):
-                # 1. courses: naive -> vaccine, infection u (fresh, waned) -> hybrid u
+                # 1. courses: naive -> vaccine, infection c (fresh, waned) -> hybrid c
                 dcourse = courses_band[e, n, a] - courses_seen[e, n, a]
                 dboost = boosted_band[e, n, a] - boosted_seen[e, n, a]
                 whole = band_pop[a, n] - D_band[e, n, a] - courses_seen[e, n, a]
                 p = min(max(dcourse / whole, 0.0), 1.0) if whole > 0.0 else 0.0
                 src[0], dst[0] = 0, 1
-                for u in range(vmax):
+                for u in range(nc):
                     k = 3 + 4 * u
                     src[1 + 2 * u], dst[1 + 2 * u] = k, k + 2
                     src[2 + 2 * u], dst[2 + 2 * u] = k + 1, k + 2
-                _vaccinate(e, n, a, t, ns, N, A, key, S, p, 0, src, dst, 1 + 2 * vmax)
-                # boosters: waned vaccine -> vaccine, waned hybrid u -> hybrid u
+                _vaccinate(e, n, a, t, ns, N, A, key, S, p, 0, src, dst, 1 + 2 * nc)
+                # boosters: waned vaccine -> vaccine, waned hybrid c -> hybrid c
                 whole = courses_seen[e, n, a] - boosted_seen[e, n, a]
                 p = min(max(dboost / whole, 0.0), 1.0) if whole > 0.0 else 0.0
                 src[0], dst[0] = 2, 1
-                for u in range(vmax):
+                for u in range(nc):
                     src[1 + u], dst[1 + u] = 6 + 4 * u, 5 + 4 * u
-                _vaccinate(e, n, a, t, ns, N, A, key, S, p, 1, src, dst, 1 + vmax)
+                _vaccinate(e, n, a, t, ns, N, A, key, S, p, 1, src, dst, 1 + nc)
                 courses_seen[e, n, a] += dcourse
                 boosted_seen[e, n, a] += dboost
                 # 2. waning: every fresh status to its waned one
                 src[0], dst[0] = 1, 2
-                for i in range(2 * vmax):
+                for i in range(2 * nc):
                     src[1 + i], dst[1 + i] = 3 + 2 * i, 4 + 2 * i
                 _vaccinate(e, n, a, t, ns, N, A, key, S, wane[e], 2, src, dst,
-                           1 + 2 * vmax)
+                           1 + 2 * nc)
                 infections[e, n, a] = 0.0
                 deaths[e, n, a] = 0.0
         for step in range(substeps):
@@ -209,9 +209,9 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
                             elif kind == 1:
                                 shadow[e, n, a, v, 2], shadow[e, n, a, v, 3] = ls + fs, \
                                     is_ + li + fi
-                                S[e, n, a, 5 + 4 * v] += out
+                                S[e, n, a, first_status[v] + 2] += out
                             else:
-                                S[e, n, a, 3 + 4 * v] += out
+                                S[e, n, a, first_status[v]] += out
                             ex += ls + fs
                             ix += is_ + li + fi
                         Ex[e, n, a, v] = ex

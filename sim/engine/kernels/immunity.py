@@ -20,7 +20,8 @@ from sim.engine.kernels import jit
 
 
 @jit
-def immunity_last(level, peak, vaccine_effect, ve_course, strains, ifr, first, sus, fatal):
+def immunity_last(level, peak, vaccine_effect, ve_course, strains, ifr, first, memory, sus,
+                  fatal):
     """Fill ``sus`` (E, K, V, N) and ``fatal`` (E, K + A, V, N) in place: ``fatal[e, k]``
     status k's ratio ``(1 − q) / (1 − p)`` (at most 1; q, p its protection against
     death and infection), ``fatal[e, K + a]`` band a's ``min(IFR severity, 1)``; the
@@ -36,7 +37,8 @@ def immunity_last(level, peak, vaccine_effect, ve_course, strains, ifr, first, s
     strains : (E, V, 4) strain factors (columns 1, 2: escape against infection, death;
         column 3: severity)
     ifr : (E, N, A) infection fatality ratio by band
-    first : index of the first infection status (K = first + 4 V)
+    first : index of the first infection status (K = first + 4 C)
+    memory : (C,) int64 the strain whose memory each immunity class holds
     """
     E, K, V, N = sus.shape
     A = fatal.shape[1] - K
@@ -62,10 +64,10 @@ def immunity_last(level, peak, vaccine_effect, ve_course, strains, ifr, first, s
                     for n in range(N):
                         prot[kind, 1 + j, v, n] = ve_course[kind, e, n, v] * lv_vac if on \
                             else 0.0
-                    for u in range(V):
-                        infection = inf_f * cross[kind, u, v]
-                        hybrid = hyb_f * cross[kind, u, v]
-                        k = first + 4 * u
+                    for c in range(memory.shape[0]):
+                        infection = inf_f * cross[kind, memory[c], v]
+                        hybrid = hyb_f * cross[kind, memory[c], v]
+                        k = first + 4 * c
                         for n in range(N):
                             prot[kind, k + j, v, n] = infection
                             prot[kind, k + 2 + j, v, n] = max(
