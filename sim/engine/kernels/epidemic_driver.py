@@ -83,16 +83,24 @@ def epidemic_day(*args: Any) -> None:
     X : (A, V, N), prev : (V, N), reg : (R, V), regw : (R,) unused (the kernel keeps a
         set of scratch per thread)
     """
-    cast(Any, _day)(*args, _THREADS[0])
+    threads = _THREADS[0]
+    if threads == 1:        # (the threaded kernels compile only when first asked for)
+        cast(Any, _day_serial)(args)
+    else:
+        cast(Any, _day_threads)(args, threads)
 
 
 @jit
-def _day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: PLR0913
-         courses_band, boosted_band, force, mix, traffic, band_pop, wane, chain, activity,
-         eps, regional, region, n_regions, strains, active, sus, fatal, substeps, vaccinated,
-         first_status, infections, deaths, country_infections, country_deaths, D, infections_cum,
-         recent_deaths, population, burden_days, X, prev, reg, regw, threads):
-    """:func:`epidemic_day` on ``threads`` threads."""
+def _prepare(args, threads):
+    """The day's tuples of arrays, per-slot scratch and each member's held strains and
+    statuses, for ``threads`` threads: (chunks of a member's countries, slots of
+    scratch, state, parameters, outputs, scratch, vmax (E,), nk (E,)).
+    """
+    (S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen, courses_band,
+     boosted_band, force, mix, traffic, band_pop, wane, chain, activity, eps, regional,
+     region, n_regions, strains, active, sus, fatal, _substeps, vaccinated, first_status,
+     infections, deaths, country_infections, country_deaths, D, infections_cum,
+     recent_deaths, population, _burden_days, _X, _prev, _reg, _regw) = args
     E, A, _, N = S.shape
     V = Ex.shape[2]
     chunks = min(threads // max(E, 1), N // MIN_CHUNK)
@@ -111,6 +119,22 @@ def _day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,  # noqa: 
     nks = np.zeros(E, dtype=np.int64)       # and its statuses
     for e in range(E):
         vmaxs[e], nks[e] = held_span(e, active, first_status)
+    return chunks, slots, st, pars, outs, sc, vmaxs, nks
+
+
+@jit
+def _day_serial(args):
+    """:func:`epidemic_day` in the calling thread (no threaded kernel compiled)."""
+    _, _, st, pars, outs, sc, vmaxs, nks = _prepare(args, 1)
+    _serial(vmaxs.shape[0], vmaxs, nks, args[25], args[20], args[36], st, pars, outs, sc)
+
+
+@jit
+def _day_threads(args, threads):
+    """:func:`epidemic_day` on ``threads`` threads."""
+    chunks, slots, st, pars, outs, sc, vmaxs, nks = _prepare(args, threads)
+    E, N = vmaxs.shape[0], st[0].shape[3]
+    substeps, n_regions, burden_days = args[25], args[20], args[36]
     if chunks >= 2:
         bounds = np.empty(chunks + 1, dtype=np.uint64)
         for c in range(chunks + 1):
