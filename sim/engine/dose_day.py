@@ -25,7 +25,7 @@ from sim.engine.build.params import Params
 from sim.engine.donation import deliver_gifts
 from sim.engine.kernels import backend
 from sim.engine.product_expiry import landing
-from sim.engine.products import _YESTERDAY, kernel_fixed, refresh, track_products
+from sim.engine.products import _YESTERDAY, kernel_fixed, kernel_scratch, refresh, track_products
 from sim.engine.state import State
 from sim.engine.uptake import _all_enabled, administer, deliver, expire, one_dose_share
 from sim.world.world import World
@@ -92,7 +92,7 @@ def dose_stages(state: State, world: World, params: Params, allocated: np.ndarra
                 partners is not None, *plan.counters,
                 nothing if licensed is None else licensed,
                 market if has_market else nothing,
-                nothing if partners is None else partners, *plan.ledger)
+                nothing if partners is None else partners, *plan.ledger, *plan.scratch)
     refresh(state, pp, t)
 
 
@@ -122,7 +122,9 @@ class _Plan:
         self.nothing, self.stock = state.first, state.stock
         self.engine = (*_ENGINE(state), *uptake_fixed(params))
         self.counters = (*_COUNTERS(state), *_YESTERDAY(ps.last))
-        self.ledger = (*kernel_fixed(pp, dip, world, ps), *_LEDGER(ps))
+        fixed = kernel_fixed(pp, dip, world, ps)
+        self.ledger = (*fixed, *_LEDGER(ps))
+        self.scratch = kernel_scratch(ps, fixed[0].shape[1])
         self.willing_from, self.willing_to = 0, -1  # none yet
 
     def willing_on(self, t: int) -> None:

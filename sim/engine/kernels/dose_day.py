@@ -54,7 +54,10 @@ def dose_day(t: int, expire_today: bool, allocated: np.ndarray, gifts: np.ndarra
              world_received: np.ndarray, mix: np.ndarray, world_now: np.ndarray,
              stale: np.ndarray, one_dose: np.ndarray, aged: np.ndarray,
              products_transit: np.ndarray, land: np.ndarray, land_mix: np.ndarray,
-             arriving: np.ndarray, moved: np.ndarray, changed: np.ndarray) -> None:
+             arriving: np.ndarray, moved: np.ndarray, changed: np.ndarray,
+             # work arrays of the product ledger
+             gone: np.ndarray, inflow: np.ndarray, work: np.ndarray,
+             by_seller: np.ndarray, out: np.ndarray, imports: np.ndarray) -> None:
     """Deliver, administer and expire day ``t``, then book it by product, in place.
 
     The arguments are those of :func:`~sim.engine.kernels.uptake.uptake_day` and
@@ -63,7 +66,8 @@ def dose_day(t: int, expire_today: bool, allocated: np.ndarray, gifts: np.ndarra
     ``expired_cum`` and ``expired_arrival_cum`` are also today's counters; ``one_dose``
     (E, N) the ledger's one-dose share, which uptake reads and the ledger remakes;
     ``land`` (E, N, B) the ledger's landing shares; ``products_transit`` (E, N, Q) the
-    ledger's bought doses on their way (``transit`` (E, L, N) is the engine's).
+    ledger's bought doses on their way (``transit`` (E, L, N) is the engine's); the
+    last six are the ledger's work arrays (:func:`sim.engine.products.kernel_scratch`).
     """
     uptake_day(t, allocated, land, gifts, gifts_given, gifts_moving, transit, gift_transit,
                stock, expired_arrival_cum, received_cum, first, completed, due, due_ring,
@@ -82,4 +86,4 @@ def dose_day(t: int, expire_today: bool, allocated: np.ndarray, gifts: np.ndarra
               contract_supplier, home_of, partner_mask, accept, bucket, enabled, one,
               received, holding, administered, expired, given, pool, world_received, mix,
               world_now, stale, one_dose, aged, products_transit, land, land_mix,
-              arriving, moved, changed)
+              arriving, moved, changed, gone, inflow, work, by_seller, out, imports)

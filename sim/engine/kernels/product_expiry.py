@@ -38,8 +38,16 @@ def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving:
     B, E, N, Q = aged.shape
     for e in range(E):
         for n in range(N):
+            a = arriving[e, n]
+            if a == 0.0:
+                # Nothing arrived (most days: deliveries come on market and contract
+                # days): the buckets would add zeros, skipped (they are B planes apart).
+                for q in range(Q):
+                    transit[e, n, q] = max(transit[e, n, q] - a * land_mix[e, n, q], 0.0)
+                    gone[e, n, q] = 0.0
+                continue
             for q in range(Q):
-                landed = arriving[e, n] * land_mix[e, n, q]
+                landed = a * land_mix[e, n, q]
                 aged[bucket[q], e, n, q] += landed
                 transit[e, n, q] = max(transit[e, n, q] - landed, 0.0)
                 gone[e, n, q] = 0.0
@@ -124,12 +132,14 @@ def close_day(holding: np.ndarray, out: np.ndarray, one: np.ndarray,
             keep = 0.0
             if total > TINY:
                 keep = min(max(1.0 - out[e, n] / total, 0.0), 1.0)
-            for q in range(Q):
+            differ = False
+            for q in range(Q):  # stored unconditionally, as the reference
                 v = holding[e, n, q]
                 kept = max(v * keep, 0.0)
-                if kept != v:
-                    holding[e, n, q] = kept
-                    changed[e, n] = True
+                holding[e, n, q] = kept
+                differ |= kept != v
+            if differ:
+                changed[e, n] = True
             if not changed[e, n]:
                 continue
             changed[e, n] = False

@@ -90,8 +90,10 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
             arrived = transit[e, slot, n]
             transit[e, slot, n] = allocated[e, n]
             if arrived != 0.0:
-                for b in range(B):
-                    stock[b, e, n] += arrived * land[e, n, b]
+                for b in range(B):  # a handful of buckets take shares: the rest add 0
+                    share = land[e, n, b]
+                    if share != 0.0:
+                        stock[b, e, n] += arrived * share
             received_cum[e, n] += arrived
     # Donated doses land in the bucket they travelled in; the recipient's receipts add
     # the buckets' sum, buckets in order. (The reference lands them only when anything
@@ -101,13 +103,20 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
         landed = np.empty(N)
         for e in range(E):
             for b in range(B):
+                # A bucket where nothing arrives and nothing is sent only adds zeros.
+                active = False
                 for n in range(N):
-                    arrived = gift_transit[b, e, slot, n]
                     sent = gifts[b, e, n] if gifts_given else 0.0
-                    if sent != arrived:
-                        gift_transit[b, e, slot, n] = sent
-                    if arrived != 0.0:
-                        stock[b, e, n] += arrived
+                    active |= (gift_transit[b, e, slot, n] != 0.0) | (sent != 0.0)
+                if not active:
+                    if b == 0:
+                        for n in range(N):
+                            landed[n] = gift_transit[0, e, slot, n]
+                    continue
+                for n in range(N):  # unconditional, as the reference (see the docstring)
+                    arrived = gift_transit[b, e, slot, n]
+                    gift_transit[b, e, slot, n] = gifts[b, e, n] if gifts_given else 0.0
+                    stock[b, e, n] += arrived
                     landed[n] = arrived if b == 0 else landed[n] + arrived
             for n in range(N):
                 received_cum[e, n] += landed[n]
@@ -130,16 +139,24 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
     boost_want = np.empty((N, A))
     split = np.empty(A)
     first_split = np.empty(A)
+    used = np.empty(B, dtype=np.bool_)  # buckets holding doses in any country
     for e in range(E):
         past = week - interval_weeks[e]
-        # Empty buckets would add (and give) exact zeros: skipped.
+        # Empty buckets add (and give) exact zeros: the take loop skips buckets empty
+        # in every country.
+        nz = False
         for n in range(N):
-            shelf[n] = stock[0, e, n]
+            v = stock[0, e, n]
+            shelf[n] = v
+            nz |= v != 0.0
+        used[0] = nz
         for b in range(1, B):
+            nz = False
             for n in range(N):
                 v = stock[b, e, n]
-                if v != 0.0:
-                    shelf[n] += v
+                shelf[n] += v
+                nz |= v != 0.0
+            used[b] = nz
         for n in range(N):
             due[e, n] += due_ring[ring_slot, e, n]
             if t % 7 == 0:
@@ -165,14 +182,22 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
             left[n] = wanted[n]
             first_wanted[n] = fw
             boost_wanted[n] = bw
-        for b in range(B):  # oldest bucket first
+        # Oldest bucket first. A country's empty bucket gives nothing (unless what it
+        # still wants is negative or NaN, ``bad``: then every bucket is visited).
+        bad = False
+        for n in range(N):
+            bad |= not left[n] >= 0.0
+        for b in range(B):
+            if not (used[b] or bad):
+                continue
             for n in range(N):
                 v = stock[b, e, n]
-                if v == 0.0 and left[n] >= 0.0:
-                    continue
-                take = min(v, left[n])
+                lf = left[n]
+                take = min(v, lf)
                 stock[b, e, n] = v - take
-                left[n] -= take
+                lf -= take
+                left[n] = lf
+                bad |= not lf >= 0.0
         for n in range(N):
             given = wanted[n] - left[n]
             second = min(given, due[e, n])
