@@ -10,7 +10,8 @@ The fused call's arguments fixed for a run (the state's and the ledger's arrays,
 the compiled stages update in place, and the parameters: :func:`uptake_fixed`,
 :func:`sim.engine.products.kernel_fixed`) are gathered once per running state (:class:`_Plan`:
 the Python around the kernel was ~15 us of a ~60 us day at E=1); a day run stage by
-stage drops it (the numpy stages replace arrays).
+stage drops it (the numpy stages replace arrays). The plan also keeps the uptake kernel's
+marks of the shelf-life buckets in use (:func:`bucket_marks`).
 """
 
 from __future__ import annotations
@@ -120,7 +121,8 @@ class _Plan:
         self.ring = state.gift_transit.shape[2]
         self.licences = dip.lic_rate.shape[1] > 0
         self.nothing, self.stock = state.first, state.stock
-        self.engine = (*_ENGINE(state), *uptake_fixed(params))
+        self.marks = bucket_marks(state)
+        self.engine = (*_ENGINE(state), *self.marks, *uptake_fixed(params))
         self.counters = (*_COUNTERS(state), *_YESTERDAY(ps.last))
         fixed = kernel_fixed(pp, dip, world, ps)
         self.ledger = (*fixed, *_LEDGER(ps))
@@ -174,7 +176,19 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
                state.due, state.due_ring, state.administered_cum, state.expired_cum,
                params.willing_people_on(t), start, slope, ramp,
                one_dose_share(state, params), (t + 1) % s.bucket_days == 0,
-               *band_arguments(state, params, t))
+               *(band_arguments(state, params, t) + bucket_marks(state)))
+
+
+def bucket_marks(state: State) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`~sim.engine.kernels.uptake.uptake_day`'s marks of the shelf-life buckets
+    in use, all True (every bucket may hold doses: always correct): (E, B) for the
+    stock, (E, L, B) for the gifts on their way. The fused day's plan keeps its pair
+    from day to day (the kernel keeps them up to date; only it adds doses to the
+    stock and writes the gift ring), so its passes skip the buckets empty in every
+    country.
+    """
+    B, E, L, _ = state.gift_transit.shape
+    return np.ones((E, B), dtype=bool), np.ones((E, L, B), dtype=bool)
 
 
 def band_arguments(state: State, params: Params, t: int) -> tuple:
