@@ -55,24 +55,40 @@ def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving:
         return
     flat = aged.reshape(-1)
     held = holding.reshape(-1)
+    # Each bucket is set and moved down one in the same pass (bucket 0 into ``gone``).
+    # A bucket the engine's stock has empty becomes 0 whatever it held (0 * scale or
+    # 0 * share): its products are not summed (most of a country's buckets are empty).
     for e in range(E):
         for n in range(N):
-            h = short_sum(held, (e * N + n) * Q, Q)
+            h = -1.0  # the holdings' sum, when first needed
             for b in range(B):
+                bv = before[b, e, n]
+                if bv == 0.0:
+                    for q in range(Q):
+                        if b == 0:
+                            gone[e, n, q] = 0.0
+                        else:
+                            aged[b - 1, e, n, q] = 0.0
+                    continue
                 total = short_sum(flat, ((b * E + e) * N + n) * Q, Q)
                 if total > TINY:
-                    scale = before[b, e, n] / total
+                    scale = bv / total
                     for q in range(Q):
-                        aged[b, e, n, q] = aged[b, e, n, q] * scale
+                        v = aged[b, e, n, q] * scale
+                        if b == 0:
+                            gone[e, n, q] = v
+                        else:
+                            aged[b - 1, e, n, q] = v
                 else:
+                    if h < 0.0:
+                        h = short_sum(held, (e * N + n) * Q, Q)
                     for q in range(Q):
                         share = holding[e, n, q] / h if h > TINY else 0.0
-                        aged[b, e, n, q] = before[b, e, n] * share
-            for q in range(Q):
-                gone[e, n, q] = aged[0, e, n, q]
-            for b in range(B - 1):
-                for q in range(Q):
-                    aged[b, e, n, q] = aged[b + 1, e, n, q]
+                        v = bv * share
+                        if b == 0:
+                            gone[e, n, q] = v
+                        else:
+                            aged[b - 1, e, n, q] = v
             for q in range(Q):
                 aged[B - 1, e, n, q] = 0.0
 
