@@ -114,8 +114,9 @@ class _Plan:
         pp, ps, dip = params.products, state.products, params.diplomacy
         assert pp is not None and ps is not None
         self.kernel: Any = dose_day  # arguments spread from tuples: checked by its types
-        key = id(state)  # the plan (and the arrays it holds) goes with its state
-        self.state = weakref.ref(state, lambda _: _PLANS.pop(key, None))
+        key, plans = id(state), _PLANS  # the plan (and its arrays) goes with its state
+        # (the dict held here: at interpreter exit the module's globals may be gone)
+        self.state = weakref.ref(state, lambda _: plans.pop(key, None))
         self.params, self.world = params, world
         self.bucket_days = params.structure.bucket_days
         self.ring = state.gift_transit.shape[2]

@@ -219,6 +219,9 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
             used[e, b] = nz
         for n in range(N):
             given = wanted[n] - left[n]
+            if given == 0.0:  # nothing given (no stock, no demand): the splits add zeros
+                due_ring[ring_slot, e, n] = 0.0
+                continue
             second = min(given, due[e, n])
             rest = given - second
             demand = first_wanted[n] + boost_wanted[n]
