@@ -37,6 +37,36 @@ def _split(amount, room, n, priority, out):
 
 
 @jit
+def _wants(e: int, n: int, t: int, past: int, willing_band: np.ndarray,
+           children_day: np.ndarray, first_band: np.ndarray, booster_day: np.ndarray,
+           booster_uptake: np.ndarray, course_weeks: np.ndarray, boosted_band: np.ndarray,
+           room: np.ndarray, boost_want: np.ndarray) -> tuple[float, float]:
+    """Country ``n`` of member ``e`` on day ``t``: first doses wanted by band into
+    ``room[n]`` and boosters wanted by band (courses of week ``past``) into
+    ``boost_want[n]``; returns their sums (reference :func:`sim.engine.bands.
+    booster_demand` and the eligible willing of :func:`sim.engine.uptake.administer`).
+    """
+    A = first_band.shape[2]
+    W = course_weeks.shape[0]
+    fw = 0.0
+    for a in range(A):
+        w = willing_band[e, n, a]
+        if a == 0:
+            w = w * (1.0 if children_day[e, n] <= t else 0.0)
+        room[n, a] = max(w - first_band[e, n, a], 0.0)
+        fw += room[n, a]
+    bw = 0.0
+    for a in range(A):
+        want = 0.0
+        if past >= 0 and booster_day[e, n, a] <= t:
+            want = max(booster_uptake[e] * course_weeks[past % W, e, n, a]
+                       - boosted_band[e, n, a], 0.0)
+        boost_want[n, a] = want
+        bw += want
+    return fw, bw
+
+
+@jit
 def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarray,
                gifts_given: bool,
                gifts_moving: bool, transit: np.ndarray, gift_transit: np.ndarray,
@@ -177,22 +207,18 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
             if t % 7 == 0:
                 for a in range(A):
                     course_weeks[week % W, e, n, a] = courses_band[e, n, a]
-            fw = 0.0
-            for a in range(A):
-                w = willing_band[e, n, a]
-                if a == 0:
-                    w = w * (1.0 if children_day[e, n] <= t else 0.0)
-                room[n, a] = max(w - first_band[e, n, a], 0.0)
-                fw += room[n, a]
-            bw = 0.0
-            for a in range(A):
-                want = 0.0
-                if past >= 0 and booster_day[e, n, a] <= t:
-                    want = max(booster_uptake[e] * course_weeks[past % W, e, n, a]
-                               - boosted_band[e, n, a], 0.0)
-                boost_want[n, a] = want
-                bw += want
             capacity = max(cap_start[e, n] + cap_slope[e, n] * min(tf, cap_ramp[e, n]), 0.0)
+            if shelf[n] == 0.0:
+                # Nothing in stock (about half the country-days): 0 is wanted whatever
+                # the demand (due and the bands' wants are >= 0), which is made below
+                # only if the country gives anything after all.
+                wanted[n] = min(min(shelf[n], capacity), due[e, n])
+                left[n] = wanted[n]
+                first_wanted[n] = -1.0  # not made
+                continue
+            fw, bw = _wants(e, n, t, past, willing_band, children_day, first_band,
+                            booster_day, booster_uptake, course_weeks, boosted_band, room,
+                            boost_want)
             wanted[n] = min(min(shelf[n], capacity), due[e, n] + fw + bw)
             left[n] = wanted[n]
             first_wanted[n] = fw
@@ -222,6 +248,10 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
             if given == 0.0:  # nothing given (no stock, no demand): the splits add zeros
                 due_ring[ring_slot, e, n] = 0.0
                 continue
+            if first_wanted[n] < 0.0:  # demand not made yet (see above)
+                first_wanted[n], boost_wanted[n] = _wants(
+                    e, n, t, past, willing_band, children_day, first_band, booster_day,
+                    booster_uptake, course_weeks, boosted_band, room, boost_want)
             second = min(given, due[e, n])
             rest = given - second
             demand = first_wanted[n] + boost_wanted[n]
