@@ -13,6 +13,7 @@ from matplotlib.patches import Patch
 
 from sim.engine.fields import GROUPS
 from sim.outcomes import formatting
+from sim.output.plots.dates import date_ticks
 from sim.output.plots.style import (
     DONOR_COLORS,
     GROUP_COLORS,
@@ -49,7 +50,7 @@ def coverage_by_group(groups: pd.DataFrame, title: str) -> Figure:
         handles += [Line2D([], [], color="#555555"), Line2D([], [], color="#555555", ls="--")]
         labels += ["at least one dose", "full course"]
         legend_outside(ax, handles=handles, labels=labels)
-        fig.autofmt_xdate()
+        date_ticks(fig)
         return fig
 
 
@@ -164,7 +165,7 @@ def dose_ledger(ledger: pd.DataFrame, title: str) -> Figure:
                      + (f"\n(median of {members} replicates)" if members > 1 else ""))
         handles, labels = ax.get_legend_handles_labels()
         legend_outside(ax, handles=handles[::-1], labels=labels[::-1])
-        fig.autofmt_xdate()
+        date_ticks(fig)
         return fig
 
 
@@ -198,5 +199,5 @@ def target_attainment(attainment: list[tuple[str, pd.Timestamp, pd.DataFrame]],
         ax.set_title(f"{title}: countries meeting coverage targets\n"
                      f"dotted line: target date; {band_note(members)}")
         legend_outside(ax, fontsize=9)
-        fig.autofmt_xdate()
+        date_ticks(fig)
         return fig
