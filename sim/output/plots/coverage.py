@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.transforms import ScaledTranslation
 
 from sim.engine.fields import GROUPS
 from sim.outcomes import formatting
@@ -104,9 +105,11 @@ def country_ranking(countries: pd.DataFrame, title: str, column: str = "doses_pe
             colors = [GROUP_COLORS[g] for g in part["income_group"]]
             ax.hlines(list(y), 0, part["value"], colors=colors, lw=2)
             ax.scatter(part["value"], list(y), color=colors, s=28, zorder=3)
+            # value labels 4 pt right of each dot: plain texts (an annotation would test
+            # at every draw whether its point is inside the axes)
+            right = ax.transData + ScaledTranslation(4 / 72, 0, fig.dpi_scale_trans)
             for yi, v in zip(y, part["value"], strict=True):
-                ax.annotate(_label(v, unit), (v, yi), xytext=(4, 0), textcoords="offset points",
-                            va="center", fontsize=7)
+                ax.text(v, yi, _label(v, unit), transform=right, va="center", fontsize=7)
             ax.set_yticks(list(y), part["name"])
             ax.set_ylim(-0.7, len(part) - 0.3)
             ax.set_xlim(0, top * 1.15)

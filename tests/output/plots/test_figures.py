@@ -97,6 +97,22 @@ def test_ranking_draws_noise_as_zero_names_countries_and_notes_ties(res, tmp_pat
     assert len(legend) == len(shown)                    # only colours that appear
 
 
+
+def test_ranking_labels_each_dot_with_its_value_just_right_of_it(res, tmp_path):
+    fig = coverage.country_ranking(res.countries, "t", "coverage_first", k=2)
+    check_figure(fig, tmp_path)
+    renderer = fig.canvas.get_renderer()
+    for ax in panels(fig):
+        dots = ax.collections[-1].get_offsets()
+        labels = ax.texts
+        assert len(labels) == len(dots) == len(ax.get_yticklabels()) == 2
+        for (x, y), text in zip(dots, labels, strict=True):
+            assert text.get_text() == coverage._label(x, "share")
+            dot = ax.transData.transform((x, y))
+            box = text.get_window_extent(renderer)
+            assert abs(box.x0 - dot[0] - 4 / 72 * fig.dpi) < 1   # 4 pt right of the dot
+            assert box.y0 < dot[1] < box.y1                     # on the dot's line
+
 def test_equity_family(res, tmp_path):
     eq = equity_inputs(res)
     check_figure(equity.gini_over_time(eq.gini, "t"), tmp_path, "a")
