@@ -70,6 +70,13 @@ def test_plot_jobs_cover_every_stem_once(res):
     assert [j.stem for j in plot_jobs(res)] == list(PLOT_STEMS)
 
 
+def test_draw_first_names_distinct_plots():
+    from sim.output.plots import DRAW_FIRST
+
+    assert len(set(DRAW_FIRST)) == len(DRAW_FIRST)
+    assert set(DRAW_FIRST) <= set(PLOT_STEMS)
+
+
 def test_coverage_family(res, tmp_path):
     eq = equity_inputs(res)
     check_figure(coverage.coverage_by_group(res.groups, "t"), tmp_path, "a")
