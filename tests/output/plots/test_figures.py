@@ -120,6 +120,35 @@ def test_ranking_labels_each_dot_with_its_value_just_right_of_it(res, tmp_path):
             assert abs(box.x0 - dot[0] - 4 / 72 * fig.dpi) < 1   # 4 pt right of the dot
             assert box.y0 < dot[1] < box.y1                     # on the dot's line
 
+
+def test_pinned_titles_sit_where_matplotlib_would_place_them(res, monkeypatch):
+    """STYLE pins titles at axes.titley 1.0 (cheaper); the pixels are those of
+    matplotlib's automatic title placement.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from sim.output.plots import STYLE
+
+    def pixels(make):
+        with plt.rc_context(STYLE):
+            fig = make()
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()
+        return np.asarray(canvas.buffer_rgba()).copy()
+
+    assert STYLE["axes.titley"] == 1.0
+    eq = equity_inputs(res)
+    makers = (lambda: coverage.coverage_by_group(res.groups, "t"),
+              lambda: coverage.country_ranking(res.countries, "t", "doses_per_100"),
+              lambda: epidemic.deaths_over_time(res.groups, "t"),
+              lambda: equity.gini_over_time(eq.gini, "t"))
+    pinned = [pixels(make) for make in makers]
+    monkeypatch.delitem(STYLE, "axes.titley")  # the plots' own STYLE (the same dict)
+    for make, want in zip(makers, pinned, strict=True):
+        assert np.array_equal(pixels(make), want)
+
+
 def test_equity_family(res, tmp_path):
     eq = equity_inputs(res)
     check_figure(equity.gini_over_time(eq.gini, "t"), tmp_path, "a")
