@@ -14,6 +14,41 @@ Targets:
 
 Each case runs in a fresh Python process, as a user runs it; times are wall seconds of
 the whole process, memory is its peak resident set (``getrusage``).
+
+The plots' CPU (session 8, plots10; AVX2 machine, 2 cores, loaded by other sessions:
+thread CPU of each of the 16 baseline plots drawn in one warm process, min over 3 rounds
+of min-of-3, alternating with an untouched main checkout): 6.33 s -> 4.83 s in all
+(history_check 1.33 -> 0.77, coverage_ranking 0.90 -> 0.55, doses_per_100 0.69 -> 0.56,
+diplomacy_map 0.50 -> 0.46, deaths_over_time 0.55 -> 0.48). ``vaxsim run`` with plots,
+5 runs alternating: CPU of the process tree (user+sys) 16.6/17.0 s -> 11.6/14.5 s
+(min/median); wall 10.7/11.4 s -> 8.0/13.6 s under a load average of ~2 (not
+comparable to the 5 s target, which needs an idle machine). Where the time went and
+what changed (all PNGs pixel-identical unless said):
+
+- matplotlib 3.11 draws text glyph by glyph in Python and sets the font size before
+  each glyph, which reruns the font's hinting program: ~145 us a glyph instead of ~70.
+  :mod:`sim.output.plots.glyphs` sets it once per text (-0.7 s over the 16 plots);
+- ``savefig(bbox_inches="tight")`` (and the tight box our ``save`` measured) is a full
+  layout pass; :mod:`sim.output.plots.png` draws once on a canvas with a margin and
+  crops by ink (crops differ from matplotlib's by a few pixels), and writes RGB at
+  zlib level 1 (PNG encoding 0.65 -> 0.32 s over the 15 PNGs, files 5% smaller);
+- an axis is asked for its ticks ~15 times per figure (autofmt_xdate, tight_layout,
+  title placement, spines, draw); on date axes each ask builds an rrule and strftimes
+  the labels: :mod:`sim.output.plots.dates` remembers them per view interval
+  (history_check's 7 date panels: ~-0.8 s);
+- automatic title placement measures each y axis once more per layout pass:
+  ``axes.titley`` 1.0 in the style (-0.4 s; the same place in vaxsim's plots);
+- the rankings' 40 value labels as texts, not annotations (an annotation tests whether
+  its point is inside the axes at every draw).
+
+Tried, did not pay: in-memory fonts (FT2Font reads the font file through Python
+file-object callbacks, ~270 seeks and ~120 reads a text layout; a BytesIO font cut the
+metrics 0.54 -> 0.38 s but left the drawing unchanged within noise: not kept, it needs
+matplotlib's private font cache replicated); drawing plots in the main process while it
+waits (two workers already use both cores; the main process's own tables and report
+need the rest). Not tried: a cheaper tight_layout (history_check, rankings and
+deaths_over_time spend 0.1-0.2 s each in it), text-heavy panels (tick labels of 20
+country names per panel cost ~1.5 ms each to measure and draw).
 """
 
 from __future__ import annotations

@@ -57,10 +57,13 @@ CAPTIONS = {
     "strategies": "Countries following each procurement strategy over time.",
 }
 PLOT_STEMS = tuple(CAPTIONS)
-#: The slowest plots of a run (measured on the baseline: 0.3–0.8 s each, the others
-#: 0.1–0.2 s), handed to the workers first so that they finish at about the same time.
+#: The slower plots of a run, slowest first (thread CPU on the baseline, this session:
+#: history_check ~0.9 s, the two rankings ~0.6 s, diplomacy_map ~0.4 s, then 0.2-0.35 s;
+#: the others 0.13-0.2 s), handed to the workers first and in this order (longest job
+#: first), so that the workers finish at about the same time.
 DRAW_FIRST = ("history_check", "coverage_ranking", "doses_per_100", "diplomacy_map",
-              "deaths_over_time")
+              "deaths_over_time", "deaths_by_group", "donor_flows", "dose_ledger",
+              "target_attainment", "influence_map")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.engine.record import GROUPS
+from sim.output.plots.dates import date_ticks
 from sim.output.plots.style import (
     GROUP_COLORS,
     GROUP_LABELS,
@@ -65,7 +66,7 @@ def model_vs_observed(trajectories: pd.DataFrame, table: pd.DataFrame,
         bx.set_title("Doses administered, world")
         bx.legend(loc="upper left", fontsize=8)
         fig.suptitle(title)
-        fig.autofmt_xdate()
+        date_ticks(fig)
         fig.tight_layout(rect=(0, 0.06, 1, 1))
         return fig
 

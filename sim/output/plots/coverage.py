@@ -10,9 +10,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.transforms import ScaledTranslation
 
 from sim.engine.fields import GROUPS
 from sim.outcomes import formatting
+from sim.output.plots.dates import date_ticks
 from sim.output.plots.style import (
     DONOR_COLORS,
     GROUP_COLORS,
@@ -49,7 +51,7 @@ def coverage_by_group(groups: pd.DataFrame, title: str) -> Figure:
         handles += [Line2D([], [], color="#555555"), Line2D([], [], color="#555555", ls="--")]
         labels += ["at least one dose", "full course"]
         legend_outside(ax, handles=handles, labels=labels)
-        fig.autofmt_xdate()
+        date_ticks(fig)
         return fig
 
 
@@ -103,9 +105,11 @@ def country_ranking(countries: pd.DataFrame, title: str, column: str = "doses_pe
             colors = [GROUP_COLORS[g] for g in part["income_group"]]
             ax.hlines(list(y), 0, part["value"], colors=colors, lw=2)
             ax.scatter(part["value"], list(y), color=colors, s=28, zorder=3)
+            # value labels 4 pt right of each dot: plain texts (an annotation would test
+            # at every draw whether its point is inside the axes)
+            right = ax.transData + ScaledTranslation(4 / 72, 0, fig.dpi_scale_trans)
             for yi, v in zip(y, part["value"], strict=True):
-                ax.annotate(_label(v, unit), (v, yi), xytext=(4, 0), textcoords="offset points",
-                            va="center", fontsize=7)
+                ax.text(v, yi, _label(v, unit), transform=right, va="center", fontsize=7)
             ax.set_yticks(list(y), part["name"])
             ax.set_ylim(-0.7, len(part) - 0.3)
             ax.set_xlim(0, top * 1.15)
@@ -164,7 +168,7 @@ def dose_ledger(ledger: pd.DataFrame, title: str) -> Figure:
                      + (f"\n(median of {members} replicates)" if members > 1 else ""))
         handles, labels = ax.get_legend_handles_labels()
         legend_outside(ax, handles=handles[::-1], labels=labels[::-1])
-        fig.autofmt_xdate()
+        date_ticks(fig)
         return fig
 
 
@@ -198,5 +202,5 @@ def target_attainment(attainment: list[tuple[str, pd.Timestamp, pd.DataFrame]],
         ax.set_title(f"{title}: countries meeting coverage targets\n"
                      f"dotted line: target date; {band_note(members)}")
         legend_outside(ax, fontsize=9)
-        fig.autofmt_xdate()
+        date_ticks(fig)
         return fig

@@ -22,6 +22,7 @@ from matplotlib.patches import Patch
 
 from sim.engine.fields import DIPLOMACY_FIELDS
 from sim.outcomes import formatting
+from sim.output.plots.dates import date_ticks
 from sim.output.plots.style import (
     DONOR_COLORS,
     POOL_LABEL,
@@ -90,7 +91,7 @@ def diplomatic_flows(flows: np.ndarray, dates: pd.DatetimeIndex, title: str) -> 
                      f"{', '.join(what[:-1]) + ' and ' if len(what) > 1 else ''}{what[-1]}"
                      f" (cumulative)\n{band_note(flows.shape[0])}")
         legend_outside(ax)
-        fig.autofmt_xdate()
+        date_ticks(fig)
         return fig
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.engine.fields import GROUPS
+from sim.output.plots.dates import date_ticks
 from sim.output.plots.style import (
     GROUP_COLORS,
     GROUP_LABELS,
@@ -53,6 +54,6 @@ def deaths_over_time(groups: pd.DataFrame, title: str) -> Figure | None:
         fig.legend(*a1.get_legend_handles_labels(), loc="lower center", ncol=len(GROUPS),
                    bbox_to_anchor=(0.5, -0.02))
         fig.suptitle(f"{title}: deaths by income group; {band_note(df['member'].nunique())}")
-        fig.autofmt_xdate()
+        date_ticks(fig)
         fig.tight_layout(rect=(0, 0.05, 1, 1))
         return fig

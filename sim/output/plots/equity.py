@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from sim.engine.fields import GROUPS
 from sim.outcomes import formatting
 from sim.outcomes.inequality import gini, lorenz_curve
+from sim.output.plots.dates import date_ticks
 from sim.output.plots.style import (
     GROUP_COLORS,
     GROUP_LABELS,
@@ -42,7 +43,7 @@ def gini_over_time(gini_table: pd.DataFrame, title: str) -> Figure:
                      f"coverage = share with at least one dose; "
                      f"{band_note(gini_table['member'].nunique())}")
         legend_outside(ax)
-        fig.autofmt_xdate()
+        date_ticks(fig)
         return fig
 
 

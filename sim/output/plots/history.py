@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.outcomes.history import SERIES, supply_series
+from sim.output.plots.dates import date_ticks
 from sim.output.plots.style import STYLE, band_arrays, band_note, figure
 
 if TYPE_CHECKING:
@@ -65,6 +66,6 @@ def supply_check(panels: Sequence[Panel], dates: Sequence[Any], title: str) -> F
         for ax in axes.ravel()[len(panels):]:
             ax.set_visible(False)
         fig.suptitle(f"{title}: history check ({band_note(int(np.shape(panels[0][2])[0]))})")
-        fig.autofmt_xdate()
+        date_ticks(fig)
         fig.tight_layout()
         return fig

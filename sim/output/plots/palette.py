@@ -28,10 +28,15 @@ POOL_LABEL = "COVAX-style pool"
 SCENARIO_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
                    "#000000", "#F0E442")
 #: Matplotlib rc settings of every plot (keys typed loosely: rc_context wants its own).
+#: ``axes.titley`` 1.0 pins titles just above their axes, where matplotlib's automatic
+#: placement puts them too when ticks are at the bottom and no y offset text ("1e6")
+#: sits under the title, as in vaxsim's plots (unit formatters, zero-based axes); the
+#: automatic placement measures the whole y axis once more at every layout step (~8%
+#: of the drawing time of a run's plots).
 STYLE: dict[Any, Any] = {
     "figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
          "axes.spines.right": False, "font.size": 10, "axes.titlesize": 12,
-         "legend.frameon": False}
+         "axes.titley": 1.0, "legend.frameon": False}
 
 
 def donor_color(code: str) -> str:

@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.output.plots.dates import date_ticks
 from sim.output.plots.style import DONOR_COLORS, STYLE, band, band_note, figure, legend_outside
 from sim.scenario.adaptation import STRATEGIES
 
@@ -35,5 +36,5 @@ def strategy_counts(strategies: pd.DataFrame, title: str) -> Figure | None:
         ax.set_title(f"{title}: countries by strategy\n"
                      f"{band_note(strategies['member'].nunique())}")
         legend_outside(ax)
-        fig.autofmt_xdate()
+        date_ticks(fig)
         return fig

@@ -45,23 +45,16 @@ def figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1,
 def save(fig: Figure, path: Path) -> Path:
     """Write ``fig`` as PNG to ``path`` (folders created) and close it.
 
-    The picture is cropped to its contents plus a margin, exactly as
-    ``savefig(bbox_inches="tight")`` crops it (same pixels), but rendered once: the
-    figure's layout (if it has a layout engine) runs once, its tight box is measured
-    without a drawing pass, and the figure is drawn at that box. Matplotlib's own
-    "tight" draws the whole figure once more just to measure it.
+    The picture is cropped to its contents plus ``savefig.pad_inches``, as
+    ``savefig(bbox_inches="tight")`` crops it, but the figure is laid out and drawn once
+    (:func:`sim.output.plots.png.save_png`): matplotlib's "tight" lays it out twice more
+    just to measure it.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from sim.output.plots.png import save_png
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with plt.rc_context(STYLE):
-        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-        engine = fig.get_layout_engine()
-        if engine is not None:
-            engine.execute(fig)  # a placeholder (after tight_layout) does nothing
-            fig.set_layout_engine(None)
-        box = fig.get_tightbbox(canvas.get_renderer())
-        fig.savefig(path, bbox_inches=box.padded(plt.rcParams["savefig.pad_inches"]))
+        save_png(fig, path, plt.rcParams["savefig.pad_inches"])
     plt.close(fig)
     return path
 

@@ -70,6 +70,13 @@ def test_plot_jobs_cover_every_stem_once(res):
     assert [j.stem for j in plot_jobs(res)] == list(PLOT_STEMS)
 
 
+def test_draw_first_names_distinct_plots():
+    from sim.output.plots import DRAW_FIRST
+
+    assert len(set(DRAW_FIRST)) == len(DRAW_FIRST)
+    assert set(DRAW_FIRST) <= set(PLOT_STEMS)
+
+
 def test_coverage_family(res, tmp_path):
     eq = equity_inputs(res)
     check_figure(coverage.coverage_by_group(res.groups, "t"), tmp_path, "a")
@@ -95,6 +102,51 @@ def test_ranking_draws_noise_as_zero_names_countries_and_notes_ties(res, tmp_pat
     legend = fig.legends[0].get_texts()
     shown = {res.world.income_group[list(res.world.name).index(n)] for n in names}
     assert len(legend) == len(shown)                    # only colours that appear
+
+
+
+def test_ranking_labels_each_dot_with_its_value_just_right_of_it(res, tmp_path):
+    fig = coverage.country_ranking(res.countries, "t", "coverage_first", k=2)
+    check_figure(fig, tmp_path)
+    renderer = fig.canvas.get_renderer()
+    for ax in panels(fig):
+        dots = ax.collections[-1].get_offsets()
+        labels = ax.texts
+        assert len(labels) == len(dots) == len(ax.get_yticklabels()) == 2
+        for (x, y), text in zip(dots, labels, strict=True):
+            assert text.get_text() == coverage._label(x, "share")
+            dot = ax.transData.transform((x, y))
+            box = text.get_window_extent(renderer)
+            assert abs(box.x0 - dot[0] - 4 / 72 * fig.dpi) < 1   # 4 pt right of the dot
+            assert box.y0 < dot[1] < box.y1                     # on the dot's line
+
+
+def test_pinned_titles_sit_where_matplotlib_would_place_them(res, monkeypatch):
+    """STYLE pins titles at axes.titley 1.0 (cheaper); the pixels are those of
+    matplotlib's automatic title placement.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from sim.output.plots import STYLE
+
+    def pixels(make):
+        with plt.rc_context(STYLE):
+            fig = make()
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()
+        return np.asarray(canvas.buffer_rgba()).copy()
+
+    assert STYLE["axes.titley"] == 1.0
+    eq = equity_inputs(res)
+    makers = (lambda: coverage.coverage_by_group(res.groups, "t"),
+              lambda: coverage.country_ranking(res.countries, "t", "doses_per_100"),
+              lambda: epidemic.deaths_over_time(res.groups, "t"),
+              lambda: equity.gini_over_time(eq.gini, "t"))
+    pinned = [pixels(make) for make in makers]
+    monkeypatch.delitem(STYLE, "axes.titley")  # the plots' own STYLE (the same dict)
+    for make, want in zip(makers, pinned, strict=True):
+        assert np.array_equal(pixels(make), want)
 
 
 def test_equity_family(res, tmp_path):

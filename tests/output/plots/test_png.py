@@ -1,0 +1,113 @@
+"""The one-pass cropped PNG writer: same crop as matplotlib's "tight" (to a few pixels),
+nothing cut when the drawing sticks out past the margin, opaque figures as RGB.
+"""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from sim.output.plots import png
+from sim.output.plots.style import STYLE, figure, legend_outside, save
+
+
+def _tight_size(fig) -> tuple[int, int]:
+    """Pixel size matplotlib's own savefig(bbox_inches="tight") gives ``fig``."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    with plt.rc_context(STYLE):
+        fig.savefig(buf, format="png", bbox_inches="tight")
+    return Image.open(buf).size
+
+
+def _fig(legend_far: float = 1.01):
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(STYLE):
+        fig, ax = figure((6, 3))
+        for i in range(3):
+            ax.plot([0, 1, 2], [i, i + 1, i * 2], label=f"a long legend entry number {i}")
+        ax.set_title("title")
+        ax.set_xlabel("x (unit)")
+        ax.set_ylabel("y (unit)")
+        ax.legend(loc="upper left", bbox_to_anchor=(legend_far, 1.0))
+    return fig
+
+
+def test_crop_matches_tight_bbox(tmp_path):
+    want = _tight_size(_fig())
+    with Image.open(save(_fig(), tmp_path / "a.png")) as im:
+        assert im.mode == "RGB"
+        assert abs(im.size[0] - want[0]) <= 12 and abs(im.size[1] - want[1]) <= 12, (
+            im.size, want)
+
+
+def test_outside_legend_kept(tmp_path):
+    """A legend outside the axes (vaxsim's legend_outside) widens the margin."""
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(STYLE):
+        fig, ax = figure((4, 3))
+        for i in range(6):
+            ax.plot([0, 1], [i, i], label=f"a rather long legend label, entry {i}")
+        ax.set_xlabel("x (unit)")
+        legend_outside(ax)
+    want = _tight_size(fig)
+    with Image.open(save(fig, tmp_path / "b.png")) as im:
+        assert im.size[0] >= want[0] - 12
+        right = np.asarray(im)[:, -8:]
+        assert (right == 255).all(), "the margin on the right is blank (nothing cut)"
+
+
+def test_spill_falls_back_to_exact_crop(tmp_path, monkeypatch):
+    """A line far out of the figure (not clipped) reaches the canvas' edge: saved the
+    exact way. A text far out is measured first and drawn on a wider canvas.
+    """
+    import matplotlib.pyplot as plt
+
+    calls = []
+    real = png.CroppingCanvas.print_png
+
+    def spy(self, *a, **k):
+        calls.append(self.crop)
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(png.CroppingCanvas, "print_png", spy)
+    with plt.rc_context(STYLE):
+        fig, ax = figure((4, 3))
+        ax.plot([0, 1], [0, 1])
+        ax.text(3.0, 0.5, "far out on the right", transform=ax.transAxes)
+    want = _tight_size(fig)
+    with Image.open(save(fig, tmp_path / "c.png")) as im:
+        assert calls == [True]
+        assert abs(im.size[0] - want[0]) <= 12 and abs(im.size[1] - want[1]) <= 12
+    calls.clear()
+    with plt.rc_context(STYLE):
+        fig, ax = figure((4, 3))
+        ax.plot([0, 4], [0, 1], clip_on=False, lw=3)
+        ax.set_xlim(0, 1)
+    want = _tight_size(fig)
+    with Image.open(save(fig, tmp_path / "d.png")) as im:
+        assert calls == [True, False]
+        assert abs(im.size[0] - want[0]) <= 2 and abs(im.size[1] - want[1]) <= 2
+
+
+@pytest.mark.parametrize("alpha", [255, 0])
+def test_write_png_rgb_when_opaque(tmp_path, alpha):
+    rgba = np.full((5, 7, 4), 200, np.uint8)
+    rgba[..., 3] = 255
+    rgba[0, 0, 3] = alpha
+    png.write_png(rgba, tmp_path / "d.png", 100)
+    with Image.open(tmp_path / "d.png") as im:
+        assert im.mode == ("RGB" if alpha == 255 else "RGBA")
+        assert np.array_equal(np.asarray(im), rgba[..., :3] if alpha == 255 else rgba)
+
+
+def test_ink_box():
+    rgba = np.full((10, 12, 4), 255, np.uint8)
+    assert png.ink_box(rgba) is None
+    rgba[3:6, 4, :3] = 0
+    rgba[8, 9, 0] = 254
+    assert png.ink_box(rgba) == ((3, 9), (4, 10))
