@@ -27,7 +27,8 @@ what changed (all PNGs pixel-identical unless said):
 
 - matplotlib 3.11 draws text glyph by glyph in Python and sets the font size before
   each glyph, which reruns the font's hinting program: ~145 us a glyph instead of ~70.
-  :mod:`sim.output.plots.glyphs` sets it once per text (-0.7 s over the 16 plots);
+  A renderer setting it once per text (-0.7 s over the 16 plots) was built and
+  reverted: it overrides a private matplotlib method (docs/SPEED_FINDINGS.md);
 - ``savefig(bbox_inches="tight")`` (and the tight box our ``save`` measured) is a full
   layout pass; :mod:`sim.output.plots.png` draws once on a canvas with a margin and
   crops by ink (crops differ from matplotlib's by a few pixels), and writes RGB at

@@ -28,8 +28,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
-from sim.output.plots.glyphs import GlyphRenderer
-
 #: Blank border (inches) drawn around the figure and its legends before cropping.
 MARGIN_IN = 0.5
 #: zlib level of the PNGs (1: fastest; 6, matplotlib's, is ~2x slower for ~5% less).
@@ -43,22 +41,12 @@ class Spill(Exception):
 class CroppingCanvas(FigureCanvasAgg):
     """Agg canvas whose PNG output is cropped to the drawn pixels plus ``pad_px``
     (``crop``; raises :class:`Spill` when the drawing touches the canvas' edge) and
-    written by :func:`write_png`; text is drawn by
-    :class:`sim.output.plots.glyphs.GlyphRenderer`.
+    written by :func:`write_png`.
     """
 
     def __init__(self, figure: Figure, pad_px: int):
         super().__init__(figure)
         self.pad_px, self.crop = pad_px, True
-
-    def get_renderer(self) -> GlyphRenderer:
-        """The canvas' renderer (:class:`GlyphRenderer`), new when the size changed."""
-        w, h = self.get_width_height(physical=True)
-        key = (w, h, self.figure.dpi)
-        if self._lastKey != key or not isinstance(self.renderer, GlyphRenderer):
-            self.renderer = GlyphRenderer(w, h, self.figure.dpi)
-            self._lastKey = key
-        return self.renderer
 
     def print_png(self, filename_or_obj: Any, **kwargs: Any) -> None:
         """Draw, crop and write (``savefig``'s other arguments are not used)."""
