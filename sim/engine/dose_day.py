@@ -10,7 +10,8 @@ The fused call's arguments fixed for a run (the state's and the ledger's arrays,
 the compiled stages update in place, and the parameters: :func:`uptake_fixed`,
 :func:`sim.engine.products.kernel_fixed`) are gathered once per running state (:class:`_Plan`:
 the Python around the kernel was ~15 us of a ~60 us day at E=1); a day run stage by
-stage drops it (the numpy stages replace arrays).
+stage drops it (the numpy stages replace arrays). The plan also keeps the uptake kernel's
+marks of the shelf-life buckets in use (:func:`bucket_marks`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sim.engine.build.params import Params
 from sim.engine.donation import deliver_gifts
 from sim.engine.kernels import backend
 from sim.engine.product_expiry import landing
-from sim.engine.products import _YESTERDAY, kernel_fixed, refresh, track_products
+from sim.engine.products import _YESTERDAY, kernel_fixed, kernel_scratch, refresh, track_products
 from sim.engine.state import State
 from sim.engine.uptake import _all_enabled, administer, deliver, expire, one_dose_share
 from sim.world.world import World
@@ -92,7 +93,7 @@ def dose_stages(state: State, world: World, params: Params, allocated: np.ndarra
                 partners is not None, *plan.counters,
                 nothing if licensed is None else licensed,
                 market if has_market else nothing,
-                nothing if partners is None else partners, *plan.ledger)
+                nothing if partners is None else partners, *plan.ledger, *plan.scratch)
     refresh(state, pp, t)
 
 
@@ -113,16 +114,20 @@ class _Plan:
         pp, ps, dip = params.products, state.products, params.diplomacy
         assert pp is not None and ps is not None
         self.kernel: Any = dose_day  # arguments spread from tuples: checked by its types
-        key = id(state)  # the plan (and the arrays it holds) goes with its state
-        self.state = weakref.ref(state, lambda _: _PLANS.pop(key, None))
+        key, plans = id(state), _PLANS  # the plan (and its arrays) goes with its state
+        # (the dict held here: at interpreter exit the module's globals may be gone)
+        self.state = weakref.ref(state, lambda _: plans.pop(key, None))
         self.params, self.world = params, world
         self.bucket_days = params.structure.bucket_days
         self.ring = state.gift_transit.shape[2]
         self.licences = dip.lic_rate.shape[1] > 0
         self.nothing, self.stock = state.first, state.stock
-        self.engine = (*_ENGINE(state), *uptake_fixed(params))
+        self.marks = bucket_marks(state)
+        self.engine = (*_ENGINE(state), *self.marks, *uptake_fixed(params))
         self.counters = (*_COUNTERS(state), *_YESTERDAY(ps.last))
-        self.ledger = (*kernel_fixed(pp, dip, world, ps), *_LEDGER(ps))
+        fixed = kernel_fixed(pp, dip, world, ps)
+        self.ledger = (*fixed, *_LEDGER(ps))
+        self.scratch = kernel_scratch(ps, fixed[0].shape[1])
         self.willing_from, self.willing_to = 0, -1  # none yet
 
     def willing_on(self, t: int) -> None:
@@ -172,7 +177,19 @@ def deliver_and_administer(state: State, world: World, params: Params, allocated
                state.due, state.due_ring, state.administered_cum, state.expired_cum,
                params.willing_people_on(t), start, slope, ramp,
                one_dose_share(state, params), (t + 1) % s.bucket_days == 0,
-               *band_arguments(state, params, t))
+               *(band_arguments(state, params, t) + bucket_marks(state)))
+
+
+def bucket_marks(state: State) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`~sim.engine.kernels.uptake.uptake_day`'s marks of the shelf-life buckets
+    in use, all True (every bucket may hold doses: always correct): (E, B) for the
+    stock, (E, L, B) for the gifts on their way. The fused day's plan keeps its pair
+    from day to day (the kernel keeps them up to date; only it adds doses to the
+    stock and writes the gift ring), so its passes skip the buckets empty in every
+    country.
+    """
+    B, E, L, _ = state.gift_transit.shape
+    return np.ones((E, B), dtype=bool), np.ones((E, L, B), dtype=bool)
 
 
 def band_arguments(state: State, params: Params, t: int) -> tuple:

@@ -276,7 +276,18 @@ def track_compiled(ps: ProductState, pp: ProductParams, state, world, params,
               state.stock, state.transit, state.gift_transit, *fixed,
               ps.received, ps.holding, ps.administered, ps.expired, ps.given, ps.pool,
               ps.world_received, ps.mix, ps.world_now, ps.stale, ps.one_dose, ps.aged,
-              ps.transit, ps.land, ps.land_mix, ps.arriving, ps.moved, ps.changed)
+              ps.transit, ps.land, ps.land_mix, ps.arriving, ps.moved, ps.changed,
+              *kernel_scratch(ps, fixed[0].shape[1]))
+
+
+def kernel_scratch(ps: ProductState, producers: int) -> tuple[np.ndarray, ...]:
+    """Work arrays of :func:`sim.engine.kernels.products.track_day` (their values are
+    never read): gone (E, N, Q), inflow and work (N, Q), by_seller (N, P), out (E, N),
+    imports (N,). Kept for a run by the fused dose day's plan.
+    """
+    E, N, Q = ps.holding.shape
+    return (np.empty((E, N, Q)), np.empty((N, Q)), np.empty((N, Q)),
+            np.empty((N, producers)), np.empty((E, N)), np.empty(N))
 
 
 def kernel_fixed(pp: ProductParams, dip, world, ps: ProductState) -> tuple:

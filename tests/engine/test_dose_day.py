@@ -83,3 +83,69 @@ def test_a_copied_state_runs_on_its_own_arrays(monkeypatch, backend_of_copy):
     del one, two
     gc.collect()
     assert not keys & set(dose_day_module._PLANS)  # plans (and their arrays) went too
+
+
+@pytest.mark.parametrize("sets, acts", [
+    (["uptake.hesitancy=0.9"], "expiry"),                # stock left over: expiry (day 209)
+    (["donation.shelf_life_left=0.1"], "gifts"),         # old doses given away
+    (["shocks=[{type: demand_surge, countries: [IND, NGA], date: 2021-03-01,"
+      " extra_courses: 0.5}]"], None),
+])
+def test_bucket_marks_cover_every_bucket_holding_doses(monkeypatch, sets, acts):
+    """The uptake kernel's marks of the buckets in use (kept by the plan from day to day)
+    are True wherever a member's bucket holds doses, in the stock and in each slot of the
+    gift ring, after every fused day: through arrivals, gifts landing, expiry and ageing,
+    and doses taken out by other stages (pool, donations). They also drop empty buckets,
+    else the kernel's passes would skip nothing."""
+    world, params = _batch(*sets, days=240)
+    monkeypatch.setenv("VAXSIM_BACKEND", "numba")
+    sim = Simulation.start(world, params)
+    seen = {"days": 0, "unused": 0, "gifts": 0}
+    kernel = kernel_module.dose_day
+
+    def check(*args):
+        kernel(*args)
+        used, gift_used = dose_day_module._PLANS[id(sim.state)].marks
+        stock, ring = sim.state.stock, sim.state.gift_transit       # (B, E, N), (B, E, L, N)
+        holds = (stock != 0.0).any(axis=2).T                           # (E, B)
+        assert not (holds & ~used).any(), f"day {args[0]}: a bucket in use is unmarked"
+        moving = (ring != 0.0).any(axis=3).transpose(1, 2, 0)          # (E, L, B)
+        assert not (moving & ~gift_used).any(), f"day {args[0]}: a gift slot is unmarked"
+        seen["days"] += 1
+        seen["unused"] += int((~used).sum())
+        seen["gifts"] += int(moving.sum())
+
+    monkeypatch.setattr(kernel_module, "dose_day", check)
+    _run(sim, world.days)
+    assert seen["days"] == world.days - 1
+    assert seen["unused"] > 0
+    if acts == "expiry":
+        assert sim.state.expired_cum.sum() > 0
+    if acts == "gifts":
+        assert seen["gifts"] > 0
+
+
+def test_fused_day_with_marks_equals_every_bucket_visited(monkeypatch):
+    """Days run with the plan's marks give bit for bit what days visiting every bucket give
+    (marks made all True before each day)."""
+    world, params = _batch("uptake.hesitancy=0.9", "donation.shelf_life_left=0.1",
+                           days=240)
+    monkeypatch.setenv("VAXSIM_BACKEND", "numba")
+    one = Simulation.start(world, params)
+    _run(one, world.days)
+    kernel = kernel_module.dose_day
+    two = Simulation.start(world, params)
+
+    def all_marked(*args):
+        for mark in dose_day_module._PLANS[id(two.state)].marks:
+            mark[...] = True
+        kernel(*args)
+
+    monkeypatch.setattr(kernel_module, "dose_day", all_marked)
+    _run(two, world.days)
+    for name in ("stock", "gift_transit", "administered_cum", "expired_cum", "received_cum",
+                 "expired_arrival_cum", "courses_band"):
+        np.testing.assert_array_equal(getattr(two.state, name), getattr(one.state, name),
+                                      err_msg=name)
+    np.testing.assert_array_equal(two.state.products.aged, one.state.products.aged)
+    assert one.state.expired_cum.sum() > 0 and one.state.donated_cum.sum() > 0

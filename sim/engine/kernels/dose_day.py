@@ -29,6 +29,7 @@ def dose_day(t: int, expire_today: bool, allocated: np.ndarray, gifts: np.ndarra
              administered_cum: np.ndarray, expired_cum: np.ndarray,
              course_weeks: np.ndarray, first_band: np.ndarray, courses_band: np.ndarray,
              boosted_band: np.ndarray, boosted: np.ndarray,
+             used: np.ndarray, gift_used: np.ndarray,
              # fixed vaccination parameters
              cap_start: np.ndarray, cap_slope: np.ndarray, cap_ramp: np.ndarray,
              children_day: np.ndarray, priority: np.ndarray, booster_day: np.ndarray,
@@ -54,7 +55,10 @@ def dose_day(t: int, expire_today: bool, allocated: np.ndarray, gifts: np.ndarra
              world_received: np.ndarray, mix: np.ndarray, world_now: np.ndarray,
              stale: np.ndarray, one_dose: np.ndarray, aged: np.ndarray,
              products_transit: np.ndarray, land: np.ndarray, land_mix: np.ndarray,
-             arriving: np.ndarray, moved: np.ndarray, changed: np.ndarray) -> None:
+             arriving: np.ndarray, moved: np.ndarray, changed: np.ndarray,
+             # work arrays of the product ledger
+             gone: np.ndarray, inflow: np.ndarray, work: np.ndarray,
+             by_seller: np.ndarray, out: np.ndarray, imports: np.ndarray) -> None:
     """Deliver, administer and expire day ``t``, then book it by product, in place.
 
     The arguments are those of :func:`~sim.engine.kernels.uptake.uptake_day` and
@@ -62,15 +66,18 @@ def dose_day(t: int, expire_today: bool, allocated: np.ndarray, gifts: np.ndarra
     ``expire_today`` is also the product ledger's bucket boundary; ``administered_cum``,
     ``expired_cum`` and ``expired_arrival_cum`` are also today's counters; ``one_dose``
     (E, N) the ledger's one-dose share, which uptake reads and the ledger remakes;
+    ``used`` (E, B) and ``gift_used`` (E, L, B) uptake's marks of the buckets in use
+    (kept by the caller from day to day);
     ``land`` (E, N, B) the ledger's landing shares; ``products_transit`` (E, N, Q) the
-    ledger's bought doses on their way (``transit`` (E, L, N) is the engine's).
+    ledger's bought doses on their way (``transit`` (E, L, N) is the engine's); the
+    last six are the ledger's work arrays (:func:`sim.engine.products.kernel_scratch`).
     """
     uptake_day(t, allocated, land, gifts, gifts_given, gifts_moving, transit, gift_transit,
                stock, expired_arrival_cum, received_cum, first, completed, due, due_ring,
                administered_cum, expired_cum, willing, cap_start, cap_slope, cap_ramp,
                one_dose, expire_today, willing_band, children_day, priority, booster_day,
                booster_uptake, interval_weeks, course_weeks, first_band, courses_band,
-               boosted_band, boosted)
+               boosted_band, boosted, used, gift_used)
     track_day(t, expire_today, has_licensed, has_market, has_partners,
               administered_cum, expired_cum, donated, don_recv, pool_contrib, pool_given,
               pool_bought, contract_cum, lic_cum, exported_cum, home_cum,
@@ -82,4 +89,4 @@ def dose_day(t: int, expire_today: bool, allocated: np.ndarray, gifts: np.ndarra
               contract_supplier, home_of, partner_mask, accept, bucket, enabled, one,
               received, holding, administered, expired, given, pool, world_received, mix,
               world_now, stale, one_dose, aged, products_transit, land, land_mix,
-              arriving, moved, changed)
+              arriving, moved, changed, gone, inflow, work, by_seller, out, imports)
