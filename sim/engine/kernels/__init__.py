@@ -25,7 +25,9 @@ Convention
   once (only one parallel region at a time), which the engine does not do.
 - The first call of a kernel compiles it (seconds); ``cache=True`` stores the machine code
   next to the module so later processes load it. Benchmarks report the first-ever run
-  separately.
+  separately. numba reuses a cached kernel while its own module is unchanged, even if a
+  kernel it calls changed: :mod:`sim.engine.kernels.cache` clears the cache when any
+  kernel source changed, before the first kernel loads.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from typing import Any, Literal, cast
+
+from sim.engine.kernels.cache import ensure_fresh
 
 Backend = Literal["numba", "numpy"]
 
@@ -101,6 +105,7 @@ def jit[F: Callable[..., Any]](func: F) -> F:
     """
     from numba import njit
 
+    ensure_fresh()
     return cast(F, njit(cache=True, nogil=True, error_model="numpy")(func))
 
 
@@ -110,6 +115,7 @@ def pjit[F: Callable[..., Any]](func: F) -> F:
     """
     from numba import njit
 
+    ensure_fresh()
     options = {"prange": True, "comprehension": False, "setitem": False,
                "reduction": False, "numpy": False, "stencil": False, "fusion": False}
     compile_ = cast(Any, njit)(cache=True, nogil=True, error_model="numpy", parallel=options)
