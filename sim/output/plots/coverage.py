@@ -75,7 +75,9 @@ def _tie_note(per: pd.DataFrame, shown: pd.DataFrame, unit: str) -> str:
     more = int((per["value"] == edge).sum() - (shown["value"] == edge).sum())
     if more <= 0:
         return ""
-    return (f"\n{more} more countries at {_label(edge, unit)} are not shown "
+    what = "country" if more == 1 else "countries"
+    verb = "is" if more == 1 else "are"
+    return (f"\n{more} more {what} at {_label(edge, unit)} {verb} not shown "
             "(ties: the most populous are)")
 
 

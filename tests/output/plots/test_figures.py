@@ -98,7 +98,7 @@ def test_ranking_draws_noise_as_zero_names_countries_and_notes_ties(res, tmp_pat
     assert lowest.min() == 0.0                          # 1e-12 drawn as exactly zero
     names = {t.get_text() for ax in (high, low) for t in ax.get_yticklabels()}
     assert names <= set(res.world.name)                 # names, not codes
-    assert "1 more countries at 85.0%" in high.get_title()
+    assert "1 more country at 85.0% is not shown" in high.get_title()
     legend = fig.legends[0].get_texts()
     shown = {res.world.income_group[list(res.world.name).index(n)] for n in names}
     assert len(legend) == len(shown)                    # only colours that appear
