@@ -17,6 +17,14 @@ from typing import Any
 from matplotlib.dates import AutoDateFormatter, AutoDateLocator
 from matplotlib.figure import Figure
 
+#: The memos lean on private attributes of matplotlib's automatic date locator and
+#: formatter (checked with matplotlib 3.8-3.11); without them the axes keep matplotlib's
+#: own locator and formatter (same ticks, computed at every ask).
+SUPPORTED = (hasattr(AutoDateLocator(), "_freq")
+             and hasattr(AutoDateLocator, "_get_unit")
+             and all(hasattr(AutoDateFormatter(AutoDateLocator()), name)
+                     for name in ("_locator", "_tz")))
+
 
 class MemoDateLocator(AutoDateLocator):
     """:class:`AutoDateLocator` remembering, per view interval, its ticks and the tick
@@ -65,7 +73,7 @@ def date_ticks(fig: Figure) -> None:
     """
     ticks: dict = {}
     labels: dict = {}
-    for ax in fig.axes:
+    for ax in fig.axes if SUPPORTED else ():
         for axis in (ax.xaxis, ax.yaxis):
             loc, fmt = axis.get_major_locator(), axis.get_major_formatter()
             if not (type(loc) is AutoDateLocator and type(fmt) is AutoDateFormatter

@@ -46,3 +46,19 @@ def test_same_ticks_and_labels_as_matplotlib(days):
     assert any(t for _, texts, _ in got for t in texts)
     # the four panels share one view interval: their ticks were worked out once
     assert len(memo.axes[0].xaxis.get_major_locator().memo) == 1
+
+
+def test_without_the_private_attributes_the_axes_keep_matplotlibs_own(monkeypatch):
+    """A matplotlib lacking what the memos read keeps its own locator and formatter."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.dates import AutoDateLocator
+
+    from sim.output.plots import dates
+
+    monkeypatch.setattr(dates, "SUPPORTED", False)
+    fig, ax = plt.subplots()
+    ax.plot(np.arange(np.datetime64("2021-01-01"), np.datetime64("2023-01-01")), np.arange(730))
+    dates.date_ticks(fig)
+    assert type(ax.xaxis.get_major_locator()) is AutoDateLocator
+    plt.close(fig)
