@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from sim.outcomes.history import SERIES, supply_series
 from sim.output.plots.dates import date_ticks
-from sim.output.plots.style import STYLE, band_arrays, band_note
+from sim.output.plots.style import STYLE, band_arrays, band_note, new_figure
 
 if TYPE_CHECKING:
     from sim.outcomes.results import Results
@@ -50,7 +50,7 @@ def supply_check(panels: Sequence[Panel], dates: Sequence[Any], title: str) -> F
     rows = -(-len(panels) // cols)
     with plt.rc_context(STYLE):
         # only the panels' axes: a hidden spare axes costs as much to build as a shown one
-        fig = Figure(figsize=(5 * cols, 3.6 * rows))
+        fig = new_figure((5 * cols, 3.6 * rows))
         grid = fig.add_gridspec(rows, cols)
         axes = [fig.add_subplot(grid[i // cols, i % cols]) for i in range(len(panels))]
         for ax, (series, group, values, obs) in zip(axes, panels, strict=True):
