@@ -11,13 +11,16 @@ drawn (the "ink") plus ``savefig.pad_inches``. When the ink reaches the canvas' 
 instead: measured tight box, then drawn, so nothing is ever cut.
 
 The PNG is written as RGB when every pixel is opaque (vaxsim's figures have a white
-background) at zlib level 1: the same pixels, a file ~5% smaller than matplotlib's RGBA
-at level 6 and half the encoding time.
+background) at zlib level 1, without PNG row filters, by :func:`rgb_png`: the same
+pixels, a file ~5% smaller than matplotlib's RGBA at level 6, in a sixth of its
+encoding time.
 """
 
 from __future__ import annotations
 
 import math
+import struct
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,8 @@ MARGIN_IN = 0.5
 #: Room (inches: width, height) the shared renderer has beyond the figure it is made
 #: for: both margins and a legend or two placed outside the axes.
 SLACK_IN = (2 * MARGIN_IN + 4.0, 2 * MARGIN_IN + 1.5)
+#: The PNGs' "Software" note, as matplotlib writes it.
+SOFTWARE = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
 #: zlib level of the PNGs (1: fastest; 6, matplotlib's, is ~2x slower for ~5% less).
 COMPRESS_LEVEL = 1
 
@@ -112,18 +117,56 @@ def ink_box(rgba: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]] | None:
 def write_png(rgba: np.ndarray, file: Any, dpi: float) -> None:
     """Write ``rgba`` (H, W, 4 bytes) as PNG: RGB when it is opaque, zlib level
     :data:`COMPRESS_LEVEL`, with matplotlib's "Software" note and ``dpi``.
+
+    An opaque picture is written by :func:`rgb_png` (no PNG row filter); one with
+    transparent pixels by PIL.
     """
     from PIL import Image, PngImagePlugin
 
     h, w = rgba.shape[:2]
     image = Image.frombuffer("RGBA", (w, h), np.ascontiguousarray(rgba), "raw", "RGBA", 0, 1)
     if bool((rgba[..., 3] == 255).all()):
-        image = image.convert("RGB")  # in C: 7x faster than numpy's strided rgba[..., :3]
+        # RGB by PIL in C: 7x faster than numpy's strided rgba[..., :3]
+        rgb = np.frombuffer(image.convert("RGB").tobytes(), np.uint8).reshape(h, w * 3)
+        data = rgb_png(rgb, dpi)
+        if isinstance(file, (str, Path)):
+            Path(file).write_bytes(data)
+        else:
+            file.write(data)
+        return
     info = PngImagePlugin.PngInfo()
-    info.add_text("Software", f"Matplotlib version{matplotlib.__version__}, "
-                              "https://matplotlib.org/")
+    info.add_text("Software", SOFTWARE)
     image.save(file, format="png", compress_level=COMPRESS_LEVEL, dpi=(dpi, dpi),
                pnginfo=info)
+
+
+def rgb_png(rgb: np.ndarray, dpi: float) -> bytes:
+    """The bytes of a PNG file of ``rgb`` ((H, 3 W) bytes: rows of R, G, B): 8-bit RGB,
+    no row filter, zlib level :data:`COMPRESS_LEVEL`, resolution ``dpi`` and
+    matplotlib's "Software" note.
+
+    Written here rather than by PIL, whose encoder tries every PNG row filter on every
+    row: on vaxsim's plots (flat colours, mostly white) unfiltered rows compress as
+    well (files within 1%), and the 15 PNGs of a run encode in 0.13 s instead of 0.31 s.
+    """
+    h, row = rgb.shape
+    raw = np.empty((h, row + 1), np.uint8)
+    raw[:, 0] = 0  # filter type of each row: none
+    raw[:, 1:] = rgb
+    ppm = int(dpi / 0.0254 + 0.5)  # pixels per metre, rounded as PIL does
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body)))
+
+    return b"".join([
+        b"\x89PNG\r\n\x1a\n",
+        chunk(b"IHDR", struct.pack(">IIBBBBB", row // 3, h, 8, 2, 0, 0, 0)),
+        chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
+        chunk(b"tEXt", b"Software\0" + SOFTWARE.encode("latin-1")),
+        chunk(b"IDAT", zlib.compress(raw, COMPRESS_LEVEL)),
+        chunk(b"IEND", b""),
+    ])
 
 
 def placed_extents(fig: Figure, renderer: Any) -> list[Bbox]:

@@ -107,6 +107,23 @@ def test_write_png_rgb_when_opaque(tmp_path, alpha):
         assert np.array_equal(np.asarray(im), rgba[..., :3] if alpha == 255 else rgba)
 
 
+def test_rgb_png_reads_back_with_its_resolution_and_note(tmp_path):
+    """The hand-written RGB PNG: PIL reads the same pixels, the dpi and the note."""
+    rng = np.random.default_rng(1)
+    rgba = rng.integers(0, 256, (37, 53, 4), dtype=np.uint8)
+    rgba[..., 3] = 255
+    png.write_png(rgba[3:, 5:], tmp_path / "e.png", 110)  # a crop: not contiguous
+    buf = io.BytesIO()
+    png.write_png(rgba, buf, 110)
+    with Image.open(tmp_path / "e.png") as im, Image.open(io.BytesIO(buf.getvalue())) as whole:
+        im.load()
+        assert im.mode == "RGB" and im.size == (48, 34)
+        assert np.array_equal(np.asarray(im), rgba[3:, 5:, :3])
+        assert np.array_equal(np.asarray(whole), rgba[..., :3])
+        assert im.info["dpi"] == pytest.approx((110, 110), abs=0.01)
+        assert im.info["Software"].startswith("Matplotlib version")
+
+
 def test_ink_box():
     rgba = np.full((10, 12, 4), 255, np.uint8)
     assert png.ink_box(rgba) is None
