@@ -161,12 +161,20 @@ def close_day(holding: np.ndarray, out: np.ndarray, one: np.ndarray,
             keep = 0.0
             if total > TINY:
                 keep = min(max(1.0 - out[e, n] / total, 0.0), 1.0)
+            rewrite = True
+            if out[e, n] == 0.0 and total > TINY:
+                # Nothing left (about half the rows): keep is 1 and max(v, 0) is v
+                # unless v < 0 (or NaN): only then is the row rewritten.
+                rewrite = False
+                for q in range(Q):
+                    rewrite |= not holding[e, n, q] >= 0.0
             differ = False
-            for q in range(Q):  # stored unconditionally, as the reference
-                v = holding[e, n, q]
-                kept = max(v * keep, 0.0)
-                holding[e, n, q] = kept
-                differ |= kept != v
+            if rewrite:
+                for q in range(Q):  # stored unconditionally, as the reference
+                    v = holding[e, n, q]
+                    kept = max(v * keep, 0.0)
+                    holding[e, n, q] = kept
+                    differ |= kept != v
             if differ:
                 changed[e, n] = True
             if not changed[e, n]:
