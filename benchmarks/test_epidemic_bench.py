@@ -72,15 +72,29 @@ cannot be inspected). Not tried: contracting multiply-adds (FMA; results would t
 differ between machines with and without FMA). Halving the stage needs fewer immunity
 statuses or tables a pass can keep in L1.
 
+Large E (session 9, epi12). From E~64 a member-day is bound by memory bandwidth (~430 kB
+read, ~213 kB written a member-day, see docs/SPEED_FINDINGS.md). The statuses not
+vaccinated (naive, infection, infection waned: their protection does not depend on the
+country) now read one number a strain (``sus[e, k, :, 0]``) instead of (V, N) rows:
+86 kB less a member-day. One source serves both through a helper that numba specialises
+by the table's rank (``kernels/epidemic.py::at``), no loop per pattern. In one process,
+rows (as before) and scalars alternating round by round on saved day-500 states (doses
+of a real run tiled over E), thread CPU µs per member-day min/median: E=1 87.5/95.5 ->
+85.2/93.9 (median ratio 0.97), E=64 110.3/117.6 -> 100.9/109.1 (0.92), E=256
+108.8/134.1 -> 104.1/109.1 (0.87), no-vaccine twin E=1 63.1/65.7 -> 57.9/60.9 (0.92).
+Upper bound of every table lever: all members reading member 0's tables (valid only
+with numba's cache cleared) gave E=64 ~110 -> ~89 µs (-19%), E=256 ~105 -> ~90 (min).
+Not done yet (sized in docs/SPEED_FINDINGS.md, epi12): the six hybrid susceptibility
+rows as ``min(own scalar, vaccine row)`` (-37 kB) and the band's IFR × severity computed
+from an (A, N) IFR row (-14 kB), together maybe ~5% at E ≥ 64.
+
 Also measured and not kept:
 
-- Country-free statuses read as scalars: naive, infection-acquired, and every status of
-  a no-vaccine twin have a susceptibility and a death ratio that do not depend on the
-  country, so their passes can read per-(status, strain) scalars instead of two (N,)
-  rows (bit-identical; branch ``epik8``). Stage alone, thread CPU min of 9, three A/B
-  pairs: member with doses 37.2-38.6 -> 35.1-35.7 ms, twin 26.5-27.2 -> 25.7-26.7, no
-  doses 25.7-26.6 -> 25.3-25.8; inside ``sim.run`` no change (42.4/42.8 against
-  42.6/42.5 ms). Not worth its ~150 more lines and a compiled loop per status pattern.
+- Country-free statuses read as scalars, as a separate compiled loop per status pattern
+  (branch ``epik8``, session 7, ~150 lines): member with doses 37.2-38.6 -> 35.1-35.7 ms,
+  twin 26.5-27.2 -> 25.7-26.7, no doses 25.7-26.6 -> 25.3-25.8, inside ``sim.run`` no
+  change. Measured only at E=1, where the tables stay in the caches. Kept since session
+  9 in a smaller form (above).
 - The sub-step's force, infection and progression in blocks of 256 or 1,024 countries
   (travellers' sums first over all countries), bit-identical. Fed a real run's doses,
   synthetic worlds, min of 3: 3,000 regions 0.142 -> 0.162 (256) / 0.146 s (1,024),

@@ -1,6 +1,7 @@
 """The compiled immunity tables equal the numpy reference bit for bit, in the
 deterministic kernel's country-last layout (the fatality as a band-free ratio and a band
-factor, both at most 1, whose product is the reference's table)."""
+factor, both at most 1, whose product is the reference's table), and the statuses the
+kernel reads as country-free are."""
 
 from dataclasses import replace
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 from sim.engine.build.epi_params import own_classes
+from sim.engine.build.epi_status import vaccinated_statuses
 from sim.engine.build.params import build_params
 from sim.engine.epi_model import immunity_tables
 from sim.engine.epidemic import _tables_last, start_epidemic
@@ -53,3 +55,9 @@ def test_compiled_tables_equal_the_reference(batch, trial):
     assert ratio.max() <= 1.0 and band.max() <= 1.0
     assert (band[:, :, None] * ratio[:, None]).tobytes() == np.ascontiguousarray(
         fatal.transpose(0, 2, 3, 4, 1)).tobytes()
+    # The day kernel reads the statuses not vaccinated as one number a strain (their
+    # first country's): their rows must not depend on the country; a course's do.
+    free = ~vaccinated_statuses(ep.n_classes)
+    for table in (sus_last, ratio):
+        assert (table[:, free] == table[:, free, :, :1]).all()
+        assert not (table[:, ~free] == table[:, ~free, :, :1]).all()
