@@ -118,6 +118,8 @@ class _Workspace:
         self.laid_out_of: tuple[np.ndarray, ...] = ()
         self.reg = np.zeros((ep.n_regions, V))
         self.regw = np.zeros(ep.n_regions)
+        # The compiled day's per-thread scratch, made on its first day and kept.
+        self.scratch: dict = {}
         self.regime = -1
         self.span = (0, 0)      # days [from, to) of the current regime
         # Whether any member may see a variant emerge (else the stage skips the check).
@@ -295,7 +297,7 @@ def _day(epi, ep, ws, courses, boosted, sus, fatal, t, population):
         ws.kernel(*ws.state_views(epi), *params, ws.band_pop_last, *rest, sus, fatal,
                   ep.substeps, ws.vaccinated, ws.first_status, ws.infections_last,
                   ws.deaths_last, *totals,
-                  ws.X, ws.prev, ws.reg, ws.regw)
+                  ws.X, ws.prev, ws.reg, ws.regw, scratch=ws.scratch)
 
 
 def step_epidemic(state, world, params, t: int) -> None:
