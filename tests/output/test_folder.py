@@ -2,6 +2,7 @@
 folders that are not ours, --force replacing whole, killed runs leaving nothing that looks
 finished, HTML links that cannot carry a scheme."""
 
+import json
 import multiprocessing
 import os
 import signal
@@ -153,3 +154,25 @@ def test_compare_report_links_are_relative_slugs(tmp_path):
     assert 'href="javascript:' not in html
     assert (out / "escape" / "summary.json").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp"]
+
+
+def test_results_saved_through_a_server_equal_results_saved_here(tmp_path):
+    """`vaxsim run`'s path (:func:`save_results_in`): the same files, byte for byte, and
+    the summary the server computed."""
+    from sim.output.folder import save_results_in, warm_up
+    from sim.output.workers import server_ahead
+
+    res = small_results()
+    here = save_results(small_results(), tmp_path / "here", plots=False)
+    with server_ahead(lambda: warm_up(False)) as server:
+        if server is None:
+            pytest.skip("forking is not safe here")
+        there = save_results_in(server, res, tmp_path / "there", plots=False)
+    assert "summary" in res.__dict__  # filled by the server, not computed here
+    names = sorted(p.name for p in here.iterdir())
+    assert names == sorted(p.name for p in there.iterdir()) and "summary.json" in names
+    for name in names:
+        if name != "report.html":  # it carries the time it was written
+            assert (here / name).read_bytes() == (there / name).read_bytes(), name
+    assert json.loads((there / "summary.json").read_text()) == json.loads(
+        json.dumps(res.summary))
