@@ -294,7 +294,8 @@ def _picklable(exc: Exception) -> Exception:
 def server_ahead(warm_up: Callable[[], None] | None = None,
                  enabled: bool = True) -> Iterator[Server | None]:
     """Fork a :class:`Server` now (it runs ``warm_up()`` at once: imports, caches) and
-    yield it; it is stopped on leaving. Yields None (callers fork later or work here)
+    yield it; it is stopped on leaving (at once, even mid warm-up, when leaving on an
+    error or Ctrl-C). Yields None (callers fork later or work here)
     when not ``enabled``, on one core, or where forking is not safe (:func:`can_fork`).
     """
     if not enabled or default_workers() <= 1 or not can_fork():
@@ -308,6 +309,9 @@ def server_ahead(warm_up: Callable[[], None] | None = None,
     there.close()
     try:
         yield Server(here, process)
+    except BaseException:  # an error or Ctrl-C here: the server has nothing left to do
+        process.terminate()
+        raise
     finally:
         here.close()
         process.join(timeout=5)

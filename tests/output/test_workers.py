@@ -122,3 +122,24 @@ def test_a_server_call_runs_there_relays_progress_and_raises_here():
         with pytest.raises(RuntimeError, match="_Unpicklable"):
             server.call(_raise, (False,))
         assert server.call(_steps, (0,), Seen()) == pid  # still serving after errors
+
+
+def _sleep_long():
+    import time
+
+    time.sleep(60)
+
+
+def test_leaving_a_server_on_an_error_stops_it_at_once_even_mid_warm_up():
+    import time
+
+    from sim.output.workers import server_ahead
+
+    start = time.monotonic()
+    with pytest.raises(ValueError, match="bad scenario"):
+        with server_ahead(_sleep_long) as server:
+            if server is None:
+                pytest.skip("forking is not safe here")
+            raise ValueError("bad scenario")
+    assert time.monotonic() - start < 10
+    assert not server.process.is_alive()
