@@ -124,9 +124,11 @@ def save_results_in(server: Server | None, results: Results, out_dir: str | Path
     has them loaded by the time the run ends. The staging folder is made and published
     here (a killed run leaves nothing that looks finished, and the next run removes its
     staging folder); ``results.summary`` is the one the server computed (the same code on
-    the same arrays). Saved here when ``server`` is None or the run recorded more than
-    :data:`MAX_SENT_BYTES`.
+    the same arrays). Saved here when ``server`` is None, when the run recorded more than
+    :data:`MAX_SENT_BYTES`, or when the server is gone (its warm-up failed, it was killed).
     """
+    from sim.output.workers import ServerGone
+
     if server is None or _recorded_bytes(results) > MAX_SENT_BYTES:
         return save_results(results, out_dir, plots, progress, replace)
 
@@ -134,7 +136,10 @@ def save_results_in(server: Server | None, results: Results, out_dir: str | Path
         summary = server.call(_write_there, (results, tmp, plots), progress)
         results.__dict__["summary"] = summary  # the cached property, filled as there
 
-    return _staged(out_dir, replace, write)
+    try:
+        return _staged(out_dir, replace, write)
+    except ServerGone:
+        return save_results(results, out_dir, plots, progress, replace)
 
 
 def _write_there(results: Results, folder: Path, plots: bool | None,

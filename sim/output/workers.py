@@ -141,6 +141,10 @@ def _first(n: int, first: Sequence[int]) -> list[int]:
     return [*first, *(i for i in range(n) if i not in set(first))]
 
 
+class ServerGone(RuntimeError):
+    """A :class:`Server` that stopped (or never finished warming up) before answering."""
+
+
 class Server:
     """A worker process forked ahead by :func:`server_ahead`: :meth:`submit` sends it
     calls, which it runs in its own forked workers while this process goes on;
@@ -163,16 +167,20 @@ class Server:
              progress: Any = None) -> Any:
         """``fn(*args, progress=relay)`` run in the server process (pickled: a
         module-level function, picklable arguments and result); wait for it and return
-        its result, raising its error here. ``relay`` forwards the calls the function
+        its result, raising its error here (:class:`ServerGone` if the server is not
+        there to answer). ``relay`` forwards the calls the function
         makes to its ``advance``, ``set``, ``settle`` and ``plan`` methods to
         ``progress`` in this process as they happen (None: ``relay`` is None).
         """
-        self.conn.send(("call", (fn, args, progress is not None)))
+        try:
+            self.conn.send(("call", (fn, args, progress is not None)))
+        except OSError:  # BrokenPipeError: it is gone (its warm-up failed, or it was killed)
+            raise ServerGone("the vaxsim server process is gone") from None
         while True:
             try:
                 kind, i, value = self.conn.recv()
-            except EOFError:
-                raise RuntimeError("the vaxsim server process stopped unexpectedly") from None
+            except (EOFError, OSError):
+                raise ServerGone("the vaxsim server process stopped unexpectedly") from None
             if kind == "progress":
                 getattr(progress, value[0])(*value[1:])
             elif kind == "error":

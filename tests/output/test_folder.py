@@ -176,3 +176,21 @@ def test_results_saved_through_a_server_equal_results_saved_here(tmp_path):
             assert (here / name).read_bytes() == (there / name).read_bytes(), name
     assert json.loads((there / "summary.json").read_text()) == json.loads(
         json.dumps(res.summary))
+
+
+def _broken_warm_up():
+    raise ImportError("no pandas in the server")
+
+
+def test_results_are_saved_here_when_the_server_is_gone(tmp_path):
+    from sim.output.folder import save_results_in
+    from sim.output.workers import server_ahead
+
+    res = small_results()
+    with server_ahead(_broken_warm_up) as server:
+        if server is None:
+            pytest.skip("forking is not safe here")
+        server.process.join(timeout=30)  # its warm-up failed: it is gone
+        out = save_results_in(server, res, tmp_path / "out", plots=False)
+    assert (out / "summary.json").is_file() and is_results_folder(out)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
