@@ -1,6 +1,6 @@
 """``vaxsim run`` leaves pandas and matplotlib to the server it forks ahead
 (:func:`sim.output.folder.save_results_in`): the main process imports neither, and
-``import sim.api`` alone does not import pandas."""
+``import sim.api`` alone does not import pandas; with ``-q`` not even tqdm is imported."""
 
 import json
 import subprocess
@@ -14,7 +14,7 @@ from sim.output.workers import can_fork, default_workers
 
 def _heavy_after(code: str) -> list[str]:
     code += ("\nimport sys, json; print(json.dumps(sorted(m for m in sys.modules "
-             "if m.split('.')[0] in ('pandas', 'pyarrow', 'matplotlib'))))")
+             "if m.split('.')[0] in ('pandas', 'pyarrow', 'matplotlib', 'tqdm'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip().splitlines()[-1]
     return json.loads(out)
