@@ -50,6 +50,36 @@ waits (two workers already use both cores; the main process's own tables and rep
 need the rest). Not tried: a cheaper tight_layout (history_check, rankings and
 deaths_over_time spend 0.1-0.2 s each in it), text-heavy panels (tick labels of 20
 country names per panel cost ~1.5 ms each to measure and draw).
+
+Session 9 (plots12; same measure, sum over the 16 plots of each plot's min thread CPU
+over 7 rounds, alternating with an untouched main checkout, load 2-4): 4.61/5.04 s ->
+4.12/4.36 s (two A/B pairs); history_check 0.84 -> 0.78-0.81, coverage_ranking
+0.59-0.63 -> 0.49-0.56, doses_per_100 0.55-0.68 -> 0.46-0.51, diplomacy_map 0.44-0.51
+-> 0.34-0.38. What changed (PNGs pixel-identical unless said):
+
+- one renderer per figure: matplotlib keeps text metrics per renderer, and a figure was
+  measured on up to three (tight_layout's, the legend extents', the wider cropping
+  canvas'); the CroppingCanvas is attached when the figure is made and its renderer has
+  room for the margins, so 1,031 -> 469 text measurements (the hatch phase of the
+  diplomacy map's bars moves; <= 13 antialiased pixels differ elsewhere);
+- opaque PNGs written by our own RGB writer (no row filter, zlib 1): PIL's encoder tries
+  every row filter on every row; 15 PNGs 0.31 -> 0.13 s, files +0.4%;
+- the history check builds only its 7 panels' axes (not 2 hidden spares); the
+  diplomacy map's ~80 arcs are a few LineCollections (same pixels, tested);
+- DRAW_FIRST orders all 16 plots, longest first.
+
+Where the rest goes (sampled): drawing text ~35% (matplotlib 3.11 renders glyph by glyph
+in Python: ~150 us a glyph; measuring a label ~0.3-0.5 ms: FreeType reads the font
+through Python file callbacks), tight_layout ~14%, axis ticks ~8% (each Tick is five
+artists; a new tick deep-copies the first tick's marker), PNG encoding ~4%. Measured,
+not kept: ``text.hinting: no_hinting`` in STYLE cuts the plots' CPU ~15% (4.49 -> 3.75 s
+min of 5, in one process) but changes every glyph and widens labels by a pixel or two
+(a look change for the lead to decide); drawing each text as one FreeType bitmap with
+public FT2Font calls (``set_text`` + ``draw_glyphs_to_bitmap`` + ``draw_image``) is 3-5x
+faster per text, but that FreeType call truncates glyph offsets, so glyphs land 1 px
+apart from matplotlib's (uneven spacing): not used; GC frozen or off while drawing:
+within noise (again). The <= 2.5 s goal needs the text path: a glyph-bitmap cache or
+matplotlib setting the font size once per text (upstream).
 """
 
 from __future__ import annotations

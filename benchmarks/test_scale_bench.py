@@ -31,6 +31,24 @@ cost 0.25-0.3 s of system time at 10,000 regions; removing them (glibc keeping f
 memory) did not change the total beyond noise. Seven shelf-life buckets instead of
 25 (``uptake.shelf_bucket_days=60``, a proxy, not a fix) cut 10,000 regions by 17%
 (7.45-7.68 -> 6.24-6.35 s) and 3,000 by 11%: the bucket axis is the biggest lever.
+Session 9 (same machine, shared, load 3-4; thread CPU min/median, ref = main 51a2350
+in the same minutes): 10,000 regions ref 4.8-5.9 s (wall 5.2-7.4 s: the 2 cores were
+shared, so wall is ~1.1-1.5x the CPU), 3,000 1.2-1.7 s. Split at 10,000 regions (ms,
+min of 2-3): dose day 2,050-2,420 (track_day 1,300-1,470, uptake_day 720-930),
+epidemic in the run 1,650-1,900 (alone 1,000 without doses, 1,190-1,300 with a run's
+doses: the in-run penalty is ~1/3 doses, ~2/3 eviction), record 500-600, pool 230,
+donation 165, product protection 165, build 100. Done: ``age_day`` no longer rewrites
+the products on their way on days nothing arrived, ``close_day`` no longer rewrites
+rows with no outflow (track_day -0 to -15%, at the edge of this load's noise). Largest
+lever found, not mine to commit: the epidemic day's scratch, allocated and zeroed every
+day (~4.3 MB at 10,000 regions): made with ``np.empty`` in a throw-away copy, the stage
+alone took 0.49-0.54 s against 0.72-1.09 s (goldens same). Did not pay: the
+administration of ``uptake_day`` as one walk per country (stock read once:
+0.72-0.93 -> 0.99-1.13 s, slower: strided and scalar) or in blocks of 128 countries
+kept in L1 (within noise of ref); 2 threads
+(``VAXSIM_THREADS=2``) on this shared machine: the epidemic stage alone at 10,000
+regions 0.66-1.37 s on 1 thread, 4.7-5.5 s wall on 2 (each parallel region waits a
+time slice for the other thread), so the dose day was not threaded.
 Details and proposals: ``docs/SPEED_FINDINGS.md``.
 """
 

@@ -121,7 +121,7 @@ def age_by_product(ps: ProductState, pp: ProductParams, state, expired_stock: np
         return age_reference(ps, pp, before, boundary)
     from sim.engine.kernels.product_expiry import age_day
 
-    gone = np.empty(ps.holding.shape)
+    gone = np.zeros(ps.holding.shape)  # (written by the kernel on boundaries only)
     age_day(ps.aged, ps.transit, pp.bucket, ps.arriving, ps.land_mix, ps.holding, before,
             boundary, gone)
     return gone

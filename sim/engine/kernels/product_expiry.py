@@ -41,7 +41,8 @@ def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving:
         composition; holding : (E, N, Q) the holdings (composition of gifts in a bucket
         that held nothing else)
     before : (B, E, N) the engine's stock before today's ageing (read on boundaries)
-    gone : (E, N, Q) out: doses expired in stock today by product (0 off boundaries)
+    gone : (E, N, Q) out, written on boundaries only: doses expired in stock today by
+        product (none expire off boundaries: the caller reads it only on boundaries)
     """
     B, E, N, Q = aged.shape
     for e in range(E):
@@ -49,16 +50,20 @@ def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving:
             a = arriving[e, n]
             if a == 0.0:
                 # Nothing arrived (most days: deliveries come on market and contract
-                # days): the buckets would add zeros, skipped (they are B planes apart).
+                # days): the buckets would add zeros and the doses on their way lose 0,
+                # max(x - 0, 0) = x, unless x < 0 (rounding of inflows: -1e-32 happens).
+                # The row is read, and written only where it holds such a negative.
+                low = False
                 for q in range(Q):
-                    transit[e, n, q] = max(transit[e, n, q] - a * land_mix[e, n, q], 0.0)
-                    gone[e, n, q] = 0.0
+                    low |= transit[e, n, q] < 0.0
+                if low:
+                    for q in range(Q):
+                        transit[e, n, q] = max(transit[e, n, q], 0.0)
                 continue
             for q in range(Q):
                 landed = a * land_mix[e, n, q]
                 aged[bucket[q], e, n, q] += landed
                 transit[e, n, q] = max(transit[e, n, q] - landed, 0.0)
-                gone[e, n, q] = 0.0
     if not boundary:
         return
     flat = aged.reshape(-1)
@@ -156,12 +161,20 @@ def close_day(holding: np.ndarray, out: np.ndarray, one: np.ndarray,
             keep = 0.0
             if total > TINY:
                 keep = min(max(1.0 - out[e, n] / total, 0.0), 1.0)
+            rewrite = True
+            if out[e, n] == 0.0 and total > TINY:
+                # Nothing left (about half the rows): keep is 1 and max(v, 0) is v
+                # unless v < 0 (or NaN): only then is the row rewritten.
+                rewrite = False
+                for q in range(Q):
+                    rewrite |= not holding[e, n, q] >= 0.0
             differ = False
-            for q in range(Q):  # stored unconditionally, as the reference
-                v = holding[e, n, q]
-                kept = max(v * keep, 0.0)
-                holding[e, n, q] = kept
-                differ |= kept != v
+            if rewrite:
+                for q in range(Q):  # stored unconditionally, as the reference
+                    v = holding[e, n, q]
+                    kept = max(v * keep, 0.0)
+                    holding[e, n, q] = kept
+                    differ |= kept != v
             if differ:
                 changed[e, n] = True
             if not changed[e, n]:

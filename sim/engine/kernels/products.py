@@ -252,7 +252,9 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
                 in_stock = d_exp - on_way
                 for q in range(Q):
                     held = mix[e, n, q]
-                    want = gone[e, n, q] if enabled[e] else in_stock * held
+                    # (age_day writes ``gone`` on boundaries only: none expired else)
+                    want = ((gone[e, n, q] if boundary else 0.0) if enabled[e]
+                            else in_stock * held)
                     want = want + on_way * held
                     gone[e, n, q] = min(want, holding[e, n, q])
                 lo = (e * N + n) * Q

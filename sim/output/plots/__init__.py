@@ -57,13 +57,14 @@ CAPTIONS = {
     "strategies": "Countries following each procurement strategy over time.",
 }
 PLOT_STEMS = tuple(CAPTIONS)
-#: The slower plots of a run, slowest first (thread CPU on the baseline, this session:
-#: history_check ~0.9 s, the two rankings ~0.6 s, diplomacy_map ~0.4 s, then 0.2-0.35 s;
-#: the others 0.13-0.2 s), handed to the workers first and in this order (longest job
-#: first), so that the workers finish at about the same time.
+#: Every plot of a run, slowest first (thread CPU on the baseline, session 9: history_check
+#: ~0.78 s, the two rankings ~0.5 s, diplomacy_map and deaths_over_time ~0.35 s, then
+#: 0.27 s down to 0.1 s), handed to the workers in this order (longest job first): each
+#: worker takes the next job when it is done, so the two finish within ~0.1 s.
 DRAW_FIRST = ("history_check", "coverage_ranking", "doses_per_100", "diplomacy_map",
-              "deaths_over_time", "deaths_by_group", "donor_flows", "dose_ledger",
-              "target_attainment", "influence_map")
+              "deaths_over_time", "donor_flows", "deaths_by_group", "coverage_by_group",
+              "dose_ledger", "target_attainment", "diplomatic_flows", "influence_map",
+              "gini_over_time", "coverage_map", "lorenz", "strategies")
 
 
 @dataclass(frozen=True)

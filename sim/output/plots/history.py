@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from sim.outcomes.history import SERIES, supply_series
 from sim.output.plots.dates import date_ticks
-from sim.output.plots.style import STYLE, band_arrays, band_note, figure
+from sim.output.plots.style import STYLE, band_arrays, band_note, new_figure
 
 if TYPE_CHECKING:
     from sim.outcomes.results import Results
@@ -49,8 +49,11 @@ def supply_check(panels: Sequence[Panel], dates: Sequence[Any], title: str) -> F
     cols = min(3, len(panels))
     rows = -(-len(panels) // cols)
     with plt.rc_context(STYLE):
-        fig, axes = figure((5 * cols, 3.6 * rows), rows, cols, squeeze=False)
-        for ax, (series, group, values, obs) in zip(axes.ravel(), panels, strict=False):
+        # only the panels' axes: a hidden spare axes costs as much to build as a shown one
+        fig = new_figure((5 * cols, 3.6 * rows))
+        grid = fig.add_gridspec(rows, cols)
+        axes = [fig.add_subplot(grid[i // cols, i % cols]) for i in range(len(panels))]
+        for ax, (series, group, values, obs) in zip(axes, panels, strict=True):
             band_arrays(ax, dates, values / 1e6, "#1f77b4", "model")
             inside = within(obs)
             for est in (0, 1):
@@ -63,8 +66,6 @@ def supply_check(panels: Sequence[Panel], dates: Sequence[Any], title: str) -> F
             ax.set_ylabel("million doses")
             ax.set_ylim(bottom=0)
             ax.legend(fontsize=7, loc="upper left")
-        for ax in axes.ravel()[len(panels):]:
-            ax.set_visible(False)
         fig.suptitle(f"{title}: history check ({band_note(int(np.shape(panels[0][2])[0]))})")
         date_ticks(fig)
         fig.tight_layout()

@@ -38,8 +38,20 @@ from sim.output.plots.palette import (  # noqa: E402, F401  (re-exported: the st
 def figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1,
            **kwargs: Any) -> tuple[Figure, Any]:
     """A new figure (outside pyplot's global state) and its axes, like ``plt.subplots``."""
-    fig = Figure(figsize=figsize)
+    fig = new_figure(figsize)
     return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
+def new_figure(figsize: tuple[float, float]) -> Figure:
+    """A new figure on the canvas :func:`save` draws it with
+    (:class:`sim.output.plots.png.CroppingCanvas`), so that its layout and its drawing
+    share one renderer and its texts are measured once.
+    """
+    from sim.output.plots.png import CroppingCanvas
+
+    fig = Figure(figsize=figsize)
+    CroppingCanvas(fig)
+    return fig
 
 
 def save(fig: Figure, path: Path) -> Path:

@@ -2,10 +2,12 @@
 units, no empty panel, and values below the unit's resolution drawn as zero.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from figure_checks import check_figure, panels
+from matplotlib.collections import LineCollection
 from matplotlib.container import BarContainer
 from worlds import small_results
 
@@ -70,11 +72,11 @@ def test_plot_jobs_cover_every_stem_once(res):
     assert [j.stem for j in plot_jobs(res)] == list(PLOT_STEMS)
 
 
-def test_draw_first_names_distinct_plots():
+def test_draw_first_orders_every_plot_once():
     from sim.output.plots import DRAW_FIRST
 
     assert len(set(DRAW_FIRST)) == len(DRAW_FIRST)
-    assert set(DRAW_FIRST) <= set(PLOT_STEMS)
+    assert set(DRAW_FIRST) == set(PLOT_STEMS)  # every plot has its place in the order
 
 
 def test_coverage_family(res, tmp_path):
@@ -190,7 +192,8 @@ def test_diplomacy_family(world_countries, tmp_path):
     labels = [t.get_text() for t in bx.get_yticklabels()]
     assert labels[-1] == "China" and "EU members" in labels and "United States" in labels
     assert labels[0] == "COVAX-style pool"           # its deliveries, on a row of its own
-    assert len(mp.get_lines()) == len(don[don["member"] == 0])   # every flow drawn
+    arcs = [c for c in mp.collections if isinstance(c, LineCollection)]
+    assert sum(len(c.get_segments()) for c in arcs) == len(don[don["member"] == 0])
     inf = diplomacy.influence_map(don, world_countries, EU, pd.Timestamp("2021-12-31"),
                                   365.0, "t")
     check_figure(inf, tmp_path, "influence")
@@ -203,6 +206,41 @@ def test_diplomacy_family(world_countries, tmp_path):
     assert diplomacy.diplomacy_map(None, world_countries, EU, "t") is None
     assert diplomacy.influence_map(don[don["channel"] == "pool"], world_countries, EU,
                                    pd.Timestamp("2021-12-31"), 365.0, "t") is None
+
+
+def test_arcs_draw_as_one_line_each_would(tmp_path):
+    """The map's arc collections draw the same pixels, in the same order, as one
+    ``Line2D`` per arc (colour, width, 75% opacity, round caps, dashed gifts to the pool).
+    """
+    from PIL import Image
+
+    from sim.output.plots.style import STYLE, figure, save
+
+    rng = np.random.default_rng(3)
+    flows = [diplomacy.Arc(diplomacy._arc(tuple(rng.uniform(-60, 60, 2)),
+                                          tuple(rng.uniform(-60, 60, 2))),
+                           color, float(w), dashed)
+             for color, w, dashed in [("#283593", 4.0, False), ("#880E4F", 1.5, True),
+                                      ("#FFC107", 5.0, True), ("#7E57C2", 2.5, False),
+                                      ("#00ACC1", 3.0, False), ("#795548", 0.6, True)]]
+    pictures = []
+    for how in ("lines", "collections"):
+        with plt.rc_context({**STYLE, "axes.grid": False}):
+            fig, ax = figure((4, 3))
+            if how == "lines":
+                for a in flows:
+                    ax.plot(a.points[:, 0], a.points[:, 1], color=a.color, lw=a.width,
+                            alpha=0.75, ls=diplomacy.POOL_DASHES if a.dashed else "-",
+                            solid_capstyle="round")
+            else:
+                made = diplomacy.draw_arcs(ax, flows)
+                assert [len(c.get_segments()) for c in made] == [1, 2, 2, 1]
+            ax.set_xlim(-70, 70)
+            ax.set_ylim(-70, 70)
+        with Image.open(save(fig, tmp_path / f"{how}.png")) as im:
+            pictures.append(np.asarray(im))
+    assert pictures[0].shape == pictures[1].shape
+    assert np.array_equal(pictures[0], pictures[1])
 
 
 def test_floating_point_dust_is_no_flow(world_countries):
