@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.engine.epi_record import BANDS, EPI_GROUP_FIELDS
 from sim.engine.record import GROUPS, Trajectories
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas only where a table is built (epidemic_rows prints without it)
+    import pandas as pd
+
     from sim.outcomes.results import Results
 
 
@@ -51,6 +52,8 @@ def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     ``deaths_averted_by_band.<b>`` (World, bands 0_19, 20_64, 65plus) (people); no columns
     when the epidemic is off. Deaths averted are left out when no counterfactual was run.
     """
+    import pandas as pd
+
     traj = results.trajectories
     if traj.epi_groups is None:
         return pd.DataFrame(index=pd.RangeIndex(results.params.n_members, name="member"))

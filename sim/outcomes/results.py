@@ -28,21 +28,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.engine.build.params import Params
 from sim.engine.record import COUNTRY_FIELDS, GROUP_FIELDS, GROUPS, LEDGER_FIELDS, Trajectories
-from sim.outcomes.coverage import Panel
-from sim.outcomes.diplomacy_metrics import donations_by_day_table, donations_table
-from sim.outcomes.epidemic_metrics import epidemic_group_columns
-from sim.outcomes.history import history_rows, history_table
-from sim.outcomes.summary import summarize
 from sim.scenario.adaptation import STRATEGIES
 from sim.scenario.schema import Scenario
 from sim.world.world import World
+
+if TYPE_CHECKING:  # pandas and the metric modules are imported where a table is built, so
+    # that a run (``sim.run``, ``vaxsim run``) starts without them (~0.4 s of imports)
+    import pandas as pd
+
+    from sim.outcomes.coverage import Panel
 
 
 def group_populations(world: World) -> np.ndarray:
@@ -56,6 +56,8 @@ def groups_table(world: World, traj: Trajectories,
     """The ``groups`` table (long format); ``dates`` of ``traj.groups``' days (default
     every day of the run).
     """
+    import pandas as pd
+
     E, D, G, F = traj.groups.shape
     idx = pd.MultiIndex.from_product(
         [np.arange(E), world.dates if dates is None else dates, list(GROUPS)],
@@ -73,6 +75,10 @@ def groups_on_days(world: World, traj: Trajectories, counterfactual: Trajectorie
     """:func:`groups_table` (with the epidemic columns) restricted to ``dates`` that fall
     in the run and its last day, computed from those days' records only.
     """
+    import pandas as pd
+
+    from sim.outcomes.epidemic_metrics import epidemic_group_columns
+
     index = pd.DatetimeIndex(world.dates)
     found = index.get_indexer(pd.DatetimeIndex([pd.Timestamp(d) for d in dates]))
     days = np.unique(np.append(found[found >= 0], len(index) - 1))
@@ -92,6 +98,8 @@ def groups_on_days(world: World, traj: Trajectories, counterfactual: Trajectorie
 def ledger_table(world: World, traj: Trajectories,
                  days: np.ndarray | None = None) -> pd.DataFrame:
     """The ``ledger`` table (rows of ``days`` only if given)."""
+    import pandas as pd
+
     ledger = traj.ledger if days is None else traj.ledger[:, days]
     dates = world.dates if days is None else world.dates[days]
     E, D, K = ledger.shape
@@ -102,6 +110,8 @@ def ledger_table(world: World, traj: Trajectories,
 
 def countries_table(world: World, traj: Trajectories) -> pd.DataFrame:
     """The ``countries`` table (long format, every recorded day)."""
+    import pandas as pd
+
     E, W, N, F = traj.countries.shape
     dates = world.dates[traj.country_days]
     idx = pd.MultiIndex.from_product([np.arange(E), dates, np.arange(N)],
@@ -128,6 +138,10 @@ def countries_panel(world: World, traj: Trajectories, column: str) -> Panel:
     """``column`` of :func:`countries_table` as a :class:`~sim.outcomes.coverage.Panel`
     (values (K, W, N)), computed from the trajectories as the table computes it.
     """
+    import pandas as pd
+
+    from sim.outcomes.coverage import Panel
+
     name, scale = _PER_POPULATION.get(column, (column, None))
     if name not in COUNTRY_FIELDS:
         raise KeyError(f"the countries table has no column {column!r}")
@@ -150,6 +164,8 @@ def producers_table(world: World, traj: Trajectories, every: int = 7) -> pd.Data
     """The ``producers`` table: each producer's output, exports and home deliveries per
     week (every ``every`` days and the last day), with running totals.
     """
+    import pandas as pd
+
     E, D, P = traj.produced_cum.shape
     days = np.arange(every - 1, D, every)
     if len(days) == 0 or days[-1] != D - 1:
@@ -182,6 +198,8 @@ def producer_totals(producers: pd.DataFrame, member: int = 0) -> pd.DataFrame:
 
 def strategies_table(world: World, traj: Trajectories) -> pd.DataFrame:
     """The ``strategies`` table: countries per strategy, every day."""
+    import pandas as pd
+
     E, D, S = traj.strategies.shape
     idx = pd.MultiIndex.from_product([np.arange(E), world.dates, list(STRATEGIES)],
                                      names=["member", "date", "strategy"])
@@ -220,6 +238,8 @@ class Results:
     @cached_property
     def groups(self) -> pd.DataFrame:
         """World and income-group totals per member and date."""
+        from sim.outcomes.epidemic_metrics import epidemic_group_columns
+
         return groups_table(self.world, self.trajectories).assign(
             **epidemic_group_columns(self.trajectories, self.counterfactual))
 
@@ -246,11 +266,15 @@ class Results:
     @cached_property
     def donations(self) -> pd.DataFrame | None:
         """The diplomacy ledger as a table, or None without a diplomacy mechanism."""
+        from sim.outcomes.diplomacy_metrics import donations_table
+
         return donations_table(self.world, self.trajectories, self.params)
 
     @cached_property
     def donations_by_day(self) -> pd.DataFrame | None:
         """Doses each donor gave each day, or None without a diplomacy mechanism."""
+        from sim.outcomes.diplomacy_metrics import donations_by_day_table
+
         return donations_by_day_table(self.world, self.trajectories, self.params)
 
     @cached_property
@@ -266,6 +290,9 @@ class Results:
     @cached_property
     def summary(self) -> dict[str, Any]:
         """The content of ``summary.json`` (:func:`sim.outcomes.summary.summarize`)."""
+        from sim.outcomes.history import history_rows
+        from sim.outcomes.summary import summarize
+
         summary = summarize(self)
         summary["history_check"] = [
             dict(zip(("series", "group", "date", "observed", "model", "error", "source"), r,
@@ -275,6 +302,8 @@ class Results:
     @cached_property
     def history(self) -> pd.DataFrame:
         """The history check (:func:`sim.outcomes.history.history_table`)."""
+        from sim.outcomes.history import history_table
+
         return history_table(self)
 
     def panel(self, column: str) -> Panel:
@@ -291,6 +320,8 @@ class Results:
         only), built from those days alone: a summary of a large ensemble does not
         build the whole table. Equal to the matching rows of :attr:`groups`.
         """
+        import pandas as pd
+
         if "groups" in self.__dict__:  # already built: take its rows
             wanted = {pd.Timestamp(d) for d in dates} | {pd.Timestamp(self.world.dates[-1])}
             g = self.groups

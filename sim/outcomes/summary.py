@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from sim.engine.record import GROUPS
 from sim.outcomes import formatting
-from sim.outcomes.diplomacy_metrics import diplomacy_summary
 from sim.outcomes.epidemic_metrics import epidemic_rows
 
 if TYPE_CHECKING:
@@ -51,6 +50,8 @@ def _targets_list(metrics: dict[str, Any], results: Results) -> list[dict[str, A
 
 def summarize(results: Results) -> dict[str, Any]:
     """The content of ``summary.json``."""
+    from sim.outcomes.diplomacy_metrics import diplomacy_summary  # pandas: not for summary_rows
+
     per_member = results.per_member
     median = {k: _number(v) for k, v in per_member.median().items()}
     s = results.scenario

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,28 +55,109 @@ def save_results(results: Results, out_dir: str | Path, plots: bool | None = Non
     process forked ahead to draw the plots (:func:`sim.output.workers.server_ahead`),
     else their workers are forked from this process.
     """
+    return _staged(out_dir, replace,
+                   lambda tmp: write_results(results, tmp, plots, progress, server))
+
+
+def write_results(results: Results, folder: Path, plots: bool | None = None,
+                  progress: Progress | None = None, server: Server | None = None) -> None:
+    """Every file of :func:`save_results` but the marker, written into ``folder`` (a
+    staging folder: :func:`staging_dir`); arguments as there.
+    """
+    draw = results.scenario.outputs.plots if plots is None else plots
+    # Plots are drawn in worker processes while this one writes everything else.
+    with start_plots(results, folder / "plots", enabled=draw, server=server) as pending:
+        (folder / "scenario.yaml").write_text(dump_scenario(results.scenario),
+                                              encoding="utf-8")
+        (folder / "summary.json").write_text(json.dumps(results.summary, indent=2) + "\n",
+                                             encoding="utf-8")
+        write_tables(results, folder, progress)
+        finish_plots(pending, None if progress is None
+                     else lambda: progress.advance("plots"))
+    write_report(folder)
+    if progress is not None:
+        progress.advance("report")
+
+
+def _staged(out_dir: str | Path, replace: bool, write: Callable[[Path], None]) -> Path:
+    """``write(tmp)`` into a new staging folder beside ``out_dir``, then :func:`publish`
+    it there (the staging folder is removed if anything fails); return the folder.
+    """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = staging_dir(out_dir)
-    draw = results.scenario.outputs.plots if plots is None else plots
     try:
-        # Plots are drawn in worker processes while this one writes everything else.
-        with start_plots(results, tmp / "plots", enabled=draw,
-                         server=server) as pending:
-            (tmp / "scenario.yaml").write_text(dump_scenario(results.scenario),
-                                               encoding="utf-8")
-            (tmp / "summary.json").write_text(json.dumps(results.summary, indent=2) + "\n",
-                                              encoding="utf-8")
-            write_tables(results, tmp, progress)
-            finish_plots(pending, None if progress is None
-                         else lambda: progress.advance("plots"))
-        write_report(tmp)
-        if progress is not None:
-            progress.advance("report")
+        write(tmp)
         publish(tmp, out_dir, "run", replace)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
+
+
+#: Largest run (bytes of recorded arrays) whose results are sent to a server to save
+#: (:func:`save_results_in`); a larger one is saved here, where its arrays already are.
+MAX_SENT_BYTES = 256 * 2**20
+
+
+def warm_up(plots: bool = True) -> None:
+    """Import what :func:`save_results` needs (pandas, the parquet writer, the metric
+    modules; matplotlib and the plot modules with ``plots``: :func:`sim.output.plots.warm_up`),
+    so that a server forked ahead (:func:`sim.output.workers.server_ahead`) does it on the
+    idle core while the run simulates.
+    """
+    import pandas  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+
+    from sim.outcomes import history, registry, results  # noqa: F401
+
+    if plots:
+        from sim.output.plots import warm_up as plots_warm_up
+
+        plots_warm_up()
+
+
+def save_results_in(server: Server | None, results: Results, out_dir: str | Path,
+                    plots: bool | None = None, progress: Progress | None = None,
+                    replace: bool = False) -> Path:
+    """:func:`save_results` with the files written by ``server`` (forked ahead with
+    :func:`warm_up`), so that this process never imports pandas or matplotlib: the server
+    has them loaded by the time the run ends. The staging folder is made and published
+    here (a killed run leaves nothing that looks finished, and the next run removes its
+    staging folder); ``results.summary`` is the one the server computed (the same code on
+    the same arrays). Saved here when ``server`` is None, when the run recorded more than
+    :data:`MAX_SENT_BYTES`, or when the server is gone (its warm-up failed, it was killed).
+    """
+    from sim.output.workers import ServerGone
+
+    if server is None or _recorded_bytes(results) > MAX_SENT_BYTES:
+        return save_results(results, out_dir, plots, progress, replace)
+
+    def write(tmp: Path) -> None:
+        summary = server.call(_write_there, (results, tmp, plots), progress)
+        results.__dict__["summary"] = summary  # the cached property, filled as there
+
+    try:
+        return _staged(out_dir, replace, write)
+    except ServerGone:
+        return save_results(results, out_dir, plots, progress, replace)
+
+
+def _write_there(results: Results, folder: Path, plots: bool | None,
+                 progress: Progress | None = None) -> dict[str, Any]:
+    """The server's half of :func:`save_results_in`: write the files, return the summary."""
+    write_results(results, folder, plots, progress)
+    return results.summary
+
+
+def _recorded_bytes(results: Results) -> int:
+    """Bytes of the arrays a run recorded (its trajectories and its twins')."""
+    import numpy as np
+
+    total = 0
+    for traj in (results.trajectories, results.counterfactual):
+        for value in vars(traj).values() if traj is not None else ():
+            total += value.nbytes if isinstance(value, np.ndarray) else 0
+    return total
 
 
 def write_tables(results: Results, folder: Path, progress: Progress | None = None) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from typing import Any
 
 #: Rough milliseconds one step of a phase takes, on one core (measured on the baseline:
 #: 730 days in about 1.3 s, 15 plots in about 13 s). A command may pass its own.
@@ -53,16 +54,19 @@ class Progress:
     def __init__(self, label: str, phases: Mapping[str, int] | None = None, *,
                  quiet: bool = False, unit: str = "step",
                  weights: Mapping[str, float] | None = None) -> None:
-        from tqdm import tqdm
-
         self.weights = {**STEP_MS, **(weights or {})}
         self.label = label
         self.planned: dict[str, int] = dict(phases or {})
         self.counts: dict[str, int] = dict.fromkeys(self.planned, 0)
         self.phase = next(iter(self.planned), "")
+        self._bar: Any = None
+        if quiet:  # no bar: tqdm is not even imported (~16 ms)
+            return
+        from tqdm import tqdm
+
         tqdm.monitor_interval = 0  # no monitor thread: the process may fork plot workers
         self._bar = tqdm(total=self._work(self.planned), desc=label, unit=unit, file=sys.stderr,
-                         disable=True if quiet else None, leave=False, dynamic_ncols=True,
+                         disable=None, leave=False, dynamic_ncols=True,
                          bar_format="{desc}: {percentage:3.0f}%|{bar}| "
                                     "[{elapsed}<{remaining}]")
 
@@ -108,7 +112,8 @@ class Progress:
 
     def close(self) -> None:
         """Remove the bar."""
-        self._bar.close()
+        if self._bar is not None:
+            self._bar.close()
 
     def __enter__(self) -> Progress:
         return self
@@ -121,6 +126,8 @@ class Progress:
 
     def _refresh(self) -> None:
         bar = self._bar
+        if bar is None:
+            return
         bar.total = self._work(self.planned)
         bar.n = self._work(self.counts)
         planned = self.planned.get(self.phase, 0)

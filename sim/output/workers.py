@@ -8,11 +8,13 @@ Two ways to get workers:
   pickled but the small results. Where forking is not safe (other threads alive, macOS,
   Windows) the calls run in this process;
 - forked ahead (:func:`server_ahead`): one process forked early, while this one is
-  still small and single-threaded, imports what the work needs on the idle core while
-  this process works on (``vaxsim run`` starts it before simulating, so matplotlib loads
-  during the run and never in the main process); the work is then sent to it pickled,
-  and it forks its own workers as above (:func:`background_calls`). Where forking is
-  not safe it is not started and callers fork later or work here.
+  still single-threaded, imports what the work needs on the idle core while this
+  process works on (``vaxsim run`` starts it before simulating, so pandas and
+  matplotlib load during the run and never in the main process); work is then sent to
+  it pickled: a batch of calls it runs in its own forked workers (:meth:`Server.submit`,
+  as :func:`background_calls`), or one call it runs itself (:meth:`Server.call`, which
+  relays its progress). Where forking is not safe it is not started and callers fork
+  later or work here. Forked processes die with their parent (:func:`die_with_parent`).
 """
 
 from __future__ import annotations
@@ -126,7 +128,7 @@ def background_calls(calls: Sequence[Callable[[], Any]], workers: int | None = N
     gc.freeze()
     try:
         with forking() as ctx:
-            with ctx.Pool(workers) as pool:
+            with ctx.Pool(workers, die_with_parent, (os.getpid(),)) as pool:
                 gc.unfreeze()
                 yield Pending(calls, pool.imap_unordered(_call, _first(len(calls), first)))
     finally:
@@ -139,9 +141,14 @@ def _first(n: int, first: Sequence[int]) -> list[int]:
     return [*first, *(i for i in range(n) if i not in set(first))]
 
 
+class ServerGone(RuntimeError):
+    """A :class:`Server` that stopped (or never finished warming up) before answering."""
+
+
 class Server:
     """A worker process forked ahead by :func:`server_ahead`: :meth:`submit` sends it
-    calls, which it runs in its own forked workers while this process goes on.
+    calls, which it runs in its own forked workers while this process goes on;
+    :meth:`call` has it run one call itself (it may fork workers of its own).
     """
 
     def __init__(self, conn: Connection, process: multiprocessing.process.BaseProcess):
@@ -153,8 +160,33 @@ class Server:
         picklable arguments and results) and return at once; ``Pending.results()``
         collects them in order, raising a call's error here.
         """
-        self.conn.send((list(calls), workers, list(first)))
+        self.conn.send(("calls", (list(calls), workers, list(first))))
         return Pending(calls, self._replies())
+
+    def call(self, fn: Callable[..., Any], args: tuple[Any, ...] = (),
+             progress: Any = None) -> Any:
+        """``fn(*args, progress=relay)`` run in the server process (pickled: a
+        module-level function, picklable arguments and result); wait for it and return
+        its result, raising its error here (:class:`ServerGone` if the server is not
+        there to answer). ``relay`` forwards the calls the function
+        makes to its ``advance``, ``set``, ``settle`` and ``plan`` methods to
+        ``progress`` in this process as they happen (None: ``relay`` is None).
+        """
+        try:
+            self.conn.send(("call", (fn, args, progress is not None)))
+        except OSError:  # BrokenPipeError: it is gone (its warm-up failed, or it was killed)
+            raise ServerGone("the vaxsim server process is gone") from None
+        while True:
+            try:
+                kind, i, value = self.conn.recv()
+            except (EOFError, OSError):
+                raise ServerGone("the vaxsim server process stopped unexpectedly") from None
+            if kind == "progress":
+                getattr(progress, value[0])(*value[1:])
+            elif kind == "error":
+                raise value
+            else:
+                return value
 
     def _replies(self) -> Iterator[tuple[int, Any]]:
         while True:
@@ -166,37 +198,112 @@ class Server:
             yield i, value
 
 
+class Relay:
+    """The ``progress`` of a :meth:`Server.call`: its calls (the methods of
+    :class:`sim.output.progress.Progress` that saving uses) go to the caller's.
+    """
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def advance(self, phase: str, n: int = 1) -> None:
+        """``Progress.advance`` in the caller."""
+        self.conn.send(("progress", -1, ("advance", phase, n)))
+
+    def set(self, phase: str, done: int) -> None:
+        """``Progress.set`` in the caller."""
+        self.conn.send(("progress", -1, ("set", phase, done)))
+
+    def settle(self, phase: str) -> None:
+        """``Progress.settle`` in the caller."""
+        self.conn.send(("progress", -1, ("settle", phase)))
+
+    def plan(self, phase: str, steps: int) -> None:
+        """``Progress.plan`` in the caller."""
+        self.conn.send(("progress", -1, ("plan", phase, steps)))
+
+
+def _run_calls(conn: Connection, calls: Sequence[Callable[[], Any]], workers: int | None,
+               first: Sequence[int]) -> None:
+    """Run a :meth:`Server.submit` batch in forked workers, replying as each finishes."""
+    with background_calls(calls, workers, first) as pending:
+        source = (pending.iterator if pending.iterator is not None
+                  else ((i, c()) for i, c in enumerate(calls)))
+        for i, result in source:
+            conn.send(("done", i, result))
+    conn.send(("end", -1, None))
+
+
+def _run_call(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...],
+              relay: bool) -> None:
+    """Run a :meth:`Server.call` here and reply with its result."""
+    conn.send(("return", -1, fn(*args, progress=Relay(conn) if relay else None)))
+
+
+def die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel kill this (forked) process when its parent dies
+    (``prctl(PR_SET_PDEATHSIG, SIGKILL)``, through the C library), so that a killed
+    ``vaxsim run`` leaves no server or worker writing into its staging folder; exit at
+    once if ``parent`` is already gone. Elsewhere, or if the call fails, nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) != 0:  # 1: PR_SET_PDEATHSIG
+            return
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the call
+        os._exit(1)
+
+
 def _serve(conn: Connection, parents_end: Connection,
-           warm_up: Callable[[], None] | None) -> None:
+           warm_up: Callable[[], None] | None, parent: int) -> None:
     """The loop of a :class:`Server`: warm up, then run each batch of calls received
-    in forked workers, replying ``(kind, index, value)`` as each finishes. It ends
-    quietly when the parent closes its end or goes away (Ctrl-C included); the copy of
-    the parent's end that forking gave it is closed first, or that would never happen.
+    in forked workers (or one call here), replying ``(kind, index, value)`` as each
+    finishes. It ends quietly when the parent closes its end or goes away (Ctrl-C
+    included); the copy of the parent's end that forking gave it is closed first, or
+    that would never happen.
     """
     parents_end.close()
+    die_with_parent(parent)
     try:
         if warm_up is not None:
             warm_up()
         while True:
-            calls, workers, first = conn.recv()
+            kind, request = conn.recv()
             try:
-                with background_calls(calls, workers, first) as pending:
-                    source = (pending.iterator if pending.iterator is not None
-                              else ((i, c()) for i, c in enumerate(calls)))
-                    for i, result in source:
-                        conn.send(("done", i, result))
-                conn.send(("end", -1, None))
+                if kind == "call":
+                    _run_call(conn, *request)
+                else:
+                    _run_calls(conn, *request)
             except Exception as exc:  # noqa: BLE001  (handed to the parent, which raises it)
-                conn.send(("error", -1, exc))
+                conn.send(("error", -1, _picklable(exc)))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return
+
+
+def _picklable(exc: Exception) -> Exception:
+    """``exc``, or a RuntimeError with its type and message when it cannot be pickled."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
 
 
 @contextlib.contextmanager
 def server_ahead(warm_up: Callable[[], None] | None = None,
                  enabled: bool = True) -> Iterator[Server | None]:
     """Fork a :class:`Server` now (it runs ``warm_up()`` at once: imports, caches) and
-    yield it; it is stopped on leaving. Yields None (callers fork later or work here)
+    yield it; it is stopped on leaving (at once, even mid warm-up, when leaving on an
+    error or Ctrl-C). Yields None (callers fork later or work here)
     when not ``enabled``, on one core, or where forking is not safe (:func:`can_fork`).
     """
     if not enabled or default_workers() <= 1 or not can_fork():
@@ -204,12 +311,15 @@ def server_ahead(warm_up: Callable[[], None] | None = None,
         return
     with forking() as ctx:
         here, there = ctx.Pipe()
-        process = ctx.Process(target=_serve, args=(there, here, warm_up),
+        process = ctx.Process(target=_serve, args=(there, here, warm_up, os.getpid()),
                               name="vaxsim-server")
         process.start()
     there.close()
     try:
         yield Server(here, process)
+    except BaseException:  # an error or Ctrl-C here: the server has nothing left to do
+        process.terminate()
+        raise
     finally:
         here.close()
         process.join(timeout=5)

@@ -2,6 +2,7 @@
 folders that are not ours, --force replacing whole, killed runs leaving nothing that looks
 finished, HTML links that cannot carry a scheme."""
 
+import json
 import multiprocessing
 import os
 import signal
@@ -153,3 +154,43 @@ def test_compare_report_links_are_relative_slugs(tmp_path):
     assert 'href="javascript:' not in html
     assert (out / "escape" / "summary.json").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp"]
+
+
+def test_results_saved_through_a_server_equal_results_saved_here(tmp_path):
+    """`vaxsim run`'s path (:func:`save_results_in`): the same files, byte for byte, and
+    the summary the server computed."""
+    from sim.output.folder import save_results_in, warm_up
+    from sim.output.workers import server_ahead
+
+    res = small_results()
+    here = save_results(small_results(), tmp_path / "here", plots=False)
+    with server_ahead(lambda: warm_up(False)) as server:
+        if server is None:
+            pytest.skip("forking is not safe here")
+        there = save_results_in(server, res, tmp_path / "there", plots=False)
+    assert "summary" in res.__dict__  # filled by the server, not computed here
+    names = sorted(p.name for p in here.iterdir())
+    assert names == sorted(p.name for p in there.iterdir()) and "summary.json" in names
+    for name in names:
+        if name != "report.html":  # it carries the time it was written
+            assert (here / name).read_bytes() == (there / name).read_bytes(), name
+    assert json.loads((there / "summary.json").read_text()) == json.loads(
+        json.dumps(res.summary))
+
+
+def _broken_warm_up():
+    raise ImportError("no pandas in the server")
+
+
+def test_results_are_saved_here_when_the_server_is_gone(tmp_path):
+    from sim.output.folder import save_results_in
+    from sim.output.workers import server_ahead
+
+    res = small_results()
+    with server_ahead(_broken_warm_up) as server:
+        if server is None:
+            pytest.skip("forking is not safe here")
+        server.process.join(timeout=30)  # its warm-up failed: it is gone
+        out = save_results_in(server, res, tmp_path / "out", plots=False)
+    assert (out / "summary.json").is_file() and is_results_folder(out)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -78,3 +78,68 @@ def test_plots_drawn_through_a_server_equal_plots_drawn_here(tmp_path):
     assert [p.name for p in here] == [p.name for p in served]
     for a, b in zip(here, served, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self):
+        raise TypeError("cannot pickle")
+
+
+def _steps(n, progress=None):
+    """Advance ``progress``' phase ``work`` n times, then return the server's pid."""
+    for _ in range(n):
+        progress.advance("work")
+    progress.settle("work")
+    return os.getpid()
+
+
+def _raise(picklable, progress=None):
+    raise ValueError("bad folder") if picklable else _Unpicklable("x")
+
+
+def test_a_server_call_runs_there_relays_progress_and_raises_here():
+    from sim.output.workers import server_ahead
+
+    class Seen:
+        def __init__(self):
+            self.calls = []
+
+        def advance(self, phase, n=1):
+            self.calls.append(("advance", phase, n))
+
+        def settle(self, phase):
+            self.calls.append(("settle", phase))
+
+    with server_ahead() as server:
+        if server is None:
+            pytest.skip("forking is not safe here")
+        seen = Seen()
+        pid = server.call(_steps, (3,), seen)
+        assert pid == server.process.pid != os.getpid()
+        assert seen.calls == [("advance", "work", 1)] * 3 + [("settle", "work")]
+        with pytest.raises(ValueError, match="bad folder"):
+            server.call(_raise, (True,))
+        with pytest.raises(RuntimeError, match="_Unpicklable"):
+            server.call(_raise, (False,))
+        assert server.call(_steps, (0,), Seen()) == pid  # still serving after errors
+
+
+def _sleep_long():
+    import time
+
+    time.sleep(60)
+
+
+def test_leaving_a_server_on_an_error_stops_it_at_once_even_mid_warm_up():
+    import time
+
+    from sim.output.workers import server_ahead
+
+    start = time.monotonic()
+    with pytest.raises(ValueError, match="bad scenario"):
+        with server_ahead(_sleep_long) as server:
+            if server is None:
+                pytest.skip("forking is not safe here")
+            raise ValueError("bad scenario")
+    assert time.monotonic() - start < 10
+    assert not server.process.is_alive()

@@ -1,7 +1,7 @@
 """One module per ``vaxsim`` subcommand; each has ``register(subparsers)``.
 
 To add a command, write ``sim/cli/commands/<name>.py`` with a ``register`` function that adds
-its parser and sets ``func``, and list the module in :data:`sim.cli.main.COMMANDS`.
+its parser and sets ``func``, and list its command name(s) in :data:`sim.cli.main.COMMANDS`.
 """
 
 from __future__ import annotations

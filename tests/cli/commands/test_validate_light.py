@@ -18,3 +18,41 @@ def test_validate_imports_no_pandas_numpy_or_engine():
     rc, heavy = json.loads(out)
     assert rc == 0
     assert heavy == []
+
+
+def _modules_after(argv: list[str]) -> list[str]:
+    """The ``sim.cli.commands.*`` modules loaded after ``main(argv)`` in a new process."""
+    code = ("import sys, json, contextlib, io; from sim.cli.main import main\n"
+            "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    main({argv!r})\n"
+            "print(json.dumps(sorted(m for m in sys.modules "
+            "if m.startswith('sim.cli.commands.'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()[-1]
+    return json.loads(out)
+
+
+def test_validate_registers_only_its_own_command():
+    assert _modules_after(["validate", str(SCENARIOS / "baseline.yaml")]) == [
+        "sim.cli.commands.validate"]
+
+
+def test_help_and_unknown_commands_register_every_command():
+    from sim.cli.main import COMMANDS
+
+    every = sorted(set(COMMANDS.values()))
+    assert _modules_after(["--help"]) == every
+    assert _modules_after(["-h", "run"]) == every
+    assert _modules_after(["nosuchcommand"]) == every
+
+
+def test_every_command_name_is_registered_by_its_module():
+    import argparse
+    import importlib
+
+    from sim.cli.main import COMMANDS
+
+    for name, module in COMMANDS.items():
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(sub)
+        assert name in sub.choices, (name, module)
