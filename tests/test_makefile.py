@@ -40,3 +40,13 @@ def test_readme_says_what_each_target_touches():
     section = readme[readme.index("### What each make target touches"):]
     for target in ("run", "test", "fuzz", "bench", "lint", "browser-deps", "clean"):
         assert f"`make {target}`" in section
+
+
+@pytest.mark.parametrize("target", ["run", "bench"])
+def test_timed_targets_write_the_packages_bytecode_first(target):
+    # an editable install has no .pyc until a module is imported with writing allowed;
+    # run and bench are timed as a user meets them, with the bytecode present
+    commands = dry_run(target).splitlines()
+    compiled = next(i for i, c in enumerate(commands) if "-m compileall -q sim" in c)
+    assert compiled < next(i for i, c in enumerate(commands)
+                           if "vaxsim run" in c or "-m pytest benchmarks" in c)
