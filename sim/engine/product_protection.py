@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.build.product_params import ProductParams
+from sim.engine.kernels import backend
 
 if TYPE_CHECKING:
     from sim.engine.products import ProductState
@@ -51,14 +52,27 @@ def course_protection(ps: ProductState, pp: ProductParams, strains: np.ndarray) 
 def refresh_protection(ps: ProductState, pp: ProductParams, epi,
                        due: np.ndarray | None = None) -> None:
     """Set ``epi.ve_course`` of product-tracking members (those ``due`` (E,) bool, default
-    all) in countries that have given courses to their product-weighted protection.
+    all) in countries that have given courses to their product-weighted protection:
+    compiled (:func:`sim.engine.kernels.product_protection.refresh_day`), or the numpy
+    reference with ``VAXSIM_BACKEND=numpy``.
     """
     if epi is None:
         return
-    ve = course_protection(ps, pp, epi.strains)
     on = pp.enabled if due is None else pp.enabled & due
+    if backend() == "numba":
+        from sim.engine.kernels.product_protection import refresh_day
+
+        refresh_day(ps.courses, pp.protection, pp.strain_class, epi.strains, on,
+                    epi.ve_course)
+    else:
+        _refresh_reference(ps, pp, epi, on)
+    epi.changed()       # the epidemic's immunity tables follow
+
+
+def _refresh_reference(ps: ProductState, pp: ProductParams, epi, on: np.ndarray) -> None:
+    """The numpy reference of :func:`refresh_protection` for members ``on`` (E,) bool."""
+    ve = course_protection(ps, pp, epi.strains)
     mask = on[:, None] & (ps.courses.sum(axis=2) > 0)                          # (E, N)
     epi.ve_course[...] = np.where(mask[None, :, :, None], ve, epi.ve_course)
-    epi.changed()       # the epidemic's immunity tables follow
 
 
