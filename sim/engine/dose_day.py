@@ -148,6 +148,18 @@ class _Plan:
         self.willing_from, self.willing_to = lo, hi
 
 
+def stock_marks(state: State) -> np.ndarray | None:
+    """The fused day's (E, B) marks of ``state``'s stock buckets that may hold doses
+    (:func:`bucket_marks`, kept up to date by the kernel; only it adds doses to the stock,
+    so they stay a superset of the buckets in use for the rest of the day), or None when
+    no plan of this state is alive (a day run stage by stage).
+    """
+    plan = _PLANS.get(id(state))
+    if plan is None or plan.state() is not state:
+        return None
+    return plan.marks[0]
+
+
 def deliver_and_administer(state: State, world: World, params: Params, allocated: np.ndarray,
                            gifts: np.ndarray | None, t: int) -> None:
     """Stages 6-7: delivery of bought and donated doses, administration, expiry (stock and

@@ -18,6 +18,7 @@ import numpy as np
 from sim.engine.adaptive import strategy_counts
 from sim.engine.build.diplomacy_params import mechanisms_on
 from sim.engine.build.params import Params
+from sim.engine.dose_day import stock_marks
 from sim.engine.epi_record import epi_recorder
 from sim.engine.fields import (  # noqa: F401  (GROUPS re-exported)
     COUNTRY_FIELDS,
@@ -148,6 +149,7 @@ class Recorder:
                                                                self.epi.countries_end)
             self.out.epi_bands = self.epi.bands
         self._kernel: Callable[..., None] | None = None
+        self._all_buckets = np.ones((0, 0), dtype=bool)
         if self.compiled:
             from sim.engine.kernels.record import record_day
 
@@ -176,7 +178,8 @@ class Recorder:
         if self._kernel is not None:  # one compiled call (the numpy below is its reference)
             self._kernel(t, self.slot_of[t], self.review[t], state.first, state.completed,
                          state.administered_cum, state.expired_cum, state.stock,
-                         state.allocated_cum, state.received_cum, state.orders_open,
+                         self.stock_used(state), state.allocated_cum, state.received_cum,
+                         state.orders_open,
                          state.licensed_cum, self.lic_bins, state.strategy,
                          state.produced_cum, state.exported_cum, state.home_delivered_cum,
                          state.inventory, self.track_diplomacy, state.bulk, state.pool_stock,
@@ -216,6 +219,19 @@ class Recorder:
             rec[..., C.doses_licensed] = self.licensed_by_country(state)[:k]
         if b == self.block - 1 or t == self.last_day:
             self.flush(b + 1)
+
+    def stock_used(self, state: State) -> np.ndarray:
+        """(E, B) bool marks of the stock's shelf-life buckets that may hold doses: the
+        fused dose day's (:func:`sim.engine.dose_day.stock_marks`; at 10,000 regions
+        the record's bucket sum read ~15 of 25 buckets instead of all), else all True.
+        """
+        used = stock_marks(state)
+        if used is not None:
+            return used
+        B, E, _ = state.stock.shape
+        if self._all_buckets.shape != (E, B):
+            self._all_buckets = np.ones((E, B), dtype=bool)
+        return self._all_buckets
 
     def record_producers(self, state: State, t: int) -> None:
         """Day ``t`` of the producer records, producers' and pool stock and diplomacy

@@ -38,7 +38,8 @@ _C_ORDERS, _C_LICENSED = _C.orders_open, _C.doses_licensed
 @jit
 def record_day(t: int, slot: int, review: bool, first: np.ndarray, completed: np.ndarray,
                administered: np.ndarray, expired: np.ndarray, stock: np.ndarray,
-               allocated: np.ndarray, received: np.ndarray, orders_open: np.ndarray,
+               stock_used: np.ndarray, allocated: np.ndarray, received: np.ndarray,
+               orders_open: np.ndarray,
                licensed_cum: np.ndarray, lic_bins: np.ndarray, strategy: np.ndarray,
                produced_cum: np.ndarray, exported_cum: np.ndarray,
                home_delivered_cum: np.ndarray, inventory: np.ndarray, track_diplomacy: bool,
@@ -64,7 +65,9 @@ def record_day(t: int, slot: int, review: bool, first: np.ndarray, completed: np
         on other days the strategy counts are copied from day ``t - 1``
     first, completed, administered, expired, allocated, received, orders_open : (E, N)
         people or doses
-    stock : (B, E, N) doses by shelf-life bucket
+    stock : (B, E, N) doses by shelf-life bucket; stock_used : (E, B) bool, False where a
+        member's bucket is empty in every country (all True is always correct; the fused
+        dose day keeps such marks: :func:`sim.engine.dose_day.stock_marks`)
     licensed_cum : (E, C) doses filled and finished by each licence; lic_bins : (E·C,)
         flat (E·N) bin of each licence's licensee
     strategy : (E, N) int strategy codes
@@ -90,12 +93,21 @@ def record_day(t: int, slot: int, review: bool, first: np.ndarray, completed: np
                    out_exported, out_home, ledger, diplomacy)
         _groups(t, e, first, completed, administered, seg_order, seg_starts, seg_present,
                 seg_contiguous, work[1], group_work[0], groups)
-        # Country stock: the buckets added one after another (``ordered_sum``).
-        for n in range(N):
-            stock_row[n] = stock[0, e, n]
-        for b in range(1, stock.shape[0]):
-            for n in range(N):
-                stock_row[n] += stock[b, e, n]
+        # Country stock: the buckets added one after another (``ordered_sum``), but
+        # those empty in every country (``stock_used``), which would add exact zeros.
+        started = False
+        for b in range(stock.shape[0]):
+            if not stock_used[e, b]:
+                continue
+            if started:
+                for n in range(N):
+                    stock_row[n] += stock[b, e, n]
+            else:
+                for n in range(N):
+                    stock_row[n] = stock[b, e, n]
+                started = True
+        if not started:
+            stock_row[:] = 0.0
         ledger[e, t, _PRODUCED] = pairwise_sum(out_produced[e, t], 0, out_produced.shape[2])
         ledger[e, t, _ADMINISTERED_CUM] = groups[e, t, 0, _ADMINISTERED]
         ledger[e, t, _EXPIRED] = pairwise_sum(expired[e], 0, N)
