@@ -49,6 +49,12 @@ kept in L1 (within noise of ref); 2 threads
 (``VAXSIM_THREADS=2``) on this shared machine: the epidemic stage alone at 10,000
 regions 0.66-1.37 s on 1 thread, 4.7-5.5 s wall on 2 (each parallel region waits a
 time slice for the other thread), so the dose day was not threaded.
+Session 10 (main 74211b5, load 1.5-3, thread CPU min/median of 3): 10,000 regions
+3.85/4.38 s at load 1.5 (dose day 1.67 s: track_day 1.04, uptake_day 0.61; epidemic
+1.09; record 0.40; pool 0.18; donation 0.13; product protection refresh 0.12; build
+0.09). Done: the protection refresh compiled (0.13 -> 0.03 s) and record_day's stock
+sum over the buckets in use (-30 to -70 ms); bit-identical. Largest levers left:
+track_day as one walk per country, age_day's boundary days, the pool's gift-ring sum.
 Details and proposals: ``docs/SPEED_FINDINGS.md``.
 """
 
