@@ -68,13 +68,15 @@ def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving:
         return
     flat = aged.reshape(-1)
     held = holding.reshape(-1)
-    # Each bucket is set and moved down one in the same pass (bucket 0 into ``gone``).
+    # Each bucket is set and moved down one in the same pass (bucket 0 into ``gone``),
+    # plane by plane: bucket b is read after b - 1, which it overwrites, was read. (Country
+    # by country, the pass jumped between 25 planes 800 kB apart at 10,000 regions: 8.6-9.8
+    # ms a boundary day against 3.1-3.4 ms plane by plane, the same values.)
     # A bucket the engine's stock has empty becomes 0 whatever it held (0 * scale or
     # 0 * share): its products are not summed (most of a country's buckets are empty).
     for e in range(E):
-        for n in range(N):
-            h = -1.0  # the holdings' sum, when first needed
-            for b in range(B):
+        for b in range(B):
+            for n in range(N):
                 bv = before[b, e, n]
                 if bv == 0.0:
                     for q in range(Q):
@@ -92,9 +94,8 @@ def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving:
                             gone[e, n, q] = v
                         else:
                             aged[b - 1, e, n, q] = v
-                else:
-                    if h < 0.0:
-                        h = short_sum(held, (e * N + n) * Q, Q)
+                else:  # the holdings' composition (their sum: the same every time)
+                    h = short_sum(held, (e * N + n) * Q, Q)
                     for q in range(Q):
                         share = holding[e, n, q] / h if h > TINY else 0.0
                         v = bv * share
@@ -102,6 +103,7 @@ def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving:
                             gone[e, n, q] = v
                         else:
                             aged[b - 1, e, n, q] = v
+        for n in range(N):
             for q in range(Q):
                 aged[B - 1, e, n, q] = 0.0
 
