@@ -344,19 +344,26 @@ def _gifts(e: int, donated: np.ndarray, l_donated: np.ndarray, don_recv: np.ndar
     B = stock.shape[0]
     L = transit_engine.shape[1]
     flat = holding.reshape(-1)
+    # Each country's stock, bought doses and gifts on their way, summed plane by plane
+    # (each element in the order of a country-by-country walk, which jumped between the
+    # B + L + B·L planes for every country)
+    s, w, g = np.empty(N), np.empty(N), np.zeros(N)
+    for n in range(N):
+        s[n] = stock[0, e, n]
+        w[n] = transit_engine[e, 0, n]
+    for b in range(1, B):
+        for n in range(N):
+            s[n] += stock[b, e, n]
+    for lag in range(1, L):
+        for n in range(N):
+            w[n] += transit_engine[e, lag, n]
+    for b in range(B):
+        for lag in range(L):
+            for n in range(N):
+                g[n] += gift_transit[b, e, lag, n]
     for n in range(N):
         gave = donated[e, n] - l_donated[e, n]
-        s = stock[0, e, n]
-        for b in range(1, B):
-            s += stock[b, e, n]
-        w = transit_engine[e, 0, n]
-        for lag in range(1, L):
-            w += transit_engine[e, lag, n]
-        g = 0.0
-        for b in range(B):
-            for lag in range(L):
-                g += gift_transit[b, e, lag, n]
-        on_hand = s + w + g
+        on_hand = s[n] + w[n] + g[n]
         left = (short_sum(flat, (e * N + n) * Q, Q) - out[e, n]
                 + (don_recv[e, n] - l_don_recv[e, n]) - on_hand)
         fs = min(max(left, 0.0), gave)

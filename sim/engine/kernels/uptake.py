@@ -281,11 +281,13 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
                 courses_band[e, n, a] += first_split[a] * single
     # Expiry at the end of a bucket period: bucket 0 expires, the others age.
     if expire_today:
-        for e in range(E):
+        for e in range(E):  # plane by plane (country by country jumped between planes)
             for n in range(N):
                 expired_cum[e, n] += stock[0, e, n]
-                for b in range(B - 1):
+            for b in range(B - 1):
+                for n in range(N):
                     stock[b, e, n] = stock[b + 1, e, n]
+            for n in range(N):
                 stock[B - 1, e, n] = 0.0
             for b in range(B - 1):
                 used[e, b] = used[e, b + 1]
