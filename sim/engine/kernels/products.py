@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.need import on_hand_rows
 from sim.engine.kernels.product_channels import _column_sums, _mix_into, _sales
 from sim.engine.kernels.product_expiry import age_day, close_day, landing_day
 from sim.engine.kernels.sums import short_sum
@@ -341,29 +342,14 @@ def _gifts(e: int, donated: np.ndarray, l_donated: np.ndarray, don_recv: np.ndar
     ``from_stock`` (N,) are work.
     """
     N, Q = doses.shape
-    B = stock.shape[0]
-    L = transit_engine.shape[1]
     flat = holding.reshape(-1)
-    # Each country's stock, bought doses and gifts on their way, summed plane by plane
-    # (each element in the order of a country-by-country walk, which jumped between the
-    # B + L + B·L planes for every country)
-    s, w, g = np.empty(N), np.empty(N), np.zeros(N)
-    for n in range(N):
-        s[n] = stock[0, e, n]
-        w[n] = transit_engine[e, 0, n]
-    for b in range(1, B):
-        for n in range(N):
-            s[n] += stock[b, e, n]
-    for lag in range(1, L):
-        for n in range(N):
-            w[n] += transit_engine[e, lag, n]
-    for b in range(B):
-        for lag in range(L):
-            for n in range(N):
-                g[n] += gift_transit[b, e, lag, n]
+    # Each country's doses in stock or on their way (bought and gifts), summed plane by
+    # plane (a country-by-country walk jumped between the B + L + B·L planes)
+    shelf, reach, ring = np.empty(N), np.empty(N), np.empty(N)
+    on_hand_rows(stock, transit_engine, gift_transit, True, e, shelf, reach, ring)
     for n in range(N):
         gave = donated[e, n] - l_donated[e, n]
-        on_hand = s[n] + w[n] + g[n]
+        on_hand = reach[n]
         left = (short_sum(flat, (e * N + n) * Q, Q) - out[e, n]
                 + (don_recv[e, n] - l_don_recv[e, n]) - on_hand)
         fs = min(max(left, 0.0), gave)
