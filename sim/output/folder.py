@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,21 +99,36 @@ def _staged(out_dir: str | Path, replace: bool, write: Callable[[Path], None]) -
 MAX_SENT_BYTES = 256 * 2**20
 
 
-def warm_up(plots: bool = True) -> None:
+def warm_up(plots: bool = True) -> Iterator[None] | None:
     """Import what :func:`save_results` needs (pandas, the parquet writer, the metric
     modules; matplotlib and the plot modules with ``plots``: :func:`sim.output.plots.warm_up`),
     so that a server forked ahead (:func:`sim.output.workers.server_ahead`) does it on the
-    idle core while the run simulates.
+    idle core while the run simulates. With ``plots``, return the idle work the server
+    then takes while the run goes on: the plots' preparations
+    (:func:`sim.output.plots.ahead.idle_steps`), then forking the pool that will draw
+    them (:func:`sim.output.workers.pool_ahead`), so it inherits them.
     """
     import pandas  # noqa: F401
     import pyarrow.parquet  # noqa: F401
 
     from sim.outcomes import history, registry, results  # noqa: F401
 
-    if plots:
-        from sim.output.plots import warm_up as plots_warm_up
+    if not plots:
+        return None
+    from sim.output.plots import warm_up as plots_warm_up
 
-        plots_warm_up()
+    plots_warm_up()
+    return _plots_ahead()
+
+
+def _plots_ahead() -> Iterator[None]:
+    """The idle work of :func:`warm_up` with plots."""
+    from sim.output.plots.ahead import idle_steps
+    from sim.output.workers import pool_ahead
+
+    yield from idle_steps()
+    pool_ahead()
+    yield
 
 
 def save_results_in(server: Server | None, results: Results, out_dir: str | Path,

@@ -15,23 +15,34 @@ Two ways to get workers:
   as :func:`background_calls`), or one call it runs itself (:meth:`Server.call`, which
   relays its progress). Where forking is not safe it is not started and callers fork
   later or work here. Forked processes die with their parent (:func:`die_with_parent`).
+  A warm-up may hand the server idle work: steps it takes while nothing is asked of it
+  (drawing preparations, forking a pool ahead: :func:`pool_ahead`), dropped as soon as
+  a request arrives;
+- streamed (:func:`streamed_calls`): picklable calls sent to a pool (the one forked
+  ahead, else one forked now) one by one as they are made, so the first runs while the
+  next is still being prepared.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import multiprocessing
 import multiprocessing.process
 import os
+import queue
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
+from multiprocessing.pool import Pool
 from typing import Any
 
 _CALLS: Sequence[Callable[[], Any]] = ()
+#: The pool :func:`pool_ahead` forked, until :func:`streamed_calls` takes it.
+_AHEAD: Pool | None = None
 
 
 def can_fork() -> bool:
@@ -136,6 +147,85 @@ def background_calls(calls: Sequence[Callable[[], Any]], workers: int | None = N
         _CALLS = ()
 
 
+def pool_ahead(workers: int | None = None) -> bool:
+    """Fork a pool of ``workers`` (default one per core) now, while this process has
+    nothing else to do, for the next :func:`streamed_calls` here; True if there is one.
+    The workers inherit what this process holds now (imports, prepared figures). Not
+    where forking is not safe (:func:`can_fork`: and the pool's threads make it unsafe
+    from then on), nor with one worker.
+    """
+    global _AHEAD
+    if _AHEAD is None:
+        _AHEAD = _fork_pool(workers or default_workers())
+    return _AHEAD is not None
+
+
+def _fork_pool(workers: int) -> Pool | None:
+    """A pool of ``workers`` forked now (None where forking is not safe or workers < 2);
+    the garbage collector's objects frozen first (see :func:`background_calls`).
+    """
+    if workers <= 1 or not can_fork():
+        return None
+    gc.freeze()
+    try:
+        with forking() as ctx:
+            return ctx.Pool(workers, die_with_parent, (os.getpid(),))
+    finally:
+        gc.unfreeze()
+
+
+def _take_pool(workers: int | None) -> Pool | None:
+    """The pool forked ahead (if it has ``workers`` workers, or any when None), else a pool
+    forked now, else None.
+    """
+    global _AHEAD
+    pool, _AHEAD = _AHEAD, None
+    size = workers or default_workers()
+    if pool is not None and workers is not None and pool._processes != size:  # type: ignore[attr-defined]
+        pool.terminate()
+        pool = None
+    return pool if pool is not None else _fork_pool(size)
+
+
+@contextlib.contextmanager
+def streamed_calls(calls: Iterable[Callable[[], Any]],
+                   workers: int | None = None) -> Iterator[Pending]:
+    """Send each of ``calls`` to a worker as soon as ``calls`` yields it and yield once all
+    are sent (``Pending.results()`` collects them, in the order they were yielded). The
+    workers take the calls in that order (put the slowest first). The calls and their
+    results must be picklable (module-level functions or partials of them). The pool is
+    the one :func:`pool_ahead` forked (when ``workers`` matches), else one forked now;
+    where forking is not safe, or with one worker, the calls run here in ``results()``.
+    """
+    pool = _take_pool(workers)
+    if pool is None:
+        yield Pending(list(calls), None)
+        return
+    done: queue.SimpleQueue[tuple[int, bool, Any]] = queue.SimpleQueue()
+    sent: list[Callable[[], Any]] = []
+    try:
+        for i, call in enumerate(calls):
+            sent.append(call)
+            pool.apply_async(call, callback=functools.partial(_put, done, i, True),
+                             error_callback=functools.partial(_put, done, i, False))
+        yield Pending(sent, _collect(done, len(sent)))
+    finally:
+        pool.terminate()
+
+
+def _put(done: queue.SimpleQueue, i: int, ok: bool, value: Any) -> None:
+    done.put((i, ok, value))
+
+
+def _collect(done: queue.SimpleQueue, n: int) -> Iterator[tuple[int, Any]]:
+    """``(index, result)`` of ``n`` calls as they finish, raising a call's error."""
+    for _ in range(n):
+        i, ok, value = done.get()
+        if not ok:
+            raise value
+        yield i, value
+
+
 def _first(n: int, first: Sequence[int]) -> list[int]:
     """``range(n)`` with ``first`` moved to the front."""
     return [*first, *(i for i in range(n) if i not in set(first))]
@@ -225,12 +315,16 @@ class Relay:
 
 def _run_calls(conn: Connection, calls: Sequence[Callable[[], Any]], workers: int | None,
                first: Sequence[int]) -> None:
-    """Run a :meth:`Server.submit` batch in forked workers, replying as each finishes."""
-    with background_calls(calls, workers, first) as pending:
+    """Run a :meth:`Server.submit` batch in forked workers (the pool forked ahead, if
+    any: the calls came pickled), replying as each finishes.
+    """
+    order = _first(len(calls), first)
+    workers = min(len(calls), workers or default_workers())
+    with streamed_calls((calls[i] for i in order), workers) as pending:
         source = (pending.iterator if pending.iterator is not None
-                  else ((i, c()) for i, c in enumerate(calls)))
+                  else ((i, c()) for i, c in enumerate(pending.calls)))
         for i, result in source:
-            conn.send(("done", i, result))
+            conn.send(("done", order[i], result))
     conn.send(("end", -1, None))
 
 
@@ -261,8 +355,12 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+#: A server's warm-up: run at once; it may return idle work (see :func:`server_ahead`).
+WarmUp = Callable[[], Iterable[object] | None]
+
+
 def _serve(conn: Connection, parents_end: Connection,
-           warm_up: Callable[[], None] | None, parent: int) -> None:
+           warm_up: WarmUp | None, parent: int) -> None:
     """The loop of a :class:`Server`: warm up, then run each batch of calls received
     in forked workers (or one call here), replying ``(kind, index, value)`` as each
     finishes. It ends quietly when the parent closes its end or goes away (Ctrl-C
@@ -272,8 +370,9 @@ def _serve(conn: Connection, parents_end: Connection,
     parents_end.close()
     die_with_parent(parent)
     try:
-        if warm_up is not None:
-            warm_up()
+        idle = warm_up() if warm_up is not None else None
+        if idle is not None:
+            _idle(conn, idle)
         while True:
             kind, request = conn.recv()
             try:
@@ -285,6 +384,22 @@ def _serve(conn: Connection, parents_end: Connection,
                 conn.send(("error", -1, _picklable(exc)))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return
+
+
+def _idle(conn: Connection, steps: Iterable[object]) -> None:
+    """Take ``steps`` (iterating runs one step) until they end or a request (or the
+    parent's end) is waiting on ``conn``; the steps left are dropped.
+    """
+    it = iter(steps)
+    try:
+        while not conn.poll():
+            next(it)
+    except StopIteration:
+        pass
+    finally:
+        close = getattr(it, "close", None)
+        if close is not None:
+            close()
 
 
 def _picklable(exc: Exception) -> Exception:
@@ -299,12 +414,15 @@ def _picklable(exc: Exception) -> Exception:
 
 
 @contextlib.contextmanager
-def server_ahead(warm_up: Callable[[], None] | None = None,
+def server_ahead(warm_up: WarmUp | None = None,
                  enabled: bool = True) -> Iterator[Server | None]:
     """Fork a :class:`Server` now (it runs ``warm_up()`` at once: imports, caches) and
-    yield it; it is stopped on leaving (at once, even mid warm-up, when leaving on an
-    error or Ctrl-C). Yields None (callers fork later or work here)
-    when not ``enabled``, on one core, or where forking is not safe (:func:`can_fork`).
+    yield it. ``warm_up`` may return idle work: an iterable whose every step (one
+    ``next``) the server takes only while no request waits, so it never delays an
+    answer by more than a step. The server is stopped on leaving (at once, even mid
+    warm-up, when leaving on an error or Ctrl-C). Yields None (callers fork later or
+    work here) when not ``enabled``, on one core, or where forking is not safe
+    (:func:`can_fork`).
     """
     if not enabled or default_workers() <= 1 or not can_fork():
         yield None
