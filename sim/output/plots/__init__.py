@@ -154,6 +154,12 @@ def iter_jobs(results: Results) -> Iterator[PlotJob]:
                             index=pd.Index(world.iso3, name="iso3"))
 
     @functools.cache
+    def last_day() -> pd.DataFrame:
+        # the rankings read only the last recorded day: 1/730 of the table to send
+        table = results.countries
+        return table[table["date"] == table["date"].max()]
+
+    @functools.cache
     def eu() -> frozenset[str]:
         return frozenset(data.blocs().set_index("bloc").at["EU", "members"].split(";"))
 
@@ -168,8 +174,8 @@ def iter_jobs(results: Results) -> Iterator[PlotJob]:
                            (eq().coverage_end, eq().population, name, eq().end)),
         "target_attainment": lambda: ("coverage.target_attainment", (eq().attainment, name)),
         "coverage_ranking": lambda: ("coverage.country_ranking",
-                                     (results.countries, name, "coverage_first")),
-        "doses_per_100": lambda: ("coverage.doses_per_100", (results.countries, name)),
+                                     (last_day(), name, "coverage_first")),
+        "doses_per_100": lambda: ("coverage.doses_per_100", (last_day(), name)),
         "dose_ledger": lambda: ("coverage.dose_ledger", (results.ledger, name)),
         "deaths_by_group": lambda: ("equity.deaths_by_group", (eq().per_member, name)),
         "deaths_over_time": lambda: ("epidemic.deaths_over_time", (results.groups, name)),
