@@ -106,7 +106,7 @@ def warm_up(plots: bool = True) -> Iterator[None] | None:
     idle core while the run simulates. With ``plots``, return the idle work the server
     then takes while the run goes on: the plots' preparations
     (:func:`sim.output.plots.ahead.idle_steps`), then forking the pool that will draw
-    them (:func:`sim.output.workers.pool_ahead`), so it inherits them.
+    them (:func:`sim.output.pool.pool_ahead`), so it inherits them.
     """
     import pandas  # noqa: F401
     import pyarrow.parquet  # noqa: F401
@@ -124,7 +124,7 @@ def warm_up(plots: bool = True) -> Iterator[None] | None:
 def _plots_ahead() -> Iterator[None]:
     """The idle work of :func:`warm_up` with plots."""
     from sim.output.plots.ahead import idle_steps
-    from sim.output.workers import pool_ahead
+    from sim.output.pool import pool_ahead
 
     yield from idle_steps()
     pool_ahead()

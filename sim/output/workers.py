@@ -16,63 +16,34 @@ Two ways to get workers:
   relays its progress). Where forking is not safe it is not started and callers fork
   later or work here. Forked processes die with their parent (:func:`die_with_parent`).
   A warm-up may hand the server idle work: steps it takes while nothing is asked of it
-  (drawing preparations, forking a pool ahead: :func:`pool_ahead`), dropped as soon as
-  a request arrives;
-- streamed (:func:`streamed_calls`): picklable calls sent to a pool (the one forked
-  ahead, else one forked now) one by one as they are made, so the first runs while the
-  next is still being prepared.
+  (drawing preparations, forking a pool ahead: :func:`sim.output.pool.pool_ahead`),
+  dropped as soon as a request arrives;
+- streamed (:func:`sim.output.pool.streamed_calls`): picklable calls sent to a pool
+  (the one forked ahead, else one forked now) one by one as they are made, so the
+  first runs while the next is still being prepared.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import multiprocessing
 import multiprocessing.process
 import os
-import queue
-import sys
-import threading
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
-from multiprocessing.pool import Pool
 from typing import Any
 
+from sim.output.forks import (  # noqa: F401  (re-exported: the workers' names)
+    Pending,
+    can_fork,
+    default_workers,
+    die_with_parent,
+    forking,
+)
+from sim.output.pool import streamed_calls
+
 _CALLS: Sequence[Callable[[], Any]] = ()
-#: The pool :func:`pool_ahead` forked, until :func:`streamed_calls` takes it.
-_AHEAD: Pool | None = None
-
-
-def can_fork() -> bool:
-    """True where workers may be forked safely: Linux, and this process runs no Python
-    thread besides the main one.
-    """
-    return (sys.platform.startswith("linux")
-            and "fork" in multiprocessing.get_all_start_methods()
-            and threading.active_count() == 1)
-
-
-def default_workers() -> int:
-    """Worker processes to use by default: the cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
-
-
-@contextlib.contextmanager
-def forking() -> Iterator[multiprocessing.context.ForkContext]:
-    """The ``fork`` start method, with Python's warning about other OS threads silenced.
-
-    Python warns whenever the process has more than one OS thread; the others here are
-    idle native pools (OpenBLAS, Arrow) that re-initialise in the child through their own
-    fork handlers. Use only when :func:`can_fork` is true (no other Python thread runs).
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-        yield multiprocessing.get_context("fork")
 
 
 def _call(i: int) -> tuple[int, Any]:
@@ -90,32 +61,6 @@ def map_calls(calls: Sequence[Callable[[], Any]], workers: int | None = None,
     """
     with background_calls(calls, workers) as pending:
         return pending.results(on_done)
-
-
-class Pending:
-    """Calls started by :func:`background_calls` or :func:`submit_calls`;
-    :meth:`results` waits for them.
-
-    ``iterator`` yields ``(index, result)`` pairs in the order the calls finish (None:
-    nothing was started, the calls run here in :meth:`results`).
-    """
-
-    def __init__(self, calls: Sequence[Callable[[], Any]],
-                 iterator: Iterator[tuple[int, Any]] | None):
-        self.calls, self.iterator = calls, iterator
-
-    def results(self, on_done: Callable[[], None] | None = None) -> list[Any]:
-        """The calls' results in the calls' order (run here now if no worker runs them);
-        ``on_done()`` as each finishes.
-        """
-        done = on_done if on_done is not None else (lambda: None)
-        out: dict[int, Any] = {}
-        source = (self.iterator if self.iterator is not None
-                  else ((i, c()) for i, c in enumerate(self.calls)))
-        for i, result in source:
-            out[i] = result
-            done()
-        return [out[i] for i in range(len(self.calls))]
 
 
 @contextlib.contextmanager
@@ -145,85 +90,6 @@ def background_calls(calls: Sequence[Callable[[], Any]], workers: int | None = N
     finally:
         gc.unfreeze()
         _CALLS = ()
-
-
-def pool_ahead(workers: int | None = None) -> bool:
-    """Fork a pool of ``workers`` (default one per core) now, while this process has
-    nothing else to do, for the next :func:`streamed_calls` here; True if there is one.
-    The workers inherit what this process holds now (imports, prepared figures). Not
-    where forking is not safe (:func:`can_fork`: and the pool's threads make it unsafe
-    from then on), nor with one worker.
-    """
-    global _AHEAD
-    if _AHEAD is None:
-        _AHEAD = _fork_pool(workers or default_workers())
-    return _AHEAD is not None
-
-
-def _fork_pool(workers: int) -> Pool | None:
-    """A pool of ``workers`` forked now (None where forking is not safe or workers < 2);
-    the garbage collector's objects frozen first (see :func:`background_calls`).
-    """
-    if workers <= 1 or not can_fork():
-        return None
-    gc.freeze()
-    try:
-        with forking() as ctx:
-            return ctx.Pool(workers, die_with_parent, (os.getpid(),))
-    finally:
-        gc.unfreeze()
-
-
-def _take_pool(workers: int | None) -> Pool | None:
-    """The pool forked ahead (if it has ``workers`` workers, or any when None), else a pool
-    forked now, else None.
-    """
-    global _AHEAD
-    pool, _AHEAD = _AHEAD, None
-    size = workers or default_workers()
-    if pool is not None and workers is not None and pool._processes != size:  # type: ignore[attr-defined]
-        pool.terminate()
-        pool = None
-    return pool if pool is not None else _fork_pool(size)
-
-
-@contextlib.contextmanager
-def streamed_calls(calls: Iterable[Callable[[], Any]],
-                   workers: int | None = None) -> Iterator[Pending]:
-    """Send each of ``calls`` to a worker as soon as ``calls`` yields it and yield once all
-    are sent (``Pending.results()`` collects them, in the order they were yielded). The
-    workers take the calls in that order (put the slowest first). The calls and their
-    results must be picklable (module-level functions or partials of them). The pool is
-    the one :func:`pool_ahead` forked (when ``workers`` matches), else one forked now;
-    where forking is not safe, or with one worker, the calls run here in ``results()``.
-    """
-    pool = _take_pool(workers)
-    if pool is None:
-        yield Pending(list(calls), None)
-        return
-    done: queue.SimpleQueue[tuple[int, bool, Any]] = queue.SimpleQueue()
-    sent: list[Callable[[], Any]] = []
-    try:
-        for i, call in enumerate(calls):
-            sent.append(call)
-            pool.apply_async(call, callback=functools.partial(_put, done, i, True),
-                             error_callback=functools.partial(_put, done, i, False))
-        yield Pending(sent, _collect(done, len(sent)))
-    finally:
-        pool.terminate()
-
-
-def _put(done: queue.SimpleQueue, i: int, ok: bool, value: Any) -> None:
-    done.put((i, ok, value))
-
-
-def _collect(done: queue.SimpleQueue, n: int) -> Iterator[tuple[int, Any]]:
-    """``(index, result)`` of ``n`` calls as they finish, raising a call's error."""
-    for _ in range(n):
-        i, ok, value = done.get()
-        if not ok:
-            raise value
-        yield i, value
 
 
 def _first(n: int, first: Sequence[int]) -> list[int]:
@@ -332,27 +198,6 @@ def _run_call(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...],
               relay: bool) -> None:
     """Run a :meth:`Server.call` here and reply with its result."""
     conn.send(("return", -1, fn(*args, progress=Relay(conn) if relay else None)))
-
-
-def die_with_parent(parent: int) -> None:
-    """On Linux, have the kernel kill this (forked) process when its parent dies
-    (``prctl(PR_SET_PDEATHSIG, SIGKILL)``, through the C library), so that a killed
-    ``vaxsim run`` leaves no server or worker writing into its staging folder; exit at
-    once if ``parent`` is already gone. Elsewhere, or if the call fails, nothing.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) != 0:  # 1: PR_SET_PDEATHSIG
-            return
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the call
-        os._exit(1)
 
 
 #: A server's warm-up: run at once; it may return idle work (see :func:`server_ahead`).

@@ -149,7 +149,7 @@ def test_streamed_calls_go_to_the_pool_forked_ahead_in_order():
     import multiprocessing
     from functools import partial
 
-    from sim.output import workers
+    from sim.output import pool as workers
 
     if not workers.pool_ahead(2):
         pytest.skip("forking is not safe here")
@@ -168,7 +168,7 @@ def test_streamed_calls_run_here_with_one_worker_or_when_forking_is_unsafe():
     import threading
     from functools import partial
 
-    from sim.output import workers
+    from sim.output import pool as workers
 
     def run(n):
         with workers.streamed_calls((partial(_square, x) for x in range(n)), 1) as pending:
@@ -224,7 +224,7 @@ def test_a_server_takes_idle_steps_only_until_it_is_asked_something():
 
 
 def _with_pool_ahead():
-    from sim.output.workers import pool_ahead
+    from sim.output.pool import pool_ahead
 
     pool_ahead(2)
 

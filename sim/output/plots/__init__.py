@@ -217,12 +217,13 @@ def start_plots(results: Results, out: Path, workers: int | None = None,
     :func:`sim.output.workers.server_ahead` with :func:`warm_up`), the server's workers
     draw them; else each job is sent, as soon as its inputs are made
     (:func:`iter_jobs`), to the pool this process forked ahead
-    (:func:`sim.output.workers.pool_ahead`) or forks now
-    (:func:`sim.output.workers.streamed_calls`). Nothing is drawn unless ``enabled``.
+    (:func:`sim.output.pool.pool_ahead`) or forks now
+    (:func:`sim.output.pool.streamed_calls`). Nothing is drawn unless ``enabled``.
     """
     from functools import partial
 
-    from sim.output.workers import Pending, streamed_calls
+    from sim.output.pool import streamed_calls
+    from sim.output.workers import Pending
 
     if not enabled:
         yield Pending([], None)
