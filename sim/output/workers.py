@@ -233,13 +233,15 @@ def _serve(conn: Connection, parents_end: Connection,
 
 def _idle(conn: Connection, steps: Iterable[object]) -> None:
     """Take ``steps`` (iterating runs one step) until they end or a request (or the
-    parent's end) is waiting on ``conn``; the steps left are dropped.
+    parent's end) is waiting on ``conn``; the steps left are dropped. Idle work only
+    prepares what requests would do anyway: a step that fails ends it, and the request
+    then does (and reports) that work itself.
     """
     it = iter(steps)
     try:
         while not conn.poll():
             next(it)
-    except StopIteration:
+    except Exception:  # noqa: BLE001, S110  (StopIteration: done; else see above)
         pass
     finally:
         close = getattr(it, "close", None)

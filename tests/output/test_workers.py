@@ -223,6 +223,33 @@ def test_a_server_takes_idle_steps_only_until_it_is_asked_something():
         assert server.call(_steps_taken) == taken  # the rest was dropped
 
 
+def _failing_idle_work(marker):
+    def steps():
+        yield
+        marker.write_text("failing")
+        raise RuntimeError("no fonts")
+
+    return steps()
+
+
+def test_a_server_whose_idle_work_fails_still_answers(tmp_path):
+    import time
+    from functools import partial
+
+    from sim.output.workers import server_ahead
+
+    marker = tmp_path / "failed"
+    with server_ahead(partial(_failing_idle_work, marker)) as server:
+        if server is None:
+            pytest.skip("forking is not safe here")
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists()
+        assert server.call(_steps_taken) == 0
+        assert server.process.is_alive()
+
+
 def _with_pool_ahead():
     from sim.output.pool import pool_ahead
 
