@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.output.names import OutputError
-from sim.output.plots import PLOT_STEMS, finish_plots, start_plots
+from sim.output.plots import PLOT_STEMS, finish_plots, fsync_file, start_plots
 from sim.output.report import write_report
 from sim.scenario.loader import dump_scenario
 
@@ -65,13 +65,19 @@ def write_results(results: Results, folder: Path, plots: bool | None = None,
     staging folder: :func:`staging_dir`); arguments as there.
     """
     draw = results.scenario.outputs.plots if plots is None else plots
-    # Plots are drawn in worker processes while this one writes everything else.
-    with start_plots(results, folder / "plots", enabled=draw, server=server) as pending:
+    # Plots are drawn in worker processes while this one writes everything else; the
+    # files are flushed to disk as they are written (publish() flushes them again, at
+    # ~1 ms for the lot, instead of ~25 ms after the last plot).
+    with start_plots(results, folder / "plots", enabled=draw, server=server,
+                     sync=True) as pending:
         (folder / "scenario.yaml").write_text(dump_scenario(results.scenario),
                                               encoding="utf-8")
         (folder / "summary.json").write_text(json.dumps(results.summary, indent=2) + "\n",
                                              encoding="utf-8")
         write_tables(results, folder, progress)
+        for path in folder.iterdir():
+            if path.is_file():
+                fsync_file(path)
         finish_plots(pending, None if progress is None
                      else lambda: progress.advance("plots"))
     write_report(folder)
@@ -322,11 +328,7 @@ def _fsync_tree(folder: Path) -> None:
     """Flush every file of ``folder`` to disk before it is renamed into place."""
     for path in folder.rglob("*"):
         if path.is_file():
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fsync_file(path)
 
 
 def _fsync_dir(folder: Path) -> None:

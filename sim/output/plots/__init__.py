@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from sim.output.workers import Pending, Server
 
 __all__ = ["CAPTIONS", "GROUP_COLORS", "GROUP_LABELS", "PLOT_STEMS", "STYLE", "PlotJob",
-           "draw", "finish_plots", "iter_jobs", "plot_jobs", "plot_run", "start_plots",
-           "warm_up"]
+           "draw", "finish_plots", "fsync_file", "iter_jobs", "plot_jobs", "plot_run",
+           "start_plots", "warm_up"]
 
 #: Every plot of a run, in report order, with the caption the report gives it. A
 #: mechanism adding a plot adds its stem here and its job in :func:`plot_jobs`.
@@ -90,12 +90,31 @@ class PlotJob:
                     getattr(importlib.import_module(f"{__name__}.{module}"), name))
 
 
-def draw(job: PlotJob, out: Path) -> Path | None:
-    """Draw ``job`` and write ``out/<stem>.png``; None when it has nothing to show."""
+def draw(job: PlotJob, out: Path, sync: bool = False) -> Path | None:
+    """Draw ``job`` and write ``out/<stem>.png``; None when it has nothing to show.
+    ``sync``: flush the file to disk too (a results folder is flushed before it is
+    published; done here, the wait overlaps the other plots instead of ending the run).
+    """
     from sim.output.plots.style import save
 
     fig = job.resolve()(*job.args)
-    return None if fig is None else save(fig, Path(out) / f"{job.stem}.png")
+    if fig is None:
+        return None
+    path = save(fig, Path(out) / f"{job.stem}.png")
+    if sync:
+        fsync_file(path)
+    return path
+
+
+def fsync_file(path: Path) -> None:
+    """Flush ``path``'s data to disk."""
+    import os
+
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def warm_up() -> None:
@@ -209,7 +228,8 @@ def plot_run(results: Results, out: Path, progress: Callable[[], None] | None = 
 
 @contextlib.contextmanager
 def start_plots(results: Results, out: Path, workers: int | None = None,
-                enabled: bool = True, server: Server | None = None) -> Iterator[Pending]:
+                enabled: bool = True, server: Server | None = None,
+                sync: bool = False) -> Iterator[Pending]:
     """Start drawing every plot of one run into ``out`` in worker processes and yield at
     once: the caller writes its tables meanwhile, then collects with
     :func:`finish_plots`. The slowest plots are handed out first (:data:`DRAW_FIRST`).
@@ -219,6 +239,7 @@ def start_plots(results: Results, out: Path, workers: int | None = None,
     (:func:`iter_jobs`), to the pool this process forked ahead
     (:func:`sim.output.pool.pool_ahead`) or forks now
     (:func:`sim.output.pool.streamed_calls`). Nothing is drawn unless ``enabled``.
+    ``sync``: each PNG is flushed to disk as it is written (see :func:`draw`).
     """
     from functools import partial
 
@@ -232,9 +253,9 @@ def start_plots(results: Results, out: Path, workers: int | None = None,
         jobs = plot_jobs(results)
         stems = [j.stem for j in jobs]
         first = [stems.index(s) for s in DRAW_FIRST if s in stems]
-        yield server.submit([partial(draw, job, out) for job in jobs], workers, first)
+        yield server.submit([partial(draw, job, out, sync) for job in jobs], workers, first)
         return
-    with streamed_calls((partial(draw, job, out) for job in iter_jobs(results)),
+    with streamed_calls((partial(draw, job, out, sync) for job in iter_jobs(results)),
                         workers) as pending:
         yield pending
 
