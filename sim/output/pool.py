@@ -22,8 +22,8 @@ from typing import Any
 
 from sim.output.forks import Pending, can_fork, default_workers, die_with_parent, forking
 
-#: The pool :func:`pool_ahead` forked, until :func:`streamed_calls` takes it.
-_AHEAD: Pool | None = None
+#: The pool :func:`pool_ahead` forked and its size, until :func:`streamed_calls` takes it.
+_AHEAD: tuple[Pool, int] | None = None
 
 
 def pool_ahead(workers: int | None = None) -> bool:
@@ -35,13 +35,16 @@ def pool_ahead(workers: int | None = None) -> bool:
     """
     global _AHEAD
     if _AHEAD is None:
-        _AHEAD = _fork_pool(workers or default_workers())
+        size = workers or default_workers()
+        pool = _fork_pool(size)
+        _AHEAD = None if pool is None else (pool, size)
     return _AHEAD is not None
 
 
 def _fork_pool(workers: int) -> Pool | None:
     """A pool of ``workers`` forked now (None where forking is not safe or workers < 2);
-    the garbage collector's objects frozen first (see :func:`background_calls`).
+    the garbage collector's objects frozen first (as in
+    :func:`sim.output.workers.background_calls`).
     """
     if workers <= 1 or not can_fork():
         return None
@@ -58,12 +61,14 @@ def _take_pool(workers: int | None) -> Pool | None:
     forked now, else None.
     """
     global _AHEAD
-    pool, _AHEAD = _AHEAD, None
+    ahead, _AHEAD = _AHEAD, None
     size = workers or default_workers()
-    if pool is not None and workers is not None and pool._processes != size:  # type: ignore[attr-defined]
+    if ahead is not None:
+        pool, ahead_size = ahead
+        if workers is None or ahead_size == size:
+            return pool
         pool.terminate()
-        pool = None
-    return pool if pool is not None else _fork_pool(size)
+    return _fork_pool(size)
 
 
 @contextlib.contextmanager

@@ -35,7 +35,7 @@ __all__ = ["CAPTIONS", "GROUP_COLORS", "GROUP_LABELS", "PLOT_STEMS", "STYLE", "P
            "start_plots", "warm_up"]
 
 #: Every plot of a run, in report order, with the caption the report gives it. A
-#: mechanism adding a plot adds its stem here and its job in :func:`plot_jobs`.
+#: mechanism adding a plot adds its stem here and its job in :func:`iter_jobs`.
 CAPTIONS = {
     "coverage_by_group": "Coverage by income group over time.",
     "history_check": "History check: the run's supply series against the observed 2021 "
