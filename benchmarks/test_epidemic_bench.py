@@ -28,6 +28,8 @@ the compiled day. Kept: one argument tuple built by the stage and handed to
 ``epidemic_driver.run_day`` (before: unpacked into ``epidemic_day(*args, scratch=)``,
 repacked, and a compiled call for the scratch's slot count): whole stage in one process,
 old and new call paths alternating 15 rounds, min 44.1 -> 42.1 ms, median ratio 0.92.
+Not kept: the ten scratch arrays as one buffer carved into views in ``_prepare`` (the
+dispatch 5.0 -> 4.1 µs, but ``_prepare`` 0.85 -> 1.74: no net gain).
 Per day over the 730 days (no doses, min of 7 runs): ~51-56 µs while two strains and 3
 statuses a band are held (days 0-59), ~45-47 with three strains and 5 statuses (60-269),
 ~54-57 with four and 7 (from day 300): the day's cost hardly depends on what is held.
