@@ -4,8 +4,12 @@ products: delivery, administration and expiry, then the day's doses by product
 
 :func:`dose_stages` runs them, and falls back to the stages one by one
 (:func:`deliver_and_administer`, then
-:func:`sim.engine.products.track_products`) on day 0 (the product ledger starts then),
-for batches with members that do not track products, and with ``VAXSIM_BACKEND=numpy``.
+:func:`sim.engine.products.track_products`) for batches with members that do not track
+products, and with ``VAXSIM_BACKEND=numpy``. Day 0 runs fused too (the ledger starts
+before it, :func:`_ledger_on_day_0`): run stage by stage, it was the only caller of the
+separate ``uptake_day`` and ``track_day`` kernels in a run, whose loading from numba's
+cache cost ~80-110 ms of every process's first run (~10% of the ~0.7-1 s of kernel
+loading; measured by load13, session 10, see docs/SPEED_FINDINGS.md).
 The fused call's arguments fixed for a run (the state's and the ledger's arrays, which
 the compiled stages update in place, and the parameters: :func:`uptake_fixed`,
 :func:`sim.engine.products.kernel_fixed`) are gathered once per running state (:class:`_Plan`:
@@ -26,7 +30,14 @@ from sim.engine.build.params import Params
 from sim.engine.donation import deliver_gifts
 from sim.engine.kernels import backend
 from sim.engine.product_expiry import landing
-from sim.engine.products import _YESTERDAY, kernel_fixed, kernel_scratch, refresh, track_products
+from sim.engine.products import (
+    _YESTERDAY,
+    ProductState,
+    kernel_fixed,
+    kernel_scratch,
+    refresh,
+    track_products,
+)
 from sim.engine.state import State
 from sim.engine.uptake import _all_enabled, administer, deliver, expire, one_dose_share
 from sim.world.world import World
@@ -73,6 +84,8 @@ def dose_stages(state: State, world: World, params: Params, allocated: np.ndarra
     licensees' own doses today, or None.
     """
     pp, ps = params.products, state.products
+    if ps is None and pp is not None and backend() == "numba" and _all_enabled(pp):
+        ps = state.products = _ledger_on_day_0(state, world, pp)
     if ps is None or pp is None or backend() == "numpy" or not _all_enabled(pp):
         _PLANS.pop(id(state), None)  # the stages may replace arrays: remade
         deliver_and_administer(state, world, params, allocated, gifts, t)
@@ -95,6 +108,17 @@ def dose_stages(state: State, world: World, params: Params, allocated: np.ndarra
                 market if has_market else nothing,
                 nothing if partners is None else partners, *plan.ledger, *plan.scratch)
     refresh(state, pp, t)
+
+
+def _ledger_on_day_0(state: State, world: World, pp) -> ProductState:
+    """The product ledger, started before day 0's stages (all zeros, as
+    :func:`~sim.engine.products.track_products` starts it after day 0's delivery) with
+    today's arrivals landing in the freshest bucket (:func:`landing` without a ledger),
+    so day 0 runs fused too and the run never loads the stage-by-stage kernels.
+    """
+    ps = ProductState.start(state, max(world.days, 1), pp.course)
+    ps.land[..., -1] = 1.0
+    return ps
 
 
 #: The plans of the states alive, by ``id`` (each plan checks its state is that one).

@@ -28,7 +28,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     workers (:func:`sim.output.folder.save_results_in`). This process imports neither
     pandas nor matplotlib. (Forking before the engine is imported gives the server more
     time, but both processes then import numba and scipy: +0.5 s of CPU, slower on a
-    busy machine.)
+    busy machine.) The compiled kernels load from numba's cache at their first call
+    (0.7-1 s, on this process's critical path); loading them on a background thread
+    does not pay: 50-75 ms of build lie between the fork and the first kernel call,
+    every kernel is needed on day 0, and half the load holds the GIL while the other
+    half convoys behind a busy main thread (measured: docs/SPEED_FINDINGS.md, load13).
     """
     from functools import partial
 
