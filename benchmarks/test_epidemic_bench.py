@@ -14,8 +14,31 @@ Where the deterministic stage stands (thread CPU, min of 9): no doses ~27.5 ms, 
 with doses ~39.5 ms (was ~45.5 before infections by strain were added five statuses per
 pass and vaccination and waning one pass per group of statuses), twin ~28 ms. Inside
 ``sim.run`` the member's stage costs more than alone (~45 ms: the dose engine's stages
-evict its tables from the caches between days). Python around the kernel is ~5.6 µs a
-day (~4 ms a run), of which ~2.2 µs is the call's ~40 arrays (~55 ns each).
+evict its tables from the caches between days).
+
+Session 10 (epi13), this machine, stage alone without doses, a saved day-500 state (four
+strains, 7 statuses a band held), one process, µs a day, min of 15 rounds of 20 days:
+``step_epidemic`` 55.6, of which the compiled member's day 39.2 (three bands' sub-steps
+24.3, travellers 5.7, vaccination and waning 3.0, forces 2.9, country totals 0.9) and
+16.4 outside it: the Python of the stage ~6.5 (state views, tables' key check, suppression,
+regime, the argument tuple), ``run_day`` 1.8, the call's dispatch (51 arrays: the
+41-argument tuple and 10 scratch arrays, ~0.09 µs an array; a no-op kernel with the same
+arguments costs 5.1) and ``_prepare`` 0.85. So about 30% of a day at E=1 is spent around
+the compiled day. Kept: one argument tuple built by the stage and handed to
+``epidemic_driver.run_day`` (before: unpacked into ``epidemic_day(*args, scratch=)``,
+repacked, and a compiled call for the scratch's slot count): whole stage in one process,
+old and new call paths alternating 15 rounds, min 44.1 -> 42.1 ms, median ratio 0.92.
+Not kept: the ten scratch arrays as one buffer carved into views in ``_prepare`` (the
+dispatch 5.0 -> 4.1 µs, but ``_prepare`` 0.85 -> 1.74: no net gain).
+Per day over the 730 days (no doses, min of 7 runs): ~51-56 µs while two strains and 3
+statuses a band are held (days 0-59), ~45-47 with three strains and 5 statuses (60-269),
+~54-57 with four and 7 (from day 300): the day's cost hardly depends on what is held.
+Skipping strains or statuses that hold nobody is already done (strains above the highest
+active one, statuses empty in every country); no active strain is ever exactly empty
+(0 of the 2,590 strain-days up to the highest active strain have every Ex, Ix and
+fresh zero), so a by-strain skip would never fire. Of the band-status-days up to the
+held classes, 13,347 of 28,893 hold someone without doses and 27,757 with (the rest
+are skipped already).
 
 A member's day at four strains, all statuses held (kernel on a saved state, ~52 µs):
 infections by strain ~19 µs, the force and share of each status ~15, progression ~6,

@@ -80,6 +80,17 @@ faster per text, but that FreeType call truncates glyph offsets, so glyphs land 
 apart from matplotlib's (uneven spacing): not used; GC frozen or off while drawing:
 within noise (again). The <= 2.5 s goal needs the text path: a glyph-bitmap cache or
 matplotlib setting the font size once per text (upstream).
+
+Session 10 (plots13): the phase after the run (idle machine, main 74211b5: run ends at
+2.03 s, process at 4.27 s) is CPU-bound on both cores but for ~0.3 s of serial work.
+The server ``vaxsim run`` forks now uses the time between its warm-up and the run's end
+(0.23 s on an idle machine; ~0 under load): map outlines, the 15 figures and axes made
+ahead (~0.19 s CPU; :mod:`sim.output.plots.ahead`), then the plot pool forked so it
+inherits them; jobs are streamed to the pool as their inputs are made; the report reads
+its YAML with libyaml (0.095 -> 0.036 s) and files are flushed as written (publish ~25
+-> ~1 ms). Same PNGs and folder. Wall A/B under load 1.5-5 could not resolve it (ratio
+medians 0.96, 1.01, 0.97; CPU ratio 1.00); expected ~0.25-0.3 s on an idle machine
+(docs/SPEED_FINDINGS.md, "After the run of vaxsim run").
 """
 
 from __future__ import annotations

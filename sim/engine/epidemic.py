@@ -83,10 +83,10 @@ class _Workspace:
         self.kernel: Callable[..., None] | None = None
         self.near: Callable[..., bool] | None = None
         if self.backend == "numba":
-            from sim.engine.kernels.epidemic_driver import epidemic_day
+            from sim.engine.kernels.epidemic_driver import run_day
             from sim.engine.kernels.epidemic_lanes import coverage_near
 
-            self.kernel = None if ep.mode == "stochastic" else epidemic_day
+            self.kernel = None if ep.mode == "stochastic" else run_day
             self.near = coverage_near
         self.vaccinated = vaccinated_statuses(ep.n_classes)             # (K,) bool
         # Where each strain's survivors go (its class's infection status), and the
@@ -266,6 +266,15 @@ def _day(epi, ep, ws, courses, boosted, sus, fatal, t, population):
     deterministic one in the country-last layout (:func:`kernel_layout`), the stochastic
     one as (E, N, ...) views with the members' stream keys and the day.
     """
+    if ws.kernel is not None:       # deterministic, compiled: the arguments in one tuple
+        ws.kernel((*ws.state_views(epi), courses, boosted, ws.force, ws.mix, ws.traffic,
+                   ws.band_pop_last, ep.wane, epi.chain, ep.activity, ep.assortativity,
+                   ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus,
+                   fatal, ep.substeps, ws.vaccinated, ws.first_status, ws.infections_last,
+                   ws.deaths_last, epi.new_infections, epi.new_deaths, epi.D,
+                   epi.infections_cum, epi.recent_deaths, population, BURDEN_DAYS, ws.X,
+                   ws.prev, ws.reg, ws.regw), ws.scratch)
+        return
     stochastic = ep.mode == "stochastic"
     if ws.backend == "numpy":
         flows = {"dcourse": courses - epi.courses_seen, "dboost": boosted - epi.boosted_seen,
@@ -285,19 +294,13 @@ def _day(epi, ep, ws, courses, boosted, sus, fatal, t, population):
             ep.n_regions, epi.strains, epi.active)
     totals = (epi.new_infections, epi.new_deaths, epi.D, epi.infections_cum,
               epi.recent_deaths, population, BURDEN_DAYS)
-    if stochastic:
-        from sim.engine.kernels.epidemic_stochastic import stochastic_day
+    from sim.engine.kernels.epidemic_stochastic import stochastic_day
 
-        stochastic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band,
-                       epi.courses_seen, epi.boosted_seen, *params, ws.band_pop_last, *rest,
-                       ws.sus_plain, ws.fatal_plain, ep.substeps, ws.vaccinated,
-                       ws.first_status, ep.keys, t,
-                       ws.infections, ws.deaths, *totals, ws.X, ws.prev, ws.reg, ws.regw)
-    else:
-        ws.kernel(*ws.state_views(epi), *params, ws.band_pop_last, *rest, sus, fatal,
-                  ep.substeps, ws.vaccinated, ws.first_status, ws.infections_last,
-                  ws.deaths_last, *totals,
-                  ws.X, ws.prev, ws.reg, ws.regw, scratch=ws.scratch)
+    stochastic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band,
+                   epi.courses_seen, epi.boosted_seen, *params, ws.band_pop_last, *rest,
+                   ws.sus_plain, ws.fatal_plain, ep.substeps, ws.vaccinated,
+                   ws.first_status, ep.keys, t,
+                   ws.infections, ws.deaths, *totals, ws.X, ws.prev, ws.reg, ws.regw)
 
 
 def step_epidemic(state, world, params, t: int) -> None:

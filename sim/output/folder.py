@@ -13,12 +13,12 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.output.names import OutputError
-from sim.output.plots import PLOT_STEMS, finish_plots, start_plots
+from sim.output.plots import PLOT_STEMS, finish_plots, fsync_file, start_plots
 from sim.output.report import write_report
 from sim.scenario.loader import dump_scenario
 
@@ -65,13 +65,19 @@ def write_results(results: Results, folder: Path, plots: bool | None = None,
     staging folder: :func:`staging_dir`); arguments as there.
     """
     draw = results.scenario.outputs.plots if plots is None else plots
-    # Plots are drawn in worker processes while this one writes everything else.
-    with start_plots(results, folder / "plots", enabled=draw, server=server) as pending:
+    # Plots are drawn in worker processes while this one writes everything else; the
+    # files are flushed to disk as they are written (publish() flushes them again, at
+    # ~1 ms for the lot, instead of ~25 ms after the last plot).
+    with start_plots(results, folder / "plots", enabled=draw, server=server,
+                     sync=True) as pending:
         (folder / "scenario.yaml").write_text(dump_scenario(results.scenario),
                                               encoding="utf-8")
         (folder / "summary.json").write_text(json.dumps(results.summary, indent=2) + "\n",
                                              encoding="utf-8")
         write_tables(results, folder, progress)
+        for path in folder.iterdir():
+            if path.is_file():
+                fsync_file(path)
         finish_plots(pending, None if progress is None
                      else lambda: progress.advance("plots"))
     write_report(folder)
@@ -99,21 +105,36 @@ def _staged(out_dir: str | Path, replace: bool, write: Callable[[Path], None]) -
 MAX_SENT_BYTES = 256 * 2**20
 
 
-def warm_up(plots: bool = True) -> None:
+def warm_up(plots: bool = True) -> Iterator[None] | None:
     """Import what :func:`save_results` needs (pandas, the parquet writer, the metric
     modules; matplotlib and the plot modules with ``plots``: :func:`sim.output.plots.warm_up`),
     so that a server forked ahead (:func:`sim.output.workers.server_ahead`) does it on the
-    idle core while the run simulates.
+    idle core while the run simulates. With ``plots``, return the idle work the server
+    then takes while the run goes on: the plots' preparations
+    (:func:`sim.output.plots.ahead.idle_steps`), then forking the pool that will draw
+    them (:func:`sim.output.pool.pool_ahead`), so it inherits them.
     """
     import pandas  # noqa: F401
     import pyarrow.parquet  # noqa: F401
 
     from sim.outcomes import history, registry, results  # noqa: F401
 
-    if plots:
-        from sim.output.plots import warm_up as plots_warm_up
+    if not plots:
+        return None
+    from sim.output.plots import warm_up as plots_warm_up
 
-        plots_warm_up()
+    plots_warm_up()
+    return _plots_ahead()
+
+
+def _plots_ahead() -> Iterator[None]:
+    """The idle work of :func:`warm_up` with plots."""
+    from sim.output.plots.ahead import idle_steps
+    from sim.output.pool import pool_ahead
+
+    yield from idle_steps()
+    pool_ahead()
+    yield
 
 
 def save_results_in(server: Server | None, results: Results, out_dir: str | Path,
@@ -307,11 +328,7 @@ def _fsync_tree(folder: Path) -> None:
     """Flush every file of ``folder`` to disk before it is renamed into place."""
     for path in folder.rglob("*"):
         if path.is_file():
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fsync_file(path)
 
 
 def _fsync_dir(folder: Path) -> None:

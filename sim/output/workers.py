@@ -15,6 +15,12 @@ Two ways to get workers:
   as :func:`background_calls`), or one call it runs itself (:meth:`Server.call`, which
   relays its progress). Where forking is not safe it is not started and callers fork
   later or work here. Forked processes die with their parent (:func:`die_with_parent`).
+  A warm-up may hand the server idle work: steps it takes while nothing is asked of it
+  (drawing preparations, forking a pool ahead: :func:`sim.output.pool.pool_ahead`),
+  dropped as soon as a request arrives;
+- streamed (:func:`sim.output.pool.streamed_calls`): picklable calls sent to a pool
+  (the one forked ahead, else one forked now) one by one as they are made, so the
+  first runs while the next is still being prepared.
 """
 
 from __future__ import annotations
@@ -24,44 +30,20 @@ import gc
 import multiprocessing
 import multiprocessing.process
 import os
-import sys
-import threading
-import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
+from sim.output.forks import (  # noqa: F401  (re-exported: the workers' names)
+    Pending,
+    can_fork,
+    default_workers,
+    die_with_parent,
+    forking,
+)
+from sim.output.pool import streamed_calls
+
 _CALLS: Sequence[Callable[[], Any]] = ()
-
-
-def can_fork() -> bool:
-    """True where workers may be forked safely: Linux, and this process runs no Python
-    thread besides the main one.
-    """
-    return (sys.platform.startswith("linux")
-            and "fork" in multiprocessing.get_all_start_methods()
-            and threading.active_count() == 1)
-
-
-def default_workers() -> int:
-    """Worker processes to use by default: the cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
-
-
-@contextlib.contextmanager
-def forking() -> Iterator[multiprocessing.context.ForkContext]:
-    """The ``fork`` start method, with Python's warning about other OS threads silenced.
-
-    Python warns whenever the process has more than one OS thread; the others here are
-    idle native pools (OpenBLAS, Arrow) that re-initialise in the child through their own
-    fork handlers. Use only when :func:`can_fork` is true (no other Python thread runs).
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-        yield multiprocessing.get_context("fork")
 
 
 def _call(i: int) -> tuple[int, Any]:
@@ -79,32 +61,6 @@ def map_calls(calls: Sequence[Callable[[], Any]], workers: int | None = None,
     """
     with background_calls(calls, workers) as pending:
         return pending.results(on_done)
-
-
-class Pending:
-    """Calls started by :func:`background_calls` or :func:`submit_calls`;
-    :meth:`results` waits for them.
-
-    ``iterator`` yields ``(index, result)`` pairs in the order the calls finish (None:
-    nothing was started, the calls run here in :meth:`results`).
-    """
-
-    def __init__(self, calls: Sequence[Callable[[], Any]],
-                 iterator: Iterator[tuple[int, Any]] | None):
-        self.calls, self.iterator = calls, iterator
-
-    def results(self, on_done: Callable[[], None] | None = None) -> list[Any]:
-        """The calls' results in the calls' order (run here now if no worker runs them);
-        ``on_done()`` as each finishes.
-        """
-        done = on_done if on_done is not None else (lambda: None)
-        out: dict[int, Any] = {}
-        source = (self.iterator if self.iterator is not None
-                  else ((i, c()) for i, c in enumerate(self.calls)))
-        for i, result in source:
-            out[i] = result
-            done()
-        return [out[i] for i in range(len(self.calls))]
 
 
 @contextlib.contextmanager
@@ -225,12 +181,16 @@ class Relay:
 
 def _run_calls(conn: Connection, calls: Sequence[Callable[[], Any]], workers: int | None,
                first: Sequence[int]) -> None:
-    """Run a :meth:`Server.submit` batch in forked workers, replying as each finishes."""
-    with background_calls(calls, workers, first) as pending:
+    """Run a :meth:`Server.submit` batch in forked workers (the pool forked ahead, if
+    any: the calls came pickled), replying as each finishes.
+    """
+    order = _first(len(calls), first)
+    workers = min(len(calls), workers or default_workers())
+    with streamed_calls((calls[i] for i in order), workers) as pending:
         source = (pending.iterator if pending.iterator is not None
-                  else ((i, c()) for i, c in enumerate(calls)))
+                  else ((i, c()) for i, c in enumerate(pending.calls)))
         for i, result in source:
-            conn.send(("done", i, result))
+            conn.send(("done", order[i], result))
     conn.send(("end", -1, None))
 
 
@@ -240,29 +200,12 @@ def _run_call(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...],
     conn.send(("return", -1, fn(*args, progress=Relay(conn) if relay else None)))
 
 
-def die_with_parent(parent: int) -> None:
-    """On Linux, have the kernel kill this (forked) process when its parent dies
-    (``prctl(PR_SET_PDEATHSIG, SIGKILL)``, through the C library), so that a killed
-    ``vaxsim run`` leaves no server or worker writing into its staging folder; exit at
-    once if ``parent`` is already gone. Elsewhere, or if the call fails, nothing.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) != 0:  # 1: PR_SET_PDEATHSIG
-            return
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the call
-        os._exit(1)
+#: A server's warm-up: run at once; it may return idle work (see :func:`server_ahead`).
+WarmUp = Callable[[], Iterable[object] | None]
 
 
 def _serve(conn: Connection, parents_end: Connection,
-           warm_up: Callable[[], None] | None, parent: int) -> None:
+           warm_up: WarmUp | None, parent: int) -> None:
     """The loop of a :class:`Server`: warm up, then run each batch of calls received
     in forked workers (or one call here), replying ``(kind, index, value)`` as each
     finishes. It ends quietly when the parent closes its end or goes away (Ctrl-C
@@ -272,8 +215,9 @@ def _serve(conn: Connection, parents_end: Connection,
     parents_end.close()
     die_with_parent(parent)
     try:
-        if warm_up is not None:
-            warm_up()
+        idle = warm_up() if warm_up is not None else None
+        if idle is not None:
+            _idle(conn, idle)
         while True:
             kind, request = conn.recv()
             try:
@@ -285,6 +229,24 @@ def _serve(conn: Connection, parents_end: Connection,
                 conn.send(("error", -1, _picklable(exc)))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return
+
+
+def _idle(conn: Connection, steps: Iterable[object]) -> None:
+    """Take ``steps`` (iterating runs one step) until they end or a request (or the
+    parent's end) is waiting on ``conn``; the steps left are dropped. Idle work only
+    prepares what requests would do anyway: a step that fails ends it, and the request
+    then does (and reports) that work itself.
+    """
+    it = iter(steps)
+    try:
+        while not conn.poll():
+            next(it)
+    except Exception:  # noqa: BLE001, S110  (StopIteration: done; else see above)
+        pass
+    finally:
+        close = getattr(it, "close", None)
+        if close is not None:
+            close()
 
 
 def _picklable(exc: Exception) -> Exception:
@@ -299,12 +261,15 @@ def _picklable(exc: Exception) -> Exception:
 
 
 @contextlib.contextmanager
-def server_ahead(warm_up: Callable[[], None] | None = None,
+def server_ahead(warm_up: WarmUp | None = None,
                  enabled: bool = True) -> Iterator[Server | None]:
     """Fork a :class:`Server` now (it runs ``warm_up()`` at once: imports, caches) and
-    yield it; it is stopped on leaving (at once, even mid warm-up, when leaving on an
-    error or Ctrl-C). Yields None (callers fork later or work here)
-    when not ``enabled``, on one core, or where forking is not safe (:func:`can_fork`).
+    yield it. ``warm_up`` may return idle work: an iterable whose every step (one
+    ``next``) the server takes only while no request waits, so it never delays an
+    answer by more than a step. The server is stopped on leaving (at once, even mid
+    warm-up, when leaving on an error or Ctrl-C). Yields None (callers fork later or
+    work here) when not ``enabled``, on one core, or where forking is not safe
+    (:func:`can_fork`).
     """
     if not enabled or default_workers() <= 1 or not can_fork():
         yield None

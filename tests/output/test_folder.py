@@ -178,6 +178,32 @@ def test_results_saved_through_a_server_equal_results_saved_here(tmp_path):
         json.dumps(res.summary))
 
 
+def _warm_up_with_plots_ahead():
+    """The server's warm-up with plots, its idle work done at once (figures made ahead,
+    the plot pool forked ahead), as on a run long enough for all of it."""
+    from sim.output.folder import warm_up
+
+    for _ in warm_up(True):
+        pass
+
+
+def test_plots_saved_through_a_server_with_work_done_ahead_equal_plots_saved_here(tmp_path):
+    from sim.output.folder import save_results_in
+    from sim.output.workers import server_ahead
+
+    here = save_results(small_results(), tmp_path / "here", plots=True)
+    with server_ahead(_warm_up_with_plots_ahead) as server:
+        if server is None:
+            pytest.skip("forking is not safe here")
+        there = save_results_in(server, small_results(), tmp_path / "there", plots=True)
+    names = sorted(p.name for p in (here / "plots").iterdir())
+    assert len(names) >= 8 and names == sorted(p.name for p in (there / "plots").iterdir())
+    for name in names:
+        assert (here / "plots" / name).read_bytes() == (there / "plots" / name).read_bytes()
+    for name in ("summary.json", "countries.parquet", "history.csv"):
+        assert (here / name).read_bytes() == (there / name).read_bytes(), name
+
+
 def _broken_warm_up():
     raise ImportError("no pandas in the server")
 

@@ -90,3 +90,20 @@ def test_report_command_rebuilds_a_sweep_folder(tmp_path, capsys):
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", html)
     assert captions and all(c.endswith(".") and "_" not in c for c in captions)
     assert any("at each sweep point against each parameter" in c for c in captions)
+
+
+def test_the_report_reads_every_shipped_scenario_as_the_python_yaml_loader_does():
+    """The report's question comes from scenario.yaml read with libyaml's loader: it must
+    read the resolved YAML of every shipped scenario (unicode, long texts) as the
+    pure-Python loader does."""
+    import yaml
+    from worlds import SCENARIOS
+
+    from sim.output.report import RunInput
+    from sim.scenario.loader import dump_scenario, load_scenario
+
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        text = dump_scenario(load_scenario(path))
+        assert yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) \
+            == yaml.safe_load(text), path.name  # noqa: S506
+        assert RunInput(SCENARIOS, {}, text).question, path.name

@@ -143,3 +143,147 @@ def test_leaving_a_server_on_an_error_stops_it_at_once_even_mid_warm_up():
             raise ValueError("bad scenario")
     assert time.monotonic() - start < 10
     assert not server.process.is_alive()
+
+
+def test_streamed_calls_go_to_the_pool_forked_ahead_in_order():
+    import multiprocessing
+    from functools import partial
+
+    from sim.output import pool as workers
+
+    if not workers.pool_ahead(2):
+        pytest.skip("forking is not safe here")
+    ahead = {p.pid for p in multiprocessing.active_children()}
+    with workers.streamed_calls(partial(_square, x) for x in range(6)) as pending:
+        out = pending.results()
+    assert [v for _, v in out] == [x * x for x in range(6)]
+    assert {pid for pid, _ in out} <= ahead and os.getpid() not in ahead
+    assert workers._AHEAD is None  # taken once
+    with pytest.raises(ValueError, match="bad plot in the server"):
+        with workers.streamed_calls([partial(_square, 2), _fail]) as pending:
+            pending.results()
+
+
+def test_streamed_calls_run_here_with_one_worker_or_when_forking_is_unsafe():
+    import threading
+    from functools import partial
+
+    from sim.output import pool as workers
+
+    def run(n):
+        with workers.streamed_calls((partial(_square, x) for x in range(n)), 1) as pending:
+            return pending.results()
+
+    assert run(3) == [(os.getpid(), x * x) for x in range(3)]
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()  # another Python thread: forking is not safe
+    try:
+        assert not workers.pool_ahead()
+        with workers.streamed_calls(partial(_square, x) for x in range(3)) as pending:
+            assert pending.results() == [(os.getpid(), x * x) for x in range(3)]
+    finally:
+        stop.set()
+        other.join()
+
+
+_STEPS = []
+
+
+def _endless_idle_work():
+    import time
+
+    def steps():
+        while True:
+            time.sleep(0.01)
+            _STEPS.append(1)
+            yield
+
+    return steps()
+
+
+def _steps_taken(progress=None):
+    return len(_STEPS)
+
+
+def test_a_server_takes_idle_steps_only_until_it_is_asked_something():
+    import time
+
+    from sim.output.workers import server_ahead
+
+    with server_ahead(_endless_idle_work) as server:
+        if server is None:
+            pytest.skip("forking is not safe here")
+        time.sleep(0.3)
+        start = time.monotonic()
+        taken = server.call(_steps_taken)
+        assert time.monotonic() - start < 2  # answered after one more step at most
+        assert taken > 0
+        time.sleep(0.1)
+        assert server.call(_steps_taken) == taken  # the rest was dropped
+
+
+def _failing_idle_work(marker):
+    def steps():
+        yield
+        marker.write_text("failing")
+        raise RuntimeError("no fonts")
+
+    return steps()
+
+
+def test_a_server_whose_idle_work_fails_still_answers(tmp_path):
+    import time
+    from functools import partial
+
+    from sim.output.workers import server_ahead
+
+    marker = tmp_path / "failed"
+    with server_ahead(partial(_failing_idle_work, marker)) as server:
+        if server is None:
+            pytest.skip("forking is not safe here")
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists()
+        assert server.call(_steps_taken) == 0
+        assert server.process.is_alive()
+
+
+def _with_pool_ahead():
+    from sim.output.pool import pool_ahead
+
+    pool_ahead(2)
+
+
+def _children(progress=None):
+    import multiprocessing
+
+    return [p.pid for p in multiprocessing.active_children()]
+
+
+def test_a_pool_forked_ahead_by_a_server_dies_with_it():
+    import signal
+    import time
+
+    from sim.output.workers import server_ahead
+
+    with server_ahead(_with_pool_ahead) as server:
+        if server is None:
+            pytest.skip("forking is not safe here")
+        pool = server.call(_children)
+        assert len(pool) == 2
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.join(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in pool) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in pool)
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

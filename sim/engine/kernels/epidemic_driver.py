@@ -89,6 +89,14 @@ def epidemic_day(*args: Any, scratch: dict | None = None) -> None:
         (~4 MB a day at 10,000 regions: the epidemic stage alone 0.72-1.09 s with, 0.49-0.54 s
         without, measured by scale12).
     """
+    run_day(args, scratch)
+
+
+def run_day(args: tuple, scratch: dict | None = None) -> None:
+    """:func:`epidemic_day` with its arguments in one tuple: what the stage calls each
+    day (no unpacking and repacking of ~40 arguments; the Python around the kernel is a
+    tenth of a day at E=1).
+    """
     threads = _THREADS[0]
     sc = _scratch_for(args, threads, scratch)
     if threads == 1:        # (the threaded kernels compile only when first asked for)
@@ -97,11 +105,13 @@ def epidemic_day(*args: Any, scratch: dict | None = None) -> None:
         cast(Any, _day_threads)(args, threads, sc)
 
 
-@jit
-def _slots(E, N, threads):
+def slots(E: int, N: int, threads: int) -> tuple[int, int]:
     """(chunks of a member's countries, slots of scratch) of a day on ``threads``."""
     chunks = min(threads // max(E, 1), N // MIN_CHUNK)
     return chunks, (E if chunks >= 2 else min(threads, E))
+
+
+_slots = jit(slots)     # the same, compiled (for _prepare); Python calls slots()
 
 
 def day_scratch(slots: int, A: int, V: int, N: int, R: int) -> tuple[np.ndarray, ...]:
@@ -122,7 +132,7 @@ def _scratch_for(args: tuple, threads: int,
     """
     E, A, _, N = args[0].shape
     V, R = args[1].shape[2], int(args[20])
-    key = (_slots(E, N, threads)[1], A, V, N, R)
+    key = (slots(E, N, threads)[1], A, V, N, R)
     sc = None if keep is None else keep.get(key)
     if sc is None:
         sc = day_scratch(*key)

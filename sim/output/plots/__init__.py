@@ -15,6 +15,7 @@ side); each mechanism adds its own module (``epidemic``, ``strategies``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,10 +31,11 @@ if TYPE_CHECKING:
     from sim.output.workers import Pending, Server
 
 __all__ = ["CAPTIONS", "GROUP_COLORS", "GROUP_LABELS", "PLOT_STEMS", "STYLE", "PlotJob",
-           "draw", "finish_plots", "plot_jobs", "plot_run", "start_plots", "warm_up"]
+           "draw", "finish_plots", "fsync_file", "iter_jobs", "plot_jobs", "plot_run",
+           "start_plots", "warm_up"]
 
 #: Every plot of a run, in report order, with the caption the report gives it. A
-#: mechanism adding a plot adds its stem here and its job in :func:`plot_jobs`.
+#: mechanism adding a plot adds its stem here and its job in :func:`iter_jobs`.
 CAPTIONS = {
     "coverage_by_group": "Coverage by income group over time.",
     "history_check": "History check: the run's supply series against the observed 2021 "
@@ -88,12 +90,31 @@ class PlotJob:
                     getattr(importlib.import_module(f"{__name__}.{module}"), name))
 
 
-def draw(job: PlotJob, out: Path) -> Path | None:
-    """Draw ``job`` and write ``out/<stem>.png``; None when it has nothing to show."""
+def draw(job: PlotJob, out: Path, sync: bool = False) -> Path | None:
+    """Draw ``job`` and write ``out/<stem>.png``; None when it has nothing to show.
+    ``sync``: flush the file to disk too (a results folder is flushed before it is
+    published; done here, the wait overlaps the other plots instead of ending the run).
+    """
     from sim.output.plots.style import save
 
     fig = job.resolve()(*job.args)
-    return None if fig is None else save(fig, Path(out) / f"{job.stem}.png")
+    if fig is None:
+        return None
+    path = save(fig, Path(out) / f"{job.stem}.png")
+    if sync:
+        fsync_file(path)
+    return path
+
+
+def fsync_file(path: Path) -> None:
+    """Flush ``path``'s data to disk."""
+    import os
+
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def warm_up() -> None:
@@ -120,9 +141,17 @@ def warm_up() -> None:
 
 
 def plot_jobs(results: Results) -> list[PlotJob]:
-    """Every plot of one run, in report order.
+    """Every plot of one run, in report order (:func:`iter_jobs` lists them)."""
+    order = {s: i for i, s in enumerate(PLOT_STEMS)}
+    return sorted(iter_jobs(results), key=lambda j: order[j.stem])
 
-    Each mechanism adds its jobs to the list below from its own module.
+
+def iter_jobs(results: Results) -> Iterator[PlotJob]:
+    """Every plot of one run, slowest first (:data:`DRAW_FIRST`), each job's inputs
+    computed only when it is its turn (the inputs several plots share, once), so that
+    the first can be drawn while the next ones are being made.
+
+    Each mechanism adds its jobs to the table below from its own module.
     """
     import pandas as pd
 
@@ -131,39 +160,58 @@ def plot_jobs(results: Results) -> list[PlotJob]:
     from sim.output.plots.run import equity_inputs
 
     name = results.scenario.name
-    eq = equity_inputs(results)
     world = results.world
-    countries = pd.DataFrame({"name": world.name, "who_region": world.who_region,
-                              "population": world.population},
-                             index=pd.Index(world.iso3, name="iso3"))
-    eu = frozenset(data.blocs().set_index("bloc").at["EU", "members"].split(";"))
-    end = world.dates[-1]
+
+    @functools.cache
+    def eq() -> Any:
+        return equity_inputs(results)
+
+    @functools.cache
+    def countries() -> pd.DataFrame:
+        return pd.DataFrame({"name": world.name, "who_region": world.who_region,
+                             "population": world.population},
+                            index=pd.Index(world.iso3, name="iso3"))
+
+    @functools.cache
+    def last_day() -> pd.DataFrame:
+        # the rankings read only the last recorded day: 1/730 of the table to send
+        table = results.countries
+        return table[table["date"] == table["date"].max()]
+
+    @functools.cache
+    def eu() -> frozenset[str]:
+        return frozenset(data.blocs().set_index("bloc").at["EU", "members"].split(";"))
+
     half_life = results.scenario.donation.half_life_days
-    J = PlotJob
-    jobs = [
-        J("coverage_by_group", "coverage.coverage_by_group", (results.groups, name)),
-        J("diplomacy_map", "diplomacy.diplomacy_map", (results.donations, countries, eu, name)),
-        J("coverage_map", "worldmap.coverage_map", (eq.coverage_map, name, eq.end)),
-        J("gini_over_time", "equity.gini_over_time", (eq.gini, name)),
-        J("lorenz", "equity.lorenz", (eq.coverage_end, eq.population, name, eq.end)),
-        J("target_attainment", "coverage.target_attainment", (eq.attainment, name)),
-        J("coverage_ranking", "coverage.country_ranking",
-          (results.countries, name, "coverage_first")),
-        J("doses_per_100", "coverage.doses_per_100", (results.countries, name)),
-        J("dose_ledger", "coverage.dose_ledger", (results.ledger, name)),
-        J("deaths_by_group", "equity.deaths_by_group", (eq.per_member, name)),
-        J("deaths_over_time", "epidemic.deaths_over_time", (results.groups, name)),
-        J("diplomatic_flows", "diplomacy.diplomatic_flows",
-          (results.trajectories.diplomacy, world.dates, name)),
-        J("influence_map", "diplomacy.influence_map",
-          (results.donations, countries, eu, end, half_life, name)),
-        J("donor_flows", "diplomacy.donor_flows", (results.donations, countries, name)),
-        J("strategies", "strategies.strategy_counts", (results.strategies, name)),
-        J("history_check", "history.supply_check",
-          (supply_series(results), world.dates, name)),
-    ]
-    order = {s: i for i, s in enumerate(PLOT_STEMS)}
-    return sorted(jobs, key=lambda j: order[j.stem])
+    jobs: dict[str, Callable[[], tuple[str, tuple[Any, ...]]]] = {
+        "coverage_by_group": lambda: ("coverage.coverage_by_group", (results.groups, name)),
+        "diplomacy_map": lambda: ("diplomacy.diplomacy_map",
+                                  (results.donations, countries(), eu(), name)),
+        "coverage_map": lambda: ("worldmap.coverage_map", (eq().coverage_map, name, eq().end)),
+        "gini_over_time": lambda: ("equity.gini_over_time", (eq().gini, name)),
+        "lorenz": lambda: ("equity.lorenz",
+                           (eq().coverage_end, eq().population, name, eq().end)),
+        "target_attainment": lambda: ("coverage.target_attainment", (eq().attainment, name)),
+        "coverage_ranking": lambda: ("coverage.country_ranking",
+                                     (last_day(), name, "coverage_first")),
+        "doses_per_100": lambda: ("coverage.doses_per_100", (last_day(), name)),
+        "dose_ledger": lambda: ("coverage.dose_ledger", (results.ledger, name)),
+        "deaths_by_group": lambda: ("equity.deaths_by_group", (eq().per_member, name)),
+        "deaths_over_time": lambda: ("epidemic.deaths_over_time", (results.groups, name)),
+        "diplomatic_flows": lambda: ("diplomacy.diplomatic_flows",
+                                     (results.trajectories.diplomacy, world.dates, name)),
+        "influence_map": lambda: ("diplomacy.influence_map",
+                                  (results.donations, countries(), eu(), world.dates[-1],
+                                   half_life, name)),
+        "donor_flows": lambda: ("diplomacy.donor_flows",
+                                (results.donations, countries(), name)),
+        "strategies": lambda: ("strategies.strategy_counts", (results.strategies, name)),
+        "history_check": lambda: ("history.supply_check",
+                                  (supply_series(results), world.dates, name)),
+    }
+    for stem in [*DRAW_FIRST, *(s for s in jobs if s not in DRAW_FIRST)]:
+        function, args = jobs[stem]()
+        yield PlotJob(stem, function, args)
 
 
 def plot_run(results: Results, out: Path, progress: Callable[[], None] | None = None,
@@ -180,30 +228,42 @@ def plot_run(results: Results, out: Path, progress: Callable[[], None] | None = 
 
 @contextlib.contextmanager
 def start_plots(results: Results, out: Path, workers: int | None = None,
-                enabled: bool = True, server: Server | None = None) -> Iterator[Pending]:
+                enabled: bool = True, server: Server | None = None,
+                sync: bool = False) -> Iterator[Pending]:
     """Start drawing every plot of one run into ``out`` in worker processes and yield at
     once: the caller writes its tables meanwhile, then collects with
-    :func:`finish_plots`. The workers are forked by ``server`` when given (a process
-    forked ahead that has matplotlib loaded already: :func:`sim.output.workers.server_ahead`
-    with :func:`warm_up`), else from this process now
-    (:func:`sim.output.workers.background_calls`). The slowest plots are handed out
-    first (:data:`DRAW_FIRST`). Nothing is drawn unless ``enabled``.
+    :func:`finish_plots`. The slowest plots are handed out first (:data:`DRAW_FIRST`).
+    With ``server`` (a process forked ahead that has matplotlib loaded already:
+    :func:`sim.output.workers.server_ahead` with :func:`warm_up`), the server's workers
+    draw them; else each job is sent, as soon as its inputs are made
+    (:func:`iter_jobs`), to the pool this process forked ahead
+    (:func:`sim.output.pool.pool_ahead`) or forks now
+    (:func:`sim.output.pool.streamed_calls`). Nothing is drawn unless ``enabled``.
+    ``sync``: each PNG is flushed to disk as it is written (see :func:`draw`).
     """
     from functools import partial
 
-    from sim.output.workers import background_calls
+    from sim.output.pool import streamed_calls
+    from sim.output.workers import Pending
 
-    jobs = plot_jobs(results) if enabled else []
-    calls = [partial(draw, job, out) for job in jobs]
-    stems = [j.stem for j in jobs]
-    first = [stems.index(s) for s in DRAW_FIRST if s in stems]
-    if server is not None and jobs:
-        yield server.submit(calls, workers, first)
+    if not enabled:
+        yield Pending([], None)
         return
-    with background_calls(calls, workers, first) as pending:
+    if server is not None:
+        jobs = plot_jobs(results)
+        stems = [j.stem for j in jobs]
+        first = [stems.index(s) for s in DRAW_FIRST if s in stems]
+        yield server.submit([partial(draw, job, out, sync) for job in jobs], workers, first)
+        return
+    with streamed_calls((partial(draw, job, out, sync) for job in iter_jobs(results)),
+                        workers) as pending:
         yield pending
 
 
 def finish_plots(pending: Pending, progress: Callable[[], None] | None = None) -> list[Path]:
-    """Wait for the plots :func:`start_plots` started; return the paths written."""
-    return [p for p in pending.results(progress) if p is not None]
+    """Wait for the plots :func:`start_plots` started; return the paths written, in
+    report order.
+    """
+    order = {s: i for i, s in enumerate(PLOT_STEMS)}
+    paths = [p for p in pending.results(progress) if p is not None]
+    return sorted(paths, key=lambda p: order.get(p.stem, len(order)))

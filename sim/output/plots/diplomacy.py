@@ -28,6 +28,7 @@ from sim.outcomes import formatting
 from sim.output.plots.dates import date_ticks
 from sim.output.plots.style import (
     DONOR_COLORS,
+    MAP_STYLE,
     POOL_LABEL,
     STYLE,
     band_arrays,
@@ -263,7 +264,7 @@ def diplomacy_map(donations: pd.DataFrame | None, countries: pd.DataFrame,
     drawn = pd.concat([arcs[arcs["channel"] == c].head(top) for c in CHANNELS])
     biggest = float(drawn["doses"].max())
     members = donations["member"].nunique()
-    with plt.rc_context({**STYLE, "axes.grid": False}):
+    with plt.rc_context(MAP_STYLE):
         fig, (ax, bx) = figure((15, 6.2), 1, 2, gridspec_kw={"width_ratios": [2.6, 1]})
         draw_countries(ax, {c: "#eeeeee" for c in countries.index})
         flows = []
@@ -371,7 +372,7 @@ def influence_map(donations: pd.DataFrame | None, countries: pd.DataFrame,
     fills = {row.recipient: _shade(donor_color(row.bloc), row.per_person)
              for row in top.itertuples()}
     names = countries["name"].to_dict()
-    with plt.rc_context({**STYLE, "axes.grid": False}):
+    with plt.rc_context(MAP_STYLE):
         fig, ax = figure((12, 6))
         draw_countries(ax, {**{c: "#f4f4f4" for c in countries.index}, **fills})
         map_frame(ax)

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from sim.outcomes.history import SERIES, supply_series
 from sim.output.plots.dates import date_ticks
-from sim.output.plots.style import STYLE, band_arrays, band_note, new_figure
+from sim.output.plots.style import STYLE, band_arrays, band_note, panel_figure
 
 if TYPE_CHECKING:
     from sim.outcomes.results import Results
@@ -49,10 +49,7 @@ def supply_check(panels: Sequence[Panel], dates: Sequence[Any], title: str) -> F
     cols = min(3, len(panels))
     rows = -(-len(panels) // cols)
     with plt.rc_context(STYLE):
-        # only the panels' axes: a hidden spare axes costs as much to build as a shown one
-        fig = new_figure((5 * cols, 3.6 * rows))
-        grid = fig.add_gridspec(rows, cols)
-        axes = [fig.add_subplot(grid[i // cols, i % cols]) for i in range(len(panels))]
+        fig, axes = panel_figure((5 * cols, 3.6 * rows), rows, cols, len(panels))
         for ax, (series, group, values, obs) in zip(axes, panels, strict=True):
             band_arrays(ax, dates, values / 1e6, "#1f77b4", "model")
             inside = within(obs)

@@ -37,6 +37,8 @@ STYLE: dict[Any, Any] = {
     "figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
          "axes.spines.right": False, "font.size": 10, "axes.titlesize": 12,
          "axes.titley": 1.0, "legend.frameon": False}
+#: rc settings of the maps: :data:`STYLE` without the grid.
+MAP_STYLE: dict[Any, Any] = {**STYLE, "axes.grid": False}
 
 
 def donor_color(code: str) -> str:

@@ -10,6 +10,7 @@ browser view. Numbers on axes go through :mod:`sim.outcomes.formatting`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from sim.output.plots.palette import (  # noqa: E402, F401  (re-exported: the st
     DONOR_COLORS,
     GROUP_COLORS,
     GROUP_LABELS,
+    MAP_STYLE,
     OTHER_DONOR_COLORS,
     POOL_LABEL,
     SCENARIO_COLORS,
@@ -37,9 +39,76 @@ from sim.output.plots.palette import (  # noqa: E402, F401  (re-exported: the st
 
 def figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1,
            **kwargs: Any) -> tuple[Figure, Any]:
-    """A new figure (outside pyplot's global state) and its axes, like ``plt.subplots``."""
+    """A new figure (outside pyplot's global state) and its axes, like ``plt.subplots``
+    (one made ahead by :func:`prepare` with the same arguments and rc settings, if any).
+    """
+    return _take("subplots", (figsize, nrows, ncols), kwargs) or _subplots(
+        figsize, nrows, ncols, **kwargs)
+
+
+def panel_figure(figsize: tuple[float, float], rows: int, cols: int,
+                 n: int) -> tuple[Figure, list[plt.Axes]]:
+    """A new figure with axes in the first ``n`` cells of a ``rows`` x ``cols`` grid, row
+    by row (no hidden spare axes: one costs as much to build as a shown one); made
+    ahead by :func:`prepare` if one is waiting, as :func:`figure`.
+    """
+    return _take("panels", (figsize, rows, cols, n), {}) or _panels(figsize, rows, cols, n)
+
+
+def _subplots(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1,
+              **kwargs: Any) -> tuple[Figure, Any]:
     fig = new_figure(figsize)
     return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
+def _panels(figsize: tuple[float, float], rows: int, cols: int,
+            n: int) -> tuple[Figure, list[plt.Axes]]:
+    fig = new_figure(figsize)
+    grid = fig.add_gridspec(rows, cols)
+    return fig, [fig.add_subplot(grid[i // cols, i % cols]) for i in range(n)]
+
+
+#: Figures made ahead by :func:`prepare`, by how they were asked for and the rc
+#: settings then in force; :func:`figure` and :func:`panel_figure` take them.
+_READY: dict[tuple[Any, ...], list[tuple[Figure, Any]]] = {}
+_BUILD: dict[str, Callable[..., tuple[Figure, Any]]] = {"subplots": _subplots,
+                                                        "panels": _panels}
+
+
+def prepare(rc: dict[Any, Any], kind: str, *args: Any, **kwargs: Any) -> None:
+    """Make ahead the figure that ``figure(*args, **kwargs)`` (kind ``"subplots"``) or
+    ``panel_figure(*args)`` (kind ``"panels"``) will ask for under
+    ``plt.rc_context(rc)``, so that call returns it without building axes (for a
+    process with time to spare before the data is known: :mod:`sim.output.plots.ahead`).
+    It is built by the same calls, so the picture is the same either way.
+    """
+    if kind == "subplots":
+        args = (*args, 1, 1)[:3]  # as figure() passes them
+    with plt.rc_context(rc):
+        made = _BUILD[kind](*args, **kwargs)
+        _READY.setdefault(_key(kind, args, kwargs), []).append(made)
+
+
+def _key(kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """How a figure was asked for, with the rc settings in force (as a string, ~0.5 ms)."""
+    figsize, *rest = args
+    return (kind, tuple(figsize), *rest, repr(sorted(kwargs.items())),
+            repr(sorted(dict.items(matplotlib.rcParams))))
+
+
+def _take(kind: str, args: tuple[Any, ...],
+          kwargs: dict[str, Any]) -> tuple[Figure, Any] | None:
+    """A figure made ahead for these arguments under the rc settings in force, or None."""
+    if not _READY:
+        return None
+    key = _key(kind, args, kwargs)
+    ready = _READY.get(key)
+    if not ready:
+        return None
+    made = ready.pop(0)
+    if not ready:
+        del _READY[key]
+    return made
 
 
 def new_figure(figsize: tuple[float, float]) -> Figure:

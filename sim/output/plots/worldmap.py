@@ -19,7 +19,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from sim.data import DATA_DIR
-from sim.output.plots.style import STYLE, figure, unit_axis
+from sim.output.plots.style import MAP_STYLE, figure, unit_axis
 
 SHAPES = DATA_DIR / "naturalearth" / "ne_110m_admin_0_countries"
 #: Natural Earth's own codes that differ from the ISO3 / World Bank codes the data uses.
@@ -119,7 +119,7 @@ def coverage_map(coverage: pd.Series, title: str, date: pd.Timestamp) -> Figure:
     cmap = matplotlib.colormaps["viridis"]
     fills = {code: cmap(float(np.clip(v, 0, 1))) for code, v in coverage.items()
              if np.isfinite(v)}
-    with plt.rc_context({**STYLE, "axes.grid": False}):
+    with plt.rc_context(MAP_STYLE):
         fig, ax = figure((11, 5.6))
         draw_countries(ax, fills)
         map_frame(ax)

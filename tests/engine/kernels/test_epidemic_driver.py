@@ -32,14 +32,14 @@ def test_kept_scratch_gives_the_results_of_fresh_scratch(monkeypatch, restore_th
                                                          threads):
     set_threads(threads)
     kept = _trajectories(90, 2)
-    day = driver.epidemic_day
+    day = driver.run_day
     calls = []
 
-    def fresh(*args, scratch=None):
+    def fresh(args, scratch=None):
         calls.append(scratch)
-        day(*args, scratch=None)    # new scratch every day
+        day(args, None)     # new scratch every day
 
-    monkeypatch.setattr(driver, "epidemic_day", fresh)
+    monkeypatch.setattr(driver, "run_day", fresh)
     made = _trajectories(90, 2)
     assert calls and all(isinstance(c, dict) for c in calls)   # the stage passes its own
     for name in ("ledger", "groups", "countries"):
