@@ -52,9 +52,12 @@ time slice for the other thread), so the dose day was not threaded.
 Session 10 (main 74211b5, load 1.5-3, thread CPU min/median of 3): 10,000 regions
 3.85/4.38 s at load 1.5 (dose day 1.67 s: track_day 1.04, uptake_day 0.61; epidemic
 1.09; record 0.40; pool 0.18; donation 0.13; product protection refresh 0.12; build
-0.09). Done: the protection refresh compiled (0.13 -> 0.03 s) and record_day's stock
-sum over the buckets in use (-30 to -70 ms); bit-identical. Largest levers left:
-track_day as one walk per country, age_day's boundary days, the pool's gift-ring sum.
+0.09). Done, bit-identical: the protection refresh compiled (0.13 -> 0.03 s),
+record_day's stock sum over the buckets in use (-30 to -70 ms), age_day's boundary
+days plane by plane (8.6 -> 3.1 ms each); whole run -12% against main in alternating
+pairs (3.59 vs 4.13 s, 4.13 vs 4.69 s), still above 3 s. Largest levers left: track_day
+as one walk per country (~7 MB of (N, Q) passes a day), the epidemic, the pool's
+gift-ring sum.
 Details and proposals: ``docs/SPEED_FINDINGS.md``.
 """
 
