@@ -19,7 +19,7 @@ State (people, float64) per member e and country n (:class:`EpiState`):
 ``S.sum((2, 3)) + Ex.sum((2, 3)) + Ix.sum((2, 3)) + D.sum(2)`` is the population.
 
 One day (:func:`day_reference`, compiled as
-:func:`sim.engine.kernels.epidemic_driver.epidemic_day`):
+:func:`sim.engine.kernels.epidemic_driver.run_day`):
 
 1. **Vaccination.** The dose engine's completed courses and boosters by band since
    yesterday reach the band's unvaccinated living people in proportion (they do not know

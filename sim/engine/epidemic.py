@@ -2,7 +2,7 @@
 
 The stage seeds scheduled variants in their origin on their day, sets the day's contacts
 and travel, hands the dose engine's courses and boosters by age band to the compiled day
-kernel (:func:`sim.engine.kernels.epidemic_driver.epidemic_day`, or its numpy reference
+kernel (:func:`sim.engine.kernels.epidemic_driver.run_day`, or its numpy reference
 :func:`sim.engine.epi_model.day_reference` with ``VAXSIM_BACKEND=numpy``), then lets new
 variants emerge.
 
@@ -266,15 +266,6 @@ def _day(epi, ep, ws, courses, boosted, sus, fatal, t, population):
     deterministic one in the country-last layout (:func:`kernel_layout`), the stochastic
     one as (E, N, ...) views with the members' stream keys and the day.
     """
-    if ws.kernel is not None:       # deterministic, compiled: the arguments in one tuple
-        ws.kernel((*ws.state_views(epi), courses, boosted, ws.force, ws.mix, ws.traffic,
-                   ws.band_pop_last, ep.wane, epi.chain, ep.activity, ep.assortativity,
-                   ep.regional, ep.region, ep.n_regions, epi.strains, epi.active, sus,
-                   fatal, ep.substeps, ws.vaccinated, ws.first_status, ws.infections_last,
-                   ws.deaths_last, epi.new_infections, epi.new_deaths, epi.D,
-                   epi.infections_cum, epi.recent_deaths, population, BURDEN_DAYS, ws.X,
-                   ws.prev, ws.reg, ws.regw), ws.scratch)
-        return
     stochastic = ep.mode == "stochastic"
     if ws.backend == "numpy":
         flows = {"dcourse": courses - epi.courses_seen, "dboost": boosted - epi.boosted_seen,
@@ -294,6 +285,11 @@ def _day(epi, ep, ws, courses, boosted, sus, fatal, t, population):
             ep.n_regions, epi.strains, epi.active)
     totals = (epi.new_infections, epi.new_deaths, epi.D, epi.infections_cum,
               epi.recent_deaths, population, BURDEN_DAYS)
+    if ws.kernel is not None:       # deterministic, compiled: the arguments in one tuple
+        ws.kernel((*ws.state_views(epi), *params, ws.band_pop_last, *rest, sus, fatal,
+                   ep.substeps, ws.vaccinated, ws.first_status, ws.infections_last,
+                   ws.deaths_last, *totals, ws.X, ws.prev, ws.reg, ws.regw), ws.scratch)
+        return
     from sim.engine.kernels.epidemic_stochastic import stochastic_day
 
     stochastic_day(epi.S, epi.Ex, epi.Ix, epi.shadow, epi.fresh, epi.D_band,

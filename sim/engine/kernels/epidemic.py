@@ -1,7 +1,7 @@
 """Compiled epidemic day's band steps: vaccination, waning, transmission and progression
 of :mod:`sim.engine.epi_model` for one band of one member, in the country-last layout,
 on a range of countries ``lo <= n < hi`` (unsigned bounds); the day's driver is
-:func:`sim.engine.kernels.epidemic_driver.epidemic_day`.
+:func:`sim.engine.kernels.epidemic_driver.run_day`.
 
 The kernel takes the state with the country axis last and contiguous, ``S`` as
 (E, A, K, N), ``Ex`` as (E, A, V, N) and so on (:class:`~sim.engine.epi_model.EpiState`
@@ -327,7 +327,7 @@ def band_substep(e, a, nk, vmax, h, S, Ex, Ix, shadow, fresh, D_band, sus, fatal
     ``lo..hi`` used: tasks on other countries may share them); ks : (2, GROUP) int64,
     gs : (2,) int64 scratch of this task alone. Statuses not vaccinated and vaccinated
     are summed apart (index 0, 1), five a pass (:func:`_by_strain`). Other arguments:
-    those of :func:`~sim.engine.kernels.epidemic_driver.epidemic_day`.
+    those of :func:`~sim.engine.kernels.epidemic_driver.run_day`.
 
     The statuses not vaccinated (naive, infection, infection waned) have a susceptibility
     and a death ratio that do not depend on the country (a course's protection, the only

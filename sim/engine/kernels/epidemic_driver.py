@@ -40,13 +40,15 @@ from sim.engine.kernels.epidemic_lanes import (
 MIN_CHUNK = 32
 
 
-def epidemic_day(*args: Any, scratch: dict | None = None) -> None:
+def run_day(args: tuple, scratch: dict | None = None) -> None:
     """Run one day for every member, in place (country-last layout), on
     :func:`sim.engine.kernels.threads` threads (read here, in Python: a compiled kernel
     that asks numba for its thread count cannot be cached).
 
     Parameters
     ----------
+    args : the arrays and numbers below, in this order, in one tuple (the stage builds it
+        once a day: no unpacking and repacking of ~40 arguments, a tenth of a day at E=1)
     S : (E, A, K, N) people not infected, by band and immunity status (updated);
         K = 3 + 4 C: naive, vaccine, vaccine waned, then infection, infection waned,
         hybrid, hybrid waned acquired from a strain of each immunity class
@@ -88,14 +90,6 @@ def epidemic_day(*args: Any, scratch: dict | None = None) -> None:
         day, so reusing them changes no result; making them every day cost page faults
         (~4 MB a day at 10,000 regions: the epidemic stage alone 0.72-1.09 s with, 0.49-0.54 s
         without, measured by scale12).
-    """
-    run_day(args, scratch)
-
-
-def run_day(args: tuple, scratch: dict | None = None) -> None:
-    """:func:`epidemic_day` with its arguments in one tuple: what the stage calls each
-    day (no unpacking and repacking of ~40 arguments; the Python around the kernel is a
-    tenth of a day at E=1).
     """
     threads = _THREADS[0]
     sc = _scratch_for(args, threads, scratch)
@@ -170,14 +164,14 @@ def _prepare(args, threads, sc):
 
 @jit
 def _day_serial(args, scratch):
-    """:func:`epidemic_day` in the calling thread (no threaded kernel compiled)."""
+    """:func:`run_day` in the calling thread (no threaded kernel compiled)."""
     _, _, st, pars, outs, sc, vmaxs, nks = _prepare(args, 1, scratch)
     _serial(vmaxs.shape[0], vmaxs, nks, args[25], args[20], args[36], st, pars, outs, sc)
 
 
 @jit
 def _day_threads(args, threads, scratch):
-    """:func:`epidemic_day` on ``threads`` threads."""
+    """:func:`run_day` on ``threads`` threads."""
     chunks, slots, st, pars, outs, sc, vmaxs, nks = _prepare(args, threads, scratch)
     E, N = vmaxs.shape[0], st[0].shape[3]
     substeps, n_regions, burden_days = args[25], args[20], args[36]

@@ -72,7 +72,7 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
                    burden_days, X, prev, reg, regw):
     """Run one stochastic day for every member, in place.
 
-    Arguments are :func:`sim.engine.kernels.epidemic_driver.epidemic_day`'s (compartments
+    Arguments are :func:`sim.engine.kernels.epidemic_driver.run_day`'s (compartments
     hold whole people; ``first_status`` (V,) the fresh infection status of each strain's
     immunity class), plus ``keys`` (E,) uint64 member keys of the ``"epidemic"`` stream,
     and ``t`` the day index, but indexed (E, N, ...) like the numpy reference (views of
