@@ -219,7 +219,7 @@ def plot_run(results: Results, out: Path, progress: Callable[[], None] | None = 
     """Write every plot of one run into ``out``; return the paths written.
 
     The jobs' tables are built here, once; the plots are then drawn in worker processes
-    (:func:`sim.output.workers.map_calls`: ``workers`` of them, default one per core).
+    (:func:`start_plots`: ``workers`` of them, default one per core).
     ``progress()`` is called once per plot job (drawn or skipped) as it finishes.
     """
     with start_plots(results, out, workers) as pending:
