@@ -184,6 +184,17 @@ def stock_marks(state: State) -> np.ndarray | None:
     return plan.marks[0]
 
 
+def gift_marks(state: State) -> np.ndarray:
+    """The fused day's (E, L, B) marks of ``state``'s gift ring planes (bucket, lag day)
+    that may hold doses (:func:`bucket_marks`; only the fused day writes the ring, so
+    they hold until its next call), or all True when no plan of this state is alive.
+    """
+    plan = _PLANS.get(id(state))
+    if plan is None or plan.state() is not state:
+        return bucket_marks(state)[1]
+    return plan.marks[1]
+
+
 def deliver_and_administer(state: State, world: World, params: Params, allocated: np.ndarray,
                            gifts: np.ndarray | None, t: int) -> None:
     """Stages 6-7: delivery of bought and donated doses, administration, expiry (stock and

@@ -155,6 +155,7 @@ def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowL
         if not active.any():
             return None
         return allocate_pool_numpy(state, world, params, t, log, active, burden)
+    from sim.engine.dose_day import gift_marks  # (dose_day imports this module)
     from sim.engine.kernels.pool import allocate_pool as kernel
 
     start, slope = params.capacity_per_day
@@ -165,7 +166,7 @@ def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowL
                   float(params.structure.doses_per_course), params.willing_people_on(t),
                   *burden_arguments(state, params, burden), start, slope,
                   params.capacity_ramp, state.stock, state.transit, state.gift_transit,
-                  gifts_moving(state), state.administered_cum, state.pool_stock,
+                  gifts_moving(state), gift_marks(state), state.administered_cum, state.pool_stock,
                   state.pool_bought_cum, state.pool_contributed_cum, state.pool_given,
                   state.allocated_cum, gift, ship):
         return None   # no member's round today: nothing changed
