@@ -36,6 +36,24 @@ def take_oldest(stock: np.ndarray, e: int, n: int, amount: float, taken: np.ndar
 
 
 @jit
+def take_oldest_rows(stock: np.ndarray, e: int, amount: np.ndarray, left: np.ndarray) -> None:
+    """:func:`take_oldest` for every country of member ``e`` at once (``amount`` (N,)),
+    plane by plane: each element gets the same operations in the same order, but each
+    (N,) plane of ``stock`` streams once instead of a country's walk jumping between the
+    B planes (at 10,000 regions 25 planes 80 kB apart, every country, every pool round).
+    ``left`` (N,) is work.
+    """
+    N = stock.shape[2]
+    for n in range(N):
+        left[n] = amount[n]
+    for b in range(stock.shape[0]):
+        for n in range(N):
+            take = min(stock[b, e, n], left[n])
+            stock[b, e, n] -= take
+            left[n] -= take
+
+
+@jit
 def on_hand_rows(stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarray,
                  gifts_moving: bool, e: int, shelf_out: np.ndarray, held_out: np.ndarray,
                  scratch: np.ndarray) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
-from sim.engine.kernels.need import capacity, on_hand_marked, take_oldest
+from sim.engine.kernels.need import capacity, on_hand_marked, take_oldest_rows
 from sim.engine.kernels.sums import pairwise_sum
 
 
@@ -106,7 +106,6 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
     pool_stock, pool_bought_cum : (E,) doses
     """
     B, E, N = stock.shape
-    taken = np.empty(B)
     room = np.empty(N)
     tier = np.empty(N)
     weight = np.empty(N)
@@ -135,8 +134,8 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
             keep = max(keep_doses[e, n] - administered_cum[e, n], 0.0) + buffer_days[e, n] * cap_n
             spare = min(max(held[n] - keep, 0.0), on_shelf[n])
             gift[e, n] = pool_share[e, n] * spare
+        take_oldest_rows(stock, e, gift[e], w)
         for n in range(N):
-            take_oldest(stock, e, n, gift[e, n], taken)
             pool_contributed_cum[e, n] += gift[e, n]
         pool_stock[e] += pairwise_sum(gift[e], 0, N)
         avail = pool_stock[e]

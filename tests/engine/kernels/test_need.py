@@ -7,7 +7,7 @@ from worlds import SCENARIOS
 
 from sim.engine.build.params import build_params
 from sim.engine.dose_day import gift_marks
-from sim.engine.kernels.need import on_hand_marked, on_hand_rows
+from sim.engine.kernels.need import on_hand_marked, on_hand_rows, take_oldest, take_oldest_rows
 from sim.engine.need import gifts_moving, on_hand
 from sim.engine.run import Simulation
 from sim.engine.state import State
@@ -91,3 +91,22 @@ def test_dose_day_gift_marks_cover_every_plane_in_use():
             moving_days += 1
             skipped += int((~marks).sum())
     assert moving_days > 20 and skipped > 0
+
+
+def test_taking_plane_by_plane_equals_country_by_country():
+    """``take_oldest_rows`` leaves the stock exactly as ``take_oldest`` country by country
+    (amounts of zero, within the stock, above it; a negative rounding remnant)."""
+    rng = np.random.default_rng(9)
+    B, E, N = 7, 3, 41
+    stock = rng.random((B, E, N)) * 10.0 ** rng.integers(0, 7, (B, E, N))
+    stock[rng.random((B, E, N)) < 0.3] = 0.0
+    stock[2, 1, 5] = -1e-32
+    amount = stock.sum(axis=0) * rng.choice([0.0, 0.3, 1.0, 1.7], (E, N))
+    ref, got = stock.copy(), stock.copy()
+    taken, left = np.empty(B), np.empty(N)
+    for e in range(E):
+        for n in range(N):
+            take_oldest(ref, e, n, amount[e, n], taken)
+        take_oldest_rows(got, e, amount[e], left)
+    np.testing.assert_array_equal(got, ref, strict=True)
+    assert (got != stock).any()
