@@ -42,7 +42,7 @@ def record(names: list[str], modes=MODES, replicates=REPLICATES, days: int | Non
     signatures and how many kernels numba compiled (cache misses) meanwhile.
     """
     from sim.api import run
-    from sim.engine.kernels.warm import dispatchers, observed
+    from sim.engine.kernels.warm_types import dispatchers, observed
     from sim.scenario import load_scenario
 
     for name in names:

@@ -1,5 +1,6 @@
 """Compile the kernels a run needs into numba's on-disk cache before the first run, in
-parallel (``make warm``, ``vaxsim compile``; ``vaxsim run`` calls :func:`ensure_warm`).
+parallel (``make warm``, ``vaxsim compile``; ``vaxsim run`` calls it on a fresh machine:
+:func:`sim.cli.commands.compile_first`).
 
 A fresh machine's first ``vaxsim run`` compiled every kernel at its first call, one after
 the other on one core: 147.5 s, while the other core idled. numba's cache files are per
@@ -30,7 +31,6 @@ calls a kernel with a signature the list lacks.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import os
@@ -44,20 +44,28 @@ from pathlib import Path
 
 from sim.engine.kernels.cache import HERE, SOURCES, ensure_fresh, sources_hash
 from sim.engine.kernels.warm_signatures import SIGNATURES
+from sim.engine.kernels.warm_types import kernel, parse_signature, signatures
 
-#: Seconds to compile each kernel (with the callees it compiles) into an empty cache, in
-#: the order :func:`split` gives them, measured 2026-11-28 on the 2-core development
-#: machine (AMD EPYC, load 1-2); only their ratios matter (they balance the split).
+#: Seconds to compile each kernel (with the callees not compiled before it) into an empty
+#: cache by one worker, in :func:`split`'s order: measured 2026-11-28 16:35 on the 2-core
+#: development machine (AMD EPYC, load 1.5-3.4; ``warm(jobs=1)``: 192.8 s in all). Only
+#: the ratios matter (they balance the split); kernels not listed take < 0.5 s.
 COST: dict[str, float] = {
-    "dose_day.dose_day": 53.5, "epidemic_driver._day_serial": 31.4,
-    "epidemic_stochastic.stochastic_day": 18.0, "donation.donate": 17.3,
-    "market.clear_with_pool": 12.2, "contracts.deliver_contracts": 5.5,
-    "record.record_day": 5.1, "pool.allocate_pool": 5.0, "production.supply_day": 4.0,
-    "flows.add_vector_known": 3.2, "flows.assign_rows": 3.2, "immunity.immunity_last": 1.6,
-    "partners.sell_to_partners": 1.0,
+    "dose_day.dose_day": 69.1, "epidemic_driver._day_serial": 37.3,
+    "epidemic_stochastic.stochastic_day": 21.8, "donation.donate": 16.6,
+    "record.record_day": 9.8, "market.clear_with_pool": 9.2, "pool.allocate_pool": 3.9,
+    "flows.assign_rows": 3.9, "flows.add_vector_known": 3.8,
+    "contracts.deliver_contracts": 3.5, "production.supply_day": 3.0,
+    "flows.insert_keys": 2.1, "immunity.immunity_last": 1.9,
+    "product_protection.refresh_day": 1.1, "partners.sell_to_partners": 0.9,
+    "flows.add_rows_known": 0.9,
 }
-#: Cost of a kernel :data:`COST` does not list (the small ones: < 1 s each).
-SMALL = 0.7
+#: Wall of :func:`warm` with 2 processes on 2 cores over its costliest group's
+#: :data:`COST`: 1.26 measured at load ~1 (119.5 s), 1.63 at load ~2.5 (155 s, another
+#: process busy on one core); the processes also compile shared callees twice.
+CONTENTION = 1.25
+#: Cost of a kernel :data:`COST` does not list.
+SMALL = 0.3
 
 #: The worker command: ``python -m sim.engine.kernels.warm --worker KERNEL ...``.
 MODULE = "sim.engine.kernels.warm"
@@ -91,40 +99,6 @@ class WarmReport:
                 f"loaded from the cache, in {self.jobs} processes: {self.seconds:.1f} s")
 
 
-def signatures() -> dict[str, list[str]]:
-    """:data:`SIGNATURES` grouped by kernel (``"module.name"``), in the list's order."""
-    out: dict[str, list[str]] = {}
-    for kernel, sig in SIGNATURES:
-        out.setdefault(kernel, []).append(sig)
-    return out
-
-
-def parse_signature(text: str) -> tuple:
-    """The argument types written by ``str(dispatcher.signatures[i])`` (numba types'
-    ``repr``: ``"(int64, Array(float64, 2, 'C', False, aligned=True), bool)"``), built with
-    the constructors of ``numba.types`` (parsed, not evaluated: only names of
-    ``numba.types``, calls of them and constants are accepted).
-    """
-    from numba import types
-
-    def build(node: ast.expr) -> object:
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Tuple):
-            return tuple(build(e) for e in node.elts)
-        if isinstance(node, ast.Name) and isinstance(getattr(types, node.id, None),
-                                                     types.Type | type):
-            return getattr(types, node.id)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            make = build(node.func)
-            return make(*(build(a) for a in node.args),  # type: ignore[operator]
-                        **{k.arg: build(k.value) for k in node.keywords if k.arg})
-        raise ValueError(f"not a numba type: {ast.unparse(node)!r} in {text[:80]!r}")
-
-    built = build(ast.parse(text, mode="eval").body)
-    return built if isinstance(built, tuple) else (built,)
-
-
 def split(kernels: Iterable[str], jobs: int, cost: dict[str, float] | None = None
           ) -> list[list[str]]:
     """``kernels`` in at most ``jobs`` groups of about equal cost (longest first, each to
@@ -144,6 +118,14 @@ def split(kernels: Iterable[str], jobs: int, cost: dict[str, float] | None = Non
         groups[i].append(name)
         totals[i] += costs.get(name, SMALL)
     return [g for g in groups if g]
+
+
+def estimate(jobs: int) -> int:
+    """Seconds :func:`warm` takes into an empty cache with ``jobs`` processes, about:
+    the costliest group's :data:`COST` times :data:`CONTENTION`, to 10 s.
+    """
+    most = max(sum(COST.get(k, SMALL) for k in g) for g in split(signatures(), jobs))
+    return int(round(most * (CONTENTION if jobs > 1 else 1.0), -1))
 
 
 def default_jobs() -> int:
@@ -226,10 +208,12 @@ def _worker_env() -> dict[str, str]:
 
 
 def warm(jobs: int | None = None, progress: Callable[[str], None] | None = None,
-         force: bool = False) -> WarmReport:
+         force: bool = False, kernels: Iterable[str] | None = None) -> WarmReport:
     """Compile (or load) every listed kernel into numba's cache in ``jobs`` worker
     processes (default :func:`default_jobs`), unless :func:`is_warm` (``force``: anyway);
     ``progress`` gets one line per kernel as it finishes. Stamps the cache on success.
+    ``kernels``: only these (``"module.name"``; always compiled, nothing stamped).
+    The workers have ended when it returns: no thread or process of it is left.
 
     Raises
     ------
@@ -238,14 +222,15 @@ def warm(jobs: int | None = None, progress: Callable[[str], None] | None = None,
     """
     start = time.perf_counter()
     ensure_fresh()  # before the workers: they must not both clear a stale cache
-    if not force and is_warm():
+    if kernels is None and not force and is_warm():
         return WarmReport(time.perf_counter() - start, already=True)
-    groups = split(signatures(), jobs or default_jobs())
+    groups = split(signatures() if kernels is None else kernels, jobs or default_jobs())
     report = WarmReport(0.0, jobs=len(groups))
     dirs = _run_workers(groups, report, progress)
     files = sorted(str(p) for d in dirs for p in Path(d).glob("*.nbi"))
     report.seconds = time.perf_counter() - start
-    _write_stamp({"key": stamp_key(), "files": files, "seconds": round(report.seconds, 1)})
+    if kernels is None:
+        _write_stamp({"key": stamp_key(), "files": files, "seconds": round(report.seconds, 1)})
     return report
 
 
@@ -304,42 +289,6 @@ def _write_stamp(data: dict) -> None:
         tmp.replace(path)
     except OSError:
         pass
-
-
-def kernel(name: str) -> object:
-    """The dispatcher ``"module.name"`` of this package."""
-    import importlib
-
-    module, attr = name.rsplit(".", 1)
-    return getattr(importlib.import_module(f"sim.engine.kernels.{module}"), attr)
-
-
-def dispatchers() -> dict[str, object]:
-    """Every numba dispatcher defined in this package's kernel modules, by
-    ``"module.name"`` (imports them all).
-    """
-    import importlib
-    import pkgutil
-
-    from numba.extending import is_jitted
-
-    out: dict[str, object] = {}
-    for info in pkgutil.iter_modules([str(HERE)]):
-        if info.name == "cache" or info.name.startswith("warm"):
-            continue
-        module = importlib.import_module(f"sim.engine.kernels.{info.name}")
-        out.update((f"{info.name}.{attr}", obj) for attr, obj in vars(module).items()
-                   if is_jitted(obj) and obj.__module__ == module.__name__)
-    return out
-
-
-def observed() -> list[tuple[str, str]]:
-    """``(kernel, signature)`` of every signature this process's dispatchers hold
-    (``Dispatcher.signatures``, written as :func:`parse_signature` reads them): after runs
-    from a warm cache, the kernels those runs called from Python.
-    """
-    return sorted((name, str(sig)) for name, disp in dispatchers().items()
-                  for sig in disp.signatures)  # type: ignore[attr-defined]
 
 
 def work(names: Iterable[str], out: Callable[[str], None] = print) -> None:
