@@ -99,16 +99,18 @@ def compile_first(quiet: bool = False) -> None:
     display: scripts and logs get no extra lines): the first run on a fresh machine
     otherwise compiles them one by one inside the run, on one core. Nothing with
     ``VAXSIM_BACKEND=numpy``; a failure is a warning (the run then compiles as it goes).
-    Its worker processes have ended when it returns (the run may fork after it).
+    Nothing on one core either (the run's first calls compile as fast, and only what
+    they need). Its worker processes have ended when it returns (the run may fork).
     """
     import os
     import sys
 
     from sim.engine.kernels import warm
 
-    if os.environ.get("VAXSIM_BACKEND", "").lower() == "numpy" or warm.is_warm():
-        return
     jobs = warm.default_jobs()
+    if (jobs < 2 or os.environ.get("VAXSIM_BACKEND", "").lower() == "numpy"
+            or warm.is_warm()):
+        return  # one core: the run's own first calls compile just as fast (and less)
     quiet = quiet or not sys.stderr.isatty()
     if not quiet:
         print(f"vaxsim: compiling the simulation's kernels for this machine in {jobs} "

@@ -146,6 +146,7 @@ def test_compile_first_warms_a_cold_cache_once_and_says_so(monkeypatch, capsys):
     from sim.cli.commands import compile_first
 
     calls: list[int | None] = []
+    monkeypatch.setattr(warm, "default_jobs", lambda: 2)
     monkeypatch.setattr(warm, "is_warm", lambda: bool(calls))
     monkeypatch.setattr(warm, "warm", lambda jobs=None, **kw: calls.append(jobs) or
                         warm.WarmReport(1.0, jobs=jobs or 1))
@@ -153,9 +154,13 @@ def test_compile_first_warms_a_cold_cache_once_and_says_so(monkeypatch, capsys):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     compile_first()
     compile_first()                                  # warm now: nothing
-    assert calls == [warm.default_jobs()]
+    assert calls == [2]
     assert "first run only" in capsys.readouterr().err
     calls.clear()
+    monkeypatch.setattr(warm, "is_warm", lambda: False)
+    monkeypatch.setattr(warm, "default_jobs", lambda: 1)
+    compile_first()                                  # one core: the run compiles as fast
+    monkeypatch.setattr(warm, "default_jobs", lambda: 2)
     monkeypatch.setenv("VAXSIM_BACKEND", "numpy")    # no kernels needed
     compile_first()
     assert calls == []
@@ -167,6 +172,7 @@ def test_compile_first_failure_is_only_a_warning(monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise warm.WarmError("worker 0 exited with code 1")
 
+    monkeypatch.setattr(warm, "default_jobs", lambda: 2)
     monkeypatch.setattr(warm, "is_warm", lambda: False)
     monkeypatch.setattr(warm, "warm", broken)
     monkeypatch.delenv("VAXSIM_BACKEND", raising=False)
@@ -178,13 +184,14 @@ def test_vaxsim_run_compiles_first_when_the_cache_is_cold(monkeypatch, tmp_path)
     from sim.cli.main import main
 
     calls: list[int | None] = []
+    monkeypatch.setattr(warm, "default_jobs", lambda: 2)
     monkeypatch.setattr(warm, "is_warm", lambda: False)
     monkeypatch.setattr(warm, "warm", lambda jobs=None, **kw: calls.append(jobs) or
                         warm.WarmReport(1.0, jobs=jobs or 1))
     monkeypatch.delenv("VAXSIM_BACKEND", raising=False)
     argv = ["run", "baseline", "--set", "days=5", "-q", "--no-plots", "-o", str(tmp_path / "o")]
     assert main(argv) == 0
-    assert calls == [warm.default_jobs()]
+    assert calls == [2]
 
 
 def test_vaxsim_compile_command(monkeypatch, capsys):
