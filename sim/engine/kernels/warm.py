@@ -236,36 +236,33 @@ def warm(jobs: int | None = None, progress: Callable[[str], None] | None = None,
 
 def _run_workers(groups: list[list[str]], report: WarmReport,
                  progress: Callable[[str], None] | None) -> set[str]:
-    """Start one worker per group, collect their lines into ``report``; the cache
-    folders they used.
+    """Start one worker per group, collect their lines into ``report`` as they come
+    (raw reads: a buffered ``readline`` could hold lines back until the next output);
+    the cache folders they used.
     """
     procs = [subprocess.Popen([sys.executable, "-m", MODULE, "--worker", *g],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              env=_worker_env(), text=True) for g in groups]
+                              env=_worker_env()) for g in groups]
     errors: dict[int, list[str]] = {i: [] for i in range(len(procs))}
     dirs: set[str] = set()
     try:
         with selectors.DefaultSelector() as sel:
             for i, p in enumerate(procs):
-                sel.register(p.stdout, selectors.EVENT_READ, (i, "out"))  # type: ignore[arg-type]
-                sel.register(p.stderr, selectors.EVENT_READ, (i, "err"))  # type: ignore[arg-type]
+                for pipe, kind in ((p.stdout, "out"), (p.stderr, "err")):
+                    sel.register(pipe, selectors.EVENT_READ, [i, kind, b""])  # type: ignore[arg-type]
             while sel.get_map():
                 for key, _ in sel.select():
-                    line = key.fileobj.readline()  # type: ignore[union-attr]
-                    i, kind = key.data
-                    if not line:
+                    chunk = os.read(key.fd, 65536)
+                    if not chunk:
                         sel.unregister(key.fileobj)
-                    elif kind == "err":
-                        errors[i] = [*errors[i][-19:], line.rstrip()]
-                    else:
-                        done = json.loads(line)
-                        report.kernels[done["kernel"]] = done["seconds"]
-                        if done["compiled"]:
-                            report.compiled.append(done["kernel"])
-                        dirs.add(done["cache"])
-                        if progress:
-                            verb = "compiled" if done["compiled"] else "loaded"
-                            progress(f"  {done['kernel']}: {verb} in {done['seconds']:.1f} s")
+                    i, kind, rest = key.data  # rest: an unfinished line
+                    *lines, key.data[2] = (rest + (chunk or b"\n")).split(b"\n")
+                    for raw in filter(None, lines):
+                        line = raw.decode(errors="replace")
+                        if kind == "err":
+                            errors[i] = [*errors[i][-19:], line.rstrip()]
+                        else:
+                            _collect(json.loads(line), report, dirs, progress)
         codes = [p.wait() for p in procs]
     finally:
         for p in procs:
@@ -277,6 +274,18 @@ def _run_workers(groups: list[list[str]], report: WarmReport,
         raise WarmError(f"kernel worker {failed[0]} exited with code {codes[failed[0]]}: "
                         + " | ".join(errors[failed[0]][-3:]))
     return dirs
+
+
+def _collect(done: dict, report: WarmReport, dirs: set[str],
+             progress: Callable[[str], None] | None) -> None:
+    """Add a worker's line about one kernel to ``report`` (and say it)."""
+    report.kernels[done["kernel"]] = done["seconds"]
+    if done["compiled"]:
+        report.compiled.append(done["kernel"])
+    dirs.add(done["cache"])
+    if progress:
+        verb = "compiled" if done["compiled"] else "loaded"
+        progress(f"  {done['kernel']}: {verb} in {done['seconds']:.1f} s")
 
 
 def _write_stamp(data: dict) -> None:
