@@ -28,6 +28,7 @@ import numpy as np
 
 from sim.engine.build.params import Params
 from sim.engine.donation import deliver_gifts
+from sim.engine.dose_plans import PLANS
 from sim.engine.kernels import backend
 from sim.engine.product_expiry import landing
 from sim.engine.products import (
@@ -121,8 +122,9 @@ def _ledger_on_day_0(state: State, world: World, pp) -> ProductState:
     return ps
 
 
-#: The plans of the states alive, by ``id`` (each plan checks its state is that one).
-_PLANS: dict[int, _Plan] = {}
+#: The plans of the states alive, by ``id`` (each plan checks its state is that one;
+#: shared with :mod:`sim.engine.dose_plans`, which reads their marks).
+_PLANS: dict[int, _Plan] = PLANS
 
 
 class _Plan:
@@ -182,17 +184,6 @@ def stock_marks(state: State) -> np.ndarray | None:
     if plan is None or plan.state() is not state:
         return None
     return plan.marks[0]
-
-
-def gift_marks(state: State) -> np.ndarray:
-    """The fused day's (E, L, B) marks of ``state``'s gift ring planes (bucket, lag day)
-    that may hold doses (:func:`bucket_marks`; only the fused day writes the ring, so
-    they hold until its next call), or all True when no plan of this state is alive.
-    """
-    plan = _PLANS.get(id(state))
-    if plan is None or plan.state() is not state:
-        return bucket_marks(state)[1]
-    return plan.marks[1]
 
 
 def deliver_and_administer(state: State, world: World, params: Params, allocated: np.ndarray,

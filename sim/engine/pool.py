@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.build.params import Params
+from sim.engine.dose_plans import gift_marks
 from sim.engine.flows import FlowLog
 from sim.engine.kernels import backend
 from sim.engine.market import (
@@ -155,7 +156,6 @@ def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowL
         if not active.any():
             return None
         return allocate_pool_numpy(state, world, params, t, log, active, burden)
-    from sim.engine.dose_day import gift_marks  # (dose_day imports this module)
     from sim.engine.kernels.pool import allocate_pool as kernel
 
     start, slope = params.capacity_per_day

@@ -77,7 +77,7 @@ def on_hand_marked(stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndar
         would add zeros)
     gift_used : (E, L, B) bool, False where the gift ring's (bucket, lag day) plane is
         zero in every country (the fused dose day's marks,
-        :func:`sim.engine.dose_day.gift_marks`): such planes are skipped, as they would
+        :func:`sim.engine.dose_plans.gift_marks`): such planes are skipped, as they would
         add exact zeros (at 10,000 regions the ring is 8 MB, few of its planes in use)
     scratch : (N,) buffer
     """

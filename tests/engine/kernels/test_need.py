@@ -6,7 +6,7 @@ import numpy as np
 from worlds import SCENARIOS
 
 from sim.engine.build.params import build_params
-from sim.engine.dose_day import gift_marks
+from sim.engine.dose_plans import gift_marks
 from sim.engine.kernels.need import on_hand_marked, on_hand_rows, take_oldest, take_oldest_rows
 from sim.engine.need import gifts_moving, on_hand
 from sim.engine.run import Simulation
