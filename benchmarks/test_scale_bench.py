@@ -58,6 +58,15 @@ days plane by plane (8.6 -> 3.1 ms each); whole run -12% against main in alterna
 pairs (3.59 vs 4.13 s, 4.13 vs 4.69 s), still above 3 s. Largest levers left: track_day
 as one walk per country (~7 MB of (N, Q) passes a day), the epidemic, the pool's
 gift-ring sum.
+Session 11 (main 8b14e21, load 2-5, thread CPU min/median of 3, four processes of main
+within ten minutes): 10,000 regions 3.45-4.90 s (the machine's speed moved ~40%): dose day
+1.47-2.11 s (track_day 0.85-1.21, uptake_day 0.60-0.88), epidemic 1.04-1.52, record
+0.36-0.51, pool 0.17-0.24, donation 0.13-0.18. Done, bit-identical: the pool's on-hand
+sums skip the gift ring's planes the dose day marks empty, and its contributions leave
+stock plane by plane: allocate_pool 187/197 -> 119/124 and 167/185 -> 114/117 ms in
+alternating pairs (-35 to -40%); the whole run's change is inside the noise. Not tried:
+track_day as one walk per country (its passes mostly stream different arrays, so a walk
+saves only the re-reads of ``holding``/``mix`` on arrival days; see the findings).
 Details and proposals: ``docs/SPEED_FINDINGS.md``.
 """
 

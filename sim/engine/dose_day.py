@@ -28,6 +28,7 @@ import numpy as np
 
 from sim.engine.build.params import Params
 from sim.engine.donation import deliver_gifts
+from sim.engine.dose_plans import PLANS
 from sim.engine.kernels import backend
 from sim.engine.product_expiry import landing
 from sim.engine.products import (
@@ -121,8 +122,9 @@ def _ledger_on_day_0(state: State, world: World, pp) -> ProductState:
     return ps
 
 
-#: The plans of the states alive, by ``id`` (each plan checks its state is that one).
-_PLANS: dict[int, _Plan] = {}
+#: The plans of the states alive, by ``id`` (each plan checks its state is that one;
+#: shared with :mod:`sim.engine.dose_plans`, which reads their marks).
+_PLANS: dict[int, _Plan] = PLANS
 
 
 class _Plan:

@@ -36,9 +36,38 @@ def take_oldest(stock: np.ndarray, e: int, n: int, amount: float, taken: np.ndar
 
 
 @jit
+def take_oldest_rows(stock: np.ndarray, e: int, amount: np.ndarray, left: np.ndarray) -> None:
+    """:func:`take_oldest` for every country of member ``e`` at once (``amount`` (N,)),
+    plane by plane: each element gets the same operations in the same order, but each
+    (N,) plane of ``stock`` streams once instead of a country's walk jumping between the
+    B planes (at 10,000 regions 25 planes 80 kB apart, every country, every pool round).
+    ``left`` (N,) is work.
+    """
+    N = stock.shape[2]
+    for n in range(N):
+        left[n] = amount[n]
+    for b in range(stock.shape[0]):
+        for n in range(N):
+            take = min(stock[b, e, n], left[n])
+            stock[b, e, n] -= take
+            left[n] -= take
+
+
+@jit
 def on_hand_rows(stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarray,
                  gifts_moving: bool, e: int, shelf_out: np.ndarray, held_out: np.ndarray,
                  scratch: np.ndarray) -> None:
+    """:func:`on_hand_marked` with every gift bucket marked as possibly in use."""
+    B, E, L = gift_transit.shape[0], gift_transit.shape[1], gift_transit.shape[2]
+    every = np.ones((E, L, B), dtype=np.bool_)
+    on_hand_marked(stock, transit, gift_transit, gifts_moving, every, e, shelf_out,
+                   held_out, scratch)
+
+
+@jit
+def on_hand_marked(stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarray,
+                   gifts_moving: bool, gift_used: np.ndarray, e: int, shelf_out: np.ndarray,
+                   held_out: np.ndarray, scratch: np.ndarray) -> None:
     """Member ``e``'s doses in stock (``shelf_out`` (N,)) and in stock or on their way
     (``held_out`` (N,)), walking the arrays plane by plane (as numpy does, and
     cache-friendly); each element adds in the order of the reference
@@ -46,6 +75,10 @@ def on_hand_rows(stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarra
 
     gifts_moving : False when ``gift_transit`` is all zero (its planes are skipped: they
         would add zeros)
+    gift_used : (E, L, B) bool, False where the gift ring's (bucket, lag day) plane is
+        zero in every country (the fused dose day's marks,
+        :func:`sim.engine.dose_plans.gift_marks`): such planes are skipped, as they would
+        add exact zeros (at 10,000 regions the ring is 8 MB, few of its planes in use)
     scratch : (N,) buffer
     """
     B, N = stock.shape[0], stock.shape[2]
@@ -61,16 +94,22 @@ def on_hand_rows(stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarra
             held_out[n] += transit[e, k, n]
     for n in range(N):
         held_out[n] = shelf_out[n] + held_out[n]
-    if not gifts_moving:
+    some = False
+    if gifts_moving:
+        for b in range(B):
+            for k in range(L):
+                if not gift_used[e, k, b]:
+                    continue
+                if not some:
+                    for n in range(N):
+                        scratch[n] = gift_transit[b, e, k, n]
+                    some = True
+                else:
+                    for n in range(N):
+                        scratch[n] += gift_transit[b, e, k, n]
+    if not some:
         for n in range(N):
             held_out[n] += 0.0
         return
-    for n in range(N):
-        scratch[n] = gift_transit[0, e, 0, n]
-    for b in range(B):
-        for k in range(L):
-            if b > 0 or k > 0:
-                for n in range(N):
-                    scratch[n] += gift_transit[b, e, k, n]
     for n in range(N):
         held_out[n] += scratch[n]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
-from sim.engine.kernels.need import capacity, on_hand_rows, take_oldest
+from sim.engine.kernels.need import capacity, on_hand_marked, take_oldest_rows
 from sim.engine.kernels.sums import pairwise_sum
 
 
@@ -79,7 +79,7 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
                   burden_member: np.ndarray, cap_start: np.ndarray,
                   cap_slope: np.ndarray, cap_ramp: np.ndarray, stock: np.ndarray,
                   transit: np.ndarray, gift_transit: np.ndarray, gifts_moving: bool,
-                  administered_cum: np.ndarray, pool_stock: np.ndarray,
+                  gift_used: np.ndarray, administered_cum: np.ndarray, pool_stock: np.ndarray,
                   pool_bought_cum: np.ndarray, pool_contributed_cum: np.ndarray,
                   pool_given: np.ndarray, allocated_cum: np.ndarray, gift: np.ndarray,
                   ship: np.ndarray) -> bool:
@@ -100,11 +100,12 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
     cap_start, cap_slope, cap_ramp : (E, N) daily capacity ramp
     stock : (B, E, N); transit : (E, L, N); gift_transit : (B, E, L, N) doses
     gifts_moving : False when ``gift_transit`` is all zero
+    gift_used : (E, L, B) bool, False where a plane of ``gift_transit`` is zero in every
+        country (:func:`on_hand_marked` skips it)
     administered_cum, pool_contributed_cum, pool_given, allocated_cum : (E, N) doses
     pool_stock, pool_bought_cum : (E,) doses
     """
     B, E, N = stock.shape
-    taken = np.empty(B)
     room = np.empty(N)
     tier = np.empty(N)
     weight = np.empty(N)
@@ -126,19 +127,21 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
             continue
         some = True
         # 1. Contributions: a share of each participant's surplus, oldest doses first.
-        on_hand_rows(stock, transit, gift_transit, gifts_moving, e, on_shelf, held, w)
+        on_hand_marked(stock, transit, gift_transit, gifts_moving, gift_used, e, on_shelf,
+                       held, w)
         for n in range(N):
             cap_n = capacity(t, cap_start, cap_slope, cap_ramp, e, n)
             keep = max(keep_doses[e, n] - administered_cum[e, n], 0.0) + buffer_days[e, n] * cap_n
             spare = min(max(held[n] - keep, 0.0), on_shelf[n])
             gift[e, n] = pool_share[e, n] * spare
+        take_oldest_rows(stock, e, gift[e], w)
         for n in range(N):
-            take_oldest(stock, e, n, gift[e, n], taken)
             pool_contributed_cum[e, n] += gift[e, n]
         pool_stock[e] += pairwise_sum(gift[e], 0, N)
         avail = pool_stock[e]
         # 2. Room to absorb (never above the population share of all the pool has had).
-        on_hand_rows(stock, transit, gift_transit, gifts_moving, e, on_shelf, held, w)
+        on_hand_marked(stock, transit, gift_transit, gifts_moving, gift_used, e, on_shelf,
+                       held, w)
         for n in range(N):
             cap_n = capacity(t, cap_start, cap_slope, cap_ramp, e, n)
             room[n] = max(absorb_days[e] * cap_n - held[n], 0.0)
