@@ -42,8 +42,12 @@ run: $(VENV)/.stamp-base
 	@$(PY) -m compileall -q sim
 	$(VENV)/bin/vaxsim run $(SCENARIO)
 
+# The suite runs in one pytest-xdist worker per core this process may use (-n auto, counted
+# in tests/conftest.py); TEST_WORKERS=0 runs it in this process, TEST_WORKERS=N in N workers.
+TEST_WORKERS ?= auto
 test: $(VENV)/.stamp-dev
-	MPLCONFIGDIR=$(CURDIR)/$(VENV)/matplotlib $(PY) -m pytest -q
+# >>> kernel pre-compile step (warm14) goes here, before pytest, e.g. $(PY) -m sim.engine.kernels.warm
+	MPLCONFIGDIR=$(CURDIR)/$(VENV)/matplotlib $(PY) -m pytest -q -n $(TEST_WORKERS)
 
 bench: $(VENV)/.stamp-dev
 	@$(PY) -m compileall -q sim

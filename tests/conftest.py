@@ -9,10 +9,13 @@ a test of the fallback, silently: CI never ran the forked path. So
 :func:`_no_thread_left_running` fails the test that leaves one, and the few tests that
 cannot stop theirs (Dask's ``distributed`` keeps an offload thread for the process's life)
 are marked ``leaves_threads`` and run after every other test of their process
-(:func:`pytest_collection_modifyitems`; under pytest-xdist each worker runs its share in
-collection order too, so they come last there as well).
+(:func:`pytest_collection_modifyitems`). Under pytest-xdist (``make test``: ``-n auto``)
+keep the default ``--dist load``: it hands tests out in collection order, so they come
+last in each worker too (``worksteal`` would not: a worker may steal unmarked tests after
+running marked ones).
 """
 
+import os
 import threading
 import time
 
@@ -23,6 +26,20 @@ from sim.world.world import World
 
 #: Seconds a test's threads get to end after it returns before they count as left running.
 THREAD_GRACE = 2.0
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (``make test``): one pytest-xdist worker per core this process may run on
+    (its CPU affinity, as :func:`sim.output.forks.default_workers` counts; xdist's own count
+    is every core of the machine), none on one core. ``PYTEST_XDIST_AUTO_NUM_WORKERS``
+    still wins."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    from sim.output.forks import default_workers
+
+    cores = default_workers()
+    return cores if cores > 1 else 0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
