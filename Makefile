@@ -9,10 +9,11 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 	  $$c -c 'import sys; sys.exit(sys.version_info < (3,12))' 2>/dev/null && { echo $$c; exit; }; done)
 SCENARIO ?= scenarios/baseline.yaml
 
-.PHONY: run test bench lint typecheck check venv clean help golden fuzz browser-deps
+.PHONY: run warm test bench lint typecheck check venv clean help golden fuzz browser-deps
 
 help:
 	@echo "make run    - create .venv, install, run $(SCENARIO), write results with plots"
+	@echo "make warm   - compile the numba kernels in parallel (first time only; make run does it)"
 	@echo "make test   - create .venv, install with dev extras, run the whole test suite"
 	@echo "make bench  - run the pytest-benchmark suite in benchmarks/"
 	@echo "make lint   - ruff"
@@ -38,15 +39,23 @@ venv: $(VENV)/.stamp-base
 # The package is installed editable, so its bytecode is written here (cheap when fresh),
 # as a regular install does: a start that compiles every module costs ~0.25 s, and an
 # environment with PYTHONDONTWRITEBYTECODE set would pay it on every run.
-run: $(VENV)/.stamp-base
+run: $(VENV)/.stamp-base warm
 	@$(PY) -m compileall -q sim
 	$(VENV)/bin/vaxsim run $(SCENARIO)
+
+# The numba kernels a run needs, compiled into their cache by one process per core
+# (sim/engine/kernels/warm.py): ~2 min on a fresh 2-core machine instead of ~2.5 min
+# inside the first run on one core; a check of ~0.2 s once they are compiled.
+warm: $(VENV)/.stamp-base
+	@$(PY) -m sim.engine.kernels.warm
 
 # The suite runs in one pytest-xdist worker per core this process may use (-n auto, counted
 # in tests/conftest.py); TEST_WORKERS=0 runs it in this process, TEST_WORKERS=N in N workers.
 TEST_WORKERS ?= auto
 test: $(VENV)/.stamp-dev
-# >>> kernel pre-compile step (warm14) goes here, before pytest, e.g. $(PY) -m sim.engine.kernels.warm
+# The kernels first (make warm's step): otherwise each xdist worker compiles the ones its
+# first tests need, the same kernels twice on an empty cache (~470 s CPU instead of ~150 s).
+	@$(PY) -m sim.engine.kernels.warm
 	MPLCONFIGDIR=$(CURDIR)/$(VENV)/matplotlib $(PY) -m pytest -q -n $(TEST_WORKERS)
 
 bench: $(VENV)/.stamp-dev

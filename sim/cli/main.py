@@ -39,6 +39,7 @@ COMMANDS = {
     "history": "sim.cli.commands.history",
     "calibrate": "sim.cli.commands.calibrate",
     "viz": "sim.cli.commands.viz",
+    "compile": "sim.cli.commands.compile",
 }
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 EXAMPLES = """\
 examples:
   vaxsim run baseline                  # a shipped scenario, by name
+  vaxsim compile                       # compile the kernels now (else the first run does)
   vaxsim run scenarios/baseline.yaml
   vaxsim run scenarios/nationalism.yaml --replicates 20 --seed 7 -o results/nat
   vaxsim run scenarios/baseline.yaml --set days=365 --set uptake.hesitancy=0.3
@@ -89,3 +90,36 @@ def add_set_option(p: argparse.ArgumentParser) -> None:
     """The repeatable ``--set KEY=VALUE`` option."""
     p.add_argument("--set", action="append", metavar="KEY=VALUE", default=[],
                    help="override a scenario field, e.g. --set uptake.hesitancy=0.3")
+
+
+def compile_first(quiet: bool = False) -> None:
+    """Before a run: when the compiled kernels are not in numba's cache for this machine
+    yet (:func:`sim.engine.kernels.warm.is_warm`, a few ms), compile them in one process
+    per core, saying so on stderr when it is a terminal and not ``quiet`` (as the progress
+    display: scripts and logs get no extra lines): the first run on a fresh machine
+    otherwise compiles them one by one inside the run, on one core. Nothing with
+    ``VAXSIM_BACKEND=numpy``; a failure is a warning (the run then compiles as it goes).
+    Nothing on one core either (the run's first calls compile as fast, and only what
+    they need). Its worker processes have ended when it returns (the run may fork).
+    """
+    import os
+    import sys
+
+    from sim.engine.kernels import warm
+
+    jobs = warm.default_jobs()
+    if (jobs < 2 or os.environ.get("VAXSIM_BACKEND", "").lower() == "numpy"
+            or warm.is_warm()):
+        return  # one core: the run's own first calls compile just as fast (and less)
+    quiet = quiet or not sys.stderr.isatty()
+    if not quiet:
+        print(f"vaxsim: compiling the simulation's kernels for this machine in {jobs} "
+              f"process(es) (first run only, ~{warm.estimate(jobs)} s)", file=sys.stderr)
+    try:
+        report = warm.warm(jobs)
+    except (OSError, warm.WarmError) as exc:
+        print(f"vaxsim: warning: compiling ahead failed ({exc}); the run compiles the "
+              "kernels as it goes", file=sys.stderr)
+        return
+    if not quiet:
+        print(f"vaxsim: {report.line()}", file=sys.stderr)

@@ -9,6 +9,7 @@ from sim.cli.commands import (
     add_folder_options,
     add_output_options,
     add_set_option,
+    compile_first,
     default_out,
     emit,
     given_out,
@@ -35,6 +36,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(f, args.set) for f in args.scenarios]
     members = args.replicates or max(s.replicates for s in scenarios)
     target = given_out(args.output, args.force)
+    compile_first(quiet=args.quiet)  # a fresh machine: the kernels, on every core
     with Progress("compare", compare_steps(scenarios), quiet=args.quiet or args.json,
                   weights={"simulate": member_day_ms(members)}) as progress:
         cmp = compare(scenarios, target or default_out("compare"), seed=args.seed,

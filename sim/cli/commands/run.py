@@ -10,6 +10,7 @@ from sim.cli.commands import (
     add_folder_options,
     add_output_options,
     add_set_option,
+    compile_first,
     default_out,
     emit,
     given_out,
@@ -33,6 +34,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     does not pay: 50-75 ms of build lie between the fork and the first kernel call,
     every kernel is needed on day 0, and half the load holds the GIL while the other
     half convoys behind a busy main thread (measured: docs/SPEED_FINDINGS.md, load13).
+    When they are not compiled yet (a fresh machine), :func:`compile_first` compiles them
+    first, one process per core, before anything is forked.
     """
     from functools import partial
 
@@ -46,6 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     plots = False if args.no_plots else None
     draw = scenario.outputs.plots if plots is None else plots
     target = given_out(args.output, args.force)
+    compile_first(quiet=args.quiet)  # a fresh machine: the kernels, on every core
     with server_ahead(partial(warm_up, draw)) as server:
         note = deterministic_note(scenario, args.replicates or scenario.replicates)
         if note:

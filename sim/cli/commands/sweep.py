@@ -7,7 +7,13 @@ import sys
 import time
 from pathlib import Path
 
-from sim.cli.commands import InputError, add_output_options, default_out, emit
+from sim.cli.commands import (
+    InputError,
+    add_output_options,
+    compile_first,
+    default_out,
+    emit,
+)
 
 SWEEP_EXAMPLES = """\
 examples:
@@ -86,6 +92,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"{spec.name}: {spec.method}, {len(plan.points)} points × {spec.replicates} "
               f"replicate(s) = {n_members} members in {len(plan.batches)} batch(es), "
               f"executor {args.executor}", file=sys.stderr)
+    if args.executor != "dask":  # a fresh machine: the kernels once, not in every worker
+        compile_first(quiet=quiet)
     draw = not args.no_plots
     steps = {"simulate": len(plan.batches),
              "plots": plot_count(spec) if draw else 0, "report": 1 if draw else 0}

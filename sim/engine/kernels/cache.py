@@ -27,9 +27,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 #: Files whose contents end up in compiled kernels: every kernel module, and the modules
-#: whose constants kernels read at compile time.
+#: whose constants kernels read at compile time. Not this module nor the ``warm*.py``
+#: modules (:mod:`sim.engine.kernels.warm` compiles kernels, it holds none): editing them
+#: must not throw the compiled kernels away.
 SOURCES: tuple[Path, ...] = (
-    *sorted(HERE.glob("*.py")),
+    *sorted(p for p in HERE.glob("*.py")
+            if p.name != "cache.py" and not p.name.startswith("warm")),
     HERE.parent / "fields.py",
 )
 
