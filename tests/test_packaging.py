@@ -63,11 +63,39 @@ def test_wheel_holds_every_module_scenario_and_data_file(wheel):
     assert not missing, f"not in the wheel: {sorted(missing)}"
 
 
+def seed_kernel_cache(installed: Path) -> None:
+    """Copy the repository's compiled kernels (numba's ``*.nbi``/``*.nbc`` and the
+    sources stamp of :mod:`sim.engine.kernels.cache`) beside the installed kernels.
+
+    Without it the installed copy compiled every kernel it runs (~150 s of this machine's
+    190 s test, two thirds of the whole suite's CPU time beside the first-ever compile in
+    the repository). The copy is only used where it is valid: numba keys each cached kernel
+    on a hash of its module's bytes and of its function's bytecode, and ``ensure_fresh``
+    clears the copied cache unless every kernel source hashes as the repository's. So an
+    installed kernel whose source differs from the repository's still compiles, and what
+    this test checks (the wheel ships what a run needs, and it runs outside the repository)
+    is unchanged; compiling those same bytes is what the rest of the suite does in the
+    repository. Nothing is copied if the repository's cache is elsewhere
+    (``NUMBA_CACHE_DIR``) or not written yet.
+    """
+    from sim.engine.kernels import cache
+
+    here = cache.HERE / "__pycache__"
+    if os.environ.get("NUMBA_CACHE_DIR") or not (here / cache.STAMP).is_file():
+        return
+    there = installed / "__pycache__"
+    there.mkdir(exist_ok=True)
+    for path in here.iterdir():
+        if path.suffix in (".nbi", ".nbc") or path.name == cache.STAMP:
+            shutil.copy2(path, there / path.name)
+
+
 @pytest.mark.slow
 def test_installed_wheel_runs_a_shipped_scenario_outside_the_repo(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "--target", str(target), str(wheel)], check=True, capture_output=True)
+    seed_kernel_cache(target / "sim" / "engine" / "kernels")
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target), "MPLBACKEND": "Agg"}

@@ -166,7 +166,13 @@ def test_model_equals_sim_run_on_the_shipped_baseline():
 
 
 @pytest.mark.slow
-def test_batch_run_over_two_parameters_returns_reporter_rows():
+def test_batch_run_over_two_parameters_returns_reporter_rows(monkeypatch):
+    # batch_run makes a tqdm bar even with display_progress=False, and tqdm starts its
+    # monitor thread then, for the process's life: every later test could not fork (see
+    # tests/conftest.py). tqdm's documented switch turns the monitor off.
+    from tqdm import tqdm
+
+    monkeypatch.setattr(tqdm, "monitor_interval", 0)
     params = {"config": str(BASELINE), "countries": FEW, "days": 90,
               "hoard_multiple": [1.0, 4.0], "adaptation_rule": ["fixed", "threshold"]}
     rows = mesa.batch_run(VaccineDiplomacyModel, parameters=params, rng=[1, 2],

@@ -11,6 +11,7 @@ from sim.sweep.runner import run_sweep
 
 
 @pytest.mark.slow
+@pytest.mark.leaves_threads  # Dask's offload thread (distributed keeps it for the process's life)
 def test_every_executor_writes_the_same_metrics(tmp_path):
     pytest.importorskip("distributed")
     w, spec = sweep_world(), grid_spec(batch_size=4)
@@ -29,6 +30,7 @@ def test_unknown_executor_is_an_error():
 
 
 @pytest.mark.slow
+@pytest.mark.leaves_threads  # as above
 def test_dask_connects_to_a_running_scheduler(tmp_path):
     distributed = pytest.importorskip("distributed")
     w, spec = sweep_world(), grid_spec(batch_size=6, replicates=1)
