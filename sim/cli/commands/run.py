@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from typing import Any
 
 from sim.cli.commands import (
     EXAMPLES,
@@ -25,9 +23,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     A server is forked before the run (:func:`sim.output.workers.server_ahead`), once
     the engine's Python modules and numpy are imported (it inherits them for free; numba
-    and scipy are imported at the first kernel call and affinity build, after the fork;
-    the server imports only ``scipy.sparse``, to unpickle the results: :func:`_warm_up`):
-    on the idle core it imports
+    and scipy are imported at the first kernel call and affinity build, after the fork,
+    and the results unpickle without them: :class:`sim.world.affinity.LazySparse`): on
+    the idle core it imports
     what saving needs (pandas, the parquet writer, the metric modules and, unless plots
     are off, matplotlib and the plot modules: :func:`sim.output.folder.warm_up`) while
     this process simulates, then writes the results folder's files, forking the plot
@@ -55,7 +53,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     draw = scenario.outputs.plots if plots is None else plots
     target = given_out(args.output, args.force)
     compile_first(quiet=args.quiet)  # a fresh machine: the kernels, on every core
-    with server_ahead(partial(_warm_up, warm_up, draw)) as server:
+    with server_ahead(partial(warm_up, draw)) as server:
         note = deterministic_note(scenario, args.replicates or scenario.replicates)
         if note:
             print(note, file=sys.stderr)
@@ -80,17 +78,6 @@ def cmd_run(args: argparse.Namespace) -> int:
           *(f"  {label:<{width}}  {value:>10}" for label, value in rows),
           f"results: {out}"])
     return 0
-
-
-def _warm_up(warm_up: Callable[[bool], Any], draw: bool) -> Any:
-    """The server's warm-up (:func:`sim.output.folder.warm_up`), after importing
-    ``scipy.sparse``: the engine no longer imports it before the fork (only a world's
-    affinity uses it), and unpickling the run's results (their affinity's sparse
-    matrices) would otherwise import it after the run, on the critical path (~0.2 s).
-    """
-    import scipy.sparse  # noqa: F401
-
-    return warm_up(draw)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
