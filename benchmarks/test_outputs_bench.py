@@ -95,6 +95,7 @@ medians 0.96, 1.01, 0.97; CPU ratio 1.00); expected ~0.25-0.3 s on an idle machi
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -144,6 +145,45 @@ def test_vaxsim_validate(benchmark, tmp_path):
     benchmark.pedantic(_vaxsim, args=args, kwargs={"cwd": tmp_path}, rounds=5,
                        warmup_rounds=1)
     _report(benchmark, "vaxsim validate baseline", 0.5)
+
+
+FIRST_RUN = """
+import json, time
+t0 = time.perf_counter()
+from sim import load_scenario, run
+t1 = time.perf_counter()
+scenario = load_scenario("scenarios/baseline.yaml")
+t2 = time.perf_counter()
+run(scenario)
+t3 = time.perf_counter()
+run(scenario)
+t4 = time.perf_counter()
+print(json.dumps([t1 - t0, t3 - t2, t4 - t3]))
+"""
+
+
+def test_fresh_process_first_run(benchmark):
+    """A fresh process's fixed cost through the Python API: ``from sim import
+    load_scenario, run``, then the first ``run(baseline)`` (numba, scipy and the cached
+    kernels load there: ~1 s more than the second run, all of it kernel loading;
+    docs/SPEED_FINDINGS.md, startup15). No target of its own: it is part of
+    ``vaxsim run``'s 5 s.
+    """
+    parts: list[list[float]] = []
+
+    def once() -> None:
+        out = subprocess.run([sys.executable, "-c", FIRST_RUN], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout
+        parts.append(json.loads(out.strip().splitlines()[-1]))
+
+    benchmark.pedantic(once, rounds=5, warmup_rounds=1)
+    imp, first, second = (sorted(p[i] for p in parts[1:]) for i in range(3))
+    benchmark.extra_info.update(import_s=imp[len(imp) // 2], first_run_s=first[len(first) // 2],
+                                second_run_s=second[len(second) // 2])
+    print(f"\nfresh process: import {imp[0]:.2f}/{imp[len(imp) // 2]:.2f} s, first run "
+          f"{first[0]:.2f}/{first[len(first) // 2]:.2f} s, second run "
+          f"{second[0]:.2f}/{second[len(second) // 2]:.2f} s (min/median)")
+    _report(benchmark, "import + load + two runs, fresh process", None)
 
 
 def _report(benchmark, what: str, target: float | None) -> None:

@@ -19,8 +19,6 @@ from sim.engine.build.params import Params, build_params
 from sim.engine.counterfactual import simulate_with_counterfactual
 from sim.engine.streams import replicate_seeds
 from sim.outcomes.results import Results
-from sim.output.folder import check_target, publish, save_results, staging_dir
-from sim.output.names import unique_slugs
 from sim.scenario.loader import revalidate
 from sim.scenario.schema import Scenario
 from sim.world.world import build_world
@@ -148,6 +146,8 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
     Comparison
     """
     from sim.output.compare import Comparison, unique_names, write_comparison
+    from sim.output.folder import check_target, publish, save_results, staging_dir
+    from sim.output.names import unique_slugs
 
     seed = scenarios[0].seed if seed is None else seed
     replicates = max(s.replicates for s in scenarios) if replicates is None else replicates

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.kernels.epidemic_random import NORMAL_ABOVE
-
-__all__ = ["NORMAL_ABOVE", "binomial", "cell_uniforms", "uniforms"]
+__all__ = ["binomial", "cell_uniforms", "uniforms"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

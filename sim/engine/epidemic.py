@@ -29,7 +29,6 @@ from sim.engine.epi_model import (
     immunity_tables,
     initial_epi,
 )
-from sim.engine.epi_stochastic import stochastic_reference, whole_people
 from sim.engine.epi_variants import emerge, seed
 from sim.engine.kernels import backend
 
@@ -253,6 +252,8 @@ def start_epidemic(world, params) -> EpiState | None:
         return None
     epi = initial_epi(ep, params.n_members, params.vaccination.vaccine_peak)
     if ep.mode == "stochastic":
+        from sim.engine.epi_stochastic import whole_people
+
         whole_people(epi)
     return epi
 
@@ -271,6 +272,8 @@ def _day(epi, ep, ws, courses, boosted, sus, fatal, t, population):
         flows = {"dcourse": courses - epi.courses_seen, "dboost": boosted - epi.boosted_seen,
                  "force": ws.force, "mix": ws.mix, "traffic": ws.traffic}
         if stochastic:
+            from sim.engine.epi_stochastic import stochastic_reference
+
             infections, deaths = stochastic_reference(epi, flows, ep, sus, fatal, t)
         else:
             infections, deaths = day_reference(epi, flows, ep, sus, fatal)

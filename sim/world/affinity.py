@@ -25,10 +25,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import scipy.sparse as sp
 
 from sim.scenario.schema import Affinity
 from sim.world.tables import columns
@@ -36,6 +35,7 @@ from sim.world.world import World
 
 if TYPE_CHECKING:
     import pandas as pd
+    import scipy.sparse as sp  # imported where a structure is built: ~0.17 s of import
 
 
 _A = np.ndarray
@@ -43,8 +43,48 @@ _A = np.ndarray
 KernelArrays = tuple[_A, int, _A, _A, int, _A, _A, _A, _A, _A, _A, _A, _A]
 
 
+def _restore(cls: type, state: dict[str, Any], parts: dict[str, tuple]) -> Any:
+    """Unpickle a :class:`LazySparse` object: its sparse fields stay plain arrays until read."""
+    obj: Any = object.__new__(cls)
+    obj.__dict__.update(state)
+    if parts:
+        obj.__dict__["_sparse_parts"] = parts
+    return obj
+
+
+class LazySparse:
+    """Pickles the scipy.sparse fields named in ``_SPARSE`` as their CSR arrays and rebuilds
+    each at its first read, so unpickling needs no scipy: ``vaxsim run``'s results server
+    unpickles the run's parameters (this affinity among them) but never reads the matrices,
+    and importing scipy.sparse there cost ~0.2 s of CPU (docs/SPEED_FINDINGS.md, startup15).
+    The rebuilt matrix holds the very arrays pickled, so every result is unchanged.
+    """
+
+    _SPARSE: ClassVar[tuple[str, ...]] = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = dict(self.__dict__)
+        parts = dict(state.pop("_sparse_parts", {}))
+        for name in self._SPARSE:
+            if name in state:
+                m = state.pop(name)
+                parts[name] = (m.data, m.indices, m.indptr, m.shape)
+        return (_restore, (type(self), state, parts))
+
+    def __getattr__(self, name: str) -> Any:
+        parts = self.__dict__.get("_sparse_parts")
+        if parts is None or name not in parts:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        import scipy.sparse as sp
+
+        data, indices, indptr, shape = parts[name]
+        matrix = sp.csr_matrix((data, indices, indptr), shape=shape)
+        self.__dict__[name] = matrix
+        return matrix
+
+
 @dataclass(frozen=True)
-class Relations:
+class Relations(LazySparse):
     """Static relationship structure of a world (N countries).
 
     Attributes
@@ -53,6 +93,8 @@ class Relations:
     membership : (N, K) csr, 1 where a country belongs to a bloc (K blocs)
     ties : (N, N) csr, 1 for a documented tie (symmetric, no diagonal)
     """
+
+    _SPARSE = ("membership", "ties")
 
     region: np.ndarray
     membership: sp.csr_matrix
@@ -66,6 +108,8 @@ class Relations:
 def relations(world: World, blocs: pd.DataFrame | Mapping[str, np.ndarray] | None = None,
               ties: pd.DataFrame | Mapping[str, np.ndarray] | None = None) -> Relations:
     """The relationship structure of ``world`` (codes missing from the world are skipped)."""
+    import scipy.sparse as sp
+
     blocs = columns("blocs.csv") if blocs is None else blocs
     ties = columns("ties.csv") if ties is None else ties
     pos = world.position
@@ -99,7 +143,7 @@ def override_pairs(world: World, aff: Affinity) -> tuple[np.ndarray, np.ndarray,
 
 
 @dataclass(frozen=True)
-class PairAffinity:
+class PairAffinity(LazySparse):
     """The affinity of every pair of a world under a scenario's weights, row by row.
 
     Attributes
@@ -109,6 +153,8 @@ class PairAffinity:
     overrides : (N, N) csr, ``value − base`` of each overridden directed pair
     overridden : (N, N) csr bool, which pairs are overridden
     """
+
+    _SPARSE = ("overrides", "overridden")
 
     base: float
     same_region: float
@@ -175,6 +221,8 @@ class PairAffinity:
 
 def pair_affinity(world: World, aff: Affinity, rel: Relations | None = None) -> PairAffinity:
     """The :class:`PairAffinity` of ``world`` under the scenario's ``affinity`` weights."""
+    import scipy.sparse as sp
+
     rel = relations(world) if rel is None else rel
     d, r, v = override_pairs(world, aff)
     n = world.n_countries

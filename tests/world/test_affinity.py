@@ -53,3 +53,52 @@ def test_shipped_blocs_and_ties_name_real_countries_and_sources():
     # Eritrea, the Sahrawi Republic and Taiwan are not in the country table.
     assert members - iso3 <= {"ERI", "ESH"}
     assert (set(ties["a"]) | set(ties["b"])) - iso3 <= {"TWN"}
+
+
+def _shipped_pairs():
+    from sim.scenario import load_scenario
+    from sim.world.world import build_world
+
+    sc = load_scenario("baseline")
+    aff = Affinity.model_validate({"base": 0.1, "same_region": 0.5, "bloc": 1.0, "tie": 2.0,
+                                   "USA": {"CAN": 3.0, "MEX": 0.0}})
+    return pair_affinity(build_world(sc), aff)
+
+
+def test_pickled_affinity_rebuilds_its_sparse_matrices_bit_for_bit():
+    import copy
+    import pickle
+
+    pairs = _shipped_pairs()
+    assert pairs.overridden.nnz == 2 and pairs.relations.ties.nnz > 0
+    rows = np.arange(pairs.n)
+    want, arrays = pairs.rows(rows), pairs.kernel_arrays
+    for again in (pickle.loads(pickle.dumps(pairs)),                        # lazy
+                  pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(pairs)))),  # unread
+                  copy.deepcopy(pairs)):
+        assert "_sparse_parts" in again.__dict__ and "overrides" not in again.__dict__
+        np.testing.assert_array_equal(again.rows(rows), want)
+        for a, b in zip(again.kernel_arrays, arrays, strict=True):
+            np.testing.assert_array_equal(a, b)
+        assert (again.relations.ties != pairs.relations.ties).nnz == 0
+        assert again.overridden.dtype == bool
+    try:
+        pickle.loads(pickle.dumps(pairs)).nonexistent  # noqa: B018
+    except AttributeError as err:
+        assert "nonexistent" in str(err)
+    else:
+        raise AssertionError("no AttributeError")
+
+
+def test_unpickling_an_affinity_needs_no_scipy(tmp_path):
+    import pickle
+    import subprocess
+    import sys
+
+    (tmp_path / "aff.pkl").write_bytes(pickle.dumps(_shipped_pairs()))
+    code = ("import pickle, sys; a = pickle.loads(open(sys.argv[1], 'rb').read()); "
+            "print(any(m.startswith('scipy') for m in sys.modules)); a.relations.ties; "
+            "print(any(m.startswith('scipy') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "aff.pkl")],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]

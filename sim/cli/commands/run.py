@@ -22,15 +22,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     (simulate, tables, plots, report).
 
     A server is forked before the run (:func:`sim.output.workers.server_ahead`), once
-    the engine is imported (it inherits that for free): on the idle core it imports
+    the engine's Python modules and numpy are imported (it inherits them for free; numba
+    and scipy are imported at the first kernel call and affinity build, after the fork,
+    and the results unpickle without them: :class:`sim.world.affinity.LazySparse`): on
+    the idle core it imports
     what saving needs (pandas, the parquet writer, the metric modules and, unless plots
     are off, matplotlib and the plot modules: :func:`sim.output.folder.warm_up`) while
     this process simulates, then writes the results folder's files, forking the plot
     workers (:func:`sim.output.folder.save_results_in`). This process imports neither
-    pandas nor matplotlib. (Forking before the engine is imported gives the server more
-    time, but both processes then import numba and scipy: +0.5 s of CPU, slower on a
-    busy machine.) The compiled kernels load from numba's cache at their first call
-    (0.7-1 s, on this process's critical path); loading them on a background thread
+    pandas nor matplotlib. (Forking before numpy and the engine are imported gives the
+    server more time, but both processes then import them.) The compiled kernels load
+    from numba's cache at their first call (0.7-1 s, on this process's critical path);
+    loading them on a background thread
     does not pay: 50-75 ms of build lie between the fork and the first kernel call,
     every kernel is needed on day 0, and half the load holds the GIL while the other
     half convoys behind a busy main thread (measured: docs/SPEED_FINDINGS.md, load13).
