@@ -52,6 +52,7 @@ _PROPS: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
 _METRICS: dict[tuple[Any, ...], tuple[float, float, float]] = {}
 _LAYOUTS: dict[tuple[Any, ...], tuple[tuple[int, float, float], ...]] = {}
 _GLYPHS: dict[tuple[Any, ...], tuple[np.ndarray, int, int]] = {}
+_HEIGHTS: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
 #: Probe texts of :func:`fast_text_ok`: (text, size in points, angle).
 PROBES = (("Afghanistan 22.0% ≥1 dose – AV Wa", 10.0, 0.0), ("million doses", 10.0, 90.0),
           ("2022-10", 10.0, 30.0), ("Lower-middle income (fi)", 7.0, 0.0),
@@ -125,6 +126,22 @@ class TextRenderer(RendererAgg):
             metrics = _METRICS[key] = (w / 64.0, h / 64.0, font.get_descent() / 64.0)
         return metrics
 
+    def _get_font_height_metrics(self, prop: FontProperties) -> tuple[Any, Any, Any]:
+        """(ascent, descent, line gap) in pixels of ``prop``'s font, as ``Text._get_layout``
+        computes them (matplotlib 3.11) when its renderer does not (it asks for them
+        first, once per layout: ~85 us of font look-up and font tables each time); (None,
+        None, None): matplotlib works them out itself.
+        """
+        found = _fast("", prop, False)
+        if found is None:
+            return None, None, None
+        key = (found[0], prop.get_size_in_points(), self.dpi)
+        metrics = _HEIGHTS.get(key)
+        if metrics is None:
+            metrics = _HEIGHTS[key] = _height_metrics(found[1], prop.get_size_in_points(),
+                                                      self.dpi)
+        return metrics
+
     def draw_text(self, gc: Any, x: float, y: float, s: str, prop: FontProperties,
                   angle: float, ismath: Any = False, mtext: Any = None) -> None:
         """Draw ``s`` as ``RendererAgg.draw_text`` does (same glyphs, same places)."""
@@ -143,6 +160,7 @@ class TextRenderer(RendererAgg):
         """
         flags = get_hinting_flag()
         dpi = self.dpi
+        x, y = float(x), float(y)  # round() of a numpy float is 10x slower
         lkey = (s, fkey, size, dpi, flags)
         items = _LAYOUTS.get(lkey)
         if items is None:
@@ -178,6 +196,23 @@ class TextRenderer(RendererAgg):
             buffer, left, top = cached
             # draw_text_image's y is downwards and the bitmap's bottom side
             draw(buffer, left + (tx >> 6), base - (top + (ty >> 6)) + buffer.shape[0], 0, gc)
+
+
+def _height_metrics(font: FT2Font, size: float, dpi: float) -> tuple[Any, Any, Any]:
+    """The font-wide ascent, descent and line gap of ``Text._get_layout`` (matplotlib 3.11:
+    the OS/2 table's typographic metrics, else the hhea table's), same arithmetic.
+    """
+    possible = [("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                ("hhea", "lineGap", "ascent", "descent")]
+    for table_name, linegap_key, ascent_key, descent_key in possible:
+        table: Any = font.get_sfnt_table(table_name)  # type: ignore[call-overload]
+        if table is None:
+            continue
+        head: Any = font.get_sfnt_table("head")
+        scale = 1 / head["unitsPerEm"] * size * dpi / 72
+        return (table[ascent_key] * scale, -table[descent_key] * scale,
+                table[linegap_key] * scale)
+    return None, None, None
 
 
 def fast_text_ok() -> bool:
@@ -218,4 +253,17 @@ def _probe() -> bool:
                 renderer.draw_text(gc, x, y, s, prop, angle)
                 renderer.draw_text(gc, x + 0.5, y + 60.25, s, prop, angle)
         gc.restore()
-    return bytes(stock.buffer_rgba()) == bytes(fast.buffer_rgba())
+    return (bytes(stock.buffer_rgba()) == bytes(fast.buffer_rgba())
+            and _extents(stock) == _extents(fast))
+
+
+def _extents(renderer: RendererAgg) -> list[tuple[float, ...]]:
+    """Bounds of the probe texts (and a two-line one) laid out by ``renderer``: the
+    same with :class:`TextRenderer`'s font height metrics as with matplotlib's.
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(dpi=renderer.dpi)
+    texts = [fig.text(0.1, 0.2, s, fontsize=size, rotation=angle) for s, size, angle in PROBES]
+    texts.append(fig.text(0.3, 0.4, "two\nlines", fontsize=9, linespacing=1.3))
+    return [tuple(t.get_window_extent(renderer).bounds) for t in texts]
