@@ -37,6 +37,7 @@ import threading
 from typing import Any
 
 import numpy as np
+from matplotlib import rcParams
 from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font, RenderMode
@@ -57,6 +58,22 @@ _HEIGHTS: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
 PROBES = (("Afghanistan 22.0% ≥1 dose – AV Wa", 10.0, 0.0), ("million doses", 10.0, 90.0),
           ("2022-10", 10.0, 30.0), ("Lower-middle income (fi)", 7.0, 0.0),
           ("Deaths averted", 12.0, 45.0))
+
+
+#: Entries a cache may hold before it is emptied (a long-lived process drawing many
+#: different texts; a run's plots need ~300 texts and ~4,000 glyph bitmaps).
+MAX_ENTRIES = 100_000
+
+
+def _ready(font: Any) -> None:
+    """``font`` as matplotlib's ``get_font`` and ``_prepare_font`` hand it out (identity
+    transform, cleared) before it is measured or laid out; the caches kept in bounds.
+    """
+    font._set_transform([[0x10000, 0], [0, 0x10000]], [0, 0])
+    font.clear()
+    for cache in (_METRICS, _LAYOUTS, _GLYPHS):
+        if len(cache) > MAX_ENTRIES:
+            cache.clear()
 
 
 def _prop_key(prop: FontProperties) -> tuple[Any, ...]:
@@ -93,6 +110,8 @@ def _fast(s: str, prop: FontProperties, ismath: Any) -> tuple[Any, ...] | None:
     """The font for drawing ``s`` the fast way, or None to leave it to matplotlib."""
     if ismath is not False or not ENABLED and not fast_text_ok():
         return None
+    if rcParams.get("text.kerning_factor"):  # matplotlib's fonts then kern differently
+        return None
     found = _font(prop)
     if found is None or not found[2].issuperset(s):
         return None
@@ -119,7 +138,7 @@ class TextRenderer(RendererAgg):
         key = (s, fkey, size, self.dpi, flags)
         metrics = _METRICS.get(key)
         if metrics is None:
-            font.clear()
+            _ready(font)
             font.set_size(size, self.dpi)
             font.set_text(s, 0.0, flags=flags)
             w, h = font.get_width_height()
@@ -164,7 +183,7 @@ class TextRenderer(RendererAgg):
         lkey = (s, fkey, size, dpi, flags)
         items = _LAYOUTS.get(lkey)
         if items is None:
-            font.clear()
+            _ready(font)
             font.set_size(size, dpi)
             items = _LAYOUTS[lkey] = tuple((item.glyph_index, item.x, item.y)
                                            for item in font._layout(s, flags=flags))

@@ -110,3 +110,25 @@ def test_run_plots_same_pixels(tmp_path, monkeypatch):
     for name in drawn:
         assert (tmp_path / "fast" / name).read_bytes() == (
             tmp_path / "stock" / name).read_bytes(), name
+
+
+@pytest.mark.filterwarnings("ignore:The (text.kerning_factor|_kerning_factor)")  # deprecated in 3.11
+def test_kerning_factor_left_to_matplotlib(tmp_path):
+    """A kerning factor changes matplotlib's fonts, not the renderer's own: not used."""
+    assert text.fast_text_ok()
+    text._LAYOUTS.clear()
+    with plt.rc_context({**STYLE, "text.kerning_factor": 6}):
+        fig, ax = figure((3, 2))
+        ax.set_title("kerned AV Wa")
+        save(fig, tmp_path / "k.png")
+    assert not text._LAYOUTS
+
+
+def test_caches_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(text, "MAX_ENTRIES", 5)
+    with plt.rc_context(STYLE):
+        fig, ax = figure((4, 3))
+        for i in range(40):
+            ax.text(0.02 * i, 0.5, f"t{i}")
+        save(fig, tmp_path / "b.png")
+    assert len(text._LAYOUTS) <= 6 and len(text._METRICS) <= 6
