@@ -112,7 +112,7 @@ def test_run_plots_same_pixels(tmp_path, monkeypatch):
             tmp_path / "stock" / name).read_bytes(), name
 
 
-@pytest.mark.filterwarnings("ignore:The (text.kerning_factor|_kerning_factor)")  # deprecated in 3.11
+@pytest.mark.filterwarnings("ignore:The (text.kerning_factor|_kerning_factor)")  # deprecated
 def test_kerning_factor_left_to_matplotlib(tmp_path):
     """A kerning factor changes matplotlib's fonts, not the renderer's own: not used."""
     assert text.fast_text_ok()
