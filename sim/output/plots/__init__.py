@@ -134,7 +134,9 @@ def warm_up() -> None:
         worldmap,
     )
     from sim.output.plots.style import figure
+    from sim.output.plots.text import fast_text_ok
 
+    fast_text_ok()  # the text renderer's probe (~0.06 s), once, before any fork
     fig, ax = figure((1, 1))
     ax.set_title("warm-up")
     fig.savefig(io.BytesIO(), format="png")

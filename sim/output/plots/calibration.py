@@ -14,6 +14,7 @@ from sim.output.plots.style import (
     STYLE,
     figure,
     percent_axis,
+    tight_layout,
     unit_axis,
 )
 
@@ -67,7 +68,7 @@ def model_vs_observed(trajectories: pd.DataFrame, table: pd.DataFrame,
         bx.legend(loc="upper left", fontsize=8)
         fig.suptitle(title)
         date_ticks(fig)
-        fig.tight_layout(rect=(0, 0.06, 1, 1))
+        tight_layout(fig, rect=(0, 0.06, 1, 1))
         return fig
 
 

@@ -24,6 +24,7 @@ from sim.output.plots.style import (
     legend_outside,
     percent_axis,
     scenario_color,
+    tight_layout,
     unit_axis,
 )
 
@@ -52,7 +53,7 @@ def compare_coverage(groups: Sequence[tuple[str, pd.DataFrame]]) -> Figure:
         fig.legend(handles, labels, loc="lower center", ncol=5, bbox_to_anchor=(0.5, -0.01))
         members = groups[0][1]["member"].nunique()
         fig.suptitle(f"Coverage by income group, scenarios side by side ({band_note(members)})")
-        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        tight_layout(fig, rect=(0, 0.05, 1, 1))
         return fig
 
 
@@ -118,7 +119,7 @@ def compare_metrics(table: pd.DataFrame, metrics: Sequence[tuple[str, str, str]]
             ax.set_visible(False)
         fig.suptitle("Key metrics by scenario (bar: median; whisker: 5–95% over replicates; "
                      "n/a: undefined)")
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.25 / fig.get_figheight()))
+        tight_layout(fig, rect=(0, 0, 1, 1 - 0.25 / fig.get_figheight()))
         return fig
 
 

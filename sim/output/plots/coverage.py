@@ -25,6 +25,7 @@ from sim.output.plots.style import (
     figure,
     legend_outside,
     percent_axis,
+    tight_layout,
     unit_axis,
 )
 
@@ -132,7 +133,7 @@ def country_ranking(countries: pd.DataFrame, title: str, column: str = "doses_pe
         members = countries["member"].nunique()
         fig.suptitle(f"{title}: {what} on {date}"
                      + (f" (median of {members} replicates)" if members > 1 else ""))
-        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        tight_layout(fig, rect=(0, 0.05, 1, 1))
         return fig
 
 

@@ -15,6 +15,7 @@ from sim.output.plots.style import (
     band,
     band_note,
     figure,
+    tight_layout,
     unit_axis,
 )
 
@@ -55,5 +56,5 @@ def deaths_over_time(groups: pd.DataFrame, title: str) -> Figure | None:
                    bbox_to_anchor=(0.5, -0.02))
         fig.suptitle(f"{title}: deaths by income group; {band_note(df['member'].nunique())}")
         date_ticks(fig)
-        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        tight_layout(fig, rect=(0, 0.05, 1, 1))
         return fig

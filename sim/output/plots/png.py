@@ -31,6 +31,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
+from sim.output.plots.text import TextRenderer
+
 #: Blank border (inches) drawn around the figure and its legends before cropping.
 MARGIN_IN = 0.5
 #: Room (inches: width, height) the shared renderer has beyond the figure it is made
@@ -70,7 +72,7 @@ class CroppingCanvas(FigureCanvasAgg):
         dpi = self.figure.dpi
         r = self.shared
         if r is None or r.dpi != dpi or w > r.width or h > r.height:
-            self.shared = r = RendererAgg(int(w + SLACK_IN[0] * dpi),
+            self.shared = r = TextRenderer(int(w + SLACK_IN[0] * dpi),
                                           int(h + SLACK_IN[1] * dpi), dpi)
         return r
 

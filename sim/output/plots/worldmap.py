@@ -45,7 +45,8 @@ def outlines() -> tuple[tuple[str, tuple[np.ndarray, ...]], ...]:
 
     out = []
     with shapefile.Reader(str(SHAPES)) as reader:
-        for sr in reader.iterShapeRecords():
+        # only the two code fields: decoding all 94 of them was ~70% of the read (73 -> 20 ms)
+        for sr in reader.iterShapeRecords(fields=["ISO_A3_EH", "ADM0_A3"]):
             pts = np.asarray(sr.shape.points, dtype=float)
             bounds = [*sr.shape.parts, len(pts)]
             rings = tuple(pts[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True))

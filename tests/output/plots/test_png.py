@@ -167,16 +167,15 @@ def test_shared_renderer_draws_the_same_pixels(tmp_path):
 
 def test_texts_measured_once_per_figure(monkeypatch, tmp_path):
     """Layout, legend extents and the draw share one renderer: no text is measured twice."""
-    from matplotlib.backends.backend_agg import RendererAgg
-
+    renderer = type(new_figure((1, 1)).canvas.get_renderer())  # the text renderer
     seen: list[tuple] = []
-    real = RendererAgg.get_text_width_height_descent
+    real = renderer.get_text_width_height_descent
 
     def spy(self, s, prop, ismath):
         seen.append((id(self), s, prop.get_size_in_points(), ismath))
         return real(self, s, prop, ismath)
 
-    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent", spy)
+    monkeypatch.setattr(renderer, "get_text_width_height_descent", spy)
     save(_ranked_fig(new_figure((6, 3))), tmp_path / "a.png")
     assert seen and len({k[0] for k in seen}) == 1
     assert len(seen) == len(set(seen))
