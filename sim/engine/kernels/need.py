@@ -54,6 +54,24 @@ def take_oldest_rows(stock: np.ndarray, e: int, amount: np.ndarray, left: np.nda
 
 
 @jit
+def take_oldest_planes(stock: np.ndarray, e: int, amount: np.ndarray, left: np.ndarray,
+                       taken: np.ndarray) -> None:
+    """:func:`take_oldest_rows` that also keeps what came from each bucket: ``taken``
+    (B, N) gets, plane by plane, what :func:`take_oldest`'s ``taken`` (B,) gets country by
+    country (the donation round's gifts by the bucket they travel in).
+    """
+    N = stock.shape[2]
+    for n in range(N):
+        left[n] = amount[n]
+    for b in range(stock.shape[0]):
+        for n in range(N):
+            take = min(stock[b, e, n], left[n])
+            taken[b, n] = take
+            stock[b, e, n] -= take
+            left[n] -= take
+
+
+@jit
 def on_hand_rows(stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarray,
                  gifts_moving: bool, e: int, shelf_out: np.ndarray, held_out: np.ndarray,
                  scratch: np.ndarray) -> None:

@@ -7,7 +7,13 @@ from worlds import SCENARIOS
 
 from sim.engine.build.params import build_params
 from sim.engine.dose_plans import gift_marks
-from sim.engine.kernels.need import on_hand_marked, on_hand_rows, take_oldest, take_oldest_rows
+from sim.engine.kernels.need import (
+    on_hand_marked,
+    on_hand_rows,
+    take_oldest,
+    take_oldest_planes,
+    take_oldest_rows,
+)
 from sim.engine.need import gifts_moving, on_hand
 from sim.engine.run import Simulation
 from sim.engine.state import State
@@ -110,3 +116,26 @@ def test_taking_plane_by_plane_equals_country_by_country():
         take_oldest_rows(got, e, amount[e], left)
     np.testing.assert_array_equal(got, ref, strict=True)
     assert (got != stock).any()
+
+
+def test_taking_planes_keeps_what_each_bucket_gave():
+    """``take_oldest_planes`` leaves the stock as ``take_oldest`` country by country and
+    its (B, N) ``taken`` holds, column by column, what ``take_oldest`` took from each bucket
+    (the donation round's gifts by bucket)."""
+    rng = np.random.default_rng(10)
+    B, E, N = 6, 2, 37
+    stock = rng.random((B, E, N)) * 10.0 ** rng.integers(0, 7, (B, E, N))
+    stock[rng.random((B, E, N)) < 0.3] = 0.0
+    stock[4, 0, 3] = -1e-32
+    amount = stock.sum(axis=0) * rng.choice([0.0, 0.4, 1.0, 2.5], (E, N))
+    ref, got = stock.copy(), stock.copy()
+    taken, left, planes = np.empty(B), np.empty(N), np.full((B, N), np.nan)
+    for e in range(E):
+        expected = np.empty((B, N))
+        for n in range(N):
+            take_oldest(ref, e, n, amount[e, n], taken)
+            expected[:, n] = taken
+        take_oldest_planes(got, e, amount[e], left, planes)
+        np.testing.assert_array_equal(planes, expected, strict=True)
+    np.testing.assert_array_equal(got, ref, strict=True)
+    assert (got != stock).any() and (planes > 0).any()
