@@ -16,7 +16,7 @@ import numpy as np
 from sim.engine.kernels import jit
 from sim.engine.kernels.affinity import group_at, group_totals, sums
 from sim.engine.kernels.affinity import row as _row
-from sim.engine.kernels.need import capacity, on_hand_marked, take_oldest_planes
+from sim.engine.kernels.need import capacity, on_hand_marked, take_oldest_rows
 from sim.engine.kernels.pool import NO_BURDEN, need_weight_row
 from sim.engine.kernels.sums import pairwise_sum
 
@@ -230,7 +230,7 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
         # Plane by plane (each country's numbers get take_oldest's operations in the
         # same order, but each (N,) plane of stock and by_bucket streams once).
         fresh = min(arrival_bucket[e], B - 1)
-        take_oldest_planes(stock, e, gave_stock, left, by_bucket)
+        take_oldest_rows(stock, e, gave_stock, left, by_bucket)
         for n in range(N):
             by_bucket[fresh, n] += gave[n] - gave_stock[n]
         for b in range(B - 1, max(fresh, 0), -1):  # nothing travels fresher than allowed
