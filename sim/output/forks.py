@@ -17,6 +17,8 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from sim.engine.cores import usable_cores
+
 
 def can_fork() -> bool:
     """True where workers may be forked safely: Linux, and this process runs no Python
@@ -28,11 +30,10 @@ def can_fork() -> bool:
 
 
 def default_workers() -> int:
-    """Worker processes to use by default: the cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
+    """Worker processes to use by default: the cores this process may run on
+    (:func:`sim.engine.cores.usable_cores`).
+    """
+    return usable_cores()
 
 
 @contextlib.contextmanager

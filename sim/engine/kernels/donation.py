@@ -16,7 +16,7 @@ import numpy as np
 from sim.engine.kernels import jit
 from sim.engine.kernels.affinity import group_at, group_totals, sums
 from sim.engine.kernels.affinity import row as _row
-from sim.engine.kernels.need import capacity, on_hand_rows, take_oldest
+from sim.engine.kernels.need import capacity, on_hand_marked, take_oldest_rows
 from sim.engine.kernels.pool import NO_BURDEN, need_weight_row
 from sim.engine.kernels.sums import pairwise_sum
 
@@ -47,7 +47,8 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
            cap_start: np.ndarray, cap_slope: np.ndarray, cap_ramp: np.ndarray,
            output_donor: np.ndarray, arrival_bucket: np.ndarray, keep_flows: np.ndarray,
            stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarray,
-           gifts_moving: bool, administered_cum: np.ndarray, inventory: np.ndarray,
+           gifts_moving: bool, gift_used: np.ndarray, administered_cum: np.ndarray,
+           inventory: np.ndarray,
            donated_cum: np.ndarray, influence: np.ndarray, donations_received_cum: np.ndarray,
            allocated_cum: np.ndarray, given: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Run a donation round in place; ``given`` (B, E, N) gets each recipient's gifts by
@@ -78,6 +79,8 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
     keep_flows : (E,) bool, members whose flows go to the ledger
     stock : (B, E, N); transit : (E, L, N); gift_transit : (B, E, L, N) doses
     gifts_moving : False when ``gift_transit`` is all zero
+    gift_used : (E, L, B) bool, False where a plane of ``gift_transit`` is zero in every
+        country (:func:`sim.engine.kernels.need.on_hand_marked` skips it)
     administered_cum, donated_cum, influence, donations_received_cum, allocated_cum :
         (E, N) doses; inventory : (E, P) doses
 
@@ -108,7 +111,7 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
     on_shelf = np.empty(N)
     held = np.empty(N)
     by_bucket = np.empty((B, N))
-    taken = np.empty(B)
+    left = np.empty(N)
     offer = np.empty(Nd)
     a = np.empty(Nd)
     dense = np.zeros(Nd, dtype=np.bool_)
@@ -127,7 +130,8 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
         if not active[e]:  # no round today: the reference adds zeros
             continue
         # Offers: a share of each donor's surplus, plus any output its producer gives.
-        on_hand_rows(stock, transit, gift_transit, gifts_moving, e, on_shelf, held, row)
+        on_hand_marked(stock, transit, gift_transit, gifts_moving, gift_used, e, on_shelf,
+                       held, row)
         for i in range(Nd):
             d = donors[i]
             cap_d = capacity(t, cap_start, cap_slope, cap_ramp, e, d)
@@ -223,16 +227,16 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
             for p in range(P):
                 if output_donor[p] >= 0:
                     inventory[e, p] -= out_part[output_donor[p]]
+        # Plane by plane (each country's numbers get take_oldest's operations in the
+        # same order, but each (N,) plane of stock and by_bucket streams once).
         fresh = min(arrival_bucket[e], B - 1)
+        take_oldest_rows(stock, e, gave_stock, left, by_bucket)
         for n in range(N):
-            take_oldest(stock, e, n, gave_stock[n], taken)
-            for b in range(B):
-                by_bucket[b, n] = taken[b]
             by_bucket[fresh, n] += gave[n] - gave_stock[n]
-            for b in range(B - 1, 0, -1):  # nothing travels fresher than allowed
-                if b > fresh:
-                    by_bucket[b - 1, n] += by_bucket[b, n]
-                    by_bucket[b, n] = 0.0
+        for b in range(B - 1, max(fresh, 0), -1):  # nothing travels fresher than allowed
+            for n in range(N):
+                by_bucket[b - 1, n] += by_bucket[b, n]
+                by_bucket[b, n] = 0.0
         for i in range(Nd):
             g = gave[donors[i]]
             for b in range(B):

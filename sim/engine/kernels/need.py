@@ -36,19 +36,24 @@ def take_oldest(stock: np.ndarray, e: int, n: int, amount: float, taken: np.ndar
 
 
 @jit
-def take_oldest_rows(stock: np.ndarray, e: int, amount: np.ndarray, left: np.ndarray) -> None:
+def take_oldest_rows(stock: np.ndarray, e: int, amount: np.ndarray, left: np.ndarray,
+                     taken: np.ndarray) -> None:
     """:func:`take_oldest` for every country of member ``e`` at once (``amount`` (N,)),
     plane by plane: each element gets the same operations in the same order, but each
     (N,) plane of ``stock`` streams once instead of a country's walk jumping between the
-    B planes (at 10,000 regions 25 planes 80 kB apart, every country, every pool round).
-    ``left`` (N,) is work.
+    B planes (at 10,000 regions 25 planes 80 kB apart, every country, every round).
+    ``left`` (N,) is work. ``taken`` (B, N) gets what came from each bucket (the
+    donation's gifts by the bucket they travel in), or is (0, N) when not wanted (the pool).
     """
     N = stock.shape[2]
+    keep = taken.shape[0] > 0
     for n in range(N):
         left[n] = amount[n]
     for b in range(stock.shape[0]):
         for n in range(N):
             take = min(stock[b, e, n], left[n])
+            if keep:
+                taken[b, n] = take
             stock[b, e, n] -= take
             left[n] -= take
 

@@ -118,6 +118,7 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
     on_shelf = np.empty(N)
     held = np.empty(N)
     weigh = np.empty(N)
+    nothing = np.empty((0, N))  # take_oldest_rows keeps no buckets' takes here
     some = False
     for e in range(E):
         if not (pool_on[e] and t % pool_every[e] == 0):
@@ -134,7 +135,7 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
             keep = max(keep_doses[e, n] - administered_cum[e, n], 0.0) + buffer_days[e, n] * cap_n
             spare = min(max(held[n] - keep, 0.0), on_shelf[n])
             gift[e, n] = pool_share[e, n] * spare
-        take_oldest_rows(stock, e, gift[e], w)
+        take_oldest_rows(stock, e, gift[e], w, nothing)
         for n in range(N):
             pool_contributed_cum[e, n] += gift[e, n]
         pool_stock[e] += pairwise_sum(gift[e], 0, N)

@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.engine.cores import usable_cores
 from sim.engine.kernels.cache import HERE, SOURCES, ensure_fresh, sources_hash
 from sim.engine.kernels.warm_signatures import SIGNATURES
 from sim.engine.kernels.warm_types import kernel, parse_signature, signatures
@@ -129,11 +130,10 @@ def estimate(jobs: int) -> int:
 
 
 def default_jobs() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
+    """Compile processes by default: the cores this process may run on
+    (:func:`sim.engine.cores.usable_cores`).
+    """
+    return usable_cores()
 
 
 def stamp_path() -> Path:

@@ -3,11 +3,17 @@ the numpy reference, and the fused dose day's gift marks against the ring they d
 """
 
 import numpy as np
+import pytest
 from worlds import SCENARIOS
 
 from sim.engine.build.params import build_params
 from sim.engine.dose_plans import gift_marks
-from sim.engine.kernels.need import on_hand_marked, on_hand_rows, take_oldest, take_oldest_rows
+from sim.engine.kernels.need import (
+    on_hand_marked,
+    on_hand_rows,
+    take_oldest,
+    take_oldest_rows,
+)
 from sim.engine.need import gifts_moving, on_hand
 from sim.engine.run import Simulation
 from sim.engine.state import State
@@ -93,20 +99,28 @@ def test_dose_day_gift_marks_cover_every_plane_in_use():
     assert moving_days > 20 and skipped > 0
 
 
-def test_taking_plane_by_plane_equals_country_by_country():
+@pytest.mark.parametrize("keep", [True, False])
+def test_taking_plane_by_plane_equals_country_by_country(keep):
     """``take_oldest_rows`` leaves the stock exactly as ``take_oldest`` country by country
-    (amounts of zero, within the stock, above it; a negative rounding remnant)."""
-    rng = np.random.default_rng(9)
-    B, E, N = 7, 3, 41
+    (amounts of zero, within the stock, above it; a negative rounding remnant), and its
+    (B, N) ``taken``, when kept, holds column by column what ``take_oldest`` took from
+    each bucket (the donation round's gifts by bucket)."""
+    rng = np.random.default_rng(10)
+    B, E, N = 6, 2, 37
     stock = rng.random((B, E, N)) * 10.0 ** rng.integers(0, 7, (B, E, N))
     stock[rng.random((B, E, N)) < 0.3] = 0.0
-    stock[2, 1, 5] = -1e-32
-    amount = stock.sum(axis=0) * rng.choice([0.0, 0.3, 1.0, 1.7], (E, N))
+    stock[4, 0, 3] = -1e-32
+    amount = stock.sum(axis=0) * rng.choice([0.0, 0.4, 1.0, 2.5], (E, N))
     ref, got = stock.copy(), stock.copy()
     taken, left = np.empty(B), np.empty(N)
+    planes = np.full((B if keep else 0, N), np.nan)
     for e in range(E):
+        expected = np.empty((B, N))
         for n in range(N):
             take_oldest(ref, e, n, amount[e, n], taken)
-        take_oldest_rows(got, e, amount[e], left)
+            expected[:, n] = taken
+        take_oldest_rows(got, e, amount[e], left, planes)
+        if keep:
+            np.testing.assert_array_equal(planes, expected, strict=True)
     np.testing.assert_array_equal(got, ref, strict=True)
-    assert (got != stock).any()
+    assert (got != stock).any() and (not keep or (planes > 0).any())
