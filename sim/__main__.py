@@ -1,5 +1,5 @@
 """``python -m sim`` is the ``vaxsim`` command."""
 
-from sim.cli.main import main
+from sim.cli.main import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

@@ -9,6 +9,7 @@ Every failure is one line on stderr; ``--debug`` (anywhere on the command line, 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -92,6 +93,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print("vaxsim: interrupted", file=sys.stderr)
         return 130
+
+
+def entry() -> int:
+    """The ``vaxsim`` process: :func:`main` on ``sys.argv``, then the garbage collector's
+    objects frozen, so that the interpreter's shutdown does not walk them all once more
+    (0.55-0.70 s of every ``vaxsim run`` measured after its last line of work, 0.13-0.18 s
+    frozen). Only for a process about to end: tests and other callers use :func:`main`.
+    """
+    code = main()
+    gc.freeze()
+    return code
 
 
 def _main(argv: list[str], debug: bool) -> int:

@@ -76,3 +76,25 @@ def test_sweep_o_into_a_foreign_folder_is_refused(tmp_path, capsys):
     code = main(["sweep", str(SCENARIOS / "sweeps" / "sensitivity.yaml"), "-o", str(tmp_path)])
     assert code == 2 and "not empty" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_the_command_freezes_the_collector_before_the_process_ends(monkeypatch):
+    """``vaxsim`` and ``python -m sim`` run :func:`entry`: main's exit code, then the
+    collector's objects frozen so shutdown does not walk them again (tests call main)."""
+    import gc
+    import tomllib
+    from pathlib import Path
+
+    from sim.cli import main as cli
+
+    root = Path(__file__).resolve().parents[2]
+    scripts = tomllib.loads((root / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["vaxsim"] == "sim.cli.main:entry"
+    assert "entry()" in (root / "sim" / "__main__.py").read_text()
+    monkeypatch.setattr(cli, "main", lambda: 7)
+    gc.unfreeze()
+    try:
+        assert cli.entry() == 7
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
