@@ -21,12 +21,28 @@ if TYPE_CHECKING:
     from sim.agents.model import VaccineDiplomacyModel
 
 
+def _mask(model: VaccineDiplomacyModel, group: str) -> np.ndarray | slice:
+    """(N,) mask of an income group's countries (``World``: all), made once per model and
+    group (the world does not change during a run; reporters run every day).
+    """
+    masks = model.__dict__.setdefault("_group_masks", {})
+    if group not in masks:
+        masks[group] = slice(None) if group == "World" else model.world.income_group == group
+    return masks[group]
+
+
+def _population(model: VaccineDiplomacyModel, group: str) -> float:
+    """Population of an income group (or ``World``), summed once per model and group."""
+    pops = model.__dict__.setdefault("_group_population", {})
+    if group not in pops:
+        pops[group] = model.world.population[_mask(model, group)].sum()
+    return pops[group]
+
+
 def coverage(model: VaccineDiplomacyModel, group: str) -> float:
     """First-dose coverage of an income group (or ``World``)."""
-    w, first = model.world, model.state.first[0]
-    mask = slice(None) if group == "World" else w.income_group == group
-    pop = w.population[mask].sum()
-    return float(first[mask].sum() / pop) if pop > 0 else 0.0
+    first, pop = model.state.first[0], _population(model, group)
+    return float(first[_mask(model, group)].sum() / pop) if pop > 0 else 0.0
 
 
 def coverage_gini(model: VaccineDiplomacyModel) -> float:
@@ -52,7 +68,7 @@ def deaths_averted(model: VaccineDiplomacyModel, group: str = "World") -> float:
     epi = getattr(model.state, "epi", None)
     if epi is None or not model.has_twin:
         return float("nan")
-    mask = slice(None) if group == "World" else model.world.income_group == group
+    mask = _mask(model, group)
     return float(np.sum(epi.D[1][mask]) - np.sum(epi.D[0][mask]))
 
 
@@ -101,26 +117,12 @@ def _names() -> list[str]:
             *(f"n_{s}" for s in STRATEGIES)]
 
 
-def _groups(model: VaccineDiplomacyModel) -> list[tuple[str, slice | np.ndarray, float]]:
-    """(group, country mask, population) for ``World`` and each income group, made once
-    per model (the masks and sums of :func:`coverage`).
-    """
-    cached = model.__dict__.get("_reporter_groups")
-    if cached is None or cached[0] is not model.world:
-        w = model.world
-        masks = [(g, slice(None) if g == "World" else w.income_group == g)
-                 for g in ("World", *INCOME_GROUPS)]
-        cached = (w, [(g, mask, w.population[mask].sum()) for g, mask in masks])
-        model.__dict__["_reporter_groups"] = cached
-    return cached[1]
-
-
 def day_values(model: VaccineDiplomacyModel) -> dict[str, float]:
     """Every model reporter's value on the model's current day, computed once a day.
 
-    A Mesa collect calls ~25 reporters; computed one by one they repeated the group
-    masks, the strategy counts (4 times) and numpy's generic Lorenz curve, which cost
-    more than the engine's day (Mesa view 2.97x ``sim.run``). The values are those of
+    A Mesa collect calls 21 reporters; one by one (even with the masks, populations and
+    strategy counts shared) each paid its own state reads, numpy wrappers and the
+    generic Lorenz curve's broadcasting and concatenation. The values are those of
     :func:`coverage`, :func:`coverage_gini`, :func:`deaths`, :func:`deaths_averted`,
     :func:`deaths_averted_band`, :func:`donated`, :func:`pool_delivered` and
     :func:`sim.engine.adaptive.strategy_counts`, bit for bit (tested).
@@ -132,7 +134,7 @@ def day_values(model: VaccineDiplomacyModel) -> dict[str, float]:
         return cached[1]
     first, pop = state.first[0], model.world.population
     out: dict[str, float] = {}
-    groups = _groups(model)
+    groups = [(g, _mask(model, g), _population(model, g)) for g in ("World", *INCOME_GROUPS)]
     for g, mask, group_pop in groups:
         out[f"coverage_{g}"] = float(first[mask].sum() / group_pop) if group_pop > 0 else 0.0
     out["gini"] = gini_1d(first / pop, pop)
