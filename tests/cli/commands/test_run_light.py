@@ -60,3 +60,24 @@ def test_run_saves_results_without_pandas_or_matplotlib_here(tmp_path, plots):
     assert (tmp_path / "out" / "summary.json").is_file()
     assert (tmp_path / "out" / "groups.parquet").is_file()
     assert (tmp_path / "out" / "plots").is_dir() == (not plots)
+
+
+@pytest.mark.parametrize(("extra", "sets", "draws"), [
+    ([], [], True),
+    (["--no-plots"], [], False),
+    ([], ["outputs.plots=false"], False),
+    ([], ["days=oops"], False),  # a scenario that does not load: this process says why
+])
+def test_server_warm_up_draws_only_when_the_run_will(monkeypatch, extra, sets, draws):
+    # the server is forked before the scenario is loaded here: it loads it itself to
+    # know whether to import matplotlib and prepare the plots
+    from sim.cli.commands import run as run_cmd
+    from sim.cli.main import build_parser
+    from sim.output import folder
+
+    seen = []
+    monkeypatch.setattr(folder, "warm_up", lambda plots: seen.append(plots))
+    argv = ["run", str(SCENARIOS / "baseline.yaml"), *extra,
+            *(a for s in sets for a in ("--set", s))]
+    run_cmd._warm_up(build_parser().parse_args(argv))
+    assert seen == [draws]
