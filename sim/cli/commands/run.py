@@ -36,7 +36,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     after those imports (session 12), its warm-up ended with the run, so the figures,
     outlines and worker fork were paid after it (vaxsim run with plots, 7 A/B pairs:
     wall ratio 0.90 median, process-tree CPU ratio 0.93; docs/SPEED_FINDINGS.md,
-    run16). The compiled kernels load
+    run16). Forking after the scenario's load instead (the server then imports only the
+    engine's modules again, ~0.2 s) was not faster: 2 x 7 pairs against this, wall ratio
+    1.05 and 1.06 median, CPU 0.98 and 0.99 (at load 3.5-6). The compiled kernels load
     from numba's cache at their first call (0.7-1 s, on this process's critical path);
     loading them on a background thread
     does not pay: 50-75 ms of build lie between the fork and the first kernel call,
