@@ -23,23 +23,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     (simulate, tables, plots, report).
 
     A server is forked first (:func:`sim.output.workers.server_ahead`), before this
-    process imports numpy and the engine or loads the scenario (the scenario's modules
-    are imported already: :func:`sim.cli.main.main` catches their errors): on the
-    other core it imports what saving needs (numpy, the engine's modules for the
-    results, pandas, the parquet writer, the metric modules and, unless plots are off,
-    matplotlib and the plot modules: :func:`sim.output.folder.warm_up`; it loads the
-    scenario itself to know whether to draw), prepares the plots' figures and map
-    outlines and forks the plot workers (who inherit them), all while this process
-    imports, builds and simulates; it then writes the results folder's files
-    (:func:`sim.output.folder.save_results_in`). This process imports neither pandas
-    nor matplotlib. Both processes import numpy and the engine's modules (~0.2-0.4 s
-    of CPU each), but the server's copy runs on a core that is otherwise idle then: forked
-    after those imports (session 12), its warm-up ended with the run, so the figures,
-    outlines and worker fork were paid after it (vaxsim run with plots, 7 A/B pairs:
-    wall ratio 0.90 median, process-tree CPU ratio 0.93; docs/SPEED_FINDINGS.md,
-    run16). Forking after the scenario's load and the output modules' import instead
-    (the server then imports only the engine's modules again, ~0.2 s) was not faster:
-    2 x 7 pairs against this, wall ratio 1.05 and 1.06 median, CPU 0.98 and 0.99 (at
+    process imports numpy, the scenario's modules and the engine or loads the scenario:
+    on the other core it imports what saving needs (numpy, the scenario's and the
+    engine's modules for the results, pandas, the parquet writer, the metric modules
+    and, unless plots are off, matplotlib and the plot modules:
+    :func:`sim.output.folder.warm_up`; it loads the scenario itself to know whether to
+    draw), prepares the plots' figures, ticks and map outlines and forks the plot
+    workers (who inherit them), all while this process imports, builds and simulates;
+    it then writes the results folder's files (:func:`sim.output.folder.save_results_in`).
+    This process imports neither pandas nor matplotlib. Both processes import numpy,
+    pydantic's schema and the engine's modules (~0.6-0.9 s of CPU each), but the
+    server's copy runs on a core that is otherwise idle then: forked after those
+    imports (session 12), its warm-up ended with the run, so the figures, outlines and
+    worker fork were paid after it (vaxsim run with plots, 7 A/B pairs: wall ratio
+    0.90 median, process-tree CPU ratio 0.93; docs/SPEED_FINDINGS.md, run16). Forking
+    after the scenario's load and the output modules' import instead (the server then
+    imports only the engine's modules again, ~0.2 s) was not faster: 2 x 7 pairs
+    against this, wall ratio 1.05 and 1.06 median, CPU 0.98 and 0.99 (at
     load 3.5-6). The compiled kernels load
     from numba's cache at their first call (0.7-1 s, on this process's critical path);
     loading them on a background thread

@@ -84,8 +84,8 @@ def test_server_warm_up_draws_only_when_the_run_will(monkeypatch, extra, sets, d
 
 
 def test_run_forks_its_server_before_importing_the_engine(tmp_path):
-    # the server imports the engine's modules on the other core, in parallel with this
-    # process (so that its warm-up ends before the run does)
+    # the server imports the scenario's and the engine's modules on the other core, in
+    # parallel with this process (so that its warm-up ends before the run does)
     argv = ["run", str(SCENARIOS / "baseline.yaml"), "--set", "days=5", "-q",
             "-o", str(tmp_path / "out"), "--no-plots"]
     code = f"""
@@ -94,7 +94,7 @@ import sim.output.workers as w
 seen = []
 @contextlib.contextmanager
 def server_ahead(warm_up, enabled=True):
-    seen.append(sorted(m for m in ("sim.api", "sim.engine.build.params", "numpy")
+    seen.append(sorted(m for m in ("sim.api", "sim.engine.build.params", "numpy", "sim.scenario")
                        if m in sys.modules))
     yield None
 w.server_ahead = server_ahead
