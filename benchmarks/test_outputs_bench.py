@@ -104,7 +104,10 @@ pool's fork end before the run does (they had been paid after it). `farm-bench -
 against ref (d2cfa1c), A/B wall ratio median 0.90 (5.70 vs 7.18 s median, load
 1.2-1.6; CPU ratio 0.93) and 0.88 (at load 6-8, walls 10-26 s; CPU ratio 1.02).
 Forking after the scenario's load instead (less duplicated importing): not faster
-(wall ratio 1.05 and 1.06 against fork-first, CPU 0.98-0.99). What is left to reach
+(wall ratio 1.05 and 1.06 against fork-first, CPU 0.98-0.99). After merging main
+(ticks made ahead in the server), fork-first against main c2d12dc at load 4-5: wall
+ratio 1.06, CPU 1.04 (one set, walls 19-27 s): to re-measure on a quieter machine
+(docs/SPEED_FINDINGS.md, run16). What is left to reach
 5 s reliably is CPU: the plots (~4 s for 15 PNGs), the kernel load (~0.7-1 s), pandas
 and matplotlib imports (~1.2 s).
 """
