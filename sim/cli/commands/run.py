@@ -35,8 +35,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     pydantic's schema and the engine's modules (~0.6-0.9 s of CPU each), but the
     server's copy runs on a core that is otherwise idle then: forked after those
     imports (session 12), its warm-up ended with the run, so the figures, outlines and
-    worker fork were paid after it (vaxsim run with plots, 7 A/B pairs: wall ratio
-    0.90 median, process-tree CPU ratio 0.93; docs/SPEED_FINDINGS.md, run16). Forking
+    worker fork were paid after it (vaxsim run with plots, 7 A/B pairs against
+    d2cfa1c: wall ratio 0.90 median, CPU 0.93; against c2d12dc, whose server also makes
+    the ticks ahead, 1.06 and CPU 1.04 at load 4-5: to re-measure; docs/SPEED_FINDINGS.md,
+    run16). Forking
     after the scenario's load and the output modules' import instead (the server then
     imports only the engine's modules again, ~0.2 s) was not faster: 2 x 7 pairs
     against this, wall ratio 1.05 and 1.06 median, CPU 0.98 and 0.99 (at
