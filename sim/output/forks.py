@@ -50,7 +50,8 @@ def forking() -> Iterator[multiprocessing.context.ForkContext]:
 
 
 class Pending:
-    """Calls started by :func:`background_calls` or :func:`submit_calls`;
+    """Calls started by :meth:`sim.output.workers.Server.submit` or
+    :func:`sim.output.pool.streamed_calls`;
     :meth:`results` waits for them.
 
     ``iterator`` yields ``(index, result)`` pairs in the order the calls finish (None:

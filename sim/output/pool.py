@@ -43,8 +43,8 @@ def pool_ahead(workers: int | None = None) -> bool:
 
 def _fork_pool(workers: int) -> Pool | None:
     """A pool of ``workers`` forked now (None where forking is not safe or workers < 2);
-    the garbage collector's objects frozen first (as in
-    :func:`sim.output.workers.background_calls`).
+    the garbage collector's objects frozen first, so a worker's collections do not
+    touch (and copy) every page the parent's objects live on.
     """
     if workers <= 1 or not can_fork():
         return None

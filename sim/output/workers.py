@@ -2,22 +2,17 @@
 
 Two ways to get workers:
 
-- forked on demand (:func:`map_calls`, :func:`background_calls`): on Linux, a process
-  that runs no other thread forks its workers: they start in milliseconds and inherit
-  everything already imported and computed (tables, compiled kernels), so nothing is
-  pickled but the small results. Where forking is not safe (other threads alive, macOS,
-  Windows) the calls run in this process;
 - forked ahead (:func:`server_ahead`): one process forked early, while this one is
   still single-threaded, imports what the work needs on the idle core while this
   process works on (``vaxsim run`` starts it before simulating, so pandas and
   matplotlib load during the run and never in the main process); work is then sent to
-  it pickled: a batch of calls it runs in its own forked workers (:meth:`Server.submit`,
-  as :func:`background_calls`), or one call it runs itself (:meth:`Server.call`, which
-  relays its progress). Where forking is not safe it is not started and callers fork
-  later or work here. Forked processes die with their parent (:func:`die_with_parent`).
-  A warm-up may hand the server idle work: steps it takes while nothing is asked of it
-  (drawing preparations, forking a pool ahead: :func:`sim.output.pool.pool_ahead`),
-  dropped as soon as a request arrives;
+  it pickled: a batch of calls it runs in its own forked workers (:meth:`Server.submit`),
+  or one call it runs itself (:meth:`Server.call`, which relays its progress). Where
+  forking is not safe it is not started and callers fork later or work here. Forked
+  processes die with their parent (:func:`die_with_parent`). A warm-up may hand the
+  server idle work: steps it takes while nothing is asked of it (drawing preparations,
+  forking a pool ahead: :func:`sim.output.pool.pool_ahead`), dropped as soon as a
+  request arrives;
 - streamed (:func:`sim.output.pool.streamed_calls`): picklable calls sent to a pool
   (the one forked ahead, else one forked now) one by one as they are made, so the
   first runs while the next is still being prepared.
@@ -26,7 +21,6 @@ Two ways to get workers:
 from __future__ import annotations
 
 import contextlib
-import gc
 import multiprocessing
 import multiprocessing.process
 import os
@@ -42,54 +36,6 @@ from sim.output.forks import (  # noqa: F401  (re-exported: the workers' names)
     forking,
 )
 from sim.output.pool import streamed_calls
-
-_CALLS: Sequence[Callable[[], Any]] = ()
-
-
-def _call(i: int) -> tuple[int, Any]:
-    return i, _CALLS[i]()
-
-
-def map_calls(calls: Sequence[Callable[[], Any]], workers: int | None = None,
-              on_done: Callable[[], None] | None = None) -> list[Any]:
-    """``[c() for c in calls]``, spread over forked worker processes when possible.
-
-    The calls need not be picklable (the workers inherit them); their results must be.
-    The order of the results is the order of ``calls``; ``on_done()`` is called after
-    each. With one worker, one call, or where forking is not safe (:func:`can_fork`),
-    they run here, one after another.
-    """
-    with background_calls(calls, workers) as pending:
-        return pending.results(on_done)
-
-
-@contextlib.contextmanager
-def background_calls(calls: Sequence[Callable[[], Any]], workers: int | None = None,
-                     first: Sequence[int] = ()) -> Iterator[Pending]:
-    """Start ``calls`` in forked workers and yield at once, so this process can do other
-    work meanwhile (write tables while plots are drawn); ``Pending.results()`` collects
-    them. Where :func:`map_calls` would run the calls here, they run in ``results()``.
-    ``first``: indices of calls to hand out before the others (the slowest, so that the
-    workers finish together).
-
-    The garbage collector's objects are frozen before forking, so a worker's collections
-    do not touch (and copy) every page the parent's objects live on.
-    """
-    global _CALLS
-    workers = min(len(calls), workers or default_workers())
-    if workers <= 1 or not can_fork():
-        yield Pending(calls, None)
-        return
-    _CALLS = calls
-    gc.freeze()
-    try:
-        with forking() as ctx:
-            with ctx.Pool(workers, die_with_parent, (os.getpid(),)) as pool:
-                gc.unfreeze()
-                yield Pending(calls, pool.imap_unordered(_call, _first(len(calls), first)))
-    finally:
-        gc.unfreeze()
-        _CALLS = ()
 
 
 def _first(n: int, first: Sequence[int]) -> list[int]:

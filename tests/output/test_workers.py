@@ -6,28 +6,18 @@ import pytest
 from worlds import small_results
 
 from sim.output.plots import plot_run
-from sim.output.workers import can_fork, map_calls
 
 
-def _pid_and(x):
-    return os.getpid(), x * x
-
-
-def test_map_calls_keeps_order_and_uses_workers_when_it_can():
-    calls = [lambda x=x: _pid_and(x) for x in range(8)]  # lambdas: nothing is pickled
-    out = map_calls(calls, workers=2)
-    assert [v for _, v in out] == [x * x for x in range(8)]
-    if can_fork():
-        assert os.getpid() not in {pid for pid, _ in out}
-    assert [v for _, v in map_calls(calls, workers=1)] == [x * x for x in range(8)]
+def _boom():
+    raise ValueError("bad plot")
 
 
 def test_errors_in_a_worker_reach_the_caller():
-    def boom():
-        raise ValueError("bad plot")
+    from sim.output.pool import streamed_calls
 
     with pytest.raises(ValueError, match="bad plot"):
-        map_calls([boom, boom], workers=2)
+        with streamed_calls([_boom, _boom], workers=2) as pending:
+            pending.results()
 
 
 def test_plots_drawn_in_workers_equal_plots_drawn_here(tmp_path):

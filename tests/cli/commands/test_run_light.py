@@ -60,3 +60,48 @@ def test_run_saves_results_without_pandas_or_matplotlib_here(tmp_path, plots):
     assert (tmp_path / "out" / "summary.json").is_file()
     assert (tmp_path / "out" / "groups.parquet").is_file()
     assert (tmp_path / "out" / "plots").is_dir() == (not plots)
+
+
+@pytest.mark.parametrize(("extra", "sets", "draws"), [
+    ([], [], True),
+    (["--no-plots"], [], False),
+    ([], ["outputs.plots=false"], False),
+    ([], ["days=oops"], False),  # a scenario that does not load: this process says why
+])
+def test_server_warm_up_draws_only_when_the_run_will(monkeypatch, extra, sets, draws):
+    # the server is forked before the scenario is loaded here: it loads it itself to
+    # know whether to import matplotlib and prepare the plots
+    from sim.cli.commands import run as run_cmd
+    from sim.cli.main import build_parser
+    from sim.output import folder
+
+    seen = []
+    monkeypatch.setattr(folder, "warm_up", lambda plots: seen.append(plots))
+    argv = ["run", str(SCENARIOS / "baseline.yaml"), *extra,
+            *(a for s in sets for a in ("--set", s))]
+    run_cmd._warm_up(build_parser().parse_args(argv))
+    assert seen == [draws]
+
+
+def test_run_forks_its_server_before_importing_the_engine(tmp_path):
+    # the server imports the scenario's and the engine's modules on the other core, in
+    # parallel with this process (so that its warm-up ends before the run does)
+    argv = ["run", str(SCENARIOS / "baseline.yaml"), "--set", "days=5", "-q",
+            "-o", str(tmp_path / "out"), "--no-plots"]
+    code = f"""
+import contextlib, sys
+import sim.output.workers as w
+seen = []
+@contextlib.contextmanager
+def server_ahead(warm_up, enabled=True):
+    seen.append(sorted(m for m in ("sim.api", "sim.engine.build.params", "numpy", "sim.scenario")
+                       if m in sys.modules))
+    yield None
+w.server_ahead = server_ahead
+from sim.cli.main import main
+assert main({argv!r}) == 0
+print(seen)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()[-1]
+    assert out == "[[]]"
