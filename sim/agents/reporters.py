@@ -21,12 +21,28 @@ if TYPE_CHECKING:
     from sim.agents.model import VaccineDiplomacyModel
 
 
+def _mask(model: VaccineDiplomacyModel, group: str) -> np.ndarray | slice:
+    """(N,) mask of an income group's countries (``World``: all), made once per model and
+    group (the world does not change during a run; reporters run every day).
+    """
+    masks = model.__dict__.setdefault("_group_masks", {})
+    if group not in masks:
+        masks[group] = slice(None) if group == "World" else model.world.income_group == group
+    return masks[group]
+
+
+def _population(model: VaccineDiplomacyModel, group: str) -> float:
+    """Population of an income group (or ``World``), summed once per model and group."""
+    pops = model.__dict__.setdefault("_group_population", {})
+    if group not in pops:
+        pops[group] = model.world.population[_mask(model, group)].sum()
+    return pops[group]
+
+
 def coverage(model: VaccineDiplomacyModel, group: str) -> float:
     """First-dose coverage of an income group (or ``World``)."""
-    w, first = model.world, model.state.first[0]
-    mask = slice(None) if group == "World" else w.income_group == group
-    pop = w.population[mask].sum()
-    return float(first[mask].sum() / pop) if pop > 0 else 0.0
+    first, pop = model.state.first[0], _population(model, group)
+    return float(first[_mask(model, group)].sum() / pop) if pop > 0 else 0.0
 
 
 def coverage_gini(model: VaccineDiplomacyModel) -> float:
@@ -52,7 +68,7 @@ def deaths_averted(model: VaccineDiplomacyModel, group: str = "World") -> float:
     epi = getattr(model.state, "epi", None)
     if epi is None or not model.has_twin:
         return float("nan")
-    mask = slice(None) if group == "World" else model.world.income_group == group
+    mask = _mask(model, group)
     return float(np.sum(epi.D[1][mask]) - np.sum(epi.D[0][mask]))
 
 
@@ -94,8 +110,19 @@ def model_reporters() -> dict[str, Callable[[VaccineDiplomacyModel], float]]:
     out["donated"] = donated
     out["pool_delivered"] = pool_delivered
     for i, s in enumerate(STRATEGIES):
-        out[f"n_{s}"] = lambda m, i=i: int(strategy_counts(m.state.strategy)[0, i])
+        out[f"n_{s}"] = lambda m, i=i: int(_strategy_counts(m)[i])
     return out
+
+
+def _strategy_counts(model: VaccineDiplomacyModel) -> np.ndarray:
+    """(S,) countries following each strategy in member 0, counted once a day (the
+    ``n_<strategy>`` reporters all read them).
+    """
+    day, counts = model.__dict__.get("_strategy_counts", (None, None))
+    if day != model.day or counts is None:
+        counts = strategy_counts(model.state.strategy)[0]
+        model.__dict__["_strategy_counts"] = (model.day, counts)
+    return counts
 
 
 def _member0(name: str) -> Callable[[VaccineDiplomacyModel], np.ndarray]:

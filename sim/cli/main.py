@@ -112,35 +112,42 @@ def _main(argv: list[str], debug: bool) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from sim.output.names import OutputError
-    from sim.scenario.loader import ScenarioError
-
     if not debug:  # numerical warnings are not for users; outputs are checked finite
         warnings.filterwarnings("ignore", category=RuntimeWarning)
     try:
         return int(args.func(args) or 0)
-    except (ScenarioError, InputError, OutputError) as exc:
-        if debug:
-            raise
-        print(f"vaxsim: error: {_one_line(exc)}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         raise
-    except MemoryError:
-        if debug:
-            raise
-        print("vaxsim: error: out of memory (try fewer replicates, countries or days)",
-              file=sys.stderr)
-        return 1
     except BrokenPipeError:  # e.g. `vaxsim schema | head`: the reader left
         sys.stderr.close()
         return 1
-    except Exception as exc:  # noqa: BLE001 - every other failure: one line, exit 1
+    except Exception as exc:  # noqa: BLE001 - every failure: one line (exit 2 or 1)
         if debug:
             raise
-        print(f"vaxsim: error: {type(exc).__name__}: {_one_line(exc)} "
-              "(run again with --debug for the traceback)", file=sys.stderr)
+        return _failed(exc)
+
+
+#: The bad-input errors (exit 2) besides :class:`InputError`: (module, class). Looked up
+#: only among modules already imported when a command fails (an error of a module never
+#: imported cannot have been raised), so that ``vaxsim run`` does not import the scenario
+#: schema (pydantic, ~0.4 s) before it forks its results server.
+INPUT_ERRORS = (("sim.scenario.loader", "ScenarioError"), ("sim.output.names", "OutputError"))
+
+
+def _failed(exc: Exception) -> int:
+    """Print a command's failure as one line on stderr; return its exit code."""
+    bad_input = (InputError, *(getattr(sys.modules[m], name) for m, name in INPUT_ERRORS
+                               if m in sys.modules))
+    if isinstance(exc, bad_input):
+        print(f"vaxsim: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    if isinstance(exc, MemoryError):
+        print("vaxsim: error: out of memory (try fewer replicates, countries or days)",
+              file=sys.stderr)
         return 1
+    print(f"vaxsim: error: {type(exc).__name__}: {_one_line(exc)} "
+          "(run again with --debug for the traceback)", file=sys.stderr)
+    return 1
 
 
 def _one_line(exc: BaseException) -> str:

@@ -100,6 +100,28 @@ def test_datacollector_reports_groups_gini_strategies_and_agents():
     assert len(agents) == 31 * 4 and {"coverage", "stock", "strategy"} <= set(agents.columns)
 
 
+def test_strategy_counts_and_group_reporters_follow_the_state_every_day():
+    """The reporters share a day's strategy counts and each group's mask and population
+    (computed once): every day's row still equals the state of that day."""
+    from sim.engine.adaptive import strategy_counts
+    from sim.scenario.adaptation import STRATEGIES
+
+    world, scen = small()
+    model = VaccineDiplomacyModel(scen, rng=5, world=world)
+    seen = []
+    for _ in range(40):
+        model.step()
+        counts = strategy_counts(model.state.strategy)[0]
+        seen.append((counts.tolist(), model.state.first[0].copy()))
+    df = model.datacollector.get_model_vars_dataframe().iloc[1:]
+    changed = {tuple(c) for c, _ in seen}
+    assert len(changed) > 1  # the strategies change during these days (review every 10)
+    for (counts, first), (_, row) in zip(seen, df.iterrows(), strict=True):
+        assert [row[f"n_{s}"] for s in STRATEGIES] == counts
+        assert row["coverage_LMIC"] == first[2] / 3e6
+        assert row["coverage_World"] == first.sum() / world.population.sum()
+
+
 def test_gini_reporter_is_the_population_weighted_gini_of_coverage():
     world, scen = small()
     model = VaccineDiplomacyModel(scen, rng=5, world=world)

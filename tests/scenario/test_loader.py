@@ -69,6 +69,16 @@ def test_resolved_scenario_round_trips(tmp_path):
     assert again == s
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in SCENARIOS.glob("*.yaml")))
+def test_resolved_scenario_text_is_pyyamls_safe_dump(name):
+    """libyaml's writer (when PyYAML has it) gives the text PyYAML's own safe writer gives."""
+    import yaml
+
+    s = load_scenario(SCENARIOS / name)
+    data = s.model_dump(mode="json", exclude={"extends"})
+    assert dump_scenario(s) == yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
 @pytest.mark.parametrize("text, expect", [
     ("name: x\nuptake:\n  hesitancyy: 0.2\n",
      r":3: uptake\.hesitancyy: unknown key 'hesitancyy' \(did you mean 'hesitancy'\?\)"),

@@ -76,18 +76,40 @@ _BUILD: dict[str, Callable[..., tuple[Figure, Any]]] = {"subplots": _subplots,
                                                         "panels": _panels}
 
 
-def prepare(rc: dict[Any, Any], kind: str, *args: Any, **kwargs: Any) -> None:
+def prepare(rc: dict[Any, Any], kind: str, *args: Any, ticks: tuple[int, int] = (0, 0),
+            **kwargs: Any) -> None:
     """Make ahead the figure that ``figure(*args, **kwargs)`` (kind ``"subplots"``) or
     ``panel_figure(*args)`` (kind ``"panels"``) will ask for under
     ``plt.rc_context(rc)``, so that call returns it without building axes (for a
     process with time to spare before the data is known: :mod:`sim.output.plots.ahead`).
     It is built by the same calls, so the picture is the same either way.
+
+    ``ticks``: how many major ticks to make ahead on the x and y axis of each of its axes
+    (:func:`make_ticks`).
     """
     if kind == "subplots":
         args = (*args, 1, 1)[:3]  # as figure() passes them
     with plt.rc_context(rc):
         made = _BUILD[kind](*args, **kwargs)
+        make_ticks(made[0], *ticks)
         _READY.setdefault(_key(kind, args, kwargs), []).append(made)
+
+
+def make_ticks(fig: Figure, x: int, y: int) -> None:
+    """Make ``x`` and ``y`` major ticks on the x and y axis of each axes of ``fig`` now
+    (under the rc settings in force), before the data is known.
+
+    Drawing makes as many ticks as the axis's locator asks for, each a
+    :class:`matplotlib.axis.Tick` of two lines, a grid line and two texts (~2.5 ms); an
+    axis that already holds them only sets their positions and labels, and later
+    ``tick_params`` apply to the ticks made ahead as to new ones, so the picture is the
+    same. Ticks beyond the locator's count are never drawn (they only cost the time spent
+    making them ahead).
+    """
+    for ax in fig.axes:
+        for axis, n in ((ax.xaxis, x), (ax.yaxis, y)):
+            if n > len(axis.majorTicks):
+                axis.get_major_ticks(n)
 
 
 def _key(kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:

@@ -74,9 +74,51 @@ def test_the_figures_made_ahead_are_those_a_baseline_run_asks_for(monkeypatch, r
         except _Asked:
             pass
     made = Counter()
-    for _, rc, kind, args, kwargs in ahead.FIGURES:
+    for _, rc, kind, args, kwargs, _ticks in ahead.FIGURES:
         if kind == "subplots":
             args = (*args, 1, 1)[:3]
         with matplotlib.rc_context(getattr(palette, rc)):
             made[style._key(kind, args, kwargs)] += 1
     assert made == asked
+
+
+def _ticks_used(monkeypatch, res, tmp_path):
+    """Major ticks (x, y) on each axes of each baseline plot once drawn, by plot."""
+    from sim.output.plots import png
+
+    used = {}
+    save_png = png.save_png
+
+    def counting(fig, path, pad_inches):
+        save_png(fig, path, pad_inches)
+        used[path.stem] = [(len(ax.xaxis.majorTicks), len(ax.yaxis.majorTicks))
+                           for ax in fig.axes]
+
+    monkeypatch.setattr(png, "save_png", counting)
+    for job in plot_jobs(res):
+        draw(job, tmp_path)
+    return used
+
+
+@pytest.mark.slow
+def test_the_ticks_made_ahead_are_those_a_baseline_run_draws(monkeypatch, ready, tmp_path):
+    """Keeps the tick counts of :data:`ahead.FIGURES` in step with the plots: for each
+    figure, the most major ticks a baseline run's plot draws on any x (y) axis of the
+    axes made ahead (0 where only one is made: a map's axes, which show none). Fewer
+    would leave ticks to make while drawing; more are made for nothing."""
+    from sim import load_scenario, run
+
+    res = run(load_scenario(SCENARIOS / "baseline.yaml"))
+    used = _ticks_used(monkeypatch, res, tmp_path)
+    for stem, rc, kind, args, kwargs, ticks in ahead.FIGURES:
+        style.prepare(getattr(palette, rc), kind, *args, **kwargs)
+        n_axes = len(ready.popitem()[1][0][0].axes)
+        made_ahead = used[stem][:n_axes]  # a colour bar's axes come later
+        want = tuple(max(c[i] for c in made_ahead) for i in (0, 1))
+        assert ticks == tuple(0 if n <= 1 else n for n in want), stem
+
+
+def test_prepare_makes_the_ticks_asked_for(ready):
+    style.prepare(STYLE, "subplots", (4, 3), 1, 2, ticks=(7, 3))
+    (fig, axes), = ready.popitem()[1]
+    assert [(len(ax.xaxis.majorTicks), len(ax.yaxis.majorTicks)) for ax in axes] == [(7, 3)] * 2
