@@ -67,7 +67,9 @@ stock plane by plane: allocate_pool 187/197 -> 119/124 and 167/185 -> 114/117 ms
 alternating pairs (-35 to -40%); the whole run's change is inside the noise. Not tried:
 track_day as one walk per country (its passes mostly stream different arrays, so a walk
 saves only the re-reads of ``holding``/``mix`` on arrival days; see the findings).
-Details and proposals: ``docs/SPEED_FINDINGS.md``.
+Session 13 (scale16): the pool's and the donation's stock sums read only the buckets the
+dose day marks in use (bit-identical; ~-17 us a call, -20%, a few ms a run: inside the
+noise, less than the ~20 ms sized). Details and proposals: ``docs/SPEED_FINDINGS.md``.
 """
 
 from __future__ import annotations

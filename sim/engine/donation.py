@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.build.params import Params
-from sim.engine.dose_plans import gift_marks
+from sim.engine.dose_plans import gift_marks, stock_used
 from sim.engine.flows import BILATERAL, FlowLog
 from sim.engine.kernels import backend
 from sim.engine.need import (
@@ -104,7 +104,7 @@ def donate(state: State, world: World, params: Params, t: int, log: FlowLog,
         world.population, float(params.structure.doses_per_course), params.willing_people_on(t),
         d.donation_absorb_days, d.keep_doses, d.buffer_days, start, slope,
         params.capacity_ramp, d.output_donor, d.arrival_bucket, np.ascontiguousarray(keep),
-        state.stock, state.transit, state.gift_transit, gifts_moving(state),
+        state.stock, stock_used(state), state.transit, state.gift_transit, gifts_moving(state),
         gift_marks(state), state.administered_cum,
         state.inventory, state.donated_cum, state.influence, state.donations_received_cum,
         state.allocated_cum, given)

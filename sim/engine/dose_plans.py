@@ -28,3 +28,16 @@ def gift_marks(state: State) -> np.ndarray:
         B, E, L, _ = state.gift_transit.shape
         return np.ones((E, L, B), dtype=bool)
     return plan.marks[1]
+
+
+def stock_used(state: State) -> np.ndarray:
+    """The fused day's (E, B) marks of ``state``'s stock buckets that may hold doses
+    (:func:`sim.engine.dose_day.stock_marks`: only the fused day adds doses to the stock,
+    the pool and the donation only take), or all True (always correct) when no plan of
+    this state is alive.
+    """
+    plan = PLANS.get(id(state))
+    if plan is None or plan.state() is not state:
+        B, E = state.stock.shape[:2]
+        return np.ones((E, B), dtype=bool)
+    return plan.marks[0]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.build.params import Params
-from sim.engine.dose_plans import gift_marks
+from sim.engine.dose_plans import gift_marks, stock_used
 from sim.engine.flows import FlowLog
 from sim.engine.kernels import backend
 from sim.engine.market import (
@@ -165,8 +165,9 @@ def allocate_pool(state: State, world: World, params: Params, t: int, log: FlowL
                   d.pool_tier_doses, world.population,
                   float(params.structure.doses_per_course), params.willing_people_on(t),
                   *burden_arguments(state, params, burden), start, slope,
-                  params.capacity_ramp, state.stock, state.transit, state.gift_transit,
-                  gifts_moving(state), gift_marks(state), state.administered_cum, state.pool_stock,
+                  params.capacity_ramp, state.stock, stock_used(state), state.transit,
+                  state.gift_transit, gifts_moving(state), gift_marks(state),
+                  state.administered_cum, state.pool_stock,
                   state.pool_bought_cum, state.pool_contributed_cum, state.pool_given,
                   state.allocated_cum, gift, ship):
         return None   # no member's round today: nothing changed

@@ -46,9 +46,9 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
            absorb_days: np.ndarray, keep_doses: np.ndarray, buffer_days: np.ndarray,
            cap_start: np.ndarray, cap_slope: np.ndarray, cap_ramp: np.ndarray,
            output_donor: np.ndarray, arrival_bucket: np.ndarray, keep_flows: np.ndarray,
-           stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarray,
-           gifts_moving: bool, gift_used: np.ndarray, administered_cum: np.ndarray,
-           inventory: np.ndarray,
+           stock: np.ndarray, stock_used: np.ndarray, transit: np.ndarray,
+           gift_transit: np.ndarray, gifts_moving: bool, gift_used: np.ndarray,
+           administered_cum: np.ndarray, inventory: np.ndarray,
            donated_cum: np.ndarray, influence: np.ndarray, donations_received_cum: np.ndarray,
            allocated_cum: np.ndarray, given: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Run a donation round in place; ``given`` (B, E, N) gets each recipient's gifts by
@@ -78,6 +78,8 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
     arrival_bucket : (E,) int freshest bucket a gift may travel in
     keep_flows : (E,) bool, members whose flows go to the ledger
     stock : (B, E, N); transit : (E, L, N); gift_transit : (B, E, L, N) doses
+    stock_used : (E, B) bool, False where a bucket of ``stock`` is zero in every country
+        (:func:`sim.engine.kernels.need.on_hand_marked` skips it)
     gifts_moving : False when ``gift_transit`` is all zero
     gift_used : (E, L, B) bool, False where a plane of ``gift_transit`` is zero in every
         country (:func:`sim.engine.kernels.need.on_hand_marked` skips it)
@@ -130,8 +132,8 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
         if not active[e]:  # no round today: the reference adds zeros
             continue
         # Offers: a share of each donor's surplus, plus any output its producer gives.
-        on_hand_marked(stock, transit, gift_transit, gifts_moving, gift_used, e, on_shelf,
-                       held, row)
+        on_hand_marked(stock, stock_used, transit, gift_transit, gifts_moving, gift_used, e,
+                       on_shelf, held, row)
         for i in range(Nd):
             d = donors[i]
             cap_d = capacity(t, cap_start, cap_slope, cap_ramp, e, d)

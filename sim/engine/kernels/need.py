@@ -65,19 +65,22 @@ def on_hand_rows(stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarra
     """:func:`on_hand_marked` with every gift bucket marked as possibly in use."""
     B, E, L = gift_transit.shape[0], gift_transit.shape[1], gift_transit.shape[2]
     every = np.ones((E, L, B), dtype=np.bool_)
-    on_hand_marked(stock, transit, gift_transit, gifts_moving, every, e, shelf_out,
-                   held_out, scratch)
+    on_hand_marked(stock, every[:, 0, :], transit, gift_transit, gifts_moving, every, e,
+                   shelf_out, held_out, scratch)
 
 
 @jit
-def on_hand_marked(stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarray,
-                   gifts_moving: bool, gift_used: np.ndarray, e: int, shelf_out: np.ndarray,
-                   held_out: np.ndarray, scratch: np.ndarray) -> None:
+def on_hand_marked(stock: np.ndarray, stock_used: np.ndarray, transit: np.ndarray,
+                   gift_transit: np.ndarray, gifts_moving: bool, gift_used: np.ndarray, e: int,
+                   shelf_out: np.ndarray, held_out: np.ndarray, scratch: np.ndarray) -> None:
     """Member ``e``'s doses in stock (``shelf_out`` (N,)) and in stock or on their way
     (``held_out`` (N,)), walking the arrays plane by plane (as numpy does, and
     cache-friendly); each element adds in the order of the reference
     :func:`sim.engine.need.on_hand` (``ordered_sum``: buckets, then lag days).
 
+    stock_used : (E, B) bool, False where the stock's bucket is zero in every country (the
+        fused dose day's marks, :func:`sim.engine.dose_day.stock_marks`): such planes are
+        skipped, as they would add exact zeros (as ``record_day``'s stock sum does)
     gifts_moving : False when ``gift_transit`` is all zero (its planes are skipped: they
         would add zeros)
     gift_used : (E, L, B) bool, False where the gift ring's (bucket, lag day) plane is
@@ -88,12 +91,21 @@ def on_hand_marked(stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndar
     """
     B, N = stock.shape[0], stock.shape[2]
     L = transit.shape[1]
+    started = False
+    for b in range(B):
+        if not stock_used[e, b]:
+            continue
+        if started:
+            for n in range(N):
+                shelf_out[n] += stock[b, e, n]
+        else:
+            for n in range(N):
+                shelf_out[n] = stock[b, e, n]
+            started = True
+    if not started:
+        shelf_out[:] = 0.0
     for n in range(N):
-        shelf_out[n] = stock[0, e, n]
         held_out[n] = transit[e, 0, n]
-    for b in range(1, B):
-        for n in range(N):
-            shelf_out[n] += stock[b, e, n]
     for k in range(1, L):
         for n in range(N):
             held_out[n] += transit[e, k, n]

@@ -78,8 +78,9 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
                   willing: np.ndarray, burden_mode: int, burden: np.ndarray,
                   burden_member: np.ndarray, cap_start: np.ndarray,
                   cap_slope: np.ndarray, cap_ramp: np.ndarray, stock: np.ndarray,
-                  transit: np.ndarray, gift_transit: np.ndarray, gifts_moving: bool,
-                  gift_used: np.ndarray, administered_cum: np.ndarray, pool_stock: np.ndarray,
+                  stock_used: np.ndarray, transit: np.ndarray, gift_transit: np.ndarray,
+                  gifts_moving: bool, gift_used: np.ndarray, administered_cum: np.ndarray,
+                  pool_stock: np.ndarray,
                   pool_bought_cum: np.ndarray, pool_contributed_cum: np.ndarray,
                   pool_given: np.ndarray, allocated_cum: np.ndarray, gift: np.ndarray,
                   ship: np.ndarray) -> bool:
@@ -99,6 +100,8 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
         ``burden`` (E, N), ``burden_member`` (E,) int)
     cap_start, cap_slope, cap_ramp : (E, N) daily capacity ramp
     stock : (B, E, N); transit : (E, L, N); gift_transit : (B, E, L, N) doses
+    stock_used : (E, B) bool, False where a bucket of ``stock`` is zero in every country
+        (:func:`on_hand_marked` skips it)
     gifts_moving : False when ``gift_transit`` is all zero
     gift_used : (E, L, B) bool, False where a plane of ``gift_transit`` is zero in every
         country (:func:`on_hand_marked` skips it)
@@ -128,8 +131,8 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
             continue
         some = True
         # 1. Contributions: a share of each participant's surplus, oldest doses first.
-        on_hand_marked(stock, transit, gift_transit, gifts_moving, gift_used, e, on_shelf,
-                       held, w)
+        on_hand_marked(stock, stock_used, transit, gift_transit, gifts_moving, gift_used, e,
+                       on_shelf, held, w)
         for n in range(N):
             cap_n = capacity(t, cap_start, cap_slope, cap_ramp, e, n)
             keep = max(keep_doses[e, n] - administered_cum[e, n], 0.0) + buffer_days[e, n] * cap_n
@@ -141,8 +144,8 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
         pool_stock[e] += pairwise_sum(gift[e], 0, N)
         avail = pool_stock[e]
         # 2. Room to absorb (never above the population share of all the pool has had).
-        on_hand_marked(stock, transit, gift_transit, gifts_moving, gift_used, e, on_shelf,
-                       held, w)
+        on_hand_marked(stock, stock_used, transit, gift_transit, gifts_moving, gift_used, e,
+                       on_shelf, held, w)
         for n in range(N):
             cap_n = capacity(t, cap_start, cap_slope, cap_ramp, e, n)
             room[n] = max(absorb_days[e] * cap_n - held[n], 0.0)

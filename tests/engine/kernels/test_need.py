@@ -1,5 +1,6 @@
-"""The pool's on-hand sums over the gift ring's planes in use (``on_hand_marked``) against
-the numpy reference, and the fused dose day's gift marks against the ring they describe.
+"""The pool's and the donation's on-hand sums over the stock buckets and the gift ring's
+planes in use (``on_hand_marked``) against the numpy reference, and the fused dose day's
+stock and gift marks against the arrays they describe.
 """
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 from worlds import SCENARIOS
 
 from sim.engine.build.params import build_params
-from sim.engine.dose_plans import gift_marks
+from sim.engine.dose_plans import gift_marks, stock_used
 from sim.engine.kernels.need import (
     on_hand_marked,
     on_hand_rows,
@@ -35,21 +36,25 @@ def _state(rng, B=6, E=2, L=4, N=37):
             for b in range(B):
                 if not used[e, k, b]:
                     ring[b, e, k] = 0.0
+    kept = rng.random((E, B)) < 0.6
+    kept[0, 0] = False  # the first bucket empty: the sum starts further on
+    kept[1] = False  # a member with no stock at all
+    stock *= kept.T[:, :, None]
     state = State.__new__(State)
     state.stock, state.transit, state.gift_transit = stock, transit, ring
-    return state, used
+    return state, used, kept
 
 
 def test_marked_planes_sum_like_the_reference():
     rng = np.random.default_rng(7)
     for _ in range(20):
-        state, used = _state(rng)
+        state, used, kept = _state(rng)
         ref = on_hand(state)
         B, E, N = state.stock.shape
         shelf, held, every_held, work = np.empty(N), np.empty(N), np.empty(N), np.empty(N)
         for e in range(E):
-            on_hand_marked(state.stock, state.transit, state.gift_transit, True, used, e,
-                           shelf, held, work)
+            on_hand_marked(state.stock, kept, state.transit, state.gift_transit, True, used,
+                           e, shelf, held, work)
             np.testing.assert_array_equal(held, ref[e], strict=True)
             np.testing.assert_array_equal(shelf, state.stock[:, e].sum(axis=0), strict=True)
             on_hand_rows(state.stock, state.transit, state.gift_transit, True, e, shelf,
@@ -58,45 +63,56 @@ def test_marked_planes_sum_like_the_reference():
 
 
 def test_unmarked_planes_are_not_read():
-    """A plane marked unused is skipped, whatever it holds (so the marks must be a
-    superset of the planes in use: the next test checks the dose day keeps them so)."""
+    """A plane or stock bucket marked unused is skipped, whatever it holds (so the marks
+    must be a superset of those in use: the next test checks the dose day keeps them so)."""
     rng = np.random.default_rng(8)
-    state, used = _state(rng)
+    state, used, kept = _state(rng)
     e, (b, k) = 0, np.argwhere(~used[0].T)[0]
     N = state.stock.shape[2]
     shelf, held, again, work = np.empty(N), np.empty(N), np.empty(N), np.empty(N)
-    on_hand_marked(state.stock, state.transit, state.gift_transit, True, used, e, shelf,
-                   held, work)
+    on_hand_marked(state.stock, kept, state.transit, state.gift_transit, True, used, e,
+                   shelf, held, work)
     state.gift_transit[b, e, k] = 1e9
-    on_hand_marked(state.stock, state.transit, state.gift_transit, True, used, e, shelf,
-                   again, work)
+    state.stock[np.argwhere(~kept[e])[0, 0], e] = 1e9
+    shelf_again = np.empty(N)
+    on_hand_marked(state.stock, kept, state.transit, state.gift_transit, True, used, e,
+                   shelf_again, again, work)
     np.testing.assert_array_equal(again, held, strict=True)
-    none = np.zeros_like(used)
-    on_hand_marked(state.stock, state.transit, state.gift_transit, True, none, e, shelf,
-                   again, work)
+    np.testing.assert_array_equal(shelf_again, shelf, strict=True)
+    none, empty = np.zeros_like(used), np.zeros_like(kept)
+    on_hand_marked(state.stock, kept, state.transit, state.gift_transit, True, none, e,
+                   shelf, again, work)
     np.testing.assert_array_equal(again, shelf + state.transit[e].sum(axis=0), strict=True)
+    on_hand_marked(state.stock, empty, state.transit, state.gift_transit, True, none, e,
+                   shelf, again, work)
+    np.testing.assert_array_equal(shelf, np.zeros(N), strict=True)
+    np.testing.assert_array_equal(again, state.transit[e].sum(axis=0), strict=True)
 
 
 def test_dose_day_gift_marks_cover_every_plane_in_use():
     """Day by day through a run with donations on their way and pool rounds: every plane
-    of the gift ring holding a dose is marked, and some are not (the pool skips them)."""
+    of the gift ring and every stock bucket holding a dose is marked, and some are not
+    (the pool and the donation skip them)."""
     scenario = load_scenario(SCENARIOS / "bilateral_diplomacy.yaml",
                              ["epidemic.enabled=false", "uptake.delivery_lag_days=20"])
     scenario = scenario.model_copy(update={"days": 260})
     world = build_world(scenario)
     params = build_params(world, [scenario] * 2, replicate_seeds(scenario.seed, 2))
     run = Simulation.start(world, params)
-    moving_days = skipped = 0
+    moving_days = skipped = unstocked = 0
     while run.state.day < scenario.days:
         run.step()
         state = run.state
         marks = gift_marks(state)
         in_use = (state.gift_transit != 0.0).any(axis=3).transpose(1, 2, 0)  # (E, L, B)
         assert not (in_use & ~marks).any(), state.day
+        stocked = (state.stock != 0.0).any(axis=2).T  # (E, B)
+        assert not (stocked & ~stock_used(state)).any(), state.day
+        unstocked += int((~stock_used(state)).sum())
         if gifts_moving(state) and in_use.any():
             moving_days += 1
             skipped += int((~marks).sum())
-    assert moving_days > 20 and skipped > 0
+    assert moving_days > 20 and skipped > 0 and unstocked > 0
 
 
 @pytest.mark.parametrize("keep", [True, False])
