@@ -98,16 +98,20 @@ of CPU (0.9 s imports, 2.0-2.3 s kernel load, build and run), server 2.7-2.9 s
 (warm-up 1.35-1.6 s, plot preparation ~0.5 s, job inputs, tables and report ~0.55 s
 after the run), two plot workers 2.0-2.3 s each: ~10.5 s of CPU, so ~5.2 s of wall
 even with both cores busy all the time. The one idle stretch was the main process's
-first ~1 s (imports) before the server was forked; the server now forks first and
-imports numpy and the engine's modules itself there, so its preparations and the plot
-pool's fork end before the run does (they had been paid after it). `farm-bench -n 7`
+first ~1 s (imports) before the server was forked; run16 forked the server first
+(it then imported numpy and the engine's modules itself), so its preparations and the
+plot pool's fork ended before the run did. `farm-bench -n 7`
 against ref (d2cfa1c), A/B wall ratio median 0.90 (5.70 vs 7.18 s median, load
 1.2-1.6; CPU ratio 0.93) and 0.88 (at load 6-8, walls 10-26 s; CPU ratio 1.02).
 Forking after the scenario's load instead (less duplicated importing): not faster
 (wall ratio 1.05 and 1.06 against fork-first, CPU 0.98-0.99). After merging main
 (ticks made ahead in the server), fork-first against main c2d12dc at load 4-5: wall
 ratio 1.06, CPU 1.04 (one set, walls 19-27 s): to re-measure on a quieter machine
-(docs/SPEED_FINDINGS.md, run16). What is left to reach
+(docs/SPEED_FINDINGS.md, run16). Re-measured by the lead on a quieter machine (load
+~1, 12 pairs): fork-first (A) against forking after the imports and the scenario's load
+(B, with main's other changes), wall ratio median 0.99 (5.29 vs 5.24 s), CPU ratio
+1.04: it moves work rather than saves it, so the fork went back after the imports (the
+duplicated imports cost CPU when other work shares the cores). What is left to reach
 5 s reliably is CPU: the plots (~4 s for 15 PNGs), the kernel load (~0.7-1 s), pandas
 and matplotlib imports (~1.2 s).
 """

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
 
 from sim.cli.commands import (
     EXAMPLES,
@@ -22,27 +21,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder, under one progress display
     (simulate, tables, plots, report).
 
-    A server is forked first (:func:`sim.output.workers.server_ahead`), before this
-    process imports numpy, the scenario's modules and the engine or loads the scenario:
-    on the other core it imports what saving needs (numpy, the scenario's and the
-    engine's modules for the results, pandas, the parquet writer, the metric modules
-    and, unless plots are off, matplotlib and the plot modules:
-    :func:`sim.output.folder.warm_up`; it loads the scenario itself to know whether to
-    draw), prepares the plots' figures, ticks and map outlines and forks the plot
-    workers (who inherit them), all while this process imports, builds and simulates;
-    it then writes the results folder's files (:func:`sim.output.folder.save_results_in`).
-    This process imports neither pandas nor matplotlib. Both processes import numpy,
-    pydantic's schema and the engine's modules (~0.6-0.9 s of CPU each), but the
-    server's copy runs on a core that is otherwise idle then: forked after those
-    imports (session 12), its warm-up ended with the run, so the figures, outlines and
-    worker fork were paid after it (vaxsim run with plots, 7 A/B pairs against
-    d2cfa1c: wall ratio 0.90 median, CPU 0.93; against c2d12dc, whose server also makes
-    the ticks ahead, 1.06 and CPU 1.04 at load 4-5: to re-measure; docs/SPEED_FINDINGS.md,
-    run16). Forking
-    after the scenario's load and the output modules' import instead (the server then
-    imports only the engine's modules again, ~0.2 s) was not faster: 2 x 7 pairs
-    against this, wall ratio 1.05 and 1.06 median, CPU 0.98 and 0.99 (at
-    load 3.5-6). The compiled kernels load
+    A server is forked before the run (:func:`sim.output.workers.server_ahead`), once
+    the engine's Python modules and numpy are imported (it inherits them for free; numba
+    and scipy are imported at the first kernel call and affinity build, after the fork,
+    and the results unpickle without them: :class:`sim.world.affinity.LazySparse`): on
+    the idle core it imports
+    what saving needs (pandas, the parquet writer, the metric modules and, unless plots
+    are off, matplotlib and the plot modules: :func:`sim.output.folder.warm_up`) while
+    this process simulates, then writes the results folder's files, forking the plot
+    workers (:func:`sim.output.folder.save_results_in`). This process imports neither
+    pandas nor matplotlib. (Forking before numpy, the engine and the scenario's schema
+    are imported gives the server ~0.6 s more, but both processes then import them:
+    session 13 measured it, 12 alternating pairs, wall ratio 0.99, CPU 1.04 against
+    forking here; docs/SPEED_FINDINGS.md, run16 and lead.) The compiled kernels load
     from numba's cache at their first call (0.7-1 s, on this process's critical path);
     loading them on a background thread
     does not pay: 50-75 ms of build lie between the fork and the first kernel call,
@@ -53,18 +44,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     """
     from functools import partial
 
+    from sim.api import deterministic_note, run
+    from sim.output.folder import save_results_in, save_steps, warm_up
+    from sim.output.progress import Progress, member_day_ms
     from sim.output.workers import server_ahead
+    from sim.scenario import load_scenario
 
+    scenario = load_scenario(args.scenario, args.set)
+    plots = False if args.no_plots else None
+    draw = scenario.outputs.plots if plots is None else plots
+    target = given_out(args.output, args.force)
     compile_first(quiet=args.quiet)  # a fresh machine: the kernels, on every core
-    with server_ahead(partial(_warm_up, args)) as server:
-        from sim.api import deterministic_note, run
-        from sim.output.folder import save_results_in, save_steps
-        from sim.output.progress import Progress, member_day_ms
-        from sim.scenario import load_scenario
-
-        scenario = load_scenario(args.scenario, args.set)
-        plots = False if args.no_plots else None
-        target = given_out(args.output, args.force)
+    with server_ahead(partial(warm_up, draw)) as server:
         note = deterministic_note(scenario, args.replicates or scenario.replicates)
         if note:
             print(note, file=sys.stderr)
@@ -89,28 +80,6 @@ def cmd_run(args: argparse.Namespace) -> int:
           *(f"  {label:<{width}}  {value:>10}" for label, value in rows),
           f"results: {out}"])
     return 0
-
-
-def _warm_up(args: argparse.Namespace) -> Iterator[None] | None:
-    """The server's warm-up (:func:`sim.output.folder.warm_up`), plots included unless
-    ``--no-plots`` or the scenario turns them off (it loads the scenario for that; if
-    that fails, this process reports the error and the server draws nothing).
-    """
-    from sim.output.folder import warm_up
-
-    draw = not args.no_plots
-    if draw:
-        import warnings
-
-        from sim.scenario import load_scenario
-
-        try:
-            with warnings.catch_warnings():  # this process says them
-                warnings.simplefilter("ignore")
-                draw = load_scenario(args.scenario, args.set).outputs.plots
-        except Exception:  # noqa: BLE001  (this process loads it again and says why)
-            draw = False
-    return warm_up(draw)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
