@@ -120,9 +120,8 @@ def _names() -> list[str]:
 def day_values(model: VaccineDiplomacyModel) -> dict[str, float]:
     """Every model reporter's value on the model's current day, computed once a day.
 
-    A Mesa collect calls 21 reporters; one by one (even with the masks, populations and
-    strategy counts shared) each paid its own state reads, numpy wrappers and the
-    generic Lorenz curve's broadcasting and concatenation. The values are those of
+    A Mesa collect calls 21 reporters; the strategy counts they share are counted once
+    here, and each group's mask and population once per model. The values are those of
     :func:`coverage`, :func:`coverage_gini`, :func:`deaths`, :func:`deaths_averted`,
     :func:`deaths_averted_band`, :func:`donated`, :func:`pool_delivered` and
     :func:`sim.engine.adaptive.strategy_counts`, bit for bit (tested).
@@ -132,25 +131,17 @@ def day_values(model: VaccineDiplomacyModel) -> dict[str, float]:
     cached = model.__dict__.get("_reporter_day")
     if cached is not None and cached[0] == key:
         return cached[1]
-    first, pop = state.first[0], model.world.population
-    out: dict[str, float] = {}
-    groups = [(g, _mask(model, g), _population(model, g)) for g in ("World", *INCOME_GROUPS)]
-    for g, mask, group_pop in groups:
-        out[f"coverage_{g}"] = float(first[mask].sum() / group_pop) if group_pop > 0 else 0.0
-    out["gini"] = gini_1d(first / pop, pop)
-    epi = getattr(state, "epi", None)
-    out["deaths"] = float("nan") if epi is None else float(epi.D[0].sum())
-    D = epi.D if epi is not None and model.has_twin else None
-    for g, mask, _ in groups:
+    groups = ("World", *INCOME_GROUPS)
+    out: dict[str, float] = {f"coverage_{g}": coverage(model, g) for g in groups}
+    out["gini"] = coverage_gini(model)
+    out["deaths"] = deaths(model)
+    for g in groups:
         out["deaths_averted" if g == "World" else f"deaths_averted_{g}"] = (
-            float("nan") if D is None else float(D[1][mask].sum() - D[0][mask].sum()))
-    D_band = None if D is None else getattr(epi, "D_band", None)
+            deaths_averted(model, g))
     for i, band in enumerate(BANDS):
-        out[f"deaths_averted_{band}"] = (
-            float("nan") if D_band is None
-            else float(D_band[1, :, i].sum() - D_band[0, :, i].sum()))
-    out["donated"] = float(state.donated_cum[0].sum())
-    out["pool_delivered"] = float(state.pool_given[0].sum())
+        out[f"deaths_averted_{band}"] = deaths_averted_band(model, i)
+    out["donated"] = donated(model)
+    out["pool_delivered"] = pool_delivered(model)
     counts = strategy_counts(state.strategy)[0]
     for i, s in enumerate(STRATEGIES):
         out[f"n_{s}"] = int(counts[i])
@@ -159,24 +150,8 @@ def day_values(model: VaccineDiplomacyModel) -> dict[str, float]:
 
 
 def gini_1d(values: np.ndarray, weights: np.ndarray) -> float:
-    """:func:`sim.outcomes.inequality.gini` of one (N,) row with (N,) weights, as a float:
-    the same operations in the same order (so the same bits, NaN when every value is 0)
-    without the generic version's broadcasting, ``take_along_axis`` and concatenation
-    (~100 us a call, 730 calls a Mesa run).
-    """
-    v = np.asarray(values, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    order = np.argsort(v, kind="stable")
-    ws = w[order]
-    n = len(v)
-    x, y = np.zeros(n + 1), np.zeros(n + 1)
-    cw, cv = np.cumsum(ws), np.cumsum(ws * v[order])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        np.divide(cw, cw[-1:], out=x[1:])
-        np.divide(cv, cv[-1:], out=y[1:])
-    area2 = ((x[1:] - x[:-1]) * (y[1:] + y[:-1])).sum()
-    g = float(1.0 - area2)
-    return 0.0 if g < 0.0 else 1.0 if g > 1.0 else g
+    """:func:`sim.outcomes.inequality.gini` of one (N,) row with (N,) weights, as a float."""
+    return float(gini(values, weights))
 
 
 def _member0(name: str) -> Callable[[VaccineDiplomacyModel], np.ndarray]:
