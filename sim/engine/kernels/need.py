@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.sums import marked_bucket_sum
 
 
 @jit
@@ -91,19 +92,7 @@ def on_hand_marked(stock: np.ndarray, stock_used: np.ndarray, transit: np.ndarra
     """
     B, N = stock.shape[0], stock.shape[2]
     L = transit.shape[1]
-    started = False
-    for b in range(B):
-        if not stock_used[e, b]:
-            continue
-        if started:
-            for n in range(N):
-                shelf_out[n] += stock[b, e, n]
-        else:
-            for n in range(N):
-                shelf_out[n] = stock[b, e, n]
-            started = True
-    if not started:
-        shelf_out[:] = 0.0
+    marked_bucket_sum(stock, e, stock_used, shelf_out)
     for n in range(N):
         held_out[n] = transit[e, 0, n]
     for k in range(1, L):

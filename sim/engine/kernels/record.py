@@ -16,7 +16,7 @@ import numpy as np
 from sim.engine.fields import COUNTRY_FIELDS, DIPLOMACY_FIELDS, GROUP_FIELDS, LEDGER_FIELDS
 from sim.engine.kernels import jit
 from sim.engine.kernels.epi_record import epi_record_day
-from sim.engine.kernels.sums import pairwise_sum, segment_sums
+from sim.engine.kernels.sums import marked_bucket_sum, pairwise_sum, segment_sums
 
 # Field positions as module constants (numba reads them as compile-time constants).
 _FIRST, _COMPLETED, _ADMINISTERED = (GROUP_FIELDS.first_dose, GROUP_FIELDS.completed,
@@ -93,21 +93,8 @@ def record_day(t: int, slot: int, review: bool, first: np.ndarray, completed: np
                    out_exported, out_home, ledger, diplomacy)
         _groups(t, e, first, completed, administered, seg_order, seg_starts, seg_present,
                 seg_contiguous, work[1], group_work[0], groups)
-        # Country stock: the buckets added one after another (``ordered_sum``), but
-        # those empty in every country (``stock_used``), which would add exact zeros.
-        started = False
-        for b in range(stock.shape[0]):
-            if not stock_used[e, b]:
-                continue
-            if started:
-                for n in range(N):
-                    stock_row[n] += stock[b, e, n]
-            else:
-                for n in range(N):
-                    stock_row[n] = stock[b, e, n]
-                started = True
-        if not started:
-            stock_row[:] = 0.0
+        # Country stock: the buckets in use added one after another (``ordered_sum``).
+        marked_bucket_sum(stock, e, stock_used, stock_row)
         ledger[e, t, _PRODUCED] = pairwise_sum(out_produced[e, t], 0, out_produced.shape[2])
         ledger[e, t, _ADMINISTERED_CUM] = groups[e, t, 0, _ADMINISTERED]
         ledger[e, t, _EXPIRED] = pairwise_sum(expired[e], 0, N)

@@ -174,3 +174,30 @@ def segment_sums(x: np.ndarray, order: np.ndarray, starts: np.ndarray, present: 
         # np.add.reduceat: the segment's first element plus the pairwise sum of the rest
         out[present[s]] = scratch[starts[s]] + pairwise_sum(scratch, starts[s] + 1,
                                                             end - starts[s] - 1)
+
+
+@jit
+def marked_bucket_sum(stock: np.ndarray, e: int, used: np.ndarray, out: np.ndarray) -> None:
+    """``out[n] = Σ_b stock[b, e, n]`` (``out`` (N,) doses) over the shelf-life buckets in
+    use, added one after another in bucket order (numpy's order for a sum over the
+    leading axis, ``ordered_sum``).
+
+    stock : (B, E, N) doses by shelf-life bucket; used : (E, B) bool, False where the
+    bucket is zero in every country of member e (the fused dose day's marks,
+    :func:`sim.engine.dose_day.stock_marks`): those buckets are skipped, as they would add
+    exact zeros. ``out`` is all zeros when no bucket is in use.
+    """
+    N = out.shape[0]
+    started = False
+    for b in range(stock.shape[0]):
+        if not used[e, b]:
+            continue
+        if started:
+            for n in range(N):
+                out[n] += stock[b, e, n]
+        else:
+            for n in range(N):
+                out[n] = stock[b, e, n]
+            started = True
+    if not started:
+        out[:] = 0.0

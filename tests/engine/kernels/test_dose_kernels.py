@@ -14,7 +14,7 @@ from worlds import SCENARIOS
 
 from sim.engine.build.params import build_params
 from sim.engine.fields import LEDGER_FIELDS
-from sim.engine.kernels.sums import pairwise_sum, segment_sums, short_sum
+from sim.engine.kernels.sums import marked_bucket_sum, pairwise_sum, segment_sums, short_sum
 from sim.engine.run import simulate
 from sim.engine.segments import Segments
 from sim.engine.streams import replicate_seeds
@@ -109,6 +109,20 @@ def test_segment_sums_match_numpy(labels):
     for e in range(3):
         segment_sums(x[e], seg.order, seg.starts, seg.present, seg.slices is not None, got,
                      np.empty(len(labels)))
+        np.testing.assert_array_equal(got, want[e])
+
+
+@pytest.mark.parametrize("empty", [[], [0, 3], [1, 2, 4], [0, 1, 2, 3, 4]])
+def test_marked_bucket_sum_adds_the_buckets_in_use_in_numpy_order(empty):
+    rng = np.random.default_rng(7)
+    stock = rng.random((5, 2, 300)) * 1e6          # (B, E, N)
+    stock[empty] = 0.0
+    used = stock.any(axis=2).T                      # (E, B): the dose day's marks
+    want = stock.sum(axis=0)                        # (E, N), bucket after bucket
+    stock[empty] = np.nan                           # unmarked buckets must not be read
+    for e in range(2):
+        got = np.full(300, -1.0)
+        marked_bucket_sum(stock, e, used, got)
         np.testing.assert_array_equal(got, want[e])
 
 
