@@ -29,10 +29,12 @@ from sim.engine.counterfactual import (
     split_members,
     twin_params,
 )
+from sim.engine.ensemble import chunk_members, chunks
 from sim.engine.record import Recorder, Trajectories
 from sim.engine.run import Simulation, simulate
 from sim.engine.state import State
 from sim.engine.streams import replicate_seeds
+from sim.scenario.schema import Scenario
 from sim.sweep.metrics import batch_metrics, needs_tables, needs_twins
 from sim.sweep.spec import point_scenario
 from sim.world.world import World
@@ -148,15 +150,32 @@ def warm_up(task: BatchTask) -> None:
 
 
 def run_batch(task: BatchTask) -> pd.DataFrame:
-    """Run one batch; one row per member: batch, point, replicate, seed, metrics."""
+    """Run one batch; one row per member: batch, point, replicate, seed, metrics.
+
+    The batch runs in chunks of members (:func:`sim.engine.ensemble.chunk_members`: a
+    chunk's state stays in the processor's cache) with the same rows as one run: a
+    member's results do not depend on the members run beside it.
+    """
     b = task.batch
     scenarios = {p: point_scenario(task.base, task.values[p]) for p in np.unique(b.point)}
     members_ = [scenarios[p] for p in b.point]
+    twins = needs_twins(task.metrics)
+    one = build_params(task.world, members_[:1], b.seed[:1])
+    parts = chunks(b.size, chunk_members(task.world, one, b.size, twins))
+    values = pd.concat([_run_members(task, members_[part], b.seed[part], twins)
+                        for part in parts], ignore_index=True)
+    head = pd.DataFrame({"batch": np.full(b.size, b.index), "point": b.point,
+                         "replicate": b.replicate, "seed": b.seed})
+    return pd.concat([head, values], axis=1)
+
+
+def _run_members(task: BatchTask, members_: list[Scenario], seeds: np.ndarray,
+                 twins: bool) -> pd.DataFrame:
+    """The metrics of ``members_`` (with ``seeds``) run as one (E, N) batch, a row each."""
     world = task.world
-    params = build_params(world, members_, b.seed)
+    params = build_params(world, members_, seeds)
     # Deaths averted: each member's no-vaccine twin, with the same seed: its epidemic only
     # beside the batch when its doses are the member's, else as extra members of the batch.
-    twins = needs_twins(task.metrics)
     tables = needs_tables(task.metrics)  # else only the last day is needed
     if twins and doses_shared(params):
         every = members_[0].outputs.country_every_days if tables else world.days
@@ -168,16 +187,13 @@ def run_batch(task: BatchTask) -> pd.DataFrame:
         traj = sim.recorder.out
         counterfactual: Trajectories | None = twin.trajectories(traj)
     else:
-        batch = twin_params(world, members_, list(b.seed)) if twins else params
+        batch = twin_params(world, members_, list(seeds)) if twins else params
         if tables:
             traj, _ = simulate(world, batch, members_[0].outputs.country_every_days)
         else:
             traj = simulate_final(world, batch)
         counterfactual = None
         if twins:
-            traj, counterfactual = split_members(traj, b.size)
-    values = batch_metrics(traj, world, params, task.metrics, members_[0],
-                           counterfactual=counterfactual)
-    head = pd.DataFrame({"batch": np.full(b.size, b.index), "point": b.point,
-                         "replicate": b.replicate, "seed": b.seed})
-    return pd.concat([head, values], axis=1)
+            traj, counterfactual = split_members(traj, len(members_))
+    return batch_metrics(traj, world, params, task.metrics, members_[0],
+                         counterfactual=counterfactual)

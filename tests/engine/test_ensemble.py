@@ -10,7 +10,8 @@ from worlds import SCENARIOS
 import sim.engine.ensemble as ensemble
 from sim.api import run
 from sim.engine.build.params import build_params
-from sim.engine.ensemble import MIN_CHUNK, chunk_members, chunks
+from sim.engine.ensemble import MIN_CACHE_CHUNK, MIN_CHUNK, chunk_members, chunks
+from sim.engine.memory import WORKING_COPIES, member_bytes
 from sim.scenario import load_scenario
 from sim.world.world import build_world
 
@@ -21,24 +22,46 @@ def test_chunks_cover_every_member_once():
     assert chunks(5, 16) == [slice(0, 5)]
 
 
-def test_chunk_size_is_bounded_by_memory_and_members():
+def test_chunk_size_keeps_a_chunk_in_the_cache_and_in_memory(monkeypatch):
     scenario = load_scenario(SCENARIOS / "baseline.yaml")
     world = build_world(scenario)
     one = build_params(world, [scenario], [1])
-    assert chunk_members(world, one, 3) == 3
+    assert chunk_members(world, one, MIN_CACHE_CHUNK) == MIN_CACHE_CHUNK
+    params_bytes, state_bytes, epi_bytes = member_bytes(world, one)
+    with_twin = params_bytes + state_bytes + epi_bytes
     size = chunk_members(world, one, 100_000, twins=True)
-    assert MIN_CHUNK <= size < 100_000
+    # as many members as fit in the cache's share (a member of the baseline: ~1 MB)
+    assert size >= MIN_CACHE_CHUNK
+    assert size * with_twin <= ensemble.CACHE_BYTES < (size + 1) * with_twin
+    assert chunk_members(world, one, 100_000) >= size   # lighter without a twin's epidemic
+    assert chunk_members(world, one, 12) == min(12, size)
+    monkeypatch.setattr(ensemble, "CACHE_BYTES", 1)
+    assert chunk_members(world, one, 100_000) == MIN_CACHE_CHUNK
+    monkeypatch.setattr(ensemble, "CACHE_BYTES", 2**40)     # memory alone decides
+    by_memory = chunk_members(world, one, 100_000, twins=True)
+    assert by_memory >= MIN_CHUNK
+    assert by_memory * with_twin * WORKING_COPIES <= ensemble.CHUNK_BYTES
+    monkeypatch.setattr(ensemble, "CHUNK_BYTES", 1)
+    assert chunk_members(world, one, 100_000) == MIN_CHUNK
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["baseline", "adaptive"])
 def test_chunked_run_equals_one_batch(monkeypatch, name):
-    # 40 members, 20 kept per country: chunks of 16 cut through the kept members.
+    # 40 members, 20 kept per country: chunks of 8 cut through the kept members.
     scenario = load_scenario(SCENARIOS / f"{name}.yaml",
                              ["outputs.country_members=20", "production.noise_sd=0.1"])
+    sizes: list[list[int]] = []
+    cut = ensemble.chunks
+    monkeypatch.setattr(ensemble, "chunks", lambda members, size: sizes.append(
+        [p.stop - p.start for p in cut(members, size)]) or cut(members, size))
+    monkeypatch.setattr(ensemble, "CACHE_BYTES", 2**40)  # one batch
+    monkeypatch.setattr(ensemble, "CHUNK_BYTES", 2**40)
     whole = run(scenario, replicates=40, days=90)
-    monkeypatch.setattr(ensemble, "CHUNK_BYTES", 1)  # chunks of MIN_CHUNK members
+    monkeypatch.setattr(ensemble, "CACHE_BYTES", 1)      # chunks of MIN_CACHE_CHUNK members
+    monkeypatch.setattr(ensemble, "CHUNK_BYTES", 1)
     parts = run(scenario, replicates=40, days=90)
+    assert sizes == [[40], [MIN_CACHE_CHUNK] * 5]
     for a, b in ((whole.trajectories, parts.trajectories),
                  (whole.counterfactual, parts.counterfactual)):
         for f in dataclasses.fields(a):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from sweeps import METRICS, grid_spec, sweep_world
 
 from sim.engine.build.params import Structure, build_params
@@ -40,6 +41,33 @@ def test_batch_size_does_not_change_the_table():
     many = run_sweep(grid_spec(batch_size=7), world=w).metrics
     pd.testing.assert_frame_equal(one, many)
     assert len(one) == 12 * 2 and not one.duplicated(["point", "replicate"]).any()
+
+
+@pytest.mark.parametrize("extra", [[], ["deaths_averted", "deaths_no_vaccine"],
+                                   ["gini_coverage", "deaths_averted"]],
+                         ids=["last-day", "twins", "tables-and-twins"])
+def test_a_batch_run_in_chunks_of_members_gives_the_same_rows(monkeypatch, extra):
+    import sim.engine.ensemble as ensemble
+    import sim.sweep.batches as batches
+
+    w = sweep_world()
+    spec = grid_spec(batch_size=24, metrics=[*METRICS, *extra])   # one batch of 24
+    calls: list[int] = []
+    run_members = batches._run_members
+
+    def counted(task, members_, seeds, twins):
+        calls.append(len(members_))
+        return run_members(task, members_, seeds, twins)
+
+    monkeypatch.setattr(batches, "_run_members", counted)
+    monkeypatch.setattr(ensemble, "CACHE_BYTES", 2**40)         # the batch at once
+    whole = run_sweep(spec, world=w).metrics
+    assert calls == [24]
+    monkeypatch.setattr(ensemble, "CACHE_BYTES", 1)             # chunks of 8 members
+    parts = run_sweep(spec, world=w).metrics
+    assert calls[1:] == [ensemble.MIN_CACHE_CHUNK] * 3
+    pd.testing.assert_frame_equal(whole, parts)
+    assert not whole[extra].isna().any().any() if extra else len(whole) == 24
 
 
 def test_fast_metrics_equal_member_metrics_of_a_run():
