@@ -16,8 +16,8 @@ batch's state, so a batch whose state outgrows the last-level cache is read from
 every day: on the baseline world (about 1 MB of state, parameters and twin epidemic per
 member) the engine took, per member of a 730-day run, 113 ms alone, 71-70 ms in batches
 of 8-16, 78 ms at 32, 94 ms at 64 and 108 ms at 256 (one process, 2-core AMD EPYC with
-a 32 MB L3, session 14). ``run(baseline, replicates=256)`` took 33.3 s in chunks of 41
-(memory alone) and 25.0-25.7 s in chunks of 8-16.
+a 32 MB L3, session 14, quiet host). ``run(baseline, replicates=256)`` took 33.3 s in
+chunks of 41 (memory alone) and 24.9-25.7 s in chunks of 8-16.
 """
 
 from __future__ import annotations
@@ -35,8 +35,11 @@ CHUNK_BYTES = 128 * 2**20
 #: Never fewer members per chunk than this for memory's sake.
 MIN_CHUNK = 16
 #: Bytes of parameters and state (with the twins' epidemic) a chunk's day should touch:
-#: half a 32 MB last-level cache, so the day's temporaries and the recorder fit beside.
-CACHE_BYTES = 16 * 2**20
+#: a quarter of a 32 MB last-level cache, which the day's temporaries and the recorder
+#: share, and so do the other cores (two sweep workers) and, on a cloud host, its other
+#: tenants. A 256-member sweep on 2 workers took 5.4-5.8 s with 8 MB, 5.7-6.4 s with
+#: 16 MB and 6.4-6.8 s in batches of 32 (busy host); on 1 worker 9.8 s against 10.6 s.
+CACHE_BYTES = 8 * 2**20
 #: Never fewer members per chunk than this for the cache's sake (a batch shares its
 #: per-day costs among its members: 4 members cost 79 ms a member, 8 71 ms, measured).
 MIN_CACHE_CHUNK = 8
@@ -55,7 +58,7 @@ def chunk_members(world, params_one, members: int, twins: bool = False) -> int:
     twins : no-vaccine twins run beside each member (their epidemic state counts)
 
     On the baseline world a member weighs about 1 MB (parameters 0.18, state 0.65, a
-    twin's epidemic 0.23), so chunks hold 15 members with twins, 20 without.
+    twin's epidemic 0.23), so chunks hold :data:`MIN_CACHE_CHUNK` (8) members.
     """
     from sim.engine.memory import WORKING_COPIES, member_bytes
 
