@@ -7,7 +7,8 @@ Targets (full model, epidemic on):
   (``simulate``) about 30 ms;
 - E=256 through ``sim.run``: at least 0.8x the numpy floor's country-days per second
   (20 M or more);
-- members in one batch at least 20x faster than one by one;
+- members in one batch at least 20x faster than one by one (also shown: in the chunks
+  ``sim.run`` and sweeps use);
 - 10,000 regions x 730 days, build + run, within 3 s, cost exponent at most 1.1
   (``benchmarks/test_scale_bench.py``, synthetic worlds).
 
@@ -22,6 +23,7 @@ import pytest
 from benchmarks.anchors import mesa_toy, numpy_floor
 from sim import load_scenario, run
 from sim.engine.build.params import build_params
+from sim.engine.ensemble import chunk_members, chunks
 from sim.engine.run import simulate
 from sim.engine.streams import replicate_seeds
 from sim.world.world import build_world
@@ -78,19 +80,23 @@ def test_run_e256(benchmark, record, baseline, twins):
            country_days=256 * world.n_countries * world.days)
 
 
-@pytest.mark.parametrize("batched", [False, True], ids=["one-by-one", "batched"])
-def test_members(benchmark, record, baseline, batched):
-    """64 members (365 days, engine only): one batch against one at a time."""
+@pytest.mark.parametrize("how", ["one-by-one", "batched", "chunked"])
+def test_members(benchmark, record, baseline, how):
+    """64 members (365 days, engine only): one at a time, in one batch, and in the chunks
+    ``sim.run`` and sweeps cut a batch into (:func:`sim.engine.ensemble.chunk_members`:
+    a chunk's state stays in the cache).
+    """
     scenario = baseline.model_copy(update={"days": 365})
     world = build_world(scenario)
     seeds = replicate_seeds(3, 64)
+    size = {"one-by-one": 1, "batched": 64,
+            "chunked": chunk_members(world, build_params(world, [scenario], seeds[:1]), 64)}[how]
 
     def go():
-        if batched:
-            simulate(world, build_params(world, [scenario] * 64, seeds))
-        else:
-            for s in seeds:
-                simulate(world, build_params(world, [scenario], [s]))
+        for part in chunks(64, size):
+            simulate(world, build_params(world, [scenario] * (part.stop - part.start),
+                                         seeds[part]))
 
     benchmark.pedantic(go, rounds=2, warmup_rounds=1)
-    record("members_batched" if batched else "members_one_by_one", benchmark)
+    benchmark.extra_info["members_per_batch"] = size
+    record(f"members_{how.replace('-', '_')}", benchmark)

@@ -48,4 +48,6 @@ def ratio_lines(figures: dict[str, dict[str, float]]) -> list[str]:
                            f"{big['cost_exponent_cpu']:7.2f}   (10k {big['cpu_min']:.1f} s CPU)")
     line("members one by one / batched [x]",
          _pair(figures, "members_one_by_one", "members_batched"), ">= 20")
+    line("members one by one / in cache-sized chunks [x]",
+         _pair(figures, "members_one_by_one", "members_chunked"), "-")
     return out
