@@ -5,23 +5,24 @@ Member ``m`` is point ``m // R``, replicate ``m % R`` (R replicates per point). 
 random numbers, so differences between points are not noise between seeds.
 
 Members whose scenarios share a :class:`~sim.engine.build.params.Structure` (ring sizes, shelf
-life buckets, clearing period) are cut, in member order, into batches of at most
-``batch_size`` members. The batches depend only on the sweep file — never on the
-executor or the number of workers — and a member's result does not depend on its batch
-(the engine guarantees a member alone equals the same member in a batch), so every
-executor writes identical tables.
+life buckets, clearing period) and what the metrics read from one scenario (outcome
+definitions, start date, epidemic on or off: :func:`sim.sweep.metrics.scenario_key`) are
+cut, in member order, into batches of at most ``batch_size`` members. The batches depend
+only on the sweep file — never on the executor or the number of workers — and a
+member's result does not depend on its batch (the engine guarantees a member alone
+equals the same member in a batch), so every executor writes identical tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from sim.engine.build.params import Params, Structure, build_params
+from sim.engine.build.params import Params, build_params
 from sim.engine.counterfactual import (
     EpidemicTwin,
     doses_shared,
@@ -84,18 +85,19 @@ def members(n_points: int, replicates: int, seed: int) -> pd.DataFrame:
     })
 
 
-def plan_batches(member_table: pd.DataFrame, structures: Sequence[Structure],
+def plan_batches(member_table: pd.DataFrame, groups: Sequence[Hashable],
                  batch_size: int) -> list[Batch]:
-    """Cut members into batches: by structure (first appearance order), then in chunks.
+    """Cut members into batches: by group (first appearance order), then in chunks.
 
     Parameters
     ----------
     member_table : from :func:`members`
-    structures : the Structure of each point
+    groups : each point's group: its Structure, with what the metrics read from its
+        scenario (:func:`sim.sweep.runner.point_groups`); a batch holds one group
     batch_size : most members in a batch
     """
-    key = {s: i for i, s in enumerate(dict.fromkeys(structures))}
-    group = np.array([key[structures[p]] for p in member_table["point"]], dtype=int)
+    key = {s: i for i, s in enumerate(dict.fromkeys(groups))}
+    group = np.array([key[groups[p]] for p in member_table["point"]], dtype=int)
     out: list[Batch] = []
     for g in range(len(key)):
         rows = member_table[group == g]

@@ -104,6 +104,18 @@ def fast_metrics(traj: Trajectories, world: World) -> dict[str, np.ndarray]:
     return out
 
 
+def scenario_key(scenario: Scenario) -> tuple[str, str, bool]:
+    """What a batch's metrics read from its scenario rather than from each member's
+    parameters (:func:`batch_metrics` passes one scenario to
+    :class:`~sim.outcomes.results.Results`): the outcome definitions (targets, their
+    measure, reporting dates), the start date and whether an epidemic runs. Members run
+    together must agree on it, so sweep points that differ in it are never batched
+    together (:func:`sim.sweep.runner.point_groups`).
+    """
+    return (scenario.outcomes.model_dump_json(), scenario.start.isoformat(),
+            scenario.epidemic.enabled)
+
+
 def needs_twins(names: Iterable[str]) -> bool:
     """True if some metric is a deaths-averted one (the batch then runs the twins)."""
     return any(n in AVERTED_METRICS for n in names)

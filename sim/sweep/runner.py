@@ -23,7 +23,7 @@ from sim.scenario.schema import Scenario
 from sim.sweep.batches import Batch, BatchTask, members, plan_batches
 from sim.sweep.executors import execute
 from sim.sweep.files import dump_sweep, load_sweep
-from sim.sweep.metrics import check_metrics
+from sim.sweep.metrics import check_metrics, scenario_key
 from sim.sweep.samplers import point_values, sample_points
 from sim.sweep.spec import SweepSpec, point_scenario
 from sim.sweep.store import SweepStore, write_parquet, write_text
@@ -115,14 +115,19 @@ def resolve(spec: SweepSpec | str | Path) -> SweepSpec:
     return spec.model_copy(update={"base": full_base(scenario), "overrides": {}})
 
 
-def point_structures(spec: SweepSpec, values: list[dict[str, Any]]) -> list[Structure]:
-    """Each point's Structure (validating every point's scenario on the way)."""
+def point_groups(spec: SweepSpec, values: list[dict[str, Any]]
+                 ) -> list[tuple[Structure, tuple[str, str, bool]]]:
+    """Each point's batch group (validating every point's scenario on the way): its
+    Structure, which members run in one (E, N) batch must share, and what the batch's
+    metrics read from one scenario (:func:`sim.sweep.metrics.scenario_key`).
+    """
     out = []
     for p, v in enumerate(values):
         try:
-            out.append(Structure.of(point_scenario(spec.base_data, v)))
+            scenario = point_scenario(spec.base_data, v)
         except ScenarioError as exc:
             raise ScenarioError(f"sweep {spec.name}: point {p} {v}: {exc}") from None
+        out.append((Structure.of(scenario), scenario_key(scenario)))
     return out
 
 
@@ -169,9 +174,9 @@ def plan_sweep(spec: SweepSpec) -> SweepPlan:
     check_size(spec)
     points = sample_points(spec)
     values = point_values(points, list(spec.parameters))
-    structures = point_structures(spec, values)
+    groups = point_groups(spec, values)
     table = members(len(points), spec.replicates, spec.seed)
-    return SweepPlan(points, values, plan_batches(table, structures, spec.batch_for(len(table))))
+    return SweepPlan(points, values, plan_batches(table, groups, spec.batch_for(len(table))))
 
 
 def run_sweep(spec: SweepSpec | str | Path, *, executor: str = "serial",

@@ -11,7 +11,7 @@ from sim.engine.run import simulate
 from sim.outcomes.results import Results
 from sim.sweep.batches import members, plan_batches
 from sim.sweep.metrics import FAST_METRICS, batch_metrics
-from sim.sweep.runner import run_sweep
+from sim.sweep.runner import plan_sweep, resolve, run_sweep
 from sim.sweep.spec import point_scenario
 
 
@@ -68,6 +68,22 @@ def test_a_batch_run_in_chunks_of_members_gives_the_same_rows(monkeypatch, extra
     assert calls[1:] == [ensemble.MIN_CACHE_CHUNK] * 3
     pd.testing.assert_frame_equal(whole, parts)
     assert not whole[extra].isna().any().any() if extra else len(whole) == 24
+
+
+def test_points_whose_outcome_definitions_differ_are_never_batched_together():
+    # The metrics of a batch read its targets from one scenario: a point with another
+    # target batched beside it would be counted against the wrong one.
+    w = sweep_world(days=400)
+    spec = grid_spec(days=400, batch_size=2, replicates=1,
+                     parameters={"outcomes.targets.0.coverage": {"values": [0.1, 0.95]}},
+                     metrics=["targets.0.countries_met"])
+    plan = plan_sweep(resolve(spec))   # (as run_sweep: defaults filled in)
+    assert [list(b.point) for b in plan.batches] == [[0], [1]]
+    together = run_sweep(spec, world=w).metrics
+    alone = run_sweep(spec.model_copy(update={"batch_size": 1}), world=w).metrics
+    pd.testing.assert_frame_equal(together, alone)
+    met = together["targets.0.countries_met"].to_list()
+    assert met[0] > met[1] == 0      # 10% is met where 95% is not
 
 
 def test_fast_metrics_equal_member_metrics_of_a_run():
@@ -202,6 +218,6 @@ def test_default_batches_give_workers_even_shares():
     assert auto_batch_size(10**6) == MAX_AUTO_BATCH
     # 3 × 2 × 2 points × 22 replicates = 264 members, no batch_size: 8 batches of 33.
     spec = grid_spec(batch_size=None, replicates=22)
-    plan = plan_sweep(spec)
+    plan = plan_sweep(resolve(spec))   # (as run_sweep: defaults filled in)
     assert [b.size for b in plan.batches] == [33] * 8
     assert spec.batch_for(264) == 33 and grid_spec(batch_size=5).batch_for(264) == 5
