@@ -25,6 +25,7 @@ import contextlib
 import multiprocessing
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -110,7 +111,7 @@ def run_dask(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | None = 
              scheduler: str | None = None) -> None:
     """Run tasks on Dask: an existing scheduler, or a LocalCluster on 127.0.0.1."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - depends on the installed extras
         raise RuntimeError("the dask executor needs the 'distributed' extra: "
                            "pip install 'vaxsim[distributed]'") from None
@@ -118,11 +119,7 @@ def run_dask(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | None = 
     if scheduler:
         client = Client(scheduler)
     else:
-        # No dashboard; the scheduler's small HTTP server (health checks) gets a free
-        # loopback port instead of Dask's default 8787.
-        cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None,
-                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+        cluster = local_cluster(workers or 2)
         client = Client(cluster)
     try:
         if cluster is not None and tasks:
@@ -138,6 +135,25 @@ def run_dask(tasks: Sequence[BatchTask], on_done: OnDone, workers: int | None = 
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def local_cluster(workers: int) -> Any:
+    """A Dask ``LocalCluster`` on 127.0.0.1: ``workers`` processes of one thread each, no
+    dashboard (the scheduler's small HTTP server for health checks gets a free loopback
+    port instead of Dask's default 8787).
+
+    With no dashboard nobody reads the workers' statistical profiler, which samples the
+    running batch's stack every 10 ms: it is switched off in the workers (a 256-member
+    sweep on 2 workers, whole process, 4 alternating pairs: median ratio 0.94 of the wall
+    time and 0.92 of the CPU time).
+    """
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                            host="127.0.0.1", dashboard_address=None,
+                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
 
 
 def execute(tasks: Sequence[BatchTask], on_done: OnDone, executor: str = "serial",

@@ -88,3 +88,22 @@ def test_pool_workers_die_with_their_parent(tmp_path):
         time.sleep(0.1)
     os.kill(child, signal.SIGKILL)
     pytest.fail("the pool worker outlived its parent")
+
+
+@pytest.mark.slow
+@pytest.mark.leaves_threads  # as above
+def test_local_cluster_workers_run_without_the_statistical_profiler():
+    distributed = pytest.importorskip("distributed")
+    from sim.sweep.executors import local_cluster
+
+    def profiling() -> bool:
+        import dask
+
+        return bool(dask.config.get("distributed.worker.profile.enabled"))
+
+    with local_cluster(2) as cluster, distributed.Client(cluster) as client:
+        client.wait_for_workers(2)
+        assert list(client.run(profiling).values()) == [False, False]
+    import dask
+
+    assert dask.config.get("distributed.worker.profile.enabled")  # this process: unchanged
