@@ -149,11 +149,6 @@ def day_values(model: VaccineDiplomacyModel) -> dict[str, float]:
     return out
 
 
-def gini_1d(values: np.ndarray, weights: np.ndarray) -> float:
-    """:func:`sim.outcomes.inequality.gini` of one (N,) row with (N,) weights, as a float."""
-    return float(gini(values, weights))
-
-
 def _member0(name: str) -> Callable[[VaccineDiplomacyModel], np.ndarray]:
     return lambda m: getattr(m.state, name)[0]
 
