@@ -23,11 +23,8 @@ def gift_marks(state: State) -> np.ndarray:
     writes the ring, so they hold until its next call), or all True (always correct)
     when no plan of this state is alive (a state copy, a day run stage by stage).
     """
-    plan = PLANS.get(id(state))
-    if plan is None or plan.state() is not state:
-        B, E, L, _ = state.gift_transit.shape
-        return np.ones((E, L, B), dtype=bool)
-    return plan.marks[1]
+    B, E, L, _ = state.gift_transit.shape
+    return _marks(state, 1, (E, L, B))
 
 
 def stock_used(state: State) -> np.ndarray:
@@ -36,8 +33,13 @@ def stock_used(state: State) -> np.ndarray:
     the pool and the donation only take), or all True (always correct) when no plan of
     this state is alive.
     """
+    B, E = state.stock.shape[:2]
+    return _marks(state, 0, (E, B))
+
+
+def _marks(state: State, which: int, shape: tuple[int, ...]) -> np.ndarray:
+    """Mark array ``which`` of the live plan of ``state``, else all True of ``shape``."""
     plan = PLANS.get(id(state))
     if plan is None or plan.state() is not state:
-        B, E = state.stock.shape[:2]
-        return np.ones((E, B), dtype=bool)
-    return plan.marks[0]
+        return np.ones(shape, dtype=bool)
+    return plan.marks[which]

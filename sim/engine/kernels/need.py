@@ -63,11 +63,13 @@ def take_oldest_rows(stock: np.ndarray, e: int, amount: np.ndarray, left: np.nda
 def on_hand_rows(stock: np.ndarray, transit: np.ndarray, gift_transit: np.ndarray,
                  gifts_moving: bool, e: int, shelf_out: np.ndarray, held_out: np.ndarray,
                  scratch: np.ndarray) -> None:
-    """:func:`on_hand_marked` with every gift bucket marked as possibly in use."""
+    """:func:`on_hand_marked` with every stock bucket and gift plane marked as possibly
+    in use.
+    """
     B, E, L = gift_transit.shape[0], gift_transit.shape[1], gift_transit.shape[2]
-    every = np.ones((E, L, B), dtype=np.bool_)
-    on_hand_marked(stock, every[:, 0, :], transit, gift_transit, gifts_moving, every, e,
-                   shelf_out, held_out, scratch)
+    on_hand_marked(stock, np.ones((E, B), dtype=np.bool_), transit, gift_transit,
+                   gifts_moving, np.ones((E, L, B), dtype=np.bool_), e, shelf_out, held_out,
+                   scratch)
 
 
 @jit
