@@ -44,9 +44,11 @@ One day (:func:`day_reference`, compiled as
    ~1.5% late; with it one sub-step keeps final size and peak day within 0.5% of the
    exact ODE); F_n scaled so that R0 is the scenario's in every age structure,
    c_n(t) contacts, τ_v the strain's transmissibility, act_a the band's contacts, ε the
-   assortativity, m_n = importation × travel_n(t), and ``T_nv`` the prevalence of strain v
-   among travellers: ``regional`` of it from the country's WHO region, the rest from the
-   whole world, each country weighing by its outbound traffic (GDP × travel_n(t)).
+   assortativity, m_n = min(importation × travel_n(t), 1) (a share of contacts: a travel
+   multiplier above 1 / importation cannot make it exceed all of them), and ``T_nv`` the
+   prevalence of strain v among travellers: ``regional`` of it from the country's WHO
+   region, the rest from the whole world, each country weighing by its outbound traffic
+   (GDP × travel_n(t)).
    A person of status k is infected with probability ``1 − exp(−h Σ_v λ_v (1 − p_kv))``
    (p: protection against infection), by strain v in proportion to ``λ_v (1 − p_kv)``,
    and will die with probability ``min(IFR_a severity_v, 1) (1 − q_kv) / (1 − p_kv)``

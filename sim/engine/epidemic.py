@@ -199,7 +199,10 @@ class _Workspace:
             travel = ep.travel_values[i]
             self.contacts = ep.contact_values[i]
             self.force = np.ascontiguousarray(ep.force * self._capped(self.contacts))
-            self.mix = np.ascontiguousarray(ep.importation[:, None] * travel)
+            # A share of contacts: at most all of them, whatever the travel multiplier
+            # (above 1, 1 - mix would weigh home prevalence negatively).
+            self.mix = np.ascontiguousarray(np.minimum(ep.importation[:, None] * travel,
+                                                       1.0))
             self.traffic = np.ascontiguousarray(ep.traffic[None] * travel)
 
     def _capped(self, contacts: np.ndarray) -> np.ndarray:

@@ -76,7 +76,9 @@ class Contacts(Strict):
 
 
 class Travel(Strict):
-    """Dated multipliers on importation per country (same resolution as ``contacts``)."""
+    """Dated multipliers on importation per country (same resolution as ``contacts``);
+    importation × multiplier is a share of contacts, so it is capped at 1.
+    """
 
     default: list[ContactStep] = Field(default_factory=list)
     groups: dict[str, list[ContactStep]] = Field(default_factory=dict)
@@ -302,7 +304,7 @@ class Epidemic(Strict):
     importation: Share = Field(
         0.01, description="share of a country's contacts with travellers: the force of "
         "infection mixes home prevalence with the prevalence among travellers "
-        "(a model assumption)")
+        "(a model assumption); times the day's travel multiplier, at most 1")
     regional_travel: Share = Field(
         0.8, description="share of those contacts with travellers from the same WHO "
         "region (the rest from the whole world; model assumption)")

@@ -26,8 +26,10 @@ def test_short_fuzz_case_is_clean(case):
 #: Cases the long fuzz once failed (member alone != in batch through market clearing with
 #: a pool in another member, or through another member's record_flows; IFR multiplier
 #: above 1/IFR making negative compartments; rounding of a fractional population at the
-#: stochastic start): kept as regression tests.
-REGRESSIONS = [100027, 100042, 100047, 100058, 100115, 100215, 100337]
+#: stochastic start; importation × travel multiplier above 1 weighing home prevalence
+#: negatively; a huge force infecting slightly more than a status held): kept as
+#: regression tests.
+REGRESSIONS = [100027, 100042, 100047, 100058, 100115, 100215, 100337, 9100034, 9100300]
 
 
 @pytest.mark.slow

@@ -150,7 +150,7 @@ def _infect(e, a, k, vmax, h, S, su, lam, total, x, p, lo, hi):
     for n in range(lo, hi):
         s = S[e, a, k, n]
         q = s * p[n]                # new infections / x
-        new = q * x[n]
+        new = min(q * x[n], s)      # s p x can round above s when p x ~ 1 (huge forces)
         S[e, a, k, n] = s - new
         total[n] += new
         p[n] = q
