@@ -185,7 +185,8 @@ def _world_market(pp: ProductParams, world_mix: np.ndarray, imports: np.ndarray,
     take = want * scale[:, None, :]
     left = np.maximum(avail - take.sum(axis=1), 0.0)
     rest_mix = np.where(left.sum(axis=1, keepdims=True) > 0, _mix(left), world_mix)
-    rest = imports - take.sum(axis=2)                                          # (E, N)
+    # A buyer that took all it bought in its products leaves -1 ulp, not 0.
+    rest = np.maximum(imports - take.sum(axis=2), 0.0)                         # (E, N)
     return take + rest[..., None] * rest_mix[:, None, :], rest_mix
 
 

@@ -134,6 +134,38 @@ def test_restricted_buyers_take_their_products_first():
     np.testing.assert_allclose(taken[0].sum(axis=0)[[c, s]], [40.0, 60.0])
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_a_buyer_that_takes_all_it_bought_in_its_products_gets_none_of_the_others(backend):
+    """Found by the long fuzz (case 9201191): the shares of a restricted buyer's products
+    summed to 1 + 1 ulp, so what it bought minus what it took was -6e-14 doses, handed
+    out in the other products as negative doses received.
+    """
+    from sim.engine.kernels.product_channels import _world_market as kernel
+
+    world = make_world([1e6, 1e6], ["HIC", "LIC"], production=[1.0], days=10)
+    scen = scenario(days=10, products={"enabled": True, "mix": {"P0": {COMIRNATY: 1.0}},
+                                       "accepted": {"HIC": [COMIRNATY, CORONAVAC]}})
+    pp = params_for(world, scen).products
+    Q = pp.n_products
+    c, s = product_index(pp.names, COMIRNATY), product_index(pp.names, CORONAVAC)
+    other = next(q for q in range(Q) if q not in (c, s))
+    world_mix = np.zeros((1, Q))
+    world_mix[0, [other, c, s]] = [0.09775524981897177, 0.5220854453294714,
+                                   0.38015930485155686]
+    imports = np.array([[310.2, 1e4]])     # plenty on the market: the HIC buyer is served
+    shares = world_mix[0, [c, s]] / world_mix[0, [c, s]].sum()
+    assert imports[0, 0] - (imports[0, 0] * shares).sum() < 0     # the case: -1 ulp left
+    if backend == "numpy":
+        taken, _ = _world_market(pp, world_mix, imports, np.array([0.0]))
+        taken = taken[0]
+    else:
+        taken = np.zeros((2, Q))
+        kernel(world_mix[0], imports[0], 0.0, pp.accept[0], np.zeros((2, Q)), taken)
+    assert (taken >= 0).all()
+    assert taken[0, other] == 0.0
+    assert taken[0].sum() == pytest.approx(310.2, rel=1e-15)
+
+
 def test_unknown_products_are_refused():
     world = make_world([1e6], ["HIC"], home_of=[0], production=[1.0], days=10)
     for bad in ({"mix": {"P0": {"Cuba Abdala": 1.0}}}, {"accepted": {"HIC": ["X"]}},

@@ -193,7 +193,8 @@ def _world_market(world_mix: np.ndarray, imports: np.ndarray, pool_bought: float
         rest_mix[:] = world_mix
     flat = take.reshape(-1)
     for n in range(N):
-        rest = imports[n] - short_sum(flat, n * Q, Q)
+        # (a buyer that took all it bought in its products leaves -1 ulp, not 0)
+        rest = max(imports[n] - short_sum(flat, n * Q, Q), 0.0)
         for q in range(Q):
             inflow[n, q] = inflow[n, q] + (take[n, q] + rest * rest_mix[q])
     return rest_mix
