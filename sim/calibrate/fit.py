@@ -5,7 +5,7 @@ targets (loss: :mod:`sim.calibrate`), refined by a bounded derivative-free optim
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,8 @@ import pandas as pd
 
 from sim.calibrate.parameters import Parameter, with_values
 from sim.calibrate.targets import TOLERANCE, CalibrationError, target_labels, tolerances
-from sim.engine.build.params import Structure, build_params
+from sim.engine.build.batching import batch_group
+from sim.engine.build.params import build_params
 from sim.engine.record import GROUP_FIELDS, GROUPS
 from sim.engine.run import simulate
 from sim.engine.streams import replicate_seeds
@@ -96,11 +97,11 @@ class Evaluator:
         cands = self.scenarios(x)
         K, R = len(cands), len(self.seeds)
         groups = np.full((K, self.world.days, len(GROUPS), len(GROUP_FIELDS) + 1), np.nan)
-        # Members that share a structure run as one batch.
-        by_structure: dict[Structure, list[int]] = {}
+        # Members that share a batch group (Structure, immunity classes) run as one batch.
+        by_group: dict[Hashable, list[int]] = {}
         for k, s in enumerate(cands):
-            by_structure.setdefault(Structure.of(s), []).append(k)
-        for ks in by_structure.values():
+            by_group.setdefault(batch_group(s), []).append(k)
+        for ks in by_group.values():
             members = [cands[k] for k in ks for _ in range(R)]
             seeds = np.tile(self.seeds, len(ks))
             traj, _ = simulate(self.world, build_params(self.world, members, seeds),

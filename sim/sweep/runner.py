@@ -10,14 +10,14 @@ Examples
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sim.engine.build.params import Structure
+from sim.engine.build.batching import batch_group
 from sim.scenario.loader import ScenarioError, deep_merge
 from sim.scenario.schema import Scenario
 from sim.sweep.batches import Batch, BatchTask, members, plan_batches
@@ -116,10 +116,11 @@ def resolve(spec: SweepSpec | str | Path) -> SweepSpec:
 
 
 def point_groups(spec: SweepSpec, values: list[dict[str, Any]]
-                 ) -> list[tuple[Structure, tuple[str, str, bool]]]:
-    """Each point's batch group (validating every point's scenario on the way): its
-    Structure, which members run in one (E, N) batch must share, and what the batch's
-    metrics read from one scenario (:func:`sim.sweep.metrics.scenario_key`).
+                 ) -> list[tuple[Hashable, ...]]:
+    """Each point's batch group (validating every point's scenario on the way): what
+    members run in one (E, N) batch share so that each gives its results alone bit for bit
+    (:func:`sim.engine.build.batching.batch_group`), and what the batch's metrics read from
+    one scenario (:func:`sim.sweep.metrics.scenario_key`).
     """
     out = []
     for p, v in enumerate(values):
@@ -127,7 +128,7 @@ def point_groups(spec: SweepSpec, values: list[dict[str, Any]]
             scenario = point_scenario(spec.base_data, v)
         except ScenarioError as exc:
             raise ScenarioError(f"sweep {spec.name}: point {p} {v}: {exc}") from None
-        out.append((Structure.of(scenario), scenario_key(scenario)))
+        out.append((*batch_group(scenario), scenario_key(scenario)))
     return out
 
 

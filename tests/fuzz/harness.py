@@ -1,5 +1,6 @@
 """The checks of the fuzz: one *case* is a batch of random valid scenarios that share a
-world and a :class:`~sim.engine.build.params.Structure`, run together, then checked.
+world and a batch group (:func:`sim.engine.build.batching.batch_group`), run together,
+then checked.
 
 Per member of the batch (each counts as one scenario):
 
@@ -40,8 +41,10 @@ SHARED_EPIDEMIC = ("enabled", "mode", "substeps")
 
 def members_of(base, case_seed: int, k: int, p_set: float, max_days: int) -> list:
     """``base`` and up to ``k - 1`` other random scenarios made to share its world and
-    Structure (a variant the schema refuses is replaced by ``base`` itself)."""
-    from sim.engine.build.params import Structure
+    batch group (:func:`sim.engine.build.batching.batch_group`: Structure and immunity
+    classes; one with other classes takes ``base``'s scheduled variants); a variant the
+    schema refuses, or still in another group, is replaced by ``base`` itself."""
+    from sim.engine.build.batching import batch_group
     from sim.scenario.loader import ScenarioError, validate_data
 
     shared = base.model_dump(mode="python", exclude={"extends"})
@@ -58,9 +61,12 @@ def members_of(base, case_seed: int, k: int, p_set: float, max_days: int) -> lis
                            **{f: shared["epidemic"][f] for f in SHARED_EPIDEMIC}}
         try:
             s = validate_data(raw, source=f"fuzz#{case_seed}/{j}")
+            if batch_group(s) != batch_group(base):   # other immunity classes: base's variants
+                raw["epidemic"]["variants"] = shared["epidemic"]["variants"]
+                s = validate_data(raw, source=f"fuzz#{case_seed}/{j}")
         except ScenarioError:
             s = base
-        out.append(s if Structure.of(s) == Structure.of(base) else base)
+        out.append(s if batch_group(s) == batch_group(base) else base)
     return out
 
 

@@ -86,6 +86,21 @@ def test_points_whose_outcome_definitions_differ_are_never_batched_together():
     assert met[0] > met[1] == 0      # 10% is met where 95% is not
 
 
+def test_points_whose_immunity_classes_differ_are_never_batched_together():
+    # Alpha escaping nothing shares the ancestral strain's immunity class; escaping a
+    # little, it has its own: batched together, the first point's classes would split and
+    # its sums run in another order (sim.engine.build.batching).
+    spec = grid_spec(batch_size=4, replicates=1,
+                     parameters={"epidemic.variants.0.escape": {"values": [0.0, 0.05]},
+                                 "uptake.hesitancy": {"values": [0.1, 0.3]}})
+    plan = plan_sweep(resolve(spec))
+    assert [sorted(b.point.tolist()) for b in plan.batches] == [[0, 1], [2, 3]]
+    w = sweep_world()
+    together = run_sweep(spec, world=w).metrics
+    alone = run_sweep(spec.model_copy(update={"batch_size": 1}), world=w).metrics
+    pd.testing.assert_frame_equal(together, alone)
+
+
 def test_fast_metrics_equal_member_metrics_of_a_run():
     from sim.outcomes.registry import member_metrics
 
