@@ -36,7 +36,8 @@ POLICY_CODES = {"open": 0, "domestic_first": 1, "ban": 2}
 @dataclass(frozen=True)
 class Structure:
     """What all members of a batch share (array shapes, ring sizes, stage timing, epidemic
-    mode, relations). Sweeps and calibration group members by it, so any key may vary.
+    mode, relations). Sweeps and calibration group members by it (and by their immunity
+    classes: :func:`sim.engine.build.batching.batch_group`), so any key may vary.
     """
 
     delivery_lag: int
@@ -347,7 +348,9 @@ def build_params(world: World, scenarios: Sequence[Scenario],
                  seeds: Sequence[int] | np.ndarray) -> Params:
     """Stack members: member ``e`` runs ``scenarios[e]`` with ``seeds[e]``.
 
-    All scenarios must share ``world`` and the same :class:`Structure`.
+    All scenarios must share ``world`` and the same :class:`Structure`. A member then
+    runs to its results alone up to rounding, and bit for bit when the members also share
+    :func:`sim.engine.build.batching.batch_group`.
     """
     if len(scenarios) != len(seeds) or not scenarios:
         raise ValueError("need one seed per scenario, and at least one member")
