@@ -203,9 +203,11 @@ def _day(world: World, d: Any) -> int:
     return (d - world.start).days
 
 
-def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndarray,
+def _member(world: World, s: Scenario, order_total: np.ndarray,
             course: float) -> dict[str, Any]:
-    """One member's arrays (no E axis; padded axes are lists)."""
+    """One member's seed-independent arrays (no E axis; padded axes are lists): shared by
+    the replicates of a scenario, so nothing here may read a drawn array (``willing``).
+    """
     D = world.days
     pop = world.population
     pool, don = s.pool, s.donation
@@ -247,7 +249,7 @@ def _member(world: World, s: Scenario, order_total: np.ndarray, willing: np.ndar
         "donor_share0": column(drow, "share"),
         "switch_share": don.switch_share,
         "pool_switch_share": pool.switch_share,
-        "keep_doses": np.minimum(column(drow, "keep_coverage"), willing) * course * pop,
+        "keep_coverage": column(drow, "keep_coverage"),
         "buffer_days": column(drow, "buffer_days"),
         "receive": column(drow, "receive", bool),
         "donation_every": don.every_days,
@@ -302,8 +304,7 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
     by_scenario: dict[int, dict[str, Any]] = {}
     for e, s in enumerate(scenarios):
         if id(s) not in by_scenario:
-            by_scenario[id(s)] = _member(world, s, stacked["order_total"][e],
-                                         stacked["willing"][e], course)
+            by_scenario[id(s)] = _member(world, s, stacked["order_total"][e], course)
     members = [by_scenario[id(s)] for s in scenarios]
     affinity = pair_affinity(world, first.affinity)
     big = world.days + 10**6
@@ -323,7 +324,10 @@ def build_diplomacy(world: World, scenarios: Sequence[Scenario],
         pool_proportional=stack("pool_proportional", bool),
         pool_member0=stack("pool_member0"), pool_share0=stack("pool_share0"),
         donor_share0=stack("donor_share0"), switch_share=stack("switch_share"),
-        keep_doses=stack("keep_doses"),
+        # Each member's own (drawn) willingness: its donors keep doses for the people
+        # willing in it, not in the first replicate of its scenario.
+        keep_doses=np.minimum(stack("keep_coverage"), stacked["willing"]) * course
+        * world.population,
         buffer_days=stack("buffer_days"), receive=stack("receive", bool),
         donation_every=stack("donation_every", int), arrival_bucket=stack("arrival_bucket", int),
         donation_absorb_days=stack("donation_absorb_days", int),
