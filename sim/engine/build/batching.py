@@ -18,6 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+import numpy as np
+
+from sim.engine.build.epi_status import immunity_classes
 from sim.engine.build.params import Structure
 from sim.scenario.schema import Scenario
 
@@ -37,9 +40,12 @@ def own_classes(scenario: Scenario) -> tuple[int, ...]:
     epi = scenario.epidemic
     if not epi.enabled:
         return ()
-    first: dict[tuple[float, float], int] = {}
-    keys = [(0.0, 0.0)] + [(v.escape, v.escape_death) for v in epi.variants]
-    return tuple(first.setdefault(k, len(first)) for k in keys)
+    # The member's strain table as the builder lays it out (only escapes are read): the
+    # ancestral strain escapes nothing.
+    table = np.zeros((1, 1 + len(epi.variants), 4))
+    for s, v in enumerate(epi.variants):
+        table[0, 1 + s, 1:3] = v.escape, v.escape_death
+    return tuple(immunity_classes(table, table.shape[1]).tolist())
 
 
 def batch_group(scenario: Scenario) -> tuple[Hashable, ...]:
