@@ -69,14 +69,20 @@ def test_engine_e256(benchmark, record, baseline):
     record("vaxsim_engine_e256", benchmark, country_days=256 * world.n_countries * world.days)
 
 
-@pytest.mark.parametrize("twins", [True, False], ids=["with-twins", "no-twins"])
-def test_run_e256(benchmark, record, baseline, twins):
-    """E=256 replicates through ``sim.run`` (country-days of the 256 real members)."""
+@pytest.mark.parametrize(("twins", "workers"), [(True, 1), (False, 1), (True, 2)],
+                         ids=["with-twins", "no-twins", "with-twins-2-workers"])
+def test_run_e256(benchmark, record, baseline, twins, workers):
+    """E=256 replicates through ``sim.run`` (country-days of the 256 real members), in
+    this process or shared out among two worker processes (``workers=2``: the same
+    results; the floor it is set beside runs on one core).
+    """
     world = build_world(baseline)
     benchmark.pedantic(run, args=(baseline,), kwargs={"replicates": 256,
-                                                      "deaths_averted": twins},
+                                                      "deaths_averted": twins,
+                                                      "workers": workers},
                        rounds=2, warmup_rounds=0)
-    record("vaxsim_run_e256" if twins else "vaxsim_run_e256_no_twins", benchmark,
+    name = "vaxsim_run_e256" if twins else "vaxsim_run_e256_no_twins"
+    record(name + ("_2_workers" if workers > 1 else ""), benchmark,
            country_days=256 * world.n_countries * world.days)
 
 

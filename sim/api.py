@@ -89,7 +89,7 @@ def deterministic_note(scenario: Scenario, replicates: int) -> str | None:
 
 def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None = None,
         days: int | None = None, deaths_averted: bool | None = None,
-        progress: Callable[[int], None] | None = None) -> Results:
+        progress: Callable[[int], None] | None = None, workers: int = 1) -> Results:
     """Run ``scenario``'s replicates as one batch (with their no-vaccine twins when the
     epidemic is on and deaths averted are asked for: :mod:`sim.engine.counterfactual`).
 
@@ -99,6 +99,9 @@ def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None =
     seed, replicates, days : override the scenario's values (validated like the file's)
     deaths_averted : override ``outputs.deaths_averted`` (False: no twins, half the work)
     progress : called with the number of days done
+    workers : processes to run the replicates in (default 1: this process). With more,
+        the replicates are cut into chunks run on that many local processes
+        (:mod:`sim.output.processes`); the results are the same bit for bit.
 
     Returns
     -------
@@ -109,6 +112,8 @@ def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None =
     ScenarioError
         An override out of bounds, or a run that would not fit in memory.
     """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
     scenario = revalidate(scenario, seed=seed, replicates=replicates, days=days)
     if deaths_averted is not None:
         outputs = scenario.outputs.model_copy(update={"deaths_averted": deaths_averted})
@@ -118,14 +123,20 @@ def run(scenario: Scenario, *, seed: int | None = None, replicates: int | None =
     # The first member's parameters size the run, its chunks and (one member) are the run's.
     one = build_params(world, [scenario], seeds[:1])
     check_run_fits(world, scenario, one)
+    run_chunks = None
+    if workers > 1:
+        from sim.output.processes import runner
+
+        run_chunks = runner(workers)
     params, traj, counterfactual = simulate_with_counterfactual(
-        world, scenario, seeds, scenario.outputs.country_every_days, progress, one=one)
+        world, scenario, seeds, scenario.outputs.country_every_days, progress, one=one,
+        workers=workers, run_chunks=run_chunks)
     return Results(scenario, world, params, traj, counterfactual)
 
 
 def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None = None,
             replicates: int | None = None, progress: Progress | None = None,
-            replace: bool = False) -> Comparison:
+            replace: bool = False, workers: int = 1) -> Comparison:
     """Run ``scenarios`` with one seed and replicate count and write the comparison
     (:mod:`sim.output.compare`): one results folder per scenario, ``comparison.csv``,
     plots and ``report.html``.
@@ -140,6 +151,7 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
         simulated over all scenarios, then tables, plots and reports)
     replace : replace the finished results already in ``out`` (else ``out`` must be new
         or empty)
+    workers : processes to run each scenario's replicates in (:func:`run`)
 
     Returns
     -------
@@ -166,7 +178,7 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
                 if progress is not None:
                     progress.set("simulate", base + d)
 
-            r = run(s, seed=seed, replicates=replicates, progress=step)
+            r = run(s, seed=seed, replicates=replicates, progress=step, workers=workers)
             save_results(r, tmp / folder, progress=progress)
             results.append(r)
             done += s.days

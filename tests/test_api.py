@@ -51,11 +51,20 @@ def test_cli_run_writes_the_results_folder(tmp_path, capsys):
     assert len(groups) == 3 * 120 * 5
     assert set(tables["ledger"].columns) >= {"produced_cum", "administered_cum", "expired_cum",
                                              "stock_countries", "stock_pool", "in_transit"}
-    # The resolved scenario re-runs as it is and gives the same numbers.
+    # The resolved scenario re-runs as it is and gives the same numbers, also with its
+    # replicates shared out among two processes.
     again = tmp_path / "again"
     assert main(["run", str(out / "scenario.yaml"), "-o", str(again), "--replicates", "3",
-                 "--no-plots"]) == 0
+                 "--no-plots", "--workers", "2"]) == 0
     pd.testing.assert_frame_equal(groups, load_tables(again)["groups"])
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_fewer_than_one_worker_is_bad_input_and_writes_nothing(tmp_path, capsys, command):
+    out = tmp_path / "res"
+    assert main([command, str(BASELINE), "-o", str(out), "--workers", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "vaxsim: error: --workers must be at least 1" and not out.exists()
 
 
 def test_bad_scenario_writes_nothing(tmp_path, capsys):

@@ -27,7 +27,8 @@ def ratio_lines(figures: dict[str, dict[str, float]]) -> list[str]:
     line("toy / sim.run(baseline) E=1 [x faster]", _pair(figures, "mesa_toy", "vaxsim_run_e1"),
          ">= 16")
     line("toy / engine E=1 [x faster]", _pair(figures, "mesa_toy", "vaxsim_engine_e1"), "-")
-    for name in ("vaxsim_engine_e256", "vaxsim_run_e256", "vaxsim_run_e256_no_twins"):
+    for name in ("vaxsim_engine_e256", "vaxsim_run_e256", "vaxsim_run_e256_no_twins",
+                 "vaxsim_run_e256_2_workers"):
         if name in figures and "floor_e256" in figures:
             cd = figures[name]["country_days"]
             floor_cd = figures["floor_e256"]["country_days"]

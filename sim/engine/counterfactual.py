@@ -20,8 +20,10 @@ Two ways to run the twins, with identical results:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -199,8 +201,39 @@ def simulate_members(world, scenario: Scenario, params: Params, seeds, country_e
     return split_members(traj, len(seeds))
 
 
+#: Runs picklable calls elsewhere (e.g. worker processes), yielding their results in the
+#: calls' order.
+ChunkRunner = Callable[[Sequence[Callable[[], Any]]], Iterator[Any]]
+
+
+def run_chunk(world: World, scenario: Scenario, seeds: list[int], first: int, kept: int,
+              country_every: int, progress: Callable[[int], None] | None = None
+              ) -> tuple[Trajectories, Trajectories | None]:
+    """Run members ``first .. first + len(seeds) - 1`` of ``scenario``'s ensemble (with
+    their twins): (members' trajectories, twins' or None). Per-country records and flows
+    are kept for members below ``kept`` only (a recorder keeps at least one member; the
+    stack drops what is beyond ``kept``). Picklable with its arguments, so a chunk can
+    run in another process.
+    """
+    from sim.engine.build.params import build_params
+
+    n = len(seeds)
+    k = min(max(kept - first, 1), n)
+    chunk = keep_detail(build_params(world, [scenario] * n, seeds), kept, first)
+    return simulate_members(world, scenario, chunk, seeds, country_every, k, progress)
+
+
+def _chunk_progress(progress: Callable[[int], None] | None, i: int, n: int, days: int
+                    ) -> Callable[[int], None] | None:
+    """Chunk ``i`` of ``n``'s day count as days of the whole run."""
+    if progress is None:
+        return None
+    return lambda d: progress((i * days + d) // n)
+
+
 def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every: int = 7,
-                                 progress=None, *, one: Params | None = None):
+                                 progress=None, *, one: Params | None = None,
+                                 workers: int = 1, run_chunks: ChunkRunner | None = None):
     """Run ``scenario``'s members and, when it has an epidemic and asks for deaths averted
     (``outputs.deaths_averted``, the default), their no-vaccine twins: as an epidemic
     only beside the real batch (:class:`EpidemicTwin`) or, when doses may differ, as
@@ -210,6 +243,11 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     one : the first member's parameters (``build_params(world, [scenario], seeds[:1])``)
         when the caller has them already: they size the chunks and, for one member, are
         the batch's
+    workers, run_chunks : with ``workers`` > 1 and a ``run_chunks`` (picklable calls ->
+        their results in the calls' order, e.g. :func:`sim.output.processes.in_order`
+        over a process pool), the members are cut into at least ``workers`` chunks and
+        the chunks run there; progress then moves as chunks finish. The results are the
+        same bit for bit (a member's results do not depend on its batch).
 
     Returns
     -------
@@ -226,7 +264,11 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
         one = build_params(world, [scenario], seeds[:1])
     params = keep_detail(one if E == 1 else build_params(world, [scenario] * E, seeds), kept)
     twins = has_twin(scenario)
-    parts = chunks(E, chunk_members(world, one, E, twins))
+    size = chunk_members(world, one, E, twins)
+    parallel = workers > 1 and run_chunks is not None and E > 1
+    if parallel:  # at least one chunk per worker
+        size = min(size, -(-E // workers))
+    parts = chunks(E, size)
     if len(parts) == 1:
         traj, counterfactual = simulate_members(world, scenario, params, seeds, country_every,
                                                 kept, progress)
@@ -234,22 +276,21 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
     shared = doses_shared(params)
     real = MemberStack(E, kept)
     twin = MemberStack(E, 0, EPI_FIELDS if shared else None) if twins else None
-    for i, part in enumerate(parts):
-        def step(d: int, i: int = i) -> None:  # days of the whole run, chunk by chunk
-            if progress is not None:
-                progress((i * world.days + d) // len(parts))
-
-        # Per-country records of the first K members only (a recorder keeps at least one;
-        # the stack drops what is beyond K).
-        k = min(max(kept - part.start, 1), part.stop - part.start)
-        chunk = keep_detail(build_params(world, [scenario] * (part.stop - part.start),
-                                         seeds[part]), kept, part.start)
-        traj, cf = simulate_members(world, scenario, chunk, seeds[part], country_every, k,
-                                    step)
+    calls = [functools.partial(run_chunk, world, scenario, seeds[part], part.start, kept,
+                               country_every) for part in parts]
+    if parallel:
+        assert run_chunks is not None
+        done = run_chunks(calls)
+    else:
+        done = (call(progress=_chunk_progress(progress, i, len(parts), world.days))
+                for i, call in enumerate(calls))
+    for i, (traj, cf) in enumerate(done):
         real.add(traj)
         if twin is not None and cf is not None:
             twin.add(cf)
         del traj, cf
+        if parallel and progress is not None:
+            progress((i + 1) * world.days // len(parts))
     out = real.result()
     if twin is None:
         return params, out, None

@@ -34,9 +34,11 @@ from typing import Any
 STEP_MS = {"simulate": 2.0, "tables": 50.0, "plots": 800.0, "report": 300.0}
 
 
-def member_day_ms(members: int) -> float:
-    """Estimated milliseconds of one simulated day of ``members`` members in one batch."""
-    return 1.5 + 0.25 * members
+def member_day_ms(members: int, workers: int = 1) -> float:
+    """Estimated milliseconds of one simulated day of ``members`` members in one batch,
+    shared out among ``workers`` processes.
+    """
+    return 1.5 + 0.25 * -(-members // max(workers, 1))
 
 
 class Progress:

@@ -16,6 +16,20 @@ from sim.scenario import load_scenario
 from sim.world.world import build_world
 
 
+def assert_same_results(a, b) -> None:
+    """Every trajectory of the members and their twins, and the summary, equal bit for bit
+    (flows too: the same totals in the same order).
+    """
+    for x, y in ((a.trajectories, b.trajectories), (a.counterfactual, b.counterfactual)):
+        for f in dataclasses.fields(x):
+            u, v = getattr(x, f.name), getattr(y, f.name)
+            if u is None:
+                assert v is None
+                continue
+            assert u.shape == v.shape and np.array_equal(u, v), f.name
+    assert json.dumps(a.summary) == json.dumps(b.summary)
+
+
 def test_chunks_cover_every_member_once():
     parts = chunks(40, 16)
     assert [(p.start, p.stop) for p in parts] == [(0, 16), (16, 32), (32, 40)]
@@ -62,14 +76,35 @@ def test_chunked_run_equals_one_batch(monkeypatch, name):
     monkeypatch.setattr(ensemble, "CHUNK_BYTES", 1)
     parts = run(scenario, replicates=40, days=90)
     assert sizes == [[40], [MIN_CACHE_CHUNK] * 5]
-    for a, b in ((whole.trajectories, parts.trajectories),
-                 (whole.counterfactual, parts.counterfactual)):
-        for f in dataclasses.fields(a):
-            x, y = getattr(a, f.name), getattr(b, f.name)
-            if x is None:
-                assert y is None
-                continue
-            # flows too: the same totals in the same order
-            assert x.shape == y.shape and np.array_equal(x, y), f.name
+    assert_same_results(whole, parts)
     assert parts.trajectories.countries.shape[0] == 20
-    assert json.dumps(whole.summary) == json.dumps(parts.summary)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "fork"), [("baseline", True), ("adaptive", False)])
+def test_run_on_worker_processes_equals_one_process(monkeypatch, name, fork):
+    """``run(..., workers=2)`` cuts the members into chunks run in two processes (forked,
+    or spawned as off Linux: adaptive's twins are full members of their batch) and gives
+    the same results bit for bit, progress included.
+    """
+    import sim.output.processes as processes
+
+    monkeypatch.setattr(processes, "can_fork", lambda: fork)
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml",
+                             ["outputs.country_members=5", "production.noise_sd=0.1"])
+    one = run(scenario, replicates=12, days=45)
+    sizes: list[list[int]] = []
+    cut = ensemble.chunks
+    monkeypatch.setattr(ensemble, "chunks", lambda members, size: sizes.append(
+        [p.stop - p.start for p in cut(members, size)]) or cut(members, size))
+    days: list[int] = []
+    two = run(scenario, replicates=12, days=45, workers=2, progress=days.append)
+    assert sizes == [[6, 6]]    # at least a chunk per worker (else one chunk of 8 and 4)
+    assert days == [22, 45]                               # as each chunk finishes
+    assert_same_results(one, two)
+    assert two.trajectories.countries.shape[0] == 5
+
+
+def test_run_refuses_fewer_than_one_worker():
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        run(load_scenario(SCENARIOS / "baseline.yaml"), days=5, workers=0)

@@ -17,6 +17,7 @@ examples:
   vaxsim compile                       # compile the kernels now (else the first run does)
   vaxsim run scenarios/baseline.yaml
   vaxsim run scenarios/nationalism.yaml --replicates 20 --seed 7 -o results/nat
+  vaxsim run scenarios/nationalism.yaml --replicates 200 --workers 4   # on 4 processes
   vaxsim run scenarios/baseline.yaml --set days=365 --set uptake.hesitancy=0.3
   vaxsim compare scenarios/nationalism.yaml scenarios/baseline.yaml --replicates 5
   vaxsim report results/baseline/<time>
@@ -84,6 +85,20 @@ def add_folder_options(p: argparse.ArgumentParser, default: str) -> None:
                    "or empty, or a finished results folder with --force")
     p.add_argument("--force", action="store_true",
                    help="replace the finished results already in -o's folder")
+
+
+def add_workers_option(p: argparse.ArgumentParser) -> None:
+    """``--workers N``: processes to run a scenario's replicates in."""
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes to run the replicates in (default 1: this one); "
+                   "the same results, sooner on a machine with cores to spare")
+
+
+def workers_given(args: argparse.Namespace) -> int:
+    """``--workers``, checked."""
+    if args.workers < 1:
+        raise InputError("--workers must be at least 1")
+    return int(args.workers)
 
 
 def add_set_option(p: argparse.ArgumentParser) -> None:

@@ -9,16 +9,19 @@ from sim.cli.commands import (
     add_folder_options,
     add_output_options,
     add_set_option,
+    add_workers_option,
     compile_first,
     default_out,
     emit,
     given_out,
+    workers_given,
 )
 
 EXAMPLES = """\
 examples:
   vaxsim compare scenarios/nationalism.yaml scenarios/baseline.yaml
   vaxsim compare scenarios/*.yaml --replicates 10 --seed 7 -o results/cmp
+  vaxsim compare scenarios/nationalism.yaml scenarios/covax_pooling.yaml --replicates 40 --workers 4
   vaxsim compare scenarios/baseline.yaml scenarios/nationalism.yaml --set days=365
   vaxsim compare scenarios/baseline.yaml scenarios/covax_pooling.yaml --json > cmp.json
 """
@@ -33,14 +36,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if args.replicates is not None and args.replicates < 1:
         raise InputError("--replicates must be at least 1")
+    workers = workers_given(args)
     scenarios = [load_scenario(f, args.set) for f in args.scenarios]
     members = args.replicates or max(s.replicates for s in scenarios)
     target = given_out(args.output, args.force)
     compile_first(quiet=args.quiet)  # a fresh machine: the kernels, on every core
     with Progress("compare", compare_steps(scenarios), quiet=args.quiet or args.json,
-                  weights={"simulate": member_day_ms(members)}) as progress:
+                  weights={"simulate": member_day_ms(members, workers)}) as progress:
         cmp = compare(scenarios, target or default_out("compare"), seed=args.seed,
-                      replicates=args.replicates, progress=progress, replace=args.force)
+                      replicates=args.replicates, progress=progress, replace=args.force,
+                      workers=workers)
     r0 = cmp.results[0]
     header = ["metric", *cmp.names]
     rows = display_rows(cmp.table, cmp.names, key_metrics(scenarios))
@@ -70,5 +75,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--replicates", type=int,
                    help="replicates for every scenario (default: the largest among them)")
     add_set_option(p)
+    add_workers_option(p)
     add_output_options(p)
     p.set_defaults(func=cmd_compare)

@@ -10,10 +10,12 @@ from sim.cli.commands import (
     add_folder_options,
     add_output_options,
     add_set_option,
+    add_workers_option,
     compile_first,
     default_out,
     emit,
     given_out,
+    workers_given,
 )
 
 
@@ -50,6 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.output.workers import server_ahead
     from sim.scenario import load_scenario
 
+    workers = workers_given(args)
     scenario = load_scenario(args.scenario, args.set)
     plots = False if args.no_plots else None
     draw = scenario.outputs.plots if plots is None else plots
@@ -62,9 +65,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         steps = {"simulate": scenario.days, **save_steps(scenario, plots)}
         members = args.replicates or scenario.replicates
         with Progress(scenario.name, steps, quiet=args.quiet or args.json,
-                      weights={"simulate": member_day_ms(members)}) as progress:
+                      weights={"simulate": member_day_ms(members, workers)}) as progress:
             results = run(scenario, seed=args.seed, replicates=args.replicates,
-                          progress=lambda d: progress.set("simulate", d))
+                          progress=lambda d: progress.set("simulate", d), workers=workers)
             out = save_results_in(server, results, target or default_out(scenario.name),
                                   plots=plots, progress=progress, replace=args.force)
     from sim.outcomes.summary import summary_rows
@@ -94,6 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument("--replicates", type=int, help="override the number of replicates")
     add_set_option(p)
+    add_workers_option(p)
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     add_output_options(p)
     p.set_defaults(func=cmd_run)
