@@ -59,7 +59,7 @@ def test_cli_run_writes_the_results_folder(tmp_path, capsys):
     pd.testing.assert_frame_equal(groups, load_tables(again)["groups"])
 
 
-@pytest.mark.parametrize("command", ["run", "compare"])
+@pytest.mark.parametrize("command", ["run", "compare", "calibrate"])
 def test_fewer_than_one_worker_is_bad_input_and_writes_nothing(tmp_path, capsys, command):
     out = tmp_path / "res"
     assert main([command, str(BASELINE), "-o", str(out), "--workers", "0"]) == 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,9 @@ class Evaluator:
     targets : the targets table (see :func:`load_targets`)
     params : the fitted parameters
     seeds : (R,) member seeds per candidate (the scenario's replicates)
+    workers : processes a round's members are shared out among (1: this process)
+    pool : the :class:`sim.output.processes.Workers` they run on (started when first
+        needed; the caller closes it)
     calls : number of candidate runs so far
     """
 
@@ -49,6 +53,8 @@ class Evaluator:
     params: list[Parameter]
     seeds: np.ndarray
     progress: Callable[[int], None] | None = None
+    workers: int = 1
+    pool: Any = None
     calls: int = 0
     cache: dict[tuple[float, ...], float] = field(default_factory=dict)
     best: tuple[float, np.ndarray | None] = (math.inf, None)
@@ -103,13 +109,11 @@ class Evaluator:
             by_group.setdefault(batch_group(s), []).append(k)
         for ks in by_group.values():
             members = [cands[k] for k in ks for _ in range(R)]
-            seeds = np.tile(self.seeds, len(ks))
-            traj, _ = simulate(self.world, build_params(self.world, members, seeds),
-                               country_every=self.world.days)
-            shape = (len(ks), R, *traj.groups.shape[1:3])
-            groups[ks, ..., :-1] = traj.groups.reshape(*shape, -1).mean(axis=1)
-            if traj.epi_groups is not None:
-                groups[ks, ..., -1] = traj.epi_groups[..., 2].reshape(shape).mean(axis=1)
+            records, deaths = self._run(members, np.tile(self.seeds, len(ks)))
+            shape = (len(ks), R, *records.shape[1:3])
+            groups[ks, ..., :-1] = records.reshape(*shape, -1).mean(axis=1)
+            if deaths is not None:
+                groups[ks, ..., -1] = deaths.reshape(shape).mean(axis=1)
         self.calls += K
         if self.progress is not None:
             self.progress(self.calls)
@@ -118,6 +122,39 @@ class Evaluator:
         doses = g[..., DOSES_FIELD]
         sims = np.where(self.is_cov, cov, np.where(self.is_deaths, g[..., -1], doses))
         return sims, groups[..., :-1], groups[..., -1]
+
+    def _run(self, members: list[Scenario], seeds: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Run ``members`` (one batch group) in chunks that fit the cache
+        (:func:`sim.engine.ensemble.chunk_members`), on :attr:`workers` processes when
+        more than one: :func:`group_records` of them all, in order. A member's results do
+        not depend on its chunk, so neither does the fit.
+        """
+        from sim.engine.ensemble import chunk_members, chunks
+
+        M = len(members)
+        size = chunk_members(self.world, build_params(self.world, members[:1], seeds[:1]), M)
+        if self.workers > 1:
+            size = min(size, -(-M // self.workers))
+        calls = [partial(group_records, self.world, members[part], seeds[part])
+                 for part in chunks(M, size)]
+        if self.workers > 1 and len(calls) > 1:
+            from sim.output.processes import Workers
+
+            if self.pool is None:
+                self.pool = Workers(self.workers)
+            done = list(self.pool.in_order(calls))
+        else:
+            done = [call() for call in calls]
+        records = np.concatenate([r for r, _ in done])
+        deaths = None if done[0][1] is None else np.concatenate([d for _, d in done])
+        return records, deaths
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self.pool is not None:
+            self.pool.__exit__(None, None, None)
+            self.pool = None
 
     def errors(self, sims: np.ndarray) -> np.ndarray:
         """(K, T) errors: percentage points for coverage, relative for doses."""
@@ -161,6 +198,17 @@ class Evaluator:
             sims, _ = self.simulated(x[None])
             self._keep(key, u, float(self.losses(sims)[0]))
         return self.cache[key]
+
+
+def group_records(world: World, members: list[Scenario], seeds: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Run ``members`` (one batch group) as one batch: their group records (M, D, G, F)
+    and cumulative deaths by group (M, D, G), None without an epidemic. Picklable with its
+    arguments, so a chunk of candidates can run in another process.
+    """
+    traj, _ = simulate(world, build_params(world, members, seeds), country_every=world.days)
+    deaths = None if traj.epi_groups is None else traj.epi_groups[..., 2]
+    return traj.groups, deaths
 
 
 @dataclass
@@ -237,7 +285,7 @@ def horizon(scenario: Scenario, targets: pd.DataFrame) -> Scenario:
 def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parameter], *,
               world: World | None = None, design: int | None = None, starts: int = 1,
               maxfev: int | None = None, seed: int = 0, method: str = "Powell",
-              progress: Callable[[int], None] | None = None) -> Fit:
+              progress: Callable[[int], None] | None = None, workers: int = 1) -> Fit:
     """Fit ``params`` of ``scenario`` to ``targets``.
 
     Parameters
@@ -254,6 +302,8 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
     method : ``"Powell"`` or ``"Nelder-Mead"`` (both bounded and derivative-free), or
         ``"search"`` (batched shrinking-box search, see the package docstring)
     progress : called with the number of scenario runs done so far
+    workers : processes to share out each batch of candidates among (the design and the
+        search's rounds; Powell and Nelder-Mead run one candidate at a time): the same fit
 
     Returns
     -------
@@ -274,7 +324,8 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
     elif world.days < short.days:
         raise CalibrationError(f"the world has {world.days} days, targets need {short.days}")
     ev = Evaluator(short, world, targets, params,
-                   replicate_seeds(scenario.seed, scenario.replicates), progress)
+                   replicate_seeds(scenario.seed, scenario.replicates), progress,
+                   workers=workers)
     n = design if design is not None else max(16, 8 * P)
     u = qmc.LatinHypercube(d=P, seed=seed).random(n) if n > 0 else np.zeros((0, P))
     own = [p.start is not None for p in params]
@@ -282,23 +333,26 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, params: Sequence[Parame
         u = np.vstack([[p.unit(p.start) for p in params if p.start is not None], u])
     elif len(u) == 0:
         u = np.full((1, P), 0.5)
-    losses = ev.batch(u)
-    initial_loss = float(losses[0]) if all(own) else float("nan")
-    order = np.argsort(losses, kind="stable")[:max(1, starts)]
-    initial = ev.values(u[order[0]])[0]
-    budget = maxfev if maxfev is not None else 200 * P
-    if method == "search":
-        search(ev, budget, seed)
-    else:
-        options: dict[str, Any] = {"maxfev": budget}
-        options.update({"xtol": 1e-4, "ftol": 1e-9} if method == "Powell"
-                       else {"xatol": 1e-4, "fatol": 1e-9, "adaptive": P > 3})
-        for i in order:
-            minimize(ev, u[i], method=method, bounds=[(0.0, 1.0)] * P, options=options)
-    best, best_u = ev.best
-    assert best_u is not None, "the design always runs at least one candidate"
-    values = ev.values(best_u)[0]
-    sims, groups, deaths = ev.simulated_with_deaths(values[None])
+    try:
+        losses = ev.batch(u)
+        initial_loss = float(losses[0]) if all(own) else float("nan")
+        order = np.argsort(losses, kind="stable")[:max(1, starts)]
+        initial = ev.values(u[order[0]])[0]
+        budget = maxfev if maxfev is not None else 200 * P
+        if method == "search":
+            search(ev, budget, seed)
+        else:
+            options: dict[str, Any] = {"maxfev": budget}
+            options.update({"xtol": 1e-4, "ftol": 1e-9} if method == "Powell"
+                           else {"xatol": 1e-4, "fatol": 1e-9, "adaptive": P > 3})
+            for i in order:
+                minimize(ev, u[i], method=method, bounds=[(0.0, 1.0)] * P, options=options)
+        best, best_u = ev.best
+        assert best_u is not None, "the design always runs at least one candidate"
+        values = ev.values(best_u)[0]
+        sims, groups, deaths = ev.simulated_with_deaths(values[None])
+    finally:
+        ev.close()
     return Fit(params=params, initial=initial, values=values, loss=best,
                initial_loss=initial_loss, table=fit_table(ev, sims[0]),
                trajectories=trajectories(world, groups[0], ev.group_pop, deaths[0]),

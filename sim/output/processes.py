@@ -33,29 +33,44 @@ def _init_worker(parent: int) -> None:
     one_thread()
 
 
-def in_order(calls: Sequence[Callable[[], Any]], workers: int) -> Iterator[Any]:
-    """Run ``calls`` (picklable: module-level functions or partials of them) in
-    ``workers`` processes and yield their results in the calls' order.
-
-    A call's exception is raised here when its turn comes; the calls not yet started are
-    then cancelled and the pool shut down (also when the caller stops iterating).
-
-    Examples
-    --------
-    >>> import functools, operator
-    >>> list(in_order([functools.partial(operator.mul, 6, k) for k in (1, 2, 7)], 2))
-    [6, 12, 42]
+class Workers:
+    """A local process pool of ``workers`` processes, kept open for several batches of
+    calls (each worker loads the compiled kernels once, at its first call): use it as a
+    context manager and :meth:`in_order` each batch.
     """
-    from concurrent.futures import ProcessPoolExecutor
 
-    workers = max(1, min(workers, len(calls)))
-    with contextlib.ExitStack() as stack:
-        ctx = (stack.enter_context(forking()) if can_fork()
-               else multiprocessing.get_context("spawn"))
-        pool = stack.enter_context(ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_init_worker,
-            initargs=(os.getpid(),)))
-        futures: list[Any] = [pool.submit(call) for call in calls]
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._stack = contextlib.ExitStack()
+        self._pool: Any = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+        self._pool = None
+
+    def _started(self) -> Any:
+        """The pool, started at the first batch (forked from this process as it is then)."""
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            ctx = (self._stack.enter_context(forking()) if can_fork()
+                   else multiprocessing.get_context("spawn"))
+            self._pool = self._stack.enter_context(ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=ctx, initializer=_init_worker,
+                initargs=(os.getpid(),)))
+        return self._pool
+
+    def in_order(self, calls: Sequence[Callable[[], Any]]) -> Iterator[Any]:
+        """Run ``calls`` (picklable: module-level functions or partials of them) on the
+        workers and yield their results in the calls' order.
+
+        A call's exception is raised here when its turn comes; the calls not yet started
+        are then cancelled (also when the caller stops iterating).
+        """
+        futures: list[Any] = [self._started().submit(call) for call in calls]
         try:
             for i in range(len(futures)):
                 result = futures[i].result()
@@ -65,6 +80,20 @@ def in_order(calls: Sequence[Callable[[], Any]], workers: int) -> Iterator[Any]:
             for fut in futures:
                 if fut is not None:
                     fut.cancel()
+
+
+def in_order(calls: Sequence[Callable[[], Any]], workers: int) -> Iterator[Any]:
+    """Run ``calls`` on a pool of ``workers`` processes (at most one a call) started for
+    them and yield their results in the calls' order (:meth:`Workers.in_order`).
+
+    Examples
+    --------
+    >>> import functools, operator
+    >>> list(in_order([functools.partial(operator.mul, 6, k) for k in (1, 2, 7)], 2))
+    [6, 12, 42]
+    """
+    with Workers(min(workers, len(calls))) as pool:
+        yield from pool.in_order(calls)
 
 
 def runner(workers: int) -> Callable[[Sequence[Callable[[], Any]]], Iterator[Any]]:

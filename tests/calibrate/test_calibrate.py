@@ -304,3 +304,39 @@ def test_rescaling_severity_meets_each_groups_deaths():
     with pytest.raises(cal.CalibrationError, match="needs death targets"):
         cal.rescale_severity(off, targets.assign(metric="coverage_first", value=0.1),
                              world=world)
+
+
+def test_fit_is_the_same_in_one_batch_in_chunks_and_on_worker_processes(monkeypatch):
+    """Candidates run in one batch, in chunks of the cache's size, or in chunks shared out
+    among two worker processes: the same fit, bit for bit (deaths included)."""
+    import sim.engine.ensemble as ensemble
+
+    world = _world()
+    base = cal.with_values(BASE, {"epidemic.contacts.default": [
+        {"start": "2021-01-01", "multiplier": 0.45}]})
+    paths = ["epidemic.ifr_multiplier", "uptake.hesitancy"]
+    targets = _death_targets_from_model(
+        world, cal.with_values(base, {paths[0]: 1.6, paths[1]: 0.22}), "2021-09-01")
+    sizes: list[int] = []
+    cut = ensemble.chunks
+    monkeypatch.setattr(ensemble, "chunks", lambda members, size: sizes.append(
+        len(cut(members, size))) or cut(members, size))
+
+    def fit(workers: int):
+        sizes.clear()
+        f = cal.calibrate(base, targets, cal.parameters(base, paths), world=world,
+                          method="search", design=12, maxfev=32, workers=workers)
+        return f, list(sizes)
+
+    monkeypatch.setattr(ensemble, "CACHE_BYTES", 2**40)
+    one, one_sizes = fit(1)
+    monkeypatch.setattr(ensemble, "CACHE_BYTES", 1)          # chunks of 8 members
+    chunked, chunked_sizes = fit(1)
+    parallel, parallel_sizes = fit(2)
+    assert one_sizes[0] == 1 and chunked_sizes[0] == 2 and parallel_sizes[0] == 2
+    assert max(parallel_sizes[1:-1]) == 2                      # rounds of 4 shared out too
+    assert one.runs == chunked.runs == parallel.runs == 1 + 12 + 32 + 1
+    for other in (chunked, parallel):
+        assert np.array_equal(other.values, one.values) and other.loss == one.loss
+        pd.testing.assert_frame_equal(other.table, one.table)
+        pd.testing.assert_frame_equal(other.trajectories, one.trajectories)

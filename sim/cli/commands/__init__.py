@@ -87,10 +87,10 @@ def add_folder_options(p: argparse.ArgumentParser, default: str) -> None:
                    help="replace the finished results already in -o's folder")
 
 
-def add_workers_option(p: argparse.ArgumentParser) -> None:
-    """``--workers N``: processes to run a scenario's replicates in."""
+def add_workers_option(p: argparse.ArgumentParser, what: str = "the replicates") -> None:
+    """``--workers N``: processes to run ``what`` in."""
     p.add_argument("--workers", type=int, default=1,
-                   help="processes to run the replicates in (default 1: this one); "
+                   help=f"processes to run {what} in (default 1: this one); "
                    "the same results, sooner on a machine with cores to spare")
 
 

@@ -12,9 +12,11 @@ from sim.cli.commands import (
     add_folder_options,
     add_output_options,
     add_set_option,
+    add_workers_option,
     default_out,
     emit,
     given_out,
+    workers_given,
 )
 
 EXAMPLES = """\
@@ -28,6 +30,8 @@ examples:
       --params epidemic.ifr_multiplier_groups.LIC,epidemic.contacts.groups.LIC.1.multiplier \\
       --rescale-severity
   vaxsim calibrate scenarios/baseline.yaml --deaths --rescale-severity
+  vaxsim calibrate scenarios/baseline.yaml --deaths --method search --workers 4 \
+      --params epidemic.contacts.groups.HIC.0.multiplier,epidemic.ifr_multiplier_groups.HIC
 
 Targets CSV: date, group (World, HIC, UMIC, LMIC, LIC), metric (coverage_first |
 doses_administered | deaths), value [, weight] [, low, high: a death target's 95% range].
@@ -45,6 +49,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
     from sim.scenario.loader import validate_data
 
+    workers = workers_given(args)
     scenario = load_scenario(args.scenario, args.set)
     target = given_out(args.output, args.force)
     if args.starts < 1 or args.design < 0 or (args.maxfev is not None and args.maxfev < 1):
@@ -80,7 +85,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         try:
             fit = cal.calibrate(scenario, targets, params, design=args.design,
                                 starts=args.starts, maxfev=args.maxfev, seed=args.lhs_seed,
-                                method=args.method,
+                                method=args.method, workers=workers,
                                 progress=lambda runs: progress.set("fit", runs))
             progress.settle("fit")
             severity = {}
@@ -191,5 +196,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "estimate of its last death target")
     p.add_argument("--lhs-seed", type=int, default=0, help="seed of the design (default 0)")
     add_set_option(p)
+    add_workers_option(p, "the design's and the search rounds' candidates")
     add_output_options(p)
     p.set_defaults(func=cmd_calibrate)
