@@ -7,7 +7,8 @@ Observed figures come from two shipped files (provenance in ``sim/data/SOURCES.m
 - ``history.csv``: COVAX deliveries over time, India's exports, China's exports and
   donations, licensees' output, Vietnam's receipts and the 2021 product mix of all doses,
   with ``estimate`` = 1 where the figure is derived (interpolated) rather than printed in
-  its source.
+  its source; and, out of sample (never calibration targets), coverage and doses
+  administered in mid- and end-2022.
 
 :func:`history_table` gives one row per observation: the model's median (and 5–95%
 range over replicates) on that date, the error (percentage points for coverage, relative

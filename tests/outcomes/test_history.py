@@ -110,6 +110,46 @@ def test_2021_product_mix_within_5_points_of_unicef(year_2021, product):
     assert abs(row["error"]) <= 5.0, (product, row["model"], row["observed"])
 
 
+@pytest.fixture(scope="module")
+def years_2021_22():
+    return run(load_scenario(BASELINE))
+
+
+#: Out of sample: 2022 is not a calibration target. The 2021 targets' tolerance (5 pp) plus
+#: a point for the revised OWID file's regrouping of countries (SOURCES.md, OWID-REV).
+COVERAGE_2022_PP = 6.0
+
+
+@pytest.mark.parametrize("date", ["2022-06-30", "2022-12-31"])
+@pytest.mark.parametrize("group", [
+    "HIC", "UMIC", "LIC",
+    # Known misses, strict so that a change which brings them back within reach shows.
+    pytest.param("LMIC", marks=pytest.mark.xfail(strict=True, reason=(
+        "2022 demand: the model's lower-middle-income countries go on vaccinating at 2021's "
+        "fitted capacity up to their willing share, 76.5% by 2022-06-30 and 83.0% by "
+        "2022-12-31, against 60.3% and 64.7% observed: uptake stalled in 2022, and the "
+        "baseline keeps 2021's willingness (no uptake.hesitancy_changes for 2022: one "
+        "fitted to these figures would leave nothing to check it against)"))),
+    pytest.param("World", marks=pytest.mark.xfail(strict=True, reason=(
+        "the lower-middle-income miss (its 3.4 bn people) carries the world: 72.4% and "
+        "76.3% against 65.6% and 69.0%"))),
+])
+def test_2022_coverage_against_owid_out_of_sample(years_2021_22, group, date):
+    """The summary's final coverage (2022-12-31 for the 730-day baseline) is what users
+    quote: set beside OWID's revised file (sim/data/history.csv), never fitted."""
+    row = _check(years_2021_22, "coverage_first", group, date)
+    assert abs(row["error"]) <= COVERAGE_2022_PP, (
+        f"{group} {date}: model {100 * row['model']:.1f}% vs observed "
+        f"{100 * row['observed']:.1f}% ({row['source']})")
+
+
+@pytest.mark.parametrize("date", ["2022-06-30", "2022-12-31"])
+def test_2022_doses_administered_against_owid_out_of_sample(years_2021_22, date):
+    # The 2021 targets' tolerance for doses (10%); the model gives +3.7% and +4.0%.
+    row = _check(years_2021_22, "doses_administered", "World", date)
+    assert abs(row["error"]) <= 0.10, (row["model"], row["observed"])
+
+
 def test_the_history_check_covers_every_series_and_keeps_the_ledger(year_2021):
     res = year_2021
     table = history_table(res)

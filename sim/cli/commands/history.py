@@ -1,5 +1,5 @@
-"""``vaxsim history``: run a scenario (by default the baseline) over 2021 and set it beside
-the observed series, or show the history check of an existing results folder.
+"""``vaxsim history``: run a scenario (by default the baseline) over 2021-22 and set it
+beside the observed series, or show the history check of an existing results folder.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from sim.cli.commands import InputError, add_set_option
 
 EXAMPLES = """\
 examples:
-  vaxsim history                                   # the baseline, 2021 and the first weeks of 2022
+  vaxsim history                                   # the baseline over 2021-22
+  vaxsim history --days 365                        # 2021 only
   vaxsim history scenarios/nationalism.yaml --replicates 10
   vaxsim history results/baseline/20250101-120000  # a finished run's history.csv
   vaxsim history --csv history.csv                 # also write the table
@@ -63,18 +64,19 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``history``."""
-    p = sub.add_parser("history", help="compare a run with the observed 2021 series",
+    p = sub.add_parser("history", help="compare a run with the observed 2021-22 series",
                        description="Set a run beside what was observed in 2021: coverage by "
                        "income group, doses administered, COVAX deliveries, India's and "
                        "China's exports, China's donations, licensees' output and "
-                       "Vietnam's receipts, each with its source and the model's error.",
+                       "Vietnam's receipts, each with its source and the model's error; "
+                       "and, out of sample, 2022's coverage and doses.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", nargs="?", default="scenarios/baseline.yaml",
                    help="scenario YAML file (default scenarios/baseline.yaml) or a results "
                    "folder")
-    p.add_argument("--days", type=int, default=420,
-                   help="days to run (default 420: all of 2021 and the first observations "
-                   "of 2022)")
+    p.add_argument("--days", type=int, default=730,
+                   help="days to run (default 730: 2021 and 2022, whose coverage is an "
+                   "out-of-sample check)")
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument("--replicates", type=int, help="override the number of replicates")
     p.add_argument("--csv", help="also write the table to this CSV file")
