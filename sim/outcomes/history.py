@@ -72,6 +72,30 @@ def _observations() -> pd.DataFrame:
     return both
 
 
+def coverage_observed(res: Results) -> pd.DataFrame | None:
+    """Observed coverage with at least one dose by group on dates inside the run: date
+    (Timestamp), group, observed (share), fitted (True for a calibration target of
+    ``observed.csv``, False for an out-of-sample check of ``history.csv``). None unless the
+    run's world is the whole shipped world: a group's observed share does not describe a
+    world cut to some of its countries.
+    """
+    from sim import data
+
+    world = res.world
+    if set(world.iso3) != set(data.countries()["iso3"]):
+        return None
+    targets = pd.read_csv(DATA_DIR / "observed.csv")
+    fitted = set(zip(targets["date"], targets["group"], targets["metric"], strict=True))
+    obs = observations()
+    obs = obs[obs["series"] == "coverage_first"].copy()
+    obs["fitted"] = [(str(d), g, "coverage_first") in fitted
+                     for d, g in zip(obs["date"], obs["group"], strict=True)]
+    days = np.array([(d - world.start).days for d in obs["date"]])
+    obs = obs[(days >= 0) & (days < world.days)]
+    obs["date"] = pd.to_datetime(obs["date"])
+    return obs[["date", "group", "observed", "fitted"]].reset_index(drop=True)
+
+
 def _series(res: Results, series: str, group: str) -> np.ndarray | None:
     """(E, D) the model's values of one series, or None when the run does not have it."""
     traj, world = res.trajectories, res.world

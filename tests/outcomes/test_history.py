@@ -13,7 +13,7 @@ from sim.engine.build.params import build_params
 from sim.engine.run import simulate
 from sim.engine.streams import replicate_seeds
 from sim.outcomes.coverage import ledger_residual
-from sim.outcomes.history import history_rows, history_table, observations
+from sim.outcomes.history import coverage_observed, history_rows, history_table, observations
 from sim.outcomes.results import producer_totals
 from sim.scenario import load_scenario
 from sim.world.world import build_world
@@ -183,3 +183,15 @@ def test_producers_table_is_weekly_with_output_exports_and_home_deliveries(year_
     halt = ind[(ind["date"] > "2021-04-10") & (ind["date"] < "2021-09-30")]
     assert (halt["exported"] == 0).all() and (halt["home"] > 0).all()
     assert (ind["exported"] + ind["home"] <= ind["produced"] + ind["produced"].max()).all()
+
+
+def test_observed_coverage_for_the_plot_marks_targets_and_needs_the_whole_world(
+        years_2021_22):
+    obs = coverage_observed(years_2021_22)
+    targets = cal.load_targets()
+    targets = targets[targets["metric"] == "coverage_first"]
+    assert obs["fitted"].sum() == len(targets)                # every 2021 target, fitted
+    late = obs[obs["date"] >= "2022-01-01"]
+    assert len(late) == 10 and not late["fitted"].any()       # 2022: never fitted
+    part = run(load_scenario(BASELINE, ["countries.include=[HIC]", "days=30"]))
+    assert coverage_observed(part) is None                    # groups of a cut world

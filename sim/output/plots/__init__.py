@@ -37,7 +37,8 @@ __all__ = ["CAPTIONS", "GROUP_COLORS", "GROUP_LABELS", "PLOT_STEMS", "STYLE", "P
 #: Every plot of a run, in report order, with the caption the report gives it. A
 #: mechanism adding a plot adds its stem here and its job in :func:`iter_jobs`.
 CAPTIONS = {
-    "coverage_by_group": "Coverage by income group over time.",
+    "coverage_by_group": "Coverage by income group over time, with observed first-dose "
+                         "coverage (OWID: filled where fitted, open where not).",
     "history_check": "History check: the run's supply series against the observed 2021 "
                      "figures (sources in sim/data/SOURCES.md; open markers are estimates).",
     "diplomacy_map": "Who gave doses to whom: bilateral and pool flows on the world map, "
@@ -158,7 +159,7 @@ def iter_jobs(results: Results) -> Iterator[PlotJob]:
     import pandas as pd
 
     from sim import data
-    from sim.outcomes.history import supply_series
+    from sim.outcomes.history import coverage_observed, supply_series
     from sim.output.plots.run import equity_inputs
 
     name = results.scenario.name
@@ -186,7 +187,8 @@ def iter_jobs(results: Results) -> Iterator[PlotJob]:
 
     half_life = results.scenario.donation.half_life_days
     jobs: dict[str, Callable[[], tuple[str, tuple[Any, ...]]]] = {
-        "coverage_by_group": lambda: ("coverage.coverage_by_group", (results.groups, name)),
+        "coverage_by_group": lambda: ("coverage.coverage_by_group",
+                                      (results.groups, name, coverage_observed(results))),
         "diplomacy_map": lambda: ("diplomacy.diplomacy_map",
                                   (results.donations, countries(), eu(), name)),
         "coverage_map": lambda: ("worldmap.coverage_map", (eq().coverage_map, name, eq().end)),

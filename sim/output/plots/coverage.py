@@ -7,6 +7,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -34,14 +35,20 @@ RANKED = {"doses_per_100": ("Doses administered (per 100 people)", "per_million"
           "coverage_first": ("Population with at least one dose (%)", "share")}
 
 
-def coverage_by_group(groups: pd.DataFrame, title: str) -> Figure:
-    """Share of population with ≥1 dose (solid) and a full course (dashed) by group."""
+def coverage_by_group(groups: pd.DataFrame, title: str,
+                      observed: pd.DataFrame | None = None) -> Figure:
+    """Share of population with ≥1 dose (solid) and a full course (dashed) by group;
+    observed first-dose coverage as dots in the group's colour (``observed``: date, group,
+    observed, fitted — :func:`sim.outcomes.history.coverage_observed`), filled where it
+    was a calibration target, open where it was never fitted.
+    """
     with plt.rc_context(STYLE):
         fig, ax = figure((10, 5))
         for g in GROUPS:
             sub = groups[groups["group"] == g]
             band(ax, sub, "date", "coverage_first", GROUP_COLORS[g], GROUP_LABELS[g])
             band(ax, sub, "date", "coverage_completed", GROUP_COLORS[g], None, "--")
+        kinds = _observed_dots(ax, observed)
         percent_axis(ax)
         ax.set_xlabel("Date")
         ax.set_ylabel("Share of population (%)")
@@ -51,9 +58,26 @@ def coverage_by_group(groups: pd.DataFrame, title: str) -> Figure:
         handles, labels = ax.get_legend_handles_labels()
         handles += [Line2D([], [], color="#555555"), Line2D([], [], color="#555555", ls="--")]
         labels += ["at least one dose", "full course"]
+        for fitted in kinds:
+            handles.append(Line2D([], [], ls="", marker="o", color="#555555",
+                                  markerfacecolor="#555555" if fitted else "white"))
+            labels.append("observed (OWID), fitted" if fitted
+                          else "observed (OWID), not fitted")
         legend_outside(ax, handles=handles, labels=labels)
         date_ticks(fig)
         return fig
+
+
+def _observed_dots(ax: Axes, observed: pd.DataFrame | None) -> list[bool]:
+    """Draw ``observed`` first-dose coverage as dots; the kinds drawn (fitted first)."""
+    if observed is None or observed.empty:
+        return []
+    for (group, fitted), rows in observed.groupby(["group", "fitted"]):
+        color = GROUP_COLORS[str(group)]
+        ax.plot(rows["date"], rows["observed"], ls="", marker="o", ms=6, zorder=5,
+                color=color, markerfacecolor=color if fitted else "white",
+                markeredgewidth=1.5)
+    return sorted({bool(f) for f in observed["fitted"]}, reverse=True)
 
 
 def _ranked(countries: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -374,3 +374,20 @@ def test_colours_mean_one_thing_across_plots_and_the_browser_view():
         "pool_delivered_cum"][1]
     viz = pytest.importorskip("sim.agents.viz", reason="needs the viz extra")
     assert viz.GROUP_COLORS is style.GROUP_COLORS and viz.STRATEGY_COLORS is STRATEGY_COLORS
+
+
+def test_coverage_plot_draws_observed_coverage_filled_where_fitted(res, tmp_path):
+    observed = pd.DataFrame({"date": pd.to_datetime(["2021-03-01", "2021-04-01", "2021-05-01"]),
+                             "group": ["HIC", "World", "HIC"], "observed": [0.1, 0.05, 0.3],
+                             "fitted": [True, True, False]})
+    fig = coverage.coverage_by_group(res.groups, "t", observed)
+    check_figure(fig, tmp_path)
+    ax = fig.axes[0]
+    dots = [ln for ln in ax.get_lines() if ln.get_marker() == "o" and ln.get_linestyle() == "None"]
+    assert sorted(len(ln.get_xdata()) for ln in dots) == [1, 1, 1]   # by group and kind
+    faces = {str(ln.get_markerfacecolor()) for ln in dots}
+    assert "white" in faces and len(faces) == 3                       # open: not fitted
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[-2:] == ["observed (OWID), fitted", "observed (OWID), not fitted"]
+    plain = coverage.coverage_by_group(res.groups, "t")
+    assert not any(ln.get_marker() == "o" for ln in plain.axes[0].get_lines())
