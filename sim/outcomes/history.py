@@ -96,6 +96,46 @@ def coverage_observed(res: Results) -> pd.DataFrame | None:
     return obs[["date", "group", "observed", "fitted"]].reset_index(drop=True)
 
 
+def deaths_observed(res: Results) -> pd.DataFrame | None:
+    """Observed excess deaths since 2021-01-01 per million people, for the cumulative
+    deaths plot: date (Timestamp), group, per_million, low, high (95% range), fitted.
+
+    - by income group on 2021-06-28 and 2021-12-31 (The Economist's model,
+      ``observed_deaths.csv``: the epidemic's calibration targets, fitted);
+    - the world on 2022-12-31 (never fitted): the groups' 2021 sum plus 2022's 2.8-3.0 M
+      (``excess_deaths_2022.csv``), its range the groups' 95% bounds summed plus that
+      span.
+
+    None unless the run is the whole shipped world from 2021-01-01 with an epidemic (the
+    observations count from then, for those people).
+    """
+    from sim import data
+
+    world = res.world
+    if (res.trajectories.epi_groups is None or str(world.start) != "2021-01-01"
+            or set(world.iso3) != set(data.countries()["iso3"])):
+        return None
+    pops = {g: float(world.population[world.group_index == i].sum())
+            for i, g in enumerate(GROUPS[1:])}
+    pops["World"] = float(world.population.sum())
+    deaths = pd.read_csv(DATA_DIR / "observed_deaths.csv")
+    rows = [(d, g, v, lo, hi, True) for d, g, v, lo, hi in
+            deaths[["date", "group", "value", "low", "high"]].itertuples(index=False)]
+    year = deaths[deaths["date"] == deaths["date"].max()]
+    later = pd.read_csv(DATA_DIR / "excess_deaths_2022.csv", comment="#")
+    later = later.loc[(later["scope"] == "World") & (later["year"] == 2022), "value"]
+    rows.append(("2022-12-31", "World", year["value"].sum() + later.mean(),
+                 year["low"].sum() + later.min(), year["high"].sum() + later.max(), False))
+    out = pd.DataFrame(rows, columns=["date", "group", "deaths", "low", "high", "fitted"])
+    out["date"] = pd.to_datetime(out["date"])
+    out = out[(out["date"] - pd.Timestamp(world.start)).dt.days < world.days]
+    per_m = 1e6 / out["group"].map(pops)
+    return pd.DataFrame({"date": out["date"], "group": out["group"],
+                         "per_million": out["deaths"] * per_m, "low": out["low"] * per_m,
+                         "high": out["high"] * per_m,
+                         "fitted": out["fitted"]}).reset_index(drop=True)
+
+
 def _series(res: Results, series: str, group: str) -> np.ndarray | None:
     """(E, D) the model's values of one series, or None when the run does not have it."""
     traj, world = res.trajectories, res.world

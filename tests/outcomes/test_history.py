@@ -13,7 +13,13 @@ from sim.engine.build.params import build_params
 from sim.engine.run import simulate
 from sim.engine.streams import replicate_seeds
 from sim.outcomes.coverage import ledger_residual
-from sim.outcomes.history import coverage_observed, history_rows, history_table, observations
+from sim.outcomes.history import (
+    coverage_observed,
+    deaths_observed,
+    history_rows,
+    history_table,
+    observations,
+)
 from sim.outcomes.results import producer_totals
 from sim.scenario import load_scenario
 from sim.world.world import build_world
@@ -195,3 +201,20 @@ def test_observed_coverage_for_the_plot_marks_targets_and_needs_the_whole_world(
     assert len(late) == 10 and not late["fitted"].any()       # 2022: never fitted
     part = run(load_scenario(BASELINE, ["countries.include=[HIC]", "days=30"]))
     assert coverage_observed(part) is None                    # groups of a cut world
+
+
+def test_observed_deaths_for_the_plot_per_million_since_2021(years_2021_22):
+    obs = deaths_observed(years_2021_22).set_index(["group", "date"])
+    world = years_2021_22.world
+    hic = world.population[world.group_index == 0].sum()
+    row = obs.loc[("HIC", pd.Timestamp("2021-12-31"))]
+    assert row["per_million"] == pytest.approx(1_206_061 / hic * 1e6) and row["fitted"]
+    assert row["low"] < row["per_million"] < row["high"]
+    end = obs.loc[("World", pd.Timestamp("2022-12-31"))]      # 2021's 12.5 M + 2.8-3.0 M
+    assert not end["fitted"]
+    assert end["per_million"] * world.population.sum() / 1e6 == pytest.approx(15.38e6,
+                                                                               rel=2e-3)
+    assert len(obs) == 9
+    for overrides in (["countries.include=[HIC]", "days=30"], ["start=2021-02-01", "days=30"],
+                      ["epidemic.enabled=false", "days=30"]):
+        assert deaths_observed(run(load_scenario(BASELINE, overrides))) is None, overrides

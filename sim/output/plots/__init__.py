@@ -52,7 +52,8 @@ CAPTIONS = {
     "dose_ledger": "Where every produced dose is.",
     "deaths_by_group": "Deaths and deaths averted per million by income group.",
     "deaths_over_time": "Deaths per million over time by income group, with and without "
-                        "vaccines.",
+                        "vaccines; dots: observed excess deaths with their 95% range (The "
+                        "Economist's model: filled where fitted, open where not).",
     "diplomatic_flows": "Doses through each diplomacy channel over time.",
     "influence_map": "Where influence went: the donor bloc with the most influence over "
                      "each recipient at the end.",
@@ -159,7 +160,7 @@ def iter_jobs(results: Results) -> Iterator[PlotJob]:
     import pandas as pd
 
     from sim import data
-    from sim.outcomes.history import coverage_observed, supply_series
+    from sim.outcomes.history import coverage_observed, deaths_observed, supply_series
     from sim.output.plots.run import equity_inputs
 
     name = results.scenario.name
@@ -201,7 +202,8 @@ def iter_jobs(results: Results) -> Iterator[PlotJob]:
         "doses_per_100": lambda: ("coverage.doses_per_100", (last_day(), name)),
         "dose_ledger": lambda: ("coverage.dose_ledger", (results.ledger, name)),
         "deaths_by_group": lambda: ("equity.deaths_by_group", (eq().per_member, name)),
-        "deaths_over_time": lambda: ("epidemic.deaths_over_time", (results.groups, name)),
+        "deaths_over_time": lambda: ("epidemic.deaths_over_time",
+                                     (results.groups, name, deaths_observed(results))),
         "diplomatic_flows": lambda: ("diplomacy.diplomatic_flows",
                                      (results.trajectories.diplomacy, world.dates, name)),
         "influence_map": lambda: ("diplomacy.influence_map",

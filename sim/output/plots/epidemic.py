@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from sim.engine.fields import GROUPS
 from sim.output.plots.dates import date_ticks
@@ -20,9 +22,13 @@ from sim.output.plots.style import (
 )
 
 
-def deaths_over_time(groups: pd.DataFrame, title: str) -> Figure | None:
+def deaths_over_time(groups: pd.DataFrame, title: str,
+                     observed: pd.DataFrame | None = None) -> Figure | None:
     """Two panels by income group: daily deaths per million (7-day mean) and cumulative
-    deaths per million, solid with vaccines, dashed without (the counterfactual).
+    deaths per million, solid with vaccines, dashed without (the counterfactual); on the
+    cumulative panel, ``observed`` excess deaths per million with their 95% range (date,
+    group, per_million, low, high, fitted: :func:`sim.outcomes.history.deaths_observed`),
+    filled where fitted, open where not.
 
     None (no plot) when the run has no epidemic.
     """
@@ -44,6 +50,7 @@ def deaths_over_time(groups: pd.DataFrame, title: str) -> Figure | None:
             band(a2, sub, "date", "cum", GROUP_COLORS[g], GROUP_LABELS[g])
             if novax:
                 band(a2, sub, "date", "cum_novax", GROUP_COLORS[g], None, "--")
+        kinds = _observed_deaths(a2, observed)
         a1.set_ylabel("Deaths per million people per day (7-day mean)")
         a1.set_title("Daily deaths")
         a2.set_ylabel("Deaths per million people (cumulative)")
@@ -52,9 +59,29 @@ def deaths_over_time(groups: pd.DataFrame, title: str) -> Figure | None:
             ax.set_xlabel("Date")
             ax.set_ylim(bottom=0)
             unit_axis(ax, "per_million")
-        fig.legend(*a1.get_legend_handles_labels(), loc="lower center", ncol=len(GROUPS),
+        handles, labels = a1.get_legend_handles_labels()
+        for fitted in kinds:
+            handles.append(Line2D([], [], ls="", marker="o", color="#555555",
+                                  markerfacecolor="#555555" if fitted else "white"))
+            labels.append("excess deaths, 95% range, " + ("fitted" if fitted else "not fitted"))
+        fig.legend(handles, labels, loc="lower center", ncol=len(handles),
                    bbox_to_anchor=(0.5, -0.02))
         fig.suptitle(f"{title}: deaths by income group; {band_note(df['member'].nunique())}")
         date_ticks(fig)
         tight_layout(fig, rect=(0, 0.05, 1, 1))
         return fig
+
+
+def _observed_deaths(ax: Axes, observed: pd.DataFrame | None) -> list[bool]:
+    """Draw ``observed`` cumulative excess deaths with their 95% range; the kinds drawn
+    (fitted first).
+    """
+    if observed is None or observed.empty:
+        return []
+    for r in observed.itertuples(index=False):
+        color = GROUP_COLORS[str(r.group)]
+        ax.errorbar([r.date], [r.per_million],
+                    yerr=[[r.per_million - r.low], [r.high - r.per_million]], fmt="o",
+                    ms=6, capsize=3, color=color, zorder=5, markeredgewidth=1.5,
+                    markerfacecolor=color if r.fitted else "white")
+    return sorted({bool(f) for f in observed["fitted"]}, reverse=True)

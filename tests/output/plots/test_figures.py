@@ -391,3 +391,22 @@ def test_coverage_plot_draws_observed_coverage_filled_where_fitted(res, tmp_path
     assert labels[-2:] == ["observed (OWID), fitted", "observed (OWID), not fitted"]
     plain = coverage.coverage_by_group(res.groups, "t")
     assert not any(ln.get_marker() == "o" for ln in plain.axes[0].get_lines())
+
+
+def test_deaths_plot_draws_observed_excess_deaths_with_their_range(res, tmp_path):
+    observed = pd.DataFrame({"date": pd.to_datetime(["2021-03-01", "2021-05-01"]),
+                             "group": ["HIC", "World"], "per_million": [100.0, 300.0],
+                             "low": [90.0, 200.0], "high": [120.0, 350.0],
+                             "fitted": [True, False]})
+    fig = epidemic.deaths_over_time(res.groups, "t", observed)
+    check_figure(fig, tmp_path)
+    cumulative = panels(fig)[1]
+    dots = [ln for ln in cumulative.get_lines() if ln.get_marker() == "o"]
+    assert [float(ln.get_ydata()[0]) for ln in dots] == [100.0, 300.0]
+    assert [str(ln.get_markerfacecolor()) == "white" for ln in dots] == [False, True]
+    bars_ = [c for c in cumulative.collections if isinstance(c, LineCollection)]
+    spans = sorted(tuple(seg[:, 1]) for c in bars_ for seg in c.get_segments())
+    assert spans == [(90.0, 120.0), (200.0, 350.0)]                  # the 95% ranges
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[-2:] == ["excess deaths, 95% range, fitted",
+                           "excess deaths, 95% range, not fitted"]
