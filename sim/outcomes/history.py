@@ -129,7 +129,7 @@ def deaths_observed(res: Results) -> pd.DataFrame | None:
     out = pd.DataFrame(rows, columns=["date", "group", "deaths", "low", "high", "fitted"])
     out["date"] = pd.to_datetime(out["date"])
     out = out[(out["date"] - pd.Timestamp(world.start)).dt.days < world.days]
-    per_m = 1e6 / out["group"].map(pops)
+    per_m = 1e6 / out["group"].map(pops).astype(float)
     return pd.DataFrame({"date": out["date"], "group": out["group"],
                          "per_million": out["deaths"] * per_m, "low": out["low"] * per_m,
                          "high": out["high"] * per_m,

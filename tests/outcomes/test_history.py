@@ -215,6 +215,7 @@ def test_observed_deaths_for_the_plot_per_million_since_2021(years_2021_22):
     assert end["per_million"] * world.population.sum() / 1e6 == pytest.approx(15.38e6,
                                                                                rel=2e-3)
     assert len(obs) == 9
+    assert deaths_observed(run(load_scenario(BASELINE, ["days=20"]))).empty  # none yet
     for overrides in (["countries.include=[HIC]", "days=30"], ["start=2021-02-01", "days=30"],
                       ["epidemic.enabled=false", "days=30"]):
         assert deaths_observed(run(load_scenario(BASELINE, overrides))) is None, overrides
