@@ -72,17 +72,27 @@ def _observations() -> pd.DataFrame:
     return both
 
 
-def coverage_observed(res: Results) -> pd.DataFrame | None:
-    """Observed coverage with at least one dose by group on dates inside the run: date
-    (Timestamp), group, observed (share), fitted (True for a calibration target of
-    ``observed.csv``, False for an out-of-sample check of ``history.csv``). None unless the
-    run's world is the whole shipped world: a group's observed share does not describe a
-    world cut to some of its countries.
+def _real_world(res: Results) -> bool:
+    """The run is the whole shipped world from 2021-01-01, the setting the observations
+    (and the calibration) describe.
     """
     from sim import data
 
     world = res.world
-    if set(world.iso3) != set(data.countries()["iso3"]):
+    return (str(world.start) == "2021-01-01"
+            and set(world.iso3) == set(data.countries()["iso3"]))
+
+
+def coverage_observed(res: Results) -> pd.DataFrame | None:
+    """Observed coverage with at least one dose by group on dates inside the run: date
+    (Timestamp), group, observed (share), fitted (True for a calibration target of
+    ``observed.csv``, False for an out-of-sample check of ``history.csv``). None unless the
+    run is the whole shipped world from 2021-01-01 (:func:`_real_world`): a group's
+    observed share describes neither a world cut to some of its countries nor a campaign
+    started on another day.
+    """
+    world = res.world
+    if not _real_world(res):
         return None
     targets = pd.read_csv(DATA_DIR / "observed.csv")
     fitted = set(zip(targets["date"], targets["group"], targets["metric"], strict=True))
@@ -109,11 +119,8 @@ def deaths_observed(res: Results) -> pd.DataFrame | None:
     None unless the run is the whole shipped world from 2021-01-01 with an epidemic (the
     observations count from then, for those people).
     """
-    from sim import data
-
     world = res.world
-    if (res.trajectories.epi_groups is None or str(world.start) != "2021-01-01"
-            or set(world.iso3) != set(data.countries()["iso3"])):
+    if res.trajectories.epi_groups is None or not _real_world(res):
         return None
     pops = {g: float(world.population[world.group_index == i].sum())
             for i, g in enumerate(GROUPS[1:])}

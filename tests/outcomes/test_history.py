@@ -201,6 +201,8 @@ def test_observed_coverage_for_the_plot_marks_targets_and_needs_the_whole_world(
     assert len(late) == 10 and not late["fitted"].any()       # 2022: never fitted
     part = run(load_scenario(BASELINE, ["countries.include=[HIC]", "days=30"]))
     assert coverage_observed(part) is None                    # groups of a cut world
+    later = run(load_scenario(BASELINE, ["start=2021-02-01", "days=30"]))
+    assert coverage_observed(later) is None                   # a campaign started later
 
 
 def test_observed_deaths_for_the_plot_per_million_since_2021(years_2021_22):

@@ -38,7 +38,8 @@ __all__ = ["CAPTIONS", "GROUP_COLORS", "GROUP_LABELS", "PLOT_STEMS", "STYLE", "P
 #: mechanism adding a plot adds its stem here and its job in :func:`iter_jobs`.
 CAPTIONS = {
     "coverage_by_group": "Coverage by income group over time, with observed first-dose "
-                         "coverage (OWID: filled where fitted, open where not).",
+                         "coverage (OWID: filled where a calibration target, open where never "
+                         "fitted).",
     "history_check": "History check: the run's supply series against the observed 2021 "
                      "figures (sources in sim/data/SOURCES.md; open markers are estimates).",
     "diplomacy_map": "Who gave doses to whom: bilateral and pool flows on the world map, "
@@ -53,7 +54,8 @@ CAPTIONS = {
     "deaths_by_group": "Deaths and deaths averted per million by income group.",
     "deaths_over_time": "Deaths per million over time by income group, with and without "
                         "vaccines; dots: observed excess deaths with their 95% range (The "
-                        "Economist's model: filled where fitted, open where not).",
+                        "Economist's model: filled where a calibration target, open where "
+                        "never fitted).",
     "diplomatic_flows": "Doses through each diplomacy channel over time.",
     "influence_map": "Where influence went: the donor bloc with the most influence over "
                      "each recipient at the end.",

@@ -40,7 +40,7 @@ def coverage_by_group(groups: pd.DataFrame, title: str,
     """Share of population with ≥1 dose (solid) and a full course (dashed) by group;
     observed first-dose coverage as dots in the group's colour (``observed``: date, group,
     observed, fitted — :func:`sim.outcomes.history.coverage_observed`), filled where it
-    was a calibration target, open where it was never fitted.
+    is a calibration target of the baseline, open where it was never fitted.
     """
     with plt.rc_context(STYLE):
         fig, ax = figure((10, 5))
@@ -61,8 +61,8 @@ def coverage_by_group(groups: pd.DataFrame, title: str,
         for fitted in kinds:
             handles.append(Line2D([], [], ls="", marker="o", color="#555555",
                                   markerfacecolor="#555555" if fitted else "white"))
-            labels.append("observed (OWID), fitted" if fitted
-                          else "observed (OWID), not fitted")
+            labels.append("observed (OWID), a calibration target" if fitted
+                          else "observed (OWID), never fitted")
         legend_outside(ax, handles=handles, labels=labels)
         date_ticks(fig)
         return fig

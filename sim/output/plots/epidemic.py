@@ -54,7 +54,8 @@ def deaths_over_time(groups: pd.DataFrame, title: str,
         a1.set_ylabel("Deaths per million people per day (7-day mean)")
         a1.set_title("Daily deaths")
         a2.set_ylabel("Deaths per million people (cumulative)")
-        a2.set_title("Cumulative deaths" + ("; dashed: without vaccines" if novax else ""))
+        a2.set_title("Cumulative deaths" + ("; dashed: without vaccines" if novax else "")
+                     + ("; dots: excess deaths, 95% range" if kinds else ""))
         for ax in (a1, a2):
             ax.set_xlabel("Date")
             ax.set_ylim(bottom=0)
@@ -63,7 +64,8 @@ def deaths_over_time(groups: pd.DataFrame, title: str,
         for fitted in kinds:
             handles.append(Line2D([], [], ls="", marker="o", color="#555555",
                                   markerfacecolor="#555555" if fitted else "white"))
-            labels.append("excess deaths, 95% range, " + ("fitted" if fitted else "not fitted"))
+            labels.append("observed, a calibration target" if fitted
+                          else "observed, never fitted")
         fig.legend(handles, labels, loc="lower center", ncol=len(handles),
                    bbox_to_anchor=(0.5, -0.02))
         fig.suptitle(f"{title}: deaths by income group; {band_note(df['member'].nunique())}")

@@ -388,7 +388,8 @@ def test_coverage_plot_draws_observed_coverage_filled_where_fitted(res, tmp_path
     faces = {str(ln.get_markerfacecolor()) for ln in dots}
     assert "white" in faces and len(faces) == 3                       # open: not fitted
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[-2:] == ["observed (OWID), fitted", "observed (OWID), not fitted"]
+    assert labels[-2:] == ["observed (OWID), a calibration target",
+                           "observed (OWID), never fitted"]
     plain = coverage.coverage_by_group(res.groups, "t")
     assert not any(ln.get_marker() == "o" for ln in plain.axes[0].get_lines())
 
@@ -408,5 +409,5 @@ def test_deaths_plot_draws_observed_excess_deaths_with_their_range(res, tmp_path
     spans = sorted(tuple(seg[:, 1]) for c in bars_ for seg in c.get_segments())
     assert spans == [(90.0, 120.0), (200.0, 350.0)]                  # the 95% ranges
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels[-2:] == ["excess deaths, 95% range, fitted",
-                           "excess deaths, 95% range, not fitted"]
+    assert labels[-2:] == ["observed, a calibration target", "observed, never fitted"]
+    assert "excess deaths, 95% range" in cumulative.get_title()
