@@ -1,4 +1,5 @@
-"""The history check: a run set beside what was observed in 2021, series by series.
+"""The history check: a run set beside what was observed in 2021 (and, out of sample,
+in 2022), series by series.
 
 Observed figures come from two shipped files (provenance in ``sim/data/SOURCES.md``):
 

@@ -296,7 +296,8 @@ def history_section(r: RunInput) -> str:
                        "measure.</p>")
     keys = ("series", "group", "date", "observed", "model", "error", "source")
     return head + (
-        "<p class=meta>The run beside what was observed in 2021 (sources in "
+        "<p class=meta>The run beside what was observed in 2021 and, out of sample (never "
+        "fitted), in 2022 (sources in "
         "sim/data/SOURCES.md; (est.) marks a derived figure). Error: model minus observed, "
         "in percentage points for coverage, relative otherwise. A counterfactual scenario is "
         "expected to differ: the check reads as how far it is from history.</p>"
