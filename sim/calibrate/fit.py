@@ -133,11 +133,10 @@ class Evaluator:
         from sim.engine.ensemble import chunk_members, chunks
 
         M = len(members)
-        size = chunk_members(self.world, build_params(self.world, members[:1], seeds[:1]), M)
-        if self.workers > 1:
-            size = min(size, -(-M // self.workers))
+        one = build_params(self.world, members[:1], seeds[:1])
         calls = [partial(group_records, self.world, members[part], seeds[part])
-                 for part in chunks(M, size)]
+                 for part in chunks(M, chunk_members(self.world, one, M,
+                                                     workers=self.workers))]
         if self.workers > 1 and len(calls) > 1:
             from sim.output.processes import Workers
 
@@ -153,7 +152,7 @@ class Evaluator:
     def close(self) -> None:
         """Stop the worker processes, if any were started."""
         if self.pool is not None:
-            self.pool.__exit__(None, None, None)
+            self.pool.close()
             self.pool = None
 
     def errors(self, sims: np.ndarray) -> np.ndarray:

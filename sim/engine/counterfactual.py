@@ -264,11 +264,8 @@ def simulate_with_counterfactual(world, scenario: Scenario, seeds, country_every
         one = build_params(world, [scenario], seeds[:1])
     params = keep_detail(one if E == 1 else build_params(world, [scenario] * E, seeds), kept)
     twins = has_twin(scenario)
-    size = chunk_members(world, one, E, twins)
     parallel = workers > 1 and run_chunks is not None and E > 1
-    if parallel:  # at least one chunk per worker
-        size = min(size, -(-E // workers))
-    parts = chunks(E, size)
+    parts = chunks(E, chunk_members(world, one, E, twins, workers if parallel else 1))
     if len(parts) == 1:
         traj, counterfactual = simulate_members(world, scenario, params, seeds, country_every,
                                                 kept, progress)

@@ -49,26 +49,30 @@ _SHARED = ("country_days",)
 EPI_FIELDS = ("epi_groups", "epi_countries_end", "epi_bands")
 
 
-def chunk_members(world, params_one, members: int, twins: bool = False) -> int:
+def chunk_members(world, params_one, members: int, twins: bool = False,
+                  workers: int = 1) -> int:
     """Members per chunk (at most ``members``): as many as fit in :data:`CHUNK_BYTES` of
     working arrays (at least :data:`MIN_CHUNK`) and whose parameters and state fit in
-    :data:`CACHE_BYTES` (at least :data:`MIN_CACHE_CHUNK`), whichever is fewer.
+    :data:`CACHE_BYTES` (at least :data:`MIN_CACHE_CHUNK`), whichever is fewer; and few
+    enough that ``workers`` processes get a chunk each.
 
     params_one : a one-member :class:`~sim.engine.build.params.Params` like the batch's
     twins : no-vaccine twins run beside each member (their epidemic state counts)
+    workers : processes the chunks are shared out among
 
     On the baseline world a member weighs about 1 MB (parameters 0.18, state 0.65, a
     twin's epidemic 0.23), so chunks hold :data:`MIN_CACHE_CHUNK` (8) members.
     """
     from sim.engine.memory import WORKING_COPIES, member_bytes
 
+    per_worker = -(-members // max(workers, 1))
     if members <= MIN_CACHE_CHUNK:  # one chunk, whatever a member weighs
-        return members
+        return per_worker
     params_bytes, state_bytes, epi_bytes = member_bytes(world, params_one)
     per_member = max(params_bytes + state_bytes + (epi_bytes if twins else 0), 1)
     by_memory = max(MIN_CHUNK, CHUNK_BYTES // (per_member * WORKING_COPIES))
     by_cache = max(MIN_CACHE_CHUNK, CACHE_BYTES // per_member)
-    return int(min(members, by_memory, by_cache))
+    return int(min(per_worker, by_memory, by_cache))
 
 
 def chunks(members: int, size: int) -> list[slice]:

@@ -55,8 +55,9 @@ COLUMNS = ("series", "group", "date", "observed", "model", "model_p05", "model_p
 
 
 def observations() -> pd.DataFrame:
-    """Every observed figure: series, group, date, observed, estimate, source (a fresh
-    copy of the shipped files, read once).
+    """Every observed figure: series, group, date, observed, estimate, source, fitted
+    (True for the calibration targets of ``observed.csv``, False for the checks of
+    ``history.csv``); a fresh copy of the shipped files, read once.
     """
     return _observations().copy()
 
@@ -64,11 +65,11 @@ def observations() -> pd.DataFrame:
 @cache
 def _observations() -> pd.DataFrame:
     obs = pd.read_csv(DATA_DIR / "observed.csv")
-    obs = obs.rename(columns={"metric": "series", "value": "observed"}).assign(estimate=0)
+    obs = obs.rename(columns={"metric": "series", "value": "observed"}).assign(
+        estimate=0, fitted=True)
     hist = pd.read_csv(DATA_DIR / "history.csv").rename(columns={"value": "observed"})
-    both = pd.concat([obs[["series", "group", "date", "observed", "estimate", "source"]],
-                      hist[["series", "group", "date", "observed", "estimate", "source"]]],
-                     ignore_index=True)
+    columns = ["series", "group", "date", "observed", "estimate", "source", "fitted"]
+    both = pd.concat([obs[columns], hist.assign(fitted=False)[columns]], ignore_index=True)
     both["date"] = pd.to_datetime(both["date"]).dt.date
     return both
 
@@ -95,14 +96,10 @@ def coverage_observed(res: Results) -> pd.DataFrame | None:
     world = res.world
     if not _real_world(res):
         return None
-    targets = pd.read_csv(DATA_DIR / "observed.csv")
-    fitted = set(zip(targets["date"], targets["group"], targets["metric"], strict=True))
     obs = observations()
-    obs = obs[obs["series"] == "coverage_first"].copy()
-    obs["fitted"] = [(str(d), g, "coverage_first") in fitted
-                     for d, g in zip(obs["date"], obs["group"], strict=True)]
+    obs = obs[obs["series"] == "coverage_first"]
     days = np.array([(d - world.start).days for d in obs["date"]])
-    obs = obs[(days >= 0) & (days < world.days)]
+    obs = obs[(days >= 0) & (days < world.days)].copy()
     obs["date"] = pd.to_datetime(obs["date"])
     return obs[["date", "group", "observed", "fitted"]].reset_index(drop=True)
 

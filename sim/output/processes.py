@@ -48,6 +48,10 @@ class Workers:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Shut the pool down (waiting for running calls), if it was started."""
         self._stack.close()
         self._pool = None
 

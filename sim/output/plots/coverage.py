@@ -25,6 +25,7 @@ from sim.output.plots.style import (
     band_note,
     figure,
     legend_outside,
+    observed_legend,
     percent_axis,
     tight_layout,
     unit_axis,
@@ -48,7 +49,7 @@ def coverage_by_group(groups: pd.DataFrame, title: str,
             sub = groups[groups["group"] == g]
             band(ax, sub, "date", "coverage_first", GROUP_COLORS[g], GROUP_LABELS[g])
             band(ax, sub, "date", "coverage_completed", GROUP_COLORS[g], None, "--")
-        kinds = _observed_dots(ax, observed)
+        _observed_dots(ax, observed)
         percent_axis(ax)
         ax.set_xlabel("Date")
         ax.set_ylabel("Share of population (%)")
@@ -58,26 +59,23 @@ def coverage_by_group(groups: pd.DataFrame, title: str,
         handles, labels = ax.get_legend_handles_labels()
         handles += [Line2D([], [], color="#555555"), Line2D([], [], color="#555555", ls="--")]
         labels += ["at least one dose", "full course"]
-        for fitted in kinds:
-            handles.append(Line2D([], [], ls="", marker="o", color="#555555",
-                                  markerfacecolor="#555555" if fitted else "white"))
-            labels.append("observed (OWID), a calibration target" if fitted
-                          else "observed (OWID), never fitted")
+        dots, dot_labels = observed_legend(observed, "observed (OWID), a calibration target",
+                                           "observed (OWID), never fitted")
+        handles, labels = handles + dots, labels + dot_labels
         legend_outside(ax, handles=handles, labels=labels)
         date_ticks(fig)
         return fig
 
 
-def _observed_dots(ax: Axes, observed: pd.DataFrame | None) -> list[bool]:
-    """Draw ``observed`` first-dose coverage as dots; the kinds drawn (fitted first)."""
-    if observed is None or observed.empty:
-        return []
+def _observed_dots(ax: Axes, observed: pd.DataFrame | None) -> None:
+    """Draw ``observed`` first-dose coverage as dots, filled where fitted."""
+    if observed is None:
+        return
     for (group, fitted), rows in observed.groupby(["group", "fitted"]):
         color = GROUP_COLORS[str(group)]
         ax.plot(rows["date"], rows["observed"], ls="", marker="o", ms=6, zorder=5,
                 color=color, markerfacecolor=color if fitted else "white",
                 markeredgewidth=1.5)
-    return sorted({bool(f) for f in observed["fitted"]}, reverse=True)
 
 
 def _ranked(countries: pd.DataFrame, column: str) -> pd.DataFrame:

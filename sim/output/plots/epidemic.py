@@ -6,7 +6,6 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from sim.engine.fields import GROUPS
 from sim.output.plots.dates import date_ticks
@@ -17,6 +16,7 @@ from sim.output.plots.style import (
     band,
     band_note,
     figure,
+    observed_legend,
     tight_layout,
     unit_axis,
 )
@@ -50,22 +50,20 @@ def deaths_over_time(groups: pd.DataFrame, title: str,
             band(a2, sub, "date", "cum", GROUP_COLORS[g], GROUP_LABELS[g])
             if novax:
                 band(a2, sub, "date", "cum_novax", GROUP_COLORS[g], None, "--")
-        kinds = _observed_deaths(a2, observed)
+        _observed_deaths(a2, observed)
+        dots, dot_labels = observed_legend(observed, "observed, a calibration target",
+                                           "observed, never fitted")
         a1.set_ylabel("Deaths per million people per day (7-day mean)")
         a1.set_title("Daily deaths")
         a2.set_ylabel("Deaths per million people (cumulative)")
         a2.set_title("Cumulative deaths" + ("; dashed: without vaccines" if novax else "")
-                     + ("; dots: excess deaths, 95% range" if kinds else ""))
+                     + ("; dots: excess deaths, 95% range" if dots else ""))
         for ax in (a1, a2):
             ax.set_xlabel("Date")
             ax.set_ylim(bottom=0)
             unit_axis(ax, "per_million")
         handles, labels = a1.get_legend_handles_labels()
-        for fitted in kinds:
-            handles.append(Line2D([], [], ls="", marker="o", color="#555555",
-                                  markerfacecolor="#555555" if fitted else "white"))
-            labels.append("observed, a calibration target" if fitted
-                          else "observed, never fitted")
+        handles, labels = handles + dots, labels + dot_labels
         fig.legend(handles, labels, loc="lower center", ncol=len(handles),
                    bbox_to_anchor=(0.5, -0.02))
         fig.suptitle(f"{title}: deaths by income group; {band_note(df['member'].nunique())}")
@@ -74,16 +72,15 @@ def deaths_over_time(groups: pd.DataFrame, title: str,
         return fig
 
 
-def _observed_deaths(ax: Axes, observed: pd.DataFrame | None) -> list[bool]:
-    """Draw ``observed`` cumulative excess deaths with their 95% range; the kinds drawn
-    (fitted first).
+def _observed_deaths(ax: Axes, observed: pd.DataFrame | None) -> None:
+    """Draw ``observed`` cumulative excess deaths with their 95% range, filled where
+    fitted.
     """
-    if observed is None or observed.empty:
-        return []
+    if observed is None:
+        return
     for r in observed.itertuples(index=False):
         color = GROUP_COLORS[str(r.group)]
         ax.errorbar([r.date], [r.per_million],
                     yerr=[[r.per_million - r.low], [r.high - r.per_million]], fmt="o",
                     ms=6, capsize=3, color=color, zorder=5, markeredgewidth=1.5,
                     markerfacecolor=color if r.fitted else "white")
-    return sorted({bool(f) for f in observed["fitted"]}, reverse=True)

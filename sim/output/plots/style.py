@@ -223,6 +223,22 @@ def tight_layout(fig: Figure, **kwargs: Any) -> None:
             del ax.get_tightbbox
 
 
+def observed_legend(observed: pd.DataFrame | None, fitted: str, not_fitted: str
+                    ) -> tuple[list[Any], list[str]]:
+    """Legend entries for observations drawn as dots (``observed["fitted"]``): a filled
+    grey dot labelled ``fitted`` and an open one labelled ``not_fitted``, for the kinds
+    present (none for no observations).
+    """
+    from matplotlib.lines import Line2D
+
+    if observed is None or observed.empty:
+        return [], []
+    kinds = sorted({bool(f) for f in observed["fitted"]}, reverse=True)
+    handles = [Line2D([], [], ls="", marker="o", color="#555555",
+                      markerfacecolor="#555555" if f else "white") for f in kinds]
+    return handles, [fitted if f else not_fitted for f in kinds]
+
+
 def legend_outside(ax: plt.Axes, **kwargs: Any) -> None:
     """The legend to the right of the axes, where it cannot cover data."""
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, **kwargs)
