@@ -139,7 +139,8 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
             replace: bool = False, workers: int = 1) -> Comparison:
     """Run ``scenarios`` with one seed and replicate count and write the comparison
     (:mod:`sim.output.compare`): one results folder per scenario, ``comparison.csv``,
-    plots and ``report.html``.
+    ``differences.csv`` (each scenario after the first minus the first, paired replicate
+    by replicate: they share their seeds), plots and ``report.html``.
 
     Parameters
     ----------
@@ -182,8 +183,9 @@ def compare(scenarios: Sequence[Scenario], out: str | Path, *, seed: int | None 
             save_results(r, tmp / folder, progress=progress)
             results.append(r)
             done += s.days
-        table = write_comparison(tmp, names, scenarios, results, seed, replicates, progress)
+        table, differences = write_comparison(tmp, names, scenarios, results, seed,
+                                              replicates, progress)
         publish(tmp, out, "compare", replace)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return Comparison(names, results, table, out)
+    return Comparison(names, results, table, out, differences)

@@ -2,7 +2,8 @@
 
 Every printed table, report cell, plot label and tick goes through these functions, so
 the same quantity reads the same everywhere: ``5.69 bn`` doses, ``48.1%`` coverage,
-``48.1% [45.2–51.0]`` with its 5–95% band, ``0.412`` for an index, ``3.4×`` for a ratio.
+``48.1% [45.2–51.0]`` with its 5–95% band, ``0.412`` for an index, ``3.4×`` for a ratio,
+``+7.5 pp [+7.1 to +7.9]`` for a difference with its interval.
 
 Units (the ``unit`` argument):
 
@@ -23,6 +24,8 @@ Examples
 '5.69 bn'
 >>> with_band(0.481, 0.452, 0.510, "share")
 '48.1% [45.2–51.0]'
+>>> difference(-146.2, -155.0, -137.4, "per_million")
+'−146 [−155 to −137]'
 """
 
 from __future__ import annotations
@@ -174,6 +177,72 @@ def with_band(mid: Any, lo: Any, hi: Any, unit: str) -> str:
     return f"{text} [{ends[0]}{DASH}{ends[1]}]"
 
 
+def signed(v: Any, unit: str) -> str:
+    """A difference in ``unit``, always with its sign: shares in percentage points
+    (``+7.5 pp``), counts scaled (``−1.15 M``), rates per million (``−146``), countries
+    (``+23``), indices (``−0.035``), multiples (``−0.40×``); ``0`` for no difference.
+    """
+    if _missing(v):
+        return MISSING
+    v = float(snap(v, unit))
+    if v == 0:
+        return "0 pp" if unit == "share" else "0"
+    if unit == "share":
+        text = f"{100 * v:+.{_share_decimals(v)}f} pp"
+    elif unit == "count":
+        text = count(abs(v)) if abs(v) >= 1e6 * 0.9995 else f"{_round3(abs(v)):,.0f}"
+    elif unit == "ratio":
+        text = f"{_sig(abs(v), 2)}×"
+    elif unit in ("index", "signed_index"):
+        text = f"{abs(v):.3f}"
+    else:
+        text = value(abs(v), unit)
+    if unit != "share":
+        text = ("+" if v > 0 else "-") + text
+    return text.replace("-", "−")
+
+
+def difference(mid: Any, lo: Any, hi: Any, unit: str) -> str:
+    """A paired difference with its interval: ``−146 [−155 to −137]``, ``+7.5 pp [+7.1 to
+    +7.9]``; the difference alone when the interval is missing (one replicate) or empty.
+    The ends are written like the difference (same scale for counts); "to" and not a dash
+    separates them, as both can be negative.
+    """
+    text = signed(mid, unit)
+    if _missing(mid) or _missing(lo) or _missing(hi) \
+            or signed(lo, unit) == signed(hi, unit) == text:
+        return text
+    if unit == "count":
+        ends = [_signed_count(x, float(mid)) for x in (lo, hi)]
+    else:
+        ends = [signed(x, unit).removesuffix(" pp").removesuffix("×") for x in (lo, hi)]
+    return f"{text} [{ends[0]} to {ends[1]}]"
+
+
+def _round3(v: float) -> float:
+    """``v`` rounded to three significant digits (at least to a whole number)."""
+    if v == 0:
+        return 0.0
+    place = 10.0 ** max(math.floor(math.log10(abs(v))) - 2, 0)
+    return round(v / place) * place
+
+
+def _signed_count(v: float, mid: float) -> str:
+    """An end of :func:`difference`'s interval on a count, signed, in the scale of the
+    difference ``mid`` and with as many decimals as it has, without the suffix: ``−1.20``
+    and ``+0.03`` beside ``−1.15 M``.
+    """
+    div, suffix = scale_of(mid)
+    if not suffix:     # to the place of the difference's third significant digit
+        v = float(snap(v, "count"))
+        place = 10.0 ** max(math.floor(math.log10(abs(mid))) - 2, 0) if mid else 1.0
+        return f"{round(v / place) * place:+,.0f}".replace("-", "−") if v else "0"
+    mid_digits = signed(mid, "count").removesuffix(f" {suffix}")
+    decimals = len(mid_digits.split(".")[1]) if "." in mid_digits else 0
+    v = float(snap(v, "count")) / div
+    return f"{v:+,.{decimals}f}".replace("-", "−")
+
+
 def tick_formatter(unit: str) -> Any:
     """A matplotlib tick formatter writing ticks the way :func:`value` writes values
     (shares as ``40%``, counts as ``1.5 bn``); tiny noise ticks read ``0``.
@@ -191,8 +260,10 @@ def tick_formatter(unit: str) -> Any:
             return text.replace("-", "−") + ("×" if unit == "ratio" else "")
         if unit == "count":  # ticks: as few digits as the tick needs (2 bn, 2.5 bn)
             div, suffix = scale_of(x)
-            return f"{x / div:,.3g} {suffix}".strip() if abs(x) >= 1 or x == 0 \
-                else f"{x:g}"
+            if not suffix and abs(x) >= 1000:   # 250,000, never 2.5e+05
+                return f"{x:,.0f}".replace("-", "−")
+            return (f"{x / div:,.3g} {suffix}".strip() if abs(x) >= 1 or x == 0
+                    else f"{x:g}").replace("-", "−")
         return value(x, unit)
 
     return mticker.FuncFormatter(fmt)

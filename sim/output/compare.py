@@ -2,9 +2,10 @@
 their metrics with 5–95% bands, plotted side by side, and a comparison report.
 
 Output folder: ``comparison.csv`` (scenario × metric: median, p05, p95, replicates),
-``comparison.json`` (names, seed, replicates, key-metric rows: what ``vaxsim report``
-needs to rebuild the report), ``plots/compare_*.png``, ``report.html`` and one full
-results folder per scenario.
+``differences.csv`` (each scenario after the first minus the first, paired replicate by
+replicate: :mod:`sim.output.differences`), ``comparison.json`` (names, seed, replicates,
+key-metric rows: what ``vaxsim report`` needs to rebuild the report),
+``plots/compare_*.png``, ``report.html`` and one full results folder per scenario.
 
 Examples
 --------
@@ -28,6 +29,7 @@ import pandas as pd
 from sim.outcomes import formatting
 from sim.outcomes.registry import unit_of
 from sim.outcomes.results import Results
+from sim.output.differences import difference_table, differences_section
 from sim.output.folder import save_steps
 from sim.output.names import unique_slugs
 from sim.output.plots import PlotJob, draw
@@ -94,12 +96,15 @@ class Comparison:
     results : one Results per scenario
     table : scenario, metric, median, p05, p95, replicates (every metric)
     folder : where it was written
+    differences : every scenario after the first minus the first, paired replicate by
+        replicate (:func:`sim.output.differences.difference_table`; empty with one)
     """
 
     names: list[str]
     results: list[Results]
     table: pd.DataFrame
     folder: Path
+    differences: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def unique_names(scenarios: Sequence[Scenario]) -> list[str]:
@@ -161,8 +166,11 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def comparison_plot_jobs(names: Sequence[str], results: Sequence[Results],
-                         table: pd.DataFrame, scenarios: Sequence[Scenario]) -> list[PlotJob]:
-    """The comparison's plots as jobs (see :mod:`sim.output.plots`), in report order."""
+                         table: pd.DataFrame, scenarios: Sequence[Scenario],
+                         differences: pd.DataFrame | None = None) -> list[PlotJob]:
+    """The comparison's plots as jobs (see :mod:`sim.output.plots`), in report order;
+    the paired differences' plot only with ``differences`` of at least two scenarios.
+    """
     from sim.outcomes.coverage import country_panel
     from sim.output.plots import compare as cplots
 
@@ -176,11 +184,13 @@ def comparison_plot_jobs(names: Sequence[str], results: Sequence[Results],
                 ([(n, p.at()[1], p.population) for n, p in panels], end)),
         PlotJob("compare_metrics", cplots.compare_metrics, (table, bars)),
         PlotJob("compare_deaths", cplots.compare_deaths, (table,)),
+        *([PlotJob("compare_differences", cplots.compare_differences, (differences,))]
+          if differences is not None and not differences.empty else []),
     ]
 
 
-#: Plots of a comparison (the length of :func:`comparison_plot_jobs`).
-COMPARE_PLOTS = 4
+#: Plots of a comparison (the length of :func:`comparison_plot_jobs`, at most).
+COMPARE_PLOTS = 5
 
 
 def compare_steps(scenarios: Sequence[Scenario]) -> dict[str, int]:
@@ -198,23 +208,32 @@ def compare_steps(scenarios: Sequence[Scenario]) -> dict[str, int]:
 
 def write_comparison(folder: Path, names: Sequence[str], scenarios: Sequence[Scenario],
                      results: Sequence[Results], seed: int, replicates: int,
-                     progress: Progress | None = None) -> pd.DataFrame:
-    """Write ``comparison.csv``, ``comparison.json``, ``plots/compare_*.png`` and
-    ``report.html`` of finished runs into ``folder`` (a staging folder:
-    :func:`sim.output.folder.staging_dir`); ``progress`` advances ``plots`` and ``report``.
+                     progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Write ``comparison.csv``, ``differences.csv`` (two scenarios or more),
+    ``comparison.json``, ``plots/compare_*.png`` and ``report.html`` of finished runs into
+    ``folder`` (a staging folder: :func:`sim.output.folder.staging_dir`); ``progress``
+    advances ``plots`` and ``report``.
 
     Returns
     -------
-    DataFrame
-        scenario, metric, median, p05, p95, replicates (every metric of every run)
+    (DataFrame, DataFrame)
+        scenario, metric, median, p05, p95, replicates (every metric of every run); the
+        paired differences from the first scenario
+        (:func:`sim.output.differences.difference_table`)
     """
     table = pd.concat([metric_table(n, r) for n, r in zip(names, results, strict=True)],
                       ignore_index=True)
     write_atomic(folder / "comparison.csv", table.to_csv(index=False))
-    for job in comparison_plot_jobs(names, results, table, scenarios):
+    differences = difference_table(names, results)
+    if len(names) > 1:
+        write_atomic(folder / "differences.csv", differences.to_csv(index=False))
+    jobs = comparison_plot_jobs(names, results, table, scenarios, differences)
+    for job in jobs:
         draw(job, folder / "plots")
         if progress is not None:
             progress.advance("plots")
+    if progress is not None:
+        progress.advance("plots", COMPARE_PLOTS - len(jobs))
     meta = {"names": list(names), "seed": seed, "replicates": replicates,
             "scenarios": [{"name": n, "days": s.days, "start": s.start.isoformat(),
                            "question": s.question or "", "description": s.description}
@@ -224,7 +243,7 @@ def write_comparison(folder: Path, names: Sequence[str], scenarios: Sequence[Sce
     write_comparison_report(folder)
     if progress is not None:
         progress.advance("report")
-    return table
+    return table, differences
 
 
 # --------------------------------------------------------------------------- comparison
@@ -236,6 +255,7 @@ class CompareInput:
     meta: dict[str, Any]
     table: Any  # pandas DataFrame of comparison.csv
     plots: list[Path] = field(default_factory=list)
+    differences: Any = None  # pandas DataFrame of differences.csv (None: one scenario)
 
     @property
     def names(self) -> list[str]:
@@ -285,6 +305,13 @@ def compare_metrics_section(c: CompareInput) -> str:
                                                               c.meta["key_metrics"])))
 
 
+def compare_differences_section(c: CompareInput) -> str:
+    """What each scenario changes against the first, paired by replicate."""
+    if c.differences is None:
+        return ""
+    return differences_section(c.differences, c.meta)
+
+
 def compare_plots_section(c: CompareInput) -> str:
     """The comparison plots."""
     return "<h2>Plots</h2>" + "".join(image_tag(p) for p in sorted(c.plots,
@@ -302,17 +329,20 @@ def compare_links_section(c: CompareInput) -> str:
 
 #: Sections of a comparison report, in order; append to add one.
 COMPARE_SECTIONS: list[Callable[[CompareInput], str]] = [
-    compare_brief, compare_metrics_section, compare_plots_section, compare_links_section]
+    compare_brief, compare_metrics_section, compare_differences_section,
+    compare_plots_section, compare_links_section]
 
 
 def write_comparison_report(folder: str | Path) -> Path:
     """(Re)write ``folder/report.html`` of a comparison from comparison.json,
-    comparison.csv and plots/*.png; return its path.
+    comparison.csv, differences.csv (when there) and plots/*.png; return its path.
     """
     folder = Path(folder)
     meta = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
     table = pd.read_csv(folder / "comparison.csv")
-    c = CompareInput(folder, meta, table, sorted((folder / "plots").glob("*.png")))
+    diffs = folder / "differences.csv"
+    c = CompareInput(folder, meta, table, sorted((folder / "plots").glob("*.png")),
+                     pd.read_csv(diffs) if diffs.is_file() else None)
     text = page(f"vaxsim comparison: {', '.join(c.names)}",
                 "\n".join(section(c) for section in COMPARE_SECTIONS))
     return write_atomic(folder / "report.html", text)

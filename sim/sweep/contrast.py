@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
+
+from sim.outcomes.paired import summarize_differences
 
 #: Columns of :func:`paired_contrast` after the other parameters.
 CONTRAST_COLUMNS = ("replicates", "control_mean", "treatment_mean", "diff_mean", "diff_lo",
@@ -43,10 +44,11 @@ def paired_contrast(points: pd.DataFrame, metrics: pd.DataFrame, arm: str, contr
     -------
     DataFrame
         One row per setting of the other parameters: those parameters, then
-        ``replicates`` (pairs), ``control_mean`` and ``treatment_mean`` (the metric's mean
-        in each arm), ``diff_mean`` (mean paired difference), ``diff_lo`` / ``diff_hi``
-        (Student-t interval of the mean difference at ``level``), ``diff_p2_5`` /
-        ``diff_p97_5`` (spread of the paired differences over replicates) and
+        ``replicates`` (pairs where the metric is defined in both arms),
+        ``control_mean`` and ``treatment_mean`` (the metric's mean in each arm),
+        ``diff_mean`` (mean paired difference), ``diff_lo`` / ``diff_hi`` (Student-t
+        interval of the mean difference at ``level``), ``diff_p2_5`` / ``diff_p97_5``
+        (spread of the paired differences over replicates) and
         ``share_treatment_lower`` (share of pairs where the treatment's value is lower).
 
     Raises
@@ -55,8 +57,6 @@ def paired_contrast(points: pd.DataFrame, metrics: pd.DataFrame, arm: str, contr
         ``arm`` is not a parameter, an arm has no points, or replicates of a pair do not
         share their seed (no common random numbers).
     """
-    from scipy import stats
-
     if arm not in points.columns:
         raise ValueError(f"{arm!r} is not a parameter of the sweep")
     others = [c for c in points.columns if c not in ("point", arm)]
@@ -75,17 +75,10 @@ def paired_contrast(points: pd.DataFrame, metrics: pd.DataFrame, arm: str, contr
     rows = []
     groups = pairs.groupby(others, sort=True, dropna=False) if others else [((), pairs)]
     for key, g in groups:
-        d = g["diff"].to_numpy(dtype=float)
-        n = len(d)
-        mean = float(d.mean())
-        half = (float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n))
-                if n > 1 else float("nan"))
+        summary = summarize_differences(g["diff"].to_numpy(dtype=float), level)
+        summary["share_treatment_lower"] = summary.pop("share_lower")
         key = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(others, key, strict=True)), "replicates": n,
+        rows.append({**dict(zip(others, key, strict=True)),
                      "control_mean": float(g["control"].mean()),
-                     "treatment_mean": float(g["treatment"].mean()),
-                     "diff_mean": mean, "diff_lo": mean - half, "diff_hi": mean + half,
-                     "diff_p2_5": float(np.percentile(d, 2.5)),
-                     "diff_p97_5": float(np.percentile(d, 97.5)),
-                     "share_treatment_lower": float((d < 0).mean())})
+                     "treatment_mean": float(g["treatment"].mean()), **summary})
     return pd.DataFrame(rows, columns=[*others, *CONTRAST_COLUMNS])

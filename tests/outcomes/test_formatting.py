@@ -44,6 +44,8 @@ def test_tick_formatter_writes_the_same_units():
     assert f.tick_formatter("count")(2e9) == "2 bn"
     assert f.tick_formatter("count")(2.5e9) == "2.5 bn"
     assert f.tick_formatter("count")(0.0) == "0"
+    assert f.tick_formatter("count")(-250_000.0) == "−250,000"   # never 2.5e+05
+    assert f.tick_formatter("count")(-1.25e6) == "−1.25 M"
     assert f.tick_formatter("index")(0.1) == "0.1"
     assert f.tick_formatter("signed_index")(0.05) == "+0.05"
     assert f.tick_formatter("signed_index")(0.0) == "0"
@@ -53,3 +55,22 @@ def test_tick_formatter_writes_the_same_units():
 def test_small_shares_keep_two_decimals():
     assert f.share(0.0008) == "0.08%" and f.share(0.0) == "0.0%"
     assert f.with_band(0.0008, 0.0007, 0.0009, "share") == "0.08% [0.07–0.09]"
+
+
+@pytest.mark.parametrize(("args", "text"), [
+    ((-146.2, -155.0, -137.4, "per_million"), "−146 [−155 to −137]"),
+    ((0.075, 0.071, 0.079, "share"), "+7.5 pp [+7.1 to +7.9]"),
+    ((-0.0025, -0.003, -0.002, "share"), "−0.25 pp [−0.30 to −0.20]"),
+    ((-1.15e6, -1.2e6, 3e4, "count"), "−1.15 M [−1.20 to +0.03]"),   # ends in its scale
+    ((-948_177.0, -980_432.0, -915_922.0, "count"), "−948,000 [−980,000 to −916,000]"),
+    ((-12.0, -15.0, -9.0, "count"), "−12 [−15 to −9]"),
+    ((23.0, 20.0, 26.0, "countries"), "+23 [+20 to +26]"),
+    ((-0.035, -0.04, -0.03, "index"), "−0.035 [−0.040 to −0.030]"),
+    ((-0.4, -0.5, -0.3, "ratio"), "−0.40× [−0.50 to −0.30]"),
+    ((1e-17, -1e-17, 2e-17, "share"), "0 pp"),           # noise is no difference
+    ((5.0, math.nan, math.nan, "countries"), "+5"),      # one replicate: no interval
+    ((3.0, 3.0, 3.0, "countries"), "+3"),                # every pair the same
+    ((math.nan, math.nan, math.nan, "count"), "n/a"),
+])
+def test_differences_carry_their_sign_and_interval(args, text):
+    assert f.difference(*args) == text

@@ -22,9 +22,20 @@ def test_compare_writes_csv_plots_and_report(tmp_path, capsys):
     assert (table["replicates"] == 2).all()
     gini = table[table["metric"] == "gini_coverage"].set_index("scenario")
     assert ((gini["p05"] <= gini["median"]) & (gini["median"] <= gini["p95"])).all()
-    assert {"compare_coverage.png", "compare_lorenz.png", "compare_metrics.png"} <= {
-        p.name for p in (out / "plots").glob("*.png")}
-    assert_self_contained((out / "report.html").read_text(encoding="utf-8"))
+    assert {"compare_coverage.png", "compare_lorenz.png", "compare_metrics.png",
+            "compare_differences.png"} <= {p.name for p in (out / "plots").glob("*.png")}
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert_self_contained(html)
+    assert "Differences from nationalism, paired by replicate" in html
+    # What baseline changes against nationalism, replicate by replicate.
+    assert "minus nationalism, paired by replicate: mean [95% interval]" in printed
+    assert "Deaths, World" in printed.split("minus nationalism")[1]
+    diffs = pd.read_csv(out / "differences.csv")
+    assert set(diffs["scenario"]) == {"baseline"} and set(diffs["reference"]) == {"nationalism"}
+    assert (diffs["replicates"] <= 2).all()
+    # Deaths averted are not differenced for display (each arm's twin differs).
+    shown = printed.split("minus nationalism")[1]
+    assert "Deaths averted" not in shown.split("Each scenario minus")[0]
     # Each scenario's own results folder, run with the same seed and replicates.
     for name in ("nationalism", "baseline"):
         summary = pd.read_json(out / name / "summary.json", typ="series")
@@ -49,6 +60,7 @@ def test_compare_json_brief_and_rebuild(tmp_path, capsys):
                  "-o", str(out), "--set", "days=60", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)           # stdout holds only the JSON
     assert doc["scenarios"] == ["baseline", "nationalism"]
+    assert {d["scenario"] for d in doc["differences"]} == {"nationalism"}
     labels = [row["metric"] for row in doc["table"]]
     assert "Countries ≥40% completed by 2021-12-31" not in labels   # after the 60-day end
     assert not any("target 1" in label for label in labels)         # targets say which
@@ -61,7 +73,42 @@ def test_compare_json_brief_and_rebuild(tmp_path, capsys):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert_self_contained(html)
     assert (out / "baseline" / "report.html").is_file()
+    assert "Differences from baseline, paired by replicate" in html   # from differences.csv
     brief = html[html.index("<section class=brief>"):html.index("</section>")]
     assert "What changes between baseline and nationalism?" in brief
     assert "What did sharing" in brief                   # the scenarios' own questions
     assert "Coverage ≥1 dose, low income" in brief and "Gini, population-weighted" in brief
+
+
+def test_compare_differences_pair_the_replicates_of_each_scenario(tmp_path):
+    import numpy as np
+
+    from sim.api import compare
+    from sim.scenario import load_scenario
+
+    scenarios = [load_scenario(SCENARIOS / f"{n}.yaml", ["days=90", "production.noise_sd=0.3"])
+                 for n in ("nationalism", "covax_pooling")]
+    cmp = compare(scenarios, tmp_path / "cmp", seed=11, replicates=3)
+    ref, arm = (r.per_member for r in cmp.results)
+    np.testing.assert_array_equal(cmp.results[0].params.seeds, cmp.results[1].params.seeds)
+    table = cmp.differences.set_index("metric")
+    for metric in ("doses_expired", "coverage_final.LIC", "deaths_by_group.World"):
+        d = (arm[metric] - ref[metric]).to_numpy()
+        row = table.loc[metric]
+        assert row["replicates"] == 3
+        np.testing.assert_allclose(row["diff_mean"], d.mean(), rtol=1e-12)
+        assert row["diff_lo"] <= d.mean() <= row["diff_hi"]
+        np.testing.assert_allclose(row["reference_mean"], ref[metric].mean(), rtol=1e-12)
+    on_disk = pd.read_csv(tmp_path / "cmp" / "differences.csv")
+    np.testing.assert_allclose(on_disk["diff_mean"], cmp.differences["diff_mean"],
+                               rtol=1e-12, equal_nan=True)
+
+
+def test_one_scenario_has_nothing_to_difference(tmp_path, capsys):
+    out = tmp_path / "one"
+    assert main(["compare", str(SCENARIOS / "baseline.yaml"), "-o", str(out),
+                 "--set", "days=20"]) == 0
+    assert "paired by replicate" not in capsys.readouterr().out
+    assert not (out / "differences.csv").exists()
+    assert not (out / "plots" / "compare_differences.png").exists()
+    assert "Differences from" not in (out / "report.html").read_text(encoding="utf-8")

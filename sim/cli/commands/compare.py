@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from sim.cli.commands import (
     InputError,
@@ -31,6 +32,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run and compare scenarios under one progress display; print the key-metric table."""
     from sim.api import compare
     from sim.output.compare import compare_steps, display_rows, key_metrics, text_table
+    from sim.output.differences import difference_metrics, difference_note, difference_rows
     from sim.output.progress import Progress, member_day_ms
     from sim.scenario import load_scenario
 
@@ -47,17 +49,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
                       replicates=args.replicates, progress=progress, replace=args.force,
                       workers=workers)
     r0 = cmp.results[0]
+    members = int(r0.params.n_members)
     header = ["metric", *cmp.names]
     rows = display_rows(cmp.table, cmp.names, key_metrics(scenarios))
+    lines = [f"compared {len(cmp.names)} scenarios: seed {r0.scenario.seed}, "
+             f"{members} replicate(s) each" + ("; median [5–95%]" if members > 1 else ""),
+             text_table(header, rows)]
+    diff_rows = difference_rows(cmp.differences, cmp.names[1:],
+                                difference_metrics(key_metrics(scenarios)))
+    if diff_rows:
+        lines += ["", f"minus {cmp.names[0]}, paired by replicate"
+                  + (": mean [95% interval]" if members > 1 else ""),
+                  text_table(["metric", *cmp.names[1:]], diff_rows),
+                  textwrap.fill(difference_note(cmp.names[0], members), 100,
+                                initial_indent="  ", subsequent_indent="  ")]
+    lines.append(f"results: {cmp.folder} (comparison.csv, differences.csv, plots/, "
+                 "report.html)" if len(cmp.names) > 1 else
+                 f"results: {cmp.folder} (comparison.csv, plots/, report.html)")
     emit(args, {"results": str(cmp.folder), "scenarios": cmp.names,
-                "seed": r0.scenario.seed, "replicates": int(r0.params.n_members),
+                "seed": r0.scenario.seed, "replicates": members,
                 "table": [dict(zip(header, row, strict=True)) for row in rows],
-                "metrics": cmp.table.to_dict(orient="records")},
-         [f"compared {len(cmp.names)} scenarios: seed {r0.scenario.seed}, "
-          f"{r0.params.n_members} replicate(s) each"
-          + ("; median [5–95%]" if r0.params.n_members > 1 else ""),
-          text_table(header, rows),
-          f"results: {cmp.folder} (comparison.csv, plots/, report.html)"])
+                "metrics": cmp.table.to_dict(orient="records"),
+                "differences": cmp.differences.to_dict(orient="records")}, lines)
     return 0
 
 
@@ -66,7 +79,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="run scenarios with the same seed and compare them",
                        description="Run each scenario with the same seed and number of "
                        "replicates and write comparison.csv (scenario × metric with 5–95% "
-                       "bands), comparison plots, report.html and each scenario's results.",
+                       "bands), differences.csv (each scenario minus the first, paired "
+                       "replicate by replicate, with 95% intervals), comparison plots, "
+                       "report.html and each scenario's results.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenarios", nargs="+",
                    help="scenario YAML files or shipped scenario names (e.g. baseline)")

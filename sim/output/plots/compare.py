@@ -1,5 +1,6 @@
 """Plots comparing scenarios side by side: coverage by income group, Lorenz curves,
-key metrics with uncertainty, deaths averted. Each function returns a Figure.
+key metrics with uncertainty, deaths averted, and the paired differences from the first
+scenario. Each function returns a Figure.
 """
 
 from __future__ import annotations
@@ -150,4 +151,68 @@ def compare_deaths(table: pd.DataFrame) -> Figure | None:
         unit_axis(ax, "per_million")
         ax.set_title("Deaths averted by vaccination (against no vaccine), by income group")
         legend_outside(ax, title="Scenario")
+        return fig
+
+
+#: Panels of :func:`compare_differences`: (metric prefix, title, unit).
+DIFFERENCE_PANELS = (("deaths_by_group", "Deaths", "count"),
+                     ("coverage_final", "Coverage ≥1 dose", "share"))
+
+
+def compare_differences(differences: pd.DataFrame) -> Figure | None:
+    """Each scenario minus the reference, paired by replicate, by income group: deaths and
+    ≥1-dose coverage (a dot per scenario at the mean difference, a bar for its 95%
+    interval; a line at no difference). None when neither metric is there.
+
+    Parameters
+    ----------
+    differences : :func:`sim.output.differences.difference_table` (scenario, reference,
+        metric, replicates, diff_mean, diff_lo, diff_hi, ...)
+    """
+    panels = []
+    for prefix, title, unit in DIFFERENCE_PANELS:
+        keys = [f"{prefix}.{g}" for g in GROUPS]
+        sub = differences[differences["metric"].isin(keys)]
+        if not sub.empty and sub["diff_mean"].notna().any():
+            panels.append((keys, sub, title, unit))
+    if not panels:
+        return None
+    names = list(dict.fromkeys(differences["scenario"]))
+    reference = str(differences["reference"].iloc[0])
+    pairs = int(differences["replicates"].max())
+    step = 0.7 / max(len(names), 1)
+    with plt.rc_context(STYLE):
+        fig, axes = figure((6.2 * len(panels), 1.4 + 0.55 * len(GROUPS) * max(len(names), 2)
+                            / 2 + 1.2), 1, len(panels), squeeze=False)
+        for ax, (keys, sub, title, unit) in zip(axes.flat, panels, strict=True):
+            y = np.arange(len(GROUPS))[::-1].astype(float)
+            for i, name in enumerate(names):
+                s = sub[sub["scenario"] == name].set_index("metric").reindex(keys)
+                mid, lo, hi = (formatting.snap(s[c].to_numpy(dtype=float), unit)
+                               for c in ("diff_mean", "diff_lo", "diff_hi"))
+                yy = y - (i - (len(names) - 1) / 2) * step
+                err = np.vstack([mid - lo, hi - mid])
+                ax.errorbar(mid, yy, xerr=None if np.isnan(err).all() else np.abs(err),
+                            fmt="o", color=scenario_color(i + 1), capsize=3, label=name)
+                for x, yv in zip(mid, yy, strict=True):
+                    if np.isfinite(x):
+                        ax.annotate(formatting.signed(x, unit), (x, yv), xytext=(0, 5),
+                                    textcoords="offset points", ha="center", fontsize=7)
+            ax.axvline(0.0, color="0.4", lw=0.8)
+            ax.set_yticks(y, [GROUP_LABELS[g] for g in GROUPS])
+            ax.set_ylabel("Income group")
+            ax.margins(x=0.15, y=0.12)
+            if unit == "share":
+                ax.xaxis.set_major_formatter(plt.FuncFormatter(
+                    lambda v, _p: f"{100 * v:+.3g}".replace("-", "−") if v else "0"))
+                ax.set_xlabel("Difference (percentage points)")
+            else:
+                unit_axis(ax, unit, axis="x")
+                ax.set_xlabel("Difference (people)")
+            ax.set_title(f"{title}, minus {reference}", fontsize=10)
+        legend_outside(axes.flat[-1], title="Scenario")
+        what = (f"mean of {pairs} paired replicates, bar: 95% interval" if pairs > 1
+                else "one replicate: no interval")
+        fig.suptitle(f"What each scenario changes against {reference} ({what})")
+        tight_layout(fig, rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
         return fig

@@ -411,3 +411,41 @@ def test_deaths_plot_draws_observed_excess_deaths_with_their_range(res, tmp_path
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels[-2:] == ["observed, a calibration target", "observed, never fitted"]
     assert "excess deaths, 95% range" in cumulative.get_title()
+
+
+def difference_table(pairs=5):
+    rows = []
+    for i, s in enumerate(("pooling", "sharing")):
+        for g in ("World", "HIC", "UMIC", "LMIC", "LIC"):
+            for metric, d in ((f"deaths_by_group.{g}", -250e3 * (i + 1)),
+                              (f"coverage_final.{g}", 0.02 * (i + 1))):
+                half = abs(d) * 0.1 if pairs > 1 else float("nan")
+                rows.append((s, "nationalism", metric, pairs, d, d - half, d + half))
+    return pd.DataFrame(rows, columns=["scenario", "reference", "metric", "replicates",
+                                       "diff_mean", "diff_lo", "diff_hi"])
+
+
+def test_compare_differences_draws_a_dot_and_interval_per_scenario_and_group(tmp_path):
+    fig = compare.compare_differences(difference_table())
+    check_figure(fig, tmp_path)
+    deaths, coverage = panels(fig)
+    assert deaths.get_title() == "Deaths, minus nationalism"
+    top = max(deaths.get_yticklabels(), key=lambda t: t.get_position()[1])
+    assert top.get_text() == "World"                # groups read World first, top down
+    # a marker per scenario and group at the mean difference, labelled with its value
+    texts = {t.get_text() for t in deaths.texts}
+    assert {"−250,000", "−500,000"} <= texts
+    assert {"+2.0 pp", "+4.0 pp"} <= {t.get_text() for t in coverage.texts}
+    # count ticks never in exponent notation
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in deaths.get_xticklabels() if t.get_text()]
+    assert ticks and not any("e+" in t for t in ticks), ticks
+    assert "5 paired replicates" in fig._suptitle.get_text()
+
+
+def test_compare_differences_without_intervals_or_metrics(tmp_path):
+    fig = compare.compare_differences(difference_table(pairs=1))
+    check_figure(fig, tmp_path)
+    assert "no interval" in fig._suptitle.get_text()
+    only_doses = difference_table().assign(metric="doses_expired")
+    assert compare.compare_differences(only_doses) is None
