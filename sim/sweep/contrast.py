@@ -6,6 +6,10 @@ keep or share their doses — are paired replicate by replicate: their differenc
 policy's, not noise. :func:`paired_contrast` takes that difference for every combination
 of the other parameters and summarises it over replicates.
 
+A sweep file can declare its arms (``contrast:``, :class:`sim.sweep.spec.Contrast`):
+:func:`sweep_contrasts` then compares them for each of its metrics, and the sweep writes
+``contrasts.csv``, ``plots/contrast.png`` and a report section.
+
 Examples
 --------
 >>> res = sim.sweep("scenarios/sweeps/donor_regimes.yaml")          # doctest: +SKIP
@@ -15,11 +19,14 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from sim.outcomes.paired import summarize_differences
+
+if TYPE_CHECKING:
+    from sim.sweep.spec import SweepSpec
 
 #: Columns of :func:`paired_contrast` after the other parameters.
 CONTRAST_COLUMNS = ("replicates", "control_mean", "treatment_mean", "diff_mean", "diff_lo",
@@ -82,3 +89,21 @@ def paired_contrast(points: pd.DataFrame, metrics: pd.DataFrame, arm: str, contr
                      "control_mean": float(g["control"].mean()),
                      "treatment_mean": float(g["treatment"].mean()), **summary})
     return pd.DataFrame(rows, columns=[*others, *CONTRAST_COLUMNS])
+
+
+def sweep_contrasts(spec: SweepSpec, points: pd.DataFrame, metrics: pd.DataFrame
+                    ) -> pd.DataFrame | None:
+    """The sweep file's ``contrast`` (:class:`sim.sweep.spec.Contrast`) for each of its
+    metrics: :func:`paired_contrast` tables stacked, a ``metric`` column first; None
+    when the sweep declares no contrast.
+    """
+    c = spec.contrast
+    if c is None:
+        return None
+    parts = []
+    for metric in spec.contrast_metrics:
+        table = paired_contrast(points, metrics, c.parameter, c.control, c.treatment, metric,
+                                c.level)
+        table.insert(0, "metric", metric)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)

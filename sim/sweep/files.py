@@ -27,17 +27,19 @@ from sim.scenario.loader import (
     read_yaml,
     validate_data,
 )
-from sim.scenario.paths import Path_, check_path, keys_at, suggest, where
+from sim.scenario.paths import Path_, check_path, dotted, keys_at, suggest, where
 from sim.scenario.schema import Scenario
 from sim.scenario.shipped import find_file
 from sim.sweep.samplers import corner_points
-from sim.sweep.spec import Parameter, SweepSpec, point_scenario
+from sim.sweep.spec import Contrast, Parameter, SweepSpec, contrast_problem, point_scenario
 
 
 def _known_keys(loc: Path_) -> list[str]:
     """Valid keys beside an unknown one: a parameter entry's fields, else the spec's."""
     if len(loc) >= 2 and loc[0] == "parameters":
         return list(Parameter.model_fields)
+    if len(loc) >= 1 and loc[0] == "contrast":
+        return list(Contrast.model_fields)
     return keys_at(SweepSpec, loc)
 
 
@@ -65,6 +67,10 @@ def parse_sweep(data: Mapping[str, Any], lines: Mapping[Path_, str] | None = Non
             raise ScenarioError(f"{where(lines, ('metrics', i), source)}: metrics[{i}]: "
                                 "unknown metric "
                                 f"'{name}'" + suggest(name, example_names())) from None
+    wrong = contrast_problem(spec)
+    if wrong is not None:
+        raise ScenarioError(f"{where(lines, wrong[0], source)}: {dotted(wrong[0])}: "
+                            f"{wrong[1]}")
     return spec
 
 

@@ -7,7 +7,9 @@
   metric's :data:`MIN_SPAN`, so a difference too small to matter does not look dramatic;
 - ``scatter_<metric>.png`` (every other sweep): the metric at each point against each
   parameter (one panel per parameter, log axis for log-sampled ranges), the mean over
-  replicates as dots.
+  replicates as dots;
+- ``contrast.png`` (a sweep file with ``contrast:``): treatment minus control, paired by
+  replicate, for each setting of the other parameters, with intervals.
 
 Parameters and metrics are labelled in words with their units (:func:`param_label`,
 :func:`metric_label`), numbers through :mod:`sim.outcomes.formatting`. At most
@@ -31,6 +33,7 @@ from matplotlib.figure import Figure
 
 from sim.outcomes import formatting
 from sim.output.plots.style import GROUP_LABELS, STYLE, figure, legend_outside, save, unit_axis
+from sim.sweep.contrast import CONTRAST_COLUMNS
 
 if TYPE_CHECKING:
     from sim.sweep.runner import SweepResults
@@ -46,6 +49,8 @@ PARAM_LABELS = {
     "production.multiplier": "Manufacturing output (× shipped schedule)",
     "uptake.hesitancy": "Vaccine hesitancy (share of people)",
     "uptake.capacity.LIC.end": "Low-income vaccination capacity (share of people per day)",
+    "donation.groups.HIC.share": "High-income donation (share of spare doses given)",
+    "epidemic.emergence.enabled": "Emergent variants (on or off)",
 }
 #: Smallest colour-scale span of a heatmap, per unit (share: 10 percentage points).
 MIN_SPAN = {"share": 0.10, "index": 0.10, "count": 0.0, "per_million": 0.0,
@@ -210,11 +215,87 @@ def scatter(summary: pd.DataFrame, params: list[str], metric: str,
         return fig
 
 
+def _setting(row: pd.Series, others: list[str]) -> str:
+    """Words for one setting of the parameters other than the contrast's."""
+    if not others:
+        return "every point"
+    return "\n".join(f"{param_label(p)} = {_value(row[p])}" for p in others)
+
+
+def _value(v: object) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def contrast_forest(table: pd.DataFrame, spec: SweepSpec) -> Figure | None:
+    """The sweep's contrast (:func:`sim.sweep.contrast.sweep_contrasts`): one panel per
+    metric (at most :data:`MAX_METRICS`), a row per setting of the other parameters, a dot
+    at the mean paired difference (treatment minus control) with a bar for its interval,
+    and a line at no difference. None when no difference is defined.
+    """
+    c = spec.contrast
+    if c is None or table is None or table["diff_mean"].isna().all():
+        return None
+    names = [m for m in spec.contrast_metrics
+             if table.loc[table["metric"] == m, "diff_mean"].notna().any()][:MAX_METRICS]
+    others = [col for col in table.columns if col not in ("metric", *CONTRAST_COLUMNS)]
+    settings = table[table["metric"] == names[0]].reset_index(drop=True)
+    labels = [_setting(r, others) for _, r in settings.iterrows()]
+    cols = min(len(names), 3)
+    rows = -(-len(names) // cols)
+    height = max(2.4, 0.45 * len(labels) * max(1, len(others)) + 1.4)
+    with plt.rc_context(STYLE):
+        fig, axes = figure((5.2 * cols, height * rows + 0.6), rows, cols, squeeze=False,
+                           sharey=True)
+        y = np.arange(len(labels))[::-1].astype(float)
+        for ax, metric in zip(axes.ravel(), names, strict=False):
+            unit = metric_unit(metric)
+            sub = table[table["metric"] == metric].reset_index(drop=True)
+            mid, lo, hi = (formatting.snap(sub[k].to_numpy(dtype=float), unit)
+                           for k in ("diff_mean", "diff_lo", "diff_hi"))
+            err = np.abs(np.vstack([mid - lo, hi - mid]))
+            ax.errorbar(mid, y, xerr=None if np.isnan(err).all() else err, fmt="o",
+                        color="#1f77b4", capsize=3)
+            for x, yv, k in zip(mid, y, range(len(mid)), strict=True):
+                if np.isfinite(x):
+                    ax.annotate(formatting.difference(x, lo[k], hi[k], unit), (x, yv),
+                                xytext=(0, 6), textcoords="offset points", ha="center",
+                                fontsize=7)
+            ax.axvline(0.0, color="0.4", lw=0.8)
+            ax.margins(x=0.25, y=0.2)
+            if unit == "share":
+                ax.xaxis.set_major_formatter(mticker.FuncFormatter(
+                    lambda v, _p: f"{100 * v:+.3g}".replace("-", "−") if v else "0"))
+                axis = "percentage points"
+            else:
+                unit_axis(ax, unit, axis="x")
+                axis = formatting.AXIS_UNITS[unit] or "people"
+            ax.xaxis.set_major_locator(mticker.MaxNLocator(5))
+            ax.set_xlabel(f"Difference ({axis})", fontsize=8)
+            ax.set_title(metric_label(metric).rsplit(" (", 1)[0], fontsize=9)
+        for ax in axes[:, 0]:
+            ax.set_yticks(y, labels, fontsize=8)
+            ax.set_ylabel("Setting of the other parameters" if others else "Points",
+                          fontsize=8)
+        for ax in axes.ravel()[len(names):]:
+            ax.set_visible(False)
+        pairs = int(table["replicates"].max())
+        what = f"mean of {pairs} paired replicates, bar: {100 * c.level:g}% interval" \
+            if pairs > 1 else "one replicate: no interval"
+        fig.suptitle(f"{param_label(c.parameter)}: {_value(c.treatment)} "
+                     f"minus {_value(c.control)} ({what})", fontsize=10)
+        fig.tight_layout()
+        return fig
+
+
 def caption(stem: str, metrics: list[str]) -> str:
     """The report caption of a sweep plot, from its file stem."""
     kind, _, name = stem.partition("_")
     metric = next((m for m in metrics if slug(m) == name), name)
     what = metric_label(metric).rsplit(" (", 1)[0]
+    if stem == "contrast":
+        return ("What the contrast's treatment changes against its control, replicate by "
+                "replicate (the arms share their seeds), for each setting of the other "
+                "parameters.")
     return {"sobol": f"What drives {what}: Sobol indices of each parameter.",
             "heatmap": f"{what} over the grid of the two parameters (mean over replicates).",
             "scatter": f"{what} at each sweep point against each parameter."}.get(
@@ -224,7 +305,7 @@ def caption(stem: str, metrics: list[str]) -> str:
 def plot_count(spec: SweepSpec) -> int:
     """Plots :func:`plot_sweep` writes at most (for a progress display)."""
     metrics = min(len(spec.metrics), MAX_METRICS)
-    return metrics * (2 if spec.method == "sobol" else 1)
+    return metrics * (2 if spec.method == "sobol" else 1) + (spec.contrast is not None)
 
 
 def plot_sweep(res: SweepResults, folder: Path,
@@ -240,6 +321,13 @@ def plot_sweep(res: SweepResults, folder: Path,
     out: list[Path] = []
     finite = [m for m in res.spec.metrics
               if np.isfinite(summary[m].to_numpy(dtype=float)).any()]  # all-NaN: nothing to draw
+    contrasts = res.contrast_table()
+    if contrasts is not None:
+        fig = contrast_forest(contrasts, res.spec)
+        if fig is not None:
+            out.append(save(fig, folder / "contrast.png"))
+        if progress is not None:
+            progress()
     for metric in finite[:MAX_METRICS]:
         name = slug(metric)
         figs = []

@@ -3,7 +3,8 @@
 A one-page brief (the sweep's question, the highest and lowest point of its first
 metric, the most influential parameter of a sobol sweep, its main plot), then what was
 swept and how, the points' results (mean over replicates per point, best and
-worst points of the first metric), Sobol indices when computed, and every plot.
+worst points of the first metric), the contrast of two arms when the sweep file declares
+one, Sobol indices when computed, and every plot.
 """
 
 from __future__ import annotations
@@ -42,6 +43,39 @@ def _sobol_table(table: pd.DataFrame) -> str:
     rows = [[metric_label(r["metric"]).rsplit(" (", 1)[0], param_label(r["parameter"]),
              *(f"{r[c]:.3f}" for c in cols)] for _, r in table.iterrows()]
     return table_html(["metric", "parameter", *cols], rows)
+
+
+def _contrast_section(table: pd.DataFrame, res: SweepResults) -> str:
+    """The contrast's table: treatment minus control for each metric and setting of the
+    other parameters, with its interval and how often the treatment was lower.
+    """
+    from sim.output.report import esc, table_html
+    from sim.sweep.contrast import CONTRAST_COLUMNS
+    from sim.sweep.plots import metric_label, metric_unit, param_label
+
+    c = res.spec.contrast
+    assert c is not None
+    others = [col for col in table.columns if col not in ("metric", *CONTRAST_COLUMNS)]
+    rows = []
+    for _, r in table.iterrows():
+        unit = metric_unit(r["metric"])
+        rows.append([metric_label(r["metric"]).rsplit(" (", 1)[0],
+                     *(f"{r[p]:.4g}" if isinstance(r[p], float) else str(r[p])
+                       for p in others),
+                     formatting.value(r["control_mean"], unit),
+                     formatting.value(r["treatment_mean"], unit),
+                     formatting.difference(r["diff_mean"], r["diff_lo"], r["diff_hi"], unit),
+                     f"{r['share_treatment_lower']:.0%} of {int(r['replicates'])}"])
+    arms = f"{c.parameter} = {c.treatment!r} against {c.control!r}"
+    header = ["metric", *(param_label(p) for p in others), f"control ({c.control!r})",
+              f"treatment ({c.treatment!r})",
+              f"difference [{100 * c.level:g}% interval]", "pairs where lower"]
+    return (f"<h2>Contrast: {esc(param_label(c.parameter))}, paired by replicate</h2>"
+            f"<p class=meta>{esc(arms)}: the points that differ only in this parameter are "
+            "paired, and so are their replicates, which share their seeds (common random "
+            "numbers): each difference is the policy's, not noise. Means over replicates; "
+            "the interval is Student's t on the mean paired difference.</p>"
+            + table_html(header, rows))
 
 
 def render(res: SweepResults) -> str:
@@ -99,6 +133,9 @@ def render(res: SweepResults) -> str:
     if len(summary) <= 60:
         parts.append(f"<details><summary>All points</summary>"
                      f"{_table(summary, params, metrics)}</details>")
+    contrasts = res.contrast_table()
+    if contrasts is not None:
+        parts.append(_contrast_section(contrasts, res))
     if res.sensitivity is not None:
         parts.append("<h2>Sobol sensitivity</h2><p>" + esc(res.sensitivity["method"])
                      + "</p>" + _sobol_table(res.sensitivity_table()))

@@ -19,13 +19,14 @@ import pandas as pd
 
 from sim.engine.build.batching import batch_group
 from sim.scenario.loader import ScenarioError, deep_merge
+from sim.scenario.paths import dotted
 from sim.scenario.schema import Scenario
 from sim.sweep.batches import Batch, BatchTask, members, plan_batches
 from sim.sweep.executors import execute
 from sim.sweep.files import dump_sweep, load_sweep
 from sim.sweep.metrics import check_metrics, scenario_key
 from sim.sweep.samplers import point_values, sample_points
-from sim.sweep.spec import SweepSpec, point_scenario
+from sim.sweep.spec import SweepSpec, contrast_problem, point_scenario
 from sim.sweep.store import SweepStore, write_parquet, write_text
 from sim.world.world import World, build_world
 
@@ -63,6 +64,15 @@ class SweepResults:
         mean = self.metrics.groupby("point")[names].mean().reset_index()
         return self.points.merge(mean, on="point")
 
+    def contrast_table(self) -> pd.DataFrame | None:
+        """The sweep file's contrast, treatment minus control paired by replicate, for each
+        of its metrics and each setting of the other parameters
+        (:func:`sim.sweep.contrast.sweep_contrasts`); None without a contrast.
+        """
+        from sim.sweep.contrast import sweep_contrasts
+
+        return sweep_contrasts(self.spec, self.points, self.metrics)
+
     def sensitivity_table(self) -> pd.DataFrame:
         """Sobol indices as a long table (empty if this is not a sobol sweep)."""
         from sim.sweep.sensitivity import sensitivity_table
@@ -73,10 +83,10 @@ class SweepResults:
 
     def save(self, out_dir: str | Path, plots: bool = True,
              on_output: Callable[[str], None] | None = None) -> Path:
-        """Write metrics.parquet, sensitivity.json, plots and report.html (atomically,
-        file by file) into ``out_dir`` (which also gets sweep.yaml and points.parquet if
-        missing). ``on_output(phase)`` is called after each plot (``"plots"``) and after the
-        report (``"report"``).
+        """Write metrics.parquet, sensitivity.json (sobol), contrasts.csv (a contrast),
+        plots and report.html (atomically, file by file) into ``out_dir`` (which also gets
+        sweep.yaml and points.parquet if missing). ``on_output(phase)`` is called after
+        each plot (``"plots"``) and after the report (``"report"``).
         """
         out = Path(out_dir)
         if not (out / "sweep.yaml").exists():
@@ -85,6 +95,9 @@ class SweepResults:
         write_parquet(out / "metrics.parquet", self.metrics)
         if self.sensitivity is not None:
             write_text(out / "sensitivity.json", json.dumps(self.sensitivity, indent=2) + "\n")
+        contrasts = self.contrast_table()
+        if contrasts is not None:
+            write_text(out / "contrasts.csv", contrasts.to_csv(index=False))
         if plots:
             from sim.sweep.plots import plot_sweep
             from sim.sweep.report import write_report
@@ -99,9 +112,14 @@ class SweepResults:
 
 
 def resolve(spec: SweepSpec | str | Path) -> SweepSpec:
-    """A sweep file loaded, or a spec with its overrides merged into an inline base."""
+    """A sweep file loaded, or a spec with its overrides merged into an inline base (and
+    its contrast checked, as :func:`sim.sweep.files.parse_sweep` checks a file's).
+    """
     if isinstance(spec, str | Path):
         return load_sweep(spec)
+    problem = contrast_problem(spec)
+    if problem is not None:
+        raise ScenarioError(f"sweep {spec.name}: {dotted(problem[0])}: {problem[1]}")
     if isinstance(spec.base, str):
         raise ScenarioError("a SweepSpec given in Python needs base as scenario data "
                             "(or load it from a file with load_sweep)")

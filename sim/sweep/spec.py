@@ -27,7 +27,7 @@ from sim.scenario.loader import (
     ScenarioError,
     format_validation,
 )
-from sim.scenario.paths import dotted, with_values
+from sim.scenario.paths import Path_, dotted, with_values
 from sim.scenario.schema import Scenario, Strict
 from sim.scenario.types import MAX_SEED, count
 
@@ -91,6 +91,22 @@ class Parameter(Strict):
         return self.low, self.high
 
 
+class Contrast(Strict):
+    """Two arms of a grid sweep compared replicate by replicate: the points that differ
+    only in ``parameter`` (``control`` against ``treatment``) are paired, and so are their
+    replicates, which share their seeds (:func:`sim.sweep.contrast.paired_contrast`).
+    """
+
+    parameter: str = Field(description="the swept parameter whose two values are the arms, "
+                           "e.g. donation.groups.HIC.share")
+    control: Scalar = Field(description="its value in the reference arm (one of its values)")
+    treatment: Scalar = Field(description="its value in the arm compared with the reference")
+    metrics: list[str] | None = Field(
+        None, description="metrics to compare (default: every metric of the sweep)")
+    level: Annotated[float, Field(gt=0.5, lt=1.0)] = Field(
+        0.95, description="confidence level of the interval on the mean paired difference")
+
+
 class SweepSpec(Strict):
     """A parameter sweep over a base scenario."""
 
@@ -124,6 +140,17 @@ class SweepSpec(Strict):
         default_factory=lambda: list(DEFAULT_METRICS),
         description="per-member metrics to collect, named as in summary.json flattened "
         "with dots, e.g. coverage_final.LIC")
+    contrast: Contrast | None = Field(
+        None, description="two arms to compare replicate by replicate (grid sweeps): "
+        "contrasts.csv, contrast.png and a report section give treatment minus control "
+        "for every setting of the other parameters, with intervals")
+
+    @property
+    def contrast_metrics(self) -> list[str]:
+        """Metrics the contrast compares (none without a contrast)."""
+        if self.contrast is None:
+            return []
+        return list(self.contrast.metrics or self.metrics)
 
     def batch_for(self, members: int) -> int:
         """Members per batch for a sweep of ``members``: ``batch_size`` if given, else
@@ -153,6 +180,47 @@ class SweepSpec(Strict):
         return self
 
 
+
+
+def contrast_problem(spec: SweepSpec) -> tuple[Path_, str] | None:
+    """(key path, what is wrong) with ``spec.contrast``, or None: it needs a grid, one of
+    the swept parameters with listed values, two different values among them as arms, and
+    metrics the sweep collects.
+    """
+    from sim.scenario.paths import suggest
+
+    c = spec.contrast
+    if c is None:
+        return None
+    if spec.method != "grid":
+        return (("contrast",), "a contrast pairs points that differ only in its parameter, "
+                f"so it needs method: grid (not {spec.method})")
+    if c.parameter not in spec.parameters:
+        return (("contrast", "parameter"), f"'{c.parameter}' is not a swept parameter"
+                + suggest(c.parameter, list(spec.parameters)))
+    values = spec.parameters[c.parameter].choices
+    if not values:
+        return (("contrast", "parameter"), f"'{c.parameter}' is a range: a contrast's "
+                "parameter needs listed values")
+    for key in ("control", "treatment"):
+        v = getattr(c, key)
+        if not any(type(v) is type(x) and v == x or _same_number(v, x) for x in values):
+            return (("contrast", key), f"{v!r} is not one of {c.parameter}'s values "
+                    f"{values}")
+    if c.control == c.treatment:
+        return (("contrast", "treatment"), "the two arms are the same value")
+    for i, m in enumerate(c.metrics or []):
+        if m not in spec.metrics:
+            return (("contrast", "metrics", i), f"'{m}' is not a metric of the sweep"
+                    + suggest(m, list(spec.metrics)))
+    return None
+
+
+def _same_number(a: object, b: object) -> bool:
+    """Equal numbers, an int and a float alike (0 and 0.0), but never a bool."""
+    numbers = (int, float)
+    return (isinstance(a, numbers) and isinstance(b, numbers)
+            and not isinstance(a, bool) and not isinstance(b, bool) and a == b)
 
 
 # --------------------------------------------------------------------------- loading

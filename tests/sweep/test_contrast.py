@@ -87,3 +87,60 @@ def test_donor_regime_script_writes_its_tables(tmp_path):
     assert (table["replicates"] == 2).all()
     assert (out / "regimes.png").stat().st_size > 5000
     assert "HIC keeps vs shares" in (out / "summary.md").read_text()
+
+
+def test_a_declared_contrast_is_computed_saved_plotted_and_reported(tmp_path):
+    from sweeps import grid_spec
+
+    from sim.sweep.runner import load_sweep_results
+
+    spec = grid_spec(replicates=3, contrast={
+        "parameter": "procurement.groups.HIC.priority", "control": 0, "treatment": 2,
+        "metrics": ["coverage_final.LIC", "doses_expired"], "level": 0.9})
+    res = run_sweep(spec, world=sweep_world(), out_dir=tmp_path / "sw")
+    table = res.contrast_table()
+    assert list(table["metric"].unique()) == ["coverage_final.LIC", "doses_expired"]
+    for metric, part in table.groupby("metric", sort=False):
+        alone = paired_contrast(res.points, res.metrics, "procurement.groups.HIC.priority", 0,
+                                2, metric, level=0.9)
+        pd.testing.assert_frame_equal(part.drop(columns="metric").reset_index(drop=True),
+                                      alone)
+    # one row per setting of the other two parameters (3 multiples x 2 hesitancy levels)
+    assert len(table) == 2 * 6 and (table["replicates"] == 3).all()
+    on_disk = pd.read_csv(tmp_path / "sw" / "contrasts.csv")
+    np.testing.assert_allclose(on_disk["diff_mean"], table["diff_mean"])
+    assert (tmp_path / "sw" / "plots" / "contrast.png").stat().st_size > 5000
+    html = (tmp_path / "sw" / "report.html").read_text(encoding="utf-8")
+    assert "Contrast: High-income market tier" in html and "[90% interval]" in html
+    again = load_sweep_results(tmp_path / "sw").contrast_table()
+    pd.testing.assert_frame_equal(again, table)
+
+
+def test_a_sweep_without_a_contrast_has_none(tmp_path):
+    from sweeps import grid_spec
+
+    res = run_sweep(grid_spec(replicates=1, days=30), world=sweep_world(30),
+                    out_dir=tmp_path / "sw")
+    assert res.contrast_table() is None
+    assert not (tmp_path / "sw" / "contrasts.csv").exists()
+    assert "Contrast:" not in (tmp_path / "sw" / "report.html").read_text(encoding="utf-8")
+
+
+def test_vaxsim_sweep_prints_the_contrast(tmp_path, capsys):
+    from sim.cli.main import main
+
+    f = tmp_path / "c.yaml"
+    f.write_text(f"""\
+name: c
+base: {SCENARIOS / 'baseline.yaml'}
+overrides: {{days: 30, production: {{noise_sd: 0.2}}}}
+parameters:
+  procurement.groups.HIC.multiple: {{values: [1.0, 3.0]}}
+replicates: 2
+metrics: [coverage_final.LIC, doses_expired]
+contrast: {{parameter: procurement.groups.HIC.multiple, control: 1.0, treatment: 3.0}}
+""")
+    assert main(["sweep", str(f), "-o", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "procurement.groups.HIC.multiple 3 minus 1, paired by replicate" in out
+    assert "    coverage_final.LIC: " in out and "of 2 pairs)" in out

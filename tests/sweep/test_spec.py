@@ -127,3 +127,43 @@ def test_sweep_seed_out_of_int64_is_refused(seed):
     with pytest.raises(ValueError, match="seed"):
         SweepSpec.model_validate({"name": "s", "base": {"name": "b"}, "seed": seed,
                                   "parameters": {"uptake.hesitancy": {"values": [0.1]}}})
+
+
+CONTRAST = GOOD + """\
+contrast:
+  parameter: procurement.groups.HIC.multiple
+  control: 1
+  treatment: 2
+"""
+
+
+@pytest.mark.parametrize("edit,message", [
+    (("parameter: procurement.groups.HIC.multiple", "parameter: procurement.groups.HIC.multipl"),
+     r"sweep.yaml:10: contrast.parameter: 'procurement.groups.HIC.multipl' is not a swept "
+     r"parameter \(did you mean 'procurement.groups.HIC.multiple'\?\)"),
+    (("parameter: procurement.groups.HIC.multiple", "parameter: uptake.hesitancy"),
+     r"sweep.yaml:10: contrast.parameter: 'uptake.hesitancy' is a range"),
+    (("treatment: 2", "treatment: 3"),
+     r"sweep.yaml:12: contrast.treatment: 3 is not one of procurement.groups.HIC.multiple's "
+     r"values \[1, 2\]"),
+    (("treatment: 2", "treatment: 1"), r"contrast.treatment: the two arms are the same value"),
+    (("treatment: 2", "treatment: true"), r"contrast.treatment: True is not one of"),
+    (("treatment: 2", "treatment: 2\n  metrics: [coverage_final.HIC]"),
+     r"sweep.yaml:13: contrast.metrics\[0\]: 'coverage_final.HIC' is not a metric of the "
+     r"sweep \(did you mean 'coverage_final.LIC'\?\)"),
+    (("treatment: 2", "treatment: 2\n  levle: 0.9"),
+     r"sweep.yaml:13: contrast.levle: unknown key 'levle' \(did you mean 'level'\?\)"),
+    (("treatment: 2", "treatment: 2\n  level: 1.5"), r"contrast.level"),
+    (("method: grid", "method: lhs"), r"sweep.yaml:9: contrast: .* needs method: grid"),
+])
+def test_bad_contrasts_give_one_line(tmp_path, edit, message):
+    f = write(tmp_path, CONTRAST.replace(*edit))
+    with pytest.raises(ScenarioError, match=message) as err:
+        load_sweep(f)
+    assert "\n" not in str(err.value)
+
+
+def test_a_contrast_between_listed_values_loads(tmp_path):
+    spec = load_sweep(write(tmp_path, CONTRAST.replace("control: 1", "control: 1.0")))
+    assert spec.contrast is not None and spec.contrast.control == 1.0
+    assert spec.contrast_metrics == ["coverage_final.LIC"]      # default: the sweep's metrics

@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.cli.commands import (
     InputError,
@@ -15,9 +16,15 @@ from sim.cli.commands import (
     emit,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.sweep.spec import SweepSpec
+
 SWEEP_EXAMPLES = """\
 examples:
   vaxsim sweep scenarios/sweeps/hoarding_vs_pooling.yaml
+  vaxsim sweep scenarios/sweeps/donor_regimes.yaml --executor processes   # with a contrast
   vaxsim sweep scenarios/sweeps/sensitivity.yaml --executor processes --workers 2
   vaxsim sweep scenarios/sweeps/sensitivity.yaml --executor dask
   vaxsim sweep scenarios/sweeps/sensitivity.yaml --executor dask --scheduler tcp://10.0.0.5:8786
@@ -131,13 +138,40 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         top = table.loc[table.groupby("metric")["ST"].idxmax()]
         lines += [f"  {row['metric']}: most influential {row['parameter']} "
                   f"(ST {row['ST']:.2f}, S1 {row['S1']:.2f})" for _, row in top.iterrows()]
+    contrasts = res.contrast_table()
+    if contrasts is not None:
+        lines += contrast_lines(contrasts, spec)
     lines.append(f"results: {out}")
     emit(args, {"results": str(out), "members_simulated": run_now,
                 "members_resumed": ran.get("resumed", 0), "simulate_seconds": seconds,
                 "points": summary.to_dict(orient="records"),
-                "sensitivity": None if table is None else table.to_dict(orient="records")},
+                "sensitivity": None if table is None else table.to_dict(orient="records"),
+                "contrast": None if contrasts is None else contrasts.to_dict(orient="records")},
          lines)
     return 0
+
+
+def contrast_lines(table: pd.DataFrame, spec: SweepSpec) -> list[str]:
+    """Printed lines of the sweep's contrast: per metric and setting of the other
+    parameters, the paired difference with its interval.
+    """
+    from sim.outcomes import formatting
+    from sim.sweep.contrast import CONTRAST_COLUMNS
+    from sim.sweep.plots import metric_unit
+
+    c = spec.contrast
+    assert c is not None
+    others = [col for col in table.columns if col not in ("metric", *CONTRAST_COLUMNS)]
+    lines = [f"  {c.parameter} {_fmt(c.treatment)} minus {_fmt(c.control)}, paired by "
+             f"replicate: mean [{100 * c.level:g}% interval]"]
+    for _, r in table.iterrows():
+        where = ", ".join(f"{p}={_fmt(r[p])}" for p in others)
+        diff = formatting.difference(r["diff_mean"], r["diff_lo"], r["diff_hi"],
+                                     metric_unit(r["metric"]))
+        lines.append(f"    {r['metric']}{f' at {where}' if where else ''}: {diff} "
+                     f"(lower in {r['share_treatment_lower']:.0%} of {int(r['replicates'])} "
+                     "pairs)")
+    return lines
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -56,3 +56,25 @@ def test_every_command_name_is_registered_by_its_module():
         sub = argparse.ArgumentParser().add_subparsers()
         importlib.import_module(module).register(sub)
         assert name in sub.choices, (name, module)
+
+
+def test_validate_checks_sweep_files_as_sweeps(tmp_path, capsys):
+    from sim.cli.main import main
+
+    sweeps = SCENARIOS / "sweeps"
+    assert main(["validate", str(sweeps / "donor_regimes.yaml"),
+                 str(sweeps / "sensitivity.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "donor_regimes.yaml: ok (sweep donor_regimes: grid, 4 points × 24 replicate(s); " \
+           "contrast of donation.groups.HIC.share)" in out
+    assert "sensitivity.yaml: ok (sweep sensitivity: sobol" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((sweeps / "donor_regimes.yaml").read_text().replace(
+        "base: ../baseline.yaml", f"base: {SCENARIOS / 'baseline.yaml'}").replace(
+        "  treatment: 1.0", "  treatment: 0.5"))
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "contrast.treatment: 0.5 is not one of donation.groups.HIC.share's values" in err
+    assert err.count("\n") == 1
+    assert main(["validate", str(sweeps / "sensitivity.yaml"), "--set", "days=30"]) == 2
+    assert "--set applies to scenario files" in capsys.readouterr().err

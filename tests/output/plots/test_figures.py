@@ -358,6 +358,32 @@ def test_sweep_family(tmp_path):
     assert legend.get_bbox_to_anchor().x0 >= fig.axes[0].get_window_extent().x1 - 1
 
 
+def test_sweep_contrast_forest(tmp_path):
+    from sim.sweep.spec import SweepSpec
+
+    spec = SweepSpec.model_validate({
+        "name": "t", "base": {"name": "b"}, "metrics": ["deaths_by_group.HIC", "deaths"],
+        "parameters": {"donation.groups.HIC.share": {"values": [0.0, 1.0]},
+                       "epidemic.emergence.enabled": {"values": [False, True]}},
+        "contrast": {"parameter": "donation.groups.HIC.share", "control": 0.0,
+                     "treatment": 1.0}})
+    rows = [(m, regime, 8, 1e6, 1e6 + d, d, d - 4e3, d + 4e3, d - 9e3, d + 9e3, 0.5)
+            for m in ("deaths_by_group.HIC", "deaths") for regime, d in ((False, 2e3),
+                                                                           (True, -2.5e4))]
+    table = pd.DataFrame(rows, columns=["metric", "epidemic.emergence.enabled", "replicates",
+                                        "control_mean", "treatment_mean", "diff_mean",
+                                        "diff_lo", "diff_hi", "diff_p2_5", "diff_p97_5",
+                                        "share_treatment_lower"])
+    fig = sweep_plots.contrast_forest(table, spec)
+    check_figure(fig, tmp_path)
+    ax = panels(fig)[0]
+    assert "+2,000 [−2,000 to +6,000]" in {t.get_text() for t in ax.texts}
+    assert any("Emergent variants (on or off) = True" == t.get_text()
+               for t in ax.get_yticklabels())
+    assert "1 minus 0 (mean of 8 paired replicates" in fig._suptitle.get_text()
+    assert sweep_plots.contrast_forest(table.assign(diff_mean=np.nan), spec) is None
+
+
 def test_colours_mean_one_thing_across_plots_and_the_browser_view():
     from sim.output.plots import style
     from sim.output.plots.diplomacy import FLOW_STYLE, REGION_COLORS
