@@ -264,6 +264,8 @@ def tick_formatter(unit: str) -> Any:
                 return f"{x:,.0f}".replace("-", "−")
             return (f"{x / div:,.3g} {suffix}".strip() if abs(x) >= 1 or x == 0
                     else f"{x:g}").replace("-", "−")
+        if unit == "per_million" and float(x).is_integer():   # ticks 0, 5, 10, not 5.0
+            return f"{x:,.0f}"
         return value(x, unit)
 
     return mticker.FuncFormatter(fmt)

@@ -46,6 +46,8 @@ def test_tick_formatter_writes_the_same_units():
     assert f.tick_formatter("count")(0.0) == "0"
     assert f.tick_formatter("count")(-250_000.0) == "−250,000"   # never 2.5e+05
     assert f.tick_formatter("count")(-1.25e6) == "−1.25 M"
+    assert f.tick_formatter("per_million")(5.0) == "5"            # beside 10, 15: not 5.0
+    assert f.tick_formatter("per_million")(2.5) == "2.5"
     assert f.tick_formatter("index")(0.1) == "0.1"
     assert f.tick_formatter("signed_index")(0.05) == "+0.05"
     assert f.tick_formatter("signed_index")(0.0) == "0"

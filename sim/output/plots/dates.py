@@ -88,3 +88,20 @@ def date_ticks(fig: Figure) -> None:
             axis.set_major_locator(memo_loc)
             axis.set_major_formatter(memo_fmt)
     fig.autofmt_xdate()
+    _label_above_gaps(fig)
+
+
+def _label_above_gaps(fig: Figure) -> None:
+    """Show again the date labels ``autofmt_xdate`` hid on a panel that has no panel below
+    it (a grid whose last row is not full: without them its dates cannot be read).
+    """
+    specs = [(ax, ax.get_subplotspec()) for ax in fig.axes if ax.get_visible()]
+    cells = {(r, c) for _, ss in specs if ss is not None
+             for r in ss.rowspan for c in ss.colspan}
+    for ax, ss in specs:
+        if ss is None or ss.is_last_row() or (ss.rowspan.stop, ss.colspan.start) in cells:
+            continue
+        for tick in ax.xaxis.get_major_ticks():   # (get_xticklabels lists visible ones)
+            tick.label1.set_visible(True)
+            tick.label1.set_rotation(30)
+            tick.label1.set_horizontalalignment("right")

@@ -62,3 +62,23 @@ def test_without_the_private_attributes_the_axes_keep_matplotlibs_own(monkeypatc
     dates.date_ticks(fig)
     assert type(ax.xaxis.get_major_locator()) is AutoDateLocator
     plt.close(fig)
+
+
+def test_a_panel_with_no_panel_below_keeps_its_date_labels():
+    from sim.output.plots.style import panel_figure
+
+    dates = pd.date_range("2021-01-01", periods=400)
+    with plt.rc_context(STYLE):
+        fig, axes = panel_figure((12, 6), 2, 3, 4)     # row 0: three panels; row 1: one
+        for ax in axes:
+            ax.plot(dates, range(400))
+        date_ticks(fig)
+    fig.canvas.draw()
+
+    def shown(ax):
+        return [t.get_text() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+
+    assert shown(axes[3])                               # the bottom row, as matplotlib does
+    assert not shown(axes[0])                           # a panel below it carries the dates
+    assert shown(axes[1]) and shown(axes[2])            # nothing below: its own dates
+    assert all(t.get_rotation() == 30 for t in axes[1].get_xticklabels())
