@@ -149,7 +149,10 @@ def compare_deaths(table: pd.DataFrame) -> Figure | None:
         ax.set_xlabel("Income group")
         ax.set_ylabel("Deaths averted (per million people)")
         unit_axis(ax, "per_million")
-        ax.set_title("Deaths averted by vaccination (against no vaccine), by income group")
+        ax.set_title("Deaths averted by vaccination, by income group: each scenario against "
+                     "its own no-vaccine twin\n(whose reopening follows the scenario's "
+                     "coverage; the scenarios' difference in deaths is in compare_differences)",
+                     fontsize=10)
         legend_outside(ax, title="Scenario")
         return fig
 
