@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from sim.outcomes.paired import DIFFERENCE_COLUMNS, paired_differences, summarize_differences
@@ -57,3 +59,19 @@ def test_arms_that_do_not_share_seeds_are_refused():
         paired_differences(ref, ref, np.array([1, 2]), np.array([1, 3]))
     with pytest.raises(ValueError, match="common random numbers"):
         paired_differences(ref, ref.iloc[:1], np.array([1, 2]), np.array([1]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=2, max_size=40),
+       st.floats(-1e6, 1e6, allow_nan=False))
+def test_summary_brackets_the_mean_and_moves_with_a_shift(d, shift):
+    d = np.array(d)
+    s = summarize_differences(d)
+    assert s["replicates"] == len(d)
+    assert s["diff_lo"] <= s["diff_mean"] + 1e-6 * (1 + abs(s["diff_mean"]))
+    assert s["diff_mean"] <= s["diff_hi"] + 1e-6 * (1 + abs(s["diff_mean"]))
+    assert s["diff_p2_5"] <= s["diff_p97_5"]
+    moved = summarize_differences(d + shift)
+    scale = 1e-9 * (1 + np.abs(d).max() + abs(shift))
+    assert abs(moved["diff_mean"] - (s["diff_mean"] + shift)) <= scale
+    assert abs((moved["diff_hi"] - moved["diff_lo"]) - (s["diff_hi"] - s["diff_lo"])) <= 1e3 * scale
