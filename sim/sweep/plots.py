@@ -97,7 +97,12 @@ def metric_label(name: str) -> str:
         return "Gini of coverage, countries unweighted (index)"
     unit = metric_unit(name)
     text = kind.replace("_", " ").capitalize() + (f", {where}" if where else "")
-    return f"{text} ({formatting.AXIS_UNITS[unit] or 'doses'})"
+    return f"{text} ({formatting.AXIS_UNITS[unit] or count_noun(name)})"
+
+
+def count_noun(name: str) -> str:
+    """What a count metric counts: ``people`` (deaths, infections) or ``doses``."""
+    return "people" if name.startswith(("deaths", "infections")) else "doses"
 
 
 def slug(name: str) -> str:
@@ -268,7 +273,7 @@ def contrast_forest(table: pd.DataFrame, spec: SweepSpec) -> Figure | None:
                 axis = "percentage points"
             else:
                 unit_axis(ax, unit, axis="x")
-                axis = formatting.AXIS_UNITS[unit] or "people"
+                axis = formatting.AXIS_UNITS[unit] or count_noun(metric)
             ax.xaxis.set_major_locator(mticker.MaxNLocator(5))
             ax.set_xlabel(f"Difference ({axis})", fontsize=8)
             ax.set_title(metric_label(metric).rsplit(" (", 1)[0], fontsize=9)

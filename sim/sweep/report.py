@@ -10,8 +10,9 @@ one, Sobol indices when computed, and every plot.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from sim.outcomes import formatting
@@ -43,6 +44,30 @@ def _sobol_table(table: pd.DataFrame) -> str:
     rows = [[metric_label(r["metric"]).rsplit(" (", 1)[0], param_label(r["parameter"]),
              *(f"{r[c]:.3f}" for c in cols)] for _, r in table.iterrows()]
     return table_html(["metric", "parameter", *cols], rows)
+
+
+def _contrast_headlines(table: pd.DataFrame, res: SweepResults) -> list[Any]:
+    """The brief's headlines of a contrast: its first metric's paired difference at (up
+    to two) settings of the other parameters.
+    """
+    from sim.output.report import Headline
+    from sim.sweep.contrast import CONTRAST_COLUMNS
+    from sim.sweep.plots import metric_label, metric_unit
+
+    c = res.spec.contrast
+    assert c is not None
+    first = res.spec.contrast_metrics[0]
+    others = [col for col in table.columns if col not in ("metric", *CONTRAST_COLUMNS)]
+    out = []
+    for _, r in table[table["metric"] == first].head(2).iterrows():
+        where = ", ".join(f"{p} = {r[p]}" for p in others)
+        out.append(Headline(
+            f"{c.parameter} {c.treatment!r} minus {c.control!r}"
+            + (f", at {where}" if where else ""),
+            formatting.difference(r["diff_mean"], r["diff_lo"], r["diff_hi"],
+                                  metric_unit(first)),
+            f"{metric_label(first)}, paired by replicate"))
+    return out
 
 
 def _contrast_section(table: pd.DataFrame, res: SweepResults) -> str:
@@ -97,12 +122,16 @@ def render(res: SweepResults) -> str:
     first = metrics[0]
     unit = metric_unit(first)
     best, worst = summary.loc[summary[first].idxmax()], summary.loc[summary[first].idxmin()]
-    where = lambda r: ", ".join(f"{param_label(p).split(' (')[0]} {r[p]:.3g}"  # noqa: E731
-                                for p in params)
+    where = lambda r: ", ".join(  # noqa: E731
+        f"{param_label(p).split(' (')[0]} "
+        + (str(r[p]) if isinstance(r[p], bool | np.bool_) else f"{r[p]:.3g}") for p in params)
     lines = [Headline(f"highest, at {where(best)}", formatting.value(best[first], unit),
                       metric_label(first)),
              Headline(f"lowest, at {where(worst)}", formatting.value(worst[first], unit),
                       metric_label(first))]
+    contrasts = res.contrast_table()
+    if contrasts is not None:
+        lines += _contrast_headlines(contrasts, res)
     if res.sensitivity is not None:
         st = res.sensitivity_table()
         st = st[st["metric"] == first]
@@ -133,7 +162,6 @@ def render(res: SweepResults) -> str:
     if len(summary) <= 60:
         parts.append(f"<details><summary>All points</summary>"
                      f"{_table(summary, params, metrics)}</details>")
-    contrasts = res.contrast_table()
     if contrasts is not None:
         parts.append(_contrast_section(contrasts, res))
     if res.sensitivity is not None:

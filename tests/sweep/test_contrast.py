@@ -112,6 +112,9 @@ def test_a_declared_contrast_is_computed_saved_plotted_and_reported(tmp_path):
     assert (tmp_path / "sw" / "plots" / "contrast.png").stat().st_size > 5000
     html = (tmp_path / "sw" / "report.html").read_text(encoding="utf-8")
     assert "Contrast: High-income market tier" in html and "[90% interval]" in html
+    brief = html[html.index("<section class=brief>"):html.index("</section>")]
+    assert "procurement.groups.HIC.priority 2 minus 0, at " in brief     # a headline
+    assert "paired by replicate" in brief
     again = load_sweep_results(tmp_path / "sw").contrast_table()
     pd.testing.assert_frame_equal(again, table)
 
@@ -144,3 +147,11 @@ contrast: {{parameter: procurement.groups.HIC.multiple, control: 1.0, treatment:
     out = capsys.readouterr().out
     assert "procurement.groups.HIC.multiple 3 minus 1, paired by replicate" in out
     assert "    coverage_final.LIC: " in out and "of 2 pairs)" in out
+
+
+def test_count_metrics_name_what_they_count():
+    from sim.sweep.plots import metric_label
+
+    assert metric_label("deaths_by_group.HIC") == "Deaths by group, High income (people)"
+    assert metric_label("infections").endswith("(people)")
+    assert metric_label("doses_expired").endswith("(doses)")
