@@ -83,7 +83,11 @@ PLOT_CAPTIONS = {
     "compare_coverage": "Coverage by income group, scenarios side by side.",
     "compare_lorenz": "Lorenz curves of the scenarios at the end.",
     "compare_metrics": "Key metrics by scenario (median, 5–95% whiskers).",
-    "compare_deaths": "Deaths averted per million by scenario.",
+    "compare_deaths": "Deaths averted per million by scenario, each against its own "
+                      "no-vaccine twin.",
+    "compare_differences": "What each scenario changes against the first: deaths and "
+                           "coverage by income group, mean paired difference and its 95% "
+                           "interval.",
 }
 
 
