@@ -112,3 +112,20 @@ def test_one_scenario_has_nothing_to_difference(tmp_path, capsys):
     assert not (out / "differences.csv").exists()
     assert not (out / "plots" / "compare_differences.png").exists()
     assert "Differences from" not in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_scenario_against_itself_differs_by_exactly_nothing(tmp_path):
+    # Common random numbers: the same scenario twice gives the same numbers bit for bit,
+    # replicate by replicate, so every paired difference is exactly zero.
+    import numpy as np
+
+    from sim.api import compare
+    from sim.scenario import load_scenario
+
+    s = load_scenario(SCENARIOS / "baseline.yaml", ["days=45", "production.noise_sd=0.3"])
+    cmp = compare([s, s], tmp_path / "same", replicates=2)
+    d = cmp.differences
+    assert list(d["scenario"].unique()) == ["baseline-2"]
+    finite = d[np.isfinite(d["diff_mean"])]
+    assert len(finite) > 50
+    assert (finite["diff_mean"] == 0).all() and (finite["diff_lo"] == 0).all()
