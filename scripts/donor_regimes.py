@@ -31,25 +31,22 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.sweep.contrast import paired_contrast  # noqa: E402
 from sim.sweep.files import load_sweep  # noqa: E402
-from sim.sweep.runner import run_sweep  # noqa: E402
+from sim.sweep.runner import SweepResults, run_sweep  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEEPS = ROOT / "scenarios" / "sweeps"
-ARM = "donation.groups.HIC.share"
+ARM = "donation.groups.HIC.share"     # the sweep files' contrast: share (1) − keep (0)
 KEEP, SHARE = 0.0, 1.0
 REGIME = "epidemic.emergence.enabled"
 
 
-def regimes_table(points: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
-    """Paired share − keep contrasts of HIC and world deaths in regimes (a) and (b)."""
-    parts = []
-    for metric in ("deaths_by_group.HIC", "deaths"):
-        c = paired_contrast(points, metrics, ARM, KEEP, SHARE, metric)
-        c.insert(0, "metric", metric)
-        parts.append(c)
-    out = pd.concat(parts, ignore_index=True)
+def regimes_table(res: SweepResults) -> pd.DataFrame:
+    """Paired share − keep contrasts of HIC and world deaths in regimes (a) and (b): the
+    sweep file's own ``contrast`` (:meth:`SweepResults.contrast_table`), regimes named.
+    """
+    out = res.contrast_table()
+    assert out is not None, "donor_regimes.yaml declares the keep/share contrast"
     out.insert(1, "regime", out[REGIME].map({False: "a: no emergent variants",
                                               True: "b: emergent variants"}))
     return out.drop(columns=[REGIME])
@@ -137,15 +134,16 @@ def main(argv: list[str] | None = None) -> int:
 
     res = run_sweep(spec("donor_regimes"), executor=args.executor, workers=args.workers,
                     plots=False)
-    table = regimes_table(res.points, res.metrics)
+    table = regimes_table(res)
     table.to_csv(out / "regimes.csv", index=False)
     plot_regimes(paired_differences(res.points, res.metrics), table, out / "regimes.png")
     thresholds = None
     if not args.no_thresholds:
         grid = run_sweep(spec("donor_regimes_thresholds"), executor=args.executor,
                          workers=args.workers, plots=False)
-        thresholds = paired_contrast(grid.points, grid.metrics, ARM, KEEP, SHARE,
-                                     "deaths_by_group.HIC")
+        thresholds = grid.contrast_table()          # the file's contrast: HIC deaths
+        assert thresholds is not None
+        thresholds = thresholds.drop(columns="metric")
         thresholds.to_csv(out / "thresholds.csv", index=False)
     days = args.days or int(load_sweep(SWEEPS / "donor_regimes.yaml").base["days"])
     text = summary_text(table, thresholds, days)
