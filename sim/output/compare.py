@@ -29,7 +29,7 @@ import pandas as pd
 from sim.outcomes import formatting
 from sim.outcomes.registry import unit_of
 from sim.outcomes.results import Results
-from sim.output.differences import difference_table, differences_section
+from sim.output.differences import brief_differences, difference_table, differences_section
 from sim.output.folder import save_steps
 from sim.output.names import unique_slugs
 from sim.output.plots import PlotJob, draw
@@ -284,6 +284,8 @@ def compare_brief(c: CompareInput) -> str:
             f"<p class=question>{esc(question)}</p>"
             + (f"<ul>{asks}</ul>" if asks else "")
             + table_html(("headline", *names), rows)
+            + (brief_differences(c.differences, names, c.meta["replicates"])
+               if c.differences is not None else "")
             + f"<p class=meta>{esc(compare_note(c.meta))}</p>"
             + (image_tag(shown, f"{what} in {shown.parent.parent.name}.")
                if shown else "") + "</section>")

@@ -110,3 +110,31 @@ def differences_section(table: pd.DataFrame, meta: dict[str, Any]) -> str:
     return (f"<h2>Differences from {esc(names[0])}, paired by replicate</h2>"
             + table_html(("metric", *names[1:]), rows)
             + f"<p class=meta>{esc(difference_note(names[0], meta['replicates']))}</p>")
+
+
+#: The brief's paired differences: (metric, label, unit), the first two a comparison has.
+BRIEF_DIFFERENCES = (("deaths_by_group.World", "deaths, World", "count"),
+                     ("coverage_final.LIC", "≥1-dose coverage, low income", "share"),
+                     ("coverage_final.World", "≥1-dose coverage, World", "share"))
+
+
+def brief_differences(table: pd.DataFrame, names: Sequence[str], replicates: int) -> str:
+    """The brief's line per scenario after the first: its paired difference from the
+    first in world deaths and low-income coverage (HTML; empty with one scenario).
+    """
+    if len(names) < 2 or table.empty:
+        return ""
+    shown = [m for m in BRIEF_DIFFERENCES if (table["metric"] == m[0]).any()][:2]
+    items = []
+    for name in names[1:]:
+        sub = table[table["scenario"] == name].set_index("metric")
+        parts = [f"{label} " + formatting.difference(
+                     sub.at[key, "diff_mean"], sub.at[key, "diff_lo"], sub.at[key, "diff_hi"],
+                     unit) for key, label, unit in shown if key in sub.index]
+        if parts:
+            items.append(f"<li><b>{esc(name)}</b> minus {esc(names[0])}: "
+                         f"{esc('; '.join(parts))}</li>")
+    what = ("mean of the paired replicates [95% interval]" if replicates > 1
+            else "one replicate")
+    return (f"<p class=meta>What each scenario changes, paired by replicate ({what}):</p>"
+            f"<ul>{''.join(items)}</ul>" if items else "")

@@ -78,6 +78,7 @@ def test_compare_json_brief_and_rebuild(tmp_path, capsys):
     assert "What changes between baseline and nationalism?" in brief
     assert "What did sharing" in brief                   # the scenarios' own questions
     assert "Coverage ≥1 dose, low income" in brief and "Gini, population-weighted" in brief
+    assert "<b>nationalism</b> minus baseline: deaths, World " in brief   # paired, quotable
 
 
 def test_compare_differences_pair_the_replicates_of_each_scenario(tmp_path):
