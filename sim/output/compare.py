@@ -29,6 +29,7 @@ import pandas as pd
 from sim.outcomes import formatting
 from sim.outcomes.registry import unit_of
 from sim.outcomes.results import Results
+from sim.output.differences import COLUMNS as DIFFERENCE_COLUMNS
 from sim.output.differences import brief_differences, difference_table, differences_section
 from sim.output.folder import save_steps
 from sim.output.names import unique_slugs
@@ -104,7 +105,8 @@ class Comparison:
     results: list[Results]
     table: pd.DataFrame
     folder: Path
-    differences: pd.DataFrame = field(default_factory=pd.DataFrame)
+    differences: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(DIFFERENCE_COLUMNS)))
 
 
 def unique_names(scenarios: Sequence[Scenario]) -> list[str]:
