@@ -174,7 +174,13 @@ def close_day(holding: np.ndarray, out: np.ndarray, one: np.ndarray,
             if rewrite:
                 for q in range(Q):  # stored unconditionally, as the reference
                     v = holding[e, n, q]
-                    kept = max(v * keep, 0.0)
+                    kept = v * keep
+                    # np.maximum(kept, 0.0) of the reference, exactly: +0.0 for -0.0 (a
+                    # negative rounding residue times keep 0), where numba's max keeps
+                    # -0.0; a later zero added only in some batches (gifts, sales on that
+                    # day) would turn it to +0.0 and the member's state would depend on
+                    # its batch.
+                    kept = kept if kept > 0.0 or kept != kept else 0.0
                     holding[e, n, q] = kept
                     differ |= kept != v
             if differ:
