@@ -147,6 +147,14 @@ contrast: {{parameter: procurement.groups.HIC.multiple, control: 1.0, treatment:
     out = capsys.readouterr().out
     assert "procurement.groups.HIC.multiple 3 minus 1, paired by replicate" in out
     assert "    coverage_final.LIC: " in out and "of 2 pairs)" in out
+    import json
+
+    assert main(["report", str(tmp_path / "out"), "--quiet"]) == 0      # rebuilt from files
+    assert "Contrast:" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert main(["sweep", str(f), "-o", str(tmp_path / "again"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [r["metric"] for r in doc["contrast"]] == ["coverage_final.LIC", "doses_expired"]
+    assert all(r["replicates"] == 2 for r in doc["contrast"])
 
 
 def test_count_metrics_name_what_they_count():
