@@ -38,6 +38,7 @@ from sim.output.report import (
     HEADLINES,
     esc,
     image_tag,
+    metric_rows,
     page,
     table_html,
     write_atomic,
@@ -138,23 +139,12 @@ def display_rows(table: pd.DataFrame, names: Sequence[str],
     :func:`key_metrics`); values are "median" or "median [p05–p95]" with several
     replicates, formatted by :mod:`sim.outcomes.formatting`.
     """
-    rows = []
-    for key, label, unit in metrics:
-        sub = table[table["metric"] == key].set_index("scenario")
-        if sub.empty or sub["median"].isna().all():
-            continue
-        cells = [label]
-        for n in names:
-            if n not in sub.index:
-                cells.append("—")
-                continue
-            r = sub.loc[n]
-            if r["replicates"] > 1:
-                cells.append(formatting.with_band(r["median"], r["p05"], r["p95"], unit))
-            else:
-                cells.append(formatting.value(r["median"], unit))
-        rows.append(cells)
-    return rows
+    def cell(r: pd.Series, unit: str) -> str:
+        if r["replicates"] > 1:
+            return formatting.with_band(r["median"], r["p05"], r["p95"], unit)
+        return formatting.value(r["median"], unit)
+
+    return metric_rows(table, names, metrics, "median", cell)
 
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -25,7 +25,7 @@ from sim.outcomes import formatting
 from sim.outcomes.paired import DIFFERENCE_COLUMNS, paired_differences
 from sim.outcomes.results import Results
 from sim.output.plots.palette import GROUP_LABELS
-from sim.output.report import esc, table_html
+from sim.output.report import esc, metric_rows, table_html
 
 #: Groups whose deaths the differences show, in order.
 DEATH_GROUPS = ("World", "HIC", "UMIC", "LMIC", "LIC")
@@ -71,21 +71,10 @@ def difference_rows(table: pd.DataFrame, names: Sequence[str],
     unit)), each cell "mean difference [95% interval]"
     (:func:`sim.outcomes.formatting.difference`); metrics no scenario has are skipped.
     """
-    rows = []
-    for key, label, unit in metrics:
-        sub = table[table["metric"] == key].set_index("scenario")
-        if sub.empty or sub["diff_mean"].isna().all():
-            continue
-        cells = [label]
-        for n in names:
-            if n not in sub.index:
-                cells.append(formatting.MISSING)
-                continue
-            r = sub.loc[n]
-            cells.append(formatting.difference(r["diff_mean"], r["diff_lo"], r["diff_hi"],
-                                               unit))
-        rows.append(cells)
-    return rows
+    def cell(r: pd.Series, unit: str) -> str:
+        return formatting.difference(r["diff_mean"], r["diff_lo"], r["diff_hi"], unit)
+
+    return metric_rows(table, names, metrics, "diff_mean", cell, missing=formatting.MISSING)
 
 
 def difference_note(reference: str, replicates: int) -> str:

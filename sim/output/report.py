@@ -112,6 +112,24 @@ def table_html(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
            "</table></div>"
 
 
+def metric_rows(table: Any, names: Sequence[str], metrics: Sequence[Sequence[str]],
+                column: str, cell: Callable[[Any, str], str],
+                missing: str = "—") -> list[list[str]]:
+    """Rows (label, one cell per scenario in ``names``) of ``metrics`` ((key, label,
+    unit)) from a long table (``scenario``, ``metric``, ``column``, ...): ``cell(row,
+    unit)`` where a scenario has the metric, ``missing`` where it does not; metrics whose
+    ``column`` is undefined in every scenario are left out.
+    """
+    rows = []
+    for key, label, unit in metrics:
+        sub = table[table["metric"] == key].set_index("scenario")
+        if sub.empty or sub[column].isna().all():
+            continue
+        rows.append([label, *(cell(sub.loc[n], unit) if n in sub.index else missing
+                              for n in names)])
+    return rows
+
+
 def page(title: str, body: str) -> str:
     """A complete HTML document."""
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
