@@ -177,6 +177,11 @@ def with_band(mid: Any, lo: Any, hi: Any, unit: str) -> str:
     return f"{text} [{ends[0]}{DASH}{ends[1]}]"
 
 
+def setting(v: Any) -> str:
+    """A swept parameter's value as set: ``0.05``, ``2.5``, ``True``, ``hoard``."""
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
 def signed(v: Any, unit: str) -> str:
     """A difference in ``unit``, always with its sign: shares in percentage points
     (``+7.5 pp``), counts scaled (``−1.15 M``), rates per million (``−146``), countries
@@ -219,11 +224,14 @@ def difference(mid: Any, lo: Any, hi: Any, unit: str) -> str:
     return f"{text} [{ends[0]} to {ends[1]}]"
 
 
+def _third_digit(v: float) -> float:
+    """The place of ``v``'s third significant digit, at least 1 (1 for 0)."""
+    return 10.0 ** max(math.floor(math.log10(abs(v))) - 2, 0) if v else 1.0
+
+
 def _round3(v: float) -> float:
     """``v`` rounded to three significant digits (at least to a whole number)."""
-    if v == 0:
-        return 0.0
-    place = 10.0 ** max(math.floor(math.log10(abs(v))) - 2, 0)
+    place = _third_digit(v)
     return round(v / place) * place
 
 
@@ -235,7 +243,7 @@ def _signed_count(v: float, mid: float) -> str:
     div, suffix = scale_of(mid)
     if not suffix:     # to the place of the difference's third significant digit
         v = float(snap(v, "count"))
-        place = 10.0 ** max(math.floor(math.log10(abs(mid))) - 2, 0) if mid else 1.0
+        place = _third_digit(mid)
         return f"{round(v / place) * place:+,.0f}".replace("-", "−") if v else "0"
     mid_digits = signed(mid, "count").removesuffix(f" {suffix}")
     decimals = len(mid_digits.split(".")[1]) if "." in mid_digits else 0

@@ -91,6 +91,13 @@ def paired_contrast(points: pd.DataFrame, metrics: pd.DataFrame, arm: str, contr
     return pd.DataFrame(rows, columns=[*others, *CONTRAST_COLUMNS])
 
 
+def contrast_settings(table: pd.DataFrame) -> list[str]:
+    """The other parameters of a contrast table (:func:`paired_contrast` or
+    :func:`sweep_contrasts`): the columns that say at which setting a row was taken.
+    """
+    return [c for c in table.columns if c not in ("metric", *CONTRAST_COLUMNS)]
+
+
 def sweep_contrasts(spec: SweepSpec, points: pd.DataFrame, metrics: pd.DataFrame
                     ) -> pd.DataFrame | None:
     """The sweep file's ``contrast`` (:class:`sim.sweep.spec.Contrast`) for each of its

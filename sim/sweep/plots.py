@@ -32,8 +32,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.outcomes import formatting
-from sim.output.plots.style import GROUP_LABELS, STYLE, figure, legend_outside, save, unit_axis
-from sim.sweep.contrast import CONTRAST_COLUMNS
+from sim.output.plots.style import (
+    GROUP_LABELS,
+    STYLE,
+    difference_axis,
+    figure,
+    legend_outside,
+    save,
+    unit_axis,
+)
+from sim.sweep.contrast import contrast_settings
 
 if TYPE_CHECKING:
     from sim.sweep.runner import SweepResults
@@ -224,11 +232,7 @@ def _setting(row: pd.Series, others: list[str]) -> str:
     """Words for one setting of the parameters other than the contrast's."""
     if not others:
         return "every point"
-    return "\n".join(f"{param_label(p)} = {_value(row[p])}" for p in others)
-
-
-def _value(v: object) -> str:
-    return f"{v:.4g}" if isinstance(v, float) else str(v)
+    return "\n".join(f"{param_label(p)} = {formatting.setting(row[p])}" for p in others)
 
 
 def contrast_forest(table: pd.DataFrame, spec: SweepSpec) -> Figure | None:
@@ -242,7 +246,7 @@ def contrast_forest(table: pd.DataFrame, spec: SweepSpec) -> Figure | None:
         return None
     names = [m for m in spec.contrast_metrics
              if table.loc[table["metric"] == m, "diff_mean"].notna().any()][:MAX_METRICS]
-    others = [col for col in table.columns if col not in ("metric", *CONTRAST_COLUMNS)]
+    others = contrast_settings(table)
     settings = table[table["metric"] == names[0]].reset_index(drop=True)
     labels = [_setting(r, others) for _, r in settings.iterrows()]
     cols = min(len(names), 3)
@@ -267,15 +271,8 @@ def contrast_forest(table: pd.DataFrame, spec: SweepSpec) -> Figure | None:
                                 fontsize=7)
             ax.axvline(0.0, color="0.4", lw=0.8)
             ax.margins(x=0.25, y=0.2)
-            if unit == "share":
-                ax.xaxis.set_major_formatter(mticker.FuncFormatter(
-                    lambda v, _p: f"{100 * v:+.3g}".replace("-", "−") if v else "0"))
-                axis = "percentage points"
-            else:
-                unit_axis(ax, unit, axis="x")
-                axis = formatting.AXIS_UNITS[unit] or count_noun(metric)
+            difference_axis(ax, unit, count_noun(metric), fontsize=8)
             ax.xaxis.set_major_locator(mticker.MaxNLocator(5))
-            ax.set_xlabel(f"Difference ({axis})", fontsize=8)
             ax.set_title(metric_label(metric).rsplit(" (", 1)[0], fontsize=9)
         for ax in axes[:, 0]:
             ax.set_yticks(y, labels, fontsize=8)
@@ -286,8 +283,8 @@ def contrast_forest(table: pd.DataFrame, spec: SweepSpec) -> Figure | None:
         pairs = int(table["replicates"].max())
         what = f"mean of {pairs} paired replicates, bar: {100 * c.level:g}% interval" \
             if pairs > 1 else "one replicate: no interval"
-        fig.suptitle(f"{param_label(c.parameter)}: {_value(c.treatment)} "
-                     f"minus {_value(c.control)} ({what})", fontsize=10)
+        fig.suptitle(f"{param_label(c.parameter)}: {formatting.setting(c.treatment)} "
+                     f"minus {formatting.setting(c.control)} ({what})", fontsize=10)
         fig.tight_layout()
         return fig
 

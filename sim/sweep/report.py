@@ -29,7 +29,7 @@ def _table(df: pd.DataFrame, params: list[str], metrics: list[str]) -> str:
 
     header = ["point", *(param_label(p) for p in params),
               *(metric_label(m) for m in metrics)]
-    rows = [[str(int(r["point"])), *(f"{r[p]:.4g}" if isinstance(r[p], float) else str(r[p])
+    rows = [[str(int(r["point"])), *(formatting.setting(r[p])
                                      for p in params),
              *(formatting.value(r[m], metric_unit(m)) for m in metrics)]
             for _, r in df.iterrows()]
@@ -51,13 +51,13 @@ def _contrast_headlines(table: pd.DataFrame, res: SweepResults) -> list[Any]:
     to two) settings of the other parameters.
     """
     from sim.output.report import Headline
-    from sim.sweep.contrast import CONTRAST_COLUMNS
+    from sim.sweep.contrast import contrast_settings
     from sim.sweep.plots import metric_label, metric_unit
 
     c = res.spec.contrast
     assert c is not None
     first = res.spec.contrast_metrics[0]
-    others = [col for col in table.columns if col not in ("metric", *CONTRAST_COLUMNS)]
+    others = contrast_settings(table)
     out = []
     for _, r in table[table["metric"] == first].head(2).iterrows():
         where = ", ".join(f"{p} = {r[p]}" for p in others)
@@ -75,17 +75,17 @@ def _contrast_section(table: pd.DataFrame, res: SweepResults) -> str:
     other parameters, with its interval and how often the treatment was lower.
     """
     from sim.output.report import esc, table_html
-    from sim.sweep.contrast import CONTRAST_COLUMNS
+    from sim.sweep.contrast import contrast_settings
     from sim.sweep.plots import metric_label, metric_unit, param_label
 
     c = res.spec.contrast
     assert c is not None
-    others = [col for col in table.columns if col not in ("metric", *CONTRAST_COLUMNS)]
+    others = contrast_settings(table)
     rows = []
     for _, r in table.iterrows():
         unit = metric_unit(r["metric"])
         rows.append([metric_label(r["metric"]).rsplit(" (", 1)[0],
-                     *(f"{r[p]:.4g}" if isinstance(r[p], float) else str(r[p])
+                     *(formatting.setting(r[p])
                        for p in others),
                      formatting.value(r["control_mean"], unit),
                      formatting.value(r["treatment_mean"], unit),

@@ -33,7 +33,9 @@ examples:
 
 
 def _fmt(value: object) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    from sim.outcomes.formatting import setting
+
+    return setting(value)
 
 
 def _check_reachable(address: str, timeout: float = 5.0) -> None:
@@ -156,12 +158,12 @@ def contrast_lines(table: pd.DataFrame, spec: SweepSpec) -> list[str]:
     parameters, the paired difference with its interval.
     """
     from sim.outcomes import formatting
-    from sim.sweep.contrast import CONTRAST_COLUMNS
+    from sim.sweep.contrast import contrast_settings
     from sim.sweep.plots import metric_unit
 
     c = spec.contrast
     assert c is not None
-    others = [col for col in table.columns if col not in ("metric", *CONTRAST_COLUMNS)]
+    others = contrast_settings(table)
     lines = [f"  {c.parameter} {_fmt(c.treatment)} minus {_fmt(c.control)}, paired by "
              f"replicate: mean [{100 * c.level:g}% interval]"]
     for _, r in table.iterrows():

@@ -21,6 +21,7 @@ from sim.output.plots.style import (
     STYLE,
     band,
     band_note,
+    difference_axis,
     figure,
     legend_outside,
     percent_axis,
@@ -205,13 +206,7 @@ def compare_differences(differences: pd.DataFrame) -> Figure | None:
             ax.set_yticks(y, [GROUP_LABELS[g] for g in GROUPS])
             ax.set_ylabel("Income group")
             ax.margins(x=0.15, y=0.12)
-            if unit == "share":
-                ax.xaxis.set_major_formatter(plt.FuncFormatter(
-                    lambda v, _p: f"{100 * v:+.3g}".replace("-", "−") if v else "0"))
-                ax.set_xlabel("Difference (percentage points)")
-            else:
-                unit_axis(ax, unit, axis="x")
-                ax.set_xlabel("Difference (people)")
+            difference_axis(ax, unit)
             ax.set_title(f"{title}, minus {reference}", fontsize=10)
         legend_outside(axes.flat[-1], title="Scenario")
         what = (f"mean of {pairs} paired replicates, bar: 95% interval" if pairs > 1

@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim.outcomes.formatting import tick_formatter  # noqa: E402
+from sim.outcomes.formatting import AXIS_UNITS, tick_formatter  # noqa: E402
 from sim.output.plots.palette import (  # noqa: E402, F401  (re-exported: the style's names)
     DONOR_COLORS,
     GROUP_COLORS,
@@ -196,6 +196,21 @@ def percent_axis(ax: plt.Axes, axis: str = "y", top: float | None = 1.0) -> None
 def unit_axis(ax: plt.Axes, unit: str, axis: str = "y") -> None:
     """Ticks of ``axis`` written in ``unit`` (see :mod:`sim.outcomes.formatting`): 40%, 1.5 bn."""
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(tick_formatter(unit))
+
+
+def difference_axis(ax: plt.Axes, unit: str, counts: str = "people", **label: Any) -> None:
+    """The x axis of paired differences in ``unit``: shares in signed percentage points
+    (``+4``, ``−2``), others as :func:`unit_axis`; labelled "Difference (…)" (``counts``
+    names what a count counts; ``label`` goes to ``set_xlabel``).
+    """
+    if unit == "share":
+        ax.xaxis.set_major_formatter(plt.FuncFormatter(
+            lambda v, _p: f"{100 * v:+.3g}".replace("-", "−") if v else "0"))
+        what = "percentage points"
+    else:
+        unit_axis(ax, unit, axis="x")
+        what = AXIS_UNITS[unit] or counts
+    ax.set_xlabel(f"Difference ({what})", **label)
 
 
 def tight_layout(fig: Figure, **kwargs: Any) -> None:
