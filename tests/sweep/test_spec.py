@@ -50,7 +50,10 @@ def write(tmp_path, text, base="name: base\ndays: 60\n"):
     (("base: base.yaml", "base: nope.yaml"), r"sweep.yaml:2: base: no such file"),
 ])
 def test_bad_sweep_files_give_one_line(tmp_path, edit, message):
-    f = write(tmp_path, GOOD.replace(*edit))
+    refused_in_one_line(write(tmp_path, GOOD.replace(*edit)), message)
+
+
+def refused_in_one_line(f, message):
     with pytest.raises(ScenarioError, match=message) as err:
         load_sweep(f)
     assert "\n" not in str(err.value)
@@ -157,10 +160,7 @@ contrast:
     (("method: grid", "method: lhs"), r"sweep.yaml:9: contrast: .* needs method: grid"),
 ])
 def test_bad_contrasts_give_one_line(tmp_path, edit, message):
-    f = write(tmp_path, CONTRAST.replace(*edit))
-    with pytest.raises(ScenarioError, match=message) as err:
-        load_sweep(f)
-    assert "\n" not in str(err.value)
+    refused_in_one_line(write(tmp_path, CONTRAST.replace(*edit)), message)
 
 
 def test_a_contrast_between_listed_values_loads(tmp_path):
