@@ -9,6 +9,9 @@ Convention
   objects, no dicts, no optional arguments.
 - Each kernel fuses a whole stage (or several) so that one day is a few calls, not hundreds
   of numpy operations; loops over members and countries live *inside* the kernel.
+- Clipping at zero is :func:`sim.engine.kernels.clip.nonneg`, not ``max(x, 0.0)`` (which
+  keeps -0.0 where numpy's ``maximum`` gives +0.0: a member's bytes could then depend on
+  its batch).
 - Every kernel has a plain-numpy **reference** of the same stage, kept in the stage's own
   module. Tests compare the two on random inputs: dose ledgers identical, epidemic
   compartments within 1e-10.

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 
 
 @jit
@@ -95,7 +96,7 @@ def row(d: int, out: np.ndarray, count: np.ndarray, region: np.ndarray,
     for j in range(ovr_ptr[d], ovr_ptr[d + 1]):
         out[ovr_idx[j]] = ovr_val[j]
     for n in range(N):
-        out[n] = max(out[n] + weights[0], 0.0)
+        out[n] = nonneg(out[n] + weights[0])
     out[d] = 0.0
 
 

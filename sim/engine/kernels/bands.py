@@ -5,6 +5,7 @@ reference; tests compare the two).
 from __future__ import annotations
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 
 
 @jit
@@ -20,16 +21,16 @@ def allocate_bands(amount, room, priority, out):
             left = amount[e, n]
             if priority[e, n] == 0:
                 for b in range(A - 1, -1, -1):
-                    r = max(room[e, n, b], 0.0)
+                    r = nonneg(room[e, n, b])
                     take = min(left, r)
                     out[e, n, b] = take
                     left -= take
             else:
                 total = 0.0
                 for b in range(A):
-                    total += max(room[e, n, b], 0.0)
+                    total += nonneg(room[e, n, b])
                 share = 0.0
                 if total > 0.0:
                     share = min(amount[e, n] / total, 1.0)
                 for b in range(A):
-                    out[e, n, b] = max(room[e, n, b], 0.0) * share
+                    out[e, n, b] = nonneg(room[e, n, b]) * share

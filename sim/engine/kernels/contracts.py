@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 from sim.engine.kernels.sums import pairwise_sum
 
 
@@ -50,7 +51,7 @@ def deliver_contracts(t: int, supplier: np.ndarray, buyer: np.ndarray, due: np.n
             exported[p] = 0.0
             home_sold[p] = 0.0
         for k in range(K):
-            owed[k] = max(due[e, k, t] - delivered_cum[e, k], 0.0)
+            owed[k] = nonneg(due[e, k, t] - delivered_cum[e, k])
             demand[supplier[e, k]] += owed[k]
         for k in range(K):
             p = supplier[e, k]
@@ -68,7 +69,7 @@ def deliver_contracts(t: int, supplier: np.ndarray, buyer: np.ndarray, due: np.n
             d = demand[p]
             available = inventory[e, p] * export_share[e, p]
             fill = min(available, d) / d if d > 0 else 0.0
-            inventory[e, p] = max(inventory[e, p] - d * fill, 0.0)
+            inventory[e, p] = nonneg(inventory[e, p] - d * fill)
             exported_cum[e, p] += exported[p]
             home_delivered_cum[e, p] += home_sold[p]
         bought = pairwise_sum(to_pool, 0, K)
@@ -82,5 +83,5 @@ def deliver_contracts(t: int, supplier: np.ndarray, buyer: np.ndarray, due: np.n
                 out[e, max(b, 0)] += 0.0 if b < 0 else owed[k]
             for n in range(N):
                 allocated_cum[e, n] += out[e, n]
-                orders_open[e, n] = max(orders_open[e, n] - out[e, n], 0.0)
+                orders_open[e, n] = nonneg(orders_open[e, n] - out[e, n])
     return to_countries

@@ -16,6 +16,7 @@ import numpy as np
 from sim.engine.kernels import jit
 from sim.engine.kernels.affinity import group_at, group_totals, sums
 from sim.engine.kernels.affinity import row as _row
+from sim.engine.kernels.clip import nonneg
 from sim.engine.kernels.need import capacity, on_hand_marked, take_oldest_rows
 from sim.engine.kernels.pool import NO_BURDEN, need_weight_row
 from sim.engine.kernels.sums import pairwise_sum
@@ -137,8 +138,8 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
         for i in range(Nd):
             d = donors[i]
             cap_d = capacity(t, cap_start, cap_slope, cap_ramp, e, d)
-            keep = max(keep_doses[e, d] - administered_cum[e, d], 0.0) + buffer_days[e, d] * cap_d
-            spare = min(max(held[d] - keep, 0.0), on_shelf[d])
+            keep = nonneg(keep_doses[e, d] - administered_cum[e, d]) + buffer_days[e, d] * cap_d
+            spare = min(nonneg(held[d] - keep), on_shelf[d])
             offer[i] = share[e, d] * spare
             if has_output:
                 offer[i] = offer[i] + from_output[e, d]
@@ -146,14 +147,14 @@ def donate(t: int, active: np.ndarray, share: np.ndarray, from_output: np.ndarra
         # recipient's room: its gap, within what it can absorb.
         need_weight_row(burden_mode, burden, burden_member, population, e, weigh)
         for n in range(N):
-            gap = max(course * willing[e, n] - administered_cum[e, n] - held[n], 0.0)
+            gap = nonneg(course * willing[e, n] - administered_cum[e, n] - held[n])
             giving = share[e, n] > 0 or (has_output and from_output[e, n] > 0)
             if receive[e, n] and not giving:
                 need[n] = gap if burden_mode == NO_BURDEN else gap * weigh[n]
             else:
                 need[n] = 0.0
-            room = max(absorb_days[e] * capacity(t, cap_start, cap_slope, cap_ramp, e, n)
-                       - held[n], 0.0)
+            room = nonneg(absorb_days[e] * capacity(t, cap_start, cap_slope, cap_ramp, e, n)
+                          - held[n])
             scale[n] = min(gap, room)   # the cap, turned into a scale below
         # Each donor's total weight: factored, or over its full row (overrides, or a
         # total so small that offer / total could overflow).

@@ -25,6 +25,7 @@ import numpy as np
 from numba.extending import overload
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 
 #: Below this ``x h`` the share infected per unit of force comes from the polynomial.
 SMALL_FORCE = 0.05
@@ -244,7 +245,7 @@ def _progress(e, a, v, k, S, Ex, Ix, shadow, fresh, chain, lam, fatal, sp, sr, d
         shadow[e, a, v, 2, n] = c0 * lat + c5 * nh
         # A difference of nearly equal flows: rounding must not leave an emptied status
         # below zero (the numpy reference clamps the same way).
-        S[e, a, k, n] = max(S[e, a, k, n] + out - gone_d - gone_h, 0.0)
+        S[e, a, k, n] = nonneg(S[e, a, k, n] + out - gone_d - gone_h)
         S[e, a, k + 2, n] += gone_h
         dead[n] += gone_d
 
@@ -282,9 +283,9 @@ def _vaccinate_and_wane(e, a, nk, S, D_band, courses_seen, boosted_seen, courses
         dcourse = courses_band[e, n, a] - courses_seen[e, a, n]
         dboost = boosted_band[e, n, a] - boosted_seen[e, a, n]
         whole = band_pop[a, n] - D_band[e, a, n] - courses_seen[e, a, n]
-        pc[n] = min(max(dcourse / whole, 0.0), 1.0) if whole > 0.0 else 0.0
+        pc[n] = min(nonneg(dcourse / whole), 1.0) if whole > 0.0 else 0.0
         whole = courses_seen[e, a, n] - boosted_seen[e, a, n]
-        pb[n] = min(max(dboost / whole, 0.0), 1.0) if whole > 0.0 else 0.0
+        pb[n] = min(nonneg(dboost / whole), 1.0) if whole > 0.0 else 0.0
         courses_seen[e, a, n] += dcourse
         boosted_seen[e, a, n] += dboost
     # naive -> vaccine (course); waned vaccine -> vaccine (booster); vaccine -> waned

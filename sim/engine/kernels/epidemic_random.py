@@ -26,6 +26,7 @@ import math
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 
 NORMAL_ABOVE = 25.0
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -133,7 +134,7 @@ def draw_binomial(n, p, u):
             cdf += pk
         x = k
     else:
-        x = min(max(math.floor(n * q + math.sqrt(var) * _ndtri(u) + 0.5), 0.0), n)
+        x = min(nonneg(math.floor(n * q + math.sqrt(var) * _ndtri(u) + 0.5)), n)
     return n - x if flip else x
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 from sim.engine.kernels.epidemic import held_span
 from sim.engine.kernels.epidemic_lanes import country_totals_last, forces_last, travellers_last
 from sim.engine.kernels.epidemic_random import (
@@ -106,7 +107,7 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
                 dcourse = courses_band[e, n, a] - courses_seen[e, n, a]
                 dboost = boosted_band[e, n, a] - boosted_seen[e, n, a]
                 whole = band_pop[a, n] - D_band[e, n, a] - courses_seen[e, n, a]
-                p = min(max(dcourse / whole, 0.0), 1.0) if whole > 0.0 else 0.0
+                p = min(nonneg(dcourse / whole), 1.0) if whole > 0.0 else 0.0
                 src[0], dst[0] = 0, 1
                 for u in range(nc):
                     k = 3 + 4 * u
@@ -115,7 +116,7 @@ def stochastic_day(S, Ex, Ix, shadow, fresh, D_band, courses_seen, boosted_seen,
                 _vaccinate(e, n, a, t, ns, N, A, key, S, p, 0, src, dst, 1 + 2 * nc)
                 # boosters: waned vaccine -> vaccine, waned hybrid c -> hybrid c
                 whole = courses_seen[e, n, a] - boosted_seen[e, n, a]
-                p = min(max(dboost / whole, 0.0), 1.0) if whole > 0.0 else 0.0
+                p = min(nonneg(dboost / whole), 1.0) if whole > 0.0 else 0.0
                 src[0], dst[0] = 2, 1
                 for u in range(nc):
                     src[1 + u], dst[1 + u] = 6 + 4 * u, 5 + 4 * u

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 
 
 @jit
@@ -75,8 +76,8 @@ def immunity_last(level, peak, vaccine_effect, ve_course, strains, ifr, first, m
         for k in range(K):
             for v in range(V):
                 for n in range(N):
-                    p0 = min(max(prot[0, k, v, n], 0.0), 1.0)
-                    p1 = max(min(max(prot[1, k, v, n], 0.0), 1.0), p0)
+                    p0 = min(nonneg(prot[0, k, v, n]), 1.0)
+                    p1 = max(min(nonneg(prot[1, k, v, n]), 1.0), p0)
                     s = 1.0 - p0
                     sus[e, k, v, n] = s
                     fatal[e, k, v, n] = (1.0 - p1) / s if s > 0 else 0.0   # ≤ 1: p1 ≥ p0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 
 
 @jit
@@ -49,9 +50,9 @@ def fill_finish(t: int, clearing_days: float, lic_producer: np.ndarray,
             made_p[p] = 0.0
             back_p[p] = 0.0
         for c in range(C):
-            room = max(lic_rate[e, c] * clearing_days - bulk[e, c], 0.0)
+            room = nonneg(lic_rate[e, c] * clearing_days - bulk[e, c])
             if t >= lic_active[e, c]:
-                want[c] = min(room, max(lic_total[e, c] - bulk_drawn_cum[e, c], 0.0))
+                want[c] = min(room, nonneg(lic_total[e, c] - bulk_drawn_cum[e, c]))
             else:
                 want[c] = 0.0
             demand[lic_producer[e, c]] += 0.0 if lic_additional[e, c] else want[c]
@@ -68,7 +69,7 @@ def fill_finish(t: int, clearing_days: float, lic_producer: np.ndarray,
             bulk[e, c] += draw
             bulk_drawn_cum[e, c] += draw
         for p in range(P):
-            inventory[e, p] = max(inventory[e, p] - drawn_p[p], 0.0)
+            inventory[e, p] = nonneg(inventory[e, p] - drawn_p[p])
             produced_cum[e, p] += made_p[p]
         for n in range(N):
             per_country[n] = 0.0

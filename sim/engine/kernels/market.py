@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 from sim.engine.kernels.sums import pairwise_sum, segment_sums
 
 
@@ -64,7 +65,7 @@ def clear_market(inventory: np.ndarray, orders_open: np.ndarray, allocated_cum: 
                     home_need[n] = orders_open[e, n]
                 else:
                     target = export_target[e, hp] * course * population[n]
-                    home_need[n] = min(orders_open[e, n], max(target - allocated_cum[e, n], 0.0))
+                    home_need[n] = min(orders_open[e, n], nonneg(target - allocated_cum[e, n]))
             else:
                 home_need[n] = 0.0
         segment_sums(home_need, seg_order, seg_starts, seg_present, seg_contiguous,
@@ -91,19 +92,19 @@ def clear_market(inventory: np.ndarray, orders_open: np.ndarray, allocated_cum: 
             fill = min(1.0, _ratio(remaining, demand))
             for n in range(N):
                 alloc[n] += tier_orders[n] * fill
-            remaining = max(remaining - fill * demand, 0.0)
+            remaining = nonneg(remaining - fill * demand)
         sold_share = _ratio(supply - remaining, supply)
         segment_sums(alloc, seg_order, seg_starts, seg_present, seg_contiguous,
                      home_bought, scratch)
         for p in range(P):
             sold = offered[p] * sold_share
             inventory[e, p] -= sold
-            exported_cum[e, p] += max(sold - offered[p] * _ratio(home_bought[p], supply), 0.0)
+            exported_cum[e, p] += nonneg(sold - offered[p] * _ratio(home_bought[p], supply))
         for n in range(N):
             total = alloc_home[n] + alloc[n]
             out[e, n] = total
             allocated_cum[e, n] += total
-            orders_open[e, n] = max(orders_open[e, n] - total, 0.0)
+            orders_open[e, n] = nonneg(orders_open[e, n] - total)
 
 
 @jit
@@ -168,8 +169,8 @@ def _home_sales(inventory0: np.ndarray, exported0: np.ndarray, inventory: np.nda
     E, P = inventory.shape
     for e in range(E):
         for p in range(P):
-            home_delivered_cum[e, p] += max((inventory0[e, p] - inventory[e, p])
-                                            - (exported_cum[e, p] - exported0[e, p]), 0.0)
+            home_delivered_cum[e, p] += nonneg((inventory0[e, p] - inventory[e, p])
+                                            - (exported_cum[e, p] - exported0[e, p]))
             inventory0[e, p] = inventory[e, p]
             exported0[e, p] = exported_cum[e, p]
 
@@ -200,12 +201,12 @@ def _serve_home(share: np.ndarray, inventory: np.ndarray, orders_open: np.ndarra
             if not share[e, p] > 0:
                 served = 0.0
             ratio[p] = _ratio(served, demand[p])
-            inventory[e, p] = max(inventory[e, p] - served, 0.0)
+            inventory[e, p] = nonneg(inventory[e, p] - served)
         for n in range(N):
             alloc = need[n] * ratio[home_producer[n]]
             out[e, n] = alloc
             allocated_cum[e, n] += alloc
-            orders_open[e, n] = max(orders_open[e, n] - alloc, 0.0)
+            orders_open[e, n] = nonneg(orders_open[e, n] - alloc)
 
 
 @jit
@@ -224,7 +225,7 @@ def _pool_buy(t: int, pool_on: np.ndarray, pool_budget: np.ndarray, pool_same: n
         for n in range(N):
             row[n] = orders_open[e, n] if pool_same[e, n] else 0.0
         others = pairwise_sum(row, 0, N)
-        funds_left = max(pool_budget[e, t] - pool_bought_cum[e], 0.0)
+        funds_left = nonneg(pool_budget[e, t] - pool_bought_cum[e])
         want = min(pool_orders_open[e], funds_left) if pool_on[e] else 0.0
         for p in range(P):
             offered[p] = 0.0 if banned[e, p] else inventory[e, p]
@@ -239,7 +240,7 @@ def _pool_buy(t: int, pool_on: np.ndarray, pool_budget: np.ndarray, pool_same: n
             exported_cum[e, p] += offered[p]
         pool_stock[e] += bought
         pool_bought_cum[e] += bought
-        pool_orders_open[e] = max(pool_orders_open[e] - bought, 0.0)
+        pool_orders_open[e] = nonneg(pool_orders_open[e] - bought)
 
 
 @jit

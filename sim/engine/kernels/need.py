@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 from sim.engine.kernels.sums import marked_bucket_sum
 
 
@@ -20,7 +21,7 @@ def capacity(t: int, start: np.ndarray, slope: np.ndarray, ramp: np.ndarray, e: 
     """Doses country ``n`` can give on day ``t`` (``start``, ``slope``, ``ramp`` (E, N));
     reference :func:`sim.engine.uptake.capacity`.
     """
-    return max(start[e, n] + slope[e, n] * min(float(t), ramp[e, n]), 0.0)
+    return nonneg(start[e, n] + slope[e, n] * min(float(t), ramp[e, n]))
 
 
 @jit

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 from sim.engine.kernels.sums import pairwise_sum
 
 
@@ -52,9 +53,9 @@ def sell_to_partners(partner_share: np.ndarray, partner_mask: np.ndarray,
             for n in range(N):
                 want[n] = want[n] * fill
             sold = pairwise_sum(want, 0, N)
-            inventory[e, p] = max(inventory[e, p] - sold, 0.0)
+            inventory[e, p] = nonneg(inventory[e, p] - sold)
             exported_cum[e, p] += sold
             for n in range(N):
-                orders_open[e, n] = max(orders_open[e, n] - want[n], 0.0)
+                orders_open[e, n] = nonneg(orders_open[e, n] - want[n])
                 allocated_cum[e, n] += want[n]
                 out[e, n] += want[n]

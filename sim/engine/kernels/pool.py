@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 from sim.engine.kernels.need import capacity, on_hand_marked, take_oldest_rows
 from sim.engine.kernels.sums import pairwise_sum
 
@@ -31,10 +32,10 @@ def waterfill(avail: float, weight: np.ndarray, cap: np.ndarray, x: np.ndarray,
         total = pairwise_sum(w, 0, N)
         for n in range(N):
             share = w[n] / total if total > 0 else 0.0
-            a = max(min(cap[n] - x[n], share * left), 0.0)
+            a = nonneg(min(cap[n] - x[n], share * left))
             add[n] = a
             x[n] += a
-        left = max(left - pairwise_sum(add, 0, N), 0.0)
+        left = nonneg(left - pairwise_sum(add, 0, N))
 
 
 #: How a kernel weighs each gap by the epidemic (``burden_mode``): not at all, by a
@@ -135,8 +136,8 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
                        on_shelf, held, w)
         for n in range(N):
             cap_n = capacity(t, cap_start, cap_slope, cap_ramp, e, n)
-            keep = max(keep_doses[e, n] - administered_cum[e, n], 0.0) + buffer_days[e, n] * cap_n
-            spare = min(max(held[n] - keep, 0.0), on_shelf[n])
+            keep = nonneg(keep_doses[e, n] - administered_cum[e, n]) + buffer_days[e, n] * cap_n
+            spare = min(nonneg(held[n] - keep), on_shelf[n])
             gift[e, n] = pool_share[e, n] * spare
         take_oldest_rows(stock, e, gift[e], w, nothing)
         for n in range(N):
@@ -148,19 +149,19 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
                        on_shelf, held, w)
         for n in range(N):
             cap_n = capacity(t, cap_start, cap_slope, cap_ramp, e, n)
-            room[n] = max(absorb_days[e] * cap_n - held[n], 0.0)
+            room[n] = nonneg(absorb_days[e] * cap_n - held[n])
         if proportional[e]:
             had = pool_bought_cum[e] + pairwise_sum(pool_contributed_cum[e], 0, N)
             for n in range(N):
                 w[n] = population[n] if pool_member[e, n] > 0 else 0.0
             total = max(pairwise_sum(w, 0, N), 1.0)
             for n in range(N):
-                fair = max(w[n] / total * had - pool_given[e, n], 0.0)
+                fair = nonneg(w[n] / total * had - pool_given[e, n])
                 room[n] = min(room[n], fair)
         # 3. Phase 1, pro rata to population up to the first tier.
         for n in range(N):
             if pool_member[e, n] > 0:
-                tier[n] = min(max(tier_doses[e, n] - pool_given[e, n], 0.0), room[n])
+                tier[n] = min(nonneg(tier_doses[e, n] - pool_given[e, n]), room[n])
             else:
                 tier[n] = 0.0
             weight[n] = population[n] * (1.0 if tier[n] > 0 else 0.0)
@@ -168,8 +169,8 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
         # 4. Phase 2, by (burden-weighted) need, never above the gap.
         need_weight_row(burden_mode, burden, burden_member, population, e, weigh)
         for n in range(N):
-            gap = max(course * willing[e, n] - administered_cum[e, n] - held[n], 0.0)
-            gap = max(gap - first[n], 0.0)
+            gap = nonneg(course * willing[e, n] - administered_cum[e, n] - held[n])
+            gap = nonneg(gap - first[n])
             if pool_member[e, n] > 0:
                 need[n] = gap if burden_mode == NO_BURDEN else gap * weigh[n]
                 cap[n] = min(gap, room[n] - first[n])
@@ -182,5 +183,5 @@ def allocate_pool(t: int, pool_on: np.ndarray, pool_every: np.ndarray,
             ship[e, n] = s
             pool_given[e, n] += s
             allocated_cum[e, n] += s
-        pool_stock[e] = max(pool_stock[e] - pairwise_sum(ship[e], 0, N), 0.0)
+        pool_stock[e] = nonneg(pool_stock[e] - pairwise_sum(ship[e], 0, N))
     return some

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 from sim.engine.kernels.sums import pairwise_sum, short_sum
 
 #: Doses below which an amount counts as none in a ratio (as the reference's ``TINY``).
@@ -92,7 +93,7 @@ def _sales(e: int, dk: np.ndarray, exported: np.ndarray, home_sold: np.ndarray,
         pool_contracts = pairwise_sum(rowk, 0, K)
     exports = np.empty(P)
     for p in range(P):
-        exports[p] = max(exported[p] - cx[p], 0.0)
+        exports[p] = nonneg(exported[p] - cx[p])
     if has_partners:
         for n in range(N):
             for p in range(P):
@@ -108,7 +109,7 @@ def _sales(e: int, dk: np.ndarray, exported: np.ndarray, home_sold: np.ndarray,
                 inflow[n, q] = inflow[n, q] + s
         _column_sums(by_seller, col[:P])
         for p in range(P):
-            exports[p] = max(exports[p] - col[p], 0.0)
+            exports[p] = nonneg(exports[p] - col[p])
     world_mix = np.empty(Q)
     for q in range(Q):
         s = 0.0
@@ -129,7 +130,7 @@ def _sales(e: int, dk: np.ndarray, exported: np.ndarray, home_sold: np.ndarray,
             h = home_of[n]
             own = 0.0
             if h >= 0:
-                sales = max(home_sold[h] - ch[h], 0.0)
+                sales = nonneg(home_sold[h] - ch[h])
                 r = sales / bought[h] if bought[h] > TINY else 0.0
                 own = market[n] * min(r, 1.0)
                 for q in range(Q):
@@ -139,7 +140,7 @@ def _sales(e: int, dk: np.ndarray, exported: np.ndarray, home_sold: np.ndarray,
                 for q in range(Q):
                     inflow[n, q] = inflow[n, q] + own * producer_mix[0, q]
             imports[n] = market[n] - own
-    pool_bought = max(pool_bought_today - pool_contracts, 0.0)
+    pool_bought = nonneg(pool_bought_today - pool_contracts)
     some = pool_bought != 0.0
     for n in range(N):
         if imports[n] != 0.0:
@@ -185,7 +186,7 @@ def _world_market(world_mix: np.ndarray, imports: np.ndarray, pool_bought: float
     _column_sums(take, taken)
     left = np.empty(Q)
     for q in range(Q):
-        left[q] = max(avail[q] - taken[q], 0.0)
+        left[q] = nonneg(avail[q] - taken[q])
     rest_mix = np.empty(Q)
     if short_sum(left, 0, Q) > 0:
         _mix_into(left, 0, Q, rest_mix, 0)
@@ -194,7 +195,7 @@ def _world_market(world_mix: np.ndarray, imports: np.ndarray, pool_bought: float
     flat = take.reshape(-1)
     for n in range(N):
         # (a buyer that took all it bought in its products leaves -1 ulp, not 0)
-        rest = max(imports[n] - short_sum(flat, n * Q, Q), 0.0)
+        rest = nonneg(imports[n] - short_sum(flat, n * Q, Q))
         for q in range(Q):
             inflow[n, q] = inflow[n, q] + (take[n, q] + rest * rest_mix[q])
     return rest_mix

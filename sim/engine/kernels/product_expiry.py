@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 from sim.engine.kernels.sums import short_sum
 
 #: Doses below which an amount counts as none in a share (as the reference).
@@ -58,12 +59,12 @@ def age_day(aged: np.ndarray, transit: np.ndarray, bucket: np.ndarray, arriving:
                     low |= transit[e, n, q] < 0.0
                 if low:
                     for q in range(Q):
-                        transit[e, n, q] = max(transit[e, n, q], 0.0)
+                        transit[e, n, q] = nonneg(transit[e, n, q])
                 continue
             for q in range(Q):
                 landed = a * land_mix[e, n, q]
                 aged[bucket[q], e, n, q] += landed
-                transit[e, n, q] = max(transit[e, n, q] - landed, 0.0)
+                transit[e, n, q] = nonneg(transit[e, n, q] - landed)
     if not boundary:
         return
     flat = aged.reshape(-1)
@@ -162,10 +163,10 @@ def close_day(holding: np.ndarray, out: np.ndarray, one: np.ndarray,
             total = short_sum(held, lo, Q)
             keep = 0.0
             if total > TINY:
-                keep = min(max(1.0 - out[e, n] / total, 0.0), 1.0)
+                keep = min(nonneg(1.0 - out[e, n] / total), 1.0)
             rewrite = True
             if out[e, n] == 0.0 and total > TINY:
-                # Nothing left (about half the rows): keep is 1 and max(v, 0) is v
+                # Nothing left (about half the rows): keep is 1 and nonneg(v) is v
                 # unless v < 0 (or NaN): only then is the row rewritten.
                 rewrite = False
                 for q in range(Q):
@@ -174,13 +175,9 @@ def close_day(holding: np.ndarray, out: np.ndarray, one: np.ndarray,
             if rewrite:
                 for q in range(Q):  # stored unconditionally, as the reference
                     v = holding[e, n, q]
-                    kept = v * keep
-                    # np.maximum(kept, 0.0) of the reference, exactly: +0.0 for -0.0 (a
-                    # negative rounding residue times keep 0), where numba's max keeps
-                    # -0.0; a later zero added only in some batches (gifts, sales on that
-                    # day) would turn it to +0.0 and the member's state would depend on
-                    # its batch.
-                    kept = kept if kept > 0.0 or kept != kept else 0.0
+                    # The reference's np.maximum: +0.0 for a negative rounding residue
+                    # times keep 0 (see sim.engine.kernels.clip).
+                    kept = nonneg(v * keep)
                     holding[e, n, q] = kept
                     differ |= kept != v
             if differ:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 from sim.engine.kernels.need import on_hand_rows
 from sim.engine.kernels.product_channels import _column_sums, _mix_into, _sales
 from sim.engine.kernels.product_expiry import age_day, close_day, landing_day
@@ -259,7 +260,7 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
                     want = want + on_way * held
                     gone[e, n, q] = min(want, holding[e, n, q])
                 lo = (e * N + n) * Q
-                short = max(d_exp - short_sum(flat_gone, lo, Q), 0.0)
+                short = nonneg(d_exp - short_sum(flat_gone, lo, Q))
                 for q in range(Q):
                     row[q] = holding[e, n, q] - gone[e, n, q]
                 rest = short_sum(row, 0, Q)
@@ -293,7 +294,7 @@ def track_day(t: int, boundary: bool, has_licensed: bool, has_market: bool,
                     inflow[n, q] = pg * row[q]
             _column_sums(inflow, col)
             for q in range(Q):
-                pool[e, q] = max(pool[e, q] - col[q], 0.0)
+                pool[e, q] = nonneg(pool[e, q] - col[q])
             _arrive(e, inflow, True, transit, holding, received, world_now, stale, col,
                     moved, changed)
         donated_any = False
@@ -352,7 +353,7 @@ def _gifts(e: int, donated: np.ndarray, l_donated: np.ndarray, don_recv: np.ndar
         on_hand = reach[n]
         left = (short_sum(flat, (e * N + n) * Q, Q) - out[e, n]
                 + (don_recv[e, n] - l_don_recv[e, n]) - on_hand)
-        fs = min(max(left, 0.0), gave)
+        fs = min(nonneg(left), gave)
         from_stock[n] = fs
         h = home_of[n]
         for q in range(Q):

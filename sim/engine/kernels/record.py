@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.engine.fields import COUNTRY_FIELDS, DIPLOMACY_FIELDS, GROUP_FIELDS, LEDGER_FIELDS
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 from sim.engine.kernels.epi_record import epi_record_day
 from sim.engine.kernels.sums import marked_bucket_sum, pairwise_sum, segment_sums
 
@@ -100,8 +101,8 @@ def record_day(t: int, slot: int, review: bool, first: np.ndarray, completed: np
         ledger[e, t, _EXPIRED] = pairwise_sum(expired[e], 0, N)
         ledger[e, t, _STOCK] = pairwise_sum(stock_row, 0, N)
         # A difference of two large running sums: clamp rounding below zero (as numpy's).
-        ledger[e, t, _IN_TRANSIT] = max(pairwise_sum(allocated[e], 0, N)
-                                        - pairwise_sum(received[e], 0, N), 0.0)
+        ledger[e, t, _IN_TRANSIT] = nonneg(pairwise_sum(allocated[e], 0, N)
+                                           - pairwise_sum(received[e], 0, N))
         _strategies(t, e, review, strategy, strategies)
         if slot >= 0 and e < countries.shape[0]:
             _countries(slot, e, first, completed, administered, received, stock_row,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.kernels import jit
+from sim.engine.kernels.clip import nonneg
 
 
 @jit
@@ -24,16 +25,16 @@ def _split(amount, room, n, priority, out):
     if priority == 0:
         left = amount
         for b in range(A - 1, -1, -1):
-            take = min(left, max(room[n, b], 0.0))
+            take = min(left, nonneg(room[n, b]))
             out[b] = take
             left -= take
     else:
         total = 0.0
         for b in range(A):
-            total += max(room[n, b], 0.0)
+            total += nonneg(room[n, b])
         share = min(amount / total, 1.0) if total > 0.0 else 0.0
         for b in range(A):
-            out[b] = max(room[n, b], 0.0) * share
+            out[b] = nonneg(room[n, b]) * share
 
 
 @jit
@@ -53,14 +54,14 @@ def _wants(e: int, n: int, t: int, past: int, willing_band: np.ndarray,
         w = willing_band[e, n, a]
         if a == 0:
             w = w * (1.0 if children_day[e, n] <= t else 0.0)
-        room[n, a] = max(w - first_band[e, n, a], 0.0)
+        room[n, a] = nonneg(w - first_band[e, n, a])
         fw += room[n, a]
     bw = 0.0
     for a in range(A):
         want = 0.0
         if past >= 0 and booster_day[e, n, a] <= t:
-            want = max(booster_uptake[e] * course_weeks[past % W, e, n, a]
-                       - boosted_band[e, n, a], 0.0)
+            want = nonneg(booster_uptake[e] * course_weeks[past % W, e, n, a]
+                          - boosted_band[e, n, a])
         boost_want[n, a] = want
         bw += want
     return fw, bw
@@ -207,7 +208,7 @@ def uptake_day(t: int, allocated: np.ndarray, land: np.ndarray, gifts: np.ndarra
             if t % 7 == 0:
                 for a in range(A):
                     course_weeks[week % W, e, n, a] = courses_band[e, n, a]
-            capacity = max(cap_start[e, n] + cap_slope[e, n] * min(tf, cap_ramp[e, n]), 0.0)
+            capacity = nonneg(cap_start[e, n] + cap_slope[e, n] * min(tf, cap_ramp[e, n]))
             if shelf[n] == 0.0:
                 # Nothing in stock (about half the country-days): 0 is wanted whatever
                 # the demand (due and the bands' wants are >= 0), which is made below
