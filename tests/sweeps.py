@@ -1,6 +1,6 @@
 """A small world and sweep specs for the sweep tests (no shipped data needed)."""
 
-from worlds import make_world
+from worlds import SCENARIOS, make_world
 
 from sim.sweep.spec import SweepSpec
 
@@ -20,3 +20,13 @@ def grid_spec(days=90, batch_size=5, replicates=2, **more) -> SweepSpec:
                        "uptake.hesitancy": {"low": 0.1, "high": 0.3, "steps": 2}},
         "method": "grid", "replicates": replicates, "batch_size": batch_size,
         "metrics": METRICS, **more})
+
+
+def baseline_sweep_file(tmp_path, body: str, name: str = "c"):
+    """A sweep file over the shipped baseline (30 days, 20% production noise), written to
+    ``tmp_path / f"{name}.yaml"``: ``body`` gives its parameters, method, metrics and
+    contrast."""
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(f"name: {name}\nbase: {SCENARIOS / 'baseline.yaml'}\n"
+                 "overrides: {days: 30, production: {noise_sd: 0.2}}\n" + body)
+    return f

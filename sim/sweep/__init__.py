@@ -5,7 +5,9 @@ and checking sweep files), :mod:`~sim.sweep.samplers` (grid,
 random, Latin hypercube, Sobol/Saltelli), :mod:`~sim.sweep.batches` (members and
 batches), :mod:`~sim.sweep.executors` (serial, processes, Dask), :mod:`~sim.sweep.metrics`
 (per-member metrics of a batch), :mod:`~sim.sweep.store` (per-batch files, resume),
-:mod:`~sim.sweep.sensitivity` (Sobol indices), :mod:`~sim.sweep.plots` and
+:mod:`~sim.sweep.sensitivity` (Sobol indices), :mod:`~sim.sweep.contrast` (paired arms)
+and :mod:`~sim.sweep.uncertainty` (a contrast over sampled worlds, and what moves it),
+:mod:`~sim.sweep.labels`, :mod:`~sim.sweep.plots`, :mod:`~sim.sweep.contrast_plots` and
 :mod:`~sim.sweep.report`, :mod:`~sim.sweep.runner` (all of it together).
 
 The package itself is callable, so ``sim.sweep(spec)`` works even though ``sim.sweep`` is

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def _table(df: pd.DataFrame, params: list[str], metrics: list[str]) -> str:
     """Points as a table: parameters in words, metrics formatted by unit."""
     from sim.output.report import table_html
-    from sim.sweep.plots import metric_label, metric_unit, param_label
+    from sim.sweep.labels import metric_label, metric_unit, param_label
 
     header = ["point", *(param_label(p) for p in params),
               *(metric_label(m) for m in metrics)]
@@ -38,7 +38,7 @@ def _table(df: pd.DataFrame, params: list[str], metrics: list[str]) -> str:
 
 def _sobol_table(table: pd.DataFrame) -> str:
     from sim.output.report import table_html
-    from sim.sweep.plots import metric_label, param_label
+    from sim.sweep.labels import metric_label, param_label
 
     cols = [c for c in table.columns if c not in ("metric", "parameter")]
     rows = [[metric_label(r["metric"]).rsplit(" (", 1)[0], param_label(r["parameter"]),
@@ -52,7 +52,7 @@ def _contrast_headlines(table: pd.DataFrame, res: SweepResults) -> list[Any]:
     """
     from sim.output.report import Headline
     from sim.sweep.contrast import contrast_settings
-    from sim.sweep.plots import metric_label, metric_unit
+    from sim.sweep.labels import metric_label, metric_unit
 
     c = res.spec.contrast
     assert c is not None
@@ -70,13 +70,81 @@ def _contrast_headlines(table: pd.DataFrame, res: SweepResults) -> list[Any]:
     return out
 
 
+def _sampled_headlines(res: SweepResults) -> list[Any]:
+    """The brief's headlines of a contrast crossed with sampled worlds: its first metric's
+    mean difference over the worlds, and the parameter that moves it most.
+    """
+    from sim.output.report import Headline
+    from sim.sweep.labels import metric_label, metric_unit, param_label
+    from sim.sweep.uncertainty import driver_words
+
+    c = res.spec.contrast
+    worlds, drivers = res.contrast_summary(), res.contrast_drivers()
+    assert c is not None and worlds is not None and drivers is not None
+    first = worlds.iloc[0]
+    metric = first["metric"]
+    out = [Headline(
+        f"{c.parameter} {c.treatment!r} minus {c.control!r}, over "
+        f"{int(first['worlds'])} sampled worlds",
+        formatting.difference(first["diff_mean"], first["diff_lo"], first["diff_hi"],
+                              metric_unit(metric)),
+        f"{metric_label(metric)}; lower in {first['share_worlds_lower']:.0%} of the worlds")]
+    top = drivers[(drivers["metric"] == metric) & drivers["prcc"].notna()]
+    if not top.empty:
+        d = top.iloc[0]
+        out.append(Headline(f"what moves it most: {param_label(d['parameter'])}",
+                            driver_words(d), "partial rank correlation with the difference"))
+    return out
+
+
+def _sampled_section(table: pd.DataFrame, res: SweepResults) -> str:
+    """A contrast crossed with sampled worlds: its summary over the worlds, the parameters
+    that move it, and (folded) the difference in every world.
+    """
+    from sim.output.report import esc, table_html
+    from sim.sweep.labels import metric_label, metric_unit, param_label
+    from sim.sweep.uncertainty import driver_words
+
+    c = res.spec.contrast
+    worlds, drivers = res.contrast_summary(), res.contrast_drivers()
+    assert c is not None and worlds is not None and drivers is not None
+    label = {m: metric_label(m).rsplit(" (", 1)[0] for m in worlds["metric"]}
+    rows = []
+    for _, r in worlds.iterrows():
+        unit = metric_unit(r["metric"])
+        rows.append([label[r["metric"]],
+                     formatting.difference(r["diff_mean"], r["diff_lo"], r["diff_hi"], unit),
+                     f"{formatting.signed(r['diff_p2_5'], unit)} to "
+                     f"{formatting.signed(r['diff_p97_5'], unit)}",
+                     f"{r['share_worlds_lower']:.0%} of {int(r['worlds'])}"])
+    summary = table_html(["metric", f"mean over worlds [{100 * c.level:g}% interval]",
+                          "worlds' 2.5–97.5% range", "worlds where lower"], rows)
+    moved = table_html(["metric", "parameter", "partial rank correlation"],
+                       [[label[d["metric"]], param_label(d["parameter"]), driver_words(d)]
+                        for _, d in drivers.iterrows()])
+    return (f"<h2>Contrast over sampled worlds: {esc(param_label(c.parameter))}</h2>"
+            f"<p class=meta>{esc(c.parameter)} = {esc(repr(c.treatment))} against "
+            f"{esc(repr(c.control))} in each of the {int(worlds['worlds'].max())} sampled "
+            "worlds (draws of the other parameters), paired by replicate (common random "
+            "numbers). The interval says how precisely the sample pins down the mean "
+            "effect; the worlds' range says how much the effect depends on the sampled "
+            "parameters (it does not narrow with more worlds); the share of worlds where "
+            "the treatment is lower is the probability, over the sampled ranges, that it "
+            "lowers the metric.</p>" + summary
+            + "<p class=meta>Which parameters move the difference: each one's partial rank "
+            "correlation coefficient (PRCC) with the worlds' differences, the others' "
+            "monotone effects removed, and Student's t test of no correlation.</p>"
+            + moved + "<details><summary>Every world</summary>"
+            + _contrast_section(table, res) + "</details>")
+
+
 def _contrast_section(table: pd.DataFrame, res: SweepResults) -> str:
     """The contrast's table: treatment minus control for each metric and setting of the
     other parameters, with its interval and how often the treatment was lower.
     """
     from sim.output.report import esc, table_html
     from sim.sweep.contrast import contrast_settings
-    from sim.sweep.plots import metric_label, metric_unit, param_label
+    from sim.sweep.labels import metric_label, metric_unit, param_label
 
     c = res.spec.contrast
     assert c is not None
@@ -106,7 +174,8 @@ def _contrast_section(table: pd.DataFrame, res: SweepResults) -> str:
 def render(res: SweepResults) -> str:
     """The report as an HTML string (the run report's page, CSS and brief)."""
     from sim.output.report import Headline, brief_html, esc, image_tag, page
-    from sim.sweep.plots import caption, metric_label, metric_unit, param_label, slug
+    from sim.sweep.labels import metric_label, metric_unit, param_label, slug
+    from sim.sweep.plots import caption
 
     spec = res.spec
     params_html = "".join(
@@ -131,7 +200,8 @@ def render(res: SweepResults) -> str:
                       metric_label(first))]
     contrasts = res.contrast_table()
     if contrasts is not None:
-        lines += _contrast_headlines(contrasts, res)
+        lines += (_sampled_headlines(res) if spec.crossed
+                  else _contrast_headlines(contrasts, res))
     if res.sensitivity is not None:
         st = res.sensitivity_table()
         st = st[st["metric"] == first]
@@ -163,7 +233,8 @@ def render(res: SweepResults) -> str:
         parts.append(f"<details><summary>All points</summary>"
                      f"{_table(summary, params, metrics)}</details>")
     if contrasts is not None:
-        parts.append(_contrast_section(contrasts, res))
+        parts.append(_sampled_section(contrasts, res) if spec.crossed
+                     else _contrast_section(contrasts, res))
     if res.sensitivity is not None:
         parts.append("<h2>Sobol sensitivity</h2><p>" + esc(res.sensitivity["method"])
                      + "</p>" + _sobol_table(res.sensitivity_table()))

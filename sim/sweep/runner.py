@@ -73,6 +73,27 @@ class SweepResults:
 
         return sweep_contrasts(self.spec, self.points, self.metrics)
 
+    def contrast_summary(self) -> pd.DataFrame | None:
+        """A sampled sweep's contrast over its worlds, one row per metric: mean difference
+        with its interval, the worlds' 2.5–97.5% range, the share of worlds where the
+        treatment is lower (:func:`sim.sweep.uncertainty.contrast_over_worlds`); None
+        unless the contrast is crossed with a sample (random, lhs).
+        """
+        from sim.sweep.uncertainty import contrast_over_worlds
+
+        table = self.contrast_table() if self.spec.crossed else None
+        return None if table is None else contrast_over_worlds(table, self.spec)
+
+    def contrast_drivers(self) -> pd.DataFrame | None:
+        """What moves a sampled sweep's contrast: each sampled parameter's partial rank
+        correlation with the worlds' differences, per metric
+        (:func:`sim.sweep.uncertainty.contrast_drivers`); None as :meth:`contrast_summary`.
+        """
+        from sim.sweep.uncertainty import contrast_drivers
+
+        table = self.contrast_table() if self.spec.crossed else None
+        return None if table is None else contrast_drivers(table, self.spec)
+
     def sensitivity_table(self) -> pd.DataFrame:
         """Sobol indices as a long table (empty if this is not a sobol sweep)."""
         from sim.sweep.sensitivity import sensitivity_table
@@ -83,10 +104,11 @@ class SweepResults:
 
     def save(self, out_dir: str | Path, plots: bool = True,
              on_output: Callable[[str], None] | None = None) -> Path:
-        """Write metrics.parquet, sensitivity.json (sobol), contrasts.csv (a contrast),
-        plots and report.html (atomically, file by file) into ``out_dir`` (which also gets
-        sweep.yaml and points.parquet if missing). ``on_output(phase)`` is called after
-        each plot (``"plots"``) and after the report (``"report"``).
+        """Write metrics.parquet, sensitivity.json (sobol), contrasts.csv (a contrast; a
+        sampled one also contrast_summary.csv and contrast_drivers.csv), plots and
+        report.html (atomically, file by file) into ``out_dir`` (which also gets sweep.yaml
+        and points.parquet if missing). ``on_output(phase)`` is called after each plot
+        (``"plots"``) and after the report (``"report"``).
         """
         out = Path(out_dir)
         if not (out / "sweep.yaml").exists():
@@ -98,6 +120,10 @@ class SweepResults:
         contrasts = self.contrast_table()
         if contrasts is not None:
             write_text(out / "contrasts.csv", contrasts.to_csv(index=False))
+        for name, table in (("contrast_summary", self.contrast_summary()),
+                            ("contrast_drivers", self.contrast_drivers())):
+            if table is not None:
+                write_text(out / f"{name}.csv", table.to_csv(index=False))
         if plots:
             from sim.sweep.plots import plot_sweep
             from sim.sweep.report import write_report

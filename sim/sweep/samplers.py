@@ -11,6 +11,11 @@ Number of points by method (``d`` parameters):
   dimensions) and, for each parameter i, AB_i (A with column i taken from B).
   ``samples`` must be a power of 2.
 
+A random or lhs sweep with a ``contrast:`` does not sample the contrast's arm parameter:
+it draws ``samples`` points of the other parameters (*worlds*) and runs each in every one
+of the arm parameter's values (``samples * len(values)`` points, a world's arms next to
+each other), so the arms can be paired world by world (:mod:`sim.sweep.uncertainty`).
+
 Every method first draws points in the unit cube ``[0, 1)^d`` and maps each column onto
 its parameter: a range linearly (or in log space with ``log: true``; whole-number fields
 uniformly over the integers from low to high), a ``values`` list by picking the element
@@ -51,7 +56,8 @@ def point_count(spec: SweepSpec) -> int:
         return math.prod(len(levels(p, is_integer(k))) for k, p in spec.parameters.items())
     if spec.method == "sobol":
         return spec.samples * (d + 2)
-    return spec.samples
+    crossed = spec.crossed
+    return spec.samples * (len(spec.parameters[crossed].choices) if crossed else 1)
 
 
 def from_unit(param: Parameter, u: np.ndarray, integer: bool = False) -> np.ndarray:
@@ -71,11 +77,13 @@ def from_unit(param: Parameter, u: np.ndarray, integer: bool = False) -> np.ndar
     return low + u * (high - low)
 
 
-def unit_sample(spec: SweepSpec) -> tuple[np.ndarray, list[str]]:
-    """(n, d) draws in the unit cube and a block label per point (sobol: A, B, AB:<path>)."""
+def unit_sample(spec: SweepSpec, d: int | None = None) -> tuple[np.ndarray, list[str]]:
+    """(n, d) draws in the unit cube and a block label per point (sobol: A, B, AB:<path>);
+    ``d`` defaults to the number of parameters.
+    """
     from scipy.stats import qmc
 
-    d, n = len(spec.parameters), spec.samples
+    d, n = len(spec.parameters) if d is None else d, spec.samples
     rng = member_rng(spec.seed, f"sweep-{spec.method}")
     if spec.method == "random":
         return rng.random((n, d)), [""] * n
@@ -118,6 +126,8 @@ def sample_points(spec: SweepSpec) -> pd.DataFrame:
         rows = list(itertools.product(*grids))
         cols = {p: [r[i] for r in rows] for i, p in enumerate(paths)}
         out = pd.DataFrame({"point": np.arange(len(rows)), **cols})
+    elif spec.crossed is not None:
+        out = _crossed_points(spec, paths)
     else:
         u, blocks = unit_sample(spec)
         cols = {p: from_unit(spec.parameters[p], u[:, i], is_integer(p))
@@ -132,6 +142,23 @@ def sample_points(spec: SweepSpec) -> pd.DataFrame:
             except (TypeError, ValueError):
                 out[p] = out[p].astype(str)
     return out
+
+
+def _crossed_points(spec: SweepSpec, paths: list[str]) -> pd.DataFrame:
+    """Points of a sampled sweep whose contrast arm is crossed with the sample: world ``w``
+    (a draw of the other parameters) in the arm parameter's ``k``-th value is point
+    ``w * K + k``.
+    """
+    arm = spec.crossed
+    assert arm is not None
+    values = spec.parameters[arm].choices
+    sampled = [p for p in paths if p != arm]
+    u, _ = unit_sample(spec, len(sampled))
+    K, n = len(values), len(u)
+    cols: dict[str, Any] = {p: np.repeat(from_unit(spec.parameters[p], u[:, i], is_integer(p)), K)
+                            for i, p in enumerate(sampled)}
+    cols[arm] = np.tile(np.asarray(values, dtype=object), n)
+    return pd.DataFrame({"point": np.arange(n * K), **{p: cols[p] for p in paths}})
 
 
 def corner_points(spec: SweepSpec) -> list[dict[str, Any]]:

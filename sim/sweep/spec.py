@@ -92,9 +92,16 @@ class Parameter(Strict):
 
 
 class Contrast(Strict):
-    """Two arms of a grid sweep compared replicate by replicate: the points that differ
-    only in ``parameter`` (``control`` against ``treatment``) are paired, and so are their
+    """Two arms of a sweep compared replicate by replicate: the points that differ only in
+    ``parameter`` (``control`` against ``treatment``) are paired, and so are their
     replicates, which share their seeds (:func:`sim.sweep.contrast.paired_contrast`).
+
+    In a grid the arms are compared at every setting of the other parameters. In a sampled
+    sweep (``random`` or ``lhs``) the arm parameter is not sampled but crossed with the
+    sample: every sampled point of the other parameters (a *world*) runs in each of its
+    values, and the contrast is also summarised over the worlds
+    (:mod:`sim.sweep.uncertainty`: how the effect varies over plausible parameters, and
+    which of them move it).
     """
 
     parameter: str = Field(description="the swept parameter whose two values are the arms, "
@@ -141,9 +148,11 @@ class SweepSpec(Strict):
         description="per-member metrics to collect, named as in summary.json flattened "
         "with dots, e.g. coverage_final.LIC")
     contrast: Contrast | None = Field(
-        None, description="two arms to compare replicate by replicate (grid sweeps): "
-        "contrasts.csv, contrast.png and a report section give treatment minus control "
-        "for every setting of the other parameters, with intervals")
+        None, description="two arms to compare replicate by replicate: contrasts.csv, "
+        "contrast.png and a report section give treatment minus control for every setting "
+        "of the other parameters (grid) or every sampled world (random, lhs: the arm "
+        "parameter is crossed with the sample, and the effect is summarised over the "
+        "worlds with the parameters that move it), with intervals")
 
     @property
     def contrast_metrics(self) -> list[str]:
@@ -151,6 +160,17 @@ class SweepSpec(Strict):
         if self.contrast is None:
             return []
         return list(self.contrast.metrics or self.metrics)
+
+    @property
+    def crossed(self) -> str | None:
+        """The contrast's arm parameter when it is crossed with a sample (a random or lhs
+        sweep with a contrast on a listed parameter), else None.
+        """
+        c = self.contrast
+        if c is None or self.method not in ("random", "lhs"):
+            return None
+        p = self.parameters.get(c.parameter)
+        return c.parameter if p is not None and not p.is_range else None
 
     def batch_for(self, members: int) -> int:
         """Members per batch for a sweep of ``members``: ``batch_size`` if given, else
@@ -183,21 +203,27 @@ class SweepSpec(Strict):
 
 
 def contrast_problem(spec: SweepSpec) -> tuple[Path_, str] | None:
-    """(key path, what is wrong) with ``spec.contrast``, or None: it needs a grid, one of
-    the swept parameters with listed values, two different values among them as arms, and
-    metrics the sweep collects.
+    """(key path, what is wrong) with ``spec.contrast``, or None: it needs a grid or a
+    sampled method (random, lhs; with another parameter to sample), one of the swept
+    parameters with listed values, two different values among them as arms, and metrics
+    the sweep collects.
     """
     from sim.scenario.paths import suggest
 
     c = spec.contrast
     if c is None:
         return None
-    if spec.method != "grid":
+    if spec.method == "sobol":
         return (("contrast",), "a contrast pairs points that differ only in its parameter, "
-                f"so it needs method: grid (not {spec.method})")
+                "and Saltelli's matrices vary every parameter: use method: grid, or lhs "
+                "or random to carry the contrast across sampled parameters")
     if c.parameter not in spec.parameters:
         return (("contrast", "parameter"), f"'{c.parameter}' is not a swept parameter"
                 + suggest(c.parameter, list(spec.parameters)))
+    if spec.method != "grid" and len(spec.parameters) == 1:
+        return (("contrast", "parameter"), f"'{c.parameter}' is the only parameter: a "
+                f"{spec.method} sweep with a contrast samples the other parameters (add "
+                "one, or use method: grid)")
     values = spec.parameters[c.parameter].choices
     if not values:
         return (("contrast", "parameter"), f"'{c.parameter}' is a range: a contrast's "

@@ -6,7 +6,7 @@ import importlib.util
 import numpy as np
 import pandas as pd
 import pytest
-from sweeps import sweep_world
+from sweeps import baseline_sweep_file, sweep_world
 from worlds import SCENARIOS
 
 from sim.sweep.contrast import paired_contrast
@@ -66,12 +66,15 @@ def test_an_inert_arm_gives_exactly_zero_paired_differences():
 
 
 def test_donor_regime_sweeps_load_and_pair_the_arms():
-    for name in ("donor_regimes", "donor_regimes_thresholds"):
+    for name in ("donor_regimes", "donor_regimes_thresholds", "donor_regimes_uncertainty"):
         spec = load_sweep(SCENARIOS / "sweeps" / f"{name}.yaml")
         assert spec.parameters["donation.groups.HIC.share"].values == [0.0, 1.0]
         assert "deaths_by_group.HIC" in spec.metrics
         assert spec.base["epidemic"]["enabled"] is True
     assert load_sweep(SCENARIOS / "sweeps" / "donor_regimes.yaml").replicates >= 20
+    sampled = load_sweep(SCENARIOS / "sweeps" / "donor_regimes_uncertainty.yaml")
+    assert sampled.crossed == "donation.groups.HIC.share"        # both arms in every world
+    assert sampled.base["epidemic"]["emergence"]["enabled"] is True
 
 
 def test_donor_regime_script_writes_its_tables(tmp_path):
@@ -132,16 +135,12 @@ def test_a_sweep_without_a_contrast_has_none(tmp_path):
 def test_vaxsim_sweep_prints_the_contrast(tmp_path, capsys):
     from sim.cli.main import main
 
-    f = tmp_path / "c.yaml"
-    f.write_text(f"""\
-name: c
-base: {SCENARIOS / 'baseline.yaml'}
-overrides: {{days: 30, production: {{noise_sd: 0.2}}}}
+    f = baseline_sweep_file(tmp_path, """\
 parameters:
-  procurement.groups.HIC.multiple: {{values: [1.0, 3.0]}}
+  procurement.groups.HIC.multiple: {values: [1.0, 3.0]}
 replicates: 2
 metrics: [coverage_final.LIC, doses_expired]
-contrast: {{parameter: procurement.groups.HIC.multiple, control: 1.0, treatment: 3.0}}
+contrast: {parameter: procurement.groups.HIC.multiple, control: 1.0, treatment: 3.0}
 """)
     assert main(["sweep", str(f), "-o", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
@@ -158,7 +157,7 @@ contrast: {{parameter: procurement.groups.HIC.multiple, control: 1.0, treatment:
 
 
 def test_count_metrics_name_what_they_count():
-    from sim.sweep.plots import metric_label
+    from sim.sweep.labels import metric_label
 
     assert metric_label("deaths_by_group.HIC") == "Deaths by group, High income (people)"
     assert metric_label("infections").endswith("(people)")

@@ -86,3 +86,35 @@ def test_corner_points_reach_the_extremes():
     hes = {c["uptake.hesitancy"] for c in corners}
     assert min(hes) == pytest.approx(0.05) and max(hes) == pytest.approx(0.4)
     assert {c["procurement.groups.HIC.strategy"] for c in corners} == {"need", "hoard"}
+
+
+def crossed_spec(method, samples=12, seed=1):
+    return SweepSpec.model_validate({
+        "name": "s", "base": {"name": "b"}, "method": method, "samples": samples,
+        "seed": seed, "parameters": RANGES,
+        "contrast": {"parameter": "procurement.groups.HIC.strategy", "control": "need",
+                     "treatment": "hoard"}})
+
+
+@pytest.mark.parametrize("method", ["random", "lhs"])
+def test_a_contrast_arm_is_crossed_with_the_sampled_worlds(method):
+    """Each sampled world (the other parameters) runs once in each arm, its arms next to
+    each other; the other parameters are sampled as a sweep without the arm would be."""
+    s = crossed_spec(method)
+    points = sample_points(s)
+    assert len(points) == 12 * 2 == point_count(s)
+    assert list(points["point"]) == list(range(24))
+    assert list(points["procurement.groups.HIC.strategy"]) == ["need", "hoard"] * 12
+    others = ["uptake.hesitancy", "production.multiplier", "procurement.groups.HIC.priority"]
+    worlds = points[others]
+    assert worlds.iloc[0::2].reset_index(drop=True).equals(
+        worlds.iloc[1::2].reset_index(drop=True))
+    assert len(worlds.drop_duplicates()) == 12
+    check_bounds(points)
+    alone = sample_points(spec(method, 12, {k: v for k, v in RANGES.items()
+                                            if k in others}))
+    assert alone[others].equals(worlds.iloc[0::2].reset_index(drop=True))
+    if method == "lhs":  # still a Latin hypercube over the sampled parameters
+        u = (worlds.iloc[0::2]["uptake.hesitancy"].to_numpy() - 0.05) / 0.35
+        assert sorted(np.floor(u * 12).astype(int)) == list(range(12))
+    assert sample_points(crossed_spec(method)).equals(points)     # reproducible

@@ -157,7 +157,12 @@ contrast:
     (("treatment: 2", "treatment: 2\n  levle: 0.9"),
      r"sweep.yaml:13: contrast.levle: unknown key 'levle' \(did you mean 'level'\?\)"),
     (("treatment: 2", "treatment: 2\n  level: 1.5"), r"contrast.level"),
-    (("method: grid", "method: lhs"), r"sweep.yaml:9: contrast: .* needs method: grid"),
+    (("method: grid", "method: sobol\nsamples: 8"),
+     r"sweep.yaml:10: contrast: .* Saltelli's matrices vary every parameter: use method: "
+     r"grid, or lhs or random"),
+    (("  uptake.hesitancy: {low: 0.1, high: 0.3, steps: 3}\nmethod: grid", "method: lhs"),
+     r"sweep.yaml:9: contrast.parameter: 'procurement.groups.HIC.multiple' is the only "
+     r"parameter: a lhs sweep with a contrast samples the other parameters"),
 ])
 def test_bad_contrasts_give_one_line(tmp_path, edit, message):
     refused_in_one_line(write(tmp_path, CONTRAST.replace(*edit)), message)
@@ -167,3 +172,14 @@ def test_a_contrast_between_listed_values_loads(tmp_path):
     spec = load_sweep(write(tmp_path, CONTRAST.replace("control: 1", "control: 1.0")))
     assert spec.contrast is not None and spec.contrast.control == 1.0
     assert spec.contrast_metrics == ["coverage_final.LIC"]      # default: the sweep's metrics
+
+
+@pytest.mark.parametrize("method", ["lhs", "random"])
+def test_a_sampled_contrast_loads_and_crosses_its_arms_with_the_sample(tmp_path, method):
+    """The arm parameter is not sampled: each of the samples runs in both of its values."""
+    text = CONTRAST.replace("method: grid", f"method: {method}\nsamples: 5")
+    spec = load_sweep(write(tmp_path, text.replace(", steps: 3", "")))
+    assert spec.crossed == "procurement.groups.HIC.multiple"
+    assert point_count(spec) == 5 * 2
+    grid = load_sweep(write(tmp_path, CONTRAST))
+    assert grid.crossed is None and point_count(grid) == 2 * 3

@@ -25,6 +25,8 @@ SWEEP_EXAMPLES = """\
 examples:
   vaxsim sweep scenarios/sweeps/hoarding_vs_pooling.yaml
   vaxsim sweep scenarios/sweeps/donor_regimes.yaml --executor processes   # with a contrast
+  vaxsim sweep scenarios/sweeps/donor_regimes_uncertainty.yaml --executor processes
+                                          # a contrast over sampled worlds, and what moves it
   vaxsim sweep scenarios/sweeps/sensitivity.yaml --executor processes --workers 2
   vaxsim sweep scenarios/sweeps/sensitivity.yaml --executor dask
   vaxsim sweep scenarios/sweeps/sensitivity.yaml --executor dask --scheduler tcp://10.0.0.5:8786
@@ -141,14 +143,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         lines += [f"  {row['metric']}: most influential {row['parameter']} "
                   f"(ST {row['ST']:.2f}, S1 {row['S1']:.2f})" for _, row in top.iterrows()]
     contrasts = res.contrast_table()
-    if contrasts is not None:
+    worlds, drivers = res.contrast_summary(), res.contrast_drivers()
+    if worlds is not None and drivers is not None:
+        lines += sampled_contrast_lines(worlds, drivers, spec)
+    elif contrasts is not None:
         lines += contrast_lines(contrasts, spec)
     lines.append(f"results: {out}")
     emit(args, {"results": str(out), "members_simulated": run_now,
                 "members_resumed": ran.get("resumed", 0), "simulate_seconds": seconds,
                 "points": summary.to_dict(orient="records"),
                 "sensitivity": None if table is None else table.to_dict(orient="records"),
-                "contrast": None if contrasts is None else contrasts.to_dict(orient="records")},
+                "contrast": None if contrasts is None else contrasts.to_dict(orient="records"),
+                "contrast_summary": None if worlds is None else worlds.to_dict(orient="records"),
+                "contrast_drivers": None if drivers is None else drivers.to_dict(orient="records")},
          lines)
     return 0
 
@@ -159,7 +166,7 @@ def contrast_lines(table: pd.DataFrame, spec: SweepSpec) -> list[str]:
     """
     from sim.outcomes import formatting
     from sim.sweep.contrast import contrast_settings
-    from sim.sweep.plots import metric_unit
+    from sim.sweep.labels import metric_unit
 
     c = spec.contrast
     assert c is not None
@@ -173,6 +180,29 @@ def contrast_lines(table: pd.DataFrame, spec: SweepSpec) -> list[str]:
         lines.append(f"    {r['metric']}{f' at {where}' if where else ''}: {diff} "
                      f"(lower in {r['share_treatment_lower']:.0%} of {int(r['replicates'])} "
                      "pairs)")
+    return lines
+
+
+def sampled_contrast_lines(worlds: pd.DataFrame, drivers: pd.DataFrame, spec: SweepSpec
+                           ) -> list[str]:
+    """Printed lines of a contrast crossed with sampled worlds: per metric, the mean
+    difference over the worlds with its interval, the worlds' range, how often the
+    treatment was lower, and the parameters by how strongly they move the difference.
+    """
+    from sim.sweep.labels import metric_unit
+    from sim.sweep.uncertainty import driver_words, over_worlds_words
+
+    c = spec.contrast
+    assert c is not None
+    lines = [f"  {c.parameter} {_fmt(c.treatment)} minus {_fmt(c.control)}, paired by "
+             f"replicate in each sampled world: mean over worlds [{100 * c.level:g}% "
+             "interval]; the worlds' 2.5-97.5% range"]
+    for _, r in worlds.iterrows():
+        lines.append(f"    {r['metric']}: {over_worlds_words(r, metric_unit(r['metric']))}")
+        found = drivers[(drivers["metric"] == r["metric"]) & drivers["prcc"].notna()]
+        if not found.empty:
+            lines.append("      moved by " + ", ".join(
+                f"{d['parameter']} ({driver_words(d)})" for _, d in found.iterrows()))
     return lines
 
 

@@ -19,6 +19,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as mticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -198,19 +199,28 @@ def unit_axis(ax: plt.Axes, unit: str, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(tick_formatter(unit))
 
 
-def difference_axis(ax: plt.Axes, unit: str, counts: str = "people", **label: Any) -> None:
-    """The x axis of paired differences in ``unit``: shares in signed percentage points
-    (``+4``, ``−2``), others as :func:`unit_axis`; labelled "Difference (…)" (``counts``
-    names what a count counts; ``label`` goes to ``set_xlabel``).
+def log_x(ax: plt.Axes) -> None:
+    """A log x axis with decades and 2, 5 between them, written plainly (0.002, 0.005)."""
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(mticker.NullFormatter())
+
+
+def difference_axis(ax: plt.Axes, unit: str, counts: str = "people", axis: str = "x",
+                    **label: Any) -> None:
+    """The ``axis`` ("x" or "y") of paired differences in ``unit``: shares in signed
+    percentage points (``+4``, ``−2``), others as :func:`unit_axis`; labelled
+    "Difference (…)" (``counts`` names what a count counts; ``label`` goes to the label).
     """
     if unit == "share":
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(
+        (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(plt.FuncFormatter(
             lambda v, _p: f"{100 * v:+.3g}".replace("-", "−") if v else "0"))
         what = "percentage points"
     else:
-        unit_axis(ax, unit, axis="x")
+        unit_axis(ax, unit, axis=axis)
         what = AXIS_UNITS[unit] or counts
-    ax.set_xlabel(f"Difference ({what})", **label)
+    (ax.set_xlabel if axis == "x" else ax.set_ylabel)(f"Difference ({what})", **label)
 
 
 def tight_layout(fig: Figure, **kwargs: Any) -> None:

@@ -26,6 +26,7 @@ from sim.output.plots import (
     worldmap,
 )
 from sim.output.plots.run import equity_inputs
+from sim.sweep import contrast_plots
 from sim.sweep import plots as sweep_plots
 
 
@@ -374,14 +375,14 @@ def test_sweep_contrast_forest(tmp_path):
                                         "control_mean", "treatment_mean", "diff_mean",
                                         "diff_lo", "diff_hi", "diff_p2_5", "diff_p97_5",
                                         "share_treatment_lower"])
-    fig = sweep_plots.contrast_forest(table, spec)
+    fig = contrast_plots.contrast_forest(table, spec)
     check_figure(fig, tmp_path)
     ax = panels(fig)[0]
     assert "+2,000 [−2,000 to +6,000]" in {t.get_text() for t in ax.texts}
     assert any("Emergent variants (on or off) = True" == t.get_text()
                for t in ax.get_yticklabels())
     assert "1 minus 0 (mean of 8 paired replicates" in fig._suptitle.get_text()
-    assert sweep_plots.contrast_forest(table.assign(diff_mean=np.nan), spec) is None
+    assert contrast_plots.contrast_forest(table.assign(diff_mean=np.nan), spec) is None
 
 
 def test_colours_mean_one_thing_across_plots_and_the_browser_view():
