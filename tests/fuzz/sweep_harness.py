@@ -4,6 +4,9 @@ fields swept over
 and with batches of one: the two metric tables must be equal, bit for bit. A sweep point's
 results must not depend on which points share its batch (outcome definitions, immunity
 classes and Structure decide the batches: :func:`sim.sweep.runner.point_groups`).
+One case in three is a sampled contrast instead: the first field is the arm (its two
+values), the second a range between them sampled by a Latin hypercube of three worlds;
+its contrast's summary over the worlds and drivers must come out as well.
 
 ``python tests/fuzz/sweep_harness.py FIRST LAST`` runs cases FIRST..LAST-1 and prints
 every failure and a count of outcomes (``invalid``: a swept value the schema refuses).
@@ -52,11 +55,14 @@ def _half(v: int | float) -> int | float:
     return v // 2 if isinstance(v, int) else v / 2
 
 
-def check_sweep_case(case: int) -> str:
+def check_sweep_case(case: int, sampled: bool | None = None) -> str:
     """Run sweep case ``case``: ``"ok"``, ``"invalid"`` (a swept value is refused),
     ``"skip"`` (fewer than two numbers to sweep) or a description of the difference.
+    ``sampled`` forces a grid (False) or a sampled contrast (True); by default one case in
+    three, drawn from the case number, is sampled.
     """
     import pandas as pd
+    from pydantic import ValidationError
 
     from sim.scenario.loader import ScenarioError, validate_data
     from sim.sweep.runner import run_sweep
@@ -82,6 +88,12 @@ def check_sweep_case(case: int) -> str:
     second = int(rng.choice(shared if shared and rng.random() < 0.5 else rest))
     swept = {leaves[i][0]: {"values": [leaves[i][1], _half(leaves[i][1])]}
              for i in (first, second)}
+    # Its own stream: the grid cases keep the draws (batch size k) they always had.
+    if sampled is None:
+        sampled = bool(np.random.default_rng([case, 1]).random() < 1 / 3)
+    if sampled:  # the first field is the arm; the second is sampled between its values
+        arm, other = leaves[first][0], leaves[second][0]
+        swept[other] = {"low": min(swept[other]["values"]), "high": max(swept[other]["values"])}
     metrics = ["coverage_final.World", "deaths", "gini_coverage", "doses_expired"]
     if base.outcomes.targets:
         metrics.append("targets.0.countries_met")
@@ -89,13 +101,22 @@ def check_sweep_case(case: int) -> str:
         metrics.append("deaths_averted")
     spec = {"name": "fuzz", "base": data, "parameters": swept, "method": "grid",
             "replicates": 2, "metrics": metrics}
+    if sampled:
+        spec |= {"method": "lhs", "samples": 3, "contrast": {
+            "parameter": arm, "control": swept[arm]["values"][0],
+            "treatment": swept[arm]["values"][1]}}
     world = build_world(base)
     k = int(rng.integers(2, 9))
     try:
-        batched = run_sweep(SweepSpec.model_validate({**spec, "batch_size": k}),
-                            world=world, plots=False).metrics
-    except ScenarioError:
+        res = run_sweep(SweepSpec.model_validate({**spec, "batch_size": k}), world=world,
+                        plots=False)
+    except (ScenarioError, ValidationError):  # a swept value (or range) the schema refuses
         return "invalid"
+    batched = res.metrics
+    if sampled:
+        summary, drivers = res.contrast_summary(), res.contrast_drivers()
+        if summary is None or drivers is None or len(summary) != len(metrics):
+            return "sampled contrast: no summary over the worlds"
     alone = run_sweep(SweepSpec.model_validate({**spec, "batch_size": 1}), world=world,
                       plots=False).metrics
     try:

@@ -19,7 +19,17 @@ CASES = [2, 3, 5, 6, 2239]
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_sweep_points_do_not_depend_on_their_batch(case):
-    assert check_sweep_case(case) == "ok"
+    assert check_sweep_case(case, sampled=False) == "ok"
+
+
+#: Sampled contrasts (lhs, the arm crossed with the sample): fixed cases that run.
+SAMPLED_CASES = [3, 11, 13]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", SAMPLED_CASES)
+def test_sampled_contrast_worlds_do_not_depend_on_their_batch(case):
+    assert check_sweep_case(case, sampled=True) == "ok"
 
 
 def test_numeric_leaves_walk_dicts_and_lists_but_not_flags():
