@@ -24,10 +24,10 @@ PARAM_LABELS = {
     "donation.groups.HIC.share": "High-income donation (share of spare doses given)",
     "epidemic.emergence.enabled": "Emergent variants (on or off)",
     "epidemic.emergence.per_billion_infections": "Emergent variants per billion infections",
-    "epidemic.emergence.escape": "Emergent variants' escape (share of protection against "
-                                 "infection)",
-    "epidemic.emergence.escape_death": "Emergent variants' escape (share of protection "
-                                       "against death)",
+    "epidemic.emergence.escape": "Emergent variants' escape, infection (share of "
+                                 "protection evaded)",
+    "epidemic.emergence.escape_death": "Emergent variants' escape, death (share of "
+                                       "protection evaded)",
     "epidemic.emergence.severity": "Emergent variants' severity (× parent's fatality)",
     "epidemic.emergence.transmissibility": "Emergent variants' transmissibility "
                                            "(× parent's R0)",

@@ -92,8 +92,12 @@ def _sampled_headlines(res: SweepResults) -> list[Any]:
     top = drivers[(drivers["metric"] == metric) & drivers["prcc"].notna()]
     if not top.empty:
         d = top.iloc[0]
-        out.append(Headline(f"what moves it most: {param_label(d['parameter'])}",
-                            driver_words(d), "partial rank correlation with the difference"))
+        significant = bool(d["p_holm"] < 0.05)
+        out.append(Headline(
+            f"largest partial rank correlation with it: {param_label(d['parameter'])}",
+            driver_words(d), "significant at 5% after Holm's adjustment for the parameters"
+            if significant else "not significant at 5% after Holm's adjustment: no sampled "
+            "parameter clearly moves it"))
     return out
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from sweeps import METRICS, baseline_sweep_file, sweep_world
 
+from sim.sweep.labels import param_label
 from sim.sweep.runner import load_sweep_results, run_sweep
 from sim.sweep.spec import SweepSpec
 from sim.sweep.uncertainty import (
@@ -139,7 +140,12 @@ def test_a_sampled_contrast_is_saved_plotted_reported_and_reloaded(sampled):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Contrast over sampled worlds" in html and "partial rank correlation" in html
     brief = html[html.index("<section class=brief>"):html.index("</section>")]
-    assert "over 10 sampled worlds" in brief and "what moves it most" in brief
+    assert "over 10 sampled worlds" in brief
+    top = res.contrast_drivers().dropna(subset=["prcc"]).iloc[0]    # first metric's first
+    assert f"largest partial rank correlation with it: {param_label(top['parameter'])}" \
+        in brief
+    assert ("significant at 5% after Holm" if top["p_holm"] < 0.05 else
+            "not significant at 5% after Holm") in brief.replace("&#x27;", "'")
     again = load_sweep_results(out)
     pd.testing.assert_frame_equal(again.contrast_summary(), res.contrast_summary())
     pd.testing.assert_frame_equal(again.contrast_drivers(), res.contrast_drivers())
