@@ -158,7 +158,8 @@ def value(v: Any, unit: str) -> str:
 
 def with_band(mid: Any, lo: Any, hi: Any, unit: str) -> str:
     """``48.1% [45.2–51.0]``: the median, then its band in the same unit and scale,
-    without repeating the unit; the median alone when the band is missing or empty.
+    without repeating the unit; the median alone when the band is missing or empty. A
+    band of countries is widened to whole countries (``112.5 [108–118]``).
     """
     text = value(mid, unit)
     if _missing(mid) or _missing(lo) or _missing(hi) or lo == hi == mid:
@@ -172,6 +173,8 @@ def with_band(mid: Any, lo: Any, hi: Any, unit: str) -> str:
                 for x in (lo, hi)]
     elif unit == "ratio":
         ends = [ratio(x).removesuffix("×") for x in (lo, hi)]
+    elif unit == "countries":  # whole countries, the band widened to them: 48.3 -> 48
+        ends = [f"{math.floor(float(lo) + 1e-9):.0f}", f"{math.ceil(float(hi) - 1e-9):.0f}"]
     else:
         ends = [value(x, unit) for x in (lo, hi)]
     return f"{text} [{ends[0]}{DASH}{ends[1]}]"

@@ -81,9 +81,18 @@ def summarize(results: Results) -> dict[str, Any]:
         quant = _nest({
             k: {"p05": _number(q.loc[0.05, k]), "p95": _number(q.loc[0.95, k])}
             for k in per_member.columns})
-        quant.pop("targets", None)
+        # Targets as a list, as in ``metrics``: each target's 5-95% of countries met and
+        # of the share of people living in them.
+        by_target = quant.pop("targets", {})
+        quant["targets"] = [by_target.get(str(i), {}) for i in range(len(metrics["targets"]))]
         out["quantiles"] = quant
     return out
+
+
+def _band(quantiles: dict[str, Any], key: str) -> tuple[Any, Any]:
+    """(p05, p95) of ``key`` in a target's quantiles (None, None without them)."""
+    b = quantiles.get(key) or {}
+    return b.get("p05"), b.get("p95")
 
 
 def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
@@ -112,14 +121,19 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
                  ("concentration index (by GDP per capita)",
                   cell("concentration_index", "signed_index")),
                  ("HIC / LIC coverage ratio", cell("hic_lic_ratio", "ratio"))]
-    for t in m.get("targets", []):
+    bands = q.get("targets") or []
+    for i, t in enumerate(m.get("targets", [])):
         label = f"{100 * t['coverage']:.0f}% {t['measure'].replace('_', ' ')} by {t['by']}"
         if t["countries_met"] is None:
             rows.append((label, "after run end"))
-        else:
-            rows.append((label, f"{formatting.countries(t['countries_met'])}/"
-                         f"{formatting.countries(t['countries_total'])} countries, "
-                         f"{formatting.share(t['population_share_met'])} of people"))
+            continue
+        b = bands[i] if i < len(bands) else {}
+        met = formatting.with_band(t["countries_met"], *_band(b, "countries_met"), "countries")
+        people = formatting.with_band(t["population_share_met"],
+                                      *_band(b, "population_share_met"), "share")
+        count, _, band = met.partition(" ")
+        rows.append((label, f"{count}/{formatting.countries(t['countries_total'])} countries"
+                     f"{' ' + band if band else ''}, {people} of people"))
     if "deaths_per_million" in m:
         rows.append(("deaths per million, World", cell("deaths_per_million.World",
                                                        "per_million")))

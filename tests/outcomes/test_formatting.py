@@ -27,6 +27,9 @@ def test_shares_bands_and_the_other_units():
     assert f.ratio(3.44) == "3.4×" and f.ratio(24.6) == "25×"
     assert f.per_million(1234.4) == "1,234" and f.per_million(4.25) == "4.2"
     assert f.countries(57.5) == "57.5" and f.countries(57.0) == "57"
+    # a band of countries is widened to whole countries (interpolated quantiles of counts)
+    assert f.with_band(112.5, 108.45, 117.4, "countries") == "112.5 [108–118]"
+    assert f.with_band(50.0, 48.0, 51.0, "countries") == "50 [48–51]"
     for unit in f.UNITS:
         assert f.value(None, unit) == "n/a" and f.value(math.nan, unit) == "n/a"
 

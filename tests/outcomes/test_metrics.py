@@ -1,10 +1,13 @@
 """Outcome metrics on a small hand-built world: keys, targets, absent mechanisms."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 from worlds import small_results
 
+from sim.outcomes import formatting as f
 from sim.outcomes.coverage import country_panel, coverage_by, target_attainment, time_to_target
 from sim.outcomes.inequality import gini
 from sim.outcomes.registry import member_metrics
@@ -35,6 +38,26 @@ def test_summary_has_equity_metrics_and_targets(res):
     assert "gini_coverage" in res.summary["quantiles"]
     labels = [label for label, _ in summary_rows(res.summary)]
     assert "Gini of coverage, population-weighted" in labels
+
+
+def test_targets_have_bands_over_replicates(res):
+    """Each target's countries met and share of people get their 5-95% band, as every
+    other key metric; the band is the per-member values' quantiles."""
+    q0, q1 = res.summary["quantiles"]["targets"]
+    per = res.per_member
+    for key in ("countries_met", "population_share_met"):
+        assert q0[key]["p05"] == pytest.approx(per[f"targets.0.{key}"].quantile(0.05))
+        assert q0[key]["p95"] == pytest.approx(per[f"targets.0.{key}"].quantile(0.95))
+    assert q1["countries_met"]["p05"] is None                  # after the run's end
+    rows = dict(summary_rows(res.summary))
+    t0 = res.summary["metrics"]["targets"][0]
+    text = rows["20% completed by 2021-05-31"]
+    assert text.startswith(f"{f.countries(t0['countries_met'])}/4 countries")
+    lo, hi = q0["countries_met"]["p05"], q0["countries_met"]["p95"]
+    if lo != hi:
+        assert f"[{math.floor(lo + 1e-9)}–{math.ceil(hi - 1e-9)}]" in text
+    assert text.endswith(" of people") and rows["50% completed by 2022-06-30"] == \
+        "after run end"
 
 
 def test_targets_by_hand(res):
