@@ -46,11 +46,37 @@ def _totals(traj: Trajectories) -> tuple[np.ndarray, np.ndarray]:
     return g[:, :, :, F.infections].sum(axis=1), g[:, -1, :, F.deaths_cum]
 
 
+#: Days at the end of a run whose share of its deaths tells whether a wave was still
+#: running when it stopped (:func:`end_shares`, :func:`epidemic_rows`).
+END_DAYS = 28
+#: A run (or its twin) whose last :data:`END_DAYS` days die at this many times its
+#: average daily pace or more gets a warning in the printed summary and the report.
+END_PACE_WARNING = 2.0
+
+
+def end_shares(traj: Trajectories) -> np.ndarray:
+    """(E,) share of each member's World deaths that fall in the run's last
+    :data:`END_DAYS` days (NaN without deaths or with a run of :data:`END_DAYS` days or
+    fewer).
+    """
+    g = traj.epi_groups
+    if g is None:
+        raise ValueError("the run has no epidemic records")
+    cum = g[:, :, 0, EPI_GROUP_FIELDS.deaths_cum]                        # (E, D)
+    if cum.shape[1] <= END_DAYS:
+        return np.full(cum.shape[0], np.nan)
+    end, before = cum[:, -1], cum[:, -1 - END_DAYS]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(end > 0, (end - before) / end, np.nan)
+
+
 def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     """One row per member: ``infections``, ``deaths``, ``deaths_averted`` (World) and
     ``deaths_by_group.<g>``, ``deaths_averted_by_group.<g>``, ``deaths_by_band.<b>``,
-    ``deaths_averted_by_band.<b>`` (World, bands 0_19, 20_64, 65plus) (people); no columns
-    when the epidemic is off. Deaths averted are left out when no counterfactual was run.
+    ``deaths_averted_by_band.<b>`` (World, bands 0_19, 20_64, 65plus) (people);
+    ``deaths_last_4_weeks_share`` and, with the twins, ``deaths_no_vaccine_last_4_weeks_share``
+    (:func:`end_shares`); no columns when the epidemic is off. Deaths averted are left out
+    when no counterfactual was run.
     """
     import pandas as pd
 
@@ -58,12 +84,14 @@ def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     if traj.epi_groups is None:
         return pd.DataFrame(index=pd.RangeIndex(results.params.n_members, name="member"))
     infections, deaths = _totals(traj)
-    cols: dict[str, Any] = {"infections": infections[:, 0], "deaths": deaths[:, 0]}
+    cols: dict[str, Any] = {"infections": infections[:, 0], "deaths": deaths[:, 0],
+                            "deaths_last_4_weeks_share": end_shares(traj)}
     cf = getattr(results, "counterfactual", None)  # sweeps pass a results-like view
     if cf is not None and cf.epi_groups is not None:
         averted = _totals(cf)[1] - deaths
         cols["deaths_averted"] = averted[:, 0]
         cols["deaths_no_vaccine"] = _totals(cf)[1][:, 0]
+        cols["deaths_no_vaccine_last_4_weeks_share"] = end_shares(cf)
     for i, g in enumerate(GROUPS):
         cols[f"deaths_by_group.{g}"] = deaths[:, i]
     if "deaths_averted" in cols:
@@ -79,10 +107,13 @@ def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     return pd.DataFrame(cols, index=pd.RangeIndex(len(deaths), name="member"))
 
 
-def epidemic_rows(metrics: dict[str, Any],
-                  quantiles: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+def epidemic_rows(metrics: dict[str, Any], quantiles: dict[str, Any] | None = None,
+                  days: int | None = None) -> list[tuple[str, str]]:
     """(label, value) lines for the printed summary ("5.69 bn [5.60–5.75]" with bands
-    from ``quantiles``); none when the epidemic is off.
+    from ``quantiles``); none when the epidemic is off. With the run's ``days``, a warning
+    line when the run or its no-vaccine twin ends in a wave: its last :data:`END_DAYS`
+    days die at :data:`END_PACE_WARNING` times its average daily pace or more, so its
+    deaths (or the deaths averted) depend on where the run stops.
     """
     from sim.outcomes import formatting
 
@@ -92,4 +123,16 @@ def epidemic_rows(metrics: dict[str, Any],
             band = (quantiles or {}).get(key) or {}
             rows.append((key.replace("_", " "), formatting.with_band(
                 metrics[key], band.get("p05"), band.get("p95"), "count")))
+    if days is not None and days > END_DAYS:
+        waves = []
+        for key, who, what in (("deaths_last_4_weeks_share", "the run", "its deaths"),
+                               ("deaths_no_vaccine_last_4_weeks_share",
+                                "the no-vaccine twin", "deaths averted")):
+            share = metrics.get(key)
+            if share is not None and share * days / END_DAYS >= END_PACE_WARNING:
+                waves.append(f"{who} has {formatting.share(share)} of its deaths in the "
+                             f"last 4 weeks ({share * days / END_DAYS:.1f}× its average "
+                             f"pace): {what} depend on where the run stops")
+        if waves:
+            rows.append(("wave at the end of the run", "; ".join(waves)))
     return rows

@@ -1,11 +1,13 @@
 """Infections, deaths and deaths averted in a run's tables and summary (shipped world)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from worlds import SCENARIOS
 
 from sim import load_scenario, run
 from sim.engine.record import GROUPS
+from sim.outcomes.epidemic_metrics import epidemic_rows
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +64,50 @@ def test_no_twins_when_deaths_averted_are_not_asked_for(results):
 def test_twins_keep_no_per_country_records(results):
     assert results.counterfactual.countries.shape[0] == 0
     assert results.trajectories.countries.shape[0] == 2
+
+
+def test_end_shares_are_the_last_four_weeks_of_the_groups_table(results):
+    """The share of a member's (and its twin's) deaths in the run's last 28 days, from the
+    daily groups table independently."""
+    per = results.per_member
+    g = results.groups
+    g = g[g["group"] == "World"]
+    last = g["date"].max()
+    for e, sub in g.groupby("member"):
+        sub = sub.set_index("date")
+        before = last - pd.Timedelta(days=28)
+        for col, key in (("deaths_cum", "deaths_last_4_weeks_share"),
+                         ("deaths_cum_novax", "deaths_no_vaccine_last_4_weeks_share")):
+            want = (sub.loc[last, col] - sub.loc[before, col]) / sub.loc[last, col]
+            assert per.loc[e, key] == pytest.approx(want, rel=1e-9)
+    assert 0 <= results.summary["metrics"]["deaths_no_vaccine_last_4_weeks_share"] <= 1
+
+
+@pytest.mark.parametrize("share,days,warned", [
+    (0.20, 730, True),    # 5.2x the average pace
+    (0.077, 730, True),   # 2.0x: the threshold
+    (0.05, 730, False),   # 1.3x
+    (0.5, 28, False),     # a run of 4 weeks has no "end" to compare
+])
+def test_a_wave_at_the_end_is_flagged(share, days, warned):
+    m = {"deaths": 1e6, "deaths_averted": 5e5, "deaths_last_4_weeks_share": 0.01,
+         "deaths_no_vaccine_last_4_weeks_share": share}
+    rows = dict(epidemic_rows(m, None, days))
+    assert ("wave at the end of the run" in rows) == warned
+    if warned:
+        assert rows["wave at the end of the run"].startswith(
+            f"the no-vaccine twin has {100 * share:.1f}% of its deaths in the last 4 weeks")
+        assert rows["wave at the end of the run"].endswith(
+            "deaths averted depend on where the run stops")
+    assert "wave at the end of the run" not in dict(epidemic_rows(m, None))  # no days given
+
+
+def test_the_shipped_baseline_warns_of_the_twins_december_2022_wave():
+    """China's contacts step up on 2022-12-07 (its reopening); its no-vaccine twin meets
+    it without vaccine immunity and is still dying fast on 2022-12-31."""
+    from sim.outcomes.summary import summary_rows
+
+    res = run(load_scenario(SCENARIOS / "baseline.yaml"), replicates=1)
+    rows = dict(summary_rows(res.summary))
+    assert "no-vaccine twin" in rows["wave at the end of the run"]
+    assert res.summary["metrics"]["deaths_last_4_weeks_share"] < 0.02     # the run is not
