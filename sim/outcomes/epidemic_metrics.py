@@ -7,6 +7,7 @@ Hooked into :mod:`sim.outcomes.metrics` (``member_metrics``, ``summary_rows``) w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -70,13 +71,28 @@ def end_shares(traj: Trajectories) -> np.ndarray:
         return np.where(end > 0, (end - before) / end, np.nan)
 
 
+def reporting_days(results: Results) -> list[tuple[str, int]]:
+    """(ISO date, day index) of the scenario's reporting dates (``outcomes.dates``) inside
+    the run, in order.
+    """
+    start = np.datetime64(results.world.start, "D")
+    out = []
+    for d in results.scenario.outcomes.dates:
+        day = int((np.datetime64(d, "D") - start).astype(int))
+        if 0 <= day < results.world.days:
+            out.append((str(np.datetime64(d, "D")), day))
+    return out
+
+
 def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     """One row per member: ``infections``, ``deaths``, ``deaths_averted`` (World) and
     ``deaths_by_group.<g>``, ``deaths_averted_by_group.<g>``, ``deaths_by_band.<b>``,
     ``deaths_averted_by_band.<b>`` (World, bands 0_19, 20_64, 65plus) (people);
     ``deaths_last_4_weeks_share`` and, with the twins, ``deaths_no_vaccine_last_4_weeks_share``
-    (:func:`end_shares`); no columns when the epidemic is off. Deaths averted are left out
-    when no counterfactual was run.
+    (:func:`end_shares`); on each reporting date (:func:`reporting_days`)
+    ``deaths_on.<date>.<g>`` and ``deaths_averted_on.<date>.<g>`` (cumulative since the
+    start); no columns when the epidemic is off. Deaths averted are left out when no
+    counterfactual was run.
     """
     import pandas as pd
 
@@ -97,6 +113,14 @@ def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     if "deaths_averted" in cols:
         for i, g in enumerate(GROUPS):
             cols[f"deaths_averted_by_group.{g}"] = averted[:, i]
+    for date, day in reporting_days(results):
+        cum = traj.epi_groups[:, day, :, EPI_GROUP_FIELDS.deaths_cum]        # (E, G)
+        for i, g in enumerate(GROUPS):
+            cols[f"deaths_on.{date}.{g}"] = cum[:, i]
+        if cf is not None and cf.epi_groups is not None:
+            twin = cf.epi_groups[:, day, :, EPI_GROUP_FIELDS.deaths_cum]
+            for i, g in enumerate(GROUPS):
+                cols[f"deaths_averted_on.{date}.{g}"] = twin[:, i] - cum[:, i]
     if traj.epi_bands is not None:
         bands = traj.epi_bands[:, -1, 0]                                  # (E, A) World
         for a, b in enumerate(BANDS):
@@ -107,22 +131,25 @@ def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     return pd.DataFrame(cols, index=pd.RangeIndex(len(deaths), name="member"))
 
 
-def epidemic_rows(metrics: dict[str, Any], quantiles: dict[str, Any] | None = None,
+def epidemic_rows(metrics: dict[str, Any], cell: Callable[[str, str], str],
                   days: int | None = None) -> list[tuple[str, str]]:
-    """(label, value) lines for the printed summary ("5.69 bn [5.60–5.75]" with bands
-    from ``quantiles``); none when the epidemic is off. With the run's ``days``, a warning
-    line when the run or its no-vaccine twin ends in a wave: its last :data:`END_DAYS`
-    days die at :data:`END_PACE_WARNING` times its average daily pace or more, so its
-    deaths (or the deaths averted) depend on where the run stops.
+    """(label, value) lines for the printed summary, each value from ``cell(path, unit)``
+    (the summary's "median [5–95%]" of a metric path: ``5.69 bn [5.60–5.75]``); none
+    when the epidemic is off. Deaths (and deaths averted) by each reporting date. With the
+    run's ``days``, a warning line when the run or its no-vaccine twin ends in a wave: its
+    last :data:`END_DAYS` days die at :data:`END_PACE_WARNING` times its average daily
+    pace or more, so its deaths (or the deaths averted) depend on where the run stops.
     """
     from sim.outcomes import formatting
 
-    rows = []
-    for key in ("infections", "deaths", "deaths_averted"):
-        if key in metrics:
-            band = (quantiles or {}).get(key) or {}
-            rows.append((key.replace("_", " "), formatting.with_band(
-                metrics[key], band.get("p05"), band.get("p95"), "count")))
+    rows = [(key.replace("_", " "), cell(key, "count"))
+            for key in ("infections", "deaths", "deaths_averted") if key in metrics]
+    averted = metrics.get("deaths_averted_on", {})
+    for date in metrics.get("deaths_on", {}):
+        text = cell(f"deaths_on.{date}.World", "count")
+        if date in averted:
+            text += "; averted " + cell(f"deaths_averted_on.{date}.World", "count")
+        rows.append((f"deaths by {date}, World", text))
     if days is not None and days > END_DAYS:
         waves = []
         for key, who, what in (("deaths_last_4_weeks_share", "the run", "its deaths"),

@@ -148,6 +148,8 @@ FAMILIES: tuple[Family, ...] = (
         ("deaths", "count", "deaths over the run"),
         ("deaths_averted", "count", "deaths averted by vaccines (no-vaccine twin)"),
         ("deaths_no_vaccine", "count", "deaths of the no-vaccine twin"),
+        ("deaths_on.{d}.{g}", "count", "deaths by a reporting date"),
+        ("deaths_averted_on.{d}.{g}", "count", "deaths averted by vaccines by a reporting date"),
         ("deaths_last_4_weeks_share", "share",
          "share of the run's deaths in its last 4 weeks (a wave still running at the end)"),
         ("deaths_no_vaccine_last_4_weeks_share", "share",

@@ -143,4 +143,4 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
     if "donated_share_of_supply" in m:
         rows.append(("donated share of LIC supply", cell("donated_share_of_supply.LIC",
                                                          "share")))
-    return rows + epidemic_rows(m, q, summary.get("days"))
+    return rows + epidemic_rows(m, cell, summary.get("days"))

@@ -92,14 +92,15 @@ def test_end_shares_are_the_last_four_weeks_of_the_groups_table(results):
 def test_a_wave_at_the_end_is_flagged(share, days, warned):
     m = {"deaths": 1e6, "deaths_averted": 5e5, "deaths_last_4_weeks_share": 0.01,
          "deaths_no_vaccine_last_4_weeks_share": share}
-    rows = dict(epidemic_rows(m, None, days))
+    rows = dict(epidemic_rows(m, lambda path, unit: str(m.get(path)), days))
     assert ("wave at the end of the run" in rows) == warned
     if warned:
         assert rows["wave at the end of the run"].startswith(
             f"the no-vaccine twin has {100 * share:.1f}% of its deaths in the last 4 weeks")
         assert rows["wave at the end of the run"].endswith(
             "deaths averted depend on where the run stops")
-    assert "wave at the end of the run" not in dict(epidemic_rows(m, None))  # no days given
+    no_days = dict(epidemic_rows(m, lambda path, unit: path))
+    assert "wave at the end of the run" not in no_days
 
 
 def test_the_shipped_baseline_warns_of_the_twins_december_2022_wave():
@@ -111,3 +112,27 @@ def test_the_shipped_baseline_warns_of_the_twins_december_2022_wave():
     rows = dict(summary_rows(res.summary))
     assert "no-vaccine twin" in rows["wave at the end of the run"]
     assert res.summary["metrics"]["deaths_last_4_weeks_share"] < 0.02     # the run is not
+
+
+def test_deaths_on_reporting_dates_are_the_groups_table_on_those_dates():
+    """``deaths_on.<date>.<g>`` and ``deaths_averted_on.<date>.<g>``: cumulative deaths
+    and deaths averted on each reporting date (``outcomes.dates``), as the daily groups
+    table has them; a date after the run's end is left out."""
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", [
+        "outcomes.dates=[2021-03-31, 2021-06-30, 2030-01-01]"])
+    res = run(scenario, days=240, replicates=2)
+    per = res.per_member
+    g = res.groups
+    for date in ("2021-03-31", "2021-06-30"):
+        on = g[g["date"] == pd.Timestamp(date)].set_index(["member", "group"])
+        for e in range(2):
+            for grp in GROUPS:
+                row = on.loc[(e, grp)]
+                assert per.loc[e, f"deaths_on.{date}.{grp}"] == row["deaths_cum"]
+                assert per.loc[e, f"deaths_averted_on.{date}.{grp}"] == pytest.approx(
+                    row["deaths_cum_novax"] - row["deaths_cum"], rel=1e-12)
+    assert not any("2030" in c for c in per.columns)
+    from sim.outcomes.summary import summary_rows
+
+    rows = dict(summary_rows(res.summary))
+    assert rows["deaths by 2021-06-30, World"].count("averted") == 1
