@@ -71,25 +71,12 @@ def end_shares(traj: Trajectories) -> np.ndarray:
         return np.where(end > 0, (end - before) / end, np.nan)
 
 
-def reporting_days(results: Results) -> list[tuple[str, int]]:
-    """(ISO date, day index) of the scenario's reporting dates (``outcomes.dates``) inside
-    the run, in order.
-    """
-    start = np.datetime64(results.world.start, "D")
-    out = []
-    for d in results.scenario.outcomes.dates:
-        day = int((np.datetime64(d, "D") - start).astype(int))
-        if 0 <= day < results.world.days:
-            out.append((str(np.datetime64(d, "D")), day))
-    return out
-
-
 def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     """One row per member: ``infections``, ``deaths``, ``deaths_averted`` (World) and
     ``deaths_by_group.<g>``, ``deaths_averted_by_group.<g>``, ``deaths_by_band.<b>``,
     ``deaths_averted_by_band.<b>`` (World, bands 0_19, 20_64, 65plus) (people);
     ``deaths_last_4_weeks_share`` and, with the twins, ``deaths_no_vaccine_last_4_weeks_share``
-    (:func:`end_shares`); on each reporting date (:func:`reporting_days`)
+    (:func:`end_shares`); on each reporting date inside the run
     ``deaths_on.<date>.<g>`` and ``deaths_averted_on.<date>.<g>`` (cumulative since the
     start); no columns when the epidemic is off. Deaths averted are left out when no
     counterfactual was run.
@@ -113,7 +100,7 @@ def epidemic_member_metrics(results: Results) -> pd.DataFrame:
     if "deaths_averted" in cols:
         for i, g in enumerate(GROUPS):
             cols[f"deaths_averted_by_group.{g}"] = averted[:, i]
-    for date, day in reporting_days(results):
+    for date, day in results.world.days_of(results.scenario.outcomes.dates):
         cum = traj.epi_groups[:, day, :, EPI_GROUP_FIELDS.deaths_cum]        # (E, G)
         for i, g in enumerate(GROUPS):
             cols[f"deaths_on.{date}.{g}"] = cum[:, i]

@@ -39,9 +39,7 @@ def coverage_metrics(results: Results) -> pd.DataFrame:
     """Final coverage by income group (≥1 dose and completed), by WHO region, on the
     reporting dates (``outcomes.dates``), and doses administered per 100 people by group.
     """
-    dates = pd.DatetimeIndex(results.world.dates)
-    first, last = dates[0], dates[-1]
-    on = [ts for ts in map(pd.Timestamp, results.scenario.outcomes.dates) if first <= ts <= last]
+    on = [pd.Timestamp(d) for d, _ in results.world.days_of(results.scenario.outcomes.dates)]
     groups = results.groups_on(on)
     cov = coverage_at(groups).add_prefix("coverage_final.")
     cov_c = coverage_at(groups, column="coverage_completed").add_prefix(

@@ -193,14 +193,11 @@ def _expand(pattern: str, values: dict[str, list[str]]) -> Iterator[str]:
 
 def declared_metrics(scenario: Scenario, world: World) -> dict[str, Metric]:
     """Every metric a run of ``scenario`` on ``world`` can give, by name, in order."""
-    start = pd.Timestamp(world.start)
-    last = start + pd.Timedelta(days=world.days - 1)
     present = set(world.who_region)
     values = {
         "g": list(GROUPS),
         "r": [r for r in WHO_REGIONS if r in present],
-        "d": [pd.Timestamp(d).date().isoformat() for d in scenario.outcomes.dates
-              if start <= pd.Timestamp(d) <= last],
+        "d": [d for d, _ in world.days_of(scenario.outcomes.dates)],
         "i": [str(i) for i in range(len(scenario.outcomes.targets))],
     }
     out: dict[str, Metric] = {}

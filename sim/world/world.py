@@ -16,10 +16,10 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -88,6 +88,19 @@ class World:
         import pandas as pd
 
         return pd.date_range(self.start, periods=self.days, freq="D")
+
+    def days_of(self, dates: Iterable[Any]) -> list[tuple[str, int]]:
+        """(ISO date, day index) of each of ``dates`` (dates or ISO strings) that falls
+        inside the run, in the given order: where a reporting date is read from daily
+        records.
+        """
+        start = np.datetime64(self.start, "D")
+        out = []
+        for d in dates:
+            day = int((np.datetime64(d, "D") - start).astype(int))
+            if 0 <= day < self.days:
+                out.append((str(np.datetime64(d, "D")), day))
+        return out
 
     def index(self, codes: list[str] | np.ndarray) -> np.ndarray:
         """Country indices of ISO3 ``codes`` (in the world's order)."""

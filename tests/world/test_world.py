@@ -82,3 +82,12 @@ def test_daily_schedule_equals_the_pandas_periods_version():
         np.testing.assert_array_equal(got[0], want[0], strict=False)
         np.testing.assert_array_equal(got[1], want[1])
         assert got[0].shape == (len(prods), days) and got[0].flags.c_contiguous
+
+
+def test_days_of_keeps_the_reporting_dates_inside_the_run():
+    import datetime as dt
+
+    w = build_world(load_scenario(SCENARIOS / "baseline.yaml", ["days=365"]))
+    got = w.days_of([dt.date(2021, 12, 31), "2021-01-01", dt.date(2022, 1, 1), "2020-12-31"])
+    assert got == [("2021-12-31", 364), ("2021-01-01", 0)]
+    assert w.dates[364].date().isoformat() == "2021-12-31"      # the same day index
