@@ -55,6 +55,16 @@ def _defined(table: pd.DataFrame, spec: SweepSpec) -> list[str]:
             if table.loc[table["metric"] == m, "diff_mean"].notna().any()]
 
 
+def _differences(sub: pd.DataFrame, unit: str
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A contrast's rows as plotted: mean difference, interval ends (snapped to the
+    unit's resolution) and the (2, n) error-bar lengths.
+    """
+    mid, lo, hi = (formatting.snap(sub[k].to_numpy(dtype=float), unit)
+                   for k in ("diff_mean", "diff_lo", "diff_hi"))
+    return mid, lo, hi, np.abs(np.vstack([mid - lo, hi - mid]))
+
+
 def _setting(row: pd.Series, others: list[str]) -> str:
     """Words for one setting of the parameters other than the contrast's."""
     if not others:
@@ -85,9 +95,7 @@ def contrast_forest(table: pd.DataFrame, spec: SweepSpec) -> Figure | None:
         for ax, metric in zip(axes.ravel(), names, strict=False):
             unit = metric_unit(metric)
             sub = table[table["metric"] == metric].reset_index(drop=True)
-            mid, lo, hi = (formatting.snap(sub[k].to_numpy(dtype=float), unit)
-                           for k in ("diff_mean", "diff_lo", "diff_hi"))
-            err = np.abs(np.vstack([mid - lo, hi - mid]))
+            mid, lo, hi, err = _differences(sub, unit)
             ax.errorbar(mid, y, xerr=None if np.isnan(err).all() else err, fmt="o",
                         color="#1f77b4", capsize=3)
             for x, yv, k in zip(mid, y, range(len(mid)), strict=True):
@@ -145,9 +153,7 @@ def contrast_scatter(table: pd.DataFrame, spec: SweepSpec, drivers: pd.DataFrame
         for i, metric in enumerate(names):
             unit = metric_unit(metric)
             sub = table[table["metric"] == metric]
-            mid, lo, hi = (formatting.snap(sub[k].to_numpy(dtype=float), unit)
-                           for k in ("diff_mean", "diff_lo", "diff_hi"))
-            err = np.abs(np.vstack([mid - lo, hi - mid]))
+            mid, _, _, err = _differences(sub, unit)
             if int(table["replicates"].max()) < MIN_BAR_PAIRS:
                 err[:] = np.nan  # Student's t on 2-4 pairs: bars that hide the dots
             found = drivers[drivers["metric"] == metric].set_index("parameter")

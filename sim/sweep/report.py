@@ -107,7 +107,7 @@ def _sampled_section(table: pd.DataFrame, res: SweepResults) -> str:
     """
     from sim.output.report import esc, table_html
     from sim.sweep.labels import metric_label, metric_unit, param_label
-    from sim.sweep.uncertainty import driver_words
+    from sim.sweep.uncertainty import driver_words, worlds_range_words
 
     c = res.spec.contrast
     worlds, drivers = res.contrast_summary(), res.contrast_drivers()
@@ -118,8 +118,7 @@ def _sampled_section(table: pd.DataFrame, res: SweepResults) -> str:
         unit = metric_unit(r["metric"])
         rows.append([label[r["metric"]],
                      formatting.difference(r["diff_mean"], r["diff_lo"], r["diff_hi"], unit),
-                     f"{formatting.signed(r['diff_p2_5'], unit)} to "
-                     f"{formatting.signed(r['diff_p97_5'], unit)}",
+                     worlds_range_words(r, unit),
                      f"{r['share_worlds_lower']:.0%} of {int(r['worlds'])}"])
     summary = table_html(["metric", f"mean over worlds [{100 * c.level:g}% interval]",
                           "worlds' 2.5–97.5% range", "worlds where lower"], rows)

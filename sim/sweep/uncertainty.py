@@ -182,6 +182,16 @@ def contrast_drivers(table: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def worlds_range_words(row: pd.Series, unit: str) -> str:
+    """The worlds' 2.5–97.5% range of a :func:`contrast_over_worlds` row: ``+0.37 pp to
+    +0.91 pp``.
+    """
+    from sim.outcomes import formatting
+
+    lo, hi = (formatting.signed(row[k], unit) for k in ("diff_p2_5", "diff_p97_5"))
+    return f"{lo} to {hi}"
+
+
 def over_worlds_words(row: pd.Series, unit: str) -> str:
     """A :func:`contrast_over_worlds` row in words: ``+0.81 pp [+0.71 to +0.92]; worlds
     from +0.37 to +0.91 pp; lower in 0% of 16 worlds``.
@@ -189,9 +199,10 @@ def over_worlds_words(row: pd.Series, unit: str) -> str:
     from sim.outcomes import formatting
 
     text = formatting.difference(row["diff_mean"], row["diff_lo"], row["diff_hi"], unit)
-    lo, hi = (formatting.signed(row[k], unit) for k in ("diff_p2_5", "diff_p97_5"))
     if int(row["worlds"]) > 1:
-        text += "; the same in every world" if lo == hi else f"; worlds from {lo} to {hi}"
+        spread = worlds_range_words(row, unit)
+        lo, _, hi = spread.partition(" to ")
+        text += "; the same in every world" if lo == hi else f"; worlds from {spread}"
     return f"{text}; lower in {row['share_worlds_lower']:.0%} of {int(row['worlds'])} worlds"
 
 
