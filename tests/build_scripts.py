@@ -1,15 +1,23 @@
-"""Load a data build script (sim/data/build/<name>.py) as a module, for tests."""
+"""Load a script as a module, for tests: a data build script (sim/data/build/<name>.py)
+or one of the project's scripts (scripts/<name>.py)."""
 
 import importlib.util
 from pathlib import Path
 from types import ModuleType
 
-BUILD_DIR = Path(__file__).resolve().parents[1] / "sim" / "data" / "build"
+ROOT = Path(__file__).resolve().parents[1]
+BUILD_DIR = ROOT / "sim" / "data" / "build"
+SCRIPTS_DIR = ROOT / "scripts"
+
+
+def load_script(path: Path) -> ModuleType:
+    """The Python file ``path``, imported under its stem's name."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def load_build_script(name: str) -> ModuleType:
     """The build script ``sim/data/build/<name>.py``, imported under its own name."""
-    spec = importlib.util.spec_from_file_location(name, BUILD_DIR / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BUILD_DIR / f"{name}.py")

@@ -13,11 +13,11 @@ history and are not checked.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pandas as pd
 import pytest
+from build_scripts import SCRIPTS_DIR, load_script
 from worlds import SCENARIOS
 
 from sim import run
@@ -54,11 +54,7 @@ def test_readme_table_reads_cells_and_stops_at_the_table_end():
 
 
 def _lives_numbers():
-    spec = importlib.util.spec_from_file_location("lives_numbers",
-                                                  ROOT / "scripts" / "lives_numbers.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPTS_DIR / "lives_numbers.py")
 
 
 @pytest.fixture(scope="module")

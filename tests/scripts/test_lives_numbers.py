@@ -1,20 +1,17 @@
 """scripts/lives_numbers.py: deaths by year and group against the excess-death estimates,
 the share vaccines averted, deaths averted by policy."""
 
-import importlib.util
 import json
 
 import pytest
+from build_scripts import load_script
 from worlds import SCENARIOS
 
 SCRIPT = SCENARIOS.parent / "scripts" / "lives_numbers.py"
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("lives_numbers", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT)
 
 
 def test_numbers_add_up_and_pair_each_run_with_its_twin(tmp_path):

@@ -1,11 +1,10 @@
 """Paired contrasts between sweep arms (common random numbers), and the donor-regime
 experiment's sweep files and script."""
 
-import importlib.util
-
 import numpy as np
 import pandas as pd
 import pytest
+from build_scripts import SCRIPTS_DIR, load_script
 from sweeps import baseline_sweep_file, sweep_world
 from worlds import SCENARIOS
 
@@ -78,10 +77,7 @@ def test_donor_regime_sweeps_load_and_pair_the_arms():
 
 
 def test_donor_regime_script_writes_its_tables(tmp_path):
-    path = SCENARIOS.parent / "scripts" / "donor_regimes.py"
-    spec = importlib.util.spec_from_file_location("donor_regimes", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(SCRIPTS_DIR / "donor_regimes.py")
     out = tmp_path / "dr"
     assert module.main(["-o", str(out), "--days", "60", "--replicates", "2",
                         "--no-thresholds"]) == 0
