@@ -12,18 +12,24 @@ Targets (full model, epidemic on):
 - 10,000 regions x 730 days, build + run, within 3 s, cost exponent at most 1.1
   (``benchmarks/test_scale_bench.py``, synthetic worlds).
 
+A third anchor, the memory ceiling (:mod:`benchmarks.anchors.ceiling`), sets the floor's
+and vaxsim's country-days per second beside what streaming their compartments once a day
+at this session's bandwidth would allow, so the two models' sizes do not hide in the
+ratio.
+
 The first call of each compiled kernel in a fresh checkout compiles it (seconds); every
 benchmark here warms up first, so the figures are for a warm kernel cache.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from benchmarks.anchors import mesa_toy, numpy_floor
+from benchmarks.anchors import ceiling, mesa_toy, numpy_floor
 from sim import load_scenario, run
 from sim.engine.build.params import build_params
-from sim.engine.ensemble import chunk_members, chunks
+from sim.engine.ensemble import CACHE_BYTES, chunk_members, chunks
 from sim.engine.run import simulate
 from sim.engine.streams import replicate_seeds
 from sim.world.world import build_world
@@ -44,6 +50,19 @@ def test_mesa_toy(benchmark, record):
 def test_numpy_floor(benchmark, record):
     benchmark.pedantic(numpy_floor.run, args=(256, N_TOY, DAYS), rounds=3, warmup_rounds=1)
     record("floor_e256", benchmark, country_days=256 * N_TOY * DAYS)
+
+
+def test_memory_ceiling(benchmark, record, baseline):
+    """One core streaming a cache-sized array (the size of an ensemble's chunk): the
+    bandwidth that sets each implementation's memory ceiling (:mod:`benchmarks.anchors.ceiling`;
+    the shares are printed with the ratios).
+    """
+    x = np.random.default_rng(0).random(CACHE_BYTES // 8)
+    ceiling.stream(x)
+    benchmark.pedantic(ceiling.stream, args=(x,), rounds=20, iterations=10, warmup_rounds=2)
+    record("stream_cache", benchmark, bytes=2 * x.nbytes,
+           floor_bytes=ceiling.floor_bytes_per_country_day(),
+           vaxsim_bytes=ceiling.vaxsim_bytes_per_country_day(baseline, twins=False))
 
 
 def test_run_e1(benchmark, record, baseline):

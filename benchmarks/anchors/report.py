@@ -47,8 +47,50 @@ def ratio_lines(figures: dict[str, dict[str, float]]) -> list[str]:
             if "cost_exponent_cpu" in big:
                 out.append(f"{'  same, thread CPU' + suffix:<52} "
                            f"{big['cost_exponent_cpu']:7.2f}   (10k {big['cpu_min']:.1f} s CPU)")
+    out.extend(ceiling_lines(figures))
     line("members one by one / batched [x]",
          _pair(figures, "members_one_by_one", "members_batched"), ">= 20")
     line("members one by one / in cache-sized chunks [x]",
          _pair(figures, "members_one_by_one", "members_chunked"), "-")
+    return out
+
+
+#: The E=256 figures set beside the memory ceiling, and whether twins ran in them.
+_E256_TWINS = {"vaxsim_engine_e256": False, "vaxsim_run_e256": True,
+               "vaxsim_run_e256_no_twins": False}
+
+
+def ceiling_lines(figures: dict[str, dict[str, float]]) -> list[str]:
+    """Each implementation's share of its memory ceiling (:mod:`benchmarks.anchors.ceiling`):
+    country-days per second over this session's streaming bandwidth divided by the bytes
+    its country-day reads and writes; vaxsim's also over the floor's share.
+    """
+    stream = figures.get("stream_cache")
+    if stream is None:
+        return []
+    bandwidth = (stream["bytes"] / stream["min"], stream["bytes"] / stream["median"])
+    out = [f"{'streaming bandwidth, cache-sized array':<52} "
+           f"{bandwidth[0] / 1e9:7.1f} / {bandwidth[1] / 1e9:7.1f} GB/s"]
+
+    def shares(name: str, per_cd: float) -> tuple[float, float]:
+        cd = figures[name]["country_days"]
+        return (cd / figures[name]["min"] / (bandwidth[0] / per_cd),
+                cd / figures[name]["median"] / (bandwidth[1] / per_cd))
+
+    floor = None
+    if "floor_e256" in figures:
+        floor = shares("floor_e256", stream["floor_bytes"])
+        out.append(f"{'numpy floor, share of its memory ceiling':<52} "
+                   f"{floor[0]:7.3f} / {floor[1]:7.3f}   "
+                   f"({stream['floor_bytes']:.0f} B/country-day)")
+    for name, twins in _E256_TWINS.items():
+        if name not in figures:
+            continue
+        per_cd = stream["vaxsim_bytes"] * (2 if twins else 1)
+        own = shares(name, per_cd)
+        versus = (f", {own[0] / floor[0]:.2f} / {own[1] / floor[1]:.2f}x the floor's share"
+                  if floor else "")
+        out.append(f"{'  ' + name + ', share of its ceiling':<52} {own[0]:7.3f} / "
+                   f"{own[1]:7.3f}   ({per_cd:.0f} B/country-day, ceiling "
+                   f"{bandwidth[0] / per_cd / 1e6:.1f} M/s{versus})")
     return out
