@@ -1,9 +1,10 @@
 """Forking worker processes safely: when it is safe, how, and how they end.
 
 The base of :mod:`sim.output.workers` and :mod:`sim.output.pool`: :func:`can_fork`
-(Linux, no other Python thread), :func:`forking` (the fork context without Python's
-multi-threading warning), :func:`die_with_parent` (the kernel kills a worker whose parent
-dies) and :class:`Pending` (calls started elsewhere, collected in order).
+(Linux, no other Python thread), :func:`default_workers` and :func:`ensemble_workers`
+(how many), :func:`forking` (the fork context without Python's multi-threading
+warning), :func:`die_with_parent` (the kernel kills a worker whose parent dies) and
+:class:`Pending` (calls started elsewhere, collected in order).
 """
 
 from __future__ import annotations
@@ -34,6 +35,24 @@ def default_workers() -> int:
     (:func:`sim.engine.cores.usable_cores`).
     """
     return usable_cores()
+
+
+def ensemble_workers(members: int, cores: int | None = None) -> int:
+    """Worker processes for an ensemble of ``members`` replicates when none are named
+    (``--workers auto``): one a core (:func:`default_workers`, or ``cores``) while each
+    gets at least a cache-sized chunk (:data:`sim.engine.ensemble.MIN_CACHE_CHUNK`, 8
+    members), else 1: smaller shares lose more to the per-day work a chunk's members
+    share than a second core gives back.
+
+    Examples
+    --------
+    >>> ensemble_workers(1, cores=4), ensemble_workers(16, cores=4), ensemble_workers(256, cores=4)
+    (1, 2, 4)
+    """
+    from sim.engine.ensemble import MIN_CACHE_CHUNK
+
+    cores = default_workers() if cores is None else cores
+    return max(1, min(cores, members // MIN_CACHE_CHUNK))
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ examples:
   vaxsim run scenarios/baseline.yaml
   vaxsim run scenarios/nationalism.yaml --replicates 20 --seed 7 -o results/nat
   vaxsim run scenarios/nationalism.yaml --replicates 200 --workers 4   # on 4 processes
+  vaxsim run scenarios/nationalism.yaml --replicates 200 --workers 1   # in this one
   vaxsim run scenarios/baseline.yaml --set days=365 --set uptake.hesitancy=0.3
   vaxsim compare scenarios/nationalism.yaml scenarios/baseline.yaml --replicates 5
   vaxsim report results/baseline/<time>
@@ -87,15 +88,38 @@ def add_folder_options(p: argparse.ArgumentParser, default: str) -> None:
                    help="replace the finished results already in -o's folder")
 
 
-def add_workers_option(p: argparse.ArgumentParser, what: str = "the replicates") -> None:
-    """``--workers N``: processes to run ``what`` in."""
-    p.add_argument("--workers", type=int, default=1,
-                   help=f"processes to run {what} in (default 1: this one); "
+def add_workers_option(p: argparse.ArgumentParser, what: str = "the replicates",
+                       auto: bool = False) -> None:
+    """``--workers N``: processes to run ``what`` in; with ``auto`` the default is ``auto``
+    (:func:`workers_given`), else 1.
+    """
+    default = ("auto: one a core when there are at least 8 replicates a core, else 1"
+               if auto else "1: this one")
+    p.add_argument("--workers", type=_workers_value, default="auto" if auto else 1,
+                   metavar="N|auto",
+                   help=f"processes to run {what} in (default {default}); "
                    "the same results, sooner on a machine with cores to spare")
 
 
-def workers_given(args: argparse.Namespace) -> int:
-    """``--workers``, checked."""
+def _workers_value(text: str) -> int | str:
+    """``--workers``'s value: ``auto`` or a whole number (:func:`workers_given` checks it)."""
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of processes "
+                                         "(a whole number, or auto)") from None
+
+
+def workers_given(args: argparse.Namespace, members: int = 1) -> int:
+    """``--workers`` as a number: ``auto`` gives :func:`sim.output.forks.ensemble_workers`
+    of ``members`` replicates.
+    """
+    if args.workers == "auto":
+        from sim.output.forks import ensemble_workers
+
+        return ensemble_workers(members)
     if args.workers < 1:
         raise InputError("--workers must be at least 1")
     return int(args.workers)

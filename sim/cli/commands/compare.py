@@ -38,9 +38,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if args.replicates is not None and args.replicates < 1:
         raise InputError("--replicates must be at least 1")
-    workers = workers_given(args)
     scenarios = [load_scenario(f, args.set) for f in args.scenarios]
     members = args.replicates or max(s.replicates for s in scenarios)
+    workers = workers_given(args, members)
     target = given_out(args.output, args.force)
     compile_first(quiet=args.quiet)  # a fresh machine: the kernels, on every core
     with Progress("compare", compare_steps(scenarios), quiet=args.quiet or args.json,
@@ -90,6 +90,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--replicates", type=int,
                    help="replicates for every scenario (default: the largest among them)")
     add_set_option(p)
-    add_workers_option(p)
+    add_workers_option(p, auto=True)
     add_output_options(p)
     p.set_defaults(func=cmd_compare)

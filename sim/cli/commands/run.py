@@ -52,8 +52,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.output.workers import server_ahead
     from sim.scenario import load_scenario
 
-    workers = workers_given(args)
     scenario = load_scenario(args.scenario, args.set)
+    workers = workers_given(args, args.replicates or scenario.replicates)
     plots = False if args.no_plots else None
     draw = scenario.outputs.plots if plots is None else plots
     target = given_out(args.output, args.force)
@@ -97,7 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument("--replicates", type=int, help="override the number of replicates")
     add_set_option(p)
-    add_workers_option(p)
+    add_workers_option(p, auto=True)
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     add_output_options(p)
     p.set_defaults(func=cmd_run)
