@@ -67,6 +67,14 @@ def test_fewer_than_one_worker_is_bad_input_and_writes_nothing(tmp_path, capsys,
     assert err == "vaxsim: error: --workers must be at least 1" and not out.exists()
 
 
+def test_a_run_without_production_writes_every_file(tmp_path):
+    # every dose-ledger layer is empty: the plot once raised, and the run exited 1
+    out = tmp_path / "none"
+    assert main(["run", str(BASELINE), "-o", str(out), "-q", "--set", "days=20",
+                 "--set", "production.multiplier=0"]) == 0
+    assert (out / "report.html").is_file() and (out / "plots" / "dose_ledger.png").is_file()
+
+
 def test_bad_scenario_writes_nothing(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("extends: " + str(BASELINE) + "\nuptake: {hesitancy: 7}\n")

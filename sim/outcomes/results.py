@@ -154,10 +154,15 @@ def countries_panel(world: World, traj: Trajectories, column: str) -> Panel:
 
 
 def group_series(world: World, traj: Trajectories, column: str) -> np.ndarray:
-    """(E, D, G) ``column`` of :func:`groups_table` by member, day and group."""
+    """(E, D, G) ``column`` of :func:`groups_table` by member, day and group (a coverage
+    is NaN in a group that holds no one in this world).
+    """
     covered = {"coverage_first": "first_dose", "coverage_completed": "completed"}
     values = traj.groups[..., GROUP_FIELDS.index(covered.get(column, column))]
-    return values / group_populations(world) if column in covered else values
+    if column not in covered:
+        return values
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return values / group_populations(world)
 
 
 def producers_table(world: World, traj: Trajectories, every: int = 7) -> pd.DataFrame:

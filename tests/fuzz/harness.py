@@ -16,7 +16,9 @@ tables and summary):
 - every number in every table and in the summary finite; coverage columns in [0, 1] or
   null (null only where a group holds no one);
 - same seed -> identical bytes: a second run gives byte-identical parquet tables and
-  summary JSON (every ``det_every``-th case).
+  summary JSON (every ``det_every``-th case);
+- the results folder: ``save_results`` with plots writes the summary, the tables, every
+  plot and the report without an error (every ``files_every``-th case).
 
 The engine is whatever is on the branch: these checks name no module of the epidemic.
 """
@@ -198,9 +200,27 @@ def output_checks(res, problems: list[str]) -> bytes:
     return blob.getvalue() + text.encode()
 
 
+def files_checks(res, problems: list[str]) -> None:
+    """Save ``res`` with plots and report into a temporary folder: what a ``vaxsim run`` of
+    the scenario writes; a missing file or an error is a violation.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from sim.output.folder import save_results
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = save_results(res, Path(tmp) / "out", plots=True)
+        for name in ("summary.json", "groups.parquet", "ledger.parquet", "report.html"):
+            if not (out / name).is_file():
+                problems.append(f"results folder: no {name}")
+        if not any((out / "plots").glob("*.png")):
+            problems.append("results folder: no plot")
+
+
 def check_case(case_seed: int, k: int = 4, det: bool = True, p_set: float = 0.35,
-               max_days: int = 120) -> tuple[int, int, list[str]]:
-    """Run and check one case.
+               max_days: int = 120, files: bool = False) -> tuple[int, int, list[str]]:
+    """Run and check one case (``files``: also save its results with plots and report).
 
     Returns
     -------
@@ -228,7 +248,10 @@ def check_case(case_seed: int, k: int = 4, det: bool = True, p_set: float = 0.35
         alone = build_params(world, [members[e]], [seeds[e]])
         traj1, state1 = simulate(world, alone, base.outputs.country_every_days)
         problems += same_member(traj, state, e, traj1, state1, len(members))
-        first = output_checks(run(base), problems)
+        res = run(base)
+        first = output_checks(res, problems)
+        if files:
+            files_checks(res, problems)
         if det:
             again = output_checks(run(base), [])
             if again != first:
@@ -238,4 +261,4 @@ def check_case(case_seed: int, k: int = 4, det: bool = True, p_set: float = 0.35
     return len(members), refused, [f"{tag}: {p}" for p in problems]
 
 
-__all__ = ["Draw", "check_case", "members_of"]
+__all__ = ["Draw", "check_case", "files_checks", "members_of"]

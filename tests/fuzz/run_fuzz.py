@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-days", type=int, default=240, help="longest run drawn")
     p.add_argument("--det-every", type=int, default=5,
                    help="check same seed -> same bytes every this many cases")
+    p.add_argument("--files-every", type=int, default=10,
+                   help="save results with plots and report every this many cases")
     args = p.parse_args(argv)
     warnings.simplefilter("ignore")  # numpy warnings are not violations; results are
     t0 = time.perf_counter()
@@ -39,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     case = args.first
     while scenarios < args.scenarios and (args.cases is None or cases < args.cases):
         n, r, problems = check_case(case, k=args.batch, det=cases % args.det_every == 0,
-                                    max_days=args.max_days)
+                                    max_days=args.max_days,
+                                    files=cases % args.files_every == 0)
         scenarios, cases, refused = scenarios + n, cases + 1, refused + r
         violations += problems
         for line in problems:

@@ -180,9 +180,13 @@ def dose_ledger(ledger: pd.DataFrame, title: str) -> Figure:
     parts = [p for p in LEDGER_PARTS if med[p[0]].abs().max() >= 0.5]  # drop empty layers
     with plt.rc_context(STYLE):
         fig, ax = figure((10, 5))
-        ax.stackplot(med.index, *[med[c].clip(lower=0).to_numpy() for c, _, _ in parts],
-                     labels=[lab for _, lab, _ in parts], colors=[c for _, _, c in parts],
-                     alpha=0.85)
+        if parts:
+            ax.stackplot(med.index, *[med[c].clip(lower=0).to_numpy() for c, _, _ in parts],
+                         labels=[lab for _, lab, _ in parts], colors=[c for _, _, c in parts],
+                         alpha=0.85)
+        else:   # nothing produced, held or given (no production, or a run too short)
+            ax.text(0.5, 0.5, "no doses produced in this run", transform=ax.transAxes,
+                    ha="center", va="center", color="#555555")
         ax.plot(med.index, med["produced_cum"], color="black", lw=1.5, label="Produced")
         unit_axis(ax, "count")
         ax.set_ylim(bottom=0)

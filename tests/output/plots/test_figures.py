@@ -90,6 +90,18 @@ def test_coverage_family(res, tmp_path):
         check_figure(coverage.country_ranking(res.countries, "t", column), tmp_path, column)
 
 
+def test_dose_ledger_of_a_run_that_produced_nothing_says_so(res, tmp_path):
+    # every layer empty (no production, or a run shorter than the first delivery): no
+    # stacked layers to draw, which once raised from matplotlib's stackplot
+    ledger = res.ledger.copy()
+    numeric = ledger.columns.drop(["member", "date"])
+    ledger[numeric] = 0.0
+    fig = coverage.dose_ledger(ledger, "t")
+    check_figure(fig, tmp_path)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["no doses produced in this run"]
+    assert not fig.axes[0].collections     # no stacked layer
+
+
 def test_ranking_draws_noise_as_zero_names_countries_and_notes_ties(res, tmp_path):
     countries = res.countries.copy()
     last = countries["date"] == countries["date"].max()
