@@ -15,6 +15,7 @@ every failure and a count of outcomes (``invalid``: a swept value the schema ref
 from __future__ import annotations
 
 import sys
+import tempfile
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -32,6 +33,9 @@ FIXED = ("seed", "days", "replicates")
 
 #: Days of every case (random bases draw 1-90: too short for variants or targets to act).
 DAYS = 150
+
+#: Every this many cases the sweep's folder is written too (tables, plots, report).
+FILES_EVERY = 5
 
 #: Fields that a batch once took from one member (and now batches by): swept half the time.
 SHARED = ("outcomes.", "epidemic.variants.")
@@ -55,11 +59,12 @@ def _half(v: int | float) -> int | float:
     return v // 2 if isinstance(v, int) else v / 2
 
 
-def check_sweep_case(case: int, sampled: bool | None = None) -> str:
+def check_sweep_case(case: int, sampled: bool | None = None, files: bool = False) -> str:
     """Run sweep case ``case``: ``"ok"``, ``"invalid"`` (a swept value is refused),
     ``"skip"`` (fewer than two numbers to sweep) or a description of the difference.
     ``sampled`` forces a grid (False) or a sampled contrast (True); by default one case in
-    three, drawn from the case number, is sampled.
+    three, drawn from the case number, is sampled. ``files``: the batched sweep also
+    writes its folder (tables, plots, report), which must hold them all.
     """
     import pandas as pd
     from pydantic import ValidationError
@@ -107,11 +112,18 @@ def check_sweep_case(case: int, sampled: bool | None = None) -> str:
             "treatment": swept[arm]["values"][1]}}
     world = build_world(base)
     k = int(rng.integers(2, 9))
-    try:
-        res = run_sweep(SweepSpec.model_validate({**spec, "batch_size": k}), world=world,
-                        plots=False)
-    except (ScenarioError, ValidationError):  # a swept value (or range) the schema refuses
-        return "invalid"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "sweep" if files else None
+        try:
+            res = run_sweep(SweepSpec.model_validate({**spec, "batch_size": k}), world=world,
+                            plots=files, out_dir=out)
+        except (ScenarioError, ValidationError):  # a swept value (or range) refused
+            return "invalid"
+        if out is not None:
+            missing = [name for name in ("metrics.parquet", "report.html")
+                       if not (out / name).is_file()]
+            if missing or not any((out / "plots").glob("*.png")):
+                return f"sweep folder without {missing or 'plots'}"
     batched = res.metrics
     if sampled:
         summary, drivers = res.contrast_summary(), res.contrast_drivers()
@@ -132,7 +144,7 @@ def main(argv: list[str]) -> int:
     counts: Counter[str] = Counter()
     for case in range(int(argv[0]), int(argv[1])):
         try:
-            outcome = check_sweep_case(case)
+            outcome = check_sweep_case(case, files=case % FILES_EVERY == 0)
         except Exception as exc:  # a crash is a finding too
             outcome = f"crash {type(exc).__name__}: {str(exc)[:300]}"
         counts[outcome if outcome in ("ok", "invalid", "skip") else "failed"] += 1
