@@ -17,8 +17,9 @@ tables and summary):
   null (null only where a group holds no one);
 - same seed -> identical bytes: a second run gives byte-identical parquet tables and
   summary JSON (every ``det_every``-th case);
-- the results folder: ``save_results`` with plots writes the summary, the tables, every
-  plot and the report without an error (every ``files_every``-th case).
+- the results folder: ``save_results`` with plots writes the summary, the tables, its
+  plots and the report without an error (every ``--files-every``-th case of
+  ``run_fuzz.py``).
 
 The engine is whatever is on the branch: these checks name no module of the epidemic.
 """
