@@ -41,8 +41,8 @@ def death_fast_metrics(traj: Trajectories, world: World,
                        counterfactual: Trajectories | None = None) -> dict[str, np.ndarray]:
     """Deaths at the end by group and age band and, with the no-vaccine twins, deaths
     averted: name → (E,) people (``*_per_million``: per million inhabitants of the
-    group). NaN when the epidemic is off (or, for the averted ones, when no twins ran);
-    same arithmetic as
+    group; NaN for a group with no one in this world). NaN when the epidemic is off (or,
+    for the averted ones, when no twins ran); same arithmetic as
     :func:`sim.outcomes.metrics.death_metrics` and
     :func:`sim.outcomes.epidemic_metrics.epidemic_member_metrics`.
     """
@@ -52,7 +52,8 @@ def death_fast_metrics(traj: Trajectories, world: World,
     novax = (nan if counterfactual is None or counterfactual.epi_groups is None
              else counterfactual.epi_groups[:, -1, :, 2])
     averted = novax - deaths
-    per_million = 1e6 / group_populations(world)
+    pops = group_populations(world)
+    per_million = np.divide(1e6, pops, out=np.full(pops.shape, np.nan), where=pops > 0)
     out = {"deaths": deaths[:, 0], "deaths_averted": averted[:, 0],
            "deaths_no_vaccine": novax[:, 0]}
     nan_bands = np.full((members, len(BANDS)), np.nan)
