@@ -93,7 +93,7 @@ def add_workers_option(p: argparse.ArgumentParser, what: str = "the replicates",
     """``--workers N``: processes to run ``what`` in; with ``auto`` the default is ``auto``
     (:func:`workers_given`), else 1.
     """
-    default = ("auto: one a core when there are at least 8 replicates a core, else 1"
+    default = ("auto: one a core, but at least 8 replicates each, so one below 16"
                if auto else "1: this one")
     p.add_argument("--workers", type=_workers_value, default="auto" if auto else 1,
                    metavar="N|auto",
