@@ -95,8 +95,8 @@ def add_workers_option(p: argparse.ArgumentParser, what: str = "the replicates",
     """
     default = ("auto: one a core, but at least 8 replicates each, so one below 16"
                if auto else "1: this one")
-    p.add_argument("--workers", type=_workers_value, default="auto" if auto else 1,
-                   metavar="N|auto",
+    p.add_argument("--workers", type=_workers_value if auto else int,
+                   default="auto" if auto else 1, metavar="N|auto" if auto else "N",
                    help=f"processes to run {what} in (default {default}); "
                    "the same results, sooner on a machine with cores to spare")
 

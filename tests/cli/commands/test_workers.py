@@ -57,6 +57,14 @@ def test_calibrate_keeps_one_worker_by_default():
     assert build_parser().parse_args(["run", str(BASELINE)]).workers == "auto"
 
 
+def test_calibrate_takes_a_number_of_workers_only(capsys):
+    # its candidates are not replicates: auto (sized by replicates) would silently give 1
+    with pytest.raises(SystemExit) as stop:
+        main(["calibrate", str(BASELINE), "--workers", "auto"])
+    assert stop.value.code == 2
+    assert "argument --workers: invalid int value: 'auto'" in capsys.readouterr().err
+
+
 def test_a_workers_value_that_is_no_number_is_refused_in_one_line(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["run", str(BASELINE), "--workers", "many"])
